@@ -1,0 +1,89 @@
+# awsemu — one plain Makefile. Targets: all run test bench asan fuzz deps clean
+CC      ?= cc
+PKGS    := libevent openssl sqlite3 libcjson expat
+BUILD   ?= build
+SAN     ?=
+OPT     ?= -O2
+BIN     ?= bin/awsemu
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -g \
+           -Iemulator -Iservices -Istorage $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(filter-out emulator/main.c,$(wildcard emulator/*.c services/*.c services/*/*.c storage/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+MIGRATIONS := $(sort $(wildcard storage/migrations/*.sql))
+
+.PHONY: all run test unit bench asan fuzz deps test-deps clean
+all: $(BIN)
+
+$(BIN): $(BUILD)/emulator/main.o $(BUILD)/libawsemu.a
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libawsemu.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard emulator/*.h services/*.h services/*/*.h storage/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# SQL migrations are compiled into the binary: storage/migrations/NNN_*.sql
+$(BUILD)/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(BUILD)
+	sh scripts/embed-sql.sh $(MIGRATIONS) > $@
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libawsemu.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libawsemu.a $(LDLIBS)
+
+# Fuzz targets built with a plain main() that replays the corpus (make test);
+# `make fuzz` builds them with libFuzzer instead.
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libawsemu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libawsemu.a $(LDLIBS)
+
+unit: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)
+
+deps:
+	@sh scripts/install-deps.sh
+
+test-deps:
+	@sh scripts/install-deps.sh --test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./bin/awsemu --host 127.0.0.1 --port 4566 --data-dir ./data
+
+test: test-deps
+	@$(MAKE) --no-print-directory unit
+	@sh scripts/test.sh $(BUILD)
+
+asan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=bin/awsemu-asan SAN=1 OPT=-O1 unit
+	@ASAN_OPTIONS=detect_leaks=1 AWSEMU_SANITIZED=1 AWSEMU_BIN=bin/awsemu-asan \
+		sh scripts/test.sh build-asan
+
+bench: test-deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/bench.sh
+
+fuzz: deps
+	@sh scripts/fuzz.sh
+
+clean:
+	rm -rf build build-asan build-fuzz bin

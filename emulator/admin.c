@@ -1,0 +1,120 @@
+/* admin.c — health, reset and clock endpoints. */
+#include "admin.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "proto_query.h"
+
+static const char *const services[] = {"kms", "secretsmanager", "s3", "iam", "sts", NULL};
+
+int admin_match(const char *path)
+{
+    return strncmp(path, "/_awsemu/", 9) == 0 || strncmp(path, "/_localstack/", 13) == 0 ||
+           strncmp(path, "/moto-api/", 10) == 0;
+}
+
+static void send_json(svc_req_t *r, int status, cJSON *doc)
+{
+    char *text = cJSON_PrintUnformatted(doc);
+
+    http_respond(r->http, status, "application/json", text, text ? strlen(text) : 0);
+    free(text);
+    cJSON_Delete(doc);
+}
+
+static void send_status(svc_req_t *r, int status, const char *msg)
+{
+    cJSON *doc = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(doc, status < 300 ? "status" : "error", msg);
+    send_json(r, status, doc);
+}
+
+static void health(svc_req_t *r)
+{
+    cJSON *doc = cJSON_CreateObject(), *svc = cJSON_AddObjectToObject(doc, "services");
+    const config_t *c = r->emu->cfg;
+    size_t i;
+
+    /* KMS serves today; the others answer with their protocol's errors until
+     * their modules land */
+    for (i = 0; services[i]; i++)
+        cJSON_AddStringToObject(svc, services[i], i == 0 ? "running" : "available");
+    cJSON_AddStringToObject(doc, "status", "ok");
+    cJSON_AddStringToObject(doc, "version", CONFIG_VERSION);
+    cJSON_AddStringToObject(doc, "edition", "awsemu");
+    cJSON_AddStringToObject(doc, "region", c->region);
+    cJSON_AddStringToObject(doc, "account_id", c->account_id);
+    cJSON_AddBoolToObject(doc, "persistent", !c->ephemeral);
+    cJSON_AddStringToObject(doc, "iam", c->iam_enforce ? "enforce" : "off");
+    cJSON_AddNumberToObject(doc, "clock_offset_seconds", clock_offset());
+    send_json(r, 200, doc);
+}
+
+/* POST /_awsemu/clock: {"advance_seconds": N} or ?advance_seconds=N moves
+ * the clock forward; {"reset": true} puts it back. GET shows it. */
+static void clock_ep(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    cJSON *doc;
+    char tmp[64], iso[32];
+    double adv = 0;
+
+    if (strcmp(h->method, "POST") == 0) {
+        cJSON *in = h->body.len ? cJSON_ParseWithLength(h->body.data, h->body.len) : NULL;
+        const cJSON *v;
+        if (h->body.len && (in == NULL || !cJSON_IsObject(in))) {
+            cJSON_Delete(in);
+            send_status(r, 400, "body must be a JSON object");
+            return;
+        }
+        if (in && (v = cJSON_GetObjectItem(in, "reset")) && cJSON_IsTrue(v))
+            clock_reset();
+        if (in && (v = cJSON_GetObjectItem(in, "advance_seconds")) && cJSON_IsNumber(v))
+            adv = v->valuedouble;
+        else if (in && (v = cJSON_GetObjectItem(in, "advance_days")) && cJSON_IsNumber(v))
+            adv = v->valuedouble * 86400.0;
+        else if (proto_query_param(h->query, strlen(h->query), "advance_seconds", tmp, sizeof tmp) > 0)
+            adv = strtod(tmp, NULL);
+        cJSON_Delete(in);
+        if (adv < 0) {
+            send_status(r, 400, "the clock only moves forward");
+            return;
+        }
+        clock_advance(adv);
+    }
+    doc = cJSON_CreateObject();
+    clock_iso8601(clock_now(), iso);
+    cJSON_AddNumberToObject(doc, "offset_seconds", clock_offset());
+    cJSON_AddStringToObject(doc, "now", iso);
+    send_json(r, 200, doc);
+}
+
+void admin_serve(svc_req_t *r, int (*reset_fn)(emu_t *emu))
+{
+    const char *p = r->http->path, *m = r->http->method;
+
+    if (!strcmp(p, "/_awsemu/health") || !strcmp(p, "/_localstack/health") ||
+        !strcmp(p, "/_awsemu/health/")) {
+        r->operation = "Health";
+        health(r);
+    } else if (!strcmp(p, "/_awsemu/reset") || !strcmp(p, "/moto-api/reset") ||
+               !strcmp(p, "/_localstack/state/reset")) {
+        r->operation = "Reset";
+        if (strcmp(m, "POST") != 0)
+            send_status(r, 405, "use POST");
+        else if (reset_fn(r->emu) != 0)
+            send_status(r, 500, "reset failed");
+        else
+            send_status(r, 200, "reset");
+    } else if (!strcmp(p, "/_awsemu/clock")) {
+        r->operation = "Clock";
+        clock_ep(r);
+    } else {
+        send_status(r, 404, "no such admin endpoint");
+    }
+}

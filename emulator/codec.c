@@ -1,0 +1,131 @@
+/* codec.c — base64, hex, UUIDs and CSPRNG bytes. */
+#include "codec.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t codec_b64_enclen(size_t n)
+{
+    return (n + 2) / 3 * 4;
+}
+
+size_t codec_b64_encode(const uint8_t *in, size_t n, char *out)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = b64chars[v >> 18];
+        out[o++] = b64chars[(v >> 12) & 63];
+        out[o++] = b64chars[(v >> 6) & 63];
+        out[o++] = b64chars[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+        out[o++] = b64chars[v >> 18];
+        out[o++] = b64chars[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+long codec_b64_decode(const char *in, size_t n, uint8_t *out)
+{
+    size_t i, o = 0, pad = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    while (n > 0 && in[n - 1] == '=' && pad < 2) {
+        n--;
+        pad++;
+    }
+    if (pad && (n + pad) % 4 != 0)
+        return -1;
+    if (n % 4 == 1)
+        return -1;
+    for (i = 0; i < n; i++) {
+        int v = b64val((unsigned char)in[i]);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)o;
+}
+
+void codec_hex(const uint8_t *in, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void codec_random(void *buf, size_t n)
+{
+    if (RAND_bytes(buf, (int)n) != 1) {
+        fprintf(stderr, "awsemu: the CSPRNG failed; refusing to continue\n");
+        abort();
+    }
+}
+
+void codec_uuid(char out[37])
+{
+    uint8_t b[16];
+
+    codec_random(b, sizeof b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+             b[11], b[12], b[13], b[14], b[15]);
+}
+
+int codec_is_uuid(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n != 36)
+        return 0;
+    for (i = 0; i < 36; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                     (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}

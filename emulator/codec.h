@@ -1,0 +1,29 @@
+/* codec.h — base64, hex, UUIDs and CSPRNG bytes. */
+#ifndef AWSEMU_CODEC_H
+#define AWSEMU_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Base64 (standard alphabet, padded). out needs codec_b64_enclen(n) + 1
+ * bytes; returns the length written (NUL-terminated). */
+size_t codec_b64_enclen(size_t n);
+size_t codec_b64_encode(const uint8_t *in, size_t n, char *out /* OUT */);
+/* Strict decode (whitespace not allowed, padding required or absent only at
+ * a 4-byte boundary). out needs (n / 4 + 1) * 3 bytes. Returns the decoded
+ * length, or -1 on invalid input. */
+long codec_b64_decode(const char *in, size_t n, uint8_t *out /* OUT */);
+
+void codec_hex(const uint8_t *in, size_t n, char *out /* OUT: 2n+1 */);
+
+/* Fills buf with n CSPRNG bytes; aborts if the RNG fails (never returns
+ * predictable bytes). */
+void codec_random(void *buf, size_t n);
+
+/* A random (v4) UUID, lowercase: 36 chars + NUL. */
+void codec_uuid(char out[37] /* OUT */);
+
+/* Is s (n bytes) a lowercase-or-uppercase hex UUID in 8-4-4-4-12 form? */
+int codec_is_uuid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,176 @@
+/* config.c — flags and their environment twins. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT };
+
+typedef struct {
+    const char *flag;
+    const char *env;
+    enum opt_kind kind;
+    size_t off;
+    size_t size;
+    const char *help;
+} opt_t;
+
+#define F(field) offsetof(config_t, field), sizeof(((config_t *)0)->field)
+
+static const opt_t opts[] = {
+    {"--host", "AWSEMU_HOST", OPT_STR, F(host), "address to listen on (127.0.0.1)"},
+    {"--port", "AWSEMU_PORT", OPT_PORT, F(port), "TCP port (4566)"},
+    {"--data-dir", "AWSEMU_DATA_DIR", OPT_STR, F(data_dir), "state directory: SQLite store, master key, blobs (./data)"},
+    {"--ephemeral", "AWSEMU_EPHEMERAL", OPT_BOOL, F(ephemeral), "keep everything in memory; nothing is written to disk"},
+    {"--account-id", "AWSEMU_ACCOUNT_ID", OPT_ACCOUNT, F(account_id), "12-digit AWS account id (000000000000)"},
+    {"--region", "AWSEMU_REGION", OPT_STR, F(region), "default region when a request names none (us-east-1)"},
+    {"--iam", "AWSEMU_IAM", OPT_IAM, F(iam_enforce), "off | enforce: verify signatures and authorize requests (off)"},
+    {"--log-format", "AWSEMU_LOG_FORMAT", OPT_LOG, F(log_json), "text | json access-log lines on stdout (text)"},
+    {"--fsync", "AWSEMU_FSYNC", OPT_ONOFF, F(fsync), "on | off: fsync every write so it survives power loss (off)"},
+    {"--access-key", "AWSEMU_ACCESS_KEY", OPT_STR, F(access_key), "root access key id checked in enforce mode (test)"},
+    {"--secret-key", "AWSEMU_SECRET_KEY", OPT_STR, F(secret_key), "root secret access key (test)"},
+    {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout), "seconds before an idle or stalled connection is closed (60)"},
+};
+
+void config_defaults(config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->host, "127.0.0.1");
+    c->port = 4566;
+    strcpy(c->data_dir, "./data");
+    strcpy(c->account_id, "000000000000");
+    strcpy(c->region, "us-east-1");
+    strcpy(c->access_key, "test");
+    strcpy(c->secret_key, "test");
+    c->max_body = 16u << 20;
+    c->max_head = 64u << 10;
+    c->idle_timeout = 60;
+}
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: awsemu [options]\n\n"
+               "A local, offline AWS emulator: KMS, Secrets Manager, S3, IAM and STS\n"
+               "on one port, state in SQLite, data sealed with AES-256-GCM.\n\n"
+               "options (each has an environment twin; the flag wins):\n");
+    for (i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        fprintf(f, "  %-16s %-22s %s\n", opts[i].flag, opts[i].env, opts[i].help);
+    fprintf(f, "  %-16s %-22s %s\n", "--help", "", "print this help and exit");
+    fprintf(f, "  %-16s %-22s %s\n", "--version", "", "print the version and exit");
+}
+
+/* Stores value into the option's field; returns 0 or -1 (message printed). */
+static int apply(config_t *c, const opt_t *o, const char *value, const char *src, FILE *err)
+{
+    char *field = (char *)c + o->off;
+    char *end;
+    long v;
+    size_t i;
+
+    switch (o->kind) {
+    case OPT_STR:
+        if (strlen(value) >= o->size || value[0] == '\0') {
+            fprintf(err, "awsemu: %s: value must be 1..%zu characters\n", src, o->size - 1);
+            return -1;
+        }
+        strcpy(field, value);
+        return 0;
+    case OPT_ACCOUNT:
+        for (i = 0; value[i]; i++)
+            if (!isdigit((unsigned char)value[i]))
+                break;
+        if (i != 12 || value[i]) {
+            fprintf(err, "awsemu: %s: an account id is 12 digits, got '%s'\n", src, value);
+            return -1;
+        }
+        strcpy(field, value);
+        return 0;
+    case OPT_PORT:
+    case OPT_INT:
+        v = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || v < (o->kind == OPT_PORT ? 0 : 1) ||
+            v > (o->kind == OPT_PORT ? 65535 : 86400)) {
+            fprintf(err, "awsemu: %s: invalid number '%s'\n", src, value);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    case OPT_BOOL:
+    case OPT_ONOFF:
+        if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "on") || !strcmp(value, "yes")) {
+            *(int *)field = 1;
+        } else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "off") || !strcmp(value, "no")) {
+            *(int *)field = 0;
+        } else {
+            fprintf(err, "awsemu: %s: expected on or off, got '%s'\n", src, value);
+            return -1;
+        }
+        return 0;
+    case OPT_IAM:
+        if (!strcmp(value, "off") || !strcmp(value, "enforce")) {
+            *(int *)field = !strcmp(value, "enforce");
+            return 0;
+        }
+        fprintf(err, "awsemu: %s: expected off or enforce, got '%s'\n", src, value);
+        return -1;
+    case OPT_LOG:
+        if (!strcmp(value, "text") || !strcmp(value, "json")) {
+            *(int *)field = !strcmp(value, "json");
+            return 0;
+        }
+        fprintf(err, "awsemu: %s: expected text or json, got '%s'\n", src, value);
+        return -1;
+    }
+    return -1;
+}
+
+int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err)
+{
+    size_t i, n = sizeof opts / sizeof opts[0];
+    int a;
+
+    for (i = 0; i < n; i++) {
+        const char *v = getenv(opts[i].env);
+        if (v && *v && apply(c, &opts[i], v, opts[i].env, err) != 0)
+            return -1;
+    }
+    for (a = 1; a < argc; a++) {
+        const char *arg = argv[a], *eq = strchr(arg, '=');
+        size_t flen = eq ? (size_t)(eq - arg) : strlen(arg);
+        const opt_t *o = NULL;
+        const char *value;
+
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(out);
+            return 1;
+        }
+        if (!strcmp(arg, "--version")) {
+            fprintf(out, "awsemu %s\n", CONFIG_VERSION);
+            return 1;
+        }
+        for (i = 0; i < n; i++)
+            if (strlen(opts[i].flag) == flen && !strncmp(opts[i].flag, arg, flen))
+                o = &opts[i];
+        if (o == NULL) {
+            fprintf(err, "awsemu: unknown option '%s' (see awsemu --help)\n", arg);
+            return -1;
+        }
+        if (eq) {
+            value = eq + 1;
+        } else if (o->kind == OPT_BOOL) {
+            value = "on";
+        } else if (a + 1 < argc) {
+            value = argv[++a];
+        } else {
+            fprintf(err, "awsemu: option '%s' needs a value (see awsemu --help)\n", arg);
+            return -1;
+        }
+        if (apply(c, o, value, o->flag, err) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* config.h — the process configuration: flags, each with an environment
+ * twin (the flag wins). */
+#ifndef AWSEMU_CONFIG_H
+#define AWSEMU_CONFIG_H
+
+#include <stdio.h>
+
+typedef struct {
+    char host[256];
+    int port;
+    char data_dir[4096];
+    int ephemeral;
+    char account_id[13];
+    char region[64];
+    int iam_enforce;
+    int log_json;
+    int fsync;
+    char access_key[129];   /* the root credentials checked in enforce mode */
+    char secret_key[129];
+    size_t max_body;        /* cap on a buffered (non-streamed) request body */
+    size_t max_head;        /* cap on a request head */
+    int idle_timeout;       /* seconds */
+} config_t;
+
+#define CONFIG_VERSION "0.1.0"
+
+void config_defaults(config_t *c);
+/* Applies the environment, then argv. Returns 0 to run, 1 when --help or
+ * --version was printed (exit 0), or -1 after printing an error to err
+ * (exit 2). */
+int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,731 @@
+/* http.c — HTTP/1.1 connections on libevent bufferevents. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* Output queued beyond this stops reading further pipelined requests until
+ * the client drains it. */
+#define OUTPUT_HIGH_WATER (4u << 20)
+#define CHUNK_SCRATCH (64u << 10)
+
+enum conn_state { ST_HEAD, ST_BODY, ST_CLOSING };
+
+struct http_conn {
+    http_server_t *server;
+    struct bufferevent *bev;
+    enum conn_state state;
+    http_req_t *req;           /* the request being read, NULL between requests */
+    int64_t body_left;         /* Content-Length bytes still to read */
+    httpparse_chunked_t chunk;
+    double head_started;       /* monotonic time of the first byte of a head */
+    int close_after_write;
+    int paused;                /* reading stopped: output above high water */
+    char remote[64];
+    http_conn_t *prev, *next;
+};
+
+struct http_server {
+    struct event_base *base;
+    struct evconnlistener *listener;
+    http_limits_t lim;
+    http_handler_t h;
+    http_conn_t *conns;
+    int nconns;
+    int closing;
+    int port;
+    void (*drained)(void *);
+    void *drained_arg;
+    struct event *grace_ev;
+};
+
+static void conn_process(http_conn_t *c);
+
+double http_monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Request Entity Too Large";
+    case 416: return "Requested Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void req_free(http_req_t *r)
+{
+    if (r == NULL)
+        return;
+    if (r->ctx_free)
+        r->ctx_free(r->ctx);
+    buf_free(&r->body);
+    buf_free(&r->resp_headers);
+    free(r->head_buf);
+    free(r->path);
+    free(r->query);
+    free(r);
+}
+
+const char *http_header(const http_req_t *req, const char *name, size_t *len)
+{
+    const http_header_t *h = httpparse_find(&req->head, name);
+
+    if (h == NULL)
+        return NULL;
+    if (len)
+        *len = h->value_len;
+    return h->value;
+}
+
+int http_header_copy(const http_req_t *req, const char *name, char *out, size_t n)
+{
+    size_t len;
+    const char *v = http_header(req, name, &len);
+
+    if (n == 0)
+        return v != NULL;
+    if (v == NULL) {
+        out[0] = '\0';
+        return 0;
+    }
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, v, len);
+    out[len] = '\0';
+    return 1;
+}
+
+int http_add_header(http_req_t *req, const char *name, const char *value)
+{
+    int rc;
+
+    if ((rc = buf_adds(&req->resp_headers, name)) != 0 ||
+        (rc = buf_add(&req->resp_headers, ": ", 2)) != 0 ||
+        (rc = buf_adds(&req->resp_headers, value)) != 0)
+        return rc;
+    return buf_add(&req->resp_headers, "\r\n", 2);
+}
+
+static int default_sink(http_req_t *req, const char *data, size_t len)
+{
+    return buf_add(&req->body, data, len);
+}
+
+void http_respond(http_req_t *req, int status, const char *content_type,
+                  const void *body, size_t len)
+{
+    http_conn_t *c = req->conn;
+    struct evbuffer *out;
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (req->responded)
+        return;
+    req->responded = 1;
+    req->status = status;
+    req->resp_bytes = len;
+    if (c == NULL || c->bev == NULL)
+        return;
+    out = bufferevent_get_output(c->bev);
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    /* A response sent before the body was read ends the connection: the
+     * unread body cannot be told apart from the next request. */
+    if (c->state == ST_HEAD && req == c->req)
+        req->keep_alive = 0;
+    if (c->server->closing)
+        req->keep_alive = 0;
+    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n", status,
+                        http_status_text(status), date, len);
+    if (content_type)
+        evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
+    if (!req->keep_alive)
+        evbuffer_add(out, "Connection: close\r\n", 19);
+    if (req->resp_headers.len)
+        evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
+    evbuffer_add(out, "\r\n", 2);
+    if (len && strcmp(req->method, "HEAD") != 0)
+        evbuffer_add(out, body, len);
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static void conn_free(http_conn_t *c)
+{
+    http_server_t *s = c->server;
+
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->nconns--;
+    req_free(c->req);
+    if (c->bev)
+        bufferevent_free(c->bev);
+    free(c);
+    if (s->closing && s->nconns == 0 && s->drained) {
+        void (*done)(void *) = s->drained;
+        s->drained = NULL;
+        done(s->drained_arg);
+    }
+}
+
+/* Ends the connection once what is queued has been written. */
+static void conn_close_soon(http_conn_t *c)
+{
+    c->state = ST_CLOSING;
+    c->close_after_write = 1;
+    bufferevent_disable(c->bev, EV_READ);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        conn_free(c);
+}
+
+/* Rejects a request at the HTTP layer (no service known yet). The shape is
+ * S3's XML error, the only one AWS sends before routing. Closes after. */
+static void conn_reject(http_conn_t *c, int status, const char *code, const char *msg)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    char body[512];
+    int n = snprintf(body, sizeof body,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<Error><Code>%s</Code><Message>%s</Message></Error>",
+                     code, msg);
+
+    evbuffer_add_printf(out,
+                        "HTTP/1.1 %d %s\r\nContent-Type: application/xml\r\n"
+                        "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                        status, http_status_text(status), n, body);
+    if (c->server->h.on_reject)
+        c->server->h.on_reject(c->remote, status, code, c->server->h.arg);
+    conn_close_soon(c);
+}
+
+/* Finishes the current request: hands it to the handler, then moves on. */
+static int conn_complete(http_conn_t *c)
+{
+    http_req_t *r = c->req;
+    http_server_t *s = c->server;
+
+    s->h.on_request(r, s->h.arg);
+    if (!r->responded)
+        http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
+    c->state = ST_HEAD;
+    c->req = NULL;
+    if (!r->keep_alive || s->closing) {
+        req_free(r);
+        conn_close_soon(c);
+        return -1;
+    }
+    req_free(r);
+    c->head_started = 0;
+    return 0;
+}
+
+static int parse_content_length(const char *v, size_t n, int64_t *out)
+{
+    int64_t x = 0;
+    size_t i;
+
+    if (n == 0 || n > 18)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = x;
+    return 0;
+}
+
+static int token_has(const char *v, size_t n, const char *tok)
+{
+    size_t tl = strlen(tok), i = 0;
+
+    while (i < n) {
+        size_t j;
+        while (i < n && (v[i] == ' ' || v[i] == ',' || v[i] == '\t'))
+            i++;
+        j = i;
+        while (j < n && v[j] != ',')
+            j++;
+        {
+            size_t e = j;
+            while (e > i && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+                e--;
+            if (e - i == tl && strncasecmp(v + i, tok, tl) == 0)
+                return 1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* Builds the request from a complete head of hlen bytes at the front of the
+ * input. Returns 0, or -1 after rejecting. */
+static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
+{
+    http_server_t *s = c->server;
+    http_req_t *r;
+    const char *v, *q;
+    size_t vlen;
+    int rc;
+
+    if ((r = calloc(1, sizeof *r)) == NULL || (r->head_buf = malloc(hlen + 1)) == NULL) {
+        free(r);
+        conn_reject(c, 500, "InternalError", "Out of memory.");
+        return -1;
+    }
+    evbuffer_remove(in, r->head_buf, hlen);
+    r->head_buf[hlen] = '\0';
+    r->conn = c;
+    c->req = r;
+    rc = httpparse_head(r->head_buf, hlen, &r->head);
+    if (rc <= 0 || r->head.method_len >= sizeof r->method) {
+        conn_reject(c, 400, "BadRequest", "An error occurred when parsing the HTTP request.");
+        return -1;
+    }
+    memcpy(r->method, r->head.method, r->head.method_len);
+    r->method[r->head.method_len] = '\0';
+    q = memchr(r->head.target, '?', r->head.target_len);
+    {
+        size_t plen = q ? (size_t)(q - r->head.target) : r->head.target_len;
+        size_t qlen = q ? r->head.target_len - plen - 1 : 0;
+        r->path = strndup(r->head.target, plen);
+        r->query = strndup(q ? q + 1 : "", qlen);
+    }
+    if (r->path == NULL || r->query == NULL) {
+        conn_reject(c, 500, "InternalError", "Out of memory.");
+        return -1;
+    }
+    snprintf(r->remote_addr, sizeof r->remote_addr, "%s", c->remote);
+    r->start = http_monotonic();
+    r->content_length = -1;
+    r->body_cap = s->lim.max_body;
+    r->sink = default_sink;
+    buf_init(&r->body, 0);
+    buf_init(&r->resp_headers, 0);
+
+    /* keep-alive: HTTP/1.1 unless "close"; HTTP/1.0 only with keep-alive */
+    v = http_header(r, "Connection", &vlen);
+    if (r->head.minor_version >= 1)
+        r->keep_alive = !(v && token_has(v, vlen, "close"));
+    else
+        r->keep_alive = v && token_has(v, vlen, "keep-alive");
+
+    v = http_header(r, "Transfer-Encoding", &vlen);
+    if (v) {
+        if (!token_has(v, vlen, "chunked") || http_header(r, "Content-Length", NULL)) {
+            conn_reject(c, 400, "BadRequest", "Unsupported Transfer-Encoding.");
+            return -1;
+        }
+        r->chunked = 1;
+        httpparse_chunked_init(&c->chunk);
+    } else if ((v = http_header(r, "Content-Length", &vlen)) != NULL) {
+        if (parse_content_length(v, vlen, &r->content_length) != 0) {
+            conn_reject(c, 400, "BadRequest", "Invalid Content-Length.");
+            return -1;
+        }
+    }
+    c->body_left = r->content_length > 0 ? r->content_length : 0;
+
+    s->h.on_head(r, s->h.arg);
+    if (r->responded) {
+        /* answered before reading the body: the connection ends after it
+         * unless there was no body at all */
+        c->req = NULL;
+        if (!r->chunked && c->body_left == 0 && r->keep_alive && !s->closing) {
+            req_free(r);
+            return 0;
+        }
+        req_free(r);
+        conn_close_soon(c);
+        return -1;
+    }
+    if (!r->chunked && (size_t)c->body_left > r->body_cap && r->sink == default_sink) {
+        r->body_error = BUF_ETOOBIG;
+        r->keep_alive = 0;
+        c->state = ST_BODY; /* complete at once with the error, unread body */
+        return conn_complete(c) == 0 ? 0 : -1;
+    }
+    if (r->sink == default_sink)
+        r->body.cap = r->body_cap;
+    if ((v = http_header(r, "Expect", &vlen)) != NULL) {
+        if (vlen == 12 && strncasecmp(v, "100-continue", 12) == 0) {
+            if (r->head.minor_version >= 1 && (r->chunked || c->body_left > 0))
+                evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        } else {
+            http_respond(r, 417, "application/xml", NULL, 0);
+            c->req = NULL;
+            req_free(r);
+            conn_close_soon(c);
+            return -1;
+        }
+    }
+    c->state = ST_BODY;
+    return 0;
+}
+
+/* Feeds body bytes to the sink; a sink error stops further feeding. */
+static void feed(http_req_t *r, const char *p, size_t n)
+{
+    int rc;
+
+    if (r->body_error || n == 0)
+        return;
+    if ((rc = r->sink(r, p, n)) != 0)
+        r->body_error = rc;
+}
+
+/* Reads what body bytes are available. Returns 1 when the body is
+ * complete, 0 when more is needed, -1 when the connection was closed. */
+static int conn_read_body(http_conn_t *c, struct evbuffer *in)
+{
+    http_req_t *r = c->req;
+    static char scratch[CHUNK_SCRATCH];
+
+    if (!r->chunked) {
+        while (c->body_left > 0 && evbuffer_get_length(in) > 0) {
+            size_t want = (size_t)c->body_left < sizeof scratch ? (size_t)c->body_left : sizeof scratch;
+            int n = evbuffer_remove(in, scratch, want);
+            if (n <= 0)
+                break;
+            feed(r, scratch, (size_t)n);
+            c->body_left -= n;
+        }
+        return c->body_left == 0;
+    }
+    while (evbuffer_get_length(in) > 0) {
+        int n = evbuffer_remove(in, scratch, sizeof scratch);
+        size_t len = (size_t)n;
+        ssize_t rc;
+
+        if (n <= 0)
+            break;
+        rc = httpparse_chunked(&c->chunk, scratch, &len);
+        if (rc == HTTPPARSE_ERROR) {
+            conn_reject(c, 400, "IncompleteBody", "The chunked request body is malformed.");
+            return -1;
+        }
+        feed(r, scratch, len);
+        if (rc >= 0) {
+            if (rc > 0)
+                evbuffer_prepend(in, scratch + len, (size_t)rc);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void conn_process(http_conn_t *c)
+{
+    http_server_t *s = c->server;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
+    for (;;) {
+        if (c->state == ST_CLOSING)
+            return;
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER) {
+            c->paused = 1;
+            bufferevent_disable(c->bev, EV_READ);
+            return;
+        }
+        if (c->state == ST_HEAD) {
+            size_t avail = evbuffer_get_length(in), look;
+            httpparse_head_t *head;
+            const char *p;
+            int rc;
+
+            if (avail == 0) {
+                if (s->closing)
+                    conn_close_soon(c);
+                return;
+            }
+            if (c->head_started == 0)
+                c->head_started = http_monotonic();
+            look = avail < s->lim.max_head + 4 ? avail : s->lim.max_head + 4;
+            p = (const char *)evbuffer_pullup(in, (ssize_t)look);
+            head = malloc(sizeof *head);
+            if (head == NULL) {
+                conn_reject(c, 500, "InternalError", "Out of memory.");
+                return;
+            }
+            rc = httpparse_head(p, look, head);
+            free(head);
+            if (rc == HTTPPARSE_PARTIAL) {
+                if (look > s->lim.max_head) {
+                    conn_reject(c, 400, "RequestHeaderSectionTooLarge",
+                                "Your request header section exceeds the maximum allowed size.");
+                    return;
+                }
+                if (http_monotonic() - c->head_started > s->lim.idle_timeout) {
+                    conn_close_soon(c);
+                    return;
+                }
+                return;
+            }
+            if (rc < 0) {
+                if (rc == HTTPPARSE_TOOMANY)
+                    conn_reject(c, 400, "RequestHeaderSectionTooLarge",
+                                "Your request has too many headers.");
+                else
+                    conn_reject(c, 400, "BadRequest",
+                                "An error occurred when parsing the HTTP request.");
+                return;
+            }
+            if ((size_t)rc > s->lim.max_head) {
+                conn_reject(c, 400, "RequestHeaderSectionTooLarge",
+                            "Your request header section exceeds the maximum allowed size.");
+                return;
+            }
+            if (conn_start_request(c, in, (size_t)rc) != 0)
+                return;
+            continue;
+        }
+        /* ST_BODY */
+        {
+            int rc = conn_read_body(c, in);
+            if (rc < 0)
+                return;
+            if (rc == 0)
+                return;
+            if (conn_complete(c) != 0)
+                return;
+        }
+    }
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_process(arg);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    http_conn_t *c = arg;
+
+    (void)bev;
+    if (c->close_after_write) {
+        conn_free(c);
+        return;
+    }
+    if (c->paused) {
+        c->paused = 0;
+        bufferevent_enable(c->bev, EV_READ);
+        conn_process(c);
+    }
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    http_conn_t *c = arg;
+
+    (void)bev;
+    if (what & BEV_EVENT_EOF) {
+        /* The client finished sending. If a request is mid-body it can
+         * never complete; otherwise let queued responses drain. */
+        if (c->state == ST_BODY || evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+            conn_free(c);
+            return;
+        }
+        conn_close_soon(c);
+        return;
+    }
+    /* errors and timeouts */
+    conn_free(c);
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    http_server_t *s = arg;
+    http_conn_t *c;
+    struct timeval tv = {s->lim.idle_timeout, 0};
+    int one = 1;
+
+    (void)l;
+    (void)salen;
+    if ((c = calloc(1, sizeof *c)) == NULL) {
+        evutil_closesocket(fd);
+        return;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, c->remote, sizeof c->remote);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, c->remote, sizeof c->remote);
+    c->server = s;
+    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        evutil_closesocket(fd);
+        free(c);
+        return;
+    }
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->nconns++;
+    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    bufferevent_set_timeouts(c->bev, &tv, &tv);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim,
+                               const http_handler_t *h)
+{
+    http_server_t *s = calloc(1, sizeof *s);
+
+    if (s == NULL)
+        return NULL;
+    s->base = base;
+    s->lim = *lim;
+    s->h = *h;
+    return s;
+}
+
+int http_server_listen(http_server_t *s, const char *host, int port)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    char portstr[16];
+    int rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(portstr, sizeof portstr, "%d", port);
+    if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+        fprintf(stderr, "awsemu: cannot resolve %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        s->listener = evconnlistener_new_bind(s->base, on_accept, s,
+                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+                                                  LEV_OPT_CLOSE_ON_EXEC,
+                                              512, ai->ai_addr, (int)ai->ai_addrlen);
+        if (s->listener)
+            break;
+    }
+    freeaddrinfo(res);
+    if (s->listener == NULL) {
+        fprintf(stderr, "awsemu: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
+        return -1;
+    }
+    {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        evutil_socket_t fd = evconnlistener_get_fd(s->listener);
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+            s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    }
+    return 0;
+}
+
+int http_server_port(const http_server_t *s)
+{
+    return s->port;
+}
+
+static void on_grace(evutil_socket_t fd, short what, void *arg)
+{
+    http_server_t *s = arg;
+
+    (void)fd;
+    (void)what;
+    while (s->conns)
+        conn_free(s->conns);
+    if (s->drained) {
+        void (*done)(void *) = s->drained;
+        s->drained = NULL;
+        done(s->drained_arg);
+    }
+}
+
+void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *), void *arg)
+{
+    http_conn_t *c, *next;
+    struct timeval tv;
+
+    if (s->closing)
+        return;
+    s->closing = 1;
+    s->drained = done;
+    s->drained_arg = arg;
+    if (s->listener)
+        evconnlistener_disable(s->listener);
+    for (c = s->conns; c; c = next) {
+        next = c->next;
+        if (c->state == ST_HEAD && c->head_started == 0 &&
+            evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+            conn_close_soon(c);
+    }
+    if (s->nconns == 0) {
+        if (s->drained) {
+            s->drained = NULL;
+            done(arg);
+        }
+        return;
+    }
+    tv.tv_sec = (long)grace_s;
+    tv.tv_usec = (long)((grace_s - (double)tv.tv_sec) * 1e6);
+    s->grace_ev = evtimer_new(s->base, on_grace, s);
+    if (s->grace_ev)
+        evtimer_add(s->grace_ev, &tv);
+}
+
+void http_server_free(http_server_t *s)
+{
+    if (s == NULL)
+        return;
+    while (s->conns)
+        conn_free(s->conns);
+    if (s->grace_ev)
+        event_free(s->grace_ev);
+    if (s->listener)
+        evconnlistener_free(s->listener);
+    free(s);
+}

@@ -1,0 +1,100 @@
+/* http.h — HTTP/1.1 server connections on libevent bufferevents: the head is
+ * parsed with httpparse, the body is streamed to a per-request sink (by
+ * default a capped in-memory buffer). Keep-alive, pipelining, chunked and
+ * Content-Length bodies, Expect: 100-continue, head/body caps, idle and
+ * slow-client timeouts, graceful drain on shutdown. */
+#ifndef AWSEMU_HTTP_H
+#define AWSEMU_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "httpparse.h"
+
+struct event_base;
+typedef struct http_server http_server_t;
+typedef struct http_conn http_conn_t;
+typedef struct http_req http_req_t;
+
+/* A body sink gets the decoded body bytes as they arrive; returns 0 or a
+ * negative code, which stops the body (the request then completes with
+ * req->body_error set to that code). */
+typedef int (*http_sink_fn)(http_req_t *req, const char *data, size_t len);
+
+struct http_req {
+    httpparse_head_t head;  /* pointers into head_buf */
+    char *head_buf;         /* owned copy of the head bytes */
+    char *path;             /* raw path (still percent-encoded), NUL-terminated */
+    char *query;            /* raw query without '?', "" when none */
+    char method[16];
+    int64_t content_length; /* -1 when chunked or absent */
+    int chunked;
+    int keep_alive;
+    double start;           /* monotonic seconds when the head was complete */
+    char remote_addr[64];
+
+    /* body: set by on_head; default buffers into body up to body_cap */
+    buf_t body;
+    size_t body_cap;
+    http_sink_fn sink;
+    int body_error;         /* 0, BUF_ETOOBIG or a sink's error */
+    void *ctx;              /* the handler's per-request state */
+    void (*ctx_free)(void *ctx);
+
+    /* response */
+    buf_t resp_headers;     /* "Name: value\r\n" lines added by the handler */
+    int responded;
+    int status;
+    size_t resp_bytes;
+
+    http_conn_t *conn;
+};
+
+typedef struct {
+    /* Head parsed: choose how the body is consumed (set body_cap or sink),
+     * or respond at once (then the body, if any, is not read). */
+    void (*on_head)(http_req_t *req, void *arg);
+    /* Body complete (or stopped: body_error): the handler must respond. */
+    void (*on_request)(http_req_t *req, void *arg);
+    /* A request the HTTP layer itself rejected (malformed, head too big):
+     * status, for the access log. */
+    void (*on_reject)(const char *remote, int status, const char *why, void *arg);
+    void *arg;
+} http_handler_t;
+
+typedef struct {
+    size_t max_head;
+    size_t max_body;  /* default body_cap */
+    int idle_timeout; /* seconds */
+} http_limits_t;
+
+http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim,
+                               const http_handler_t *h);
+/* Binds and listens; returns 0 or -1 (errno-style message on stderr). */
+int http_server_listen(http_server_t *s, const char *host, int port);
+/* The port actually bound (useful with port 0). */
+int http_server_port(const http_server_t *s);
+/* Stops accepting; idle connections close now, busy ones after their current
+ * request. done(arg) runs once no connection is left (or after grace_s). */
+void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *), void *arg);
+void http_server_free(http_server_t *s);
+
+/* Request helpers. Header lookup is case-insensitive; the value is not
+ * NUL-terminated: *len gets its length. NULL when absent. */
+const char *http_header(const http_req_t *req, const char *name, size_t *len /* OUT */);
+/* Copies a header value into out (NUL-terminated, truncated to n-1);
+ * returns 1 when present. */
+int http_header_copy(const http_req_t *req, const char *name, char *out, size_t n);
+
+/* Adds a response header line; call before http_respond. */
+int http_add_header(http_req_t *req, const char *name, const char *value);
+/* Sends the whole response. For HEAD requests the body is not sent but
+ * Content-Length reflects it. Exactly once per request. */
+void http_respond(http_req_t *req, int status, const char *content_type,
+                  const void *body, size_t len);
+
+const char *http_status_text(int status);
+double http_monotonic(void);
+
+#endif

@@ -1,0 +1,135 @@
+/* main.c — flags and environment -> config; open the store; start the
+ * server; handle signals. Nothing else lives here. */
+#include <errno.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "db.h"
+#include "envelope.h"
+#include "http.h"
+#include "kms.h"
+#include "log.h"
+#include "router.h"
+#include "service.h"
+
+typedef struct {
+    struct event_base *base;
+    http_server_t *server;
+    struct event *sigint, *sigterm, *flush;
+} app_t;
+
+static void on_drained(void *arg)
+{
+    app_t *a = arg;
+
+    event_base_loopexit(a->base, NULL);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    app_t *a = arg;
+
+    (void)what;
+    log_msg("signal %d: finishing in-flight requests, then exiting", (int)sig);
+    http_server_shutdown(a->server, 10.0, on_drained, a);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    log_flush();
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return 0;
+    fprintf(stderr, "awsemu: cannot create %s: %s\n", path, strerror(errno));
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    config_t cfg;
+    emu_t emu;
+    app_t app;
+    router_t *rt = NULL;
+    http_handler_t h;
+    http_limits_t lim;
+    char err[512], dbpath[4200];
+    struct timeval second = {1, 0};
+    int rc, status = 1;
+
+    config_defaults(&cfg);
+    rc = config_parse(&cfg, argc, argv, stdout, stderr);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    signal(SIGPIPE, SIG_IGN);
+    log_init(cfg.log_json);
+
+    memset(&emu, 0, sizeof emu);
+    memset(&app, 0, sizeof app);
+    emu.cfg = &cfg;
+    if (!cfg.ephemeral && make_dir(cfg.data_dir) != 0)
+        return 1;
+    if (envelope_master_load(cfg.ephemeral ? NULL : cfg.data_dir, emu.master_key, err,
+                             sizeof err) != 0) {
+        fprintf(stderr, "awsemu: master key: %s\n", err);
+        return 1;
+    }
+    snprintf(dbpath, sizeof dbpath, "%s/awsemu.db", cfg.data_dir);
+    emu.db = db_open(cfg.ephemeral ? NULL : dbpath, cfg.fsync, err, sizeof err);
+    if (emu.db == NULL) {
+        fprintf(stderr, "awsemu: database: %s\n", err);
+        goto out;
+    }
+
+    app.base = event_base_new();
+    rt = router_new(&emu);
+    if (app.base == NULL || rt == NULL)
+        goto out;
+    h = router_handler(rt);
+    lim.max_head = cfg.max_head;
+    lim.max_body = cfg.max_body;
+    lim.idle_timeout = cfg.idle_timeout;
+    app.server = http_server_new(app.base, &lim, &h);
+    if (app.server == NULL || http_server_listen(app.server, cfg.host, cfg.port) != 0)
+        goto out;
+    app.sigint = evsignal_new(app.base, SIGINT, on_signal, &app);
+    app.sigterm = evsignal_new(app.base, SIGTERM, on_signal, &app);
+    app.flush = event_new(app.base, -1, EV_PERSIST, on_flush, NULL);
+    evsignal_add(app.sigint, NULL);
+    evsignal_add(app.sigterm, NULL);
+    evtimer_add(app.flush, &second);
+    log_msg("awsemu %s listening on %s:%d (%s, iam %s, account %s, region %s)", CONFIG_VERSION,
+            cfg.host, http_server_port(app.server),
+            cfg.ephemeral ? "ephemeral" : cfg.data_dir, cfg.iam_enforce ? "enforce" : "off",
+            cfg.account_id, cfg.region);
+    event_base_dispatch(app.base);
+    log_msg("stopped");
+    status = 0;
+out:
+    log_flush();
+    if (app.sigint)
+        event_free(app.sigint);
+    if (app.sigterm)
+        event_free(app.sigterm);
+    if (app.flush)
+        event_free(app.flush);
+    http_server_free(app.server);
+    router_free(rt);
+    kms_shutdown();
+    db_close(emu.db);
+    if (app.base)
+        event_base_free(app.base);
+    OPENSSL_cleanse(emu.master_key, sizeof emu.master_key);
+    return status;
+}

@@ -1,0 +1,345 @@
+/* proto_json.c — AWS JSON 1.1: requests, validation, responses, errors. */
+#include "proto_json.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "codec.h"
+
+#define JSON_CT "application/x-amz-json-1.1"
+
+int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    r->err_status = status;
+    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+const json_op_t *proto_json_find(const json_service_t *svc, const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < svc->nops; i++)
+        if (strlen(svc->ops[i].name) == len && memcmp(svc->ops[i].name, name, len) == 0)
+            return &svc->ops[i];
+    return NULL;
+}
+
+void proto_json_send_error(svc_req_t *r)
+{
+    buf_t b;
+
+    buf_init(&b, 0);
+    buf_adds(&b, "{\"__type\":\"");
+    buf_add_json_escaped(&b, r->err_code, strlen(r->err_code));
+    buf_adds(&b, "\",\"message\":\"");
+    buf_add_json_escaped(&b, r->err_msg, strlen(r->err_msg));
+    buf_adds(&b, "\"}");
+    http_add_header(r->http, "x-amzn-RequestId", r->request_id);
+    http_add_header(r->http, "x-amzn-query-error", r->err_code);
+    http_respond(r->http, r->err_status ? r->err_status : 500, JSON_CT, b.data, b.len);
+    buf_free(&b);
+}
+
+void proto_json_serve(svc_req_t *r, const json_op_t *op)
+{
+    http_req_t *h = r->http;
+    cJSON *in = NULL, *out = NULL;
+    char *text = NULL;
+
+    if (h->body_error) {
+        svc_error(r, 413, "ValidationException",
+                  "Request body of %zu bytes or more is not accepted.", h->body_cap);
+        goto error;
+    }
+    if (op == NULL) {
+        svc_error(r, 400, "UnknownOperationException", "%s", "");
+        goto error;
+    }
+    if (h->body.len == 0) {
+        in = cJSON_CreateObject();
+    } else {
+        const char *end = NULL;
+        in = cJSON_ParseWithLengthOpts(h->body.data, h->body.len, &end, 0);
+        if (in && end) {
+            while (end < h->body.data + h->body.len && isspace((unsigned char)*end))
+                end++;
+            if (end != h->body.data + h->body.len) {
+                cJSON_Delete(in);
+                in = NULL;
+            }
+        }
+    }
+    if (in == NULL || !cJSON_IsObject(in)) {
+        svc_error(r, 400, "SerializationException",
+                  in ? "Start of structure or map expected." : "Malformed JSON in the request body.");
+        goto error;
+    }
+    out = cJSON_CreateObject();
+    if (out == NULL) {
+        svc_error(r, 500, "InternalFailure", "Out of memory.");
+        goto error;
+    }
+    if (op->fn(r, in, out) != 0)
+        goto error;
+    text = cJSON_PrintUnformatted(out);
+    if (text == NULL) {
+        svc_error(r, 500, "InternalFailure", "Out of memory.");
+        goto error;
+    }
+    http_add_header(h, "x-amzn-RequestId", r->request_id);
+    http_respond(h, 200, JSON_CT, text, strlen(text));
+    /* responses may hold plaintext (Decrypt, GenerateDataKey) */
+    OPENSSL_cleanse(text, strlen(text));
+    free(text);
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    return;
+error:
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    proto_json_send_error(r);
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+/* AWS names members in messages with a lowercase first letter. */
+static const char *mname(const char *member, char *tmp, size_t n)
+{
+    snprintf(tmp, n, "%s", member);
+    tmp[0] = (char)tolower((unsigned char)tmp[0]);
+    return tmp;
+}
+
+static int verr(svc_req_t *r, const char *member, const char *value, const char *constraint, ...)
+{
+    char tmp[128], cons[512];
+    va_list ap;
+
+    va_start(ap, constraint);
+    vsnprintf(cons, sizeof cons, constraint, ap);
+    va_end(ap);
+    if (value)
+        return svc_error(r, 400, "ValidationException",
+                         "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
+                         "constraint: %s",
+                         value, mname(member, tmp, sizeof tmp), cons);
+    return svc_error(r, 400, "ValidationException",
+                     "1 validation error detected: Value null at '%s' failed to satisfy "
+                     "constraint: %s",
+                     mname(member, tmp, sizeof tmp), cons);
+}
+
+static int serr(svc_req_t *r, const char *member)
+{
+    return svc_error(r, 400, "SerializationException",
+                     "Unexpected value type for member '%s'.", member);
+}
+
+static const cJSON *get(const cJSON *in, const char *member)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, member);
+
+    return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+/* Counts UTF-8 code points, as AWS length constraints do. */
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+             size_t max, const char **out)
+{
+    const cJSON *v = get(in, member);
+    size_t n;
+
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    if (!cJSON_IsString(v))
+        return serr(r, member);
+    n = utf8_len(v->valuestring);
+    if (n < min)
+        return verr(r, member, v->valuestring,
+                    "Member must have length greater than or equal to %zu", min);
+    if (max && n > max)
+        return verr(r, member, v->valuestring,
+                    "Member must have length less than or equal to %zu", max);
+    *out = v->valuestring;
+    return 0;
+}
+
+int json_int(svc_req_t *r, const cJSON *in, const char *member, int required, long min, long max,
+             long *out, int *present)
+{
+    const cJSON *v = get(in, member);
+    char num[32];
+    double d;
+
+    if (present)
+        *present = 0;
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    if (!cJSON_IsNumber(v))
+        return serr(r, member);
+    d = v->valuedouble;
+    if (d != floor(d) || d > 9.2e18 || d < -9.2e18)
+        return serr(r, member);
+    snprintf(num, sizeof num, "%.0f", d);
+    if (d < (double)min)
+        return verr(r, member, num, "Member must have value greater than or equal to %ld", min);
+    if (d > (double)max)
+        return verr(r, member, num, "Member must have value less than or equal to %ld", max);
+    *out = (long)d;
+    if (present)
+        *present = 1;
+    return 0;
+}
+
+int json_bool(svc_req_t *r, const cJSON *in, const char *member, int *out, int *present)
+{
+    const cJSON *v = get(in, member);
+
+    if (present)
+        *present = 0;
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsBool(v))
+        return serr(r, member);
+    *out = cJSON_IsTrue(v);
+    if (present)
+        *present = 1;
+    return 0;
+}
+
+int json_enum(svc_req_t *r, const cJSON *in, const char *member, int required,
+              const char *const *values, const char **out)
+{
+    const char *s = NULL;
+    size_t i;
+    buf_t set;
+    int rc;
+
+    if (json_str(r, in, member, required, 0, 0, &s) != 0)
+        return -1;
+    if (s == NULL)
+        return 0;
+    for (i = 0; values[i]; i++) {
+        if (strcmp(values[i], s) == 0) {
+            *out = values[i];
+            return 0;
+        }
+    }
+    buf_init(&set, 0);
+    for (i = 0; values[i]; i++)
+        buf_printf(&set, "%s%s", i ? ", " : "", values[i]);
+    rc = verr(r, member, s, "Member must satisfy enum value set: [%s]", set.data ? set.data : "");
+    buf_free(&set);
+    return rc;
+}
+
+int json_blob(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+              size_t max, uint8_t **out, size_t *len)
+{
+    const cJSON *v = get(in, member);
+    size_t slen;
+    uint8_t *p;
+    long n;
+
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    if (!cJSON_IsString(v))
+        return serr(r, member);
+    slen = strlen(v->valuestring);
+    if ((p = malloc(slen / 4 * 3 + 4)) == NULL)
+        return svc_error(r, 500, "InternalFailure", "Out of memory.");
+    n = codec_b64_decode(v->valuestring, slen, p);
+    if (n < 0) {
+        free(p);
+        return svc_error(r, 400, "SerializationException",
+                         "Value for member '%s' is not valid base64.", member);
+    }
+    if ((size_t)n < min || (max && (size_t)n > max)) {
+        OPENSSL_cleanse(p, (size_t)n);
+        free(p);
+        /* AWS does not echo binary values */
+        return verr(r, member, "java.nio.HeapByteBuffer[pos=0 lim=0 cap=0]",
+                    (size_t)n < min ? "Member must have length greater than or equal to %zu"
+                                    : "Member must have length less than or equal to %zu",
+                    (size_t)n < min ? min : max);
+    }
+    *out = p;
+    *len = (size_t)n;
+    return 0;
+}
+
+int json_map(svc_req_t *r, const cJSON *in, const char *member, const cJSON **out)
+{
+    const cJSON *v = get(in, member), *e;
+
+    *out = NULL;
+    if (v == NULL)
+        return 0;
+    if (!cJSON_IsObject(v))
+        return serr(r, member);
+    cJSON_ArrayForEach(e, v)
+        if (!cJSON_IsString(e))
+            return serr(r, member);
+    *out = v;
+    return 0;
+}
+
+int json_list(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+              size_t max, const cJSON **out)
+{
+    const cJSON *v = get(in, member);
+    size_t n;
+
+    *out = NULL;
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    if (!cJSON_IsArray(v))
+        return serr(r, member);
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n < min)
+        return verr(r, member, "[]", "Member must have length greater than or equal to %zu", min);
+    if (max && n > max)
+        return verr(r, member, "[...]", "Member must have length less than or equal to %zu", max);
+    *out = v;
+    return 0;
+}
+
+void json_put_blob(cJSON *out, const char *member, const uint8_t *p, size_t n)
+{
+    char *s = malloc(codec_b64_enclen(n) + 1);
+
+    if (s == NULL)
+        return;
+    codec_b64_encode(p, n, s);
+    cJSON_AddStringToObject(out, member, s);
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+void json_put_time(cJSON *out, const char *member, double t)
+{
+    /* millisecond precision, as AWS sends */
+    cJSON_AddNumberToObject(out, member, floor(t * 1000.0) / 1000.0);
+}

@@ -1,0 +1,64 @@
+/* proto_json.h — the AWS JSON 1.1 protocol (KMS, Secrets Manager): request
+ * parsing, member validation with AWS's messages, responses and errors. */
+#ifndef AWSEMU_PROTO_JSON_H
+#define AWSEMU_PROTO_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "service.h"
+
+/* A JSON operation: reads `in` (an object), fills `out` (an object) and
+ * returns 0, or returns svc_error(...). */
+typedef int (*json_op_fn)(svc_req_t *r, const cJSON *in, cJSON *out);
+
+typedef struct {
+    const char *name;
+    json_op_fn fn;
+} json_op_t;
+
+typedef struct {
+    const char *target_prefix; /* "TrentService" */
+    const json_op_t *ops;
+    size_t nops;
+} json_service_t;
+
+/* Finds op by name; NULL when the service has no such operation. */
+const json_op_t *proto_json_find(const json_service_t *svc, const char *name, size_t len);
+
+/* Serves one request: parses the body, runs op (NULL: unknown operation),
+ * and sends the response or error. */
+void proto_json_serve(svc_req_t *r, const json_op_t *op);
+
+/* Sends the error recorded on r in the JSON 1.1 shape. */
+void proto_json_send_error(svc_req_t *r);
+
+/* Member readers. Each returns 0 (absent members leave *out untouched and
+ * are fine unless required) or svc_error with AWS's ValidationException /
+ * SerializationException. Lengths count characters as AWS does (bytes for
+ * blobs, after base64 decoding). */
+int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+             size_t max, const char **out /* OUT */);
+int json_int(svc_req_t *r, const cJSON *in, const char *member, int required, long min, long max,
+             long *out /* OUT */, int *present /* OUT, may be NULL */);
+int json_bool(svc_req_t *r, const cJSON *in, const char *member, int *out /* OUT */,
+              int *present /* OUT, may be NULL */);
+/* values: NULL-terminated list of the allowed strings */
+int json_enum(svc_req_t *r, const cJSON *in, const char *member, int required,
+              const char *const *values, const char **out /* OUT */);
+/* base64 blob; *out is malloc'd (caller frees; wipe if sensitive) */
+int json_blob(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+              size_t max, uint8_t **out /* OUT */, size_t *len /* OUT */);
+/* a string->string map (e.g. EncryptionContext); *out may be NULL when absent */
+int json_map(svc_req_t *r, const cJSON *in, const char *member, const cJSON **out /* OUT */);
+/* a list; *out NULL when absent; min/max count */
+int json_list(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+              size_t max, const cJSON **out /* OUT */);
+
+/* Output helpers */
+void json_put_blob(cJSON *out, const char *member, const uint8_t *p, size_t n);
+/* AWS JSON timestamps are epoch seconds as a number */
+void json_put_time(cJSON *out, const char *member, double t);
+
+#endif

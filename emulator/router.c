@@ -1,0 +1,336 @@
+/* router.c — request -> (service, operation), authentication, dispatch,
+ * the access-log line. */
+#include "router.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "admin.h"
+#include "clock.h"
+#include "codec.h"
+#include "kms.h"
+#include "log.h"
+#include "proto_json.h"
+#include "proto_query.h"
+#include "proto_xml.h"
+#include "sigv4.h"
+
+/* Signed requests may be this far from our clock, as in AWS. */
+#define MAX_SKEW_SECONDS (15 * 60)
+
+enum proto { P_ADMIN, P_JSON, P_QUERY, P_REST_XML };
+
+struct router {
+    emu_t *emu;
+};
+
+static const char *const sts_actions[] = {
+    "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot",
+    "DecodeAuthorizationMessage", "GetAccessKeyInfo", "GetCallerIdentity",
+    "GetFederationToken", "GetSessionToken", NULL};
+
+static int is_form(const http_req_t *h)
+{
+    size_t n;
+    const char *ct = http_header(h, "Content-Type", &n);
+
+    return ct && n >= 33 && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+/* Picks the protocol and service; for JSON and Query fills r->operation
+ * into opbuf. */
+static enum proto classify(svc_req_t *r, const sigv4_auth_t *auth, int have_auth, char *opbuf,
+                           size_t oplen)
+{
+    http_req_t *h = r->http;
+    size_t n;
+    const char *target = http_header(h, "X-Amz-Target", &n);
+    long alen;
+
+    if (admin_match(h->path)) {
+        r->service = "admin";
+        return P_ADMIN;
+    }
+    if (target && !strcmp(h->method, "POST")) {
+        const char *dot = memchr(target, '.', n);
+        size_t plen = dot ? (size_t)(dot - target) : n, olen = dot ? n - plen - 1 : 0;
+        if (plen == 12 && !memcmp(target, "TrentService", 12))
+            r->service = "kms";
+        else if (plen == 14 && !memcmp(target, "secretsmanager", 14))
+            r->service = "secretsmanager";
+        else
+            r->service = "unknown";
+        if (olen >= oplen)
+            olen = oplen - 1;
+        memcpy(opbuf, dot ? dot + 1 : "", olen);
+        opbuf[olen] = '\0';
+        r->operation = opbuf;
+        return P_JSON;
+    }
+    /* Query: Action in the form body (POST) or the query string (GET), on / */
+    alen = -1;
+    if (!strcmp(h->path, "/")) {
+        if (!strcmp(h->method, "POST") && is_form(h))
+            alen = proto_query_param(h->body.data ? h->body.data : "", h->body.len, "Action",
+                                     opbuf, oplen);
+        if (alen < 0 && (!strcmp(h->method, "GET") || !strcmp(h->method, "POST")))
+            alen = proto_query_param(h->query, strlen(h->query), "Action", opbuf, oplen);
+    }
+    if (alen >= 0) {
+        size_t i;
+        r->operation = opbuf;
+        r->service = "iam";
+        if (have_auth && (!strcmp(auth->service, "sts") || !strcmp(auth->service, "iam"))) {
+            r->service = !strcmp(auth->service, "sts") ? "sts" : "iam";
+        } else {
+            for (i = 0; sts_actions[i]; i++)
+                if (!strcmp(sts_actions[i], opbuf))
+                    r->service = "sts";
+        }
+        return P_QUERY;
+    }
+    r->service = "s3";
+    return P_REST_XML;
+}
+
+static void send_error(svc_req_t *r, enum proto p)
+{
+    switch (p) {
+    case P_JSON: proto_json_send_error(r); break;
+    case P_QUERY: proto_query_send_error(r); break;
+    default: proto_xml_send_error(r, r->http->path); break;
+    }
+}
+
+/* SigV4 in enforce mode. Returns 0, or -1 with the protocol's error set. */
+static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
+                        const sigv4_auth_t *auth, int prc)
+{
+    const config_t *c = r->emu->cfg;
+    char hash[65];
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    const char *payload;
+    size_t n;
+    int rc;
+
+    if (prc == SIGV4_ENOAUTH) {
+        if (p == P_JSON)
+            return svc_error(r, 400, "MissingAuthenticationTokenException",
+                             "Missing Authentication Token");
+        if (p == P_QUERY)
+            return svc_error(r, 403, "MissingAuthenticationToken",
+                             "Request is missing Authentication Token");
+        return svc_error(r, 403, "AccessDenied", "Access Denied");
+    }
+    if (prc != 0) {
+        if (p == P_JSON)
+            return svc_error(r, 400, "IncompleteSignatureException",
+                             "Authorization header requires 'Credential', 'Signature' and "
+                             "'SignedHeaders' parameters, and a valid X-Amz-Date.");
+        if (p == P_QUERY)
+            return svc_error(r, 400, "IncompleteSignature",
+                             "The request signature does not conform to AWS standards.");
+        return svc_error(r, 400, "AuthorizationHeaderMalformed",
+                         "The authorization header is malformed.");
+    }
+    if (strcmp(auth->access_key, c->access_key) != 0) {
+        if (p == P_JSON)
+            return svc_error(r, 400, "UnrecognizedClientException",
+                             "The security token included in the request is invalid.");
+        if (p == P_QUERY)
+            return svc_error(r, 403, "InvalidClientTokenId",
+                             "The security token included in the request is invalid.");
+        return svc_error(r, 403, "InvalidAccessKeyId",
+                         "The AWS Access Key Id you provided does not exist in our records.");
+    }
+    if (!auth->presigned) {
+        /* header-signed requests must be within 15 minutes of real time */
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        if (sscanf(auth->amz_date, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+            double t, now = clock_real();
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            t = (double)timegm(&tm);
+            if (t < now - MAX_SKEW_SECONDS || t > now + MAX_SKEW_SECONDS) {
+                if (p == P_JSON)
+                    return svc_error(r, 400, "InvalidSignatureException",
+                                     "Signature expired: %s is now earlier or later than the "
+                                     "allowed 15 minutes of the server time.",
+                                     auth->amz_date);
+                if (p == P_QUERY)
+                    return svc_error(r, 400, "SignatureDoesNotMatch",
+                                     "Signature expired: %s is outside the allowed 15 minutes.",
+                                     auth->amz_date);
+                return svc_error(r, 403, "RequestTimeTooSkewed",
+                                 "The difference between the request time and the current time "
+                                 "is too large.");
+            }
+        }
+    }
+    payload = http_header(r->http, "x-amz-content-sha256", &n);
+    if (p == P_REST_XML && payload && n < sizeof hash) {
+        memcpy(hash, payload, n);
+        hash[n] = '\0';
+    } else if (p == P_REST_XML && auth->presigned) {
+        strcpy(hash, "UNSIGNED-PAYLOAD");
+    } else {
+        SHA256((const unsigned char *)(r->http->body.data ? r->http->body.data : ""),
+               r->http->body.len, md);
+        codec_hex(md, sizeof md, hash);
+    }
+    rc = sigv4_verify(sreq, auth, c->secret_key,
+                      p == P_REST_XML ? SIGV4_PATH_S3 : SIGV4_PATH_NORMALIZED, hash,
+                      (long)clock_real());
+    if (rc == 0)
+        return 0;
+    if (rc == SIGV4_EEXPIRED)
+        return svc_error(r, 403, "AccessDenied", "Request has expired");
+    if (p == P_JSON)
+        return svc_error(r, 400, "InvalidSignatureException",
+                         "The request signature we calculated does not match the signature you "
+                         "provided. Check your AWS Secret Access Key and signing method. Consult "
+                         "the service documentation for details.");
+    return svc_error(r, 403, "SignatureDoesNotMatch",
+                     "The request signature we calculated does not match the signature you "
+                     "provided. Check your key and signing method.");
+}
+
+static int reset_all(emu_t *emu)
+{
+    clock_reset();
+    kms_reset(emu);
+    return db_reset(emu->db);
+}
+
+static void on_head(http_req_t *h, void *arg)
+{
+    (void)arg;
+    (void)h;
+    /* Every service we serve today takes a buffered body under the cap;
+     * S3 object bodies will set a streaming sink here. */
+}
+
+static void on_request(http_req_t *h, void *arg)
+{
+    router_t *rt = arg;
+    svc_req_t r;
+    sigv4_request_t sreq;
+    sigv4_auth_t auth;
+    char opbuf[128];
+    enum proto p;
+    int prc;
+    log_access_t e;
+
+    memset(&r, 0, sizeof r);
+    r.emu = rt->emu;
+    r.http = h;
+    r.operation = "-";
+    r.now = clock_now();
+    codec_uuid(r.request_id);
+    snprintf(r.account, sizeof r.account, "%s", rt->emu->cfg->account_id);
+    snprintf(r.region, sizeof r.region, "%s", rt->emu->cfg->region);
+
+    memset(&sreq, 0, sizeof sreq);
+    sreq.method = h->method;
+    sreq.method_len = strlen(h->method);
+    sreq.path = h->path;
+    sreq.path_len = strlen(h->path);
+    sreq.query = h->query;
+    sreq.query_len = strlen(h->query);
+    sreq.headers = h->head.headers;
+    sreq.nheaders = h->head.nheaders;
+    prc = sigv4_parse(&sreq, &auth);
+    if (prc == 0) {
+        if (auth.region[0])
+            snprintf(r.region, sizeof r.region, "%s", auth.region);
+        snprintf(r.access_key, sizeof r.access_key, "%s", auth.access_key);
+    }
+
+    p = classify(&r, &auth, prc == 0, opbuf, sizeof opbuf);
+    if (p == P_ADMIN) {
+        admin_serve(&r, reset_all);
+        goto done;
+    }
+    if (h->body_error) {
+        svc_error(&r, 413, p == P_REST_XML ? "EntityTooLarge" : "RequestEntityTooLarge",
+                  "Your request body exceeds the maximum allowed size of %zu bytes.",
+                  h->body_cap);
+        send_error(&r, p);
+        goto done;
+    }
+    if (rt->emu->cfg->iam_enforce && authenticate(&r, p, &sreq, &auth, prc) != 0) {
+        send_error(&r, p);
+        goto done;
+    }
+    if (p == P_JSON) {
+        const json_op_t *op = NULL;
+        if (!strcmp(r.service, "kms"))
+            op = proto_json_find(&kms_service, opbuf, strlen(opbuf));
+        proto_json_serve(&r, op);
+    } else if (p == P_QUERY) {
+        svc_error(&r, 400, "InvalidAction", "Could not find operation %s for version %s",
+                  r.operation, !strcmp(r.service, "sts") ? "2011-06-15" : "2010-05-08");
+        send_error(&r, p);
+    } else {
+        svc_error(&r, 501, "NotImplemented",
+                  "A header you provided implies functionality that is not implemented.");
+        send_error(&r, p);
+    }
+done:
+    memset(&e, 0, sizeof e);
+    e.method = h->method;
+    e.service = r.service ? r.service : "-";
+    e.operation = r.operation ? r.operation : "-";
+    e.status = h->status;
+    e.latency_ms = (http_monotonic() - h->start) * 1000.0;
+    e.request_id = r.request_id;
+    e.remote = h->remote_addr;
+    e.error = r.err_code[0] ? r.err_code : NULL;
+    log_access(&e);
+}
+
+static void on_reject(const char *remote, int status, const char *why, void *arg)
+{
+    log_access_t e;
+
+    (void)arg;
+    memset(&e, 0, sizeof e);
+    e.method = "-";
+    e.service = "-";
+    e.operation = "-";
+    e.status = status;
+    e.remote = remote;
+    e.error = why;
+    log_access(&e);
+}
+
+router_t *router_new(emu_t *emu)
+{
+    router_t *rt = calloc(1, sizeof *rt);
+
+    if (rt)
+        rt->emu = emu;
+    return rt;
+}
+
+void router_free(router_t *rt)
+{
+    free(rt);
+}
+
+http_handler_t router_handler(router_t *rt)
+{
+    http_handler_t h;
+
+    h.on_head = on_head;
+    h.on_request = on_request;
+    h.on_reject = on_reject;
+    h.arg = rt;
+    return h;
+}

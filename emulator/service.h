@@ -1,0 +1,40 @@
+/* service.h — the contract between the router and a service module: the
+ * process state a handler may use and the request it serves. */
+#ifndef AWSEMU_SERVICE_H
+#define AWSEMU_SERVICE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+typedef struct {
+    const config_t *cfg;
+    db_t *db;
+    uint8_t master_key[32];
+} emu_t;
+
+typedef struct {
+    emu_t *emu;
+    http_req_t *http;
+    const char *service;   /* "kms", "secretsmanager", "s3", "iam", "sts" */
+    const char *operation; /* as the protocol names it, or "-" */
+    char account[13];
+    char region[64];
+    char request_id[37];
+    char access_key[129];
+    double now;            /* the emulator clock at the start of the request */
+
+    /* set by svc_error */
+    int err_status;
+    char err_code[64];
+    char err_msg[1024];
+} svc_req_t;
+
+/* Records an AWS error on r (status, code, printf-style message) and
+ * returns -1, so handlers can `return svc_error(...)`. */
+int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

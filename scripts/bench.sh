@@ -1,0 +1,324 @@
+#!/bin/sh
+# make bench: awsemu and moto side by side on the same workload.
+#   1. KMS Encrypt / Decrypt req/s: wrk -t2 -c8 -d${BENCH_SECONDS}s, keep-alive,
+#      one signed request replayed (scripts/bench/kms.lua); any non-200 fails.
+#   2. Start-up: exec -> first 200 from the health URL (scripts/bench/startup.py),
+#      median and p90; awsemu with a fresh --data-dir and with --ephemeral.
+#   3. RSS: idle after start, and after the wrk runs.
+# Everything talks to 127.0.0.1 only. moto missing -> awsemu alone.
+# Exits non-zero if awsemu fails to start, dies, or answers non-200.
+#
+# Environment: BENCH_SECONDS (10), BENCH_STARTUP_RUNS (20),
+#   BENCH_MOTO_STARTUP_RUNS (3), AWSEMU_BIN (bin/awsemu), BENCH_NO_MOTO=1,
+#   BENCH_KEEP_TMP=1 (keep logs), PYTHON (python3), WRK (wrk).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HERE=$ROOT/scripts/bench
+AWSEMU=${AWSEMU_BIN:-bin/awsemu}
+case $AWSEMU in /*) ;; *) AWSEMU=$ROOT/$AWSEMU ;; esac
+SECS=${BENCH_SECONDS:-10}
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
+MOTO_STARTUP_RUNS=${BENCH_MOTO_STARTUP_RUNS:-3}
+WRK=${WRK:-wrk}
+HEALTH=/_awsemu/health
+MOTO_HEALTH=/moto-api/data.json
+
+FAIL=0
+MOTO_BAD=0
+CHILD=
+AW_PID=
+MOTO_PID=
+TMP=
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'bench: %s\n' "$*" >&2; }
+die() { warn "$*"; exit 1; }
+isnum() { case $1 in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
+
+if ! isnum "$SECS" || [ "$SECS" -lt 1 ]; then die "BENCH_SECONDS must be a positive integer"; fi
+if ! isnum "$STARTUP_RUNS" || [ "$STARTUP_RUNS" -lt 1 ]; then die "BENCH_STARTUP_RUNS must be >= 1"; fi
+isnum "$MOTO_STARTUP_RUNS" || die "BENCH_MOTO_STARTUP_RUNS must be an integer"
+
+# The real interpreter, not a pyenv shim (a shim adds ~50 ms to every start
+# and puts a wrapper process in front of moto).
+PY=$(${PYTHON:-python3} -c 'import sys; print(sys.executable)' 2>/dev/null) ||
+	die "python3 not found"
+command -v "$WRK" >/dev/null 2>&1 || die "wrk not found (apt-get install wrk)"
+[ -x "$AWSEMU" ] || die "$AWSEMU not found or not executable (run make all)"
+
+stop_pid() { # pid: SIGTERM, then SIGKILL after ~3 s; reap
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+	n=0
+	while kill -0 "$1" 2>/dev/null && [ $n -lt 30 ]; do
+		# a zombie still answers kill -0: stop once it is one
+		case $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) in Z|'') break ;; esac
+		sleep 0.1; n=$((n + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+	trap - EXIT INT TERM
+	stop_pid "$CHILD"; CHILD=
+	stop_pid "$AW_PID"; AW_PID=
+	stop_pid "$MOTO_PID"; MOTO_PID=
+	if [ -n "$TMP" ] && [ -d "$TMP" ]; then
+		if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then
+			warn "logs kept in $TMP"
+		else
+			rm -rf "$TMP"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/awsemu-bench.XXXXXX") || die "mktemp failed"
+
+util() { "$PY" "$HERE/benchutil.py" "$@"; }
+# run OUTFILE CMD...: run CMD in the background with its output in OUTFILE and
+# wait for it, so that INT/TERM reach our trap at once (sh defers traps until
+# a foreground command ends) and the trap can stop it.
+run() {
+	_out=$1; shift
+	"$@" >"$_out" 2>&1 &
+	CHILD=$!
+	wait "$CHILD"; _rc=$?
+	CHILD=
+	return $_rc
+}
+rss_mib() { # pid -> MiB with one decimal, or "?"
+	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024; found = 1 } END { if (!found) printf "?" }' \
+		"/proc/$1/status" 2>/dev/null || printf '?'
+}
+alive() { # pid: running and not a zombie
+	kill -0 "$1" 2>/dev/null || return 1
+	case $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) in Z|'') return 1 ;; esac
+	return 0
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.1fx", a / b; else printf "n/a" }'; }
+logtail() { [ -f "$1" ] && { warn "last lines of $1:"; tail -n 15 "$1" | sed 's/^/    /' >&2; }; }
+
+# kv KEY LINE: the value of KEY=value in a line of space-separated pairs
+kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# run_wrk SERVER OP PORT BODY AUTH DATE -> sets RPS, LAT; returns 1 on any
+# non-200 or socket error
+run_wrk() {
+	out=$TMP/wrk-$1-$2.out
+	BENCH_OP=$2 BENCH_HOST=127.0.0.1:$3 BENCH_BODY=$4 BENCH_AUTH=$5 BENCH_DATE=$6 \
+		run "$out" "$WRK" -t2 -c8 -d"${SECS}s" --timeout 5s -s "$HERE/kms.lua" \
+		"http://127.0.0.1:$3/"
+	rc=$?
+	line=$(grep '^BENCH_RESULT ' "$out" | head -n 1)
+	RPS=$(kv rps "$line")
+	LAT="p50 $(kv p50_ms "$line") ms, p99 $(kv p99_ms "$line") ms"
+	bad=$(kv non200 "$line")
+	errs=$(printf '%s\n' "$line" | awk '{ n = 0; for (i = 1; i <= NF; i++)
+		if ($i ~ /^(connect|read|write|timeout)_err=/) { split($i, a, "="); n += a[2] }
+		print n }')
+	say "  $1 $2: ${RPS:-?} req/s ($(kv requests "$line") requests, $LAT, non-200 ${bad:-?}, socket errors ${errs:-?})"
+	if [ $rc -ne 0 ] || [ -z "$line" ]; then
+		warn "wrk failed for $1 $2 (exit $rc):"; sed 's/^/    /' "$out" >&2
+		RPS=; return 1
+	fi
+	if [ "$bad" != 0 ]; then
+		warn "$1 $2: $bad NON-200 RESPONSES — this figure is worthless"
+		grep '^BENCH_FIRST_BAD ' "$out" | sed 's/^BENCH_FIRST_BAD /    first: /' >&2
+		RPS=; return 1
+	fi
+	if [ "$errs" != 0 ]; then
+		warn "$1 $2: $errs socket errors (connect/read/write/timeout) — see below"
+		grep -i -E 'socket errors|timeout' "$out" | sed 's/^/    /' >&2
+		RPS=; return 1
+	fi
+	return 0
+}
+
+pretty_startup() { # STARTUP line -> human text
+	case $1 in *median_ms=*) ;; *) printf 'FAILED'; return ;; esac
+	printf 'median %s ms, p90 %s ms (min %s, max %s, %s runs)' "$(kv median_ms "$1")" \
+		"$(kv p90_ms "$1")" "$(kv min_ms "$1")" "$(kv max_ms "$1")" "$(kv runs "$1")"
+}
+
+say "== awsemu bench: $(nproc) cores, $(uname -m), wrk -t2 -c8 -d${SECS}s (client and server share the cores) =="
+say "awsemu: $AWSEMU"
+
+############################################################################
+# moto available?
+MOTO=1
+if [ "${BENCH_NO_MOTO:-0}" = 1 ]; then
+	MOTO=0; say "moto: skipped (BENCH_NO_MOTO=1)"
+elif MOTO_VER=$("$PY" -c 'import moto.server, moto.kms, moto; print(moto.__version__)' 2>/dev/null); then
+	say "moto: $MOTO_VER ($PY -m moto.server)"
+else
+	MOTO=0
+	say "moto: NOT INSTALLED for $PY (pip install 'moto[server]') — reporting awsemu alone"
+fi
+say ""
+
+############################################################################
+# 1. Start-up
+say "-- start-up: exec -> first 200 from GET $HEALTH ($STARTUP_RUNS runs each)"
+S_DATA=; S_EPH=; S_MOTO=
+run "$TMP/startup-data.out" "$PY" "$HERE/startup.py" --runs "$STARTUP_RUNS" \
+	--label awsemu-data-dir --log "$TMP/startup-data.log" -- \
+	"$AWSEMU" --host 127.0.0.1 --port '{port}' --data-dir '{datadir}' --log-format text ||
+	{ FAIL=1; warn "awsemu start-up (data dir) failed:"; cat "$TMP/startup-data.out" >&2
+	  logtail "$TMP/startup-data.log"; }
+S_DATA=$(grep '^STARTUP ' "$TMP/startup-data.out")
+say "  awsemu --data-dir (fresh): $(pretty_startup "$S_DATA")"
+run "$TMP/startup-eph.out" "$PY" "$HERE/startup.py" --runs "$STARTUP_RUNS" \
+	--label awsemu-ephemeral --log "$TMP/startup-eph.log" -- \
+	"$AWSEMU" --host 127.0.0.1 --port '{port}' --ephemeral --log-format text ||
+	{ FAIL=1; warn "awsemu start-up (ephemeral) failed:"; cat "$TMP/startup-eph.out" >&2
+	  logtail "$TMP/startup-eph.log"; }
+S_EPH=$(grep '^STARTUP ' "$TMP/startup-eph.out")
+say "  awsemu --ephemeral:        $(pretty_startup "$S_EPH")"
+if [ $MOTO = 1 ] && [ "$MOTO_STARTUP_RUNS" -ge 1 ]; then
+	run "$TMP/startup-moto.out" "$PY" "$HERE/startup.py" --runs "$MOTO_STARTUP_RUNS" \
+		--label moto --path "$MOTO_HEALTH" --timeout 60 --log "$TMP/startup-moto.log" -- \
+		"$PY" -m moto.server -H 127.0.0.1 -p '{port}' ||
+		{ warn "moto start-up failed:"; cat "$TMP/startup-moto.out" >&2
+		  logtail "$TMP/startup-moto.log"; }
+	S_MOTO=$(grep '^STARTUP ' "$TMP/startup-moto.out")
+	say "  moto (GET $MOTO_HEALTH): $(pretty_startup "$S_MOTO")"
+fi
+say ""
+
+############################################################################
+# 2. Idle RSS with a data dir
+say "-- idle RSS"
+RSS_DATA='?'
+mkdir -p "$TMP/rss-data"
+port=$(util freeport) || die "no free port"
+"$AWSEMU" --host 127.0.0.1 --port "$port" --data-dir "$TMP/rss-data" --log-format text \
+	>"$TMP/awsemu-rss.log" 2>&1 &
+AW_PID=$!
+if util wait "$port" "$HEALTH" --pid "$AW_PID" --timeout 15; then
+	sleep 0.2
+	RSS_DATA=$(rss_mib "$AW_PID")
+	say "  awsemu --data-dir, idle: $RSS_DATA MiB"
+else
+	FAIL=1; warn "awsemu (data dir) did not become healthy"; logtail "$TMP/awsemu-rss.log"
+fi
+stop_pid "$AW_PID"; AW_PID=
+
+############################################################################
+# 3. Throughput
+# bench_server NAME PORT PID -> sets <NAME>_ENC, <NAME>_DEC, <NAME>_RSS_IDLE, <NAME>_RSS_AFTER
+bench_server() {
+	name=$1 port=$2 pid=$3
+	label=awsemu; [ "$name" = MOTO ] && label=moto
+	eval "${name}_RSS_IDLE=\$(rss_mib \$pid)"
+	if ! setup=$(util kms-setup "$port" 2>"$TMP/setup-$label.err"); then
+		warn "$label: KMS pre-flight failed: $(cat "$TMP/setup-$label.err")"
+		return 1
+	fi
+	eval "$setup"
+	say "  $label: key $KMS_KEY_ID; pre-flight CreateKey/Encrypt/Decrypt all 200, round-trip ok"
+	[ "$KMS_KEEPALIVE" = yes ] ||
+		say "  NOTE: $label does not keep connections alive (HTTP/1.0 or Connection: close): wrk reconnects per request"
+	ok=0
+	run_wrk "$label" Encrypt "$port" "$ENC_BODY" "$ENC_AUTH" "$KMS_DATE" || ok=1
+	eval "${name}_ENC=\$RPS"
+	if ! alive "$pid"; then warn "$label DIED during the Encrypt run"; return 1; fi
+	run_wrk "$label" Decrypt "$port" "$DEC_BODY" "$DEC_AUTH" "$KMS_DATE" || ok=1
+	eval "${name}_DEC=\$RPS"
+	if ! alive "$pid"; then warn "$label DIED during the Decrypt run"; return 1; fi
+	eval "${name}_RSS_AFTER=\$(rss_mib \$pid)"
+	return $ok
+}
+
+say ""
+say "-- KMS throughput (64-byte plaintext, one key, 8 keep-alive connections)"
+AW_ENC=; AW_DEC=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
+MOTO_ENC=; MOTO_DEC=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
+port=$(util freeport) || die "no free port"
+"$AWSEMU" --ephemeral --host 127.0.0.1 --port "$port" --log-format text \
+	>"$TMP/awsemu.log" 2>&1 &
+AW_PID=$!
+if util wait "$port" "$HEALTH" --pid "$AW_PID" --timeout 15; then
+	sleep 0.2
+	bench_server AW "$port" "$AW_PID" || { FAIL=1; logtail "$TMP/awsemu.log"; }
+	say "  awsemu log: $(wc -l <"$TMP/awsemu.log") lines ($(du -h "$TMP/awsemu.log" | cut -f1))"
+else
+	FAIL=1; warn "awsemu (ephemeral) did not become healthy"; logtail "$TMP/awsemu.log"
+fi
+stop_pid "$AW_PID"; AW_PID=
+
+if [ $MOTO = 1 ]; then
+	port=$(util freeport) || die "no free port"
+	"$PY" -m moto.server -H 127.0.0.1 -p "$port" >"$TMP/moto.log" 2>&1 &
+	MOTO_PID=$!
+	if util wait "$port" "$MOTO_HEALTH" --pid "$MOTO_PID" --timeout 60; then
+		sleep 0.2
+		bench_server MOTO "$port" "$MOTO_PID" ||
+			{ MOTO_BAD=1; warn "moto figures invalid (see above)"; logtail "$TMP/moto.log"; }
+	else
+		warn "moto did not start; reporting awsemu alone"; logtail "$TMP/moto.log"
+	fi
+	stop_pid "$MOTO_PID"; MOTO_PID=
+fi
+
+############################################################################
+# Report
+ms() { kv "$1" "$2"; }
+check() { # value op target -> ok / MISS / ?
+	awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+		if (v == "" || v == "?" || v == "n/a") { print "?"; exit }
+		v += 0; ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "ok" : "MISS" }'
+}
+rnum() { printf '%s' "$1" | sed 's/x$//'; }
+fmt_rps() { [ -n "$1" ] && printf '%.0f req/s' "$1" || printf 'FAILED'; }
+
+say ""
+say "================================ results ================================"
+ENC_R=n/a; DEC_R=n/a
+if [ $MOTO = 1 ]; then
+	[ -n "$AW_ENC" ] && [ -n "$MOTO_ENC" ] && ENC_R=$(ratio "$AW_ENC" "$MOTO_ENC")
+	[ -n "$AW_DEC" ] && [ -n "$MOTO_DEC" ] && DEC_R=$(ratio "$AW_DEC" "$MOTO_DEC")
+	printf '%-13s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
+		"KMS Encrypt" "$(fmt_rps "$AW_ENC")" "$(fmt_rps "$MOTO_ENC")" "$ENC_R" "$(check "$(rnum "$ENC_R")" '>=' 50)"
+	printf '%-13s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
+		"KMS Decrypt" "$(fmt_rps "$AW_DEC")" "$(fmt_rps "$MOTO_DEC")" "$DEC_R" "$(check "$(rnum "$DEC_R")" '>=' 50)"
+else
+	printf '%-13s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
+	printf '%-13s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
+fi
+say ""
+D_MED=$(ms median_ms "$S_DATA"); D_P90=$(ms p90_ms "$S_DATA")
+E_MED=$(ms median_ms "$S_EPH"); E_P90=$(ms p90_ms "$S_EPH")
+M_MED=$(ms median_ms "$S_MOTO"); M_P90=$(ms p90_ms "$S_MOTO")
+printf '%-22s median %8s ms  p90 %8s ms  (target <= 20 ms: %s)\n' \
+	"start-up awsemu data" "${D_MED:-?}" "${D_P90:-?}" "$(check "$D_MED" '<=' 20)"
+printf '%-22s median %8s ms  p90 %8s ms  (target <= 20 ms: %s)\n' \
+	"start-up awsemu ephem" "${E_MED:-?}" "${E_P90:-?}" "$(check "$E_MED" '<=' 20)"
+if [ $MOTO = 1 ]; then
+	printf '%-22s median %8s ms  p90 %8s ms  (moto/awsemu-data %s)\n' \
+		"start-up moto" "${M_MED:-?}" "${M_P90:-?}" "$(ratio "${M_MED:-0}" "${D_MED:-0}")"
+fi
+say ""
+printf '%-22s %6s MiB  (target <= 8 MiB: %s)\n' "RSS awsemu idle data" "$RSS_DATA" "$(check "$RSS_DATA" '<=' 8)"
+printf '%-22s %6s MiB\n' "RSS awsemu idle ephem" "$AW_RSS_IDLE"
+printf '%-22s %6s MiB\n' "RSS awsemu after wrk" "$AW_RSS_AFTER"
+if [ $MOTO = 1 ]; then
+	printf '%-22s %6s MiB\n' "RSS moto idle" "$MOTO_RSS_IDLE"
+	printf '%-22s %6s MiB\n' "RSS moto after wrk" "$MOTO_RSS_AFTER"
+fi
+say "========================================================================="
+if [ "$FAIL" != 0 ]; then
+	warn "FAILED: awsemu did not start, died, or answered non-200 (see above)"
+	exit 1
+fi
+if [ "$MOTO_BAD" = 1 ]; then
+	warn "FAILED: moto answered non-200 or errored during the run (see above)"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Helpers for scripts/bench.sh: free ports, health waits, KMS request setup.
+
+Subcommands (all talk to 127.0.0.1 only, every loop bounded by a deadline):
+  freeport                      print a free TCP port on 127.0.0.1
+  wait PORT PATH [--pid P] [--timeout S]
+                                wait until GET PATH answers 200; exit 1 if the
+                                process P dies or the deadline passes
+  kms-setup PORT                create a KMS key, encrypt once, decrypt once,
+                                verify every answer is 200, and print shell
+                                assignments (for eval) of the exact requests
+                                wrk will replay: KMS_KEY_ID, KMS_DATE,
+                                KMS_KEEPALIVE (yes/no), ENC_BODY, ENC_AUTH,
+                                DEC_BODY, DEC_AUTH
+  rss PID                       print VmRSS of PID in KiB
+"""
+import argparse
+import base64
+import datetime
+import errno
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shlex
+import socket
+import sys
+import time
+
+HOST = "127.0.0.1"
+ACCESS_KEY = "test"
+SECRET_KEY = "test"
+REGION = "us-east-1"
+SERVICE = "kms"
+# 64 bytes of plaintext: a typical small secret / data key size.
+PLAINTEXT = bytes(range(64))
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def probe(port, path, timeout=2.0):
+    """One GET over a fresh connection. Returns the status code, or None if
+    the connection was refused/reset/closed before a status line arrived."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((HOST, port))
+        s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
+                   % (path, HOST, port)).encode())
+        buf = b""
+        while b"\r\n" not in buf and len(buf) < 4096:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        line = buf.split(b"\r\n", 1)[0].split()
+        if len(line) >= 2 and line[0].startswith(b"HTTP/") and line[1].isdigit():
+            return int(line[1])
+        return None
+    except OSError as e:
+        if e.errno in (errno.ECONNREFUSED, errno.ECONNRESET, errno.EPIPE,
+                       errno.ECONNABORTED) or isinstance(e, socket.timeout):
+            return None
+        raise
+    finally:
+        s.close()
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
+
+
+def wait_healthy(port, path, pid=None, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if pid is not None and not pid_alive(pid):
+            return False, "process %d exited before answering" % pid
+        last = probe(port, path)
+        if last == 200:
+            return True, ""
+        time.sleep(0.005)
+    return False, "no 200 from GET %s on port %d within %.0fs (last status %s)" % (
+        path, port, timeout, last)
+
+
+# --- SigV4 (header auth, signed headers host;x-amz-date) ---------------------
+
+def _hmac(key, msg):
+    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+
+def sigv4_auth(port, amz_date, body):
+    """A real SigV4 Authorization header for POST / with the given body, so
+    the replayed request stays valid even if signatures are verified."""
+    day = amz_date[:8]
+    host = "%s:%d" % (HOST, port)
+    canonical = "\n".join([
+        "POST", "/", "",
+        "host:" + host, "x-amz-date:" + amz_date, "",
+        "host;x-amz-date",
+        hashlib.sha256(body.encode()).hexdigest(),
+    ])
+    scope = "%s/%s/%s/aws4_request" % (day, REGION, SERVICE)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = _hmac(("AWS4" + SECRET_KEY).encode(), day)
+    k = _hmac(k, REGION)
+    k = _hmac(k, SERVICE)
+    k = _hmac(k, "aws4_request")
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    return ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=host;x-amz-date, "
+            "Signature=%s" % (ACCESS_KEY, scope, sig))
+
+
+def kms_headers(port, amz_date, op, body):
+    # Same header set the wrk Lua script sends (wrk adds Content-Length).
+    return {
+        "Host": "%s:%d" % (HOST, port),
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "TrentService." + op,
+        "X-Amz-Date": amz_date,
+        "Authorization": sigv4_auth(port, amz_date, body),
+    }
+
+
+def kms_call(port, amz_date, op, body):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("POST", "/", body=body.encode(),
+                     headers=dict(kms_headers(port, amz_date, op, body),
+                                  **{"Accept-Encoding": "identity"}))
+        resp = conn.getresponse()
+        data = resp.read()
+        # what a keep-alive client gets: HTTP/1.1 without Connection: close
+        kms_call.keepalive = (resp.version == 11 and
+                              (resp.getheader("Connection") or "").lower() != "close")
+    finally:
+        conn.close()
+    if resp.status != 200:
+        raise SystemExit("kms-setup: %s answered HTTP %d: %s"
+                         % (op, resp.status, data[:500].decode("utf-8", "replace")))
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise SystemExit("kms-setup: %s answered 200 with non-JSON body: %r"
+                         % (op, data[:200]))
+
+
+def kms_setup(port):
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    key = kms_call(port, amz_date, "CreateKey", "{}")
+    try:
+        key_id = key["KeyMetadata"]["KeyId"]
+    except (KeyError, TypeError):
+        raise SystemExit("kms-setup: CreateKey response has no KeyMetadata.KeyId: %r" % key)
+    enc_body = json.dumps({"KeyId": key_id,
+                           "Plaintext": base64.b64encode(PLAINTEXT).decode()},
+                          separators=(",", ":"))
+    # This is also the pre-flight check of the exact Encrypt request wrk sends.
+    enc = kms_call(port, amz_date, "Encrypt", enc_body)
+    blob = enc.get("CiphertextBlob")
+    if not isinstance(blob, str) or not blob:
+        raise SystemExit("kms-setup: Encrypt response has no CiphertextBlob: %r" % enc)
+    dec_body = json.dumps({"CiphertextBlob": blob}, separators=(",", ":"))
+    dec = kms_call(port, amz_date, "Decrypt", dec_body)
+    keepalive = kms_call.keepalive
+    try:
+        pt = base64.b64decode(dec["Plaintext"])
+    except (KeyError, TypeError, ValueError):
+        raise SystemExit("kms-setup: Decrypt response has no valid Plaintext: %r" % dec)
+    if pt != PLAINTEXT:
+        raise SystemExit("kms-setup: Decrypt did not round-trip the plaintext")
+    out = {
+        "KMS_KEY_ID": key_id,
+        "KMS_DATE": amz_date,
+        "KMS_KEEPALIVE": "yes" if keepalive else "no",
+        "ENC_BODY": enc_body,
+        "ENC_AUTH": sigv4_auth(port, amz_date, enc_body),
+        "DEC_BODY": dec_body,
+        "DEC_AUTH": sigv4_auth(port, amz_date, dec_body),
+    }
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("freeport")
+    w = sub.add_parser("wait")
+    w.add_argument("port", type=int)
+    w.add_argument("path")
+    w.add_argument("--pid", type=int)
+    w.add_argument("--timeout", type=float, default=15.0)
+    k = sub.add_parser("kms-setup")
+    k.add_argument("port", type=int)
+    r = sub.add_parser("rss")
+    r.add_argument("pid", type=int)
+    a = ap.parse_args()
+    if a.cmd == "freeport":
+        print(free_port())
+    elif a.cmd == "wait":
+        ok, why = wait_healthy(a.port, a.path, a.pid, a.timeout)
+        if not ok:
+            print("wait: " + why, file=sys.stderr)
+            sys.exit(1)
+    elif a.cmd == "kms-setup":
+        kms_setup(a.port)
+    elif a.cmd == "rss":
+        v = vm_rss_kib(a.pid)
+        if v is None:
+            sys.exit(1)
+        print(v)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+#!/bin/sh
+# test.sh BUILD — runs every test layer and ends with "N passed, N failed":
+# C unit tests (and, outside sanitizer builds, the same under valgrind),
+# fuzz-corpus replays, and the black-box e2e suite against bin/awsemu.
+BUILD=${1:-build}
+BIN=${AWSEMU_BIN:-bin/awsemu}
+passed=0
+failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+count() { # "P passed, F failed" in file $1 -> adds to the totals
+    line=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    p=$(echo "$line" | awk '{print $1}')
+    f=$(echo "$line" | awk '{print $3}')
+    if [ -z "$line" ]; then p=0; f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
+echo "== C unit tests"
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    if "$t" >"$log/$name" 2>&1; then :; else
+        cat "$log/$name"
+    fi
+    grep -E '^unit ' "$log/$name"
+    count "$log/$name"
+done
+
+if [ -z "$AWSEMU_SANITIZED" ] && command -v valgrind >/dev/null 2>&1; then
+    echo "== unit tests under valgrind"
+    for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --error-exitcode=99 "$t" >"$log/vg-$name" 2>&1; then
+            echo "valgrind $name: clean"
+            passed=$((passed + 1))
+        else
+            tail -n 30 "$log/vg-$name"
+            echo "valgrind $name: FAILED"
+            failed=$((failed + 1))
+        fi
+    done
+fi
+
+echo "== fuzz corpus replay"
+for f in "$BUILD"/fuzz/fuzz_*; do
+    [ -x "$f" ] || continue
+    name=$(basename "$f")
+    if "$f" "tests/fuzz/corpus/$name" >"$log/$name" 2>&1; then
+        tail -n 1 "$log/$name"
+        passed=$((passed + 1))
+    else
+        cat "$log/$name"
+        echo "fuzz $name: FAILED"
+        failed=$((failed + 1))
+    fi
+done
+
+echo "== e2e (boto3, aws CLI) against $BIN"
+PY=python3
+if ! python3 -c 'import boto3' >/dev/null 2>&1 && /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
+    PY=/usr/bin/python3
+fi
+AWSEMU_BIN="$BIN" "$PY" tests/e2e/run.py >"$log/e2e" 2>&1
+tail -n 60 "$log/e2e" | grep -vE '^(ok|\.)$' | tail -n 40
+count "$log/e2e"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

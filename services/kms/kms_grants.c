@@ -1,0 +1,408 @@
+/* kms_grants.c — CreateGrant, ListGrants, ListRetirableGrants, RetireGrant,
+ * RevokeGrant. */
+#include "kms_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "db.h"
+
+static const char *const grant_ops[] = {
+    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
+    "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey",
+    "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac",
+    "DeriveSharedSecret", NULL};
+/* operations a symmetric encryption key can be granted */
+static const char *const symmetric_ops[] = {
+    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
+    "ReEncryptTo", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext", NULL};
+
+static int internal(svc_req_t *r)
+{
+    return svc_error(r, 500, "KMSInternalException", "Internal database error.");
+}
+
+static int in_list(const char *const *l, const char *s)
+{
+    for (; *l; l++)
+        if (!strcmp(*l, s))
+            return 1;
+    return 0;
+}
+
+/* Validates Operations; returns the canonical JSON text (caller frees). */
+static char *operations(svc_req_t *r, const cJSON *ops)
+{
+    const cJSON *o;
+    cJSON *copy;
+    char *text;
+
+    cJSON_ArrayForEach(o, ops) {
+        if (!cJSON_IsString(o)) {
+            svc_error(r, 400, "SerializationException", "Operations must be strings.");
+            return NULL;
+        }
+        if (!in_list(grant_ops, o->valuestring)) {
+            svc_error(r, 400, "ValidationException",
+                      "1 validation error detected: Value '[%s]' at 'operations' failed to "
+                      "satisfy constraint: Member must satisfy constraint: [Member must satisfy "
+                      "enum value set: [Decrypt, Encrypt, GenerateDataKey, "
+                      "GenerateDataKeyWithoutPlaintext, ReEncryptFrom, ReEncryptTo, Sign, Verify, "
+                      "GetPublicKey, CreateGrant, RetireGrant, DescribeKey, GenerateDataKeyPair, "
+                      "GenerateDataKeyPairWithoutPlaintext, GenerateMac, VerifyMac, "
+                      "DeriveSharedSecret]]",
+                      o->valuestring);
+            return NULL;
+        }
+        if (!in_list(symmetric_ops, o->valuestring)) {
+            svc_error(r, 400, "ValidationException",
+                      "Grant operation %s is not valid for a symmetric encryption KMS key.",
+                      o->valuestring);
+            return NULL;
+        }
+    }
+    copy = cJSON_Duplicate(ops, 1);
+    text = copy ? cJSON_PrintUnformatted(copy) : NULL;
+    cJSON_Delete(copy);
+    if (text == NULL)
+        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    return text;
+}
+
+/* Validates Constraints; returns its JSON text, "" when absent (caller
+ * frees), NULL on error. */
+static char *constraints(svc_req_t *r, const cJSON *in)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(in, "Constraints"), *m;
+    char *text;
+
+    if (c == NULL || cJSON_IsNull(c))
+        return strdup("");
+    if (!cJSON_IsObject(c)) {
+        svc_error(r, 400, "SerializationException", "Constraints must be a structure.");
+        return NULL;
+    }
+    cJSON_ArrayForEach(m, c) {
+        const cJSON *v;
+        if (strcmp(m->string, "EncryptionContextSubset") != 0 &&
+            strcmp(m->string, "EncryptionContextEquals") != 0) {
+            svc_error(r, 400, "SerializationException", "Unknown member %s in Constraints.",
+                      m->string);
+            return NULL;
+        }
+        if (!cJSON_IsObject(m)) {
+            svc_error(r, 400, "SerializationException", "%s must be a map.", m->string);
+            return NULL;
+        }
+        cJSON_ArrayForEach(v, m) if (!cJSON_IsString(v))
+        {
+            svc_error(r, 400, "SerializationException", "%s values must be strings.", m->string);
+            return NULL;
+        }
+    }
+    if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset") &&
+        cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals")) {
+        svc_error(r, 400, "ValidationException",
+                  "You can specify only one of EncryptionContextSubset and EncryptionContextEquals.");
+        return NULL;
+    }
+    text = cJSON_PrintUnformatted(c);
+    if (text == NULL)
+        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    return text;
+}
+
+int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *grantee = NULL, *retiring = NULL, *name = NULL;
+    const cJSON *ops, *tokens;
+    char *opstext = NULL, *constext = NULL, grant_id[65], token[200];
+    uint8_t rnd[96];
+    kms_key_t k;
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    memset(&k, 0, sizeof k);
+    if (json_str(r, in, "GranteePrincipal", 1, 1, 256, &grantee) ||
+        json_str(r, in, "RetiringPrincipal", 0, 1, 256, &retiring) ||
+        json_list(r, in, "Operations", 1, 0, 0, &ops) ||
+        json_list(r, in, "GrantTokens", 0, 0, 10, &tokens) ||
+        json_str(r, in, "Name", 0, 1, 256, &name))
+        return -1;
+    {
+        const char *ref = NULL;
+        if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
+            return -1;
+    }
+    if (kms_require_not_pending(r, &k) != 0)
+        goto out;
+    if ((opstext = operations(r, ops)) == NULL || (constext = constraints(r, in)) == NULL)
+        goto out;
+    if (kms_dry_run(r, in) != 0)
+        goto out;
+    /* the same Name and parameters again: the same grant (idempotent) */
+    if (name) {
+        st = db_stmt(r->emu->db,
+                     "SELECT grant_id, token FROM kms_grants WHERE key_id=?1 AND name=?2 AND "
+                     "grantee=?3 AND IFNULL(retiring, '')=?4 AND operations=?5 AND "
+                     "IFNULL(constraints, '')=?6");
+        if (st == NULL) {
+            rc = internal(r);
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, retiring ? retiring : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, opstext, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, constext, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            cJSON_AddStringToObject(out, "GrantToken", (const char *)sqlite3_column_text(st, 1));
+            cJSON_AddStringToObject(out, "GrantId", (const char *)sqlite3_column_text(st, 0));
+            sqlite3_reset(st);
+            rc = 0;
+            goto out;
+        }
+        sqlite3_reset(st);
+    }
+    codec_random(rnd, 32);
+    codec_hex(rnd, 32, grant_id);
+    codec_random(rnd, sizeof rnd);
+    codec_b64_encode(rnd, sizeof rnd, token);
+    st = db_stmt(r->emu->db,
+                 "INSERT INTO kms_grants (grant_id, key_id, name, grantee, retiring, operations, "
+                 "constraints, token, created, issuing, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_grants))");
+    if (st == NULL) {
+        rc = internal(r);
+        goto out;
+    }
+    {
+        char issuing[64];
+        snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
+        sqlite3_bind_text(st, 1, grant_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, k.key_id, -1, SQLITE_STATIC);
+        if (name)
+            sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, grantee, -1, SQLITE_STATIC);
+        if (retiring)
+            sqlite3_bind_text(st, 5, retiring, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, opstext, -1, SQLITE_STATIC);
+        if (constext[0])
+            sqlite3_bind_text(st, 7, constext, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, token, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 9, r->now);
+        sqlite3_bind_text(st, 10, issuing, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = internal(r);
+        goto out;
+    }
+    cJSON_AddStringToObject(out, "GrantToken", token);
+    cJSON_AddStringToObject(out, "GrantId", grant_id);
+    rc = 0;
+out:
+    free(opstext);
+    free(constext);
+    kms_key_clear(&k);
+    return rc;
+}
+
+#define GRANT_COLS                                                                             \
+    "g.grant_id, k.arn, g.name, g.created, g.grantee, g.retiring, g.issuing, g.operations, "    \
+    "g.constraints"
+
+static cJSON *grant_json(sqlite3_stmt *st)
+{
+    cJSON *g = cJSON_CreateObject(), *v;
+
+    cJSON_AddStringToObject(g, "KeyId", (const char *)sqlite3_column_text(st, 1));
+    cJSON_AddStringToObject(g, "GrantId", (const char *)sqlite3_column_text(st, 0));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+        cJSON_AddStringToObject(g, "Name", (const char *)sqlite3_column_text(st, 2));
+    json_put_time(g, "CreationDate", sqlite3_column_double(st, 3));
+    cJSON_AddStringToObject(g, "GranteePrincipal", (const char *)sqlite3_column_text(st, 4));
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+        cJSON_AddStringToObject(g, "RetiringPrincipal", (const char *)sqlite3_column_text(st, 5));
+    cJSON_AddStringToObject(g, "IssuingAccount", (const char *)sqlite3_column_text(st, 6));
+    if ((v = cJSON_Parse((const char *)sqlite3_column_text(st, 7))) != NULL)
+        cJSON_AddItemToObject(g, "Operations", v);
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
+        (v = cJSON_Parse((const char *)sqlite3_column_text(st, 8))) != NULL)
+        cJSON_AddItemToObject(g, "Constraints", v);
+    return g;
+}
+
+/* Runs a grant query whose last two parameters are LIMIT and OFFSET
+ * (numbered lim_param and lim_param + 1) and emits Grants + paging. */
+static int emit_grants(svc_req_t *r, sqlite3_stmt *st, int lim_param, long limit, long offset,
+                       cJSON *out)
+{
+    cJSON *list = cJSON_AddArrayToObject(out, "Grants");
+    long n = 0;
+
+    sqlite3_bind_int64(st, lim_param, limit + 1);
+    sqlite3_bind_int64(st, lim_param + 1, offset);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == limit) {
+            n++;
+            break;
+        }
+        cJSON_AddItemToArray(list, grant_json(st));
+        n++;
+    }
+    sqlite3_reset(st);
+    (void)r;
+    kms_marker_put(out, offset + limit, n > limit);
+    return 0;
+}
+
+int kms_op_list_grants(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *ref = NULL, *gid = NULL, *grantee = NULL;
+    long limit = 50, offset;
+    kms_key_t k;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) || json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) ||
+        kms_marker_parse(r, in, &offset) || json_str(r, in, "GrantId", 0, 1, 128, &gid) ||
+        json_str(r, in, "GranteePrincipal", 0, 1, 256, &grantee))
+        return -1;
+    if (kms_resolve(r, ref, 0, &k) != 0)
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING "
+                             "(key_id) WHERE g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND "
+                             "(?3 IS NULL OR g.grantee=?3) ORDER BY g.seq LIMIT ?4 OFFSET ?5");
+    if (st == NULL) {
+        kms_key_clear(&k);
+        return internal(r);
+    }
+    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+    if (gid)
+        sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
+    if (grantee)
+        sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
+    rc = emit_grants(r, st, 4, limit, offset, out);
+    kms_key_clear(&k);
+    return rc;
+}
+
+int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *retiring = NULL;
+    long limit = 50, offset;
+    sqlite3_stmt *st;
+
+    if (json_str(r, in, "RetiringPrincipal", 1, 1, 256, &retiring) ||
+        json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) || kms_marker_parse(r, in, &offset))
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING "
+                             "(key_id) WHERE k.account=?1 AND k.region=?2 AND g.retiring=?3 "
+                             "ORDER BY g.seq LIMIT ?4 OFFSET ?5");
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, retiring, -1, SQLITE_STATIC);
+    return emit_grants(r, st, 4, limit, offset, out);
+}
+
+static int valid_grant_id(const char *g)
+{
+    size_t i;
+
+    if (strlen(g) != 64)
+        return 0;
+    for (i = 0; i < 64; i++)
+        if (!((g[i] >= '0' && g[i] <= '9') || (g[i] >= 'a' && g[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+static int delete_grant(svc_req_t *r, const char *key_id, const char *gid)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM kms_grants WHERE key_id=?1 AND grant_id=?2");
+    int rc;
+
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return internal(r);
+    if (sqlite3_changes(db_handle(r->emu->db)) == 0)
+        return svc_error(r, 400, "NotFoundException", "Grant ID %s not found", gid);
+    return 0;
+}
+
+int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *token = NULL, *ref = NULL, *gid = NULL;
+    kms_key_t k;
+    int rc;
+
+    (void)out;
+    if (json_str(r, in, "GrantToken", 0, 1, 8192, &token) || json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
+        json_str(r, in, "GrantId", 0, 1, 128, &gid))
+        return -1;
+    if (token) {
+        sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
+                                               "kms_keys k USING (key_id) WHERE g.token=?1 AND "
+                                               "k.account=?2 AND k.region=?3");
+        char kid[37], id[65];
+        if (st == NULL)
+            return internal(r);
+        sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return svc_error(r, 400, "InvalidGrantTokenException", "The grant token is not valid.");
+        }
+        snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
+        sqlite3_reset(st);
+        if (kms_dry_run(r, in) != 0)
+            return -1;
+        return delete_grant(r, kid, id);
+    }
+    if (ref == NULL || gid == NULL)
+        return svc_error(r, 400, "ValidationException",
+                         "Either GrantToken, or both KeyId and GrantId, must be specified.");
+    if (!valid_grant_id(gid))
+        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
+    if (kms_resolve(r, ref, 0, &k) != 0)
+        return -1;
+    rc = kms_dry_run(r, in) == 0 ? delete_grant(r, k.key_id, gid) : -1;
+    kms_key_clear(&k);
+    return rc;
+}
+
+int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *ref = NULL, *gid = NULL;
+    kms_key_t k;
+    int rc;
+
+    (void)out;
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) || json_str(r, in, "GrantId", 1, 1, 128, &gid))
+        return -1;
+    if (kms_resolve(r, ref, 0, &k) != 0)
+        return -1;
+    if (!valid_grant_id(gid)) {
+        kms_key_clear(&k);
+        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
+    }
+    rc = kms_dry_run(r, in) == 0 ? delete_grant(r, k.key_id, gid) : -1;
+    kms_key_clear(&k);
+    return rc;
+}

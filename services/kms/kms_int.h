@@ -1,0 +1,146 @@
+/* kms_int.h — what the KMS source files share: the key record, key
+ * resolution, key material and the ciphertext format. Not for other modules. */
+#ifndef AWSEMU_KMS_INT_H
+#define AWSEMU_KMS_INT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kms.h"
+#include "proto_json.h"
+#include "service.h"
+
+#define KMS_MATERIAL_LEN 32
+#define KMS_MAX_PLAINTEXT 4096
+#define KMS_MAX_CIPHERTEXT 6144
+#define KMS_ID_LEN 36
+
+typedef struct {
+    char key_id[KMS_ID_LEN + 1];
+    char arn[160];
+    char account[13];
+    char region[64];
+    char *description;     /* owned */
+    char key_usage[32];
+    char key_spec[32];
+    char origin[32];
+    char key_manager[16];  /* CUSTOMER | AWS */
+    char state[32];        /* Enabled | Disabled | PendingDeletion */
+    double created;
+    double deletion_date;  /* 0 when not pending */
+    int pending_window;
+    int rotation_enabled;
+    int rotation_period;
+    double next_rotation;
+    int multi_region;
+    int current_version;
+    int ondemand_count;
+    char *policy;          /* owned */
+} kms_key_t;
+
+/* Resolution flags */
+#define KMS_ALLOW_ALIAS 1
+
+/* Finds the key named by ref (key id, key ARN, and with KMS_ALLOW_ALIAS an
+ * alias name or alias ARN) in r's account and region, applying lazy
+ * maintenance first (deletion after the window, automatic rotation).
+ * Returns 0, or svc_error(NotFoundException). Caller calls kms_key_clear. */
+int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out /* OUT */);
+/* Loads a key by id in r's scope; 1 found, 0 not found, -1 error (set). */
+int kms_load(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
+void kms_key_clear(kms_key_t *k);
+
+/* Deletes the keys in r's scope whose deletion window has passed. */
+void kms_purge_due(svc_req_t *r);
+
+/* Errors for keys that are not in a usable state for cryptography:
+ * DisabledException, KMSInvalidStateException. Returns 0 when Enabled. */
+int kms_require_enabled(svc_req_t *r, const kms_key_t *k);
+/* KMSInvalidStateException when the key is pending deletion. */
+int kms_require_not_pending(svc_req_t *r, const kms_key_t *k);
+/* A DryRun that would succeed: DryRunOperationException. in: the request. */
+int kms_dry_run(svc_req_t *r, const cJSON *in);
+
+/* Adds a new material version (rotation). type: "AUTOMATIC" | "ON_DEMAND".
+ * Returns 0 or -1 (error set). Runs inside the caller's transaction if any. */
+int kms_add_material(svc_req_t *r, kms_key_t *k, const char *type);
+/* Creates the first material of a new key row. */
+int kms_new_material(svc_req_t *r, const char *key_id, const char *arn, double now);
+
+/* Drops cached material of one key (disable, delete). */
+void kms_cache_forget(const char *key_id);
+
+/* Seals pt under the key's current material and ctx: a ciphertext blob
+ * (caller frees, wipes nothing: it is not secret). */
+int kms_seal(svc_req_t *r, const kms_key_t *k, const cJSON *ctx, const uint8_t *pt, size_t n,
+             uint8_t **blob /* OUT */, size_t *blen /* OUT */);
+/* Opens a blob: finds its key (loaded into k, caller clears), checks the
+ * state, decrypts. *pt is malloc'd; the caller wipes and frees it.
+ * expect_key: a KeyId the caller named (IncorrectKeyException when it is
+ * another key), or NULL. material_id gets the material's id. */
+int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
+             const char *expect_key, kms_key_t *k /* OUT */, uint8_t **pt /* OUT */,
+             size_t *ptlen /* OUT */, char material_id[65] /* OUT */);
+
+/* The material id of a key's current version ("" if unknown). */
+void kms_current_material_id(svc_req_t *r, const kms_key_t *k, char out[65] /* OUT */);
+
+/* DescribeKey's KeyMetadata for k. */
+cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k);
+
+/* The default key policy (account root, kms:*); caller frees. */
+char *kms_default_policy(const char *account);
+/* Validates a key policy document; 0 or MalformedPolicyDocumentException. */
+int kms_check_policy(svc_req_t *r, const char *doc);
+
+/* Tags: validates a Tags list [{TagKey, TagValue}] and writes it for key_id
+ * (inside the caller's transaction). */
+int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags);
+
+/* Paging markers: the offset encoded as an opaque string. */
+int kms_marker_parse(svc_req_t *r, const cJSON *in, long *offset /* OUT */);
+void kms_marker_put(cJSON *out, long next_offset, int truncated);
+
+/* Operation handlers, one per file group. */
+int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_describe_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_enable_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_disable_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_enable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_tag_resource(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_get_key_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_put_key_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_key_policies(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int kms_op_encrypt(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_generate_data_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_generate_data_key_without_plaintext(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_update_alias(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_delete_alias(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_grants(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out);
+
+#endif

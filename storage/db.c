@@ -1,0 +1,205 @@
+/* db.c — SQLite store with migrations and a statement cache. */
+#include "db.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_SLOTS 512 /* open addressing; more statements than this is a bug */
+
+struct db {
+    sqlite3 *h;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[STMT_SLOTS];
+};
+
+static int migrate(db_t *db, char *err, size_t errlen)
+{
+    int have = db_schema_version(db), i;
+
+    for (i = 0; db_migrations[i]; i++) {
+        char *msg = NULL, pragma[64];
+        if (i < have)
+            continue;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", i + 1);
+        if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, db_migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %d: %s", i + 1, msg ? msg : "failed");
+            sqlite3_free(msg);
+            sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
+{
+    db_t *db = calloc(1, sizeof *db);
+    char *msg = NULL;
+
+    if (db == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (sqlite3_open_v2(path ? path : ":memory:", &db->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path ? path : ":memory:",
+                 db->h ? sqlite3_errmsg(db->h) : "cannot open");
+        goto fail;
+    }
+    if (sqlite3_exec(db->h,
+                     path ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                          : "PRAGMA foreign_keys=ON;",
+                     NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db->h, fsync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : "pragma failed");
+        sqlite3_free(msg);
+        goto fail;
+    }
+    if (migrate(db, err, errlen) != 0)
+        goto fail;
+    return db;
+fail:
+    db_close(db);
+    return NULL;
+}
+
+void db_close(db_t *db)
+{
+    int i;
+
+    if (db == NULL)
+        return;
+    for (i = 0; i < STMT_SLOTS; i++)
+        if (db->cache[i].st)
+            sqlite3_finalize(db->cache[i].st);
+    if (db->h)
+        sqlite3_close(db->h);
+    free(db);
+}
+
+sqlite3 *db_handle(db_t *db)
+{
+    return db->h;
+}
+
+int db_schema_version(db_t *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+sqlite3_stmt *db_stmt(db_t *db, const char *sql)
+{
+    size_t h = ((size_t)(uintptr_t)sql >> 3) * 2654435761u;
+    size_t i, n;
+
+    for (n = 0; n < STMT_SLOTS; n++) {
+        i = (h + n) % STMT_SLOTS;
+        if (db->cache[i].sql == sql) {
+            sqlite3_reset(db->cache[i].st);
+            sqlite3_clear_bindings(db->cache[i].st);
+            return db->cache[i].st;
+        }
+        if (db->cache[i].sql == NULL) {
+            if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->cache[i].st,
+                                   NULL) != SQLITE_OK) {
+                fprintf(stderr, "awsemu: SQL prepare failed: %s\n", sqlite3_errmsg(db->h));
+                return NULL;
+            }
+            db->cache[i].sql = sql;
+            return db->cache[i].st;
+        }
+    }
+    fprintf(stderr, "awsemu: statement cache full\n");
+    return NULL;
+}
+
+int db_exec(db_t *db, const char *sql)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "awsemu: SQL failed: %s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int db_begin(db_t *db)
+{
+    sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");
+
+    return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int db_commit(db_t *db)
+{
+    sqlite3_stmt *st = db_stmt(db, "COMMIT");
+
+    if (st && sqlite3_step(st) == SQLITE_DONE)
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
+void db_rollback(db_t *db)
+{
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_reset(db_t *db)
+{
+    sqlite3_stmt *st;
+    char **names = NULL;
+    size_t n = 0, i;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char **nn = realloc(names, (n + 1) * sizeof *names);
+        if (nn == NULL)
+            break;
+        names = nn;
+        names[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (db_exec(db, "PRAGMA foreign_keys=OFF; BEGIN IMMEDIATE") != 0)
+        rc = -1;
+    for (i = 0; i < n && rc == 0; i++) {
+        char sql[512];
+        if (names[i] == NULL)
+            continue;
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", names[i]);
+        rc = db_exec(db, sql);
+    }
+    if (rc == 0)
+        rc = db_exec(db, "COMMIT");
+    else
+        db_rollback(db);
+    db_exec(db, "PRAGMA foreign_keys=ON");
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}

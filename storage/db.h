@@ -1,0 +1,33 @@
+/* db.h — the SQLite store: open (WAL), schema migrations, cached prepared
+ * statements, transactions, reset. One connection, used by the event loop. */
+#ifndef AWSEMU_DB_H
+#define AWSEMU_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct db db_t;
+
+/* The migrations compiled in (storage/migrations/NNN_*.sql), NULL-ended. */
+extern const char *const db_migrations[];
+
+/* Opens path (NULL: an in-memory database) and applies pending migrations.
+ * fsync_full selects synchronous=FULL. Returns NULL with a message in err. */
+db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen);
+void db_close(db_t *db);
+sqlite3 *db_handle(db_t *db);
+int db_schema_version(db_t *db);
+
+/* Returns the statement for sql, prepared once and cached by the address of
+ * sql (pass string literals), reset with bindings cleared. NULL on error. */
+sqlite3_stmt *db_stmt(db_t *db, const char *sql);
+
+int db_exec(db_t *db, const char *sql);
+int db_begin(db_t *db);
+int db_commit(db_t *db);
+void db_rollback(db_t *db);
+
+/* Deletes every row of every table (schema kept). Returns 0 or -1. */
+int db_reset(db_t *db);
+
+#endif

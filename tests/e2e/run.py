@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Runs the awsemu e2e tests (stdlib unittest).
+
+usage: python3 tests/e2e/run.py [-q] [PATTERN|MODULE|MODULE.Class[.test] ...]
+
+  PATTERN   a file glob such as test_kms* (".py" is added when missing)
+  MODULE    test_core, tests/e2e/test_core.py
+  dotted    test_kms.EncryptDecryptTests.test_round_trip
+
+Environment: AWSEMU_BIN (default bin/awsemu), AWSEMU_URL (use an already
+running endpoint instead of starting servers).
+
+The last line printed is `e2e: P passed, F failed, S skipped` (F counts
+failures and errors); the exit status is 1 when F > 0.
+"""
+
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+
+class CountingResult(unittest.TextTestResult):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.passed = 0
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.passed += 1
+
+
+def build_suite(args):
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    if not args:
+        args = ["test_*.py"]
+    for arg in args:
+        name = os.path.basename(arg)
+        if name.endswith(".py") or "*" in name or "?" in name:
+            pattern = name if name.endswith(".py") else name + ".py"
+            suite.addTests(loader.discover(HERE, pattern=pattern, top_level_dir=HERE))
+        elif "." in name:
+            suite.addTests(loader.loadTestsFromName(name))
+        else:
+            suite.addTests(loader.discover(HERE, pattern=name + ".py", top_level_dir=HERE))
+    return suite
+
+
+def main(argv):
+    verbosity = 2
+    args = []
+    for a in argv:
+        if a in ("-q", "--quiet"):
+            verbosity = 1
+        elif a in ("-h", "--help"):
+            print(__doc__)
+            return 0
+        else:
+            args.append(a)
+    suite = build_suite(args)
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=verbosity,
+                                     resultclass=CountingResult)
+    result = runner.run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    sys.stdout.flush()
+    print("e2e: %d passed, %d failed, %d skipped" % (result.passed, failed, skipped))
+    if result.testsRun == 0 and failed == 0:
+        print("e2e: no tests matched %s" % (args or "test_*.py"), file=sys.stderr)
+        return 1
+    return 1 if failed > 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
