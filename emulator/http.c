@@ -32,6 +32,7 @@ struct http_conn {
     int64_t body_left;         /* Content-Length bytes still to read */
     httpparse_chunked_t chunk;
     double head_started;       /* monotonic time of the first byte of a head */
+    size_t head_scanned;       /* bytes of a partial head already known to hold no LF */
     int close_after_write;
     int paused;                /* reading stopped: output above high water */
     char remote[64];
@@ -260,6 +261,7 @@ static int conn_complete(http_conn_t *c)
     }
     req_free(r);
     c->head_started = 0;
+    c->head_scanned = 0;
     return 0;
 }
 
@@ -319,6 +321,8 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
     }
     evbuffer_remove(in, r->head_buf, hlen);
     r->head_buf[hlen] = '\0';
+    c->head_scanned = 0;
+    c->head_started = 0;
     r->conn = c;
     c->req = r;
     rc = httpparse_head(r->head_buf, hlen, &r->head);
@@ -458,6 +462,9 @@ static int conn_read_body(http_conn_t *c, struct evbuffer *in)
     return 0;
 }
 
+/* One event loop, so one scratch head serves every connection. */
+static httpparse_head_t scratch_head;
+
 static void conn_process(http_conn_t *c)
 {
     http_server_t *s = c->server;
@@ -473,7 +480,6 @@ static void conn_process(http_conn_t *c)
         }
         if (c->state == ST_HEAD) {
             size_t avail = evbuffer_get_length(in), look;
-            httpparse_head_t *head;
             const char *p;
             int rc;
 
@@ -486,13 +492,17 @@ static void conn_process(http_conn_t *c)
                 c->head_started = http_monotonic();
             look = avail < s->lim.max_head + 4 ? avail : s->lim.max_head + 4;
             p = (const char *)evbuffer_pullup(in, (ssize_t)look);
-            head = malloc(sizeof *head);
-            if (head == NULL) {
-                conn_reject(c, 500, "InternalError", "Out of memory.");
-                return;
+            /* a head ends in LF: parse again only when a new one arrived, so
+             * a client trickling bytes costs linear, not quadratic, time */
+            if (look > c->head_scanned &&
+                memchr(p + c->head_scanned, '\n', look - c->head_scanned) == NULL) {
+                c->head_scanned = look;
+                rc = HTTPPARSE_PARTIAL;
+                goto partial;
             }
-            rc = httpparse_head(p, look, head);
-            free(head);
+            rc = httpparse_head(p, look, &scratch_head);
+            c->head_scanned = look;
+        partial:
             if (rc == HTTPPARSE_PARTIAL) {
                 if (look > s->lim.max_head) {
                     conn_reject(c, 400, "RequestHeaderSectionTooLarge",

@@ -67,12 +67,13 @@ def main(argv):
     result = runner.run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
-    sys.stdout.flush()
+    none = result.testsRun == 0 and failed == 0
+    if none:
+        print("no tests matched %s" % (args or "test_*.py"))
+    sys.stderr.flush()
     print("e2e: %d passed, %d failed, %d skipped" % (result.passed, failed, skipped))
-    if result.testsRun == 0 and failed == 0:
-        print("e2e: no tests matched %s" % (args or "test_*.py"), file=sys.stderr)
-        return 1
-    return 1 if failed > 0 else 0
+    sys.stdout.flush()
+    return 1 if failed > 0 or none else 0
 
 
 if __name__ == "__main__":
