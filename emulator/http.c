@@ -1,10 +1,11 @@
-/* http.c — HTTP/1.1 connections on libevent bufferevents. */
+/* http.c — HTTP/1.1 connections on libevent: one read event and evbuffers
+ * per connection; responses are written straight away (no extra loop turn or
+ * epoll_ctl per request), with a write event only when the socket is full. */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netdb.h>
@@ -26,7 +27,10 @@ enum conn_state { ST_HEAD, ST_BODY, ST_CLOSING };
 
 struct http_conn {
     http_server_t *server;
-    struct bufferevent *bev;
+    evutil_socket_t fd;
+    struct event *rev, *wev;
+    struct evbuffer *in, *out;
+    int reading, writing;      /* rev / wev added */
     enum conn_state state;
     http_req_t *req;           /* the request being read, NULL between requests */
     int64_t body_left;         /* Content-Length bytes still to read */
@@ -165,9 +169,9 @@ void http_respond(http_req_t *req, int status, const char *content_type,
     req->responded = 1;
     req->status = status;
     req->resp_bytes = len;
-    if (c == NULL || c->bev == NULL)
+    if (c == NULL || c->out == NULL)
         return;
-    out = bufferevent_get_output(c->bev);
+    out = c->out;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     /* A response sent before the body was read ends the connection: the
@@ -203,8 +207,16 @@ static void conn_free(http_conn_t *c)
         c->next->prev = c->prev;
     s->nconns--;
     req_free(c->req);
-    if (c->bev)
-        bufferevent_free(c->bev);
+    if (c->rev)
+        event_free(c->rev);
+    if (c->wev)
+        event_free(c->wev);
+    if (c->in)
+        evbuffer_free(c->in);
+    if (c->out)
+        evbuffer_free(c->out);
+    if (c->fd >= 0)
+        evutil_closesocket(c->fd);
     free(c);
     if (s->closing && s->nconns == 0 && s->drained) {
         void (*done)(void *) = s->drained;
@@ -213,21 +225,72 @@ static void conn_free(http_conn_t *c)
     }
 }
 
-/* Ends the connection once what is queued has been written. */
+static void read_off(http_conn_t *c)
+{
+    if (c->reading) {
+        event_del(c->rev);
+        c->reading = 0;
+    }
+}
+
+static void read_on(http_conn_t *c)
+{
+    struct timeval tv = {c->server->lim.idle_timeout, 0};
+
+    if (!c->reading) {
+        event_add(c->rev, &tv);
+        c->reading = 1;
+    }
+}
+
+/* Ends the connection once what is queued has been written (conn_flush
+ * frees it). */
 static void conn_close_soon(http_conn_t *c)
 {
     c->state = ST_CLOSING;
     c->close_after_write = 1;
-    bufferevent_disable(c->bev, EV_READ);
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+    read_off(c);
+}
+
+/* Writes what is queued. Returns 0, or -1 when the connection was freed. */
+static int conn_flush(http_conn_t *c)
+{
+    struct timeval tv = {c->server->lim.idle_timeout, 0};
+
+    while (evbuffer_get_length(c->out) > 0) {
+        int n = evbuffer_write(c->out, c->fd);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                break;
+            conn_free(c);
+            return -1;
+        }
+        if (n == 0)
+            break;
+    }
+    if (evbuffer_get_length(c->out) > 0) {
+        if (!c->writing) {
+            event_add(c->wev, &tv);
+            c->writing = 1;
+        }
+        return 0;
+    }
+    if (c->writing) {
+        event_del(c->wev);
+        c->writing = 0;
+    }
+    if (c->close_after_write) {
         conn_free(c);
+        return -1;
+    }
+    return 0;
 }
 
 /* Rejects a request at the HTTP layer (no service known yet). The shape is
  * S3's XML error, the only one AWS sends before routing. Closes after. */
 static void conn_reject(http_conn_t *c, int status, const char *code, const char *msg)
 {
-    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct evbuffer *out = c->out;
     char body[512];
     int n = snprintf(body, sizeof body,
                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -398,7 +461,7 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
     if ((v = http_header(r, "Expect", &vlen)) != NULL) {
         if (vlen == 12 && strncasecmp(v, "100-continue", 12) == 0) {
             if (r->head.minor_version >= 1 && (r->chunked || c->body_left > 0))
-                evbuffer_add(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+                evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
         } else {
             http_respond(r, 417, "application/xml", NULL, 0);
             c->req = NULL;
@@ -468,14 +531,14 @@ static httpparse_head_t scratch_head;
 static void conn_process(http_conn_t *c)
 {
     http_server_t *s = c->server;
-    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct evbuffer *in = c->in;
 
     for (;;) {
         if (c->state == ST_CLOSING)
             return;
-        if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH_WATER) {
+        if (evbuffer_get_length(c->out) > OUTPUT_HIGH_WATER) {
             c->paused = 1;
-            bufferevent_disable(c->bev, EV_READ);
+            read_off(c);
             return;
         }
         if (c->state == ST_HEAD) {
@@ -546,45 +609,56 @@ static void conn_process(http_conn_t *c)
     }
 }
 
-static void on_read(struct bufferevent *bev, void *arg)
-{
-    (void)bev;
-    conn_process(arg);
-}
-
-static void on_write(struct bufferevent *bev, void *arg)
+static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     http_conn_t *c = arg;
+    int n;
 
-    (void)bev;
-    if (c->close_after_write) {
+    if (what & EV_TIMEOUT) {
+        conn_free(c); /* idle or stalled client */
+        return;
+    }
+    n = evbuffer_read(c->in, fd, 65536);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
         conn_free(c);
         return;
     }
-    if (c->paused) {
-        c->paused = 0;
-        bufferevent_enable(c->bev, EV_READ);
+    if (n == 0) {
+        /* The client finished sending. A request mid-body can never
+         * complete; complete requests already in the buffer are served. */
+        read_off(c);
         conn_process(c);
-    }
-}
-
-static void on_event(struct bufferevent *bev, short what, void *arg)
-{
-    http_conn_t *c = arg;
-
-    (void)bev;
-    if (what & BEV_EVENT_EOF) {
-        /* The client finished sending. If a request is mid-body it can
-         * never complete; otherwise let queued responses drain. */
-        if (c->state == ST_BODY || evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        if (c->state == ST_BODY) {
             conn_free(c);
             return;
         }
         conn_close_soon(c);
+        conn_flush(c);
         return;
     }
-    /* errors and timeouts */
-    conn_free(c);
+    conn_process(c);
+    conn_flush(c);
+}
+
+static void on_write(evutil_socket_t fd, short what, void *arg)
+{
+    http_conn_t *c = arg;
+
+    (void)fd;
+    if (what & EV_TIMEOUT) {
+        conn_free(c); /* the client stopped reading */
+        return;
+    }
+    if (conn_flush(c) != 0)
+        return;
+    if (c->paused && evbuffer_get_length(c->out) == 0) {
+        c->paused = 0;
+        read_on(c);
+        conn_process(c);
+        conn_flush(c);
+    }
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -592,7 +666,6 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 {
     http_server_t *s = arg;
     http_conn_t *c;
-    struct timeval tv = {s->lim.idle_timeout, 0};
     int one = 1;
 
     (void)l;
@@ -607,20 +680,22 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, c->remote, sizeof c->remote);
     c->server = s;
-    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (c->bev == NULL) {
-        evutil_closesocket(fd);
-        free(c);
-        return;
-    }
+    c->fd = fd;
+    evutil_make_socket_nonblocking(fd);
+    c->in = evbuffer_new();
+    c->out = evbuffer_new();
+    c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_read, c);
+    c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
     s->nconns++;
-    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-    bufferevent_set_timeouts(c->bev, &tv, &tv);
-    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    if (c->in == NULL || c->out == NULL || c->rev == NULL || c->wev == NULL) {
+        conn_free(c);
+        return;
+    }
+    read_on(c);
 }
 
 http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim,
@@ -709,9 +784,10 @@ void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *)
         evconnlistener_disable(s->listener);
     for (c = s->conns; c; c = next) {
         next = c->next;
-        if (c->state == ST_HEAD && c->head_started == 0 &&
-            evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+        if (c->state == ST_HEAD && c->head_started == 0 && evbuffer_get_length(c->in) == 0) {
             conn_close_soon(c);
+            conn_flush(c);
+        }
     }
     if (s->nconns == 0) {
         if (s->drained) {

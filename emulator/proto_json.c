@@ -326,6 +326,18 @@ int json_list(svc_req_t *r, const cJSON *in, const char *member, int required, s
     return 0;
 }
 
+int json_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
+                 const char *pattern)
+{
+    const char *s;
+
+    for (s = value; *s; s++)
+        if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+            return verr(r, member, value, "Member must satisfy regular expression pattern: %s",
+                        pattern);
+    return 0;
+}
+
 void json_put_blob(cJSON *out, const char *member, const uint8_t *p, size_t n)
 {
     char *s = malloc(codec_b64_enclen(n) + 1);

@@ -56,6 +56,11 @@ int json_map(svc_req_t *r, const cJSON *in, const char *member, const cJSON **ou
 int json_list(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
               size_t max, const cJSON **out /* OUT */);
 
+/* Checks that value holds only ASCII letters, digits and the characters in
+ * extra; otherwise ValidationException naming pattern (the model's regex). */
+int json_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
+                 const char *pattern);
+
 /* Output helpers */
 void json_put_blob(cJSON *out, const char *member, const uint8_t *p, size_t n);
 /* AWS JSON timestamps are epoch seconds as a number */

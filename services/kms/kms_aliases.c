@@ -15,23 +15,14 @@ static int internal(svc_req_t *r)
  * allow_reserved. */
 static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
 {
-    const char *s;
-
     if (json_str(r, in, "AliasName", 1, 1, 256, name) != 0)
         return -1;
-    s = *name;
-    if (strncmp(s, "alias/", 6) != 0)
+    if (strncmp(*name, "alias/", 6) != 0)
         return svc_error(r, 400, "ValidationException",
                          "Alias must start with the prefix \"alias/\". Please see "
                          "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == ':' || *s == '/' || *s == '_' || *s == '-'))
-            return svc_error(r, 400, "ValidationException",
-                             "1 validation error detected: Value '%s' at 'aliasName' failed to "
-                             "satisfy constraint: Member must satisfy regular expression pattern: "
-                             "^[a-zA-Z0-9:/_-]+$",
-                             *name);
+    if (json_charset(r, "AliasName", *name, ":/_-", "^[a-zA-Z0-9:/_-]+$") != 0)
+        return -1;
     if (strlen(*name) == 6)
         return svc_error(r, 400, "ValidationException", "Alias name must not be empty after alias/.");
     if (strncmp(*name, "alias/aws/", 10) == 0)

@@ -131,7 +131,8 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
         json_str(r, in, "RetiringPrincipal", 0, 1, 256, &retiring) ||
         json_list(r, in, "Operations", 1, 0, 0, &ops) ||
         json_list(r, in, "GrantTokens", 0, 0, 10, &tokens) ||
-        json_str(r, in, "Name", 0, 1, 256, &name))
+        json_str(r, in, "Name", 0, 1, 256, &name) ||
+        (name && json_charset(r, "Name", name, ":/_-", "^[a-zA-Z0-9:/_-]+$")))
         return -1;
     {
         const char *ref = NULL;

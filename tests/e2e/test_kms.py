@@ -7,7 +7,6 @@ import re
 import unittest
 import uuid
 
-from botocore.exceptions import ClientError
 
 from harness import DEFAULT_ACCOUNT, ServerTestCase, model_has
 
@@ -497,6 +496,10 @@ class KeyStateTests(KmsTestCase):
         self.assertClientError("DisabledException", self.kms.decrypt, CiphertextBlob=ct)
         self.assertClientError("DisabledException", self.kms.generate_data_key,
                                KeyId=kid, KeySpec="AES_256")
+        other = self.new_key()
+        ct_other = self.kms.encrypt(KeyId=other, Plaintext=b"to disabled")["CiphertextBlob"]
+        self.assertClientError("DisabledException", self.kms.re_encrypt,
+                               CiphertextBlob=ct_other, DestinationKeyId=kid)
         self.kms.disable_key(KeyId=kid)  # idempotent
         self.kms.enable_key(KeyId=kid)
         md = self.state(kid)
@@ -524,6 +527,15 @@ class KeyStateTests(KmsTestCase):
                                KeyId=kid, KeySpec="AES_256")
         self.assertClientError("KMSInvalidStateException", self.kms.enable_key, KeyId=kid)
         self.assertClientError("KMSInvalidStateException", self.kms.schedule_key_deletion, KeyId=kid)
+        self.assertClientError("KMSInvalidStateException", self.kms.create_alias,
+                               AliasName="alias/" + uniq("pending"), TargetKeyId=kid)
+        self.assertClientError("KMSInvalidStateException", self.kms.update_key_description,
+                               KeyId=kid, Description="nope")
+        self.assertClientError("KMSInvalidStateException", self.kms.tag_resource,
+                               KeyId=kid, Tags=[{"TagKey": "a", "TagValue": "b"}])
+        # read-only operations still work, and the key is still listed
+        self.assertIn("Policy", self.kms.get_key_policy(KeyId=kid, PolicyName="default"))
+        self.assertIn(kid, [k["KeyId"] for k in self.kms.list_keys(Limit=1000)["Keys"]])
         r = self.kms.cancel_key_deletion(KeyId=kid)
         self.assertEqual(key_arn(kid), r["KeyId"])
         md = self.state(kid)
@@ -752,6 +764,9 @@ class GrantTests(KmsTestCase):
         kid = self.new_key()
         self.assertClientError("ValidationException", self.kms_nv.create_grant, KeyId=kid,
                                GranteePrincipal=self.GRANTEE, Operations=["Nope"])
+        self.assertClientError("ValidationException", self.kms_nv.create_grant, KeyId=kid,
+                               GranteePrincipal=self.GRANTEE, Operations=["Encrypt"],
+                               Name="bad name!")
         self.assertClientError("NotFoundException", self.kms.create_grant, KeyId=str(uuid.uuid4()),
                                GranteePrincipal=self.GRANTEE, Operations=["Encrypt"])
         self.assertEqual({}, self.grants(kid))
@@ -768,6 +783,14 @@ class GrantTests(KmsTestCase):
         self.assertEqual(key_arn(kid), r["Grants"][0]["KeyId"])
         other = "arn:aws:iam::%s:role/" % ACCOUNT + uniq("none")
         self.assertEqual([], self.kms.list_retirable_grants(RetiringPrincipal=other)["Grants"])
+
+    def test_grant_token_accepted(self):
+        kid = self.new_key()
+        tok = self.kms.create_grant(KeyId=kid, GranteePrincipal=self.GRANTEE,
+                                    Operations=["Encrypt", "Decrypt"])["GrantToken"]
+        ct = self.kms.encrypt(KeyId=kid, Plaintext=b"with token", GrantTokens=[tok])["CiphertextBlob"]
+        d = self.kms.decrypt(CiphertextBlob=ct, GrantTokens=[tok])
+        self.assertEqual(b"with token", d["Plaintext"])
 
     def test_retire_by_token(self):
         kid = self.new_key()
