@@ -26,11 +26,37 @@ static void json_field(buf_t *b, const char *name, const char *v, int comma)
     buf_add(b, "\"", 1);
 }
 
+/* "2026-11-26T07:09:09.123Z" for now; the part up to the seconds is
+ * formatted once per second. */
+static void timestamp(char out[32])
+{
+    static long cached_sec = -1;
+    static char prefix[24];
+    double now = clock_real();
+    long sec = (long)now;
+    int ms = (int)((now - (double)sec) * 1000.0);
+
+    if (sec != cached_sec) {
+        char full[32];
+        clock_iso8601((double)sec, full);
+        memcpy(prefix, full, 20); /* through the seconds and the '.' */
+        prefix[20] = '\0';
+        cached_sec = sec;
+    }
+    memcpy(out, prefix, 20);
+    out[20] = (char)('0' + ms / 100 % 10);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
 void log_access(const log_access_t *e)
 {
-    char ts[32];
+    char ts[32], line[1024];
+    int n;
 
-    clock_iso8601(clock_real(), ts);
+    timestamp(ts);
     if (json_lines) {
         buf_t b;
         buf_init(&b, 0);
@@ -49,9 +75,12 @@ void log_access(const log_access_t *e)
         buf_free(&b);
         return;
     }
-    printf("%s %s %s %s %d %.3fms %s%s%s\n", ts, e->method, e->service, e->operation,
-           e->status, e->latency_ms, e->request_id ? e->request_id : "-",
-           e->error ? " " : "", e->error ? e->error : "");
+    /* latency in microseconds as an integer: no floating-point formatting */
+    n = snprintf(line, sizeof line, "%s %s %s %s %d %ldus %s%s%s\n", ts, e->method, e->service,
+                 e->operation, e->status, (long)(e->latency_ms * 1000.0),
+                 e->request_id ? e->request_id : "-", e->error ? " " : "", e->error ? e->error : "");
+    if (n > 0)
+        fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stdout);
 }
 
 void log_msg(const char *fmt, ...)
