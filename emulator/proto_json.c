@@ -28,11 +28,23 @@ int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
 
 const json_op_t *proto_json_find(const json_service_t *svc, const char *name, size_t len)
 {
-    size_t i;
+    size_t lo = 0, hi = svc->nops;
 
-    for (i = 0; i < svc->nops; i++)
-        if (strlen(svc->ops[i].name) == len && memcmp(svc->ops[i].name, name, len) == 0)
-            return &svc->ops[i];
+    /* the table is sorted by name (binary search) */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = svc->ops[mid].name;
+        size_t ml = strlen(m);
+        int c = memcmp(m, name, ml < len ? ml : len);
+        if (c == 0)
+            c = ml < len ? -1 : ml > len;
+        if (c == 0)
+            return &svc->ops[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 

@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
     const char *target_prefix; /* "TrentService" */
-    const json_op_t *ops;
+    const json_op_t *ops; /* sorted by name (strcmp order) */
     size_t nops;
 } json_service_t;
 

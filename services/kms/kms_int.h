@@ -143,4 +143,10 @@ int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out);
 
+int kms_op_describe_custom_key_stores(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_create_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out);
+
 #endif

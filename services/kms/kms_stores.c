@@ -1,0 +1,101 @@
+/* kms_stores.c — custom key stores, imported key material and multi-Region
+ * operations. awsemu has no CloudHSM clusters, no external key store
+ * proxies, no EXTERNAL-origin and no multi-Region keys, so these answer
+ * exactly what AWS answers in an account without them. */
+#include "kms_int.h"
+
+#include <string.h>
+
+static const char *const store_types[] = {"AWS_CLOUDHSM", "EXTERNAL_KEY_STORE", NULL};
+
+static int no_store(svc_req_t *r, const char *id)
+{
+    return svc_error(r, 400, "CustomKeyStoreNotFoundException",
+                     "Custom key store '%s' does not exist in this account and Region.", id);
+}
+
+int kms_op_describe_custom_key_stores(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *id = NULL, *name = NULL;
+    long limit = 100, offset;
+
+    if (json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &id) ||
+        json_str(r, in, "CustomKeyStoreName", 0, 1, 256, &name) ||
+        json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset))
+        return -1;
+    if (id || name)
+        return no_store(r, id ? id : name);
+    cJSON_AddArrayToObject(out, "CustomKeyStores");
+    cJSON_AddBoolToObject(out, "Truncated", 0);
+    return 0;
+}
+
+int kms_op_create_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *name = NULL, *type = "AWS_CLOUDHSM", *cluster = NULL, *uri = NULL;
+
+    (void)out;
+    if (json_str(r, in, "CustomKeyStoreName", 1, 1, 256, &name) ||
+        json_enum(r, in, "CustomKeyStoreType", 0, store_types, &type) ||
+        json_str(r, in, "CloudHsmClusterId", 0, 19, 24, &cluster) ||
+        json_str(r, in, "XksProxyUriEndpoint", 0, 10, 128, &uri))
+        return -1;
+    if (!strcmp(type, "AWS_CLOUDHSM")) {
+        if (cluster == NULL)
+            return svc_error(r, 400, "ValidationException",
+                             "CloudHsmClusterId is required for an AWS_CLOUDHSM key store.");
+        return svc_error(r, 400, "CloudHsmClusterNotFoundException",
+                         "AWS CloudHSM cluster %s does not exist.", cluster);
+    }
+    if (uri == NULL)
+        return svc_error(r, 400, "ValidationException",
+                         "XksProxyUriEndpoint is required for an EXTERNAL_KEY_STORE key store.");
+    return svc_error(r, 400, "XksProxyUriUnreachableException",
+                     "KMS was unable to reach the external key store proxy at %s.", uri);
+}
+
+/* Connect, Disconnect, Delete and UpdateCustomKeyStore: no store exists. */
+int kms_op_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *id = NULL;
+
+    (void)out;
+    if (json_str(r, in, "CustomKeyStoreId", 1, 1, 64, &id) != 0)
+        return -1;
+    return no_store(r, id);
+}
+
+/* GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial:
+ * only keys with EXTERNAL origin take imported material. */
+int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *ref = NULL;
+    kms_key_t k;
+    int rc;
+
+    (void)out;
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
+        return -1;
+    if ((rc = kms_require_not_pending(r, &k)) == 0)
+        rc = svc_error(r, 400, "UnsupportedOperationException",
+                       "%s origin is %s which is not valid for this operation.", k.arn, k.origin);
+    kms_key_clear(&k);
+    return rc;
+}
+
+/* ReplicateKey, UpdatePrimaryRegion: only multi-Region keys. */
+int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *ref = NULL;
+    kms_key_t k;
+    int rc;
+
+    (void)out;
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
+        return -1;
+    if ((rc = kms_require_not_pending(r, &k)) == 0)
+        rc = svc_error(r, 400, "UnsupportedOperationException",
+                       "%s is not a multi-Region key.", k.arn);
+    kms_key_clear(&k);
+    return rc;
+}
