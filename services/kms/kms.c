@@ -751,6 +751,52 @@ void kms_marker_put(cJSON *out, long next_offset, int truncated)
     }
 }
 
+/* ---- for other services -------------------------------------------------- */
+
+int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *dk, size_t n,
+                 uint8_t **blob, size_t *blen, char key_arn[160])
+{
+    kms_key_t k;
+    int rc = -1;
+
+    if (kms_resolve(r, key_ref, KMS_ALLOW_ALIAS, &k) != 0)
+        return -1;
+    if (kms_require_enabled(r, &k) == 0) {
+        codec_random(dk, n);
+        rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
+        if (rc == 0)
+            snprintf(key_arn, 160, "%s", k.arn);
+        else
+            OPENSSL_cleanse(dk, n);
+    }
+    kms_key_clear(&k);
+    return rc;
+}
+
+int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx, uint8_t *dk,
+               size_t n, char key_arn[160])
+{
+    kms_key_t k;
+    uint8_t *pt = NULL;
+    size_t ptlen = 0;
+    char mid[65];
+    int rc;
+
+    rc = kms_open(r, blob, blen, ctx, NULL, &k, &pt, &ptlen, mid);
+    if (rc == 0 && ptlen != n)
+        rc = svc_error(r, 400, "InvalidCiphertextException", "%s", "");
+    if (rc == 0) {
+        memcpy(dk, pt, n);
+        snprintf(key_arn, 160, "%s", k.arn);
+    }
+    if (pt) {
+        OPENSSL_cleanse(pt, ptlen);
+        free(pt);
+    }
+    kms_key_clear(&k);
+    return rc;
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 static const json_op_t ops[] = {

@@ -62,6 +62,11 @@ int kms_require_not_pending(svc_req_t *r, const kms_key_t *k);
 /* A DryRun that would succeed: DryRunOperationException. in: the request. */
 int kms_dry_run(svc_req_t *r, const cJSON *in);
 
+/* Inserts a new symmetric key row and its first material (inside the
+ * caller's transaction); key_id gets the new id. */
+int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const char *manager,
+                   char key_id[37] /* OUT */);
+
 /* Adds a new material version (rotation). type: "AUTOMATIC" | "ON_DEMAND".
  * Returns 0 or -1 (error set). Runs inside the caller's transaction if any. */
 int kms_add_material(svc_req_t *r, kms_key_t *k, const char *type);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "db.h"
 
@@ -87,16 +88,131 @@ static int req_key(svc_req_t *r, const cJSON *in, int flags, kms_key_t *k)
     return kms_resolve(r, ref, flags, k);
 }
 
+int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const char *manager,
+                   char key_id[37])
+{
+    char arn[160];
+    sqlite3_stmt *st;
+    int rc;
+
+    codec_uuid(key_id);
+    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
+    st = db_stmt(r->emu->db,
+                 "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
+                 "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
+                 "?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', ?6, 'Enabled', ?7, ?8, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))");
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, desc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, manager, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 7, r->now);
+    sqlite3_bind_text(st, 8, policy, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return internal(r);
+    return kms_new_material(r, key_id, arn, r->now);
+}
+
+/* What AWS calls the managed keys' owners in their descriptions. */
+static const struct {
+    const char *service, *what;
+} managed[] = {
+    {"secretsmanager", "Secrets Manager data"},
+    {"s3", "S3 objects"},
+};
+
+int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
+{
+    char alias[64], desc[160], *policy = NULL;
+    const char *what = NULL;
+    sqlite3_stmt *st;
+    size_t i;
+    int rc, own_tx;
+
+    for (i = 0; i < sizeof managed / sizeof managed[0]; i++)
+        if (!strcmp(managed[i].service, service))
+            what = managed[i].what;
+    if (what == NULL)
+        return svc_error(r, 500, "KMSInternalException", "No managed key for %s.", service);
+    snprintf(alias, sizeof alias, "alias/aws/%s", service);
+    st = db_stmt(r->emu->db, "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(key_id, 37, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+
+    snprintf(desc, sizeof desc, "Default key that protects my %s when no other key is defined", what);
+    {
+        buf_t b;
+        buf_init(&b, 0);
+        buf_printf(&b,
+                   "{\"Version\":\"2012-10-17\",\"Id\":\"auto-%s-2\",\"Statement\":[{\"Sid\":"
+                   "\"Allow access through %s for all principals in the account that are "
+                   "authorized to use it\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
+                   "\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\",\"kms:ReEncrypt*\","
+                   "\"kms:GenerateDataKey*\",\"kms:CreateGrant\",\"kms:DescribeKey\"],"
+                   "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:CallerAccount\":"
+                   "\"%s\",\"kms:ViaService\":\"%s.%s.amazonaws.com\"}}},{\"Sid\":\"Allow direct "
+                   "access to key metadata to the account\",\"Effect\":\"Allow\",\"Principal\":"
+                   "{\"AWS\":\"arn:aws:iam::%s:root\"},\"Action\":[\"kms:Describe*\",\"kms:Get*\","
+                   "\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}",
+                   service, what, r->account, service, r->region, r->account);
+        policy = buf_steal(&b, NULL);
+    }
+    own_tx = sqlite3_get_autocommit(db_handle(r->emu->db));
+    if (own_tx && db_begin(r->emu->db) != 0) {
+        free(policy);
+        return internal(r);
+    }
+    rc = kms_insert_key(r, desc, policy, "AWS", key_id);
+    free(policy);
+    if (rc == 0) {
+        st = db_stmt(r->emu->db, "INSERT INTO kms_aliases (account, region, name, key_id, "
+                                 "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+        rc = st ? 0 : -1;
+        if (st) {
+            sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, key_id, -1, SQLITE_STATIC);
+            sqlite3_bind_double(st, 5, r->now);
+            rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+            sqlite3_reset(st);
+        }
+        if (rc != 0)
+            internal(r);
+    }
+    if (own_tx) {
+        if (rc == 0 && db_commit(r->emu->db) != 0)
+            rc = internal(r);
+        else if (rc != 0)
+            db_rollback(r->emu->db);
+    }
+    return rc;
+}
+
 int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *policy = NULL, *desc = "", *usage = "ENCRYPT_DECRYPT", *spec = NULL,
                *cmkspec = NULL, *origin = "AWS_KMS", *store = NULL;
     const cJSON *tags = NULL;
-    char key_id[37], arn[160];
+    char key_id[37];
     char *defpolicy = NULL;
     int multi = 0, bypass = 0, rc = -1;
     kms_key_t k;
-    sqlite3_stmt *st;
 
     if (json_str(r, in, "Policy", 0, 1, 32768, &policy) || json_str(r, in, "Description", 0, 0, 8192, &desc) ||
         json_enum(r, in, "KeyUsage", 0, key_usages, &usage) ||
@@ -140,39 +256,12 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
     if (policy == NULL && (defpolicy = kms_default_policy(r->account)) == NULL)
         return svc_error(r, 500, "KMSInternalException", "Out of memory.");
 
-    codec_uuid(key_id);
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
     if (db_begin(r->emu->db) != 0) {
         rc = internal(r);
         goto out;
     }
-    st = db_stmt(r->emu->db,
-                 "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
-                 "key_spec, origin, key_manager, state, created, policy, multi_region, seq) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'CUSTOMER', 'Enabled', ?9, ?10, ?11, "
-                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, desc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, usage, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, spec, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, origin, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 9, r->now);
-    sqlite3_bind_text(st, 10, policy ? policy : defpolicy, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 11, multi);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = internal(r);
-        goto out;
-    }
-    if (kms_new_material(r, key_id, arn, r->now) != 0 || (tags && kms_put_tags(r, key_id, tags) != 0)) {
+    if (kms_insert_key(r, desc, policy ? policy : defpolicy, "CUSTOMER", key_id) != 0 ||
+        (tags && kms_put_tags(r, key_id, tags) != 0)) {
         db_rollback(r->emu->db);
         rc = -1;
         goto out;

@@ -540,17 +540,42 @@ static int op_a(svc_req_t *r, const cJSON *in, cJSON *out)
 
 static void test_find_and_error(void)
 {
-    static const json_op_t ops[] = {{"Encrypt", op_a}, {"EncryptDecrypt", op_a}, {"Decrypt", op_a}};
-    static const json_service_t svc = {"TrentService", ops, 3};
+    /* sorted by name, strcmp order (the header's contract) */
+    static const json_op_t ops[] = {
+        {"CreateAlias", op_a}, {"CreateKey", op_a},    {"Decrypt", op_a},
+        {"Encrypt", op_a},     {"EncryptDecrypt", op_a}, {"GenerateDataKey", op_a},
+        {"GenerateDataKeyPair", op_a}, {"GenerateDataKeyWithoutPlaintext", op_a},
+        {"ListKeys", op_a},    {"Sign", op_a},
+    };
+    static const size_t nops = sizeof ops / sizeof ops[0];
+    static const char *const absent[] = {
+        "", "A", "Create", "CreateAliasX", "CreateK", "Crea", "Decrypt ", "Encryp",
+        "EncryptD", "GenerateDataKeyP", "ListKey", "ListKeysX", "Sign2", "Z", "encrypt",
+        "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
+    };
+    json_service_t svc = {"TrentService", ops, nops};
     char big[2000];
+    size_t i, k;
+    int ok = 1;
 
-    CHECK(proto_json_find(&svc, "Encrypt", 7) == &ops[0]);
-    CHECK(proto_json_find(&svc, "EncryptDecrypt", 14) == &ops[1]);
-    CHECK(proto_json_find(&svc, "Decrypt", 7) == &ops[2]);
+    /* every table size from 0 to nops finds exactly its own names */
+    for (k = 0; k <= nops; k++) {
+        svc.nops = k;
+        for (i = 0; i < nops; i++) {
+            const json_op_t *f = proto_json_find(&svc, ops[i].name, strlen(ops[i].name));
+            if (f != (i < k ? &ops[i] : NULL))
+                ok = 0;
+        }
+        for (i = 0; i < sizeof absent / sizeof absent[0]; i++)
+            if (proto_json_find(&svc, absent[i], strlen(absent[i])) != NULL)
+                ok = 0;
+    }
+    CHECK(ok);
+    svc.nops = nops;
     CHECK(proto_json_find(&svc, "DecryptXYZ", 7) == &ops[2]); /* len bounds the name */
-    CHECK(proto_json_find(&svc, "Encryp", 6) == NULL);
-    CHECK(proto_json_find(&svc, "encrypt", 7) == NULL);
-    CHECK(proto_json_find(&svc, "", 0) == NULL);
+    CHECK(proto_json_find(&svc, "SignXYZ", 4) == &ops[9]);
+    CHECK(proto_json_find(&svc, "Sign", 3) == NULL);
+    CHECK(proto_json_find(&svc, "Encrypt\0", 8) == NULL);
 
     reset();
     CHECK(svc_error(&req, 404, "NotFoundException", "Key '%s' does not exist", "k1") == -1);

@@ -1,0 +1,169 @@
+/* test_proto_query.c — unit tests for the Query protocol form decoding:
+ * proto_query_unescape (%XX, '+', bad escapes) and proto_query_param (first
+ * match, absent, empty, too long for the output). */
+#include "proto_query.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+struct unescape_case {
+    const char *in;
+    size_t len; /* 0: strlen(in) */
+    int plus_space;
+    long rc;
+    const char *want;
+    size_t wlen;
+};
+
+static const struct unescape_case unescape_cases[] = {
+    {"", 0, 1, 0, "", 0},
+    {"abc", 0, 1, 3, "abc", 3},
+    {"a+b", 0, 1, 3, "a b", 3},
+    {"a+b", 0, 0, 3, "a+b", 3},
+    {"%41%42%43", 0, 1, 3, "ABC", 3},
+    {"%2b%2B", 0, 1, 2, "++", 2},
+    {"%2B", 0, 0, 1, "+", 1},
+    {"%20+%20", 0, 1, 3, "   ", 3},
+    {"%e2%82%ac", 0, 1, 3, "\xe2\x82\xac", 3},
+    {"%00x", 0, 1, 2, "\0x", 2},
+    {"%ff%FF%fF", 0, 1, 3, "\xff\xff\xff", 3},
+    {"100%25", 0, 1, 4, "100%", 4},
+    {"%25%32%35", 0, 1, 3, "%25", 3}, /* decoded once only */
+    {"arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr", 0, 1, 32,
+     "arn:aws:iam::123456789012:role/r", 32},
+    {"%41", 2, 1, -1, NULL, 0}, /* n bounds the input */
+    {"%", 0, 1, -1, NULL, 0},
+    {"%4", 0, 1, -1, NULL, 0},
+    {"ab%", 0, 1, -1, NULL, 0},
+    {"ab%4", 0, 1, -1, NULL, 0},
+    {"%G1", 0, 1, -1, NULL, 0},
+    {"%1G", 0, 1, -1, NULL, 0},
+    {"%%41", 0, 1, -1, NULL, 0},
+    {"%-1", 0, 1, -1, NULL, 0},
+    {"% 1", 0, 1, -1, NULL, 0},
+    {"%\0" "1", 3, 1, -1, NULL, 0},
+};
+
+static void test_unescape(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof unescape_cases / sizeof unescape_cases[0]; i++) {
+        const struct unescape_case *c = &unescape_cases[i];
+        size_t n = c->len ? c->len : strlen(c->in);
+        char *out = malloc(n + 1); /* exactly what the contract asks for */
+        long rc = proto_query_unescape(c->in, n, c->plus_space, out);
+
+        if (rc != c->rc)
+            fprintf(stderr, "unescape case %zu (\"%s\"): rc %ld, want %ld\n", i, c->in, rc,
+                    c->rc);
+        CHECK(rc == c->rc);
+        if (rc >= 0) {
+            CHECK(memcmp(out, c->want, c->wlen) == 0);
+            CHECK(out[rc] == '\0');
+        }
+        free(out);
+    }
+}
+
+struct param_case {
+    const char *form;
+    const char *name;
+    size_t n; /* output size */
+    long rc;
+    const char *want;
+};
+
+static const struct param_case param_cases[] = {
+    {"Action=GetCallerIdentity&Version=2011-06-15", "Action", 64, 17, "GetCallerIdentity"},
+    {"Action=GetCallerIdentity&Version=2011-06-15", "Version", 64, 10, "2011-06-15"},
+    {"Version=2011-06-15&Action=ListUsers", "Action", 64, 9, "ListUsers"},
+    {"UserName=a+b%2Bc%26d%3De", "UserName", 64, 9, "a b+c&d=e"},
+    {"Path=%2F", "Path", 64, 1, "/"},
+    /* first match wins */
+    {"A=1&A=2", "A", 8, 1, "1"},
+    /* names match whole keys only */
+    {"ActionX=1&Action=2", "Action", 8, 1, "2"},
+    {"XAction=1&Action=2", "Action", 8, 1, "2"},
+    {"Action=1", "Actio", 8, -1, NULL},
+    {"action=1", "Action", 8, -1, NULL},
+    /* empty and value-less */
+    {"Action=&B=1", "Action", 8, 0, ""},
+    {"Action&B=1", "Action", 8, 0, ""},
+    {"B=1&Action", "Action", 8, 0, ""},
+    {"A=x=y", "A", 8, 3, "x=y"},
+    {"&&A=1&&", "A", 8, 1, "1"},
+    /* absent */
+    {"", "Action", 8, -1, NULL},
+    {"B=1&C=2", "Action", 8, -1, NULL},
+    {"=Action", "Action", 8, -1, NULL},
+    /* the decoded value must fit n - 1 */
+    {"A=1234567", "A", 8, 7, "1234567"},
+    {"A=12345678", "A", 8, -1, NULL},
+    {"A=1", "A", 1, -1, NULL},
+    {"A=", "A", 1, 0, ""},
+    /* bad escapes */
+    {"A=%4", "A", 8, -1, NULL},
+    {"A=%ZZ&B=1", "A", 8, -1, NULL},
+    {"A=%&B=1", "A", 8, -1, NULL},
+    /* a bad escape in another parameter does not matter */
+    {"B=%ZZ&A=ok", "A", 8, 2, "ok"},
+};
+
+static void test_param(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof param_cases / sizeof param_cases[0]; i++) {
+        const struct param_case *c = &param_cases[i];
+        char out[80];
+        long rc;
+
+        memset(out, 'Z', sizeof out);
+        rc = proto_query_param(c->form, strlen(c->form), c->name, out, c->n);
+        if (rc != c->rc)
+            fprintf(stderr, "param case %zu (\"%s\" / %s): rc %ld, want %ld\n", i, c->form,
+                    c->name, rc, c->rc);
+        CHECK(rc == c->rc);
+        if (rc >= 0)
+            CHECK_STR(out, c->want);
+        /* nothing is written past n */
+        CHECK(out[c->n] == 'Z');
+    }
+
+    /* len, not the NUL, bounds the form */
+    {
+        const char *form = "A=12&B=34";
+        char out[8];
+        CHECK(proto_query_param(form, 4, "A", out, sizeof out) == 2);
+        CHECK_STR(out, "12");
+        CHECK(proto_query_param(form, 4, "B", out, sizeof out) == -1);
+        CHECK(proto_query_param(form, 7, "B", out, sizeof out) == 0);
+        CHECK(proto_query_param(form, 8, "B", out, sizeof out) == 1);
+        CHECK_STR(out, "3");
+        CHECK(proto_query_param(form, 0, "A", out, sizeof out) == -1);
+    }
+
+    /* a value that fills a large output buffer */
+    {
+        size_t vl = 3000;
+        char *form = malloc(vl + 3), *out = malloc(vl + 1);
+        long rc;
+        memcpy(form, "V=", 2);
+        memset(form + 2, 'v', vl);
+        form[vl + 2] = '\0';
+        rc = proto_query_param(form, vl + 2, "V", out, vl + 1);
+        CHECK(rc == (long)vl);
+        CHECK(rc == (long)vl && out[vl] == '\0' && out[0] == 'v' && out[vl - 1] == 'v');
+        CHECK(proto_query_param(form, vl + 2, "V", out, vl) == -1);
+        free(form);
+        free(out);
+    }
+}
+
+int main(void)
+{
+    test_unescape();
+    test_param();
+    return unit_report("proto_query");
+}
