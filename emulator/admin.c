@@ -40,10 +40,10 @@ static void health(svc_req_t *r)
     const config_t *c = r->emu->cfg;
     size_t i;
 
-    /* KMS serves today; the others answer with their protocol's errors until
-     * their modules land */
+    /* KMS and Secrets Manager serve today; the others answer with their
+     * protocol's errors until their modules land */
     for (i = 0; services[i]; i++)
-        cJSON_AddStringToObject(svc, services[i], i == 0 ? "running" : "available");
+        cJSON_AddStringToObject(svc, services[i], i < 2 ? "running" : "available");
     cJSON_AddStringToObject(doc, "status", "ok");
     cJSON_AddStringToObject(doc, "version", CONFIG_VERSION);
     cJSON_AddStringToObject(doc, "edition", "awsemu");

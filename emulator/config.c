@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT };
+enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT, OPT_LAMBDA };
 
 typedef struct {
     const char *flag;
@@ -32,6 +32,7 @@ static const opt_t opts[] = {
     {"--access-key", "AWSEMU_ACCESS_KEY", OPT_STR, F(access_key), "root access key id checked in enforce mode (test)"},
     {"--secret-key", "AWSEMU_SECRET_KEY", OPT_STR, F(secret_key), "root secret access key (test)"},
     {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout), "seconds before an idle or stalled connection is closed (60)"},
+    {"--lambda-endpoint", "AWSEMU_LAMBDA_ENDPOINTS", OPT_LAMBDA, F(nlambda), "NAME=URL: a local HTTP handler that receives Lambda NAME's invocations (repeatable; env: comma-separated)"},
 };
 
 void config_defaults(config_t *c)
@@ -117,6 +118,35 @@ static int apply(config_t *c, const opt_t *o, const char *value, const char *src
         }
         fprintf(err, "awsemu: %s: expected off or enforce, got '%s'\n", src, value);
         return -1;
+    case OPT_LAMBDA: {
+        /* NAME=URL[,NAME=URL...] */
+        const char *p = value;
+        while (*p) {
+            const char *comma = strchr(p, ','), *eq = strchr(p, '=');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p), nl, ul;
+            if (eq == NULL || eq > p + len || eq == p) {
+                fprintf(err, "awsemu: %s: expected NAME=URL, got '%s'\n", src, value);
+                return -1;
+            }
+            nl = (size_t)(eq - p);
+            ul = len - nl - 1;
+            if (c->nlambda == (int)(sizeof c->lambda / sizeof c->lambda[0]) ||
+                nl >= sizeof c->lambda[0].name || ul >= sizeof c->lambda[0].url ||
+                (strncmp(eq + 1, "http://", 7) != 0)) {
+                fprintf(err, "awsemu: %s: bad or too many endpoints (NAME=http://host:port/path)\n", src);
+                return -1;
+            }
+            memcpy(c->lambda[c->nlambda].name, p, nl);
+            c->lambda[c->nlambda].name[nl] = '\0';
+            memcpy(c->lambda[c->nlambda].url, eq + 1, ul);
+            c->lambda[c->nlambda].url[ul] = '\0';
+            c->nlambda++;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+        return 0;
+    }
     case OPT_LOG:
         if (!strcmp(value, "text") || !strcmp(value, "json")) {
             *(int *)field = !strcmp(value, "json");
@@ -126,6 +156,16 @@ static int apply(config_t *c, const opt_t *o, const char *value, const char *src
         return -1;
     }
     return -1;
+}
+
+const char *config_lambda_url(const config_t *c, const char *name)
+{
+    int i;
+
+    for (i = 0; i < c->nlambda; i++)
+        if (!strcmp(c->lambda[i].name, name))
+            return c->lambda[i].url;
+    return NULL;
 }
 
 int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err)

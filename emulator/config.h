@@ -20,6 +20,11 @@ typedef struct {
     size_t max_body;        /* cap on a buffered (non-streamed) request body */
     size_t max_head;        /* cap on a request head */
     int idle_timeout;       /* seconds */
+    struct {
+        char name[65];      /* Lambda function name */
+        char url[512];      /* local handler that gets the invoke payload */
+    } lambda[32];           /* --lambda-endpoint NAME=URL, repeatable */
+    int nlambda;
 } config_t;
 
 #define CONFIG_VERSION "0.1.0"
@@ -29,5 +34,8 @@ void config_defaults(config_t *c);
  * --version was printed (exit 0), or -1 after printing an error to err
  * (exit 2). */
 int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err);
+
+/* The handler URL for a Lambda function name, or NULL. */
+const char *config_lambda_url(const config_t *c, const char *name);
 
 #endif

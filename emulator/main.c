@@ -93,6 +93,7 @@ int main(int argc, char **argv)
     }
 
     app.base = event_base_new();
+    emu.base = app.base;
     rt = router_new(&emu);
     if (app.base == NULL || rt == NULL)
         goto out;

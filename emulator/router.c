@@ -17,6 +17,7 @@
 #include "proto_json.h"
 #include "proto_query.h"
 #include "proto_xml.h"
+#include "secretsmanager.h"
 #include "sigv4.h"
 
 /* Signed requests may be this far from our clock, as in AWS. */
@@ -272,6 +273,8 @@ static void on_request(http_req_t *h, void *arg)
         const json_op_t *op = NULL;
         if (!strcmp(r.service, "kms"))
             op = proto_json_find(&kms_service, opbuf, strlen(opbuf));
+        else if (!strcmp(r.service, "secretsmanager"))
+            op = proto_json_find(&sm_service, opbuf, strlen(opbuf));
         proto_json_serve(&r, op);
     } else if (p == P_QUERY) {
         svc_error(&r, 400, "InvalidAction", "Could not find operation %s for version %s",

@@ -9,10 +9,13 @@
 #include "db.h"
 #include "http.h"
 
+struct event_base;
+
 typedef struct {
     const config_t *cfg;
     db_t *db;
     uint8_t master_key[32];
+    struct event_base *base; /* for work that outlives a request (rotation) */
 } emu_t;
 
 typedef struct {

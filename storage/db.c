@@ -55,7 +55,8 @@ db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
         goto fail;
     }
     if (sqlite3_exec(db->h,
-                     path ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                     path ? "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+                                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=1000;"
                           : "PRAGMA foreign_keys=ON;",
                      NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db->h, fsync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;",

@@ -12,6 +12,7 @@ typedef struct db db_t;
 extern const char *const db_migrations[];
 
 /* Opens path (NULL: an in-memory database) and applies pending migrations.
+ * A file database is locked exclusively: one awsemu per data directory.
  * fsync_full selects synchronous=FULL. Returns NULL with a message in err. */
 db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen);
 void db_close(db_t *db);

@@ -4,9 +4,14 @@ Server   starts bin/awsemu (or $AWSEMU_BIN) on a free 127.0.0.1 port, waits
          for /_awsemu/health, stops it with SIGTERM.  When $AWSEMU_URL is set
          no process is started: the tests talk to that endpoint instead (for
          sanity-checking expectations against another emulator; tests that
-         need to own the process skip themselves).
+         need to own the process skip themselves).  stop() also checks the
+         exit: status 0 after SIGTERM and no sanitizer report (ASan, LSan,
+         UBSan "runtime error:") in this run's output, else ServerExitError
+         with the log tail; tests that kill the server on purpose pass
+         check_exit=False (or stop(check=False)).
 ServerTestCase  base class; one server per (module, server_args), started by
-         the first class that needs it and stopped when the module finishes.
+         the first class that needs it and stopped when the module finishes
+         (own_server = True: one for the class alone).
 
 Only the standard library plus boto3/botocore are used, and only features
 that exist in Debian 12's python3-boto3 (1.26) / python3-botocore (1.29).
@@ -47,6 +52,9 @@ ACCESS_KEY = "test"
 SECRET_KEY = "test"
 HEALTH_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+# Anything in the server's output that means a sanitizer (make asan) found a
+# bug; the plain build never prints these.
+SANITIZER_MARKERS = (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:")
 
 # Keep the user's AWS config/credentials files out of every client and of the
 # aws CLI started by the tests.
@@ -89,6 +97,11 @@ class ServerError(Exception):
     pass
 
 
+class ServerExitError(ServerError):
+    """The server did not exit cleanly on SIGTERM (non-zero status, killed,
+    crashed) or a sanitizer reported an error in its output."""
+
+
 def to_datetime(v):
     """boto3 gives datetimes; raw JSON gives epoch seconds."""
     if isinstance(v, datetime.datetime):
@@ -103,15 +116,26 @@ def to_datetime(v):
 class Server:
     """One awsemu process (or the external endpoint from $AWSEMU_URL)."""
 
-    def __init__(self, args=(), region=DEFAULT_REGION, account=DEFAULT_ACCOUNT):
+    def __init__(self, args=(), region=DEFAULT_REGION, account=DEFAULT_ACCOUNT,
+                 check_exit=True, split_output=False):
+        """check_exit: stop() raises ServerExitError unless the process exits
+        0 on SIGTERM with no sanitizer report in its output; tests that kill
+        the process or expect a failure pass False (or stop(check=False)).
+        split_output: stdout (the access log) and stderr go to separate files
+        (log_path and err_path) instead of one merged log."""
         self.args = list(args)
         self.region = region
         self.account = account
+        self.check_exit = check_exit
+        self.split_output = split_output
         self.external = EXTERNAL_URL is not None
         self.proc = None
         self.tmpdir = None
         self.log_path = None
+        self.err_path = None
         self._log = None
+        self._err = None
+        self._offsets = {}  # path -> size when the current process started
         self.port = None
         self.host = "127.0.0.1"
         if self.external:
@@ -131,6 +155,9 @@ class Server:
         cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
         return cmd + self.args
 
+    def log_paths(self):
+        return [p for p in (self.log_path, self.err_path) if p]
+
     def start(self):
         if self.external:
             self.wait_healthy(HEALTH_TIMEOUT, external=True)
@@ -140,19 +167,31 @@ class Server:
                               "or set AWSEMU_BIN / AWSEMU_URL)" % binary_path())
         if self.tmpdir is None:
             self.tmpdir = tempfile.mkdtemp(prefix="awsemu-e2e-")
-            self.log_path = os.path.join(self.tmpdir, "server.log")
+            if self.split_output:
+                self.log_path = os.path.join(self.tmpdir, "stdout.log")
+                self.err_path = os.path.join(self.tmpdir, "stderr.log")
+            else:
+                self.log_path = os.path.join(self.tmpdir, "server.log")
         if self.port is None:
             self.port = free_port()
+        marker = ("\n=== start: %s\n" % " ".join(self.command())).encode()
         self._log = open(self.log_path, "ab")
-        self._log.write(("\n=== start: %s\n" % " ".join(self.command())).encode())
-        self._log.flush()
+        if self.split_output:
+            # the marker goes to stderr so that stdout holds only access lines
+            self._err = open(self.err_path, "ab")
+            self._err.write(marker)
+            self._err.flush()
+        else:
+            self._log.write(marker)
+            self._log.flush()
+        self._offsets = {p: os.path.getsize(p) for p in self.log_paths()}
         self.proc = subprocess.Popen(self.command(), stdout=self._log,
-                                     stderr=subprocess.STDOUT, env=server_env(),
-                                     stdin=subprocess.DEVNULL, cwd=REPO)
+                                     stderr=self._err if self._err else subprocess.STDOUT,
+                                     env=server_env(), stdin=subprocess.DEVNULL, cwd=REPO)
         try:
             self.wait_healthy(HEALTH_TIMEOUT)
         except Exception:
-            self.stop()
+            self.stop(check=False)
             raise
         return self
 
@@ -181,10 +220,15 @@ class Server:
         raise ServerError("awsemu not healthy at %s after %.0fs (last: %s)\n%s"
                           % (self.url, timeout, last, self.log_tail()))
 
-    def stop(self, timeout=STOP_TIMEOUT):
-        """SIGTERM, wait, SIGKILL after timeout. Returns (returncode, seconds)."""
+    def stop(self, timeout=STOP_TIMEOUT, check=None):
+        """SIGTERM, wait, SIGKILL after timeout. Returns (returncode, seconds).
+        With check (default: self.check_exit) raises ServerExitError, with the
+        log tail, when the exit status is not 0 or the output of this run has
+        a sanitizer report."""
         if self.proc is None:
             return None, 0.0
+        if check is None:
+            check = self.check_exit
         t0 = time.monotonic()
         rc = self.proc.poll()
         if rc is None:
@@ -197,14 +241,38 @@ class Server:
                 rc = "killed after %.0fs" % timeout
         elapsed = time.monotonic() - t0
         self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        for f in (self._log, self._err):
+            if f is not None:
+                f.close()
+        self._log = self._err = None
+        if check:
+            problems = []
+            if rc != 0:
+                problems.append("exit status %s after SIGTERM (want 0)" % (rc,))
+            out = self.output() + self.output(stderr=True)
+            found = [m.decode() for m in SANITIZER_MARKERS if m in out]
+            if found:
+                problems.append("sanitizer report in the log (%s)" % ", ".join(found))
+            if problems:
+                raise ServerExitError("awsemu on port %s: %s\n%s" % (
+                    self.port, "; ".join(problems), self.log_tail(80)))
         return rc, elapsed
+
+    def output(self, stderr=False):
+        """What the current (or last) process wrote: stdout with
+        split_output, the merged log without (stderr=True gives stderr with
+        split_output, b"" without)."""
+        path = self.err_path if stderr else self.log_path
+        if not path or not os.path.exists(path):
+            return b""
+        with open(path, "rb") as f:
+            f.seek(self._offsets.get(path, 0))
+            return f.read()
 
     def cleanup(self):
         """Stops the server and removes its temp dir (log), unless
-        AWSEMU_KEEP_LOGS is set."""
+        AWSEMU_KEEP_LOGS is set or the stop check failed (the log is kept
+        for a look; the error names it)."""
         self.stop()
         if self.tmpdir and not os.environ.get("AWSEMU_KEEP_LOGS"):
             shutil.rmtree(self.tmpdir, ignore_errors=True)
@@ -217,11 +285,14 @@ class Server:
         return self.start()
 
     def log_tail(self, n=40):
-        if not self.log_path or not os.path.exists(self.log_path):
-            return "(no log)"
-        with open(self.log_path, "rb") as f:
-            lines = f.read().decode("utf-8", "replace").splitlines()
-        return "--- server log tail (%s) ---\n%s" % (self.log_path, "\n".join(lines[-n:]))
+        parts = []
+        for path in self.log_paths():
+            if not os.path.exists(path):
+                continue
+            with open(path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+            parts.append("--- server log tail (%s) ---\n%s" % (path, "\n".join(lines[-n:])))
+        return "\n".join(parts) or "(no log)"
 
     # -- clients ---------------------------------------------------------
     def client(self, service, region=None, access_key=ACCESS_KEY,
@@ -317,11 +388,12 @@ def model_has(client, op, input_members=(), output_members=()):
 # --------------------------------------------------------------------------
 
 class RawResponse:
-    def __init__(self, status, reason, headers, body):
+    def __init__(self, status, reason, headers, body, version="HTTP/1.1"):
         self.status = status
         self.reason = reason
         self.headers = headers  # list of (lower-name, value)
         self.body = body
+        self.version = version
 
     def header(self, name, default=None):
         name = name.lower()
@@ -334,7 +406,8 @@ class RawResponse:
         return json.loads(self.body)
 
     def __repr__(self):
-        return "<RawResponse %d %r %r>" % (self.status, self.headers, self.body[:300])
+        return "<RawResponse %s %d %r %r>" % (self.version, self.status, self.headers,
+                                              self.body[:300])
 
 
 class RawConn:
@@ -344,6 +417,7 @@ class RawConn:
     def __init__(self, host, port, timeout=10):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
+        self.version = None  # HTTP version of the last status line read
 
     def close(self):
         try:
@@ -383,6 +457,7 @@ class RawConn:
         parts = status_line.split(" ", 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
             raise ValueError("bad status line %r" % status_line)
+        self.version = parts[0]
         headers = []
         while True:
             line = self._line()
@@ -422,14 +497,34 @@ class RawConn:
             except (EOFError, OSError):
                 pass
             body, self.buf = self.buf, b""
-        return RawResponse(status, reason, headers, body)
+        return RawResponse(status, reason, headers, body, self.version)
+
+    def wait_closed(self, timeout):
+        """True when the server closes the connection (EOF or reset) within
+        timeout seconds; data it sends first (e.g. a 408) is kept in buf."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return False
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, ConnectionAbortedError):
+                return True
+            if not chunk:
+                return True
+            self.buf += chunk
 
 
 def raw_request_bytes(server, target, body, extra_headers=(), chunked=False,
-                      content_length=None, service="kms"):
-    """Builds the bytes of a signed JSON POST / request (head + body)."""
+                      content_length=None, service="kms", version="HTTP/1.1"):
+    """Builds the bytes of a signed JSON POST / request (head + body).
+    content_length may be an int or a str sent as is."""
     h = server.signed_headers(service, target, body)
-    lines = ["POST / HTTP/1.1", "Host: %s:%d" % (server.host, server.port)]
+    lines = ["POST / %s" % version, "Host: %s:%d" % (server.host, server.port)]
     for k, v in h.items():
         if k.lower() in ("host", "content-length", "transfer-encoding"):
             continue
@@ -439,7 +534,7 @@ def raw_request_bytes(server, target, body, extra_headers=(), chunked=False,
     if chunked:
         lines.append("Transfer-Encoding: chunked")
     else:
-        lines.append("Content-Length: %d" % (len(body) if content_length is None else content_length))
+        lines.append("Content-Length: %s" % (len(body) if content_length is None else content_length))
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     return head, body
 
@@ -462,13 +557,14 @@ class ServerTestCase(unittest.TestCase):
 
     server_args = ()
     needs_process = False  # skip when AWSEMU_URL points at an external server
+    own_server = False  # True: this class gets a server of its own (e.g. it moves the clock)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         if cls.needs_process and EXTERNAL_URL:
             raise unittest.SkipTest("needs its own awsemu process (AWSEMU_URL is set)")
-        key = (cls.__module__, tuple(cls.server_args))
+        key = (cls.__module__, tuple(cls.server_args), cls.__name__ if cls.own_server else None)
         srv = _servers.get(key)
         if isinstance(srv, Exception):  # an earlier class failed to start it
             raise ServerError("server failed to start earlier in this module: %s" % srv)

@@ -1,0 +1,141 @@
+/* sm_int.h — what the Secrets Manager source files share: the secret record,
+ * resolution by name / ARN / partial ARN, sealed versions and staging
+ * labels. Not for other modules. */
+#ifndef AWSEMU_SM_INT_H
+#define AWSEMU_SM_INT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto_json.h"
+#include "secretsmanager.h"
+#include "service.h"
+
+#define SM_MAX_VALUE 65536
+#define SM_MAX_VERSIONS 100
+#define SM_ARN_MAX 700
+
+typedef struct {
+    char arn[SM_ARN_MAX];
+    char name[520];
+    char account[13];
+    char region[64];
+    char *description;     /* owned; NULL when never set */
+    char *kms_key_id;      /* owned; as given; NULL: the AWS managed key */
+    char *type;            /* owned */
+    double created, last_changed, last_accessed, deleted_date;
+    int rotation_enabled;
+    char *rotation_lambda; /* owned */
+    char *rotation_rules;  /* owned JSON */
+    double last_rotated, next_rotation;
+    char primary_region[64]; /* "" on a primary */
+    char *owning_service;    /* owned */
+    char *policy;            /* owned */
+} sm_secret_t;
+
+/* Finds a secret by name, full ARN or partial ARN (without the 6-character
+ * suffix) in r's account and region; purges it first when its recovery
+ * window has passed. ResourceNotFoundException when absent. Caller clears. */
+int sm_resolve(svc_req_t *r, const char *secret_id, sm_secret_t *out /* OUT */);
+/* Reads SecretId from the request and resolves it. */
+int sm_req_secret(svc_req_t *r, const cJSON *in, sm_secret_t *out /* OUT */);
+void sm_secret_clear(sm_secret_t *s);
+/* InvalidRequestException while scheduled for deletion. */
+int sm_require_live(svc_req_t *r, const sm_secret_t *s, const char *what);
+/* Deletes secrets in r's scope whose recovery window has passed. */
+void sm_purge_due(svc_req_t *r);
+
+/* Seals value as version_id of s (KMS data key under s's key, context
+ * {SecretARN, SecretVersionId}) and inserts the version row. Inside the
+ * caller's transaction. EncryptionFailure on KMS trouble. */
+int sm_store_version(svc_req_t *r, const sm_secret_t *s, const char *version_id,
+                     const uint8_t *value, size_t n, int is_binary);
+/* Restates the KMS error on r as Secrets Manager's EncryptionFailure or
+ * DecryptionFailure; returns -1. */
+int sm_kms_failure(svc_req_t *r, int encrypting);
+/* Decrypts version_id of s. *value is malloc'd (caller wipes and frees).
+ * DecryptionFailure on KMS trouble; ResourceNotFoundException if absent. */
+int sm_load_version(svc_req_t *r, const sm_secret_t *s, const char *version_id,
+                    uint8_t **value /* OUT */, size_t *n /* OUT */, int *is_binary /* OUT */,
+                    double *created /* OUT */);
+/* 1 when the version exists, 0 when not, -1 on error (set). */
+int sm_version_exists(svc_req_t *r, const char *arn, const char *version_id);
+/* The version holding stage, into out (37+ bytes); 1 found, 0 not. */
+int sm_stage_version(svc_req_t *r, const char *arn, const char *stage, char *out, size_t n);
+/* Attaches stage to version_id (moving it from any other version), or
+ * detaches it when version_id is NULL. */
+int sm_set_stage(svc_req_t *r, const char *arn, const char *stage, const char *version_id);
+/* Makes version_id AWSCURRENT; the previous current becomes AWSPREVIOUS. */
+int sm_make_current(svc_req_t *r, const char *arn, const char *version_id);
+/* Drops the oldest unlabelled versions beyond SM_MAX_VERSIONS. */
+int sm_prune_versions(svc_req_t *r, const char *arn);
+/* Stages of a version as a JSON array. */
+cJSON *sm_version_stages(svc_req_t *r, const char *arn, const char *version_id);
+/* Marks the secret changed now. */
+int sm_touch(svc_req_t *r, const char *arn);
+/* Copies the new version to every replica of s (same id and stages). */
+int sm_replicate_version(svc_req_t *r, const sm_secret_t *s, const char *version_id);
+
+/* Value members of a request: SecretString or SecretBinary (one at most).
+ * *value NULL when neither; caller wipes and frees. */
+int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value /* OUT */, size_t *n /* OUT */,
+                 int *is_binary /* OUT */);
+/* ClientRequestToken, or a fresh UUID when absent, into out (65 bytes). */
+int sm_req_token(svc_req_t *r, const cJSON *in, char out[65] /* OUT */);
+/* Validates a Tags list [{Key, Value}] and writes it for arn. */
+int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags);
+/* Validates a resource policy document. */
+int sm_check_policy(svc_req_t *r, const char *doc);
+/* NextToken paging: offset encoded in an opaque token. */
+int sm_token_parse(svc_req_t *r, const cJSON *in, long *offset /* OUT */);
+void sm_token_put(cJSON *out, long next_offset, int more);
+
+int sm_internal(svc_req_t *r);
+
+/* Adds a value as a new version, with AWS's ClientRequestToken
+ * idempotency; stages NULL means AWSCURRENT. *created: 1 if added. */
+int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_t *value,
+                   size_t n, int is_binary, const cJSON *stages, int *created /* OUT */);
+/* Inserts a secret row in r's region (replicas pass primary_region). */
+int sm_create_in_region(svc_req_t *r, const char *arn, const char *name, const char *desc,
+                        const char *kms, const char *type, const char *primary_region);
+/* ListSecrets-style Filters: validation and matching. */
+int sm_check_filters(svc_req_t *r, const cJSON *filters);
+int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters);
+
+/* Operations */
+int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_update_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_describe_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_delete_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_restore_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_tag_resource(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_get_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_put_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_delete_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_validate_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int sm_op_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_update_secret_version_stage(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_cancel_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+
+int sm_op_replicate_secret_to_regions(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_remove_regions_from_replication(svc_req_t *r, const cJSON *in, cJSON *out);
+int sm_op_stop_replication_to_replica(svc_req_t *r, const cJSON *in, cJSON *out);
+/* Adds replicas for regions ([{Region, KmsKeyId}]) of s and fills
+ * ReplicationStatus into out. */
+int sm_add_replicas(svc_req_t *r, const sm_secret_t *s, const cJSON *regions, int force,
+                    cJSON *out);
+/* ReplicationStatus list of s. */
+cJSON *sm_replication_status(svc_req_t *r, const char *arn);
+
+#endif

@@ -1,0 +1,478 @@
+/* sm_values.c — GetSecretValue, BatchGetSecretValue, PutSecretValue,
+ * UpdateSecretVersionStage, ListSecretVersionIds, GetRandomPassword. */
+#include "sm_int.h"
+
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "db.h"
+
+#define DAY 86400.0
+
+static void wipe_free(uint8_t *p, size_t n)
+{
+    if (p) {
+        OPENSSL_cleanse(p, n);
+        free(p);
+    }
+}
+
+/* Records the access day (one write a day, not one per read). */
+static void note_access(svc_req_t *r, const sm_secret_t *s)
+{
+    double today = floor(r->now / DAY) * DAY;
+    sqlite3_stmt *st;
+
+    if (s->last_accessed >= today)
+        return;
+    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET last_accessed=?2 WHERE arn=?1");
+    if (st == NULL)
+        return;
+    sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 2, today);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+}
+
+/* Fills out with the value of s selected by version id and/or stage
+ * (default AWSCURRENT), as GetSecretValue answers. */
+static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const char *stage,
+                     cJSON *out)
+{
+    char found[80];
+    uint8_t *value = NULL;
+    size_t n = 0;
+    int is_binary = 0, have;
+    double created = 0;
+
+    if (sm_require_live(r, s, NULL) != 0)
+        return -1;
+    if (vid) {
+        have = sm_version_exists(r, s->arn, vid);
+        if (have < 0)
+            return -1;
+        if (!have)
+            return svc_error(r, 400, "ResourceNotFoundException",
+                             "Secrets Manager can't find the specified secret value for VersionId: "
+                             "%s",
+                             vid);
+        if (stage) {
+            have = sm_stage_version(r, s->arn, stage, found, sizeof found);
+            if (have < 0)
+                return -1;
+            if (!have || strcmp(found, vid) != 0)
+                return svc_error(r, 400, "ResourceNotFoundException",
+                                 "You provided a VersionStage that is not associated to the "
+                                 "provided VersionId.");
+        }
+        snprintf(found, sizeof found, "%s", vid);
+    } else {
+        const char *want = stage ? stage : "AWSCURRENT";
+        have = sm_stage_version(r, s->arn, want, found, sizeof found);
+        if (have < 0)
+            return -1;
+        if (!have)
+            return svc_error(r, 400, "ResourceNotFoundException",
+                             "Secrets Manager can't find the specified secret value for staging "
+                             "label: %s",
+                             want);
+    }
+    if (sm_load_version(r, s, found, &value, &n, &is_binary, &created) != 0)
+        return -1;
+    cJSON_AddStringToObject(out, "ARN", s->arn);
+    cJSON_AddStringToObject(out, "Name", s->name);
+    cJSON_AddStringToObject(out, "VersionId", found);
+    if (is_binary)
+        json_put_blob(out, "SecretBinary", value, n);
+    else
+        cJSON_AddStringToObject(out, "SecretString", (const char *)value);
+    cJSON_AddItemToObject(out, "VersionStages", sm_version_stages(r, s->arn, found));
+    json_put_time(out, "CreatedDate", created);
+    wipe_free(value, n);
+    note_access(r, s);
+    return 0;
+}
+
+int sm_op_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *vid = NULL, *stage = NULL;
+    sm_secret_t s;
+    int rc;
+
+    if (json_str(r, in, "VersionId", 0, 32, 64, &vid) ||
+        json_str(r, in, "VersionStage", 0, 1, 256, &stage) || sm_req_secret(r, in, &s))
+        return -1;
+    rc = get_value(r, &s, vid, stage, out);
+    sm_secret_clear(&s);
+    return rc;
+}
+
+static void batch_error(cJSON *errs, const char *id, svc_req_t *r)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(e, "SecretId", id);
+    cJSON_AddStringToObject(e, "ErrorCode", r->err_code);
+    cJSON_AddStringToObject(e, "Message", r->err_msg);
+    cJSON_AddItemToArray(errs, e);
+    r->err_code[0] = '\0';
+    r->err_msg[0] = '\0';
+    r->err_status = 0;
+}
+
+int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const cJSON *ids = NULL, *filters = NULL, *id;
+    long max = 20, offset = 0;
+    int have_max = 0;
+    cJSON *vals, *errs;
+
+    if (json_list(r, in, "SecretIdList", 0, 1, 20, &ids) ||
+        json_list(r, in, "Filters", 0, 0, 10, &filters) ||
+        json_int(r, in, "MaxResults", 0, 1, 20, &max, &have_max) || sm_token_parse(r, in, &offset))
+        return -1;
+    if ((ids == NULL) == (filters == NULL))
+        return svc_error(r, 400, "InvalidParameterException",
+                         "Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+    if (ids && have_max)
+        return svc_error(r, 400, "InvalidParameterException",
+                         "'Filters' must be provided when using 'MaxResults'.");
+    vals = cJSON_AddArrayToObject(out, "SecretValues");
+    errs = cJSON_AddArrayToObject(out, "Errors");
+    if (ids) {
+        cJSON_ArrayForEach(id, ids) {
+            sm_secret_t s;
+            cJSON *v;
+            if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 || strlen(id->valuestring) > 2048)
+                return svc_error(r, 400, "InvalidParameterException",
+                                 "SecretIdList entries must be strings of 1 to 2048 characters.");
+            if (sm_resolve(r, id->valuestring, &s) != 0) {
+                batch_error(errs, id->valuestring, r);
+                continue;
+            }
+            v = cJSON_CreateObject();
+            if (get_value(r, &s, NULL, NULL, v) != 0) {
+                cJSON_Delete(v);
+                batch_error(errs, id->valuestring, r);
+            } else {
+                cJSON_AddItemToArray(vals, v);
+            }
+            sm_secret_clear(&s);
+        }
+        return 0;
+    }
+    if (sm_check_filters(r, filters) != 0)
+        return -1;
+    sm_purge_due(r);
+    {
+        sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT arn FROM sm_secrets WHERE account=?1 AND "
+                                               "region=?2 AND deleted_date IS NULL ORDER BY seq");
+        char **arns = NULL;
+        size_t narns = 0, i;
+        long seen = 0, emitted = 0;
+        int more = 0;
+
+        if (st == NULL)
+            return sm_internal(r);
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char **na = realloc(arns, (narns + 1) * sizeof *arns);
+            if (na == NULL)
+                break;
+            arns = na;
+            arns[narns++] = strdup((const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_reset(st);
+        for (i = 0; i < narns && !more; i++) {
+            sm_secret_t s;
+            if (arns[i] == NULL || sm_resolve(r, arns[i], &s) != 0)
+                continue;
+            if (sm_filters_match(r, &s, filters) && seen++ >= offset) {
+                if (emitted == max) {
+                    more = 1;
+                } else {
+                    cJSON *v = cJSON_CreateObject();
+                    if (get_value(r, &s, NULL, NULL, v) != 0) {
+                        cJSON_Delete(v);
+                        batch_error(errs, s.arn, r);
+                    } else {
+                        cJSON_AddItemToArray(vals, v);
+                    }
+                    emitted++;
+                }
+            }
+            sm_secret_clear(&s);
+        }
+        for (i = 0; i < narns; i++)
+            free(arns[i]);
+        free(arns);
+        r->err_code[0] = '\0';
+        r->err_status = 0;
+        sm_token_put(out, offset + max, more);
+    }
+    return 0;
+}
+
+int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const cJSON *stages = NULL;
+    const char *rot = NULL;
+    uint8_t *value = NULL;
+    size_t n = 0;
+    int is_binary = 0, created = 0, rc = -1;
+    char token[65];
+    sm_secret_t s;
+
+    memset(&s, 0, sizeof s);
+    if (json_list(r, in, "VersionStages", 0, 1, 20, &stages) ||
+        json_str(r, in, "RotationToken", 0, 36, 256, &rot) || sm_req_token(r, in, token) ||
+        sm_req_value(r, in, &value, &n, &is_binary))
+        goto out;
+    if (value == NULL) {
+        svc_error(r, 400, "InvalidParameterException",
+                  "You must provide either SecretString or SecretBinary.");
+        goto out;
+    }
+    if (sm_req_secret(r, in, &s) || sm_require_live(r, &s, NULL))
+        goto out;
+    if (s.primary_region[0]) {
+        svc_error(r, 400, "InvalidRequestException",
+                  "Operation is not permitted on a replica secret. Call it on the primary secret "
+                  "in %s.", s.primary_region);
+        goto out;
+    }
+    if (db_begin(r->emu->db) != 0) {
+        sm_internal(r);
+        goto out;
+    }
+    if (sm_new_version(r, &s, token, value, n, is_binary, stages, &created) != 0) {
+        db_rollback(r->emu->db);
+        goto out;
+    }
+    if (db_commit(r->emu->db) != 0) {
+        sm_internal(r);
+        goto out;
+    }
+    cJSON_AddStringToObject(out, "ARN", s.arn);
+    cJSON_AddStringToObject(out, "Name", s.name);
+    cJSON_AddStringToObject(out, "VersionId", token);
+    cJSON_AddItemToObject(out, "VersionStages", sm_version_stages(r, s.arn, token));
+    rc = 0;
+out:
+    wipe_free(value, n);
+    sm_secret_clear(&s);
+    return rc;
+}
+
+int sm_op_update_secret_version_stage(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const char *stage = NULL, *from = NULL, *to = NULL;
+    char cur[80];
+    int have, rc = -1;
+    sm_secret_t s;
+
+    if (json_str(r, in, "VersionStage", 1, 1, 256, &stage) ||
+        json_str(r, in, "RemoveFromVersionId", 0, 32, 64, &from) ||
+        json_str(r, in, "MoveToVersionId", 0, 32, 64, &to) || sm_req_secret(r, in, &s))
+        return -1;
+    if (sm_require_live(r, &s, NULL) != 0)
+        goto out;
+    have = sm_stage_version(r, s.arn, stage, cur, sizeof cur);
+    if (have < 0)
+        goto out;
+    if (to) {
+        int exists = sm_version_exists(r, s.arn, to);
+        if (exists < 0)
+            goto out;
+        if (!exists) {
+            svc_error(r, 400, "InvalidParameterException",
+                      "The version %s does not exist for this secret.", to);
+            goto out;
+        }
+    }
+    if (from && (!have || strcmp(cur, from) != 0)) {
+        svc_error(r, 400, "InvalidParameterException",
+                  "The staging label %s isn't attached to version %s.", stage, from);
+        goto out;
+    }
+    if (to && have && strcmp(cur, to) != 0 && from == NULL) {
+        svc_error(r, 400, "InvalidParameterException",
+                  "The parameter RemoveFromVersionId can't be empty. Staging label %s is "
+                  "currently attached to version %s, so you must explicitly reference that "
+                  "version in RemoveFromVersionId.",
+                  stage, cur);
+        goto out;
+    }
+    if (!to && !strcmp(stage, "AWSCURRENT")) {
+        svc_error(r, 400, "InvalidParameterException",
+                  "You can only move staging label AWSCURRENT to a different secret version. It "
+                  "can't be completely removed.");
+        goto out;
+    }
+    if (db_begin(r->emu->db) != 0) {
+        sm_internal(r);
+        goto out;
+    }
+    if (to && !strcmp(stage, "AWSCURRENT"))
+        rc = sm_make_current(r, s.arn, to);
+    else
+        rc = sm_set_stage(r, s.arn, stage, to);
+    if (rc == 0)
+        rc = sm_touch(r, s.arn);
+    if (rc == 0 && db_commit(r->emu->db) != 0)
+        rc = sm_internal(r);
+    else if (rc != 0)
+        db_rollback(r->emu->db);
+    if (rc == 0) {
+        cJSON_AddStringToObject(out, "ARN", s.arn);
+        cJSON_AddStringToObject(out, "Name", s.name);
+    }
+out:
+    sm_secret_clear(&s);
+    return rc;
+}
+
+int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    long max = 100, offset, n = 0;
+    int deprecated = 0;
+    sm_secret_t s;
+    cJSON *list;
+    sqlite3_stmt *st;
+
+    if (json_int(r, in, "MaxResults", 0, 1, 100, &max, NULL) || sm_token_parse(r, in, &offset) ||
+        json_bool(r, in, "IncludeDeprecated", &deprecated, NULL) || sm_req_secret(r, in, &s))
+        return -1;
+    st = db_stmt(r->emu->db,
+                 "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn FROM sm_versions "
+                 "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 "
+                 "AND s.version_id=v.version_id)) ORDER BY v.seq DESC LIMIT ?3 OFFSET ?4");
+    if (st == NULL) {
+        sm_secret_clear(&s);
+        return sm_internal(r);
+    }
+    sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, deprecated);
+    sqlite3_bind_int64(st, 3, max + 1);
+    sqlite3_bind_int64(st, 4, offset);
+    list = cJSON_AddArrayToObject(out, "Versions");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *v, *keys;
+        char vid[80];
+        if (n++ == max)
+            break;
+        v = cJSON_CreateObject();
+        snprintf(vid, sizeof vid, "%s", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddStringToObject(v, "VersionId", vid);
+        cJSON_AddItemToObject(v, "VersionStages", sm_version_stages(r, s.arn, vid));
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            json_put_time(v, "LastAccessedDate", sqlite3_column_double(st, 2));
+        json_put_time(v, "CreatedDate", sqlite3_column_double(st, 1));
+        keys = cJSON_AddArrayToObject(v, "KmsKeyIds");
+        cJSON_AddItemToArray(keys, cJSON_CreateString((const char *)sqlite3_column_text(st, 3)));
+        cJSON_AddItemToArray(list, v);
+    }
+    sqlite3_reset(st);
+    sm_token_put(out, offset + max, n > max);
+    cJSON_AddStringToObject(out, "ARN", s.arn);
+    cJSON_AddStringToObject(out, "Name", s.name);
+    sm_secret_clear(&s);
+    return 0;
+}
+
+/* ---- GetRandomPassword ------------------------------------------------- */
+
+#define PUNCTUATION "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+/* A uniformly random index below n (rejection sampling over a CSPRNG). */
+static size_t uniform(size_t n)
+{
+    uint32_t x, limit = UINT32_MAX - UINT32_MAX % (uint32_t)n;
+
+    do
+        codec_random(&x, sizeof x);
+    while (x >= limit);
+    return x % n;
+}
+
+int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    static const char *const classes[] = {"abcdefghijklmnopqrstuvwxyz",
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", PUNCTUATION,
+                                          " "};
+    const char *exclude = "";
+    long len = 32;
+    int ex_num = 0, ex_punct = 0, ex_upper = 0, ex_lower = 0, space = 0, require = 1;
+    char pool[5][64], all[160], *pw;
+    size_t npool[5] = {0}, nall = 0, i, k;
+    int use[5], nclasses = 0;
+
+    if (json_int(r, in, "PasswordLength", 0, 1, 4096, &len, NULL) ||
+        json_str(r, in, "ExcludeCharacters", 0, 0, 4096, &exclude) ||
+        json_bool(r, in, "ExcludeNumbers", &ex_num, NULL) ||
+        json_bool(r, in, "ExcludePunctuation", &ex_punct, NULL) ||
+        json_bool(r, in, "ExcludeUppercase", &ex_upper, NULL) ||
+        json_bool(r, in, "ExcludeLowercase", &ex_lower, NULL) ||
+        json_bool(r, in, "IncludeSpace", &space, NULL) ||
+        json_bool(r, in, "RequireEachIncludedType", &require, NULL))
+        return -1;
+    use[0] = !ex_lower;
+    use[1] = !ex_upper;
+    use[2] = !ex_num;
+    use[3] = !ex_punct;
+    use[4] = space;
+    for (i = 0; i < 5; i++) {
+        const char *c;
+        if (!use[i])
+            continue;
+        for (c = classes[i]; *c; c++)
+            if (strchr(exclude, *c) == NULL) {
+                pool[i][npool[i]++] = *c;
+                all[nall++] = *c;
+            }
+        if (npool[i] == 0)
+            use[i] = 0; /* every character of the class excluded */
+        else
+            nclasses++;
+    }
+    if (nall == 0)
+        return svc_error(r, 400, "InvalidParameterException",
+                         "The password length and exclusions leave no characters to choose from.");
+    if (require && len < nclasses)
+        return svc_error(r, 400, "InvalidParameterException",
+                         "The password length is too short to include every required character "
+                         "type.");
+    if ((pw = malloc((size_t)len + 1)) == NULL)
+        return sm_internal(r);
+    for (i = 0; i < (size_t)len; i++)
+        pw[i] = all[uniform(nall)];
+    if (require) {
+        /* put one of each included class at distinct random positions */
+        size_t *pos = malloc((size_t)len * sizeof *pos);
+        if (pos == NULL) {
+            free(pw);
+            return sm_internal(r);
+        }
+        for (i = 0; i < (size_t)len; i++)
+            pos[i] = i;
+        for (i = 0; i < (size_t)len; i++) { /* Fisher-Yates */
+            size_t j = i + uniform((size_t)len - i), t = pos[i];
+            pos[i] = pos[j];
+            pos[j] = t;
+        }
+        for (i = 0, k = 0; i < 5; i++)
+            if (use[i])
+                pw[pos[k++]] = pool[i][uniform(npool[i])];
+        free(pos);
+    }
+    pw[len] = '\0';
+    cJSON_AddStringToObject(out, "RandomPassword", pw);
+    OPENSSL_cleanse(pw, (size_t)len);
+    free(pw);
+    return 0;
+}

@@ -1,0 +1,448 @@
+/* test_db.c — unit tests for db: migrations on open (memory and file), the
+ * schema version kept across reopen, WAL and synchronous pragmas, the
+ * statement cache, transactions, db_reset and ON DELETE CASCADE. */
+#include "db.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+
+static int n_migrations(void)
+{
+    int n = 0;
+
+    while (db_migrations[n])
+        n++;
+    return n;
+}
+
+/* The first column of the first row of sql as an int (-1: no row). */
+static int q_int(db_t *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
+        return -2;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* ... as text into out */
+static void q_text(db_t *db, const char *sql, char *out, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+static int insert_key(db_t *db, const char *id)
+{
+    char sql[512];
+
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kms_keys (key_id, account, region, arn, key_usage, key_spec, origin, "
+             "key_manager, state, created, policy, seq) VALUES ('%s', '000000000000', "
+             "'us-east-1', 'arn:aws:kms:us-east-1:000000000000:key/%s', 'ENCRYPT_DECRYPT', "
+             "'SYMMETRIC_DEFAULT', 'AWS_KMS', 'CUSTOMER', 'Enabled', 1700000000.0, '{}', 1)",
+             id, id);
+    return db_exec(db, sql);
+}
+
+static int insert_material(db_t *db, const char *id, int version)
+{
+    char sql[512];
+
+    snprintf(sql, sizeof sql,
+             "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created) "
+             "VALUES ('%s', %d, 'm%d', x'00112233', 1700000000.0)",
+             id, version, version);
+    return db_exec(db, sql);
+}
+
+static void test_open_memory(void)
+{
+    char err[256] = "";
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    int n = n_migrations();
+
+    CHECK(db != NULL);
+    if (db == NULL) {
+        fprintf(stderr, "db_open: %s\n", err);
+        return;
+    }
+    CHECK(n >= 1);
+    CHECK(db_schema_version(db) == n);
+    CHECK(db_handle(db) != NULL);
+    /* the first migration's tables exist */
+    CHECK(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                    "('kms_keys','kms_key_material','kms_aliases','kms_tags','kms_grants')") ==
+          5);
+    CHECK(q_int(db, "PRAGMA foreign_keys") == 1);
+    CHECK(q_int(db, "PRAGMA synchronous") == 1); /* NORMAL */
+    db_close(db);
+
+    db = db_open(NULL, 1, err, sizeof err);
+    CHECK(db != NULL);
+    if (db) {
+        CHECK(q_int(db, "PRAGMA synchronous") == 2); /* FULL */
+        CHECK(db_schema_version(db) == n);
+    }
+    db_close(db);
+    db_close(NULL); /* harmless */
+}
+
+static void test_open_file(void)
+{
+    char path[128], err[256] = "", mode[32];
+    int n = n_migrations();
+    db_t *db;
+
+    snprintf(path, sizeof path, "%s/awsemu.db", tmpdir);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL) {
+        fprintf(stderr, "db_open: %s\n", err);
+        return;
+    }
+    CHECK(db_schema_version(db) == n);
+    q_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    CHECK_STR(mode, "wal");
+    CHECK(q_int(db, "PRAGMA foreign_keys") == 1);
+    CHECK(insert_key(db, "k-persist") == 0);
+    CHECK(insert_material(db, "k-persist", 1) == 0);
+    db_close(db);
+    CHECK(access(path, F_OK) == 0);
+
+    /* reopen: no migration runs again, the version and the data stay */
+    err[0] = '\0';
+    db = db_open(path, 1, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL) {
+        fprintf(stderr, "db_open (again): %s\n", err);
+        return;
+    }
+    CHECK_STR(err, "");
+    CHECK(db_schema_version(db) == n);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='k-persist'") == 1);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_key_material WHERE key_id='k-persist'") == 1);
+    q_text(db, "PRAGMA journal_mode", mode, sizeof mode);
+    CHECK_STR(mode, "wal");
+    CHECK(q_int(db, "PRAGMA synchronous") == 2);
+    db_close(db);
+
+    /* a third time for good measure */
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL && db_schema_version(db) == n);
+
+    /* locked exclusively: a second opener of the same file is refused while
+     * the first one has it, and gets it once it is closed */
+    {
+        db_t *db2;
+        err[0] = '\0';
+        db2 = db_open(path, 0, err, sizeof err);
+        CHECK(db2 == NULL);
+        CHECK(err[0] != '\0');
+        db_close(db2);
+        db_close(db);
+        db = db_open(path, 0, err, sizeof err);
+        CHECK(db != NULL && db_schema_version(db) == n);
+    }
+    db_close(db);
+
+    /* unopenable paths fail with a message */
+    {
+        char bad[160];
+        snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", tmpdir);
+        err[0] = '\0';
+        CHECK(db_open(bad, 0, err, sizeof err) == NULL);
+        CHECK(err[0] != '\0');
+        err[0] = '\0';
+        CHECK(db_open(tmpdir, 0, err, sizeof err) == NULL); /* a directory */
+        CHECK(err[0] != '\0');
+    }
+
+    /* a file that is not a database */
+    {
+        char junk[128];
+        FILE *f;
+        snprintf(junk, sizeof junk, "%s/junk.db", tmpdir);
+        f = fopen(junk, "wb");
+        CHECK(f != NULL);
+        if (f) {
+            fputs("this is not an SQLite database, just some text of enough length........"
+                  "..............................................................",
+                  f);
+            fclose(f);
+        }
+        err[0] = '\0';
+        CHECK(db_open(junk, 0, err, sizeof err) == NULL);
+        CHECK(err[0] != '\0');
+    }
+}
+
+static void test_stmt_cache(void)
+{
+    static const char sel[] = "SELECT ?1";
+    static const char keys[] = "SELECT key_id FROM kms_keys";
+    char err[256];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    sqlite3_stmt *a, *b, *c;
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    a = db_stmt(db, "SELECT count(*) FROM kms_keys");
+    b = db_stmt(db, "SELECT count(*) FROM kms_keys WHERE state = ?1");
+    CHECK(a != NULL && b != NULL && a != b);
+    /* the same literal (same address) gives the same statement */
+    CHECK(db_stmt(db, sel) == db_stmt(db, sel));
+    c = db_stmt(db, sel);
+    CHECK(c != NULL && c != a && c != b);
+
+    /* handed back reset, with bindings cleared */
+    CHECK(sqlite3_bind_int(c, 1, 42) == SQLITE_OK);
+    CHECK(sqlite3_step(c) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(c, 0) == 42);
+    CHECK(db_stmt(db, sel) == c);
+    CHECK(sqlite3_step(c) == SQLITE_ROW);
+    CHECK(sqlite3_column_type(c, 0) == SQLITE_NULL);
+    CHECK(sqlite3_step(c) == SQLITE_DONE);
+
+    /* a statement left mid-result is reset by the next db_stmt: it starts
+     * again from the first row */
+    CHECK(insert_key(db, "k1") == 0 && insert_key(db, "k2") == 0);
+    a = db_stmt(db, keys);
+    CHECK(a != NULL && sqlite3_step(a) == SQLITE_ROW);
+    CHECK(db_stmt(db, keys) == a);
+    CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_step(a) == SQLITE_ROW);
+    CHECK(sqlite3_step(a) == SQLITE_DONE);
+    CHECK(db_stmt(db, keys) == a);
+    CHECK(db_exec(db, "DELETE FROM kms_keys") == 0);
+
+    /* bad SQL: NULL, and the cache stays usable */
+    CHECK(db_stmt(db, "SELEKT nonsense") == NULL);
+    CHECK(db_stmt(db, "SELECT * FROM no_such_table") == NULL);
+    CHECK(db_stmt(db, sel) == c);
+
+    /* many distinct statements */
+    {
+        static char sqls[100][32];
+        sqlite3_stmt *first[100];
+        int i, ok = 1;
+        for (i = 0; i < 100; i++) {
+            snprintf(sqls[i], sizeof sqls[i], "SELECT %d", i);
+            first[i] = db_stmt(db, sqls[i]);
+            if (first[i] == NULL)
+                ok = 0;
+        }
+        for (i = 0; i < 100 && ok; i++) {
+            sqlite3_stmt *s = db_stmt(db, sqls[i]);
+            if (s != first[i] || sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != i)
+                ok = 0;
+        }
+        CHECK(ok);
+    }
+    db_close(db); /* finalizes everything cached (valgrind checks) */
+}
+
+static void test_transactions(void)
+{
+    char err[256];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+
+    /* commit keeps */
+    CHECK(db_begin(db) == 0);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) == 0);
+    CHECK(insert_key(db, "kc") == 0);
+    CHECK(db_commit(db) == 0);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) != 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='kc'") == 1);
+
+    /* rollback drops */
+    CHECK(db_begin(db) == 0);
+    CHECK(insert_key(db, "kr") == 0);
+    CHECK(insert_material(db, "kc", 2) == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='kr'") == 1);
+    db_rollback(db);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) != 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='kr'") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_key_material") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys") == 1);
+
+    /* rollback outside a transaction is harmless */
+    db_rollback(db);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys") == 1);
+
+    /* no nesting: a second begin fails, the first stays open */
+    CHECK(db_begin(db) == 0);
+    CHECK(db_begin(db) == -1);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) == 0);
+    CHECK(insert_key(db, "kn") == 0);
+    CHECK(db_commit(db) == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys") == 2);
+
+    /* commit without a transaction fails */
+    CHECK(db_commit(db) == -1);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) != 0);
+
+    /* a failed statement inside a transaction, then rollback */
+    CHECK(db_begin(db) == 0);
+    CHECK(insert_key(db, "kx") == 0);
+    CHECK(insert_key(db, "kx") == -1); /* primary key */
+    db_rollback(db);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='kx'") == 0);
+
+    /* transactions work repeatedly (cached BEGIN/COMMIT statements) */
+    {
+        int i, ok = 1;
+        for (i = 0; i < 50; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "loop%d", i);
+            if (db_begin(db) != 0 || insert_key(db, id) != 0)
+                ok = 0;
+            if (i % 2)
+                db_rollback(db);
+            else if (db_commit(db) != 0)
+                ok = 0;
+        }
+        CHECK(ok);
+        CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id LIKE 'loop%'") == 25);
+    }
+
+    CHECK(db_exec(db, "SELECT 1; SELECT 2") == 0);
+    CHECK(db_exec(db, "NOT SQL") == -1);
+    db_close(db);
+}
+
+static void test_reset(void)
+{
+    char err[256];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    int tables_before, n = n_migrations();
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(db_reset(db) == 0); /* empty is fine */
+    CHECK(insert_key(db, "a") == 0 && insert_key(db, "b") == 0);
+    CHECK(insert_material(db, "a", 1) == 0 && insert_material(db, "b", 1) == 0);
+    CHECK(db_exec(db, "INSERT INTO kms_aliases VALUES ('000000000000','us-east-1','alias/a','a',1,1)") == 0);
+    CHECK(db_exec(db, "INSERT INTO kms_tags VALUES ('a','k','v')") == 0);
+    tables_before = q_int(db, "SELECT count(*) FROM sqlite_master");
+
+    CHECK(db_reset(db) == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_key_material") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_aliases") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_tags") == 0);
+    /* the schema, the version and the pragmas stay */
+    CHECK(q_int(db, "SELECT count(*) FROM sqlite_master") == tables_before);
+    CHECK(db_schema_version(db) == n);
+    CHECK(q_int(db, "PRAGMA foreign_keys") == 1);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) != 0);
+    /* usable afterwards, constraints still enforced */
+    CHECK(insert_key(db, "a") == 0);
+    CHECK(insert_material(db, "nope", 1) == -1);
+    db_close(db);
+
+    /* on a file database too */
+    {
+        char path[128];
+        snprintf(path, sizeof path, "%s/reset.db", tmpdir);
+        db = db_open(path, 0, err, sizeof err);
+        CHECK(db != NULL);
+        if (db) {
+            CHECK(insert_key(db, "f") == 0);
+            CHECK(db_reset(db) == 0);
+            CHECK(q_int(db, "SELECT count(*) FROM kms_keys") == 0);
+            CHECK(db_schema_version(db) == n);
+        }
+        db_close(db);
+        db = db_open(path, 0, err, sizeof err);
+        CHECK(db != NULL && q_int(db, "SELECT count(*) FROM kms_keys") == 0);
+        db_close(db);
+    }
+}
+
+static void test_cascade(void)
+{
+    char err[256];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(insert_key(db, "k1") == 0);
+    CHECK(insert_key(db, "k2") == 0);
+    CHECK(insert_material(db, "k1", 1) == 0);
+    CHECK(insert_material(db, "k1", 2) == 0);
+    CHECK(insert_material(db, "k2", 1) == 0);
+    CHECK(db_exec(db, "INSERT INTO kms_aliases VALUES ('000000000000','us-east-1','alias/k1','k1',1,1)") == 0);
+    CHECK(db_exec(db, "INSERT INTO kms_tags VALUES ('k1','t','v')") == 0);
+    CHECK(db_exec(db, "INSERT INTO kms_grants (grant_id, key_id, grantee, operations, token, "
+                      "created, issuing, seq) VALUES ('g1','k1','p','[]','tok',1,'i',1)") == 0);
+
+    CHECK(db_exec(db, "DELETE FROM kms_keys WHERE key_id='k1'") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_key_material WHERE key_id='k1'") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_aliases") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_tags") == 0);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_grants") == 0);
+    /* the other key's material is untouched */
+    CHECK(q_int(db, "SELECT count(*) FROM kms_key_material WHERE key_id='k2'") == 1);
+
+    /* references are enforced: no material for a missing key */
+    CHECK(insert_material(db, "k1", 1) == -1);
+    /* duplicate (key_id, version) refused */
+    CHECK(insert_material(db, "k2", 1) == -1);
+    db_close(db);
+}
+
+static void rm_tmpdir(void)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    char p[64 + 256 + 2];
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    CHECK(rmdir(tmpdir) == 0);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-db-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_open_memory();
+    test_open_file();
+    test_stmt_cache();
+    test_transactions();
+    test_reset();
+    test_cascade();
+    rm_tmpdir();
+    return unit_report("db");
+}
