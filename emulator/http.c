@@ -367,6 +367,60 @@ static int token_has(const char *v, size_t n, const char *tok)
     return 0;
 }
 
+static int name_is(const http_header_t *h, const char *name)
+{
+    return h->name_len == strlen(name) && strncasecmp(h->name, name, h->name_len) == 0;
+}
+
+/* Decides how the body is framed (RFC 9112 section 6): chunked only as the
+ * sole transfer coding; one Content-Length value (repeats must agree);
+ * never both. Sets r->chunked / r->content_length. Returns 0, 400 or 501. */
+static int body_framing(http_req_t *r)
+{
+    size_t i, ncodings = 0;
+    int chunked_last = 0, have_te = 0, have_cl = 0;
+    int64_t cl = -1;
+
+    for (i = 0; i < r->head.nheaders; i++) {
+        const http_header_t *h = &r->head.headers[i];
+        if (name_is(h, "Transfer-Encoding")) {
+            size_t a = 0;
+            have_te = 1;
+            while (a < h->value_len) {
+                size_t b = a, e;
+                while (b < h->value_len && h->value[b] != ',')
+                    b++;
+                e = b;
+                while (a < e && (h->value[a] == ' ' || h->value[a] == '\t'))
+                    a++;
+                while (e > a && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t'))
+                    e--;
+                if (e > a) {
+                    ncodings++;
+                    chunked_last = e - a == 7 && strncasecmp(h->value + a, "chunked", 7) == 0;
+                }
+                a = b + 1;
+            }
+        } else if (name_is(h, "Content-Length")) {
+            int64_t v;
+            if (parse_content_length(h->value, h->value_len, &v) != 0 || (have_cl && v != cl))
+                return 400;
+            have_cl = 1;
+            cl = v;
+        }
+    }
+    if (have_te) {
+        if (have_cl || ncodings == 0 || !chunked_last)
+            return 400;
+        if (ncodings > 1)
+            return 501; /* a coding before chunked that we do not decode */
+        r->chunked = 1;
+        return 0;
+    }
+    r->content_length = cl;
+    return 0;
+}
+
 /* Builds the request from a complete head of hlen bytes at the front of the
  * input. Returns 0, or -1 after rejecting. */
 static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
@@ -421,20 +475,21 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
     else
         r->keep_alive = v && token_has(v, vlen, "keep-alive");
 
-    v = http_header(r, "Transfer-Encoding", &vlen);
-    if (v) {
-        if (!token_has(v, vlen, "chunked") || http_header(r, "Content-Length", NULL)) {
-            conn_reject(c, 400, "BadRequest", "Unsupported Transfer-Encoding.");
-            return -1;
-        }
-        r->chunked = 1;
-        httpparse_chunked_init(&c->chunk);
-    } else if ((v = http_header(r, "Content-Length", &vlen)) != NULL) {
-        if (parse_content_length(v, vlen, &r->content_length) != 0) {
-            conn_reject(c, 400, "BadRequest", "Invalid Content-Length.");
-            return -1;
-        }
+    switch (body_framing(r)) {
+    case 0:
+        break;
+    case 501:
+        conn_reject(c, 501, "NotImplemented",
+                    "A header you provided implies functionality that is not implemented: "
+                    "Transfer-Encoding.");
+        return -1;
+    default:
+        conn_reject(c, 400, "BadRequest",
+                    "The request's Content-Length / Transfer-Encoding framing is invalid.");
+        return -1;
     }
+    if (r->chunked)
+        httpparse_chunked_init(&c->chunk);
     c->body_left = r->content_length > 0 ? r->content_length : 0;
 
     s->h.on_head(r, s->h.arg);
