@@ -16,6 +16,7 @@
 #include "kms.h"
 #include "log.h"
 #include "router.h"
+#include "secretsmanager.h"
 #include "service.h"
 
 typedef struct {
@@ -40,11 +41,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     http_server_shutdown(a->server, 10.0, on_drained, a);
 }
 
-static void on_flush(evutil_socket_t fd, short what, void *arg)
+/* Once a second: flush the access log, start rotations that came due. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    (void)arg;
+    sm_tick(arg);
     log_flush();
 }
 
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
         goto out;
     app.sigint = evsignal_new(app.base, SIGINT, on_signal, &app);
     app.sigterm = evsignal_new(app.base, SIGTERM, on_signal, &app);
-    app.flush = event_new(app.base, -1, EV_PERSIST, on_flush, NULL);
+    app.flush = event_new(app.base, -1, EV_PERSIST, on_tick, &emu);
     evsignal_add(app.sigint, NULL);
     evsignal_add(app.sigterm, NULL);
     evtimer_add(app.flush, &second);

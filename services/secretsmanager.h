@@ -8,4 +8,7 @@
 
 extern const json_service_t sm_service;
 
+/* Runs rotations whose schedule has come due (call about once a second). */
+void sm_tick(emu_t *emu);
+
 #endif

@@ -33,13 +33,16 @@ typedef struct {
     char function[128];
     int step;
     int days; /* the schedule, 0 when none */
-    struct evhttp_connection *conn;
+    struct evhttp_connection *conn[4]; /* one per step, freed with the rotation */
 } rotation_t;
 
 static void rotation_free(rotation_t *rot)
 {
-    if (rot->conn)
-        evhttp_connection_free(rot->conn);
+    int i;
+
+    for (i = 0; i < 4; i++)
+        if (rot->conn[i])
+            evhttp_connection_free(rot->conn[i]);
     free(rot);
 }
 
@@ -150,12 +153,11 @@ static int send_step(rotation_t *rot)
     path = evhttp_uri_get_path(uri);
     if (path == NULL || path[0] == '\0')
         path = "/";
-    if (rot->conn == NULL) {
-        rot->conn = evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
-        if (rot->conn)
-            evhttp_connection_set_timeout(rot->conn, STEP_TIMEOUT_S);
-    }
-    req = rot->conn ? evhttp_request_new(on_step_done, rot) : NULL;
+    /* a fresh connection per step: handlers may close after each answer */
+    rot->conn[rot->step] = evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
+    if (rot->conn[rot->step])
+        evhttp_connection_set_timeout(rot->conn[rot->step], STEP_TIMEOUT_S);
+    req = rot->conn[rot->step] ? evhttp_request_new(on_step_done, rot) : NULL;
     if (req == NULL) {
         evhttp_uri_free(uri);
         return -1;
@@ -170,9 +172,33 @@ static int send_step(rotation_t *rot)
     evhttp_add_header(evhttp_request_get_output_headers(req), "X-Amz-Invocation-Type",
                       "RequestResponse");
     evbuffer_add(evhttp_request_get_output_buffer(req), body, (size_t)n);
-    n = evhttp_make_request(rot->conn, req, EVHTTP_REQ_POST, path);
+    n = evhttp_make_request(rot->conn[rot->step], req, EVHTTP_REQ_POST, path);
     evhttp_uri_free(uri);
     return n == 0 ? 0 : -1;
+}
+
+/* Starts the four steps for version token of arn; 0 or -1. */
+static int start_rotation(emu_t *emu, const char *account, const char *region, const char *arn,
+                          const char *token, const char *url, const char *fn, int days)
+{
+    rotation_t *rot = calloc(1, sizeof *rot);
+
+    if (rot == NULL)
+        return -1;
+    rot->emu = emu;
+    snprintf(rot->account, sizeof rot->account, "%s", account);
+    snprintf(rot->region, sizeof rot->region, "%s", region);
+    snprintf(rot->arn, sizeof rot->arn, "%s", arn);
+    snprintf(rot->token, sizeof rot->token, "%s", token);
+    snprintf(rot->url, sizeof rot->url, "%s", url);
+    snprintf(rot->function, sizeof rot->function, "%s", fn);
+    codec_uuid(rot->rotation_token);
+    rot->days = days;
+    if (send_step(rot) != 0) {
+        rotation_free(rot);
+        return -1;
+    }
+    return 0;
 }
 
 /* The function name in a Lambda ARN (or a bare name). */
@@ -226,11 +252,6 @@ static char *rotation_rules(svc_req_t *r, const cJSON *rules, int *days)
         }
     }
     copy = cJSON_Duplicate(rules, 1);
-    if (have_after && !cJSON_GetObjectItemCaseSensitive(copy, "ScheduleExpression")) {
-        char expr[32];
-        snprintf(expr, sizeof expr, "rate(%ld days)", after);
-        cJSON_AddStringToObject(copy, "ScheduleExpression", expr);
-    }
     text = cJSON_PrintUnformatted(copy);
     cJSON_Delete(copy);
     return text;
@@ -245,8 +266,6 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     const char *url;
     sm_secret_t s;
     sqlite3_stmt *st;
-    rotation_t *rot;
-
     memset(&s, 0, sizeof s);
     if (json_str(r, in, "RotationLambdaARN", 0, 0, 2048, &lambda) ||
         json_bool(r, in, "RotateImmediately", &immediately, NULL) || sm_req_token(r, in, token) ||
@@ -311,26 +330,10 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         goto out;
     }
     rc = -1;
-    if (immediately) {
-        if ((rot = calloc(1, sizeof *rot)) == NULL) {
-            sm_internal(r);
-            goto out;
-        }
-        rot->emu = r->emu;
-        snprintf(rot->account, sizeof rot->account, "%s", r->account);
-        snprintf(rot->region, sizeof rot->region, "%s", r->region);
-        snprintf(rot->arn, sizeof rot->arn, "%s", s.arn);
-        snprintf(rot->token, sizeof rot->token, "%s", token);
-        snprintf(rot->url, sizeof rot->url, "%s", url);
-        snprintf(rot->function, sizeof rot->function, "%s", fn);
-        codec_uuid(rot->rotation_token);
-        rot->days = days;
-        if (send_step(rot) != 0) {
-            rotation_free(rot);
-            svc_error(r, 400, "InvalidRequestException",
-                      "Secrets Manager cannot invoke the specified Lambda function %s.", lambda);
-            goto out;
-        }
+    if (immediately && start_rotation(r->emu, r->account, r->region, s.arn, token, url, fn, days) != 0) {
+        svc_error(r, 400, "InvalidRequestException",
+                  "Secrets Manager cannot invoke the specified Lambda function %s.", lambda);
+        goto out;
     }
     cJSON_AddStringToObject(out, "ARN", s.arn);
     cJSON_AddStringToObject(out, "Name", s.name);
@@ -379,4 +382,70 @@ int sm_op_cancel_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
 out:
     sm_secret_clear(&s);
     return rc;
+}
+
+void sm_tick(emu_t *emu)
+{
+    static const char sql[] =
+        "SELECT arn, account, region, rotation_lambda, rotation_rules FROM sm_secrets WHERE "
+        "rotation_enabled=1 AND next_rotation IS NOT NULL AND next_rotation<=?1 AND "
+        "deleted_date IS NULL AND primary_region IS NULL LIMIT 16";
+    sqlite3_stmt *st = db_stmt(emu->db, sql);
+    struct {
+        char arn[SM_ARN_MAX], account[13], region[64], lambda[300], rules[400];
+    } due[16];
+    double now = clock_now();
+    int n = 0, i;
+
+    if (st == NULL)
+        return;
+    sqlite3_bind_double(st, 1, now);
+    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *rules = sqlite3_column_text(st, 4);
+        snprintf(due[n].arn, sizeof due[n].arn, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(due[n].account, sizeof due[n].account, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(due[n].region, sizeof due[n].region, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(due[n].lambda, sizeof due[n].lambda, "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(due[n].rules, sizeof due[n].rules, "%s", rules ? (const char *)rules : "{}");
+        n++;
+    }
+    sqlite3_reset(st);
+    for (i = 0; i < n; i++) {
+        svc_req_t r;
+        rotation_t tmp;
+        char fn[128], token[37];
+        const char *url;
+        int days = 0;
+        cJSON *rules = cJSON_Parse(due[i].rules);
+        char *text = NULL;
+        sqlite3_stmt *up;
+
+        memset(&tmp, 0, sizeof tmp);
+        tmp.emu = emu;
+        snprintf(tmp.account, sizeof tmp.account, "%s", due[i].account);
+        snprintf(tmp.region, sizeof tmp.region, "%s", due[i].region);
+        background_req(&r, &tmp);
+        if (rules)
+            text = rotation_rules(&r, rules, &days);
+        free(text);
+        cJSON_Delete(rules);
+        /* the schedule moves on whether or not this rotation succeeds */
+        up = db_stmt(emu->db, "UPDATE sm_secrets SET next_rotation=CASE WHEN ?2 > 0 THEN ?3 + ?2 "
+                              "ELSE NULL END WHERE arn=?1");
+        if (up) {
+            sqlite3_bind_text(up, 1, due[i].arn, -1, SQLITE_STATIC);
+            sqlite3_bind_double(up, 2, days * DAY);
+            sqlite3_bind_double(up, 3, now);
+            sqlite3_step(up);
+            sqlite3_reset(up);
+        }
+        function_name(due[i].lambda, fn, sizeof fn);
+        if ((url = config_lambda_url(emu->cfg, fn)) == NULL) {
+            log_msg("scheduled rotation of %s: no --lambda-endpoint for %s", due[i].arn, fn);
+            continue;
+        }
+        codec_uuid(token);
+        if (start_rotation(emu, due[i].account, due[i].region, due[i].arn, token, url, fn, days) != 0)
+            log_msg("scheduled rotation of %s: cannot invoke %s", due[i].arn, fn);
+    }
 }
