@@ -78,6 +78,17 @@ long codec_b64_decode(const char *in, size_t n, uint8_t *out)
     return (long)o;
 }
 
+int codec_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void codec_hex(const uint8_t *in, size_t n, char *out)
 {
     static const char hex[] = "0123456789abcdef";

@@ -14,6 +14,9 @@ size_t codec_b64_encode(const uint8_t *in, size_t n, char *out /* OUT */);
  * length, or -1 on invalid input. */
 long codec_b64_decode(const char *in, size_t n, uint8_t *out /* OUT */);
 
+/* The value of one hex digit, or -1. */
+int codec_hexval(char c);
+
 void codec_hex(const uint8_t *in, size_t n, char *out /* OUT: 2n+1 */);
 
 /* Fills buf with n CSPRNG bytes; aborts if the RNG fails (never returns

@@ -4,17 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
-
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "codec.h"
 
 long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
 {
@@ -25,8 +15,8 @@ long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
             int hi, lo;
             if (i + 2 >= n)
                 return -1;
-            hi = hexv(s[i + 1]);
-            lo = hexv(s[i + 2]);
+            hi = codec_hexval(s[i + 1]);
+            lo = codec_hexval(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             out[o++] = (char)(hi << 4 | lo);

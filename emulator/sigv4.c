@@ -12,6 +12,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "codec.h"
+
 #define CANON_MAX ((size_t)1 << 20) /* cap on a canonical request */
 #define SECRET_MAX 256
 #define ALGORITHM "AWS4-HMAC-SHA256"
@@ -43,17 +45,6 @@ static int ieq(const char *s, size_t n, const char *lit)
 static int eq(const char *s, size_t n, const char *lit)
 {
     return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static int is_digit(int c)
@@ -88,10 +79,10 @@ static void to_hex(const unsigned char *in, size_t n, char *out /* OUT */)
 static unsigned char pct_next(const char *s, size_t n, size_t *i, int plus_space)
 {
     unsigned char c = (unsigned char)s[*i];
-    if (c == '%' && *i + 2 < n && hexval((unsigned char)s[*i + 1]) >= 0 &&
-        hexval((unsigned char)s[*i + 2]) >= 0) {
-        c = (unsigned char)(hexval((unsigned char)s[*i + 1]) * 16 +
-                            hexval((unsigned char)s[*i + 2]));
+    if (c == '%' && *i + 2 < n && codec_hexval((char)s[*i + 1]) >= 0 &&
+        codec_hexval((char)s[*i + 2]) >= 0) {
+        c = (unsigned char)(codec_hexval((char)s[*i + 1]) * 16 +
+                            codec_hexval((char)s[*i + 2]));
         *i += 3;
         return c;
     }
@@ -439,7 +430,7 @@ static int parse_signature(const char *s, size_t n, sigv4_auth_t *out /* OUT */)
     if (n != 64)
         return SIGV4_EMALFORMED;
     for (i = 0; i < n; i++) {
-        if (hexval((unsigned char)s[i]) < 0)
+        if (codec_hexval((char)s[i]) < 0)
             return SIGV4_EMALFORMED;
         out->signature[i] = (char)lower((unsigned char)s[i]);
     }

@@ -12,16 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "codec.h"
 
 int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *err, size_t errlen)
 {
@@ -35,7 +26,7 @@ int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *e
         if (strlen(env) != 2 * ENVELOPE_KEY_LEN)
             goto badenv;
         for (i = 0; i < ENVELOPE_KEY_LEN; i++) {
-            int hi = hexval(env[2 * i]), lo = hexval(env[2 * i + 1]);
+            int hi = codec_hexval(env[2 * i]), lo = codec_hexval(env[2 * i + 1]);
             if (hi < 0 || lo < 0)
                 goto badenv;
             key[i] = (uint8_t)(hi << 4 | lo);

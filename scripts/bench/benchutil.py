@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helpers for scripts/bench.sh: free ports, health waits, KMS request setup.
+"""Helpers for scripts/bench.sh: free ports, health waits, KMS/SM request setup.
 
 Subcommands (all talk to 127.0.0.1 only, every loop bounded by a deadline):
   freeport                      print a free TCP port on 127.0.0.1
@@ -12,6 +12,13 @@ Subcommands (all talk to 127.0.0.1 only, every loop bounded by a deadline):
                                 wrk will replay: KMS_KEY_ID, KMS_DATE,
                                 KMS_KEEPALIVE (yes/no), ENC_BODY, ENC_AUTH,
                                 DEC_BODY, DEC_AUTH
+  sm-setup PORT                 create the secret bench/secret (a ~200-byte
+                                JSON SecretString), GetSecretValue it by name,
+                                verify both answer 200 and the value comes
+                                back intact, and print shell assignments of
+                                the GetSecretValue request wrk will replay:
+                                SM_ARN, SM_DATE, SM_KEEPALIVE (yes/no),
+                                GSV_TARGET, GSV_BODY, GSV_AUTH
   rss PID                       print VmRSS of PID in KiB
 """
 import argparse
@@ -33,6 +40,18 @@ ACCESS_KEY = "test"
 SECRET_KEY = "test"
 REGION = "us-east-1"
 SERVICE = "kms"
+SM_SERVICE = "secretsmanager"
+SM_NAME = "bench/secret"
+# ~200 bytes of JSON: a typical database credential secret.
+SM_VALUE = json.dumps({
+    "engine": "postgres",
+    "host": "bench-db.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com",
+    "port": 5432,
+    "username": "bench_app_user",
+    "password": "Zq7!vR2#kP9$wL4^mN8&xT3*",
+    "dbname": "benchdb",
+    "sslmode": "require",
+}, separators=(",", ":"))
 # 64 bytes of plaintext: a typical small secret / data key size.
 PLAINTEXT = bytes(range(64))
 
@@ -111,7 +130,7 @@ def _hmac(key, msg):
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
-def sigv4_auth(port, amz_date, body):
+def sigv4_auth(port, amz_date, body, service=SERVICE):
     """A real SigV4 Authorization header for POST / with the given body, so
     the replayed request stays valid even if signatures are verified."""
     day = amz_date[:8]
@@ -122,50 +141,59 @@ def sigv4_auth(port, amz_date, body):
         "host;x-amz-date",
         hashlib.sha256(body.encode()).hexdigest(),
     ])
-    scope = "%s/%s/%s/aws4_request" % (day, REGION, SERVICE)
+    scope = "%s/%s/%s/aws4_request" % (day, REGION, service)
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
                          hashlib.sha256(canonical.encode()).hexdigest()])
     k = _hmac(("AWS4" + SECRET_KEY).encode(), day)
     k = _hmac(k, REGION)
-    k = _hmac(k, SERVICE)
+    k = _hmac(k, service)
     k = _hmac(k, "aws4_request")
     sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
     return ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=host;x-amz-date, "
             "Signature=%s" % (ACCESS_KEY, scope, sig))
 
 
-def kms_headers(port, amz_date, op, body):
+def json_headers(port, amz_date, target, body, service):
     # Same header set the wrk Lua script sends (wrk adds Content-Length).
     return {
         "Host": "%s:%d" % (HOST, port),
         "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "TrentService." + op,
+        "X-Amz-Target": target,
         "X-Amz-Date": amz_date,
-        "Authorization": sigv4_auth(port, amz_date, body),
+        "Authorization": sigv4_auth(port, amz_date, body, service),
     }
 
 
-def kms_call(port, amz_date, op, body):
+def json_call(what, port, amz_date, target, body, service):
+    """One signed JSON 1.1 POST; SystemExit unless it answers 200 with JSON.
+    Sets json_call.keepalive to whether the connection would stay open."""
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
         conn.request("POST", "/", body=body.encode(),
-                     headers=dict(kms_headers(port, amz_date, op, body),
+                     headers=dict(json_headers(port, amz_date, target, body, service),
                                   **{"Accept-Encoding": "identity"}))
         resp = conn.getresponse()
         data = resp.read()
         # what a keep-alive client gets: HTTP/1.1 without Connection: close
-        kms_call.keepalive = (resp.version == 11 and
-                              (resp.getheader("Connection") or "").lower() != "close")
+        json_call.keepalive = (resp.version == 11 and
+                               (resp.getheader("Connection") or "").lower() != "close")
     finally:
         conn.close()
+    op = target.rsplit(".", 1)[-1]
     if resp.status != 200:
-        raise SystemExit("kms-setup: %s answered HTTP %d: %s"
-                         % (op, resp.status, data[:500].decode("utf-8", "replace")))
+        raise SystemExit("%s: %s answered HTTP %d: %s"
+                         % (what, op, resp.status, data[:500].decode("utf-8", "replace")))
     try:
         return json.loads(data)
     except ValueError:
-        raise SystemExit("kms-setup: %s answered 200 with non-JSON body: %r"
-                         % (op, data[:200]))
+        raise SystemExit("%s: %s answered 200 with non-JSON body: %r"
+                         % (what, op, data[:200]))
+
+
+def kms_call(port, amz_date, op, body):
+    r = json_call("kms-setup", port, amz_date, "TrentService." + op, body, SERVICE)
+    kms_call.keepalive = json_call.keepalive
+    return r
 
 
 def kms_setup(port):
@@ -205,6 +233,39 @@ def kms_setup(port):
         print("%s=%s" % (k, shlex.quote(v)))
 
 
+def sm_setup(port):
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    create_body = json.dumps({"Name": SM_NAME, "SecretString": SM_VALUE},
+                             separators=(",", ":"))
+    created = json_call("sm-setup", port, amz_date, "secretsmanager.CreateSecret",
+                        create_body, SM_SERVICE)
+    arn = created.get("ARN") if isinstance(created, dict) else None
+    if not isinstance(arn, str) or not arn:
+        raise SystemExit("sm-setup: CreateSecret response has no ARN: %r" % created)
+    target = "secretsmanager.GetSecretValue"
+    gsv_body = json.dumps({"SecretId": SM_NAME}, separators=(",", ":"))
+    # The pre-flight check of the exact GetSecretValue request wrk sends.
+    got = json_call("sm-setup", port, amz_date, target, gsv_body, SM_SERVICE)
+    keepalive = json_call.keepalive
+    if not isinstance(got, dict) or got.get("SecretString") != SM_VALUE:
+        raise SystemExit("sm-setup: GetSecretValue did not return the stored "
+                         "SecretString: %r" % (got,))
+    if got.get("Name") != SM_NAME:
+        raise SystemExit("sm-setup: GetSecretValue answered Name %r, expected %r"
+                         % (got.get("Name"), SM_NAME))
+    out = {
+        "SM_ARN": arn,
+        "SM_DATE": amz_date,
+        "SM_KEEPALIVE": "yes" if keepalive else "no",
+        "SM_VALUE_BYTES": str(len(SM_VALUE)),
+        "GSV_TARGET": target,
+        "GSV_BODY": gsv_body,
+        "GSV_AUTH": sigv4_auth(port, amz_date, gsv_body, SM_SERVICE),
+    }
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -217,6 +278,8 @@ def main():
     w.add_argument("--timeout", type=float, default=15.0)
     k = sub.add_parser("kms-setup")
     k.add_argument("port", type=int)
+    m = sub.add_parser("sm-setup")
+    m.add_argument("port", type=int)
     r = sub.add_parser("rss")
     r.add_argument("pid", type=int)
     a = ap.parse_args()
@@ -229,6 +292,8 @@ def main():
             sys.exit(1)
     elif a.cmd == "kms-setup":
         kms_setup(a.port)
+    elif a.cmd == "sm-setup":
+        sm_setup(a.port)
     elif a.cmd == "rss":
         v = vm_rss_kib(a.pid)
         if v is None:

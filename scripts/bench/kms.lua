@@ -1,6 +1,9 @@
--- wrk script for scripts/bench.sh: replays one signed KMS JSON 1.1 request.
--- Inputs (environment, prepared by benchutil.py kms-setup):
---   BENCH_OP    Encrypt | Decrypt (X-Amz-Target TrentService.<op>)
+-- wrk script for scripts/bench.sh: replays one signed JSON 1.1 request
+-- (KMS Encrypt/Decrypt, Secrets Manager GetSecretValue).
+-- Inputs (environment, prepared by benchutil.py kms-setup / sm-setup):
+--   BENCH_OP    Encrypt | Decrypt (X-Amz-Target TrentService.<op>), or
+--   BENCH_TARGET  the whole X-Amz-Target (e.g. secretsmanager.GetSecretValue);
+--               wins over BENCH_OP when set
 --   BENCH_HOST  Host header, "127.0.0.1:<port>" (part of the signature)
 --   BENCH_DATE  X-Amz-Date
 --   BENCH_AUTH  Authorization (SigV4, SignedHeaders=host;x-amz-date)
@@ -22,7 +25,11 @@ wrk.path = "/"
 wrk.body = need("BENCH_BODY")
 wrk.headers["Host"] = need("BENCH_HOST")
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
-wrk.headers["X-Amz-Target"] = "TrentService." .. need("BENCH_OP")
+local target = os.getenv("BENCH_TARGET")
+if target == nil or target == "" then
+   target = "TrentService." .. need("BENCH_OP")
+end
+wrk.headers["X-Amz-Target"] = target
 wrk.headers["X-Amz-Date"] = need("BENCH_DATE")
 wrk.headers["Authorization"] = need("BENCH_AUTH")
 

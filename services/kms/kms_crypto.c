@@ -255,43 +255,41 @@ int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
-/* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,
- * DeriveSharedSecret: every key awsemu holds is a symmetric encryption key,
- * so after the usual checks these fail as AWS fails them on such a key. */
-int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out)
+/* Resolves KeyId and, once the key is usable, refuses the operation as AWS
+ * refuses it on a symmetric encryption key (every key awsemu holds):
+ * by key usage (InvalidKeyUsageException) or by key spec
+ * (UnsupportedOperationException). */
+static int refuse_on_symmetric(svc_req_t *r, const cJSON *in, int by_usage)
 {
     const char *ref = NULL;
     kms_key_t k;
     int rc;
 
-    (void)out;
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0)
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 ||
+        kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0)
         return -1;
-    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0)
-        return -1;
-    if ((rc = kms_require_enabled(r, &k)) == 0)
+    if ((rc = kms_require_enabled(r, &k)) == 0 && by_usage)
         rc = svc_error(r, 400, "InvalidKeyUsageException",
                        "%s key usage is %s which is not valid for %s.", k.arn, k.key_usage,
+                       r->operation);
+    else if (rc == 0)
+        rc = svc_error(r, 400, "UnsupportedOperationException",
+                       "%s key spec is %s which is not supported for %s.", k.arn, k.key_spec,
                        r->operation);
     kms_key_clear(&k);
     return rc;
 }
 
+/* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,
+ * DeriveSharedSecret. */
+int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    (void)out;
+    return refuse_on_symmetric(r, in, 1);
+}
+
 int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL;
-    kms_key_t k;
-    int rc;
-
     (void)out;
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0)
-        return -1;
-    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0)
-        return -1;
-    if ((rc = kms_require_enabled(r, &k)) == 0)
-        rc = svc_error(r, 400, "UnsupportedOperationException",
-                       "%s key spec is %s which is not supported for GetPublicKey.", k.arn,
-                       k.key_spec);
-    kms_key_clear(&k);
-    return rc;
+    return refuse_on_symmetric(r, in, 0);
 }

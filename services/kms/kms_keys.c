@@ -55,8 +55,9 @@ static int internal(svc_req_t *r)
     return svc_error(r, 500, "KMSInternalException", "Internal database error.");
 }
 
-/* Runs a one-statement update on a key: sql with ?1 = key_id. */
-static int key_update(svc_req_t *r, const char *sql, const char *key_id)
+/* Runs a one-statement update on a key: sql with ?1 = key_id and, when
+ * text is not NULL, ?2 = text. */
+static int key_update(svc_req_t *r, const char *sql, const char *key_id, const char *text)
 {
     sqlite3_stmt *st = db_stmt(r->emu->db, sql);
     int rc;
@@ -64,6 +65,8 @@ static int key_update(svc_req_t *r, const char *sql, const char *key_id)
     if (st == NULL)
         return internal(r);
     sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : internal(r);
@@ -340,7 +343,7 @@ static int set_state(svc_req_t *r, const cJSON *in, const char *state, const cha
     rc = key_update(r, !strcmp(state, "Enabled")
                            ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
                            : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
-                    k.key_id);
+                    k.key_id, NULL);
     if (rc == 0 && strcmp(state, "Enabled") != 0)
         kms_cache_forget(k.key_id);
 out:
@@ -418,7 +421,7 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     rc = key_update(r, "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
                        "pending_window=NULL WHERE key_id=?1",
-                    k.key_id);
+                    k.key_id, NULL);
     if (rc == 0)
         cJSON_AddStringToObject(out, "KeyId", k.arn);
 out:
@@ -482,7 +485,7 @@ int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
     if (rotation_allowed(r, &k, "DisableKeyRotation") == 0)
         rc = key_update(r, "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
                            "WHERE key_id=?1",
-                        k.key_id);
+                        k.key_id, NULL);
     kms_key_clear(&k);
     return rc;
 }
@@ -605,7 +608,6 @@ int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *desc = NULL;
     kms_key_t k;
-    sqlite3_stmt *st;
     int rc = -1;
 
     (void)out;
@@ -613,17 +615,7 @@ int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "UpdateKeyDescription"))
         goto out;
-    st = db_stmt(r->emu->db, "UPDATE kms_keys SET description=?2 WHERE key_id=?1");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, desc, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -2;
-    sqlite3_reset(st);
-    if (rc != 0)
-        rc = internal(r);
+    rc = key_update(r, "UPDATE kms_keys SET description=?2 WHERE key_id=?1", k.key_id, desc);
 out:
     kms_key_clear(&k);
     return rc;
@@ -769,7 +761,6 @@ int kms_op_put_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
     const char *policy = NULL;
     int bypass = 0, rc = -1;
     kms_key_t k;
-    sqlite3_stmt *st;
 
     (void)out;
     if (policy_name(r, in, 0) || json_str(r, in, "Policy", 1, 1, 32768, &policy) ||
@@ -779,17 +770,7 @@ int kms_op_put_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
     if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "PutKeyPolicy") ||
         kms_check_policy(r, policy))
         goto out;
-    st = db_stmt(r->emu->db, "UPDATE kms_keys SET policy=?2 WHERE key_id=?1");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -2;
-    sqlite3_reset(st);
-    if (rc != 0)
-        rc = internal(r);
+    rc = key_update(r, "UPDATE kms_keys SET policy=?2 WHERE key_id=?1", k.key_id, policy);
 out:
     kms_key_clear(&k);
     return rc;

@@ -460,6 +460,31 @@ int sm_touch(svc_req_t *r, const char *arn)
     return rc == SQLITE_DONE ? 0 : sm_internal(r);
 }
 
+char **sm_strings(sqlite3_stmt *st, size_t *n)
+{
+    char **v = NULL;
+
+    *n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char **nv = realloc(v, (*n + 1) * sizeof *v);
+        if (nv == NULL)
+            break;
+        v = nv;
+        v[(*n)++] = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    return v;
+}
+
+void sm_strings_free(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 /* ---- request members ------------------------------------------------------ */
 
 int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value, size_t *n, int *is_binary)

@@ -5,6 +5,7 @@
 #define AWSEMU_SM_INT_H
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +93,11 @@ int sm_token_parse(svc_req_t *r, const cJSON *in, long *offset /* OUT */);
 void sm_token_put(cJSON *out, long next_offset, int more);
 
 int sm_internal(svc_req_t *r);
+
+/* Steps a bound statement and collects its first column (entries may be
+ * NULL when out of memory); reset after. Free with sm_strings_free. */
+char **sm_strings(sqlite3_stmt *st, size_t *n /* OUT */);
+void sm_strings_free(char **v, size_t n);
 
 /* Adds a value as a new version, with AWS's ClientRequestToken
  * idempotency; stages NULL means AWSCURRENT. *created: 1 if added. */

@@ -146,20 +146,11 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         char **vids = NULL;
         size_t nv = 0, i;
         sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            char **nvids = realloc(vids, (nv + 1) * sizeof *vids);
-            if (nvids == NULL)
-                break;
-            vids = nvids;
-            vids[nv++] = strdup((const char *)sqlite3_column_text(st, 0));
-        }
-        sqlite3_reset(st);
+        vids = sm_strings(st, &nv);
         for (i = 0; i < nv && rc == 0; i++)
             if (vids[i])
                 rc = copy_version(r, &rr, s, &q, vids[i]);
-        for (i = 0; i < nv; i++)
-            free(vids[i]);
-        free(vids);
+        sm_strings_free(vids, nv);
     }
     if (rc == 0)
         rc = copy_stages(r, s->arn, q.arn);

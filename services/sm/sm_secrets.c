@@ -549,14 +549,7 @@ int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out)
         return sm_internal(r);
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char **na = realloc(arns, (narns + 1) * sizeof *arns);
-        if (na == NULL)
-            break;
-        arns = na;
-        arns[narns++] = strdup((const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_reset(st);
+    arns = sm_strings(st, &narns);
     list = cJSON_AddArrayToObject(out, "SecretList");
     for (i = 0; i < narns; i++) {
         sm_secret_t s;
@@ -580,9 +573,7 @@ int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     r->err_code[0] = '\0';
     r->err_status = 0;
-    for (i = 0; i < narns; i++)
-        free(arns[i]);
-    free(arns);
+    sm_strings_free(arns, narns);
     sm_token_put(out, offset + max, more);
     return 0;
 }

@@ -180,14 +180,7 @@ int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
             return sm_internal(r);
         sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            char **na = realloc(arns, (narns + 1) * sizeof *arns);
-            if (na == NULL)
-                break;
-            arns = na;
-            arns[narns++] = strdup((const char *)sqlite3_column_text(st, 0));
-        }
-        sqlite3_reset(st);
+        arns = sm_strings(st, &narns);
         for (i = 0; i < narns && !more; i++) {
             sm_secret_t s;
             if (arns[i] == NULL || sm_resolve(r, arns[i], &s) != 0)
@@ -208,9 +201,7 @@ int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
             }
             sm_secret_clear(&s);
         }
-        for (i = 0; i < narns; i++)
-            free(arns[i]);
-        free(arns);
+        sm_strings_free(arns, narns);
         r->err_code[0] = '\0';
         r->err_status = 0;
         sm_token_put(out, offset + max, more);
