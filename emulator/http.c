@@ -23,7 +23,10 @@
 #define OUTPUT_HIGH_WATER (4u << 20)
 #define CHUNK_SCRATCH (64u << 10)
 
-enum conn_state { ST_HEAD, ST_BODY, ST_CLOSING };
+enum conn_state { ST_HEAD, ST_BODY, ST_STREAM, ST_CLOSING };
+
+/* A streamed response is refilled while less than this is queued. */
+#define STREAM_LOW_WATER (256u << 10)
 
 struct http_conn {
     http_server_t *server;
@@ -39,6 +42,10 @@ struct http_conn {
     size_t head_scanned;       /* bytes of a partial head already known to hold no LF */
     int close_after_write;
     int paused;                /* reading stopped: output above high water */
+    http_pull_fn pull;         /* a streamed response in progress (ST_STREAM) */
+    void *pull_ctx;
+    void (*pull_free)(void *);
+    int pull_keep_alive;
     char remote[64];
     http_conn_t *prev, *next;
 };
@@ -193,6 +200,46 @@ void http_respond(http_req_t *req, int status, const char *content_type,
         evbuffer_add(out, body, len);
 }
 
+void http_respond_stream(http_req_t *req, int status, const char *content_type,
+                         uint64_t content_length, http_pull_fn pull, void *ctx,
+                         void (*ctx_free)(void *))
+{
+    http_conn_t *c = req->conn;
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (req->responded || c == NULL) {
+        if (ctx_free)
+            ctx_free(ctx);
+        return;
+    }
+    req->responded = 1;
+    req->status = status;
+    req->resp_bytes = (size_t)content_length;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (c->server->closing)
+        req->keep_alive = 0;
+    evbuffer_add_printf(c->out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %llu\r\n", status,
+                        http_status_text(status), date, (unsigned long long)content_length);
+    if (content_type)
+        evbuffer_add_printf(c->out, "Content-Type: %s\r\n", content_type);
+    if (!req->keep_alive)
+        evbuffer_add(c->out, "Connection: close\r\n", 19);
+    if (req->resp_headers.len)
+        evbuffer_add(c->out, req->resp_headers.data, req->resp_headers.len);
+    evbuffer_add(c->out, "\r\n", 2);
+    if (content_length == 0 || strcmp(req->method, "HEAD") == 0) {
+        if (ctx_free)
+            ctx_free(ctx);
+        return;
+    }
+    c->pull = pull;
+    c->pull_ctx = ctx;
+    c->pull_free = ctx_free;
+}
+
 /* ---- connections ------------------------------------------------------- */
 
 static void conn_free(http_conn_t *c)
@@ -207,6 +254,8 @@ static void conn_free(http_conn_t *c)
         c->next->prev = c->prev;
     s->nconns--;
     req_free(c->req);
+    if (c->pull_free)
+        c->pull_free(c->pull_ctx);
     if (c->rev)
         event_free(c->rev);
     if (c->wev)
@@ -253,27 +302,64 @@ static void conn_close_soon(http_conn_t *c)
 }
 
 /* Writes what is queued. Returns 0, or -1 when the connection was freed. */
+/* Ends a streamed response: the connection goes on to the next request, or
+ * closes. */
+static void stream_end(http_conn_t *c)
+{
+    if (c->pull_free)
+        c->pull_free(c->pull_ctx);
+    c->pull = NULL;
+    c->pull_ctx = NULL;
+    c->pull_free = NULL;
+    if (!c->pull_keep_alive || c->server->closing)
+        conn_close_soon(c);
+    else
+        c->state = ST_HEAD;
+}
+
+/* Writes what is queued, refilling a streamed response as the socket takes
+ * it. Returns 0, or -1 when the connection was freed. */
 static int conn_flush(http_conn_t *c)
 {
     struct timeval tv = {c->server->lim.idle_timeout, 0};
 
-    while (evbuffer_get_length(c->out) > 0) {
-        int n = evbuffer_write(c->out, c->fd);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+    for (;;) {
+        while (c->state == ST_STREAM && evbuffer_get_length(c->out) < STREAM_LOW_WATER) {
+            int rc = c->pull(c->pull_ctx, c->out, STREAM_LOW_WATER);
+            if (rc < 0) {
+                /* the body cannot be completed: the client sees a short body */
+                conn_free(c);
+                return -1;
+            }
+            if (rc > 0) {
+                stream_end(c);
+                if (c->state == ST_HEAD && evbuffer_get_length(c->in) > 0) {
+                    conn_process(c); /* pipelined requests waited for the stream */
+                    continue;
+                }
                 break;
-            conn_free(c);
-            return -1;
+            }
         }
-        if (n == 0)
+        while (evbuffer_get_length(c->out) > 0) {
+            int n = evbuffer_write(c->out, c->fd);
+            if (n < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    break;
+                conn_free(c);
+                return -1;
+            }
+            if (n == 0)
+                break;
+        }
+        if (evbuffer_get_length(c->out) > 0) {
+            if (!c->writing) {
+                event_add(c->wev, &tv);
+                c->writing = 1;
+            }
+            return 0;
+        }
+        if (c->state != ST_STREAM)
             break;
-    }
-    if (evbuffer_get_length(c->out) > 0) {
-        if (!c->writing) {
-            event_add(c->wev, &tv);
-            c->writing = 1;
-        }
-        return 0;
     }
     if (c->writing) {
         event_del(c->wev);
@@ -283,6 +369,8 @@ static int conn_flush(http_conn_t *c)
         conn_free(c);
         return -1;
     }
+    if (c->state == ST_HEAD && !c->reading && !c->paused)
+        read_on(c);
     return 0;
 }
 
@@ -315,8 +403,18 @@ static int conn_complete(http_conn_t *c)
     s->h.on_request(r, s->h.arg);
     if (!r->responded)
         http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
-    c->state = ST_HEAD;
     c->req = NULL;
+    if (c->pull) {
+        /* the body follows as the socket drains; reading waits */
+        c->state = ST_STREAM;
+        c->pull_keep_alive = r->keep_alive && !s->closing;
+        req_free(r);
+        read_off(c);
+        c->head_started = 0;
+        c->head_scanned = 0;
+        return -1;
+    }
+    c->state = ST_HEAD;
     if (!r->keep_alive || s->closing) {
         req_free(r);
         conn_close_soon(c);
@@ -589,7 +687,7 @@ static void conn_process(http_conn_t *c)
     struct evbuffer *in = c->in;
 
     for (;;) {
-        if (c->state == ST_CLOSING)
+        if (c->state == ST_CLOSING || c->state == ST_STREAM)
             return;
         if (evbuffer_get_length(c->out) > OUTPUT_HIGH_WATER) {
             c->paused = 1;

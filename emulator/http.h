@@ -94,6 +94,20 @@ int http_add_header(http_req_t *req, const char *name, const char *value);
 void http_respond(http_req_t *req, int status, const char *content_type,
                   const void *body, size_t len);
 
+/* A streamed response body: pull appends about want more bytes to out (a
+ * struct evbuffer *) and returns 0 (more to come), 1 (the body is
+ * complete) or negative (failed: the connection is closed, the client sees
+ * a short body). */
+struct evbuffer;
+typedef int (*http_pull_fn)(void *ctx, struct evbuffer *out, size_t want);
+
+/* Sends the head now and the body of exactly content_length bytes as the
+ * client takes it, never all of it in memory. ctx is freed with ctx_free
+ * when the stream ends (or at once for HEAD or an empty body). */
+void http_respond_stream(http_req_t *req, int status, const char *content_type,
+                         uint64_t content_length, http_pull_fn pull, void *ctx,
+                         void (*ctx_free)(void *));
+
 const char *http_status_text(int status);
 double http_monotonic(void);
 
