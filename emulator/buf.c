@@ -125,7 +125,6 @@ int buf_add_xml_escaped(buf_t *b, const char *s, size_t n)
 
     for (i = 0; i < n; i++) {
         const char *rep;
-        char num[16];
         unsigned char c = (unsigned char)s[i];
 
         switch (c) {
@@ -139,8 +138,8 @@ int buf_add_xml_escaped(buf_t *b, const char *s, size_t n)
         default:
             if (c >= 0x20 || c == '\t')
                 continue;
-            snprintf(num, sizeof num, "&#%u;", c);
-            rep = num;
+            /* not allowed in XML 1.0, even as a reference: U+FFFD */
+            rep = "\xef\xbf\xbd";
         }
         if ((rc = buf_add(b, s + start, i - start)) != 0 || (rc = buf_adds(b, rep)) != 0)
             return rc;

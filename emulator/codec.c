@@ -43,9 +43,9 @@ static int b64val(unsigned char c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+' || c == '-')
+    if (c == '+')
         return 62;
-    if (c == '/' || c == '_')
+    if (c == '/')
         return 63;
     return -1;
 }
@@ -56,14 +56,12 @@ long codec_b64_decode(const char *in, size_t n, uint8_t *out)
     uint32_t acc = 0;
     int bits = 0;
 
+    if (n % 4 != 0)
+        return -1; /* padding is required */
     while (n > 0 && in[n - 1] == '=' && pad < 2) {
         n--;
         pad++;
     }
-    if (pad && (n + pad) % 4 != 0)
-        return -1;
-    if (n % 4 == 1)
-        return -1;
     for (i = 0; i < n; i++) {
         int v = b64val((unsigned char)in[i]);
         if (v < 0)
@@ -75,6 +73,9 @@ long codec_b64_decode(const char *in, size_t n, uint8_t *out)
             out[o++] = (uint8_t)(acc >> bits);
         }
     }
+    /* the bits left over by padding must be zero (canonical encoding) */
+    if (bits && (acc & ((1u << bits) - 1)) != 0)
+        return -1;
     return (long)o;
 }
 

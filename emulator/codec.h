@@ -9,9 +9,9 @@
  * bytes; returns the length written (NUL-terminated). */
 size_t codec_b64_enclen(size_t n);
 size_t codec_b64_encode(const uint8_t *in, size_t n, char *out /* OUT */);
-/* Strict decode (whitespace not allowed, padding required or absent only at
- * a 4-byte boundary). out needs (n / 4 + 1) * 3 bytes. Returns the decoded
- * length, or -1 on invalid input. */
+/* Strict decode: standard alphabet, padding required (n a multiple of 4),
+ * no whitespace, zero leftover bits. out needs (n / 4 + 1) * 3 bytes.
+ * Returns the decoded length, or -1 on invalid input. */
 long codec_b64_decode(const char *in, size_t n, uint8_t *out /* OUT */);
 
 /* The value of one hex digit, or -1. */

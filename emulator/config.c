@@ -173,6 +173,16 @@ int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err)
     size_t i, n = sizeof opts / sizeof opts[0];
     int a;
 
+    for (a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
+            usage(out);
+            return 1;
+        }
+        if (!strcmp(argv[a], "--version")) {
+            fprintf(out, "awsemu %s\n", CONFIG_VERSION);
+            return 1;
+        }
+    }
     for (i = 0; i < n; i++) {
         const char *v = getenv(opts[i].env);
         if (v && *v && apply(c, &opts[i], v, opts[i].env, err) != 0)

@@ -1,6 +1,7 @@
 /* proto_query.c — AWS Query protocol: forms and XML errors. */
 #include "proto_query.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -44,14 +45,17 @@ long proto_query_param(const char *form, size_t len, const char *name, char *out
             eq++;
         if (eq - i == nl && memcmp(form + i, name, nl) == 0) {
             size_t vl = eq < j ? j - eq - 1 : 0;
-            char tmp[4096];
+            char *tmp = malloc(vl + 1);
             long dl;
-            if (vl >= sizeof tmp || vl >= n)
+            if (tmp == NULL)
                 return -1;
             dl = proto_query_unescape(form + eq + 1, vl, 1, tmp);
-            if (dl < 0 || (size_t)dl >= n)
+            if (dl < 0 || (size_t)dl >= n) {
+                free(tmp);
                 return -1;
+            }
             memcpy(out, tmp, (size_t)dl + 1);
+            free(tmp);
             return dl;
         }
         i = j + 1;

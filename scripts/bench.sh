@@ -2,6 +2,10 @@
 # make bench: awsemu and moto side by side on the same workload.
 #   1. KMS Encrypt / Decrypt req/s: wrk -t2 -c8 -d${BENCH_SECONDS}s, keep-alive,
 #      one signed request replayed (scripts/bench/kms.lua); any non-200 fails.
+#   1b. Secrets Manager GetSecretValue req/s, same wrk settings: a ~200-byte
+#      JSON secret "bench/secret" is created on each server first and one
+#      GetSecretValue (SecretId by name) checked for 200 + the value
+#      (benchutil.py sm-setup); then that signed request is replayed.
 #   2. Start-up: exec -> first 200 from the health URL (scripts/bench/startup.py),
 #      median and p90; awsemu with a fresh --data-dir and with --ephemeral.
 #   3. RSS: idle after start, and after the wrk runs.
@@ -108,11 +112,13 @@ logtail() { [ -f "$1" ] && { warn "last lines of $1:"; tail -n 15 "$1" | sed 's/
 # kv KEY LINE: the value of KEY=value in a line of space-separated pairs
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
-# run_wrk SERVER OP PORT BODY AUTH DATE -> sets RPS, LAT; returns 1 on any
-# non-200 or socket error
+# run_wrk SERVER OP PORT BODY AUTH DATE [TARGET] -> sets RPS, LAT; returns 1
+# on any non-200 or socket error. TARGET: the whole X-Amz-Target (default
+# TrentService.OP)
 run_wrk() {
 	out=$TMP/wrk-$1-$2.out
 	BENCH_OP=$2 BENCH_HOST=127.0.0.1:$3 BENCH_BODY=$4 BENCH_AUTH=$5 BENCH_DATE=$6 \
+		BENCH_TARGET=${7:-} \
 		run "$out" "$WRK" -t2 -c8 -d"${SECS}s" --timeout 5s -s "$HERE/kms.lua" \
 		"http://127.0.0.1:$3/"
 	rc=$?
@@ -212,34 +218,49 @@ stop_pid "$AW_PID"; AW_PID=
 
 ############################################################################
 # 3. Throughput
-# bench_server NAME PORT PID -> sets <NAME>_ENC, <NAME>_DEC, <NAME>_RSS_IDLE, <NAME>_RSS_AFTER
+# bench_server NAME PORT PID -> sets <NAME>_ENC, <NAME>_DEC, <NAME>_GSV,
+# <NAME>_RSS_IDLE, <NAME>_RSS_AFTER. KMS and SM are set up and run
+# independently: a KMS failure still lets the SM figure be measured.
 bench_server() {
 	name=$1 port=$2 pid=$3
 	label=awsemu; [ "$name" = MOTO ] && label=moto
 	eval "${name}_RSS_IDLE=\$(rss_mib \$pid)"
+	ok=0
 	if ! setup=$(util kms-setup "$port" 2>"$TMP/setup-$label.err"); then
 		warn "$label: KMS pre-flight failed: $(cat "$TMP/setup-$label.err")"
-		return 1
+		ok=1
+	else
+		eval "$setup"
+		say "  $label: key $KMS_KEY_ID; pre-flight CreateKey/Encrypt/Decrypt all 200, round-trip ok"
+		[ "$KMS_KEEPALIVE" = yes ] ||
+			say "  NOTE: $label does not keep connections alive (HTTP/1.0 or Connection: close): wrk reconnects per request"
+		run_wrk "$label" Encrypt "$port" "$ENC_BODY" "$ENC_AUTH" "$KMS_DATE" || ok=1
+		eval "${name}_ENC=\$RPS"
+		if ! alive "$pid"; then warn "$label DIED during the Encrypt run"; return 1; fi
+		run_wrk "$label" Decrypt "$port" "$DEC_BODY" "$DEC_AUTH" "$KMS_DATE" || ok=1
+		eval "${name}_DEC=\$RPS"
+		if ! alive "$pid"; then warn "$label DIED during the Decrypt run"; return 1; fi
 	fi
-	eval "$setup"
-	say "  $label: key $KMS_KEY_ID; pre-flight CreateKey/Encrypt/Decrypt all 200, round-trip ok"
-	[ "$KMS_KEEPALIVE" = yes ] ||
-		say "  NOTE: $label does not keep connections alive (HTTP/1.0 or Connection: close): wrk reconnects per request"
-	ok=0
-	run_wrk "$label" Encrypt "$port" "$ENC_BODY" "$ENC_AUTH" "$KMS_DATE" || ok=1
-	eval "${name}_ENC=\$RPS"
-	if ! alive "$pid"; then warn "$label DIED during the Encrypt run"; return 1; fi
-	run_wrk "$label" Decrypt "$port" "$DEC_BODY" "$DEC_AUTH" "$KMS_DATE" || ok=1
-	eval "${name}_DEC=\$RPS"
-	if ! alive "$pid"; then warn "$label DIED during the Decrypt run"; return 1; fi
+	if ! setup=$(util sm-setup "$port" 2>"$TMP/sm-setup-$label.err"); then
+		warn "$label: Secrets Manager pre-flight failed: $(cat "$TMP/sm-setup-$label.err")"
+		ok=1
+	else
+		eval "$setup"
+		say "  $label: secret $SM_ARN ($SM_VALUE_BYTES-byte value); pre-flight CreateSecret/GetSecretValue 200, value ok"
+		[ "$SM_KEEPALIVE" = yes ] ||
+			say "  NOTE: $label does not keep SM connections alive (HTTP/1.0 or Connection: close): wrk reconnects per request"
+		run_wrk "$label" GetSecretValue "$port" "$GSV_BODY" "$GSV_AUTH" "$SM_DATE" "$GSV_TARGET" || ok=1
+		eval "${name}_GSV=\$RPS"
+		if ! alive "$pid"; then warn "$label DIED during the GetSecretValue run"; return 1; fi
+	fi
 	eval "${name}_RSS_AFTER=\$(rss_mib \$pid)"
 	return $ok
 }
 
 say ""
-say "-- KMS throughput (64-byte plaintext, one key, 8 keep-alive connections)"
-AW_ENC=; AW_DEC=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
-MOTO_ENC=; MOTO_DEC=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
+say "-- throughput, 8 keep-alive connections (KMS: 64-byte plaintext, one key; SM: GetSecretValue of one ~200-byte secret by name)"
+AW_ENC=; AW_DEC=; AW_GSV=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
+MOTO_ENC=; MOTO_DEC=; MOTO_GSV=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
 port=$(util freeport) || die "no free port"
 "$AWSEMU" --ephemeral --host 127.0.0.1 --port "$port" --log-format text \
 	>"$TMP/awsemu.log" 2>&1 &
@@ -280,17 +301,21 @@ fmt_rps() { [ -n "$1" ] && printf '%.0f req/s' "$1" || printf 'FAILED'; }
 
 say ""
 say "================================ results ================================"
-ENC_R=n/a; DEC_R=n/a
+ENC_R=n/a; DEC_R=n/a; GSV_R=n/a
 if [ $MOTO = 1 ]; then
 	[ -n "$AW_ENC" ] && [ -n "$MOTO_ENC" ] && ENC_R=$(ratio "$AW_ENC" "$MOTO_ENC")
 	[ -n "$AW_DEC" ] && [ -n "$MOTO_DEC" ] && DEC_R=$(ratio "$AW_DEC" "$MOTO_DEC")
-	printf '%-13s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
+	[ -n "$AW_GSV" ] && [ -n "$MOTO_GSV" ] && GSV_R=$(ratio "$AW_GSV" "$MOTO_GSV")
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Encrypt" "$(fmt_rps "$AW_ENC")" "$(fmt_rps "$MOTO_ENC")" "$ENC_R" "$(check "$(rnum "$ENC_R")" '>=' 50)"
-	printf '%-13s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Decrypt" "$(fmt_rps "$AW_DEC")" "$(fmt_rps "$MOTO_DEC")" "$DEC_R" "$(check "$(rnum "$DEC_R")" '>=' 50)"
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
+		"SM GetSecretValue" "$(fmt_rps "$AW_GSV")" "$(fmt_rps "$MOTO_GSV")" "$GSV_R" "$(check "$(rnum "$GSV_R")" '>=' 50)"
 else
-	printf '%-13s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
-	printf '%-13s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
+	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
+	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
+	printf '%-17s awsemu %-13s (moto not available)\n' "SM GetSecretValue" "$(fmt_rps "$AW_GSV")"
 fi
 say ""
 D_MED=$(ms median_ms "$S_DATA"); D_P90=$(ms p90_ms "$S_DATA")

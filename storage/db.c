@@ -18,7 +18,15 @@ struct db {
 
 static int migrate(db_t *db, char *err, size_t errlen)
 {
-    int have = db_schema_version(db), i;
+    int have = db_schema_version(db), i, known = 0;
+
+    while (db_migrations[known])
+        known++;
+    if (have > known) {
+        snprintf(err, errlen, "the database's schema version %d is newer than this awsemu "
+                              "knows (%d): use a newer awsemu", have, known);
+        return -1;
+    }
 
     for (i = 0; db_migrations[i]; i++) {
         char *msg = NULL, pragma[64];

@@ -75,7 +75,7 @@ int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *e
                  path, (unsigned)(sb.st_mode & 0777));
         goto fail;
     }
-    n = read(fd, key, ENVELOPE_KEY_LEN);
+    n = sb.st_size == ENVELOPE_KEY_LEN ? read(fd, key, ENVELOPE_KEY_LEN) : -1;
     if (n != ENVELOPE_KEY_LEN) {
         snprintf(err, errlen, "%s: expected %d bytes", path, ENVELOPE_KEY_LEN);
         goto fail;
