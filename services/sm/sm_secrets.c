@@ -2,11 +2,13 @@
  * DeleteSecret, RestoreSecret, tags and resource policies. */
 #include "sm_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codec.h"
 #include "db.h"
@@ -281,6 +283,22 @@ int sm_op_update_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         goto rollback;
     }
     rc = -1;
+    if (desc) {
+        /* replicas follow the primary's description */
+        st = db_stmt(r->emu->db, "UPDATE sm_secrets SET description=?4, last_changed=?5 WHERE "
+                                 "account=?1 AND name=?2 AND primary_region=?3");
+        if (st == NULL) {
+            sm_internal(r);
+            goto rollback;
+        }
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, s.name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, desc, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, r->now);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
     if (value) {
         sm_secret_t fresh;
         if (sm_resolve(r, s.arn, &fresh) != 0)
@@ -412,8 +430,28 @@ static int prefix(const char *s, const char *p)
     return s && strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Does any tag of arn have a key (or value) starting with p? */
-static int tag_match(svc_req_t *r, const char *arn, const char *p, int values)
+static int iprefix(const char *s, const char *p)
+{
+    return s && strncasecmp(s, p, strlen(p)) == 0;
+}
+
+/* Does a word of s (split at non-alphanumerics) start with p, ignoring
+ * case? What the "all" filter matches on. */
+static int word_match(const char *s, const char *p)
+{
+    const char *w;
+
+    if (s == NULL)
+        return 0;
+    for (w = s; *w; w++)
+        if ((w == s || !isalnum((unsigned char)w[-1])) && iprefix(w, p))
+            return 1;
+    return 0;
+}
+
+/* Does any tag of arn have a key (or value) matching p: a case-sensitive
+ * prefix, or with words set the "all" filter's case-insensitive word match? */
+static int tag_match(svc_req_t *r, const char *arn, const char *p, int values, int words)
 {
     sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM sm_tags WHERE arn=?1");
     int hit = 0;
@@ -421,31 +459,54 @@ static int tag_match(svc_req_t *r, const char *arn, const char *p, int values)
     if (st == NULL)
         return 0;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    while (!hit && sqlite3_step(st) == SQLITE_ROW)
-        hit = prefix((const char *)sqlite3_column_text(st, values ? 1 : 0), p);
+    while (!hit && sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, values ? 1 : 0);
+        hit = words ? word_match(v, p) : prefix(v, p);
+    }
     sqlite3_reset(st);
     return hit;
 }
 
+/* Filter semantics as AWS documents them: name, tag-key, tag-value,
+ * primary-region and owning-service are case-sensitive prefix matches;
+ * description is a case-insensitive prefix match; all breaks the value into
+ * words and matches each, case-insensitively, against every attribute. */
 static int filter_value_match(svc_req_t *r, const sm_secret_t *s, const char *key, const char *v)
 {
     const char *region = s->primary_region[0] ? s->primary_region : s->region;
+    char word[520];
+    const char *p = v;
 
     if (!strcmp(key, "name"))
         return prefix(s->name, v);
     if (!strcmp(key, "description"))
-        return prefix(s->description, v);
+        return iprefix(s->description, v);
     if (!strcmp(key, "tag-key"))
-        return tag_match(r, s->arn, v, 0);
+        return tag_match(r, s->arn, v, 0, 0);
     if (!strcmp(key, "tag-value"))
-        return tag_match(r, s->arn, v, 1);
+        return tag_match(r, s->arn, v, 1, 0);
     if (!strcmp(key, "primary-region"))
         return prefix(region, v);
     if (!strcmp(key, "owning-service"))
         return prefix(s->owning_service, v);
-    /* all */
-    return prefix(s->name, v) || prefix(s->description, v) || tag_match(r, s->arn, v, 0) ||
-           tag_match(r, s->arn, v, 1) || prefix(region, v) || prefix(s->owning_service, v);
+    while (*p) {
+        size_t n;
+        while (*p == ' ')
+            p++;
+        n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        if (n >= sizeof word)
+            n = sizeof word - 1;
+        memcpy(word, p, n);
+        word[n] = '\0';
+        p += n;
+        if (!(word_match(s->name, word) || word_match(s->description, word) ||
+              tag_match(r, s->arn, word, 0, 1) || tag_match(r, s->arn, word, 1, 1) ||
+              word_match(region, word) || word_match(s->owning_service, word)))
+            return 0;
+    }
+    return 1;
 }
 
 static const char *const filter_keys[] = {"description", "name", "tag-key", "tag-value",
@@ -599,8 +660,19 @@ int sm_op_delete_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, 400, "InvalidParameterException",
                          "The RecoveryWindowInDays value must be between 7 and 30 days "
                          "(inclusive).");
-    if (sm_req_secret(r, in, &s) != 0)
-        return -1;
+    if (sm_req_secret(r, in, &s) != 0) {
+        const char *id = NULL;
+        /* forcing the deletion of a secret that does not exist (or is
+         * already gone) is not an error */
+        if (!force || strcmp(r->err_code, "ResourceNotFoundException") != 0 ||
+            json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
+            return -1;
+        r->err_code[0] = '\0';
+        r->err_status = 0;
+        cJSON_AddStringToObject(out, !strncmp(id, "arn:", 4) ? "ARN" : "Name", id);
+        json_put_time(out, "DeletionDate", r->now);
+        return 0;
+    }
     if (!force && s.deleted_date > 0) {
         svc_error(r, 400, "InvalidRequestException",
                   "You can't perform this operation on the secret because it was already "

@@ -1345,7 +1345,7 @@ class GetRandomPasswordTests(SmTestCase):
                 # the other classes still occur
                 for cls in (set(string.digits), PUNCT, set(string.ascii_uppercase),
                             set(string.ascii_lowercase)):
-                    if cls is not banned:
+                    if cls != banned:
                         self.assertTrue(seen & cls)
 
     def test_exclude_characters(self):
