@@ -183,6 +183,10 @@ int sm_require_live(svc_req_t *r, const sm_secret_t *s, const char *what)
 
 /* ---- sealed versions --------------------------------------------------- */
 
+static int store_sealed(svc_req_t *r, const sm_secret_t *s, const char *version_id,
+                        const uint8_t *value, size_t n, int is_binary);
+static int drop_placeholder(svc_req_t *r, const char *arn, const char *version_id);
+
 static cJSON *version_context(const char *arn, const char *version_id)
 {
     cJSON *ctx = cJSON_CreateObject();
@@ -220,6 +224,14 @@ int sm_kms_failure(svc_req_t *r, int encrypting)
 
 int sm_store_version(svc_req_t *r, const sm_secret_t *s, const char *version_id,
                      const uint8_t *value, size_t n, int is_binary)
+{
+    if (drop_placeholder(r, s->arn, version_id) < 0)
+        return -1;
+    return store_sealed(r, s, version_id, value, n, is_binary);
+}
+
+static int store_sealed(svc_req_t *r, const sm_secret_t *s, const char *version_id,
+                        const uint8_t *value, size_t n, int is_binary)
 {
     uint8_t dk[32], *wrapped = NULL, *sealed = NULL;
     size_t wlen = 0;
@@ -297,6 +309,13 @@ int sm_load_version(svc_req_t *r, const sm_secret_t *s, const char *version_id, 
                          version_id);
     }
     *is_binary = sqlite3_column_int(st, 0);
+    if (*is_binary < 0) {
+        /* the AWSPENDING placeholder of a rotation not yet given a value */
+        sqlite3_reset(st);
+        return svc_error(r, 400, "ResourceNotFoundException",
+                         "Secrets Manager can't find the specified secret value for VersionId: %s",
+                         version_id);
+    }
     slen = (size_t)sqlite3_column_bytes(st, 1);
     wlen = (size_t)sqlite3_column_bytes(st, 2);
     sealed = malloc(slen + 1);
@@ -338,6 +357,40 @@ out:
     buf_free(&aad);
     cJSON_Delete(ctx);
     return rc;
+}
+
+int sm_placeholder(svc_req_t *r, const char *arn, const char *version_id)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db,
+                               "INSERT OR IGNORE INTO sm_versions (arn, version_id, is_binary, "
+                               "sealed, wrapped_key, kms_key_arn, created, seq) VALUES (?1, ?2, -1, "
+                               "x'', x'', '', ?3, (SELECT IFNULL(MAX(seq), 0) + 1 FROM sm_versions))");
+    int rc;
+
+    if (st == NULL)
+        return sm_internal(r);
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, version_id, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 3, r->now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sm_internal(r);
+    return sm_set_stage(r, arn, "AWSPENDING", version_id);
+}
+
+/* Removes version_id if it is only a placeholder; 1 when it was one. */
+static int drop_placeholder(svc_req_t *r, const char *arn, const char *version_id)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM sm_versions WHERE arn=?1 AND "
+                                           "version_id=?2 AND is_binary < 0");
+    if (st == NULL)
+        return sm_internal(r);
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, version_id, -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    return sqlite3_changes(db_handle(r->emu->db)) > 0;
 }
 
 int sm_version_exists(svc_req_t *r, const char *arn, const char *version_id)

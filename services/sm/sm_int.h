@@ -60,6 +60,9 @@ int sm_kms_failure(svc_req_t *r, int encrypting);
 int sm_load_version(svc_req_t *r, const sm_secret_t *s, const char *version_id,
                     uint8_t **value /* OUT */, size_t *n /* OUT */, int *is_binary /* OUT */,
                     double *created /* OUT */);
+/* The AWSPENDING version RotateSecret creates before it invokes the
+ * function: listed, labelled, but without a value until PutSecretValue. */
+int sm_placeholder(svc_req_t *r, const char *arn, const char *version_id);
 /* 1 when the version exists, 0 when not, -1 on error (set). */
 int sm_version_exists(svc_req_t *r, const char *arn, const char *version_id);
 /* The version holding stage, into out (37+ bytes); 1 found, 0 not. */

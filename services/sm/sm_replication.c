@@ -139,8 +139,9 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         snprintf(why, whylen, "Replication failed: %.500s", rr.err_msg);
         return 1;
     }
-    st = db_stmt(r->emu->db, "SELECT version_id FROM sm_versions WHERE arn=?1 AND version_id IN "
-                             "(SELECT version_id FROM sm_stages WHERE arn=?1) ORDER BY seq");
+    st = db_stmt(r->emu->db, "SELECT version_id FROM sm_versions WHERE arn=?1 AND is_binary >= 0 AND "
+                             "version_id IN (SELECT version_id FROM sm_stages WHERE arn=?1) "
+                             "ORDER BY seq");
     rc = st ? 0 : -1;
     if (st) {
         char **vids = NULL;

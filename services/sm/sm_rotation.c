@@ -182,6 +182,7 @@ static int start_rotation(emu_t *emu, const char *account, const char *region, c
                           const char *token, const char *url, const char *fn, int days)
 {
     rotation_t *rot = calloc(1, sizeof *rot);
+    svc_req_t r;
 
     if (rot == NULL)
         return -1;
@@ -194,6 +195,12 @@ static int start_rotation(emu_t *emu, const char *account, const char *region, c
     snprintf(rot->function, sizeof rot->function, "%s", fn);
     codec_uuid(rot->rotation_token);
     rot->days = days;
+    /* as AWS: the AWSPENDING version exists before createSecret runs */
+    background_req(&r, rot);
+    if (sm_version_exists(&r, arn, token) == 0 && sm_placeholder(&r, arn, token) != 0) {
+        rotation_free(rot);
+        return -1;
+    }
     if (send_step(rot) != 0) {
         rotation_free(rot);
         return -1;

@@ -192,6 +192,17 @@ int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_
         return -1;
     if (exists) {
         uint8_t *old = NULL;
+        sqlite3_stmt *ph = db_stmt(r->emu->db, "SELECT is_binary < 0 FROM sm_versions WHERE "
+                                               "arn=?1 AND version_id=?2");
+        int placeholder = 0;
+        if (ph) {
+            sqlite3_bind_text(ph, 1, s->arn, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ph, 2, token, -1, SQLITE_STATIC);
+            placeholder = sqlite3_step(ph) == SQLITE_ROW && sqlite3_column_int(ph, 0);
+            sqlite3_reset(ph);
+        }
+        if (placeholder)
+            goto store;
         size_t on = 0;
         int ob = 0, same;
         if (sm_load_version(r, s, token, &old, &on, &ob, NULL) != 0)
@@ -204,6 +215,7 @@ int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_
                              "versions.");
         return 0;
     }
+store:
     if (sm_store_version(r, s, token, value, n, is_binary) != 0)
         return -1;
     *created = 1;

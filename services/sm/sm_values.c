@@ -365,7 +365,9 @@ int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
             json_put_time(v, "LastAccessedDate", sqlite3_column_double(st, 2));
         json_put_time(v, "CreatedDate", sqlite3_column_double(st, 1));
         keys = cJSON_AddArrayToObject(v, "KmsKeyIds");
-        cJSON_AddItemToArray(keys, cJSON_CreateString((const char *)sqlite3_column_text(st, 3)));
+        if (sqlite3_column_bytes(st, 3) > 0)
+            cJSON_AddItemToArray(keys,
+                                 cJSON_CreateString((const char *)sqlite3_column_text(st, 3)));
         cJSON_AddItemToArray(list, v);
     }
     sqlite3_reset(st);

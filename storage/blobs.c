@@ -1,0 +1,386 @@
+/* blobs.c — object-body files: temp file, rename into a fan-out directory,
+ * read by fd, start-up sweep. Every path is relative to the blobs directory
+ * fd and built from a validated id. */
+#include "blobs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codec.h"
+
+struct blob_store {
+    int root;         /* <data-dir>/blobs, O_DIRECTORY */
+    int fsync_on;
+    char *ephemeral;  /* the private directory removed at close, or NULL */
+};
+
+struct blob_writer {
+    blob_store_t *bs;
+    int fd;
+    int err;                  /* sticky failure */
+    uint64_t written;
+    char id[BLOB_ID_LEN + 1];
+    char tmp[4 + BLOB_ID_LEN + 1]; /* "tmp/<id>" */
+};
+
+#define FANOUT_PATH_LEN (3 + BLOB_ID_LEN + 1) /* "xx/<id>" + NUL */
+
+int blob_id_valid(const char *id)
+{
+    size_t i;
+
+    if (id == NULL || strnlen(id, BLOB_ID_LEN + 1) != BLOB_ID_LEN ||
+        !codec_is_uuid(id, BLOB_ID_LEN))
+        return 0;
+    for (i = 0; i < BLOB_ID_LEN; i++)
+        if (id[i] >= 'A' && id[i] <= 'F')
+            return 0;
+    return 1;
+}
+
+static int is_fanout_name(const char *s)
+{
+    return strlen(s) == 2 && codec_hexval(s[0]) >= 0 && codec_hexval(s[1]) >= 0 &&
+           !(s[0] >= 'A' && s[0] <= 'F') && !(s[1] >= 'A' && s[1] <= 'F');
+}
+
+/* "xx/<id>" for a valid id. */
+static void fanout_path(const char *id, char out[FANOUT_PATH_LEN])
+{
+    snprintf(out, FANOUT_PATH_LEN, "%.2s/%s", id, id);
+}
+
+/* mkdirat (under at) that accepts an existing directory. Returns 1 (made), 0 (existed)
+ * or -1. */
+static int mkdir_at(int at, const char *name)
+{
+    if (mkdirat(at, name, 0700) == 0)
+        return 1;
+    return errno == EEXIST ? 0 : -1;
+}
+
+/* fsyncs the directory name under at. Returns 0 or -1. */
+static int fsync_dir_at(int at, const char *name)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Removes name under at and, for a directory, what it holds, at most
+ * depth levels down (the store's tree is three levels deep). */
+static void remove_tree(int at, const char *name, int depth)
+{
+    struct dirent *e;
+    struct stat sb;
+    DIR *d;
+    int fd;
+
+    if (fstatat(at, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (!S_ISDIR(sb.st_mode)) {
+        unlinkat(at, name, 0);
+        return;
+    }
+    if (depth > 0 &&
+        (fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
+        if ((d = fdopendir(fd)) == NULL) {
+            close(fd);
+        } else {
+            while ((e = readdir(d)) != NULL)
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                    remove_tree(dirfd(d), e->d_name, depth - 1);
+            closedir(d);
+        }
+    }
+    unlinkat(at, name, AT_REMOVEDIR);
+}
+
+blob_store_t *blob_store_open(const char *data_dir, int fsync_on, char *err, size_t errlen)
+{
+    blob_store_t *bs = NULL;
+    const char *base, *what = "blobs";
+    int basefd = -1, made_blobs = 0, made_tmp = 0;
+
+    if ((bs = calloc(1, sizeof *bs)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    bs->root = -1;
+    bs->fsync_on = fsync_on;
+    if (data_dir == NULL) {
+        const char *t = getenv("TMPDIR");
+        size_t n;
+
+        if (t == NULL || *t == '\0')
+            t = "/tmp";
+        n = strlen(t) + sizeof "/awsemu-XXXXXX";
+        if ((bs->ephemeral = malloc(n)) == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        snprintf(bs->ephemeral, n, "%s/awsemu-XXXXXX", t);
+        if (mkdtemp(bs->ephemeral) == NULL) {
+            snprintf(err, errlen, "cannot make a temporary directory in %s: %s", t,
+                     strerror(errno));
+            free(bs->ephemeral);
+            bs->ephemeral = NULL;
+            goto fail;
+        }
+        bs->fsync_on = 0;
+        base = bs->ephemeral;
+    } else {
+        base = data_dir;
+        if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", base, strerror(errno));
+            goto fail;
+        }
+    }
+    if ((basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        (made_blobs = mkdir_at(basefd, "blobs")) < 0 ||
+        (bs->root = openat(basefd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        (what = "blobs/tmp", made_tmp = mkdir_at(bs->root, "tmp")) < 0 ||
+        (bs->fsync_on && made_blobs && fsync(basefd) != 0) ||
+        (bs->fsync_on && made_tmp && fsync(bs->root) != 0)) {
+        snprintf(err, errlen, "cannot open %s/%s: %s", base, what, strerror(errno));
+        goto fail;
+    }
+    close(basefd);
+    return bs;
+fail:
+    if (basefd >= 0)
+        close(basefd);
+    blob_store_close(bs);
+    return NULL;
+}
+
+void blob_store_close(blob_store_t *bs)
+{
+    if (bs == NULL)
+        return;
+    if (bs->root >= 0)
+        close(bs->root);
+    if (bs->ephemeral) {
+        /* <tmp>/awsemu-X / blobs / {tmp, xx} / files */
+        remove_tree(AT_FDCWD, bs->ephemeral, 3);
+        free(bs->ephemeral);
+    }
+    free(bs);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+blob_writer_t *blob_begin(blob_store_t *bs)
+{
+    blob_writer_t *w = calloc(1, sizeof *w);
+
+    if (w == NULL)
+        return NULL;
+    w->bs = bs;
+    codec_uuid(w->id);
+    snprintf(w->tmp, sizeof w->tmp, "tmp/%s", w->id);
+    w->fd = openat(bs->root, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (w->fd < 0) {
+        int e = errno;
+        free(w);
+        errno = e;
+        return NULL;
+    }
+    return w;
+}
+
+int blob_write(blob_writer_t *w, const void *p, size_t n)
+{
+    const char *c = p;
+    ssize_t got;
+
+    if (w->err)
+        return w->err;
+    while (n > 0) {
+        got = write(w->fd, c, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            return w->err = BLOB_EIO;
+        }
+        c += got;
+        n -= (size_t)got;
+        w->written += (uint64_t)got;
+    }
+    return 0;
+}
+
+int blob_write_cb(void *w, const uint8_t *p, size_t n)
+{
+    return blob_write(w, p, n);
+}
+
+uint64_t blob_written(const blob_writer_t *w)
+{
+    return w->written;
+}
+
+int blob_commit(blob_writer_t *w, char id[BLOB_ID_LEN + 1])
+{
+    blob_store_t *bs = w->bs;
+    char final[FANOUT_PATH_LEN], dir[3];
+    int made, renamed = 0, rc = BLOB_EIO, e;
+
+    if (w->err)
+        goto fail;
+    if (bs->fsync_on && fsync(w->fd) != 0)
+        goto fail;
+    e = close(w->fd);
+    w->fd = -1;
+    if (e != 0)
+        goto fail;
+    fanout_path(w->id, final);
+    memcpy(dir, w->id, 2);
+    dir[2] = '\0';
+    if ((made = mkdir_at(bs->root, dir)) < 0)
+        goto fail;
+    if (made && bs->fsync_on && fsync(bs->root) != 0)
+        goto fail;
+    if (renameat(bs->root, w->tmp, bs->root, final) != 0)
+        goto fail;
+    renamed = 1;
+    if (bs->fsync_on && fsync_dir_at(bs->root, dir) != 0)
+        goto fail;
+    memcpy(id, w->id, BLOB_ID_LEN + 1);
+    rc = 0;
+fail:
+    if (rc != 0) {
+        e = errno;
+        if (w->fd >= 0)
+            close(w->fd);
+        unlinkat(bs->root, renamed ? final : w->tmp, 0);
+        errno = e;
+    }
+    free(w);
+    return rc;
+}
+
+void blob_abort(blob_writer_t *w)
+{
+    if (w == NULL)
+        return;
+    close(w->fd);
+    unlinkat(w->bs->root, w->tmp, 0);
+    free(w);
+}
+
+/* ---- reading, deleting -------------------------------------------------- */
+
+static int sys_error(void)
+{
+    return errno == ENOENT ? BLOB_ENOENT : BLOB_EIO;
+}
+
+int blob_open(blob_store_t *bs, const char *id)
+{
+    char path[FANOUT_PATH_LEN];
+    int fd;
+
+    if (!blob_id_valid(id))
+        return BLOB_EINVAL;
+    fanout_path(id, path);
+    fd = openat(bs->root, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return fd >= 0 ? fd : sys_error();
+}
+
+int64_t blob_size(blob_store_t *bs, const char *id)
+{
+    char path[FANOUT_PATH_LEN];
+    struct stat sb;
+
+    if (!blob_id_valid(id))
+        return BLOB_EINVAL;
+    fanout_path(id, path);
+    if (fstatat(bs->root, path, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return sys_error();
+    if (!S_ISREG(sb.st_mode))
+        return BLOB_EIO;
+    return (int64_t)sb.st_size;
+}
+
+int blob_delete(blob_store_t *bs, const char *id)
+{
+    char path[FANOUT_PATH_LEN];
+
+    if (!blob_id_valid(id))
+        return BLOB_EINVAL;
+    fanout_path(id, path);
+    return unlinkat(bs->root, path, 0) == 0 ? 0 : sys_error();
+}
+
+/* Opens the directory name under at for listing. NULL when it cannot. */
+static DIR *open_dir_at(int at, const char *name)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    DIR *d;
+
+    if (fd < 0)
+        return NULL;
+    if ((d = fdopendir(fd)) == NULL)
+        close(fd);
+    return d;
+}
+
+int blob_sweep(blob_store_t *bs, int (*known)(const char *id, void *arg), void *arg)
+{
+    DIR *top = NULL, *sub = NULL;
+    struct dirent *e, *f;
+    int removed = 0, rc = BLOB_EIO, k;
+
+    /* temps: everything in blobs/tmp that is not a directory */
+    if ((sub = open_dir_at(bs->root, "tmp")) == NULL)
+        goto fail;
+    while ((e = readdir(sub)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            unlinkat(dirfd(sub), e->d_name, 0) == 0)
+            removed++;
+    closedir(sub);
+    sub = NULL;
+
+    /* blobs: blobs/xx/<id> */
+    if ((top = open_dir_at(bs->root, ".")) == NULL)
+        goto fail;
+    while ((e = readdir(top)) != NULL) {
+        if (!is_fanout_name(e->d_name))
+            continue;
+        if ((sub = open_dir_at(dirfd(top), e->d_name)) == NULL)
+            continue; /* not a directory */
+        while ((f = readdir(sub)) != NULL) {
+            if (!blob_id_valid(f->d_name))
+                continue;
+            k = memcmp(f->d_name, e->d_name, 2) == 0 ? known(f->d_name, arg) : 0;
+            if (k < 0) {
+                rc = k;
+                goto fail;
+            }
+            if (k == 0 && unlinkat(dirfd(sub), f->d_name, 0) == 0)
+                removed++;
+        }
+        closedir(sub);
+        sub = NULL;
+    }
+    rc = removed;
+fail:
+    if (sub)
+        closedir(sub);
+    if (top)
+        closedir(top);
+    return rc;
+}
