@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "proto_query.h"
+#include "s3.h"
 
 static const char *const services[] = {"kms", "secretsmanager", "s3", "iam", "sts", NULL};
 
@@ -40,10 +41,10 @@ static void health(svc_req_t *r)
     const config_t *c = r->emu->cfg;
     size_t i;
 
-    /* KMS and Secrets Manager serve today; the others answer with their
+    /* KMS, Secrets Manager and S3 serve today; IAM and STS answer with their
      * protocol's errors until their modules land */
     for (i = 0; services[i]; i++)
-        cJSON_AddStringToObject(svc, services[i], i < 2 ? "running" : "available");
+        cJSON_AddStringToObject(svc, services[i], i < 3 ? "running" : "available");
     cJSON_AddStringToObject(doc, "status", "ok");
     cJSON_AddStringToObject(doc, "version", CONFIG_VERSION);
     cJSON_AddStringToObject(doc, "edition", "awsemu");
@@ -111,6 +112,25 @@ void admin_serve(svc_req_t *r, int (*reset_fn)(emu_t *emu))
             send_status(r, 500, "reset failed");
         else
             send_status(r, 200, "reset");
+    } else if (!strncmp(p, "/_awsemu/inspect/s3/", 20) && !strcmp(m, "GET")) {
+        /* /_awsemu/inspect/s3/<bucket>/<key, percent-encoded> */
+        const char *b = p + 20, *slash = strchr(b, '/');
+        char bucket[64], *key;
+        r->operation = "InspectObject";
+        if (slash == NULL || slash == b || (size_t)(slash - b) >= sizeof bucket) {
+            send_status(r, 400, "use /_awsemu/inspect/s3/<bucket>/<key>");
+            return;
+        }
+        memcpy(bucket, b, (size_t)(slash - b));
+        bucket[slash - b] = '\0';
+        key = malloc(strlen(slash + 1) + 1);
+        if (key == NULL || proto_query_unescape(slash + 1, strlen(slash + 1), 0, key) < 0) {
+            free(key);
+            send_status(r, 400, "bad key encoding");
+            return;
+        }
+        s3_inspect(r, bucket, key);
+        free(key);
     } else if (!strcmp(p, "/_awsemu/clock")) {
         r->operation = "Clock";
         clock_ep(r);

@@ -38,6 +38,7 @@ struct http_req {
     buf_t body;
     size_t body_cap;
     http_sink_fn sink;
+    void *sink_arg;         /* the sink's own state */
     int body_error;         /* 0, BUF_ETOOBIG or a sink's error */
     void *ctx;              /* the handler's per-request state */
     void (*ctx_free)(void *ctx);

@@ -16,6 +16,7 @@
 #include "kms.h"
 #include "log.h"
 #include "router.h"
+#include "s3.h"
 #include "secretsmanager.h"
 #include "service.h"
 
@@ -94,6 +95,10 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (s3_init(&emu, err, sizeof err) != 0) {
+        fprintf(stderr, "awsemu: object store: %s\n", err);
+        goto out;
+    }
     app.base = event_base_new();
     emu.base = app.base;
     rt = router_new(&emu);
@@ -130,6 +135,7 @@ out:
     http_server_free(app.server);
     router_free(rt);
     kms_shutdown();
+    s3_shutdown(&emu);
     db_close(emu.db);
     if (app.base)
         event_base_free(app.base);

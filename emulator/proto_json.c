@@ -134,6 +134,19 @@ static const char *mname(const char *member, char *tmp, size_t n)
     return tmp;
 }
 
+/* Members whose values AWS marks sensitive: never echoed in errors. */
+static int sensitive(const char *member)
+{
+    static const char *const names[] = {"SecretString", "SecretBinary", "Plaintext",
+                                        "CiphertextBlob", "ResourcePolicy", NULL};
+    size_t i;
+
+    for (i = 0; names[i]; i++)
+        if (!strcmp(names[i], member))
+            return 1;
+    return 0;
+}
+
 static int verr(svc_req_t *r, const char *member, const char *value, const char *constraint, ...)
 {
     char tmp[128], cons[512];
@@ -142,6 +155,11 @@ static int verr(svc_req_t *r, const char *member, const char *value, const char 
     va_start(ap, constraint);
     vsnprintf(cons, sizeof cons, constraint, ap);
     va_end(ap);
+    if (value && sensitive(member))
+        return svc_error(r, 400, "ValidationException",
+                         "1 validation error detected: Value at '%s' failed to satisfy "
+                         "constraint: %s",
+                         mname(member, tmp, sizeof tmp), cons);
     if (value)
         return svc_error(r, 400, "ValidationException",
                          "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "

@@ -17,6 +17,7 @@
 #include "proto_json.h"
 #include "proto_query.h"
 #include "proto_xml.h"
+#include "s3.h"
 #include "secretsmanager.h"
 #include "sigv4.h"
 
@@ -42,15 +43,34 @@ static int is_form(const http_req_t *h)
     return ct && n >= 33 && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-/* Picks the protocol and service; for JSON and Query fills r->operation
- * into opbuf. */
-static enum proto classify(svc_req_t *r, const sigv4_auth_t *auth, int have_auth, char *opbuf,
-                           size_t oplen)
+/* One request's routing state, from its head to its end. */
+typedef struct {
+    svc_req_t r;
+    sigv4_request_t sreq;
+    sigv4_auth_t auth;
+    int prc;       /* sigv4_parse's result */
+    enum proto p;
+    char opbuf[128];
+} route_t;
+
+static void route_free(void *arg)
 {
+    route_t *rt = arg;
+
+    if (rt->r.svc_ctx_free)
+        rt->r.svc_ctx_free(rt->r.svc_ctx);
+    free(rt);
+}
+
+/* Picks the protocol and service from the head alone; for JSON fills
+ * the operation. A Query request's Action may be in its body: see
+ * query_action. */
+static enum proto classify(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
     http_req_t *h = r->http;
     size_t n;
     const char *target = http_header(h, "X-Amz-Target", &n);
-    long alen;
 
     if (admin_match(h->path)) {
         r->service = "admin";
@@ -65,37 +85,50 @@ static enum proto classify(svc_req_t *r, const sigv4_auth_t *auth, int have_auth
             r->service = "secretsmanager";
         else
             r->service = "unknown";
-        if (olen >= oplen)
-            olen = oplen - 1;
-        memcpy(opbuf, dot ? dot + 1 : "", olen);
-        opbuf[olen] = '\0';
-        r->operation = opbuf;
+        if (olen >= sizeof rt->opbuf)
+            olen = sizeof rt->opbuf - 1;
+        memcpy(rt->opbuf, dot ? dot + 1 : "", olen);
+        rt->opbuf[olen] = '\0';
+        r->operation = rt->opbuf;
         return P_JSON;
     }
-    /* Query: Action in the form body (POST) or the query string (GET), on / */
-    alen = -1;
-    if (!strcmp(h->path, "/")) {
-        if (!strcmp(h->method, "POST") && is_form(h))
-            alen = proto_query_param(h->body.data ? h->body.data : "", h->body.len, "Action",
-                                     opbuf, oplen);
-        if (alen < 0 && (!strcmp(h->method, "GET") || !strcmp(h->method, "POST")))
-            alen = proto_query_param(h->query, strlen(h->query), "Action", opbuf, oplen);
-    }
-    if (alen >= 0) {
-        size_t i;
-        r->operation = opbuf;
+    /* Query: a form POST to /, or Action in the query string of / */
+    if (!strcmp(h->path, "/") &&
+        ((!strcmp(h->method, "POST") && is_form(h)) ||
+         ((!strcmp(h->method, "GET") || !strcmp(h->method, "POST")) &&
+          proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf, sizeof rt->opbuf) >= 0))) {
         r->service = "iam";
-        if (have_auth && (!strcmp(auth->service, "sts") || !strcmp(auth->service, "iam"))) {
-            r->service = !strcmp(auth->service, "sts") ? "sts" : "iam";
-        } else {
-            for (i = 0; sts_actions[i]; i++)
-                if (!strcmp(sts_actions[i], opbuf))
-                    r->service = "sts";
-        }
         return P_QUERY;
     }
     r->service = "s3";
     return P_REST_XML;
+}
+
+/* The Action of a Query request (form body first, then the query string)
+ * and its service: the credential scope's, else STS for STS's actions. */
+static void query_action(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    http_req_t *h = r->http;
+    long alen = -1;
+    size_t i;
+
+    if (!strcmp(h->method, "POST") && is_form(h))
+        alen = proto_query_param(h->body.data ? h->body.data : "", h->body.len, "Action",
+                                 rt->opbuf, sizeof rt->opbuf);
+    if (alen < 0)
+        alen = proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf,
+                                 sizeof rt->opbuf);
+    if (alen < 0)
+        rt->opbuf[0] = '\0';
+    r->operation = rt->opbuf[0] ? rt->opbuf : "-";
+    if (rt->prc == 0 && (!strcmp(rt->auth.service, "sts") || !strcmp(rt->auth.service, "iam"))) {
+        r->service = !strcmp(rt->auth.service, "sts") ? "sts" : "iam";
+        return;
+    }
+    for (i = 0; sts_actions[i]; i++)
+        if (!strcmp(sts_actions[i], rt->opbuf))
+            r->service = "sts";
 }
 
 static void send_error(svc_req_t *r, enum proto p)
@@ -204,98 +237,122 @@ static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
 
 static int reset_all(emu_t *emu)
 {
+    int rc;
+
     clock_reset();
     kms_reset(emu);
-    return db_reset(emu->db);
+    rc = db_reset(emu->db);
+    s3_reset(emu); /* blobs no row references any more */
+    return rc;
+}
+
+/* The access-log line of a finished request. */
+static void log_request(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    log_access_t e;
+
+    memset(&e, 0, sizeof e);
+    e.method = h->method;
+    e.service = r->service ? r->service : "-";
+    e.operation = r->operation ? r->operation : "-";
+    e.status = h->status;
+    e.latency_ms = (http_monotonic() - h->start) * 1000.0;
+    e.request_id = r->request_id;
+    e.remote = h->remote_addr;
+    e.error = r->err_code[0] ? r->err_code : NULL;
+    log_access(&e);
 }
 
 static void on_head(http_req_t *h, void *arg)
 {
-    (void)arg;
-    (void)h;
-    /* Every service we serve today takes a buffered body under the cap;
-     * S3 object bodies will set a streaming sink here. */
+    router_t *router = arg;
+    route_t *rt = calloc(1, sizeof *rt);
+    svc_req_t *r;
+
+    if (rt == NULL) {
+        http_respond(h, 503, "text/plain", "out of memory\n", 14);
+        return;
+    }
+    h->ctx = rt;
+    h->ctx_free = route_free;
+    r = &rt->r;
+    r->emu = router->emu;
+    r->http = h;
+    r->operation = "-";
+    r->now = clock_now();
+    codec_uuid(r->request_id);
+    snprintf(r->account, sizeof r->account, "%s", router->emu->cfg->account_id);
+    snprintf(r->region, sizeof r->region, "%s", router->emu->cfg->region);
+
+    rt->sreq.method = h->method;
+    rt->sreq.method_len = strlen(h->method);
+    rt->sreq.path = h->path;
+    rt->sreq.path_len = strlen(h->path);
+    rt->sreq.query = h->query;
+    rt->sreq.query_len = strlen(h->query);
+    rt->sreq.headers = h->head.headers;
+    rt->sreq.nheaders = h->head.nheaders;
+    rt->prc = sigv4_parse(&rt->sreq, &rt->auth);
+    if (rt->prc == 0) {
+        if (rt->auth.region[0])
+            snprintf(r->region, sizeof r->region, "%s", rt->auth.region);
+        snprintf(r->access_key, sizeof r->access_key, "%s", rt->auth.access_key);
+    }
+    rt->p = classify(rt);
+    /* S3 object bodies stream through a sink instead of the buffer */
+    if (rt->p == P_REST_XML) {
+        s3_head(r);
+        if (h->responded)
+            log_request(r); /* answered before the body: no on_request */
+    }
 }
 
 static void on_request(http_req_t *h, void *arg)
 {
-    router_t *rt = arg;
-    svc_req_t r;
-    sigv4_request_t sreq;
-    sigv4_auth_t auth;
-    char opbuf[128];
-    enum proto p;
-    int prc;
-    log_access_t e;
+    route_t *rt = h->ctx;
+    svc_req_t *r;
 
-    memset(&r, 0, sizeof r);
-    r.emu = rt->emu;
-    r.http = h;
-    r.operation = "-";
-    r.now = clock_now();
-    codec_uuid(r.request_id);
-    snprintf(r.account, sizeof r.account, "%s", rt->emu->cfg->account_id);
-    snprintf(r.region, sizeof r.region, "%s", rt->emu->cfg->region);
-
-    memset(&sreq, 0, sizeof sreq);
-    sreq.method = h->method;
-    sreq.method_len = strlen(h->method);
-    sreq.path = h->path;
-    sreq.path_len = strlen(h->path);
-    sreq.query = h->query;
-    sreq.query_len = strlen(h->query);
-    sreq.headers = h->head.headers;
-    sreq.nheaders = h->head.nheaders;
-    prc = sigv4_parse(&sreq, &auth);
-    if (prc == 0) {
-        if (auth.region[0])
-            snprintf(r.region, sizeof r.region, "%s", auth.region);
-        snprintf(r.access_key, sizeof r.access_key, "%s", auth.access_key);
-    }
-
-    p = classify(&r, &auth, prc == 0, opbuf, sizeof opbuf);
-    if (p == P_ADMIN) {
-        admin_serve(&r, reset_all);
+    (void)arg;
+    if (rt == NULL)
+        return; /* on_head answered: out of memory */
+    r = &rt->r;
+    if (rt->p == P_ADMIN) {
+        admin_serve(r, reset_all);
         goto done;
     }
-    if (h->body_error) {
-        svc_error(&r, 413, p == P_REST_XML ? "EntityTooLarge" : "RequestEntityTooLarge",
+    if (rt->p == P_QUERY)
+        query_action(rt);
+    if (h->body_error && rt->p != P_REST_XML) {
+        svc_error(r, 413, "RequestEntityTooLarge",
                   "Your request body exceeds the maximum allowed size of %zu bytes.",
                   h->body_cap);
-        send_error(&r, p);
+        send_error(r, rt->p);
         goto done;
     }
-    if (rt->emu->cfg->iam_enforce && authenticate(&r, p, &sreq, &auth, prc) != 0) {
-        send_error(&r, p);
+    if (r->emu->cfg->iam_enforce && authenticate(r, rt->p, &rt->sreq, &rt->auth, rt->prc) != 0) {
+        send_error(r, rt->p);
         goto done;
     }
-    if (p == P_JSON) {
+    if (rt->p == P_JSON) {
         const json_op_t *op = NULL;
-        if (!strcmp(r.service, "kms"))
-            op = proto_json_find(&kms_service, opbuf, strlen(opbuf));
-        else if (!strcmp(r.service, "secretsmanager"))
-            op = proto_json_find(&sm_service, opbuf, strlen(opbuf));
-        proto_json_serve(&r, op);
-    } else if (p == P_QUERY) {
-        svc_error(&r, 400, "InvalidAction", "Could not find operation %s for version %s",
-                  r.operation, !strcmp(r.service, "sts") ? "2011-06-15" : "2010-05-08");
-        send_error(&r, p);
+        if (!strcmp(r->service, "kms"))
+            op = proto_json_find(&kms_service, rt->opbuf, strlen(rt->opbuf));
+        else if (!strcmp(r->service, "secretsmanager"))
+            op = proto_json_find(&sm_service, rt->opbuf, strlen(rt->opbuf));
+        proto_json_serve(r, op);
+    } else if (rt->p == P_QUERY) {
+        if (rt->opbuf[0] == '\0')
+            svc_error(r, 400, "MissingAction", "Missing Action");
+        else
+            svc_error(r, 400, "InvalidAction", "Could not find operation %s for version %s",
+                      r->operation, !strcmp(r->service, "sts") ? "2011-06-15" : "2010-05-08");
+        send_error(r, rt->p);
     } else {
-        svc_error(&r, 501, "NotImplemented",
-                  "A header you provided implies functionality that is not implemented.");
-        send_error(&r, p);
+        s3_serve(r);
     }
 done:
-    memset(&e, 0, sizeof e);
-    e.method = h->method;
-    e.service = r.service ? r.service : "-";
-    e.operation = r.operation ? r.operation : "-";
-    e.status = h->status;
-    e.latency_ms = (http_monotonic() - h->start) * 1000.0;
-    e.request_id = r.request_id;
-    e.remote = h->remote_addr;
-    e.error = r.err_code[0] ? r.err_code : NULL;
-    log_access(&e);
+    log_request(r);
 }
 
 static void on_reject(const char *remote, int status, const char *why, void *arg)

@@ -10,12 +10,14 @@
 #include "http.h"
 
 struct event_base;
+struct blob_store;
 
 typedef struct {
     const config_t *cfg;
     db_t *db;
     uint8_t master_key[32];
-    struct event_base *base; /* for work that outlives a request (rotation) */
+    struct event_base *base;   /* for work that outlives a request (rotation) */
+    struct blob_store *blobs;  /* object bodies (S3) */
 } emu_t;
 
 typedef struct {
@@ -28,6 +30,8 @@ typedef struct {
     char request_id[37];
     char access_key[129];
     double now;            /* the emulator clock at the start of the request */
+    void *svc_ctx;         /* a service's per-request state (S3 uploads) */
+    void (*svc_ctx_free)(void *ctx);
 
     /* set by svc_error */
     int err_status;

@@ -116,6 +116,7 @@ typedef struct {
     size_t nodes;      /* elements seen */
     int have_root;
     int failed;        /* a handler stopped the parser; msg says why */
+    int rewritten;     /* the pre-pass replaced a reference */
     char msg[160];
     buf_t scratch;     /* pre-pass output waiting for expat */
 } parse_t;
@@ -201,8 +202,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
         return;
     }
     if (parent) {
-        end_run(parent);
         parent->has_child = 1;
+        end_run(parent);
         n = arena_alloc(d, sizeof *n, alignof(xml_node_t));
     } else if (st->have_root) {
         stop(st, "more than one root element"); /* expat refuses first */
@@ -388,12 +389,18 @@ static int emit(parse_t *st, const char *s, size_t n)
 /* Index of the first occurrence of pat in s[from..len), or len. */
 static size_t find(const char *s, size_t len, size_t from, const char *pat)
 {
+    size_t pl = strlen(pat);
     const char *hit;
 
-    if (from >= len)
-        return len;
-    hit = memmem(s + from, len - from, pat, strlen(pat));
-    return hit ? (size_t)(hit - s) : len;
+    while (from < len && len - from >= pl) {
+        if ((hit = memchr(s + from, pat[0], len - from - pl + 1)) == NULL)
+            break;
+        from = (size_t)(hit - s);
+        if (memcmp(hit, pat, pl) == 0)
+            return from;
+        from++;
+    }
+    return len;
 }
 
 static int starts(const char *s, size_t len, size_t i, const char *pat)
@@ -459,6 +466,7 @@ static int prepass(parse_t *st, const char *s, size_t len)
                 if (emit(st, s + done, i - done) != 0 || emit(st, pi, (size_t)pl) != 0)
                     return -1;
                 done = j + 1;
+                st->rewritten = 1;
             }
             i = j;
         } else {
@@ -481,6 +489,8 @@ xml_node_t *xml_parse(const char *buf, size_t len, const xml_limits_t *lim, char
 
     memset(&st, 0, sizeof st);
     buf_init(&st.scratch, 0);
+    if (buf == NULL)
+        buf = "", len = 0;
     if (lim)
         st.lim = *lim;
     if (st.lim.max_input == 0)
@@ -496,6 +506,12 @@ xml_node_t *xml_parse(const char *buf, size_t len, const xml_limits_t *lim, char
 
     if (len > st.lim.max_input) {
         snprintf(st.msg, sizeof st.msg, "document longer than %zu bytes", st.lim.max_input);
+        goto fail;
+    }
+    /* expat would honour a UTF-16 byte order mark or a UTF-16 '<' over the
+     * forced encoding; neither a NUL nor a leading 0xFE / 0xFF is UTF-8 */
+    if (len && (memchr(buf, '\0', len) || ((unsigned char)buf[0] & 0xfe) == 0xfe)) {
+        snprintf(st.msg, sizeof st.msg, "document is not UTF-8");
         goto fail;
     }
     st.doc = calloc(1, sizeof *st.doc);
@@ -520,10 +536,15 @@ xml_node_t *xml_parse(const char *buf, size_t len, const xml_limits_t *lim, char
     if (prepass(&st, buf, len) != 0) {
         if (!st.failed) {
             enum XML_Error code = XML_GetErrorCode(st.p);
-            snprintf(st.msg, sizeof st.msg, "line %lu, column %lu: %s",
-                     (unsigned long)XML_GetCurrentLineNumber(st.p),
-                     (unsigned long)XML_GetCurrentColumnNumber(st.p) + 1,
-                     XML_ErrorString(code) ? XML_ErrorString(code) : "parse error");
+            const char *what = XML_ErrorString(code) ? XML_ErrorString(code) : "parse error";
+            /* a rewritten reference shifts columns, never lines */
+            if (st.rewritten)
+                snprintf(st.msg, sizeof st.msg, "line %lu: %s",
+                         (unsigned long)XML_GetCurrentLineNumber(st.p), what);
+            else
+                snprintf(st.msg, sizeof st.msg, "line %lu, column %lu: %s",
+                         (unsigned long)XML_GetCurrentLineNumber(st.p),
+                         (unsigned long)XML_GetCurrentColumnNumber(st.p) + 1, what);
         }
         goto fail;
     }

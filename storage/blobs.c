@@ -15,15 +15,15 @@
 #include "codec.h"
 
 struct blob_store {
-    int root;         /* <data-dir>/blobs, O_DIRECTORY */
+    int root; /* <data-dir>/blobs, O_DIRECTORY */
     int fsync_on;
-    char *ephemeral;  /* the private directory removed at close, or NULL */
+    char *ephemeral; /* the private directory removed at close, or NULL */
 };
 
 struct blob_writer {
     blob_store_t *bs;
     int fd;
-    int err;                  /* sticky failure */
+    int err; /* sticky failure */
     uint64_t written;
     char id[BLOB_ID_LEN + 1];
     char tmp[4 + BLOB_ID_LEN + 1]; /* "tmp/<id>" */

@@ -18,32 +18,32 @@ static const uint8_t magic[4] = {'A', 'W', 'S', 'F'};
 
 struct frames_sealer {
     EVP_CIPHER_CTX *ctx;
-    uint32_t frame;      /* plaintext bytes per frame */
-    uint64_t index;      /* the next frame's index */
-    size_t fill;         /* plaintext bytes in buf */
+    uint32_t frame; /* plaintext bytes per frame */
+    uint64_t index; /* the next frame's index */
+    size_t fill;    /* plaintext bytes in buf */
     int header_sent;
-    int err;             /* sticky failure, 0 while fine */
-    uint8_t iv[IV_LEN];  /* base IV */
-    uint8_t *buf;        /* frame + FRAMES_TAG_LEN */
-    uint8_t *aad;        /* AAD_FIXED + caller aad; starts with the header */
+    int err;            /* sticky failure, 0 while fine */
+    uint8_t iv[IV_LEN]; /* base IV */
+    uint8_t *buf;       /* frame + FRAMES_TAG_LEN */
+    uint8_t *aad;       /* AAD_FIXED + caller aad; starts with the header */
     size_t aadlen;
 };
 
 struct frames_reader {
     EVP_CIPHER_CTX *ctx;
     int fd;
-    int err;              /* sticky failure */
+    int err; /* sticky failure */
     uint32_t frame;
-    uint64_t nframes;     /* frames in the body; the last is final */
+    uint64_t nframes; /* frames in the body; the last is final */
     uint64_t plain_len;
-    uint64_t pos;         /* the next plaintext offset to hand out */
-    uint64_t end;         /* one past the range */
-    uint64_t next_frame;  /* the next frame to load */
-    uint64_t last_frame;  /* the last frame of the range */
+    uint64_t pos;            /* the next plaintext offset to hand out */
+    uint64_t end;            /* one past the range */
+    uint64_t next_frame;     /* the next frame to load */
+    uint64_t last_frame;     /* the last frame of the range */
     size_t cur_off, cur_end; /* unconsumed part of the range in buf */
-    size_t cur_len;       /* plaintext bytes in buf (wiped when done) */
+    size_t cur_len;          /* plaintext bytes in buf (wiped when done) */
     uint8_t iv[IV_LEN];
-    uint8_t *buf;         /* frame + FRAMES_TAG_LEN */
+    uint8_t *buf; /* frame + FRAMES_TAG_LEN */
     uint8_t *aad;
     size_t aadlen;
 };
@@ -189,8 +189,7 @@ static int seal_frame(frames_sealer_t *s, const uint8_t *pt, size_t n, int final
 }
 
 /* Emits p (n bytes); records a failure in s. */
-static int seal_emit(frames_sealer_t *s, frames_emit_fn emit, void *arg, const uint8_t *p,
-                     size_t n)
+static int seal_emit(frames_sealer_t *s, frames_emit_fn emit, void *arg, const uint8_t *p, size_t n)
 {
     if (emit(arg, p, n) != 0)
         s->err = FRAMES_EEMIT;
@@ -297,9 +296,60 @@ static int pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
     return 0;
 }
 
-int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
-                      int fd, uint64_t sealed_len, uint64_t first, uint64_t last,
-                      frames_reader_t **out)
+/* Reads frame i, holding n plaintext bytes, into buf (n + tag bytes) and
+ * opens it in place. Returns 0 or negative (buf may then hold unauthentic
+ * bytes: the caller wipes them). */
+static int open_frame(frames_reader_t *r, uint64_t i, size_t n, uint8_t *buf)
+{
+    int final = i == r->nframes - 1, len, rc;
+    uint8_t nonce[IV_LEN];
+
+    rc = pread_full(r->fd, buf, n + FRAMES_TAG_LEN,
+                    FRAMES_HEADER_LEN + i * ((uint64_t)r->frame + FRAMES_TAG_LEN));
+    if (rc != 0)
+        return rc;
+    frame_nonce(r->iv, i, nonce);
+    frame_aad(r->aad, i, final);
+    if (EVP_DecryptInit_ex(r->ctx, NULL, NULL, NULL, nonce) != 1 ||
+        EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_GCM_SET_TAG, FRAMES_TAG_LEN, buf + n) != 1 ||
+        EVP_DecryptUpdate(r->ctx, NULL, &len, r->aad, (int)r->aadlen) != 1 ||
+        (n && EVP_DecryptUpdate(r->ctx, buf, &len, buf, (int)n) != 1))
+        return FRAMES_ECRYPTO;
+    if (EVP_DecryptFinal_ex(r->ctx, buf + n, &len) != 1)
+        return FRAMES_ECORRUPT;
+    return 0;
+}
+
+/* Opens frame r->next_frame into buf and sets cur_* to the part of the range
+ * in it. An empty final frame right after it that the range covers is opened
+ * too, so the range is wholly authenticated once its last byte is handed
+ * out. Returns 0 or negative (cur_len bytes of buf to wipe). */
+static int load_frame(frames_reader_t *r)
+{
+    uint64_t i = r->next_frame, start = i * r->frame, lo, hi;
+    size_t n = i == r->nframes - 1 ? (size_t)(r->plain_len - start) : r->frame;
+    uint8_t tag[FRAMES_TAG_LEN];
+    int rc;
+
+    r->cur_len = n; /* from here buf may hold plaintext */
+    if ((rc = open_frame(r, i, n, r->buf)) != 0)
+        return rc;
+    lo = r->pos > start ? r->pos : start;
+    hi = r->end < start + n ? r->end : start + n;
+    r->cur_off = (size_t)(lo - start);
+    r->cur_end = hi > lo ? (size_t)(hi - start) : r->cur_off;
+    r->next_frame++;
+    if (r->next_frame == r->last_frame && r->last_frame == r->nframes - 1 &&
+        r->plain_len % r->frame == 0) {
+        if ((rc = open_frame(r, r->next_frame, 0, tag)) != 0)
+            return rc;
+        r->next_frame++;
+    }
+    return 0;
+}
+
+int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      uint64_t sealed_len, uint64_t first, uint64_t last, frames_reader_t **out)
 {
     frames_reader_t *r = NULL;
     uint8_t hdr[FRAMES_HEADER_LEN];
@@ -338,7 +388,9 @@ int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
     }
     r->pos = first;
     r->next_frame = first / r->frame;
-    r->last_frame = r->end > first ? (r->end - 1) / r->frame : r->next_frame;
+    /* a range up to the end of the body includes the final frame, even when
+     * that frame is empty, so a dropped final frame is always noticed */
+    r->last_frame = r->end == r->plain_len ? r->nframes - 1 : (r->end - 1) / r->frame;
     memcpy(r->iv, hdr + 12, IV_LEN);
     rc = FRAMES_ENOMEM;
     if ((r->buf = malloc((size_t)r->frame + FRAMES_TAG_LEN)) == NULL)
@@ -351,43 +403,19 @@ int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
         goto fail;
     if (EVP_DecryptInit_ex(r->ctx, EVP_aes_256_gcm(), NULL, key, NULL) != 1)
         goto fail;
+    if (r->end == r->pos) {
+        /* an empty range (at the end of the body): check the final frame now */
+        rc = load_frame(r);
+        OPENSSL_cleanse(r->buf, r->cur_len);
+        r->cur_len = 0;
+        if (rc != 0)
+            goto fail;
+    }
     *out = r;
     return 0;
 fail:
     frames_read_end(r);
     return rc;
-}
-
-/* Reads and opens frame r->next_frame into buf; sets cur_* to the part of
- * the range in it. Returns 0 or negative (buf wiped). */
-static int load_frame(frames_reader_t *r)
-{
-    uint64_t i = r->next_frame, start = i * r->frame;
-    int final = i == r->nframes - 1, len, rc;
-    size_t n = final ? (size_t)(r->plain_len - start) : r->frame;
-    uint64_t lo, hi;
-    uint8_t nonce[IV_LEN];
-
-    rc = pread_full(r->fd, r->buf, n + FRAMES_TAG_LEN,
-                    FRAMES_HEADER_LEN + i * ((uint64_t)r->frame + FRAMES_TAG_LEN));
-    if (rc != 0)
-        return rc;
-    frame_nonce(r->iv, i, nonce);
-    frame_aad(r->aad, i, final);
-    r->cur_len = n; /* from here buf may hold plaintext */
-    if (EVP_DecryptInit_ex(r->ctx, NULL, NULL, NULL, nonce) != 1 ||
-        EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_GCM_SET_TAG, FRAMES_TAG_LEN, r->buf + n) != 1 ||
-        EVP_DecryptUpdate(r->ctx, NULL, &len, r->aad, (int)r->aadlen) != 1 ||
-        (n && EVP_DecryptUpdate(r->ctx, r->buf, &len, r->buf, (int)n) != 1))
-        return FRAMES_ECRYPTO;
-    if (EVP_DecryptFinal_ex(r->ctx, r->buf + n, &len) != 1)
-        return FRAMES_ECORRUPT;
-    lo = r->pos > start ? r->pos : start;
-    hi = r->end < start + n ? r->end : start + n;
-    r->cur_off = (size_t)(lo - start);
-    r->cur_end = hi > lo ? (size_t)(hi - start) : r->cur_off;
-    r->next_frame++;
-    return 0;
 }
 
 /* Points *p at the unconsumed part of the current frame, loading frames as
@@ -466,9 +494,9 @@ void frames_read_end(frames_reader_t *r)
     free(r);
 }
 
-int frames_open_range(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
-                      int fd, uint64_t sealed_len, uint64_t first, uint64_t last,
-                      frames_emit_fn emit, void *arg)
+int frames_open_range(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      uint64_t sealed_len, uint64_t first, uint64_t last, frames_emit_fn emit,
+                      void *arg)
 {
     frames_reader_t *r = NULL;
     const uint8_t *p;

@@ -30,20 +30,20 @@
 #define FRAMES_KEY_LEN 32
 #define FRAMES_TAG_LEN 16
 #define FRAMES_HEADER_LEN 24
-#define FRAMES_DEFAULT_FRAME 65536u      /* plaintext bytes per frame */
-#define FRAMES_MAX_FRAME (16u << 20)     /* bounds the memory a header can ask for */
+#define FRAMES_DEFAULT_FRAME 65536u  /* plaintext bytes per frame */
+#define FRAMES_MAX_FRAME (16u << 20) /* bounds the memory a header can ask for */
 #define FRAMES_MAX_AAD 65536u
-#define FRAMES_TO_END UINT64_MAX         /* as `last`: up to the end of the body */
+#define FRAMES_TO_END UINT64_MAX /* as `last`: up to the end of the body */
 
-/* Error codes (all negative). */
+/* Error codes (all negative). FRAMES_ECORRUPT: not authentic (tag mismatch,
+ * wrong key or aad, bad header, an impossible or truncated length). */
 #define FRAMES_EINVAL (-1)   /* bad argument: frame size, aad length */
 #define FRAMES_ERANGE (-2)   /* the range is not inside the body (HTTP 416) */
-#define FRAMES_ECORRUPT (-3) /* not authentic: tag mismatch, wrong key or aad,
-                              * bad header, impossible or truncated length */
+#define FRAMES_ECORRUPT (-3) /* not authentic */
 #define FRAMES_EIO (-4)      /* pread failed (errno is kept) */
 #define FRAMES_ENOMEM (-5)
-#define FRAMES_EEMIT (-6)    /* the emit callback returned non-zero */
-#define FRAMES_ECRYPTO (-7)  /* OpenSSL failed for another reason */
+#define FRAMES_EEMIT (-6)   /* the emit callback returned non-zero */
+#define FRAMES_ECRYPTO (-7) /* OpenSSL failed for another reason */
 
 /* Receives sealed or opened bytes; returns 0, or non-zero to stop (the
  * caller then gets FRAMES_EEMIT). p is only valid during the call. */
@@ -89,9 +89,10 @@ size_t frames_seal_buffered(const frames_sealer_t *s);
 /* Ranges are inclusive plaintext offsets [first, last] with
  * first <= last < plaintext length, or last = FRAMES_TO_END with
  * first <= plaintext length (the rest of the body; empty when first equals
- * the length, in which case the final frame is still opened and checked:
- * (0, FRAMES_TO_END) reads and authenticates a whole body, the empty one
- * too). Anything else is FRAMES_ERANGE.
+ * the length). Anything else is FRAMES_ERANGE. A range that reaches the end
+ * of the body also opens the final frame when that frame is empty, so
+ * (0, FRAMES_TO_END) authenticates a whole body, the empty one included,
+ * and a dropped final frame never goes unnoticed.
  *
  * sealed_len is the length of the sealed body at offset 0 of fd. Callers
  * take it from their own record (frames_sealed_size of the stored plaintext
@@ -104,19 +105,22 @@ size_t frames_seal_buffered(const frames_sealer_t *s);
  * time; each frame's plaintext is wiped after its emit. Returns 0 or
  * negative (bytes emitted before a failure are authentic, but the caller
  * must treat the whole read as failed). */
-int frames_open_range(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
-                      int fd, uint64_t sealed_len, uint64_t first, uint64_t last,
-                      frames_emit_fn emit, void *arg);
+int frames_open_range(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      uint64_t sealed_len, uint64_t first, uint64_t last, frames_emit_fn emit,
+                      void *arg);
 
 /* The same, pulled a piece at a time (for a response written as its socket
  * drains). Holds one frame of memory. */
 typedef struct frames_reader frames_reader_t;
 
-/* Reads and checks the header and the range; opens no frame yet. key and aad
- * are copied. Returns 0 with *r set (caller ends it with frames_read_end), or
- * negative with *r NULL. */
-int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
-                      int fd, uint64_t sealed_len, uint64_t first, uint64_t last,
+/* Reads and checks the header and the range; opens no frame yet, except for
+ * an empty range, whose final frame is checked here. key and aad are copied.
+ * Returns 0 with *r set (caller ends it with frames_read_end), or negative
+ * with *r NULL. Once frames_read_remaining is 0, every frame the range covers
+ * has been authenticated (a trailing empty final frame is opened with the
+ * frame before it), so a caller may stop pulling there. */
+int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      uint64_t sealed_len, uint64_t first, uint64_t last,
                       frames_reader_t **r /* OUT */);
 /* Copies the next at most cap bytes of the range into out. Returns 1 with
  * *got > 0, 0 when the range is done (*got = 0), or negative; a failure is

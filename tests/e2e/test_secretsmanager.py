@@ -12,13 +12,16 @@ import json
 import random
 import re
 import string
+import threading
 import time
 import unittest
 import uuid
 
+import boto3
+import botocore.config
 from botocore.exceptions import ClientError
 
-from harness import DEFAULT_ACCOUNT, ServerTestCase, to_datetime
+from harness import ACCESS_KEY, DEFAULT_ACCOUNT, SECRET_KEY, ServerTestCase, to_datetime
 
 ACCOUNT = DEFAULT_ACCOUNT  # 000000000000 unless AWSEMU_E2E_ACCOUNT says otherwise
 REGION = "us-east-1"
@@ -100,21 +103,45 @@ def wait_for(fn, timeout=POLL_SECONDS, interval=0.05):
         time.sleep(interval)
 
 
+_session = None
+_clients = {}
+
+
+def sm_client(server, region=None, validate=True):
+    """A Secrets Manager client configured like Server.client, made from one
+    shared boto3 session and cached per (endpoint, region, validate): creating
+    a client from a fresh session reloads the service model (~0.1 s each)."""
+    global _session
+    region = region or server.region
+    key = (server.url, region, validate)
+    c = _clients.get(key)
+    if c is None:
+        if _session is None:
+            _session = boto3.session.Session()
+        cfg = botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5,
+                                     read_timeout=30, parameter_validation=validate)
+        c = _session.client("secretsmanager", endpoint_url=server.url, region_name=region,
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                            config=cfg)
+        _clients[key] = c
+    return c
+
+
 class SmTestCase(ServerTestCase):
     """Base: cls.sm (validating) and cls.sm_nv (no client-side validation)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sm = cls.server.client("secretsmanager")
-        cls.sm_nv = cls.server.client("secretsmanager", validate=False)
+        cls.sm = sm_client(cls.server)
+        cls.sm_nv = sm_client(cls.server, validate=False)
 
     # -- helpers ---------------------------------------------------------
     def raw(self, op, region=None, **params):
         return sm_call(self.server, op, params, region=region)
 
     def client_in(self, region, validate=True):
-        return self.server.client("secretsmanager", region=region, validate=validate)
+        return sm_client(self.server, region, validate)
 
     def create(self, name=None, client=None, **kw):
         kw["Name"] = name or uniq()
@@ -519,6 +546,50 @@ class PutSecretValueTests(SmTestCase):
         self.assertEqual("same", self.value(name)["SecretString"])
         self.assertEqual(before, self.versions(name, deprecated=True))
 
+    def test_concurrent_retries_make_one_version(self):
+        name = uniq("race")
+        self.sm.create_secret(Name=name, SecretString="zero")
+        token = str(uuid.uuid4())
+        results, errors = [], []
+
+        def put():
+            try:
+                results.append(self.sm.put_secret_value(SecretId=name, SecretString="raced",
+                                                        ClientRequestToken=token)["VersionId"])
+            except Exception as e:  # noqa: BLE001 - collected for the assertion
+                errors.append(e)
+        threads = [threading.Thread(target=put) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual([], errors)
+        self.assertEqual([token] * 8, results)
+        self.assertEqual(2, len(self.versions(name, deprecated=True)))
+        self.assertEqual("raced", self.value(name)["SecretString"])
+
+    def test_concurrent_puts_keep_label_invariants(self):
+        name = uniq("race2")
+        self.sm.create_secret(Name=name, SecretString="zero")
+        errors = []
+
+        def put(i):
+            try:
+                self.sm.put_secret_value(SecretId=name, SecretString="v%d" % i)
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+        threads = [threading.Thread(target=put, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual([], errors)
+        allv = self.versions(name, deprecated=True)
+        self.assertEqual(9, len(allv))
+        labelled = {v: ls for v, ls in allv.items() if ls}
+        self.assertEqual([{"AWSCURRENT"}, {"AWSPREVIOUS"}],
+                         sorted(labelled.values(), key=lambda ls: sorted(ls)))
+
     def test_idempotent_token_binary(self):
         name = uniq("idemb")
         self.sm.create_secret(Name=name, SecretString="zero")
@@ -554,6 +625,70 @@ class PutSecretValueTests(SmTestCase):
         self.assertEqual("by-arn", self.value(name)["SecretString"])
         self.sm.put_secret_value(SecretId=partial_arn(name), SecretString="by-partial")
         self.assertEqual("by-partial", self.value(arn)["SecretString"])
+
+
+class StagingLabelModelTests(SmTestCase):
+    """Random PutSecretValue / UpdateSecretVersionStage sequences checked
+    against a model of AWS's documented label rules: a label is on at most one
+    version; moving AWSCURRENT moves AWSPREVIOUS to the version it left."""
+
+    LABELS = ["AWSCURRENT", "AWSPENDING", "blue", "green"]
+
+    def model_attach(self, model, label, vid):
+        old = next((v for v, ls in model.items() if label in ls), None)
+        if old == vid:
+            return
+        if old is not None:
+            model[old].discard(label)
+        model.setdefault(vid, set()).add(label)
+        if label == "AWSCURRENT" and old is not None:
+            for ls in model.values():
+                ls.discard("AWSPREVIOUS")
+            model[old].add("AWSPREVIOUS")
+
+    def check(self, name, model, step):
+        want = {v: ls for v, ls in model.items() if ls}
+        self.assertEqual(want, self.versions(name), "after step %d" % step)
+        self.assertEqual(want, self.stages_of(name), "DescribeSecret after step %d" % step)
+        for label in self.LABELS + ["AWSPREVIOUS"]:
+            holders = [v for v, ls in want.items() if label in ls]
+            self.assertLessEqual(len(holders), 1, label)
+            if holders:
+                g = self.value(name, VersionStage=label)
+                self.assertEqual(holders[0], g["VersionId"])
+                self.assertEqual(self.values[holders[0]], g["SecretString"])
+
+    def test_random_sequences(self):
+        for seed in (11, 12, 13):
+            with self.subTest(seed=seed):
+                rnd = random.Random(seed)
+                name = uniq("model")
+                r = self.sm.create_secret(Name=name, SecretString="v0")
+                model = {r["VersionId"]: {"AWSCURRENT"}}
+                self.values = {r["VersionId"]: "v0"}
+                for step in range(30):
+                    if rnd.random() < 0.5 or len(model) < 2:
+                        stages = rnd.choice([None, ["AWSCURRENT"], ["AWSPENDING"], ["blue"],
+                                             ["green", "blue"], ["AWSCURRENT", "green"]])
+                        val = "v%d-%d" % (seed, step)
+                        kw = {"SecretId": name, "SecretString": val}
+                        if stages:
+                            kw["VersionStages"] = stages
+                        vid = self.sm.put_secret_value(**kw)["VersionId"]
+                        self.values[vid] = val
+                        model[vid] = set()
+                        for label in stages or ["AWSCURRENT"]:
+                            self.model_attach(model, label, vid)
+                    else:
+                        label = rnd.choice(self.LABELS)
+                        target = rnd.choice(sorted(model))
+                        holder = next((v for v, ls in model.items() if label in ls), None)
+                        kw = {"SecretId": name, "VersionStage": label, "MoveToVersionId": target}
+                        if holder is not None:
+                            kw["RemoveFromVersionId"] = holder
+                        self.sm.update_secret_version_stage(**kw)
+                        self.model_attach(model, label, target)
+                    self.check(name, model, step)
 
 
 # ==========================================================================
@@ -1400,7 +1535,7 @@ class ReplicationTests(SmTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.eu = cls.server.client("secretsmanager", region=cls.EU)
+        cls.eu = sm_client(cls.server, cls.EU)
 
     def replica_status(self, sid, region):
         for s in self.describe(sid).get("ReplicationStatus") or []:
@@ -1505,7 +1640,7 @@ class ReplicationTests(SmTestCase):
 
     def test_replicate_existing(self):
         region = "eu-central-1"
-        other = self.server.client("secretsmanager", region=region)
+        other = self.client_in(region)
         name = uniq("replexist")
         arn = self.sm.create_secret(Name=name, SecretString="existing")["ARN"]
         self.assertEqual("<ResourceNotFoundException>", self.eu_value(name, other))
@@ -1519,7 +1654,7 @@ class ReplicationTests(SmTestCase):
 
     def test_replica_name_conflict(self):
         region = "ap-northeast-1"
-        other = self.server.client("secretsmanager", region=region)
+        other = self.client_in(region)
         name = uniq("replconf")
         other.create_secret(Name=name, SecretString="already-there")
         self.sm.create_secret(Name=name, SecretString="primary")
@@ -1703,6 +1838,60 @@ class ProtocolTests(SmTestCase):
         status, _, data = self.server.http("POST", "/", body=body, headers=h)
         self.assertEqual(400, status, data)
         self.assertTrue(data)
+
+    def test_values_never_echoed_in_errors(self):
+        """AWS marks SecretString/SecretBinary sensitive: error messages
+        (validation ones included) never quote them."""
+        marker = "LEAKMARK" + letters(24)
+        big = (marker * (65537 // len(marker) + 1))[:65537]
+        name = uniq("leak")
+        self.sm.create_secret(Name=name, SecretString="base")
+        token = self.sm.put_secret_value(SecretId=name, SecretString="tokval")["VersionId"]
+        b64big = base64.b64encode(big.encode()).decode()
+        cases = [
+            ("CreateSecret", {"Name": uniq("leak"), "SecretString": big}),
+            ("CreateSecret", {"Name": uniq("leak"), "SecretBinary": b64big}),
+            ("CreateSecret", {"Name": uniq("leak"), "SecretString": marker,
+                              "SecretBinary": base64.b64encode(marker.encode()).decode()}),
+            ("CreateSecret", {"Name": uniq("leak"), "SecretString": marker,
+                              "KmsKeyId": str(uuid.uuid4())}),
+            ("CreateSecret", {"Name": name, "SecretString": marker}),
+            ("PutSecretValue", {"SecretId": name, "SecretString": big}),
+            ("PutSecretValue", {"SecretId": name, "SecretString": marker,
+                                "ClientRequestToken": token}),
+            ("UpdateSecret", {"SecretId": name, "SecretString": big}),
+            ("PutSecretValue", {"SecretId": uniq("missing"), "SecretString": marker}),
+        ]
+        for op, params in cases:
+            with self.subTest(op=op, params=sorted(params)):
+                with self.assertRaises(ClientError) as cm:
+                    self.raw(op, **params)
+                body = cm.exception.response["RawBody"]
+                self.assertNotIn(marker.encode(), body)
+                self.assertNotIn(b64big[:40].encode(), body)
+        self.assertEqual("tokval", self.value(name)["SecretString"])
+
+    def test_values_not_in_server_log(self):
+        if self.server.external:
+            self.skipTest("needs the server's own log")
+        marker = "LOGMARK" + letters(24)
+        binmark = b"BINLOGMARK" + letters(16).encode()
+        name = uniq("logleak")
+        self.sm.create_secret(Name=name, SecretString=marker + "-1")
+        self.sm.put_secret_value(SecretId=name, SecretString=marker + "-2")
+        self.sm.update_secret(SecretId=name, SecretBinary=binmark)
+        self.value(name)
+        self.value(name, VersionStage="AWSPREVIOUS")
+        self.raw("BatchGetSecretValue", SecretIdList=[name])
+        self.assertClientError(CONSTRAINT_CODES, self.sm_nv.put_secret_value, SecretId=name,
+                               SecretString=marker * 3000)
+        time.sleep(0.2)  # let the access log reach the file
+        out = self.server.output() + self.server.output(stderr=True)
+        for label, needle in (("string", marker.encode()), ("binary", binmark),
+                              ("binary b64", base64.b64encode(binmark)[:16]),
+                              ("string b64", base64.b64encode((marker + "-1").encode())[:24])):
+            with self.subTest(label=label):
+                self.assertNotIn(needle, out)
 
     def test_wrong_json_type(self):
         with self.assertRaises(ClientError) as cm:

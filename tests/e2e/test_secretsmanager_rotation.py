@@ -14,14 +14,12 @@ from socketserver import ThreadingMixIn
 
 from botocore.exceptions import ClientError
 
-from harness import free_port, to_datetime
+from harness import to_datetime
 from test_secretsmanager import ACCOUNT, SmTestCase, uniq, wait_for
 
 FUNCTION = "rot"
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:%s:function:%s" % (ACCOUNT, FUNCTION)
 STEPS = ["createSecret", "setSecret", "testSecret", "finishSecret"]
-ROT_PORT = free_port()
-SCHED_PORT = free_port()
 
 
 class _ThreadingHTTPServer(ThreadingMixIn, HTTPServer):
@@ -38,8 +36,7 @@ class RotationLambda:
     before createSecret) are recorded in violations instead of failing, so
     that they show up in a test of their own."""
 
-    def __init__(self, port):
-        self.port = port
+    def __init__(self, port=0):
         self.lock = threading.Lock()
         self.events = []  # (arn, event dict, path)
         self.errors = []  # (arn, message): steps that raised without being told to
@@ -76,6 +73,7 @@ class RotationLambda:
                 self.wfile.write(payload)
 
         self.httpd = _ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -179,12 +177,17 @@ class RotationLambda:
 
 
 class RotationTestCase(SmTestCase):
+    """The function listens on a free port; the server (one per class) is
+    started with --lambda-endpoint rot=http://127.0.0.1:<that port>/."""
+
     needs_process = True
-    lambda_port = None
+    own_server = True
 
     @classmethod
     def setUpClass(cls):
-        cls.fn = RotationLambda(cls.lambda_port)
+        cls.fn = RotationLambda()
+        cls.server_args = ("--lambda-endpoint",
+                           "%s=http://127.0.0.1:%d/" % (FUNCTION, cls.fn.port))
         try:
             super().setUpClass()
         except Exception:
@@ -221,8 +224,6 @@ class RotationTestCase(SmTestCase):
 
 
 class RotationTests(RotationTestCase):
-    lambda_port = ROT_PORT
-    server_args = ("--lambda-endpoint", "%s=http://127.0.0.1:%d/" % (FUNCTION, ROT_PORT))
 
     def test_rotate_immediately(self):
         name, arn, v1 = self.new_secret("original")
@@ -374,9 +375,7 @@ class RotationTests(RotationTestCase):
 class ScheduledRotationTests(RotationTestCase):
     """Scheduled rotations start when they come due (POST /_awsemu/clock)."""
 
-    own_server = True  # moves the clock
-    lambda_port = SCHED_PORT
-    server_args = ("--lambda-endpoint", "%s=http://127.0.0.1:%d/" % (FUNCTION, SCHED_PORT))
+    # own server (RotationTestCase): this class moves the clock
 
     def test_rotation_comes_due(self):
         name, arn, v1 = self.new_secret("scheduled")

@@ -1,0 +1,857 @@
+/* s3.c — S3 addressing and dispatch, errors, the blob store's lifecycle,
+ * body encryption and the streaming upload pipeline. */
+#include "s3_int.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "codec.h"
+#include "db.h"
+#include "envelope.h"
+#include "http.h"
+#include "kms.h"
+#include "proto_query.h"
+#include "proto_xml.h"
+#include "sigv4.h"
+#include "xml.h"
+
+/* ---- errors and small helpers ------------------------------------------- */
+
+int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    svc_req_t *r = s->r;
+
+    r->err_status = status;
+    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void s3_send_error(s3_req_t *s)
+{
+    buf_t res;
+
+    buf_init(&res, 0);
+    buf_printf(&res, "/%s%s%s", s->bucket, s->key ? "/" : "", s->key ? s->key : "");
+    proto_xml_send_error(s->r, res.data);
+    buf_free(&res);
+}
+
+int s3_query(const s3_req_t *s, const char *name, char *out, size_t n)
+{
+    const char *q = s->r->http->query;
+    char tmp[8];
+
+    if (out == NULL) {
+        out = tmp;
+        n = sizeof tmp;
+        /* presence only: a long value still counts */
+        {
+            size_t nl = strlen(name), i = 0, len = strlen(q);
+            while (i < len) {
+                size_t j = i;
+                while (j < len && q[j] != '&')
+                    j++;
+                if ((j - i == nl || (j - i > nl && q[i + nl] == '=')) && !strncmp(q + i, name, nl))
+                    return 1;
+                i = j + 1;
+            }
+            return 0;
+        }
+    }
+    return proto_query_param(q, strlen(q), name, out, n) >= 0;
+}
+
+int s3_header(const s3_req_t *s, const char *name, char *out, size_t n)
+{
+    return http_header_copy(s->r->http, name, out, n);
+}
+
+void s3_send_xml(s3_req_t *s, int status, buf_t *doc)
+{
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, status ? status : 200, "application/xml", doc->data, doc->len);
+}
+
+void s3_object_arn(const char *bucket, const char *key, buf_t *out)
+{
+    buf_printf(out, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+}
+
+int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT region, account FROM s3_buckets WHERE name=?1");
+    int found = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(region, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+        found = strcmp((const char *)sqlite3_column_text(st, 1), s->r->account) == 0 ? 1 : 2;
+    }
+    sqlite3_reset(st);
+    return found;
+}
+
+int s3_require_bucket(s3_req_t *s)
+{
+    char region[64];
+    int rc = s3_bucket_region(s, s->bucket, region);
+
+    if (rc < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (rc == 0)
+        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+    if (rc == 2)
+        return s3_error(s, 403, "AccessDenied", "Access Denied");
+    return 0;
+}
+
+char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1");
+    char *v = NULL;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+/* ---- addressing ------------------------------------------------------------ */
+
+/* Percent-decodes a path piece; S3 keys are exact bytes (no '+' to space). */
+static char *unescape_path(const char *p, size_t n)
+{
+    char *out = malloc(n + 1);
+
+    if (out && proto_query_unescape(p, n, 0, out) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Host "bucket.localhost[:port]", "bucket.s3[.region].amazonaws.com" or
+ * "bucket.s3.<anything>": the bucket, virtual-hosted. */
+static int host_bucket(const char *host, char *bucket, size_t n)
+{
+    char h[300];
+    char *colon, *dot;
+    size_t len;
+
+    snprintf(h, sizeof h, "%s", host);
+    if ((colon = strrchr(h, ':')) != NULL && strchr(h, ']') == NULL)
+        *colon = '\0';
+    for (dot = h; *dot; dot++)
+        *dot = (char)tolower((unsigned char)*dot);
+    len = strlen(h);
+    if (len > 10 && !strcmp(h + len - 10, ".localhost")) {
+        h[len - 10] = '\0';
+    } else if ((dot = strstr(h, ".s3.")) != NULL || (dot = strstr(h, ".s3-")) != NULL) {
+        *dot = '\0';
+    } else {
+        return 0;
+    }
+    if (h[0] == '\0' || strlen(h) >= n)
+        return 0;
+    snprintf(bucket, n, "%s", h);
+    return 1;
+}
+
+typedef struct {
+    const char *method;
+    int has_key;         /* -1: no bucket, 0: bucket, 1: bucket + key */
+    const char *sub;     /* a query parameter that selects the operation */
+    const char *header;  /* a header that selects it (x-amz-copy-source) */
+    const char *name;
+    int (*fn)(void *s);
+} op_t;
+
+/* First match wins: more specific entries first. */
+static const op_t ops[] = {
+    {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},
+    {"PUT", 0, "encryption", NULL, "PutBucketEncryption", s3_op_put_bucket_encryption},
+    {"PUT", 0, NULL, NULL, "CreateBucket", s3_op_create_bucket},
+    {"GET", 0, "location", NULL, "GetBucketLocation", s3_op_get_bucket_location},
+    {"GET", 0, "encryption", NULL, "GetBucketEncryption", s3_op_get_bucket_encryption},
+    {"GET", 0, "versioning", NULL, "GetBucketVersioning", s3_op_get_bucket_versioning},
+    {"GET", 0, "uploads", NULL, "ListMultipartUploads", s3_op_list_multipart_uploads},
+    {"GET", 0, NULL, NULL, "ListObjects", s3_op_list_objects},
+    {"HEAD", 0, NULL, NULL, "HeadBucket", s3_op_head_bucket},
+    {"DELETE", 0, "encryption", NULL, "DeleteBucketEncryption", s3_op_delete_bucket_encryption},
+    {"DELETE", 0, NULL, NULL, "DeleteBucket", s3_op_delete_bucket},
+    {"POST", 0, "delete", NULL, "DeleteObjects", s3_op_delete_objects},
+    {"PUT", 1, "tagging", NULL, "PutObjectTagging", s3_op_put_object_tagging},
+    {"PUT", 1, "uploadId", "x-amz-copy-source", "UploadPartCopy", s3_op_upload_part_copy},
+    {"PUT", 1, "uploadId", NULL, "UploadPart", s3_op_upload_part},
+    {"PUT", 1, NULL, "x-amz-copy-source", "CopyObject", s3_op_copy_object},
+    {"PUT", 1, NULL, NULL, "PutObject", s3_op_put_object},
+    {"GET", 1, "tagging", NULL, "GetObjectTagging", s3_op_get_object_tagging},
+    {"GET", 1, "uploadId", NULL, "ListParts", s3_op_list_parts},
+    {"GET", 1, "attributes", NULL, "GetObjectAttributes", s3_op_get_object_attributes},
+    {"GET", 1, NULL, NULL, "GetObject", s3_op_get_object},
+    {"HEAD", 1, NULL, NULL, "HeadObject", s3_op_get_object},
+    {"DELETE", 1, "tagging", NULL, "DeleteObjectTagging", s3_op_delete_object_tagging},
+    {"DELETE", 1, "uploadId", NULL, "AbortMultipartUpload", s3_op_abort_multipart_upload},
+    {"DELETE", 1, NULL, NULL, "DeleteObject", s3_op_delete_object},
+    {"POST", 1, "uploads", NULL, "CreateMultipartUpload", s3_op_create_multipart_upload},
+    {"POST", 1, "uploadId", NULL, "CompleteMultipartUpload", s3_op_complete_multipart_upload},
+};
+
+static void s3_req_free(void *arg)
+{
+    s3_req_t *s = arg;
+
+    if (s == NULL)
+        return;
+    s3_upload_free(s->up);
+    s3_sse_clear(&s->sse);
+    free(s->key);
+    free(s);
+}
+
+/* Parses bucket and key (path-style or virtual-hosted) and picks the
+ * operation. Returns the request, or NULL after answering an error. */
+static s3_req_t *parse(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    s3_req_t *s = calloc(1, sizeof *s);
+    char host[300];
+    const char *path = h->path, *slash;
+    int has_key;
+    size_t i;
+
+    if (s == NULL)
+        return NULL;
+    s->r = r;
+    r->svc_ctx = s;
+    r->svc_ctx_free = s3_req_free;
+    if (path[0] != '/') {
+        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        return NULL;
+    }
+    path++;
+    if (http_header_copy(h, "Host", host, sizeof host) && host_bucket(host, s->bucket, sizeof s->bucket)) {
+        if (*path)
+            s->key = unescape_path(path, strlen(path));
+    } else if (*path) {
+        size_t blen;
+        slash = strchr(path, '/');
+        blen = slash ? (size_t)(slash - path) : strlen(path);
+        if (blen >= sizeof s->bucket) {
+            s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+            return NULL;
+        }
+        memcpy(s->bucket, path, blen);
+        s->bucket[blen] = '\0';
+        if (slash && slash[1])
+            s->key = unescape_path(slash + 1, strlen(slash + 1));
+        if (slash && slash[1] && s->key == NULL) {
+            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            return NULL;
+        }
+    }
+    if (s->key && strlen(s->key) > S3_MAX_KEY) {
+        s3_error(s, 400, "KeyTooLongError", "Your key is too long");
+        return NULL;
+    }
+    has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        const op_t *o = &ops[i];
+        if (strcmp(o->method, h->method) != 0 || o->has_key != has_key)
+            continue;
+        if (o->sub && !s3_query(s, o->sub, NULL, 0))
+            continue;
+        if (o->header && !http_header(h, o->header, NULL))
+            continue;
+        s->opname = o->name;
+        s->op = o->fn;
+        r->operation = o->name;
+        return s;
+    }
+    s3_error(s, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+    return NULL;
+}
+
+void s3_head(svc_req_t *r)
+{
+    s3_req_t *s = parse(r);
+
+    if (s == NULL) {
+        if (r->svc_ctx)
+            s3_send_error(r->svc_ctx);
+        else
+            proto_xml_send_error(r, r->http->path);
+        return;
+    }
+    if (s->op == s3_op_put_object || s->op == s3_op_upload_part) {
+        /* uploads stream: prepare now, finish in s3_serve */
+        if (s3_upload_head(s) != 0)
+            s3_send_error(s);
+    }
+}
+
+void s3_serve(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
+
+    if (s == NULL || s->op == NULL) {
+        if (!r->http->responded)
+            proto_xml_send_error(r, r->http->path);
+        return;
+    }
+    if (r->http->body_error && s->up == NULL) {
+        s3_error(s, 400, "MaxMessageLengthExceeded", "Your request was too big.");
+        s3_send_error(s);
+        return;
+    }
+    if (s->op(s) != 0 && !r->http->responded)
+        s3_send_error(s);
+}
+
+/* ---- blob store lifecycle ---------------------------------------------------- */
+
+static int blob_known(const char *id, void *arg)
+{
+    emu_t *emu = arg;
+    sqlite3_stmt *st = db_stmt(emu->db, "SELECT 1 FROM s3_objects WHERE blob_id=?1 UNION ALL "
+                                        "SELECT 1 FROM s3_parts WHERE blob_id=?1 LIMIT 1");
+    int known = 1;
+
+    if (st == NULL)
+        return 1; /* when in doubt, keep */
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    known = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return known;
+}
+
+int s3_init(emu_t *emu, char *err, size_t errlen)
+{
+    emu->blobs = blob_store_open(emu->cfg->ephemeral ? NULL : emu->cfg->data_dir, emu->cfg->fsync,
+                                 err, errlen);
+    if (emu->blobs == NULL)
+        return -1;
+    blob_sweep(emu->blobs, blob_known, emu);
+    return 0;
+}
+
+void s3_shutdown(emu_t *emu)
+{
+    if (emu->blobs)
+        blob_store_close(emu->blobs);
+    emu->blobs = NULL;
+}
+
+void s3_reset(emu_t *emu)
+{
+    if (emu->blobs)
+        blob_sweep(emu->blobs, blob_known, emu);
+}
+
+/* ---- encryption -------------------------------------------------------------- */
+
+void s3_sse_clear(s3_sse_t *sse)
+{
+    OPENSSL_cleanse(sse->dk, sizeof sse->dk);
+    free(sse->context);
+    free(sse->wrapped);
+    sse->context = NULL;
+    sse->wrapped = NULL;
+}
+
+int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
+{
+    char name[128], alg[32], key[80], md5[40];
+    uint8_t raw[64], digest[16];
+    unsigned int dl = 0;
+    long n;
+    int have_alg, have_key, have_md5;
+
+    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-algorithm", prefix);
+    have_alg = s3_header(s, name, alg, sizeof alg);
+    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-key", prefix);
+    have_key = s3_header(s, name, key, sizeof key);
+    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-key-MD5", prefix);
+    have_md5 = s3_header(s, name, md5, sizeof md5);
+    if (!have_alg && !have_key && !have_md5)
+        return 0;
+    if (!have_alg || !have_key || !have_md5)
+        return s3_error(s, 400, "InvalidArgument",
+                        "Requests specifying Server Side Encryption with Customer provided keys "
+                        "must provide the algorithm, the key and the key's MD5.");
+    if (strcmp(alg, "AES256") != 0)
+        return s3_error(s, 400, "InvalidEncryptionAlgorithmError",
+                        "The encryption request you specified is not valid. The valid value is "
+                        "AES256.");
+    n = codec_b64_decode(key, strlen(key), raw);
+    if (n != 32)
+        return s3_error(s, 400, "InvalidArgument",
+                        "The secret key was invalid for the specified algorithm.");
+    EVP_Digest(raw, 32, digest, &dl, EVP_md5(), NULL);
+    {
+        char b64[32];
+        codec_b64_encode(digest, 16, b64);
+        if (strcmp(b64, md5) != 0) {
+            OPENSSL_cleanse(raw, sizeof raw);
+            return s3_error(s, 400, "InvalidArgument",
+                            "The calculated MD5 hash of the key did not match the hash that was "
+                            "provided.");
+        }
+        snprintf(sse->customer_md5, sizeof sse->customer_md5, "%s", b64);
+    }
+    snprintf(sse->alg, sizeof sse->alg, "SSE-C");
+    memcpy(sse->dk, raw, 32);
+    OPENSSL_cleanse(raw, sizeof raw);
+    return 1;
+}
+
+/* KMS's errors as S3 reports them (KMS.<code>, 400; AccessDenied 403). */
+static int kms_error(s3_req_t *s)
+{
+    char code[96];
+
+    snprintf(code, sizeof code, "KMS.%s", s->r->err_code);
+    return s3_error(s, 400, code, "%.600s", s->r->err_msg);
+}
+
+/* The encryption context for an object: the caller's (base64 JSON header)
+ * plus {"aws:s3:arn": <object or, with a bucket key, bucket ARN>}. */
+static int kms_context(s3_req_t *s, const char *bucket, const char *key, int bucket_key,
+                       cJSON **ctx)
+{
+    char hdr[4096];
+    buf_t arn;
+
+    *ctx = NULL;
+    if (s3_header(s, "x-amz-server-side-encryption-context", hdr, sizeof hdr)) {
+        uint8_t *raw = malloc(strlen(hdr) + 4);
+        long n = raw ? codec_b64_decode(hdr, strlen(hdr), raw) : -1;
+        cJSON *c = n >= 0 ? cJSON_ParseWithLength((const char *)raw, (size_t)n) : NULL;
+        const cJSON *e;
+        free(raw);
+        if (!cJSON_IsObject(c)) {
+            cJSON_Delete(c);
+            return s3_error(s, 400, "InvalidArgument",
+                            "The header 'x-amz-server-side-encryption-context' shall be Base64-"
+                            "encoded UTF-8 string holding JSON which represents a string-string "
+                            "map");
+        }
+        cJSON_ArrayForEach(e, c) if (!cJSON_IsString(e))
+        {
+            cJSON_Delete(c);
+            return s3_error(s, 400, "InvalidArgument",
+                            "The encryption context must be a map of strings.");
+        }
+        *ctx = c;
+    } else {
+        *ctx = cJSON_CreateObject();
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(*ctx, "aws:s3:arn")) {
+        buf_init(&arn, 0);
+        if (bucket_key)
+            buf_printf(&arn, "arn:aws:s3:::%s", bucket);
+        else
+            s3_object_arn(bucket, key, &arn);
+        cJSON_AddStringToObject(*ctx, "aws:s3:arn", arn.data);
+        buf_free(&arn);
+    }
+    return 0;
+}
+
+static void sse_s3_aad(const char *arn, buf_t *aad)
+{
+    buf_adds(aad, "awsemu:s3:sse-s3:");
+    buf_adds(aad, arn);
+}
+
+int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
+{
+    s3_sse_t *sse = &s->sse;
+    char alg[32] = "", key_id[2048] = "", bk[16] = "";
+    int have_alg, rc;
+    buf_t arn, aad;
+
+    rc = s3_ssec_parse(s, "", sse);
+    if (rc < 0)
+        return -1;
+    have_alg = s3_header(s, "x-amz-server-side-encryption", alg, sizeof alg);
+    if (rc == 1) {
+        if (have_alg)
+            return s3_error(s, 400, "InvalidArgument",
+                            "Server Side Encryption with Customer provided key is incompatible "
+                            "with the encryption method specified");
+        codec_random(sse->salt, sizeof sse->salt);
+        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
+        return 0;
+    }
+    s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
+    s3_header(s, "x-amz-server-side-encryption-bucket-key-enabled", bk, sizeof bk);
+    if (!have_alg) {
+        /* the bucket's default, else SSE-S3 */
+        char *enc = s3_bucket_encryption(s, bucket);
+        cJSON *doc = enc ? cJSON_Parse(enc) : NULL;
+        const cJSON *a = doc ? cJSON_GetObjectItemCaseSensitive(doc, "SSEAlgorithm") : NULL;
+        const cJSON *k = doc ? cJSON_GetObjectItemCaseSensitive(doc, "KMSMasterKeyID") : NULL;
+        const cJSON *b = doc ? cJSON_GetObjectItemCaseSensitive(doc, "BucketKeyEnabled") : NULL;
+        snprintf(alg, sizeof alg, "%s", cJSON_IsString(a) ? a->valuestring : "AES256");
+        if (cJSON_IsString(k) && key_id[0] == '\0')
+            snprintf(key_id, sizeof key_id, "%s", k->valuestring);
+        if (cJSON_IsTrue(b) && bk[0] == '\0')
+            snprintf(bk, sizeof bk, "true");
+        cJSON_Delete(doc);
+        free(enc);
+    } else if (strcmp(alg, "AES256") && strcmp(alg, "aws:kms") && strcmp(alg, "aws:kms:dsse")) {
+        return s3_error(s, 400, "InvalidArgument",
+                        "The encryption method specified is not supported");
+    }
+    if (!strcmp(alg, "AES256") && key_id[0] && have_alg)
+        return s3_error(s, 400, "InvalidArgument",
+                        "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                        "x-amz-server-side-encryption : aws:kms");
+    snprintf(sse->alg, sizeof sse->alg, "%s", alg);
+    sse->bucket_key = !strcasecmp(bk, "true");
+    buf_init(&arn, 0);
+    s3_object_arn(bucket, key, &arn);
+    if (!strcmp(alg, "AES256")) {
+        /* SSE-S3: a data key sealed under the master key, bound to the object */
+        buf_init(&aad, 0);
+        sse_s3_aad(arn.data, &aad);
+        codec_random(sse->dk, sizeof sse->dk);
+        sse->wlen = sizeof sse->dk + ENVELOPE_OVERHEAD;
+        sse->wrapped = malloc(sse->wlen);
+        rc = sse->wrapped && envelope_seal(s->r->emu->master_key, (const uint8_t *)aad.data,
+                                           aad.len, sse->dk, sizeof sse->dk, sse->wrapped) == 0
+                 ? 0
+                 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        buf_free(&aad);
+    } else {
+        cJSON *ctx = NULL;
+        char managed[37];
+        const char *ref = key_id;
+        rc = kms_context(s, bucket, key, sse->bucket_key, &ctx);
+        if (rc == 0 && ref[0] == '\0') {
+            if (kms_managed_key(s->r, "s3", managed) != 0)
+                rc = kms_error(s);
+            ref = managed;
+        }
+        if (rc == 0 && kms_data_key(s->r, ref, ctx, sse->dk, sizeof sse->dk, &sse->wrapped,
+                                    &sse->wlen, sse->kms_key_arn) != 0)
+            rc = kms_error(s);
+        if (rc == 0)
+            sse->context = cJSON_PrintUnformatted(ctx);
+        cJSON_Delete(ctx);
+    }
+    buf_free(&arn);
+    return rc;
+}
+
+int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
+{
+    if (!strcmp(sse->alg, "SSE-C")) {
+        s3_sse_t given;
+        uint8_t mac[32];
+        int rc;
+        memset(&given, 0, sizeof given);
+        rc = s3_ssec_parse(s, "", &given);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return s3_error(s, 400, "InvalidRequest",
+                            "The object was stored using a form of Server Side Encryption. The "
+                            "correct parameters must be provided to retrieve the object.");
+        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
+        if (CRYPTO_memcmp(mac, sse->hmac, sizeof mac) != 0) {
+            OPENSSL_cleanse(given.dk, sizeof given.dk);
+            return s3_error(s, 403, "AccessDenied", "Access Denied");
+        }
+        memcpy(sse->dk, given.dk, 32);
+        snprintf(sse->customer_md5, sizeof sse->customer_md5, "%s", given.customer_md5);
+        OPENSSL_cleanse(given.dk, sizeof given.dk);
+        return 0;
+    }
+    (void)sse_c_required;
+    if (!strcmp(sse->alg, "AES256")) {
+        buf_t aad;
+        int rc;
+        buf_init(&aad, 0);
+        sse_s3_aad(arn, &aad);
+        rc = sse->wlen == sizeof sse->dk + ENVELOPE_OVERHEAD &&
+                     envelope_open(s->r->emu->master_key, (const uint8_t *)aad.data, aad.len,
+                                   sse->wrapped, sse->wlen, sse->dk) == 0
+                 ? 0
+                 : s3_error(s, 500, "InternalError", "The object's data key cannot be opened.");
+        buf_free(&aad);
+        return rc;
+    }
+    {
+        cJSON *ctx = sse->context ? cJSON_Parse(sse->context) : NULL;
+        char arn_out[160];
+        int rc = kms_unwrap(s->r, sse->wrapped, sse->wlen, ctx, sse->dk, sizeof sse->dk, arn_out);
+        cJSON_Delete(ctx);
+        return rc == 0 ? 0 : kms_error(s);
+    }
+}
+
+void s3_sse_headers(s3_req_t *s, const s3_sse_t *sse)
+{
+    http_req_t *h = s->r->http;
+
+    if (!strcmp(sse->alg, "SSE-C")) {
+        http_add_header(h, "x-amz-server-side-encryption-customer-algorithm", "AES256");
+        http_add_header(h, "x-amz-server-side-encryption-customer-key-MD5", sse->customer_md5);
+        return;
+    }
+    http_add_header(h, "x-amz-server-side-encryption", sse->alg);
+    if (strncmp(sse->alg, "aws:kms", 7) == 0) {
+        http_add_header(h, "x-amz-server-side-encryption-aws-kms-key-id", sse->kms_key_arn);
+        if (sse->bucket_key)
+            http_add_header(h, "x-amz-server-side-encryption-bucket-key-enabled", "true");
+    }
+}
+
+/* ---- the streaming upload pipeline ------------------------------------------ */
+
+void s3_upload_free(s3_upload_t *up)
+{
+    if (up == NULL)
+        return;
+    if (up->fs)
+        frames_seal_abort(up->fs);
+    if (up->bw)
+        blob_abort(up->bw);
+    checksum_free(&up->md5);
+    checksum_free(&up->sha);
+    checksum_free(&up->ck);
+    if (up->ac) {
+        awschunked_free(up->ac);
+        free(up->ac);
+    }
+    free(up);
+}
+
+static int up_fail(s3_upload_t *up, int status, const char *code, const char *msg)
+{
+    if (!up->failed) {
+        up->failed = 1;
+        up->fail_status = status;
+        snprintf(up->fail_code, sizeof up->fail_code, "%s", code);
+        snprintf(up->fail_msg, sizeof up->fail_msg, "%s", msg);
+    }
+    return -1;
+}
+
+/* Decoded payload bytes: digests, then the cipher into the blob. */
+static int payload(void *arg, const uint8_t *p, size_t n)
+{
+    s3_upload_t *up = arg;
+
+    if (up->size + n > S3_MAX_PUT)
+        return up_fail(up, 400, "EntityTooLarge",
+                       "Your proposed upload exceeds the maximum allowed size");
+    up->size += n;
+    checksum_update(&up->md5, p, n);
+    if (up->sha_on)
+        checksum_update(&up->sha, p, n);
+    if (up->ck_alg != CHECKSUM_NONE)
+        checksum_update(&up->ck, p, n);
+    if (frames_seal_update(up->fs, p, n, blob_write_cb, up->bw) != 0)
+        return up_fail(up, 500, "InternalError", "We encountered an internal error writing the object.");
+    return 0;
+}
+
+/* The HTTP layer's body sink for uploads. */
+static int upload_sink(http_req_t *h, const char *data, size_t len)
+{
+    {
+        s3_upload_t *up = h->sink_arg;
+
+        if (up->failed)
+            return 0; /* keep draining; the error is answered at the end */
+        if (up->ac) {
+            ssize_t rc = awschunked_feed(up->ac, (const uint8_t *)data, len, payload, up);
+            if (rc == AWSCHUNKED_BADSIG)
+                up_fail(up, 403, "SignatureDoesNotMatch",
+                        "The request signature we calculated does not match the signature you "
+                        "provided.");
+            else if (rc < 0 && !up->failed)
+                up_fail(up, 400, "IncompleteBody",
+                        "The request body's aws-chunked encoding is malformed.");
+            return 0;
+        }
+        payload(up, (const uint8_t *)data, len);
+        return 0;
+    }
+}
+
+int s3_upload_begin(s3_req_t *s, const char *aad)
+{
+    http_req_t *h = s->r->http;
+    s3_upload_t *up = calloc(1, sizeof *up);
+    char sha[80] = "", alg[32] = "", enc[128] = "", dlen[32] = "", trailer[80] = "";
+    char name[64];
+    checksum_alg_t a;
+
+    if (up == NULL)
+        return s3_error(s, 500, "InternalError", "Out of memory.");
+    s->up = up;
+    up->expect_size = UINT64_MAX;
+    if (checksum_init(&up->md5, CHECKSUM_MD5) != 0)
+        return s3_error(s, 500, "InternalError", "Out of memory.");
+    s3_header(s, "x-amz-content-sha256", sha, sizeof sha);
+    s3_header(s, "Content-Encoding", enc, sizeof enc);
+    s3_header(s, "x-amz-decoded-content-length", dlen, sizeof dlen);
+    s3_header(s, "x-amz-trailer", trailer, sizeof trailer);
+    if (strlen(sha) == 64) {
+        up->sha_on = 1;
+        if (checksum_init(&up->sha, CHECKSUM_SHA256) != 0)
+            return s3_error(s, 500, "InternalError", "Out of memory.");
+    }
+    /* the checksum algorithm: a header value, the SDK's declaration, or a trailer */
+    up->ck_alg = CHECKSUM_NONE;
+    for (a = CHECKSUM_CRC32; a <= CHECKSUM_SHA256; a++) {
+        snprintf(name, sizeof name, "%s", checksum_header_name(a));
+        if (http_header(h, name, NULL) || !strcasecmp(trailer, name))
+            up->ck_alg = a;
+    }
+    if (up->ck_alg == CHECKSUM_NONE && s3_header(s, "x-amz-sdk-checksum-algorithm", alg, sizeof alg))
+        up->ck_alg = checksum_alg_parse(alg);
+    if (up->ck_alg == CHECKSUM_NONE && s3_header(s, "x-amz-checksum-algorithm", alg, sizeof alg))
+        up->ck_alg = checksum_alg_parse(alg);
+    if (up->ck_alg != CHECKSUM_NONE && checksum_init(&up->ck, up->ck_alg) != 0)
+        return s3_error(s, 500, "InternalError", "Out of memory.");
+    if (!strncmp(sha, "STREAMING-", 10) || strstr(enc, "aws-chunked")) {
+        up->ac = malloc(sizeof *up->ac);
+        if (up->ac == NULL)
+            return s3_error(s, 500, "InternalError", "Out of memory.");
+        awschunked_init(up->ac);
+        if (dlen[0]) {
+            char *end;
+            up->expect_size = strtoull(dlen, &end, 10);
+            if (*end)
+                return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-decoded-content-length.");
+        } else if (strncmp(sha, "STREAMING-UNSIGNED", 18) != 0 && !strstr(enc, "aws-chunked")) {
+            return s3_error(s, 411, "MissingContentLength",
+                            "You must provide the Content-Length HTTP header.");
+        }
+        if (s->r->emu->cfg->iam_enforce && !strncmp(sha, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", 34)) {
+            /* chunk signatures chain from the request's own signature */
+            sigv4_request_t sreq;
+            sigv4_auth_t auth;
+            memset(&sreq, 0, sizeof sreq);
+            sreq.method = h->method;
+            sreq.method_len = strlen(h->method);
+            sreq.path = h->path;
+            sreq.path_len = strlen(h->path);
+            sreq.query = h->query;
+            sreq.query_len = strlen(h->query);
+            sreq.headers = h->head.headers;
+            sreq.nheaders = h->head.nheaders;
+            if (sigv4_parse(&sreq, &auth) == 0) {
+                up->ac->verify = 1;
+                sigv4_signing_key(s->r->emu->cfg->secret_key, auth.date, auth.region,
+                                  auth.service, up->ac->signing_key);
+                snprintf(up->ac->amz_date, sizeof up->ac->amz_date, "%s", auth.amz_date);
+                sigv4_scope(&auth, up->ac->scope, sizeof up->ac->scope);
+                snprintf(up->ac->prev_sig, sizeof up->ac->prev_sig, "%s", auth.signature);
+            }
+        }
+    } else if (h->content_length < 0 && !h->chunked) {
+        return s3_error(s, 411, "MissingContentLength",
+                        "You must provide the Content-Length HTTP header.");
+    }
+    if ((uint64_t)(h->content_length > 0 ? h->content_length : 0) > S3_MAX_PUT + (1u << 20))
+        return s3_error(s, 400, "EntityTooLarge",
+                        "Your proposed upload exceeds the maximum allowed size");
+    up->bw = blob_begin(s->r->emu->blobs);
+    up->fs = frames_seal_begin(s->sse.dk, (const uint8_t *)aad, strlen(aad), FRAMES_DEFAULT_FRAME);
+    if (up->bw == NULL || up->fs == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    h->sink = upload_sink;
+    h->sink_arg = up;
+    return 0;
+}
+
+int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16], char checksum[64])
+{
+    s3_upload_t *up = s->up;
+    http_req_t *h = s->r->http;
+    uint8_t dig[CHECKSUM_MAX_DIGEST];
+    size_t dlen;
+    char hdr[128];
+
+    checksum[0] = '\0';
+    if (up->failed)
+        return s3_error(s, up->fail_status, up->fail_code, "%s", up->fail_msg);
+    if (h->body_error)
+        return s3_error(s, 400, "IncompleteBody", "The request body was not received whole.");
+    if (up->ac && !up->ac->done)
+        return s3_error(s, 400, "IncompleteBody",
+                        "You did not provide the number of bytes specified by the Content-Length "
+                        "HTTP header.");
+    if (up->expect_size != UINT64_MAX && up->expect_size != up->size)
+        return s3_error(s, 400, "IncompleteBody",
+                        "You did not provide the number of bytes specified by the "
+                        "x-amz-decoded-content-length HTTP header.");
+    checksum_final(&up->md5, dig, &dlen);
+    memcpy(md5, dig, 16);
+    if (s3_header(s, "Content-MD5", hdr, sizeof hdr)) {
+        char b64[32];
+        codec_b64_encode(md5, 16, b64);
+        if (strcmp(b64, hdr) != 0) {
+            uint8_t raw[64];
+            return s3_error(s, 400, codec_b64_decode(hdr, strlen(hdr), raw) == 16 ? "BadDigest"
+                                                                                    : "InvalidDigest",
+                            "The Content-MD5 you specified did not match what we received.");
+        }
+    }
+    if (up->sha_on) {
+        char hex[65];
+        checksum_final(&up->sha, dig, &dlen);
+        codec_hex(dig, 32, hex);
+        s3_header(s, "x-amz-content-sha256", hdr, sizeof hdr);
+        if (strcasecmp(hex, hdr) != 0)
+            return s3_error(s, 400, "XAmzContentSHA256Mismatch",
+                            "The provided 'x-amz-content-sha256' header does not match what was "
+                            "computed.");
+    }
+    if (up->ck_alg != CHECKSUM_NONE) {
+        const char *want;
+        checksum_final(&up->ck, dig, &dlen);
+        checksum_b64(dig, dlen, checksum);
+        if (s3_header(s, checksum_header_name(up->ck_alg), hdr, sizeof hdr))
+            want = hdr;
+        else
+            want = up->ac ? awschunked_trailer(up->ac, checksum_header_name(up->ck_alg)) : NULL;
+        if (want && strcmp(want, checksum) != 0)
+            return s3_error(s, 400, "BadDigest", "The %s you specified did not match the "
+                                                 "calculated checksum.",
+                            checksum_alg_name(up->ck_alg));
+    }
+    if (frames_seal_final(up->fs, blob_write_cb, up->bw) != 0) {
+        up->fs = NULL;
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    }
+    up->fs = NULL;
+    if (blob_commit(up->bw, blob_id) != 0) {
+        up->bw = NULL;
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    }
+    up->bw = NULL;
+    return 0;
+}

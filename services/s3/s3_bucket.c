@@ -1,0 +1,388 @@
+/* s3_bucket.c — CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
+ * GetBucketLocation, bucket default encryption, GetBucketVersioning. */
+#include "s3_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "http.h"
+#include "xml.h"
+
+static int internal(s3_req_t *s)
+{
+    db_rollback(s->r->emu->db);
+    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+}
+
+/* S3's bucket naming rules (general purpose buckets). */
+static int valid_bucket_name(const char *b)
+{
+    size_t n = strlen(b), i, dots = 0;
+    static const char *const bad_prefix[] = {"xn--", "sthree-", "amzn-s3-demo-", NULL};
+    static const char *const bad_suffix[] = {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3", NULL};
+    int all_digits_dots = 1;
+
+    if (n < 3 || n > 63)
+        return 0;
+    if (!(islower((unsigned char)b[0]) || isdigit((unsigned char)b[0])) ||
+        !(islower((unsigned char)b[n - 1]) || isdigit((unsigned char)b[n - 1])))
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = b[i];
+        if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '.' || c == '-'))
+            return 0;
+        if (c == '.') {
+            dots++;
+            if (i + 1 < n && b[i + 1] == '.')
+                return 0;
+        }
+        if (!isdigit((unsigned char)c) && c != '.')
+            all_digits_dots = 0;
+    }
+    if (all_digits_dots && dots == 3)
+        return 0; /* formatted as an IP address */
+    for (i = 0; bad_prefix[i]; i++)
+        if (!strncmp(b, bad_prefix[i], strlen(bad_prefix[i])))
+            return 0;
+    for (i = 0; bad_suffix[i]; i++) {
+        size_t l = strlen(bad_suffix[i]);
+        if (n >= l && !strcmp(b + n - l, bad_suffix[i]))
+            return 0;
+    }
+    return 1;
+}
+
+int s3_op_create_bucket(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    char region[64], existing[64], err[256];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!valid_bucket_name(s->bucket))
+        return s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+    snprintf(region, sizeof region, "%s", s->r->region);
+    if (h->body.len > 0) {
+        xml_node_t *doc = xml_parse(h->body.data, h->body.len, NULL, err, sizeof err);
+        const xml_node_t *lc = xml_child(doc, "LocationConstraint");
+        if (doc == NULL || strcmp(xml_name(doc), "CreateBucketConfiguration") != 0) {
+            xml_free(doc);
+            return s3_error(s, 400, "MalformedXML",
+                            "The XML you provided was not well-formed or did not validate against "
+                            "our published schema");
+        }
+        if (lc) {
+            const char *v = xml_text(lc);
+            if (!strcmp(v, "EU"))
+                v = "eu-west-1";
+            if (v[0] == '\0' || !strcmp(v, "us-east-1")) {
+                xml_free(doc);
+                return s3_error(s, 400, "InvalidLocationConstraint",
+                                "The specified location-constraint is not valid");
+            }
+            if (strcmp(v, s->r->region) != 0 && strcmp(s->r->region, "us-east-1") != 0) {
+                xml_free(doc);
+                return s3_error(s, 400, "IllegalLocationConstraintException",
+                                "The %s location constraint is incompatible for the region "
+                                "specific endpoint this request was sent to.",
+                                v);
+            }
+            snprintf(region, sizeof region, "%s", v);
+        }
+        xml_free(doc);
+    } else if (strcmp(s->r->region, "us-east-1") != 0) {
+        /* outside us-east-1 a bucket needs its region named */
+        return s3_error(s, 400, "IllegalLocationConstraintException",
+                        "The unspecified location constraint is incompatible for the region "
+                        "specific endpoint this request was sent to.");
+    }
+    rc = s3_bucket_region(s, s->bucket, existing);
+    if (rc < 0)
+        return internal(s);
+    if (rc == 2)
+        return s3_error(s, 409, "BucketAlreadyExists",
+                        "The requested bucket name is not available. The bucket namespace is "
+                        "shared by all users of the system. Please select a different name and "
+                        "try again.");
+    if (rc == 1) {
+        if (!strcmp(existing, "us-east-1") && !strcmp(region, "us-east-1")) {
+            /* us-east-1's legacy answer to re-creating one's own bucket */
+            http_add_header(h, "Location", "/");
+            http_respond(h, 200, NULL, NULL, 0);
+            return 0;
+        }
+        return s3_error(s, 409, "BucketAlreadyOwnedByYou",
+                        "Your previous request to create the named bucket succeeded and you "
+                        "already own it.");
+    }
+    st = db_stmt(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created) VALUES "
+                                "(?1, ?2, ?3, ?4)");
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, s->r->now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return internal(s);
+    {
+        char loc[80];
+        snprintf(loc, sizeof loc, "/%s", s->bucket);
+        http_add_header(h, "Location", loc);
+    }
+    http_add_header(h, "x-amz-request-id", s->r->request_id);
+    http_respond(h, 200, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_delete_bucket(void *arg)
+{
+    s3_req_t *s = arg;
+    sqlite3_stmt *st;
+    int rc, n;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    st = db_stmt(s->r->emu->db, "SELECT count(*) FROM s3_objects WHERE bucket=?1");
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (n > 0)
+        return s3_error(s, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+    /* in-progress uploads go with the bucket, and so do their parts' blobs */
+    st = db_stmt(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
+                                "(upload_id) WHERE u.bucket=?1");
+    if (st) {
+        sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            s3_drop_blob(s, (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+    }
+    st = db_stmt(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1");
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return internal(s);
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 204, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_head_bucket(void *arg)
+{
+    s3_req_t *s = arg;
+    char region[64];
+    int rc = s3_bucket_region(s, s->bucket, region);
+
+    if (rc < 0)
+        return internal(s);
+    if (rc == 0)
+        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+    http_add_header(s->r->http, "x-amz-bucket-region", region);
+    if (rc == 2)
+        return s3_error(s, 403, "AccessDenied", "Access Denied");
+    http_add_header(s->r->http, "x-amz-access-point-alias", "false");
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 200, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_list_buckets(void *arg)
+{
+    s3_req_t *s = arg;
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
+                                              "account=?1 ORDER BY name");
+    char date[32];
+    buf_t out;
+
+    if (st == NULL)
+        return internal(s);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "ListAllMyBucketsResult", XML_NS_S3);
+    xml_open(&out, "Owner");
+    xml_elem(&out, "ID", s->r->account);
+    xml_elem(&out, "DisplayName", "awsemu");
+    xml_close(&out, "Owner");
+    xml_open(&out, "Buckets");
+    sqlite3_bind_text(st, 1, s->r->account, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        xml_open(&out, "Bucket");
+        xml_elem(&out, "Name", (const char *)sqlite3_column_text(st, 0));
+        clock_iso8601(sqlite3_column_double(st, 1), date);
+        xml_elem(&out, "CreationDate", date);
+        xml_elem(&out, "BucketRegion", (const char *)sqlite3_column_text(st, 2));
+        xml_close(&out, "Bucket");
+    }
+    sqlite3_reset(st);
+    xml_close(&out, "Buckets");
+    xml_close(&out, "ListAllMyBucketsResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+int s3_op_get_bucket_location(void *arg)
+{
+    s3_req_t *s = arg;
+    char region[64];
+    buf_t out;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    s3_bucket_region(s, s->bucket, region);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "LocationConstraint", XML_NS_S3);
+    if (strcmp(region, "us-east-1") != 0)
+        xml_escape(&out, region, strlen(region));
+    xml_close(&out, "LocationConstraint");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+static int set_encryption(s3_req_t *s, const char *json)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1");
+    int rc;
+
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    if (json)
+        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : internal(s);
+}
+
+int s3_op_put_bucket_encryption(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    xml_node_t *doc;
+    const xml_node_t *rule, *def;
+    const char *alg, *key, *bk;
+    char err[256], *text;
+    cJSON *j;
+    int rc;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    rule = xml_child(doc, "Rule");
+    def = xml_child(rule, "ApplyServerSideEncryptionByDefault");
+    if (doc == NULL || strcmp(xml_name(doc), "ServerSideEncryptionConfiguration") != 0 ||
+        def == NULL || xml_count(doc, "Rule") != 1) {
+        xml_free(doc);
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    }
+    alg = xml_text(xml_child(def, "SSEAlgorithm"));
+    key = xml_text(xml_child(def, "KMSMasterKeyID"));
+    bk = xml_text(xml_child(rule, "BucketKeyEnabled"));
+    if (strcmp(alg, "AES256") && strcmp(alg, "aws:kms") && strcmp(alg, "aws:kms:dsse")) {
+        xml_free(doc);
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    }
+    if (key[0] && !strcmp(alg, "AES256")) {
+        xml_free(doc);
+        return s3_error(s, 400, "InvalidArgument",
+                        "a KMSMasterKeyID is not applicable if the default sse algorithm is not "
+                        "aws:kms or aws:kms:dsse");
+    }
+    j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "SSEAlgorithm", alg);
+    if (key[0])
+        cJSON_AddStringToObject(j, "KMSMasterKeyID", key);
+    cJSON_AddBoolToObject(j, "BucketKeyEnabled", !strcmp(bk, "true"));
+    xml_free(doc);
+    text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    rc = set_encryption(s, text);
+    free(text);
+    if (rc != 0)
+        return -1;
+    http_add_header(h, "x-amz-request-id", s->r->request_id);
+    http_respond(h, 200, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_get_bucket_encryption(void *arg)
+{
+    s3_req_t *s = arg;
+    char *enc;
+    cJSON *j;
+    const cJSON *a, *k, *b;
+    buf_t out;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    /* every bucket has a default: SSE-S3 unless configured otherwise */
+    enc = s3_bucket_encryption(s, s->bucket);
+    j = enc ? cJSON_Parse(enc) : NULL;
+    a = j ? cJSON_GetObjectItemCaseSensitive(j, "SSEAlgorithm") : NULL;
+    k = j ? cJSON_GetObjectItemCaseSensitive(j, "KMSMasterKeyID") : NULL;
+    b = j ? cJSON_GetObjectItemCaseSensitive(j, "BucketKeyEnabled") : NULL;
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "ServerSideEncryptionConfiguration", XML_NS_S3);
+    xml_open(&out, "Rule");
+    xml_open(&out, "ApplyServerSideEncryptionByDefault");
+    xml_elem(&out, "SSEAlgorithm", cJSON_IsString(a) ? a->valuestring : "AES256");
+    if (cJSON_IsString(k))
+        xml_elem(&out, "KMSMasterKeyID", k->valuestring);
+    xml_close(&out, "ApplyServerSideEncryptionByDefault");
+    xml_elem(&out, "BucketKeyEnabled", cJSON_IsTrue(b) ? "true" : "false");
+    xml_close(&out, "Rule");
+    xml_close(&out, "ServerSideEncryptionConfiguration");
+    cJSON_Delete(j);
+    free(enc);
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+int s3_op_delete_bucket_encryption(void *arg)
+{
+    s3_req_t *s = arg;
+
+    if (s3_require_bucket(s) != 0 || set_encryption(s, NULL) != 0)
+        return -1;
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 204, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_get_bucket_versioning(void *arg)
+{
+    s3_req_t *s = arg;
+    buf_t out;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    /* versioning has never been enabled: the configuration is empty */
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "VersioningConfiguration", XML_NS_S3);
+    xml_close(&out, "VersioningConfiguration");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}

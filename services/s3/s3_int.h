@@ -1,0 +1,181 @@
+/* s3_int.h — what the S3 source files share: the parsed request, errors,
+ * object records and the encryption of bodies. Not for other modules. */
+#ifndef AWSEMU_S3_INT_H
+#define AWSEMU_S3_INT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "awschunked.h"
+#include "blobs.h"
+#include "buf.h"
+#include "checksum.h"
+#include "frames.h"
+#include "s3.h"
+#include "service.h"
+
+#define S3_MAX_KEY 1024
+#define S3_MAX_PUT ((uint64_t)5 << 30) /* 5 GiB: a single PUT or part */
+#define S3_MIN_PART ((uint64_t)5 << 20)
+#define S3_MAX_PARTS 10000
+
+/* Encryption of one body (object or part). */
+typedef struct {
+    char alg[16];          /* "AES256", "aws:kms", "aws:kms:dsse", "SSE-C" */
+    char kms_key_arn[160];
+    int bucket_key;
+    char *context;         /* KMS encryption context JSON (owned) */
+    uint8_t dk[32];        /* the data key (wiped when done) */
+    uint8_t *wrapped;      /* AES256: sealed under the master key; KMS: the KMS blob (owned) */
+    size_t wlen;
+    uint8_t salt[16];      /* SSE-C: salted HMAC of the customer key */
+    uint8_t hmac[32];
+    char customer_md5[32]; /* SSE-C: the key's MD5 as the client sent it (echoed) */
+} s3_sse_t;
+
+/* An upload streaming in (PutObject, UploadPart). */
+typedef struct {
+    blob_writer_t *bw;
+    frames_sealer_t *fs;
+    checksum_t md5, sha, ck;
+    int sha_on;
+    checksum_alg_t ck_alg;
+    awschunked_t *ac;
+    uint64_t size;
+    uint64_t expect_size;   /* x-amz-decoded-content-length, or UINT64_MAX */
+    int failed;             /* 0, or the S3 error the sink met (see fail_*) */
+    char fail_code[64];
+    char fail_msg[256];
+    int fail_status;
+} s3_upload_t;
+
+/* One S3 request. */
+typedef struct {
+    svc_req_t *r;
+    char bucket[64];
+    char *key;              /* decoded object key, NULL when none (owned) */
+    const char *opname;
+    int (*op)(void *s);     /* see s3.c */
+    s3_sse_t sse;
+    s3_upload_t *up;        /* uploads only */
+    char upload_id[80];
+    long part_number;
+} s3_req_t;
+
+/* A stored object. */
+typedef struct {
+    char blob_id[BLOB_ID_LEN + 1];
+    uint64_t size;
+    char etag[80];          /* quoted */
+    double last_modified;
+    char *meta;             /* JSON: content headers, x-amz-meta-* (owned) */
+    s3_sse_t sse;
+    uint32_t frame_size;
+    char checksum_alg[16];  /* "CRC32", ... or "" */
+    char checksum[64];      /* base64 */
+    char checksum_type[16]; /* FULL_OBJECT | COMPOSITE */
+    char *parts;            /* JSON array of part sizes, multipart only (owned) */
+    char *tags;             /* JSON object (owned) */
+} s3_object_t;
+
+/* 1 found, 0 not, -1 error. Caller clears. */
+int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o /* OUT */);
+/* Inserts or replaces (inside the caller's transaction); old_blob gets the
+ * replaced body's blob id ("" if none) to delete after the commit. */
+int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
+                    char old_blob[BLOB_ID_LEN + 1] /* OUT */);
+void s3_object_clear(s3_object_t *o);
+/* The object headers of the request as JSON (caller frees); NULL + error. */
+char *s3_request_meta(s3_req_t *s);
+/* Deletes a blob nothing references any more. */
+void s3_drop_blob(s3_req_t *s, const char *blob_id);
+/* Copies plaintext [first, last] of src into a new blob sealed under
+ * s->sse for dst_aad; md5 (and ck, if given) of the bytes. */
+int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const char *src_aad,
+              uint64_t first, uint64_t last, const char *dst_aad, char blob_id[BLOB_ID_LEN + 1],
+              uint8_t md5[16], checksum_t *ck);
+/* UploadPart's head-time preparation (multipart). */
+int s3_part_head(s3_req_t *s);
+
+/* Records an S3 error and returns -1. */
+int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sends the recorded error (HEAD: status only). */
+void s3_send_error(s3_req_t *s);
+
+/* The query parameter name's decoded value into out; 1 present, 0 not. */
+int s3_query(const s3_req_t *s, const char *name, char *out, size_t n);
+/* A request header, NUL-terminated into out; 1 present, 0 not. */
+int s3_header(const s3_req_t *s, const char *name, char *out, size_t n);
+
+/* Bucket lookup in the caller's account: 1 found (region filled), 0 not,
+ * -1 error. */
+int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64] /* OUT */);
+/* NoSuchBucket unless the bucket exists and belongs to the caller. */
+int s3_require_bucket(s3_req_t *s);
+/* The bucket's default encryption JSON (caller frees) or NULL. */
+char *s3_bucket_encryption(s3_req_t *s, const char *bucket);
+
+/* Object ARN: arn:aws:s3:::bucket/key. */
+void s3_object_arn(const char *bucket, const char *key, buf_t *out);
+
+/* Encryption: chooses the algorithm and key from the request headers, the
+ * bucket default or (parts) the upload, and makes the data key. */
+int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key);
+/* Recovers the data key of a stored body. SSE-C: checks the request's
+ * customer key against the stored HMAC. */
+int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required);
+void s3_sse_clear(s3_sse_t *sse);
+/* The x-amz-server-side-encryption* response headers of sse. */
+void s3_sse_headers(s3_req_t *s, const s3_sse_t *sse);
+/* SSE-C request headers parsed into sse (alg, dk, customer_md5); 1 when
+ * present, 0 when absent, -1 when malformed (error set). prefix: "" or
+ * "copy-source-" for CopyObject's source. */
+int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse);
+
+/* Upload pipeline: begin (after s3_sse_prepare), the sink the HTTP layer
+ * feeds, and finish (digests checked, blob committed); etag gets the
+ * quoted ETag, md5 the raw MD5, checksum the base64 x-amz-checksum value. */
+int s3_upload_begin(s3_req_t *s, const char *aad);
+int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16],
+                     char checksum[64]);
+void s3_upload_free(s3_upload_t *up);
+/* At head time for PutObject / UploadPart: checks, encryption, the sink. */
+int s3_upload_head(s3_req_t *s);
+
+/* Operations (s is the s3_req_t). */
+int s3_op_list_buckets(void *s);
+int s3_op_create_bucket(void *s);
+int s3_op_delete_bucket(void *s);
+int s3_op_head_bucket(void *s);
+int s3_op_get_bucket_location(void *s);
+int s3_op_put_bucket_encryption(void *s);
+int s3_op_get_bucket_encryption(void *s);
+int s3_op_delete_bucket_encryption(void *s);
+int s3_op_get_bucket_versioning(void *s);
+int s3_op_list_objects(void *s);
+int s3_op_put_object(void *s);
+int s3_op_get_object(void *s);
+int s3_op_delete_object(void *s);
+int s3_op_delete_objects(void *s);
+int s3_op_copy_object(void *s);
+int s3_op_put_object_tagging(void *s);
+int s3_op_get_object_tagging(void *s);
+int s3_op_delete_object_tagging(void *s);
+int s3_op_get_object_attributes(void *s);
+int s3_op_create_multipart_upload(void *s);
+int s3_op_upload_part(void *s);
+int s3_op_upload_part_copy(void *s);
+int s3_op_complete_multipart_upload(void *s);
+int s3_op_abort_multipart_upload(void *s);
+int s3_op_list_parts(void *s);
+int s3_op_list_multipart_uploads(void *s);
+
+/* GET /_awsemu/inspect/s3/<bucket>/<key> */
+void s3_inspect(svc_req_t *r, const char *bucket, const char *key);
+
+/* Sends an XML document (200 unless status given). */
+void s3_send_xml(s3_req_t *s, int status, buf_t *doc);
+
+#endif

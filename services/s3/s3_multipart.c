@@ -1,0 +1,852 @@
+/* s3_multipart.c — CreateMultipartUpload, UploadPart, UploadPartCopy,
+ * CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+ * ListMultipartUploads. Parts are sealed under the upload's data key;
+ * completion re-seals them, in order, into the object's one body. */
+#include "s3_int.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "db.h"
+#include "http.h"
+#include "proto_query.h"
+#include "xml.h"
+
+static int internal(s3_req_t *s)
+{
+    db_rollback(s->r->emu->db);
+    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+}
+
+static void part_aad(const char *bucket, const char *key, const char *upload_id, long pn, buf_t *aad)
+{
+    s3_object_arn(bucket, key, aad);
+    buf_printf(aad, "#upload=%s#part=%ld", upload_id, pn);
+}
+
+/* The upload's row into u (meta, tags, checksum settings in the object
+ * shape); 1 found, 0 not (NoSuchUpload recorded), -1 error. */
+static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char ck_alg[16])
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db,
+                               "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
+                               "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags FROM "
+                               "s3_uploads WHERE upload_id=?1 AND bucket=?2 AND key=?3");
+    int rc;
+
+    memset(u, 0, sizeof *u);
+    ck_alg[0] = '\0';
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return internal(s);
+        s3_error(s, 404, "NoSuchUpload",
+                 "The specified upload does not exist. The upload ID may be invalid, or the "
+                 "upload may have been aborted or completed.");
+        return 0;
+    }
+    u->meta = strdup((const char *)sqlite3_column_text(st, 0));
+    snprintf(u->sse.alg, sizeof u->sse.alg, "%s", (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+        snprintf(u->sse.kms_key_arn, sizeof u->sse.kms_key_arn, "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+    u->sse.bucket_key = sqlite3_column_int(st, 3);
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+        u->sse.context = strdup((const char *)sqlite3_column_text(st, 4));
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        u->sse.wlen = (size_t)sqlite3_column_bytes(st, 5);
+        u->sse.wrapped = malloc(u->sse.wlen + 1);
+        if (u->sse.wrapped)
+            memcpy(u->sse.wrapped, sqlite3_column_blob(st, 5), u->sse.wlen);
+    }
+    if (sqlite3_column_bytes(st, 6) == sizeof u->sse.salt)
+        memcpy(u->sse.salt, sqlite3_column_blob(st, 6), sizeof u->sse.salt);
+    if (sqlite3_column_bytes(st, 7) == sizeof u->sse.hmac)
+        memcpy(u->sse.hmac, sqlite3_column_blob(st, 7), sizeof u->sse.hmac);
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+        snprintf(ck_alg, 16, "%s", (const char *)sqlite3_column_text(st, 8));
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+        snprintf(u->checksum_type, sizeof u->checksum_type, "%s",
+                 (const char *)sqlite3_column_text(st, 9));
+    if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+        u->tags = strdup((const char *)sqlite3_column_text(st, 10));
+    sqlite3_reset(st);
+    return 1;
+}
+
+static int upload_id_param(s3_req_t *s)
+{
+    if (!s3_query(s, "uploadId", s->upload_id, sizeof s->upload_id) || !s->upload_id[0])
+        return s3_error(s, 404, "NoSuchUpload", "The specified upload does not exist.");
+    return 0;
+}
+
+static int part_number_param(s3_req_t *s)
+{
+    char v[32], *end;
+
+    if (!s3_query(s, "partNumber", v, sizeof v))
+        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    s->part_number = strtol(v, &end, 10);
+    if (*end || s->part_number < 1 || s->part_number > S3_MAX_PARTS)
+        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    return 0;
+}
+
+int s3_op_create_multipart_upload(void *arg)
+{
+    s3_req_t *s = arg;
+    char id[80], ck[32] = "", cktype[32] = "", *meta = NULL;
+    uint8_t rnd[36];
+    sqlite3_stmt *st;
+    buf_t out;
+    int rc;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    if ((meta = s3_request_meta(s)) == NULL)
+        return -1;
+    if (s3_sse_prepare(s, s->bucket, s->key) != 0) {
+        free(meta);
+        return -1;
+    }
+    s3_header(s, "x-amz-checksum-algorithm", ck, sizeof ck);
+    s3_header(s, "x-amz-checksum-type", cktype, sizeof cktype);
+    if (ck[0] && checksum_alg_parse(ck) == CHECKSUM_NONE) {
+        free(meta);
+        return s3_error(s, 400, "InvalidRequest", "Checksum algorithm provided is unsupported.");
+    }
+    if (cktype[0] && strcmp(cktype, "COMPOSITE") && strcmp(cktype, "FULL_OBJECT")) {
+        free(meta);
+        return s3_error(s, 400, "InvalidRequest", "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+    }
+    codec_random(rnd, sizeof rnd);
+    codec_b64_encode(rnd, sizeof rnd, id);
+    for (char *p = id; *p; p++) /* URL-safe */
+        if (*p == '+')
+            *p = '-';
+        else if (*p == '/')
+            *p = '_';
+    st = db_stmt(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
+                                "sse, kms_key_arn, bucket_key, context, wrapped_key, ssec_salt, "
+                                "ssec_hmac, checksum_alg, checksum_type, tags) VALUES (?1, ?2, ?3, "
+                                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    if (st == NULL) {
+        free(meta);
+        return internal(s);
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, s->r->now);
+    sqlite3_bind_text(st, 5, meta, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, s->sse.alg, -1, SQLITE_STATIC);
+    if (s->sse.kms_key_arn[0])
+        sqlite3_bind_text(st, 7, s->sse.kms_key_arn, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 8, s->sse.bucket_key);
+    if (s->sse.context)
+        sqlite3_bind_text(st, 9, s->sse.context, -1, SQLITE_STATIC);
+    if (s->sse.wrapped)
+        sqlite3_bind_blob(st, 10, s->sse.wrapped, (int)s->sse.wlen, SQLITE_STATIC);
+    if (!strcmp(s->sse.alg, "SSE-C")) {
+        sqlite3_bind_blob(st, 11, s->sse.salt, sizeof s->sse.salt, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 12, s->sse.hmac, sizeof s->sse.hmac, SQLITE_STATIC);
+    }
+    if (ck[0]) {
+        sqlite3_bind_text(st, 13, checksum_alg_name(checksum_alg_parse(ck)), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 14, cktype[0] ? cktype : "COMPOSITE", -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(meta);
+    if (rc != SQLITE_DONE)
+        return internal(s);
+    s3_sse_headers(s, &s->sse);
+    if (ck[0])
+        http_add_header(s->r->http, "x-amz-checksum-algorithm", checksum_alg_name(checksum_alg_parse(ck)));
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "InitiateMultipartUploadResult", XML_NS_S3);
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "Key", s->key);
+    xml_elem(&out, "UploadId", id);
+    xml_close(&out, "InitiateMultipartUploadResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+/* The data key of an upload (into s->sse) for its parts. */
+static int upload_key(s3_req_t *s, s3_object_t *u)
+{
+    buf_t arn;
+    int rc;
+
+    buf_init(&arn, 0);
+    s3_object_arn(s->bucket, s->key, &arn);
+    rc = s3_sse_open(s, &u->sse, arn.data, 1);
+    buf_free(&arn);
+    if (rc != 0)
+        return -1;
+    s3_sse_clear(&s->sse);
+    s->sse = u->sse;
+    memset(&u->sse, 0, sizeof u->sse); /* now owned by s->sse */
+    return 0;
+}
+
+int s3_part_head(s3_req_t *s)
+{
+    s3_object_t u;
+    char ck[16];
+    buf_t aad;
+    int rc;
+
+    if (upload_id_param(s) || part_number_param(s))
+        return -1;
+    rc = load_upload(s, s->upload_id, &u, ck);
+    if (rc != 1)
+        return -1;
+    rc = upload_key(s, &u);
+    s3_object_clear(&u);
+    if (rc != 0)
+        return -1;
+    buf_init(&aad, 0);
+    part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
+    rc = s3_upload_begin(s, aad.data);
+    buf_free(&aad);
+    return rc;
+}
+
+/* Records part pn (replacing any earlier one) and answers. */
+static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uint8_t md5[16],
+                      const char *checksum)
+{
+    sqlite3_stmt *st;
+    char etag[80], hex[33], old[BLOB_ID_LEN + 1] = "";
+    int rc;
+
+    codec_hex(md5, 16, hex);
+    snprintf(etag, sizeof etag, "\"%s\"", hex);
+    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->part_number);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    st = db_stmt(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
+                                "size, etag, md5, checksum, last_modified) VALUES (?1, ?2, ?3, ?4, "
+                                "?5, ?6, ?7, ?8)");
+    if (st == NULL)
+        return internal(s);
+    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->part_number);
+    sqlite3_bind_text(st, 3, blob_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 5, etag, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, md5, 16, SQLITE_STATIC);
+    if (checksum && checksum[0])
+        sqlite3_bind_text(st, 7, checksum, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 8, s->r->now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        s3_drop_blob(s, blob_id);
+        return internal(s);
+    }
+    if (old[0])
+        s3_drop_blob(s, old);
+    http_add_header(s->r->http, "ETag", etag);
+    return 0;
+}
+
+int s3_op_upload_part(void *arg)
+{
+    s3_req_t *s = arg;
+    char blob[BLOB_ID_LEN + 1], checksum[64];
+    uint8_t md5[16];
+    s3_object_t u;
+    char ck[16];
+
+    if (s->up == NULL)
+        return s3_error(s, 500, "InternalError", "The upload was not prepared.");
+    if (s3_upload_finish(s, blob, md5, checksum) != 0)
+        return -1;
+    /* the upload may have been completed or aborted meanwhile */
+    if (load_upload(s, s->upload_id, &u, ck) != 1) {
+        s3_drop_blob(s, blob);
+        return -1;
+    }
+    s3_object_clear(&u);
+    if (store_part(s, blob, s->up->size, md5, checksum) != 0)
+        return -1;
+    s3_sse_headers(s, &s->sse);
+    if (checksum[0])
+        http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 200, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_upload_part_copy(void *arg)
+{
+    s3_req_t *s = arg;
+    char sbucket[64] = "", src[4096], range[128], ck[16], blob[BLOB_ID_LEN + 1], date[32], *skey = NULL;
+    char *q, *p, *slash;
+    s3_object_t u, o;
+    uint64_t first = 0, last = 0;
+    uint8_t md5[16];
+    buf_t sarn, aad, out;
+    int rc = -1;
+
+    memset(&o, 0, sizeof o);
+    if (s3_require_bucket(s) || upload_id_param(s) || part_number_param(s))
+        return -1;
+    if (load_upload(s, s->upload_id, &u, ck) != 1)
+        return -1;
+    rc = upload_key(s, &u);
+    s3_object_clear(&u);
+    if (rc != 0)
+        return -1;
+    rc = -1;
+    if (!s3_header(s, "x-amz-copy-source", src, sizeof src))
+        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key");
+    if ((q = strchr(src, '?')) != NULL)
+        *q = '\0';
+    p = src[0] == '/' ? src + 1 : src;
+    slash = strchr(p, '/');
+    if (slash == NULL || (size_t)(slash - p) >= sizeof sbucket || !slash[1])
+        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key");
+    memcpy(sbucket, p, (size_t)(slash - p));
+    sbucket[slash - p] = '\0';
+    skey = malloc(strlen(slash + 1) + 1);
+    if (skey == NULL)
+        return s3_error(s, 500, "InternalError", "Out of memory.");
+    if (proto_query_unescape(slash + 1, strlen(slash + 1), 0, skey) < 0) {
+        free(skey);
+        return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");
+    }
+    buf_init(&sarn, 0);
+    buf_init(&aad, 0);
+    if (s3_object_load(s, sbucket, skey, &o) != 1) {
+        s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        goto out;
+    }
+    s3_object_arn(sbucket, skey, &sarn);
+    if (!strcmp(o.sse.alg, "SSE-C")) {
+        s3_error(s, 400, "InvalidRequest", "Copying an SSE-C source into a part is not supported by awsemu.");
+        goto out;
+    }
+    if (s3_sse_open(s, &o.sse, sarn.data, 0) != 0)
+        goto out;
+    if (o.size)
+        last = o.size - 1;
+    if (s3_header(s, "x-amz-copy-source-range", range, sizeof range)) {
+        unsigned long long a, b;
+        if (sscanf(range, "bytes=%llu-%llu", &a, &b) != 2 || b < a || b >= o.size) {
+            s3_error(s, 400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+            goto out;
+        }
+        first = a;
+        last = b;
+    }
+    part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
+    if (s3_reseal(s, &o, o.sse.dk, sarn.data, first, last, aad.data, blob, md5, NULL) != 0)
+        goto out;
+    if (store_part(s, blob, o.size ? last - first + 1 : 0, md5, NULL) != 0)
+        goto out;
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CopyPartResult", XML_NS_S3);
+    {
+        char hex[33], etag[40];
+        codec_hex(md5, 16, hex);
+        snprintf(etag, sizeof etag, "\"%s\"", hex);
+        xml_elem(&out, "ETag", etag);
+    }
+    clock_iso8601(s->r->now, date);
+    xml_elem(&out, "LastModified", date);
+    xml_close(&out, "CopyPartResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    rc = 0;
+out:
+    s3_object_clear(&o);
+    buf_free(&sarn);
+    buf_free(&aad);
+    free(skey);
+    return rc;
+}
+
+/* ---- completion ------------------------------------------------------------- */
+
+typedef struct {
+    long number;
+    char blob_id[BLOB_ID_LEN + 1];
+    uint64_t size;
+    uint8_t md5[16];
+    char checksum[64];
+} part_t;
+
+int s3_op_complete_multipart_upload(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    xml_node_t *doc = NULL;
+    const xml_node_t *p;
+    part_t *parts = NULL;
+    size_t n = 0, i;
+    s3_object_t u, o;
+    char ck[16], err[256], old[BLOB_ID_LEN + 1];
+    long prev = 0;
+    checksum_t md5s, full, comp;
+    checksum_alg_t alg;
+    buf_t arn, sizes, out;
+    int rc = -1, have_full = 0, have_comp = 0;
+    blob_writer_t *bw = NULL;
+    frames_sealer_t *fs = NULL;
+
+    memset(&o, 0, sizeof o);
+    buf_init(&arn, 0);
+    buf_init(&sizes, 0);
+    if (s3_require_bucket(s) || upload_id_param(s))
+        return -1;
+    if (load_upload(s, s->upload_id, &u, ck) != 1)
+        return -1;
+    if (upload_key(s, &u) != 0) {
+        s3_object_clear(&u);
+        return -1;
+    }
+    alg = ck[0] ? checksum_alg_parse(ck) : CHECKSUM_NONE;
+    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    if (doc == NULL || strcmp(xml_name(doc), "CompleteMultipartUpload") != 0 ||
+        xml_count(doc, "Part") == 0 || xml_count(doc, "Part") > S3_MAX_PARTS) {
+        s3_error(s, 400, "MalformedXML",
+                 "The XML you provided was not well-formed or did not validate against our "
+                 "published schema");
+        goto out;
+    }
+    parts = calloc(xml_count(doc, "Part"), sizeof *parts);
+    if (parts == NULL) {
+        s3_error(s, 500, "InternalError", "Out of memory.");
+        goto out;
+    }
+    for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
+        const char *num = xml_text(xml_child(p, "PartNumber")), *etag = xml_text(xml_child(p, "ETag"));
+        char *end, want[80];
+        sqlite3_stmt *st;
+        long pn = strtol(num, &end, 10);
+        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
+            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+            goto out;
+        }
+        if (pn <= prev) {
+            s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+            goto out;
+        }
+        prev = pn;
+        st = db_stmt(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+        if (st == NULL) {
+            internal(s);
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, pn);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+            goto out;
+        }
+        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
+        /* the ETag may come with or without quotes */
+        if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
+            sqlite3_reset(st);
+            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+            goto out;
+        }
+        parts[n].number = pn;
+        snprintf(parts[n].blob_id, sizeof parts[n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        parts[n].size = (uint64_t)sqlite3_column_int64(st, 1);
+        memcpy(parts[n].md5, sqlite3_column_blob(st, 3), 16);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            snprintf(parts[n].checksum, sizeof parts[n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
+        sqlite3_reset(st);
+        n++;
+    }
+    for (i = 0; i + 1 < n; i++)
+        if (parts[i].size < S3_MIN_PART) {
+            s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+            goto out;
+        }
+    /* re-seal the parts, in order, into the object's body */
+    s3_object_arn(s->bucket, s->key, &arn);
+    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) {
+        s3_error(s, 500, "InternalError", "Out of memory.");
+        goto out;
+    }
+    if (alg != CHECKSUM_NONE && !strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&full, alg) == 0)
+        have_full = 1;
+    if (alg != CHECKSUM_NONE && strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
+        have_comp = 1;
+    bw = blob_begin(s->r->emu->blobs);
+    fs = frames_seal_begin(s->sse.dk, (const uint8_t *)arn.data, arn.len, FRAMES_DEFAULT_FRAME);
+    if (bw == NULL || fs == NULL)
+        goto fail_io;
+    buf_add(&sizes, "[", 1);
+    for (i = 0; i < n; i++) {
+        buf_t aad;
+        int fd;
+        frames_reader_t *rd = NULL;
+        checksum_update(&md5s, parts[i].md5, 16);
+        if (have_comp && parts[i].checksum[0]) {
+            uint8_t raw[64];
+            long dl = codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw);
+            if (dl > 0)
+                checksum_update(&comp, raw, (size_t)dl);
+        }
+        buf_printf(&sizes, "%s%llu", i ? "," : "", (unsigned long long)parts[i].size);
+        o.size += parts[i].size;
+        if (parts[i].size == 0)
+            continue;
+        buf_init(&aad, 0);
+        part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
+        fd = blob_open(s->r->emu->blobs, parts[i].blob_id);
+        if (fd < 0 || frames_read_begin(s->sse.dk, (const uint8_t *)aad.data, aad.len, fd,
+                                        (uint64_t)blob_size(s->r->emu->blobs, parts[i].blob_id), 0,
+                                        parts[i].size - 1, &rd) != 0) {
+            if (fd >= 0)
+                close(fd);
+            buf_free(&aad);
+            goto fail_io;
+        }
+        buf_free(&aad);
+        for (;;) {
+            const uint8_t *v;
+            size_t vn;
+            int r2 = frames_read_view(rd, &v, &vn);
+            if (r2 <= 0) {
+                if (r2 < 0) {
+                    frames_read_end(rd);
+                    close(fd);
+                    goto fail_io;
+                }
+                break;
+            }
+            if (have_full)
+                checksum_update(&full, v, vn);
+            if (frames_seal_update(fs, v, vn, blob_write_cb, bw) != 0) {
+                frames_read_end(rd);
+                close(fd);
+                goto fail_io;
+            }
+        }
+        frames_read_end(rd);
+        close(fd);
+    }
+    buf_add(&sizes, "]", 1);
+    rc = frames_seal_final(fs, blob_write_cb, bw);
+    fs = NULL;
+    if (rc != 0 || blob_commit(bw, o.blob_id) != 0) {
+        bw = NULL;
+        rc = -1;
+        goto fail_io;
+    }
+    bw = NULL;
+    rc = -1;
+    {
+        uint8_t dig[CHECKSUM_MAX_DIGEST];
+        size_t dl;
+        char hex[33];
+        checksum_final(&md5s, dig, &dl);
+        codec_hex(dig, 16, hex);
+        snprintf(o.etag, sizeof o.etag, "\"%s-%zu\"", hex, n);
+        if (have_full) {
+            checksum_final(&full, dig, &dl);
+            checksum_b64(dig, dl, o.checksum);
+            have_full = 0;
+            snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
+            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
+        } else if (have_comp) {
+            char b64[64];
+            checksum_final(&comp, dig, &dl);
+            checksum_b64(dig, dl, b64);
+            have_comp = 0;
+            snprintf(o.checksum, sizeof o.checksum, "%.52s-%d", b64, (int)n);
+            snprintf(o.checksum_type, sizeof o.checksum_type, "COMPOSITE");
+            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
+        }
+    }
+    o.last_modified = s->r->now;
+    o.meta = u.meta;
+    u.meta = NULL;
+    o.tags = u.tags;
+    u.tags = NULL;
+    o.parts = strdup(sizes.data);
+    o.frame_size = FRAMES_DEFAULT_FRAME;
+    o.sse = s->sse;
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, old) != 0) {
+        db_rollback(s->r->emu->db);
+        s3_drop_blob(s, o.blob_id);
+        internal(s);
+        goto out_o;
+    }
+    {
+        sqlite3_stmt *st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        if (st) {
+            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    }
+    if (db_commit(s->r->emu->db) != 0) {
+        s3_drop_blob(s, o.blob_id);
+        internal(s);
+        goto out_o;
+    }
+    s3_drop_blob(s, old);
+    for (i = 0; i < n; i++)
+        s3_drop_blob(s, parts[i].blob_id);
+    s3_sse_headers(s, &o.sse);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CompleteMultipartUploadResult", XML_NS_S3);
+    {
+        buf_t loc;
+        buf_init(&loc, 0);
+        buf_printf(&loc, "http://%s/%s", s->bucket, s->key);
+        xml_elem(&out, "Location", loc.data);
+        buf_free(&loc);
+    }
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "Key", s->key);
+    xml_elem(&out, "ETag", o.etag);
+    if (o.checksum_alg[0]) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
+        xml_elem(&out, tag, o.checksum);
+        xml_elem(&out, "ChecksumType", o.checksum_type);
+    }
+    xml_close(&out, "CompleteMultipartUploadResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    rc = 0;
+out_o:
+    memset(&o.sse, 0, sizeof o.sse); /* shared with s->sse */
+    s3_object_clear(&o);
+    goto out;
+fail_io:
+    if (fs)
+        frames_seal_abort(fs);
+    if (bw)
+        blob_abort(bw);
+    s3_error(s, 500, "InternalError", "We encountered an internal error assembling the parts.");
+out:
+    if (have_full)
+        checksum_free(&full);
+    if (have_comp)
+        checksum_free(&comp);
+    checksum_free(&md5s);
+    free(parts);
+    xml_free(doc);
+    s3_object_clear(&u);
+    buf_free(&arn);
+    buf_free(&sizes);
+    return rc;
+}
+
+int s3_op_abort_multipart_upload(void *arg)
+{
+    s3_req_t *s = arg;
+    s3_object_t u;
+    char ck[16];
+    sqlite3_stmt *st;
+
+    if (s3_require_bucket(s) || upload_id_param(s))
+        return -1;
+    if (load_upload(s, s->upload_id, &u, ck) != 1)
+        return -1;
+    s3_object_clear(&u);
+    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+    if (st) {
+        size_t nb = 0, i;
+        char **blobs = NULL;
+        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char **nbl = realloc(blobs, (nb + 1) * sizeof *blobs);
+            if (nbl == NULL)
+                break;
+            blobs = nbl;
+            blobs[nb++] = strdup((const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_reset(st);
+        st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        if (st) {
+            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+        for (i = 0; i < nb; i++) {
+            s3_drop_blob(s, blobs[i]);
+            free(blobs[i]);
+        }
+        free(blobs);
+    }
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 204, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_list_parts(void *arg)
+{
+    s3_req_t *s = arg;
+    s3_object_t u;
+    char ck[16], v[32], date[32];
+    long max = 1000, marker = 0, count = 0, last = 0;
+    int truncated = 0;
+    sqlite3_stmt *st;
+    buf_t out;
+
+    if (s3_require_bucket(s) || upload_id_param(s))
+        return -1;
+    if (load_upload(s, s->upload_id, &u, ck) != 1)
+        return -1;
+    if (s3_query(s, "max-parts", v, sizeof v))
+        max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
+    if (s3_query(s, "part-number-marker", v, sizeof v))
+        marker = strtol(v, NULL, 10);
+    st = db_stmt(s->r->emu->db, "SELECT part_number, last_modified, etag, size, checksum FROM "
+                                "s3_parts WHERE upload_id=?1 AND part_number>?2 ORDER BY part_number");
+    if (st == NULL) {
+        s3_object_clear(&u);
+        return internal(s);
+    }
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "ListPartsResult", XML_NS_S3);
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "Key", s->key);
+    xml_elem(&out, "UploadId", s->upload_id);
+    xml_elem_int(&out, "PartNumberMarker", marker);
+    {
+        buf_t partsx;
+        buf_init(&partsx, 0);
+        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, marker);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (count == max) {
+                truncated = 1;
+                break;
+            }
+            last = sqlite3_column_int(st, 0);
+            xml_open(&partsx, "Part");
+            xml_elem_int(&partsx, "PartNumber", last);
+            clock_iso8601(sqlite3_column_double(st, 1), date);
+            xml_elem(&partsx, "LastModified", date);
+            xml_elem(&partsx, "ETag", (const char *)sqlite3_column_text(st, 2));
+            xml_elem_int(&partsx, "Size", sqlite3_column_int64(st, 3));
+            if (ck[0] && sqlite3_column_type(st, 4) != SQLITE_NULL) {
+                char tag[32];
+                snprintf(tag, sizeof tag, "Checksum%s", ck);
+                xml_elem(&partsx, tag, (const char *)sqlite3_column_text(st, 4));
+            }
+            xml_close(&partsx, "Part");
+            count++;
+        }
+        sqlite3_reset(st);
+        xml_elem_int(&out, "NextPartNumberMarker", last);
+        xml_elem_int(&out, "MaxParts", max);
+        xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
+        if (partsx.len)
+            buf_add(&out, partsx.data, partsx.len);
+        buf_free(&partsx);
+    }
+    xml_open(&out, "Initiator");
+    xml_elem(&out, "ID", s->r->account);
+    xml_elem(&out, "DisplayName", "awsemu");
+    xml_close(&out, "Initiator");
+    xml_open(&out, "Owner");
+    xml_elem(&out, "ID", s->r->account);
+    xml_elem(&out, "DisplayName", "awsemu");
+    xml_close(&out, "Owner");
+    xml_elem(&out, "StorageClass", "STANDARD");
+    if (ck[0])
+        xml_elem(&out, "ChecksumAlgorithm", ck);
+    xml_close(&out, "ListPartsResult");
+    s3_object_clear(&u);
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+int s3_op_list_multipart_uploads(void *arg)
+{
+    s3_req_t *s = arg;
+    char prefix[1100] = "", v[32], date[32];
+    long max = 1000, count = 0;
+    int truncated = 0;
+    sqlite3_stmt *st;
+    buf_t out, ups;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    s3_query(s, "prefix", prefix, sizeof prefix);
+    if (s3_query(s, "max-uploads", v, sizeof v))
+        max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
+    st = db_stmt(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
+                                "AND substr(key, 1, length(?2))=?2 ORDER BY key, initiated");
+    if (st == NULL)
+        return internal(s);
+    buf_init(&out, 0);
+    buf_init(&ups, 0);
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (count == max) {
+            truncated = 1;
+            break;
+        }
+        xml_open(&ups, "Upload");
+        xml_elem(&ups, "Key", (const char *)sqlite3_column_text(st, 0));
+        xml_elem(&ups, "UploadId", (const char *)sqlite3_column_text(st, 1));
+        xml_open(&ups, "Initiator");
+        xml_elem(&ups, "ID", s->r->account);
+        xml_close(&ups, "Initiator");
+        xml_open(&ups, "Owner");
+        xml_elem(&ups, "ID", s->r->account);
+        xml_close(&ups, "Owner");
+        xml_elem(&ups, "StorageClass", "STANDARD");
+        clock_iso8601(sqlite3_column_double(st, 2), date);
+        xml_elem(&ups, "Initiated", date);
+        xml_close(&ups, "Upload");
+        count++;
+    }
+    sqlite3_reset(st);
+    xml_decl(&out);
+    xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "KeyMarker", "");
+    xml_elem(&out, "UploadIdMarker", "");
+    xml_elem(&out, "Prefix", prefix);
+    xml_elem_int(&out, "MaxUploads", max);
+    xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
+    if (ups.len)
+        buf_add(&out, ups.data, ups.len);
+    xml_close(&out, "ListMultipartUploadsResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    buf_free(&ups);
+    return 0;
+}

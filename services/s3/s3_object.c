@@ -1,0 +1,1255 @@
+/* s3_object.c — PutObject, GetObject/HeadObject (streamed, ranged),
+ * DeleteObject(s), CopyObject, object tagging, GetObjectAttributes and the
+ * envelope inspector. */
+#include "s3_int.h"
+
+#include <event2/buffer.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "db.h"
+#include "http.h"
+#include "proto_query.h"
+#include "xml.h"
+
+/* ---- object records ------------------------------------------------------ */
+
+#define OBJ_COLS                                                                               \
+    "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
+    "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
+    "parts, tags"
+
+static char *dup_text(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL
+               ? NULL
+               : strdup((const char *)sqlite3_column_text(st, col));
+}
+
+int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT " OBJ_COLS " FROM s3_objects WHERE "
+                                              "bucket=?1 AND key=?2");
+    int rc;
+
+    memset(o, 0, sizeof *o);
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    snprintf(o->blob_id, sizeof o->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+    o->size = (uint64_t)sqlite3_column_int64(st, 1);
+    snprintf(o->etag, sizeof o->etag, "%s", (const char *)sqlite3_column_text(st, 2));
+    o->last_modified = sqlite3_column_double(st, 3);
+    o->meta = dup_text(st, 4);
+    snprintf(o->sse.alg, sizeof o->sse.alg, "%s", (const char *)sqlite3_column_text(st, 5));
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+        snprintf(o->sse.kms_key_arn, sizeof o->sse.kms_key_arn, "%s",
+                 (const char *)sqlite3_column_text(st, 6));
+    o->sse.bucket_key = sqlite3_column_int(st, 7);
+    o->sse.context = dup_text(st, 8);
+    if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+        o->sse.wlen = (size_t)sqlite3_column_bytes(st, 9);
+        o->sse.wrapped = malloc(o->sse.wlen + 1);
+        if (o->sse.wrapped)
+            memcpy(o->sse.wrapped, sqlite3_column_blob(st, 9), o->sse.wlen);
+    }
+    if (sqlite3_column_bytes(st, 10) == sizeof o->sse.salt)
+        memcpy(o->sse.salt, sqlite3_column_blob(st, 10), sizeof o->sse.salt);
+    if (sqlite3_column_bytes(st, 11) == sizeof o->sse.hmac)
+        memcpy(o->sse.hmac, sqlite3_column_blob(st, 11), sizeof o->sse.hmac);
+    o->frame_size = (uint32_t)sqlite3_column_int(st, 12);
+    if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s",
+                 (const char *)sqlite3_column_text(st, 13));
+    if (sqlite3_column_type(st, 14) != SQLITE_NULL)
+        snprintf(o->checksum, sizeof o->checksum, "%s", (const char *)sqlite3_column_text(st, 14));
+    if (sqlite3_column_type(st, 15) != SQLITE_NULL)
+        snprintf(o->checksum_type, sizeof o->checksum_type, "%s",
+                 (const char *)sqlite3_column_text(st, 15));
+    o->parts = dup_text(st, 16);
+    o->tags = dup_text(st, 17);
+    sqlite3_reset(st);
+    return 1;
+}
+
+void s3_object_clear(s3_object_t *o)
+{
+    free(o->meta);
+    free(o->parts);
+    free(o->tags);
+    s3_sse_clear(&o->sse);
+    memset(o, 0, sizeof *o);
+}
+
+int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
+                    char old_blob[BLOB_ID_LEN + 1])
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    old_blob[0] = '\0';
+    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_objects WHERE bucket=?1 AND key=?2");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(old_blob, BLOB_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    st = db_stmt(s->r->emu->db,
+                 "INSERT OR REPLACE INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, "
+                 "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->blob_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)o->size);
+    sqlite3_bind_text(st, 5, o->etag, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 6, o->last_modified);
+    sqlite3_bind_text(st, 7, o->meta ? o->meta : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, o->sse.alg, -1, SQLITE_STATIC);
+    if (o->sse.kms_key_arn[0])
+        sqlite3_bind_text(st, 9, o->sse.kms_key_arn, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 10, o->sse.bucket_key);
+    if (o->sse.context)
+        sqlite3_bind_text(st, 11, o->sse.context, -1, SQLITE_STATIC);
+    if (o->sse.wrapped)
+        sqlite3_bind_blob(st, 12, o->sse.wrapped, (int)o->sse.wlen, SQLITE_STATIC);
+    if (!strcmp(o->sse.alg, "SSE-C")) {
+        sqlite3_bind_blob(st, 13, o->sse.salt, sizeof o->sse.salt, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 14, o->sse.hmac, sizeof o->sse.hmac, SQLITE_STATIC);
+    }
+    sqlite3_bind_int(st, 15, (int)o->frame_size);
+    if (o->checksum_alg[0]) {
+        sqlite3_bind_text(st, 16, o->checksum_alg, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 17, o->checksum, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 18, o->checksum_type[0] ? o->checksum_type : "FULL_OBJECT", -1,
+                          SQLITE_STATIC);
+    }
+    if (o->parts)
+        sqlite3_bind_text(st, 19, o->parts, -1, SQLITE_STATIC);
+    if (o->tags)
+        sqlite3_bind_text(st, 20, o->tags, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (!strcmp(old_blob, o->blob_id))
+        old_blob[0] = '\0';
+    return 0;
+}
+
+/* ---- metadata ------------------------------------------------------------- */
+
+static const char *const content_headers[] = {"Content-Type", "Content-Encoding",
+                                              "Content-Disposition", "Content-Language",
+                                              "Cache-Control", "Expires",
+                                              "x-amz-website-redirect-location", NULL};
+
+/* The object's stored headers from the request: content headers and
+ * x-amz-meta-*. Returns JSON text (caller frees) or NULL (error set). */
+char *s3_request_meta(s3_req_t *s)
+{
+    http_req_t *h = s->r->http;
+    cJSON *m = cJSON_CreateObject();
+    size_t i, user = 0;
+    char *text;
+
+    for (i = 0; content_headers[i]; i++) {
+        char v[2048];
+        if (!s3_header(s, content_headers[i], v, sizeof v))
+            continue;
+        if (!strcmp(content_headers[i], "Content-Encoding")) {
+            /* aws-chunked is transport framing, not the object's encoding */
+            char out[2048] = "", *tok, *save = NULL;
+            for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                while (*tok == ' ')
+                    tok++;
+                if (!strcasecmp(tok, "aws-chunked") || !*tok)
+                    continue;
+                snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", out[0] ? "," : "", tok);
+            }
+            if (!out[0])
+                continue;
+            snprintf(v, sizeof v, "%s", out);
+        }
+        cJSON_AddStringToObject(m, content_headers[i], v);
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(m, "Content-Type"))
+        cJSON_AddStringToObject(m, "Content-Type", "binary/octet-stream");
+    for (i = 0; i < h->head.nheaders; i++) {
+        const http_header_t *hd = &h->head.headers[i];
+        char name[300], *p;
+        if (hd->name_len <= 11 || hd->name_len >= sizeof name || strncasecmp(hd->name, "x-amz-meta-", 11))
+            continue;
+        memcpy(name, hd->name, hd->name_len);
+        name[hd->name_len] = '\0';
+        for (p = name; *p; p++)
+            *p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+        user += hd->name_len - 11 + hd->value_len;
+        {
+            char *v = strndup(hd->value, hd->value_len);
+            if (v)
+                cJSON_AddStringToObject(m, name, v);
+            free(v);
+        }
+    }
+    if (user > 2048) {
+        cJSON_Delete(m);
+        s3_error(s, 400, "MetadataTooLarge",
+                 "Your metadata headers exceed the maximum allowed metadata size.");
+        return NULL;
+    }
+    text = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    return text;
+}
+
+/* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text;
+ * NULL when absent; -1 in *bad on error. */
+static char *request_tags(s3_req_t *s, int *bad)
+{
+    char hdr[4096];
+    cJSON *t;
+    char *text, *p, *save = NULL;
+    int n = 0;
+
+    *bad = 0;
+    if (!s3_header(s, "x-amz-tagging", hdr, sizeof hdr))
+        return NULL;
+    t = cJSON_CreateObject();
+    for (p = strtok_r(hdr, "&", &save); p; p = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(p, '='), k[300], v[600];
+        if (eq)
+            *eq = '\0';
+        if (proto_query_unescape(p, strlen(p), 1, k) < 0 || strlen(p) >= sizeof k ||
+            (eq && (strlen(eq + 1) >= sizeof v || proto_query_unescape(eq + 1, strlen(eq + 1), 1, v) < 0))) {
+            *bad = 1;
+            break;
+        }
+        if (!eq)
+            v[0] = '\0';
+        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 || ++n > 10) {
+            *bad = 1;
+            break;
+        }
+        cJSON_AddStringToObject(t, k, v);
+    }
+    if (*bad) {
+        cJSON_Delete(t);
+        s3_error(s, 400, "InvalidTag", "The TagValue you have provided is invalid");
+        return NULL;
+    }
+    text = cJSON_PrintUnformatted(t);
+    cJSON_Delete(t);
+    return text;
+}
+
+static void http_date(double t, char *out, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
+static void make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
+{
+    char hex[65];
+    uint8_t rnd[16];
+
+    if (!strcmp(sse->alg, "AES256")) {
+        codec_hex(md5, 16, hex);
+    } else {
+        codec_random(rnd, sizeof rnd);
+        codec_hex(rnd, sizeof rnd, hex);
+    }
+    snprintf(etag, 80, "\"%s\"", hex);
+}
+
+/* ---- PutObject ------------------------------------------------------------- */
+
+int s3_upload_head(s3_req_t *s)
+{
+    buf_t aad;
+    int rc;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    if (s->op == s3_op_upload_part)
+        return s3_part_head(s);
+    if (s3_sse_prepare(s, s->bucket, s->key) != 0)
+        return -1;
+    buf_init(&aad, 0);
+    s3_object_arn(s->bucket, s->key, &aad);
+    rc = s3_upload_begin(s, aad.data);
+    buf_free(&aad);
+    return rc;
+}
+
+/* Deletes a blob the database no longer references (after the commit). */
+void s3_drop_blob(s3_req_t *s, const char *blob_id)
+{
+    if (blob_id && blob_id[0])
+        blob_delete(s->r->emu->blobs, blob_id);
+}
+
+int s3_op_put_object(void *arg)
+{
+    s3_req_t *s = arg;
+    s3_object_t o;
+    uint8_t md5[16];
+    char checksum[64], old[BLOB_ID_LEN + 1];
+    int bad = 0, rc = -1;
+
+    memset(&o, 0, sizeof o);
+    if (s->up == NULL)
+        return s3_error(s, 500, "InternalError", "The upload was not prepared.");
+    if ((o.meta = s3_request_meta(s)) == NULL)
+        return -1;
+    o.tags = request_tags(s, &bad);
+    if (bad) {
+        free(o.meta);
+        return -1;
+    }
+    if (s3_upload_finish(s, o.blob_id, md5, checksum) != 0)
+        goto out;
+    o.size = s->up->size;
+    o.last_modified = s->r->now;
+    o.frame_size = FRAMES_DEFAULT_FRAME;
+    o.sse = s->sse;
+    make_etag(&o.sse, md5, o.etag);
+    if (checksum[0]) {
+        snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(s->up->ck_alg));
+        snprintf(o.checksum, sizeof o.checksum, "%s", checksum);
+        snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
+    }
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, old) != 0 ||
+        db_commit(s->r->emu->db) != 0) {
+        db_rollback(s->r->emu->db);
+        s3_drop_blob(s, o.blob_id);
+        s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        goto out;
+    }
+    s3_drop_blob(s, old);
+    http_add_header(s->r->http, "ETag", o.etag);
+    s3_sse_headers(s, &o.sse);
+    if (checksum[0])
+        http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 200, NULL, NULL, 0);
+    rc = 0;
+out:
+    /* the sse fields were shared with s->sse, which s3_req_free clears */
+    memset(&o.sse, 0, sizeof o.sse);
+    s3_object_clear(&o);
+    return rc;
+}
+
+/* ---- GetObject / HeadObject -------------------------------------------------- */
+
+typedef struct {
+    frames_reader_t *rd;
+    int fd;
+} stream_t;
+
+static void stream_free(void *arg)
+{
+    stream_t *st = arg;
+
+    frames_read_end(st->rd);
+    if (st->fd >= 0)
+        close(st->fd);
+    free(st);
+}
+
+static int stream_pull(void *arg, struct evbuffer *out, size_t want)
+{
+    stream_t *st = arg;
+    size_t added = 0;
+
+    while (added < want) {
+        const uint8_t *p;
+        size_t n;
+        int rc = frames_read_view(st->rd, &p, &n);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return 1;
+        if (evbuffer_add(out, p, n) != 0)
+            return -1;
+        added += n;
+    }
+    return frames_read_remaining(st->rd) == 0 ? 1 : 0;
+}
+
+/* Parses "bytes=a-b", "bytes=a-", "bytes=-n" for a body of size bytes.
+ * Returns 1 with [first, last], 0 to serve the whole body (absent or not a
+ * single byte range), -1 when unsatisfiable. */
+static int parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *last)
+{
+    unsigned long long a = 0, b = 0;
+    const char *p;
+    char *end;
+
+    if (strncmp(v, "bytes=", 6) != 0 || strchr(v, ','))
+        return 0;
+    p = v + 6;
+    if (*p == '-') {
+        b = strtoull(p + 1, &end, 10);
+        if (end == p + 1 || *end)
+            return 0;
+        if (b == 0 || size == 0)
+            return -1;
+        *first = b >= size ? 0 : size - b;
+        *last = size - 1;
+        return 1;
+    }
+    a = strtoull(p, &end, 10);
+    if (end == p || *end != '-')
+        return 0;
+    p = end + 1;
+    if (*p == '\0') {
+        b = size ? size - 1 : 0;
+    } else {
+        b = strtoull(p, &end, 10);
+        if (*end || b < a)
+            return 0;
+    }
+    if (a >= size)
+        return -1;
+    *first = a;
+    *last = b >= size ? size - 1 : b;
+    return 1;
+}
+
+/* If-Match / If-None-Match / If-(Un)Modified-Since: 0 to serve, or the
+ * status (304 / 412) already recorded. */
+static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
+{
+    char v[256];
+    int have_match, have_none;
+    time_t since;
+    struct tm tm;
+
+    *status = 0;
+    have_match = s3_header(s, "If-Match", v, sizeof v);
+    if (have_match && strcmp(v, "*") && !strstr(v, o->etag)) {
+        char bare[80];
+        snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
+        if (!strstr(v, bare)) {
+            *status = 412;
+            return s3_error(s, 412, "PreconditionFailed",
+                            "At least one of the pre-conditions you specified did not hold");
+        }
+    }
+    if (!have_match && s3_header(s, "If-Unmodified-Since", v, sizeof v)) {
+        memset(&tm, 0, sizeof tm);
+        if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
+            (time_t)o->last_modified > since) {
+            *status = 412;
+            return s3_error(s, 412, "PreconditionFailed",
+                            "At least one of the pre-conditions you specified did not hold");
+        }
+    }
+    have_none = s3_header(s, "If-None-Match", v, sizeof v);
+    if (have_none) {
+        char bare[80];
+        snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
+        if (!strcmp(v, "*") || strstr(v, bare)) {
+            *status = 304;
+            return -1;
+        }
+    }
+    if (!have_none && s3_header(s, "If-Modified-Since", v, sizeof v)) {
+        memset(&tm, 0, sizeof tm);
+        if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
+            (time_t)o->last_modified <= since) {
+            *status = 304;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The byte range of part number pn of o ([first, last]); -1 if none. */
+static int part_range(const s3_object_t *o, long pn, uint64_t *first, uint64_t *last, int *count)
+{
+    cJSON *parts = o->parts ? cJSON_Parse(o->parts) : NULL, *e;
+    uint64_t off = 0;
+    long i = 0;
+    int rc = -1;
+
+    *count = parts ? cJSON_GetArraySize(parts) : 1;
+    if (parts == NULL) {
+        if (pn == 1 && o->size > 0) {
+            *first = 0;
+            *last = o->size - 1;
+            return 0;
+        }
+        return -1;
+    }
+    cJSON_ArrayForEach(e, parts) {
+        uint64_t n = (uint64_t)e->valuedouble;
+        if (++i == pn && n > 0) {
+            *first = off;
+            *last = off + n - 1;
+            rc = 0;
+        }
+        off += n;
+    }
+    cJSON_Delete(parts);
+    return rc;
+}
+
+/* Adds the object's stored headers (with response-* overrides). */
+static void object_headers(s3_req_t *s, const s3_object_t *o)
+{
+    static const struct {
+        const char *header, *param;
+    } overrides[] = {
+        {"Content-Type", "response-content-type"},
+        {"Content-Language", "response-content-language"},
+        {"Expires", "response-expires"},
+        {"Cache-Control", "response-cache-control"},
+        {"Content-Disposition", "response-content-disposition"},
+        {"Content-Encoding", "response-content-encoding"},
+    };
+    http_req_t *h = s->r->http;
+    cJSON *m = o->meta ? cJSON_Parse(o->meta) : NULL, *e;
+    char date[64];
+    size_t i;
+
+    cJSON_ArrayForEach(e, m) {
+        char ov[1024];
+        int overridden = 0;
+        for (i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+            if (!strcmp(e->string, overrides[i].header) && s3_query(s, overrides[i].param, ov, sizeof ov))
+                overridden = 1;
+        if (!overridden && cJSON_IsString(e) && strcmp(e->string, "Content-Type") != 0)
+            http_add_header(h, e->string, e->valuestring);
+    }
+    for (i = 0; i < sizeof overrides / sizeof overrides[0]; i++) {
+        char ov[1024];
+        if (s3_query(s, overrides[i].param, ov, sizeof ov) && strcmp(overrides[i].header, "Content-Type") != 0)
+            http_add_header(h, overrides[i].header, ov);
+    }
+    cJSON_Delete(m);
+    http_date(o->last_modified, date, sizeof date);
+    http_add_header(h, "Last-Modified", date);
+    http_add_header(h, "ETag", o->etag);
+    http_add_header(h, "Accept-Ranges", "bytes");
+    if (o->tags) {
+        cJSON *t = cJSON_Parse(o->tags);
+        char n[16];
+        snprintf(n, sizeof n, "%d", t ? cJSON_GetArraySize(t) : 0);
+        if (t && cJSON_GetArraySize(t) > 0)
+            http_add_header(h, "x-amz-tagging-count", n);
+        cJSON_Delete(t);
+    }
+}
+
+/* The Content-Type to answer with (a response-content-type override wins). */
+static char *content_type(s3_req_t *s, const s3_object_t *o)
+{
+    char ov[1024];
+    cJSON *m;
+    const cJSON *ct;
+    char *v;
+
+    if (s3_query(s, "response-content-type", ov, sizeof ov))
+        return strdup(ov);
+    m = o->meta ? cJSON_Parse(o->meta) : NULL;
+    ct = m ? cJSON_GetObjectItemCaseSensitive(m, "Content-Type") : NULL;
+    v = strdup(cJSON_IsString(ct) ? ct->valuestring : "binary/octet-stream");
+    cJSON_Delete(m);
+    return v;
+}
+
+int s3_op_get_object(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    int head = !strcmp(h->method, "HEAD"), status = 0, parts_count = 0, rc;
+    uint64_t first = 0, last = 0, len;
+    char v[256], part[16], *ctype = NULL;
+    long pn = 0;
+    s3_object_t o;
+    buf_t arn;
+    stream_t *st = NULL;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    rc = s3_object_load(s, s->bucket, s->key, &o);
+    if (rc < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (rc == 0)
+        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    buf_init(&arn, 0);
+    s3_object_arn(s->bucket, s->key, &arn);
+    rc = -1;
+    if (preconditions(s, &o, &status) != 0) {
+        if (status == 304) {
+            object_headers(s, &o);
+            http_respond(h, 304, NULL, NULL, 0);
+            rc = 0;
+        }
+        goto out;
+    }
+    /* SSE-C needs the customer's key for HEAD too; the others decrypt only for GET */
+    if ((!strcmp(o.sse.alg, "SSE-C") || !head) && s3_sse_open(s, &o.sse, arn.data, 1) != 0)
+        goto out;
+    if (s3_query(s, "partNumber", part, sizeof part)) {
+        char *end;
+        pn = strtol(part, &end, 10);
+        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
+            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+            goto out;
+        }
+        if (part_range(&o, pn, &first, &last, &parts_count) != 0) {
+            s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+            goto out;
+        }
+        status = 206;
+    } else if (s3_header(s, "Range", v, sizeof v)) {
+        int pr = parse_range(v, o.size, &first, &last);
+        if (pr < 0) {
+            char cr[64];
+            snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)o.size);
+            http_add_header(h, "Content-Range", cr);
+            s3_error(s, 416, "InvalidRange", "The requested range is not satisfiable");
+            goto out;
+        }
+        status = pr ? 206 : 200;
+        if (!pr && o.size) {
+            first = 0;
+            last = o.size - 1;
+        }
+    } else {
+        status = 200;
+        if (o.size) {
+            first = 0;
+            last = o.size - 1;
+        }
+    }
+    len = o.size == 0 ? 0 : last - first + 1;
+    object_headers(s, &o);
+    s3_sse_headers(s, &o.sse);
+    if (status == 206) {
+        char cr[96];
+        snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)first,
+                 (unsigned long long)last, (unsigned long long)o.size);
+        http_add_header(h, "Content-Range", cr);
+    }
+    if (pn) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", parts_count);
+        http_add_header(h, "x-amz-mp-parts-count", n);
+    }
+    if (o.checksum_alg[0] && s3_header(s, "x-amz-checksum-mode", v, sizeof v) &&
+        !strcasecmp(v, "ENABLED") && status == 200) {
+        http_add_header(h, checksum_header_name(checksum_alg_parse(o.checksum_alg)), o.checksum);
+        http_add_header(h, "x-amz-checksum-type", o.checksum_type[0] ? o.checksum_type : "FULL_OBJECT");
+    }
+    http_add_header(h, "x-amz-request-id", s->r->request_id);
+    ctype = content_type(s, &o);
+    if (head || len == 0) {
+        http_respond_stream(h, status, ctype, len, NULL, NULL, NULL);
+        rc = 0;
+        goto out;
+    }
+    if ((st = calloc(1, sizeof *st)) == NULL) {
+        s3_error(s, 500, "InternalError", "Out of memory.");
+        goto out;
+    }
+    st->fd = blob_open(s->r->emu->blobs, o.blob_id);
+    if (st->fd < 0 ||
+        frames_read_begin(o.sse.dk, (const uint8_t *)arn.data, arn.len, st->fd,
+                          (uint64_t)blob_size(s->r->emu->blobs, o.blob_id), first, last, &st->rd) != 0) {
+        stream_free(st);
+        s3_error(s, 500, "InternalError", "The object's stored body cannot be read.");
+        goto out;
+    }
+    http_respond_stream(h, status, ctype, len, stream_pull, st, stream_free);
+    rc = 0;
+out:
+    free(ctype);
+    buf_free(&arn);
+    s3_object_clear(&o);
+    return rc;
+}
+
+/* ---- deletion -------------------------------------------------------------- */
+
+/* Deletes one object; 0 whether or not it existed, -1 on error. */
+static int delete_one(s3_req_t *s, const char *key)
+{
+    sqlite3_stmt *st;
+    char blob[BLOB_ID_LEN + 1] = "";
+    int rc;
+
+    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_objects WHERE bucket=?1 AND key=?2");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(blob, sizeof blob, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (!blob[0])
+        return 0;
+    st = db_stmt(s->r->emu->db, "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    s3_drop_blob(s, blob);
+    return 0;
+}
+
+int s3_op_delete_object(void *arg)
+{
+    s3_req_t *s = arg;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    if (delete_one(s, s->key) != 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 204, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_delete_objects(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    xml_node_t *doc;
+    const xml_node_t *obj;
+    char err[256];
+    int quiet;
+    buf_t out;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    if (doc == NULL || strcmp(xml_name(doc), "Delete") != 0 || xml_count(doc, "Object") == 0 ||
+        xml_count(doc, "Object") > 1000) {
+        xml_free(doc);
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    }
+    quiet = !strcasecmp(xml_text(xml_child(doc, "Quiet")), "true");
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "DeleteResult", XML_NS_S3);
+    for (obj = xml_child(doc, "Object"); obj; obj = xml_next(obj, "Object")) {
+        const xml_node_t *k = xml_child(obj, "Key");
+        const char *key = xml_text(k);
+        if (k == NULL || key[0] == '\0' || strlen(key) > S3_MAX_KEY) {
+            xml_open(&out, "Error");
+            xml_elem(&out, "Key", key);
+            xml_elem(&out, "Code", k == NULL ? "MalformedXML" : "KeyTooLongError");
+            xml_elem(&out, "Message", "The key is not valid.");
+            xml_close(&out, "Error");
+            continue;
+        }
+        if (delete_one(s, key) != 0) {
+            xml_open(&out, "Error");
+            xml_elem(&out, "Key", key);
+            xml_elem(&out, "Code", "InternalError");
+            xml_elem(&out, "Message", "We encountered an internal error. Please try again.");
+            xml_close(&out, "Error");
+        } else if (!quiet) {
+            xml_open(&out, "Deleted");
+            xml_elem(&out, "Key", key);
+            xml_close(&out, "Deleted");
+        }
+    }
+    xml_close(&out, "DeleteResult");
+    xml_free(doc);
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+/* ---- CopyObject --------------------------------------------------------------- */
+
+/* "bucket/key" or "/bucket/key" (URL-encoded, ?versionId= ignored). */
+static int copy_source(s3_req_t *s, char bucket[64], char **key)
+{
+    char v[4096], *q, *slash, *p = v;
+
+    if (!s3_header(s, "x-amz-copy-source", v, sizeof v))
+        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    if ((q = strchr(v, '?')) != NULL)
+        *q = '\0';
+    if (*p == '/')
+        p++;
+    slash = strchr(p, '/');
+    if (slash == NULL || slash == p || (size_t)(slash - p) >= 64 || !slash[1])
+        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    memcpy(bucket, p, (size_t)(slash - p));
+    bucket[slash - p] = '\0';
+    *key = malloc(strlen(slash + 1) + 1);
+    if (*key == NULL || proto_query_unescape(slash + 1, strlen(slash + 1), 0, *key) < 0) {
+        free(*key);
+        *key = NULL;
+        return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");
+    }
+    return 0;
+}
+
+/* Re-seals the body [first, last] of src (data key src_dk) into a new blob
+ * under s->sse for dst_aad. md5 of the copied bytes out. */
+int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const char *src_aad,
+              uint64_t first, uint64_t last, const char *dst_aad, char blob_id[BLOB_ID_LEN + 1],
+              uint8_t md5[16], checksum_t *ck)
+{
+    int fd = blob_open(s->r->emu->blobs, src->blob_id), rc = -1;
+    frames_reader_t *rd = NULL;
+    frames_sealer_t *fs = NULL;
+    blob_writer_t *bw = NULL;
+    checksum_t m;
+    uint8_t dig[CHECKSUM_MAX_DIGEST];
+    size_t dl;
+
+    if (checksum_init(&m, CHECKSUM_MD5) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return s3_error(s, 500, "InternalError", "Out of memory.");
+    }
+    if (fd < 0)
+        goto fail;
+    bw = blob_begin(s->r->emu->blobs);
+    fs = frames_seal_begin(s->sse.dk, (const uint8_t *)dst_aad, strlen(dst_aad), FRAMES_DEFAULT_FRAME);
+    if (bw == NULL || fs == NULL)
+        goto fail;
+    if (src->size > 0) {
+        if (frames_read_begin(src_dk, (const uint8_t *)src_aad, strlen(src_aad), fd,
+                              (uint64_t)blob_size(s->r->emu->blobs, src->blob_id), first, last, &rd) != 0)
+            goto fail;
+        for (;;) {
+            const uint8_t *p;
+            size_t n;
+            int r2 = frames_read_view(rd, &p, &n);
+            if (r2 < 0)
+                goto fail;
+            if (r2 == 0)
+                break;
+            checksum_update(&m, p, n);
+            if (ck)
+                checksum_update(ck, p, n);
+            if (frames_seal_update(fs, p, n, blob_write_cb, bw) != 0)
+                goto fail;
+        }
+    }
+    rc = frames_seal_final(fs, blob_write_cb, bw);
+    fs = NULL;
+    if (rc != 0 || blob_commit(bw, blob_id) != 0) {
+        bw = NULL;
+        rc = -1;
+        goto fail;
+    }
+    bw = NULL;
+    checksum_final(&m, dig, &dl);
+    memcpy(md5, dig, 16);
+    frames_read_end(rd);
+    close(fd);
+    return 0;
+fail:
+    checksum_free(&m);
+    frames_read_end(rd);
+    if (fs)
+        frames_seal_abort(fs);
+    if (bw)
+        blob_abort(bw);
+    if (fd >= 0)
+        close(fd);
+    return s3_error(s, 500, "InternalError", "The source object's body cannot be copied.");
+}
+
+int s3_op_copy_object(void *arg)
+{
+    s3_req_t *s = arg;
+    char sbucket[64], region[64], directive[32] = "COPY", tdirective[32] = "COPY";
+    char *skey = NULL, old[BLOB_ID_LEN + 1], date[64];
+    s3_object_t src, dst;
+    s3_sse_t src_sse_c;
+    buf_t src_arn, dst_arn, out;
+    uint8_t md5[16];
+    int rc = -1, found, bad = 0;
+
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
+    memset(&src_sse_c, 0, sizeof src_sse_c);
+    buf_init(&src_arn, 0);
+    buf_init(&dst_arn, 0);
+    if (s3_require_bucket(s) != 0 || copy_source(s, sbucket, &skey) != 0)
+        goto out;
+    found = s3_bucket_region(s, sbucket, region);
+    if (found != 1) {
+        s3_error(s, found == 2 ? 403 : 404, found == 2 ? "AccessDenied" : "NoSuchBucket",
+                 found == 2 ? "Access Denied" : "The specified bucket does not exist");
+        goto out;
+    }
+    found = s3_object_load(s, sbucket, skey, &src);
+    if (found != 1) {
+        s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        goto out;
+    }
+    s3_header(s, "x-amz-metadata-directive", directive, sizeof directive);
+    s3_header(s, "x-amz-tagging-directive", tdirective, sizeof tdirective);
+    if (strcmp(directive, "COPY") && strcmp(directive, "REPLACE")) {
+        s3_error(s, 400, "InvalidArgument", "Unknown metadata directive.");
+        goto out;
+    }
+    s3_object_arn(sbucket, skey, &src_arn);
+    /* the source's data key: SSE-C from the copy-source customer headers */
+    if (!strcmp(src.sse.alg, "SSE-C")) {
+        int prc = s3_ssec_parse(s, "copy-source-", &src_sse_c);
+        uint8_t mac[32];
+        if (prc <= 0) {
+            if (prc == 0)
+                s3_error(s, 400, "InvalidRequest",
+                         "The object was stored using a form of Server Side Encryption. The "
+                         "correct parameters must be provided to retrieve the object.");
+            goto out;
+        }
+        HMAC(EVP_sha256(), src.sse.salt, sizeof src.sse.salt, src_sse_c.dk, 32, mac, NULL);
+        if (CRYPTO_memcmp(mac, src.sse.hmac, sizeof mac) != 0) {
+            s3_error(s, 403, "AccessDenied", "Access Denied");
+            goto out;
+        }
+        memcpy(src.sse.dk, src_sse_c.dk, 32);
+    } else if (s3_sse_open(s, &src.sse, src_arn.data, 0) != 0) {
+        goto out;
+    }
+    if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
+        !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
+        !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
+        !http_header(s->r->http, "x-amz-storage-class", NULL)) {
+        s3_error(s, 400, "InvalidRequest",
+                 "This copy request is illegal because it is trying to copy an object to itself "
+                 "without changing the object's metadata, storage class, website redirect "
+                 "location or encryption attributes.");
+        goto out;
+    }
+    if (s3_sse_prepare(s, s->bucket, s->key) != 0)
+        goto out;
+    s3_object_arn(s->bucket, s->key, &dst_arn);
+    if (s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
+                  dst_arn.data, dst.blob_id, md5, NULL) != 0)
+        goto out;
+    dst.size = src.size;
+    dst.last_modified = s->r->now;
+    dst.frame_size = FRAMES_DEFAULT_FRAME;
+    dst.sse = s->sse;
+    dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);
+    dst.tags = !strcmp(tdirective, "REPLACE") ? request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
+    if ((!strcmp(directive, "REPLACE") && dst.meta == NULL) || bad) {
+        s3_drop_blob(s, dst.blob_id);
+        goto out_dst;
+    }
+    if (src.checksum_alg[0] && src.parts == NULL) {
+        memcpy(dst.checksum_alg, src.checksum_alg, sizeof dst.checksum_alg);
+        memcpy(dst.checksum, src.checksum, sizeof dst.checksum);
+        memcpy(dst.checksum_type, src.checksum_type, sizeof dst.checksum_type);
+    }
+    make_etag(&dst.sse, md5, dst.etag);
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &dst, old) != 0 ||
+        db_commit(s->r->emu->db) != 0) {
+        db_rollback(s->r->emu->db);
+        s3_drop_blob(s, dst.blob_id);
+        s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        goto out_dst;
+    }
+    s3_drop_blob(s, old);
+    s3_sse_headers(s, &dst.sse);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CopyObjectResult", XML_NS_S3);
+    xml_elem(&out, "ETag", dst.etag);
+    clock_iso8601(dst.last_modified, date);
+    xml_elem(&out, "LastModified", date);
+    xml_close(&out, "CopyObjectResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    rc = 0;
+out_dst:
+    memset(&dst.sse, 0, sizeof dst.sse);
+    s3_object_clear(&dst);
+out:
+    OPENSSL_cleanse(src_sse_c.dk, sizeof src_sse_c.dk);
+    s3_object_clear(&src);
+    buf_free(&src_arn);
+    buf_free(&dst_arn);
+    free(skey);
+    return rc;
+}
+
+/* ---- tagging ---------------------------------------------------------------- */
+
+static int load_existing(s3_req_t *s, s3_object_t *o)
+{
+    int rc;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    rc = s3_object_load(s, s->bucket, s->key, o);
+    if (rc < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (rc == 0)
+        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    return 0;
+}
+
+static int set_tags(s3_req_t *s, const char *json)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2");
+    int rc;
+
+    if (st == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
+    if (json)
+        sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+}
+
+int s3_op_put_object_tagging(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    s3_object_t o;
+    xml_node_t *doc;
+    const xml_node_t *set, *t;
+    cJSON *tags;
+    char err[256], *text;
+    int rc;
+
+    if (load_existing(s, &o) != 0)
+        return -1;
+    s3_object_clear(&o);
+    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    set = xml_child(doc, "TagSet");
+    if (doc == NULL || strcmp(xml_name(doc), "Tagging") != 0 || set == NULL) {
+        xml_free(doc);
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    }
+    if (xml_count(set, "Tag") > 10) {
+        xml_free(doc);
+        return s3_error(s, 400, "BadRequest", "Object tags cannot be greater than 10");
+    }
+    tags = cJSON_CreateObject();
+    for (t = xml_child(set, "Tag"); t; t = xml_next(t, "Tag")) {
+        const char *k = xml_text(xml_child(t, "Key")), *v = xml_text(xml_child(t, "Value"));
+        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 ||
+            cJSON_GetObjectItemCaseSensitive(tags, k)) {
+            cJSON_Delete(tags);
+            xml_free(doc);
+            return s3_error(s, 400, "InvalidTag", "The TagKey you have provided is invalid");
+        }
+        cJSON_AddStringToObject(tags, k, v);
+    }
+    xml_free(doc);
+    text = cJSON_PrintUnformatted(tags);
+    cJSON_Delete(tags);
+    rc = set_tags(s, text);
+    free(text);
+    if (rc != 0)
+        return -1;
+    http_add_header(h, "x-amz-request-id", s->r->request_id);
+    http_respond(h, 200, NULL, NULL, 0);
+    return 0;
+}
+
+int s3_op_get_object_tagging(void *arg)
+{
+    s3_req_t *s = arg;
+    s3_object_t o;
+    cJSON *tags, *e;
+    buf_t out;
+
+    if (load_existing(s, &o) != 0)
+        return -1;
+    tags = o.tags ? cJSON_Parse(o.tags) : NULL;
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "Tagging", XML_NS_S3);
+    xml_open(&out, "TagSet");
+    cJSON_ArrayForEach(e, tags) {
+        xml_open(&out, "Tag");
+        xml_elem(&out, "Key", e->string);
+        xml_elem(&out, "Value", cJSON_IsString(e) ? e->valuestring : "");
+        xml_close(&out, "Tag");
+    }
+    xml_close(&out, "TagSet");
+    xml_close(&out, "Tagging");
+    cJSON_Delete(tags);
+    s3_object_clear(&o);
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+int s3_op_delete_object_tagging(void *arg)
+{
+    s3_req_t *s = arg;
+    s3_object_t o;
+
+    if (load_existing(s, &o) != 0)
+        return -1;
+    s3_object_clear(&o);
+    if (set_tags(s, NULL) != 0)
+        return -1;
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 204, NULL, NULL, 0);
+    return 0;
+}
+
+/* ---- GetObjectAttributes ----------------------------------------------------- */
+
+int s3_op_get_object_attributes(void *arg)
+{
+    s3_req_t *s = arg;
+    char want[512], date[64];
+    s3_object_t o;
+    buf_t out;
+    buf_t arn;
+
+    if (!s3_header(s, "x-amz-object-attributes", want, sizeof want))
+        return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+    if (load_existing(s, &o) != 0)
+        return -1;
+    buf_init(&arn, 0);
+    s3_object_arn(s->bucket, s->key, &arn);
+    if (!strcmp(o.sse.alg, "SSE-C") && s3_sse_open(s, &o.sse, arn.data, 1) != 0) {
+        buf_free(&arn);
+        s3_object_clear(&o);
+        return -1;
+    }
+    buf_free(&arn);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "GetObjectAttributesResponse", XML_NS_S3);
+    if (strstr(want, "ETag")) {
+        char bare[80];
+        snprintf(bare, sizeof bare, "%.*s", (int)strlen(o.etag) - 2, o.etag + 1);
+        xml_elem(&out, "ETag", bare);
+    }
+    if (strstr(want, "Checksum") && o.checksum_alg[0]) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
+        xml_open(&out, "Checksum");
+        xml_elem(&out, tag, o.checksum);
+        xml_elem(&out, "ChecksumType", o.checksum_type[0] ? o.checksum_type : "FULL_OBJECT");
+        xml_close(&out, "Checksum");
+    }
+    if (strstr(want, "ObjectParts") && o.parts) {
+        cJSON *p = cJSON_Parse(o.parts);
+        xml_open(&out, "ObjectParts");
+        xml_elem_int(&out, "TotalPartsCount", p ? cJSON_GetArraySize(p) : 0);
+        xml_close(&out, "ObjectParts");
+        cJSON_Delete(p);
+    }
+    if (strstr(want, "StorageClass"))
+        xml_elem(&out, "StorageClass", "STANDARD");
+    if (strstr(want, "ObjectSize"))
+        xml_elem_int(&out, "ObjectSize", (long long)o.size);
+    xml_close(&out, "GetObjectAttributesResponse");
+    http_date(o.last_modified, date, sizeof date);
+    http_add_header(s->r->http, "Last-Modified", date);
+    s3_object_clear(&o);
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+/* ---- the envelope inspector --------------------------------------------------- */
+
+void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
+{
+    s3_req_t s;
+    s3_object_t o;
+    cJSON *doc;
+    char *text, *b64;
+    int64_t stored;
+    int rc;
+
+    memset(&s, 0, sizeof s);
+    s.r = r;
+    snprintf(s.bucket, sizeof s.bucket, "%s", bucket);
+    rc = s3_object_load(&s, bucket, key, &o);
+    doc = cJSON_CreateObject();
+    if (rc != 1) {
+        cJSON_AddStringToObject(doc, "error", "no such object");
+        text = cJSON_PrintUnformatted(doc);
+        http_respond(r->http, 404, "application/json", text, strlen(text));
+        free(text);
+        cJSON_Delete(doc);
+        return;
+    }
+    stored = blob_size(r->emu->blobs, o.blob_id);
+    cJSON_AddStringToObject(doc, "bucket", bucket);
+    cJSON_AddStringToObject(doc, "key", key);
+    cJSON_AddStringToObject(doc, "algorithm", !strcmp(o.sse.alg, "SSE-C") ? "SSE-C" : o.sse.alg);
+    cJSON_AddStringToObject(doc, "cipher", "AES-256-GCM, framed");
+    if (o.sse.kms_key_arn[0])
+        cJSON_AddStringToObject(doc, "kms_key_arn", o.sse.kms_key_arn);
+    if (o.sse.context) {
+        cJSON *c = cJSON_Parse(o.sse.context);
+        if (c)
+            cJSON_AddItemToObject(doc, "encryption_context", c);
+    }
+    cJSON_AddBoolToObject(doc, "bucket_key_enabled", o.sse.bucket_key);
+    if (o.sse.wrapped && (b64 = malloc(codec_b64_enclen(o.sse.wlen) + 1)) != NULL) {
+        codec_b64_encode(o.sse.wrapped, o.sse.wlen, b64);
+        cJSON_AddStringToObject(doc, "wrapped_data_key", b64);
+        cJSON_AddStringToObject(doc, "data_key_wrapped_by",
+                                !strcmp(o.sse.alg, "AES256") ? "awsemu master key (SSE-S3)"
+                                                             : "AWS KMS key");
+        free(b64);
+    }
+    if (!strcmp(o.sse.alg, "SSE-C"))
+        cJSON_AddStringToObject(doc, "customer_key", "not stored; only a salted HMAC-SHA256 of it");
+    cJSON_AddNumberToObject(doc, "frame_size", o.frame_size);
+    cJSON_AddNumberToObject(doc, "frame_count",
+                            (double)(o.size / o.frame_size + 1));
+    cJSON_AddNumberToObject(doc, "plaintext_bytes", (double)o.size);
+    cJSON_AddNumberToObject(doc, "stored_bytes", (double)stored);
+    cJSON_AddStringToObject(doc, "blob_id", o.blob_id);
+    text = cJSON_PrintUnformatted(doc);
+    http_respond(r->http, 200, "application/json", text, strlen(text));
+    free(text);
+    cJSON_Delete(doc);
+    s3_object_clear(&o);
+}
