@@ -613,7 +613,9 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
         r->body.cap = r->body_cap;
     if ((v = http_header(r, "Expect", &vlen)) != NULL) {
         if (vlen == 12 && strncasecmp(v, "100-continue", 12) == 0) {
-            if (r->head.minor_version >= 1 && (r->chunked || c->body_left > 0))
+            /* also for an empty body: botocore waits for the 100 before sending
+             * nothing, and loses the connection's next response otherwise */
+            if (r->head.minor_version >= 1)
                 evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
         } else {
             http_respond(r, 417, "application/xml", NULL, 0);

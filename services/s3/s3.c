@@ -39,12 +39,34 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
 
 void s3_send_error(s3_req_t *s)
 {
-    buf_t res;
+    svc_req_t *r = s->r;
+    buf_t b;
 
-    buf_init(&res, 0);
-    buf_printf(&res, "/%s%s%s", s->bucket, s->key ? "/" : "", s->key ? s->key : "");
-    proto_xml_send_error(s->r, res.data);
-    buf_free(&res);
+    /* S3's error document, with the element that names what was missing */
+    buf_init(&b, 0);
+    xml_decl(&b);
+    xml_open(&b, "Error");
+    xml_elem(&b, "Code", r->err_code);
+    xml_elem(&b, "Message", r->err_msg);
+    if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
+        !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists"))
+        xml_elem(&b, "BucketName", s->bucket);
+    if ((!strcmp(r->err_code, "NoSuchKey") || !strcmp(r->err_code, "KeyTooLongError")) && s->key)
+        xml_elem(&b, "Key", s->key);
+    if (!strcmp(r->err_code, "NoSuchUpload"))
+        xml_elem(&b, "UploadId", s->upload_id);
+    {
+        buf_t res;
+        buf_init(&res, 0);
+        buf_printf(&res, "/%s%s%s", s->bucket, s->key ? "/" : "", s->key ? s->key : "");
+        xml_elem(&b, "Resource", res.data);
+        buf_free(&res);
+    }
+    xml_elem(&b, "RequestId", r->request_id);
+    xml_close(&b, "Error");
+    http_add_header(r->http, "x-amz-request-id", r->request_id);
+    http_respond(r->http, r->err_status ? r->err_status : 500, "application/xml", b.data, b.len);
+    buf_free(&b);
 }
 
 int s3_query(const s3_req_t *s, const char *name, char *out, size_t n)
@@ -622,6 +644,14 @@ void s3_sse_headers(s3_req_t *s, const s3_sse_t *sse)
         http_add_header(h, "x-amz-server-side-encryption-aws-kms-key-id", sse->kms_key_arn);
         if (sse->bucket_key)
             http_add_header(h, "x-amz-server-side-encryption-bucket-key-enabled", "true");
+        if (sse->context && strcmp(h->method, "GET") && strcmp(h->method, "HEAD")) {
+            char *b64 = malloc(codec_b64_enclen(strlen(sse->context)) + 1);
+            if (b64) {
+                codec_b64_encode((const uint8_t *)sse->context, strlen(sse->context), b64);
+                http_add_header(h, "x-amz-server-side-encryption-context", b64);
+                free(b64);
+            }
+        }
     }
 }
 
@@ -726,8 +756,13 @@ int s3_upload_begin(s3_req_t *s, const char *aad)
     up->ck_alg = CHECKSUM_NONE;
     for (a = CHECKSUM_CRC32; a <= CHECKSUM_SHA256; a++) {
         snprintf(name, sizeof name, "%s", checksum_header_name(a));
-        if (http_header(h, name, NULL) || !strcasecmp(trailer, name))
+        if (http_header(h, name, NULL) || !strcasecmp(trailer, name)) {
+            if (up->ck_alg != CHECKSUM_NONE)
+                return s3_error(s, 400, "InvalidRequest",
+                                "Expecting a single x-amz-checksum- header. Multiple checksum "
+                                "Types are not allowed.");
             up->ck_alg = a;
+        }
     }
     if (up->ck_alg == CHECKSUM_NONE && s3_header(s, "x-amz-sdk-checksum-algorithm", alg, sizeof alg))
         up->ck_alg = checksum_alg_parse(alg);
@@ -834,10 +869,15 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16]
         const char *want;
         checksum_final(&up->ck, dig, &dlen);
         checksum_b64(dig, dlen, checksum);
-        if (s3_header(s, checksum_header_name(up->ck_alg), hdr, sizeof hdr))
+        if (s3_header(s, checksum_header_name(up->ck_alg), hdr, sizeof hdr)) {
             want = hdr;
-        else
+        } else {
             want = up->ac ? awschunked_trailer(up->ac, checksum_header_name(up->ck_alg)) : NULL;
+            if (want == NULL && s3_header(s, "x-amz-trailer", hdr, sizeof hdr))
+                return s3_error(s, 400, "MalformedTrailerError",
+                                "The request contained trailing data that was not well-formed "
+                                "or did not conform to our published schema.");
+        }
         if (want && strcmp(want, checksum) != 0)
             return s3_error(s, 400, "BadDigest", "The %s you specified did not match the "
                                                  "calculated checksum.",

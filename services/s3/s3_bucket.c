@@ -18,6 +18,25 @@ static int internal(s3_req_t *s)
     return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
 }
 
+/* The Regions a LocationConstraint may name. */
+static int known_region(const char *r)
+{
+    static const char *const regions[] = {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
+        "ap-east-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2",
+        "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1",
+        "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1",
+        "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1",
+        "sa-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1", NULL};
+    size_t i;
+
+    for (i = 0; regions[i]; i++)
+        if (!strcmp(regions[i], r))
+            return 1;
+    return 0;
+}
+
 /* S3's bucket naming rules (general purpose buckets). */
 static int valid_bucket_name(const char *b)
 {
@@ -80,7 +99,7 @@ int s3_op_create_bucket(void *arg)
             const char *v = xml_text(lc);
             if (!strcmp(v, "EU"))
                 v = "eu-west-1";
-            if (v[0] == '\0' || !strcmp(v, "us-east-1")) {
+            if (v[0] == '\0' || !strcmp(v, "us-east-1") || !known_region(v)) {
                 xml_free(doc);
                 return s3_error(s, 400, "InvalidLocationConstraint",
                                 "The specified location-constraint is not valid");

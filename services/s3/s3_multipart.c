@@ -198,6 +198,10 @@ static int upload_key(s3_req_t *s, s3_object_t *u)
     s3_object_arn(s->bucket, s->key, &arn);
     rc = s3_sse_open(s, &u->sse, arn.data, 1);
     buf_free(&arn);
+    if (rc != 0 && !strcmp(s->r->err_code, "AccessDenied"))
+        return s3_error(s, 400, "InvalidArgument",
+                        "The provided encryption parameters did not match the ones used "
+                        "originally.");
     if (rc != 0)
         return -1;
     s3_sse_clear(&s->sse);
@@ -794,15 +798,16 @@ int s3_op_list_parts(void *arg)
 int s3_op_list_multipart_uploads(void *arg)
 {
     s3_req_t *s = arg;
-    char prefix[1100] = "", v[32], date[32];
+    char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
     long max = 1000, count = 0;
     int truncated = 0;
     sqlite3_stmt *st;
-    buf_t out, ups;
+    buf_t out, ups, cps;
 
     if (s3_require_bucket(s) != 0)
         return -1;
     s3_query(s, "prefix", prefix, sizeof prefix);
+    s3_query(s, "delimiter", delim, sizeof delim);
     if (s3_query(s, "max-uploads", v, sizeof v))
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     st = db_stmt(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
@@ -813,7 +818,30 @@ int s3_op_list_multipart_uploads(void *arg)
     buf_init(&ups, 0);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    buf_init(&cps, 0);
     while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *d = delim[0] ? strstr(key + strlen(prefix), delim) : NULL;
+        if (d) {
+            size_t cplen = (size_t)(d - key) + strlen(delim);
+            char cp[1100];
+            if (cplen >= sizeof cp)
+                continue;
+            memcpy(cp, key, cplen);
+            cp[cplen] = '\0';
+            if (!strcmp(cp, last_cp))
+                continue;
+            if (count == max) {
+                truncated = 1;
+                break;
+            }
+            snprintf(last_cp, sizeof last_cp, "%s", cp);
+            xml_open(&cps, "CommonPrefixes");
+            xml_elem(&cps, "Prefix", cp);
+            xml_close(&cps, "CommonPrefixes");
+            count++;
+            continue;
+        }
         if (count == max) {
             truncated = 1;
             break;
@@ -840,13 +868,18 @@ int s3_op_list_multipart_uploads(void *arg)
     xml_elem(&out, "KeyMarker", "");
     xml_elem(&out, "UploadIdMarker", "");
     xml_elem(&out, "Prefix", prefix);
+    if (delim[0])
+        xml_elem(&out, "Delimiter", delim);
     xml_elem_int(&out, "MaxUploads", max);
     xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
     if (ups.len)
         buf_add(&out, ups.data, ups.len);
+    if (cps.len)
+        buf_add(&out, cps.data, cps.len);
     xml_close(&out, "ListMultipartUploadsResult");
     s3_send_xml(s, 200, &out);
     buf_free(&out);
     buf_free(&ups);
+    buf_free(&cps);
     return 0;
 }

@@ -287,6 +287,37 @@ static void make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
 
 /* ---- PutObject ------------------------------------------------------------- */
 
+/* Conditional writes: If-None-Match: * (create only) and If-Match: <etag>. */
+static int put_preconditions(s3_req_t *s)
+{
+    char v[256];
+    s3_object_t o;
+    int have;
+
+    if (!http_header(s->r->http, "If-None-Match", NULL) && !http_header(s->r->http, "If-Match", NULL))
+        return 0;
+    have = s3_object_load(s, s->bucket, s->key, &o);
+    if (have < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (s3_header(s, "If-None-Match", v, sizeof v) && have == 1 && !strcmp(v, "*")) {
+        s3_object_clear(&o);
+        return s3_error(s, 412, "PreconditionFailed",
+                        "At least one of the pre-conditions you specified did not hold");
+    }
+    if (s3_header(s, "If-Match", v, sizeof v)) {
+        if (have == 0)
+            return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        if (strcmp(v, o.etag) != 0 && strcmp(v, "*") != 0) {
+            s3_object_clear(&o);
+            return s3_error(s, 412, "PreconditionFailed",
+                            "At least one of the pre-conditions you specified did not hold");
+        }
+    }
+    if (have == 1)
+        s3_object_clear(&o);
+    return 0;
+}
+
 int s3_upload_head(s3_req_t *s)
 {
     buf_t aad;
@@ -296,7 +327,7 @@ int s3_upload_head(s3_req_t *s)
         return -1;
     if (s->op == s3_op_upload_part)
         return s3_part_head(s);
-    if (s3_sse_prepare(s, s->bucket, s->key) != 0)
+    if (put_preconditions(s) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
     buf_init(&aad, 0);
     s3_object_arn(s->bucket, s->key, &aad);
@@ -443,15 +474,16 @@ static int parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *
 
 /* If-Match / If-None-Match / If-(Un)Modified-Since: 0 to serve, or the
  * status (304 / 412) already recorded. */
-static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
+static int preconditions_as(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx)
 {
-    char v[256];
+    char v[256], name[64];
     int have_match, have_none;
     time_t since;
     struct tm tm;
 
+#define H(n) (snprintf(name, sizeof name, "%s%s", pfx, n), name)
     *status = 0;
-    have_match = s3_header(s, "If-Match", v, sizeof v);
+    have_match = s3_header(s, H("If-Match"), v, sizeof v);
     if (have_match && strcmp(v, "*") && !strstr(v, o->etag)) {
         char bare[80];
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
@@ -461,7 +493,7 @@ static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
                             "At least one of the pre-conditions you specified did not hold");
         }
     }
-    if (!have_match && s3_header(s, "If-Unmodified-Since", v, sizeof v)) {
+    if (!have_match && s3_header(s, H("If-Unmodified-Since"), v, sizeof v)) {
         memset(&tm, 0, sizeof tm);
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified > since) {
@@ -470,7 +502,7 @@ static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
                             "At least one of the pre-conditions you specified did not hold");
         }
     }
-    have_none = s3_header(s, "If-None-Match", v, sizeof v);
+    have_none = s3_header(s, H("If-None-Match"), v, sizeof v);
     if (have_none) {
         char bare[80];
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
@@ -479,7 +511,7 @@ static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
             return -1;
         }
     }
-    if (!have_none && s3_header(s, "If-Modified-Since", v, sizeof v)) {
+    if (!have_none && s3_header(s, H("If-Modified-Since"), v, sizeof v)) {
         memset(&tm, 0, sizeof tm);
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified <= since) {
@@ -487,7 +519,13 @@ static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
             return -1;
         }
     }
+#undef H
     return 0;
+}
+
+static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
+{
+    return preconditions_as(s, o, status, "");
 }
 
 /* The byte range of part number pn of o ([first, last]); -1 if none. */
@@ -612,6 +650,12 @@ int s3_op_get_object(void *arg)
             http_respond(h, 304, NULL, NULL, 0);
             rc = 0;
         }
+        goto out;
+    }
+    if (strcmp(o.sse.alg, "SSE-C") != 0 &&
+        http_header(h, "x-amz-server-side-encryption-customer-algorithm", NULL)) {
+        s3_error(s, 400, "InvalidRequest",
+                 "The encryption parameters are not applicable to this object.");
         goto out;
     }
     /* SSE-C needs the customer's key for HEAD too; the others decrypt only for GET */
@@ -762,6 +806,13 @@ int s3_op_delete_objects(void *arg)
                         "The XML you provided was not well-formed or did not validate against our "
                         "published schema");
     }
+    for (obj = xml_child(doc, "Object"); obj; obj = xml_next(obj, "Object"))
+        if (xml_child(obj, "Key") == NULL || xml_text(xml_child(obj, "Key"))[0] == '\0') {
+            xml_free(doc);
+            return s3_error(s, 400, "MalformedXML",
+                            "The XML you provided was not well-formed or did not validate against "
+                            "our published schema");
+        }
     quiet = !strcasecmp(xml_text(xml_child(doc, "Quiet")), "true");
     buf_init(&out, 0);
     xml_decl(&out);
@@ -921,11 +972,26 @@ int s3_op_copy_object(void *arg)
         s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
         goto out;
     }
-    s3_header(s, "x-amz-metadata-directive", directive, sizeof directive);
-    s3_header(s, "x-amz-tagging-directive", tdirective, sizeof tdirective);
+    {
+        char v[32];
+        if (s3_header(s, "x-amz-metadata-directive", v, sizeof v))
+            snprintf(directive, sizeof directive, "%s", v);
+        if (s3_header(s, "x-amz-tagging-directive", v, sizeof v))
+            snprintf(tdirective, sizeof tdirective, "%s", v);
+    }
     if (strcmp(directive, "COPY") && strcmp(directive, "REPLACE")) {
         s3_error(s, 400, "InvalidArgument", "Unknown metadata directive.");
         goto out;
+    }
+    {
+        /* x-amz-copy-source-if-*: a 304 of GET is a 412 for a copy */
+        int st;
+        if (preconditions_as(s, &src, &st, "x-amz-copy-source-") != 0) {
+            if (st == 304)
+                s3_error(s, 412, "PreconditionFailed",
+                         "At least one of the pre-conditions you specified did not hold");
+            goto out;
+        }
     }
     s3_object_arn(sbucket, skey, &src_arn);
     /* the source's data key: SSE-C from the copy-source customer headers */
@@ -1148,6 +1214,22 @@ int s3_op_get_object_attributes(void *arg)
 
     if (!s3_header(s, "x-amz-object-attributes", want, sizeof want))
         return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+    {
+        static const char *const names[] = {"ETag", "Checksum", "ObjectParts", "StorageClass",
+                                            "ObjectSize", NULL};
+        char copy[512], *tok, *save = NULL;
+        snprintf(copy, sizeof copy, "%s", want);
+        for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            size_t i;
+            int ok = 0;
+            while (*tok == ' ')
+                tok++;
+            for (i = 0; names[i]; i++)
+                ok |= !strcmp(tok, names[i]);
+            if (!ok)
+                return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+        }
+    }
     if (load_existing(s, &o) != 0)
         return -1;
     buf_init(&arn, 0);
@@ -1177,7 +1259,7 @@ int s3_op_get_object_attributes(void *arg)
     if (strstr(want, "ObjectParts") && o.parts) {
         cJSON *p = cJSON_Parse(o.parts);
         xml_open(&out, "ObjectParts");
-        xml_elem_int(&out, "TotalPartsCount", p ? cJSON_GetArraySize(p) : 0);
+        xml_elem_int(&out, "PartsCount", p ? cJSON_GetArraySize(p) : 0);
         xml_close(&out, "ObjectParts");
         cJSON_Delete(p);
     }
