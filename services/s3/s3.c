@@ -352,7 +352,9 @@ static int blob_known(const char *id, void *arg)
 {
     emu_t *emu = arg;
     sqlite3_stmt *st = db_stmt(emu->db, "SELECT 1 FROM s3_objects WHERE blob_id=?1 UNION ALL "
-                                        "SELECT 1 FROM s3_parts WHERE blob_id=?1 LIMIT 1");
+                                        "SELECT 1 FROM s3_parts WHERE blob_id=?1 UNION ALL "
+                                        "SELECT 1 FROM s3_objects WHERE parts IS NOT NULL AND "
+                                        "instr(parts, ?1) > 0 LIMIT 1");
     int known = 1;
 
     if (st == NULL)

@@ -75,16 +75,37 @@ typedef struct {
     char checksum_alg[16];  /* "CRC32", ... or "" */
     char checksum[64];      /* base64 */
     char checksum_type[16]; /* FULL_OBJECT | COMPOSITE */
-    char *parts;            /* JSON array of part sizes, multipart only (owned) */
+    char *parts;            /* multipart: JSON [{"b": blob, "n": size, "a": aad}] (owned) */
     char *tags;             /* JSON object (owned) */
 } s3_object_t;
 
+/* An object's body, read by range across its blob or (multipart) its
+ * parts' blobs. s3_body_view: 1 with bytes, 0 when the range is done,
+ * negative on failure (not authentic, I/O). */
+typedef struct s3_body s3_body_t;
+int s3_body_open(s3_req_t *s, const s3_object_t *o, const uint8_t dk[32], const char *arn,
+                 uint64_t first, uint64_t last, s3_body_t **out /* OUT */);
+int s3_body_view(s3_body_t *b, const uint8_t **p /* OUT */, size_t *n /* OUT */);
+uint64_t s3_body_remaining(const s3_body_t *b);
+void s3_body_close(s3_body_t *b);
+/* The blob ids a body uses (its blob and its parts' blobs), at most max. */
+size_t s3_object_blobs(const char *blob_id, const char *parts, char ids[][BLOB_ID_LEN + 1],
+                       size_t max);
+
+/* What an overwrite or delete leaves to remove once committed. */
+typedef struct {
+    char blob_id[BLOB_ID_LEN + 1];
+    char *parts; /* owned */
+} s3_old_body_t;
+/* Deletes the old body's blobs and frees it. */
+void s3_drop_body(s3_req_t *s, s3_old_body_t *old);
+
 /* 1 found, 0 not, -1 error. Caller clears. */
 int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o /* OUT */);
-/* Inserts or replaces (inside the caller's transaction); old_blob gets the
- * replaced body's blob id ("" if none) to delete after the commit. */
+/* Inserts or replaces (inside the caller's transaction); old gets the
+ * replaced body to drop after the commit. */
 int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
-                    char old_blob[BLOB_ID_LEN + 1] /* OUT */);
+                    s3_old_body_t *old /* OUT */);
 void s3_object_clear(s3_object_t *o);
 /* The object headers of the request as JSON (caller frees); NULL + error. */
 char *s3_request_meta(s3_req_t *s);

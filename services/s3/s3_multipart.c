@@ -414,26 +414,27 @@ int s3_op_complete_multipart_upload(void *arg)
     part_t *parts = NULL;
     size_t n = 0, i;
     s3_object_t u, o;
-    char ck[16], err[256], old[BLOB_ID_LEN + 1];
+    char ck[16], err[256];
+    s3_old_body_t old;
     long prev = 0;
-    checksum_t md5s, full, comp;
+    checksum_t md5s, comp;
     checksum_alg_t alg;
-    buf_t arn, sizes, out;
-    int rc = -1, have_full = 0, have_comp = 0;
-    blob_writer_t *bw = NULL;
-    frames_sealer_t *fs = NULL;
+    buf_t out;
+    int rc = -1, have_comp = 0;
+    char **unlisted = NULL;
+    size_t nunlisted = 0;
 
     memset(&o, 0, sizeof o);
-    buf_init(&arn, 0);
-    buf_init(&sizes, 0);
+    memset(&md5s, 0, sizeof md5s);
     if (s3_require_bucket(s) || upload_id_param(s))
         return -1;
     if (load_upload(s, s->upload_id, &u, ck) != 1)
         return -1;
-    if (upload_key(s, &u) != 0) {
-        s3_object_clear(&u);
-        return -1;
-    }
+    /* the parts are already sealed: completing needs no data key (and so no
+     * SSE-C customer key), only the upload's envelope */
+    s3_sse_clear(&s->sse);
+    s->sse = u.sse;
+    memset(&u.sse, 0, sizeof u.sse);
     alg = ck[0] ? checksum_alg_parse(ck) : CHECKSUM_NONE;
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "CompleteMultipartUpload") != 0 ||
@@ -495,81 +496,63 @@ int s3_op_complete_multipart_upload(void *arg)
             s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
             goto out;
         }
-    /* re-seal the parts, in order, into the object's body */
-    s3_object_arn(s->bucket, s->key, &arn);
+    /* the object's body is its parts' blobs, in order: nothing is rewritten */
     if (checksum_init(&md5s, CHECKSUM_MD5) != 0) {
         s3_error(s, 500, "InternalError", "Out of memory.");
         goto out;
     }
-    if (alg != CHECKSUM_NONE && !strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&full, alg) == 0)
-        have_full = 1;
     if (alg != CHECKSUM_NONE && strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
         have_comp = 1;
-    bw = blob_begin(s->r->emu->blobs);
-    fs = frames_seal_begin(s->sse.dk, (const uint8_t *)arn.data, arn.len, FRAMES_DEFAULT_FRAME);
-    if (bw == NULL || fs == NULL)
-        goto fail_io;
-    buf_add(&sizes, "[", 1);
-    for (i = 0; i < n; i++) {
-        buf_t aad;
-        int fd;
-        frames_reader_t *rd = NULL;
-        checksum_update(&md5s, parts[i].md5, 16);
-        if (have_comp && parts[i].checksum[0]) {
+    {
+        cJSON *arr = cJSON_CreateArray();
+        uint64_t crc = 0;
+        int crc_ok = alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
+        char *text;
+        for (i = 0; i < n; i++) {
+            buf_t aad;
+            cJSON *e = cJSON_CreateObject();
             uint8_t raw[64];
-            long dl = codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw);
-            if (dl > 0)
+            long dl = parts[i].checksum[0]
+                          ? codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw)
+                          : -1;
+            checksum_update(&md5s, parts[i].md5, 16);
+            if (have_comp && dl > 0)
                 checksum_update(&comp, raw, (size_t)dl);
-        }
-        buf_printf(&sizes, "%s%llu", i ? "," : "", (unsigned long long)parts[i].size);
-        o.size += parts[i].size;
-        if (parts[i].size == 0)
-            continue;
-        buf_init(&aad, 0);
-        part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
-        fd = blob_open(s->r->emu->blobs, parts[i].blob_id);
-        if (fd < 0 || frames_read_begin(s->sse.dk, (const uint8_t *)aad.data, aad.len, fd,
-                                        (uint64_t)blob_size(s->r->emu->blobs, parts[i].blob_id), 0,
-                                        parts[i].size - 1, &rd) != 0) {
-            if (fd >= 0)
-                close(fd);
+            if (crc_ok && dl == (long)checksum_len(alg)) {
+                uint64_t v = 0;
+                long k;
+                for (k = 0; k < dl; k++)
+                    v = v << 8 | raw[k];
+                crc = i == 0 ? v : checksum_crc_combine(alg, crc, v, parts[i].size);
+            } else {
+                crc_ok = 0;
+            }
+            buf_init(&aad, 0);
+            part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
+            cJSON_AddStringToObject(e, "b", parts[i].blob_id);
+            cJSON_AddNumberToObject(e, "n", (double)parts[i].size);
+            cJSON_AddStringToObject(e, "a", aad.data);
+            cJSON_AddItemToArray(arr, e);
             buf_free(&aad);
-            goto fail_io;
+            o.size += parts[i].size;
         }
-        buf_free(&aad);
-        for (;;) {
-            const uint8_t *v;
-            size_t vn;
-            int r2 = frames_read_view(rd, &v, &vn);
-            if (r2 <= 0) {
-                if (r2 < 0) {
-                    frames_read_end(rd);
-                    close(fd);
-                    goto fail_io;
-                }
-                break;
-            }
-            if (have_full)
-                checksum_update(&full, v, vn);
-            if (frames_seal_update(fs, v, vn, blob_write_cb, bw) != 0) {
-                frames_read_end(rd);
-                close(fd);
-                goto fail_io;
-            }
+        text = cJSON_PrintUnformatted(arr);
+        cJSON_Delete(arr);
+        if (text == NULL) {
+            s3_error(s, 500, "InternalError", "Out of memory.");
+            goto out;
         }
-        frames_read_end(rd);
-        close(fd);
+        o.parts = text;
+        if (alg != CHECKSUM_NONE && !strcmp(u.checksum_type, "FULL_OBJECT") && crc_ok) {
+            uint8_t dig[8];
+            size_t k, len = checksum_len(alg);
+            for (k = 0; k < len; k++)
+                dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
+            checksum_b64(dig, len, o.checksum);
+            snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
+            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
+        }
     }
-    buf_add(&sizes, "]", 1);
-    rc = frames_seal_final(fs, blob_write_cb, bw);
-    fs = NULL;
-    if (rc != 0 || blob_commit(bw, o.blob_id) != 0) {
-        bw = NULL;
-        rc = -1;
-        goto fail_io;
-    }
-    bw = NULL;
-    rc = -1;
     {
         uint8_t dig[CHECKSUM_MAX_DIGEST];
         size_t dl;
@@ -577,13 +560,7 @@ int s3_op_complete_multipart_upload(void *arg)
         checksum_final(&md5s, dig, &dl);
         codec_hex(dig, 16, hex);
         snprintf(o.etag, sizeof o.etag, "\"%s-%zu\"", hex, n);
-        if (have_full) {
-            checksum_final(&full, dig, &dl);
-            checksum_b64(dig, dl, o.checksum);
-            have_full = 0;
-            snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
-            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
-        } else if (have_comp) {
+        if (have_comp) {
             char b64[64];
             checksum_final(&comp, dig, &dl);
             checksum_b64(dig, dl, b64);
@@ -593,17 +570,44 @@ int s3_op_complete_multipart_upload(void *arg)
             snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
         }
     }
+    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) { /* re-armed for the common exit */
+        s3_error(s, 500, "InternalError", "Out of memory.");
+        goto out;
+    }
     o.last_modified = s->r->now;
     o.meta = u.meta;
     u.meta = NULL;
     o.tags = u.tags;
     u.tags = NULL;
-    o.parts = strdup(sizes.data);
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
-    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, old) != 0) {
+    /* parts uploaded but not listed go with the upload */
+    {
+        sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+        if (st) {
+            size_t nu = 0, k;
+            char **unl = NULL;
+            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *b = (const char *)sqlite3_column_text(st, 0);
+                int listed = 0;
+                for (k = 0; k < n && !listed; k++)
+                    listed = !strcmp(parts[k].blob_id, b);
+                if (!listed) {
+                    char **nu2 = realloc(unl, (nu + 1) * sizeof *unl);
+                    if (nu2) {
+                        unl = nu2;
+                        unl[nu++] = strdup(b);
+                    }
+                }
+            }
+            sqlite3_reset(st);
+            unlisted = unl;
+            nunlisted = nu;
+        }
+    }
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0) {
         db_rollback(s->r->emu->db);
-        s3_drop_blob(s, o.blob_id);
         internal(s);
         goto out_o;
     }
@@ -616,13 +620,12 @@ int s3_op_complete_multipart_upload(void *arg)
         }
     }
     if (db_commit(s->r->emu->db) != 0) {
-        s3_drop_blob(s, o.blob_id);
         internal(s);
         goto out_o;
     }
-    s3_drop_blob(s, old);
-    for (i = 0; i < n; i++)
-        s3_drop_blob(s, parts[i].blob_id);
+    s3_drop_body(s, &old);
+    for (i = 0; i < nunlisted; i++)
+        s3_drop_blob(s, unlisted[i]);
     s3_sse_headers(s, &o.sse);
     buf_init(&out, 0);
     xml_decl(&out);
@@ -651,23 +654,16 @@ out_o:
     memset(&o.sse, 0, sizeof o.sse); /* shared with s->sse */
     s3_object_clear(&o);
     goto out;
-fail_io:
-    if (fs)
-        frames_seal_abort(fs);
-    if (bw)
-        blob_abort(bw);
-    s3_error(s, 500, "InternalError", "We encountered an internal error assembling the parts.");
 out:
-    if (have_full)
-        checksum_free(&full);
+    for (i = 0; i < nunlisted; i++)
+        free(unlisted[i]);
+    free(unlisted);
     if (have_comp)
         checksum_free(&comp);
     checksum_free(&md5s);
     free(parts);
     xml_free(doc);
     s3_object_clear(&u);
-    buf_free(&arn);
-    buf_free(&sizes);
     return rc;
 }
 
@@ -799,6 +795,7 @@ int s3_op_list_multipart_uploads(void *arg)
 {
     s3_req_t *s = arg;
     char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
+    char km[1100] = "", um[128] = "", next_key[1100] = "", next_id[128] = "";
     long max = 1000, count = 0;
     int truncated = 0;
     sqlite3_stmt *st;
@@ -810,14 +807,19 @@ int s3_op_list_multipart_uploads(void *arg)
     s3_query(s, "delimiter", delim, sizeof delim);
     if (s3_query(s, "max-uploads", v, sizeof v))
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
+    s3_query(s, "key-marker", km, sizeof km);
+    s3_query(s, "upload-id-marker", um, sizeof um);
     st = db_stmt(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
-                                "AND substr(key, 1, length(?2))=?2 ORDER BY key, initiated");
+                                "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
+                                "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id");
     if (st == NULL)
         return internal(s);
     buf_init(&out, 0);
     buf_init(&ups, 0);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, km, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, um, -1, SQLITE_STATIC);
     buf_init(&cps, 0);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
@@ -846,8 +848,10 @@ int s3_op_list_multipart_uploads(void *arg)
             truncated = 1;
             break;
         }
+        snprintf(next_key, sizeof next_key, "%s", key);
+        snprintf(next_id, sizeof next_id, "%s", (const char *)sqlite3_column_text(st, 1));
         xml_open(&ups, "Upload");
-        xml_elem(&ups, "Key", (const char *)sqlite3_column_text(st, 0));
+        xml_elem(&ups, "Key", key);
         xml_elem(&ups, "UploadId", (const char *)sqlite3_column_text(st, 1));
         xml_open(&ups, "Initiator");
         xml_elem(&ups, "ID", s->r->account);
@@ -865,8 +869,12 @@ int s3_op_list_multipart_uploads(void *arg)
     xml_decl(&out);
     xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
     xml_elem(&out, "Bucket", s->bucket);
-    xml_elem(&out, "KeyMarker", "");
-    xml_elem(&out, "UploadIdMarker", "");
+    xml_elem(&out, "KeyMarker", km);
+    xml_elem(&out, "UploadIdMarker", um);
+    if (truncated) {
+        xml_elem(&out, "NextKeyMarker", next_key);
+        xml_elem(&out, "NextUploadIdMarker", next_id);
+    }
     xml_elem(&out, "Prefix", prefix);
     if (delim[0])
         xml_elem(&out, "Delimiter", delim);

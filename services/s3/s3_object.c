@@ -96,20 +96,37 @@ void s3_object_clear(s3_object_t *o)
     memset(o, 0, sizeof *o);
 }
 
+void s3_drop_body(s3_req_t *s, s3_old_body_t *old)
+{
+    char (*ids)[BLOB_ID_LEN + 1];
+    size_t n, i, max = S3_MAX_PARTS + 1;
+
+    if ((ids = malloc(max * sizeof *ids)) != NULL) {
+        n = s3_object_blobs(old->blob_id, old->parts, ids, max);
+        for (i = 0; i < n; i++)
+            blob_delete(s->r->emu->blobs, ids[i]);
+        free(ids);
+    }
+    free(old->parts);
+    memset(old, 0, sizeof *old);
+}
+
 int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
-                    char old_blob[BLOB_ID_LEN + 1])
+                    s3_old_body_t *old)
 {
     sqlite3_stmt *st;
     int rc;
 
-    old_blob[0] = '\0';
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_objects WHERE bucket=?1 AND key=?2");
+    memset(old, 0, sizeof *old);
+    st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(old_blob, BLOB_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        old->parts = dup_text(st, 1);
+    }
     sqlite3_reset(st);
     st = db_stmt(s->r->emu->db,
                  "INSERT OR REPLACE INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, "
@@ -148,10 +165,11 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
         sqlite3_bind_text(st, 20, o->tags, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        free(old->parts);
+        memset(old, 0, sizeof *old);
         return -1;
-    if (!strcmp(old_blob, o->blob_id))
-        old_blob[0] = '\0';
+    }
     return 0;
 }
 
@@ -348,7 +366,8 @@ int s3_op_put_object(void *arg)
     s3_req_t *s = arg;
     s3_object_t o;
     uint8_t md5[16];
-    char checksum[64], old[BLOB_ID_LEN + 1];
+    char checksum[64];
+    s3_old_body_t old;
     int bad = 0, rc = -1;
 
     memset(&o, 0, sizeof o);
@@ -373,14 +392,14 @@ int s3_op_put_object(void *arg)
         snprintf(o.checksum, sizeof o.checksum, "%s", checksum);
         snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
     }
-    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, old) != 0 ||
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0 ||
         db_commit(s->r->emu->db) != 0) {
         db_rollback(s->r->emu->db);
         s3_drop_blob(s, o.blob_id);
         s3_error(s, 500, "InternalError", "We encountered an internal error.");
         goto out;
     }
-    s3_drop_blob(s, old);
+    s3_drop_body(s, &old);
     http_add_header(s->r->http, "ETag", o.etag);
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
@@ -397,30 +416,20 @@ out:
 
 /* ---- GetObject / HeadObject -------------------------------------------------- */
 
-typedef struct {
-    frames_reader_t *rd;
-    int fd;
-} stream_t;
-
 static void stream_free(void *arg)
 {
-    stream_t *st = arg;
-
-    frames_read_end(st->rd);
-    if (st->fd >= 0)
-        close(st->fd);
-    free(st);
+    s3_body_close(arg);
 }
 
 static int stream_pull(void *arg, struct evbuffer *out, size_t want)
 {
-    stream_t *st = arg;
+    s3_body_t *b = arg;
     size_t added = 0;
 
     while (added < want) {
         const uint8_t *p;
         size_t n;
-        int rc = frames_read_view(st->rd, &p, &n);
+        int rc = s3_body_view(b, &p, &n);
         if (rc < 0)
             return -1;
         if (rc == 0)
@@ -429,7 +438,7 @@ static int stream_pull(void *arg, struct evbuffer *out, size_t want)
             return -1;
         added += n;
     }
-    return frames_read_remaining(st->rd) == 0 ? 1 : 0;
+    return s3_body_remaining(b) == 0 ? 1 : 0;
 }
 
 /* Parses "bytes=a-b", "bytes=a-", "bytes=-n" for a body of size bytes.
@@ -546,7 +555,8 @@ static int part_range(const s3_object_t *o, long pn, uint64_t *first, uint64_t *
         return -1;
     }
     cJSON_ArrayForEach(e, parts) {
-        uint64_t n = (uint64_t)e->valuedouble;
+        const cJSON *nj = cJSON_GetObjectItemCaseSensitive(e, "n");
+        uint64_t n = cJSON_IsNumber(nj) ? (uint64_t)nj->valuedouble : 0;
         if (++i == pn && n > 0) {
             *first = off;
             *last = off + n - 1;
@@ -632,7 +642,7 @@ int s3_op_get_object(void *arg)
     long pn = 0;
     s3_object_t o;
     buf_t arn;
-    stream_t *st = NULL;
+    s3_body_t *body = NULL;
 
     if (s3_require_bucket(s) != 0)
         return -1;
@@ -720,19 +730,11 @@ int s3_op_get_object(void *arg)
         rc = 0;
         goto out;
     }
-    if ((st = calloc(1, sizeof *st)) == NULL) {
-        s3_error(s, 500, "InternalError", "Out of memory.");
-        goto out;
-    }
-    st->fd = blob_open(s->r->emu->blobs, o.blob_id);
-    if (st->fd < 0 ||
-        frames_read_begin(o.sse.dk, (const uint8_t *)arn.data, arn.len, st->fd,
-                          (uint64_t)blob_size(s->r->emu->blobs, o.blob_id), first, last, &st->rd) != 0) {
-        stream_free(st);
+    if (s3_body_open(s, &o, o.sse.dk, arn.data, first, last, &body) != 0) {
         s3_error(s, 500, "InternalError", "The object's stored body cannot be read.");
         goto out;
     }
-    http_respond_stream(h, status, ctype, len, stream_pull, st, stream_free);
+    http_respond_stream(h, status, ctype, len, stream_pull, body, stream_free);
     rc = 0;
 out:
     free(ctype);
@@ -747,29 +749,37 @@ out:
 static int delete_one(s3_req_t *s, const char *key)
 {
     sqlite3_stmt *st;
-    char blob[BLOB_ID_LEN + 1] = "";
-    int rc;
+    s3_old_body_t old;
+    int rc, found;
 
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_objects WHERE bucket=?1 AND key=?2");
+    memset(&old, 0, sizeof old);
+    st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(blob, sizeof blob, "%s", (const char *)sqlite3_column_text(st, 0));
+    found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        snprintf(old.blob_id, sizeof old.blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        old.parts = dup_text(st, 1);
+    }
     sqlite3_reset(st);
-    if (!blob[0])
+    if (!found)
         return 0;
     st = db_stmt(s->r->emu->db, "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2");
-    if (st == NULL)
+    if (st == NULL) {
+        free(old.parts);
         return -1;
+    }
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        free(old.parts);
         return -1;
-    s3_drop_blob(s, blob);
+    }
+    s3_drop_body(s, &old);
     return 0;
 }
 
@@ -880,33 +890,27 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
               uint64_t first, uint64_t last, const char *dst_aad, char blob_id[BLOB_ID_LEN + 1],
               uint8_t md5[16], checksum_t *ck)
 {
-    int fd = blob_open(s->r->emu->blobs, src->blob_id), rc = -1;
-    frames_reader_t *rd = NULL;
+    s3_body_t *body = NULL;
     frames_sealer_t *fs = NULL;
     blob_writer_t *bw = NULL;
     checksum_t m;
     uint8_t dig[CHECKSUM_MAX_DIGEST];
     size_t dl;
+    int rc;
 
-    if (checksum_init(&m, CHECKSUM_MD5) != 0) {
-        if (fd >= 0)
-            close(fd);
+    if (checksum_init(&m, CHECKSUM_MD5) != 0)
         return s3_error(s, 500, "InternalError", "Out of memory.");
-    }
-    if (fd < 0)
-        goto fail;
     bw = blob_begin(s->r->emu->blobs);
     fs = frames_seal_begin(s->sse.dk, (const uint8_t *)dst_aad, strlen(dst_aad), FRAMES_DEFAULT_FRAME);
     if (bw == NULL || fs == NULL)
         goto fail;
     if (src->size > 0) {
-        if (frames_read_begin(src_dk, (const uint8_t *)src_aad, strlen(src_aad), fd,
-                              (uint64_t)blob_size(s->r->emu->blobs, src->blob_id), first, last, &rd) != 0)
+        if (s3_body_open(s, src, src_dk, src_aad, first, last, &body) != 0)
             goto fail;
         for (;;) {
             const uint8_t *p;
             size_t n;
-            int r2 = frames_read_view(rd, &p, &n);
+            int r2 = s3_body_view(body, &p, &n);
             if (r2 < 0)
                 goto fail;
             if (r2 == 0)
@@ -917,29 +921,25 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
             if (frames_seal_update(fs, p, n, blob_write_cb, bw) != 0)
                 goto fail;
         }
+        s3_body_close(body);
+        body = NULL;
     }
     rc = frames_seal_final(fs, blob_write_cb, bw);
     fs = NULL;
     if (rc != 0 || blob_commit(bw, blob_id) != 0) {
         bw = NULL;
-        rc = -1;
         goto fail;
     }
-    bw = NULL;
     checksum_final(&m, dig, &dl);
     memcpy(md5, dig, 16);
-    frames_read_end(rd);
-    close(fd);
     return 0;
 fail:
     checksum_free(&m);
-    frames_read_end(rd);
+    s3_body_close(body);
     if (fs)
         frames_seal_abort(fs);
     if (bw)
         blob_abort(bw);
-    if (fd >= 0)
-        close(fd);
     return s3_error(s, 500, "InternalError", "The source object's body cannot be copied.");
 }
 
@@ -947,7 +947,8 @@ int s3_op_copy_object(void *arg)
 {
     s3_req_t *s = arg;
     char sbucket[64], region[64], directive[32] = "COPY", tdirective[32] = "COPY";
-    char *skey = NULL, old[BLOB_ID_LEN + 1], date[64];
+    char *skey = NULL, date[64];
+    s3_old_body_t old;
     s3_object_t src, dst;
     s3_sse_t src_sse_c;
     buf_t src_arn, dst_arn, out;
@@ -1046,14 +1047,14 @@ int s3_op_copy_object(void *arg)
         memcpy(dst.checksum_type, src.checksum_type, sizeof dst.checksum_type);
     }
     make_etag(&dst.sse, md5, dst.etag);
-    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &dst, old) != 0 ||
+    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &dst, &old) != 0 ||
         db_commit(s->r->emu->db) != 0) {
         db_rollback(s->r->emu->db);
         s3_drop_blob(s, dst.blob_id);
         s3_error(s, 500, "InternalError", "We encountered an internal error.");
         goto out_dst;
     }
-    s3_drop_blob(s, old);
+    s3_drop_body(s, &old);
     s3_sse_headers(s, &dst.sse);
     buf_init(&out, 0);
     xml_decl(&out);
@@ -1300,7 +1301,15 @@ void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
         cJSON_Delete(doc);
         return;
     }
-    stored = blob_size(r->emu->blobs, o.blob_id);
+    {
+        char (*ids)[BLOB_ID_LEN + 1] = malloc((S3_MAX_PARTS + 1) * sizeof *ids);
+        size_t n = ids ? s3_object_blobs(o.blob_id, o.parts, ids, S3_MAX_PARTS + 1) : 0, i;
+        stored = 0;
+        for (i = 0; i < n; i++)
+            stored += blob_size(r->emu->blobs, ids[i]);
+        cJSON_AddNumberToObject(doc, "blob_count", (double)n);
+        free(ids);
+    }
     cJSON_AddStringToObject(doc, "bucket", bucket);
     cJSON_AddStringToObject(doc, "key", key);
     cJSON_AddStringToObject(doc, "algorithm", !strcmp(o.sse.alg, "SSE-C") ? "SSE-C" : o.sse.alg);
@@ -1324,11 +1333,25 @@ void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
     if (!strcmp(o.sse.alg, "SSE-C"))
         cJSON_AddStringToObject(doc, "customer_key", "not stored; only a salted HMAC-SHA256 of it");
     cJSON_AddNumberToObject(doc, "frame_size", o.frame_size);
-    cJSON_AddNumberToObject(doc, "frame_count",
-                            (double)(o.size / o.frame_size + 1));
+    {
+        /* each blob: full frames plus a final (possibly empty) one */
+        double frames = 0;
+        cJSON *parts = o.parts ? cJSON_Parse(o.parts) : NULL, *e;
+        if (parts == NULL) {
+            frames = (double)(o.size / o.frame_size + 1);
+        } else {
+            cJSON_ArrayForEach(e, parts) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "n");
+                frames += (double)((uint64_t)(cJSON_IsNumber(n) ? n->valuedouble : 0) / o.frame_size + 1);
+            }
+            cJSON_Delete(parts);
+        }
+        cJSON_AddNumberToObject(doc, "frame_count", frames);
+    }
     cJSON_AddNumberToObject(doc, "plaintext_bytes", (double)o.size);
     cJSON_AddNumberToObject(doc, "stored_bytes", (double)stored);
-    cJSON_AddStringToObject(doc, "blob_id", o.blob_id);
+    if (o.blob_id[0])
+        cJSON_AddStringToObject(doc, "blob_id", o.blob_id);
     text = cJSON_PrintUnformatted(doc);
     http_respond(r->http, 200, "application/json", text, strlen(text));
     free(text);
