@@ -189,9 +189,10 @@ static int host_bucket(const char *host, char *bucket, size_t n)
     } else {
         return 0;
     }
-    if (h[0] == '\0' || strlen(h) >= n)
+    len = strlen(h);
+    if (len == 0 || len >= n)
         return 0;
-    snprintf(bucket, n, "%s", h);
+    memcpy(bucket, h, len + 1);
     return 1;
 }
 
@@ -548,7 +549,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         return s3_error(s, 400, "InvalidArgument",
                         "Server Side Encryption with AWS KMS managed key requires HTTP header "
                         "x-amz-server-side-encryption : aws:kms");
-    snprintf(sse->alg, sizeof sse->alg, "%s", alg);
+    snprintf(sse->alg, sizeof sse->alg, "%.15s", alg);
     sse->bucket_key = !strcasecmp(bk, "true");
     buf_init(&arn, 0);
     s3_object_arn(bucket, key, &arn);
@@ -697,7 +698,8 @@ static int payload(void *arg, const uint8_t *p, size_t n)
         return up_fail(up, 400, "EntityTooLarge",
                        "Your proposed upload exceeds the maximum allowed size");
     up->size += n;
-    checksum_update(&up->md5, p, n);
+    if (up->md5_on)
+        checksum_update(&up->md5, p, n);
     if (up->sha_on)
         checksum_update(&up->sha, p, n);
     if (up->ck_alg != CHECKSUM_NONE)
@@ -743,7 +745,11 @@ int s3_upload_begin(s3_req_t *s, const char *aad)
         return s3_error(s, 500, "InternalError", "Out of memory.");
     s->up = up;
     up->expect_size = UINT64_MAX;
-    if (checksum_init(&up->md5, CHECKSUM_MD5) != 0)
+    /* MD5 runs slower than the cipher: compute it only where it is the ETag
+     * (SSE-S3 objects, every part) or Content-MD5 asks for it */
+    up->md5_on = !strcmp(s->sse.alg, "AES256") || s->op == s3_op_upload_part ||
+                 http_header(h, "Content-MD5", NULL) != NULL;
+    if (up->md5_on && checksum_init(&up->md5, CHECKSUM_MD5) != 0)
         return s3_error(s, 500, "InternalError", "Out of memory.");
     s3_header(s, "x-amz-content-sha256", sha, sizeof sha);
     s3_header(s, "Content-Encoding", enc, sizeof enc);
@@ -845,8 +851,12 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16]
         return s3_error(s, 400, "IncompleteBody",
                         "You did not provide the number of bytes specified by the "
                         "x-amz-decoded-content-length HTTP header.");
-    checksum_final(&up->md5, dig, &dlen);
-    memcpy(md5, dig, 16);
+    if (up->md5_on) {
+        checksum_final(&up->md5, dig, &dlen);
+        memcpy(md5, dig, 16);
+    } else {
+        memset(md5, 0, 16);
+    }
     if (s3_header(s, "Content-MD5", hdr, sizeof hdr)) {
         char b64[32];
         codec_b64_encode(md5, 16, b64);

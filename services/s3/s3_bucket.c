@@ -96,7 +96,9 @@ int s3_op_create_bucket(void *arg)
                             "our published schema");
         }
         if (lc) {
-            const char *v = xml_text(lc);
+            char given[64];
+            const char *v = given;
+            snprintf(given, sizeof given, "%s", xml_text(lc));
             if (!strcmp(v, "EU"))
                 v = "eu-west-1";
             if (v[0] == '\0' || !strcmp(v, "us-east-1") || !known_region(v)) {

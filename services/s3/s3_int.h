@@ -40,6 +40,7 @@ typedef struct {
     frames_sealer_t *fs;
     checksum_t md5, sha, ck;
     int sha_on;
+    int md5_on;             /* the ETag or Content-MD5 needs the body's MD5 */
     checksum_alg_t ck_alg;
     awschunked_t *ac;
     uint64_t size;
