@@ -18,6 +18,7 @@ struct blob_store {
     int root; /* <data-dir>/blobs, O_DIRECTORY */
     int fsync_on;
     char *ephemeral; /* the private directory removed at close, or NULL */
+    unsigned char have_dir[256]; /* fan-out directories known to exist */
 };
 
 struct blob_writer {
@@ -249,12 +250,25 @@ int blob_commit(blob_writer_t *w, char id[BLOB_ID_LEN + 1])
     fanout_path(w->id, final);
     memcpy(dir, w->id, 2);
     dir[2] = '\0';
-    if ((made = mkdir_at(bs->root, dir)) < 0)
-        goto fail;
-    if (made && bs->fsync_on && fsync(bs->root) != 0)
-        goto fail;
-    if (renameat(bs->root, w->tmp, bs->root, final) != 0)
-        goto fail;
+    {
+        /* one mkdir per fan-out directory per process, not one per blob */
+        int slot = codec_hexval(dir[0]) * 16 + codec_hexval(dir[1]);
+        made = 0;
+        if (slot < 0 || !bs->have_dir[slot]) {
+            if ((made = mkdir_at(bs->root, dir)) < 0)
+                goto fail;
+            if (slot >= 0)
+                bs->have_dir[slot] = 1;
+        }
+        if (made && bs->fsync_on && fsync(bs->root) != 0)
+            goto fail;
+        if (renameat(bs->root, w->tmp, bs->root, final) != 0) {
+            /* the directory went away behind our back: make it again */
+            if (errno != ENOENT || mkdir_at(bs->root, dir) < 0 ||
+                renameat(bs->root, w->tmp, bs->root, final) != 0)
+                goto fail;
+        }
+    }
     renamed = 1;
     if (bs->fsync_on && fsync_dir_at(bs->root, dir) != 0)
         goto fail;
