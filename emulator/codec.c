@@ -1,6 +1,7 @@
 /* codec.c — base64, hex, UUIDs and CSPRNG bytes. */
 #include "codec.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,14 @@ void codec_hex(const uint8_t *in, size_t n, char *out)
         out[2 * i + 1] = hex[in[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+void codec_wipe_free(void *p, size_t n)
+{
+    if (p) {
+        OPENSSL_cleanse(p, n);
+        free(p);
+    }
 }
 
 void codec_random(void *buf, size_t n)

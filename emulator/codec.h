@@ -19,6 +19,9 @@ int codec_hexval(char c);
 
 void codec_hex(const uint8_t *in, size_t n, char *out /* OUT: 2n+1 */);
 
+/* Wipes (OPENSSL_cleanse) and frees p of n bytes; NULL is fine. */
+void codec_wipe_free(void *p, size_t n);
+
 /* Fills buf with n CSPRNG bytes; aborts if the RNG fails (never returns
  * predictable bytes). */
 void codec_random(void *buf, size_t n);

@@ -12,14 +12,6 @@ static const char *const enc_algs[] = {"SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1",
                                        "RSAES_OAEP_SHA_256", "SM2PKE", NULL};
 static const char *const data_key_specs[] = {"AES_256", "AES_128", NULL};
 
-static void wipe_free(uint8_t *p, size_t n)
-{
-    if (p) {
-        OPENSSL_cleanse(p, n);
-        free(p);
-    }
-}
-
 /* Checks EncryptionContext member: a string map. */
 static int context(svc_req_t *r, const cJSON *in, const char *member, const cJSON **ctx)
 {
@@ -70,7 +62,7 @@ int kms_op_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON_AddStringToObject(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     rc = 0;
 out:
-    wipe_free(pt, ptlen);
+    codec_wipe_free(pt, ptlen);
     free(blob);
     kms_key_clear(&k);
     return rc;
@@ -113,7 +105,7 @@ int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON_AddStringToObject(out, "KeyMaterialId", mid);
     rc = 0;
 out:
-    wipe_free(pt, ptlen);
+    codec_wipe_free(pt, ptlen);
     free(blob);
     kms_key_clear(&k);
     return rc;
@@ -161,7 +153,7 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON_AddStringToObject(out, "DestinationKeyMaterialId", mid);
     rc = 0;
 out:
-    wipe_free(pt, ptlen);
+    codec_wipe_free(pt, ptlen);
     free(blob);
     free(nblob);
     kms_key_clear(&src);

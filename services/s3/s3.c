@@ -99,6 +99,12 @@ int s3_header(const s3_req_t *s, const char *name, char *out, size_t n)
     return http_header_copy(s->r->http, name, out, n);
 }
 
+void s3_send_empty(s3_req_t *s, int status)
+{
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, status, NULL, NULL, 0);
+}
+
 void s3_send_xml(s3_req_t *s, int status, buf_t *doc)
 {
     http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);

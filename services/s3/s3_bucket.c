@@ -158,8 +158,7 @@ int s3_op_create_bucket(void *arg)
         snprintf(loc, sizeof loc, "/%s", s->bucket);
         http_add_header(h, "Location", loc);
     }
-    http_add_header(h, "x-amz-request-id", s->r->request_id);
-    http_respond(h, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     return 0;
 }
 
@@ -196,8 +195,7 @@ int s3_op_delete_bucket(void *arg)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return internal(s);
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 204, NULL, NULL, 0);
+    s3_send_empty(s, 204);
     return 0;
 }
 
@@ -215,8 +213,7 @@ int s3_op_head_bucket(void *arg)
     if (rc == 2)
         return s3_error(s, 403, "AccessDenied", "Access Denied");
     http_add_header(s->r->http, "x-amz-access-point-alias", "false");
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     return 0;
 }
 
@@ -340,8 +337,7 @@ int s3_op_put_bucket_encryption(void *arg)
     free(text);
     if (rc != 0)
         return -1;
-    http_add_header(h, "x-amz-request-id", s->r->request_id);
-    http_respond(h, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     return 0;
 }
 
@@ -386,8 +382,7 @@ int s3_op_delete_bucket_encryption(void *arg)
 
     if (s3_require_bucket(s) != 0 || set_encryption(s, NULL) != 0)
         return -1;
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 204, NULL, NULL, 0);
+    s3_send_empty(s, 204);
     return 0;
 }
 

@@ -300,8 +300,7 @@ int s3_op_upload_part(void *arg)
     s3_sse_headers(s, &s->sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     return 0;
 }
 
@@ -704,8 +703,7 @@ int s3_op_abort_multipart_upload(void *arg)
         }
         free(blobs);
     }
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 204, NULL, NULL, 0);
+    s3_send_empty(s, 204);
     return 0;
 }
 

@@ -404,8 +404,7 @@ int s3_op_put_object(void *arg)
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     rc = 0;
 out:
     /* the sse fields were shared with s->sse, which s3_req_free clears */
@@ -791,8 +790,7 @@ int s3_op_delete_object(void *arg)
         return -1;
     if (delete_one(s, s->key) != 0)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 204, NULL, NULL, 0);
+    s3_send_empty(s, 204);
     return 0;
 }
 
@@ -1154,8 +1152,7 @@ int s3_op_put_object_tagging(void *arg)
     free(text);
     if (rc != 0)
         return -1;
-    http_add_header(h, "x-amz-request-id", s->r->request_id);
-    http_respond(h, 200, NULL, NULL, 0);
+    s3_send_empty(s, 200);
     return 0;
 }
 
@@ -1198,8 +1195,7 @@ int s3_op_delete_object_tagging(void *arg)
     s3_object_clear(&o);
     if (set_tags(s, NULL) != 0)
         return -1;
-    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
-    http_respond(s->r->http, 204, NULL, NULL, 0);
+    s3_send_empty(s, 204);
     return 0;
 }
 

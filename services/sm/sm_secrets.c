@@ -16,14 +16,6 @@
 
 #define DAY 86400.0
 
-static void wipe_free(uint8_t *p, size_t n)
-{
-    if (p) {
-        OPENSSL_cleanse(p, n);
-        free(p);
-    }
-}
-
 static int valid_name(svc_req_t *r, const char *name)
 {
     const char *p;
@@ -172,7 +164,7 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
 rollback:
     db_rollback(r->emu->db);
 out:
-    wipe_free(value, n);
+    codec_wipe_free(value, n);
     sm_secret_clear(&s);
     return rc;
 }
@@ -208,7 +200,7 @@ int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_
         if (sm_load_version(r, s, token, &old, &on, &ob, NULL) != 0)
             return -1;
         same = on == n && ob == is_binary && CRYPTO_memcmp(old, value, n) == 0;
-        wipe_free(old, on);
+        codec_wipe_free(old, on);
         if (!same)
             return svc_error(r, 400, "ResourceExistsException",
                              "You can't modify an existing version, you can only create new "
@@ -334,7 +326,7 @@ rollback:
     db_rollback(r->emu->db);
     rc = -1;
 out:
-    wipe_free(value, n);
+    codec_wipe_free(value, n);
     sm_secret_clear(&s);
     return rc;
 }

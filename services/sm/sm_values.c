@@ -13,14 +13,6 @@
 
 #define DAY 86400.0
 
-static void wipe_free(uint8_t *p, size_t n)
-{
-    if (p) {
-        OPENSSL_cleanse(p, n);
-        free(p);
-    }
-}
-
 /* Records the access day (one write a day, not one per read). */
 static void note_access(svc_req_t *r, const sm_secret_t *s)
 {
@@ -92,7 +84,7 @@ static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const 
         cJSON_AddStringToObject(out, "SecretString", (const char *)value);
     cJSON_AddItemToObject(out, "VersionStages", sm_version_stages(r, s->arn, found));
     json_put_time(out, "CreatedDate", created);
-    wipe_free(value, n);
+    codec_wipe_free(value, n);
     note_access(r, s);
     return 0;
 }
@@ -255,7 +247,7 @@ int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON_AddItemToObject(out, "VersionStages", sm_version_stages(r, s.arn, token));
     rc = 0;
 out:
-    wipe_free(value, n);
+    codec_wipe_free(value, n);
     sm_secret_clear(&s);
     return rc;
 }
