@@ -6,6 +6,23 @@
 #      JSON secret "bench/secret" is created on each server first and one
 #      GetSecretValue (SecretId by name) checked for 200 + the value
 #      (benchutil.py sm-setup); then that signed request is replayed.
+#   1c. S3 PutObject / GetObject req/s of a 4096-byte object, same wrk
+#      settings (scripts/bench/s3.lua): bucket bench-bucket is created on each
+#      server, the object bench-4k and the 64 keys bench-put-NNN are PUT and
+#      read back byte-exact first (benchutil.py s3-setup); the PUT run
+#      overwrites those 64 fixed keys (each wrk thread its own half — moto
+#      5.2.1 answers 500 when two PUTs to one key overlap), then every key is
+#      read back byte-exact and one PUT + GET of bench-4k re-checked (s3-check)
+#      before the GET run, which checks every body it gets. Headers:
+#      Content-Length, x-amz-content-sha256: UNSIGNED-PAYLOAD, SigV4 auth.
+#   1d. One large object (BENCH_S3_BIG_MIB, 1 GiB) under SSE-KMS, awsemu only
+#      (moto buffers whole bodies in Python: not measured): a fresh
+#      --data-dir on disk, CreateKey, curl -T PUT with
+#      x-amz-server-side-encryption: aws:kms and the key id, then curl GET to
+#      /dev/null, each timed -> MB/s (10^6 bytes/s); one more GET to a file
+#      whose sha256 must equal the source's (untimed); against
+#      `openssl speed -evp aes-256-gcm` at 16384 bytes (3 s); awsemu's peak
+#      RSS (VmHWM) over its whole life.
 #   2. Start-up: exec -> first 200 from the health URL (scripts/bench/startup.py),
 #      median and p90; awsemu with a fresh --data-dir and with --ephemeral.
 #   3. RSS: idle after start, and after the wrk runs.
@@ -14,7 +31,9 @@
 #
 # Environment: BENCH_SECONDS (10), BENCH_STARTUP_RUNS (20),
 #   BENCH_MOTO_STARTUP_RUNS (3), AWSEMU_BIN (bin/awsemu), BENCH_NO_MOTO=1,
-#   BENCH_KEEP_TMP=1 (keep logs), PYTHON (python3), WRK (wrk).
+#   BENCH_S3_BIG_MIB (1024; 0 skips 1d), BENCH_KEEP_TMP=1 (keep logs; the
+#   large files are deleted anyway), PYTHON (python3), WRK (wrk),
+#   OPENSSL (openssl), CURL (curl).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +43,10 @@ case $AWSEMU in /*) ;; *) AWSEMU=$ROOT/$AWSEMU ;; esac
 SECS=${BENCH_SECONDS:-10}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
 MOTO_STARTUP_RUNS=${BENCH_MOTO_STARTUP_RUNS:-3}
+BIG_MIB=${BENCH_S3_BIG_MIB:-1024}
 WRK=${WRK:-wrk}
+OPENSSL=${OPENSSL:-openssl}
+CURL=${CURL:-curl}
 HEALTH=/_awsemu/health
 MOTO_HEALTH=/moto-api/data.json
 
@@ -43,6 +65,7 @@ isnum() { case $1 in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
 if ! isnum "$SECS" || [ "$SECS" -lt 1 ]; then die "BENCH_SECONDS must be a positive integer"; fi
 if ! isnum "$STARTUP_RUNS" || [ "$STARTUP_RUNS" -lt 1 ]; then die "BENCH_STARTUP_RUNS must be >= 1"; fi
 isnum "$MOTO_STARTUP_RUNS" || die "BENCH_MOTO_STARTUP_RUNS must be an integer"
+isnum "$BIG_MIB" || die "BENCH_S3_BIG_MIB must be an integer (0 skips the large object)"
 
 # The real interpreter, not a pyenv shim (a shim adds ~50 ms to every start
 # and puts a wrapper process in front of moto).
@@ -50,6 +73,11 @@ PY=$(${PYTHON:-python3} -c 'import sys; print(sys.executable)' 2>/dev/null) ||
 	die "python3 not found"
 command -v "$WRK" >/dev/null 2>&1 || die "wrk not found (apt-get install wrk)"
 [ -x "$AWSEMU" ] || die "$AWSEMU not found or not executable (run make all)"
+if [ "$BIG_MIB" -gt 0 ]; then
+	command -v "$CURL" >/dev/null 2>&1 || die "curl not found (apt-get install curl)"
+	command -v "$OPENSSL" >/dev/null 2>&1 || die "openssl not found (apt-get install openssl)"
+	command -v sha256sum >/dev/null 2>&1 || die "sha256sum not found (coreutils)"
+fi
 
 stop_pid() { # pid: SIGTERM, then SIGKILL after ~3 s; reap
 	[ -n "$1" ] || return 0
@@ -72,6 +100,7 @@ cleanup() {
 	stop_pid "$AW_PID"; AW_PID=
 	stop_pid "$MOTO_PID"; MOTO_PID=
 	if [ -n "$TMP" ] && [ -d "$TMP" ]; then
+		rm -rf "$TMP/big" # the large-object files and data dir, kept or not
 		if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then
 			warn "logs kept in $TMP"
 		else
@@ -121,21 +150,42 @@ run_wrk() {
 		BENCH_TARGET=${7:-} \
 		run "$out" "$WRK" -t2 -c8 -d"${SECS}s" --timeout 5s -s "$HERE/kms.lua" \
 		"http://127.0.0.1:$3/"
-	rc=$?
+	wrk_report "$1" "$2" "$out" $?
+}
+
+# run_s3_wrk SERVER OP PORT METHOD REQFILE DATE -> as run_wrk; the 4 KiB body
+# is $S3_BODY (PUT: sent; GET: every 200 must return exactly it)
+run_s3_wrk() {
+	out=$TMP/wrk-$1-$2.out
+	BENCH_METHOD=$4 BENCH_REQ_FILE=$5 BENCH_THREADS=2 BENCH_HOST=127.0.0.1:$3 \
+		BENCH_DATE=$6 BENCH_BODY_FILE=$S3_BODY \
+		run "$out" "$WRK" -t2 -c8 -d"${SECS}s" --timeout 5s -s "$HERE/s3.lua" \
+		"http://127.0.0.1:$3/"
+	wrk_report "$1" "$2" "$out" $?
+}
+
+# wrk_report SERVER OP OUTFILE WRK_EXIT -> sets RPS, LAT; returns 1 on a wrk
+# failure, any non-200, any wrong body (s3.lua: badbody) or socket error
+wrk_report() {
+	out=$3 rc=$4
 	line=$(grep '^BENCH_RESULT ' "$out" | head -n 1)
 	RPS=$(kv rps "$line")
 	LAT="p50 $(kv p50_ms "$line") ms, p99 $(kv p99_ms "$line") ms"
 	bad=$(kv non200 "$line")
+	wrong=$(kv badbody "$line")
 	errs=$(printf '%s\n' "$line" | awk '{ n = 0; for (i = 1; i <= NF; i++)
 		if ($i ~ /^(connect|read|write|timeout)_err=/) { split($i, a, "="); n += a[2] }
 		print n }')
-	say "  $1 $2: ${RPS:-?} req/s ($(kv requests "$line") requests, $LAT, non-200 ${bad:-?}, socket errors ${errs:-?})"
-	if [ $rc -ne 0 ] || [ -z "$line" ]; then
+	extra=
+	[ -n "$wrong" ] && extra=", wrong bodies $wrong"
+	say "  $1 $2: ${RPS:-?} req/s ($(kv requests "$line") requests, $LAT, non-200 ${bad:-?}$extra, socket errors ${errs:-?})"
+	if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
 		warn "wrk failed for $1 $2 (exit $rc):"; sed 's/^/    /' "$out" >&2
 		RPS=; return 1
 	fi
-	if [ "$bad" != 0 ]; then
-		warn "$1 $2: $bad NON-200 RESPONSES — this figure is worthless"
+	if [ "$bad" != 0 ] || [ "${wrong:-0}" != 0 ]; then
+		[ "$bad" != 0 ] && warn "$1 $2: $bad NON-200 RESPONSES — this figure is worthless"
+		[ "${wrong:-0}" != 0 ] && warn "$1 $2: $wrong 200 RESPONSES WITH THE WRONG BODY — this figure is worthless"
 		grep '^BENCH_FIRST_BAD ' "$out" | sed 's/^BENCH_FIRST_BAD /    first: /' >&2
 		RPS=; return 1
 	fi
@@ -219,8 +269,9 @@ stop_pid "$AW_PID"; AW_PID=
 ############################################################################
 # 3. Throughput
 # bench_server NAME PORT PID -> sets <NAME>_ENC, <NAME>_DEC, <NAME>_GSV,
-# <NAME>_RSS_IDLE, <NAME>_RSS_AFTER. KMS and SM are set up and run
-# independently: a KMS failure still lets the SM figure be measured.
+# <NAME>_PUT, <NAME>_GET, <NAME>_RSS_IDLE, <NAME>_RSS_AFTER. KMS, SM and S3
+# are set up and run independently: a KMS failure still lets the others be
+# measured.
 bench_server() {
 	name=$1 port=$2 pid=$3
 	label=awsemu; [ "$name" = MOTO ] && label=moto
@@ -253,14 +304,39 @@ bench_server() {
 		eval "${name}_GSV=\$RPS"
 		if ! alive "$pid"; then warn "$label DIED during the GetSecretValue run"; return 1; fi
 	fi
+	if ! setup=$(util s3-setup "$port" "$S3_BODY" "$TMP/s3-put-$label.txt" \
+		"$TMP/s3-get-$label.txt" 2>"$TMP/s3-setup-$label.err"); then
+		warn "$label: S3 pre-flight failed: $(cat "$TMP/s3-setup-$label.err")"
+		ok=1
+	else
+		eval "$setup"
+		say "  $label: bucket bench-bucket; pre-flight PUT of bench-4k and $S3_PUT_KEYS bench-put-NNN keys (4096 bytes) all 200, GETs byte-exact"
+		[ "$S3_KEEPALIVE" = yes ] ||
+			say "  NOTE: $label does not keep S3 connections alive (HTTP/1.0 or Connection: close): wrk reconnects per request"
+		run_s3_wrk "$label" PutObject "$port" PUT "$TMP/s3-put-$label.txt" "$S3_DATE" || ok=1
+		eval "${name}_PUT=\$RPS"
+		if ! alive "$pid"; then warn "$label DIED during the PutObject run"; return 1; fi
+		if ! util s3-check "$port" "$S3_BODY" 2>"$TMP/s3-check-$label.err"; then
+			warn "$label: S3 check after the PutObject run failed: $(cat "$TMP/s3-check-$label.err")"
+			ok=1
+		else
+			say "  $label: after PutObject all $S3_PUT_KEYS keys read back byte-exact; pre-flight PUT + GET of $S3_GET_PATH 200, byte-exact"
+			run_s3_wrk "$label" GetObject "$port" GET "$TMP/s3-get-$label.txt" "$S3_DATE" || ok=1
+			eval "${name}_GET=\$RPS"
+			if ! alive "$pid"; then warn "$label DIED during the GetObject run"; return 1; fi
+		fi
+	fi
 	eval "${name}_RSS_AFTER=\$(rss_mib \$pid)"
 	return $ok
 }
 
 say ""
-say "-- throughput, 8 keep-alive connections (KMS: 64-byte plaintext, one key; SM: GetSecretValue of one ~200-byte secret by name)"
-AW_ENC=; AW_DEC=; AW_GSV=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
-MOTO_ENC=; MOTO_DEC=; MOTO_GSV=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
+say "-- throughput, 8 keep-alive connections (KMS: 64-byte plaintext, one key; SM: GetSecretValue of one ~200-byte secret by name; S3: 4096-byte objects)"
+AW_ENC=; AW_DEC=; AW_GSV=; AW_PUT=; AW_GET=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
+MOTO_ENC=; MOTO_DEC=; MOTO_GSV=; MOTO_PUT=; MOTO_GET=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
+S3_BODY=$TMP/s3-body.bin
+head -c 4096 /dev/urandom >"$S3_BODY" || die "cannot write the S3 body"
+[ "$(wc -c <"$S3_BODY")" -eq 4096 ] || die "cannot write the 4096-byte S3 body"
 port=$(util freeport) || die "no free port"
 "$AWSEMU" --ephemeral --host 127.0.0.1 --port "$port" --log-format text \
 	>"$TMP/awsemu.log" 2>&1 &
@@ -289,6 +365,131 @@ if [ $MOTO = 1 ]; then
 fi
 
 ############################################################################
+# 4. One large SSE-KMS object, awsemu only
+# big_curl OUT CURLARGS... -> runs curl (bounded) whose -w prints
+# "code seconds bytes" as the last line of OUT; sets C_CODE, C_TIME, C_BYTES
+BIG_PUT=; BIG_GET=; BIG_HWM='?'; BIG_RSS='?'; SSL_MBS=; BIG_NOTE=
+big_curl() {
+	_o=$1; shift
+	run "$_o" "$CURL" -sS --max-time 600 "$@"
+	_rc=$?
+	[ $_rc -eq 0 ] || { warn "curl exited $_rc:"; sed 's/^/    /' "$_o" >&2; }
+	C_CODE=$(tail -n 1 "$_o" | awk '{ print $1 }')
+	C_TIME=$(tail -n 1 "$_o" | awk '{ print $2 }')
+	C_BYTES=$(tail -n 1 "$_o" | awk '{ print $3 }')
+	return $_rc
+}
+secs() { awk -v t="$1" 'BEGIN { printf "%.3f", t }'; }
+mbs() { awk -v b="$1" -v t="$2" 'BEGIN { if (t + 0 > 0) printf "%.1f", b / t / 1e6; else printf "" }'; }
+hwm_mib() {
+	awk '/^VmHWM:/ { printf "%.1f", $2 / 1024; found = 1 } END { if (!found) printf "?" }' \
+		"/proc/$1/status" 2>/dev/null || printf '?'
+}
+big_bench() {
+	bytes=$((BIG_MIB * 1048576))
+	BIG=$TMP/big
+	mkdir -p "$BIG/data" || { warn "cannot create $BIG"; return 1; }
+	need_kib=$((BIG_MIB * 1024 * 3 + 262144)) # source, blob, verify copy, slack
+	have_kib=$(df -Pk "$BIG" | awk 'NR == 2 { print $4 }')
+	if isnum "$have_kib" && [ "$have_kib" -lt "$need_kib" ]; then
+		BIG_NOTE="SKIPPED: $((have_kib / 1024)) MiB free in $TMP, need $((need_kib / 1024)) MiB"
+		warn "large object: $BIG_NOTE"
+		return 0
+	fi
+	say "  data dir $BIG/data on $(stat -f -c %T "$BIG" 2>/dev/null || echo '?'), $BIG_LABEL source file from /dev/urandom"
+	# openssl first, on an otherwise idle machine
+	run "$TMP/openssl.out" "$OPENSSL" speed -seconds 3 -bytes 16384 -evp aes-256-gcm ||
+		warn "openssl speed failed: $(tail -n 3 "$TMP/openssl.out")"
+	# the 16384-byte column of the AES-256-GCM row, in 1000s of bytes/s
+	SSL_MBS=$(awk '$1 == "type" { for (j = 2; j <= NF; j += 2) { c++; if ($j == 16384) want = c } }
+		want && $1 ~ /^AES-256-GCM/ { v = $(want + 1); sub(/k$/, "", v); printf "%.1f", v / 1000; exit }' \
+		"$TMP/openssl.out")
+	say "  openssl speed -evp aes-256-gcm, 16384-byte blocks: ${SSL_MBS:-?} MB/s (one core)"
+	# shellcheck disable=SC2016  # $1, $2 are the inner sh's arguments
+	run "$TMP/big-gen.out" sh -c 'head -c "$1" /dev/urandom | tee "$2" | sha256sum' sh "$bytes" "$BIG/src.bin" ||
+		{ warn "cannot generate the source file: $(cat "$TMP/big-gen.out")"; return 1; }
+	src_sha=$(awk '{ print $1; exit }' "$TMP/big-gen.out")
+	[ "$(wc -c <"$BIG/src.bin")" -eq "$bytes" ] || { warn "source file has the wrong size"; return 1; }
+
+	port=$(util freeport) || die "no free port"
+	"$AWSEMU" --host 127.0.0.1 --port "$port" --data-dir "$BIG/data" --log-format text \
+		>"$TMP/awsemu-big.log" 2>&1 &
+	AW_PID=$!
+	util wait "$port" "$HEALTH" --pid "$AW_PID" --timeout 15 ||
+		{ warn "awsemu (large object, data dir) did not become healthy"; return 1; }
+	key=$(util kms-key "$port" 2>"$TMP/big-key.err") ||
+		{ warn "awsemu: CreateKey failed: $(cat "$TMP/big-key.err")"; return 1; }
+	util s3-bucket "$port" bench-bucket 2>"$TMP/big-bucket.err" ||
+		{ warn "awsemu: CreateBucket failed: $(cat "$TMP/big-bucket.err")"; return 1; }
+	path=/bench-bucket/big-object
+	url=http://127.0.0.1:$port$path
+
+	auth=$(util s3-auth "$port" PUT "$path") || { warn "s3-auth failed"; return 1; }
+	eval "$auth"
+	big_curl "$TMP/big-put.out" -T "$BIG/src.bin" -H 'Expect:' -D "$TMP/big-put.hdr" \
+		-o "$TMP/big-put.body" -w '%{http_code} %{time_total} %{size_upload}\n' \
+		-H 'x-amz-server-side-encryption: aws:kms' \
+		-H "x-amz-server-side-encryption-aws-kms-key-id: $key" \
+		-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+		-H "x-amz-date: $S3_DATE" -H "Authorization: $S3_AUTH" "$url" || return 1
+	if [ "$C_CODE" != 200 ] || [ "$C_BYTES" != "$bytes" ]; then
+		warn "awsemu: PUT of $BIG_LABEL answered HTTP $C_CODE after $C_BYTES bytes: $(head -c 500 "$TMP/big-put.body")"
+		return 1
+	fi
+	if ! tr -d '\r' <"$TMP/big-put.hdr" | grep -qi '^x-amz-server-side-encryption: aws:kms$' ||
+		! tr -d '\r' <"$TMP/big-put.hdr" | grep -qi "^x-amz-server-side-encryption-aws-kms-key-id: .*$key\$"; then
+		warn "awsemu: PUT answered 200 without x-amz-server-side-encryption: aws:kms and the key:"
+		sed 's/^/    /' "$TMP/big-put.hdr" >&2
+		return 1
+	fi
+	BIG_PUT=$(mbs "$C_BYTES" "$C_TIME")
+	say "  awsemu PUT $BIG_LABEL (SSE-KMS): $(secs "$C_TIME") s, $BIG_PUT MB/s; VmRSS now $(rss_mib "$AW_PID") MiB, VmHWM $(hwm_mib "$AW_PID") MiB"
+	alive "$AW_PID" || { warn "awsemu DIED after the large PUT"; return 1; }
+
+	auth=$(util s3-auth "$port" GET "$path") || { warn "s3-auth failed"; return 1; }
+	eval "$auth"
+	big_curl "$TMP/big-get.out" -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' \
+		-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+		-H "x-amz-date: $S3_DATE" -H "Authorization: $S3_AUTH" "$url" || return 1
+	if [ "$C_CODE" != 200 ] || [ "$C_BYTES" != "$bytes" ]; then
+		warn "awsemu: GET of $BIG_LABEL answered HTTP $C_CODE with $C_BYTES bytes (expected $bytes)"
+		return 1
+	fi
+	BIG_GET=$(mbs "$C_BYTES" "$C_TIME")
+	say "  awsemu GET $BIG_LABEL -> /dev/null: $(secs "$C_TIME") s, $BIG_GET MB/s; VmRSS now $(rss_mib "$AW_PID") MiB, VmHWM $(hwm_mib "$AW_PID") MiB"
+
+	# untimed: the bytes themselves
+	big_curl "$TMP/big-get2.out" -o "$BIG/got.bin" -w '%{http_code} %{time_total} %{size_download}\n' \
+		-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+		-H "x-amz-date: $S3_DATE" -H "Authorization: $S3_AUTH" "$url" || { rm -f "$BIG/got.bin"; return 1; }
+	got_sha=$(sha256sum "$BIG/got.bin" | awk '{ print $1 }')
+	rm -f "$BIG/got.bin"
+	if [ "$C_CODE" != 200 ] || [ "$got_sha" != "$src_sha" ]; then
+		warn "awsemu: GET of $BIG_LABEL to a file: HTTP $C_CODE, $C_BYTES bytes, sha256 $got_sha != source $src_sha — WRONG BYTES"
+		return 1
+	fi
+	say "  awsemu GET $BIG_LABEL -> file: sha256 equals the source's ($src_sha)"
+	BIG_HWM=$(hwm_mib "$AW_PID"); BIG_RSS=$(rss_mib "$AW_PID")
+	alive "$AW_PID" || { warn "awsemu DIED during the large-object run"; return 1; }
+	return 0
+}
+
+if [ "$BIG_MIB" -gt 0 ]; then
+	if [ "$BIG_MIB" -ge 1024 ] && [ $((BIG_MIB % 1024)) -eq 0 ]; then
+		BIG_LABEL="$((BIG_MIB / 1024)) GiB"
+	else
+		BIG_LABEL="$BIG_MIB MiB"
+	fi
+	say ""
+	say "-- S3 one $BIG_LABEL object, SSE-KMS, curl over one connection (awsemu only: moto not measured — it holds whole bodies in Python memory and would take far too long)"
+	if ! big_bench; then
+		FAIL=1; logtail "$TMP/awsemu-big.log"
+	fi
+	stop_pid "$AW_PID"; AW_PID=
+	rm -rf "$TMP/big"
+fi
+
+############################################################################
 # Report
 ms() { kv "$1" "$2"; }
 check() { # value op target -> ok / MISS / ?
@@ -301,21 +502,45 @@ fmt_rps() { [ -n "$1" ] && printf '%.0f req/s' "$1" || printf 'FAILED'; }
 
 say ""
 say "================================ results ================================"
-ENC_R=n/a; DEC_R=n/a; GSV_R=n/a
+ENC_R=n/a; DEC_R=n/a; GSV_R=n/a; PUT_R=n/a; GET_R=n/a
 if [ $MOTO = 1 ]; then
 	[ -n "$AW_ENC" ] && [ -n "$MOTO_ENC" ] && ENC_R=$(ratio "$AW_ENC" "$MOTO_ENC")
 	[ -n "$AW_DEC" ] && [ -n "$MOTO_DEC" ] && DEC_R=$(ratio "$AW_DEC" "$MOTO_DEC")
 	[ -n "$AW_GSV" ] && [ -n "$MOTO_GSV" ] && GSV_R=$(ratio "$AW_GSV" "$MOTO_GSV")
+	[ -n "$AW_PUT" ] && [ -n "$MOTO_PUT" ] && PUT_R=$(ratio "$AW_PUT" "$MOTO_PUT")
+	[ -n "$AW_GET" ] && [ -n "$MOTO_GET" ] && GET_R=$(ratio "$AW_GET" "$MOTO_GET")
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Encrypt" "$(fmt_rps "$AW_ENC")" "$(fmt_rps "$MOTO_ENC")" "$ENC_R" "$(check "$(rnum "$ENC_R")" '>=' 50)"
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Decrypt" "$(fmt_rps "$AW_DEC")" "$(fmt_rps "$MOTO_DEC")" "$DEC_R" "$(check "$(rnum "$DEC_R")" '>=' 50)"
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"SM GetSecretValue" "$(fmt_rps "$AW_GSV")" "$(fmt_rps "$MOTO_GSV")" "$GSV_R" "$(check "$(rnum "$GSV_R")" '>=' 50)"
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 30x: %s)\n' \
+		"S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")" "$(fmt_rps "$MOTO_PUT")" "$PUT_R" "$(check "$(rnum "$PUT_R")" '>=' 30)"
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 30x: %s)\n' \
+		"S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")" "$(fmt_rps "$MOTO_GET")" "$GET_R" "$(check "$(rnum "$GET_R")" '>=' 30)"
 else
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "SM GetSecretValue" "$(fmt_rps "$AW_GSV")"
+	printf '%-17s awsemu %-13s (moto not available)\n' "S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")"
+	printf '%-17s awsemu %-13s (moto not available)\n' "S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")"
+fi
+if [ "$BIG_MIB" -gt 0 ]; then
+	say ""
+	fmt_mbs() { [ -n "$1" ] && printf '%s MB/s' "$1" || printf 'FAILED'; }
+	sratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+	if [ -n "$BIG_NOTE" ]; then
+		say "S3 $BIG_LABEL SSE-KMS   $BIG_NOTE"
+	else
+		PUT_S=$(sratio "$BIG_PUT" "$SSL_MBS"); GET_S=$(sratio "$BIG_GET" "$SSL_MBS")
+		printf '%-22s %-13s openssl %-13s ratio %-5s (target >= 0.25: %s)\n' \
+			"S3 $BIG_LABEL SSE-KMS PUT" "$(fmt_mbs "$BIG_PUT")" "${SSL_MBS:-?} MB/s" "$PUT_S" "$(check "$PUT_S" '>=' 0.25)"
+		printf '%-22s %-13s openssl %-13s ratio %-5s (target >= 0.25: %s)\n' \
+			"S3 $BIG_LABEL SSE-KMS GET" "$(fmt_mbs "$BIG_GET")" "${SSL_MBS:-?} MB/s" "$GET_S" "$(check "$GET_S" '>=' 0.25)"
+		printf '%-22s %6s MiB  (VmHWM over the run; target <= 64 MiB: %s; VmRSS at the end %s MiB)\n' \
+			"RSS awsemu $BIG_LABEL peak" "$BIG_HWM" "$(check "$BIG_HWM" '<=' 64)" "$BIG_RSS"
+	fi
 fi
 say ""
 D_MED=$(ms median_ms "$S_DATA"); D_P90=$(ms p90_ms "$S_DATA")

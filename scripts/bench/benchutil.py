@@ -19,6 +19,26 @@ Subcommands (all talk to 127.0.0.1 only, every loop bounded by a deadline):
                                 the GetSecretValue request wrk will replay:
                                 SM_ARN, SM_DATE, SM_KEEPALIVE (yes/no),
                                 GSV_TARGET, GSV_BODY, GSV_AUTH
+  s3-setup PORT BODYFILE PUTFILE GETFILE
+                                create the bucket bench-bucket (PUT
+                                /bench-bucket), PUT the bytes of BODYFILE to
+                                bench-bucket/bench-4k and to each of the 64
+                                keys bench-put-NNN (Content-Length,
+                                x-amz-content-sha256: UNSIGNED-PAYLOAD, SigV4
+                                header auth), GET bench-4k and bench-put-000
+                                back; verify every answer is 200 and every
+                                GET returns exactly those bytes. Writes the
+                                requests wrk replays ("path<TAB>Authorization"
+                                lines: the 64 PUTs to PUTFILE, the GET to
+                                GETFILE) and prints shell assignments S3_DATE,
+                                S3_KEEPALIVE (yes/no), S3_PUT_KEYS, S3_GET_PATH
+  s3-check PORT BODYFILE        GET every bench-put-NNN (exact bytes), then
+                                PUT + GET bench-4k (200, exact bytes)
+  s3-bucket PORT BUCKET         create BUCKET; exit 1 unless 200
+  s3-auth PORT METHOD PATH      print shell assignments S3_DATE, S3_AUTH: a
+                                SigV4 Authorization for METHOD PATH with an
+                                UNSIGNED-PAYLOAD body (for curl)
+  kms-key PORT                  CreateKey; print the new KeyId
   rss PID                       print VmRSS of PID in KiB
 """
 import argparse
@@ -153,6 +173,131 @@ def sigv4_auth(port, amz_date, body, service=SERVICE):
             "Signature=%s" % (ACCESS_KEY, scope, sig))
 
 
+def s3_auth(port, amz_date, method, path):
+    """SigV4 for an S3 path-style request whose body is UNSIGNED-PAYLOAD;
+    signed headers host;x-amz-content-sha256;x-amz-date, no query string.
+    PATH must already be URI-encoded (the bench only uses safe characters)."""
+    day = amz_date[:8]
+    host = "%s:%d" % (HOST, port)
+    canonical = "\n".join([
+        method, path, "",
+        "host:" + host, "x-amz-content-sha256:UNSIGNED-PAYLOAD",
+        "x-amz-date:" + amz_date, "",
+        "host;x-amz-content-sha256;x-amz-date",
+        "UNSIGNED-PAYLOAD",
+    ])
+    scope = "%s/%s/s3/aws4_request" % (day, REGION)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = _hmac(("AWS4" + SECRET_KEY).encode(), day)
+    k = _hmac(k, REGION)
+    k = _hmac(k, "s3")
+    k = _hmac(k, "aws4_request")
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    return ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=host;"
+            "x-amz-content-sha256;x-amz-date, Signature=%s" % (ACCESS_KEY, scope, sig))
+
+
+def s3_call(what, port, amz_date, method, path, body=None):
+    """One signed S3 request; SystemExit unless it answers 200. Returns
+    (body bytes, keep-alive?). Same header set as scripts/bench/s3.lua
+    (http.client adds Content-Length for a body, as wrk does)."""
+    headers = {
+        "Host": "%s:%d" % (HOST, port),
+        "X-Amz-Date": amz_date,
+        "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD",
+        "Authorization": s3_auth(port, amz_date, method, path),
+        "Accept-Encoding": "identity",
+    }
+    if method == "PUT":
+        headers["Content-Length"] = str(len(body or b""))
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        keepalive = (resp.version == 11 and
+                     (resp.getheader("Connection") or "").lower() != "close")
+    finally:
+        conn.close()
+    if resp.status != 200:
+        raise SystemExit("%s: %s %s answered HTTP %d: %s"
+                         % (what, method, path, resp.status,
+                            data[:500].decode("utf-8", "replace")))
+    return data, keepalive
+
+
+S3_BUCKET = "bench-bucket"
+S3_GET_KEY = "bench-4k"
+# PutObject runs cycle a ring of fixed keys, split between the wrk threads:
+# moto (5.2.1) answers 500 "I/O operation on closed file" whenever two PUTs
+# to the *same* key overlap (the second disposes the first's buffer while it
+# is still computing the ETag), so 8 connections on one key cannot be
+# measured. Every PUT in the run is still an overwrite of an existing key.
+S3_PUT_KEYS = 64
+
+
+def s3_put_key(i):
+    return "bench-put-%03d" % i
+
+
+def s3_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def s3_get_exact(what, port, amz_date, path, body):
+    got, keepalive = s3_call(what, port, amz_date, "GET", path)
+    if got != body:
+        raise SystemExit("%s: GET %s returned %d bytes that are not the %d bytes "
+                         "PUT (first differing byte at %d)"
+                         % (what, path, len(got), len(body), next(
+                             (i for i, (x, y) in enumerate(zip(got, body)) if x != y),
+                             min(len(got), len(body)))))
+    return keepalive
+
+
+def s3_setup(port, body_file, put_file, get_file):
+    amz_date = s3_now()
+    with open(body_file, "rb") as f:
+        body = f.read()
+    s3_call("s3-setup", port, amz_date, "PUT", "/" + S3_BUCKET, b"")
+    get_path = "/%s/%s" % (S3_BUCKET, S3_GET_KEY)
+    # The pre-flight checks: the GET wrk replays, and every PUT it replays
+    # (which also makes each PUT in the run an overwrite).
+    s3_call("s3-setup", port, amz_date, "PUT", get_path, body)
+    keepalive = s3_get_exact("s3-setup", port, amz_date, get_path, body)
+    with open(put_file, "w") as f:
+        for i in range(S3_PUT_KEYS):
+            path = "/%s/%s" % (S3_BUCKET, s3_put_key(i))
+            _, ka = s3_call("s3-setup", port, amz_date, "PUT", path, body)
+            keepalive = keepalive and ka
+            f.write("%s\t%s\n" % (path, s3_auth(port, amz_date, "PUT", path)))
+    s3_get_exact("s3-setup", port, amz_date, "/%s/%s" % (S3_BUCKET, s3_put_key(0)), body)
+    with open(get_file, "w") as f:
+        f.write("%s\t%s\n" % (get_path, s3_auth(port, amz_date, "GET", get_path)))
+    out = {
+        "S3_DATE": amz_date,
+        "S3_KEEPALIVE": "yes" if keepalive else "no",
+        "S3_PUT_KEYS": str(S3_PUT_KEYS),
+        "S3_GET_PATH": get_path,
+    }
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
+def s3_check(port, body_file):
+    """After the PutObject run: every key of the ring still reads back
+    exactly, and one more PUT + GET of the GET key answer 200 / exact."""
+    amz_date = s3_now()
+    with open(body_file, "rb") as f:
+        body = f.read()
+    for i in range(S3_PUT_KEYS):
+        s3_get_exact("s3-check", port, amz_date, "/%s/%s" % (S3_BUCKET, s3_put_key(i)), body)
+    get_path = "/%s/%s" % (S3_BUCKET, S3_GET_KEY)
+    s3_call("s3-check", port, amz_date, "PUT", get_path, body)
+    s3_get_exact("s3-check", port, amz_date, get_path, body)
+
+
 def json_headers(port, amz_date, target, body, service):
     # Same header set the wrk Lua script sends (wrk adds Content-Length).
     return {
@@ -280,6 +425,23 @@ def main():
     k.add_argument("port", type=int)
     m = sub.add_parser("sm-setup")
     m.add_argument("port", type=int)
+    s3 = sub.add_parser("s3-setup")
+    s3.add_argument("port", type=int)
+    s3.add_argument("body_file")
+    s3.add_argument("put_file")
+    s3.add_argument("get_file")
+    sc = sub.add_parser("s3-check")
+    sc.add_argument("port", type=int)
+    sc.add_argument("body_file")
+    sb = sub.add_parser("s3-bucket")
+    sb.add_argument("port", type=int)
+    sb.add_argument("bucket")
+    sa = sub.add_parser("s3-auth")
+    sa.add_argument("port", type=int)
+    sa.add_argument("method")
+    sa.add_argument("path")
+    kk = sub.add_parser("kms-key")
+    kk.add_argument("port", type=int)
     r = sub.add_parser("rss")
     r.add_argument("pid", type=int)
     a = ap.parse_args()
@@ -294,6 +456,24 @@ def main():
         kms_setup(a.port)
     elif a.cmd == "sm-setup":
         sm_setup(a.port)
+    elif a.cmd == "s3-setup":
+        s3_setup(a.port, a.body_file, a.put_file, a.get_file)
+    elif a.cmd == "s3-check":
+        s3_check(a.port, a.body_file)
+    elif a.cmd == "s3-bucket":
+        amz_date = s3_now()
+        s3_call("s3-bucket", a.port, amz_date, "PUT", "/" + a.bucket, b"")
+    elif a.cmd == "s3-auth":
+        amz_date = s3_now()
+        print("S3_DATE=%s" % shlex.quote(amz_date))
+        print("S3_AUTH=%s" % shlex.quote(s3_auth(a.port, amz_date, a.method, a.path)))
+    elif a.cmd == "kms-key":
+        amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        key = kms_call(a.port, amz_date, "CreateKey", "{}")
+        try:
+            print(key["KeyMetadata"]["KeyId"])
+        except (KeyError, TypeError):
+            raise SystemExit("kms-key: CreateKey response has no KeyMetadata.KeyId: %r" % key)
     elif a.cmd == "rss":
         v = vm_rss_kib(a.pid)
         if v is None:

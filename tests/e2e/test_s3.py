@@ -21,6 +21,7 @@ import hmac
 import http.client
 import os
 import re
+import time
 import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
@@ -823,6 +824,79 @@ class ObjectTests(S3TestCase):
         self.assertS3Error(400, "MetadataTooLarge", self.s3.put_object, Bucket=self.bucket,
                            Key="bigmeta", Body=b"x", Metadata={"m": "v" * 2100})
         self.assertNoSuchKey(self.bucket, "bigmeta")
+
+
+class ConcurrencyTests(S3TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bucket = cls.make_bucket(uniq("conc"))
+
+    def test_readers_see_whole_versions_during_overwrites(self):
+        import threading
+        versions = [body_of(1 * MiB + i * 1000, b"v%d" % i) for i in range(4)]
+        digests = {hashlib.sha256(v).hexdigest(): quoted_md5(v) for v in versions}
+        self.put(self.bucket, "hot", versions[0])
+        stop = threading.Event()
+        problems = []
+        clients = [s3_client(self.server) for _ in range(5)]
+
+        def writer():
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    clients[0].put_object(Bucket=self.bucket, Key="hot", Body=versions[i % len(versions)])
+                except Exception as e:  # noqa: BLE001
+                    problems.append("PUT failed: %r" % e)
+
+        def reader(c):
+            while not stop.is_set():
+                try:
+                    g = c.get_object(Bucket=self.bucket, Key="hot")
+                    data = g["Body"].read()
+                except Exception as e:  # noqa: BLE001 - any failure is a finding
+                    problems.append("GET failed: %r" % e)
+                    continue
+                d = hashlib.sha256(data).hexdigest()
+                if d not in digests:
+                    problems.append("torn read: %d bytes matching no version" % len(data))
+                elif digests[d] != g["ETag"]:
+                    problems.append("ETag %s does not belong to the body returned" % g["ETag"])
+        threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader, args=(c,))
+                                                       for c in clients[1:]]
+        for t in threads:
+            t.start()
+        time.sleep(2.0)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        self.assertEqual([], problems[:5])
+
+    def test_get_while_deleted(self):
+        import threading
+        body = body_of(3 * MiB)
+        for i in range(5):
+            self.put(self.bucket, "del-%d" % i, body)
+        results = []
+        clients = [s3_client(self.server) for _ in range(5)]
+
+        def read(i):
+            try:
+                g = clients[i].get_object(Bucket=self.bucket, Key="del-%d" % i)
+                results.append(g["Body"].read() == body)
+            except ClientError as e:
+                results.append(e.response["Error"]["Code"])
+        threads = [threading.Thread(target=read, args=(i,)) for i in range(5)]
+        for t in threads:
+            t.start()
+        for i in range(5):
+            self.s3.delete_object(Bucket=self.bucket, Key="del-%d" % i)
+        for t in threads:
+            t.join(30)
+        # each GET either streamed the whole body or found no key
+        for r in results:
+            self.assertIn(r, (True, "NoSuchKey"))
 
 
 # ==========================================================================

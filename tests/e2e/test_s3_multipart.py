@@ -329,6 +329,44 @@ class MultipartTests(S3TestCase):
         g = self.s3.get_object(Bucket=self.bucket, Key="mp/plain", PartNumber=1)
         self.assertEqual(b"plain object", g["Body"].read())
 
+    def test_copy_of_multipart_object(self):
+        key = "mp/copy-source-mp"
+        bodies = [self.p1, self.p3]
+        self.upload(key, bodies)
+        whole = b"".join(bodies)
+        # CopyObject of the whole object
+        self.s3.copy_object(Bucket=self.bucket, Key="mp/copied-whole", CopySource={"Bucket": self.bucket, "Key": key})
+        self.assertTrue(whole == self.get_bytes(self.bucket, "mp/copied-whole"))
+        # UploadPartCopy of a range spanning the source's part boundary
+        uid = self.create("mp/copied-range")
+        first, last = PART - 1000, PART + 999
+        r = self.s3.upload_part_copy(Bucket=self.bucket, Key="mp/copied-range", UploadId=uid, PartNumber=1,
+                                     CopySource={"Bucket": self.bucket, "Key": key},
+                                     CopySourceRange="bytes=%d-%d" % (first, last))
+        self.assertEqual(quoted_md5(whole[first:last + 1]), r["CopyPartResult"]["ETag"])
+        self.complete("mp/copied-range", uid, [(1, r["CopyPartResult"]["ETag"])])
+        self.assertEqual(whole[first:last + 1], self.get_bytes(self.bucket, "mp/copied-range"))
+        # the source survives its copies being deleted, and the copies the source
+        self.s3.delete_object(Bucket=self.bucket, Key="mp/copied-range")
+        self.assertTrue(whole == self.get_bytes(self.bucket, key))
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+        self.assertTrue(whole == self.get_bytes(self.bucket, "mp/copied-whole"))
+
+    def test_ranges_across_parts(self):
+        key = "mp/ranges"
+        bodies = [self.p1, self.p2, self.p3]
+        self.upload(key, bodies)
+        whole = b"".join(bodies)
+        n = len(whole)
+        for first, last in ((0, 0), (PART - 1, PART), (PART - 5, 2 * PART + 5), (2 * PART, n - 1),
+                            (n - 1, n - 1), (12345, 2 * PART - 12345)):
+            with self.subTest(first=first, last=last):
+                g = self.s3.get_object(Bucket=self.bucket, Key=key, Range="bytes=%d-%d" % (first, last))
+                self.assertTrue(whole[first:last + 1] == g["Body"].read())
+                self.assertEqual("bytes %d-%d/%d" % (first, last, n), g["ContentRange"])
+        g = self.s3.get_object(Bucket=self.bucket, Key=key, Range="bytes=-100")
+        self.assertEqual(whole[-100:], g["Body"].read())
+
     def test_attributes_of_multipart_object(self):
         key = "mp/attrs"
         bodies = [self.p1, self.p3]

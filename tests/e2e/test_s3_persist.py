@@ -244,3 +244,38 @@ class S3AtRestTests(unittest.TestCase):
         self.assertLessEqual(len(after - before), 1, "overwritten bodies were not removed")
         self.s3.delete_object(Bucket=self.bucket, Key="churn")
         self.assertEqual(before, set(blob_files(self.data_dir)), "a deleted object's body is still on disk")
+
+    def test_multipart_storage_freed(self):
+        before = set(blob_files(self.data_dir))
+        part = os.urandom(5 * 1024 * 1024)
+        # completed with a subset of the uploaded parts, then deleted
+        uid = self.s3.create_multipart_upload(Bucket=self.bucket, Key="mp/churn")["UploadId"]
+        etags = {}
+        for n, body in ((1, part), (2, b"replaced"), (2, part), (3, b"unused part"), (4, b"tail")):
+            etags[n] = self.s3.upload_part(Bucket=self.bucket, Key="mp/churn", UploadId=uid, PartNumber=n,
+                                           Body=body)["ETag"]
+        self.s3.complete_multipart_upload(Bucket=self.bucket, Key="mp/churn", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": n, "ETag": etags[n]} for n in (1, 2, 4)]})
+        self.assertTrue(part + part + b"tail" ==
+                        self.s3.get_object(Bucket=self.bucket, Key="mp/churn")["Body"].read())
+        self.assertLessEqual(len(set(blob_files(self.data_dir)) - before), 3,
+                             "bodies of replaced or unused parts are still on disk")
+        # overwritten by a single-part object, then deleted
+        self.s3.put_object(Bucket=self.bucket, Key="mp/churn", Body=b"single")
+        self.assertLessEqual(len(set(blob_files(self.data_dir)) - before), 1,
+                             "an overwritten multipart object's parts are still on disk")
+        self.s3.delete_object(Bucket=self.bucket, Key="mp/churn")
+        self.assertEqual(before, set(blob_files(self.data_dir)), "a deleted object's body is still on disk")
+        # an aborted upload leaves nothing
+        uid = self.s3.create_multipart_upload(Bucket=self.bucket, Key="mp/aborted")["UploadId"]
+        for n in (1, 2):
+            self.s3.upload_part(Bucket=self.bucket, Key="mp/aborted", UploadId=uid, PartNumber=n, Body=part)
+        self.s3.abort_multipart_upload(Bucket=self.bucket, Key="mp/aborted", UploadId=uid)
+        self.assertEqual(before, set(blob_files(self.data_dir)), "an aborted upload's parts are still on disk")
+        # a multipart object deleted directly
+        uid = self.s3.create_multipart_upload(Bucket=self.bucket, Key="mp/direct")["UploadId"]
+        e = self.s3.upload_part(Bucket=self.bucket, Key="mp/direct", UploadId=uid, PartNumber=1, Body=part)["ETag"]
+        self.s3.complete_multipart_upload(Bucket=self.bucket, Key="mp/direct", UploadId=uid,
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+        self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": "mp/direct"}]})
+        self.assertEqual(before, set(blob_files(self.data_dir)), "a deleted multipart object's parts are on disk")
