@@ -4,6 +4,7 @@
 #include "blobs.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -107,6 +108,28 @@ static void remove_tree(int at, const char *name, int depth)
     unlinkat(at, name, AT_REMOVEDIR);
 }
 
+/* Ephemeral stores of processes that died without closing (kill -9) are
+ * litter (their key died with them): remove them. The owner's pid is in the
+ * name: awsemu-eph-<pid>-XXXXXX. */
+static void sweep_dead_ephemeral(const char *tmpdir)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        char *end;
+        if (strncmp(e->d_name, "awsemu-eph-", 11) != 0)
+            continue;
+        pid = strtol(e->d_name + 11, &end, 10);
+        if (pid <= 0 || *end != '-' || (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+            remove_tree(dirfd(d), e->d_name, 3);
+    }
+    closedir(d);
+}
+
 blob_store_t *blob_store_open(const char *data_dir, int fsync_on, char *err, size_t errlen)
 {
     blob_store_t *bs = NULL;
@@ -125,12 +148,13 @@ blob_store_t *blob_store_open(const char *data_dir, int fsync_on, char *err, siz
 
         if (t == NULL || *t == '\0')
             t = "/tmp";
-        n = strlen(t) + sizeof "/awsemu-XXXXXX";
+        sweep_dead_ephemeral(t);
+        n = strlen(t) + sizeof "/awsemu-eph--XXXXXX" + 12;
         if ((bs->ephemeral = malloc(n)) == NULL) {
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
-        snprintf(bs->ephemeral, n, "%s/awsemu-XXXXXX", t);
+        snprintf(bs->ephemeral, n, "%s/awsemu-eph-%ld-XXXXXX", t, (long)getpid());
         if (mkdtemp(bs->ephemeral) == NULL) {
             snprintf(err, errlen, "cannot make a temporary directory in %s: %s", t,
                      strerror(errno));
