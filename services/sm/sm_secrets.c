@@ -722,7 +722,9 @@ out:
     return rc;
 }
 
-int sm_op_restore_secret(svc_req_t *r, const cJSON *in, cJSON *out)
+/* Resolves SecretId, runs sql (?1 = the secret's ARN) and answers with the
+ * ARN and Name. */
+static int update_secret(svc_req_t *r, const cJSON *in, cJSON *out, const char *sql)
 {
     sm_secret_t s;
     sqlite3_stmt *st;
@@ -730,7 +732,7 @@ int sm_op_restore_secret(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (sm_req_secret(r, in, &s) != 0)
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET deleted_date=NULL WHERE arn=?1");
+    st = db_stmt(r->emu->db, sql);
     if (st == NULL) {
         sm_secret_clear(&s);
         return sm_internal(r);
@@ -744,6 +746,11 @@ int sm_op_restore_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     sm_secret_clear(&s);
     return rc;
+}
+
+int sm_op_restore_secret(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    return update_secret(r, in, out, "UPDATE sm_secrets SET deleted_date=NULL WHERE arn=?1");
 }
 
 /* ---- tags ------------------------------------------------------------------ */
@@ -881,26 +888,7 @@ out:
 
 int sm_op_delete_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    sm_secret_t s;
-    sqlite3_stmt *st;
-    int rc;
-
-    if (sm_req_secret(r, in, &s) != 0)
-        return -1;
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET policy=NULL WHERE arn=?1");
-    if (st == NULL) {
-        sm_secret_clear(&s);
-        return sm_internal(r);
-    }
-    sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sm_internal(r);
-    sqlite3_reset(st);
-    if (rc == 0) {
-        cJSON_AddStringToObject(out, "ARN", s.arn);
-        cJSON_AddStringToObject(out, "Name", s.name);
-    }
-    sm_secret_clear(&s);
-    return rc;
+    return update_secret(r, in, out, "UPDATE sm_secrets SET policy=NULL WHERE arn=?1");
 }
 
 int sm_op_validate_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out)
