@@ -607,3 +607,21 @@ class ServerTestCase(unittest.TestCase):
 
 def b64(b):
     return base64.b64encode(b).decode()
+
+
+def scan_for(root, needles):
+    """[(path relative to root, label)] for every (label, bytes) needle found
+    in any file under root: the at-rest check of every persistence suite."""
+    hits = []
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            for label, needle in needles:
+                if needle and needle in data:
+                    hits.append((os.path.relpath(path, root), label))
+    return hits

@@ -10,24 +10,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from harness import EXTERNAL_URL, Server, ServerTestCase, model_has
-
-
-def scan_for(root, needles):
-    """Returns [(path, needle-label)] for every needle found in any file under root."""
-    hits = []
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            for label, needle in needles:
-                if needle in data:
-                    hits.append((os.path.relpath(path, root), label))
-    return hits
+from harness import EXTERNAL_URL, Server, ServerTestCase, model_has, scan_for
 
 
 @unittest.skipIf(EXTERNAL_URL, "restart tests need their own awsemu process (AWSEMU_URL is set)")

@@ -15,7 +15,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
-from harness import EXTERNAL_URL, Server
+from harness import EXTERNAL_URL, Server, scan_for
 from test_s3 import s3_client
 
 WINDOW = 32
@@ -61,20 +61,6 @@ def scan_windows(root, windows):
     return hits
 
 
-def scan_needles(root, needles):
-    hits = []
-    for path in file_list(root):
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError:
-            continue
-        for label, n in needles:
-            if n in data:
-                hits.append((os.path.relpath(path, root), label))
-    return hits
-
-
 def blob_files(root):
     """Committed object-body files (everything under blobs/ except tmp/)."""
     base = os.path.join(root, "blobs")
@@ -91,7 +77,7 @@ class S3AtRestTests(unittest.TestCase):
             cls.server.start()
             cls._populate()
             cls.hits_running = scan_windows(cls.data_dir, cls.windows)
-            cls.needle_hits_running = scan_needles(cls.data_dir, cls.key_needles)
+            cls.needle_hits_running = scan_for(cls.data_dir, cls.key_needles)
             cls.server.restart()
             cls.hits_stopped = None
         except Exception:
@@ -174,7 +160,7 @@ class S3AtRestTests(unittest.TestCase):
 
     def test_customer_key_not_stored(self):
         self.assertEqual([], self.needle_hits_running)
-        self.assertEqual([], scan_needles(self.data_dir, self.key_needles))
+        self.assertEqual([], scan_for(self.data_dir, self.key_needles))
 
     def test_file_modes(self):
         p = os.path.join(self.data_dir, "master.key")

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 import uuid
 
-from harness import EXTERNAL_URL, Server
+from harness import EXTERNAL_URL, Server, scan_for
 from test_secretsmanager import ACCOUNT, secret_arn_re
 
 
@@ -24,22 +24,6 @@ def needles_for(label, value):
                 (label + " utf-16-be", value.encode("utf-16-be"))]
     out.append((label + " hex", raw.hex().encode()))
     return out
-
-
-def scan_for(root, needles):
-    hits = []
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            for label, needle in needles:
-                if needle and needle in data:
-                    hits.append((os.path.relpath(path, root), label))
-    return hits
 
 
 @unittest.skipIf(EXTERNAL_URL, "restart tests need their own awsemu process (AWSEMU_URL is set)")
