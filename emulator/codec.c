@@ -150,3 +150,13 @@ int codec_is_uuid(const char *s, size_t n)
     }
     return 1;
 }
+
+size_t codec_utf8_len(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}

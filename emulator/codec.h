@@ -32,4 +32,7 @@ void codec_uuid(char out[37] /* OUT */);
 /* Is s (n bytes) a lowercase-or-uppercase hex UUID in 8-4-4-4-12 form? */
 int codec_is_uuid(const char *s, size_t n);
 
+/* Counts UTF-8 code points of s, as AWS length constraints do. */
+size_t codec_utf8_len(const char *s);
+
 #endif

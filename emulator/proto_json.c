@@ -184,17 +184,6 @@ static const cJSON *get(const cJSON *in, const char *member)
     return v && !cJSON_IsNull(v) ? v : NULL;
 }
 
-/* Counts UTF-8 code points, as AWS length constraints do. */
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
 int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
              size_t max, const char **out)
 {
@@ -205,7 +194,7 @@ int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, si
         return required ? verr(r, member, NULL, "Member must not be null") : 0;
     if (!cJSON_IsString(v))
         return serr(r, member);
-    n = utf8_len(v->valuestring);
+    n = codec_utf8_len(v->valuestring);
     if (n < min)
         return verr(r, member, v->valuestring,
                     "Member must have length greater than or equal to %zu", min);

@@ -1,11 +1,17 @@
 /* proto_query.c — AWS Query protocol: forms and XML errors. */
 #include "proto_query.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "codec.h"
+#include "xml.h"
 
 long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
 {
@@ -79,5 +85,289 @@ void proto_query_send_error(svc_req_t *r)
                r->request_id);
     http_add_header(r->http, "x-amzn-RequestId", r->request_id);
     http_respond(r->http, r->err_status ? r->err_status : 500, "text/xml", b.data, b.len);
+    buf_free(&b);
+}
+
+/* ---- forms --------------------------------------------------------------- */
+
+int qform_parse(qform_t *f, const char *form, size_t len)
+{
+    size_t i = 0, n = 0, o = 0;
+    char *st;
+
+    memset(f, 0, sizeof *f);
+    for (i = 0; i < len; i++)
+        if (form[i] == '&')
+            n++;
+    n++;
+    if (n > QFORM_MAX_PARAMS)
+        return -1;
+    /* every decoded name and value fits in its encoded length + NUL */
+    f->store = st = malloc(len + 2 * n + 1);
+    f->p = calloc(n, sizeof *f->p);
+    if (st == NULL || f->p == NULL) {
+        qform_free(f);
+        return -1;
+    }
+    i = 0;
+    while (i < len) {
+        const char *seg = form + i, *amp = memchr(seg, '&', len - i), *eq;
+        size_t sl = amp ? (size_t)(amp - seg) : len - i, kl;
+        long dl;
+        eq = memchr(seg, '=', sl);
+        kl = eq ? (size_t)(eq - seg) : sl;
+        if (sl > 0) {
+            qparam_t *q = &f->p[f->n++];
+            dl = proto_query_unescape(seg, kl, 1, st + o);
+            if (dl < 0)
+                goto bad;
+            q->name = st + o;
+            o += (size_t)dl + 1;
+            dl = proto_query_unescape(eq ? eq + 1 : seg + sl, eq ? sl - kl - 1 : 0, 1, st + o);
+            if (dl < 0)
+                goto bad;
+            q->value = st + o;
+            q->len = (size_t)dl;
+            o += (size_t)dl + 1;
+        }
+        i += sl + 1;
+    }
+    return 0;
+bad:
+    qform_free(f);
+    return -1;
+}
+
+void qform_free(qform_t *f)
+{
+    free(f->p);
+    free(f->store);
+    memset(f, 0, sizeof *f);
+}
+
+const char *qform_get(const qform_t *f, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        if (!strcmp(f->p[i].name, name))
+            return f->p[i].value;
+    return NULL;
+}
+
+const char *qform_getf(const qform_t *f, const char *fmt, ...)
+{
+    char name[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof name)
+        return NULL;
+    return qform_get(f, name);
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static const char *mname(const char *member, char *tmp, size_t n)
+{
+    snprintf(tmp, n, "%s", member);
+    tmp[0] = (char)tolower((unsigned char)tmp[0]);
+    return tmp;
+}
+
+/* Members never echoed in messages. */
+static int sensitive(const char *member)
+{
+    return !strcmp(member, "PolicyDocument") || !strcmp(member, "AssumeRolePolicyDocument") ||
+           !strcmp(member, "Policy") || !strcmp(member, "SAMLAssertion") ||
+           !strcmp(member, "WebIdentityToken") || !strcmp(member, "EncodedMessage") ||
+           !strcmp(member, "TokenCode");
+}
+
+static int verr(svc_req_t *r, const char *member, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int verr(svc_req_t *r, const char *member, const char *value, const char *fmt, ...)
+{
+    char tmp[128], cons[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cons, sizeof cons, fmt, ap);
+    va_end(ap);
+    mname(member, tmp, sizeof tmp);
+    if (value == NULL)
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at '%s' failed to satisfy "
+                         "constraint: %s", tmp, cons);
+    if (sensitive(member))
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value at '%s' failed to satisfy "
+                         "constraint: %s", tmp, cons);
+    return svc_error(r, 400, "ValidationError",
+                     "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
+                     "constraint: %s", value, tmp, cons);
+}
+
+int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, size_t min,
+          size_t max, const char **out)
+{
+    const char *v = qform_get(in, member);
+    size_t n;
+
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    n = codec_utf8_len(v);
+    if (n < min)
+        return verr(r, member, v, "Member must have length greater than or equal to %zu", min);
+    if (max && n > max)
+        return verr(r, member, v, "Member must have length less than or equal to %zu", max);
+    *out = v;
+    return 0;
+}
+
+int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, long min,
+          long max, long *out, int *present)
+{
+    const char *v = qform_get(in, member);
+    char *end;
+    long x;
+
+    if (present)
+        *present = 0;
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno == ERANGE || isspace((unsigned char)*v))
+        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s",
+                         member, v);
+    if (x < min)
+        return verr(r, member, v, "Member must have value greater than or equal to %ld", min);
+    if (x > max)
+        return verr(r, member, v, "Member must have value less than or equal to %ld", max);
+    *out = x;
+    if (present)
+        *present = 1;
+    return 0;
+}
+
+int q_bool(svc_req_t *r, const qform_t *in, const char *member, int *out, int *present)
+{
+    const char *v = qform_get(in, member);
+
+    if (present)
+        *present = 0;
+    if (v == NULL)
+        return 0;
+    if (!strcasecmp(v, "true"))
+        *out = 1;
+    else if (!strcasecmp(v, "false"))
+        *out = 0;
+    else
+        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s",
+                         member, v);
+    if (present)
+        *present = 1;
+    return 0;
+}
+
+int q_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
+              const char *pattern)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)value; *p; p++) {
+        if (extra == NULL) {
+            if (*p >= 0x21 || *p == '\t' || *p == '\n' || *p == '\r')
+                continue; /* [\u0009\u000A\u000D\u0020-\u00FF]: UTF-8 bytes pass */
+            if (*p == ' ')
+                continue;
+        } else if (isalnum(*p) || (*p < 0x80 && strchr(extra, *p))) {
+            continue;
+        }
+        return verr(r, member, value, "Member must satisfy regular expression pattern: %s",
+                    pattern);
+    }
+    return 0;
+}
+
+int q_list_count(svc_req_t *r, const qform_t *in, const char *prefix, const char *suffix,
+                 size_t max, size_t *count)
+{
+    size_t n = 0;
+
+    while (qform_getf(in, "%s.member.%zu%s%s", prefix, n + 1, suffix ? "." : "",
+                      suffix ? suffix : ""))
+        if (++n > max)
+            return verr(r, prefix, "[...]",
+                        "Member must have length less than or equal to %zu", max);
+    *count = n;
+    return 0;
+}
+
+/* ---- serving ------------------------------------------------------------- */
+
+static int op_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const query_op_t *)elem)->name);
+}
+
+const query_op_t *proto_query_find(const query_service_t *svc, const char *name)
+{
+    return bsearch(name, svc->ops, svc->nops, sizeof *svc->ops, op_cmp);
+}
+
+void proto_query_serve(svc_req_t *r, const query_service_t *svc)
+{
+    http_req_t *h = r->http;
+    const query_op_t *op;
+    qform_t in;
+    buf_t out, b;
+    int rc;
+
+    if (!strcmp(h->method, "POST") && h->body.len)
+        rc = qform_parse(&in, h->body.data, h->body.len);
+    else
+        rc = qform_parse(&in, h->query, strlen(h->query));
+    if (rc != 0) {
+        svc_error(r, 400, "MalformedQueryString", "The query string is malformed.");
+        proto_query_send_error(r);
+        return;
+    }
+    op = proto_query_find(svc, r->operation);
+    if (op == NULL) {
+        if (!strcmp(r->operation, "-"))
+            svc_error(r, 400, "MissingAction", "Missing Action");
+        else
+            svc_error(r, 400, "InvalidAction", "Could not find operation %s for version %s",
+                      r->operation, svc->version);
+        qform_free(&in);
+        proto_query_send_error(r);
+        return;
+    }
+    buf_init(&out, 0);
+    rc = op->fn(r, &in, &out);
+    qform_free(&in);
+    if (rc != 0) {
+        buf_free(&out);
+        proto_query_send_error(r);
+        return;
+    }
+    buf_init(&b, 0);
+    buf_printf(&b, "<%sResponse xmlns=\"%s\">\n", op->name, svc->xmlns);
+    if (out.len) {
+        buf_printf(&b, "  <%sResult>\n", op->name);
+        buf_add(&b, out.data, out.len);
+        buf_printf(&b, "  </%sResult>\n", op->name);
+    }
+    buf_printf(&b, "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
+               "</%sResponse>\n", r->request_id, op->name);
+    http_add_header(h, "x-amzn-RequestId", r->request_id);
+    http_respond(h, 200, "text/xml", b.data, b.len);
+    buf_free(&out);
     buf_free(&b);
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "service.h"
 
 /* Finds name in an application/x-www-form-urlencoded string and decodes its
@@ -18,5 +19,77 @@ long proto_query_unescape(const char *s, size_t n, int plus_space, char *out /* 
 
 /* Sends the error recorded on r as <ErrorResponse>. */
 void proto_query_send_error(svc_req_t *r);
+
+/* A decoded form: every name=value pair, in order. Values are
+ * NUL-terminated (a value may itself hold NUL bytes: len counts them). */
+typedef struct {
+    const char *name;
+    const char *value;
+    size_t len;
+} qparam_t;
+
+typedef struct {
+    qparam_t *p;
+    size_t n;
+    char *store; /* one allocation for every decoded name and value */
+} qform_t;
+
+/* Decodes form[0..len) into f (free with qform_free). Returns 0, or -1 on
+ * a bad percent escape or out of memory. At most QFORM_MAX_PARAMS pairs. */
+#define QFORM_MAX_PARAMS 4096
+int qform_parse(qform_t *f, const char *form, size_t len);
+void qform_free(qform_t *f);
+
+/* The value of name (the first, as AWS takes it), or NULL when absent. */
+const char *qform_get(const qform_t *f, const char *name);
+/* The same with a printf-built name: qform_getf(f, "Tags.member.%d.Key", i). */
+const char *qform_getf(const qform_t *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Member readers for Query operations. Each returns 0 (an absent optional
+ * member leaves *out untouched) or svc_error with AWS's ValidationError:
+ * "1 validation error detected: Value 'x' at 'userName' failed to satisfy
+ * constraint: Member must have length less than or equal to 64". member is
+ * the wire name ("UserName"); messages use it with a lower-case first
+ * letter, as IAM and STS do. Lengths count characters. */
+int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, size_t min,
+          size_t max, const char **out /* OUT */);
+int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, long min,
+          long max, long *out /* OUT */, int *present /* OUT, may be NULL */);
+int q_bool(svc_req_t *r, const qform_t *in, const char *member, int *out /* OUT */,
+           int *present /* OUT, may be NULL */);
+/* value must match the model's pattern: every character in the ASCII
+ * letters, digits and extra, or (extra NULL) any of \u0021-\u00FF plus
+ * tab/LF/CR; otherwise ValidationError naming pattern. */
+int q_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
+              const char *pattern);
+/* The count of a list member "Prefix.member.N[.suffix]" (N from 1, no gaps
+ * allowed past the first missing index) with max entries: error when more. */
+int q_list_count(svc_req_t *r, const qform_t *in, const char *prefix, const char *suffix,
+                 size_t max, size_t *count /* OUT */);
+
+/* A Query operation: reads in, appends the inner XML of <OpResult> to out
+ * (nothing: the response has no Result element) and returns 0, or returns
+ * svc_error(...). */
+typedef int (*query_op_fn)(svc_req_t *r, const qform_t *in, buf_t *out);
+
+typedef struct {
+    const char *name;
+    query_op_fn fn;
+} query_op_t;
+
+typedef struct {
+    const char *version; /* "2010-05-08" */
+    const char *xmlns;   /* "https://iam.amazonaws.com/doc/2010-05-08/" */
+    const query_op_t *ops; /* sorted by name (strcmp order) */
+    size_t nops;
+} query_service_t;
+
+const query_op_t *proto_query_find(const query_service_t *svc, const char *name);
+
+/* Serves one Query request: decodes the form (body, else query string),
+ * runs the operation named by Action and sends <OpResponse> or the error.
+ * Unknown action: InvalidAction. */
+void proto_query_serve(svc_req_t *r, const query_service_t *svc);
 
 #endif

@@ -12,6 +12,7 @@
 #include "admin.h"
 #include "clock.h"
 #include "codec.h"
+#include "iam.h"
 #include "kms.h"
 #include "log.h"
 #include "proto_json.h"
@@ -342,12 +343,7 @@ static void on_request(http_req_t *h, void *arg)
             op = proto_json_find(&sm_service, rt->opbuf, strlen(rt->opbuf));
         proto_json_serve(r, op);
     } else if (rt->p == P_QUERY) {
-        if (rt->opbuf[0] == '\0')
-            svc_error(r, 400, "MissingAction", "Missing Action");
-        else
-            svc_error(r, 400, "InvalidAction", "Could not find operation %s for version %s",
-                      r->operation, !strcmp(r->service, "sts") ? "2011-06-15" : "2010-05-08");
-        send_error(r, rt->p);
+        proto_query_serve(r, !strcmp(r->service, "sts") ? &sts_service : &iam_service);
     } else {
         s3_serve(r);
     }

@@ -20,6 +20,26 @@ typedef struct {
     struct blob_store *blobs;  /* object bodies (S3) */
 } emu_t;
 
+/* Who made a request (authentication fills it; with --iam off an unknown
+ * access key is the account's root user). */
+enum principal_kind {
+    PRINCIPAL_ROOT = 0,
+    PRINCIPAL_USER,         /* an IAM user's access key */
+    PRINCIPAL_ROLE_SESSION, /* STS AssumeRole credentials */
+    PRINCIPAL_USER_SESSION  /* STS GetSessionToken credentials of a user */
+};
+
+typedef struct {
+    enum principal_kind kind;
+    char arn[512];          /* arn:aws:iam::A:root | user/path/name |
+                               arn:aws:sts::A:assumed-role/R/S */
+    char user_id[256];      /* A | AIDA... | AROA...:S */
+    char name[128];         /* user name, or role name for role sessions */
+    char session_name[128]; /* role sessions */
+    char role_arn[512];     /* role sessions: the role's ARN (with path) */
+    int temporary;          /* STS credentials: session policies may apply */
+} principal_t;
+
 typedef struct {
     emu_t *emu;
     http_req_t *http;
@@ -29,6 +49,7 @@ typedef struct {
     char region[64];
     char request_id[37];
     char access_key[129];
+    principal_t caller;
     double now;            /* the emulator clock at the start of the request */
     void *svc_ctx;         /* a service's per-request state (S3 uploads) */
     void (*svc_ctx_free)(void *ctx);
