@@ -126,7 +126,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
                     s3_old_body_t *old)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, exists = 0;
 
     memset(old, 0, sizeof *old);
     st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
@@ -135,13 +135,22 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
+        exists = 1;
         snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
         old->parts = dup_text(st, 1);
     }
     sqlite3_reset(st);
+    /* an overwrite updates the row in place: the key index is left alone,
+     * where INSERT OR REPLACE would delete and re-insert both */
     st = db_stmt(s->r->emu->db,
-                 "INSERT OR REPLACE INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, "
-                 "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+                 exists ? "UPDATE s3_objects SET blob_id=?3, size=?4, etag=?5, last_modified=?6, "
+                          "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
+                          "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
+                          "checksum_alg=?16, checksum=?17, checksum_type=?18, parts=?19, tags=?20, "
+                          "body=?21 WHERE bucket=?1 AND key=?2"
+                        : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, ?3, "
+                          "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                          "?19, ?20, ?21)");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
