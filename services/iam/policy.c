@@ -771,11 +771,11 @@ static int parse_aws_principal(struct pctx *c, const char *s, struct princ *p)
         /* arn:PARTITION:iam::ACCOUNT:root */
         const char *q = s + 4, *acct;
         int colons = 0;
-        while (*q && colons < 4)
+        while (*q && colons < 3)
             if (*q++ == ':')
                 colons++;
         acct = q;
-        if (colons == 4 && n - (size_t)(acct - s) == 17 && strcmp(acct + 12, ":root") == 0) {
+        if (colons == 3 && n - (size_t)(acct - s) == 17 && strcmp(acct + 12, ":root") == 0) {
             char a[13];
             memcpy(a, acct, 12);
             a[12] = '\0';
@@ -785,7 +785,7 @@ static int parse_aws_principal(struct pctx *c, const char *s, struct princ *p)
                 return p->s ? 0 : perr(c, OOM, NULL);
             }
         }
-        if (colons == 4 && *acct) {
+        if (colons == 3 && strchr(acct, ':') != NULL) {
             p->type = P_ARN;
             p->s = arena_strdup(c->a, s);
             return p->s ? 0 : perr(c, OOM, NULL);
