@@ -95,11 +95,23 @@ struct pvar {
     const char *def; /* NULL: no default */
 };
 
+/* How a pattern matches, decided at compile time so that the common shapes
+ * skip the general glob. */
+enum pkind {
+    PK_GLOB,   /* general: wildcards and/or variables */
+    PK_ANY,    /* only '*': matches everything */
+    PK_LIT,    /* lit exactly */
+    PK_PREFIX, /* lit followed by one trailing '*' */
+};
+
 struct pat {
     const uint16_t *t;
     size_t n;
     const struct pvar *vars;
     size_t nvars;
+    uint8_t kind;
+    const char *lit; /* PK_LIT, PK_PREFIX: the literal bytes (NUL-terminated) */
+    size_t litn;
 };
 
 /* Parses the inside of ${...} (s[0..n)): a key, optionally ", 'default'".
@@ -205,6 +217,28 @@ static int pat_compile(struct arena *a, const char *s, int vars, int wild, struc
     p->n = n;
     p->vars = v;
     p->nvars = nv;
+    p->kind = PK_GLOB;
+    if (nv == 0) {
+        size_t stars = 0, other = 0, k;
+        for (k = 0; k < n; k++) {
+            if (t[k] == TOK_STAR)
+                stars++;
+            else if (t[k] >= 0x100)
+                other++;
+        }
+        if (stars == n) {
+            p->kind = PK_ANY;
+        } else if (other == 0 && (stars == 0 || (stars == 1 && t[n - 1] == TOK_STAR))) {
+            char *lit = arena_alloc(a, n + 1);
+            if (lit == NULL)
+                return -1;
+            for (k = 0; k < n - stars; k++)
+                lit[k] = (char)t[k];
+            p->lit = lit;
+            p->litn = n - stars;
+            p->kind = stars ? PK_PREFIX : PK_LIT;
+        }
+    }
     return 0;
 }
 
@@ -320,14 +354,29 @@ int policy_glob(const char *pattern, const char *s, int icase)
     return pi == pn;
 }
 
-/* Matches the compiled pattern against s (variables substituted). */
-static int pat_match(const struct pat *p, const policy_request_t *q, const char *s, int icase)
+/* Matches the compiled pattern against s[0..sn) (variables substituted). */
+static int pat_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn,
+                     int icase)
 {
     uint16_t buf[EXPAND_MAX];
+    const uint16_t *t;
     size_t n;
-    const uint16_t *t = pat_expand(p, q, buf, &n);
 
-    return t ? tok_glob(t, n, s, strlen(s), icase) : 0;
+    switch (p->kind) {
+    case PK_ANY:
+        return 1;
+    case PK_LIT:
+        if (sn != p->litn)
+            return 0;
+        /* fall through */
+    case PK_PREFIX:
+        if (sn < p->litn)
+            return 0;
+        return icase ? strncasecmp(p->lit, s, p->litn) == 0 : memcmp(p->lit, s, p->litn) == 0;
+    default:
+        t = pat_expand(p, q, buf, &n);
+        return t ? tok_glob(t, n, s, sn, icase) : 0;
+    }
 }
 
 /* ARN comparison: each of the first five colon-delimited components is
@@ -488,6 +537,29 @@ struct cidr {
     uint8_t addr[16];
 };
 
+/* Dotted-quad IPv4 s[0..n) (no leading zeros, as inet_pton) into out. */
+static int parse_ipv4(const char *s, size_t n, uint8_t *out)
+{
+    size_t i = 0;
+    int part;
+
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, nd = 0;
+        if (part && (i >= n || s[i++] != '.'))
+            return -1;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && nd < 4) {
+            if (nd == 1 && v == 0)
+                return -1;
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            nd++;
+        }
+        if (nd == 0 || v > 255)
+            return -1;
+        out[part] = (uint8_t)v;
+    }
+    return i == n ? 0 : -1;
+}
+
 /* "a.b.c.d[/n]" or an IPv6 address "[/n]". Returns 0 or -1. */
 static int parse_cidr(const char *s, struct cidr *c /* OUT */)
 {
@@ -501,7 +573,7 @@ static int parse_cidr(const char *s, struct cidr *c /* OUT */)
         return -1;
     memcpy(tmp, s, n);
     tmp[n] = '\0';
-    if (inet_pton(AF_INET, tmp, c->addr) == 1) {
+    if (parse_ipv4(tmp, n, c->addr) == 0) {
         c->family = 4;
         max = 32;
     } else if (inet_pton(AF_INET6, tmp, c->addr) == 1) {
@@ -1236,6 +1308,7 @@ static int cond_value_matches(const struct cond *cd, const policy_request_t *q, 
     size_t i;
     double num = 0;
     struct cidr ip;
+    size_t sn = strlen(s);
     int b;
 
     switch (cd->cls) {
@@ -1266,15 +1339,12 @@ static int cond_value_matches(const struct cond *cd, const policy_request_t *q, 
         switch (cd->cls) {
         case C_STR:
         case C_BIN:
-            if (pat_match(&v->pat, q, s, 0))
+        case C_LIKE:
+            if (pat_match(&v->pat, q, s, sn, 0))
                 return 1;
             break;
         case C_STR_IC:
-            if (pat_match(&v->pat, q, s, 1))
-                return 1;
-            break;
-        case C_LIKE:
-            if (pat_match(&v->pat, q, s, 0))
+            if (pat_match(&v->pat, q, s, sn, 1))
                 return 1;
             break;
         case C_ARN:
@@ -1387,19 +1457,19 @@ static int stmt_principal(const struct stmt *st, const policy_request_t *q)
 }
 
 static int stmt_matches(const struct stmt *st, const policy_request_t *q, const char *action,
-                        const char *resource)
+                        size_t an, const char *resource, size_t rn)
 {
     size_t i;
     int hit = 0;
 
     for (i = 0; i < st->nactions && !hit; i++)
-        hit = tok_glob(st->actions[i].t, st->actions[i].n, action, strlen(action), 1);
+        hit = pat_match(&st->actions[i], q, action, an, 1);
     if (hit == st->not_action)
         return 0;
     if (st->has_resource) {
         hit = 0;
         for (i = 0; i < st->nresources && !hit; i++)
-            hit = pat_match(&st->resources[i], q, resource, 0);
+            hit = pat_match(&st->resources[i], q, resource, rn, 0);
         if (hit == st->not_resource)
             return 0;
     }
@@ -1432,6 +1502,7 @@ enum policy_effect policy_eval(const policy_t *p, const policy_request_t *q,
 {
     const char *action = q->action ? q->action : "";
     const char *resource = q->resource ? q->resource : "*";
+    size_t an = strlen(action), rn = strlen(resource);
     long best = -1;
     int best_rank = 0;
     size_t i;
@@ -1447,7 +1518,7 @@ enum policy_effect policy_eval(const policy_t *p, const policy_request_t *q,
             continue; /* nothing stronger to find */
         if (p->kind != POLICY_IDENTITY && (rank = stmt_principal(st, q)) == 0)
             continue;
-        if (!stmt_matches(st, q, action, resource))
+        if (!stmt_matches(st, q, action, an, resource, rn))
             continue;
         if (st->effect == POLICY_DENY) {
             fill_match(m, p, (long)i, POLICY_DENY, rank);
