@@ -687,6 +687,7 @@ struct princ {
 struct stmt {
     enum policy_effect effect;
     char sid[128];
+    const char *full_sid; /* NULL without Sid; only for the uniqueness check */
     uint8_t not_action, not_resource, has_resource, not_principal;
     struct pat *actions;
     size_t nactions;
@@ -1105,6 +1106,8 @@ static int parse_statement(struct pctx *c, const cJSON *j, struct stmt *st)
         if (!cJSON_IsString(sid))
             return perr(c, SYNTAX, NULL);
         snprintf(st->sid, sizeof st->sid, "%s", sid->valuestring);
+        if ((st->full_sid = arena_strdup(c->a, sid->valuestring)) == NULL)
+            return perr(c, OOM, NULL);
     }
     if (eff == NULL)
         return perr(c, "Missing required field Effect", NULL);
@@ -1245,23 +1248,16 @@ policy_t *policy_parse(const char *json, size_t len, enum policy_kind kind, char
         }
     }
     /* Sids must be unique */
-    i = 0;
-    if (!cJSON_IsArray(stmts))
-        stmts = NULL;
-    cJSON_ArrayForEach(e, stmts) {
-        const cJSON *s1 = cJSON_GetObjectItemCaseSensitive(e, "Sid"), *f;
-        size_t k = 0;
-        cJSON_ArrayForEach(f, stmts) {
-            const cJSON *s2;
-            if (k++ >= i)
-                break;
-            s2 = cJSON_GetObjectItemCaseSensitive(f, "Sid");
-            if (s1 && s2 && strcmp(s1->valuestring, s2->valuestring) == 0) {
+    for (i = 1; i < n; i++) {
+        size_t k;
+        if (p->stmts[i].full_sid == NULL)
+            continue;
+        for (k = 0; k < i; k++) {
+            if (p->stmts[k].full_sid && strcmp(p->stmts[i].full_sid, p->stmts[k].full_sid) == 0) {
                 perr(&c, "Statement IDs (SID) in a single policy must be unique", NULL);
                 goto fail;
             }
         }
-        i++;
     }
     cJSON_Delete(root);
     free(copy);

@@ -233,6 +233,20 @@ static const struct {
     {V12(ALLOW_AR("'*'", "'*'")), "s3:ListBuckets", "*", NULL, POLICY_ALLOW},
     {V12(ALLOW_AR("'*'", "['arn:aws:s3:::a/*','arn:aws:s3:::bucket/*']")), "s3:GetObject", BKEY,
      NULL, POLICY_ALLOW},
+    /* the literal, prefix and match-all shapes against near misses */
+    {V12(ALLOW_AR("'*'", "'arn:aws:s3:::bucket/ke'")), "s3:GetObject", BKEY, NULL, POLICY_NONE},
+    {V12(ALLOW_AR("'*'", "'arn:aws:s3:::bucket/keyy'")), "s3:GetObject", BKEY, NULL, POLICY_NONE},
+    {V12(ALLOW_AR("'*'", "'arn:aws:s3:::bucket/key*'")), "s3:GetObject", BKEY, NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'*'", "'arn:aws:s3:::bucket/keyy*'")), "s3:GetObject", BKEY, NULL,
+     POLICY_NONE},
+    {V12(ALLOW_AR("'*'", "'arn:aws:s3:::BUCKET/*'")), "s3:GetObject", BKEY, NULL, POLICY_NONE},
+    {V12(ALLOW_AR("'*'", "'**'")), "s3:GetObject", BKEY, NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'*'", "'*'")), "s3:GetObject", "", NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'*'", "'a*b*'")), "s3:GetObject", "ab", NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'S3:GET*'", "'*'")), "s3:getobject", BKEY, NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'S3:GET*'", "'*'")), "s3:ge", BKEY, NULL, POLICY_NONE},
+    {V12(ALLOW_AR("'s3:*'", "'*'")), "s3:", BKEY, NULL, POLICY_ALLOW},
+    {V12(ALLOW_AR("'s3:*'", "'*'")), "s3", BKEY, NULL, POLICY_NONE},
     /* NotResource */
     {V12("{'Effect':'Allow','Action':'*','NotResource':'arn:aws:s3:::other/*'}"), "s3:GetObject",
      BKEY, NULL, POLICY_ALLOW},
@@ -604,6 +618,19 @@ static const struct {
     {C("'IpAddress':{'aws:SourceIp':'::/0'}"), "aws:SourceIp=fe80::1", 1},
     {C("'IpAddress':{'aws:SourceIp':'::/0'}"), "aws:SourceIp=1.2.3.4", 0},
     {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=not-an-ip", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113.7.1", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113.07", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113.256", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113.", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203..113.1", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=203.0.113.1 ", 0},
+    {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/24'}"), "aws:SourceIp=", 0},
+    {C("'IpAddress':{'aws:SourceIp':'0.0.0.0/0'}"), "aws:SourceIp=0.0.0.0", 1},
+    {C("'IpAddress':{'aws:SourceIp':'0.0.0.0/0'}"), "aws:SourceIp=255.255.255.255", 1},
+    {C("'IpAddress':{'aws:SourceIp':'::ffff:10.0.0.0/104'}"), "aws:SourceIp=::ffff:10.1.2.3", 1},
+    {C("'IpAddress':{'aws:SourceIp':'10.0.0.0/'}"), "aws:SourceIp=10.0.0.1", 0},
+    {C("'IpAddress':{'aws:SourceIp':'10.0.0.0/0008'}"), "aws:SourceIp=10.0.0.1", 0},
     {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/33'}"), "aws:SourceIp=203.0.113.1", 0},
     {C("'IpAddress':{'aws:SourceIp':'203.0.113.0/x'}"), "aws:SourceIp=203.0.113.1", 0},
     {C("'IpAddress':{'aws:SourceIp':'bogus'}"), "aws:SourceIp=203.0.113.1", 0},
@@ -1441,6 +1468,39 @@ static void test_decide(void)
     }
 }
 
+/* No names, NULL slots, an empty set. */
+static void test_decide_edges(void)
+{
+    char err[256];
+    policy_t *allow = parse(ID_ALLOW_S3, POLICY_IDENTITY, err, sizeof err);
+    policy_t *deny = parse(ID_DENY_GET, POLICY_IDENTITY, err, sizeof err);
+    const policy_t *id[3] = {NULL, allow, deny};
+    policy_set_t s;
+    policy_request_t q;
+    policy_decision_t d;
+
+    memset(&s, 0, sizeof s);
+    make_req(&q, ALICE, GET, BKEY, NULL);
+    CHECK(policy_decide(&s, &q, &d) == 0);
+    CHECK(d.reason == POLICY_NO_IDENTITY && d.policy_name == NULL && d.match.statement == -1);
+    s.identity = id;
+    s.nidentity = 2;
+    CHECK(policy_decide(&s, &q, &d) == 1);
+    CHECK(d.reason == POLICY_ALLOWED && d.policy_name == NULL && d.match.statement == 0);
+    s.nidentity = 3;
+    CHECK(policy_decide(&s, &q, &d) == 0);
+    CHECK(d.reason == POLICY_DENY_IDENTITY && d.policy_name == NULL);
+    CHECK_STR(d.match.sid, "DenyGet");
+    s.session = id;
+    s.nsession = 1; /* a NULL session policy allows nothing */
+    s.nidentity = 2;
+    CHECK(policy_decide(&s, &q, &d) == 0);
+    CHECK(d.reason == POLICY_NO_SESSION);
+    CHECK(policy_decide(&s, &q, NULL) == 0);
+    policy_free(allow);
+    policy_free(deny);
+}
+
 /* Each reason's phrase, and truncation. */
 static void test_reason_text(void)
 {
@@ -1511,6 +1571,7 @@ int main(void)
     test_good();
     test_parse_edges();
     test_decide();
+    test_decide_edges();
     test_reason_text();
     test_repeatable();
     return unit_report("policy");
