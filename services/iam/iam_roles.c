@@ -186,7 +186,6 @@ int iam_op_update_role(svc_req_t *r, const qform_t *in, buf_t *out)
     long max_session = 0;
     int has_max = 0;
 
-    (void)out;
     if (iam_name(r, in, "RoleName", 1, 64, &name) || read_description(r, in, &desc) ||
         q_int(r, in, "MaxSessionDuration", 0, 3600, 43200, &max_session, &has_max))
         return -1;
@@ -196,7 +195,8 @@ int iam_op_update_role(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (has_max && update_col(r, SQL_MAXS, name, NULL, max_session, 1))
         return -1;
-    return 0;
+    /* UpdateRole's output is an empty <UpdateRoleResult> (SDKs require it) */
+    return buf_adds(out, "\n");
 }
 
 int iam_op_update_role_description(svc_req_t *r, const qform_t *in, buf_t *out)
