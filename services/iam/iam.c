@@ -5,4 +5,4 @@ static const query_op_t ops[] = {
     {"", NULL}, /* placeholder until operations land */
 };
 
-const query_service_t iam_service = {"2010-05-08", IAM_XMLNS, ops, 0};
+const query_service_t iam_service = {"2010-05-08", IAM_XMLNS, ops, 0, iam_authorize};
