@@ -6,11 +6,14 @@
  * by their text. */
 #include "iam_int.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "codec.h"
+#include "envelope.h"
 #include "db.h"
 #include "log.h"
 #include "policy.h"
@@ -397,22 +400,21 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
 /* ---- the decision -------------------------------------------------------- */
 
 static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
-                  policy_decision_t *d)
+                  policy_decision_t *d, ctx_t *c)
 {
-    ctx_t c;
     policy_request_t q;
     policy_set_t set;
     const set_slot_t *s;
 
-    build_ctx(&c, r, who, a);
+    build_ctx(c, r, who, a);
     memset(&q, 0, sizeof q);
     q.action = a->action;
     q.resource = a->resource ? a->resource : "*";
     q.principal_arn = who->arn;
     q.role_arn = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
     q.account = r->account;
-    q.ctx = c.ctx;
-    q.nctx = c.n;
+    q.ctx = c->ctx;
+    q.nctx = c->n;
 
     s = caller_set(r->emu, who, r->access_key, r->account);
     memset(&set, 0, sizeof set);
@@ -430,11 +432,72 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
     return policy_decide(&set, &q, d);
 }
 
+/* The encoded authorization message of a denial (sts
+ * decode-authorization-message reads it): the decision and its context as
+ * AWS shapes it, sealed under the master key, base64. */
+static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_t *d,
+                          const ctx_t *c, char *out, size_t n)
+{
+    cJSON *doc = cJSON_CreateObject(), *items, *ctx, *pr, *conds;
+    uint8_t *sealed = NULL;
+    char *text;
+    size_t i, j, len;
+
+    out[0] = '\0';
+    if (doc == NULL)
+        return;
+    cJSON_AddBoolToObject(doc, "allowed", 0);
+    cJSON_AddBoolToObject(doc, "explicitDeny", d->reason >= POLICY_DENY_IDENTITY &&
+                                                    d->reason <= POLICY_DENY_SESSION);
+    items = cJSON_AddArrayToObject(cJSON_AddObjectToObject(doc, "matchedStatements"), "items");
+    if (d->match.statement >= 0) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "statementId", d->match.sid);
+        cJSON_AddStringToObject(m, "effect", "DENY");
+        cJSON_AddStringToObject(m, "policy", d->policy_name ? d->policy_name : "");
+        cJSON_AddItemToArray(items, m);
+    }
+    cJSON_AddArrayToObject(cJSON_AddObjectToObject(doc, "failures"), "items");
+    ctx = cJSON_AddObjectToObject(doc, "context");
+    pr = cJSON_AddObjectToObject(ctx, "principal");
+    cJSON_AddStringToObject(pr, "id", r->caller.user_id);
+    if (r->caller.name[0])
+        cJSON_AddStringToObject(pr, "name", r->caller.name);
+    cJSON_AddStringToObject(pr, "arn", r->caller.arn);
+    cJSON_AddStringToObject(ctx, "action", a->action);
+    cJSON_AddStringToObject(ctx, "resource", a->resource ? a->resource : "*");
+    conds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ctx, "conditions"), "items");
+    for (i = 0; i < c->n; i++) {
+        cJSON *e = cJSON_CreateObject(), *vals;
+        cJSON_AddStringToObject(e, "key", c->ctx[i].key);
+        vals = cJSON_AddArrayToObject(cJSON_AddObjectToObject(e, "values"), "items");
+        for (j = 0; j < c->ctx[i].nvalues; j++) {
+            cJSON *v = cJSON_CreateObject();
+            cJSON_AddStringToObject(v, "value", c->ctx[i].values[j]);
+            cJSON_AddItemToArray(vals, v);
+        }
+        cJSON_AddItemToArray(conds, e);
+    }
+    text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (text == NULL)
+        return;
+    len = strlen(text);
+    if (codec_b64_enclen(len + ENVELOPE_OVERHEAD) < n &&
+        (sealed = malloc(len + ENVELOPE_OVERHEAD)) != NULL &&
+        envelope_seal(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12,
+                      (const uint8_t *)text, len, sealed) == 0)
+        out[codec_b64_encode(sealed, len + ENVELOPE_OVERHEAD, out)] = '\0';
+    free(sealed);
+    free(text);
+}
+
 int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *why,
                   size_t whylen)
 {
     policy_decision_t d;
-    int ok = decide(r, who, a, &d);
+    ctx_t c;
+    int ok = decide(r, who, a, &d, &c);
 
     if (why)
         policy_reason_text(&d, a->action, why, whylen);
@@ -444,13 +507,14 @@ int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *
 int authz_check(svc_req_t *r, const authz_t *a)
 {
     policy_decision_t d;
-    char why[256], on[600] = "";
+    ctx_t c;
+    char why[256], on[600] = "", encoded[1400];
     const char *res = a->resource ? a->resource : "*";
     int ok, s3 = !strcmp(r->service, "s3");
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    ok = decide(r, &r->caller, a, &d);
+    ok = decide(r, &r->caller, a, &d, &c);
     policy_reason_text(&d, a->action, why, sizeof why);
     if (ok) {
         snprintf(r->authz_note, sizeof r->authz_note, "allow %s on %s by %s statement %d%s%s%s",
@@ -464,6 +528,11 @@ int authz_check(svc_req_t *r, const authz_t *a)
              d.match.sid[0] ? ", Sid " : "", d.match.sid[0] ? d.match.sid : "");
     if (d.policy_name)
         strncat(r->authz_note, ")", sizeof r->authz_note - strlen(r->authz_note) - 1);
+    encode_denial(r, a, &d, &c, encoded, sizeof encoded);
+    if (encoded[0]) {
+        strncat(r->authz_note, " encoded=", sizeof r->authz_note - strlen(r->authz_note) - 1);
+        strncat(r->authz_note, encoded, sizeof r->authz_note - strlen(r->authz_note) - 1);
+    }
     if (strcmp(res, "*") != 0)
         snprintf(on, sizeof on, s3 ? " on resource: \"%s\"" : " on resource: %s", res);
     if (!strcmp(r->service, "kms") || !strcmp(r->service, "secretsmanager") || !strncmp(a->action, "kms:", 4))
@@ -472,4 +541,53 @@ int authz_check(svc_req_t *r, const authz_t *a)
                          a->action, on, why);
     return svc_error(r, 403, "AccessDenied", "User: %s is not authorized to perform: %s%s %s",
                      r->caller.arn, a->action, on, why);
+}
+
+/* ---- simulation ---------------------------------------------------------- */
+
+int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
+                   const policy_request_t *q, policy_decision_t *d, int *boundary_allows)
+{
+    set_slot_t s;
+    const policy_t *resource = NULL;
+    policy_set_t set;
+    char err[256], label[64];
+    size_t i;
+    int ok;
+
+    memset(&s, 0, sizeof s);
+    if (sim->source_kind && !strcmp(sim->source_kind, "user"))
+        load_user(emu, &s, account, sim->source_name);
+    else if (sim->source_kind && !strcmp(sim->source_kind, "role"))
+        load_role(emu, &s, account, sim->source_name);
+    else if (sim->source_kind)
+        add_entity(emu, &s, account, sim->source_kind, sim->source_name);
+    for (i = 0; i < sim->ndocs; i++) {
+        snprintf(label, sizeof label, "PolicyInputList.%zu", i + 1);
+        add_identity(&s, sim->docs[i], label);
+    }
+    if (sim->boundary) {
+        policy_free(s.boundary);
+        s.boundary = policy_parse(sim->boundary, strlen(sim->boundary), POLICY_IDENTITY, err,
+                                  sizeof err);
+    }
+    if (sim->resource_policy)
+        resource = resource_policy(sim->resource_policy, POLICY_RESOURCE);
+    memset(&set, 0, sizeof set);
+    set.identity = (const policy_t *const *)s.identity;
+    set.identity_names = (const char *const *)s.names;
+    set.nidentity = s.nidentity;
+    set.boundary = s.boundary;
+    set.resource = resource;
+    ok = policy_decide(&set, q, d);
+    if (boundary_allows)
+        *boundary_allows = s.boundary ? policy_eval(s.boundary, q, NULL) == POLICY_ALLOW : -1;
+    /* the decision names policies of s: copy the name before s goes */
+    if (d->policy_name) {
+        static char name[400];
+        snprintf(name, sizeof name, "%s", d->policy_name);
+        d->policy_name = name;
+    }
+    slot_clear(&s);
+    return ok;
 }

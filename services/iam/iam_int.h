@@ -22,6 +22,29 @@ void iam_random_secret(char out[41] /* OUT */);
  * entity it names (iam_service's authorize hook). */
 int iam_authorize(svc_req_t *r, const qform_t *in);
 
+/* What SimulatePrincipalPolicy / SimulateCustomPolicy evaluate: the
+ * policies of a user, group or role (source_kind NULL: none), extra
+ * identity documents, a permissions boundary and a resource policy. */
+typedef struct {
+    const char *source_kind;   /* "user" | "group" | "role" | NULL */
+    const char *source_name;
+    const char *const *docs;   /* PolicyInputList */
+    size_t ndocs;
+    const char *boundary;      /* a boundary document, or NULL (the user's or
+                                  role's own boundary otherwise applies) */
+    const char *resource_policy;
+} authz_sim_t;
+
+/* Decides q as the request evaluator does (the same policy_decide). 1
+ * allowed, 0 denied; *boundary_allows: 1/0, or -1 without a boundary.
+ * d->policy_name stays valid until the next call. */
+int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
+                   const policy_request_t *q, policy_decision_t *d /* OUT */,
+                   int *boundary_allows /* OUT, may be NULL */);
+
+int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *in, buf_t *out);
+int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
+
 /* Empties the credentials cache (reset). */
 void iam_creds_reset(void);
 /* Counts IAM changes (iam_changed); caches compare it. */
