@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "codec.h"
@@ -21,6 +22,7 @@
 #define MAX_POLICIES 64     /* per caller: AWS's quotas keep it far lower */
 #define SET_SLOTS 64
 #define DOC_SLOTS 128
+#define MAX_TAGS 50         /* IAM's limit per user or role, and per session */
 
 /* ---- parsed resource policies, by text ----------------------------------- */
 
@@ -72,6 +74,9 @@ typedef struct {
     policy_t *session[MAX_POLICIES];
     size_t nsession;
     int session_scoped;            /* temporary credentials with session policies */
+    char *tag_keys[MAX_TAGS];      /* "aws:PrincipalTag/<key>" */
+    char *tag_vals[MAX_TAGS];
+    size_t ntags;
 } set_slot_t;
 
 static set_slot_t sets[SET_SLOTS];
@@ -87,6 +92,10 @@ static void slot_clear(set_slot_t *s)
     }
     for (i = 0; i < s->nsession; i++)
         policy_free(s->session[i]);
+    for (i = 0; i < s->ntags; i++) {
+        free(s->tag_keys[i]);
+        free(s->tag_vals[i]);
+    }
     policy_free(s->boundary);
     memset(s, 0, sizeof *s);
 }
@@ -308,6 +317,61 @@ static void load_session(emu_t *emu, set_slot_t *s, const char *akid)
     free(arns);
 }
 
+static void add_tag(set_slot_t *s, const char *key, const char *value)
+{
+    char name[200];
+    size_t i;
+
+    if (key == NULL || value == NULL)
+        return;
+    snprintf(name, sizeof name, "aws:PrincipalTag/%s", key);
+    for (i = 0; i < s->ntags; i++)
+        if (!strcasecmp(s->tag_keys[i], name)) { /* session tags override */
+            free(s->tag_vals[i]);
+            s->tag_vals[i] = strdup(value);
+            return;
+        }
+    if (s->ntags < MAX_TAGS) {
+        s->tag_keys[s->ntags] = strdup(name);
+        s->tag_vals[s->ntags] = strdup(value);
+        if (s->tag_keys[s->ntags] && s->tag_vals[s->ntags])
+            s->ntags++;
+    }
+}
+
+/* The principal's tags: the user's or role's, then a session's own. */
+static void load_tags(emu_t *emu, set_slot_t *s, const char *account, const char *kind,
+                      const char *name, const char *akid)
+{
+    sqlite3_stmt *st = db_stmt(emu->db, "SELECT key, value FROM iam_tags WHERE account=?1 AND "
+                                        "kind=?2 AND name=?3 ORDER BY seq");
+
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            add_tag(s, (const char *)sqlite3_column_text(st, 0),
+                    (const char *)sqlite3_column_text(st, 1));
+        sqlite3_reset(st);
+    }
+    if (akid == NULL)
+        return;
+    st = db_stmt(emu->db, "SELECT tags FROM sts_sessions WHERE access_key_id=?1");
+    if (st) {
+        sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            cJSON *tags = cJSON_Parse((const char *)sqlite3_column_text(st, 0)), *t;
+            cJSON_ArrayForEach(t, tags) {
+                if (cJSON_IsString(t))
+                    add_tag(s, t->string, t->valuestring);
+            }
+            cJSON_Delete(tags);
+        }
+        sqlite3_reset(st);
+    }
+}
+
 static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const char *akid,
                                     const char *account)
 {
@@ -326,10 +390,12 @@ static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const ch
     case PRINCIPAL_USER:
     case PRINCIPAL_USER_SESSION:
         load_user(emu, s, account, who->name);
+        load_tags(emu, s, account, "user", who->name, NULL);
         break;
     case PRINCIPAL_ROLE_SESSION:
         load_role(emu, s, account, who->name);
         load_session(emu, s, akid);
+        load_tags(emu, s, account, "role", who->name, akid);
         break;
     default:
         break;
@@ -339,7 +405,7 @@ static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const ch
 
 /* ---- the request context ------------------------------------------------- */
 
-#define MAX_CTX 48
+#define MAX_CTX 128
 
 typedef struct {
     policy_ctx_t ctx[MAX_CTX];
@@ -359,7 +425,8 @@ static void put(ctx_t *c, const char *key, const char *value)
     c->n++;
 }
 
-static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const authz_t *a)
+static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const authz_t *a,
+                      const set_slot_t *s)
 {
     size_t i;
 
@@ -389,6 +456,8 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
         put(c, "aws:CalledVia", a->via_service);
     if (who->temporary)
         put(c, "aws:MultiFactorAuthPresent", "false");
+    for (i = 0; s && i < s->ntags; i++)
+        put(c, s->tag_keys[i], s->tag_vals[i]);
     for (i = 0; i < a->nkeys && c->n < MAX_CTX; i++) {
         c->ctx[c->n].key = a->keys[i].key;
         c->ctx[c->n].values = a->keys[i].values;
@@ -406,7 +475,8 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
     policy_set_t set;
     const set_slot_t *s;
 
-    build_ctx(c, r, who, a);
+    s = caller_set(r->emu, who, r->access_key, r->account);
+    build_ctx(c, r, who, a, s);
     memset(&q, 0, sizeof q);
     q.action = a->action;
     q.resource = a->resource ? a->resource : "*";
@@ -416,7 +486,6 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
     q.ctx = c->ctx;
     q.nctx = c->n;
 
-    s = caller_set(r->emu, who, r->access_key, r->account);
     memset(&set, 0, sizeof set);
     set.identity = (const policy_t *const *)s->identity;
     set.identity_names = (const char *const *)s->names;

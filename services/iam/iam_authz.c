@@ -45,6 +45,12 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
     size_t nk = 0;
     authz_t a;
 
+    /* GetSessionToken credentials without MFA may not call IAM at all */
+    if (r->caller.kind == PRINCIPAL_USER_SESSION)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to perform: iam:%s because IAM API "
+                         "operations cannot be called with session credentials obtained "
+                         "without MFA (GetSessionToken)", r->caller.arn, op);
     snprintf(action, sizeof action, "iam:%s", op);
     snprintf(res, sizeof res, "*");
     if ((v = qform_get(in, "PolicyArn")) != NULL && strlen(v) < 600) {

@@ -470,6 +470,14 @@ static int sts_authorize(svc_req_t *r, const qform_t *in)
     authz_t a;
 
     (void)in;
+    /* GetSessionToken credentials reach STS only for AssumeRole and
+     * GetCallerIdentity */
+    if (r->caller.kind == PRINCIPAL_USER_SESSION && strcmp(r->operation, "AssumeRole") != 0 &&
+        strcmp(r->operation, "GetCallerIdentity") != 0 &&
+        strcmp(r->operation, "GetSessionToken") != 0)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to perform: sts:%s with session "
+                         "credentials obtained by GetSessionToken", r->caller.arn, r->operation);
     if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
         return 0;
     memset(&a, 0, sizeof a);
