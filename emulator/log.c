@@ -53,7 +53,7 @@ static void timestamp(char out[32])
 
 void log_access(const log_access_t *e)
 {
-    char ts[32], line[1024];
+    char ts[32], line[4096];
     int n;
 
     timestamp(ts);
@@ -70,15 +70,21 @@ void log_access(const log_access_t *e)
         json_field(&b, "remote", e->remote ? e->remote : "-", 1);
         if (e->error)
             json_field(&b, "error", e->error, 1);
+        if (e->principal)
+            json_field(&b, "principal", e->principal, 1);
+        if (e->authz)
+            json_field(&b, "authz", e->authz, 1);
         buf_add(&b, "}\n", 2);
         fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
         return;
     }
     /* latency in microseconds as an integer: no floating-point formatting */
-    n = snprintf(line, sizeof line, "%s %s %s %s %d %ldus %s%s%s\n", ts, e->method, e->service,
-                 e->operation, e->status, (long)(e->latency_ms * 1000.0),
-                 e->request_id ? e->request_id : "-", e->error ? " " : "", e->error ? e->error : "");
+    n = snprintf(line, sizeof line, "%s %s %s %s %d %ldus %s%s%s%s%s%s%s\n", ts, e->method,
+                 e->service, e->operation, e->status, (long)(e->latency_ms * 1000.0),
+                 e->request_id ? e->request_id : "-", e->error ? " " : "", e->error ? e->error : "",
+                 e->principal ? " " : "", e->principal ? e->principal : "",
+                 e->authz ? " " : "", e->authz ? e->authz : "");
     if (n > 0)
         fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stdout);
 }

@@ -12,6 +12,8 @@ typedef struct {
     const char *request_id;
     const char *remote;
     const char *error;     /* AWS error code or NULL */
+    const char *principal; /* caller ARN (--iam enforce) or NULL */
+    const char *authz;     /* the authorization decision and its statement, or NULL */
 } log_access_t;
 
 void log_init(int json);

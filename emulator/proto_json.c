@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "iam.h"
 
 #define JSON_CT "application/x-amz-json-1.1"
 
@@ -102,6 +103,17 @@ void proto_json_serve(svc_req_t *r, const json_op_t *op)
     if (out == NULL) {
         svc_error(r, 500, "InternalFailure", "Out of memory.");
         goto error;
+    }
+    r->input = in;
+    if (op->authz && r->emu->cfg->iam_enforce) {
+        char action[160];
+        authz_t a;
+        memset(&a, 0, sizeof a);
+        snprintf(action, sizeof action, "%s:%s", r->service, op->name);
+        a.action = action;
+        a.resource = op->authz;
+        if (authz_check(r, &a) != 0)
+            goto error;
     }
     if (op->fn(r, in, out) != 0)
         goto error;

@@ -16,6 +16,10 @@ typedef int (*json_op_fn)(svc_req_t *r, const cJSON *in, cJSON *out);
 typedef struct {
     const char *name;
     json_op_fn fn;
+    /* Authorization in --iam enforce mode: "*" = the framework authorizes
+     * <service>:<name> on resource "*" before running fn; NULL = fn
+     * authorizes once it knows the resource (key, secret). */
+    const char *authz;
 } json_op_t;
 
 typedef struct {

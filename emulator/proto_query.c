@@ -349,6 +349,11 @@ void proto_query_serve(svc_req_t *r, const query_service_t *svc)
         proto_query_send_error(r);
         return;
     }
+    if (svc->authorize && r->emu->cfg->iam_enforce && svc->authorize(r, &in) != 0) {
+        qform_free(&in);
+        proto_query_send_error(r);
+        return;
+    }
     buf_init(&out, 0);
     rc = op->fn(r, &in, &out);
     qform_free(&in);

@@ -83,6 +83,9 @@ typedef struct {
     const char *xmlns;   /* "https://iam.amazonaws.com/doc/2010-05-08/" */
     const query_op_t *ops; /* sorted by name (strcmp order) */
     size_t nops;
+    /* --iam enforce: authorizes the request before the operation runs
+     * (returns 0 or svc_error); NULL: operations authorize themselves */
+    int (*authorize)(svc_req_t *r, const qform_t *in);
 } query_service_t;
 
 const query_op_t *proto_query_find(const query_service_t *svc, const char *name);

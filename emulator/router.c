@@ -2,6 +2,7 @@
  * the access-log line. */
 #include "router.h"
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ typedef struct {
     sigv4_request_t sreq;
     sigv4_auth_t auth;
     int prc;       /* sigv4_parse's result */
+    int crc;       /* iam_credentials' result (IAM_CRED_*), when prc == 0 */
+    iam_cred_t cred;
     enum proto p;
     char opbuf[128];
 } route_t;
@@ -60,6 +63,7 @@ static void route_free(void *arg)
 
     if (rt->r.svc_ctx_free)
         rt->r.svc_ctx_free(rt->r.svc_ctx);
+    OPENSSL_cleanse(&rt->cred, sizeof rt->cred);
     free(rt);
 }
 
@@ -141,11 +145,23 @@ static void send_error(svc_req_t *r, enum proto p)
     }
 }
 
-/* SigV4 in enforce mode. Returns 0, or -1 with the protocol's error set. */
-static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
-                        const sigv4_auth_t *auth, int prc)
+/* A presigned URL past its expiry fails in every mode (on the emulator's
+ * clock, so tests can move past it). Returns 0, or -1 with the error set. */
+static int check_presign_expiry(route_t *rt)
 {
-    const config_t *c = r->emu->cfg;
+    if (rt->prc != 0 || !sigv4_presign_expired(&rt->auth, (long)clock_now()))
+        return 0;
+    return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
+}
+
+/* SigV4 in enforce mode. Returns 0, or -1 with the protocol's error set. */
+static int authenticate(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    enum proto p = rt->p;
+    const sigv4_request_t *sreq = &rt->sreq;
+    const sigv4_auth_t *auth = &rt->auth;
+    int prc = rt->prc;
     char hash[65];
     unsigned char md[SHA256_DIGEST_LENGTH];
     const char *payload;
@@ -172,7 +188,19 @@ static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
         return svc_error(r, 400, "AuthorizationHeaderMalformed",
                          "The authorization header is malformed.");
     }
-    if (strcmp(auth->access_key, c->access_key) != 0) {
+    if (rt->crc == IAM_CRED_EXPIRED) {
+        if (p == P_JSON)
+            return svc_error(r, 400, "ExpiredTokenException",
+                             "The security token included in the request is expired");
+        if (p == P_QUERY)
+            return svc_error(r, 403, "ExpiredToken",
+                             "The security token included in the request is expired");
+        return svc_error(r, 400, "ExpiredToken", "The provided token has expired.");
+    }
+    if (rt->crc == IAM_CRED_BADTOKEN && p == P_REST_XML && auth->security_token[0])
+        return svc_error(r, 400, "InvalidToken",
+                         "The provided token is malformed or otherwise invalid.");
+    if (rt->crc != IAM_CRED_OK) {
         if (p == P_JSON)
             return svc_error(r, 400, "UnrecognizedClientException",
                              "The security token included in the request is invalid.");
@@ -209,6 +237,9 @@ static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
         }
     }
     payload = http_header(r->http, "x-amz-content-sha256", &n);
+    if (p == P_REST_XML && !payload && !auth->presigned)
+        return svc_error(r, 400, "InvalidRequest",
+                         "Missing required header for this request: x-amz-content-sha256");
     if (p == P_REST_XML && payload && n < sizeof hash) {
         memcpy(hash, payload, n);
         hash[n] = '\0';
@@ -219,9 +250,9 @@ static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
                r->http->body.len, md);
         codec_hex(md, sizeof md, hash);
     }
-    rc = sigv4_verify(sreq, auth, c->secret_key,
+    rc = sigv4_verify(sreq, auth, rt->cred.secret,
                       p == P_REST_XML ? SIGV4_PATH_S3 : SIGV4_PATH_NORMALIZED, hash,
-                      (long)clock_real());
+                      (long)clock_now());
     if (rc == 0)
         return 0;
     if (rc == SIGV4_EEXPIRED)
@@ -236,11 +267,32 @@ static int authenticate(svc_req_t *r, enum proto p, const sigv4_request_t *sreq,
                      "provided. Check your key and signing method.");
 }
 
+/* A buffered S3 body (not an upload's, which streams and is checked as it
+ * does) must match the SHA-256 its x-amz-content-sha256 declares. */
+static int s3_body_hash_ok(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char want[65], got[65];
+
+    if (h->sink || h->responded || !http_header_copy(h, "x-amz-content-sha256", want, sizeof want) ||
+        strlen(want) != 64 || h->body_error)
+        return 1;
+    SHA256((const unsigned char *)(h->body.data ? h->body.data : ""), h->body.len, md);
+    codec_hex(md, sizeof md, got);
+    if (strcasecmp(got, want) == 0)
+        return 1;
+    svc_error(r, 400, "XAmzContentSHA256Mismatch",
+              "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    return 0;
+}
+
 static int reset_all(emu_t *emu)
 {
     int rc;
 
     clock_reset();
+    authz_reset();
     kms_reset(emu);
     rc = db_reset(emu->db);
     s3_reset(emu); /* blobs no row references any more */
@@ -262,6 +314,9 @@ static void log_request(svc_req_t *r)
     e.request_id = r->request_id;
     e.remote = h->remote_addr;
     e.error = r->err_code[0] ? r->err_code : NULL;
+    if (r->emu->cfg->iam_enforce)
+        e.principal = r->caller.arn;
+    e.authz = r->authz_note[0] ? r->authz_note : NULL;
     log_access(&e);
 }
 
@@ -295,14 +350,34 @@ static void on_head(http_req_t *h, void *arg)
     rt->sreq.headers = h->head.headers;
     rt->sreq.nheaders = h->head.nheaders;
     rt->prc = sigv4_parse(&rt->sreq, &rt->auth);
+    rt->crc = IAM_CRED_UNKNOWN;
     if (rt->prc == 0) {
         if (rt->auth.region[0])
             snprintf(r->region, sizeof r->region, "%s", rt->auth.region);
         snprintf(r->access_key, sizeof r->access_key, "%s", rt->auth.access_key);
+        rt->crc = iam_credentials(r->emu, rt->auth.access_key, rt->auth.security_token, r->now,
+                                  &rt->cred);
+    }
+    /* with --iam off, whoever is not known signs as the account's root */
+    if (rt->crc == IAM_CRED_OK) {
+        r->caller = rt->cred.who;
+        r->caller_secret = rt->cred.secret;
+    } else {
+        iam_root_principal(r->account, &r->caller);
     }
     rt->p = classify(rt);
-    /* S3 object bodies stream through a sink instead of the buffer */
+    /* S3 object bodies stream through a sink instead of the buffer; its
+     * requests are authenticated from the head alone (the body's hash is
+     * in x-amz-content-sha256, checked as the body streams) */
     if (rt->p == P_REST_XML) {
+        if (r->emu->cfg->iam_enforce || check_presign_expiry(rt) != 0) {
+            if (r->err_code[0] || authenticate(rt) != 0) {
+                send_error(r, rt->p);
+                log_request(r);
+                return;
+            }
+            iam_note_key_use(r);
+        }
         s3_head(r);
         if (h->responded)
             log_request(r); /* answered before the body: no on_request */
@@ -331,9 +406,12 @@ static void on_request(http_req_t *h, void *arg)
         send_error(r, rt->p);
         goto done;
     }
-    if (r->emu->cfg->iam_enforce && authenticate(r, rt->p, &rt->sreq, &rt->auth, rt->prc) != 0) {
-        send_error(r, rt->p);
-        goto done;
+    if ((r->emu->cfg->iam_enforce || check_presign_expiry(rt) != 0) && rt->p != P_REST_XML) {
+        if (r->err_code[0] || authenticate(rt) != 0) {
+            send_error(r, rt->p);
+            goto done;
+        }
+        iam_note_key_use(r);
     }
     if (rt->p == P_JSON) {
         const json_op_t *op = NULL;
@@ -344,8 +422,10 @@ static void on_request(http_req_t *h, void *arg)
         proto_json_serve(r, op);
     } else if (rt->p == P_QUERY) {
         proto_query_serve(r, !strcmp(r->service, "sts") ? &sts_service : &iam_service);
-    } else {
+    } else if (s3_body_hash_ok(r)) {
         s3_serve(r);
+    } else {
+        send_error(r, rt->p);
     }
 done:
     log_request(r);

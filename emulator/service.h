@@ -50,8 +50,12 @@ typedef struct {
     char request_id[37];
     char access_key[129];
     principal_t caller;
+    const char *caller_secret; /* the caller's secret access key, or NULL when
+                                  unknown (chunk signatures chain from it) */
+    char authz_note[2048];   /* the authorization decision, for the access log */
     double now;            /* the emulator clock at the start of the request */
     void *svc_ctx;         /* a service's per-request state (S3 uploads) */
+    const void *input;     /* JSON services: the request's cJSON object */
     void (*svc_ctx_free)(void *ctx);
 
     /* set by svc_error */

@@ -972,6 +972,15 @@ int sigv4_trailer_signature(const unsigned char key[32], const char *amz_date,
 
 /* ---- verification ------------------------------------------------------- */
 
+int sigv4_presign_expired(const sigv4_auth_t *auth, long now)
+{
+    long long t0;
+
+    if (!auth->presigned || amz_date_time(auth->amz_date, strlen(auth->amz_date), &t0) != 0)
+        return 0;
+    return (long long)now > t0 + auth->expires;
+}
+
 int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
                  const char *secret, int path_rules, const char *payload_hash,
                  long now)
@@ -988,7 +997,7 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
             return SIGV4_EMALFORMED;
         if (amz_date_time(auth->amz_date, strlen(auth->amz_date), &t0) != 0)
             return SIGV4_EMISSINGDATE;
-        if ((long long)now > t0 + auth->expires)
+        if (sigv4_presign_expired(auth, now))
             return SIGV4_EEXPIRED;
     }
     has_plus = req->query && memchr(req->query, '+', req->query_len) != NULL;

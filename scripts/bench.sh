@@ -23,6 +23,9 @@
 #      whose sha256 must equal the source's (untimed); against
 #      `openssl speed -evp aes-256-gcm` at 16384 bytes (3 s); awsemu's peak
 #      RSS (VmHWM) over its whole life.
+#   1e. KMS Encrypt on an awsemu started with --iam enforce (every signature
+#      verified, every request authorized against the key policy) against
+#      the --iam off figure of 1: the cost of enforcement.
 #   2. Start-up: exec -> first 200 from the health URL (scripts/bench/startup.py),
 #      median and p90; awsemu with a fresh --data-dir and with --ephemeral.
 #   3. RSS: idle after start, and after the wrk runs.
@@ -365,6 +368,30 @@ if [ $MOTO = 1 ]; then
 fi
 
 ############################################################################
+# 3b. What --iam enforce costs: KMS Encrypt on an awsemu that verifies every
+# signature and authorizes every request (root credentials, the key policy
+# evaluated), against the --iam off figure above (AW_ENC).
+AW_ENF_ENC=
+say ""
+say "-- --iam enforce: KMS Encrypt with signatures verified and the key policy evaluated"
+port=$(util freeport) || die "no free port"
+"$AWSEMU" --ephemeral --iam enforce --host 127.0.0.1 --port "$port" --log-format text \
+	>"$TMP/awsemu-enforce.log" 2>&1 &
+AW_PID=$!
+if util wait "$port" "$HEALTH" --pid "$AW_PID" --timeout 15; then
+	if setup=$(util kms-setup "$port" 2>"$TMP/setup-enforce.err"); then
+		eval "$setup"
+		run_wrk awsemu-enforce Encrypt "$port" "$ENC_BODY" "$ENC_AUTH" "$KMS_DATE" || FAIL=1
+		AW_ENF_ENC=$RPS
+	else
+		FAIL=1; warn "awsemu --iam enforce: KMS pre-flight failed: $(cat "$TMP/setup-enforce.err")"
+	fi
+else
+	FAIL=1; warn "awsemu --iam enforce did not become healthy"; logtail "$TMP/awsemu-enforce.log"
+fi
+stop_pid "$AW_PID"; AW_PID=
+
+############################################################################
 # 4. One large SSE-KMS object, awsemu only
 # big_curl OUT CURLARGS... -> runs curl (bounded) whose -w prints
 # "code seconds bytes" as the last line of OUT; sets C_CODE, C_TIME, C_BYTES
@@ -526,6 +553,11 @@ else
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")"
 fi
+ENF_COST=$(awk -v on="$AW_ENF_ENC" -v off="$AW_ENC" 'BEGIN {
+	if (on + 0 > 0 && off + 0 > 0) printf "%.1f", (1 - on / off) * 100; else printf "" }')
+printf '%-17s awsemu %-13s --iam off %-13s cost %-7s (target <= 20%%: %s)\n' \
+	"KMS Encrypt enforce" "$(fmt_rps "$AW_ENF_ENC")" "$(fmt_rps "$AW_ENC")" "${ENF_COST:-?}%" \
+	"$(check "$ENF_COST" '<=' 20)"
 if [ "$BIG_MIB" -gt 0 ]; then
 	say ""
 	fmt_mbs() { [ -n "$1" ] && printf '%s MB/s' "$1" || printf 'FAILED'; }

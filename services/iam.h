@@ -1,13 +1,85 @@
 /* iam.h — AWS Identity and Access Management and the Security Token
- * Service (Query protocol), and the authorization of every request in
- * --iam enforce mode. */
+ * Service (Query protocol), the credentials every request is signed with,
+ * and the authorization of every request in --iam enforce mode. */
 #ifndef AWSEMU_IAM_H
 #define AWSEMU_IAM_H
+
+#include <stddef.h>
 
 #include "proto_query.h"
 #include "service.h"
 
 extern const query_service_t iam_service;
 extern const query_service_t sts_service;
+
+/* ---- credentials --------------------------------------------------------- */
+
+typedef struct {
+    char secret[129];      /* the secret access key (wipe after use) */
+    principal_t who;
+    double expires;        /* STS credentials: expiry (emulator clock); else 0 */
+} iam_cred_t;
+
+enum {
+    IAM_CRED_OK = 0,
+    IAM_CRED_UNKNOWN = -1,  /* no such access key, or it is inactive */
+    IAM_CRED_EXPIRED = -2,  /* STS credentials past their expiry */
+    IAM_CRED_BADTOKEN = -3, /* STS credentials without their session token */
+};
+
+/* Resolves access_key (with token, the X-Amz-Security-Token, "" when none)
+ * at emulator time now: the root pair from the configuration, an IAM user's
+ * active access key, or STS session credentials. Returns IAM_CRED_*. */
+int iam_credentials(emu_t *emu, const char *access_key, const char *token, double now,
+                    iam_cred_t *out /* OUT */);
+
+/* The root user of r's account as a principal. */
+void iam_root_principal(const char *account, principal_t *out /* OUT */);
+
+/* Records that IAM state changed (users, keys, policies, sessions): cached
+ * credentials and policies are dropped. */
+void iam_changed(void);
+
+/* Marks an access key as used (GetAccessKeyLastUsed). Cheap; batched. */
+void iam_note_key_use(svc_req_t *r);
+
+/* ---- authorization ------------------------------------------------------- */
+
+/* One extra condition key of a request (service keys such as s3:prefix,
+ * kms:EncryptionContext:Purpose); several values for multivalued keys. */
+typedef struct {
+    const char *key;
+    const char *const *values;
+    size_t nvalues;
+} authz_key_t;
+
+typedef struct {
+    const char *action;          /* "kms:Encrypt" */
+    const char *resource;        /* the resource ARN, or "*" */
+    const char *resource_policy; /* the resource's policy (JSON), or NULL */
+    int resource_required;       /* KMS key policies, trust policies: must allow */
+    int resource_trust;          /* resource_policy is a role's trust policy */
+    const authz_key_t *keys;     /* service condition keys */
+    size_t nkeys;
+    const char *via_service;     /* "s3.amazonaws.com" when a service calls
+                                    another on the caller's behalf */
+} authz_t;
+
+/* Authorizes r's caller for a. With --iam off, returns 0 at once. Returns 0
+ * when allowed, or -1 with the denial set on r in its service's shape (KMS
+ * and Secrets Manager: AccessDeniedException 400; S3, IAM, STS:
+ * AccessDenied 403): "User: <arn> is not authorized to perform: <action> on
+ * resource: <arn> because no identity-based policy allows the <action>
+ * action". The access log gets the decision and the deciding statement. */
+int authz_check(svc_req_t *r, const authz_t *a);
+
+/* The same decision without touching r's error (for SimulatePrincipalPolicy
+ * and checks that pick among several errors): 1 allowed, 0 denied;
+ * why (may be NULL) gets the reason phrase. */
+int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *why,
+                  size_t whylen);
+
+/* Drops cached policies and credentials (reset, shutdown). */
+void authz_reset(void);
 
 #endif

@@ -68,6 +68,8 @@ static const query_op_t ops[] = {
     {"RemoveRoleFromInstanceProfile", iam_op_remove_role_from_instance_profile},
     {"RemoveUserFromGroup", iam_op_remove_user_from_group},
     {"SetDefaultPolicyVersion", iam_op_set_default_policy_version},
+    {"SimulateCustomPolicy", iam_op_simulate_custom_policy},
+    {"SimulatePrincipalPolicy", iam_op_simulate_principal_policy},
     {"TagInstanceProfile", iam_op_tag_instance_profile},
     {"TagPolicy", iam_op_tag_policy},
     {"TagRole", iam_op_tag_role},
@@ -84,4 +86,5 @@ static const query_op_t ops[] = {
     {"UpdateUser", iam_op_update_user},
 };
 
-const query_service_t iam_service = {"2010-05-08", IAM_XMLNS, ops, sizeof ops / sizeof ops[0]};
+const query_service_t iam_service = {"2010-05-08", IAM_XMLNS, ops, sizeof ops / sizeof ops[0],
+                                     iam_authorize};

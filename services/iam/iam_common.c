@@ -3,6 +3,7 @@
 #include "iam_int.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,12 +51,27 @@ void iam_new_id(const char *prefix, char out[32])
     static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     unsigned char rnd[17];
     size_t i, n = strlen(prefix);
+    size_t len = !strcmp(prefix, "AKIA") || !strcmp(prefix, "ASIA") ? 16 : 17;
+
+    codec_random(rnd, len);
+    memcpy(out, prefix, n);
+    for (i = 0; i < len; i++)
+        out[n + i] = alpha[rnd[i] & 31];
+    out[n + len] = '\0';
+}
+
+void iam_new_secret(char out[41])
+{
+    static const char alpha[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char rnd[40];
+    size_t i;
 
     codec_random(rnd, sizeof rnd);
-    memcpy(out, prefix, n);
-    for (i = 0; i < sizeof rnd; i++)
-        out[n + i] = alpha[rnd[i] & 31];
-    out[n + sizeof rnd] = '\0';
+    for (i = 0; i < 40; i++)
+        out[i] = alpha[rnd[i] & 63];
+    out[40] = '\0';
+    OPENSSL_cleanse(rnd, sizeof rnd);
 }
 
 static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)

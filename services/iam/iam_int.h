@@ -46,7 +46,8 @@ int iam_internal(svc_req_t *r);
 /* NoSuchEntity for name of kind k; -1. */
 int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name);
 
-/* A fresh id: prefix ("AIDA") + 17 characters of [A-Z2-7]. */
+/* A fresh id: prefix ("AIDA") + 17 characters of [A-Z2-7]; access key ids
+ * (AKIA, ASIA) 16, so they are 20 characters as AWS's. */
 void iam_new_id(const char *prefix, char out[32] /* OUT */);
 
 /* Finds the entity named name (case-insensitively) in r's account:
@@ -233,5 +234,43 @@ IAM_OP(iam_op_list_instance_profiles_for_role); IAM_OP(iam_op_tag_instance_profi
 IAM_OP(iam_op_untag_instance_profile); IAM_OP(iam_op_list_instance_profile_tags);
 /* iam_account.c */
 IAM_OP(iam_op_get_account_authorization_details);
+/* A new 40-character secret access key (wipe it after use). */
+void iam_new_secret(char out[41] /* OUT */);
+
+/* --iam enforce: authorizes an IAM request as iam:<Operation> on the
+ * entity it names (iam_service's authorize hook). */
+int iam_authorize(svc_req_t *r, const qform_t *in);
+
+/* What SimulatePrincipalPolicy / SimulateCustomPolicy evaluate: the
+ * policies of a user, group or role (source_kind NULL: none), extra
+ * identity documents, a permissions boundary and a resource policy. */
+typedef struct {
+    const char *source_kind;   /* "user" | "group" | "role" | NULL */
+    const char *source_name;
+    const char *const *docs;   /* PolicyInputList */
+    size_t ndocs;
+    const char *boundary;      /* a boundary document, or NULL (the user's or
+                                  role's own boundary otherwise applies) */
+    const char *resource_policy;
+} authz_sim_t;
+
+/* Decides q as the request evaluator does (the same policy_decide). 1
+ * allowed, 0 denied; *boundary_allows: 1/0, or -1 without a boundary.
+ * d->policy_name stays valid until the next call. */
+int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
+                   const policy_request_t *q, policy_decision_t *d /* OUT */,
+                   int *boundary_allows /* OUT, may be NULL */);
+
+int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *in, buf_t *out);
+int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
+
+/* Empties the credentials cache (reset). */
+void iam_creds_reset(void);
+/* Counts IAM changes (iam_changed); caches compare it. */
+unsigned iam_generation(void);
+
+/* iam_policy_document without an error on r: 0 with *doc malloc'd, or -1
+ * when there is no such policy (authorization looks documents up quietly). */
+int iam_managed_document(emu_t *emu, const char *account, const char *arn, char **doc /* OUT */);
 
 #endif

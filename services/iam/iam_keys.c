@@ -37,14 +37,10 @@ static int key_user(svc_req_t *r, const qform_t *in, char canon[IAM_NAME_MAX])
 
 int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    static const char alpha32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    static const char alpha64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char user[IAM_NAME_MAX], key_id[24], secret[SECRET_LEN + 1];
-    uint8_t rnd[SECRET_LEN], sealed[SECRET_LEN + ENVELOPE_OVERHEAD];
+    char user[IAM_NAME_MAX], key_id[32], secret[SECRET_LEN + 1];
+    uint8_t sealed[SECRET_LEN + ENVELOPE_OVERHEAD];
     sqlite3_stmt *st;
     long count = 0;
-    size_t i;
     int rc = -1;
 
     if (key_user(r, in, user))
@@ -65,16 +61,8 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
         return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d",
                          IAM_MAX_KEYS);
     }
-    memcpy(key_id, "AKIA", 4);
-    codec_random(rnd, 16);
-    for (i = 0; i < 16; i++)
-        key_id[4 + i] = alpha32[rnd[i] & 31];
-    key_id[20] = '\0';
-    codec_random(rnd, sizeof rnd);
-    for (i = 0; i < SECRET_LEN; i++)
-        secret[i] = alpha64[rnd[i] & 63];
-    secret[SECRET_LEN] = '\0';
-    OPENSSL_cleanse(rnd, sizeof rnd);
+    iam_new_id("AKIA", key_id);
+    iam_new_secret(secret);
     if (envelope_seal(r->emu->master_key, (const uint8_t *)key_id, strlen(key_id),
                       (const uint8_t *)secret, SECRET_LEN, sealed)) {
         iam_internal(r);

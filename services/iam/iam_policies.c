@@ -156,32 +156,33 @@ int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
     return rc == SQLITE_DONE ? 0 : iam_internal(r);
 }
 
-int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
+int iam_managed_document(emu_t *emu, const char *account, const char *arn, char **doc)
 {
     const char *aws = iam_aws_policy_document(arn);
     sqlite3_stmt *st;
-    int rc;
 
     *doc = NULL;
     if (aws) {
         *doc = strdup(aws);
-        return *doc ? 0 : iam_internal(r);
+        return *doc ? 0 : -1;
     }
-    st = db_stmt(r->emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
-                             "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
-                             "WHERE p.arn = ?1 AND p.account = ?2");
+    st = db_stmt(emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
+                          "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
+                          "WHERE p.arn = ?1 AND p.account = ?2");
     if (st == NULL)
-        return iam_internal(r);
+        return -1;
     sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
         *doc = strdup(iam_col(st, 0));
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return *doc ? 0 : iam_internal(r);
-    if (rc != SQLITE_DONE)
-        return iam_internal(r);
+    return *doc ? 0 : -1;
+}
+
+int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
+{
+    if (iam_managed_document(r->emu, r->account, arn, doc) == 0)
+        return 0;
     return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
 }
 

@@ -1,8 +1,461 @@
-/* sts.c — STS's operation table. */
+/* sts.c — the Security Token Service: who am I, temporary credentials for
+ * roles (trust policy evaluated in enforce mode) and for users, access key
+ * lookups, and decoding of awsemu's encoded authorization messages. */
 #include "iam_int.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "db.h"
+#include "envelope.h"
+
+#define NAME_CHARS "_+=,.@-"
+#define NAME_PATTERN "[\\w+=,.@-]*"
+
+/* ---- GetCallerIdentity --------------------------------------------------- */
+
+static int get_caller_identity(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    (void)in;
+    xml_elem(out, "UserId", r->caller.user_id);
+    xml_elem(out, "Account", r->account);
+    xml_elem(out, "Arn", r->caller.arn);
+    return 0;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+typedef struct {
+    const char *kind;          /* 'assumed-role' | 'session' | 'root' */
+    const char *arn;
+    const char *user_id;
+    const char *role_arn;
+    const char *source_name;
+    const char *session_name;
+    const char *policy;
+    const char *policy_arns;   /* JSON array text or NULL */
+    const char *tags;          /* JSON object text or NULL */
+    const char *source_identity;
+    double expires;
+} session_t;
+
+/* Creates credentials for s and writes <Credentials>. */
+static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
+{
+    char akid[32], secret[41], token_b64[400], sha_hex[65], exp[32];
+    unsigned char token[256], md[SHA256_DIGEST_LENGTH];
+    uint8_t sealed[40 + ENVELOPE_OVERHEAD];
+    sqlite3_stmt *st;
+    int rc;
+
+    iam_new_id("ASIA", akid);
+    iam_new_secret(secret);
+    /* a session token looks like AWS's: long and opaque */
+    codec_random(token, sizeof token);
+    codec_b64_encode(token, sizeof token, token_b64);
+    SHA256((const unsigned char *)token_b64, strlen(token_b64), md);
+    codec_hex(md, sizeof md, sha_hex);
+    if (envelope_seal(r->emu->master_key, (const uint8_t *)akid, strlen(akid),
+                      (const uint8_t *)secret, 40, sealed) != 0)
+        goto fail;
+    st = db_stmt(r->emu->db,
+                 "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
+                 "kind, arn, user_id, role_arn, source_name, session_name, policy, policy_arns, "
+                 "tags, source_identity, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+    if (st == NULL)
+        goto fail;
+    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sealed, sizeof sealed, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, sha_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, s->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, s->arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, s->user_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, s->role_arn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, s->source_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, s->session_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, s->policy, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, s->policy_arns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, s->tags, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, s->source_identity, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 15, r->now);
+    sqlite3_bind_double(st, 16, s->expires);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    /* expired sessions go once they can no longer be used */
+    st = db_stmt(r->emu->db, "DELETE FROM sts_sessions WHERE expires < ?1");
+    if (st) {
+        sqlite3_bind_double(st, 1, r->now - 86400);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    clock_iso8601(s->expires, exp);
+    memcpy(exp + 19, "Z", 2); /* AWS: whole seconds */
+    xml_open(out, "Credentials");
+    xml_elem(out, "AccessKeyId", akid);
+    xml_elem(out, "SecretAccessKey", secret);
+    xml_elem(out, "SessionToken", token_b64);
+    xml_elem(out, "Expiration", exp);
+    xml_close(out, "Credentials");
+    OPENSSL_cleanse(secret, sizeof secret);
+    return 0;
+fail:
+    OPENSSL_cleanse(secret, sizeof secret);
+    return svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+}
+
+/* Session tags: Tags.member.N.Key/Value, at most 50, as a JSON object text
+ * (malloc'd, or NULL when none). Also fills the request's aws:RequestTag/
+ * and aws:TagKeys condition keys. */
+static int read_tags(svc_req_t *r, const qform_t *in, char **json)
+{
+    size_t n, i;
+    buf_t b;
+
+    *json = NULL;
+    if (q_list_count(r, in, "Tags", "Key", 50, &n) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    buf_init(&b, 0);
+    buf_adds(&b, "{");
+    for (i = 1; i <= n; i++) {
+        const char *k = qform_getf(in, "Tags.member.%zu.Key", i);
+        const char *v = qform_getf(in, "Tags.member.%zu.Value", i);
+        if (v == NULL || codec_utf8_len(k) < 1 || codec_utf8_len(k) > 128 ||
+            codec_utf8_len(v) > 256) {
+            buf_free(&b);
+            return svc_error(r, 400, "ValidationError",
+                             "1 validation error detected: Value at 'tags.%zu.member' failed to "
+                             "satisfy constraint: Member must have a key of length 1 to 128 and "
+                             "a value of length 0 to 256", i);
+        }
+        if (i > 1)
+            buf_adds(&b, ",");
+        buf_adds(&b, "\"");
+        buf_add_json_escaped(&b, k, strlen(k));
+        buf_adds(&b, "\":\"");
+        buf_add_json_escaped(&b, v, strlen(v));
+        buf_adds(&b, "\"");
+    }
+    buf_adds(&b, "}");
+    *json = buf_steal(&b, NULL);
+    return 0;
+}
+
+/* PolicyArns.member.N.arn, at most 10, as a JSON array text. */
+static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
+{
+    size_t n, i;
+    buf_t b;
+
+    *json = NULL;
+    if (q_list_count(r, in, "PolicyArns", "arn", 10, &n) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    buf_init(&b, 0);
+    buf_adds(&b, "[");
+    for (i = 1; i <= n; i++) {
+        const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
+        char *doc;
+        if (strlen(arn) < 20 || strlen(arn) > 2048 ||
+            iam_managed_document(r->emu, r->account, arn, &doc) != 0) {
+            buf_free(&b);
+            return svc_error(r, 400, "InvalidParameterValue",
+                             "The policy %.200s does not exist or is not attachable.", arn);
+        }
+        free(doc);
+        buf_printf(&b, "%s\"", i > 1 ? "," : "");
+        buf_add_json_escaped(&b, arn, strlen(arn));
+        buf_adds(&b, "\"");
+    }
+    buf_adds(&b, "]");
+    *json = buf_steal(&b, NULL);
+    return 0;
+}
+
+/* An inline session policy: grammar checked, size as AWS packs it. */
+static int read_session_policy(svc_req_t *r, const qform_t *in, const char **policy)
+{
+    char err[256];
+    policy_t *p;
+
+    *policy = NULL;
+    if (q_str(r, in, "Policy", 0, 1, 0, policy) != 0)
+        return -1;
+    if (*policy == NULL)
+        return 0;
+    if (strlen(*policy) > 2048)
+        return svc_error(r, 400, "PackedPolicyTooLarge",
+                         "Packed policy consumes more than 100 percent of the allotted space.");
+    p = policy_parse(*policy, strlen(*policy), POLICY_IDENTITY, err, sizeof err);
+    if (p == NULL)
+        return svc_error(r, 400, "MalformedPolicyDocument", "%s", err);
+    policy_free(p);
+    return 0;
+}
+
+static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *role_arn, *name, *policy = NULL, *external = NULL, *source = NULL, *slash;
+    char role_name[128], role_id[32], actual_arn[512], *trust = NULL, *tags = NULL;
+    char *arns = NULL, arn[700], uid[200];
+    long duration = 3600, max_session = 3600;
+    int has_duration = 0, rc = -1;
+    sqlite3_stmt *st;
+    session_t s;
+
+    if (q_str(r, in, "RoleArn", 1, 20, 2048, &role_arn) != 0 ||
+        q_str(r, in, "RoleSessionName", 1, 2, 64, &name) != 0 ||
+        q_charset(r, "RoleSessionName", name, NAME_CHARS, NAME_PATTERN) != 0 ||
+        q_int(r, in, "DurationSeconds", 0, 900, 43200, &duration, &has_duration) != 0 ||
+        q_str(r, in, "ExternalId", 0, 2, 1224, &external) != 0 ||
+        q_str(r, in, "SourceIdentity", 0, 2, 64, &source) != 0 ||
+        read_session_policy(r, in, &policy) != 0 || read_policy_arns(r, in, &arns) != 0 ||
+        read_tags(r, in, &tags) != 0)
+        goto out;
+    /* arn:aws:iam::<account>:role/<path/>name */
+    slash = strrchr(role_arn, '/');
+    if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
+        slash == NULL || strlen(slash + 1) >= sizeof role_name) {
+        svc_error(r, 400, "ValidationError", "%.200s is invalid", role_arn);
+        goto out;
+    }
+    snprintf(role_name, sizeof role_name, "%s", slash + 1);
+    st = db_stmt(r->emu->db, "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
+                             "account=?1 AND name=?2");
+    if (st == NULL)
+        goto internal;
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 1), role_arn)) {
+        snprintf(role_id, sizeof role_id, "%s", sqlite3_column_text(st, 0));
+        snprintf(actual_arn, sizeof actual_arn, "%s", sqlite3_column_text(st, 1));
+        trust = strdup((const char *)sqlite3_column_text(st, 2));
+        max_session = sqlite3_column_int(st, 3);
+        /* the name as created, not as asked */
+        snprintf(role_name, sizeof role_name, "%s", strrchr(actual_arn, '/') + 1);
+    }
+    sqlite3_reset(st);
+    if (trust == NULL) {
+        svc_error(r, 403, "AccessDenied",
+                  "User: %s is not authorized to perform: sts:AssumeRole on resource: %.300s",
+                  r->caller.arn, role_arn);
+        goto out;
+    }
+    {
+        const char *ext[1] = {external}, *sess[1] = {name}, *src[1] = {source};
+        authz_key_t keys[3];
+        size_t nk = 0;
+        authz_t a;
+        if (external)
+            keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1};
+        keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1};
+        if (source)
+            keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1};
+        memset(&a, 0, sizeof a);
+        a.action = "sts:AssumeRole";
+        a.resource = actual_arn;
+        a.resource_policy = trust;
+        a.resource_trust = 1;
+        a.resource_required = 1;
+        a.keys = keys;
+        a.nkeys = nk;
+        if (authz_check(r, &a) != 0) {
+            /* AWS names no reason for trust-policy denials */
+            if (strstr(r->err_msg, "resource-based"))
+                svc_error(r, 403, "AccessDenied",
+                          "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
+                          r->caller.arn, actual_arn);
+            goto out;
+        }
+    }
+    if (has_duration && duration > max_session) {
+        svc_error(r, 400, "ValidationError",
+                  "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                  "role.");
+        goto out;
+    }
+    if (r->caller.kind == PRINCIPAL_ROLE_SESSION && duration > 3600) {
+        svc_error(r, 400, "ValidationError",
+                  "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                  "assumed by role chaining.");
+        goto out;
+    }
+    snprintf(arn, sizeof arn, "arn:aws:sts::%s:assumed-role/%s/%s", r->account, role_name, name);
+    snprintf(uid, sizeof uid, "%s:%s", role_id, name);
+    memset(&s, 0, sizeof s);
+    s.kind = "assumed-role";
+    s.arn = arn;
+    s.user_id = uid;
+    s.role_arn = actual_arn;
+    s.source_name = role_name;
+    s.session_name = name;
+    s.policy = policy;
+    s.policy_arns = arns;
+    s.tags = tags;
+    s.source_identity = source;
+    s.expires = r->now + (double)duration;
+    if (source)
+        xml_elem(out, "SourceIdentity", source);
+    xml_open(out, "AssumedRoleUser");
+    xml_elem(out, "AssumedRoleId", uid);
+    xml_elem(out, "Arn", arn);
+    xml_close(out, "AssumedRoleUser");
+    if (new_session(r, &s, out) != 0)
+        goto out;
+    xml_elem_int(out, "PackedPolicySize",
+                 policy || arns || tags ? (long long)((policy ? strlen(policy) : 0) +
+                                                      (arns ? strlen(arns) : 0) +
+                                                      (tags ? strlen(tags) : 0)) * 100 / 2048
+                                        : 0);
+    st = db_stmt(r->emu->db, "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE "
+                             "account=?1 AND name=?2");
+    if (st) {
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 3, r->now);
+        sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    rc = 0;
+    goto out;
+internal:
+    svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+out:
+    free(trust);
+    free(tags);
+    free(arns);
+    return rc;
+}
+
+static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    long duration = 43200;
+    const char *serial = NULL, *code = NULL;
+    session_t s;
+
+    if (q_int(r, in, "DurationSeconds", 0, 900, 129600, &duration, NULL) != 0 ||
+        q_str(r, in, "SerialNumber", 0, 9, 256, &serial) != 0 ||
+        q_str(r, in, "TokenCode", 0, 6, 6, &code) != 0)
+        return -1;
+    if (r->caller.temporary)
+        return svc_error(r, 403, "AccessDenied",
+                         "Cannot call GetSessionToken with session credentials");
+    memset(&s, 0, sizeof s);
+    if (r->caller.kind == PRINCIPAL_ROOT) {
+        s.kind = "root";
+        if (duration > 3600)
+            duration = 3600; /* root sessions last at most an hour */
+    } else {
+        s.kind = "session";
+    }
+    s.arn = r->caller.arn;
+    s.user_id = r->caller.user_id;
+    s.source_name = r->caller.name;
+    s.expires = r->now + (double)duration;
+    return new_session(r, &s, out);
+}
+
+static int get_access_key_info(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *ak;
+
+    if (q_str(r, in, "AccessKeyId", 1, 16, 128, &ak) != 0 ||
+        q_charset(r, "AccessKeyId", ak, "", "[\\w]*") != 0)
+        return -1;
+    xml_elem(out, "Account", r->account);
+    return 0;
+}
+
+/* Encoded authorization messages: base64 of the decision JSON sealed under
+ * the master key (AAD "awsemu-authz"), so only this awsemu reads them. */
+static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *msg;
+    uint8_t *raw = NULL, *pt = NULL;
+    long n;
+    int rc;
+    authz_t a;
+
+    if (q_str(r, in, "EncodedMessage", 1, 1, 10240, &msg) != 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.action = "sts:DecodeAuthorizationMessage";
+    a.resource = "*";
+    if (authz_check(r, &a) != 0)
+        return -1;
+    raw = malloc(strlen(msg) + 4);
+    n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
+    if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
+        envelope_open(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12, raw, (size_t)n,
+                      pt) != 0) {
+        rc = svc_error(r, 400, "InvalidAuthorizationMessageException",
+                       "The message is invalid or was not issued by this service.");
+    } else {
+        xml_elem_n(out, "DecodedMessage", (const char *)pt, (size_t)n - ENVELOPE_OVERHEAD);
+        rc = 0;
+    }
+    free(raw);
+    free(pt);
+    return rc;
+}
+
+/* Operations whose name AWS has but that need an identity provider this
+ * emulator does not have configured answer as AWS does then. */
+static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    (void)in;
+    (void)out;
+    if (!strcmp(r->operation, "AssumeRoleWithSAML"))
+        return svc_error(r, 400, "InvalidIdentityToken",
+                         "The SAML assertion is not valid: no SAML provider is configured.");
+    return svc_error(r, 400, "InvalidIdentityToken",
+                     "No OpenID Connect provider found in your account for the token issuer.");
+}
+
 static const query_op_t ops[] = {
-    {"", NULL}, /* placeholder until operations land */
+    {"AssumeRole", assume_role},
+    {"AssumeRoleWithSAML", no_identity_provider},
+    {"AssumeRoleWithWebIdentity", no_identity_provider},
+    {"DecodeAuthorizationMessage", decode_authorization_message},
+    {"GetAccessKeyInfo", get_access_key_info},
+    {"GetCallerIdentity", get_caller_identity},
+    {"GetSessionToken", get_session_token},
 };
 
-const query_service_t sts_service = {"2011-06-15", STS_XMLNS, ops, 0};
+/* GetCallerIdentity and GetSessionToken need no permission; AssumeRole and
+ * DecodeAuthorizationMessage authorize inside (the role, its trust policy). */
+static int sts_authorize(svc_req_t *r, const qform_t *in)
+{
+    authz_t a;
+
+    (void)in;
+    /* GetSessionToken credentials reach STS only for AssumeRole and
+     * GetCallerIdentity */
+    if (r->caller.kind == PRINCIPAL_USER_SESSION && strcmp(r->operation, "AssumeRole") != 0 &&
+        strcmp(r->operation, "GetCallerIdentity") != 0 &&
+        strcmp(r->operation, "GetSessionToken") != 0)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to perform: sts:%s with session "
+                         "credentials obtained by GetSessionToken", r->caller.arn, r->operation);
+    if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
+        return 0;
+    memset(&a, 0, sizeof a);
+    a.action = "sts:GetAccessKeyInfo";
+    a.resource = "*";
+    return authz_check(r, &a);
+}
+
+const query_service_t sts_service = {"2011-06-15", STS_XMLNS, ops, sizeof ops / sizeof ops[0],
+                                     sts_authorize};

@@ -280,6 +280,12 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
             return not_found_key(r, low);
         }
     }
+    if (!(flags & KMS_NO_AUTHZ) &&
+        kms_authorize(r, out, (flags & KMS_AUTHZ_REENCRYPT_TO) ? "kms:ReEncryptTo" : NULL,
+                      NULL) != 0) {
+        kms_key_clear(out);
+        return -1;
+    }
     return 0;
 }
 
@@ -530,7 +536,7 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     v = (uint32_t)blob[37] << 24 | (uint32_t)blob[38] << 16 | (uint32_t)blob[39] << 8 | blob[40];
     if (expect_key) {
         kms_key_t want;
-        if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS, &want) != 0)
+        if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS | KMS_NO_AUTHZ, &want) != 0)
             return -1;
         rc = strcmp(want.key_id, key_id);
         kms_key_clear(&want);
@@ -546,6 +552,9 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         kms_key_clear(k);
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     }
+    if (kms_authorize(r, k, !strcmp(r->service, "kms") && !strcmp(r->operation, "ReEncrypt")
+                                ? "kms:ReEncryptFrom" : NULL, ctx) != 0)
+        return -1;
     if (kms_require_enabled(r, k) != 0)
         return -1;
     if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0 || strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
@@ -759,8 +768,12 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
     kms_key_t k;
     int rc = -1;
 
-    if (kms_resolve(r, key_ref, KMS_ALLOW_ALIAS, &k) != 0)
+    if (kms_resolve(r, key_ref, KMS_ALLOW_ALIAS | KMS_NO_AUTHZ, &k) != 0)
         return -1;
+    if (kms_authorize(r, &k, "kms:GenerateDataKey", ctx) != 0) {
+        kms_key_clear(&k);
+        return -1;
+    }
     if (kms_require_enabled(r, &k) == 0) {
         codec_random(dk, n);
         rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
@@ -800,59 +813,59 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
 /* ---- the table ------------------------------------------------------------- */
 
 static const json_op_t ops[] = {
-    {"CancelKeyDeletion", kms_op_cancel_key_deletion},
-    {"ConnectCustomKeyStore", kms_op_custom_key_store},
-    {"CreateAlias", kms_op_create_alias},
-    {"CreateCustomKeyStore", kms_op_create_custom_key_store},
-    {"CreateGrant", kms_op_create_grant},
-    {"CreateKey", kms_op_create_key},
-    {"Decrypt", kms_op_decrypt},
-    {"DeleteAlias", kms_op_delete_alias},
-    {"DeleteCustomKeyStore", kms_op_custom_key_store},
-    {"DeleteImportedKeyMaterial", kms_op_import},
-    {"DeriveSharedSecret", kms_op_asymmetric_only},
-    {"DescribeCustomKeyStores", kms_op_describe_custom_key_stores},
-    {"DescribeKey", kms_op_describe_key},
-    {"DisableKey", kms_op_disable_key},
-    {"DisableKeyRotation", kms_op_disable_key_rotation},
-    {"DisconnectCustomKeyStore", kms_op_custom_key_store},
-    {"EnableKey", kms_op_enable_key},
-    {"EnableKeyRotation", kms_op_enable_key_rotation},
-    {"Encrypt", kms_op_encrypt},
-    {"GenerateDataKey", kms_op_generate_data_key},
-    {"GenerateDataKeyPair", kms_op_asymmetric_only},
-    {"GenerateDataKeyPairWithoutPlaintext", kms_op_asymmetric_only},
-    {"GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext},
-    {"GenerateMac", kms_op_asymmetric_only},
-    {"GenerateRandom", kms_op_generate_random},
-    {"GetKeyPolicy", kms_op_get_key_policy},
-    {"GetKeyRotationStatus", kms_op_get_key_rotation_status},
-    {"GetParametersForImport", kms_op_import},
-    {"GetPublicKey", kms_op_get_public_key},
-    {"ImportKeyMaterial", kms_op_import},
-    {"ListAliases", kms_op_list_aliases},
-    {"ListGrants", kms_op_list_grants},
-    {"ListKeyPolicies", kms_op_list_key_policies},
-    {"ListKeyRotations", kms_op_list_key_rotations},
-    {"ListKeys", kms_op_list_keys},
-    {"ListResourceTags", kms_op_list_resource_tags},
-    {"ListRetirableGrants", kms_op_list_retirable_grants},
-    {"PutKeyPolicy", kms_op_put_key_policy},
-    {"ReEncrypt", kms_op_re_encrypt},
-    {"ReplicateKey", kms_op_multi_region},
-    {"RetireGrant", kms_op_retire_grant},
-    {"RevokeGrant", kms_op_revoke_grant},
-    {"RotateKeyOnDemand", kms_op_rotate_key_on_demand},
-    {"ScheduleKeyDeletion", kms_op_schedule_key_deletion},
-    {"Sign", kms_op_asymmetric_only},
-    {"TagResource", kms_op_tag_resource},
-    {"UntagResource", kms_op_untag_resource},
-    {"UpdateAlias", kms_op_update_alias},
-    {"UpdateCustomKeyStore", kms_op_custom_key_store},
-    {"UpdateKeyDescription", kms_op_update_key_description},
-    {"UpdatePrimaryRegion", kms_op_multi_region},
-    {"Verify", kms_op_asymmetric_only},
-    {"VerifyMac", kms_op_asymmetric_only},
+    {"CancelKeyDeletion", kms_op_cancel_key_deletion, NULL},
+    {"ConnectCustomKeyStore", kms_op_custom_key_store, "*"},
+    {"CreateAlias", kms_op_create_alias, NULL},
+    {"CreateCustomKeyStore", kms_op_create_custom_key_store, "*"},
+    {"CreateGrant", kms_op_create_grant, NULL},
+    {"CreateKey", kms_op_create_key, "*"},
+    {"Decrypt", kms_op_decrypt, NULL},
+    {"DeleteAlias", kms_op_delete_alias, NULL},
+    {"DeleteCustomKeyStore", kms_op_custom_key_store, "*"},
+    {"DeleteImportedKeyMaterial", kms_op_import, NULL},
+    {"DeriveSharedSecret", kms_op_asymmetric_only, NULL},
+    {"DescribeCustomKeyStores", kms_op_describe_custom_key_stores, "*"},
+    {"DescribeKey", kms_op_describe_key, NULL},
+    {"DisableKey", kms_op_disable_key, NULL},
+    {"DisableKeyRotation", kms_op_disable_key_rotation, NULL},
+    {"DisconnectCustomKeyStore", kms_op_custom_key_store, "*"},
+    {"EnableKey", kms_op_enable_key, NULL},
+    {"EnableKeyRotation", kms_op_enable_key_rotation, NULL},
+    {"Encrypt", kms_op_encrypt, NULL},
+    {"GenerateDataKey", kms_op_generate_data_key, NULL},
+    {"GenerateDataKeyPair", kms_op_asymmetric_only, NULL},
+    {"GenerateDataKeyPairWithoutPlaintext", kms_op_asymmetric_only, NULL},
+    {"GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext, NULL},
+    {"GenerateMac", kms_op_asymmetric_only, NULL},
+    {"GenerateRandom", kms_op_generate_random, "*"},
+    {"GetKeyPolicy", kms_op_get_key_policy, NULL},
+    {"GetKeyRotationStatus", kms_op_get_key_rotation_status, NULL},
+    {"GetParametersForImport", kms_op_import, NULL},
+    {"GetPublicKey", kms_op_get_public_key, NULL},
+    {"ImportKeyMaterial", kms_op_import, NULL},
+    {"ListAliases", kms_op_list_aliases, "*"},
+    {"ListGrants", kms_op_list_grants, NULL},
+    {"ListKeyPolicies", kms_op_list_key_policies, NULL},
+    {"ListKeyRotations", kms_op_list_key_rotations, NULL},
+    {"ListKeys", kms_op_list_keys, "*"},
+    {"ListResourceTags", kms_op_list_resource_tags, NULL},
+    {"ListRetirableGrants", kms_op_list_retirable_grants, "*"},
+    {"PutKeyPolicy", kms_op_put_key_policy, NULL},
+    {"ReEncrypt", kms_op_re_encrypt, NULL},
+    {"ReplicateKey", kms_op_multi_region, NULL},
+    {"RetireGrant", kms_op_retire_grant, "*"},
+    {"RevokeGrant", kms_op_revoke_grant, NULL},
+    {"RotateKeyOnDemand", kms_op_rotate_key_on_demand, NULL},
+    {"ScheduleKeyDeletion", kms_op_schedule_key_deletion, NULL},
+    {"Sign", kms_op_asymmetric_only, NULL},
+    {"TagResource", kms_op_tag_resource, NULL},
+    {"UntagResource", kms_op_untag_resource, NULL},
+    {"UpdateAlias", kms_op_update_alias, NULL},
+    {"UpdateCustomKeyStore", kms_op_custom_key_store, "*"},
+    {"UpdateKeyDescription", kms_op_update_key_description, NULL},
+    {"UpdatePrimaryRegion", kms_op_multi_region, NULL},
+    {"Verify", kms_op_asymmetric_only, NULL},
+    {"VerifyMac", kms_op_asymmetric_only, NULL},
 };
 
 const json_service_t kms_service = {"TrentService", ops, sizeof ops / sizeof ops[0]};

@@ -131,7 +131,7 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
         context(r, in, "SourceEncryptionContext", &src_ctx) ||
         context(r, in, "DestinationEncryptionContext", &dst_ctx) || grant_tokens(r, in))
         goto out;
-    if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS, &dst) != 0 ||
+    if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS | KMS_AUTHZ_REENCRYPT_TO, &dst) != 0 ||
         usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
         goto out;
     if (src_alg && strcmp(src_alg, "SYMMETRIC_DEFAULT") != 0) {

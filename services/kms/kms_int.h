@@ -41,6 +41,8 @@ typedef struct {
 
 /* Resolution flags */
 #define KMS_ALLOW_ALIAS 1
+#define KMS_NO_AUTHZ 2            /* resolve only: the caller authorizes */
+#define KMS_AUTHZ_REENCRYPT_TO 4  /* authorize kms:ReEncryptTo */
 
 /* Finds the key named by ref (key id, key ARN, and with KMS_ALLOW_ALIAS an
  * alias name or alias ARN) in r's account and region, applying lazy
@@ -50,6 +52,15 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out /* OUT 
 /* Loads a key by id in r's scope; 1 found, 0 not found, -1 error (set). */
 int kms_load(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
 void kms_key_clear(kms_key_t *k);
+
+/* Authorizes r's caller (--iam enforce) for action on k under k's key
+ * policy: action NULL is kms:<operation> for KMS's own requests, and
+ * kms:Decrypt when another service (r->service is not "kms") opens a
+ * ciphertext; other services' calls get kms:ViaService and kms:CallerAccount.
+ * ctx: the encryption context (NULL: the request's EncryptionContext, for
+ * KMS's own requests). kms_resolve and kms_open call it. Returns 0 or -1
+ * with AccessDeniedException set. */
+int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx);
 
 /* Deletes the keys in r's scope whose deletion window has passed. */
 void kms_purge_due(svc_req_t *r);

@@ -215,14 +215,18 @@ typedef struct {
 static const op_t ops[] = {
     {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},
     {"PUT", 0, "encryption", NULL, "PutBucketEncryption", s3_op_put_bucket_encryption},
+    {"PUT", 0, "policy", NULL, "PutBucketPolicy", s3_op_put_bucket_policy},
     {"PUT", 0, NULL, NULL, "CreateBucket", s3_op_create_bucket},
     {"GET", 0, "location", NULL, "GetBucketLocation", s3_op_get_bucket_location},
     {"GET", 0, "encryption", NULL, "GetBucketEncryption", s3_op_get_bucket_encryption},
+    {"GET", 0, "policyStatus", NULL, "GetBucketPolicyStatus", s3_op_get_bucket_policy_status},
+    {"GET", 0, "policy", NULL, "GetBucketPolicy", s3_op_get_bucket_policy},
     {"GET", 0, "versioning", NULL, "GetBucketVersioning", s3_op_get_bucket_versioning},
     {"GET", 0, "uploads", NULL, "ListMultipartUploads", s3_op_list_multipart_uploads},
     {"GET", 0, NULL, NULL, "ListObjects", s3_op_list_objects},
     {"HEAD", 0, NULL, NULL, "HeadBucket", s3_op_head_bucket},
     {"DELETE", 0, "encryption", NULL, "DeleteBucketEncryption", s3_op_delete_bucket_encryption},
+    {"DELETE", 0, "policy", NULL, "DeleteBucketPolicy", s3_op_delete_bucket_policy},
     {"DELETE", 0, NULL, NULL, "DeleteBucket", s3_op_delete_bucket},
     {"POST", 0, "delete", NULL, "DeleteObjects", s3_op_delete_objects},
     {"PUT", 1, "tagging", NULL, "PutObjectTagging", s3_op_put_object_tagging},
@@ -329,8 +333,8 @@ void s3_head(svc_req_t *r)
         return;
     }
     if (s->op == s3_op_put_object || s->op == s3_op_upload_part) {
-        /* uploads stream: prepare now, finish in s3_serve */
-        if (s3_upload_head(s) != 0)
+        /* uploads stream: authorize and prepare now, finish in s3_serve */
+        if (s3_authorize(s) != 0 || s3_upload_head(s) != 0)
             s3_send_error(s);
     }
 }
@@ -349,7 +353,7 @@ void s3_serve(svc_req_t *r)
         s3_send_error(s);
         return;
     }
-    if (s->op(s) != 0 && !r->http->responded)
+    if ((s3_authorize(s) != 0 || s->op(s) != 0) && !r->http->responded)
         s3_send_error(s);
 }
 
@@ -455,10 +459,13 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
 /* KMS's errors as S3 reports them (KMS.<code>, 400; AccessDenied 403). */
 static int kms_error(s3_req_t *s)
 {
-    char code[96];
+    char code[96], msg[sizeof s->r->err_msg];
 
+    snprintf(msg, sizeof msg, "%s", s->r->err_msg);
+    if (!strcmp(s->r->err_code, "AccessDeniedException"))
+        return s3_error(s, 403, "AccessDenied", "%s", msg);
     snprintf(code, sizeof code, "KMS.%s", s->r->err_code);
-    return s3_error(s, 400, code, "%.600s", s->r->err_msg);
+    return s3_error(s, 400, code, "%.600s", msg);
 }
 
 /* The encryption context for an object: the caller's (base64 JSON header)
@@ -907,9 +914,9 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int inline_ok)
             sreq.query_len = strlen(h->query);
             sreq.headers = h->head.headers;
             sreq.nheaders = h->head.nheaders;
-            if (sigv4_parse(&sreq, &auth) == 0) {
+            if (sigv4_parse(&sreq, &auth) == 0 && s->r->caller_secret) {
                 up->ac->verify = 1;
-                sigv4_signing_key(s->r->emu->cfg->secret_key, auth.date, auth.region,
+                sigv4_signing_key(s->r->caller_secret, auth.date, auth.region,
                                   auth.service, up->ac->signing_key);
                 snprintf(up->ac->amz_date, sizeof up->ac->amz_date, "%s", auth.amz_date);
                 sigv4_scope(&auth, up->ac->scope, sizeof up->ac->scope);

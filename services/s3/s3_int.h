@@ -99,6 +99,7 @@ typedef struct {
     s3_upload_t *up;        /* uploads only */
     char upload_id[80];
     long part_number;
+    int authorized;         /* s3_authorize ran (uploads: at head time) */
 } s3_req_t;
 
 /* A stored object. Its body is one of: inline (body, sealed; blob_id ""),
@@ -161,6 +162,19 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
               uint8_t **body, size_t *body_len, uint8_t md5[16], checksum_t *ck);
 /* UploadPart's head-time preparation (multipart). */
 int s3_part_head(s3_req_t *s);
+
+/* --iam enforce: authorizes the request's operation on its bucket or
+ * object under the bucket policy (once); s3_authorize_object checks one more
+ * action (a copy source, each key of DeleteObjects). 0 or -1 (error set). */
+int s3_authorize(s3_req_t *s);
+int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, const char *key);
+/* x-amz-copy-source as bucket and decoded key (*key malloc'd), the caller
+ * authorized for s3:GetObject on it. 0 or -1 (error set). */
+int s3_copy_source(s3_req_t *s, char bucket[64], char **key /* OUT */);
+int s3_op_put_bucket_policy(void *s);
+int s3_op_get_bucket_policy(void *s);
+int s3_op_delete_bucket_policy(void *s);
+int s3_op_get_bucket_policy_status(void *s);
 
 /* Records an S3 error and returns -1. */
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)

@@ -312,8 +312,7 @@ int s3_op_upload_part(void *arg)
 int s3_op_upload_part_copy(void *arg)
 {
     s3_req_t *s = arg;
-    char sbucket[64] = "", src[4096], range[128], ck[16], blob[BLOB_ID_LEN + 1], date[32], *skey = NULL;
-    char *q, *p, *slash;
+    char sbucket[64] = "", range[128], ck[16], blob[BLOB_ID_LEN + 1], date[32], *skey = NULL;
     s3_object_t u, o;
     uint64_t first = 0, last = 0;
     uint8_t md5[16];
@@ -330,23 +329,8 @@ int s3_op_upload_part_copy(void *arg)
     if (rc != 0)
         return -1;
     rc = -1;
-    if (!s3_header(s, "x-amz-copy-source", src, sizeof src))
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key");
-    if ((q = strchr(src, '?')) != NULL)
-        *q = '\0';
-    p = src[0] == '/' ? src + 1 : src;
-    slash = strchr(p, '/');
-    if (slash == NULL || (size_t)(slash - p) >= sizeof sbucket || !slash[1])
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key");
-    memcpy(sbucket, p, (size_t)(slash - p));
-    sbucket[slash - p] = '\0';
-    skey = malloc(strlen(slash + 1) + 1);
-    if (skey == NULL)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
-    if (proto_query_unescape(slash + 1, strlen(slash + 1), 0, skey) < 0) {
-        free(skey);
-        return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");
-    }
+    if (s3_copy_source(s, sbucket, &skey) != 0)
+        return -1;
     buf_init(&sarn, 0);
     buf_init(&aad, 0);
     if (s3_object_load(s, sbucket, skey, &o) != 1) {

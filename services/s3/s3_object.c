@@ -858,6 +858,16 @@ int s3_op_delete_objects(void *arg)
             xml_close(&out, "Error");
             continue;
         }
+        if (s3_authorize_object(s, "s3:DeleteObject", s->bucket, key) != 0) {
+            xml_open(&out, "Error");
+            xml_elem(&out, "Key", key);
+            xml_elem(&out, "Code", "AccessDenied");
+            xml_elem(&out, "Message", s->r->err_msg);
+            xml_close(&out, "Error");
+            s->r->err_code[0] = '\0';
+            s->r->err_status = 0;
+            continue;
+        }
         if (delete_one(s, key) != 0) {
             xml_open(&out, "Error");
             xml_elem(&out, "Key", key);
@@ -880,10 +890,11 @@ int s3_op_delete_objects(void *arg)
 /* ---- CopyObject --------------------------------------------------------------- */
 
 /* "bucket/key" or "/bucket/key" (URL-encoded, ?versionId= ignored). */
-static int copy_source(s3_req_t *s, char bucket[64], char **key)
+int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
 {
     char v[4096], *q, *slash, *p = v;
 
+    *key = NULL;
     if (!s3_header(s, "x-amz-copy-source", v, sizeof v))
         return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
     if ((q = strchr(v, '?')) != NULL)
@@ -900,6 +911,11 @@ static int copy_source(s3_req_t *s, char bucket[64], char **key)
         free(*key);
         *key = NULL;
         return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");
+    }
+    if (s3_authorize_object(s, "s3:GetObject", bucket, *key) != 0) {
+        free(*key);
+        *key = NULL;
+        return -1;
     }
     return 0;
 }
@@ -996,7 +1012,7 @@ int s3_op_copy_object(void *arg)
     memset(&src_sse_c, 0, sizeof src_sse_c);
     buf_init(&src_arn, 0);
     buf_init(&dst_arn, 0);
-    if (s3_require_bucket(s) != 0 || copy_source(s, sbucket, &skey) != 0)
+    if (s3_require_bucket(s) != 0 || s3_copy_source(s, sbucket, &skey) != 0)
         goto out;
     found = s3_bucket_region(s, sbucket, region);
     if (found != 1) {

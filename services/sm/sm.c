@@ -166,9 +166,13 @@ int sm_req_secret(svc_req_t *r, const cJSON *in, sm_secret_t *out)
     const char *id = NULL;
 
     memset(out, 0, sizeof *out);
-    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
+    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0 || sm_resolve(r, id, out) != 0)
         return -1;
-    return sm_resolve(r, id, out);
+    if (sm_authorize(r, NULL, out->arn, out->policy) != 0) {
+        sm_secret_clear(out);
+        return -1;
+    }
+    return 0;
 }
 
 int sm_require_live(svc_req_t *r, const sm_secret_t *s, const char *what)
@@ -209,6 +213,8 @@ int sm_kms_failure(svc_req_t *r, int encrypting)
 {
     char why[300];
 
+    if (!strcmp(r->err_code, "AccessDeniedException"))
+        return svc_error(r, 400, "AccessDeniedException", "Access to KMS is not allowed");
     snprintf(why, sizeof why, "%.60s: %.230s", r->err_code, r->err_msg);
     if (encrypting)
         return svc_error(r, 400, "EncryptionFailure",
@@ -709,29 +715,29 @@ void sm_token_put(cJSON *out, long next_offset, int more)
 /* ---- the table ------------------------------------------------------------- */
 
 static const json_op_t ops[] = {
-    {"BatchGetSecretValue", sm_op_batch_get_secret_value},
-    {"CancelRotateSecret", sm_op_cancel_rotate_secret},
-    {"CreateSecret", sm_op_create_secret},
-    {"DeleteResourcePolicy", sm_op_delete_resource_policy},
-    {"DeleteSecret", sm_op_delete_secret},
-    {"DescribeSecret", sm_op_describe_secret},
-    {"GetRandomPassword", sm_op_get_random_password},
-    {"GetResourcePolicy", sm_op_get_resource_policy},
-    {"GetSecretValue", sm_op_get_secret_value},
-    {"ListSecretVersionIds", sm_op_list_secret_version_ids},
-    {"ListSecrets", sm_op_list_secrets},
-    {"PutResourcePolicy", sm_op_put_resource_policy},
-    {"PutSecretValue", sm_op_put_secret_value},
-    {"RemoveRegionsFromReplication", sm_op_remove_regions_from_replication},
-    {"ReplicateSecretToRegions", sm_op_replicate_secret_to_regions},
-    {"RestoreSecret", sm_op_restore_secret},
-    {"RotateSecret", sm_op_rotate_secret},
-    {"StopReplicationToReplica", sm_op_stop_replication_to_replica},
-    {"TagResource", sm_op_tag_resource},
-    {"UntagResource", sm_op_untag_resource},
-    {"UpdateSecret", sm_op_update_secret},
-    {"UpdateSecretVersionStage", sm_op_update_secret_version_stage},
-    {"ValidateResourcePolicy", sm_op_validate_resource_policy},
+    {"BatchGetSecretValue", sm_op_batch_get_secret_value, "*"},
+    {"CancelRotateSecret", sm_op_cancel_rotate_secret, NULL},
+    {"CreateSecret", sm_op_create_secret, NULL},
+    {"DeleteResourcePolicy", sm_op_delete_resource_policy, NULL},
+    {"DeleteSecret", sm_op_delete_secret, NULL},
+    {"DescribeSecret", sm_op_describe_secret, NULL},
+    {"GetRandomPassword", sm_op_get_random_password, "*"},
+    {"GetResourcePolicy", sm_op_get_resource_policy, NULL},
+    {"GetSecretValue", sm_op_get_secret_value, NULL},
+    {"ListSecretVersionIds", sm_op_list_secret_version_ids, NULL},
+    {"ListSecrets", sm_op_list_secrets, "*"},
+    {"PutResourcePolicy", sm_op_put_resource_policy, NULL},
+    {"PutSecretValue", sm_op_put_secret_value, NULL},
+    {"RemoveRegionsFromReplication", sm_op_remove_regions_from_replication, NULL},
+    {"ReplicateSecretToRegions", sm_op_replicate_secret_to_regions, NULL},
+    {"RestoreSecret", sm_op_restore_secret, NULL},
+    {"RotateSecret", sm_op_rotate_secret, NULL},
+    {"StopReplicationToReplica", sm_op_stop_replication_to_replica, NULL},
+    {"TagResource", sm_op_tag_resource, NULL},
+    {"UntagResource", sm_op_untag_resource, NULL},
+    {"UpdateSecret", sm_op_update_secret, NULL},
+    {"UpdateSecretVersionStage", sm_op_update_secret_version_stage, NULL},
+    {"ValidateResourcePolicy", sm_op_validate_resource_policy, "*"},
 };
 
 const json_service_t sm_service = {"secretsmanager", ops, sizeof ops / sizeof ops[0]};

@@ -42,6 +42,12 @@ int sm_resolve(svc_req_t *r, const char *secret_id, sm_secret_t *out /* OUT */);
 /* Reads SecretId from the request and resolves it. */
 int sm_req_secret(svc_req_t *r, const cJSON *in, sm_secret_t *out /* OUT */);
 void sm_secret_clear(sm_secret_t *s);
+
+/* --iam enforce: authorizes r's caller for action (NULL: secretsmanager:
+ * <operation>) on the secret arn under its resource policy (may be NULL).
+ * sm_req_secret does it for the secret a request names. Returns 0 or -1
+ * with AccessDeniedException set. */
+int sm_authorize(svc_req_t *r, const char *action, const char *arn, const char *policy);
 /* InvalidRequestException while scheduled for deletion. */
 int sm_require_live(svc_req_t *r, const sm_secret_t *s, const char *what);
 /* Deletes secrets in r's scope whose recovery window has passed. */

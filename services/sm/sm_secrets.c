@@ -135,6 +135,8 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     snprintf(arn, sizeof arn, "arn:aws:secretsmanager:%s:%s:secret:%s-%s", r->region, r->account,
              name, suffix);
+    if (sm_authorize(r, NULL, arn, NULL) != 0)
+        goto out;
     if (db_begin(r->emu->db) != 0) {
         sm_internal(r);
         goto out;

@@ -146,6 +146,11 @@ int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
                 batch_error(errs, id->valuestring, r);
                 continue;
             }
+            if (sm_authorize(r, "secretsmanager:GetSecretValue", s.arn, s.policy) != 0) {
+                batch_error(errs, id->valuestring, r);
+                sm_secret_clear(&s);
+                continue;
+            }
             v = cJSON_CreateObject();
             if (get_value(r, &s, NULL, NULL, v) != 0) {
                 cJSON_Delete(v);
@@ -177,7 +182,9 @@ int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
             sm_secret_t s;
             if (arns[i] == NULL || sm_resolve(r, arns[i], &s) != 0)
                 continue;
-            if (sm_filters_match(r, &s, filters) && seen++ >= offset) {
+            if (sm_filters_match(r, &s, filters) &&
+                sm_authorize(r, "secretsmanager:GetSecretValue", s.arn, s.policy) == 0 &&
+                seen++ >= offset) {
                 if (emitted == max) {
                     more = 1;
                 } else {

@@ -144,7 +144,7 @@ CREATE TABLE sts_sessions (
     account         TEXT NOT NULL,
     secret_sealed   BLOB NOT NULL,
     token_sha256    TEXT NOT NULL,
-    kind            TEXT NOT NULL,           -- 'assumed-role' | 'session' (GetSessionToken)
+    kind            TEXT NOT NULL,           -- 'assumed-role' | 'session' | 'root' (GetSessionToken)
     arn             TEXT NOT NULL,           -- assumed-role ARN, or the user's ARN
     user_id         TEXT NOT NULL,           -- AROA...:session, or the user's id
     role_arn        TEXT,                    -- assumed-role: the role

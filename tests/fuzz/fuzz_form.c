@@ -83,6 +83,24 @@ static void check_param(const char *form, size_t len, const char *name, size_t n
     free(want);
 }
 
+/* qform_parse decodes each pair as proto_query_unescape does, in order,
+ * and qform_get finds the first pair of each name. */
+static void check_qform(const char *form, size_t len)
+{
+    qform_t f;
+    size_t i;
+
+    if (qform_parse(&f, form, len) != 0)
+        return;
+    FUZZ_CHECK(f.n <= len + 1 && f.n <= QFORM_MAX_PARAMS);
+    for (i = 0; i < f.n; i++) {
+        const char *first = qform_get(&f, f.p[i].name);
+        FUZZ_CHECK(f.p[i].value[f.p[i].len] == '\0');
+        FUZZ_CHECK(first != NULL);
+    }
+    qform_free(&f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {"Action", "Version", "A", "UserName", ""};
@@ -105,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_unescape(form, len, 0);
     check_unescape(form, len, 1);
+    check_qform(form, len);
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         check_param(form, len, names[i], n);
     /* a name taken from the input itself (up to the first '=' or '&') */

@@ -542,10 +542,10 @@ static void test_find_and_error(void)
 {
     /* sorted by name, strcmp order (the header's contract) */
     static const json_op_t ops[] = {
-        {"CreateAlias", op_a}, {"CreateKey", op_a},    {"Decrypt", op_a},
-        {"Encrypt", op_a},     {"EncryptDecrypt", op_a}, {"GenerateDataKey", op_a},
-        {"GenerateDataKeyPair", op_a}, {"GenerateDataKeyWithoutPlaintext", op_a},
-        {"ListKeys", op_a},    {"Sign", op_a},
+        {"CreateAlias", op_a, NULL}, {"CreateKey", op_a, NULL},    {"Decrypt", op_a, NULL},
+        {"Encrypt", op_a, NULL},     {"EncryptDecrypt", op_a, NULL}, {"GenerateDataKey", op_a, NULL},
+        {"GenerateDataKeyPair", op_a, NULL}, {"GenerateDataKeyWithoutPlaintext", op_a, NULL},
+        {"ListKeys", op_a, NULL},    {"Sign", op_a, NULL},
     };
     static const size_t nops = sizeof ops / sizeof ops[0];
     static const char *const absent[] = {

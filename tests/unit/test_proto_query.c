@@ -161,9 +161,111 @@ static void test_param(void)
     }
 }
 
+/* qform_parse: every pair decoded once, in order; empty segments skipped;
+ * names and values may be empty; a bad escape anywhere fails the form. */
+static void test_qform(void)
+{
+    qform_t f;
+    static const char form[] = "Action=CreateUser&UserName=a%2Bb+c&&Empty=&Bare&Tags.member.1.Key=k"
+                               "&Tags.member.1.Value=v&Tags.member.2.Key=k2&Tags.member.2.Value="
+                               "&UserName=second";
+
+    CHECK(qform_parse(&f, form, strlen(form)) == 0);
+    CHECK(f.n == 9);
+    CHECK_STR(qform_get(&f, "Action"), "CreateUser");
+    CHECK_STR(qform_get(&f, "UserName"), "a+b c"); /* the first one */
+    CHECK_STR(qform_get(&f, "Empty"), "");
+    CHECK_STR(qform_get(&f, "Bare"), "");
+    CHECK(qform_get(&f, "Missing") == NULL);
+    CHECK(qform_get(&f, "action") == NULL); /* names are case-sensitive */
+    CHECK_STR(qform_getf(&f, "Tags.member.%d.Key", 2), "k2");
+    CHECK_STR(qform_getf(&f, "Tags.member.%d.Value", 2), "");
+    CHECK(qform_getf(&f, "Tags.member.%d.Key", 3) == NULL);
+    qform_free(&f);
+
+    CHECK(qform_parse(&f, "", 0) == 0 && f.n == 0);
+    qform_free(&f);
+    CHECK(qform_parse(&f, "A=%zz", 5) == -1);
+    CHECK(qform_parse(&f, "A=1&B=%4", 8) == -1);
+    CHECK(qform_parse(&f, "A=%00B", 6) == 0 && f.n == 1 && f.p[0].len == 2);
+    qform_free(&f);
+    /* len bounds the form, not a NUL */
+    CHECK(qform_parse(&f, "A=12&B=34", 4) == 0 && f.n == 1);
+    CHECK_STR(qform_get(&f, "A"), "12");
+    qform_free(&f);
+    /* the pair cap */
+    {
+        size_t n = QFORM_MAX_PARAMS + 1, i;
+        char *big = malloc(n * 4);
+        for (i = 0; i < n; i++)
+            memcpy(big + 4 * i, "a=1&", 4);
+        CHECK(qform_parse(&f, big, n * 4 - 1) == -1);
+        CHECK(qform_parse(&f, big, (n - 1) * 4 - 1) == 0 && f.n == n - 1);
+        qform_free(&f);
+        free(big);
+    }
+}
+
+/* The member readers and their AWS messages. */
+static void test_readers(void)
+{
+    static const char form[] = "UserName=alice&Long=abcdefghij&Num=42&Neg=-3&Bad=4x&T=TRUE&F=false"
+                               "&B=maybe&Uni=%C3%A9%C3%A9&L.member.1=a&L.member.2=b&L.member.4=d"
+                               "&Doc=secret-doc&PolicyDocument=xyz";
+    svc_req_t r;
+    qform_t f;
+    const char *v = NULL;
+    long n = 0;
+    int b = -1, present = -1;
+    size_t cnt = 0;
+
+    memset(&r, 0, sizeof r);
+    CHECK(qform_parse(&f, form, strlen(form)) == 0);
+    CHECK(q_str(&r, &f, "UserName", 1, 1, 64, &v) == 0);
+    CHECK_STR(v, "alice");
+    CHECK(q_str(&r, &f, "Missing", 0, 1, 64, &v) == 0);
+    CHECK_STR(v, "alice"); /* untouched */
+    CHECK(q_str(&r, &f, "Missing", 1, 1, 64, &v) == -1);
+    CHECK(r.err_status == 400);
+    CHECK_STR(r.err_code, "ValidationError");
+    CHECK_STR(r.err_msg, "1 validation error detected: Value null at 'missing' failed to satisfy "
+                         "constraint: Member must not be null");
+    CHECK(q_str(&r, &f, "Long", 1, 1, 5, &v) == -1);
+    CHECK_STR(r.err_msg, "1 validation error detected: Value 'abcdefghij' at 'long' failed to "
+                         "satisfy constraint: Member must have length less than or equal to 5");
+    CHECK(q_str(&r, &f, "Uni", 1, 1, 2, &v) == 0); /* two characters, four bytes */
+    CHECK(q_str(&r, &f, "Uni", 1, 3, 0, &v) == -1);
+    /* sensitive members are never echoed */
+    CHECK(q_str(&r, &f, "PolicyDocument", 1, 5, 0, &v) == -1);
+    CHECK(strstr(r.err_msg, "xyz") == NULL);
+    CHECK(q_int(&r, &f, "Num", 1, 0, 100, &n, &present) == 0 && n == 42 && present == 1);
+    CHECK(q_int(&r, &f, "Num", 1, 0, 10, &n, NULL) == -1);
+    CHECK_STR(r.err_msg, "1 validation error detected: Value '42' at 'num' failed to satisfy "
+                         "constraint: Member must have value less than or equal to 10");
+    CHECK(q_int(&r, &f, "Neg", 1, 0, 10, &n, NULL) == -1);
+    CHECK(q_int(&r, &f, "Bad", 1, 0, 10, &n, NULL) == -1);
+    CHECK_STR(r.err_code, "MalformedInput");
+    CHECK(q_int(&r, &f, "Absent", 0, 0, 10, &n, &present) == 0 && present == 0);
+    CHECK(q_bool(&r, &f, "T", &b, &present) == 0 && b == 1 && present == 1);
+    CHECK(q_bool(&r, &f, "F", &b, NULL) == 0 && b == 0);
+    CHECK(q_bool(&r, &f, "B", &b, NULL) == -1);
+    CHECK(q_charset(&r, "UserName", "a_b+c=d,e.f@g-h", "_+=,.@-", "[\\w+=,.@-]+") == 0);
+    CHECK(q_charset(&r, "UserName", "a b", "_+=,.@-", "[\\w+=,.@-]+") == -1);
+    CHECK(strstr(r.err_msg, "Member must satisfy regular expression pattern") != NULL);
+    CHECK(q_charset(&r, "Doc", "tab\tok", NULL, "any") == 0);
+    CHECK(q_charset(&r, "Doc", "bell\a", NULL, "any") == -1);
+    /* lists stop at the first gap */
+    CHECK(q_list_count(&r, &f, "L", NULL, 10, &cnt) == 0 && cnt == 2);
+    CHECK(q_list_count(&r, &f, "L", NULL, 1, &cnt) == -1);
+    CHECK(q_list_count(&r, &f, "None", NULL, 1, &cnt) == 0 && cnt == 0);
+    qform_free(&f);
+}
+
 int main(void)
 {
     test_unescape();
     test_param();
+    test_qform();
+    test_readers();
     return unit_report("proto_query");
 }

@@ -1,0 +1,640 @@
+/* authz.c — the authorization of a request in --iam enforce mode: gathers
+ * the caller's policies (inline, attached managed, groups', permissions
+ * boundary, session policies), the resource's policy and the request's
+ * condition keys, and lets the policy engine decide as AWS does. Parsed
+ * policies are cached: a caller's set until IAM changes, resource policies
+ * by their text. */
+#include "iam_int.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "envelope.h"
+#include "db.h"
+#include "log.h"
+#include "policy.h"
+
+#define MAX_POLICIES 64     /* per caller: AWS's quotas keep it far lower */
+#define SET_SLOTS 64
+#define DOC_SLOTS 128
+#define MAX_TAGS 50         /* IAM's limit per user or role, and per session */
+
+/* ---- parsed resource policies, by text ----------------------------------- */
+
+typedef struct {
+    char *text;
+    int kind;
+    policy_t *p;
+} doc_slot_t;
+
+static doc_slot_t docs[DOC_SLOTS];
+
+static unsigned fnv(const char *s, size_t n, unsigned h)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The parsed form of doc, or NULL when it does not parse (then it grants
+ * nothing). The cache owns it. */
+static const policy_t *resource_policy(const char *doc, enum policy_kind kind)
+{
+    size_t n = strlen(doc);
+    doc_slot_t *d = &docs[fnv(doc, n, 2166136261u + (unsigned)kind) % DOC_SLOTS];
+    char err[256];
+
+    if (d->text && d->kind == (int)kind && !strcmp(d->text, doc))
+        return d->p;
+    policy_free(d->p);
+    free(d->text);
+    d->text = strdup(doc);
+    d->kind = (int)kind;
+    d->p = d->text ? policy_parse(doc, n, kind, err, sizeof err) : NULL;
+    return d->p;
+}
+
+/* ---- a caller's policies ------------------------------------------------- */
+
+typedef struct {
+    int used;
+    unsigned gen;
+    char key[700];                 /* principal ARN (+ access key for sessions) */
+    policy_t *identity[MAX_POLICIES];
+    char *names[MAX_POLICIES];
+    size_t nidentity;
+    policy_t *boundary;
+    policy_t *session[MAX_POLICIES];
+    size_t nsession;
+    int session_scoped;            /* temporary credentials with session policies */
+    char *tag_keys[MAX_TAGS];      /* "aws:PrincipalTag/<key>" */
+    char *tag_vals[MAX_TAGS];
+    size_t ntags;
+} set_slot_t;
+
+static set_slot_t sets[SET_SLOTS];
+static unsigned set_gen = 1;
+
+static void slot_clear(set_slot_t *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nidentity; i++) {
+        policy_free(s->identity[i]);
+        free(s->names[i]);
+    }
+    for (i = 0; i < s->nsession; i++)
+        policy_free(s->session[i]);
+    for (i = 0; i < s->ntags; i++) {
+        free(s->tag_keys[i]);
+        free(s->tag_vals[i]);
+    }
+    policy_free(s->boundary);
+    memset(s, 0, sizeof *s);
+}
+
+void authz_reset(void)
+{
+    size_t i;
+
+    for (i = 0; i < SET_SLOTS; i++)
+        slot_clear(&sets[i]);
+    for (i = 0; i < DOC_SLOTS; i++) {
+        policy_free(docs[i].p);
+        free(docs[i].text);
+        memset(&docs[i], 0, sizeof docs[i]);
+    }
+    iam_creds_reset();
+    set_gen++;
+}
+
+static void add_identity(set_slot_t *s, const char *doc, const char *name)
+{
+    char err[256];
+    policy_t *p;
+
+    if (s->nidentity >= MAX_POLICIES || doc == NULL)
+        return;
+    p = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
+    if (p == NULL)
+        return;
+    s->identity[s->nidentity] = p;
+    s->names[s->nidentity] = strdup(name);
+    s->nidentity++;
+}
+
+static void add_managed(emu_t *emu, set_slot_t *s, const char *account, const char *arn)
+{
+    char *doc;
+
+    if (iam_managed_document(emu, account, arn, &doc) == 0)
+        add_identity(s, doc, arn);
+    free(doc);
+}
+
+/* The inline and attached policies of one user, group or role. */
+static void add_entity(emu_t *emu, set_slot_t *s, const char *account, const char *kind,
+                       const char *name)
+{
+    sqlite3_stmt *st;
+    char label[400];
+    char *arns[MAX_POLICIES];
+    size_t n = 0, i;
+
+    st = db_stmt(emu->db, "SELECT policy_name, document FROM iam_inline_policies WHERE "
+                          "account=?1 AND kind=?2 AND name=?3 ORDER BY seq");
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(label, sizeof label, "%s/%s inline policy %s", kind, name,
+                     (const char *)sqlite3_column_text(st, 0));
+            add_identity(s, (const char *)sqlite3_column_text(st, 1), label);
+        }
+        sqlite3_reset(st);
+    }
+    /* collect first: add_managed reuses statements */
+    st = db_stmt(emu->db, "SELECT policy_arn FROM iam_attachments WHERE account=?1 AND kind=?2 "
+                          "AND name=?3 ORDER BY seq");
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        while (n < MAX_POLICIES && sqlite3_step(st) == SQLITE_ROW)
+            if ((arns[n] = strdup((const char *)sqlite3_column_text(st, 0))) != NULL)
+                n++;
+        sqlite3_reset(st);
+    }
+    for (i = 0; i < n; i++) {
+        add_managed(emu, s, account, arns[i]);
+        free(arns[i]);
+    }
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static void load_user(emu_t *emu, set_slot_t *s, const char *account, const char *user)
+{
+    sqlite3_stmt *st;
+    char *groups[MAX_POLICIES], *boundary = NULL;
+    size_t n = 0, i;
+
+    add_entity(emu, s, account, "user", user);
+    st = db_stmt(emu->db, "SELECT group_name FROM iam_group_members WHERE account=?1 AND "
+                          "user_name=?2 ORDER BY seq");
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+        while (n < MAX_POLICIES && sqlite3_step(st) == SQLITE_ROW)
+            if ((groups[n] = column_dup(st, 0)) != NULL)
+                n++;
+        sqlite3_reset(st);
+    }
+    for (i = 0; i < n; i++) {
+        add_entity(emu, s, account, "group", groups[i]);
+        free(groups[i]);
+    }
+    st = db_stmt(emu->db, "SELECT boundary FROM iam_users WHERE account=?1 AND name=?2");
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            boundary = column_dup(st, 0);
+        sqlite3_reset(st);
+    }
+    if (boundary) {
+        char *doc, err[256];
+        if (iam_managed_document(emu, account, boundary, &doc) == 0) {
+            s->boundary = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
+            free(doc);
+        }
+        if (s->boundary == NULL) /* a boundary that cannot be read allows nothing */
+            s->boundary = policy_parse("{\"Version\":\"2012-10-17\",\"Statement\":[]}", 40,
+                                       POLICY_IDENTITY, err, sizeof err);
+        free(boundary);
+    }
+}
+
+static void load_role(emu_t *emu, set_slot_t *s, const char *account, const char *role)
+{
+    sqlite3_stmt *st;
+    char *boundary = NULL;
+
+    add_entity(emu, s, account, "role", role);
+    st = db_stmt(emu->db, "SELECT boundary FROM iam_roles WHERE account=?1 AND name=?2");
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            boundary = column_dup(st, 0);
+        sqlite3_reset(st);
+    }
+    if (boundary) {
+        char *doc, err[256];
+        if (iam_managed_document(emu, account, boundary, &doc) == 0) {
+            s->boundary = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
+            free(doc);
+        }
+        free(boundary);
+    }
+}
+
+/* Session policies of STS credentials: the inline one and the managed ARNs. */
+static void load_session(emu_t *emu, set_slot_t *s, const char *account, const char *akid)
+{
+    sqlite3_stmt *st = db_stmt(emu->db, "SELECT policy, policy_arns FROM sts_sessions WHERE "
+                                        "access_key_id=?1");
+    char *inl = NULL, *arns = NULL, err[256];
+
+    if (st == NULL)
+        return;
+    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        inl = column_dup(st, 0);
+        arns = column_dup(st, 1);
+    }
+    sqlite3_reset(st);
+    if (inl || arns)
+        s->session_scoped = 1;
+    if (inl && s->nsession < MAX_POLICIES) {
+        policy_t *p = policy_parse(inl, strlen(inl), POLICY_IDENTITY, err, sizeof err);
+        if (p)
+            s->session[s->nsession++] = p;
+    }
+    if (arns) {
+        /* a JSON array of strings, written by AssumeRole */
+        char *p = arns;
+        while ((p = strchr(p, '"')) != NULL && s->nsession < MAX_POLICIES) {
+            char *end = strchr(p + 1, '"'), *doc;
+            if (end == NULL)
+                break;
+            *end = '\0';
+            if (iam_managed_document(emu, account, p + 1, &doc) == 0) {
+                policy_t *q = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
+                if (q)
+                    s->session[s->nsession++] = q;
+            }
+            free(doc);
+            p = end + 1;
+        }
+    }
+    free(inl);
+    free(arns);
+}
+
+static void add_tag(set_slot_t *s, const char *key, const char *value)
+{
+    char name[200];
+    size_t i;
+
+    if (key == NULL || value == NULL)
+        return;
+    snprintf(name, sizeof name, "aws:PrincipalTag/%s", key);
+    for (i = 0; i < s->ntags; i++)
+        if (!strcasecmp(s->tag_keys[i], name)) { /* session tags override */
+            free(s->tag_vals[i]);
+            s->tag_vals[i] = strdup(value);
+            return;
+        }
+    if (s->ntags < MAX_TAGS) {
+        s->tag_keys[s->ntags] = strdup(name);
+        s->tag_vals[s->ntags] = strdup(value);
+        if (s->tag_keys[s->ntags] && s->tag_vals[s->ntags])
+            s->ntags++;
+    }
+}
+
+/* The principal's tags: the user's or role's, then a session's own. */
+static void load_tags(emu_t *emu, set_slot_t *s, const char *account, const char *kind,
+                      const char *name, const char *akid)
+{
+    sqlite3_stmt *st = db_stmt(emu->db, "SELECT key, value FROM iam_tags WHERE account=?1 AND "
+                                        "kind=?2 AND name=?3 ORDER BY seq");
+
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            add_tag(s, (const char *)sqlite3_column_text(st, 0),
+                    (const char *)sqlite3_column_text(st, 1));
+        sqlite3_reset(st);
+    }
+    if (akid == NULL)
+        return;
+    st = db_stmt(emu->db, "SELECT tags FROM sts_sessions WHERE access_key_id=?1");
+    if (st) {
+        sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            cJSON *tags = cJSON_Parse((const char *)sqlite3_column_text(st, 0)), *t;
+            cJSON_ArrayForEach(t, tags) {
+                if (cJSON_IsString(t))
+                    add_tag(s, t->string, t->valuestring);
+            }
+            cJSON_Delete(tags);
+        }
+        sqlite3_reset(st);
+    }
+}
+
+static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const char *akid,
+                                    const char *account)
+{
+    char key[sizeof sets[0].key];
+    set_slot_t *s;
+
+    snprintf(key, sizeof key, "%s|%s", who->arn, who->temporary ? akid : "");
+    s = &sets[fnv(key, strlen(key), 2166136261u) % SET_SLOTS];
+    if (s->used && s->gen == set_gen + iam_generation() && !strcmp(s->key, key))
+        return s;
+    slot_clear(s);
+    s->used = 1;
+    s->gen = set_gen + iam_generation();
+    snprintf(s->key, sizeof s->key, "%s", key);
+    switch (who->kind) {
+    case PRINCIPAL_USER:
+    case PRINCIPAL_USER_SESSION:
+        load_user(emu, s, account, who->name);
+        load_tags(emu, s, account, "user", who->name, NULL);
+        break;
+    case PRINCIPAL_ROLE_SESSION:
+        load_role(emu, s, account, who->name);
+        load_session(emu, s, account, akid);
+        load_tags(emu, s, account, "role", who->name, akid);
+        break;
+    default:
+        break;
+    }
+    return s;
+}
+
+/* ---- the request context ------------------------------------------------- */
+
+#define MAX_CTX 128
+
+typedef struct {
+    policy_ctx_t ctx[MAX_CTX];
+    const char *vals[MAX_CTX];
+    size_t n;
+    char now_iso[32], epoch[32], ptype[16];
+} ctx_t;
+
+static void put(ctx_t *c, const char *key, const char *value)
+{
+    if (c->n >= MAX_CTX || value == NULL)
+        return;
+    c->vals[c->n] = value;
+    c->ctx[c->n].key = key;
+    c->ctx[c->n].values = &c->vals[c->n];
+    c->ctx[c->n].nvalues = 1;
+    c->n++;
+}
+
+static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const authz_t *a,
+                      const set_slot_t *s)
+{
+    size_t i;
+
+    c->n = 0;
+    clock_iso8601(r->now, c->now_iso);
+    c->now_iso[19] = 'Z'; /* seconds precision, as AWS compares dates */
+    c->now_iso[20] = '\0';
+    snprintf(c->epoch, sizeof c->epoch, "%ld", (long)r->now);
+    snprintf(c->ptype, sizeof c->ptype, "%s",
+             who->kind == PRINCIPAL_ROOT ? "Account"
+             : who->kind == PRINCIPAL_USER ? "User"
+             : who->kind == PRINCIPAL_ROLE_SESSION ? "AssumedRole" : "FederatedUser");
+    put(c, "aws:PrincipalArn", who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : who->arn);
+    put(c, "aws:PrincipalAccount", r->account);
+    put(c, "aws:PrincipalType", c->ptype);
+    put(c, "aws:userid", who->user_id);
+    if (who->kind == PRINCIPAL_USER || who->kind == PRINCIPAL_USER_SESSION)
+        put(c, "aws:username", who->name);
+    put(c, "aws:SourceIp", r->http ? r->http->remote_addr : NULL);
+    put(c, "aws:SecureTransport", "false");
+    put(c, "aws:CurrentTime", c->now_iso);
+    put(c, "aws:EpochTime", c->epoch);
+    put(c, "aws:RequestedRegion", r->region);
+    put(c, "aws:PrincipalIsAWSService", "false");
+    put(c, "aws:ViaAWSService", a->via_service ? "true" : "false");
+    if (a->via_service)
+        put(c, "aws:CalledVia", a->via_service);
+    if (who->temporary)
+        put(c, "aws:MultiFactorAuthPresent", "false");
+    for (i = 0; s && i < s->ntags; i++)
+        put(c, s->tag_keys[i], s->tag_vals[i]);
+    for (i = 0; i < a->nkeys && c->n < MAX_CTX; i++) {
+        c->ctx[c->n].key = a->keys[i].key;
+        c->ctx[c->n].values = a->keys[i].values;
+        c->ctx[c->n].nvalues = a->keys[i].nvalues;
+        c->n++;
+    }
+}
+
+/* ---- the decision -------------------------------------------------------- */
+
+static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
+                  policy_decision_t *d, ctx_t *c)
+{
+    policy_request_t q;
+    policy_set_t set;
+    const set_slot_t *s;
+
+    s = caller_set(r->emu, who, r->access_key, r->account);
+    build_ctx(c, r, who, a, s);
+    memset(&q, 0, sizeof q);
+    q.action = a->action;
+    q.resource = a->resource ? a->resource : "*";
+    q.principal_arn = who->arn;
+    q.role_arn = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
+    q.account = r->account;
+    q.ctx = c->ctx;
+    q.nctx = c->n;
+
+    memset(&set, 0, sizeof set);
+    set.identity = (const policy_t *const *)s->identity;
+    set.identity_names = (const char *const *)s->names;
+    set.nidentity = s->nidentity;
+    set.boundary = s->boundary;
+    set.session = (const policy_t *const *)s->session;
+    set.nsession = s->session_scoped ? s->nsession : 0;
+    set.is_root = who->kind == PRINCIPAL_ROOT;
+    set.resource_required = a->resource_required;
+    if (a->resource_policy && a->resource_policy[0])
+        set.resource = resource_policy(a->resource_policy,
+                                       a->resource_trust ? POLICY_TRUST : POLICY_RESOURCE);
+    return policy_decide(&set, &q, d);
+}
+
+/* The encoded authorization message of a denial (sts
+ * decode-authorization-message reads it): the decision and its context as
+ * AWS shapes it, sealed under the master key, base64. */
+static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_t *d,
+                          const ctx_t *c, char *out, size_t n)
+{
+    cJSON *doc = cJSON_CreateObject(), *items, *ctx, *pr, *conds;
+    uint8_t *sealed = NULL;
+    char *text;
+    size_t i, j, len;
+
+    out[0] = '\0';
+    if (doc == NULL)
+        return;
+    cJSON_AddBoolToObject(doc, "allowed", 0);
+    cJSON_AddBoolToObject(doc, "explicitDeny", d->reason >= POLICY_DENY_IDENTITY &&
+                                                    d->reason <= POLICY_DENY_SESSION);
+    items = cJSON_AddArrayToObject(cJSON_AddObjectToObject(doc, "matchedStatements"), "items");
+    if (d->match.statement >= 0) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "statementId", d->match.sid);
+        cJSON_AddStringToObject(m, "effect", "DENY");
+        cJSON_AddStringToObject(m, "policy", d->policy_name ? d->policy_name : "");
+        cJSON_AddItemToArray(items, m);
+    }
+    cJSON_AddArrayToObject(cJSON_AddObjectToObject(doc, "failures"), "items");
+    ctx = cJSON_AddObjectToObject(doc, "context");
+    pr = cJSON_AddObjectToObject(ctx, "principal");
+    cJSON_AddStringToObject(pr, "id", r->caller.user_id);
+    if (r->caller.name[0])
+        cJSON_AddStringToObject(pr, "name", r->caller.name);
+    cJSON_AddStringToObject(pr, "arn", r->caller.arn);
+    cJSON_AddStringToObject(ctx, "action", a->action);
+    cJSON_AddStringToObject(ctx, "resource", a->resource ? a->resource : "*");
+    conds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ctx, "conditions"), "items");
+    for (i = 0; i < c->n; i++) {
+        cJSON *e = cJSON_CreateObject(), *vals;
+        cJSON_AddStringToObject(e, "key", c->ctx[i].key);
+        vals = cJSON_AddArrayToObject(cJSON_AddObjectToObject(e, "values"), "items");
+        for (j = 0; j < c->ctx[i].nvalues; j++) {
+            cJSON *v = cJSON_CreateObject();
+            cJSON_AddStringToObject(v, "value", c->ctx[i].values[j]);
+            cJSON_AddItemToArray(vals, v);
+        }
+        cJSON_AddItemToArray(conds, e);
+    }
+    text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (text == NULL)
+        return;
+    len = strlen(text);
+    if (codec_b64_enclen(len + ENVELOPE_OVERHEAD) < n &&
+        (sealed = malloc(len + ENVELOPE_OVERHEAD)) != NULL &&
+        envelope_seal(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12,
+                      (const uint8_t *)text, len, sealed) == 0)
+        out[codec_b64_encode(sealed, len + ENVELOPE_OVERHEAD, out)] = '\0';
+    free(sealed);
+    free(text);
+}
+
+int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *why,
+                  size_t whylen)
+{
+    policy_decision_t d;
+    ctx_t c;
+    int ok = decide(r, who, a, &d, &c);
+
+    if (why)
+        policy_reason_text(&d, a->action, why, whylen);
+    return ok;
+}
+
+int authz_check(svc_req_t *r, const authz_t *a)
+{
+    policy_decision_t d;
+    ctx_t c;
+    char why[256], on[600] = "", encoded[1400];
+    const char *res = a->resource ? a->resource : "*";
+    int ok, s3 = !strcmp(r->service, "s3");
+
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    ok = decide(r, &r->caller, a, &d, &c);
+    policy_reason_text(&d, a->action, why, sizeof why);
+    if (ok) {
+        snprintf(r->authz_note, sizeof r->authz_note, "allow %s on %s by %s statement %d%s%s%s",
+                 a->action, res, d.policy_name ? d.policy_name : "root",
+                 d.match.statement, d.match.sid[0] ? " (" : "", d.match.sid,
+                 d.match.sid[0] ? ")" : "");
+        return 0;
+    }
+    snprintf(r->authz_note, sizeof r->authz_note, "deny %s on %s %s%s%s%s%s", a->action, res, why,
+             d.policy_name ? " (" : "", d.policy_name ? d.policy_name : "",
+             d.match.sid[0] ? ", Sid " : "", d.match.sid[0] ? d.match.sid : "");
+    if (d.policy_name)
+        strncat(r->authz_note, ")", sizeof r->authz_note - strlen(r->authz_note) - 1);
+    encode_denial(r, a, &d, &c, encoded, sizeof encoded);
+    if (encoded[0]) {
+        strncat(r->authz_note, " encoded=", sizeof r->authz_note - strlen(r->authz_note) - 1);
+        strncat(r->authz_note, encoded, sizeof r->authz_note - strlen(r->authz_note) - 1);
+    }
+    if (strcmp(res, "*") != 0)
+        snprintf(on, sizeof on, s3 ? " on resource: \"%s\"" : " on resource: %s", res);
+    if (!strcmp(r->service, "kms") || !strcmp(r->service, "secretsmanager") || !strncmp(a->action, "kms:", 4))
+        return svc_error(r, 400, "AccessDeniedException",
+                         "User: %s is not authorized to perform: %s%s %s", r->caller.arn,
+                         a->action, on, why);
+    return svc_error(r, 403, "AccessDenied", "User: %s is not authorized to perform: %s%s %s",
+                     r->caller.arn, a->action, on, why);
+}
+
+/* ---- simulation ---------------------------------------------------------- */
+
+int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
+                   const policy_request_t *q, policy_decision_t *d, int *boundary_allows)
+{
+    set_slot_t s;
+    const policy_t *resource = NULL;
+    policy_set_t set;
+    char err[256], label[64];
+    size_t i;
+    int ok;
+
+    memset(&s, 0, sizeof s);
+    if (sim->source_kind && !strcmp(sim->source_kind, "user"))
+        load_user(emu, &s, account, sim->source_name);
+    else if (sim->source_kind && !strcmp(sim->source_kind, "role"))
+        load_role(emu, &s, account, sim->source_name);
+    else if (sim->source_kind)
+        add_entity(emu, &s, account, sim->source_kind, sim->source_name);
+    for (i = 0; i < sim->ndocs; i++) {
+        snprintf(label, sizeof label, "PolicyInputList.%zu", i + 1);
+        add_identity(&s, sim->docs[i], label);
+    }
+    if (sim->boundary) {
+        policy_free(s.boundary);
+        s.boundary = policy_parse(sim->boundary, strlen(sim->boundary), POLICY_IDENTITY, err,
+                                  sizeof err);
+    }
+    if (sim->resource_policy)
+        resource = resource_policy(sim->resource_policy, POLICY_RESOURCE);
+    memset(&set, 0, sizeof set);
+    set.identity = (const policy_t *const *)s.identity;
+    set.identity_names = (const char *const *)s.names;
+    set.nidentity = s.nidentity;
+    set.boundary = s.boundary;
+    set.resource = resource;
+    ok = policy_decide(&set, q, d);
+    if (boundary_allows)
+        *boundary_allows = s.boundary ? policy_eval(s.boundary, q, NULL) == POLICY_ALLOW : -1;
+    /* the decision names policies of s: copy the name before s goes */
+    if (d->policy_name) {
+        static char name[400];
+        snprintf(name, sizeof name, "%s", d->policy_name);
+        d->policy_name = name;
+    }
+    slot_clear(&s);
+    return ok;
+}
