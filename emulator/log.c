@@ -53,7 +53,7 @@ static void timestamp(char out[32])
 
 void log_access(const log_access_t *e)
 {
-    char ts[32], line[4096];
+    char ts[32], line[8192];
     int n;
 
     timestamp(ts);

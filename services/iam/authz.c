@@ -555,7 +555,7 @@ int authz_check(svc_req_t *r, const authz_t *a)
 {
     policy_decision_t d;
     ctx_t c;
-    char why[256], on[600] = "", encoded[1400];
+    char why[256], on[600] = "", encoded[3072];
     const char *res = a->resource ? a->resource : "*";
     int ok, s3 = !strcmp(r->service, "s3");
 
@@ -581,7 +581,8 @@ int authz_check(svc_req_t *r, const authz_t *a)
         strncat(r->authz_note, encoded, sizeof r->authz_note - strlen(r->authz_note) - 1);
     }
     if (strcmp(res, "*") != 0)
-        snprintf(on, sizeof on, s3 ? " on resource: \"%s\"" : " on resource: %s", res);
+        snprintf(on, sizeof on, s3 && !strncmp(a->action, "s3:", 3) ? " on resource: \"%s\""
+                                                                     : " on resource: %s", res);
     if (!strcmp(r->service, "kms") || !strcmp(r->service, "secretsmanager") || !strncmp(a->action, "kms:", 4))
         return svc_error(r, 400, "AccessDeniedException",
                          "User: %s is not authorized to perform: %s%s %s", r->caller.arn,

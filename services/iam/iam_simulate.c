@@ -173,7 +173,8 @@ static int simulate(svc_req_t *r, const authz_sim_t *sim, sim_in_t *in, const ch
             xml_open(out, "MatchedStatements");
             if (d.match.statement >= 0 && d.policy_name) {
                 xml_open(out, "member");
-                xml_elem(out, "SourcePolicyId", d.policy_name);
+                const char *inl = strstr(d.policy_name, " inline policy ");
+                xml_elem(out, "SourcePolicyId", inl ? inl + 15 : d.policy_name);
                 xml_elem(out, "SourcePolicyType", source_type(d.policy_name));
                 xml_close(out, "member");
             }
