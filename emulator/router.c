@@ -422,6 +422,10 @@ static void on_request(http_req_t *h, void *arg)
         proto_json_serve(r, op);
     } else if (rt->p == P_QUERY) {
         proto_query_serve(r, !strcmp(r->service, "sts") ? &sts_service : &iam_service);
+        /* cached credentials and policies go with any IAM change */
+        if (!strcmp(r->service, "iam") && strncmp(r->operation, "Get", 3) != 0 &&
+            strncmp(r->operation, "List", 4) != 0 && strncmp(r->operation, "Simulate", 8) != 0)
+            iam_changed();
     } else if (s3_body_hash_ok(r)) {
         s3_serve(r);
     } else {
