@@ -83,8 +83,13 @@ ROOT = Creds("test", "test", arn=ROOT_ARN)
 def client(server, service, creds=ROOT, validate=True, token=None, region=None):
     """A boto3 client of server signed with creds (token overrides the
     session token: "" sends none)."""
+    kw = {}
+    if service == "s3":
+        # presigned URLs with SigV4 too (boto3 presigns S3 with SigV2 otherwise,
+        # which awsemu does not verify)
+        kw["signature_version"] = "s3v4"
     cfg = botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5,
-                                 read_timeout=30, parameter_validation=validate)
+                                 read_timeout=30, parameter_validation=validate, **kw)
     tok = creds.token if token is None else (token or None)
     return boto3.session.Session().client(
         service, endpoint_url=server.url, region_name=region or server.region,
@@ -296,7 +301,8 @@ def encoded_message(server, rid, timeout=4.0):
 
 def presign_json(server, service, target, body, expires, creds=ROOT):
     """A JSON-protocol request (KMS, Secrets Manager) signed in the query
-    string: (path?query, headers, body)."""
+    string: (path?query, headers, body). Only for operations whose input
+    may be empty (botocore's presigner empties the body)."""
     data = json.dumps(body).encode()
     req = botocore.awsrequest.AWSRequest(
         method="POST", url=server.url + "/", data=data,
@@ -305,7 +311,12 @@ def presign_json(server, service, target, body, expires, creds=ROOT):
     botocore.auth.SigV4QueryAuth(cr, service, server.region, expires=expires).add_auth(req)
     u = urllib.parse.urlsplit(req.url)
     headers = {k: v for k, v in req.headers.items()}
-    return u.path + "?" + u.query, headers, data
+    # botocore moves a JSON body's members into the query string and signs
+    # what is left of the body: send that
+    body = req.data or b""
+    if isinstance(body, str):
+        body = body.encode()
+    return u.path + "?" + u.query, headers, body
 
 
 def get_url(server, url, method="GET", headers=None, body=None):
