@@ -3,8 +3,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -111,7 +113,33 @@ void codec_wipe_free(void *p, size_t n)
     }
 }
 
-void codec_random(void *buf, size_t n)
+/* codec_random draws from a per-thread pool of CSPRNG bytes, refilled by
+ * one RAND_bytes call per CODEC_POOL bytes: RAND_bytes costs a lock, a
+ * getpid() and a DRBG step per call, and a request needs several small
+ * draws (request id, data key, IVs). Bytes handed out are wiped from the
+ * pool; a forked child forgets the pool (pthread_atfork) so it never
+ * repeats its parent's bytes. Large draws bypass the pool. */
+#define CODEC_POOL 4096
+
+static _Thread_local struct {
+    uint8_t b[CODEC_POOL];
+    size_t pos; /* the next unused byte; CODEC_POOL when empty */
+    int init;
+} pool;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_forget(void)
+{
+    OPENSSL_cleanse(pool.b, sizeof pool.b);
+    pool.pos = CODEC_POOL;
+}
+
+static void pool_atfork(void)
+{
+    pthread_atfork(NULL, NULL, pool_forget);
+}
+
+static void rand_or_die(void *buf, size_t n)
 {
     if (RAND_bytes(buf, (int)n) != 1) {
         fprintf(stderr, "awsemu: the CSPRNG failed; refusing to continue\n");
@@ -119,17 +147,42 @@ void codec_random(void *buf, size_t n)
     }
 }
 
+void codec_random(void *buf, size_t n)
+{
+    if (!pool.init) {
+        pthread_once(&pool_once, pool_atfork);
+        pool.pos = CODEC_POOL;
+        pool.init = 1;
+    }
+    if (n > CODEC_POOL / 8) {
+        rand_or_die(buf, n);
+        return;
+    }
+    if (n > CODEC_POOL - pool.pos) {
+        rand_or_die(pool.b, CODEC_POOL);
+        pool.pos = 0;
+    }
+    memcpy(buf, pool.b + pool.pos, n);
+    OPENSSL_cleanse(pool.b + pool.pos, n);
+    pool.pos += n;
+}
+
 void codec_uuid(char out[37])
 {
+    static const char hex[] = "0123456789abcdef";
     uint8_t b[16];
+    size_t i, o = 0;
 
     codec_random(b, sizeof b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-             b[11], b[12], b[13], b[14], b[15]);
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
 }
 
 int codec_is_uuid(const char *s, size_t n)

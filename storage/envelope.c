@@ -99,8 +99,7 @@ int envelope_seal(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_
 
     if (n > (size_t)INT32_MAX || aadlen > (size_t)INT32_MAX)
         return -1;
-    if (RAND_bytes(out, ENVELOPE_IV_LEN) != 1)
-        return -1;
+    codec_random(out, ENVELOPE_IV_LEN); /* aborts rather than fail */
     if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
         goto fail;
     if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1)

@@ -31,7 +31,9 @@ struct frames_sealer {
 
 struct frames_reader {
     EVP_CIPHER_CTX *ctx;
-    int fd;
+    int fd;              /* the sealed body: a file, or (fd -1) mem */
+    const uint8_t *mem;  /* borrowed: sealed_len bytes */
+    uint64_t sealed_len;
     int err; /* sticky failure */
     uint32_t frame;
     uint64_t nframes; /* frames in the body; the last is final */
@@ -296,6 +298,17 @@ static int pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
     return 0;
 }
 
+/* Reads n sealed bytes at off from r's source (file or memory). */
+static int src_read(const frames_reader_t *r, uint8_t *p, size_t n, uint64_t off)
+{
+    if (r->mem == NULL)
+        return pread_full(r->fd, p, n, off);
+    if (off > r->sealed_len || n > r->sealed_len - off)
+        return FRAMES_ECORRUPT;
+    memcpy(p, r->mem + off, n);
+    return 0;
+}
+
 /* Reads frame i, holding n plaintext bytes, into buf (n + tag bytes) and
  * opens it in place. Returns 0 or negative (buf may then hold unauthentic
  * bytes: the caller wipes them). */
@@ -304,8 +317,8 @@ static int open_frame(frames_reader_t *r, uint64_t i, size_t n, uint8_t *buf)
     int final = i == r->nframes - 1, len, rc;
     uint8_t nonce[IV_LEN];
 
-    rc = pread_full(r->fd, buf, n + FRAMES_TAG_LEN,
-                    FRAMES_HEADER_LEN + i * ((uint64_t)r->frame + FRAMES_TAG_LEN));
+    rc = src_read(r, buf, n + FRAMES_TAG_LEN,
+                  FRAMES_HEADER_LEN + i * ((uint64_t)r->frame + FRAMES_TAG_LEN));
     if (rc != 0)
         return rc;
     frame_nonce(r->iv, i, nonce);
@@ -348,8 +361,10 @@ static int load_frame(frames_reader_t *r)
     return 0;
 }
 
-int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
-                      uint64_t sealed_len, uint64_t first, uint64_t last, frames_reader_t **out)
+/* frames_read_begin over a file (fd) or, when mem is not NULL, memory. */
+static int read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      const uint8_t *mem, uint64_t sealed_len, uint64_t first, uint64_t last,
+                      frames_reader_t **out)
 {
     frames_reader_t *r = NULL;
     uint8_t hdr[FRAMES_HEADER_LEN];
@@ -360,13 +375,17 @@ int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
         return FRAMES_EINVAL;
     if (sealed_len < FRAMES_HEADER_LEN)
         return FRAMES_ECORRUPT;
-    if ((rc = pread_full(fd, hdr, sizeof hdr, 0)) != 0)
+    if (mem != NULL)
+        memcpy(hdr, mem, sizeof hdr);
+    else if ((rc = pread_full(fd, hdr, sizeof hdr, 0)) != 0)
         return rc;
     if (memcmp(hdr, magic, 4) != 0 || hdr[4] != VERSION || hdr[5] || hdr[6] || hdr[7])
         return FRAMES_ECORRUPT;
     if ((r = calloc(1, sizeof *r)) == NULL)
         return FRAMES_ENOMEM;
-    r->fd = fd;
+    r->fd = mem ? -1 : fd;
+    r->mem = mem;
+    r->sealed_len = sealed_len;
     r->frame = get_be32(hdr + 8);
     if (!frame_size_ok(r->frame) || frames_plain_size(sealed_len, r->frame, &r->plain_len) != 0) {
         rc = FRAMES_ECORRUPT;
@@ -393,7 +412,9 @@ int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
     r->last_frame = r->end == r->plain_len ? r->nframes - 1 : (r->end - 1) / r->frame;
     memcpy(r->iv, hdr + 12, IV_LEN);
     rc = FRAMES_ENOMEM;
-    if ((r->buf = malloc((size_t)r->frame + FRAMES_TAG_LEN)) == NULL)
+    /* no frame holds more plaintext than the body: small bodies, small buffers */
+    if ((r->buf = malloc((size_t)(r->plain_len < r->frame ? r->plain_len : r->frame) +
+                         FRAMES_TAG_LEN)) == NULL)
         goto fail;
     if ((r->aad = aad_new(aad, aadlen, &r->aadlen)) == NULL)
         goto fail;
@@ -416,6 +437,22 @@ int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
 fail:
     frames_read_end(r);
     return rc;
+}
+
+int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
+                      uint64_t sealed_len, uint64_t first, uint64_t last, frames_reader_t **out)
+{
+    return read_begin(key, aad, aadlen, fd, NULL, sealed_len, first, last, out);
+}
+
+int frames_read_begin_mem(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
+                          const uint8_t *sealed, uint64_t sealed_len, uint64_t first,
+                          uint64_t last, frames_reader_t **out)
+{
+    *out = NULL;
+    if (sealed == NULL)
+        return FRAMES_EINVAL;
+    return read_begin(key, aad, aadlen, -1, sealed, sealed_len, first, last, out);
 }
 
 /* Points *p at the unconsumed part of the current frame, loading frames as

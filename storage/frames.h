@@ -122,6 +122,12 @@ typedef struct frames_reader frames_reader_t;
 int frames_read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen, int fd,
                       uint64_t sealed_len, uint64_t first, uint64_t last,
                       frames_reader_t **r /* OUT */);
+/* The same over a sealed body held in memory (sealed_len bytes at sealed,
+ * borrowed: it must outlive r). Returns as frames_read_begin; a body shorter
+ * than its own frames claim is FRAMES_ECORRUPT, never a read past it. */
+int frames_read_begin_mem(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, size_t aadlen,
+                          const uint8_t *sealed, uint64_t sealed_len, uint64_t first,
+                          uint64_t last, frames_reader_t **r /* OUT */);
 /* Copies the next at most cap bytes of the range into out. Returns 1 with
  * *got > 0, 0 when the range is done (*got = 0), or negative; a failure is
  * sticky. */

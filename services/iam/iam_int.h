@@ -1,16 +1,238 @@
-/* iam_int.h — shared by the IAM and STS source files. */
+/* iam_int.h — shared by the IAM and STS source files: entity kinds and
+ * lookups, member validation, tags, paging, AWS managed policies, and the
+ * XML shapes more than one file writes. Not for other modules. */
 #ifndef AWSEMU_IAM_INT_H
 #define AWSEMU_IAM_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
 
 #include "buf.h"
 #include "iam.h"
 #include "policy.h"
 #include "proto_query.h"
+#include "service.h"
 #include "xml.h"
 
 #define IAM_XMLNS "https://iam.amazonaws.com/doc/2010-05-08/"
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"
 
+#define IAM_NAME_MAX 129   /* names: 128 characters + NUL (ASCII only) */
+#define IAM_ARN_MAX 1200   /* arn:aws:iam::A:kind + path (512) + name */
+#define IAM_MAX_TAGS 50
+#define IAM_MAX_ATTACHED 10
+#define IAM_MAX_KEYS 2
+#define IAM_MAX_VERSIONS 5
+#define IAM_POLICY_SIZE 6144 /* managed policy, characters without whitespace */
+#define IAM_TRUST_SIZE 2048  /* a role's trust policy */
+
+/* A named IAM entity: what differs between users, groups, roles and
+ * instance profiles for lookups, attachments, inline policies and tags. */
+typedef struct {
+    const char *kind;       /* 'user' | 'group' | 'role' | 'instance-profile' (rows) */
+    const char *noun;       /* "user": "The user with name X cannot be found." */
+    const char *member;     /* "UserName" */
+    size_t name_max;        /* of the member naming an existing entity */
+    const char *sql_find;   /* ?1 account, ?2 name -> name, arn, path, id */
+    size_t inline_max;      /* aggregate inline policy size (0: none) */
+    const char *quota;      /* "PoliciesPerUser" */
+    const char *tag_quota;  /* "TagsPerUser" */
+} iam_kind_t;
+
+extern const iam_kind_t IAM_USER, IAM_GROUP, IAM_ROLE, IAM_PROFILE;
+
+/* ServiceFailure (500) after rolling back any open transaction; -1. */
+int iam_internal(svc_req_t *r);
+/* NoSuchEntity for name of kind k; -1. */
+int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name);
+
+/* A fresh id: prefix ("AIDA") + 17 characters of [A-Z2-7]. */
+void iam_new_id(const char *prefix, char out[32] /* OUT */);
+
+/* Finds the entity named name (case-insensitively) in r's account:
+ * 0 with its stored name, ARN and path (each may be NULL), or NoSuchEntity. */
+int iam_find(svc_req_t *r, const iam_kind_t *k, const char *name,
+             char canon[IAM_NAME_MAX] /* OUT */, char arn[IAM_ARN_MAX] /* OUT */,
+             char path[520] /* OUT */);
+/* 1 when it exists, 0 when not, -1 on error (set). */
+int iam_exists(svc_req_t *r, const iam_kind_t *k, const char *name);
+
+/* Member readers with IAM's constraints (ValidationError otherwise). */
+/* A name: length 1..max, pattern [\w+=,.@-]+. */
+int iam_name(svc_req_t *r, const qform_t *in, const char *member, int required, size_t max,
+             const char **out /* OUT */);
+/* A path (pathType): "/" or "/.../"; *out defaults to "/" when absent. */
+int iam_path(svc_req_t *r, const qform_t *in, const char *member, const char **out /* OUT */);
+/* A path prefix (pathPrefixType, or policyPathType when policy): default "/". */
+int iam_path_prefix(svc_req_t *r, const qform_t *in, int policy, const char **out /* OUT */);
+/* A policy document: 1..131072 characters of the model's pattern, parsed
+ * with policy_parse as kind (MalformedPolicyDocument with its message). */
+int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum policy_kind kind,
+                 const char **out /* OUT */);
+/* A policy ARN (arnType: 20..2048 characters). */
+int iam_arn(svc_req_t *r, const qform_t *in, const char *member, int required,
+            const char **out /* OUT */);
+/* Characters of doc other than whitespace, as IAM's size quotas count. */
+size_t iam_doc_size(const char *doc);
+
+/* XML helpers: <name>ISO 8601</name>; <name>URL-encoded document</name>
+ * (as IAM returns policy documents); <PermissionsBoundary> when arn set. */
+int iam_xml_time(buf_t *out, const char *name, double t);
+int iam_xml_doc(buf_t *out, const char *name, const char *doc);
+int iam_xml_boundary(buf_t *out, const char *arn);
+/* Column i of st as text, "" when NULL. */
+const char *iam_col(sqlite3_stmt *st, int i);
+
+/* ---- tags ---------------------------------------------------------------- */
+
+typedef struct {
+    const char *key, *value;
+} iam_tag_t;
+
+/* Reads "Tags.member.N.Key/Value" (at most 50, each validated, keys unique
+ * case-insensitively: InvalidInput). */
+int iam_tags_read(svc_req_t *r, const qform_t *in, iam_tag_t tags[IAM_MAX_TAGS] /* OUT */,
+                  size_t *n /* OUT */);
+/* Adds or replaces tags on (kind, name); LimitExceeded past 50 in all. */
+int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char *quota,
+                   const iam_tag_t *tags, size_t n);
+/* <Tags> with the entity's tags (nothing when it has none). */
+int iam_tags_xml(svc_req_t *r, buf_t *out, const char *kind, const char *name);
+/* Removes every tag of (kind, name); renames them. */
+int iam_tags_drop(svc_req_t *r, const char *kind, const char *name);
+int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to);
+/* Tag<X>, Untag<X>, List<X>Tags for a named entity of kind k. */
+int iam_tag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
+int iam_untag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
+int iam_list_entity_tags(svc_req_t *r, const qform_t *in, buf_t *out, const iam_kind_t *k);
+/* The same three for tags on (kind, name) once the caller resolved it. */
+int iam_tag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char *name,
+                  const char *quota);
+int iam_untag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char *name);
+int iam_tags_list(svc_req_t *r, const qform_t *in, buf_t *out, const char *kind,
+                  const char *name);
+
+/* ---- paging (Marker / MaxItems) ------------------------------------------ */
+
+typedef struct {
+    long skip;     /* items before this page (from Marker) */
+    long max;      /* MaxItems, default 100 */
+    long seen;     /* items offered so far */
+    long emitted;  /* items on this page */
+    int truncated; /* more after this page */
+} iam_page_t;
+
+int iam_page_init(svc_req_t *r, const qform_t *in, iam_page_t *p /* OUT */);
+/* Offers the next item: 1 to write it, 0 to skip it (before the page), -1
+ * when the page is full (truncated is set: stop). */
+int iam_page_take(iam_page_t *p);
+/* <IsTruncated> and, when truncated, <Marker>. */
+int iam_page_end(buf_t *out, const iam_page_t *p);
+
+/* ---- managed policies ---------------------------------------------------- */
+
+/* The document of the default version of an AWS managed policy
+ * (arn:aws:iam::aws:policy/...), or NULL when arn names none. Static. */
+const char *iam_aws_policy_document(const char *arn);
+
+typedef struct {
+    const char *name, *id, *arn, *path, *description, *version, *document;
+    const char *created; /* ISO 8601 */
+} iam_aws_policy_t;
+/* The built-in table, sorted by name. */
+extern const iam_aws_policy_t iam_aws_policies[];
+extern const size_t iam_aws_npolicies;
+const iam_aws_policy_t *iam_aws_policy(const char *arn);
+
+/* The default version's document of any managed policy (AWS or in r's
+ * account): 0 with *doc malloc'd (caller frees), or NoSuchEntity. */
+int iam_policy_document(svc_req_t *r, const char *arn, char **doc /* OUT */);
+/* 1 when arn names an AWS managed policy or one of r's account, 0 when
+ * not, -1 on error (set). name/path (may be NULL, IAM_NAME_MAX / 520
+ * bytes) get its name and path. */
+int iam_policy_exists(svc_req_t *r, const char *arn, char *name /* OUT */, char *path /* OUT */);
+/* Attachments of arn in r's account; users and roles with it as boundary. */
+long iam_policy_attachments(svc_req_t *r, const char *arn);
+long iam_policy_boundary_uses(svc_req_t *r, const char *arn);
+/* <Policy> fields of a customer policy row / AWS policy (no wrapper). */
+int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags);
+/* <PolicyVersionList> of arn. */
+int iam_policy_versions_xml(svc_req_t *r, buf_t *out, const char *arn);
+
+/* Checks a permissions boundary ARN (InvalidInput / NoSuchEntity). */
+int iam_boundary_check(svc_req_t *r, const char *arn);
+
+/* ---- shapes written by several files ------------------------------------- */
+
+/* <Role> fields of a role (no wrapper): full adds PermissionsBoundary,
+ * Tags and RoleLastUsed as GetRole does. NoSuchEntity when absent. */
+int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full);
+/* <User> fields of a user, as GetUser (full) or ListUsers. */
+int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full);
+/* <AttachedManagedPolicies> and the inline <XPolicyList> of an entity
+ * (GetAccountAuthorizationDetails). */
+int iam_attached_xml(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,
+                     const char *elem);
+int iam_inline_xml(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,
+                   const char *elem);
+/* Whether an entity has attachments / inline policies (DeleteConflict). */
+int iam_has_attached(svc_req_t *r, const iam_kind_t *k, const char *name);
+int iam_has_inline(svc_req_t *r, const iam_kind_t *k, const char *name);
+/* Moves attachments and inline policies of an entity to a new name. */
+int iam_policies_rename(svc_req_t *r, const iam_kind_t *k, const char *from, const char *to);
+/* <InstanceProfile> fields (roles inside). */
+int iam_profile_fields(svc_req_t *r, buf_t *out, const char *name, int with_tags);
+
+/* ---- operations ---------------------------------------------------------- */
+
+#define IAM_OP(fn) int fn(svc_req_t *r, const qform_t *in, buf_t *out)
+
+/* iam_users.c */
+IAM_OP(iam_op_create_user); IAM_OP(iam_op_get_user); IAM_OP(iam_op_update_user);
+IAM_OP(iam_op_delete_user); IAM_OP(iam_op_list_users); IAM_OP(iam_op_tag_user);
+IAM_OP(iam_op_untag_user); IAM_OP(iam_op_list_user_tags);
+IAM_OP(iam_op_put_user_permissions_boundary); IAM_OP(iam_op_delete_user_permissions_boundary);
+/* iam_keys.c */
+IAM_OP(iam_op_create_access_key); IAM_OP(iam_op_list_access_keys);
+IAM_OP(iam_op_update_access_key); IAM_OP(iam_op_delete_access_key);
+IAM_OP(iam_op_get_access_key_last_used);
+/* iam_groups.c */
+IAM_OP(iam_op_create_group); IAM_OP(iam_op_get_group); IAM_OP(iam_op_update_group);
+IAM_OP(iam_op_delete_group); IAM_OP(iam_op_list_groups); IAM_OP(iam_op_add_user_to_group);
+IAM_OP(iam_op_remove_user_from_group); IAM_OP(iam_op_list_groups_for_user);
+/* iam_roles.c */
+IAM_OP(iam_op_create_role); IAM_OP(iam_op_get_role); IAM_OP(iam_op_update_role);
+IAM_OP(iam_op_update_role_description); IAM_OP(iam_op_update_assume_role_policy);
+IAM_OP(iam_op_delete_role); IAM_OP(iam_op_list_roles); IAM_OP(iam_op_tag_role);
+IAM_OP(iam_op_untag_role); IAM_OP(iam_op_list_role_tags);
+IAM_OP(iam_op_put_role_permissions_boundary); IAM_OP(iam_op_delete_role_permissions_boundary);
+/* iam_policies.c */
+IAM_OP(iam_op_create_policy); IAM_OP(iam_op_get_policy); IAM_OP(iam_op_delete_policy);
+IAM_OP(iam_op_list_policies); IAM_OP(iam_op_create_policy_version);
+IAM_OP(iam_op_get_policy_version); IAM_OP(iam_op_list_policy_versions);
+IAM_OP(iam_op_delete_policy_version); IAM_OP(iam_op_set_default_policy_version);
+IAM_OP(iam_op_tag_policy); IAM_OP(iam_op_untag_policy); IAM_OP(iam_op_list_policy_tags);
+/* iam_attach.c */
+IAM_OP(iam_op_attach_user_policy); IAM_OP(iam_op_attach_group_policy);
+IAM_OP(iam_op_attach_role_policy); IAM_OP(iam_op_detach_user_policy);
+IAM_OP(iam_op_detach_group_policy); IAM_OP(iam_op_detach_role_policy);
+IAM_OP(iam_op_list_attached_user_policies); IAM_OP(iam_op_list_attached_group_policies);
+IAM_OP(iam_op_list_attached_role_policies); IAM_OP(iam_op_list_entities_for_policy);
+/* iam_inline.c */
+IAM_OP(iam_op_put_user_policy); IAM_OP(iam_op_get_user_policy);
+IAM_OP(iam_op_delete_user_policy); IAM_OP(iam_op_list_user_policies);
+IAM_OP(iam_op_put_group_policy); IAM_OP(iam_op_get_group_policy);
+IAM_OP(iam_op_delete_group_policy); IAM_OP(iam_op_list_group_policies);
+IAM_OP(iam_op_put_role_policy); IAM_OP(iam_op_get_role_policy);
+IAM_OP(iam_op_delete_role_policy); IAM_OP(iam_op_list_role_policies);
+/* iam_profiles.c */
+IAM_OP(iam_op_create_instance_profile); IAM_OP(iam_op_get_instance_profile);
+IAM_OP(iam_op_delete_instance_profile); IAM_OP(iam_op_list_instance_profiles);
+IAM_OP(iam_op_add_role_to_instance_profile); IAM_OP(iam_op_remove_role_from_instance_profile);
+IAM_OP(iam_op_list_instance_profiles_for_role); IAM_OP(iam_op_tag_instance_profile);
+IAM_OP(iam_op_untag_instance_profile); IAM_OP(iam_op_list_instance_profile_tags);
+/* iam_account.c */
+IAM_OP(iam_op_get_account_authorization_details);
 
 
 /* A new IAM id: prefix + random [A-Z2-7] (21 characters, access keys 20). */

@@ -79,6 +79,10 @@ typedef struct {
     int statement;              /* 0-based index, -1 when none matched */
     char sid[128];              /* the statement's Sid, "" when it has none */
     enum policy_principal_match principal; /* for RESOURCE/TRUST */
+    int via_role;               /* DIRECT only because the statement names
+                                   q->role_arn (the session's role, not the
+                                   session): boundary and session policies
+                                   still limit such an allow */
 } policy_match_t;
 
 /* Evaluates p against q: POLICY_DENY when any matching Deny statement,

@@ -671,6 +671,103 @@ void s3_sse_headers(s3_req_t *s, const s3_sse_t *sse)
     }
 }
 
+/* ---- sealed output: memory, spilling to a blob file --------------------------- */
+
+size_t s3_inline_cap(void)
+{
+    return (size_t)frames_sealed_size(S3_INLINE_MAX, FRAMES_DEFAULT_FRAME);
+}
+
+int s3_sealed_init(s3_sealed_t *out, blob_store_t *bs, size_t cap, size_t hint)
+{
+    memset(out, 0, sizeof *out);
+    out->bs = bs;
+    out->cap = cap;
+    if (cap == 0)
+        return (out->bw = blob_begin(bs)) != NULL ? 0 : -1;
+    if (hint > 0 && hint <= cap) {
+        if ((out->mem = malloc(hint)) == NULL)
+            return -1;
+        out->alloc = hint;
+    }
+    return 0;
+}
+
+/* Moves what memory holds into a new blob file. */
+static int spill(s3_sealed_t *out)
+{
+    if ((out->bw = blob_begin(out->bs)) == NULL)
+        return -1;
+    if (out->len && blob_write(out->bw, out->mem, out->len) != 0)
+        return -1;
+    free(out->mem);
+    out->mem = NULL;
+    out->len = out->alloc = 0;
+    return 0;
+}
+
+int s3_sealed_write(void *arg, const uint8_t *p, size_t n)
+{
+    s3_sealed_t *out = arg;
+
+    if (out->err)
+        return -1;
+    if (out->bw == NULL && n > out->cap - out->len && spill(out) != 0)
+        return out->err = -1;
+    if (out->bw)
+        return blob_write(out->bw, p, n) == 0 ? 0 : (out->err = -1);
+    if (out->len + n > out->alloc) {
+        size_t want = out->alloc ? out->alloc * 2 : 8192;
+        uint8_t *m;
+        while (want < out->len + n)
+            want *= 2;
+        if (want > out->cap)
+            want = out->cap;
+        if ((m = realloc(out->mem, want)) == NULL)
+            return out->err = -1;
+        out->mem = m;
+        out->alloc = want;
+    }
+    memcpy(out->mem + out->len, p, n);
+    out->len += n;
+    return 0;
+}
+
+int s3_sealed_finish(s3_sealed_t *out, char blob_id[BLOB_ID_LEN + 1], uint8_t **body,
+                     size_t *body_len)
+{
+    int rc = -1;
+
+    blob_id[0] = '\0';
+    *body = NULL;
+    *body_len = 0;
+    if (out->err) {
+        s3_sealed_abort(out);
+        return -1;
+    }
+    if (out->bw) {
+        rc = blob_commit(out->bw, blob_id) == 0 ? 0 : -1;
+        out->bw = NULL;
+    } else if (out->len > 0) {
+        *body = out->mem;
+        *body_len = out->len;
+        out->mem = NULL;
+        rc = 0;
+    }
+    s3_sealed_abort(out);
+    return rc;
+}
+
+void s3_sealed_abort(s3_sealed_t *out)
+{
+    if (out->bw)
+        blob_abort(out->bw);
+    free(out->mem);
+    out->bw = NULL;
+    out->mem = NULL;
+    out->len = out->alloc = 0;
+}
+
 /* ---- the streaming upload pipeline ------------------------------------------ */
 
 void s3_upload_free(s3_upload_t *up)
@@ -679,8 +776,7 @@ void s3_upload_free(s3_upload_t *up)
         return;
     if (up->fs)
         frames_seal_abort(up->fs);
-    if (up->bw)
-        blob_abort(up->bw);
+    s3_sealed_abort(&up->out);
     checksum_free(&up->md5);
     checksum_free(&up->sha);
     checksum_free(&up->ck);
@@ -717,7 +813,7 @@ static int payload(void *arg, const uint8_t *p, size_t n)
         checksum_update(&up->sha, p, n);
     if (up->ck_alg != CHECKSUM_NONE)
         checksum_update(&up->ck, p, n);
-    if (frames_seal_update(up->fs, p, n, blob_write_cb, up->bw) != 0)
+    if (frames_seal_update(up->fs, p, n, s3_sealed_write, &up->out) != 0)
         return up_fail(up, 500, "InternalError", "We encountered an internal error writing the object.");
     return 0;
 }
@@ -746,7 +842,7 @@ static int upload_sink(http_req_t *h, const char *data, size_t len)
     }
 }
 
-int s3_upload_begin(s3_req_t *s, const char *aad)
+int s3_upload_begin(s3_req_t *s, const char *aad, int inline_ok)
 {
     http_req_t *h = s->r->http;
     s3_upload_t *up = calloc(1, sizeof *up);
@@ -834,16 +930,26 @@ int s3_upload_begin(s3_req_t *s, const char *aad)
     if ((uint64_t)(h->content_length > 0 ? h->content_length : 0) > S3_MAX_PUT + (1u << 20))
         return s3_error(s, 400, "EntityTooLarge",
                         "Your proposed upload exceeds the maximum allowed size");
-    up->bw = blob_begin(s->r->emu->blobs);
+    {
+        /* the body's size, when the head tells it, picks memory or a file now */
+        uint64_t known = up->ac ? up->expect_size
+                                : (!h->chunked && h->content_length >= 0 ? (uint64_t)h->content_length
+                                                                         : UINT64_MAX);
+        size_t cap = inline_ok && (known == UINT64_MAX || known <= S3_INLINE_MAX) ? s3_inline_cap() : 0;
+        size_t hint = cap && known != UINT64_MAX ? (size_t)frames_sealed_size(known, FRAMES_DEFAULT_FRAME) : 0;
+        if (s3_sealed_init(&up->out, s->r->emu->blobs, cap, hint) != 0)
+            return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    }
     up->fs = frames_seal_begin(s->sse.dk, (const uint8_t *)aad, strlen(aad), FRAMES_DEFAULT_FRAME);
-    if (up->bw == NULL || up->fs == NULL)
+    if (up->fs == NULL)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
     h->sink = upload_sink;
     h->sink_arg = up;
     return 0;
 }
 
-int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16], char checksum[64])
+int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t **body,
+                     size_t *body_len, uint8_t md5[16], char checksum[64])
 {
     s3_upload_t *up = s->up;
     http_req_t *h = s->r->http;
@@ -852,6 +958,9 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16]
     char hdr[128];
 
     checksum[0] = '\0';
+    blob_id[0] = '\0';
+    *body = NULL;
+    *body_len = 0;
     if (up->failed)
         return s3_error(s, up->fail_status, up->fail_code, "%s", up->fail_msg);
     if (h->body_error)
@@ -908,15 +1017,12 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t md5[16]
                                                  "calculated checksum.",
                             checksum_alg_name(up->ck_alg));
     }
-    if (frames_seal_final(up->fs, blob_write_cb, up->bw) != 0) {
+    if (frames_seal_final(up->fs, s3_sealed_write, &up->out) != 0) {
         up->fs = NULL;
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
     }
     up->fs = NULL;
-    if (blob_commit(up->bw, blob_id) != 0) {
-        up->bw = NULL;
+    if (s3_sealed_finish(&up->out, blob_id, body, body_len) != 0)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    }
-    up->bw = NULL;
     return 0;
 }

@@ -228,7 +228,7 @@ int s3_part_head(s3_req_t *s)
         return -1;
     buf_init(&aad, 0);
     part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
-    rc = s3_upload_begin(s, aad.data);
+    rc = s3_upload_begin(s, aad.data, 0);
     buf_free(&aad);
     return rc;
 }
@@ -287,8 +287,13 @@ int s3_op_upload_part(void *arg)
 
     if (s->up == NULL)
         return s3_error(s, 500, "InternalError", "The upload was not prepared.");
-    if (s3_upload_finish(s, blob, md5, checksum) != 0)
-        return -1;
+    {
+        uint8_t *body = NULL; /* parts are always files (cap 0): never set */
+        size_t blen = 0;
+        if (s3_upload_finish(s, blob, &body, &blen, md5, checksum) != 0)
+            return -1;
+        free(body);
+    }
     /* the upload may have been completed or aborted meanwhile */
     if (load_upload(s, s->upload_id, &u, ck) != 1) {
         s3_drop_blob(s, blob);
@@ -351,7 +356,7 @@ int s3_op_upload_part_copy(void *arg)
         last = b;
     }
     part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
-    if (s3_reseal(s, &o, o.sse.dk, sarn.data, first, last, aad.data, blob, md5, NULL) != 0)
+    if (s3_reseal(s, &o, o.sse.dk, sarn.data, first, last, aad.data, blob, NULL, NULL, md5, NULL) != 0)
         goto out;
     if (store_part(s, blob, o.size ? last - first + 1 : 0, md5, NULL) != 0)
         goto out;

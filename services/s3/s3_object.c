@@ -26,7 +26,7 @@
 #define OBJ_COLS                                                                               \
     "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
     "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
-    "parts, tags"
+    "parts, tags, body"
 
 static char *dup_text(sqlite3_stmt *st, int col)
 {
@@ -83,6 +83,16 @@ int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t
                  (const char *)sqlite3_column_text(st, 15));
     o->parts = dup_text(st, 16);
     o->tags = dup_text(st, 17);
+    if (sqlite3_column_type(st, 18) == SQLITE_BLOB && sqlite3_column_bytes(st, 18) > 0) {
+        o->body_len = (size_t)sqlite3_column_bytes(st, 18);
+        o->body = malloc(o->body_len);
+        if (o->body == NULL) {
+            sqlite3_reset(st);
+            s3_object_clear(o);
+            return -1;
+        }
+        memcpy(o->body, sqlite3_column_blob(st, 18), o->body_len);
+    }
     sqlite3_reset(st);
     return 1;
 }
@@ -92,6 +102,7 @@ void s3_object_clear(s3_object_t *o)
     free(o->meta);
     free(o->parts);
     free(o->tags);
+    free(o->body);
     s3_sse_clear(&o->sse);
     memset(o, 0, sizeof *o);
 }
@@ -115,7 +126,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
                     s3_old_body_t *old)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, exists = 0;
 
     memset(old, 0, sizeof *old);
     st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
@@ -124,13 +135,22 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
+        exists = 1;
         snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
         old->parts = dup_text(st, 1);
     }
     sqlite3_reset(st);
+    /* an overwrite updates the row in place: the key index is left alone,
+     * where INSERT OR REPLACE would delete and re-insert both */
     st = db_stmt(s->r->emu->db,
-                 "INSERT OR REPLACE INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, "
-                 "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+                 exists ? "UPDATE s3_objects SET blob_id=?3, size=?4, etag=?5, last_modified=?6, "
+                          "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
+                          "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
+                          "checksum_alg=?16, checksum=?17, checksum_type=?18, parts=?19, tags=?20, "
+                          "body=?21 WHERE bucket=?1 AND key=?2"
+                        : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, ?3, "
+                          "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                          "?19, ?20, ?21)");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
@@ -163,6 +183,8 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
         sqlite3_bind_text(st, 19, o->parts, -1, SQLITE_STATIC);
     if (o->tags)
         sqlite3_bind_text(st, 20, o->tags, -1, SQLITE_STATIC);
+    if (o->body)
+        sqlite3_bind_blob(st, 21, o->body, (int)o->body_len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -349,7 +371,7 @@ int s3_upload_head(s3_req_t *s)
         return -1;
     buf_init(&aad, 0);
     s3_object_arn(s->bucket, s->key, &aad);
-    rc = s3_upload_begin(s, aad.data);
+    rc = s3_upload_begin(s, aad.data, 1);
     buf_free(&aad);
     return rc;
 }
@@ -380,7 +402,7 @@ int s3_op_put_object(void *arg)
         free(o.meta);
         return -1;
     }
-    if (s3_upload_finish(s, o.blob_id, md5, checksum) != 0)
+    if (s3_upload_finish(s, o.blob_id, &o.body, &o.body_len, md5, checksum) != 0)
         goto out;
     o.size = s->up->size;
     o.last_modified = s->r->now;
@@ -902,11 +924,14 @@ int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
  * under s->sse for dst_aad. md5 of the copied bytes out. */
 int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const char *src_aad,
               uint64_t first, uint64_t last, const char *dst_aad, char blob_id[BLOB_ID_LEN + 1],
-              uint8_t md5[16], checksum_t *ck)
+              uint8_t **out_body, size_t *out_len, uint8_t md5[16], checksum_t *ck)
 {
     s3_body_t *body = NULL;
     frames_sealer_t *fs = NULL;
-    blob_writer_t *bw = NULL;
+    s3_sealed_t out;
+    uint8_t *mem = NULL;
+    size_t mlen = 0;
+    uint64_t n_plain = src->size ? last - first + 1 : 0;
     checksum_t m;
     uint8_t dig[CHECKSUM_MAX_DIGEST];
     size_t dl;
@@ -914,9 +939,21 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
 
     if (checksum_init(&m, CHECKSUM_MD5) != 0)
         return s3_error(s, 500, "InternalError", "Out of memory.");
-    bw = blob_begin(s->r->emu->blobs);
+    blob_id[0] = '\0';
+    if (out_body) {
+        *out_body = NULL;
+        *out_len = 0;
+    }
+    memset(&out, 0, sizeof out);
+    if (out_body && n_plain <= S3_INLINE_MAX) {
+        size_t sealed = (size_t)frames_sealed_size(n_plain, FRAMES_DEFAULT_FRAME);
+        if (s3_sealed_init(&out, s->r->emu->blobs, sealed, sealed) != 0)
+            goto fail;
+    } else if (s3_sealed_init(&out, s->r->emu->blobs, 0, 0) != 0) {
+        goto fail;
+    }
     fs = frames_seal_begin(s->sse.dk, (const uint8_t *)dst_aad, strlen(dst_aad), FRAMES_DEFAULT_FRAME);
-    if (bw == NULL || fs == NULL)
+    if (fs == NULL)
         goto fail;
     if (src->size > 0) {
         if (s3_body_open(s, src, src_dk, src_aad, first, last, &body) != 0)
@@ -932,17 +969,19 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
             checksum_update(&m, p, n);
             if (ck)
                 checksum_update(ck, p, n);
-            if (frames_seal_update(fs, p, n, blob_write_cb, bw) != 0)
+            if (frames_seal_update(fs, p, n, s3_sealed_write, &out) != 0)
                 goto fail;
         }
         s3_body_close(body);
         body = NULL;
     }
-    rc = frames_seal_final(fs, blob_write_cb, bw);
+    rc = frames_seal_final(fs, s3_sealed_write, &out);
     fs = NULL;
-    if (rc != 0 || blob_commit(bw, blob_id) != 0) {
-        bw = NULL;
+    if (rc != 0 || s3_sealed_finish(&out, blob_id, &mem, &mlen) != 0)
         goto fail;
+    if (out_body) {
+        *out_body = mem;
+        *out_len = mlen;
     }
     checksum_final(&m, dig, &dl);
     memcpy(md5, dig, 16);
@@ -952,8 +991,7 @@ fail:
     s3_body_close(body);
     if (fs)
         frames_seal_abort(fs);
-    if (bw)
-        blob_abort(bw);
+    s3_sealed_abort(&out);
     return s3_error(s, 500, "InternalError", "The source object's body cannot be copied.");
 }
 
@@ -1043,7 +1081,7 @@ int s3_op_copy_object(void *arg)
         goto out;
     s3_object_arn(s->bucket, s->key, &dst_arn);
     if (s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
-                  dst_arn.data, dst.blob_id, md5, NULL) != 0)
+                  dst_arn.data, dst.blob_id, &dst.body, &dst.body_len, md5, NULL) != 0)
         goto out;
     dst.size = src.size;
     dst.last_modified = s->r->now;
@@ -1319,7 +1357,11 @@ void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
         stored = 0;
         for (i = 0; i < n; i++)
             stored += blob_size(r->emu->blobs, ids[i]);
+        stored += (int64_t)o.body_len;
         cJSON_AddNumberToObject(doc, "blob_count", (double)n);
+        /* where the sealed bytes are: the database row, one file, or parts' files */
+        cJSON_AddStringToObject(doc, "stored_in",
+                                o.body ? "inline" : o.parts ? "parts" : "blob");
         free(ids);
     }
     cJSON_AddStringToObject(doc, "bucket", bucket);

@@ -27,6 +27,13 @@ THREADS = 8
 RUN_SECONDS = 2.0
 ROUNDS = 2
 MAX_SIZE = 2 * MiB
+INLINE_MAX = 64 * 1024  # bodies up to this are stored inline in the database row
+
+
+def body_size(rnd):
+    """Half the bodies small (stored inline, in the row's transaction), half
+    up to MAX_SIZE (blob files): a kill must lose neither kind."""
+    return rnd.randint(0, INLINE_MAX) if rnd.random() < 0.5 else rnd.randint(0, MAX_SIZE)
 
 
 def sha(b):
@@ -84,7 +91,7 @@ class S3CrashTests(unittest.TestCase):
             while not stop.is_set():
                 key = "r%d/t%d/%05d" % (round_no, t, n)
                 n += 1
-                body = os.urandom(rnd.randint(0, MAX_SIZE))
+                body = os.urandom(body_size(rnd))
                 digest = sha(body)
                 with lock:
                     attempted[key] = digest
@@ -100,7 +107,7 @@ class S3CrashTests(unittest.TestCase):
             client = clients[THREADS]
             rnd = random.Random()
             while not stop.is_set():
-                body = os.urandom(rnd.randint(0, MAX_SIZE))
+                body = os.urandom(body_size(rnd))
                 entry = [sha(body), False]
                 with lock:
                     hot.append(entry)
@@ -137,9 +144,12 @@ class S3CrashTests(unittest.TestCase):
         s3 = s3_client(self.server)
         self.assertGreater(len(acked), 10, "too few acknowledged PUTs to mean anything")
         # every acknowledged object, byte for byte
+        small = 0
         for key, digest in sorted(acked.items()):
             body = s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             self.assertEqual(digest, sha(body), "acknowledged object %s lost or damaged" % key)
+            small += len(body) <= INLINE_MAX
+        self.assertGreater(small, 0, "no small (inline) PUT was acknowledged: the kill tested files only")
         # whatever is listed is something a client sent, and complete
         listed = set()
         token = None

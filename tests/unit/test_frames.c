@@ -108,6 +108,8 @@ static int seal(const uint8_t *key, const uint8_t *aad, size_t aadlen, uint32_t 
     return frames_seal_final(s, vec_emit, out);
 }
 
+static int mem_mismatches; /* frames_read_begin_mem disagreeing with the fd reader */
+
 static int memfd_of(const uint8_t *p, size_t n)
 {
     int fd = memfd_create("frames", MFD_CLOEXEC);
@@ -133,6 +135,22 @@ static int open_mem(const uint8_t *key, const uint8_t *aad, size_t aadlen, const
         return -100;
     rc = frames_open_range(key, aad, aadlen, fd, slen, first, last, vec_emit, out);
     close(fd);
+    if (flen >= slen) {
+        /* the in-memory source must agree byte for byte and error for error */
+        frames_reader_t *r = NULL;
+        const uint8_t *p;
+        size_t n;
+        vec_t m;
+        int mrc;
+        vec_init(&m);
+        mrc = frames_read_begin_mem(key, aad, aadlen, s, slen, first, last, &r);
+        while (mrc == 0 && (mrc = frames_read_view(r, &p, &n)) == 1)
+            mrc = vec_emit(&m, p, n) != 0 ? -101 : 0;
+        frames_read_end(r);
+        if (mrc != rc || (rc == 0 && (m.n != out->n || (m.n && memcmp(m.p, out->p, m.n)))))
+            mem_mismatches++;
+        free(m.p);
+    }
     return rc;
 }
 
@@ -848,5 +866,6 @@ int main(void)
     test_pull_complete();
     test_emit_errors();
     test_args();
+    CHECK(mem_mismatches == 0);
     return unit_report("frames");
 }

@@ -1,0 +1,588 @@
+/* iam_common.c — IAM's shared pieces: entity kinds and lookups, member
+ * validation with IAM's constraints, document encoding, tags and paging. */
+#include "iam_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "db.h"
+
+const iam_kind_t IAM_USER = {
+    "user", "user", "UserName", 128,
+    "SELECT name, arn, path, id FROM iam_users WHERE account = ?1 AND name = ?2",
+    2048, "PoliciesPerUser", "TagsPerUser"};
+const iam_kind_t IAM_GROUP = {
+    "group", "group", "GroupName", 128,
+    "SELECT name, arn, path, id FROM iam_groups WHERE account = ?1 AND name = ?2",
+    5120, "PoliciesPerGroup", "TagsPerGroup"};
+const iam_kind_t IAM_ROLE = {
+    "role", "role", "RoleName", 64,
+    "SELECT name, arn, path, id FROM iam_roles WHERE account = ?1 AND name = ?2",
+    10240, "PoliciesPerRole", "TagsPerRole"};
+const iam_kind_t IAM_PROFILE = {
+    "instance-profile", "instance profile", "InstanceProfileName", 128,
+    "SELECT name, arn, path, id FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
+    0, "", "TagsPerInstanceProfile"};
+
+int iam_internal(svc_req_t *r)
+{
+    db_rollback(r->emu->db);
+    return svc_error(r, 500, "ServiceFailure",
+                     "The request processing has failed because of an unknown error, "
+                     "exception or failure.");
+}
+
+int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name)
+{
+    if (k == &IAM_PROFILE)
+        return svc_error(r, 404, "NoSuchEntity", "Instance Profile %s cannot be found.", name);
+    return svc_error(r, 404, "NoSuchEntity", "The %s with name %s cannot be found.", k->noun,
+                     name);
+}
+
+void iam_new_id(const char *prefix, char out[32])
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    unsigned char rnd[17];
+    size_t i, n = strlen(prefix);
+
+    codec_random(rnd, sizeof rnd);
+    memcpy(out, prefix, n);
+    for (i = 0; i < sizeof rnd; i++)
+        out[n + i] = alpha[rnd[i] & 31];
+    out[n + sizeof rnd] = '\0';
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+    if (dst)
+        snprintf(dst, n, "%s", iam_col(st, i));
+}
+
+int iam_find(svc_req_t *r, const iam_kind_t *k, const char *name, char canon[IAM_NAME_MAX],
+             char arn[IAM_ARN_MAX], char path[520])
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, k->sql_find);
+    int rc;
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(canon, IAM_NAME_MAX, st, 0);
+        copy_col(arn, IAM_ARN_MAX, st, 1);
+        copy_col(path, 520, st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return iam_internal(r);
+    return iam_no_such(r, k, name);
+}
+
+int iam_exists(svc_req_t *r, const iam_kind_t *k, const char *name)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, k->sql_find);
+    int rc;
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return iam_internal(r);
+}
+
+const char *iam_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* ---- member readers ------------------------------------------------------ */
+
+static int verr_pattern(svc_req_t *r, const char *member, const char *value,
+                        const char *pattern)
+{
+    char m[64];
+
+    snprintf(m, sizeof m, "%s", member);
+    m[0] = (char)tolower((unsigned char)m[0]);
+    return svc_error(r, 400, "ValidationError",
+                     "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
+                     "constraint: Member must satisfy regular expression pattern: %s",
+                     value, m, pattern);
+}
+
+int iam_name(svc_req_t *r, const qform_t *in, const char *member, int required, size_t max,
+             const char **out)
+{
+    const char *v = NULL;
+
+    if (q_str(r, in, member, required, 1, max, &v))
+        return -1;
+    if (v == NULL)
+        return 0;
+    if (q_charset(r, member, v, "_+=,.@-", "[\\w+=,.@-]+"))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int iam_path(svc_req_t *r, const qform_t *in, const char *member, const char **out)
+{
+    const char *v = NULL;
+    const unsigned char *p;
+    size_t n;
+
+    if (q_str(r, in, member, 0, 1, 512, &v))
+        return -1;
+    if (v == NULL) {
+        *out = "/";
+        return 0;
+    }
+    n = strlen(v);
+    if (v[0] != '/' || v[n - 1] != '/' || (n == 2))
+        goto bad;
+    for (p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x21 || *p > 0x7e)
+            goto bad;
+    *out = v;
+    return 0;
+bad:
+    return verr_pattern(r, member, v, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
+}
+
+int iam_path_prefix(svc_req_t *r, const qform_t *in, int policy, const char **out)
+{
+    const char *v = NULL;
+    const unsigned char *p;
+
+    if (q_str(r, in, "PathPrefix", 0, 1, 512, &v))
+        return -1;
+    if (v == NULL) {
+        *out = "/";
+        return 0;
+    }
+    if (policy) {
+        size_t n = strlen(v);
+        if (v[0] != '/' || v[n - 1] != '/' || strstr(v, "//"))
+            goto badp;
+        for (p = (const unsigned char *)v; *p; p++)
+            if (!isalnum(*p) && !strchr("/.,+@=_-", *p))
+                goto badp;
+    } else {
+        if (v[0] != '/')
+            goto bad;
+        for (p = (const unsigned char *)v; *p; p++)
+            if (*p < 0x21 || *p > 0x7f)
+                goto bad;
+    }
+    *out = v;
+    return 0;
+bad:
+    return verr_pattern(r, "PathPrefix", v, "\\u002F[\\u0021-\\u007F]*");
+badp:
+    return verr_pattern(r, "PathPrefix", v, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
+}
+
+int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum policy_kind kind,
+                 const char **out)
+{
+    const char *v = NULL;
+    char err[512];
+    policy_t *p;
+
+    if (q_str(r, in, member, 1, 1, 131072, &v) ||
+        q_charset(r, member, v, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
+        return -1;
+    err[0] = '\0';
+    p = policy_parse(v, strlen(v), kind, err, sizeof err);
+    if (p == NULL)
+        return svc_error(r, 400, "MalformedPolicyDocument", "%s",
+                         err[0] ? err : "Syntax errors in policy.");
+    policy_free(p);
+    *out = v;
+    return 0;
+}
+
+int iam_arn(svc_req_t *r, const qform_t *in, const char *member, int required,
+            const char **out)
+{
+    return q_str(r, in, member, required, 20, 2048, out);
+}
+
+size_t iam_doc_size(const char *doc)
+{
+    size_t n = 0;
+
+    for (; *doc; doc++)
+        if (!isspace((unsigned char)*doc) && ((unsigned char)*doc & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+/* ---- XML ----------------------------------------------------------------- */
+
+int iam_xml_time(buf_t *out, const char *name, double t)
+{
+    char iso[32];
+
+    clock_iso8601(t, iso);
+    return xml_elem(out, name, iso);
+}
+
+int iam_xml_doc(buf_t *out, const char *name, const char *doc)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    buf_t enc;
+    const unsigned char *p;
+    int rc;
+
+    buf_init(&enc, 0);
+    for (p = (const unsigned char *)doc; *p; p++) {
+        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            buf_add(&enc, p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_add(&enc, e, 3);
+        }
+    }
+    rc = xml_elem_n(out, name, enc.data ? enc.data : "", enc.len);
+    buf_free(&enc);
+    return rc;
+}
+
+int iam_xml_boundary(buf_t *out, const char *arn)
+{
+    if (arn == NULL || arn[0] == '\0')
+        return 0;
+    xml_open(out, "PermissionsBoundary");
+    xml_elem(out, "PermissionsBoundaryType", "PermissionsBoundaryPolicy");
+    xml_elem(out, "PermissionsBoundaryArn", arn);
+    return xml_close(out, "PermissionsBoundary");
+}
+
+/* ---- tags ---------------------------------------------------------------- */
+
+/* [\p{L}\p{Z}\p{N}_.:/=+\-@]: ASCII checked, other characters let through. */
+static int tag_chars(svc_req_t *r, const char *member, const char *v, int key)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x80 && !isalnum(*p) && !strchr(" _.:/=+-@", *p))
+            return verr_pattern(r, member, v,
+                                key ? "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
+                                    : "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    return 0;
+}
+
+int iam_tags_read(svc_req_t *r, const qform_t *in, iam_tag_t tags[IAM_MAX_TAGS], size_t *n)
+{
+    size_t i, j, cnt;
+
+    if (q_list_count(r, in, "Tags", "Key", IAM_MAX_TAGS, &cnt))
+        return -1;
+    for (i = 0; i < cnt; i++) {
+        char km[64], vm[64];
+        const char *k = NULL, *v = NULL;
+        snprintf(km, sizeof km, "Tags.member.%zu.Key", i + 1);
+        snprintf(vm, sizeof vm, "Tags.member.%zu.Value", i + 1);
+        if (q_str(r, in, km, 1, 1, 128, &k) || q_str(r, in, vm, 1, 0, 256, &v) ||
+            tag_chars(r, km, k, 1) || tag_chars(r, vm, v, 0))
+            return -1;
+        for (j = 0; j < i; j++)
+            if (!strcasecmp(tags[j].key, k))
+                return svc_error(r, 400, "InvalidInput",
+                                 "Duplicate tag keys found. Please note that Tag keys are "
+                                 "case insensitive.");
+        tags[i].key = k;
+        tags[i].value = v;
+    }
+    *n = cnt;
+    return 0;
+}
+
+int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char *quota,
+                   const iam_tag_t *tags, size_t n)
+{
+    db_t *db = r->emu->db;
+    sqlite3_stmt *st;
+    size_t i;
+    long count = 0;
+
+    for (i = 0; i < n; i++) {
+        st = db_stmt(db, "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3 "
+                         "AND key = ?4 COLLATE NOCASE");
+        if (st == NULL)
+            return iam_internal(r);
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, tags[i].key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return iam_internal(r);
+        st = db_stmt(db, "INSERT INTO iam_tags (account, kind, name, key, value, seq) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_tags))");
+        if (st == NULL)
+            return iam_internal(r);
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, tags[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, tags[i].value, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return iam_internal(r);
+    }
+    st = db_stmt(db, "SELECT COUNT(*) FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (count > IAM_MAX_TAGS) {
+        db_rollback(db);
+        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for %s: %d.", quota,
+                         IAM_MAX_TAGS);
+    }
+    return 0;
+}
+
+int iam_tags_xml(svc_req_t *r, buf_t *out, const char *kind, const char *name)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT key, value FROM iam_tags WHERE account = ?1 "
+                                           "AND kind = ?2 AND name = ?3 ORDER BY seq");
+    int rc, any = 0;
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!any++)
+            xml_open(out, "Tags");
+        xml_open(out, "member");
+        xml_elem(out, "Key", iam_col(st, 0));
+        xml_elem(out, "Value", iam_col(st, 1));
+        xml_close(out, "member");
+    }
+    sqlite3_reset(st);
+    if (any)
+        xml_close(out, "Tags");
+    return rc == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_tags_drop(svc_req_t *r, const char *kind, const char *name)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM iam_tags WHERE account = ?1 AND "
+                                           "kind = ?2 AND name = ?3");
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "UPDATE iam_tags SET name = ?4 WHERE account = ?1 "
+                                           "AND kind = ?2 AND name = ?3");
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_tag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char *name,
+                  const char *quota)
+{
+    iam_tag_t tags[IAM_MAX_TAGS];
+    size_t n = 0;
+
+    if (!qform_get(in, "Tags.member.1.Key") && !qform_get(in, "Tags"))
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at 'tags' failed to satisfy "
+                         "constraint: Member must not be null");
+    if (iam_tags_read(r, in, tags, &n))
+        return -1;
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    if (iam_tags_store(r, kind, name, quota, tags, n))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
+int iam_untag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char *name)
+{
+    size_t i, cnt;
+
+    if (q_list_count(r, in, "TagKeys", NULL, IAM_MAX_TAGS, &cnt))
+        return -1;
+    if (cnt == 0 && !qform_get(in, "TagKeys"))
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at 'tagKeys' failed to "
+                         "satisfy constraint: Member must not be null");
+    for (i = 0; i < cnt; i++) {
+        char km[48];
+        const char *k = NULL;
+        sqlite3_stmt *st;
+        snprintf(km, sizeof km, "TagKeys.member.%zu", i + 1);
+        if (q_str(r, in, km, 1, 1, 128, &k) || tag_chars(r, km, k, 1))
+            return -1;
+        st = db_stmt(r->emu->db, "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND "
+                                 "name = ?3 AND key = ?4 COLLATE NOCASE");
+        if (st == NULL)
+            return iam_internal(r);
+        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, k, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return iam_internal(r);
+    }
+    return 0;
+}
+
+int iam_tags_list(svc_req_t *r, const qform_t *in, buf_t *out, const char *kind,
+                  const char *name)
+{
+    sqlite3_stmt *st;
+    iam_page_t pg;
+    int rc, t;
+
+    if (iam_page_init(r, in, &pg))
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT key, value FROM iam_tags WHERE account = ?1 AND kind = ?2 "
+                             "AND name = ?3 ORDER BY seq");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    xml_open(out, "Tags");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((t = iam_page_take(&pg)) < 0)
+            break;
+        if (t == 0)
+            continue;
+        xml_open(out, "member");
+        xml_elem(out, "Key", iam_col(st, 0));
+        xml_elem(out, "Value", iam_col(st, 1));
+        xml_close(out, "member");
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return iam_internal(r);
+    xml_close(out, "Tags");
+    return iam_page_end(out, &pg);
+}
+
+int iam_tag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
+{
+    const char *name = NULL;
+    char canon[IAM_NAME_MAX];
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    return iam_tag_apply(r, in, k->kind, canon, k->tag_quota);
+}
+
+int iam_untag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
+{
+    const char *name = NULL;
+    char canon[IAM_NAME_MAX];
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    return iam_untag_apply(r, in, k->kind, canon);
+}
+
+int iam_list_entity_tags(svc_req_t *r, const qform_t *in, buf_t *out, const iam_kind_t *k)
+{
+    const char *name = NULL;
+    char canon[IAM_NAME_MAX];
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    return iam_tags_list(r, in, out, k->kind, canon);
+}
+
+/* ---- paging -------------------------------------------------------------- */
+
+/* Markers are opaque to clients: "AWSEMU" + the offset, base64-encoded. */
+int iam_page_init(svc_req_t *r, const qform_t *in, iam_page_t *p)
+{
+    const char *m = NULL;
+    long max = 100;
+
+    memset(p, 0, sizeof *p);
+    if (q_int(r, in, "MaxItems", 0, 1, 1000, &max, NULL) || q_str(r, in, "Marker", 0, 1, 320, &m))
+        return -1;
+    p->max = max;
+    if (m) {
+        uint8_t dec[256];
+        long n = strlen(m) <= 300 ? codec_b64_decode(m, strlen(m), dec) : -1;
+        char *end;
+        if (n < 7 || memcmp(dec, "AWSEMU", 6) != 0)
+            return svc_error(r, 400, "InvalidInput", "Invalid value for Marker: %.64s", m);
+        dec[n] = '\0';
+        p->skip = strtol((char *)dec + 6, &end, 10);
+        if (*end != '\0' || p->skip < 0)
+            return svc_error(r, 400, "InvalidInput", "Invalid value for Marker: %.64s", m);
+    }
+    return 0;
+}
+
+int iam_page_take(iam_page_t *p)
+{
+    if (p->seen < p->skip) {
+        p->seen++;
+        return 0;
+    }
+    if (p->emitted >= p->max) {
+        p->truncated = 1;
+        return -1;
+    }
+    p->seen++;
+    p->emitted++;
+    return 1;
+}
+
+int iam_page_end(buf_t *out, const iam_page_t *p)
+{
+    if (p->truncated) {
+        char raw[32], enc[64];
+        int n = snprintf(raw, sizeof raw, "AWSEMU%ld", p->skip + p->emitted);
+        codec_b64_encode((const uint8_t *)raw, (size_t)n, enc);
+        xml_elem(out, "IsTruncated", "true");
+        return xml_elem(out, "Marker", enc);
+    }
+    return xml_elem(out, "IsTruncated", "false");
+}

@@ -1,0 +1,225 @@
+/* iam_inline.c — inline policies of users, groups and roles:
+ * Put/Get/Delete/List{User,Group,Role}Policy (names unique per entity,
+ * case-insensitively; aggregate size quotas per entity kind). */
+#include "iam_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+int iam_has_inline(svc_req_t *r, const iam_kind_t *k, const char *name)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT 1 FROM iam_inline_policies WHERE account = ?1 "
+                                           "AND kind = ?2 AND name = ?3");
+    int rc;
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_inline_xml(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,
+                   const char *elem)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT policy_name, document FROM "
+                                           "iam_inline_policies WHERE account = ?1 AND kind = ?2 "
+                                           "AND name = ?3 ORDER BY policy_name");
+    int rc;
+
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    xml_open(out, elem);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xml_open(out, "member");
+        xml_elem(out, "PolicyName", iam_col(st, 0));
+        iam_xml_doc(out, "PolicyDocument", iam_col(st, 1));
+        xml_close(out, "member");
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return iam_internal(r);
+    return xml_close(out, elem);
+}
+
+static int put_policy(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
+{
+    const char *name = NULL, *pname = NULL, *doc = NULL;
+    char canon[IAM_NAME_MAX];
+    sqlite3_stmt *st;
+    size_t total;
+    int rc;
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_name(r, in, "PolicyName", 1, 128, &pname) ||
+        iam_document(r, in, "PolicyDocument", POLICY_IDENTITY, &doc) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    total = iam_doc_size(doc);
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    st = db_stmt(r->emu->db, "SELECT document FROM iam_inline_policies WHERE account = ?1 AND "
+                             "kind = ?2 AND name = ?3 AND policy_name <> ?4");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pname, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        total += iam_doc_size(iam_col(st, 0));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return iam_internal(r);
+    if (total > k->inline_max) {
+        db_rollback(r->emu->db);
+        return svc_error(r, 409, "LimitExceeded",
+                         "Maximum policy size of %zu bytes exceeded for %s %s", k->inline_max,
+                         k->noun, canon);
+    }
+    st = db_stmt(r->emu->db, "DELETE FROM iam_inline_policies WHERE account = ?1 AND kind = ?2 "
+                             "AND name = ?3 AND policy_name = ?4");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pname, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return iam_internal(r);
+    st = db_stmt(r->emu->db, "INSERT INTO iam_inline_policies (account, kind, name, policy_name, "
+                             "document, seq) VALUES (?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), "
+                             "0) + 1 FROM iam_inline_policies))");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, doc, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE || db_commit(r->emu->db))
+        return iam_internal(r);
+    return 0;
+}
+
+static int no_policy(svc_req_t *r, const iam_kind_t *k, const char *pname)
+{
+    return svc_error(r, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
+                     k->noun, pname);
+}
+
+static int get_policy(svc_req_t *r, const qform_t *in, buf_t *out, const iam_kind_t *k)
+{
+    const char *name = NULL, *pname = NULL;
+    char canon[IAM_NAME_MAX];
+    sqlite3_stmt *st;
+    int rc;
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_name(r, in, "PolicyName", 1, 128, &pname) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT policy_name, document FROM iam_inline_policies WHERE "
+                             "account = ?1 AND kind = ?2 AND name = ?3 AND policy_name = ?4");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pname, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        xml_elem(out, k->member, canon);
+        xml_elem(out, "PolicyName", iam_col(st, 0));
+        iam_xml_doc(out, "PolicyDocument", iam_col(st, 1));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? no_policy(r, k, pname) : iam_internal(r);
+}
+
+static int delete_policy(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
+{
+    const char *name = NULL, *pname = NULL;
+    char canon[IAM_NAME_MAX];
+    sqlite3_stmt *st;
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_name(r, in, "PolicyName", 1, 128, &pname) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    st = db_stmt(r->emu->db, "DELETE FROM iam_inline_policies WHERE account = ?1 AND kind = ?2 "
+                             "AND name = ?3 AND policy_name = ?4");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pname, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return iam_internal(r);
+    return sqlite3_changes(db_handle(r->emu->db)) ? 0 : no_policy(r, k, pname);
+}
+
+static int list_policies(svc_req_t *r, const qform_t *in, buf_t *out, const iam_kind_t *k)
+{
+    const char *name = NULL;
+    char canon[IAM_NAME_MAX];
+    sqlite3_stmt *st;
+    iam_page_t pg;
+    int rc, t;
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) || iam_page_init(r, in, &pg) ||
+        iam_find(r, k, name, canon, NULL, NULL))
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT policy_name FROM iam_inline_policies WHERE account = ?1 AND "
+                             "kind = ?2 AND name = ?3 ORDER BY policy_name");
+    if (st == NULL)
+        return iam_internal(r);
+    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
+    xml_open(out, "PolicyNames");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((t = iam_page_take(&pg)) < 0)
+            break;
+        if (t > 0)
+            xml_elem(out, "member", iam_col(st, 0));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return iam_internal(r);
+    xml_close(out, "PolicyNames");
+    return iam_page_end(out, &pg);
+}
+
+#define WRAP(fn, call)                                  \
+    int fn(svc_req_t *r, const qform_t *in, buf_t *out) \
+    {                                                   \
+        (void)out;                                      \
+        return call;                                    \
+    }
+
+WRAP(iam_op_put_user_policy, put_policy(r, in, &IAM_USER))
+WRAP(iam_op_put_group_policy, put_policy(r, in, &IAM_GROUP))
+WRAP(iam_op_put_role_policy, put_policy(r, in, &IAM_ROLE))
+WRAP(iam_op_get_user_policy, get_policy(r, in, out, &IAM_USER))
+WRAP(iam_op_get_group_policy, get_policy(r, in, out, &IAM_GROUP))
+WRAP(iam_op_get_role_policy, get_policy(r, in, out, &IAM_ROLE))
+WRAP(iam_op_delete_user_policy, delete_policy(r, in, &IAM_USER))
+WRAP(iam_op_delete_group_policy, delete_policy(r, in, &IAM_GROUP))
+WRAP(iam_op_delete_role_policy, delete_policy(r, in, &IAM_ROLE))
+WRAP(iam_op_list_user_policies, list_policies(r, in, out, &IAM_USER))
+WRAP(iam_op_list_group_policies, list_policies(r, in, out, &IAM_GROUP))
+WRAP(iam_op_list_role_policies, list_policies(r, in, out, &IAM_ROLE))

@@ -1,0 +1,1699 @@
+/* policy.c — IAM policy documents: parse and validate with cJSON into a
+ * precompiled form held in one arena, evaluate against a request without
+ * allocating or walking JSON, and combine policies into AWS's decision. */
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct blk {
+    struct blk *next;
+    size_t cap, used;
+    max_align_t data[];
+};
+
+struct arena {
+    struct blk *head;
+};
+
+#define ARENA_ALIGN alignof(max_align_t)
+#define ARENA_BLOCK 4096
+
+/* Zeroed memory for n bytes that lives as long as the arena, or NULL. */
+static void *arena_alloc(struct arena *a, size_t n)
+{
+    struct blk *b = a->head;
+    void *p;
+
+    n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    if (n == 0)
+        n = ARENA_ALIGN;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (b == NULL)
+            return NULL;
+        b->cap = cap;
+        b->used = 0;
+        if (a->head && n > ARENA_BLOCK) {
+            /* a large one-off block goes behind the current one */
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static char *arena_strdup(struct arena *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(a, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void arena_free(struct arena *a)
+{
+    struct blk *b = a->head, *next;
+
+    while (b) {
+        next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+/* ---- compiled patterns ---------------------------------------------------- */
+
+/* A pattern is an array of 16-bit tokens: 0..255 a literal byte, TOK_STAR,
+ * TOK_QMARK, or TOK_VAR | i for the pattern's variable i. */
+#define TOK_STAR 0x100
+#define TOK_QMARK 0x101
+#define TOK_VAR 0x8000
+#define MAX_VARS 0x7fff
+#define EXPAND_MAX 4096 /* tokens after substituting variables */
+
+struct pvar {
+    const char *key;
+    const char *def; /* NULL: no default */
+};
+
+/* How a pattern matches, decided at compile time so that the common shapes
+ * skip the general glob. */
+enum pkind {
+    PK_GLOB,   /* general: wildcards and/or variables */
+    PK_ANY,    /* only '*': matches everything */
+    PK_LIT,    /* lit exactly */
+    PK_PREFIX, /* lit followed by one trailing '*' */
+};
+
+struct pat {
+    const uint16_t *t;
+    size_t n;
+    const struct pvar *vars;
+    size_t nvars;
+    uint8_t kind;
+    const char *lit; /* PK_LIT, PK_PREFIX: the literal bytes (NUL-terminated) */
+    size_t litn;
+};
+
+/* Parses the inside of ${...} (s[0..n)): a key, optionally ", 'default'".
+ * Returns 0 with *key and *def (arena strings; *def NULL without default), -1
+ * when it is not a well-formed variable. */
+static int parse_var(struct arena *a, const char *s, size_t n, const char **key, const char **def)
+{
+    size_t i = 0, kb, ke, db, de;
+    char *k, *d = NULL;
+
+    while (i < n && s[i] == ' ')
+        i++;
+    kb = i;
+    while (i < n && s[i] != ',' && s[i] != ' ' && s[i] != '\'')
+        i++;
+    ke = i;
+    while (i < n && s[i] == ' ')
+        i++;
+    if (ke == kb)
+        return -1;
+    if (i < n) {
+        if (s[i] != ',')
+            return -1;
+        i++;
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i >= n || s[i] != '\'')
+            return -1;
+        db = ++i;
+        while (i < n && s[i] != '\'')
+            i++;
+        if (i >= n)
+            return -1;
+        de = i++;
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i != n)
+            return -1;
+        d = arena_alloc(a, de - db + 1);
+        if (d == NULL)
+            return -1;
+        memcpy(d, s + db, de - db);
+    }
+    k = arena_alloc(a, ke - kb + 1);
+    if (k == NULL)
+        return -1;
+    memcpy(k, s + kb, ke - kb);
+    *key = k;
+    *def = d;
+    return 0;
+}
+
+/* Compiles s: with vars, ${...} are policy variables (${*}, ${?}, ${$} the
+ * literal characters); with wild, * and ? are wildcards. Returns 0 or -1
+ * (out of memory). */
+static int pat_compile(struct arena *a, const char *s, int vars, int wild, struct pat *p /* OUT */)
+{
+    size_t len = strlen(s), i, n = 0, nv = 0, cap_v = 0;
+    uint16_t *t = arena_alloc(a, (len + 1) * sizeof *t);
+    struct pvar *v = NULL;
+
+    if (t == NULL)
+        return -1;
+    if (vars) {
+        const char *q = s;
+        while ((q = strstr(q, "${")) != NULL) {
+            cap_v++;
+            q += 2;
+        }
+        if (cap_v > MAX_VARS)
+            cap_v = MAX_VARS;
+        if (cap_v && (v = arena_alloc(a, cap_v * sizeof *v)) == NULL)
+            return -1;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (vars && c == '$' && s[i + 1] == '{') {
+            const char *end = strchr(s + i + 2, '}');
+            if (end) {
+                size_t in = (size_t)(end - (s + i + 2));
+                const char *body = s + i + 2;
+                if (in == 1 && (body[0] == '*' || body[0] == '?' || body[0] == '$')) {
+                    t[n++] = (unsigned char)body[0];
+                    i += 3;
+                    continue;
+                }
+                if (nv < cap_v && parse_var(a, body, in, &v[nv].key, &v[nv].def) == 0) {
+                    t[n++] = (uint16_t)(TOK_VAR | nv);
+                    nv++;
+                    i += 2 + in;
+                    continue;
+                }
+            }
+        }
+        if (wild && c == '*')
+            t[n++] = TOK_STAR;
+        else if (wild && c == '?')
+            t[n++] = TOK_QMARK;
+        else
+            t[n++] = c;
+    }
+    p->t = t;
+    p->n = n;
+    p->vars = v;
+    p->nvars = nv;
+    p->kind = PK_GLOB;
+    if (nv == 0) {
+        size_t stars = 0, other = 0, k;
+        for (k = 0; k < n; k++) {
+            if (t[k] == TOK_STAR)
+                stars++;
+            else if (t[k] >= 0x100)
+                other++;
+        }
+        if (stars == n) {
+            p->kind = PK_ANY;
+        } else if (other == 0 && (stars == 0 || (stars == 1 && t[n - 1] == TOK_STAR))) {
+            char *lit = arena_alloc(a, n + 1);
+            if (lit == NULL)
+                return -1;
+            for (k = 0; k < n - stars; k++)
+                lit[k] = (char)t[k];
+            p->lit = lit;
+            p->litn = n - stars;
+            p->kind = stars ? PK_PREFIX : PK_LIT;
+        }
+    }
+    return 0;
+}
+
+static const policy_ctx_t *ctx_find(const policy_request_t *q, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < q->nctx; i++)
+        if (q->ctx[i].key && strcasecmp(q->ctx[i].key, key) == 0)
+            return &q->ctx[i];
+    return NULL;
+}
+
+/* The pattern with its variables substituted (as literal bytes) in buf
+ * (EXPAND_MAX tokens), or p->t itself when it has none. Returns the tokens
+ * and their count in *n, or NULL when a variable has no value and no
+ * default, or the result is too long. */
+static const uint16_t *pat_expand(const struct pat *p, const policy_request_t *q, uint16_t *buf,
+                                  size_t *n /* OUT */)
+{
+    size_t i, o = 0;
+
+    if (p->nvars == 0) {
+        *n = p->n;
+        return p->t;
+    }
+    for (i = 0; i < p->n; i++) {
+        uint16_t tk = p->t[i];
+        if (tk & TOK_VAR) {
+            const struct pvar *v = &p->vars[tk & ~TOK_VAR];
+            const policy_ctx_t *c = ctx_find(q, v->key);
+            const char *val = NULL;
+            if (c && c->nvalues == 1 && c->values[0])
+                val = c->values[0];
+            else if (v->def)
+                val = v->def;
+            else
+                return NULL;
+            for (; *val; val++) {
+                if (o >= EXPAND_MAX)
+                    return NULL;
+                buf[o++] = (unsigned char)*val;
+            }
+        } else {
+            if (o >= EXPAND_MAX)
+                return NULL;
+            buf[o++] = tk;
+        }
+    }
+    *n = o;
+    return buf;
+}
+
+static inline int lc(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Glob over tokens p[0..pn) against s[0..sn). */
+static int tok_glob(const uint16_t *p, size_t pn, const char *s, size_t sn, int icase)
+{
+    size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+
+    while (si < sn) {
+        if (pi < pn && p[pi] == TOK_STAR) {
+            star = pi++;
+            mark = si;
+            continue;
+        }
+        if (pi < pn &&
+            (p[pi] == TOK_QMARK ||
+             (p[pi] < 0x100 && (icase ? lc(p[pi]) == lc((unsigned char)s[si])
+                                      : p[pi] == (unsigned char)s[si])))) {
+            pi++;
+            si++;
+            continue;
+        }
+        if (star == (size_t)-1)
+            return 0;
+        pi = star + 1;
+        si = ++mark;
+    }
+    while (pi < pn && p[pi] == TOK_STAR)
+        pi++;
+    return pi == pn;
+}
+
+int policy_glob(const char *pattern, const char *s, int icase)
+{
+    size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+    size_t pn = strlen(pattern), sn = strlen(s);
+
+    while (si < sn) {
+        if (pi < pn && pattern[pi] == '*') {
+            star = pi++;
+            mark = si;
+            continue;
+        }
+        if (pi < pn && (pattern[pi] == '?' ||
+                        (icase ? lc((unsigned char)pattern[pi]) == lc((unsigned char)s[si])
+                               : pattern[pi] == s[si]))) {
+            pi++;
+            si++;
+            continue;
+        }
+        if (star == (size_t)-1)
+            return 0;
+        pi = star + 1;
+        si = ++mark;
+    }
+    while (pi < pn && pattern[pi] == '*')
+        pi++;
+    return pi == pn;
+}
+
+/* Matches the compiled pattern against s[0..sn) (variables substituted). */
+static int pat_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn,
+                     int icase)
+{
+    uint16_t buf[EXPAND_MAX];
+    const uint16_t *t;
+    size_t n;
+
+    switch (p->kind) {
+    case PK_ANY:
+        return 1;
+    case PK_LIT:
+        if (sn != p->litn)
+            return 0;
+        /* fall through */
+    case PK_PREFIX:
+        if (sn < p->litn)
+            return 0;
+        return icase ? strncasecmp(p->lit, s, p->litn) == 0 : memcmp(p->lit, s, p->litn) == 0;
+    default:
+        t = pat_expand(p, q, buf, &n);
+        return t ? tok_glob(t, n, s, sn, icase) : 0;
+    }
+}
+
+/* ARN comparison: each of the first five colon-delimited components is
+ * globbed separately; the pattern's last component takes the rest. */
+static int arn_match(const struct pat *p, const policy_request_t *q, const char *s)
+{
+    uint16_t buf[EXPAND_MAX];
+    size_t n, pi = 0, si = 0, sn = strlen(s), comp;
+    const uint16_t *t = pat_expand(p, q, buf, &n);
+
+    if (t == NULL || strncmp(s, "arn:", 4) != 0)
+        return 0;
+    for (comp = 0;; comp++) {
+        size_t pe = pi, se = si;
+        int plast, slast;
+        while (pe < n && t[pe] != ':')
+            pe++;
+        while (se < sn && s[se] != ':')
+            se++;
+        plast = pe >= n || comp == 5;
+        slast = se >= sn || comp == 5;
+        if (plast)
+            return tok_glob(t + pi, n - pi, s + si, sn - si, 0);
+        if (slast)
+            return 0;
+        if (!tok_glob(t + pi, pe - pi, s + si, se - si, 0))
+            return 0;
+        pi = pe + 1;
+        si = se + 1;
+    }
+}
+
+/* ---- value parsers -------------------------------------------------------- */
+
+/* Integers and decimals: [+-]digits[.digits]. Returns 0 or -1. */
+static int parse_num(const char *s, double *out /* OUT */)
+{
+    const char *p = s;
+    int digits = 0;
+    char *end;
+
+    if (*p == '+' || *p == '-')
+        p++;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++, digits++;
+    }
+    if (*p || !digits)
+        return -1;
+    *out = strtod(s, &end);
+    return 0;
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads exactly n digits at *p into *v. */
+static int digits(const char **p, int n, int *v)
+{
+    int i, r = 0;
+
+    for (i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return -1;
+        r = r * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *v = r;
+    return 0;
+}
+
+/* ISO 8601 (date, optional time with optional seconds and fraction, Z or
+ * +hh:mm / -hh:mm or none = UTC) or epoch seconds, as seconds since the
+ * epoch. Returns 0 or -1. */
+static int parse_date(const char *s, double *out /* OUT */)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, leap;
+    double frac = 0, scale = 0.1;
+    int64_t secs;
+
+    if (parse_num(s, out) == 0) /* epoch seconds */
+        return 0;
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+        digits(&p, 2, &d))
+        return -1;
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+        return -1;
+    if (*p == 'T' || *p == 't') {
+        p++;
+        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &sec))
+                return -1;
+            if (*p == '.') {
+                p++;
+                if (*p < '0' || *p > '9')
+                    return -1;
+                while (*p >= '0' && *p <= '9') {
+                    frac += (*p - '0') * scale;
+                    scale /= 10;
+                    p++;
+                }
+            }
+        }
+        if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec || frac > 0)))
+            return -1;
+    }
+    secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '+' ? 1 : -1;
+        if (digits(&p, 2, &oh))
+            return -1;
+        if (*p == ':')
+            p++;
+        if (digits(&p, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        secs -= sign * (oh * 3600 + om * 60);
+    }
+    if (*p)
+        return -1;
+    *out = (double)secs + frac;
+    return 0;
+}
+
+/* "true"/"false", case-insensitive: 1, 0, or -1. */
+static int parse_bool(const char *s)
+{
+    if (strcasecmp(s, "true") == 0)
+        return 1;
+    if (strcasecmp(s, "false") == 0)
+        return 0;
+    return -1;
+}
+
+struct cidr {
+    uint8_t family; /* 4, 6, or 0: invalid */
+    uint8_t prefix;
+    uint8_t addr[16];
+};
+
+/* Dotted-quad IPv4 s[0..n) (no leading zeros, as inet_pton) into out. */
+static int parse_ipv4(const char *s, size_t n, uint8_t *out)
+{
+    size_t i = 0;
+    int part;
+
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, nd = 0;
+        if (part && (i >= n || s[i++] != '.'))
+            return -1;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && nd < 4) {
+            if (nd == 1 && v == 0)
+                return -1;
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            nd++;
+        }
+        if (nd == 0 || v > 255)
+            return -1;
+        out[part] = (uint8_t)v;
+    }
+    return i == n ? 0 : -1;
+}
+
+/* "a.b.c.d[/n]" or an IPv6 address "[/n]". Returns 0 or -1. */
+static int parse_cidr(const char *s, struct cidr *c /* OUT */)
+{
+    char tmp[64];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    int max, pre;
+
+    memset(c, 0, sizeof *c);
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (parse_ipv4(tmp, n, c->addr) == 0) {
+        c->family = 4;
+        max = 32;
+    } else if (inet_pton(AF_INET6, tmp, c->addr) == 1) {
+        c->family = 6;
+        max = 128;
+    } else {
+        return -1;
+    }
+    pre = max;
+    if (slash) {
+        const char *p = slash + 1;
+        if (*p == '\0' || strlen(p) > 3)
+            goto bad;
+        pre = 0;
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9')
+                goto bad;
+            pre = pre * 10 + (*p - '0');
+        }
+        if (pre > max)
+            goto bad;
+    }
+    c->prefix = (uint8_t)pre;
+    return 0;
+bad:
+    c->family = 0;
+    return -1;
+}
+
+static int cidr_contains(const struct cidr *net, const struct cidr *ip)
+{
+    int full = net->prefix / 8, rest = net->prefix % 8;
+
+    if (net->family == 0 || net->family != ip->family)
+        return 0;
+    if (memcmp(net->addr, ip->addr, (size_t)full) != 0)
+        return 0;
+    if (rest) {
+        uint8_t mask = (uint8_t)(0xff << (8 - rest));
+        if ((net->addr[full] & mask) != (ip->addr[full] & mask))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- conditions ----------------------------------------------------------- */
+
+enum cclass { C_STR, C_STR_IC, C_LIKE, C_NUM, C_DATE, C_BOOL, C_BIN, C_IP, C_ARN, C_NULL };
+enum ccmp { CMP_EQ, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+
+struct opdef {
+    const char *name;
+    uint8_t cls, cmp, neg;
+};
+
+static const struct opdef ops[] = {
+    {"StringEquals", C_STR, CMP_EQ, 0},
+    {"StringNotEquals", C_STR, CMP_EQ, 1},
+    {"StringEqualsIgnoreCase", C_STR_IC, CMP_EQ, 0},
+    {"StringNotEqualsIgnoreCase", C_STR_IC, CMP_EQ, 1},
+    {"StringLike", C_LIKE, CMP_EQ, 0},
+    {"StringNotLike", C_LIKE, CMP_EQ, 1},
+    {"NumericEquals", C_NUM, CMP_EQ, 0},
+    {"NumericNotEquals", C_NUM, CMP_EQ, 1},
+    {"NumericLessThan", C_NUM, CMP_LT, 0},
+    {"NumericLessThanEquals", C_NUM, CMP_LE, 0},
+    {"NumericGreaterThan", C_NUM, CMP_GT, 0},
+    {"NumericGreaterThanEquals", C_NUM, CMP_GE, 0},
+    {"DateEquals", C_DATE, CMP_EQ, 0},
+    {"DateNotEquals", C_DATE, CMP_EQ, 1},
+    {"DateLessThan", C_DATE, CMP_LT, 0},
+    {"DateLessThanEquals", C_DATE, CMP_LE, 0},
+    {"DateGreaterThan", C_DATE, CMP_GT, 0},
+    {"DateGreaterThanEquals", C_DATE, CMP_GE, 0},
+    {"Bool", C_BOOL, CMP_EQ, 0},
+    {"BinaryEquals", C_BIN, CMP_EQ, 0},
+    {"IpAddress", C_IP, CMP_EQ, 0},
+    {"NotIpAddress", C_IP, CMP_EQ, 1},
+    {"ArnEquals", C_ARN, CMP_EQ, 0},
+    {"ArnLike", C_ARN, CMP_EQ, 0},
+    {"ArnNotEquals", C_ARN, CMP_EQ, 1},
+    {"ArnNotLike", C_ARN, CMP_EQ, 1},
+    {"Null", C_NULL, CMP_EQ, 0},
+};
+
+enum { SET_NONE, SET_ALL, SET_ANY };
+
+struct cval {
+    struct pat pat;  /* string classes; BinaryEquals keeps the text here */
+    double num;      /* numeric, date */
+    struct cidr ip;
+    int8_t ok;       /* the value parsed for its class (else never matches) */
+};
+
+struct cond {
+    const char *key;
+    uint8_t cls, cmp, neg, ifexists, set;
+    struct cval *vals;
+    size_t nvals;
+};
+
+/* ---- statements ----------------------------------------------------------- */
+
+enum ptype { P_ANY, P_ACCOUNT, P_ARN, P_SERVICE, P_FEDERATED, P_CANONICAL };
+
+struct princ {
+    uint8_t type;
+    const char *s; /* account id for P_ACCOUNT, else the value */
+};
+
+struct stmt {
+    enum policy_effect effect;
+    char sid[128];
+    const char *full_sid; /* NULL without Sid; only for the uniqueness check */
+    uint8_t not_action, not_resource, has_resource, not_principal;
+    struct pat *actions;
+    size_t nactions;
+    struct pat *resources;
+    size_t nresources;
+    struct princ *princs;
+    size_t nprincs;
+    struct cond *conds;
+    size_t nconds;
+};
+
+struct policy {
+    struct arena arena;
+    enum policy_kind kind;
+    int v2012;
+    struct stmt *stmts;
+    size_t nstmts;
+};
+
+/* ---- parsing -------------------------------------------------------------- */
+
+struct pctx {
+    struct arena *a;
+    enum policy_kind kind;
+    int v2012;
+    char *err;
+    size_t errlen;
+};
+
+static int perr(struct pctx *c, const char *fmt, const char *arg)
+{
+    if (c->err && c->errlen) {
+        if (arg)
+            snprintf(c->err, c->errlen, fmt, arg);
+        else
+            snprintf(c->err, c->errlen, "%s", fmt);
+    }
+    return -1;
+}
+
+#define SYNTAX "Syntax errors in policy."
+#define OOM "Out of memory."
+#define VENDOR "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+
+/* The strings of a string-or-array element in *out (arena array of
+ * pointers into the JSON). Returns the count, or -1 (syntax error set). */
+static long str_list(struct pctx *c, const cJSON *j, const char ***out /* OUT */)
+{
+    const cJSON *e;
+    const char **v;
+    long n = 0;
+
+    if (cJSON_IsString(j)) {
+        v = arena_alloc(c->a, sizeof *v);
+        if (v == NULL)
+            return perr(c, OOM, NULL);
+        v[0] = j->valuestring;
+        *out = v;
+        return 1;
+    }
+    if (!cJSON_IsArray(j))
+        return perr(c, SYNTAX, NULL);
+    cJSON_ArrayForEach(e, j) {
+        if (!cJSON_IsString(e))
+            return perr(c, SYNTAX, NULL);
+        n++;
+    }
+    v = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *v);
+    if (v == NULL)
+        return perr(c, OOM, NULL);
+    n = 0;
+    cJSON_ArrayForEach(e, j) v[n++] = e->valuestring;
+    *out = v;
+    return n;
+}
+
+static int has_vendor(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    return colon && colon != s;
+}
+
+static int parse_actions(struct pctx *c, const cJSON *j, struct stmt *st)
+{
+    const char **v;
+    long n = str_list(c, j, &v), i;
+
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return perr(c, "Policy statement must contain actions.", NULL);
+    st->actions = arena_alloc(c->a, (size_t)n * sizeof *st->actions);
+    if (st->actions == NULL)
+        return perr(c, OOM, NULL);
+    for (i = 0; i < n; i++) {
+        if (strcmp(v[i], "*") != 0 && !has_vendor(v[i]))
+            return perr(c, VENDOR, NULL);
+        if (c->kind == POLICY_TRUST && strncasecmp(v[i], "sts:", 4) != 0)
+            return perr(c, "AssumeRole policy may only specify STS AssumeRole actions.", NULL);
+        if (pat_compile(c->a, v[i], 0, 1, &st->actions[i]) != 0)
+            return perr(c, OOM, NULL);
+    }
+    st->nactions = (size_t)n;
+    return 0;
+}
+
+static int parse_resources(struct pctx *c, const cJSON *j, struct stmt *st)
+{
+    const char **v;
+    long n = str_list(c, j, &v), i;
+
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return perr(c, "Policy statement must contain resources.", NULL);
+    st->resources = arena_alloc(c->a, (size_t)n * sizeof *st->resources);
+    if (st->resources == NULL)
+        return perr(c, OOM, NULL);
+    for (i = 0; i < n; i++)
+        if (pat_compile(c->a, v[i], c->v2012, 1, &st->resources[i]) != 0)
+            return perr(c, OOM, NULL);
+    st->nresources = (size_t)n;
+    st->has_resource = 1;
+    return 0;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    size_t i;
+
+    if (strlen(s) != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* One "AWS" principal value. Returns 0 or -1. */
+static int parse_aws_principal(struct pctx *c, const char *s, struct princ *p)
+{
+    size_t n = strlen(s);
+
+    if (strcmp(s, "*") == 0) {
+        p->type = P_ANY;
+        return 0;
+    }
+    if (all_digits(s, 12)) {
+        p->type = P_ACCOUNT;
+        p->s = arena_strdup(c->a, s);
+        return p->s ? 0 : perr(c, OOM, NULL);
+    }
+    if (strncmp(s, "arn:", 4) == 0) {
+        /* arn:PARTITION:iam::ACCOUNT:root */
+        const char *q = s + 4, *acct;
+        int colons = 0;
+        while (*q && colons < 3)
+            if (*q++ == ':')
+                colons++;
+        acct = q;
+        if (colons == 3 && n - (size_t)(acct - s) == 17 && strcmp(acct + 12, ":root") == 0) {
+            char a[13];
+            memcpy(a, acct, 12);
+            a[12] = '\0';
+            if (all_digits(a, 12) && strstr(s, ":iam::") != NULL) {
+                p->type = P_ACCOUNT;
+                p->s = arena_strdup(c->a, a);
+                return p->s ? 0 : perr(c, OOM, NULL);
+            }
+        }
+        if (colons == 3 && strchr(acct, ':') != NULL) {
+            p->type = P_ARN;
+            p->s = arena_strdup(c->a, s);
+            return p->s ? 0 : perr(c, OOM, NULL);
+        }
+    }
+    return perr(c, "Invalid principal in policy", NULL);
+}
+
+static int parse_principal(struct pctx *c, const cJSON *j, struct stmt *st)
+{
+    static const struct {
+        const char *name;
+        enum ptype type;
+    } kinds[] = {{"AWS", P_ARN}, {"Service", P_SERVICE}, {"Federated", P_FEDERATED},
+                 {"CanonicalUser", P_CANONICAL}};
+    const cJSON *e;
+    size_t total = 0, k;
+
+    if (cJSON_IsString(j)) {
+        if (strcmp(j->valuestring, "*") != 0)
+            return perr(c, "Invalid principal in policy", NULL);
+        st->princs = arena_alloc(c->a, sizeof *st->princs);
+        if (st->princs == NULL)
+            return perr(c, OOM, NULL);
+        st->princs[0].type = P_ANY;
+        st->nprincs = 1;
+        return 0;
+    }
+    if (!cJSON_IsObject(j))
+        return perr(c, SYNTAX, NULL);
+    cJSON_ArrayForEach(e, j) {
+        const char **v;
+        long n;
+        for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            if (strcmp(e->string, kinds[k].name) == 0)
+                break;
+        if (k == sizeof kinds / sizeof kinds[0])
+            return perr(c, "Invalid principal in policy", NULL);
+        if ((n = str_list(c, e, &v)) < 0)
+            return -1;
+        total += (size_t)n;
+    }
+    if (total == 0)
+        return perr(c, "Invalid principal in policy", NULL);
+    st->princs = arena_alloc(c->a, total * sizeof *st->princs);
+    if (st->princs == NULL)
+        return perr(c, OOM, NULL);
+    cJSON_ArrayForEach(e, j) {
+        const char **v;
+        long n, i;
+        for (k = 0; strcmp(e->string, kinds[k].name) != 0; k++)
+            ;
+        n = str_list(c, e, &v);
+        for (i = 0; i < n; i++) {
+            struct princ *p = &st->princs[st->nprincs++];
+            if (kinds[k].type == P_ARN) {
+                if (parse_aws_principal(c, v[i], p) != 0)
+                    return -1;
+                continue;
+            }
+            if (v[i][0] == '\0')
+                return perr(c, "Invalid principal in policy", NULL);
+            p->type = (uint8_t)kinds[k].type;
+            p->s = arena_strdup(c->a, v[i]);
+            if (p->s == NULL)
+                return perr(c, OOM, NULL);
+        }
+    }
+    return 0;
+}
+
+/* The text of a condition value: strings as they are, numbers and
+ * booleans as JSON writes them (in tmp). NULL for other types. */
+static const char *cval_text(const cJSON *j, char *tmp, size_t n)
+{
+    if (cJSON_IsString(j))
+        return j->valuestring;
+    if (cJSON_IsBool(j))
+        return cJSON_IsTrue(j) ? "true" : "false";
+    if (cJSON_IsNumber(j)) {
+        double d = j->valuedouble;
+        snprintf(tmp, n, "%.15g", d);
+        if (strtod(tmp, NULL) != d)
+            snprintf(tmp, n, "%.17g", d);
+        return tmp;
+    }
+    return NULL;
+}
+
+static int compile_cval(struct pctx *c, const struct cond *cd, const char *s, struct cval *v)
+{
+    switch (cd->cls) {
+    case C_STR:
+    case C_STR_IC:
+        v->ok = 1;
+        return pat_compile(c->a, s, c->v2012, 0, &v->pat);
+    case C_LIKE:
+    case C_ARN:
+        v->ok = 1;
+        return pat_compile(c->a, s, c->v2012, 1, &v->pat);
+    case C_BIN:
+        v->ok = 1;
+        return pat_compile(c->a, s, 0, 0, &v->pat);
+    case C_NUM:
+        v->ok = parse_num(s, &v->num) == 0;
+        return 0;
+    case C_DATE:
+        v->ok = parse_date(s, &v->num) == 0;
+        return 0;
+    case C_BOOL:
+    case C_NULL: {
+        int b = parse_bool(s);
+        v->ok = b >= 0;
+        v->num = b > 0;
+        return 0;
+    }
+    case C_IP:
+        v->ok = parse_cidr(s, &v->ip) == 0;
+        return 0;
+    }
+    return 0;
+}
+
+/* Finds the operator named name (with its ForAllValues:/ForAnyValue: and
+ * IfExists parts) into cd. Returns 0 or -1. */
+static int lookup_op(const char *name, struct cond *cd)
+{
+    size_t n, i, ifx = strlen("IfExists");
+
+    if (strncmp(name, "ForAllValues:", 13) == 0) {
+        cd->set = SET_ALL;
+        name += 13;
+    } else if (strncmp(name, "ForAnyValue:", 12) == 0) {
+        cd->set = SET_ANY;
+        name += 12;
+    }
+    n = strlen(name);
+    if (n > ifx && strcmp(name + n - ifx, "IfExists") == 0) {
+        cd->ifexists = 1;
+        n -= ifx;
+    }
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (strlen(ops[i].name) == n && strncmp(ops[i].name, name, n) == 0) {
+            if (ops[i].cls == C_NULL && (cd->ifexists || cd->set))
+                return -1;
+            cd->cls = ops[i].cls;
+            cd->cmp = ops[i].cmp;
+            cd->neg = ops[i].neg;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_conditions(struct pctx *c, const cJSON *j, struct stmt *st)
+{
+    const cJSON *op, *key, *e;
+    size_t n = 0;
+
+    if (!cJSON_IsObject(j))
+        return perr(c, SYNTAX, NULL);
+    cJSON_ArrayForEach(op, j) {
+        struct cond probe;
+        memset(&probe, 0, sizeof probe);
+        if (lookup_op(op->string, &probe) != 0)
+            return perr(c, "Invalid Condition type : %s", op->string);
+        if (!cJSON_IsObject(op))
+            return perr(c, SYNTAX, NULL);
+        cJSON_ArrayForEach(key, op) {
+            if (!has_vendor(key->string))
+                return perr(c, VENDOR, NULL);
+            if (cJSON_IsArray(key)) {
+                cJSON_ArrayForEach(e, key) {
+                    char tmp[40];
+                    if (cval_text(e, tmp, sizeof tmp) == NULL)
+                        return perr(c, SYNTAX, NULL);
+                }
+            } else {
+                char tmp[40];
+                if (cval_text(key, tmp, sizeof tmp) == NULL)
+                    return perr(c, SYNTAX, NULL);
+            }
+            n++;
+        }
+    }
+    if (n == 0)
+        return 0;
+    st->conds = arena_alloc(c->a, n * sizeof *st->conds);
+    if (st->conds == NULL)
+        return perr(c, OOM, NULL);
+    cJSON_ArrayForEach(op, j) {
+        cJSON_ArrayForEach(key, op) {
+            struct cond *cd = &st->conds[st->nconds++];
+            size_t nv = cJSON_IsArray(key) ? (size_t)cJSON_GetArraySize(key) : 1, i = 0;
+            lookup_op(op->string, cd);
+            cd->key = arena_strdup(c->a, key->string);
+            cd->vals = arena_alloc(c->a, (nv ? nv : 1) * sizeof *cd->vals);
+            if (cd->key == NULL || cd->vals == NULL)
+                return perr(c, OOM, NULL);
+            if (cJSON_IsArray(key)) {
+                cJSON_ArrayForEach(e, key) {
+                    char tmp[40];
+                    if (compile_cval(c, cd, cval_text(e, tmp, sizeof tmp), &cd->vals[i++]) != 0)
+                        return perr(c, OOM, NULL);
+                }
+            } else {
+                char tmp[40];
+                if (compile_cval(c, cd, cval_text(key, tmp, sizeof tmp), &cd->vals[i++]) != 0)
+                    return perr(c, OOM, NULL);
+            }
+            cd->nvals = i;
+        }
+    }
+    return 0;
+}
+
+static int parse_statement(struct pctx *c, const cJSON *j, struct stmt *st)
+{
+    static const char *const fields[] = {"Sid",         "Effect",    "Action",
+                                         "NotAction",   "Resource",  "NotResource",
+                                         "Principal",   "NotPrincipal", "Condition"};
+    const cJSON *e, *sid, *eff, *act, *nact, *res, *nres, *pr, *npr, *cond;
+    size_t k;
+
+    if (!cJSON_IsObject(j))
+        return perr(c, SYNTAX, NULL);
+    cJSON_ArrayForEach(e, j) {
+        for (k = 0; k < sizeof fields / sizeof fields[0]; k++)
+            if (strcmp(e->string, fields[k]) == 0)
+                break;
+        if (k == sizeof fields / sizeof fields[0])
+            return perr(c, "Unknown field %s", e->string);
+    }
+    sid = cJSON_GetObjectItemCaseSensitive(j, "Sid");
+    eff = cJSON_GetObjectItemCaseSensitive(j, "Effect");
+    act = cJSON_GetObjectItemCaseSensitive(j, "Action");
+    nact = cJSON_GetObjectItemCaseSensitive(j, "NotAction");
+    res = cJSON_GetObjectItemCaseSensitive(j, "Resource");
+    nres = cJSON_GetObjectItemCaseSensitive(j, "NotResource");
+    pr = cJSON_GetObjectItemCaseSensitive(j, "Principal");
+    npr = cJSON_GetObjectItemCaseSensitive(j, "NotPrincipal");
+    cond = cJSON_GetObjectItemCaseSensitive(j, "Condition");
+
+    if (sid) {
+        if (!cJSON_IsString(sid))
+            return perr(c, SYNTAX, NULL);
+        snprintf(st->sid, sizeof st->sid, "%s", sid->valuestring);
+        if ((st->full_sid = arena_strdup(c->a, sid->valuestring)) == NULL)
+            return perr(c, OOM, NULL);
+    }
+    if (eff == NULL)
+        return perr(c, "Missing required field Effect", NULL);
+    if (!cJSON_IsString(eff))
+        return perr(c, SYNTAX, NULL);
+    if (strcmp(eff->valuestring, "Allow") == 0)
+        st->effect = POLICY_ALLOW;
+    else if (strcmp(eff->valuestring, "Deny") == 0)
+        st->effect = POLICY_DENY;
+    else
+        return perr(c, "Invalid effect: %s", eff->valuestring);
+
+    if (c->kind == POLICY_IDENTITY) {
+        if (pr)
+            return perr(c, "Policy document should not specify a principal.", NULL);
+        if (npr)
+            return perr(c, "Has prohibited field NotPrincipal", NULL);
+    } else {
+        if (pr && npr)
+            return perr(c, SYNTAX, NULL);
+        if (!pr && !npr)
+            return perr(c, "Missing required field Principal", NULL);
+        if (parse_principal(c, pr ? pr : npr, st) != 0)
+            return -1;
+        st->not_principal = npr != NULL;
+    }
+
+    if (act && nact)
+        return perr(c, SYNTAX, NULL);
+    if (!act && !nact)
+        return perr(c, "Policy statement must contain actions.", NULL);
+    if (parse_actions(c, act ? act : nact, st) != 0)
+        return -1;
+    st->not_action = nact != NULL;
+
+    if (res && nres)
+        return perr(c, SYNTAX, NULL);
+    if (!res && !nres) {
+        if (c->kind != POLICY_TRUST)
+            return perr(c, "Policy statement must contain resources.", NULL);
+    } else {
+        if (parse_resources(c, res ? res : nres, st) != 0)
+            return -1;
+        st->not_resource = nres != NULL;
+    }
+
+    if (cond && parse_conditions(c, cond, st) != 0)
+        return -1;
+    return 0;
+}
+
+policy_t *policy_parse(const char *json, size_t len, enum policy_kind kind, char *err,
+                       size_t errlen)
+{
+    struct arena a = {NULL};
+    struct pctx c = {&a, kind, 0, err, errlen};
+    policy_t *p = NULL;
+    cJSON *root = NULL;
+    const cJSON *e, *ver, *stmts;
+    const char *end = NULL;
+    char *copy = NULL;
+    size_t i, n;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (json == NULL || len == 0) {
+        perr(&c, SYNTAX, NULL);
+        goto fail;
+    }
+    /* a NUL-terminated copy: cJSON may look one byte past the length */
+    copy = malloc(len + 1);
+    if (copy == NULL) {
+        perr(&c, OOM, NULL);
+        goto fail;
+    }
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
+    if (root && end) {
+        while (end < copy + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+    }
+    if (root == NULL || end != copy + len || !cJSON_IsObject(root)) {
+        perr(&c, SYNTAX, NULL);
+        goto fail;
+    }
+    cJSON_ArrayForEach(e, root) {
+        if (strcmp(e->string, "Version") != 0 && strcmp(e->string, "Id") != 0 &&
+            strcmp(e->string, "Statement") != 0) {
+            perr(&c, "Unknown field %s", e->string);
+            goto fail;
+        }
+    }
+    ver = cJSON_GetObjectItemCaseSensitive(root, "Version");
+    if (ver) {
+        if (!cJSON_IsString(ver) || (strcmp(ver->valuestring, "2012-10-17") != 0 &&
+                                     strcmp(ver->valuestring, "2008-10-17") != 0)) {
+            perr(&c, "The policy failed legacy parsing", NULL);
+            goto fail;
+        }
+        c.v2012 = strcmp(ver->valuestring, "2012-10-17") == 0;
+    }
+    e = cJSON_GetObjectItemCaseSensitive(root, "Id");
+    if (e && !cJSON_IsString(e)) {
+        perr(&c, SYNTAX, NULL);
+        goto fail;
+    }
+    stmts = cJSON_GetObjectItemCaseSensitive(root, "Statement");
+    if (stmts == NULL) {
+        perr(&c, "Missing required field Statement", NULL);
+        goto fail;
+    }
+    if (cJSON_IsObject(stmts)) {
+        n = 1;
+    } else if (cJSON_IsArray(stmts) && cJSON_GetArraySize(stmts) > 0) {
+        n = (size_t)cJSON_GetArraySize(stmts);
+    } else {
+        perr(&c, SYNTAX, NULL);
+        goto fail;
+    }
+
+    p = arena_alloc(&a, sizeof *p);
+    if (p == NULL || (p->stmts = arena_alloc(&a, n * sizeof *p->stmts)) == NULL) {
+        perr(&c, OOM, NULL);
+        goto fail;
+    }
+    p->kind = kind;
+    p->v2012 = c.v2012;
+    p->nstmts = n;
+    if (cJSON_IsObject(stmts)) {
+        if (parse_statement(&c, stmts, &p->stmts[0]) != 0)
+            goto fail;
+    } else {
+        i = 0;
+        cJSON_ArrayForEach(e, stmts) {
+            if (parse_statement(&c, e, &p->stmts[i++]) != 0)
+                goto fail;
+        }
+    }
+    /* Sids must be unique */
+    for (i = 1; i < n; i++) {
+        size_t k;
+        if (p->stmts[i].full_sid == NULL)
+            continue;
+        for (k = 0; k < i; k++) {
+            if (p->stmts[k].full_sid && strcmp(p->stmts[i].full_sid, p->stmts[k].full_sid) == 0) {
+                perr(&c, "Statement IDs (SID) in a single policy must be unique", NULL);
+                goto fail;
+            }
+        }
+    }
+    cJSON_Delete(root);
+    free(copy);
+    p->arena = a;
+    return p;
+fail:
+    cJSON_Delete(root);
+    free(copy);
+    arena_free(&a);
+    return NULL;
+}
+
+void policy_free(policy_t *p)
+{
+    struct arena a;
+
+    if (p == NULL)
+        return;
+    a = p->arena; /* p lives in its own arena */
+    arena_free(&a);
+}
+
+/* ---- evaluation ----------------------------------------------------------- */
+
+static int cmp_num(double a, double b, int cmp)
+{
+    switch (cmp) {
+    case CMP_LT:
+        return a < b;
+    case CMP_LE:
+        return a <= b;
+    case CMP_GT:
+        return a > b;
+    case CMP_GE:
+        return a >= b;
+    default:
+        return a == b;
+    }
+}
+
+/* Does request value s match any of the condition's values (positively)? */
+static int cond_value_matches(const struct cond *cd, const policy_request_t *q, const char *s)
+{
+    size_t i;
+    double num = 0;
+    struct cidr ip;
+    size_t sn = strlen(s);
+    int b;
+
+    switch (cd->cls) {
+    case C_NUM:
+        if (parse_num(s, &num) != 0)
+            return 0;
+        break;
+    case C_DATE:
+        if (parse_date(s, &num) != 0)
+            return 0;
+        break;
+    case C_BOOL:
+        if ((b = parse_bool(s)) < 0)
+            return 0;
+        num = b;
+        break;
+    case C_IP:
+        if (parse_cidr(s, &ip) != 0)
+            return 0;
+        break;
+    default:
+        break;
+    }
+    for (i = 0; i < cd->nvals; i++) {
+        const struct cval *v = &cd->vals[i];
+        if (!v->ok)
+            continue;
+        switch (cd->cls) {
+        case C_STR:
+        case C_BIN:
+        case C_LIKE:
+            if (pat_match(&v->pat, q, s, sn, 0))
+                return 1;
+            break;
+        case C_STR_IC:
+            if (pat_match(&v->pat, q, s, sn, 1))
+                return 1;
+            break;
+        case C_ARN:
+            if (arn_match(&v->pat, q, s))
+                return 1;
+            break;
+        case C_NUM:
+        case C_DATE:
+            /* the request value compared with the policy's */
+            if (cmp_num(num, v->num, cd->cmp))
+                return 1;
+            break;
+        case C_BOOL:
+            if (num == v->num)
+                return 1;
+            break;
+        case C_IP:
+            if (cidr_contains(&v->ip, &ip))
+                return 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int cond_matches(const struct cond *cd, const policy_request_t *q)
+{
+    const policy_ctx_t *c = ctx_find(q, cd->key);
+    int present = c && c->nvalues > 0;
+    size_t i;
+
+    if (cd->cls == C_NULL) {
+        for (i = 0; i < cd->nvals; i++)
+            if (cd->vals[i].ok && (cd->vals[i].num != 0) != present)
+                return 1;
+        return 0;
+    }
+    if (!present) {
+        if (cd->ifexists || cd->set == SET_ALL)
+            return 1;
+        if (cd->set == SET_ANY)
+            return 0;
+        return cd->neg; /* a negated operator's key is "not matched" */
+    }
+    if (cd->set == SET_ALL) {
+        for (i = 0; i < c->nvalues; i++) {
+            const char *s = c->values[i] ? c->values[i] : "";
+            if (cond_value_matches(cd, q, s) == cd->neg)
+                return 0;
+        }
+        return 1;
+    }
+    if (cd->set == SET_ANY) {
+        for (i = 0; i < c->nvalues; i++) {
+            const char *s = c->values[i] ? c->values[i] : "";
+            if (cond_value_matches(cd, q, s) != cd->neg)
+                return 1;
+        }
+        return 0;
+    }
+    /* single-valued: any value matches; negated: no value matches */
+    for (i = 0; i < c->nvalues; i++) {
+        const char *s = c->values[i] ? c->values[i] : "";
+        if (cond_value_matches(cd, q, s))
+            return !cd->neg;
+    }
+    return cd->neg;
+}
+
+/* Principal match strength: 0 none, 1 account, 2 direct via the role of a
+ * session, 3 direct. */
+static int princ_rank(const struct princ *p, const policy_request_t *q)
+{
+    switch (p->type) {
+    case P_ANY:
+        return 3;
+    case P_ACCOUNT:
+        return q->account && strcmp(q->account, p->s) == 0 ? 1 : 0;
+    case P_ARN:
+        if (q->principal_arn && strcmp(q->principal_arn, p->s) == 0)
+            return 3;
+        if (q->role_arn && strcmp(q->role_arn, p->s) == 0)
+            return 2;
+        return 0;
+    case P_SERVICE:
+        return q->service_principal && strcmp(q->service_principal, p->s) == 0 ? 3 : 0;
+    default:
+        return q->principal_arn && strcmp(q->principal_arn, p->s) == 0 ? 3 : 0;
+    }
+}
+
+/* The statement's principal rank for q (3 when the policy has none). */
+static int stmt_principal(const struct stmt *st, const policy_request_t *q)
+{
+    size_t i;
+    int best = 0, r;
+
+    if (st->nprincs == 0)
+        return 3;
+    for (i = 0; i < st->nprincs; i++) {
+        r = princ_rank(&st->princs[i], q);
+        if (r > best)
+            best = r;
+    }
+    if (st->not_principal)
+        return best ? 0 : 3;
+    return best;
+}
+
+static int stmt_matches(const struct stmt *st, const policy_request_t *q, const char *action,
+                        size_t an, const char *resource, size_t rn)
+{
+    size_t i;
+    int hit = 0;
+
+    for (i = 0; i < st->nactions && !hit; i++)
+        hit = pat_match(&st->actions[i], q, action, an, 1);
+    if (hit == st->not_action)
+        return 0;
+    if (st->has_resource) {
+        hit = 0;
+        for (i = 0; i < st->nresources && !hit; i++)
+            hit = pat_match(&st->resources[i], q, resource, rn, 0);
+        if (hit == st->not_resource)
+            return 0;
+    }
+    for (i = 0; i < st->nconds; i++)
+        if (!cond_matches(&st->conds[i], q))
+            return 0;
+    return 1;
+}
+
+static void fill_match(policy_match_t *m, const policy_t *p, long idx, enum policy_effect eff,
+                       int rank)
+{
+    if (m == NULL)
+        return;
+    memset(m, 0, sizeof *m);
+    m->effect = eff;
+    m->statement = (int)idx;
+    if (idx >= 0)
+        memcpy(m->sid, p->stmts[idx].sid, sizeof m->sid);
+    if (p && p->kind != POLICY_IDENTITY && idx >= 0) {
+        m->principal = rank == 1   ? POLICY_PRINCIPAL_ACCOUNT
+                       : rank >= 2 ? POLICY_PRINCIPAL_DIRECT
+                                   : POLICY_PRINCIPAL_NONE;
+        m->via_role = rank == 2;
+    }
+}
+
+enum policy_effect policy_eval(const policy_t *p, const policy_request_t *q,
+                               policy_match_t *m /* OUT */)
+{
+    const char *action = q->action ? q->action : "";
+    const char *resource = q->resource ? q->resource : "*";
+    size_t an = strlen(action), rn = strlen(resource);
+    long best = -1;
+    int best_rank = 0;
+    size_t i;
+
+    if (p == NULL) {
+        fill_match(m, NULL, -1, POLICY_NONE, 0);
+        return POLICY_NONE;
+    }
+    for (i = 0; i < p->nstmts; i++) {
+        const struct stmt *st = &p->stmts[i];
+        int rank = 3;
+        if (st->effect == POLICY_ALLOW && best_rank == 3)
+            continue; /* nothing stronger to find */
+        if (p->kind != POLICY_IDENTITY && (rank = stmt_principal(st, q)) == 0)
+            continue;
+        if (!stmt_matches(st, q, action, an, resource, rn))
+            continue;
+        if (st->effect == POLICY_DENY) {
+            fill_match(m, p, (long)i, POLICY_DENY, rank);
+            return POLICY_DENY;
+        }
+        if (rank > best_rank) {
+            best = (long)i;
+            best_rank = rank;
+        }
+    }
+    fill_match(m, p, best, best >= 0 ? POLICY_ALLOW : POLICY_NONE, best_rank);
+    return best >= 0 ? POLICY_ALLOW : POLICY_NONE;
+}
+
+/* ---- decision ------------------------------------------------------------- */
+
+static void decided(policy_decision_t *d, enum policy_reason r, const char *name,
+                    const policy_match_t *m)
+{
+    if (d == NULL)
+        return;
+    d->reason = r;
+    d->policy_name = name;
+    if (m) {
+        d->match = *m;
+    } else {
+        memset(&d->match, 0, sizeof d->match);
+        d->match.statement = -1;
+    }
+}
+
+int policy_decide(const policy_set_t *s, const policy_request_t *q,
+                  policy_decision_t *d /* OUT */)
+{
+    policy_match_t m, id_m, res_m, bnd_m, ses_m;
+    const char *id_name = NULL;
+    enum policy_effect res = POLICY_NONE, bnd = POLICY_NONE;
+    int id_allow = 0, ses_allow = 0, res_direct, res_role, res_account, base;
+    size_t i;
+
+    memset(&id_m, 0, sizeof id_m);
+    id_m.statement = -1;
+    memset(&ses_m, 0, sizeof ses_m);
+    ses_m.statement = -1;
+
+    /* 1. explicit denies, in the order identity, resource, boundary, session */
+    for (i = 0; i < s->nidentity; i++) {
+        enum policy_effect e;
+        if (s->identity[i] == NULL)
+            continue;
+        e = policy_eval(s->identity[i], q, &m);
+        if (e == POLICY_DENY) {
+            decided(d, POLICY_DENY_IDENTITY, s->identity_names ? s->identity_names[i] : NULL,
+                    &m);
+            return 0;
+        }
+        if (e == POLICY_ALLOW && !id_allow) {
+            id_allow = 1;
+            id_m = m;
+            id_name = s->identity_names ? s->identity_names[i] : NULL;
+        }
+    }
+    if (s->resource) {
+        res = policy_eval(s->resource, q, &res_m);
+        if (res == POLICY_DENY) {
+            decided(d, POLICY_DENY_RESOURCE, "resource-based policy", &res_m);
+            return 0;
+        }
+    }
+    if (s->boundary) {
+        bnd = policy_eval(s->boundary, q, &bnd_m);
+        if (bnd == POLICY_DENY) {
+            decided(d, POLICY_DENY_BOUNDARY, "permissions boundary", &bnd_m);
+            return 0;
+        }
+    }
+    for (i = 0; i < s->nsession; i++) {
+        enum policy_effect e;
+        if (s->session[i] == NULL)
+            continue;
+        e = policy_eval(s->session[i], q, &m);
+        if (e == POLICY_DENY) {
+            decided(d, POLICY_DENY_SESSION, "session policy", &m);
+            return 0;
+        }
+        if (e == POLICY_ALLOW && !ses_allow) {
+            ses_allow = 1;
+            ses_m = m;
+        }
+    }
+
+    /* 2. allows */
+    res_direct = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
+                 !res_m.via_role;
+    res_role = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
+               res_m.via_role;
+    res_account = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_ACCOUNT;
+    if (res_direct) {
+        decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
+        return 1;
+    }
+    if (s->resource_required && !res_role && !res_account) {
+        decided(d, POLICY_NO_RESOURCE, "resource-based policy", NULL);
+        return 0;
+    }
+    base = s->is_root || id_allow || res_role;
+    if (!base) {
+        decided(d, POLICY_NO_IDENTITY, NULL, NULL);
+        return 0;
+    }
+
+    /* 3. limits on an identity-side (or role-named resource) allow */
+    if (s->boundary && bnd != POLICY_ALLOW) {
+        decided(d, POLICY_NO_BOUNDARY, "permissions boundary", NULL);
+        return 0;
+    }
+    if (s->nsession && !ses_allow) {
+        decided(d, POLICY_NO_SESSION, "session policy", NULL);
+        return 0;
+    }
+    if (id_allow) {
+        decided(d, POLICY_ALLOWED, id_name, &id_m);
+    } else if (res_role) {
+        decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
+    } else {
+        decided(d, POLICY_ALLOWED, NULL, NULL); /* root */
+        if (d)
+            d->match.effect = POLICY_ALLOW;
+    }
+    return 1;
+}
+
+const char *policy_reason_text(const policy_decision_t *d, const char *action, char *out,
+                               size_t n)
+{
+    const char *what = NULL, *deny = NULL;
+
+    if (out == NULL || n == 0)
+        return out;
+    if (action == NULL)
+        action = "";
+    switch (d->reason) {
+    case POLICY_ALLOWED:
+        snprintf(out, n, "because %s allows the %s action",
+                 d->policy_name && strcmp(d->policy_name, "resource-based policy") == 0
+                     ? "a resource-based policy"
+                     : "an identity-based policy",
+                 action);
+        return out;
+    case POLICY_DENY_IDENTITY:
+        deny = "an identity-based policy";
+        break;
+    case POLICY_DENY_RESOURCE:
+        deny = "a resource-based policy";
+        break;
+    case POLICY_DENY_BOUNDARY:
+        deny = "a permissions boundary";
+        break;
+    case POLICY_DENY_SESSION:
+        deny = "a session policy";
+        break;
+    case POLICY_NO_IDENTITY:
+        what = "identity-based policy";
+        break;
+    case POLICY_NO_RESOURCE:
+        what = "resource-based policy";
+        break;
+    case POLICY_NO_BOUNDARY:
+        what = "permissions boundary";
+        break;
+    case POLICY_NO_SESSION:
+        what = "session policy";
+        break;
+    }
+    if (deny)
+        snprintf(out, n, "with an explicit deny in %s", deny);
+    else if (what)
+        snprintf(out, n, "because no %s allows the %s action", what, action);
+    else
+        out[0] = '\0';
+    return out;
+}
