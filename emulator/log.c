@@ -53,7 +53,7 @@ static void timestamp(char out[32])
 
 void log_access(const log_access_t *e)
 {
-    char ts[32], line[8192];
+    char ts[32], line[16384];
     int n;
 
     timestamp(ts);
@@ -85,8 +85,13 @@ void log_access(const log_access_t *e)
                  e->request_id ? e->request_id : "-", e->error ? " " : "", e->error ? e->error : "",
                  e->principal ? " " : "", e->principal ? e->principal : "",
                  e->authz ? " " : "", e->authz ? e->authz : "");
-    if (n > 0)
-        fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stdout);
+    if (n <= 0)
+        return;
+    if ((size_t)n >= sizeof line) { /* truncated: still one line */
+        n = (int)sizeof line - 1;
+        line[n - 1] = '\n';
+    }
+    fwrite(line, 1, (size_t)n, stdout);
 }
 
 void log_msg(const char *fmt, ...)

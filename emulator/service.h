@@ -52,7 +52,8 @@ typedef struct {
     principal_t caller;
     const char *caller_secret; /* the caller's secret access key, or NULL when
                                   unknown (chunk signatures chain from it) */
-    char authz_note[4096];   /* the authorization decision, for the access log */
+    char authz_note[8192];   /* the authorization decision, for the access log (with the
+                                encoded message of a denial) */
     double now;            /* the emulator clock at the start of the request */
     void *svc_ctx;         /* a service's per-request state (S3 uploads) */
     const void *input;     /* JSON services: the request's cJSON object */

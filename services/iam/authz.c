@@ -555,7 +555,7 @@ int authz_check(svc_req_t *r, const authz_t *a)
 {
     policy_decision_t d;
     ctx_t c;
-    char why[256], on[600] = "", encoded[3072];
+    char why[256], on[600] = "", encoded[6144];
     const char *res = a->resource ? a->resource : "*";
     int ok, s3 = !strcmp(r->service, "s3");
 

@@ -208,6 +208,6 @@ void iam_note_key_use(svc_req_t *r)
     sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_reset(st);
-    snprintf(used[i].akid, sizeof used[i].akid, "%s", ak);
+    memcpy(used[i].akid, ak, strlen(ak) + 1); /* fits: checked above */
     used[i].at = r->now;
 }

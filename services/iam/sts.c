@@ -113,8 +113,7 @@ fail:
 }
 
 /* Session tags: Tags.member.N.Key/Value, at most 50, as a JSON object text
- * (malloc'd, or NULL when none). Also fills the request's aws:RequestTag/
- * and aws:TagKeys condition keys. */
+ * (malloc'd, or NULL when none). */
 static int read_tags(svc_req_t *r, const qform_t *in, char **json)
 {
     size_t n, i;
@@ -275,6 +274,16 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
             if (strstr(r->err_msg, "resource-based"))
                 svc_error(r, 403, "AccessDenied",
                           "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
+                          r->caller.arn, actual_arn);
+            goto out;
+        }
+        /* session tags need sts:TagSession as well, from the trust policy
+         * (and, when it delegates to the account, the caller's policies) */
+        a.action = "sts:TagSession";
+        if (tags && authz_check(r, &a) != 0) {
+            if (strstr(r->err_msg, "resource-based"))
+                svc_error(r, 403, "AccessDenied",
+                          "User: %s is not authorized to perform: sts:TagSession on resource: %s",
                           r->caller.arn, actual_arn);
             goto out;
         }

@@ -117,6 +117,8 @@ void kms_key_clear(kms_key_t *k)
 {
     free(k->description);
     k->description = NULL;
+    free(k->policy);
+    k->policy = NULL;
 }
 
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t n)
@@ -131,8 +133,8 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
     static const char sql[] =
         "SELECT key_id, arn, account, region, description, key_usage, key_spec, origin, "
         "key_manager, state, created, deletion_date, pending_window, rotation_enabled, "
-        "rotation_period, next_rotation, multi_region, current_version, ondemand_count "
-        "FROM kms_keys WHERE key_id=?1 AND account=?2 AND region=?3";
+        "rotation_period, next_rotation, multi_region, current_version, ondemand_count, "
+        "policy FROM kms_keys WHERE key_id=?1 AND account=?2 AND region=?3";
     sqlite3_stmt *st = db_stmt(r->emu->db, sql);
     int rc;
 
@@ -166,9 +168,18 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
     k->multi_region = sqlite3_column_int(st, 16);
     k->current_version = sqlite3_column_int(st, 17);
     k->ondemand_count = sqlite3_column_int(st, 18);
-    sqlite3_reset(st);
-    if (k->description == NULL)
+    /* the key policy decides every request in --iam enforce mode */
+    if (r->emu->cfg->iam_enforce && sqlite3_column_text(st, 19) != NULL &&
+        (k->policy = strdup((const char *)sqlite3_column_text(st, 19))) == NULL) {
+        sqlite3_reset(st);
+        kms_key_clear(k);
         return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    }
+    sqlite3_reset(st);
+    if (k->description == NULL) {
+        kms_key_clear(k);
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    }
     return 1;
 }
 

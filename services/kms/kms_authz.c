@@ -5,29 +5,11 @@
 #include "kms_int.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "iam.h"
 
 #define MAX_CTX_KEYS 64
-
-/* The key policy (malloc'd; NULL: none, which allows nothing). kms_load
- * leaves it out: only enforcement and the policy operations read it. */
-static char *key_policy(svc_req_t *r, const char *key_id)
-{
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT policy FROM kms_keys WHERE key_id=?1");
-    char *p = NULL;
-
-    if (st == NULL)
-        return NULL;
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        p = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return p;
-}
 
 int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx)
 {
@@ -37,8 +19,7 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
     const char *one[6];
     const cJSON *e;
     size_t nk = 0, nc = 0;
-    int own = !strcmp(r->service, "kms"), rc;
-    char *policy = NULL;
+    int own = !strcmp(r->service, "kms");
     authz_t a;
 
     if (!r->emu->cfg->iam_enforce)
@@ -82,11 +63,9 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
     }
     a.action = action;
     a.resource = k->arn;
-    a.resource_policy = k->policy ? k->policy : (policy = key_policy(r, k->key_id));
+    a.resource_policy = k->policy; /* kms_load reads it in enforce mode */
     a.resource_required = 1;
     a.keys = keys;
     a.nkeys = nk;
-    rc = authz_check(r, &a);
-    free(policy);
-    return rc;
+    return authz_check(r, &a);
 }
