@@ -245,6 +245,12 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         snprintf(role_name, sizeof role_name, "%s", strrchr(actual_arn, '/') + 1);
     }
     sqlite3_reset(st);
+    /* AWS refuses the root user; with --iam off everyone signs as root, so
+     * only enforcement applies the rule */
+    if (r->emu->cfg->iam_enforce && r->caller.kind == PRINCIPAL_ROOT && trust) {
+        svc_error(r, 403, "AccessDenied", "Roles may not be assumed by root accounts.");
+        goto out;
+    }
     if (trust == NULL) {
         svc_error(r, 403, "AccessDenied",
                   "User: %s is not authorized to perform: sts:AssumeRole on resource: %.300s",

@@ -172,6 +172,13 @@ class AssumeRoleTests(StsTestCase):
         self.assertIn("sts:AssumeRole", message(resp))
         self.assertIn(arn, message(resp))
 
+    def test_root_may_not_assume_roles(self):
+        # even a trust policy naming the account: AWS refuses the root user
+        role = self.p.role(trust_doc=trust())
+        resp = check_error(self, "AccessDenied", 403, self.sts.assume_role,
+                           RoleArn=role["Arn"], RoleSessionName="rootsess")
+        self.assertEqual("Roles may not be assumed by root accounts.", message(resp))
+
     def test_trust_policy_names_another_user(self):
         trusted = self.p.user()
         other = self.p.user(inline=[doc(allow("sts:AssumeRole"))])
