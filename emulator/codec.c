@@ -1,6 +1,8 @@
 /* codec.c — base64, hex, UUIDs and CSPRNG bytes. */
 #include "codec.h"
 
+#include <openssl/evp.h>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
@@ -212,4 +214,65 @@ size_t codec_utf8_len(const char *s)
         if (((unsigned char)*s & 0xc0) != 0x80)
             n++;
     return n;
+}
+
+/* SHA-256 and HMAC-SHA-256 on a digest fetched once and a context reused
+ * per thread: OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm
+ * up on every call, which costs more than hashing a request. */
+static EVP_MD_CTX *sha_ctx(void)
+{
+    static _Thread_local EVP_MD_CTX *ctx;
+    static EVP_MD *md;
+
+    if (md == NULL)
+        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (ctx == NULL)
+        ctx = EVP_MD_CTX_new();
+    if (md == NULL || ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1)
+        return NULL;
+    return ctx;
+}
+
+int codec_sha256(const void *p, size_t n, uint8_t out[32])
+{
+    EVP_MD_CTX *ctx = sha_ctx();
+    unsigned int len = 0;
+
+    if (ctx == NULL || EVP_DigestUpdate(ctx, n ? p : "", n) != 1 ||
+        EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 32)
+        return -1;
+    return 0;
+}
+
+int codec_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, uint8_t out[32])
+{
+    uint8_t k[64], pad[64], inner[32];
+    EVP_MD_CTX *ctx;
+    unsigned int len = 0;
+    size_t i;
+    int rc = -1;
+
+    memset(k, 0, sizeof k);
+    if (klen > sizeof k) {
+        if (codec_sha256(key, klen, k) != 0)
+            return -1;
+    } else if (klen) {
+        memcpy(k, key, klen);
+    }
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x36;
+    if ((ctx = sha_ctx()) == NULL || EVP_DigestUpdate(ctx, pad, 64) != 1 ||
+        EVP_DigestUpdate(ctx, n ? msg : "", n) != 1 || EVP_DigestFinal_ex(ctx, inner, &len) != 1)
+        goto out;
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x5c;
+    if ((ctx = sha_ctx()) == NULL || EVP_DigestUpdate(ctx, pad, 64) != 1 ||
+        EVP_DigestUpdate(ctx, inner, 32) != 1 || EVP_DigestFinal_ex(ctx, out, &len) != 1)
+        goto out;
+    rc = 0;
+out:
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(pad, sizeof pad);
+    OPENSSL_cleanse(inner, sizeof inner);
+    return rc;
 }

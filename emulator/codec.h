@@ -35,4 +35,10 @@ int codec_is_uuid(const char *s, size_t n);
 /* Counts UTF-8 code points of s, as AWS length constraints do. */
 size_t codec_utf8_len(const char *s);
 
+/* SHA-256 of p[0..n) and HMAC-SHA-256; 0 or -1. Cheaper than OpenSSL's
+ * one-shot calls for the small inputs of request signing. */
+int codec_sha256(const void *p, size_t n, uint8_t out[32] /* OUT */);
+int codec_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+                      uint8_t out[32] /* OUT */);
+
 #endif

@@ -212,15 +212,10 @@ static int authenticate(route_t *rt)
     }
     if (!auth->presigned) {
         /* header-signed requests must be within 15 minutes of real time */
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        if (sscanf(auth->amz_date, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-            double t, now = clock_real();
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            t = (double)timegm(&tm);
-            if (t < now - MAX_SKEW_SECONDS || t > now + MAX_SKEW_SECONDS) {
+        long long t;
+        if (sigv4_request_time(auth, &t) == 0) {
+            double now = clock_real();
+            if ((double)t < now - MAX_SKEW_SECONDS || (double)t > now + MAX_SKEW_SECONDS) {
                 if (p == P_JSON)
                     return svc_error(r, 400, "InvalidSignatureException",
                                      "Signature expired: %s is now earlier or later than the "
@@ -246,8 +241,7 @@ static int authenticate(route_t *rt)
     } else if (p == P_REST_XML && auth->presigned) {
         strcpy(hash, "UNSIGNED-PAYLOAD");
     } else {
-        SHA256((const unsigned char *)(r->http->body.data ? r->http->body.data : ""),
-               r->http->body.len, md);
+        codec_sha256(r->http->body.data, r->http->body.len, md);
         codec_hex(md, sizeof md, hash);
     }
     rc = sigv4_verify(sreq, auth, rt->cred.secret,
@@ -278,7 +272,7 @@ static int s3_body_hash_ok(svc_req_t *r)
     if (h->sink || h->responded || !http_header_copy(h, "x-amz-content-sha256", want, sizeof want) ||
         strlen(want) != 64 || h->body_error)
         return 1;
-    SHA256((const unsigned char *)(h->body.data ? h->body.data : ""), h->body.len, md);
+    codec_sha256(h->body.data, h->body.len, md);
     codec_hex(md, sizeof md, got);
     if (strcasecmp(got, want) == 0)
         return 1;

@@ -9,7 +9,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "codec.h"
@@ -872,8 +871,7 @@ char *sigv4_string_to_sign(const sigv4_auth_t *auth, const char *canonical_reque
     buf_t b = {0};
     if (sigv4_scope(auth, scope, sizeof scope) != 0)
         return NULL;
-    if (!SHA256((const unsigned char *)canonical_request,
-                strlen(canonical_request), md))
+    if (codec_sha256(canonical_request, strlen(canonical_request), md) != 0)
         return NULL;
     to_hex(md, sizeof md, hex);
     buf_adds(&b, ALGORITHM "\n");
@@ -890,17 +888,38 @@ char *sigv4_string_to_sign(const sigv4_auth_t *auth, const char *canonical_reque
 static int hmac(const unsigned char *key, size_t klen, const void *msg,
                 size_t len, unsigned char out[32] /* OUT */)
 {
-    unsigned int olen = 0;
-    if (!HMAC(EVP_sha256(), key, (int)klen, len ? msg : (const void *)"", len,
-              out, &olen) ||
-        olen != 32)
-        return SIGV4_EINTERNAL;
-    return 0;
+    return codec_hmac_sha256(key, klen, msg, len, out) == 0 ? 0 : SIGV4_EINTERNAL;
 }
 
-int sigv4_signing_key(const char *secret, const char *date,
-                      const char *region, const char *service,
-                      unsigned char key[32] /* OUT */)
+/* Derived signing keys, by their inputs: one per credential, day, region
+ * and service, so a busy client costs one HMAC per request instead of
+ * five. Entries hold a secret as the credentials cache does (memory only). */
+#define KEY_SLOTS 16
+
+static struct {
+    int used;
+    char secret[SECRET_MAX + 1], date[9], region[64], service[64];
+    unsigned char key[32];
+} key_cache[KEY_SLOTS];
+
+static unsigned key_slot(const char *secret, const char *date, const char *region,
+                         const char *service)
+{
+    const char *parts[4] = {secret, date, region, service};
+    unsigned h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < 4; i++) {
+        const char *p;
+        for (p = parts[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        h = (h ^ 0xff) * 16777619u;
+    }
+    return h % KEY_SLOTS;
+}
+
+static int derive_key(const char *secret, const char *date, const char *region,
+                      const char *service, unsigned char key[32])
 {
     unsigned char k[SECRET_MAX + 4], a[32], b[32];
     size_t sl = strlen(secret);
@@ -919,6 +938,36 @@ fail:
     OPENSSL_cleanse(a, sizeof a);
     OPENSSL_cleanse(b, sizeof b);
     return rc;
+}
+
+int sigv4_signing_key(const char *secret, const char *date,
+                      const char *region, const char *service,
+                      unsigned char key[32] /* OUT */)
+{
+    unsigned i;
+    int rc;
+
+    if (strlen(secret) > SECRET_MAX || strlen(date) >= sizeof key_cache[0].date ||
+        strlen(region) >= sizeof key_cache[0].region ||
+        strlen(service) >= sizeof key_cache[0].service)
+        return derive_key(secret, date, region, service, key);
+    i = key_slot(secret, date, region, service);
+    if (key_cache[i].used && !strcmp(key_cache[i].secret, secret) &&
+        !strcmp(key_cache[i].date, date) && !strcmp(key_cache[i].region, region) &&
+        !strcmp(key_cache[i].service, service)) {
+        memcpy(key, key_cache[i].key, 32);
+        return 0;
+    }
+    if ((rc = derive_key(secret, date, region, service, key)) != 0)
+        return rc;
+    OPENSSL_cleanse(&key_cache[i], sizeof key_cache[i]);
+    strcpy(key_cache[i].secret, secret);
+    strcpy(key_cache[i].date, date);
+    strcpy(key_cache[i].region, region);
+    strcpy(key_cache[i].service, service);
+    memcpy(key_cache[i].key, key, 32);
+    key_cache[i].used = 1;
+    return 0;
 }
 
 int sigv4_hex_hmac(const unsigned char key[32], const char *msg, size_t len,
@@ -942,7 +991,7 @@ static int chained_signature(const unsigned char key[32], const char *kind,
     int n;
     if (strlen(amz_date) > 32 || strlen(scope) > 256 || strlen(prev_sig) > 128)
         return SIGV4_ETOOLONG;
-    if (!SHA256(len ? data : (const void *)"", len, md))
+    if (codec_sha256(data, len, md) != 0)
         return SIGV4_EINTERNAL;
     to_hex(md, sizeof md, dh);
     n = snprintf(sts, sizeof sts, "%s\n%s\n%s\n%s\n%s%s", kind, amz_date, scope,
@@ -971,6 +1020,11 @@ int sigv4_trailer_signature(const unsigned char key[32], const char *amz_date,
 }
 
 /* ---- verification ------------------------------------------------------- */
+
+int sigv4_request_time(const sigv4_auth_t *auth, long long *t)
+{
+    return amz_date_time(auth->amz_date, strlen(auth->amz_date), t);
+}
 
 int sigv4_presign_expired(const sigv4_auth_t *auth, long now)
 {

@@ -107,6 +107,10 @@ int sigv4_hex_hmac(const unsigned char key[32], const char *msg, size_t len,
  * canonical query), and '+' in the raw query meant as a space.
  * Returns 0, SIGV4_EMISMATCH, SIGV4_EEXPIRED, SIGV4_EMALFORMED,
  * SIGV4_ETOOLONG or SIGV4_EINTERNAL. */
+/* The request's X-Amz-Date as epoch seconds: 0, or -1 when it does not
+ * parse. */
+int sigv4_request_time(const sigv4_auth_t *auth, long long *t /* OUT */);
+
 /* 1 when presigned auth is past X-Amz-Date + X-Amz-Expires at now. */
 int sigv4_presign_expired(const sigv4_auth_t *auth, long now);
 

@@ -409,10 +409,20 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
     size_t i;
 
     c->n = 0;
-    clock_iso8601(r->now, c->now_iso);
-    c->now_iso[19] = 'Z'; /* seconds precision, as AWS compares dates */
-    c->now_iso[20] = '\0';
-    snprintf(c->epoch, sizeof c->epoch, "%ld", (long)r->now);
+    {
+        /* formatted once a second */
+        static long sec = -1;
+        static char iso[32], epoch[32];
+        if ((long)r->now != sec) {
+            sec = (long)r->now;
+            clock_iso8601((double)sec, iso);
+            iso[19] = 'Z'; /* seconds precision, as AWS compares dates */
+            iso[20] = '\0';
+            snprintf(epoch, sizeof epoch, "%ld", sec);
+        }
+        memcpy(c->now_iso, iso, sizeof iso);
+        memcpy(c->epoch, epoch, sizeof epoch);
+    }
     snprintf(c->ptype, sizeof c->ptype, "%s",
              who->kind == PRINCIPAL_ROOT ? "Account"
              : who->kind == PRINCIPAL_USER ? "User"

@@ -214,8 +214,46 @@ static void test_random(void)
     codec_random(a, 0); /* a zero-length request is fine */
 }
 
+/* FIPS 180-2 and RFC 4231 (HMAC-SHA-256 test cases 1, 2, 4, 6, 7: short,
+ * ASCII, 25-byte, and keys longer than the block). */
+static void test_sha256_hmac(void)
+{
+    static const struct {
+        const char *key; size_t klen; const char *msg; size_t mlen; const char *want;
+    } macs[] = {
+        {"\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b", 20,
+         "Hi There", 8, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+        {"Jefe", 4, "what do ya want for nothing?", 28,
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        {"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19",
+         25, NULL, 50, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+        {NULL, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 54,
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+    };
+    uint8_t md[32], key[131], msg[50];
+    char hex[65];
+    size_t i;
+
+    CHECK(codec_sha256("abc", 3, md) == 0);
+    codec_hex(md, 32, hex);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(codec_sha256(NULL, 0, md) == 0);
+    codec_hex(md, 32, hex);
+    CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    memset(key, 0xaa, sizeof key);
+    memset(msg, 0xcd, sizeof msg);
+    for (i = 0; i < sizeof macs / sizeof macs[0]; i++) {
+        CHECK(codec_hmac_sha256(macs[i].key ? (const void *)macs[i].key : key, macs[i].klen,
+                                macs[i].msg ? (const void *)macs[i].msg : msg, macs[i].mlen,
+                                md) == 0);
+        codec_hex(md, 32, hex);
+        CHECK_STR(hex, macs[i].want);
+    }
+}
+
 int main(void)
 {
+    test_sha256_hmac();
     test_b64_vectors();
     test_b64_bad();
     test_b64_roundtrip();
