@@ -186,10 +186,38 @@ static char *column_dup(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
+/* The permissions boundary of a user or role (sql selects its ARN). A
+ * boundary whose policy cannot be read allows nothing. */
+static void load_boundary(emu_t *emu, set_slot_t *s, const char *account, const char *name,
+                          const char *sql)
+{
+    static const char nothing[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                                  "\"Allow\",\"NotAction\":\"*\",\"Resource\":\"*\"}]}";
+    sqlite3_stmt *st = db_stmt(emu->db, sql);
+    char *arn = NULL, *doc, err[256];
+
+    if (st) {
+        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            arn = column_dup(st, 0);
+        sqlite3_reset(st);
+    }
+    if (arn == NULL)
+        return;
+    if (iam_managed_document(emu, account, arn, &doc) == 0) {
+        s->boundary = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
+        free(doc);
+    }
+    if (s->boundary == NULL)
+        s->boundary = policy_parse(nothing, sizeof nothing - 1, POLICY_IDENTITY, err, sizeof err);
+    free(arn);
+}
+
 static void load_user(emu_t *emu, set_slot_t *s, const char *account, const char *user)
 {
     sqlite3_stmt *st;
-    char *groups[MAX_POLICIES], *boundary = NULL;
+    char *groups[MAX_POLICIES];
     size_t n = 0, i;
 
     add_entity(emu, s, account, "user", user);
@@ -207,49 +235,15 @@ static void load_user(emu_t *emu, set_slot_t *s, const char *account, const char
         add_entity(emu, s, account, "group", groups[i]);
         free(groups[i]);
     }
-    st = db_stmt(emu->db, "SELECT boundary FROM iam_users WHERE account=?1 AND name=?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            boundary = column_dup(st, 0);
-        sqlite3_reset(st);
-    }
-    if (boundary) {
-        char *doc, err[256];
-        if (iam_managed_document(emu, account, boundary, &doc) == 0) {
-            s->boundary = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
-            free(doc);
-        }
-        if (s->boundary == NULL) /* a boundary that cannot be read allows nothing */
-            s->boundary = policy_parse("{\"Version\":\"2012-10-17\",\"Statement\":[]}", 40,
-                                       POLICY_IDENTITY, err, sizeof err);
-        free(boundary);
-    }
+    load_boundary(emu, s, account, user,
+                  "SELECT boundary FROM iam_users WHERE account=?1 AND name=?2");
 }
 
 static void load_role(emu_t *emu, set_slot_t *s, const char *account, const char *role)
 {
-    sqlite3_stmt *st;
-    char *boundary = NULL;
-
     add_entity(emu, s, account, "role", role);
-    st = db_stmt(emu->db, "SELECT boundary FROM iam_roles WHERE account=?1 AND name=?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            boundary = column_dup(st, 0);
-        sqlite3_reset(st);
-    }
-    if (boundary) {
-        char *doc, err[256];
-        if (iam_managed_document(emu, account, boundary, &doc) == 0) {
-            s->boundary = policy_parse(doc, strlen(doc), POLICY_IDENTITY, err, sizeof err);
-            free(doc);
-        }
-        free(boundary);
-    }
+    load_boundary(emu, s, account, role,
+                  "SELECT boundary FROM iam_roles WHERE account=?1 AND name=?2");
 }
 
 /* Session policies of STS credentials: the inline one and the managed ARNs. */
