@@ -295,8 +295,16 @@ class UpTests(ProvisionCase):
         s3 = self.server.client("s3", region="eu-west-1")
         self.assertEqual("eu-west-1", s3.get_bucket_location(
             Bucket=outputs["s3_bucket_name"])["LocationConstraint"])
-        rc, out, err = self.provision("destroy", "--region", "eu-west-1")
-        self.assertEqual(0, rc, err)
+        # destroy goes where up went: endpoint and region come from the state
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AWSEMU_"))}
+        env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        p = subprocess.run([sys.executable, PROVISION, "destroy", "--state", self.state],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                           cwd=self.dir, timeout=120)
+        self.assertEqual(0, p.returncode, p.stderr)
+        self.assertNotIn(b"already gone", p.stdout)
+        self.assertEqual([], s3.list_buckets()["Buckets"])
 
 
 class OutputsTests(ProvisionCase):
