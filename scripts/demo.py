@@ -32,6 +32,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -314,7 +315,7 @@ def run(emu):
             VersionId=iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"],
         )["PolicyVersion"]["Document"]
         if isinstance(fixed, str):
-            fixed = json.loads(urllib.request.unquote(fixed))
+            fixed = json.loads(urllib.parse.unquote(fixed))
         fixed["Statement"][1]["Action"] = ["kms:Decrypt", "kms:GenerateDataKey"]
         say("""
             THE FIX, one line in ai_model_stack.py (the policy's second statement):

@@ -5,7 +5,6 @@ its back is recreated alone, outputs, destroy, and failures (unreachable
 endpoint, a denied call) that end in one line and resume on the next up.
 """
 
-import datetime
 import json
 import os
 import re
@@ -17,7 +16,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from harness import REPO, ServerTestCase, free_port, to_datetime
+from harness import REPO, ServerTestCase, free_port
 
 PROVISION = os.path.join(REPO, "scripts", "provision")
 ORDER = [("aws:kms:Key", "ai-model-kms-key"),
