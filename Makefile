@@ -1,4 +1,4 @@
-# awsemu — one plain Makefile. Targets: all run test bench asan fuzz deps clean
+# awsemu — one plain Makefile. Targets: all run test demo bench asan fuzz deps clean
 CC      ?= cc
 PKGS    := libevent openssl sqlite3 libcjson expat
 BUILD   ?= build
@@ -25,7 +25,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 MIGRATIONS := $(sort $(wildcard storage/migrations/*.sql))
 
-.PHONY: all run test unit bench asan fuzz deps test-deps clean
+.PHONY: all run test unit bench asan fuzz deps test-deps demo clean
 all: $(BIN)
 
 $(BIN): $(BUILD)/emulator/main.o $(BUILD)/libawsemu.a
@@ -77,6 +77,13 @@ asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan BIN=bin/awsemu-asan SAN=1 OPT=-O1 unit
 	@ASAN_OPTIONS=detect_leaks=1 AWSEMU_SANITIZED=1 AWSEMU_BIN=bin/awsemu-asan \
 		sh scripts/test.sh build-asan
+
+# The reference stack end to end on a throw-away awsemu (scripts/demo.py);
+# exits non-zero when any step does not behave as it says.
+demo: test-deps
+	@$(MAKE) --no-print-directory all
+	@PY=python3; python3 -c 'import boto3' 2>/dev/null || PY=/usr/bin/python3; \
+		$$PY scripts/demo.py
 
 bench: test-deps
 	@$(MAKE) --no-print-directory all
