@@ -106,6 +106,22 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     {
         sm_secret_t old;
         rc = sm_resolve(r, name, &old);
+        if (rc == 0 && old.deleted_date == 0 && value &&
+            sm_version_exists(r, old.arn, token) == 1) {
+            /* a retry: the same token with the same value is answered again
+             * (a different value: the version may not change) */
+            int created = 0;
+            rc = sm_authorize(r, NULL, old.arn, old.policy) != 0 ||
+                         sm_new_version(r, &old, token, value, n, is_binary, NULL, &created) != 0
+                     ? -1 : 0;
+            if (rc == 0) {
+                cJSON_AddStringToObject(out, "ARN", old.arn);
+                cJSON_AddStringToObject(out, "Name", old.name);
+                cJSON_AddStringToObject(out, "VersionId", token);
+            }
+            sm_secret_clear(&old);
+            goto out;
+        }
         if (rc == 0) {
             if (old.deleted_date > 0)
                 svc_error(r, 400, "InvalidRequestException",
