@@ -183,8 +183,8 @@ static int parse_header(const char *v, size_t n, sigv2_auth_t *out /* OUT */)
     int rc;
     if (n > SIGV2_AUTH_HEADER_MAX)
         return SIGV2_ETOOLONG;
-    v += 4;
-    n -= 4;
+    v += 3;
+    n -= 3;
     trim(&v, &n);
     colon = memchr(v, ':', n);
     if (!colon)
@@ -315,7 +315,7 @@ int sigv2_parse(const sigv4_request_t *req, sigv2_auth_t *out /* OUT */)
         const char *v = auth->value;
         size_t n = auth->value_len;
         trim(&v, &n);
-        if (n < 4 || memcmp(v, "AWS ", 4) != 0)
+        if (n < 3 || memcmp(v, "AWS", 3) != 0 || (n > 3 && v[3] != ' '))
             return SIGV2_ENOAUTH; /* SigV4 or another scheme: not ours */
     }
     if (sigv4_query || (!auth && !in_query))
@@ -570,7 +570,8 @@ static int span_cmp(const qparam_t *a, const qparam_t *b)
     return a->klen < b->klen ? -1 : a->klen > b->klen;
 }
 
-/* "/bucket" (virtual-hosted) + raw path + "?sub&sub=decoded-value". */
+/* "/bucket" (virtual-hosted) + raw path + "?sub&sub=decoded-value"; a
+ * bucket-only path ends in '/'. */
 static void canon_resource(buf_t *b, const sigv4_request_t *req, const char *bucket)
 {
     qparam_t q[SIGV2_SUBRESOURCES_MAX], t;
@@ -581,6 +582,9 @@ static void canon_resource(buf_t *b, const sigv4_request_t *req, const char *buc
         buf_add(b, bucket, strlen(bucket));
     }
     buf_add(b, req->path, req->path_len);
+    /* path-style "/bucket" signs as "/bucket/", as virtual-hosted does */
+    if (!bucket && req->path_len > 1 && !memchr(req->path + 1, '/', req->path_len - 1))
+        buf_addc(b, '/');
     while (query_next(req->query, req->query_len, &pos, &t)) {
         if (!is_subresource(t.k, t.klen))
             continue;

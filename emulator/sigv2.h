@@ -44,7 +44,8 @@ int sigv2_parse(const sigv4_request_t *req, sigv2_auth_t *out /* OUT */);
 /* The StringToSign: METHOD \n Content-MD5 \n Content-Type \n (Expires |
  * Date, "" when x-amz-date is sent) \n CanonicalizedAmzHeaders
  * CanonicalizedResource. bucket: the bucket of a virtual-hosted request
- * (the resource is "/" bucket + raw path), NULL for path-style. Returns a
+ * (the resource is "/" bucket + raw path), NULL for path-style (a
+ * bucket-only path "/b" signs as "/b/", as botocore does). Returns a
  * string the caller frees with free(), or NULL (out of memory, over the
  * caps sigv2_parse checks, over 1 MiB). */
 char *sigv2_string_to_sign(const sigv4_request_t *req, const sigv2_auth_t *auth,

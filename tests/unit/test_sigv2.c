@@ -188,6 +188,13 @@ static void test_canonicalization(void)
     sts = sigv2_string_to_sign(&req, &a, NULL);
     CHECK_STR(sts, "GET\n\n\n10\nx-amz-security-token:T+ok\n/b/k");
     free(sts);
+
+    /* path-style bucket-only request: "/b/" as botocore signs it */
+    req = request("GET", "/bkt", "AWSAccessKeyId=AK&Signature=x&Expires=10&prefix=h%2F", h, 0);
+    CHECK(sigv2_parse(&req, &a) == 0);
+    sts = sigv2_string_to_sign(&req, &a, NULL);
+    CHECK_STR(sts, "GET\n\n\n10\n/bkt/");
+    free(sts);
 }
 
 /* Table of parser edge cases: Authorization value (NULL: none), query,
