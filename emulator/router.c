@@ -21,6 +21,7 @@
 #include "proto_xml.h"
 #include "s3.h"
 #include "secretsmanager.h"
+#include "sigv2.h"
 #include "sigv4.h"
 
 /* Signed requests may be this far from our clock, as in AWS. */
@@ -51,6 +52,9 @@ typedef struct {
     sigv4_request_t sreq;
     sigv4_auth_t auth;
     int prc;       /* sigv4_parse's result */
+    int sigv2;     /* 1: an S3 request with SigV2 credentials (v2, v2rc) */
+    int v2rc;      /* sigv2_parse's result, when sigv2 */
+    sigv2_auth_t v2;
     int crc;       /* iam_credentials' result (IAM_CRED_*), when prc == 0 */
     iam_cred_t cred;
     enum proto p;
@@ -64,6 +68,8 @@ static void route_free(void *arg)
     if (rt->r.svc_ctx_free)
         rt->r.svc_ctx_free(rt->r.svc_ctx);
     OPENSSL_cleanse(&rt->cred, sizeof rt->cred);
+    if (rt->sigv2)
+        OPENSSL_cleanse(&rt->v2, sizeof rt->v2);
     free(rt);
 }
 
@@ -149,12 +155,81 @@ static void send_error(svc_req_t *r, enum proto p)
  * clock, so tests can move past it). Returns 0, or -1 with the error set. */
 static int check_presign_expiry(route_t *rt)
 {
+    if (rt->sigv2) {
+        if (rt->v2rc != 0 || !sigv2_expired(&rt->v2, (long long)clock_now()))
+            return 0;
+        return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
+    }
     if (rt->prc != 0 || !sigv4_presign_expired(&rt->auth, (long)clock_now()))
         return 0;
     return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
 }
 
-/* SigV4 in enforce mode. Returns 0, or -1 with the protocol's error set. */
+/* S3's answer to credentials iam_credentials did not accept (crc), or 0
+ * when it did; token: the request carried a session token. */
+static int s3_cred_error(svc_req_t *r, int crc, int token)
+{
+    if (crc == IAM_CRED_OK)
+        return 0;
+    if (crc == IAM_CRED_EXPIRED)
+        return svc_error(r, 400, "ExpiredToken", "The provided token has expired.");
+    if (crc == IAM_CRED_BADTOKEN && token)
+        return svc_error(r, 400, "InvalidToken",
+                         "The provided token is malformed or otherwise invalid.");
+    return svc_error(r, 403, "InvalidAccessKeyId",
+                     "The AWS Access Key Id you provided does not exist in our records.");
+}
+
+/* SigV2 (S3 only) in enforce mode: as S3 answers. Returns 0, or -1 with
+ * the error set. */
+static int authenticate_v2(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    const sigv2_auth_t *auth = &rt->v2;
+    char host[300], bucket[256];
+    long long t;
+    int rc;
+
+    if (rt->v2rc != 0) {
+        if (auth->presigned)
+            return svc_error(r, 403, "AccessDenied",
+                             "Query-string authentication requires the Signature, Expires "
+                             "and AWSAccessKeyId parameters");
+        return svc_error(r, 400, "InvalidArgument",
+                         "AWS authorization header is invalid.  Expected "
+                         "AwsAccessKeyId:signature");
+    }
+    if (s3_cred_error(r, rt->crc, auth->security_token[0] != '\0') != 0)
+        return -1;
+    if (!auth->presigned) {
+        double now = clock_real();
+        if (sigv2_request_time(&rt->sreq, &t) != 0)
+            return svc_error(r, 403, "AccessDenied",
+                             "AWS authentication requires a valid Date or x-amz-date header");
+        if ((double)t < now - MAX_SKEW_SECONDS || (double)t > now + MAX_SKEW_SECONDS)
+            return svc_error(r, 403, "RequestTimeTooSkewed",
+                             "The difference between the request time and the current time "
+                             "is too large.");
+    }
+    if (!http_header_copy(r->http, "Host", host, sizeof host) ||
+        !s3_host_bucket(host, bucket, sizeof bucket))
+        bucket[0] = '\0';
+    rc = sigv2_verify(&rt->sreq, auth, rt->cred.secret, bucket[0] ? bucket : NULL,
+                      (long long)clock_now());
+    if (rc == 0)
+        return 0;
+    if (rc == SIGV2_EEXPIRED)
+        return svc_error(r, 403, "AccessDenied", "Request has expired");
+    if (rc == SIGV2_EINTERNAL)
+        return svc_error(r, 500, "InternalError",
+                         "We encountered an internal error. Please try again.");
+    return svc_error(r, 403, "SignatureDoesNotMatch",
+                     "The request signature we calculated does not match the signature you "
+                     "provided. Check your key and signing method.");
+}
+
+/* SigV4 in enforce mode (SigV2 for S3 requests that carry it). Returns 0,
+ * or -1 with the protocol's error set. */
 static int authenticate(route_t *rt)
 {
     svc_req_t *r = &rt->r;
@@ -168,6 +243,8 @@ static int authenticate(route_t *rt)
     size_t n;
     int rc;
 
+    if (rt->sigv2)
+        return authenticate_v2(rt);
     if (prc == SIGV4_ENOAUTH) {
         if (p == P_JSON)
             return svc_error(r, 400, "MissingAuthenticationTokenException",
@@ -345,11 +422,25 @@ static void on_head(http_req_t *h, void *arg)
     rt->sreq.nheaders = h->head.nheaders;
     rt->prc = sigv4_parse(&rt->sreq, &rt->auth);
     rt->crc = IAM_CRED_UNKNOWN;
+    rt->p = classify(rt);
+    /* S3 also takes SigV2: "Authorization: AWS AK:sig" or AWSAccessKeyId,
+     * Signature and Expires in the query */
+    if (rt->prc != 0 && rt->p == P_REST_XML) {
+        int v2rc = sigv2_parse(&rt->sreq, &rt->v2);
+        if (v2rc != SIGV2_ENOAUTH) {
+            rt->sigv2 = 1;
+            rt->v2rc = v2rc;
+        }
+    }
     if (rt->prc == 0) {
         if (rt->auth.region[0])
             snprintf(r->region, sizeof r->region, "%s", rt->auth.region);
         snprintf(r->access_key, sizeof r->access_key, "%s", rt->auth.access_key);
         rt->crc = iam_credentials(r->emu, rt->auth.access_key, rt->auth.security_token, r->now,
+                                  &rt->cred);
+    } else if (rt->sigv2 && rt->v2rc == 0) {
+        snprintf(r->access_key, sizeof r->access_key, "%s", rt->v2.access_key);
+        rt->crc = iam_credentials(r->emu, rt->v2.access_key, rt->v2.security_token, r->now,
                                   &rt->cred);
     }
     /* with --iam off, whoever is not known signs as the account's root */
@@ -359,7 +450,6 @@ static void on_head(http_req_t *h, void *arg)
     } else {
         iam_root_principal(r->account, &r->caller);
     }
-    rt->p = classify(rt);
     /* S3 object bodies stream through a sink instead of the buffer; its
      * requests are authenticated from the head alone (the body's hash is
      * in x-amz-content-sha256, checked as the body streams) */

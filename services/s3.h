@@ -19,6 +19,11 @@ void s3_head(svc_req_t *r);
 /* The body is complete (and the request authenticated): serve it. */
 void s3_serve(svc_req_t *r);
 
+/* The bucket a virtual-hosted request names in its Host header
+ * ("bucket.localhost", "bucket.s3.<anything>", port ignored): 1 with it
+ * copied into bucket[n], or 0 (path-style, or too long). */
+int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n);
+
 /* GET /_awsemu/inspect/s3/<bucket>/<key>: the object's envelope as JSON. */
 void s3_inspect(svc_req_t *r, const char *bucket, const char *key);
 

@@ -202,6 +202,11 @@ static int host_bucket(const char *host, char *bucket, size_t n)
     return 1;
 }
 
+int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n)
+{
+    return host_bucket(host, bucket, n);
+}
+
 typedef struct {
     const char *method;
     int has_key;         /* -1: no bucket, 0: bucket, 1: bucket + key */

@@ -135,7 +135,13 @@ static int check(s3_req_t *s, const char *action, const char *bucket, const char
     key_header(&k, s, "s3:x-amz-acl", "x-amz-acl");
     key_from(&k, "s3:authType",
              http_header(s->r->http, "Authorization", NULL) ? "REST-HEADER" : "REST-QUERY-STRING");
-    key_from(&k, "s3:signatureversion", "AWS4-HMAC-SHA256");
+    {
+        size_t n;
+        const char *az = http_header(s->r->http, "Authorization", &n);
+        /* SigV2: "Authorization: AWS AK:sig" or AWSAccessKeyId in the query */
+        int v2 = az ? (n >= 4 && !memcmp(az, "AWS ", 4)) : s3_query(s, "AWSAccessKeyId", NULL, 0);
+        key_from(&k, "s3:signatureversion", v2 ? "AWS" : "AWS4-HMAC-SHA256");
+    }
     key_from(&k, "s3:ResourceAccount", s->r->account);
     if (res != RES_NONE)
         policy = bucket_policy(s, bucket);

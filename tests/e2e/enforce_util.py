@@ -85,8 +85,8 @@ def client(server, service, creds=ROOT, validate=True, token=None, region=None):
     session token: "" sends none)."""
     kw = {}
     if service == "s3":
-        # presigned URLs with SigV4 too (boto3 presigns S3 with SigV2 otherwise,
-        # which awsemu does not verify)
+        # presigned URLs with SigV4 too (boto3 presigns S3 with SigV2
+        # otherwise: test_s3_sigv2 covers that)
         kw["signature_version"] = "s3v4"
     cfg = botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5,
                                  read_timeout=30, parameter_validation=validate, **kw)
