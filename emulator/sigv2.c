@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "sigv_text.h"
 
 #define STS_MAX (1u << 20) /* cap of a string to sign */
 
@@ -26,31 +27,6 @@ static const char *const subresources[] = {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Case-insensitive: does s[0..n) equal the NUL-terminated lit? */
-static int ieq(const char *s, size_t n, const char *lit)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (lit[i] == '\0' || lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
-            return 0;
-    return lit[n] == '\0';
-}
-
 /* Case-insensitive prefix test of s[0..n). */
 static int iprefix(const char *s, size_t n, const char *lit)
 {
@@ -64,11 +40,6 @@ static int iprefix(const char *s, size_t n, const char *lit)
     return 1;
 }
 
-static int eqs(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
 static void trim(const char **s, size_t *n)
 {
     while (*n && is_space((unsigned char)**s)) {
@@ -77,38 +48,6 @@ static void trim(const char **s, size_t *n)
     }
     while (*n && is_space((unsigned char)(*s)[*n - 1]))
         (*n)--;
-}
-
-/* Decodes one byte at s[*i] as Python's unquote does: a valid %XX escape,
- * else the byte itself ('+' stays '+'). */
-static unsigned char pct_next(const char *s, size_t n, size_t *i)
-{
-    unsigned char c = (unsigned char)s[*i];
-    if (c == '%' && *i + 2 < n && codec_hexval(s[*i + 1]) >= 0 &&
-        codec_hexval(s[*i + 2]) >= 0) {
-        c = (unsigned char)(codec_hexval(s[*i + 1]) * 16 + codec_hexval(s[*i + 2]));
-        *i += 3;
-        return c;
-    }
-    (*i)++;
-    return c;
-}
-
-/* Percent-decodes s[0..n) into dst[cap] (NUL-terminated). Returns 0,
- * SIGV2_ETOOLONG, or SIGV2_EMALFORMED when the result holds a NUL. */
-static int pct_decode(const char *s, size_t n, char *dst /* OUT */, size_t cap)
-{
-    size_t i = 0, o = 0;
-    while (i < n) {
-        unsigned char c = pct_next(s, n, &i);
-        if (c == '\0')
-            return SIGV2_EMALFORMED;
-        if (o + 1 >= cap)
-            return SIGV2_ETOOLONG;
-        dst[o++] = (char)c;
-    }
-    dst[o] = '\0';
-    return 0;
 }
 
 static const http_header_t *find_header(const sigv4_request_t *req, const char *name,
@@ -219,11 +158,11 @@ static int parse_query(const sigv4_request_t *req, sigv2_auth_t *out /* OUT */)
     qparam_t p;
 
     while (rc == 0 && query_next(req->query, req->query_len, &pos, &p)) {
-        if (eqs(p.k, p.klen, "AWSAccessKeyId"))
+        if (eq(p.k, p.klen, "AWSAccessKeyId"))
             rc = query_value(&p, out->access_key, sizeof out->access_key, &s_ak);
-        else if (eqs(p.k, p.klen, "Signature"))
+        else if (eq(p.k, p.klen, "Signature"))
             rc = query_value(&p, out->signature, sizeof out->signature, &s_sig);
-        else if (eqs(p.k, p.klen, "Expires"))
+        else if (eq(p.k, p.klen, "Expires"))
             rc = query_value(&p, exp_s, sizeof exp_s, &s_exp);
     }
     if (rc != 0)
@@ -303,8 +242,8 @@ int sigv2_parse(const sigv4_request_t *req, sigv2_auth_t *out /* OUT */)
     memset(out, 0, sizeof *out);
     out->expires = -1;
     while (query_next(req->query, req->query_len, &pos, &p)) {
-        if (eqs(p.k, p.klen, "AWSAccessKeyId") || eqs(p.k, p.klen, "Signature") ||
-            eqs(p.k, p.klen, "Expires"))
+        if (eq(p.k, p.klen, "AWSAccessKeyId") || eq(p.k, p.klen, "Signature") ||
+            eq(p.k, p.klen, "Expires"))
             in_query = 1;
         if (iprefix(p.k, p.klen, "X-Amz-Algorithm") || iprefix(p.k, p.klen, "X-Amz-Credential") ||
             iprefix(p.k, p.klen, "X-Amz-Signature"))
@@ -401,8 +340,8 @@ static int rfc1123(const char *s, size_t n, long long *t /* OUT */)
         return -1;
     zone = s + i;
     zlen = n - i;
-    if (!eqs(zone, zlen, "GMT") && !eqs(zone, zlen, "UTC") && !eqs(zone, zlen, "Z") &&
-        !eqs(zone, zlen, "+0000"))
+    if (!eq(zone, zlen, "GMT") && !eq(zone, zlen, "UTC") && !eq(zone, zlen, "Z") &&
+        !eq(zone, zlen, "+0000"))
         return -1;
     *t = days_from_civil(y, m + 1, d) * 86400LL + hh * 3600 + mm * 60 + ss;
     return 0;
@@ -425,49 +364,12 @@ int sigv2_expired(const sigv2_auth_t *auth, long long now)
 
 /* ---- string to sign ----------------------------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int err;
-} buf_t;
-
-static void buf_add(buf_t *b, const char *s, size_t n)
-{
-    if (b->err)
-        return;
-    if (n > STS_MAX - b->len) {
-        b->err = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 256;
-        char *np;
-        while (ncap < b->len + n + 1)
-            ncap *= 2;
-        np = realloc(b->p, ncap);
-        if (!np) {
-            b->err = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_addc(buf_t *b, char c)
-{
-    buf_add(b, &c, 1);
-}
-
 /* Appends s[0..n) percent-decoded (Python unquote). */
 static void buf_decoded(buf_t *b, const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n && !b->err)
-        buf_addc(b, (char)pct_next(s, n, &i));
+        buf_addc(b, (char)pct_next(s, n, &i, 0));
 }
 
 /* Appends the trimmed value of the first header named name, if any. */
@@ -556,7 +458,7 @@ static int is_subresource(const char *k, size_t n)
 {
     size_t i;
     for (i = 0; subresources[i]; i++)
-        if (eqs(k, n, subresources[i]))
+        if (eq(k, n, subresources[i]))
             return 1;
     return 0;
 }
@@ -613,7 +515,7 @@ static void canon_resource(buf_t *b, const sigv4_request_t *req, const char *buc
 char *sigv2_string_to_sign(const sigv4_request_t *req, const sigv2_auth_t *auth,
                            const char *bucket)
 {
-    buf_t b = {NULL, 0, 0, 0};
+    buf_t b = {NULL, 0, 0, 0, STS_MAX};
     size_t pos = 0;
     qparam_t p;
 
@@ -625,7 +527,7 @@ char *sigv2_string_to_sign(const sigv4_request_t *req, const sigv2_auth_t *auth,
     buf_addc(&b, '\n');
     if (auth->presigned) {
         while (query_next(req->query, req->query_len, &pos, &p))
-            if (eqs(p.k, p.klen, "Expires")) {
+            if (eq(p.k, p.klen, "Expires")) {
                 buf_decoded(&b, p.v, p.vlen);
                 break;
             }

@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "codec.h"
+#include "sigv_text.h"
 
 #define CANON_MAX ((size_t)1 << 20) /* cap on a canonical request */
 #define SECRET_MAX 256
@@ -25,41 +26,10 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Case-insensitive: does s[0..n) equal the NUL-terminated lit? */
-static int ieq(const char *s, size_t n, const char *lit)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (lit[i] == '\0' || lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
-            return 0;
-    return lit[n] == '\0';
-}
-
-/* Case-sensitive: does s[0..n) equal lit? */
-static int eq(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static int is_unreserved(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) ||
            c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static void to_hex(const unsigned char *in, size_t n, char *out /* OUT */)
@@ -73,82 +43,7 @@ static void to_hex(const unsigned char *in, size_t n, char *out /* OUT */)
     out[2 * n] = '\0';
 }
 
-/* Decodes one byte of a percent-encoded string at s[*i], advancing *i.
- * An invalid escape stands for a literal '%'. */
-static unsigned char pct_next(const char *s, size_t n, size_t *i, int plus_space)
-{
-    unsigned char c = (unsigned char)s[*i];
-    if (c == '%' && *i + 2 < n && codec_hexval((char)s[*i + 1]) >= 0 &&
-        codec_hexval((char)s[*i + 2]) >= 0) {
-        c = (unsigned char)(codec_hexval((char)s[*i + 1]) * 16 +
-                            codec_hexval((char)s[*i + 2]));
-        *i += 3;
-        return c;
-    }
-    (*i)++;
-    return (plus_space && c == '+') ? ' ' : c;
-}
-
-/* Percent-decodes s[0..n) into dst (cap bytes incl. NUL). Returns 0,
- * SIGV4_ETOOLONG, or SIGV4_EMALFORMED when the result holds a NUL. */
-static int pct_decode(const char *s, size_t n, char *dst /* OUT */, size_t cap)
-{
-    size_t i = 0, o = 0;
-    while (i < n) {
-        unsigned char c = pct_next(s, n, &i, 0);
-        if (c == '\0')
-            return SIGV4_EMALFORMED;
-        if (o + 1 >= cap)
-            return SIGV4_ETOOLONG;
-        dst[o++] = (char)c;
-    }
-    dst[o] = '\0';
-    return 0;
-}
-
 /* ---- growable output buffer, capped at CANON_MAX ------------------------ */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int err;
-} buf_t;
-
-static void buf_add(buf_t *b, const char *s, size_t n)
-{
-    if (b->err)
-        return;
-    if (n > CANON_MAX - b->len) {
-        b->err = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 256;
-        char *np;
-        while (ncap < b->len + n + 1)
-            ncap *= 2;
-        np = realloc(b->p, ncap);
-        if (!np) {
-            b->err = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_addc(buf_t *b, char c)
-{
-    buf_add(b, &c, 1);
-}
-
-static void buf_adds(buf_t *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
 
 /* Appends byte c URI-encoded (unreserved bytes, and '/' when keep_slash,
  * as they are; everything else %XX uppercase). */
@@ -725,7 +620,7 @@ static int qent_cmp(const void *pa, const void *pb)
 static void canon_query(buf_t *out, const sigv4_request_t *req,
                         const sigv4_auth_t *auth, int qflags)
 {
-    buf_t text = {0};
+    buf_t text = {NULL, 0, 0, 0, CANON_MAX};
     qsort_ent_t *ents = NULL;
     size_t n = 0, cnt = 0, pos = 0, i;
     qparam_t p;
@@ -835,7 +730,7 @@ static void canon_headers(buf_t *b, const sigv4_request_t *req,
 static char *canon_request(const sigv4_request_t *req, const sigv4_auth_t *auth,
                            int path_rules, const char *payload_hash, int qflags)
 {
-    buf_t b = {0};
+    buf_t b = {NULL, 0, 0, 0, CANON_MAX};
     buf_add(&b, req->method, req->method_len);
     buf_addc(&b, '\n');
     canon_path(&b, req->path, req->path_len, path_rules);
@@ -868,7 +763,7 @@ char *sigv4_string_to_sign(const sigv4_auth_t *auth, const char *canonical_reque
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     char hex[65], scope[256];
-    buf_t b = {0};
+    buf_t b = {NULL, 0, 0, 0, CANON_MAX};
     if (sigv4_scope(auth, scope, sizeof scope) != 0)
         return NULL;
     if (codec_sha256(canonical_request, strlen(canonical_request), md) != 0)
