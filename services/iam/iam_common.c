@@ -3,8 +3,8 @@
 #include "iam_int.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <openssl/crypto.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +15,58 @@
 #include "db.h"
 
 const iam_kind_t IAM_USER = {
-    "user", "user", "UserName", 128,
-    "SELECT name, arn, path, id FROM iam_users WHERE account = ?1 AND name = ?2",
-    2048, "PoliciesPerUser", "TagsPerUser", "AIDA", "User with name %s already exists.",
-    "DELETE FROM iam_users WHERE account = ?1 AND name = ?2"};
+    .kind = "user",
+    .noun = "user",
+    .member = "UserName",
+    .name_max = 128,
+    .sql_find = "SELECT name, arn, path, id FROM iam_users WHERE account = ?1 AND name = ?2",
+    .inline_max = 2048,
+    .quota = "PoliciesPerUser",
+    .tag_quota = "TagsPerUser",
+    .id_prefix = "AIDA",
+    .exists = "User with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_users WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_GROUP = {
-    "group", "group", "GroupName", 128,
-    "SELECT name, arn, path, id FROM iam_groups WHERE account = ?1 AND name = ?2",
-    5120, "PoliciesPerGroup", "TagsPerGroup", "AGPA", "Group with name %s already exists.",
-    "DELETE FROM iam_groups WHERE account = ?1 AND name = ?2"};
+    .kind = "group",
+    .noun = "group",
+    .member = "GroupName",
+    .name_max = 128,
+    .sql_find = "SELECT name, arn, path, id FROM iam_groups WHERE account = ?1 AND name = ?2",
+    .inline_max = 5120,
+    .quota = "PoliciesPerGroup",
+    .tag_quota = "TagsPerGroup",
+    .id_prefix = "AGPA",
+    .exists = "Group with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_groups WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_ROLE = {
-    "role", "role", "RoleName", 64,
-    "SELECT name, arn, path, id FROM iam_roles WHERE account = ?1 AND name = ?2",
-    10240, "PoliciesPerRole", "TagsPerRole", "AROA", "Role with name %s already exists.",
-    "DELETE FROM iam_roles WHERE account = ?1 AND name = ?2"};
+    .kind = "role",
+    .noun = "role",
+    .member = "RoleName",
+    .name_max = 64,
+    .sql_find = "SELECT name, arn, path, id FROM iam_roles WHERE account = ?1 AND name = ?2",
+    .inline_max = 10240,
+    .quota = "PoliciesPerRole",
+    .tag_quota = "TagsPerRole",
+    .id_prefix = "AROA",
+    .exists = "Role with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_roles WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_PROFILE = {
-    "instance-profile", "instance profile", "InstanceProfileName", 128,
-    "SELECT name, arn, path, id FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
-    0, "", "TagsPerInstanceProfile", "AIPA", "Instance Profile %s already exists.",
-    "DELETE FROM iam_instance_profiles WHERE account = ?1 AND name = ?2"};
+    .kind = "instance-profile",
+    .noun = "instance profile",
+    .member = "InstanceProfileName",
+    .name_max = 128,
+    .sql_find =
+        "SELECT name, arn, path, id FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
+    .inline_max = 0,
+    .quota = "",
+    .tag_quota = "TagsPerInstanceProfile",
+    .id_prefix = "AIPA",
+    .exists = "Instance Profile %s already exists.",
+    .sql_delete = "DELETE FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
+};
 
 int iam_internal(svc_req_t *r)
 {
@@ -156,16 +189,16 @@ int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const ch
     return 0;
 }
 
-int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name,
-                       const iam_tag_t *tags, size_t ntags)
+int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name, const iam_tag_t *tags,
+                       size_t ntags)
 {
     if (iam_tags_store(r, k->kind, name, k->tag_quota, tags, ntags))
         return -1;
     return db_commit(r->emu->db) ? iam_internal(r) : 0;
 }
 
-int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
-                      const char *new_member, size_t new_max, const char *sql_update,
+int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, const char *new_member,
+                      size_t new_max, const char *sql_update,
                       int (*rename)(svc_req_t *r, const char *from, const char *to))
 {
     const char *name = NULL, *new_name = NULL, *new_path = NULL, *p2;
@@ -232,13 +265,11 @@ static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
 int iam_find(svc_req_t *r, const iam_kind_t *k, const char *name, char canon[IAM_NAME_MAX],
              char arn[IAM_ARN_MAX], char path[520])
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, k->sql_find);
+    sqlite3_stmt *st = iam_stmt(r, k->sql_find, "ss", r->account, name);
     int rc;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         copy_col(canon, IAM_NAME_MAX, st, 0);
@@ -484,8 +515,9 @@ int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char 
 
     for (i = 0; i < n; i++)
         if (iam_exec(r, SQL_UNTAG, "ssss", r->account, kind, name, tags[i].key) ||
-            iam_exec(r, "INSERT INTO iam_tags (account, kind, name, key, value, seq) VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_tags))",
+            iam_exec(r,
+                     "INSERT INTO iam_tags (account, kind, name, key, value, seq) VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_tags))",
                      "sssss", r->account, kind, name, tags[i].key, tags[i].value))
             return -1;
     st = iam_stmt(r, "SELECT COUNT(*) FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3",
@@ -532,7 +564,8 @@ int iam_tags_drop(svc_req_t *r, const char *kind, const char *name)
 
 int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to)
 {
-    return iam_exec(r, "UPDATE iam_tags SET name = ?4 WHERE account = ?1 AND kind = ?2 AND name = ?3",
+    return iam_exec(r,
+                    "UPDATE iam_tags SET name = ?4 WHERE account = ?1 AND kind = ?2 AND name = ?3",
                     "ssss", r->account, kind, from, to);
 }
 
@@ -593,8 +626,8 @@ int iam_tags_list(svc_req_t *r, const qform_t *in, buf_t *out, const char *kind,
 
     if (iam_page_init(r, in, &pg))
         return -1;
-    return iam_list_page(r, out, iam_stmt(r, SQL_TAGS, "sss", r->account, kind, name), "Tags",
-                         &pg, tag_member, NULL);
+    return iam_list_page(r, out, iam_stmt(r, SQL_TAGS, "sss", r->account, kind, name), "Tags", &pg,
+                         tag_member, NULL);
 }
 
 int iam_named(svc_req_t *r, const qform_t *in, const iam_kind_t *k, char canon[IAM_NAME_MAX])
@@ -686,8 +719,8 @@ int iam_page_end(buf_t *out, const iam_page_t *p)
     return xml_elem(out, "IsTruncated", "false");
 }
 
-int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
-                  iam_page_t *pg, iam_row_fn row, const void *ctx)
+int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx)
 {
     int rc, t;
 
@@ -708,8 +741,8 @@ int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
     return xml_close(out, elem);
 }
 
-int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
-                  iam_page_t *pg, iam_row_fn row, const void *ctx)
+int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx)
 {
     if (iam_list_rows(r, out, st, elem, pg, row, ctx))
         return -1;
@@ -718,20 +751,20 @@ int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
 
 /* ---- tag operations of users, roles and instance profiles ---------------- */
 
-#define TAG_OPS(k, tag_fn, untag_fn, list_fn)                   \
-    int tag_fn(svc_req_t *r, const qform_t *in, buf_t *out)     \
-    {                                                           \
-        (void)out;                                              \
-        return iam_tag_entity(r, in, k);                        \
-    }                                                           \
-    int untag_fn(svc_req_t *r, const qform_t *in, buf_t *out)   \
-    {                                                           \
-        (void)out;                                              \
-        return iam_untag_entity(r, in, k);                      \
-    }                                                           \
-    int list_fn(svc_req_t *r, const qform_t *in, buf_t *out)    \
-    {                                                           \
-        return iam_list_entity_tags(r, in, out, k);             \
+#define TAG_OPS(k, tag_fn, untag_fn, list_fn)                                                      \
+    int tag_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                        \
+    {                                                                                              \
+        (void)out;                                                                                 \
+        return iam_tag_entity(r, in, k);                                                           \
+    }                                                                                              \
+    int untag_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                      \
+    {                                                                                              \
+        (void)out;                                                                                 \
+        return iam_untag_entity(r, in, k);                                                         \
+    }                                                                                              \
+    int list_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                       \
+    {                                                                                              \
+        return iam_list_entity_tags(r, in, out, k);                                                \
     }
 
 TAG_OPS(&IAM_USER, iam_op_tag_user, iam_op_untag_user, iam_op_list_user_tags)

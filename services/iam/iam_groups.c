@@ -28,24 +28,31 @@ static int group_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *
     return xml_close(out, "member");
 }
 
-static int group_elem(svc_req_t *r, buf_t *out, const char *name)
+int iam_group_fields(svc_req_t *r, buf_t *out, const char *name)
 {
-    sqlite3_stmt *st = iam_stmt(r, "SELECT name, id, path, arn, created FROM iam_groups "
-                                   "WHERE account = ?1 AND name = ?2", "ss", r->account, name);
+    sqlite3_stmt *st = iam_stmt(r,
+                                "SELECT name, id, path, arn, created FROM iam_groups "
+                                "WHERE account = ?1 AND name = ?2",
+                                "ss", r->account, name);
     int rc;
 
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        xml_open(out, "Group");
+    if (rc == SQLITE_ROW)
         group_row(out, st);
-        xml_close(out, "Group");
-    }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
     return rc == SQLITE_DONE ? iam_no_such(r, &IAM_GROUP, name) : iam_internal(r);
+}
+
+static int group_elem(svc_req_t *r, buf_t *out, const char *name)
+{
+    xml_open(out, "Group");
+    if (iam_group_fields(r, out, name))
+        return -1;
+    return xml_close(out, "Group");
 }
 
 int iam_op_create_group(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -55,9 +62,10 @@ int iam_op_create_group(svc_req_t *r, const qform_t *in, buf_t *out)
 
     if (iam_name(r, in, "GroupName", 1, 128, &name) || iam_path(r, in, "Path", &path) ||
         iam_new_entity(r, &IAM_GROUP, name, path, id, arn) ||
-        iam_exec(r, "INSERT INTO iam_groups (account, name, id, path, arn, created, seq) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                    "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_groups))",
+        iam_exec(r,
+                 "INSERT INTO iam_groups (account, name, id, path, arn, created, seq) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_groups))",
                  "sssssd", r->account, name, id, path, arn, r->now) ||
         iam_new_entity_end(r, &IAM_GROUP, name, NULL, 0))
         return -1;
@@ -74,10 +82,11 @@ int iam_op_get_group(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_find(r, &IAM_GROUP, name, canon, NULL, NULL) || group_elem(r, out, canon))
         return -1;
     return iam_list_page(r, out,
-                         iam_stmt(r, "SELECT u.name, u.id, u.path, u.arn, u.created FROM "
-                                     "iam_group_members m JOIN iam_users u ON u.account = "
-                                     "m.account AND u.name = m.user_name WHERE m.account = ?1 "
-                                     "AND m.group_name = ?2 ORDER BY u.name",
+                         iam_stmt(r,
+                                  "SELECT u.name, u.id, u.path, u.arn, u.created FROM "
+                                  "iam_group_members m JOIN iam_users u ON u.account = "
+                                  "m.account AND u.name = m.user_name WHERE m.account = ?1 "
+                                  "AND m.group_name = ?2 ORDER BY u.name",
                                   "ss", r->account, canon),
                          "Users", &pg, iam_user_member, NULL);
 }
@@ -85,8 +94,10 @@ int iam_op_get_group(svc_req_t *r, const qform_t *in, buf_t *out)
 /* Renames a group everywhere its name is a key. Inside a transaction. */
 static int rename_group(svc_req_t *r, const char *from, const char *to)
 {
-    if (iam_exec(r, "UPDATE iam_group_members SET group_name = ?3 WHERE account = ?1 AND "
-                    "group_name = ?2", "sss", r->account, from, to))
+    if (iam_exec(r,
+                 "UPDATE iam_group_members SET group_name = ?3 WHERE account = ?1 AND "
+                 "group_name = ?2",
+                 "sss", r->account, from, to))
         return -1;
     return iam_policies_rename(r, &IAM_GROUP, from, to);
 }
@@ -96,7 +107,8 @@ int iam_op_update_group(svc_req_t *r, const qform_t *in, buf_t *out)
     (void)out;
     return iam_update_entity(r, in, &IAM_GROUP, "NewGroupName", 128,
                              "UPDATE iam_groups SET name = ?3, path = ?4, arn = ?5 WHERE "
-                             "account = ?1 AND name = ?2", rename_group);
+                             "account = ?1 AND name = ?2",
+                             rename_group);
 }
 
 int iam_op_delete_group(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -105,8 +117,11 @@ int iam_op_delete_group(svc_req_t *r, const qform_t *in, buf_t *out)
 
     (void)out;
     if (iam_named(r, in, &IAM_GROUP, canon) ||
-        iam_conflict(r, iam_any(r, "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
-                                   "group_name = ?2", "ss", r->account, canon),
+        iam_conflict(r,
+                     iam_any(r,
+                             "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
+                             "group_name = ?2",
+                             "ss", r->account, canon),
                      "Cannot delete entity, must remove users from group first.") ||
         iam_conflict(r, iam_has_inline(r, &IAM_GROUP, canon),
                      "Cannot delete entity, must delete policies first.") ||
@@ -124,9 +139,11 @@ int iam_op_list_groups(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
         return -1;
     return iam_list_page(r, out,
-                         iam_stmt(r, "SELECT name, id, path, arn, created FROM iam_groups WHERE "
-                                     "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
-                                     "ORDER BY name", "ss", r->account, prefix),
+                         iam_stmt(r,
+                                  "SELECT name, id, path, arn, created FROM iam_groups WHERE "
+                                  "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
+                                  "ORDER BY name",
+                                  "ss", r->account, prefix),
                          "Groups", &pg, group_member, NULL);
 }
 
@@ -139,11 +156,12 @@ static int membership(svc_req_t *r, const qform_t *in, int add)
         iam_name(r, in, "UserName", 1, 128, &user) ||
         iam_find(r, &IAM_GROUP, group, g, NULL, NULL) ||
         iam_find(r, &IAM_USER, user, u, NULL, NULL) ||
-        iam_exec(r, add ? "INSERT OR IGNORE INTO iam_group_members (account, group_name, "
-                          "user_name, seq) VALUES (?1, ?2, ?3, (SELECT IFNULL(MAX(seq), 0) + 1 "
-                          "FROM iam_group_members))"
-                        : "DELETE FROM iam_group_members WHERE account = ?1 AND group_name = ?2 "
-                          "AND user_name = ?3",
+        iam_exec(r,
+                 add ? "INSERT OR IGNORE INTO iam_group_members (account, group_name, "
+                       "user_name, seq) VALUES (?1, ?2, ?3, (SELECT IFNULL(MAX(seq), 0) + 1 "
+                       "FROM iam_group_members))"
+                     : "DELETE FROM iam_group_members WHERE account = ?1 AND group_name = ?2 "
+                       "AND user_name = ?3",
                  "sss", r->account, g, u))
         return -1;
     if (!add && sqlite3_changes(db_handle(r->emu->db)) == 0)
@@ -173,10 +191,11 @@ int iam_op_list_groups_for_user(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_find(r, &IAM_USER, user, u, NULL, NULL))
         return -1;
     return iam_list_page(r, out,
-                         iam_stmt(r, "SELECT g.name, g.id, g.path, g.arn, g.created FROM "
-                                     "iam_group_members m JOIN iam_groups g ON g.account = "
-                                     "m.account AND g.name = m.group_name WHERE m.account = ?1 "
-                                     "AND m.user_name = ?2 ORDER BY g.name",
+                         iam_stmt(r,
+                                  "SELECT g.name, g.id, g.path, g.arn, g.created FROM "
+                                  "iam_group_members m JOIN iam_groups g ON g.account = "
+                                  "m.account AND g.name = m.group_name WHERE m.account = ?1 "
+                                  "AND m.user_name = ?2 ORDER BY g.name",
                                   "ss", r->account, u),
                          "Groups", &pg, group_member, NULL);
 }

@@ -78,13 +78,13 @@ int iam_delete_entity(svc_req_t *r, const iam_kind_t *k, const char *canon);
 int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const char *path,
                    char id[32] /* OUT */, char arn[IAM_ARN_MAX] /* OUT */);
 /* CreateX's end, after the row's INSERT: stores tags, commits. */
-int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name,
-                       const iam_tag_t *tags, size_t ntags);
+int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name, const iam_tag_t *tags,
+                       size_t ntags);
 /* UpdateUser / UpdateGroup: reads k's member, new_member (up to new_max)
  * and NewPath, runs sql_update (?1 account, ?2 old name, ?3 new name,
  * ?4 path, ?5 ARN) and, when the name changes, rename; one transaction. */
-int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
-                      const char *new_member, size_t new_max, const char *sql_update,
+int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, const char *new_member,
+                      size_t new_max, const char *sql_update,
                       int (*rename)(svc_req_t *r, const char *from, const char *to));
 
 /* A fresh id: prefix ("AIDA") + 17 characters of [A-Z2-7]; access key ids
@@ -141,7 +141,8 @@ int iam_tags_drop(svc_req_t *r, const char *kind, const char *name);
 int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to);
 /* Reads k's member (the entity's name) and resolves it: 0 with its stored
  * name, or ValidationError / NoSuchEntity. */
-int iam_named(svc_req_t *r, const qform_t *in, const iam_kind_t *k, char canon[IAM_NAME_MAX] /* OUT */);
+int iam_named(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+              char canon[IAM_NAME_MAX] /* OUT */);
 /* Tag<X>, Untag<X>, List<X>Tags for a named entity of kind k. */
 int iam_tag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
 int iam_untag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
@@ -169,11 +170,11 @@ int iam_page_init(svc_req_t *r, const qform_t *in, iam_page_t *p /* OUT */);
 typedef int (*iam_row_fn)(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx);
 /* Writes <elem> with an item per row of st (NULL: error already set) in
  * pg's page; resets st. 0, or -1 when a row writer or the query fails. */
-int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
-                  iam_page_t *pg, iam_row_fn row, const void *ctx);
+int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx);
 /* iam_list_rows followed by iam_page_end. */
-int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem,
-                  iam_page_t *pg, iam_row_fn row, const void *ctx);
+int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx);
 /* Offers the next item: 1 to write it, 0 to skip it (before the page), -1
  * when the page is full (truncated is set: stop). */
 int iam_page_take(iam_page_t *p);
@@ -222,6 +223,8 @@ int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full);
 int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full);
 /* A <member> with a user's fields (row: name, id, path, arn, created). */
 int iam_user_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx);
+/* <Group> fields of a group (no wrapper). NoSuchEntity when absent. */
+int iam_group_fields(svc_req_t *r, buf_t *out, const char *name);
 /* <AttachedManagedPolicies> and the inline <XPolicyList> of an entity
  * (GetAccountAuthorizationDetails). */
 int iam_attached_xml(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,

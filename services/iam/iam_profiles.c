@@ -44,8 +44,8 @@ static int profile_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void
 
 int iam_profile_fields(svc_req_t *r, buf_t *out, const char *name, int with_tags)
 {
-    sqlite3_stmt *st = iam_stmt(r, PROFILE_COLS "WHERE account = ?1 AND name = ?2", "ss",
-                                r->account, name);
+    sqlite3_stmt *st =
+        iam_stmt(r, PROFILE_COLS "WHERE account = ?1 AND name = ?2", "ss", r->account, name);
     int rc;
 
     if (st == NULL)
@@ -78,9 +78,10 @@ int iam_op_create_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_name(r, in, "InstanceProfileName", 1, 128, &name) || iam_path(r, in, "Path", &path) ||
         iam_tags_read(r, in, tags, &ntags) ||
         iam_new_entity(r, &IAM_PROFILE, name, path, id, arn) ||
-        iam_exec(r, "INSERT INTO iam_instance_profiles (account, name, id, path, arn, created, "
-                    "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                    "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_instance_profiles))",
+        iam_exec(r,
+                 "INSERT INTO iam_instance_profiles (account, name, id, path, arn, created, "
+                 "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_instance_profiles))",
                  "sssssd", r->account, name, id, path, arn, r->now) ||
         iam_new_entity_end(r, &IAM_PROFILE, name, tags, ntags))
         return -1;
@@ -102,8 +103,11 @@ int iam_op_delete_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
 
     (void)out;
     if (iam_named(r, in, &IAM_PROFILE, canon) ||
-        iam_conflict(r, iam_any(r, "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                                   "name = ?2 AND role_name IS NOT NULL", "ss", r->account, canon),
+        iam_conflict(r,
+                     iam_any(r,
+                             "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
+                             "name = ?2 AND role_name IS NOT NULL",
+                             "ss", r->account, canon),
                      "Cannot delete entity, must remove roles from instance profile first."))
         return -1;
     return iam_delete_entity(r, &IAM_PROFILE, canon);
@@ -152,10 +156,11 @@ static int profile_role(svc_req_t *r, const qform_t *in, int add)
         iam_name(r, in, "RoleName", 1, 64, &role) ||
         iam_find(r, &IAM_PROFILE, name, p, NULL, NULL) ||
         iam_find(r, &IAM_ROLE, role, ro, NULL, NULL) ||
-        iam_exec(r, add ? "UPDATE iam_instance_profiles SET role_name = ?3 WHERE "
-                          "account = ?1 AND name = ?2 AND role_name IS NULL"
-                        : "UPDATE iam_instance_profiles SET role_name = NULL WHERE "
-                          "account = ?1 AND name = ?2 AND role_name = ?3",
+        iam_exec(r,
+                 add ? "UPDATE iam_instance_profiles SET role_name = ?3 WHERE "
+                       "account = ?1 AND name = ?2 AND role_name IS NULL"
+                     : "UPDATE iam_instance_profiles SET role_name = NULL WHERE "
+                       "account = ?1 AND name = ?2 AND role_name = ?3",
                  "sss", r->account, p, ro))
         return -1;
     if (sqlite3_changes(db_handle(r->emu->db)) != 0)

@@ -51,8 +51,8 @@ static int role_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *c
 
 int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 {
-    sqlite3_stmt *st = iam_stmt(r, ROLE_COLS "WHERE account = ?1 AND name = ?2", "ss", r->account,
-                                name);
+    sqlite3_stmt *st =
+        iam_stmt(r, ROLE_COLS "WHERE account = ?1 AND name = ?2", "ss", r->account, name);
     int rc;
 
     if (st == NULL)
@@ -112,10 +112,11 @@ int iam_op_create_role(svc_req_t *r, const qform_t *in, buf_t *out)
     if (boundary && iam_boundary_check(r, boundary))
         return -1;
     if (iam_new_entity(r, &IAM_ROLE, name, path, id, arn) ||
-        iam_exec(r, "INSERT INTO iam_roles (account, name, id, path, arn, created, "
-                    "assume_policy, description, max_session, boundary, seq) VALUES "
-                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                    "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))",
+        iam_exec(r,
+                 "INSERT INTO iam_roles (account, name, id, path, arn, created, "
+                 "assume_policy, description, max_session, boundary, seq) VALUES "
+                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))",
                  "sssssdssis", r->account, name, id, path, arn, r->now, doc, desc, max_session,
                  boundary) ||
         iam_new_entity_end(r, &IAM_ROLE, name, tags, ntags))
@@ -204,8 +205,11 @@ int iam_op_delete_role(svc_req_t *r, const qform_t *in, buf_t *out)
 
     (void)out;
     if (iam_named(r, in, &IAM_ROLE, canon) ||
-        iam_conflict(r, iam_any(r, "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                                   "role_name = ?2", "ss", r->account, canon),
+        iam_conflict(r,
+                     iam_any(r,
+                             "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
+                             "role_name = ?2",
+                             "ss", r->account, canon),
                      "Cannot delete entity, must remove roles from instance profile first.") ||
         iam_conflict(r, iam_has_attached(r, &IAM_ROLE, canon),
                      "Cannot delete entity, must detach all policies first.") ||
@@ -223,8 +227,9 @@ int iam_op_list_roles(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
         return -1;
     return iam_list_page(r, out,
-                         iam_stmt(r, ROLE_COLS "WHERE account = ?1 AND substr(path, 1, "
-                                               "length(?2)) = ?2 ORDER BY name",
+                         iam_stmt(r,
+                                  ROLE_COLS "WHERE account = ?1 AND substr(path, 1, "
+                                            "length(?2)) = ?2 ORDER BY name",
                                   "ss", r->account, prefix),
                          "Roles", &pg, role_member, NULL);
 }

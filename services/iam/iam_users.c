@@ -33,8 +33,9 @@ int iam_user_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
 
 int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 {
-    sqlite3_stmt *st = iam_stmt(r, "SELECT name, id, path, arn, created, boundary FROM "
-                                   "iam_users WHERE account = ?1 AND name = ?2",
+    sqlite3_stmt *st = iam_stmt(r,
+                                "SELECT name, id, path, arn, created, boundary FROM "
+                                "iam_users WHERE account = ?1 AND name = ?2",
                                 "ss", r->account, name);
     char canon[IAM_NAME_MAX], boundary[IAM_ARN_MAX];
     int rc;
@@ -94,9 +95,10 @@ int iam_op_create_user(svc_req_t *r, const qform_t *in, buf_t *out)
     if (boundary && iam_boundary_check(r, boundary))
         return -1;
     if (iam_new_entity(r, &IAM_USER, name, path, id, arn) ||
-        iam_exec(r, "INSERT INTO iam_users (account, name, id, path, arn, created, boundary, seq) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                    "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_users))",
+        iam_exec(r,
+                 "INSERT INTO iam_users (account, name, id, path, arn, created, boundary, seq) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_users))",
                  "sssssds", r->account, name, id, path, arn, r->now, boundary) ||
         iam_new_entity_end(r, &IAM_USER, name, tags, ntags))
         return -1;
@@ -131,10 +133,14 @@ int iam_op_get_user(svc_req_t *r, const qform_t *in, buf_t *out)
 /* Renames a user everywhere its name is a key. Inside a transaction. */
 static int rename_user(svc_req_t *r, const char *from, const char *to)
 {
-    if (iam_exec(r, "UPDATE iam_group_members SET user_name = ?3 WHERE account = ?1 AND "
-                    "user_name = ?2", "sss", r->account, from, to) ||
-        iam_exec(r, "UPDATE iam_access_keys SET user_name = ?3 WHERE account = ?1 AND "
-                    "user_name = ?2", "sss", r->account, from, to) ||
+    if (iam_exec(r,
+                 "UPDATE iam_group_members SET user_name = ?3 WHERE account = ?1 AND "
+                 "user_name = ?2",
+                 "sss", r->account, from, to) ||
+        iam_exec(r,
+                 "UPDATE iam_access_keys SET user_name = ?3 WHERE account = ?1 AND "
+                 "user_name = ?2",
+                 "sss", r->account, from, to) ||
         iam_policies_rename(r, &IAM_USER, from, to) || iam_tags_rename(r, "user", from, to))
         return -1;
     return 0;
@@ -145,7 +151,8 @@ int iam_op_update_user(svc_req_t *r, const qform_t *in, buf_t *out)
     (void)out;
     return iam_update_entity(r, in, &IAM_USER, "NewUserName", 64,
                              "UPDATE iam_users SET name = ?3, path = ?4, arn = ?5 WHERE "
-                             "account = ?1 AND name = ?2", rename_user);
+                             "account = ?1 AND name = ?2",
+                             rename_user);
 }
 
 int iam_op_delete_user(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -154,15 +161,21 @@ int iam_op_delete_user(svc_req_t *r, const qform_t *in, buf_t *out)
 
     (void)out;
     if (iam_named(r, in, &IAM_USER, canon) ||
-        iam_conflict(r, iam_any(r, "SELECT 1 FROM iam_access_keys WHERE account = ?1 AND "
-                                   "user_name = ?2", "ss", r->account, canon),
+        iam_conflict(r,
+                     iam_any(r,
+                             "SELECT 1 FROM iam_access_keys WHERE account = ?1 AND "
+                             "user_name = ?2",
+                             "ss", r->account, canon),
                      "Cannot delete entity, must delete access keys first.") ||
         iam_conflict(r, iam_has_inline(r, &IAM_USER, canon),
                      "Cannot delete entity, must delete policies first.") ||
         iam_conflict(r, iam_has_attached(r, &IAM_USER, canon),
                      "Cannot delete entity, must detach all policies first.") ||
-        iam_conflict(r, iam_any(r, "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
-                                   "user_name = ?2", "ss", r->account, canon),
+        iam_conflict(r,
+                     iam_any(r,
+                             "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
+                             "user_name = ?2",
+                             "ss", r->account, canon),
                      "Cannot delete entity, must remove user from all groups first."))
         return -1;
     return iam_delete_entity(r, &IAM_USER, canon);
@@ -176,9 +189,11 @@ int iam_op_list_users(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
         return -1;
     return iam_list_page(r, out,
-                         iam_stmt(r, "SELECT name, id, path, arn, created FROM iam_users WHERE "
-                                     "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
-                                     "ORDER BY name", "ss", r->account, prefix),
+                         iam_stmt(r,
+                                  "SELECT name, id, path, arn, created FROM iam_users WHERE "
+                                  "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
+                                  "ORDER BY name",
+                                  "ss", r->account, prefix),
                          "Users", &pg, iam_user_member, NULL);
 }
 
@@ -192,9 +207,10 @@ static int set_boundary(svc_req_t *r, const qform_t *in, const iam_kind_t *k, in
         (set && iam_arn(r, in, "PermissionsBoundary", 1, &arn)) ||
         iam_find(r, k, name, canon, NULL, NULL) || (set && iam_boundary_check(r, arn)))
         return -1;
-    return iam_exec(r, k == &IAM_USER
-                           ? "UPDATE iam_users SET boundary = ?3 WHERE account = ?1 AND name = ?2"
-                           : "UPDATE iam_roles SET boundary = ?3 WHERE account = ?1 AND name = ?2",
+    return iam_exec(r,
+                    k == &IAM_USER
+                        ? "UPDATE iam_users SET boundary = ?3 WHERE account = ?1 AND name = ?2"
+                        : "UPDATE iam_roles SET boundary = ?3 WHERE account = ?1 AND name = ?2",
                     "sss", r->account, canon, arn);
 }
 
