@@ -161,7 +161,9 @@ int iam_check_new(svc_req_t *r, const iam_kind_t *k, const char *name)
     return rc < 0 ? -1 : svc_error(r, 409, "EntityAlreadyExists", k->exists, name);
 }
 
-int iam_conflict(svc_req_t *r, int rc, const char *msg)
+/* DeleteConflict with msg when rc (an iam_any answer) is 1; -1 when rc is
+ * -1; 0 when rc is 0. */
+static int iam_conflict(svc_req_t *r, int rc, const char *msg)
 {
     if (rc <= 0)
         return rc;
@@ -226,6 +228,41 @@ int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, cons
     if (strcmp(canon, new_name) != 0 && rename(r, canon, new_name))
         return -1;
     return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
+int iam_delete_checked(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+                       const iam_check_t *checks, size_t n)
+{
+    char canon[IAM_NAME_MAX];
+    size_t i;
+
+    if (iam_named(r, in, k, canon))
+        return -1;
+    for (i = 0; i < n; i++) {
+        int rc = checks[i].sql ? iam_any(r, checks[i].sql, "ss", r->account, canon)
+                               : checks[i].has(r, k, canon);
+        if (iam_conflict(r, rc, checks[i].msg))
+            return -1;
+    }
+    return iam_delete_entity(r, k, canon);
+}
+
+sqlite3_stmt *iam_find_row(svc_req_t *r, const iam_kind_t *k, const char *sql, const char *name)
+{
+    sqlite3_stmt *st = iam_stmt(r, sql, "ss", r->account, name);
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return st;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        iam_no_such(r, k, name);
+    else
+        iam_internal(r);
+    return NULL;
 }
 
 void iam_new_id(const char *prefix, char out[32])

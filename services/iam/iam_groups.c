@@ -30,21 +30,16 @@ static int group_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *
 
 int iam_group_fields(svc_req_t *r, buf_t *out, const char *name)
 {
-    sqlite3_stmt *st = iam_stmt(r,
-                                "SELECT name, id, path, arn, created FROM iam_groups "
-                                "WHERE account = ?1 AND name = ?2",
-                                "ss", r->account, name);
-    int rc;
+    sqlite3_stmt *st = iam_find_row(r, &IAM_GROUP,
+                                    "SELECT name, id, path, arn, created FROM iam_groups "
+                                    "WHERE account = ?1 AND name = ?2",
+                                    name);
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        group_row(out, st);
+    group_row(out, st);
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 0;
-    return rc == SQLITE_DONE ? iam_no_such(r, &IAM_GROUP, name) : iam_internal(r);
+    return 0;
 }
 
 static int group_elem(svc_req_t *r, buf_t *out, const char *name)
@@ -113,22 +108,15 @@ int iam_op_update_group(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_delete_group(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    char canon[IAM_NAME_MAX];
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_group_members WHERE account = ?1 AND group_name = ?2", NULL,
+         "Cannot delete entity, must remove users from group first."},
+        IAM_CHECK_INLINE,
+        IAM_CHECK_ATTACHED,
+    };
 
     (void)out;
-    if (iam_named(r, in, &IAM_GROUP, canon) ||
-        iam_conflict(r,
-                     iam_any(r,
-                             "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
-                             "group_name = ?2",
-                             "ss", r->account, canon),
-                     "Cannot delete entity, must remove users from group first.") ||
-        iam_conflict(r, iam_has_inline(r, &IAM_GROUP, canon),
-                     "Cannot delete entity, must delete policies first.") ||
-        iam_conflict(r, iam_has_attached(r, &IAM_GROUP, canon),
-                     "Cannot delete entity, must detach all policies first."))
-        return -1;
-    return iam_delete_entity(r, &IAM_GROUP, canon);
+    return iam_delete_checked(r, in, &IAM_GROUP, checks, sizeof checks / sizeof checks[0]);
 }
 
 int iam_op_list_groups(svc_req_t *r, const qform_t *in, buf_t *out)

@@ -67,11 +67,34 @@ int iam_any(svc_req_t *r, const char *sql, const char *types, ...);
 /* EntityAlreadyExists (after rolling back) when an entity of kind k is
  * named name: 0 when free, -1 otherwise. */
 int iam_check_new(svc_req_t *r, const iam_kind_t *k, const char *name);
-/* DeleteConflict with msg when rc (an iam_any answer) is 1; -1 when rc is
- * -1; 0 when rc is 0. */
-int iam_conflict(svc_req_t *r, int rc, const char *msg);
 /* Deletes the entity canon of kind k and its tags in one transaction. */
 int iam_delete_entity(svc_req_t *r, const iam_kind_t *k, const char *canon);
+
+/* What must be gone before an entity is deleted: a query (?1 account,
+ * ?2 name) or a test of (k, name), each answering 1 / 0 / -1 as iam_any;
+ * msg is the DeleteConflict message when it answers 1. */
+typedef struct {
+    const char *sql;
+    int (*has)(svc_req_t *r, const iam_kind_t *k, const char *name);
+    const char *msg;
+} iam_check_t;
+#define IAM_CHECK_INLINE                                                                           \
+    {                                                                                              \
+        NULL, iam_has_inline, "Cannot delete entity, must delete policies first."                  \
+    }
+#define IAM_CHECK_ATTACHED                                                                         \
+    {                                                                                              \
+        NULL, iam_has_attached, "Cannot delete entity, must detach all policies first."            \
+    }
+/* DeleteX: reads k's member, resolves it, runs the n checks in order
+ * (DeleteConflict at the first that holds) and deletes it with its tags. */
+int iam_delete_checked(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+                       const iam_check_t *checks, size_t n);
+
+/* Runs sql (?1 account, ?2 name) and steps to its first row: the
+ * statement (the caller resets it), or NULL after NoSuchEntity for name
+ * of kind k or ServiceFailure. */
+sqlite3_stmt *iam_find_row(svc_req_t *r, const iam_kind_t *k, const char *sql, const char *name);
 
 /* CreateX's start: opens a transaction, checks that name is free and makes
  * the new entity's id and ARN (path + name). */

@@ -45,16 +45,11 @@ static int profile_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void
 int iam_profile_fields(svc_req_t *r, buf_t *out, const char *name, int with_tags)
 {
     sqlite3_stmt *st =
-        iam_stmt(r, PROFILE_COLS "WHERE account = ?1 AND name = ?2", "ss", r->account, name);
+        iam_find_row(r, &IAM_PROFILE, PROFILE_COLS "WHERE account = ?1 AND name = ?2", name);
     int rc;
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? iam_no_such(r, &IAM_PROFILE, name) : iam_internal(r);
-    }
     rc = profile_row(r, out, st, with_tags);
     sqlite3_reset(st);
     return rc;
@@ -99,18 +94,14 @@ int iam_op_get_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_delete_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    char canon[IAM_NAME_MAX];
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND name = ?2 AND "
+         "role_name IS NOT NULL",
+         NULL, "Cannot delete entity, must remove roles from instance profile first."},
+    };
 
     (void)out;
-    if (iam_named(r, in, &IAM_PROFILE, canon) ||
-        iam_conflict(r,
-                     iam_any(r,
-                             "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                             "name = ?2 AND role_name IS NOT NULL",
-                             "ss", r->account, canon),
-                     "Cannot delete entity, must remove roles from instance profile first."))
-        return -1;
-    return iam_delete_entity(r, &IAM_PROFILE, canon);
+    return iam_delete_checked(r, in, &IAM_PROFILE, checks, 1);
 }
 
 static int list_profiles(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql,

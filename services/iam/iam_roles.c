@@ -52,16 +52,11 @@ static int role_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *c
 int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 {
     sqlite3_stmt *st =
-        iam_stmt(r, ROLE_COLS "WHERE account = ?1 AND name = ?2", "ss", r->account, name);
+        iam_find_row(r, &IAM_ROLE, ROLE_COLS "WHERE account = ?1 AND name = ?2", name);
     int rc;
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? iam_no_such(r, &IAM_ROLE, name) : iam_internal(r);
-    }
     rc = role_row(r, out, st, full);
     sqlite3_reset(st);
     return rc;
@@ -201,22 +196,15 @@ int iam_op_update_assume_role_policy(svc_req_t *r, const qform_t *in, buf_t *out
 
 int iam_op_delete_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    char canon[IAM_NAME_MAX];
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND role_name = ?2", NULL,
+         "Cannot delete entity, must remove roles from instance profile first."},
+        IAM_CHECK_ATTACHED,
+        IAM_CHECK_INLINE,
+    };
 
     (void)out;
-    if (iam_named(r, in, &IAM_ROLE, canon) ||
-        iam_conflict(r,
-                     iam_any(r,
-                             "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                             "role_name = ?2",
-                             "ss", r->account, canon),
-                     "Cannot delete entity, must remove roles from instance profile first.") ||
-        iam_conflict(r, iam_has_attached(r, &IAM_ROLE, canon),
-                     "Cannot delete entity, must detach all policies first.") ||
-        iam_conflict(r, iam_has_inline(r, &IAM_ROLE, canon),
-                     "Cannot delete entity, must delete policies first."))
-        return -1;
-    return iam_delete_entity(r, &IAM_ROLE, canon);
+    return iam_delete_checked(r, in, &IAM_ROLE, checks, sizeof checks / sizeof checks[0]);
 }
 
 int iam_op_list_roles(svc_req_t *r, const qform_t *in, buf_t *out)

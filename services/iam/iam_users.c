@@ -33,20 +33,14 @@ int iam_user_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
 
 int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 {
-    sqlite3_stmt *st = iam_stmt(r,
-                                "SELECT name, id, path, arn, created, boundary FROM "
-                                "iam_users WHERE account = ?1 AND name = ?2",
-                                "ss", r->account, name);
+    sqlite3_stmt *st = iam_find_row(r, &IAM_USER,
+                                    "SELECT name, id, path, arn, created, boundary FROM "
+                                    "iam_users WHERE account = ?1 AND name = ?2",
+                                    name);
     char canon[IAM_NAME_MAX], boundary[IAM_ARN_MAX];
-    int rc;
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? iam_no_such(r, &IAM_USER, name) : iam_internal(r);
-    }
     snprintf(canon, sizeof canon, "%s", iam_col(st, 0));
     snprintf(boundary, sizeof boundary, "%s", iam_col(st, 5));
     user_row(out, st);
@@ -157,28 +151,17 @@ int iam_op_update_user(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_delete_user(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    char canon[IAM_NAME_MAX];
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_access_keys WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete access keys first."},
+        IAM_CHECK_INLINE,
+        IAM_CHECK_ATTACHED,
+        {"SELECT 1 FROM iam_group_members WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must remove user from all groups first."},
+    };
 
     (void)out;
-    if (iam_named(r, in, &IAM_USER, canon) ||
-        iam_conflict(r,
-                     iam_any(r,
-                             "SELECT 1 FROM iam_access_keys WHERE account = ?1 AND "
-                             "user_name = ?2",
-                             "ss", r->account, canon),
-                     "Cannot delete entity, must delete access keys first.") ||
-        iam_conflict(r, iam_has_inline(r, &IAM_USER, canon),
-                     "Cannot delete entity, must delete policies first.") ||
-        iam_conflict(r, iam_has_attached(r, &IAM_USER, canon),
-                     "Cannot delete entity, must detach all policies first.") ||
-        iam_conflict(r,
-                     iam_any(r,
-                             "SELECT 1 FROM iam_group_members WHERE account = ?1 AND "
-                             "user_name = ?2",
-                             "ss", r->account, canon),
-                     "Cannot delete entity, must remove user from all groups first."))
-        return -1;
-    return iam_delete_entity(r, &IAM_USER, canon);
+    return iam_delete_checked(r, in, &IAM_USER, checks, sizeof checks / sizeof checks[0]);
 }
 
 int iam_op_list_users(svc_req_t *r, const qform_t *in, buf_t *out)
