@@ -808,3 +808,14 @@ TAG_OPS(&IAM_USER, iam_op_tag_user, iam_op_untag_user, iam_op_list_user_tags)
 TAG_OPS(&IAM_ROLE, iam_op_tag_role, iam_op_untag_role, iam_op_list_role_tags)
 TAG_OPS(&IAM_PROFILE, iam_op_tag_instance_profile, iam_op_untag_instance_profile,
         iam_op_list_instance_profile_tags)
+
+int iam_list_by_path(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql, const char *elem,
+                     iam_row_fn row)
+{
+    const char *prefix = "/";
+    iam_page_t pg;
+
+    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
+        return -1;
+    return iam_list_page(r, out, iam_stmt(r, sql, "ss", r->account, prefix), elem, &pg, row, NULL);
+}

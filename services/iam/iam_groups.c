@@ -121,18 +121,10 @@ int iam_op_delete_group(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_list_groups(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-    iam_page_t pg;
-
-    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
-        return -1;
-    return iam_list_page(r, out,
-                         iam_stmt(r,
-                                  "SELECT name, id, path, arn, created FROM iam_groups WHERE "
-                                  "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
-                                  "ORDER BY name",
-                                  "ss", r->account, prefix),
-                         "Groups", &pg, group_member, NULL);
+    return iam_list_by_path(r, in, out,
+                            "SELECT name, id, path, arn, created FROM iam_groups WHERE "
+                            "account = ?1 AND substr(path, 1, length(?2)) = ?2 ORDER BY name",
+                            "Groups", group_member);
 }
 
 static int membership(svc_req_t *r, const qform_t *in, int add)

@@ -198,6 +198,10 @@ int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, 
 /* iam_list_rows followed by iam_page_end. */
 int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
                   iam_row_fn row, const void *ctx);
+/* ListUsers, ListGroups, ListRoles, ListInstanceProfiles: reads PathPrefix
+ * and paging, then lists sql's rows (?1 account, ?2 the prefix) in <elem>. */
+int iam_list_by_path(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql, const char *elem,
+                     iam_row_fn row);
 /* Offers the next item: 1 to write it, 0 to skip it (before the page), -1
  * when the page is full (truncated is set: stop). */
 int iam_page_take(iam_page_t *p);

@@ -104,37 +104,26 @@ int iam_op_delete_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
     return iam_delete_checked(r, in, &IAM_PROFILE, checks, 1);
 }
 
-static int list_profiles(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql,
-                         const char *arg)
-{
-    iam_page_t pg;
-
-    if (iam_page_init(r, in, &pg))
-        return -1;
-    return iam_list_page(r, out, iam_stmt(r, sql, "ss", r->account, arg), "InstanceProfiles", &pg,
-                         profile_member, NULL);
-}
-
 int iam_op_list_instance_profiles(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-
-    if (iam_path_prefix(r, in, 0, &prefix))
-        return -1;
-    return list_profiles(r, in, out, PROFILE_COLS "WHERE account = ?1 AND substr(path, 1, "
-                                                  "length(?2)) = ?2 ORDER BY name", prefix);
+    return iam_list_by_path(r, in, out,
+                            PROFILE_COLS "WHERE account = ?1 AND substr(path, 1, length(?2)) = "
+                                         "?2 ORDER BY name",
+                            "InstanceProfiles", profile_member);
 }
 
 int iam_op_list_instance_profiles_for_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *role = NULL;
     char canon[IAM_NAME_MAX];
+    iam_page_t pg;
 
-    if (iam_name(r, in, "RoleName", 1, 64, &role) ||
-        iam_find(r, &IAM_ROLE, role, canon, NULL, NULL))
+    if (iam_named(r, in, &IAM_ROLE, canon) || iam_page_init(r, in, &pg))
         return -1;
-    return list_profiles(r, in, out, PROFILE_COLS "WHERE account = ?1 AND role_name = ?2 "
-                                                  "ORDER BY name", canon);
+    return iam_list_page(
+        r, out,
+        iam_stmt(r, PROFILE_COLS "WHERE account = ?1 AND role_name = ?2 ORDER BY name", "ss",
+                 r->account, canon),
+        "InstanceProfiles", &pg, profile_member, NULL);
 }
 
 /* AddRoleToInstanceProfile (add) / RemoveRoleFromInstanceProfile. */

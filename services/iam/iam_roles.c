@@ -209,15 +209,8 @@ int iam_op_delete_role(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_list_roles(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-    iam_page_t pg;
-
-    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
-        return -1;
-    return iam_list_page(r, out,
-                         iam_stmt(r,
-                                  ROLE_COLS "WHERE account = ?1 AND substr(path, 1, "
-                                            "length(?2)) = ?2 ORDER BY name",
-                                  "ss", r->account, prefix),
-                         "Roles", &pg, role_member, NULL);
+    return iam_list_by_path(r, in, out,
+                            ROLE_COLS "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 "
+                                      "ORDER BY name",
+                            "Roles", role_member);
 }

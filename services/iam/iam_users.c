@@ -166,18 +166,10 @@ int iam_op_delete_user(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_list_users(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-    iam_page_t pg;
-
-    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
-        return -1;
-    return iam_list_page(r, out,
-                         iam_stmt(r,
-                                  "SELECT name, id, path, arn, created FROM iam_users WHERE "
-                                  "account = ?1 AND substr(path, 1, length(?2)) = ?2 "
-                                  "ORDER BY name",
-                                  "ss", r->account, prefix),
-                         "Users", &pg, iam_user_member, NULL);
+    return iam_list_by_path(r, in, out,
+                            "SELECT name, id, path, arn, created FROM iam_users WHERE "
+                            "account = ?1 AND substr(path, 1, length(?2)) = ?2 ORDER BY name",
+                            "Users", iam_user_member);
 }
 
 /* Sets (arn) or clears (NULL) the boundary of a user or role. */
