@@ -160,22 +160,15 @@ static int list_attached(svc_req_t *r, const qform_t *in, buf_t *out, const iam_
     return iam_page_end(out, &pg);
 }
 
-#define WRAP(fn, call)                                  \
-    int fn(svc_req_t *r, const qform_t *in, buf_t *out) \
-    {                                                   \
-        (void)out;                                      \
-        return call;                                    \
-    }
-
-WRAP(iam_op_attach_user_policy, attach(r, in, &IAM_USER))
-WRAP(iam_op_attach_group_policy, attach(r, in, &IAM_GROUP))
-WRAP(iam_op_attach_role_policy, attach(r, in, &IAM_ROLE))
-WRAP(iam_op_detach_user_policy, detach(r, in, &IAM_USER))
-WRAP(iam_op_detach_group_policy, detach(r, in, &IAM_GROUP))
-WRAP(iam_op_detach_role_policy, detach(r, in, &IAM_ROLE))
-WRAP(iam_op_list_attached_user_policies, list_attached(r, in, out, &IAM_USER))
-WRAP(iam_op_list_attached_group_policies, list_attached(r, in, out, &IAM_GROUP))
-WRAP(iam_op_list_attached_role_policies, list_attached(r, in, out, &IAM_ROLE))
+IAM_OP_CALL(iam_op_attach_user_policy, attach(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_attach_group_policy, attach(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_attach_role_policy, attach(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_detach_user_policy, detach(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_detach_group_policy, detach(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_detach_role_policy, detach(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_list_attached_user_policies, list_attached(r, in, out, &IAM_USER))
+IAM_OP_CALL(iam_op_list_attached_group_policies, list_attached(r, in, out, &IAM_GROUP))
+IAM_OP_CALL(iam_op_list_attached_role_policies, list_attached(r, in, out, &IAM_ROLE))
 
 /* One section of ListEntitiesForPolicy. by_boundary: users/roles whose
  * permissions boundary is the policy, instead of attachments. */

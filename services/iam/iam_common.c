@@ -789,25 +789,16 @@ int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, 
 /* ---- tag operations of users, roles and instance profiles ---------------- */
 
 #define TAG_OPS(k, tag_fn, untag_fn, list_fn)                                                      \
-    int tag_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                        \
-    {                                                                                              \
-        (void)out;                                                                                 \
-        return iam_tag_entity(r, in, k);                                                           \
-    }                                                                                              \
-    int untag_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                      \
-    {                                                                                              \
-        (void)out;                                                                                 \
-        return iam_untag_entity(r, in, k);                                                         \
-    }                                                                                              \
-    int list_fn(svc_req_t *r, const qform_t *in, buf_t *out)                                       \
-    {                                                                                              \
-        return iam_list_entity_tags(r, in, out, k);                                                \
-    }
+    IAM_OP_CALL(tag_fn, iam_tag_entity(r, in, k))                                                  \
+    IAM_OP_CALL(untag_fn, iam_untag_entity(r, in, k))                                              \
+    IAM_OP_CALL(list_fn, iam_list_entity_tags(r, in, out, k))
 
 TAG_OPS(&IAM_USER, iam_op_tag_user, iam_op_untag_user, iam_op_list_user_tags)
 TAG_OPS(&IAM_ROLE, iam_op_tag_role, iam_op_untag_role, iam_op_list_role_tags)
 TAG_OPS(&IAM_PROFILE, iam_op_tag_instance_profile, iam_op_untag_instance_profile,
         iam_op_list_instance_profile_tags)
+
+/* ---- listing by path prefix --------------------------------------------- */
 
 int iam_list_by_path(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql, const char *elem,
                      iam_row_fn row)

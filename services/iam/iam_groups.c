@@ -149,17 +149,8 @@ static int membership(svc_req_t *r, const qform_t *in, int add)
     return 0;
 }
 
-int iam_op_add_user_to_group(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return membership(r, in, 1);
-}
-
-int iam_op_remove_user_from_group(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return membership(r, in, 0);
-}
+IAM_OP_CALL(iam_op_add_user_to_group, membership(r, in, 1))
+IAM_OP_CALL(iam_op_remove_user_from_group, membership(r, in, 0))
 
 int iam_op_list_groups_for_user(svc_req_t *r, const qform_t *in, buf_t *out)
 {

@@ -167,22 +167,15 @@ static int list_policies(svc_req_t *r, const qform_t *in, buf_t *out, const iam_
                          "PolicyNames", &pg, name_member, NULL);
 }
 
-#define WRAP(fn, call)                                  \
-    int fn(svc_req_t *r, const qform_t *in, buf_t *out) \
-    {                                                   \
-        (void)out;                                      \
-        return call;                                    \
-    }
-
-WRAP(iam_op_put_user_policy, put_policy(r, in, &IAM_USER))
-WRAP(iam_op_put_group_policy, put_policy(r, in, &IAM_GROUP))
-WRAP(iam_op_put_role_policy, put_policy(r, in, &IAM_ROLE))
-WRAP(iam_op_get_user_policy, get_policy(r, in, out, &IAM_USER))
-WRAP(iam_op_get_group_policy, get_policy(r, in, out, &IAM_GROUP))
-WRAP(iam_op_get_role_policy, get_policy(r, in, out, &IAM_ROLE))
-WRAP(iam_op_delete_user_policy, delete_policy(r, in, &IAM_USER))
-WRAP(iam_op_delete_group_policy, delete_policy(r, in, &IAM_GROUP))
-WRAP(iam_op_delete_role_policy, delete_policy(r, in, &IAM_ROLE))
-WRAP(iam_op_list_user_policies, list_policies(r, in, out, &IAM_USER))
-WRAP(iam_op_list_group_policies, list_policies(r, in, out, &IAM_GROUP))
-WRAP(iam_op_list_role_policies, list_policies(r, in, out, &IAM_ROLE))
+IAM_OP_CALL(iam_op_put_user_policy, put_policy(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_put_group_policy, put_policy(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_put_role_policy, put_policy(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_get_user_policy, get_policy(r, in, out, &IAM_USER))
+IAM_OP_CALL(iam_op_get_group_policy, get_policy(r, in, out, &IAM_GROUP))
+IAM_OP_CALL(iam_op_get_role_policy, get_policy(r, in, out, &IAM_ROLE))
+IAM_OP_CALL(iam_op_delete_user_policy, delete_policy(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_delete_group_policy, delete_policy(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_delete_role_policy, delete_policy(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_list_user_policies, list_policies(r, in, out, &IAM_USER))
+IAM_OP_CALL(iam_op_list_group_policies, list_policies(r, in, out, &IAM_GROUP))
+IAM_OP_CALL(iam_op_list_role_policies, list_policies(r, in, out, &IAM_ROLE))

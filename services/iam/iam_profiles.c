@@ -151,14 +151,5 @@ static int profile_role(svc_req_t *r, const qform_t *in, int add)
     return svc_error(r, 404, "NoSuchEntity", "The role with name %s cannot be found.", role);
 }
 
-int iam_op_add_role_to_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return profile_role(r, in, 1);
-}
-
-int iam_op_remove_role_from_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return profile_role(r, in, 0);
-}
+IAM_OP_CALL(iam_op_add_role_to_instance_profile, profile_role(r, in, 1))
+IAM_OP_CALL(iam_op_remove_role_from_instance_profile, profile_role(r, in, 0))

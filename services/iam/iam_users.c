@@ -189,26 +189,7 @@ static int set_boundary(svc_req_t *r, const qform_t *in, const iam_kind_t *k, in
                     "sss", r->account, canon, arn);
 }
 
-int iam_op_put_user_permissions_boundary(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return set_boundary(r, in, &IAM_USER, 1);
-}
-
-int iam_op_delete_user_permissions_boundary(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return set_boundary(r, in, &IAM_USER, 0);
-}
-
-int iam_op_put_role_permissions_boundary(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return set_boundary(r, in, &IAM_ROLE, 1);
-}
-
-int iam_op_delete_role_permissions_boundary(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return set_boundary(r, in, &IAM_ROLE, 0);
-}
+IAM_OP_CALL(iam_op_put_user_permissions_boundary, set_boundary(r, in, &IAM_USER, 1))
+IAM_OP_CALL(iam_op_delete_user_permissions_boundary, set_boundary(r, in, &IAM_USER, 0))
+IAM_OP_CALL(iam_op_put_role_permissions_boundary, set_boundary(r, in, &IAM_ROLE, 1))
+IAM_OP_CALL(iam_op_delete_role_permissions_boundary, set_boundary(r, in, &IAM_ROLE, 0))
