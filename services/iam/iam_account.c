@@ -47,16 +47,13 @@ typedef struct {
 
 static int names_of(svc_req_t *r, const char *sql, const char *arg, names_t *out)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
+    sqlite3_stmt *st = iam_stmt(r, sql, "ss", r->account, arg);
     size_t cap = 0;
     int rc;
 
     memset(out, 0, sizeof *out);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    if (arg)
-        sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
+        return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->n == cap) {
             void *nv = realloc(out->v, (cap = cap ? cap * 2 : 16) * sizeof *out->v);
@@ -96,26 +93,8 @@ static int user_detail(svc_req_t *r, buf_t *out, const char *name)
 
 static int group_detail(svc_req_t *r, buf_t *out, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT name, id, path, arn, created FROM iam_groups "
-                                           "WHERE account = ?1 AND name = ?2");
-    int rc;
-
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        xml_elem(out, "Path", iam_col(st, 2));
-        xml_elem(out, "GroupName", iam_col(st, 0));
-        xml_elem(out, "GroupId", iam_col(st, 1));
-        xml_elem(out, "Arn", iam_col(st, 3));
-        iam_xml_time(out, "CreateDate", sqlite3_column_double(st, 4));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return iam_internal(r);
-    if (iam_inline_xml(r, out, &IAM_GROUP, name, "GroupPolicyList"))
+    if (iam_group_fields(r, out, name) ||
+        iam_inline_xml(r, out, &IAM_GROUP, name, "GroupPolicyList"))
         return -1;
     return iam_attached_xml(r, out, &IAM_GROUP, name, "AttachedManagedPolicies");
 }

@@ -10,42 +10,24 @@
 
 int iam_has_attached(svc_req_t *r, const iam_kind_t *k, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT 1 FROM iam_attachments WHERE account = ?1 AND "
-                                           "kind = ?2 AND name = ?3");
-    int rc;
-
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : iam_internal(r);
+    return iam_any(r,
+                   "SELECT 1 FROM iam_attachments WHERE account = ?1 AND kind = ?2 AND "
+                   "name = ?3",
+                   "sss", r->account, k->kind, name);
 }
 
 int iam_policies_rename(svc_req_t *r, const iam_kind_t *k, const char *from, const char *to)
 {
-    static const char *const sql[] = {
-        "UPDATE iam_attachments SET name = ?4 WHERE account = ?1 AND kind = ?2 AND name = ?3",
-        "UPDATE iam_inline_policies SET name = ?4 WHERE account = ?1 AND kind = ?2 AND name = ?3",
-    };
-    size_t i;
-
-    for (i = 0; i < 2; i++) {
-        sqlite3_stmt *st = db_stmt(r->emu->db, sql[i]);
-        if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return iam_internal(r);
-    }
-    return 0;
+    return iam_exec(r,
+                    "UPDATE iam_attachments SET name = ?4 WHERE account = ?1 AND kind = ?2 AND "
+                    "name = ?3",
+                    "ssss", r->account, k->kind, from, to) ||
+                   iam_exec(r,
+                            "UPDATE iam_inline_policies SET name = ?4 WHERE account = ?1 AND "
+                            "kind = ?2 AND name = ?3",
+                            "ssss", r->account, k->kind, from, to)
+               ? -1
+               : 0;
 }
 
 static int not_attachable(svc_req_t *r, const char *arn)
@@ -70,14 +52,12 @@ static int attach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
         return rc < 0 ? -1 : not_attachable(r, arn);
     if (db_begin(r->emu->db))
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "SELECT COUNT(*), SUM(policy_arn = ?4) FROM iam_attachments WHERE "
-                             "account = ?1 AND kind = ?2 AND name = ?3");
+    st = iam_stmt(r,
+                  "SELECT COUNT(*), SUM(policy_arn = ?4) FROM iam_attachments WHERE "
+                  "account = ?1 AND kind = ?2 AND name = ?3",
+                  "ssss", r->account, k->kind, canon, arn);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) == SQLITE_ROW) {
         count = sqlite3_column_int64(st, 0);
         already = sqlite3_column_int(st, 1) > 0;
@@ -94,39 +74,27 @@ static int attach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
         return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for %s: %d", k->quota,
                          IAM_MAX_ATTACHED);
     }
-    st = db_stmt(r->emu->db, "INSERT INTO iam_attachments (account, kind, name, policy_arn, seq) "
-                             "VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(seq), 0) + 1 FROM "
-                             "iam_attachments))");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE || db_commit(r->emu->db))
-        return iam_internal(r);
-    return 0;
+    if (iam_exec(r,
+                 "INSERT INTO iam_attachments (account, kind, name, policy_arn, seq) "
+                 "VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(seq), 0) + 1 FROM "
+                 "iam_attachments))",
+                 "ssss", r->account, k->kind, canon, arn))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
 }
 
 static int detach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 {
     const char *name = NULL, *arn = NULL;
     char canon[IAM_NAME_MAX];
-    sqlite3_stmt *st;
 
-    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
-        iam_arn(r, in, "PolicyArn", 1, &arn) || iam_find(r, k, name, canon, NULL, NULL))
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) || iam_arn(r, in, "PolicyArn", 1, &arn) ||
+        iam_find(r, k, name, canon, NULL, NULL) ||
+        iam_exec(r,
+                 "DELETE FROM iam_attachments WHERE account = ?1 AND kind = ?2 AND "
+                 "name = ?3 AND policy_arn = ?4",
+                 "ssss", r->account, k->kind, canon, arn))
         return -1;
-    st = db_stmt(r->emu->db, "DELETE FROM iam_attachments WHERE account = ?1 AND kind = ?2 AND "
-                             "name = ?3 AND policy_arn = ?4");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, canon, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
         return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
     return 0;
@@ -137,17 +105,15 @@ static int detach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 static int attached_list(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,
                          const char *elem, const char *prefix, iam_page_t *pg)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT a.policy_arn, p.name, p.path FROM "
-                                           "iam_attachments a LEFT JOIN iam_policies p ON p.arn = "
-                                           "a.policy_arn WHERE a.account = ?1 AND a.kind = ?2 AND "
-                                           "a.name = ?3 ORDER BY a.seq");
+    sqlite3_stmt *st = iam_stmt(r,
+                                "SELECT a.policy_arn, p.name, p.path FROM iam_attachments a "
+                                "LEFT JOIN iam_policies p ON p.arn = a.policy_arn WHERE "
+                                "a.account = ?1 AND a.kind = ?2 AND a.name = ?3 ORDER BY a.seq",
+                                "sss", r->account, k->kind, name);
     int rc, t = 0;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        return -1;
     xml_open(out, elem);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *arn = iam_col(st, 0), *pname = iam_col(st, 1), *path = iam_col(st, 2);
@@ -194,52 +160,40 @@ static int list_attached(svc_req_t *r, const qform_t *in, buf_t *out, const iam_
     return iam_page_end(out, &pg);
 }
 
-#define WRAP(fn, call)                                  \
-    int fn(svc_req_t *r, const qform_t *in, buf_t *out) \
-    {                                                   \
-        (void)out;                                      \
-        return call;                                    \
-    }
-
-WRAP(iam_op_attach_user_policy, attach(r, in, &IAM_USER))
-WRAP(iam_op_attach_group_policy, attach(r, in, &IAM_GROUP))
-WRAP(iam_op_attach_role_policy, attach(r, in, &IAM_ROLE))
-WRAP(iam_op_detach_user_policy, detach(r, in, &IAM_USER))
-WRAP(iam_op_detach_group_policy, detach(r, in, &IAM_GROUP))
-WRAP(iam_op_detach_role_policy, detach(r, in, &IAM_ROLE))
-WRAP(iam_op_list_attached_user_policies, list_attached(r, in, out, &IAM_USER))
-WRAP(iam_op_list_attached_group_policies, list_attached(r, in, out, &IAM_GROUP))
-WRAP(iam_op_list_attached_role_policies, list_attached(r, in, out, &IAM_ROLE))
+IAM_OP_CALL(iam_op_attach_user_policy, attach(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_attach_group_policy, attach(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_attach_role_policy, attach(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_detach_user_policy, detach(r, in, &IAM_USER))
+IAM_OP_CALL(iam_op_detach_group_policy, detach(r, in, &IAM_GROUP))
+IAM_OP_CALL(iam_op_detach_role_policy, detach(r, in, &IAM_ROLE))
+IAM_OP_CALL(iam_op_list_attached_user_policies, list_attached(r, in, out, &IAM_USER))
+IAM_OP_CALL(iam_op_list_attached_group_policies, list_attached(r, in, out, &IAM_GROUP))
+IAM_OP_CALL(iam_op_list_attached_role_policies, list_attached(r, in, out, &IAM_ROLE))
 
 /* One section of ListEntitiesForPolicy. by_boundary: users/roles whose
  * permissions boundary is the policy, instead of attachments. */
+/* A <member> of ListEntitiesForPolicy: ctx names its two elements. */
+static int entity_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
+{
+    const char *const *el = ctx;
+
+    (void)r;
+    xml_open(out, "member");
+    xml_elem(out, el[0], iam_col(st, 0));
+    xml_elem(out, el[1], iam_col(st, 1));
+    return xml_close(out, "member");
+}
+
+/* One section of ListEntitiesForPolicy: sql (?1 account, ?2 policy ARN,
+ * ?3 path prefix) yields the entities' names and ids. */
 static int entities(svc_req_t *r, buf_t *out, const char *sql, const char *arn,
                     const char *prefix, const char *elem, const char *name_el,
                     const char *id_el, iam_page_t *pg)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int rc, t;
+    const char *const el[] = {name_el, id_el};
 
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
-    xml_open(out, elem);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((t = iam_page_take(pg)) < 0)
-            break;
-        if (t == 0)
-            continue;
-        xml_open(out, "member");
-        xml_elem(out, name_el, iam_col(st, 0));
-        xml_elem(out, id_el, iam_col(st, 1));
-        xml_close(out, "member");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_internal(r);
-    return xml_close(out, elem);
+    return iam_list_rows(r, out, iam_stmt(r, sql, "sss", r->account, arn, prefix), elem, pg,
+                         entity_member, el);
 }
 
 #define ATT_SQL(table, kind)                                                                   \

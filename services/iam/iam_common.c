@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <openssl/crypto.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +15,58 @@
 #include "db.h"
 
 const iam_kind_t IAM_USER = {
-    "user", "user", "UserName", 128,
-    "SELECT name, arn, path, id FROM iam_users WHERE account = ?1 AND name = ?2",
-    2048, "PoliciesPerUser", "TagsPerUser"};
+    .kind = "user",
+    .noun = "user",
+    .member = "UserName",
+    .name_max = 128,
+    .sql_find = "SELECT name, arn, path, id FROM iam_users WHERE account = ?1 AND name = ?2",
+    .inline_max = 2048,
+    .quota = "PoliciesPerUser",
+    .tag_quota = "TagsPerUser",
+    .id_prefix = "AIDA",
+    .exists = "User with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_users WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_GROUP = {
-    "group", "group", "GroupName", 128,
-    "SELECT name, arn, path, id FROM iam_groups WHERE account = ?1 AND name = ?2",
-    5120, "PoliciesPerGroup", "TagsPerGroup"};
+    .kind = "group",
+    .noun = "group",
+    .member = "GroupName",
+    .name_max = 128,
+    .sql_find = "SELECT name, arn, path, id FROM iam_groups WHERE account = ?1 AND name = ?2",
+    .inline_max = 5120,
+    .quota = "PoliciesPerGroup",
+    .tag_quota = "TagsPerGroup",
+    .id_prefix = "AGPA",
+    .exists = "Group with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_groups WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_ROLE = {
-    "role", "role", "RoleName", 64,
-    "SELECT name, arn, path, id FROM iam_roles WHERE account = ?1 AND name = ?2",
-    10240, "PoliciesPerRole", "TagsPerRole"};
+    .kind = "role",
+    .noun = "role",
+    .member = "RoleName",
+    .name_max = 64,
+    .sql_find = "SELECT name, arn, path, id FROM iam_roles WHERE account = ?1 AND name = ?2",
+    .inline_max = 10240,
+    .quota = "PoliciesPerRole",
+    .tag_quota = "TagsPerRole",
+    .id_prefix = "AROA",
+    .exists = "Role with name %s already exists.",
+    .sql_delete = "DELETE FROM iam_roles WHERE account = ?1 AND name = ?2",
+};
 const iam_kind_t IAM_PROFILE = {
-    "instance-profile", "instance profile", "InstanceProfileName", 128,
-    "SELECT name, arn, path, id FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
-    0, "", "TagsPerInstanceProfile"};
+    .kind = "instance-profile",
+    .noun = "instance profile",
+    .member = "InstanceProfileName",
+    .name_max = 128,
+    .sql_find =
+        "SELECT name, arn, path, id FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
+    .inline_max = 0,
+    .quota = "",
+    .tag_quota = "TagsPerInstanceProfile",
+    .id_prefix = "AIPA",
+    .exists = "Instance Profile %s already exists.",
+    .sql_delete = "DELETE FROM iam_instance_profiles WHERE account = ?1 AND name = ?2",
+};
 
 int iam_internal(svc_req_t *r)
 {
@@ -44,6 +82,187 @@ int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name)
         return svc_error(r, 404, "NoSuchEntity", "Instance Profile %s cannot be found.", name);
     return svc_error(r, 404, "NoSuchEntity", "The %s with name %s cannot be found.", k->noun,
                      name);
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+static sqlite3_stmt *vstmt(svc_req_t *r, const char *sql, const char *types, va_list ap)
+{
+    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
+    int i;
+
+    if (st == NULL) {
+        iam_internal(r);
+        return NULL;
+    }
+    for (i = 0; types[i]; i++) {
+        if (types[i] == 'd') {
+            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+        } else if (types[i] == 'i') {
+            sqlite3_bind_int64(st, i + 1, va_arg(ap, long));
+        } else {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC);
+        }
+    }
+    return st;
+}
+
+sqlite3_stmt *iam_stmt(svc_req_t *r, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+
+    va_start(ap, types);
+    st = vstmt(r, sql, types, ap);
+    va_end(ap);
+    return st;
+}
+
+int iam_exec(svc_req_t *r, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+
+    va_start(ap, types);
+    st = vstmt(r, sql, types, ap);
+    va_end(ap);
+    if (st == NULL)
+        return -1;
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_any(svc_req_t *r, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    va_start(ap, types);
+    st = vstmt(r, sql, types, ap);
+    va_end(ap);
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : iam_internal(r);
+}
+
+int iam_check_new(svc_req_t *r, const iam_kind_t *k, const char *name)
+{
+    int rc = iam_exists(r, k, name);
+
+    if (rc == 0)
+        return 0;
+    db_rollback(r->emu->db);
+    return rc < 0 ? -1 : svc_error(r, 409, "EntityAlreadyExists", k->exists, name);
+}
+
+/* DeleteConflict with msg when rc (an iam_any answer) is 1; -1 when rc is
+ * -1; 0 when rc is 0. */
+static int iam_conflict(svc_req_t *r, int rc, const char *msg)
+{
+    if (rc <= 0)
+        return rc;
+    return svc_error(r, 409, "DeleteConflict", "%s", msg);
+}
+
+int iam_delete_entity(svc_req_t *r, const iam_kind_t *k, const char *canon)
+{
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    if (iam_exec(r, k->sql_delete, "ss", r->account, canon) || iam_tags_drop(r, k->kind, canon))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
+int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const char *path,
+                   char id[32], char arn[IAM_ARN_MAX])
+{
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    if (iam_check_new(r, k, name))
+        return -1;
+    iam_new_id(k->id_prefix, id);
+    snprintf(arn, IAM_ARN_MAX, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, path, name);
+    return 0;
+}
+
+int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name, const iam_tag_t *tags,
+                       size_t ntags)
+{
+    if (iam_tags_store(r, k->kind, name, k->tag_quota, tags, ntags))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
+int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, const char *new_member,
+                      size_t new_max, const char *sql_update,
+                      int (*rename)(svc_req_t *r, const char *from, const char *to))
+{
+    const char *name = NULL, *new_name = NULL, *new_path = NULL, *p2;
+    char canon[IAM_NAME_MAX], path[520], arn[IAM_ARN_MAX];
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
+        iam_name(r, in, new_member, 0, new_max, &new_name))
+        return -1;
+    if (qform_get(in, "NewPath") && iam_path(r, in, "NewPath", &new_path))
+        return -1;
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    if (iam_find(r, k, name, canon, NULL, path)) {
+        db_rollback(r->emu->db);
+        return -1;
+    }
+    if (new_name && strcasecmp(new_name, canon) != 0 && iam_check_new(r, k, new_name))
+        return -1;
+    if (new_name == NULL)
+        new_name = canon;
+    p2 = new_path ? new_path : path;
+    snprintf(arn, sizeof arn, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, p2, new_name);
+    if (iam_exec(r, sql_update, "sssss", r->account, canon, new_name, p2, arn))
+        return -1;
+    if (strcmp(canon, new_name) != 0 && rename(r, canon, new_name))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
+int iam_delete_checked(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+                       const iam_check_t *checks, size_t n)
+{
+    char canon[IAM_NAME_MAX];
+    size_t i;
+
+    if (iam_named(r, in, k, canon))
+        return -1;
+    for (i = 0; i < n; i++) {
+        int rc = checks[i].sql ? iam_any(r, checks[i].sql, "ss", r->account, canon)
+                               : checks[i].has(r, k, canon);
+        if (iam_conflict(r, rc, checks[i].msg))
+            return -1;
+    }
+    return iam_delete_entity(r, k, canon);
+}
+
+sqlite3_stmt *iam_find_row(svc_req_t *r, const iam_kind_t *k, const char *sql, const char *name)
+{
+    sqlite3_stmt *st = iam_stmt(r, sql, "ss", r->account, name);
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return st;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        iam_no_such(r, k, name);
+    else
+        iam_internal(r);
+    return NULL;
 }
 
 void iam_new_id(const char *prefix, char out[32])
@@ -83,13 +302,11 @@ static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
 int iam_find(svc_req_t *r, const iam_kind_t *k, const char *name, char canon[IAM_NAME_MAX],
              char arn[IAM_ARN_MAX], char path[520])
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, k->sql_find);
+    sqlite3_stmt *st = iam_stmt(r, k->sql_find, "ss", r->account, name);
     int rc;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         copy_col(canon, IAM_NAME_MAX, st, 0);
@@ -106,20 +323,7 @@ int iam_find(svc_req_t *r, const iam_kind_t *k, const char *name, char canon[IAM
 
 int iam_exists(svc_req_t *r, const iam_kind_t *k, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, k->sql_find);
-    int rc;
-
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    if (rc == SQLITE_DONE)
-        return 0;
-    return iam_internal(r);
+    return iam_any(r, k->sql_find, "ss", r->account, name);
 }
 
 const char *iam_col(sqlite3_stmt *st, int i)
@@ -333,6 +537,11 @@ int iam_tags_read(svc_req_t *r, const qform_t *in, iam_tag_t tags[IAM_MAX_TAGS],
     return 0;
 }
 
+static const char SQL_UNTAG[] = "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND "
+                                "name = ?3 AND key = ?4 COLLATE NOCASE";
+static const char SQL_TAGS[] = "SELECT key, value FROM iam_tags WHERE account = ?1 AND kind = ?2 "
+                               "AND name = ?3 ORDER BY seq";
+
 int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char *quota,
                    const iam_tag_t *tags, size_t n)
 {
@@ -341,35 +550,17 @@ int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char 
     size_t i;
     long count = 0;
 
-    for (i = 0; i < n; i++) {
-        st = db_stmt(db, "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3 "
-                         "AND key = ?4 COLLATE NOCASE");
-        if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, tags[i].key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return iam_internal(r);
-        st = db_stmt(db, "INSERT INTO iam_tags (account, kind, name, key, value, seq) VALUES "
-                         "(?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_tags))");
-        if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, tags[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, tags[i].value, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return iam_internal(r);
-    }
-    st = db_stmt(db, "SELECT COUNT(*) FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3");
+    for (i = 0; i < n; i++)
+        if (iam_exec(r, SQL_UNTAG, "ssss", r->account, kind, name, tags[i].key) ||
+            iam_exec(r,
+                     "INSERT INTO iam_tags (account, kind, name, key, value, seq) VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_tags))",
+                     "sssss", r->account, kind, name, tags[i].key, tags[i].value))
+            return -1;
+    st = iam_stmt(r, "SELECT COUNT(*) FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3",
+                  "sss", r->account, kind, name);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -383,15 +574,11 @@ int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char 
 
 int iam_tags_xml(svc_req_t *r, buf_t *out, const char *kind, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT key, value FROM iam_tags WHERE account = ?1 "
-                                           "AND kind = ?2 AND name = ?3 ORDER BY seq");
+    sqlite3_stmt *st = iam_stmt(r, SQL_TAGS, "sss", r->account, kind, name);
     int rc, any = 0;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!any++)
             xml_open(out, "Tags");
@@ -408,29 +595,15 @@ int iam_tags_xml(svc_req_t *r, buf_t *out, const char *kind, const char *name)
 
 int iam_tags_drop(svc_req_t *r, const char *kind, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM iam_tags WHERE account = ?1 AND "
-                                           "kind = ?2 AND name = ?3");
-
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+    return iam_exec(r, "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND name = ?3", "sss",
+                    r->account, kind, name);
 }
 
 int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "UPDATE iam_tags SET name = ?4 WHERE account = ?1 "
-                                           "AND kind = ?2 AND name = ?3");
-
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+    return iam_exec(r,
+                    "UPDATE iam_tags SET name = ?4 WHERE account = ?1 AND kind = ?2 AND name = ?3",
+                    "ssss", r->account, kind, from, to);
 }
 
 int iam_tag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char *name,
@@ -465,87 +638,67 @@ int iam_untag_apply(svc_req_t *r, const qform_t *in, const char *kind, const cha
     for (i = 0; i < cnt; i++) {
         char km[48];
         const char *k = NULL;
-        sqlite3_stmt *st;
         snprintf(km, sizeof km, "TagKeys.member.%zu", i + 1);
-        if (q_str(r, in, km, 1, 1, 128, &k) || tag_chars(r, km, k, 1))
+        if (q_str(r, in, km, 1, 1, 128, &k) || tag_chars(r, km, k, 1) ||
+            iam_exec(r, SQL_UNTAG, "ssss", r->account, kind, name, k))
             return -1;
-        st = db_stmt(r->emu->db, "DELETE FROM iam_tags WHERE account = ?1 AND kind = ?2 AND "
-                                 "name = ?3 AND key = ?4 COLLATE NOCASE");
-        if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, k, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return iam_internal(r);
     }
     return 0;
+}
+
+static int tag_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
+{
+    (void)r;
+    (void)ctx;
+    xml_open(out, "member");
+    xml_elem(out, "Key", iam_col(st, 0));
+    xml_elem(out, "Value", iam_col(st, 1));
+    return xml_close(out, "member");
 }
 
 int iam_tags_list(svc_req_t *r, const qform_t *in, buf_t *out, const char *kind,
                   const char *name)
 {
-    sqlite3_stmt *st;
     iam_page_t pg;
-    int rc, t;
 
     if (iam_page_init(r, in, &pg))
         return -1;
-    st = db_stmt(r->emu->db, "SELECT key, value FROM iam_tags WHERE account = ?1 AND kind = ?2 "
-                             "AND name = ?3 ORDER BY seq");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    xml_open(out, "Tags");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((t = iam_page_take(&pg)) < 0)
-            break;
-        if (t == 0)
-            continue;
-        xml_open(out, "member");
-        xml_elem(out, "Key", iam_col(st, 0));
-        xml_elem(out, "Value", iam_col(st, 1));
-        xml_close(out, "member");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return iam_internal(r);
-    xml_close(out, "Tags");
-    return iam_page_end(out, &pg);
+    return iam_list_page(r, out, iam_stmt(r, SQL_TAGS, "sss", r->account, kind, name), "Tags", &pg,
+                         tag_member, NULL);
+}
+
+int iam_named(svc_req_t *r, const qform_t *in, const iam_kind_t *k, char canon[IAM_NAME_MAX])
+{
+    const char *name = NULL;
+
+    if (iam_name(r, in, k->member, 1, k->name_max, &name))
+        return -1;
+    return iam_find(r, k, name, canon, NULL, NULL);
 }
 
 int iam_tag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 {
-    const char *name = NULL;
     char canon[IAM_NAME_MAX];
 
-    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
-        iam_find(r, k, name, canon, NULL, NULL))
+    if (iam_named(r, in, k, canon))
         return -1;
     return iam_tag_apply(r, in, k->kind, canon, k->tag_quota);
 }
 
 int iam_untag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 {
-    const char *name = NULL;
     char canon[IAM_NAME_MAX];
 
-    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
-        iam_find(r, k, name, canon, NULL, NULL))
+    if (iam_named(r, in, k, canon))
         return -1;
     return iam_untag_apply(r, in, k->kind, canon);
 }
 
 int iam_list_entity_tags(svc_req_t *r, const qform_t *in, buf_t *out, const iam_kind_t *k)
 {
-    const char *name = NULL;
     char canon[IAM_NAME_MAX];
 
-    if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
-        iam_find(r, k, name, canon, NULL, NULL))
+    if (iam_named(r, in, k, canon))
         return -1;
     return iam_tags_list(r, in, out, k->kind, canon);
 }
@@ -601,4 +754,59 @@ int iam_page_end(buf_t *out, const iam_page_t *p)
         return xml_elem(out, "Marker", enc);
     }
     return xml_elem(out, "IsTruncated", "false");
+}
+
+int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx)
+{
+    int rc, t;
+
+    if (st == NULL)
+        return -1;
+    xml_open(out, elem);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((t = iam_page_take(pg)) < 0)
+            break;
+        if (t > 0 && row(r, out, st, ctx)) {
+            sqlite3_reset(st);
+            return -1;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return iam_internal(r);
+    return xml_close(out, elem);
+}
+
+int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx)
+{
+    if (iam_list_rows(r, out, st, elem, pg, row, ctx))
+        return -1;
+    return iam_page_end(out, pg);
+}
+
+/* ---- tag operations of users, roles and instance profiles ---------------- */
+
+#define TAG_OPS(k, tag_fn, untag_fn, list_fn)                                                      \
+    IAM_OP_CALL(tag_fn, iam_tag_entity(r, in, k))                                                  \
+    IAM_OP_CALL(untag_fn, iam_untag_entity(r, in, k))                                              \
+    IAM_OP_CALL(list_fn, iam_list_entity_tags(r, in, out, k))
+
+TAG_OPS(&IAM_USER, iam_op_tag_user, iam_op_untag_user, iam_op_list_user_tags)
+TAG_OPS(&IAM_ROLE, iam_op_tag_role, iam_op_untag_role, iam_op_list_role_tags)
+TAG_OPS(&IAM_PROFILE, iam_op_tag_instance_profile, iam_op_untag_instance_profile,
+        iam_op_list_instance_profile_tags)
+
+/* ---- listing by path prefix --------------------------------------------- */
+
+int iam_list_by_path(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql, const char *elem,
+                     iam_row_fn row)
+{
+    const char *prefix = "/";
+    iam_page_t pg;
+
+    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
+        return -1;
+    return iam_list_page(r, out, iam_stmt(r, sql, "ss", r->account, prefix), elem, &pg, row, NULL);
 }

@@ -37,14 +37,78 @@ typedef struct {
     size_t inline_max;      /* aggregate inline policy size (0: none) */
     const char *quota;      /* "PoliciesPerUser" */
     const char *tag_quota;  /* "TagsPerUser" */
+    const char *id_prefix;  /* "AIDA": new ids */
+    const char *exists;     /* EntityAlreadyExists message, %s: the name */
+    const char *sql_delete; /* ?1 account, ?2 name */
 } iam_kind_t;
 
 extern const iam_kind_t IAM_USER, IAM_GROUP, IAM_ROLE, IAM_PROFILE;
+
+typedef struct {
+    const char *key, *value;
+} iam_tag_t;
 
 /* ServiceFailure (500) after rolling back any open transaction; -1. */
 int iam_internal(svc_req_t *r);
 /* NoSuchEntity for name of kind k; -1. */
 int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name);
+
+/* ---- statements ---------------------------------------------------------- */
+
+/* The cached statement for sql (a literal: db_stmt caches by address) with
+ * ?1.. bound as types says, one argument each: 's' text (NULL binds NULL),
+ * 'd' double, 'i' long. NULL after ServiceFailure when it cannot. */
+sqlite3_stmt *iam_stmt(svc_req_t *r, const char *sql, const char *types, ...);
+/* Runs such a statement to its end: 0, or ServiceFailure (-1). */
+int iam_exec(svc_req_t *r, const char *sql, const char *types, ...);
+/* 1 when such a query yields a row, 0 when not, -1 (ServiceFailure). */
+int iam_any(svc_req_t *r, const char *sql, const char *types, ...);
+
+/* EntityAlreadyExists (after rolling back) when an entity of kind k is
+ * named name: 0 when free, -1 otherwise. */
+int iam_check_new(svc_req_t *r, const iam_kind_t *k, const char *name);
+/* Deletes the entity canon of kind k and its tags in one transaction. */
+int iam_delete_entity(svc_req_t *r, const iam_kind_t *k, const char *canon);
+
+/* What must be gone before an entity is deleted: a query (?1 account,
+ * ?2 name) or a test of (k, name), each answering 1 / 0 / -1 as iam_any;
+ * msg is the DeleteConflict message when it answers 1. */
+typedef struct {
+    const char *sql;
+    int (*has)(svc_req_t *r, const iam_kind_t *k, const char *name);
+    const char *msg;
+} iam_check_t;
+#define IAM_CHECK_INLINE                                                                           \
+    {                                                                                              \
+        NULL, iam_has_inline, "Cannot delete entity, must delete policies first."                  \
+    }
+#define IAM_CHECK_ATTACHED                                                                         \
+    {                                                                                              \
+        NULL, iam_has_attached, "Cannot delete entity, must detach all policies first."            \
+    }
+/* DeleteX: reads k's member, resolves it, runs the n checks in order
+ * (DeleteConflict at the first that holds) and deletes it with its tags. */
+int iam_delete_checked(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+                       const iam_check_t *checks, size_t n);
+
+/* Runs sql (?1 account, ?2 name) and steps to its first row: the
+ * statement (the caller resets it), or NULL after NoSuchEntity for name
+ * of kind k or ServiceFailure. */
+sqlite3_stmt *iam_find_row(svc_req_t *r, const iam_kind_t *k, const char *sql, const char *name);
+
+/* CreateX's start: opens a transaction, checks that name is free and makes
+ * the new entity's id and ARN (path + name). */
+int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const char *path,
+                   char id[32] /* OUT */, char arn[IAM_ARN_MAX] /* OUT */);
+/* CreateX's end, after the row's INSERT: stores tags, commits. */
+int iam_new_entity_end(svc_req_t *r, const iam_kind_t *k, const char *name, const iam_tag_t *tags,
+                       size_t ntags);
+/* UpdateUser / UpdateGroup: reads k's member, new_member (up to new_max)
+ * and NewPath, runs sql_update (?1 account, ?2 old name, ?3 new name,
+ * ?4 path, ?5 ARN) and, when the name changes, rename; one transaction. */
+int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, const char *new_member,
+                      size_t new_max, const char *sql_update,
+                      int (*rename)(svc_req_t *r, const char *from, const char *to));
 
 /* A fresh id: prefix ("AIDA") + 17 characters of [A-Z2-7]; access key ids
  * (AKIA, ASIA) 16, so they are 20 characters as AWS's. */
@@ -86,10 +150,6 @@ const char *iam_col(sqlite3_stmt *st, int i);
 
 /* ---- tags ---------------------------------------------------------------- */
 
-typedef struct {
-    const char *key, *value;
-} iam_tag_t;
-
 /* Reads "Tags.member.N.Key/Value" (at most 50, each validated, keys unique
  * case-insensitively: InvalidInput). */
 int iam_tags_read(svc_req_t *r, const qform_t *in, iam_tag_t tags[IAM_MAX_TAGS] /* OUT */,
@@ -102,6 +162,10 @@ int iam_tags_xml(svc_req_t *r, buf_t *out, const char *kind, const char *name);
 /* Removes every tag of (kind, name); renames them. */
 int iam_tags_drop(svc_req_t *r, const char *kind, const char *name);
 int iam_tags_rename(svc_req_t *r, const char *kind, const char *from, const char *to);
+/* Reads k's member (the entity's name) and resolves it: 0 with its stored
+ * name, or ValidationError / NoSuchEntity. */
+int iam_named(svc_req_t *r, const qform_t *in, const iam_kind_t *k,
+              char canon[IAM_NAME_MAX] /* OUT */);
 /* Tag<X>, Untag<X>, List<X>Tags for a named entity of kind k. */
 int iam_tag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
 int iam_untag_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k);
@@ -124,6 +188,20 @@ typedef struct {
 } iam_page_t;
 
 int iam_page_init(svc_req_t *r, const qform_t *in, iam_page_t *p /* OUT */);
+
+/* Writes one list item (its whole <member>) for st's current row. */
+typedef int (*iam_row_fn)(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx);
+/* Writes <elem> with an item per row of st (NULL: error already set) in
+ * pg's page; resets st. 0, or -1 when a row writer or the query fails. */
+int iam_list_rows(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx);
+/* iam_list_rows followed by iam_page_end. */
+int iam_list_page(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const char *elem, iam_page_t *pg,
+                  iam_row_fn row, const void *ctx);
+/* ListUsers, ListGroups, ListRoles, ListInstanceProfiles: reads PathPrefix
+ * and paging, then lists sql's rows (?1 account, ?2 the prefix) in <elem>. */
+int iam_list_by_path(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql, const char *elem,
+                     iam_row_fn row);
 /* Offers the next item: 1 to write it, 0 to skip it (before the page), -1
  * when the page is full (truncated is set: stop). */
 int iam_page_take(iam_page_t *p);
@@ -170,6 +248,10 @@ int iam_boundary_check(svc_req_t *r, const char *arn);
 int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full);
 /* <User> fields of a user, as GetUser (full) or ListUsers. */
 int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full);
+/* A <member> with a user's fields (row: name, id, path, arn, created). */
+int iam_user_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx);
+/* <Group> fields of a group (no wrapper). NoSuchEntity when absent. */
+int iam_group_fields(svc_req_t *r, buf_t *out, const char *name);
 /* <AttachedManagedPolicies> and the inline <XPolicyList> of an entity
  * (GetAccountAuthorizationDetails). */
 int iam_attached_xml(svc_req_t *r, buf_t *out, const iam_kind_t *k, const char *name,
@@ -187,6 +269,13 @@ int iam_profile_fields(svc_req_t *r, buf_t *out, const char *name, int with_tags
 /* ---- operations ---------------------------------------------------------- */
 
 #define IAM_OP(fn) int fn(svc_req_t *r, const qform_t *in, buf_t *out)
+/* Defines operation fn as `return call;` (call may use r, in and out). */
+#define IAM_OP_CALL(fn, call)                                                                      \
+    int fn(svc_req_t *r, const qform_t *in, buf_t *out)                                            \
+    {                                                                                              \
+        (void)out;                                                                                 \
+        return call;                                                                               \
+    }
 
 /* iam_users.c */
 IAM_OP(iam_op_create_user); IAM_OP(iam_op_get_user); IAM_OP(iam_op_update_user);

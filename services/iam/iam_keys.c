@@ -47,12 +47,12 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (db_begin(r->emu->db))
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "SELECT COUNT(*) FROM iam_access_keys WHERE account = ?1 AND "
-                             "user_name = ?2");
+    st = iam_stmt(r,
+                  "SELECT COUNT(*) FROM iam_access_keys WHERE account = ?1 AND "
+                  "user_name = ?2",
+                  "ss", r->account, user);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -96,39 +96,32 @@ out:
     return rc;
 }
 
+/* A <member> of ListAccessKeys; ctx: the user's name. */
+static int key_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
+{
+    (void)r;
+    xml_open(out, "member");
+    xml_elem(out, "UserName", ctx);
+    xml_elem(out, "AccessKeyId", iam_col(st, 0));
+    xml_elem(out, "Status", iam_col(st, 1));
+    iam_xml_time(out, "CreateDate", sqlite3_column_double(st, 2));
+    return xml_close(out, "member");
+}
+
 int iam_op_list_access_keys(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     char user[IAM_NAME_MAX];
-    sqlite3_stmt *st;
     iam_page_t pg;
-    int rc, t;
 
     if (key_user(r, in, user) || iam_page_init(r, in, &pg))
         return -1;
-    st = db_stmt(r->emu->db, "SELECT access_key_id, status, created FROM iam_access_keys WHERE "
-                             "account = ?1 AND user_name = ?2 ORDER BY created, access_key_id");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-    xml_open(out, "AccessKeyMetadata");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((t = iam_page_take(&pg)) < 0)
-            break;
-        if (t == 0)
-            continue;
-        xml_open(out, "member");
-        xml_elem(out, "UserName", user);
-        xml_elem(out, "AccessKeyId", iam_col(st, 0));
-        xml_elem(out, "Status", iam_col(st, 1));
-        iam_xml_time(out, "CreateDate", sqlite3_column_double(st, 2));
-        xml_close(out, "member");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_internal(r);
-    xml_close(out, "AccessKeyMetadata");
-    return iam_page_end(out, &pg);
+    return iam_list_page(r, out,
+                         iam_stmt(r,
+                                  "SELECT access_key_id, status, created FROM iam_access_keys "
+                                  "WHERE account = ?1 AND user_name = ?2 ORDER BY created, "
+                                  "access_key_id",
+                                  "ss", r->account, user),
+                         "AccessKeyMetadata", &pg, key_member, user);
 }
 
 static int key_not_found(svc_req_t *r, const char *id)
@@ -151,7 +144,6 @@ int iam_op_update_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *id = NULL, *status = NULL;
     char user[IAM_NAME_MAX];
-    sqlite3_stmt *st;
 
     (void)out;
     if (read_key_id(r, in, &id) || q_str(r, in, "Status", 1, 0, 0, &status))
@@ -165,16 +157,11 @@ int iam_op_update_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
         return svc_error(r, 400, "InvalidInput", "Invalid status: Expired.");
     if (key_user(r, in, user))
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE iam_access_keys SET status = ?4 WHERE access_key_id = ?1 "
-                             "AND account = ?2 AND user_name = ?3");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
+    if (iam_exec(r,
+                 "UPDATE iam_access_keys SET status = ?4 WHERE access_key_id = ?1 AND "
+                 "account = ?2 AND user_name = ?3",
+                 "ssss", id, r->account, user, status))
+        return -1;
     return sqlite3_changes(db_handle(r->emu->db)) ? 0 : key_not_found(r, id);
 }
 
@@ -182,20 +169,14 @@ int iam_op_delete_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *id = NULL;
     char user[IAM_NAME_MAX];
-    sqlite3_stmt *st;
 
     (void)out;
-    if (read_key_id(r, in, &id) || key_user(r, in, user))
+    if (read_key_id(r, in, &id) || key_user(r, in, user) ||
+        iam_exec(r,
+                 "DELETE FROM iam_access_keys WHERE access_key_id = ?1 AND account = ?2 AND "
+                 "user_name = ?3",
+                 "sss", id, r->account, user))
         return -1;
-    st = db_stmt(r->emu->db, "DELETE FROM iam_access_keys WHERE access_key_id = ?1 AND "
-                             "account = ?2 AND user_name = ?3");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
     return sqlite3_changes(db_handle(r->emu->db)) ? 0 : key_not_found(r, id);
 }
 
@@ -207,12 +188,12 @@ int iam_op_get_access_key_last_used(svc_req_t *r, const qform_t *in, buf_t *out)
 
     if (read_key_id(r, in, &id))
         return -1;
-    st = db_stmt(r->emu->db, "SELECT user_name, last_used, last_used_service, last_used_region "
-                             "FROM iam_access_keys WHERE access_key_id = ?1 AND account = ?2");
+    st = iam_stmt(r,
+                  "SELECT user_name, last_used, last_used_service, last_used_region "
+                  "FROM iam_access_keys WHERE access_key_id = ?1 AND account = ?2",
+                  "ss", id, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);

@@ -78,11 +78,9 @@ static int pol_load(svc_req_t *r, const char *arn, pol_t *p)
         pol_from_aws(r, a, p);
         return 1;
     }
-    st = db_stmt(r->emu->db, POL_COLS "WHERE p.arn = ?1 AND p.account = ?2");
+    st = iam_stmt(r, POL_COLS "WHERE p.arn = ?1 AND p.account = ?2", "ss", arn, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         pol_from_row(st, p);
@@ -138,11 +136,10 @@ int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
             snprintf(path, 520, "%s", a->path);
         return 1;
     }
-    st = db_stmt(r->emu->db, "SELECT name, path FROM iam_policies WHERE arn = ?1 AND account = ?2");
+    st = iam_stmt(r, "SELECT name, path FROM iam_policies WHERE arn = ?1 AND account = ?2", "ss",
+                  arn, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         if (name)
@@ -242,11 +239,9 @@ int iam_policy_versions_xml(svc_req_t *r, buf_t *out, const char *arn)
         xml_close(out, "member");
         return xml_close(out, "PolicyVersionList");
     }
-    st = db_stmt(r->emu->db, VERSIONS_SQL);
+    st = iam_stmt(r, VERSIONS_SQL, "ss", arn, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char iso[32];
         clock_iso8601(sqlite3_column_double(st, 2), iso);
@@ -299,15 +294,13 @@ static int managed_size(svc_req_t *r, const char *doc)
 
 static int insert_version(svc_req_t *r, const char *arn, const char *vid, const char *doc)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "INSERT INTO iam_policy_versions (policy_arn, "
-                                           "version_id, document, created) VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *st = iam_stmt(r,
+                                "INSERT INTO iam_policy_versions (policy_arn, "
+                                "version_id, document, created) VALUES (?1, ?2, ?3, ?4)",
+                                "sssd", arn, vid, doc, r->now);
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, vid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, r->now);
+        return -1;
     return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
 }
 
@@ -326,11 +319,10 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (db_begin(r->emu->db))
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "SELECT 1 FROM iam_policies WHERE account = ?1 AND name = ?2");
+    st = iam_stmt(r, "SELECT 1 FROM iam_policies WHERE account = ?1 AND name = ?2", "ss",
+                  r->account, name);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -343,20 +335,14 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     iam_new_id("ANPA", id);
     snprintf(arn, sizeof arn, "arn:aws:iam::%s:policy%s%s", r->account, path, name);
-    st = db_stmt(r->emu->db, "INSERT INTO iam_policies (arn, account, name, id, path, "
-                             "description, created, updated, default_version, next_version, seq) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 'v1', 2, "
-                             "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_policies))");
+    st = iam_stmt(r,
+                  "INSERT INTO iam_policies (arn, account, name, id, path, "
+                  "description, created, updated, default_version, next_version, seq) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 'v1', 2, "
+                  "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_policies))",
+                  "ssssssd", arn, r->account, name, id, path, desc, r->now);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
-    if (desc)
-        sqlite3_bind_text(st, 6, desc, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 7, r->now);
+        return -1;
     if (sqlite3_step(st) != SQLITE_DONE)
         return iam_internal(r);
     if (insert_version(r, arn, "v1", doc) ||
@@ -426,17 +412,15 @@ int iam_op_delete_policy(svc_req_t *r, const qform_t *in, buf_t *out)
                          "the policy.");
     if (db_begin(r->emu->db))
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "DELETE FROM iam_policy_versions WHERE policy_arn = ?1");
+    st = iam_stmt(r, "DELETE FROM iam_policy_versions WHERE policy_arn = ?1", "s", arn);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) != SQLITE_DONE)
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "DELETE FROM iam_policies WHERE arn = ?1 AND account = ?2");
+    st = iam_stmt(r, "DELETE FROM iam_policies WHERE arn = ?1 AND account = ?2", "ss", arn,
+                  r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) != SQLITE_DONE || iam_tags_drop(r, "policy", arn))
         return iam_internal(r);
     return db_commit(r->emu->db) ? iam_internal(r) : 0;
@@ -467,12 +451,12 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
     want_aws = strcmp(scope, "Local") != 0;
     want_local = strcmp(scope, "AWS") != 0;
     if (want_local) {
-        st = db_stmt(r->emu->db, POL_COLS "WHERE p.account = ?1 AND substr(p.path, 1, "
-                                          "length(?2)) = ?2 ORDER BY p.name");
+        st = iam_stmt(r,
+                      POL_COLS "WHERE p.account = ?1 AND substr(p.path, 1, "
+                               "length(?2)) = ?2 ORDER BY p.name",
+                      "ss", r->account, prefix);
         if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+            return -1;
         rc = sqlite3_step(st);
         have_row = rc == SQLITE_ROW;
     }
@@ -555,15 +539,13 @@ static int no_version(svc_req_t *r, const char *arn, const char *vid)
 
 static int set_default(svc_req_t *r, const char *arn, const char *vid)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "UPDATE iam_policies SET default_version = ?3, "
-                                           "updated = ?4 WHERE arn = ?1 AND account = ?2");
+    sqlite3_stmt *st = iam_stmt(r,
+                                "UPDATE iam_policies SET default_version = ?3, "
+                                "updated = ?4 WHERE arn = ?1 AND account = ?2",
+                                "sssd", arn, r->account, vid, r->now);
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, r->now);
+        return -1;
     return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
 }
 
@@ -588,21 +570,20 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
                          "version, you must delete an existing version.", IAM_MAX_VERSIONS);
     if (db_begin(r->emu->db))
         return iam_internal(r);
-    st = db_stmt(r->emu->db, "SELECT next_version FROM iam_policies WHERE arn = ?1 AND account = ?2");
+    st = iam_stmt(r, "SELECT next_version FROM iam_policies WHERE arn = ?1 AND account = ?2", "ss",
+                  arn, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         next = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     snprintf(vid, sizeof vid, "v%ld", next);
-    st = db_stmt(r->emu->db, "UPDATE iam_policies SET next_version = next_version + 1 WHERE "
-                             "arn = ?1 AND account = ?2");
+    st = iam_stmt(r,
+                  "UPDATE iam_policies SET next_version = next_version + 1 WHERE "
+                  "arn = ?1 AND account = ?2",
+                  "ss", arn, r->account);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+        return -1;
     if (sqlite3_step(st) != SQLITE_DONE || insert_version(r, arn, vid, doc) ||
         (set_as_default && set_default(r, arn, vid)) || db_commit(r->emu->db))
         return iam_internal(r);
@@ -629,15 +610,14 @@ int iam_op_get_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
         version_xml(out, a->document, a->version, 1, a->created);
         return xml_close(out, "PolicyVersion");
     }
-    st = db_stmt(r->emu->db, "SELECT v.version_id, v.document, v.created, v.version_id = "
-                             "p.default_version FROM iam_policy_versions v JOIN iam_policies p "
-                             "ON p.arn = v.policy_arn WHERE v.policy_arn = ?1 AND p.account = ?2 "
-                             "AND v.version_id = ?3");
+    st = iam_stmt(r,
+                  "SELECT v.version_id, v.document, v.created, v.version_id = "
+                  "p.default_version FROM iam_policy_versions v JOIN iam_policies p "
+                  "ON p.arn = v.policy_arn WHERE v.policy_arn = ?1 AND p.account = ?2 "
+                  "AND v.version_id = ?3",
+                  "sss", arn, r->account, vid);
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         char iso[32];
@@ -674,11 +654,9 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
             xml_close(out, "member");
         }
     } else {
-        st = db_stmt(r->emu->db, VERSIONS_SQL);
+        st = iam_stmt(r, VERSIONS_SQL, "ss", arn, r->account);
         if (st == NULL)
-            return iam_internal(r);
-        sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+            return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             char iso[32];
             if ((t = iam_page_take(&pg)) < 0)
@@ -701,17 +679,16 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
 /* 1 when vid is the default, 0 when another version, or NoSuchEntity. */
 static int version_state(svc_req_t *r, const char *arn, const char *vid)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT v.version_id = p.default_version FROM "
-                                           "iam_policy_versions v JOIN iam_policies p ON p.arn = "
-                                           "v.policy_arn WHERE v.policy_arn = ?1 AND p.account = "
-                                           "?2 AND v.version_id = ?3");
+    sqlite3_stmt *st = iam_stmt(r,
+                                "SELECT v.version_id = p.default_version FROM "
+                                "iam_policy_versions v JOIN iam_policies p ON p.arn = "
+                                "v.policy_arn WHERE v.policy_arn = ?1 AND p.account = "
+                                "?2 AND v.version_id = ?3",
+                                "sss", arn, r->account, vid);
     int rc, def = 0;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+        return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         def = sqlite3_column_int(st, 0);
@@ -724,7 +701,6 @@ static int version_state(svc_req_t *r, const char *arn, const char *vid)
 int iam_op_delete_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *arn = NULL, *vid = NULL;
-    sqlite3_stmt *st;
     int rc;
 
     (void)out;
@@ -736,13 +712,10 @@ int iam_op_delete_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (rc == 1)
         return svc_error(r, 409, "DeleteConflict", "Cannot delete the default version of a policy.");
-    st = db_stmt(r->emu->db, "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND "
-                             "version_id = ?2");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, vid, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+    return iam_exec(r,
+                    "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND "
+                    "version_id = ?2",
+                    "ss", arn, vid);
 }
 
 int iam_op_set_default_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)

@@ -33,20 +33,23 @@ static int profile_row(svc_req_t *r, buf_t *out, sqlite3_stmt *st, int with_tags
     return with_tags ? iam_tags_xml(r, out, "instance-profile", name) : 0;
 }
 
+static int profile_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
+{
+    (void)ctx;
+    xml_open(out, "member");
+    if (profile_row(r, out, st, 0))
+        return -1;
+    return xml_close(out, "member");
+}
+
 int iam_profile_fields(svc_req_t *r, buf_t *out, const char *name, int with_tags)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, PROFILE_COLS "WHERE account = ?1 AND name = ?2");
+    sqlite3_stmt *st =
+        iam_find_row(r, &IAM_PROFILE, PROFILE_COLS "WHERE account = ?1 AND name = ?2", name);
     int rc;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? iam_no_such(r, &IAM_PROFILE, name) : iam_internal(r);
-    }
+        return -1;
     rc = profile_row(r, out, st, with_tags);
     sqlite3_reset(st);
     return rc;
@@ -66,40 +69,17 @@ int iam_op_create_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
     iam_tag_t tags[IAM_MAX_TAGS];
     size_t ntags = 0;
     char id[32], arn[IAM_ARN_MAX];
-    sqlite3_stmt *st;
-    int rc;
 
     if (iam_name(r, in, "InstanceProfileName", 1, 128, &name) || iam_path(r, in, "Path", &path) ||
-        iam_tags_read(r, in, tags, &ntags))
+        iam_tags_read(r, in, tags, &ntags) ||
+        iam_new_entity(r, &IAM_PROFILE, name, path, id, arn) ||
+        iam_exec(r,
+                 "INSERT INTO iam_instance_profiles (account, name, id, path, arn, created, "
+                 "seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_instance_profiles))",
+                 "sssssd", r->account, name, id, path, arn, r->now) ||
+        iam_new_entity_end(r, &IAM_PROFILE, name, tags, ntags))
         return -1;
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    rc = iam_exists(r, &IAM_PROFILE, name);
-    if (rc != 0) {
-        db_rollback(r->emu->db);
-        return rc < 0 ? -1
-                      : svc_error(r, 409, "EntityAlreadyExists",
-                                  "Instance Profile %s already exists.", name);
-    }
-    iam_new_id("AIPA", id);
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:instance-profile%s%s", r->account, path, name);
-    st = db_stmt(r->emu->db, "INSERT INTO iam_instance_profiles (account, name, id, path, arn, "
-                             "created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                             "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_instance_profiles))");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, r->now);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
-    if (iam_tags_store(r, "instance-profile", name, IAM_PROFILE.tag_quota, tags, ntags))
-        return -1;
-    if (db_commit(r->emu->db))
-        return iam_internal(r);
     return answer_profile(r, out, name);
 }
 
@@ -114,160 +94,62 @@ int iam_op_get_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
 
 int iam_op_delete_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *name = NULL;
-    char canon[IAM_NAME_MAX];
-    sqlite3_stmt *st;
-    int rc;
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND name = ?2 AND "
+         "role_name IS NOT NULL",
+         NULL, "Cannot delete entity, must remove roles from instance profile first."},
+    };
 
     (void)out;
-    if (iam_name(r, in, "InstanceProfileName", 1, 128, &name) ||
-        iam_find(r, &IAM_PROFILE, name, canon, NULL, NULL))
-        return -1;
-    st = db_stmt(r->emu->db, "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                             "name = ?2 AND role_name IS NOT NULL");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return svc_error(r, 409, "DeleteConflict",
-                         "Cannot delete entity, must remove roles from instance profile first.");
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    st = db_stmt(r->emu->db, "DELETE FROM iam_instance_profiles WHERE account = ?1 AND name = ?2");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE || iam_tags_drop(r, "instance-profile", canon))
-        return iam_internal(r);
-    return db_commit(r->emu->db) ? iam_internal(r) : 0;
-}
-
-static int list_profiles(svc_req_t *r, const qform_t *in, buf_t *out, const char *sql,
-                         const char *arg)
-{
-    sqlite3_stmt *st;
-    iam_page_t pg;
-    int rc, t;
-
-    if (iam_page_init(r, in, &pg))
-        return -1;
-    st = db_stmt(r->emu->db, sql);
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
-    xml_open(out, "InstanceProfiles");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((t = iam_page_take(&pg)) < 0)
-            break;
-        if (t == 0)
-            continue;
-        xml_open(out, "member");
-        if (profile_row(r, out, st, 0)) {
-            sqlite3_reset(st);
-            return -1;
-        }
-        xml_close(out, "member");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_internal(r);
-    xml_close(out, "InstanceProfiles");
-    return iam_page_end(out, &pg);
+    return iam_delete_checked(r, in, &IAM_PROFILE, checks, 1);
 }
 
 int iam_op_list_instance_profiles(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-
-    if (iam_path_prefix(r, in, 0, &prefix))
-        return -1;
-    return list_profiles(r, in, out, PROFILE_COLS "WHERE account = ?1 AND substr(path, 1, "
-                                                  "length(?2)) = ?2 ORDER BY name", prefix);
+    return iam_list_by_path(r, in, out,
+                            PROFILE_COLS "WHERE account = ?1 AND substr(path, 1, length(?2)) = "
+                                         "?2 ORDER BY name",
+                            "InstanceProfiles", profile_member);
 }
 
 int iam_op_list_instance_profiles_for_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *role = NULL;
     char canon[IAM_NAME_MAX];
+    iam_page_t pg;
 
-    if (iam_name(r, in, "RoleName", 1, 64, &role) ||
-        iam_find(r, &IAM_ROLE, role, canon, NULL, NULL))
+    if (iam_named(r, in, &IAM_ROLE, canon) || iam_page_init(r, in, &pg))
         return -1;
-    return list_profiles(r, in, out, PROFILE_COLS "WHERE account = ?1 AND role_name = ?2 "
-                                                  "ORDER BY name", canon);
+    return iam_list_page(
+        r, out,
+        iam_stmt(r, PROFILE_COLS "WHERE account = ?1 AND role_name = ?2 ORDER BY name", "ss",
+                 r->account, canon),
+        "InstanceProfiles", &pg, profile_member, NULL);
 }
 
-int iam_op_add_role_to_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
+/* AddRoleToInstanceProfile (add) / RemoveRoleFromInstanceProfile. */
+static int profile_role(svc_req_t *r, const qform_t *in, int add)
 {
     const char *name = NULL, *role = NULL;
     char p[IAM_NAME_MAX], ro[IAM_NAME_MAX];
-    sqlite3_stmt *st;
 
-    (void)out;
     if (iam_name(r, in, "InstanceProfileName", 1, 128, &name) ||
         iam_name(r, in, "RoleName", 1, 64, &role) ||
         iam_find(r, &IAM_PROFILE, name, p, NULL, NULL) ||
-        iam_find(r, &IAM_ROLE, role, ro, NULL, NULL))
+        iam_find(r, &IAM_ROLE, role, ro, NULL, NULL) ||
+        iam_exec(r,
+                 add ? "UPDATE iam_instance_profiles SET role_name = ?3 WHERE "
+                       "account = ?1 AND name = ?2 AND role_name IS NULL"
+                     : "UPDATE iam_instance_profiles SET role_name = NULL WHERE "
+                       "account = ?1 AND name = ?2 AND role_name = ?3",
+                 "sss", r->account, p, ro))
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE iam_instance_profiles SET role_name = ?3 WHERE "
-                             "account = ?1 AND name = ?2 AND role_name IS NULL");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ro, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
-    if (sqlite3_changes(db_handle(r->emu->db)) == 0)
+    if (sqlite3_changes(db_handle(r->emu->db)) != 0)
+        return 0;
+    if (add)
         return svc_error(r, 409, "LimitExceeded",
                          "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
-    return 0;
+    return svc_error(r, 404, "NoSuchEntity", "The role with name %s cannot be found.", role);
 }
 
-int iam_op_remove_role_from_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    const char *name = NULL, *role = NULL;
-    char p[IAM_NAME_MAX], ro[IAM_NAME_MAX];
-    sqlite3_stmt *st;
-
-    (void)out;
-    if (iam_name(r, in, "InstanceProfileName", 1, 128, &name) ||
-        iam_name(r, in, "RoleName", 1, 64, &role) ||
-        iam_find(r, &IAM_PROFILE, name, p, NULL, NULL) ||
-        iam_find(r, &IAM_ROLE, role, ro, NULL, NULL))
-        return -1;
-    st = db_stmt(r->emu->db, "UPDATE iam_instance_profiles SET role_name = NULL WHERE "
-                             "account = ?1 AND name = ?2 AND role_name = ?3");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ro, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
-    if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 404, "NoSuchEntity", "The role with name %s cannot be found.", role);
-    return 0;
-}
-
-int iam_op_tag_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return iam_tag_entity(r, in, &IAM_PROFILE);
-}
-
-int iam_op_untag_instance_profile(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return iam_untag_entity(r, in, &IAM_PROFILE);
-}
-
-int iam_op_list_instance_profile_tags(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    return iam_list_entity_tags(r, in, out, &IAM_PROFILE);
-}
+IAM_OP_CALL(iam_op_add_role_to_instance_profile, profile_role(r, in, 1))
+IAM_OP_CALL(iam_op_remove_role_from_instance_profile, profile_role(r, in, 0))

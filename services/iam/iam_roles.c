@@ -40,20 +40,23 @@ static int role_row(svc_req_t *r, buf_t *out, sqlite3_stmt *st, int full)
     return xml_close(out, "RoleLastUsed");
 }
 
+static int role_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
+{
+    (void)ctx;
+    xml_open(out, "member");
+    if (role_row(r, out, st, 0))
+        return -1;
+    return xml_close(out, "member");
+}
+
 int iam_role_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, ROLE_COLS "WHERE account = ?1 AND name = ?2");
+    sqlite3_stmt *st =
+        iam_find_row(r, &IAM_ROLE, ROLE_COLS "WHERE account = ?1 AND name = ?2", name);
     int rc;
 
     if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return rc == SQLITE_DONE ? iam_no_such(r, &IAM_ROLE, name) : iam_internal(r);
-    }
+        return -1;
     rc = role_row(r, out, st, full);
     sqlite3_reset(st);
     return rc;
@@ -92,8 +95,6 @@ int iam_op_create_role(svc_req_t *r, const qform_t *in, buf_t *out)
     size_t ntags = 0;
     long max_session = 3600;
     char id[32], arn[IAM_ARN_MAX];
-    sqlite3_stmt *st;
-    int rc;
 
     if (iam_name(r, in, "RoleName", 1, 64, &name) || iam_path(r, in, "Path", &path) ||
         read_description(r, in, &desc) ||
@@ -105,41 +106,16 @@ int iam_op_create_role(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (boundary && iam_boundary_check(r, boundary))
         return -1;
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    rc = iam_exists(r, &IAM_ROLE, name);
-    if (rc != 0) {
-        db_rollback(r->emu->db);
-        return rc < 0 ? -1
-                      : svc_error(r, 409, "EntityAlreadyExists", "Role with name %s already exists.",
-                                  name);
-    }
-    iam_new_id("AROA", id);
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:role%s%s", r->account, path, name);
-    st = db_stmt(r->emu->db, "INSERT INTO iam_roles (account, name, id, path, arn, created, "
-                             "assume_policy, description, max_session, boundary, seq) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                             "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, r->now);
-    sqlite3_bind_text(st, 7, doc, -1, SQLITE_STATIC);
-    if (desc)
-        sqlite3_bind_text(st, 8, desc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, max_session);
-    if (boundary)
-        sqlite3_bind_text(st, 10, boundary, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return iam_internal(r);
-    if (iam_tags_store(r, "role", name, IAM_ROLE.tag_quota, tags, ntags))
+    if (iam_new_entity(r, &IAM_ROLE, name, path, id, arn) ||
+        iam_exec(r,
+                 "INSERT INTO iam_roles (account, name, id, path, arn, created, "
+                 "assume_policy, description, max_session, boundary, seq) VALUES "
+                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))",
+                 "sssssdssis", r->account, name, id, path, arn, r->now, doc, desc, max_session,
+                 boundary) ||
+        iam_new_entity_end(r, &IAM_ROLE, name, tags, ntags))
         return -1;
-    if (db_commit(r->emu->db))
-        return iam_internal(r);
     return answer_role(r, out, name);
 }
 
@@ -157,20 +133,12 @@ static int update_col(svc_req_t *r, const char *sql, const char *name, const cha
                       long num, int is_num)
 {
     char canon[IAM_NAME_MAX];
-    sqlite3_stmt *st;
 
     if (iam_find(r, &IAM_ROLE, name, canon, NULL, NULL))
         return -1;
-    st = db_stmt(r->emu->db, sql);
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
     if (is_num)
-        sqlite3_bind_int64(st, 3, num);
-    else if (text)
-        sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? 0 : iam_internal(r);
+        return iam_exec(r, sql, "ssi", r->account, canon, num);
+    return iam_exec(r, sql, "sss", r->account, canon, text);
 }
 
 static const char SQL_DESC[] =
@@ -228,93 +196,21 @@ int iam_op_update_assume_role_policy(svc_req_t *r, const qform_t *in, buf_t *out
 
 int iam_op_delete_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *name = NULL;
-    char canon[IAM_NAME_MAX];
-    sqlite3_stmt *st;
-    int rc;
+    static const iam_check_t checks[] = {
+        {"SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND role_name = ?2", NULL,
+         "Cannot delete entity, must remove roles from instance profile first."},
+        IAM_CHECK_ATTACHED,
+        IAM_CHECK_INLINE,
+    };
 
     (void)out;
-    if (iam_name(r, in, "RoleName", 1, 64, &name) ||
-        iam_find(r, &IAM_ROLE, name, canon, NULL, NULL))
-        return -1;
-    st = db_stmt(r->emu->db, "SELECT 1 FROM iam_instance_profiles WHERE account = ?1 AND "
-                             "role_name = ?2");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return svc_error(r, 409, "DeleteConflict",
-                         "Cannot delete entity, must remove roles from instance profile first.");
-    rc = iam_has_attached(r, &IAM_ROLE, canon);
-    if (rc)
-        return rc < 0 ? -1
-                      : svc_error(r, 409, "DeleteConflict",
-                                  "Cannot delete entity, must detach all policies first.");
-    rc = iam_has_inline(r, &IAM_ROLE, canon);
-    if (rc)
-        return rc < 0 ? -1
-                      : svc_error(r, 409, "DeleteConflict",
-                                  "Cannot delete entity, must delete policies first.");
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    st = db_stmt(r->emu->db, "DELETE FROM iam_roles WHERE account = ?1 AND name = ?2");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE || iam_tags_drop(r, "role", canon))
-        return iam_internal(r);
-    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+    return iam_delete_checked(r, in, &IAM_ROLE, checks, sizeof checks / sizeof checks[0]);
 }
 
 int iam_op_list_roles(svc_req_t *r, const qform_t *in, buf_t *out)
 {
-    const char *prefix = "/";
-    sqlite3_stmt *st;
-    iam_page_t pg;
-    int rc, t;
-
-    if (iam_path_prefix(r, in, 0, &prefix) || iam_page_init(r, in, &pg))
-        return -1;
-    st = db_stmt(r->emu->db, ROLE_COLS "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 "
-                                       "ORDER BY name");
-    if (st == NULL)
-        return iam_internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    xml_open(out, "Roles");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((t = iam_page_take(&pg)) < 0)
-            break;
-        if (t == 0)
-            continue;
-        xml_open(out, "member");
-        role_row(r, out, st, 0);
-        xml_close(out, "member");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_internal(r);
-    xml_close(out, "Roles");
-    return iam_page_end(out, &pg);
-}
-
-int iam_op_tag_role(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return iam_tag_entity(r, in, &IAM_ROLE);
-}
-
-int iam_op_untag_role(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)out;
-    return iam_untag_entity(r, in, &IAM_ROLE);
-}
-
-int iam_op_list_role_tags(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    return iam_list_entity_tags(r, in, out, &IAM_ROLE);
+    return iam_list_by_path(r, in, out,
+                            ROLE_COLS "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 "
+                                      "ORDER BY name",
+                            "Roles", role_member);
 }
