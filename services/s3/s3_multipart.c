@@ -614,6 +614,8 @@ int s3_op_complete_multipart_upload(void *arg)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
+    if (o.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", o.version_id);
     s3_sse_headers(s, &o.sse);
     buf_init(&out, 0);
     xml_decl(&out);
