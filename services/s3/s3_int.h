@@ -229,6 +229,10 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
  * marker (vid, last_modified filled), else 0. */
 int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
                      char vid[S3_VERSION_ID_LEN + 1] /* OUT */, double *last_modified);
+/* The copy source object: its version when x-amz-copy-source names one
+ * (?versionId=), else the current one; sets x-amz-copy-source-version-id.
+ * 0, or -1 with NoSuchKey / NoSuchVersion / InvalidRequest set. */
+int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o /* OUT */);
 /* Moves the current object row of key into s3_versions (noncurrent). */
 int s3_version_archive(s3_req_t *s, const char *bucket, const char *key);
 /* The result of deleting an object or a version. */

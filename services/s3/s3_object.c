@@ -959,7 +959,16 @@ int s3_op_delete_objects(void *arg)
 
 /* ---- CopyObject --------------------------------------------------------------- */
 
-/* "bucket/key" or "/bucket/key" (URL-encoded, ?versionId= ignored). */
+/* 1 when x-amz-copy-source names a version (?versionId=). */
+static int http_header_contains_version(s3_req_t *s)
+{
+    char v[4096];
+
+    return s3_header(s, "x-amz-copy-source", v, sizeof v) && strstr(v, "?versionId=") != NULL;
+}
+
+/* "bucket/key" or "/bucket/key" (URL-encoded; ?versionId= is read by
+ * s3_copy_source_load). */
 int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
 {
     char v[4096], *q, *slash, *p = v;
@@ -1090,11 +1099,8 @@ int s3_op_copy_object(void *arg)
                  found == 2 ? "Access Denied" : "The specified bucket does not exist");
         goto out;
     }
-    found = s3_object_load(s, sbucket, skey, &src);
-    if (found != 1) {
-        s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    if (s3_copy_source_load(s, sbucket, skey, &src) != 0)
         goto out;
-    }
     {
         char v[32];
         if (s3_header(s, "x-amz-metadata-directive", v, sizeof v))
@@ -1137,7 +1143,10 @@ int s3_op_copy_object(void *arg)
     } else if (s3_sse_open(s, &src.sse, src_arn.data, 0) != 0) {
         goto out;
     }
+    /* a copy onto itself must change something (restoring a version by id
+     * is a change) */
     if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
+        !http_header_contains_version(s) &&
         !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
         !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
         !http_header(s->r->http, "x-amz-storage-class", NULL)) {

@@ -529,3 +529,35 @@ int s3_op_list_object_versions(void *arg)
     buf_free(&cps);
     return 0;
 }
+
+int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
+{
+    char v[4096], vid[S3_VERSION_ID_LEN + 1] = "";
+    const char *q;
+    int rc, versioning;
+
+    memset(o, 0, sizeof *o);
+    if (s3_header(s, "x-amz-copy-source", v, sizeof v) && (q = strstr(v, "?versionId=")) != NULL) {
+        q += 11;
+        if (!valid_version_id(q))
+            return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+        memcpy(vid, q, strlen(q) + 1);
+    }
+    rc = vid[0] ? s3_version_load(s, bucket, key, vid, o) : s3_object_load(s, bucket, key, o);
+    if (rc < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (rc == 2) {
+        s3_object_clear(o);
+        return s3_error(s, 400, "InvalidRequest",
+                        "The source of a copy request may not specifically refer to a delete "
+                        "marker by version id.");
+    }
+    if (rc == 0)
+        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
+                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    versioning = s3_bucket_versioning(s, bucket);
+    if (vid[0] || versioning > 0)
+        http_add_header(s->r->http, "x-amz-copy-source-version-id",
+                        o->version_id[0] ? o->version_id : "null");
+    return 0;
+}

@@ -584,6 +584,25 @@ class VersioningTests(ConfigCase):
         # the bucket is not empty while versions or markers remain
         self.assertS3Error("BucketNotEmpty", 409, self.s3.delete_bucket, Bucket=self.bucket)
 
+    def test_copy_from_a_version(self):
+        self.enable()
+        v1 = self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"first")["VersionId"]
+        self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"second")
+        # restoring an old version onto its own key is allowed
+        r = self.s3.copy_object(Bucket=self.bucket, Key="k",
+                                CopySource={"Bucket": self.bucket, "Key": "k", "VersionId": v1})
+        self.assertEqual(v1, r["CopySourceVersionId"])
+        self.assertEqual(b"first", self.s3.get_object(Bucket=self.bucket, Key="k")["Body"].read())
+        self.assertEqual(3, len(self.s3.list_object_versions(Bucket=self.bucket)["Versions"]))
+        dm = self.s3.delete_object(Bucket=self.bucket, Key="k")["VersionId"]
+        self.assertS3Error("InvalidRequest", 400, self.s3.copy_object, Bucket=self.bucket, Key="c",
+                           CopySource={"Bucket": self.bucket, "Key": "k", "VersionId": dm})
+        self.assertS3Error("NoSuchVersion", 404, self.s3.copy_object, Bucket=self.bucket, Key="c",
+                           CopySource={"Bucket": self.bucket, "Key": "k", "VersionId": "B" * 32})
+        self.s3.copy_object(Bucket=self.bucket, Key="c",
+                            CopySource={"Bucket": self.bucket, "Key": "k", "VersionId": v1})
+        self.assertEqual(b"first", self.s3.get_object(Bucket=self.bucket, Key="c")["Body"].read())
+
     def test_delete_objects_with_versions(self):
         self.enable()
         v1 = self.s3.put_object(Bucket=self.bucket, Key="a", Body=b"1")["VersionId"]
