@@ -39,7 +39,7 @@ static const struct {
     {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", RES_BUCKET},
     {"DeleteObject", "s3:DeleteObject", RES_OBJECT}, /* s3:DeleteObjectVersion with versionId */
     {"DeleteObjectTagging", "s3:DeleteObjectTagging", RES_OBJECT},
-    {"DeleteObjects", NULL, RES_BUCKET}, /* s3:DeleteObject per key */
+    {"DeleteObjects", NULL, RES_BUCKET}, /* s3:DeleteObject(Version) per key */
     {"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
     {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", RES_BUCKET},
     {"GetBucketAcl", "s3:GetBucketAcl", RES_BUCKET},

@@ -909,7 +909,9 @@ int s3_op_delete_objects(void *arg)
             xml_close(&out, "Error");
             continue;
         }
-        if (s3_authorize_object(s, "s3:DeleteObject", s->bucket, key) != 0) {
+        if (s3_authorize_object(s, xml_child(obj, "VersionId") ? "s3:DeleteObjectVersion"
+                                                               : "s3:DeleteObject",
+                                s->bucket, key) != 0) {
             xml_open(&out, "Error");
             xml_elem(&out, "Key", key);
             xml_elem(&out, "Code", "AccessDenied");
