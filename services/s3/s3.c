@@ -49,10 +49,23 @@ void s3_send_error(s3_req_t *s)
     xml_elem(&b, "Code", r->err_code);
     xml_elem(&b, "Message", r->err_msg);
     if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
-        !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists"))
+        !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists") ||
+        (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration")) ||
+        strstr(r->err_code, "NotFoundError") || !strcmp(r->err_code, "NoSuchTagSet") ||
+        !strcmp(r->err_code, "NoSuchBucketPolicy"))
         xml_elem(&b, "BucketName", s->bucket);
-    if ((!strcmp(r->err_code, "NoSuchKey") || !strcmp(r->err_code, "KeyTooLongError")) && s->key)
+    if ((!strcmp(r->err_code, "NoSuchKey") || !strcmp(r->err_code, "KeyTooLongError") ||
+         !strcmp(r->err_code, "NoSuchVersion")) && s->key)
         xml_elem(&b, "Key", s->key);
+    if (!strcmp(r->err_code, "NoSuchVersion")) {
+        char vid[1100];
+        if (s3_query(s, "versionId", vid, sizeof vid))
+            xml_elem(&b, "VersionId", vid);
+    }
+    if (!strcmp(r->err_code, "MethodNotAllowed") && s->err_marker) {
+        xml_elem(&b, "Method", r->http->method);
+        xml_elem(&b, "ResourceType", "DeleteMarker");
+    }
     if (!strcmp(r->err_code, "NoSuchUpload"))
         xml_elem(&b, "UploadId", s->upload_id);
     {
@@ -132,18 +145,44 @@ int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])
     return found;
 }
 
+static int versioning_of(const char *v)
+{
+    return v == NULL ? S3_VERSIONING_OFF
+           : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
+}
+
 int s3_require_bucket(s3_req_t *s)
 {
-    char region[64];
-    int rc = s3_bucket_region(s, s->bucket, region);
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1");
+    int rc = 0;
 
-    if (rc < 0)
+    if (st == NULL)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
+        s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
     if (rc == 0)
         return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
     if (rc == 2)
         return s3_error(s, 403, "AccessDenied", "Access Denied");
     return 0;
+}
+
+int s3_bucket_versioning(s3_req_t *s, const char *bucket)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT versioning FROM s3_buckets WHERE name=?1");
+    int v = S3_VERSIONING_OFF;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = versioning_of((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return v;
 }
 
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
@@ -217,16 +256,42 @@ typedef struct {
 } op_t;
 
 /* First match wins: more specific entries first. */
+#define CFG(sub, put, get, del)                                                                \
+    {"PUT", 0, sub, NULL, put, s3_op_config_put}, {"GET", 0, sub, NULL, get, s3_op_config_get},    \
+        {"DELETE", 0, sub, NULL, del, s3_op_config_delete}
+
 static const op_t ops[] = {
     {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},
     {"PUT", 0, "encryption", NULL, "PutBucketEncryption", s3_op_put_bucket_encryption},
     {"PUT", 0, "policy", NULL, "PutBucketPolicy", s3_op_put_bucket_policy},
+    {"PUT", 0, "acl", NULL, "PutBucketAcl", s3_op_put_bucket_acl},
+    {"PUT", 0, "versioning", NULL, "PutBucketVersioning", s3_op_put_bucket_versioning},
+    CFG("cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors"),
+    CFG("website", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite"),
+    CFG("lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
+        "DeleteBucketLifecycle"),
+    CFG("replication", "PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication"),
+    CFG("tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging"),
+    CFG("publicAccessBlock", "PutPublicAccessBlock", "GetPublicAccessBlock",
+        "DeletePublicAccessBlock"),
+    CFG("ownershipControls", "PutBucketOwnershipControls", "GetBucketOwnershipControls",
+        "DeleteBucketOwnershipControls"),
+    {"PUT", 0, "accelerate", NULL, "PutBucketAccelerateConfiguration", s3_op_config_put},
+    {"GET", 0, "accelerate", NULL, "GetBucketAccelerateConfiguration", s3_op_config_get},
+    {"PUT", 0, "requestPayment", NULL, "PutBucketRequestPayment", s3_op_config_put},
+    {"GET", 0, "requestPayment", NULL, "GetBucketRequestPayment", s3_op_config_get},
+    {"PUT", 0, "logging", NULL, "PutBucketLogging", s3_op_config_put},
+    {"GET", 0, "logging", NULL, "GetBucketLogging", s3_op_config_get},
+    {"PUT", 0, "object-lock", NULL, "PutObjectLockConfiguration", s3_op_config_put},
+    {"GET", 0, "object-lock", NULL, "GetObjectLockConfiguration", s3_op_config_get},
     {"PUT", 0, NULL, NULL, "CreateBucket", s3_op_create_bucket},
     {"GET", 0, "location", NULL, "GetBucketLocation", s3_op_get_bucket_location},
     {"GET", 0, "encryption", NULL, "GetBucketEncryption", s3_op_get_bucket_encryption},
     {"GET", 0, "policyStatus", NULL, "GetBucketPolicyStatus", s3_op_get_bucket_policy_status},
     {"GET", 0, "policy", NULL, "GetBucketPolicy", s3_op_get_bucket_policy},
+    {"GET", 0, "acl", NULL, "GetBucketAcl", s3_op_get_bucket_acl},
     {"GET", 0, "versioning", NULL, "GetBucketVersioning", s3_op_get_bucket_versioning},
+    {"GET", 0, "versions", NULL, "ListObjectVersions", s3_op_list_object_versions},
     {"GET", 0, "uploads", NULL, "ListMultipartUploads", s3_op_list_multipart_uploads},
     {"GET", 0, NULL, NULL, "ListObjects", s3_op_list_objects},
     {"HEAD", 0, NULL, NULL, "HeadBucket", s3_op_head_bucket},
@@ -234,6 +299,10 @@ static const op_t ops[] = {
     {"DELETE", 0, "policy", NULL, "DeleteBucketPolicy", s3_op_delete_bucket_policy},
     {"DELETE", 0, NULL, NULL, "DeleteBucket", s3_op_delete_bucket},
     {"POST", 0, "delete", NULL, "DeleteObjects", s3_op_delete_objects},
+    {"OPTIONS", 0, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
+    {"OPTIONS", 1, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
+    {"PUT", 1, "acl", NULL, "PutObjectAcl", s3_op_put_object_acl},
+    {"GET", 1, "acl", NULL, "GetObjectAcl", s3_op_get_object_acl},
     {"PUT", 1, "tagging", NULL, "PutObjectTagging", s3_op_put_object_tagging},
     {"PUT", 1, "uploadId", "x-amz-copy-source", "UploadPartCopy", s3_op_upload_part_copy},
     {"PUT", 1, "uploadId", NULL, "UploadPart", s3_op_upload_part},
@@ -358,6 +427,8 @@ void s3_serve(svc_req_t *r)
         s3_send_error(s);
         return;
     }
+    if (http_header(r->http, "Origin", NULL) && s->op != s3_op_cors_preflight)
+        s3_cors_headers(s);
     if ((s3_authorize(s) != 0 || s->op(s) != 0) && !r->http->responded)
         s3_send_error(s);
 }
@@ -370,6 +441,9 @@ static int blob_known(const char *id, void *arg)
     sqlite3_stmt *st = db_stmt(emu->db, "SELECT 1 FROM s3_objects WHERE blob_id=?1 UNION ALL "
                                         "SELECT 1 FROM s3_parts WHERE blob_id=?1 UNION ALL "
                                         "SELECT 1 FROM s3_objects WHERE parts IS NOT NULL AND "
+                                        "instr(parts, ?1) > 0 UNION ALL "
+                                        "SELECT 1 FROM s3_versions WHERE blob_id=?1 UNION ALL "
+                                        "SELECT 1 FROM s3_versions WHERE parts IS NOT NULL AND "
                                         "instr(parts, ?1) > 0 LIMIT 1");
     int known = 1;
 

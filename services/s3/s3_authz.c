@@ -29,29 +29,65 @@ static const struct {
     {"CreateBucket", "s3:CreateBucket", RES_BUCKET},
     {"CreateMultipartUpload", "s3:PutObject", RES_OBJECT},
     {"DeleteBucket", "s3:DeleteBucket", RES_BUCKET},
+    {"DeleteBucketCors", "s3:PutBucketCORS", RES_BUCKET},
     {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", RES_BUCKET},
+    {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", RES_BUCKET},
+    {"DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls", RES_BUCKET},
     {"DeleteBucketPolicy", "s3:DeleteBucketPolicy", RES_BUCKET},
-    {"DeleteObject", "s3:DeleteObject", RES_OBJECT},
+    {"DeleteBucketReplication", "s3:PutReplicationConfiguration", RES_BUCKET},
+    {"DeleteBucketTagging", "s3:PutBucketTagging", RES_BUCKET},
+    {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", RES_BUCKET},
+    {"DeleteObject", "s3:DeleteObject", RES_OBJECT}, /* s3:DeleteObjectVersion with versionId */
     {"DeleteObjectTagging", "s3:DeleteObjectTagging", RES_OBJECT},
-    {"DeleteObjects", NULL, RES_BUCKET}, /* s3:DeleteObject per key */
+    {"DeleteObjects", NULL, RES_BUCKET}, /* s3:DeleteObject(Version) per key */
+    {"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
+    {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", RES_BUCKET},
+    {"GetBucketAcl", "s3:GetBucketAcl", RES_BUCKET},
+    {"GetBucketCors", "s3:GetBucketCORS", RES_BUCKET},
     {"GetBucketEncryption", "s3:GetEncryptionConfiguration", RES_BUCKET},
+    {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", RES_BUCKET},
     {"GetBucketLocation", "s3:GetBucketLocation", RES_BUCKET},
+    {"GetBucketLogging", "s3:GetBucketLogging", RES_BUCKET},
+    {"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RES_BUCKET},
     {"GetBucketPolicy", "s3:GetBucketPolicy", RES_BUCKET},
     {"GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RES_BUCKET},
+    {"GetBucketReplication", "s3:GetReplicationConfiguration", RES_BUCKET},
+    {"GetBucketRequestPayment", "s3:GetBucketRequestPayment", RES_BUCKET},
+    {"GetBucketTagging", "s3:GetBucketTagging", RES_BUCKET},
     {"GetBucketVersioning", "s3:GetBucketVersioning", RES_BUCKET},
-    {"GetObject", "s3:GetObject", RES_OBJECT},
+    {"GetBucketWebsite", "s3:GetBucketWebsite", RES_BUCKET},
+    {"GetObject", "s3:GetObject", RES_OBJECT}, /* s3:GetObjectVersion with versionId */
+    {"GetObjectAcl", "s3:GetObjectAcl", RES_OBJECT},
     {"GetObjectAttributes", "s3:GetObjectAttributes", RES_OBJECT},
+    {"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", RES_BUCKET},
     {"GetObjectTagging", "s3:GetObjectTagging", RES_OBJECT},
+    {"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RES_BUCKET},
     {"HeadBucket", "s3:ListBucket", RES_BUCKET},
     {"HeadObject", "s3:GetObject", RES_OBJECT},
     {"ListBuckets", "s3:ListAllMyBuckets", RES_NONE},
     {"ListMultipartUploads", "s3:ListBucketMultipartUploads", RES_BUCKET},
+    {"ListObjectVersions", "s3:ListBucketVersions", RES_BUCKET},
     {"ListObjects", "s3:ListBucket", RES_BUCKET},
     {"ListParts", "s3:ListMultipartUploadParts", RES_OBJECT},
+    {"PreflightRequest", NULL, RES_BUCKET}, /* unauthenticated, as in S3 */
+    {"PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration", RES_BUCKET},
+    {"PutBucketAcl", "s3:PutBucketAcl", RES_BUCKET},
+    {"PutBucketCors", "s3:PutBucketCORS", RES_BUCKET},
     {"PutBucketEncryption", "s3:PutEncryptionConfiguration", RES_BUCKET},
+    {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", RES_BUCKET},
+    {"PutBucketLogging", "s3:PutBucketLogging", RES_BUCKET},
+    {"PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", RES_BUCKET},
     {"PutBucketPolicy", "s3:PutBucketPolicy", RES_BUCKET},
+    {"PutBucketReplication", "s3:PutReplicationConfiguration", RES_BUCKET},
+    {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", RES_BUCKET},
+    {"PutBucketTagging", "s3:PutBucketTagging", RES_BUCKET},
+    {"PutBucketVersioning", "s3:PutBucketVersioning", RES_BUCKET},
+    {"PutBucketWebsite", "s3:PutBucketWebsite", RES_BUCKET},
     {"PutObject", "s3:PutObject", RES_OBJECT},
+    {"PutObjectAcl", "s3:PutObjectAcl", RES_OBJECT},
+    {"PutObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", RES_BUCKET},
     {"PutObjectTagging", "s3:PutObjectTagging", RES_OBJECT},
+    {"PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
     {"UploadPart", "s3:PutObject", RES_OBJECT},
     {"UploadPartCopy", "s3:PutObject", RES_OBJECT},
 };
@@ -170,6 +206,20 @@ int s3_authorize(s3_req_t *s)
         return s3_error(s, 403, "AccessDenied", "Access Denied"); /* unmapped: never allowed */
     if (actions[i].action == NULL)
         return 0; /* the operation authorizes each item */
+    if (s3_query(s, "versionId", NULL, 0)) {
+        /* a version named: the *Version actions */
+        static const struct {
+            const char *op, *action;
+        } ver[] = {{"GetObject", "s3:GetObjectVersion"},
+                   {"HeadObject", "s3:GetObjectVersion"},
+                   {"DeleteObject", "s3:DeleteObjectVersion"},
+                   {"GetObjectAcl", "s3:GetObjectVersionAcl"},
+                   {"PutObjectAcl", "s3:PutObjectVersionAcl"}};
+        size_t j;
+        for (j = 0; j < sizeof ver / sizeof ver[0]; j++)
+            if (!strcmp(ver[j].op, s->opname))
+                return check(s, ver[j].action, s->bucket, s->key, actions[i].res);
+    }
     return check(s, actions[i].action, s->bucket, s->key, actions[i].res);
 }
 
@@ -181,6 +231,23 @@ int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, con
 }
 
 /* ---- bucket policy operations -------------------------------------------- */
+
+static int statement_public(const cJSON *st);
+
+/* 1 when the policy document grants anything to everyone. */
+static int policy_public(const char *text, size_t len)
+{
+    cJSON *doc = cJSON_ParseWithLength(text, len), *stmts, *st;
+    int pub = 0;
+
+    stmts = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+    if (cJSON_IsObject(stmts))
+        pub = statement_public(stmts);
+    else if (cJSON_IsArray(stmts))
+        cJSON_ArrayForEach(st, stmts) pub |= statement_public(st);
+    cJSON_Delete(doc);
+    return pub;
+}
 
 int s3_op_put_bucket_policy(void *arg)
 {
@@ -203,6 +270,8 @@ int s3_op_put_bucket_policy(void *arg)
     if (p == NULL)
         return s3_error(s, 400, "MalformedPolicy", "%s", err);
     policy_free(p);
+    if (policy_public(h->body.data, h->body.len) && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
+        return s3_error(s, 403, "AccessDenied", "Access Denied");
     st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1");
     if (st == NULL)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");

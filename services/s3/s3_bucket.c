@@ -1,11 +1,12 @@
 /* s3_bucket.c — CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
- * GetBucketLocation, bucket default encryption, GetBucketVersioning. */
+ * GetBucketLocation, bucket default encryption. */
 #include "s3_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "db.h"
@@ -79,12 +80,18 @@ int s3_op_create_bucket(void *arg)
 {
     s3_req_t *s = arg;
     http_req_t *h = s->r->http;
-    char region[64], existing[64], err[256];
+    char region[64], existing[64], err[256], own[32] = "", lock[16] = "";
+    char *acl = NULL;
     sqlite3_stmt *st;
     int rc;
 
     if (!valid_bucket_name(s->bucket))
         return s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+    if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
+        strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
+        strcmp(own, "BucketOwnerEnforced"))
+        return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", own);
+    s3_header(s, "x-amz-bucket-object-lock-enabled", lock, sizeof lock);
     snprintf(region, sizeof region, "%s", s->r->region);
     if (h->body.len > 0) {
         xml_node_t *doc = xml_parse(h->body.data, h->body.len, NULL, err, sizeof err);
@@ -141,17 +148,50 @@ int s3_op_create_bucket(void *arg)
                         "Your previous request to create the named bucket succeeded and you "
                         "already own it.");
     }
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created) VALUES "
-                                "(?1, ?2, ?3, ?4)");
-    if (st == NULL)
+    if (s3_acl_from_headers(s, 1, &acl) != 0)
+        return -1;
+    if (acl && !strcmp(own, "BucketOwnerEnforced")) {
+        free(acl);
+        return s3_error(s, 400, "InvalidBucketAclWithObjectOwnership",
+                        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
+                        "setting");
+    }
+    if (db_begin(s->r->emu->db) != 0) {
+        free(acl);
         return internal(s);
+    }
+    st = db_stmt(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created, acl, "
+                                "versioning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (st == NULL) {
+        free(acl);
+        return internal(s);
+    }
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 4, s->r->now);
+    if (acl)
+        sqlite3_bind_text(st, 5, acl, -1, SQLITE_STATIC);
+    if (!strcasecmp(lock, "true"))
+        sqlite3_bind_text(st, 6, "Enabled", -1, SQLITE_STATIC); /* object lock needs versions */
     rc = sqlite3_step(st);
     sqlite3_reset(st);
+    free(acl);
     if (rc != SQLITE_DONE)
+        return internal(s);
+    if (own[0]) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "<OwnershipControls xmlns=\"%s\"><Rule><ObjectOwnership>%s"
+                                  "</ObjectOwnership></Rule></OwnershipControls>", XML_NS_S3, own);
+        if (s3_config_set(s, s->bucket, "ownershipControls", doc) != 0)
+            return internal(s);
+    }
+    if (!strcasecmp(lock, "true") &&
+        s3_config_set(s, s->bucket, "object-lock",
+                      "<ObjectLockConfiguration xmlns=\"" XML_NS_S3 "\"><ObjectLockEnabled>"
+                      "Enabled</ObjectLockEnabled></ObjectLockConfiguration>") != 0)
+        return internal(s);
+    if (db_commit(s->r->emu->db) != 0)
         return internal(s);
     {
         char loc[80];
@@ -170,7 +210,8 @@ int s3_op_delete_bucket(void *arg)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "SELECT count(*) FROM s3_objects WHERE bucket=?1");
+    st = db_stmt(s->r->emu->db, "SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1) OR "
+                                "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)");
     if (st == NULL)
         return internal(s);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
@@ -231,7 +272,11 @@ int s3_op_list_buckets(void *arg)
     xml_decl(&out);
     xml_open_ns(&out, "ListAllMyBucketsResult", XML_NS_S3);
     xml_open(&out, "Owner");
-    xml_elem(&out, "ID", s->r->account);
+    {
+        char owner[65];
+        s3_canonical_id(s->r->account, owner);
+        xml_elem(&out, "ID", owner);
+    }
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
     xml_open(&out, "Buckets");
@@ -383,22 +428,5 @@ int s3_op_delete_bucket_encryption(void *arg)
     if (s3_require_bucket(s) != 0 || set_encryption(s, NULL) != 0)
         return -1;
     s3_send_empty(s, 204);
-    return 0;
-}
-
-int s3_op_get_bucket_versioning(void *arg)
-{
-    s3_req_t *s = arg;
-    buf_t out;
-
-    if (s3_require_bucket(s) != 0)
-        return -1;
-    /* versioning has never been enabled: the configuration is empty */
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "VersioningConfiguration", XML_NS_S3);
-    xml_close(&out, "VersioningConfiguration");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
     return 0;
 }

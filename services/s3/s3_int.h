@@ -4,6 +4,7 @@
 #define AWSEMU_S3_INT_H
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,7 +101,13 @@ typedef struct {
     char upload_id[80];
     long part_number;
     int authorized;         /* s3_authorize ran (uploads: at head time) */
+    int versioning;         /* s3_require_bucket: S3_VERSIONING_* of the bucket */
+    int err_marker;         /* the error is about a delete marker (405) */
 } s3_req_t;
+
+/* A bucket's versioning state (s3_buckets.versioning). */
+enum { S3_VERSIONING_OFF = 0, S3_VERSIONING_ENABLED = 1, S3_VERSIONING_SUSPENDED = 2 };
+#define S3_VERSION_ID_LEN 32
 
 /* A stored object. Its body is one of: inline (body, sealed; blob_id ""),
  * a blob file (blob_id), or its parts' blob files (parts). */
@@ -119,6 +126,8 @@ typedef struct {
     char checksum_type[16]; /* FULL_OBJECT | COMPOSITE */
     char *parts;            /* multipart: JSON [{"b": blob, "n": size, "a": aad}] (owned) */
     char *tags;             /* JSON object (owned) */
+    char *acl;              /* JSON grants (owned), NULL: the owner's FULL_CONTROL */
+    char version_id[S3_VERSION_ID_LEN + 1]; /* "" is the null version */
 } s3_object_t;
 
 /* An object's body, read by range across its blob or (multipart) its
@@ -144,10 +153,20 @@ void s3_drop_body(s3_req_t *s, s3_old_body_t *old);
 
 /* 1 found, 0 not, -1 error. Caller clears. */
 int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o /* OUT */);
-/* Inserts or replaces (inside the caller's transaction); old gets the
- * replaced body to drop after the commit. */
-int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
+/* Stores o as the key's new current version (inside the caller's
+ * transaction), as the bucket's versioning wants: unversioned, it replaces
+ * the object; enabled, the current version becomes noncurrent and o gets a
+ * new version_id; suspended, o is the null version (replacing the old null
+ * version). old gets a replaced body to drop after the commit. */
+int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o,
                     s3_old_body_t *old /* OUT */);
+/* The columns of an object row (s3_objects and s3_versions alike). */
+#define S3_OBJ_COLS                                                                            \
+    "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
+    "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
+    "parts, tags, body, acl"
+/* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
+int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
 /* The object headers of the request as JSON (caller frees); NULL + error. */
 char *s3_request_meta(s3_req_t *s);
@@ -190,8 +209,69 @@ int s3_header(const s3_req_t *s, const char *name, char *out, size_t n);
 /* Bucket lookup in the caller's account: 1 found (region filled), 0 not,
  * -1 error. */
 int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64] /* OUT */);
-/* NoSuchBucket unless the bucket exists and belongs to the caller. */
+/* NoSuchBucket unless the bucket exists and belongs to the caller; sets
+ * s->versioning. */
 int s3_require_bucket(s3_req_t *s);
+/* The bucket's versioning state (S3_VERSIONING_*), -1 on error. */
+int s3_bucket_versioning(s3_req_t *s, const char *bucket);
+
+/* ---- versions (s3_version.c) ---- */
+/* A new version id (S3_VERSION_ID_LEN characters). */
+void s3_version_new(char out[S3_VERSION_ID_LEN + 1]);
+/* The versionId query parameter into vid: 0 absent, 1 present ("null" or an
+ * id), -1 malformed (InvalidArgument set). */
+int s3_version_param(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1] /* OUT */);
+/* Loads version vid ("null" for the null version) of key: 1 an object, 2 a
+ * delete marker (only version_id and last_modified set), 0 none, -1 error. */
+int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char *vid,
+                    s3_object_t *o /* OUT */);
+/* When key has no current object: 1 if its latest version is a delete
+ * marker (vid, last_modified filled), else 0. */
+int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
+                     char vid[S3_VERSION_ID_LEN + 1] /* OUT */, double *last_modified);
+/* The copy source object: its version when x-amz-copy-source names one
+ * (?versionId=), else the current one; sets x-amz-copy-source-version-id.
+ * 0, or -1 with NoSuchKey / NoSuchVersion / InvalidRequest set. */
+int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o /* OUT */);
+/* Moves the current object row of key into s3_versions (noncurrent). */
+int s3_version_archive(s3_req_t *s, const char *bucket, const char *key);
+/* The result of deleting an object or a version. */
+typedef struct {
+    int marker;                              /* a delete marker was made or removed */
+    char version_id[S3_VERSION_ID_LEN + 1];  /* its version ("" none; "null") */
+} s3_deleted_t;
+/* DeleteObject semantics for one key (vid NULL: no versionId), inside its
+ * own transaction, bodies dropped after the commit. 0 or -1 (no error set). */
+int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *out /* OUT */);
+
+/* ---- configuration subresources and ACLs (s3_config.c) ---- */
+/* The account's 64-hex canonical user id. */
+void s3_canonical_id(const char *account, char out[65]);
+/* The ACL of a new bucket or object from x-amz-acl / x-amz-grant-*: *json
+ * (caller frees) or NULL for the default. 0 or -1 (error set). */
+int s3_acl_from_headers(s3_req_t *s, int for_bucket, char **json /* OUT */);
+/* Answers an OPTIONS preflight from the bucket's CORS rules. */
+int s3_op_cors_preflight(void *s);
+/* Adds Access-Control-* headers to a response when the request has an
+ * Origin that the bucket's CORS rules allow. */
+void s3_cors_headers(s3_req_t *s);
+/* Stores a configuration document of a bucket (inside or outside a
+ * transaction); doc NULL deletes it. 0 or -1. */
+int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char *doc);
+/* 1 when the bucket's public access block sets field (e.g.
+ * "BlockPublicPolicy") to true. */
+int s3_pab_flag(s3_req_t *s, const char *bucket, const char *field);
+/* The stored document (caller frees) or NULL. */
+char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
+int s3_op_config_put(void *s);
+int s3_op_config_get(void *s);
+int s3_op_config_delete(void *s);
+int s3_op_put_bucket_acl(void *s);
+int s3_op_get_bucket_acl(void *s);
+int s3_op_put_object_acl(void *s);
+int s3_op_get_object_acl(void *s);
+int s3_op_put_bucket_versioning(void *s);
+int s3_op_list_object_versions(void *s);
 /* The bucket's default encryption JSON (caller frees) or NULL. */
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket);
 
@@ -224,6 +304,9 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t **body,
 void s3_upload_free(s3_upload_t *up);
 /* At head time for PutObject / UploadPart: checks, encryption, the sink. */
 int s3_upload_head(s3_req_t *s);
+
+/* URL-encodes s as S3 does for encoding-type=url (space as '+'). */
+void s3_url_encode(buf_t *b, const char *s);
 
 /* Operations (s is the s3_req_t). */
 int s3_op_list_buckets(void *s);

@@ -12,7 +12,7 @@
 #include "xml.h"
 
 /* URL-encodes as S3 does for encoding-type=url (space as '+'). */
-static void url_encode(buf_t *b, const char *s)
+void s3_url_encode(buf_t *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p;
@@ -35,7 +35,7 @@ static void elem_key(buf_t *out, const char *name, const char *v, int url)
     if (url) {
         buf_t e;
         buf_init(&e, 0);
-        url_encode(&e, v);
+        s3_url_encode(&e, v);
         xml_elem(out, name, e.data ? e.data : "");
         buf_free(&e);
     } else {
@@ -160,7 +160,9 @@ int s3_op_list_objects(void *arg)
             xml_elem_int(&contents, "Size", sqlite3_column_int64(st, 1));
             if (fetch_owner) {
                 xml_open(&contents, "Owner");
-                xml_elem(&contents, "ID", s->r->account);
+                char owner[65];
+                s3_canonical_id(s->r->account, owner);
+                xml_elem(&contents, "ID", owner);
                 xml_elem(&contents, "DisplayName", "awsemu");
                 xml_close(&contents, "Owner");
             }

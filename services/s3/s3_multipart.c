@@ -333,10 +333,8 @@ int s3_op_upload_part_copy(void *arg)
         return -1;
     buf_init(&sarn, 0);
     buf_init(&aad, 0);
-    if (s3_object_load(s, sbucket, skey, &o) != 1) {
-        s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    if (s3_copy_source_load(s, sbucket, skey, &o) != 0)
         goto out;
-    }
     s3_object_arn(sbucket, skey, &sarn);
     if (!strcmp(o.sse.alg, "SSE-C")) {
         s3_error(s, 400, "InvalidRequest", "Copying an SSE-C source into a part is not supported by awsemu.");
@@ -614,6 +612,8 @@ int s3_op_complete_multipart_upload(void *arg)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
+    if (o.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", o.version_id);
     s3_sse_headers(s, &o.sse);
     buf_init(&out, 0);
     xml_decl(&out);

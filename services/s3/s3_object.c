@@ -23,10 +23,7 @@
 
 /* ---- object records ------------------------------------------------------ */
 
-#define OBJ_COLS                                                                               \
-    "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
-    "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
-    "parts, tags, body"
+#define OBJ_COLS S3_OBJ_COLS
 
 static char *dup_text(sqlite3_stmt *st, int col)
 {
@@ -35,10 +32,58 @@ static char *dup_text(sqlite3_stmt *st, int col)
                : strdup((const char *)sqlite3_column_text(st, col));
 }
 
+int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->blob_id, sizeof o->blob_id, "%s", (const char *)sqlite3_column_text(st, c + 0));
+    o->size = (uint64_t)sqlite3_column_int64(st, c + 1);
+    snprintf(o->etag, sizeof o->etag, "%s", (const char *)sqlite3_column_text(st, c + 2));
+    o->last_modified = sqlite3_column_double(st, c + 3);
+    o->meta = dup_text(st, c + 4);
+    snprintf(o->sse.alg, sizeof o->sse.alg, "%s", (const char *)sqlite3_column_text(st, c + 5));
+    if (sqlite3_column_type(st, c + 6) != SQLITE_NULL)
+        snprintf(o->sse.kms_key_arn, sizeof o->sse.kms_key_arn, "%s",
+                 (const char *)sqlite3_column_text(st, c + 6));
+    o->sse.bucket_key = sqlite3_column_int(st, c + 7);
+    o->sse.context = dup_text(st, c + 8);
+    if (sqlite3_column_type(st, c + 9) != SQLITE_NULL) {
+        o->sse.wlen = (size_t)sqlite3_column_bytes(st, c + 9);
+        o->sse.wrapped = malloc(o->sse.wlen + 1);
+        if (o->sse.wrapped)
+            memcpy(o->sse.wrapped, sqlite3_column_blob(st, c + 9), o->sse.wlen);
+    }
+    if (sqlite3_column_bytes(st, c + 10) == sizeof o->sse.salt)
+        memcpy(o->sse.salt, sqlite3_column_blob(st, c + 10), sizeof o->sse.salt);
+    if (sqlite3_column_bytes(st, c + 11) == sizeof o->sse.hmac)
+        memcpy(o->sse.hmac, sqlite3_column_blob(st, c + 11), sizeof o->sse.hmac);
+    o->frame_size = (uint32_t)sqlite3_column_int(st, c + 12);
+    if (sqlite3_column_type(st, c + 13) != SQLITE_NULL)
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s",
+                 (const char *)sqlite3_column_text(st, c + 13));
+    if (sqlite3_column_type(st, c + 14) != SQLITE_NULL)
+        snprintf(o->checksum, sizeof o->checksum, "%s", (const char *)sqlite3_column_text(st, c + 14));
+    if (sqlite3_column_type(st, c + 15) != SQLITE_NULL)
+        snprintf(o->checksum_type, sizeof o->checksum_type, "%s",
+                 (const char *)sqlite3_column_text(st, c + 15));
+    o->parts = dup_text(st, c + 16);
+    o->tags = dup_text(st, c + 17);
+    if (sqlite3_column_type(st, c + 18) == SQLITE_BLOB && sqlite3_column_bytes(st, c + 18) > 0) {
+        o->body_len = (size_t)sqlite3_column_bytes(st, c + 18);
+        o->body = malloc(o->body_len);
+        if (o->body == NULL) {
+            s3_object_clear(o);
+            return -1;
+        }
+        memcpy(o->body, sqlite3_column_blob(st, c + 18), o->body_len);
+    }
+    o->acl = dup_text(st, c + 19);
+    return 0;
+}
+
 int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT " OBJ_COLS " FROM s3_objects WHERE "
-                                              "bucket=?1 AND key=?2");
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT " OBJ_COLS ", version_id FROM s3_objects "
+                                              "WHERE bucket=?1 AND key=?2");
     int rc;
 
     memset(o, 0, sizeof *o);
@@ -51,50 +96,11 @@ int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
-    snprintf(o->blob_id, sizeof o->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
-    o->size = (uint64_t)sqlite3_column_int64(st, 1);
-    snprintf(o->etag, sizeof o->etag, "%s", (const char *)sqlite3_column_text(st, 2));
-    o->last_modified = sqlite3_column_double(st, 3);
-    o->meta = dup_text(st, 4);
-    snprintf(o->sse.alg, sizeof o->sse.alg, "%s", (const char *)sqlite3_column_text(st, 5));
-    if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-        snprintf(o->sse.kms_key_arn, sizeof o->sse.kms_key_arn, "%s",
-                 (const char *)sqlite3_column_text(st, 6));
-    o->sse.bucket_key = sqlite3_column_int(st, 7);
-    o->sse.context = dup_text(st, 8);
-    if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
-        o->sse.wlen = (size_t)sqlite3_column_bytes(st, 9);
-        o->sse.wrapped = malloc(o->sse.wlen + 1);
-        if (o->sse.wrapped)
-            memcpy(o->sse.wrapped, sqlite3_column_blob(st, 9), o->sse.wlen);
-    }
-    if (sqlite3_column_bytes(st, 10) == sizeof o->sse.salt)
-        memcpy(o->sse.salt, sqlite3_column_blob(st, 10), sizeof o->sse.salt);
-    if (sqlite3_column_bytes(st, 11) == sizeof o->sse.hmac)
-        memcpy(o->sse.hmac, sqlite3_column_blob(st, 11), sizeof o->sse.hmac);
-    o->frame_size = (uint32_t)sqlite3_column_int(st, 12);
-    if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s",
-                 (const char *)sqlite3_column_text(st, 13));
-    if (sqlite3_column_type(st, 14) != SQLITE_NULL)
-        snprintf(o->checksum, sizeof o->checksum, "%s", (const char *)sqlite3_column_text(st, 14));
-    if (sqlite3_column_type(st, 15) != SQLITE_NULL)
-        snprintf(o->checksum_type, sizeof o->checksum_type, "%s",
-                 (const char *)sqlite3_column_text(st, 15));
-    o->parts = dup_text(st, 16);
-    o->tags = dup_text(st, 17);
-    if (sqlite3_column_type(st, 18) == SQLITE_BLOB && sqlite3_column_bytes(st, 18) > 0) {
-        o->body_len = (size_t)sqlite3_column_bytes(st, 18);
-        o->body = malloc(o->body_len);
-        if (o->body == NULL) {
-            sqlite3_reset(st);
-            s3_object_clear(o);
-            return -1;
-        }
-        memcpy(o->body, sqlite3_column_blob(st, 18), o->body_len);
-    }
+    rc = s3_object_from_row(st, 0, o);
+    if (rc == 0 && sqlite3_column_type(st, 20) != SQLITE_NULL)
+        snprintf(o->version_id, sizeof o->version_id, "%s", (const char *)sqlite3_column_text(st, 20));
     sqlite3_reset(st);
-    return 1;
+    return rc == 0 ? 1 : -1;
 }
 
 void s3_object_clear(s3_object_t *o)
@@ -103,6 +109,7 @@ void s3_object_clear(s3_object_t *o)
     free(o->parts);
     free(o->tags);
     free(o->body);
+    free(o->acl);
     s3_sse_clear(&o->sse);
     memset(o, 0, sizeof *o);
 }
@@ -122,24 +129,60 @@ void s3_drop_body(s3_req_t *s, s3_old_body_t *old)
     memset(old, 0, sizeof *old);
 }
 
-int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_object_t *o,
+int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o,
                     s3_old_body_t *old)
 {
     sqlite3_stmt *st;
-    int rc, exists = 0;
+    int rc, exists = 0, versioning = S3_VERSIONING_OFF, cur_null = 1;
 
     memset(old, 0, sizeof *old);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
+    o->version_id[0] = '\0';
+    /* the bucket's versioning and the current row, in one look-up */
+    st = db_stmt(s->r->emu->db, "SELECT b.versioning, o.blob_id, o.parts, o.version_id, "
+                                "o.key IS NOT NULL FROM s3_buckets b LEFT JOIN s3_objects o ON "
+                                "o.bucket=b.name AND o.key=?2 WHERE b.name=?1");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        exists = 1;
-        snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
-        old->parts = dup_text(st, 1);
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        versioning = v == NULL ? S3_VERSIONING_OFF
+                     : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
+        exists = sqlite3_column_int(st, 4);
+        if (exists) {
+            snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 1));
+            old->parts = dup_text(st, 2);
+            cur_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
+        }
     }
     sqlite3_reset(st);
+    if (versioning == S3_VERSIONING_ENABLED)
+        s3_version_new(o->version_id);
+    if (exists && (versioning == S3_VERSIONING_ENABLED || !cur_null)) {
+        /* the current version stays, noncurrent, with its body */
+        free(old->parts);
+        memset(old, 0, sizeof *old);
+        if (s3_version_archive(s, bucket, key) != 0)
+            return -1;
+    }
+    if (versioning == S3_VERSIONING_SUSPENDED && !(exists && cur_null)) {
+        /* the new object is the null version: a noncurrent one goes */
+        st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND "
+                                    "version_id='null' RETURNING blob_id, parts");
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            free(old->parts);
+            snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+            old->parts = dup_text(st, 1);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                ;
+        }
+        sqlite3_reset(st);
+    }
     /* an overwrite updates the row in place: the key index is left alone,
      * where INSERT OR REPLACE would delete and re-insert both */
     st = db_stmt(s->r->emu->db,
@@ -147,10 +190,10 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
                           "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
                           "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
                           "checksum_alg=?16, checksum=?17, checksum_type=?18, parts=?19, tags=?20, "
-                          "body=?21 WHERE bucket=?1 AND key=?2"
-                        : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ") VALUES (?1, ?2, ?3, "
-                          "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                          "?19, ?20, ?21)");
+                          "body=?21, acl=?22, version_id=?23 WHERE bucket=?1 AND key=?2"
+                        : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ", version_id) VALUES "
+                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                          "?17, ?18, ?19, ?20, ?21, ?22, ?23)");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
@@ -185,6 +228,10 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, const s3_o
         sqlite3_bind_text(st, 20, o->tags, -1, SQLITE_STATIC);
     if (o->body)
         sqlite3_bind_blob(st, 21, o->body, (int)o->body_len, SQLITE_STATIC);
+    if (o->acl)
+        sqlite3_bind_text(st, 22, o->acl, -1, SQLITE_STATIC);
+    if (o->version_id[0])
+        sqlite3_bind_text(st, 23, o->version_id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -402,6 +449,11 @@ int s3_op_put_object(void *arg)
         free(o.meta);
         return -1;
     }
+    if (s3_acl_from_headers(s, 0, &o.acl) != 0) {
+        free(o.meta);
+        free(o.tags);
+        return -1;
+    }
     if (s3_upload_finish(s, o.blob_id, &o.body, &o.body_len, md5, checksum) != 0)
         goto out;
     o.size = s->up->size;
@@ -423,6 +475,8 @@ int s3_op_put_object(void *arg)
     }
     s3_drop_body(s, &old);
     http_add_header(s->r->http, "ETag", o.etag);
+    if (o.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", o.version_id);
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
@@ -661,17 +715,45 @@ int s3_op_get_object(void *arg)
     uint64_t first = 0, last = 0, len;
     char v[256], part[16], *ctype = NULL;
     long pn = 0;
+    char vid[S3_VERSION_ID_LEN + 1];
     s3_object_t o;
     buf_t arn;
     s3_body_t *body = NULL;
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    rc = s3_object_load(s, s->bucket, s->key, &o);
+    rc = s3_version_param(s, vid);
+    if (rc < 0)
+        return -1;
+    rc = rc ? s3_version_load(s, s->bucket, s->key, vid, &o) : s3_object_load(s, s->bucket, s->key, &o);
     if (rc < 0)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    if (rc == 0)
+    if (rc == 2) {
+        /* a delete marker asked for by its version id */
+        char date[64];
+        http_date(o.last_modified, date, sizeof date);
+        http_add_header(h, "x-amz-delete-marker", "true");
+        http_add_header(h, "x-amz-version-id", vid);
+        http_add_header(h, "Last-Modified", date);
+        http_add_header(h, "Allow", "DELETE");
+        s3_object_clear(&o);
+        s->err_marker = 1;
+        return s3_error(s, 405, "MethodNotAllowed",
+                        "The specified method is not allowed against this resource.");
+    }
+    if (rc == 0 && vid[0])
+        return s3_error(s, 404, "NoSuchVersion",
+                        "The specified version does not exist.");
+    if (rc == 0) {
+        double lm;
+        if (s->versioning && s3_latest_marker(s, s->bucket, s->key, vid, &lm) == 1) {
+            http_add_header(h, "x-amz-delete-marker", "true");
+            http_add_header(h, "x-amz-version-id", vid);
+        }
         return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    }
+    if (s->versioning)
+        http_add_header(h, "x-amz-version-id", o.version_id[0] ? o.version_id : "null");
     buf_init(&arn, 0);
     s3_object_arn(s->bucket, s->key, &arn);
     rc = -1;
@@ -766,52 +848,21 @@ out:
 
 /* ---- deletion -------------------------------------------------------------- */
 
-/* Deletes one object; 0 whether or not it existed, -1 on error. */
-static int delete_one(s3_req_t *s, const char *key)
-{
-    sqlite3_stmt *st;
-    s3_old_body_t old;
-    int rc, found;
-
-    memset(&old, 0, sizeof old);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id, parts FROM s3_objects WHERE bucket=?1 AND key=?2");
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
-        snprintf(old.blob_id, sizeof old.blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
-        old.parts = dup_text(st, 1);
-    }
-    sqlite3_reset(st);
-    if (!found)
-        return 0;
-    st = db_stmt(s->r->emu->db, "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2");
-    if (st == NULL) {
-        free(old.parts);
-        return -1;
-    }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(old.parts);
-        return -1;
-    }
-    s3_drop_body(s, &old);
-    return 0;
-}
-
 int s3_op_delete_object(void *arg)
 {
     s3_req_t *s = arg;
+    char vid[S3_VERSION_ID_LEN + 1];
+    s3_deleted_t d;
+    int rc;
 
-    if (s3_require_bucket(s) != 0)
+    if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0)
         return -1;
-    if (delete_one(s, s->key) != 0)
+    if (s3_delete_key(s, s->key, rc ? vid : NULL, &d) != 0)
         return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (d.marker)
+        http_add_header(s->r->http, "x-amz-delete-marker", "true");
+    if (d.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", d.version_id);
     s3_send_empty(s, 204);
     return 0;
 }
@@ -858,7 +909,9 @@ int s3_op_delete_objects(void *arg)
             xml_close(&out, "Error");
             continue;
         }
-        if (s3_authorize_object(s, "s3:DeleteObject", s->bucket, key) != 0) {
+        if (s3_authorize_object(s, xml_child(obj, "VersionId") ? "s3:DeleteObjectVersion"
+                                                               : "s3:DeleteObject",
+                                s->bucket, key) != 0) {
             xml_open(&out, "Error");
             xml_elem(&out, "Key", key);
             xml_elem(&out, "Code", "AccessDenied");
@@ -868,16 +921,35 @@ int s3_op_delete_objects(void *arg)
             s->r->err_status = 0;
             continue;
         }
-        if (delete_one(s, key) != 0) {
-            xml_open(&out, "Error");
-            xml_elem(&out, "Key", key);
-            xml_elem(&out, "Code", "InternalError");
-            xml_elem(&out, "Message", "We encountered an internal error. Please try again.");
-            xml_close(&out, "Error");
-        } else if (!quiet) {
-            xml_open(&out, "Deleted");
-            xml_elem(&out, "Key", key);
-            xml_close(&out, "Deleted");
+        {
+            const xml_node_t *vn = xml_child(obj, "VersionId");
+            const char *vid = vn ? xml_text(vn) : NULL;
+            s3_deleted_t d;
+            if (vid && strcmp(vid, "null") != 0 && strlen(vid) != S3_VERSION_ID_LEN) {
+                xml_open(&out, "Error");
+                xml_elem(&out, "Key", key);
+                xml_elem(&out, "VersionId", vid);
+                xml_elem(&out, "Code", "NoSuchVersion");
+                xml_elem(&out, "Message", "The specified version does not exist.");
+                xml_close(&out, "Error");
+            } else if (s3_delete_key(s, key, vid, &d) != 0) {
+                xml_open(&out, "Error");
+                xml_elem(&out, "Key", key);
+                xml_elem(&out, "Code", "InternalError");
+                xml_elem(&out, "Message", "We encountered an internal error. Please try again.");
+                xml_close(&out, "Error");
+            } else if (!quiet) {
+                xml_open(&out, "Deleted");
+                xml_elem(&out, "Key", key);
+                if (vid)
+                    xml_elem(&out, "VersionId", vid);
+                if (d.marker) {
+                    xml_elem(&out, "DeleteMarker", "true");
+                    if (d.version_id[0])
+                        xml_elem(&out, "DeleteMarkerVersionId", d.version_id);
+                }
+                xml_close(&out, "Deleted");
+            }
         }
     }
     xml_close(&out, "DeleteResult");
@@ -889,7 +961,16 @@ int s3_op_delete_objects(void *arg)
 
 /* ---- CopyObject --------------------------------------------------------------- */
 
-/* "bucket/key" or "/bucket/key" (URL-encoded, ?versionId= ignored). */
+/* 1 when x-amz-copy-source names a version (?versionId=). */
+static int http_header_contains_version(s3_req_t *s)
+{
+    char v[4096];
+
+    return s3_header(s, "x-amz-copy-source", v, sizeof v) && strstr(v, "?versionId=") != NULL;
+}
+
+/* "bucket/key" or "/bucket/key" (URL-encoded; ?versionId= is read by
+ * s3_copy_source_load). */
 int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
 {
     char v[4096], *q, *slash, *p = v;
@@ -1020,11 +1101,8 @@ int s3_op_copy_object(void *arg)
                  found == 2 ? "Access Denied" : "The specified bucket does not exist");
         goto out;
     }
-    found = s3_object_load(s, sbucket, skey, &src);
-    if (found != 1) {
-        s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    if (s3_copy_source_load(s, sbucket, skey, &src) != 0)
         goto out;
-    }
     {
         char v[32];
         if (s3_header(s, "x-amz-metadata-directive", v, sizeof v))
@@ -1067,7 +1145,10 @@ int s3_op_copy_object(void *arg)
     } else if (s3_sse_open(s, &src.sse, src_arn.data, 0) != 0) {
         goto out;
     }
+    /* a copy onto itself must change something (restoring a version by id
+     * is a change) */
     if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
+        !http_header_contains_version(s) &&
         !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
         !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
         !http_header(s->r->http, "x-amz-storage-class", NULL)) {
@@ -1089,6 +1170,8 @@ int s3_op_copy_object(void *arg)
     dst.sse = s->sse;
     dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);
     dst.tags = !strcmp(tdirective, "REPLACE") ? request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
+    if (!bad && s3_acl_from_headers(s, 0, &dst.acl) != 0)
+        bad = 1;
     if ((!strcmp(directive, "REPLACE") && dst.meta == NULL) || bad) {
         s3_drop_blob(s, dst.blob_id);
         goto out_dst;
@@ -1107,6 +1190,8 @@ int s3_op_copy_object(void *arg)
         goto out_dst;
     }
     s3_drop_body(s, &old);
+    if (dst.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
     s3_sse_headers(s, &dst.sse);
     buf_init(&out, 0);
     xml_decl(&out);

@@ -1,0 +1,563 @@
+/* s3_version.c — S3 versioning: the bucket's state, version ids, noncurrent
+ * versions and delete markers (s3_versions), DeleteObject's versioned
+ * semantics and ListObjectVersions. The current version of a key lives in
+ * s3_objects (as for unversioned buckets), so reads and writes of
+ * unversioned buckets never touch s3_versions. */
+#include "s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "db.h"
+#include "http.h"
+#include "xml.h"
+
+#define VCOLS S3_OBJ_COLS
+
+void s3_version_new(char out[S3_VERSION_ID_LEN + 1])
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    uint8_t rnd[S3_VERSION_ID_LEN];
+    size_t i;
+
+    codec_random(rnd, sizeof rnd);
+    for (i = 0; i < S3_VERSION_ID_LEN; i++)
+        out[i] = alpha[rnd[i] % 62];
+    out[S3_VERSION_ID_LEN] = '\0';
+}
+
+static int valid_version_id(const char *v)
+{
+    size_t i;
+
+    if (!strcmp(v, "null"))
+        return 1;
+    if (strlen(v) != S3_VERSION_ID_LEN)
+        return 0;
+    for (i = 0; i < S3_VERSION_ID_LEN; i++)
+        if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') ||
+              (v[i] >= '0' && v[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+int s3_version_param(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1])
+{
+    char v[256];
+
+    vid[0] = '\0';
+    if (!s3_query(s, "versionId", NULL, 0))
+        return 0;
+    if (!s3_query(s, "versionId", v, sizeof v) || !valid_version_id(v))
+        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+    memcpy(vid, v, strlen(v) + 1); /* valid: at most S3_VERSION_ID_LEN */
+    return 1;
+}
+
+int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char *vid,
+                    s3_object_t *o)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(o, 0, sizeof *o);
+    rc = s3_object_load(s, bucket, key, o);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        if (!strcmp(o->version_id[0] ? o->version_id : "null", vid))
+            return 1;
+        s3_object_clear(o);
+    }
+    st = db_stmt(s->r->emu->db, "SELECT " VCOLS ", marker FROM s3_versions WHERE bucket=?1 AND "
+                                "key=?2 AND version_id=?3");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : -1;
+    }
+    rc = s3_object_from_row(st, 0, o) == 0 ? 1 : -1;
+    if (rc == 1 && sqlite3_column_int(st, 20))
+        rc = 2;
+    if (rc > 0 && strcmp(vid, "null") != 0)
+        snprintf(o->version_id, sizeof o->version_id, "%s", vid);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
+                     char vid[S3_VERSION_ID_LEN + 1], double *last_modified)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT version_id, marker, last_modified FROM "
+                                              "s3_versions WHERE bucket=?1 AND key=?2 ORDER BY id "
+                                              "DESC LIMIT 1");
+    int rc = 0;
+
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1)) {
+        snprintf(vid, S3_VERSION_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+        *last_modified = sqlite3_column_double(st, 2);
+        rc = 1;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Runs a prepared statement of one bucket/key to completion. */
+static int exec_key(s3_req_t *s, const char *sql, const char *bucket, const char *key)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int s3_version_archive(s3_req_t *s, const char *bucket, const char *key)
+{
+    return exec_key(s, "INSERT INTO s3_versions (bucket, key, version_id, marker, " VCOLS ") "
+                       "SELECT bucket, key, coalesce(version_id, 'null'), 0, " VCOLS " FROM "
+                       "s3_objects WHERE bucket=?1 AND key=?2",
+                    bucket, key);
+}
+
+/* A delete marker as the newest version of key. */
+static int add_marker(s3_req_t *s, const char *key, const char *vid)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "INSERT INTO s3_versions (bucket, key, version_id, "
+                                              "marker, last_modified) VALUES (?1, ?2, ?3, 1, ?4)");
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, s->r->now);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Runs a DELETE ... RETURNING blob_id, parts[, marker] of one row; the
+ * body (if any) into old. 1 deleted, 0 none, -1 error. */
+static int delete_returning(s3_req_t *s, const char *sql, const char *key, const char *vid,
+                            s3_old_body_t *old, int *marker)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    int rc, found = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (vid)
+        sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        free(old->parts);
+        snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        old->parts = sqlite3_column_type(st, 1) == SQLITE_NULL
+                         ? NULL
+                         : strdup((const char *)sqlite3_column_text(st, 1));
+        if (marker)
+            *marker = sqlite3_column_int(st, 2);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? found : -1;
+}
+
+/* With no current object left, the newest remaining version becomes current
+ * unless it is a delete marker. */
+static int promote(s3_req_t *s, const char *key)
+{
+    sqlite3_stmt *st;
+    sqlite3_int64 id = 0;
+    int rc, marker = 1;
+
+    st = db_stmt(s->r->emu->db, "SELECT id, marker FROM s3_versions WHERE bucket=?1 AND key=?2 "
+                                "AND NOT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1 AND "
+                                "key=?2) ORDER BY id DESC LIMIT 1");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        marker = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    if (marker)
+        return 0;
+    st = db_stmt(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
+                                "SELECT bucket, key, nullif(version_id, 'null'), " VCOLS " FROM "
+                                "s3_versions WHERE id=?1");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+#define DEL_CURRENT "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2 RETURNING blob_id, parts"
+#define DEL_CURRENT_NULL                                                                       \
+    "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2 AND version_id IS NULL RETURNING "       \
+    "blob_id, parts"
+#define DEL_CURRENT_VID                                                                        \
+    "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2 AND version_id=?3 RETURNING blob_id, "   \
+    "parts"
+#define DEL_VERSION                                                                            \
+    "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND version_id=?3 RETURNING blob_id, "  \
+    "parts, marker"
+
+int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *out)
+{
+    db_t *db = s->r->emu->db;
+    s3_old_body_t old;
+    int rc = 0, marker = 0;
+
+    memset(out, 0, sizeof *out);
+    memset(&old, 0, sizeof old);
+    if (vid == NULL && s->versioning == S3_VERSIONING_OFF) {
+        /* unversioned: one statement */
+        if (delete_returning(s, DEL_CURRENT, key, NULL, &old, NULL) < 0)
+            return -1;
+        s3_drop_body(s, &old);
+        return 0;
+    }
+    if (db_begin(db) != 0)
+        return -1;
+    if (vid == NULL && s->versioning == S3_VERSIONING_ENABLED) {
+        s3_version_new(out->version_id);
+        out->marker = 1;
+        if (s3_version_archive(s, s->bucket, key) != 0 ||
+            exec_key(s, "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2", s->bucket, key) != 0 ||
+            add_marker(s, key, out->version_id) != 0)
+            rc = -1;
+    } else if (vid == NULL) {
+        /* suspended: the null version goes, a null delete marker is newest */
+        int r1;
+        snprintf(out->version_id, sizeof out->version_id, "null");
+        out->marker = 1;
+        r1 = delete_returning(s, DEL_CURRENT_NULL, key, NULL, &old, NULL);
+        if (r1 < 0 ||
+            (r1 == 0 && (s3_version_archive(s, s->bucket, key) != 0 ||
+                         exec_key(s, "DELETE FROM s3_objects WHERE bucket=?1 AND key=?2",
+                                  s->bucket, key) != 0)) ||
+            (r1 == 0 && delete_returning(s, DEL_VERSION, key, "null", &old, &marker) < 0) ||
+            add_marker(s, key, "null") != 0)
+            rc = -1;
+    } else {
+        int r1;
+        snprintf(out->version_id, sizeof out->version_id, "%s", vid);
+        r1 = !strcmp(vid, "null") ? delete_returning(s, DEL_CURRENT_NULL, key, NULL, &old, NULL)
+                                  : delete_returning(s, DEL_CURRENT_VID, key, vid, &old, NULL);
+        if (r1 == 0)
+            r1 = delete_returning(s, DEL_VERSION, key, vid, &old, &out->marker);
+        if (r1 < 0 || promote(s, key) != 0)
+            rc = -1;
+    }
+    if (rc != 0 || db_commit(db) != 0) {
+        db_rollback(db);
+        free(old.parts);
+        return -1;
+    }
+    s3_drop_body(s, &old);
+    return 0;
+}
+
+/* ---- PutBucketVersioning / GetBucketVersioning ------------------------------ */
+
+int s3_op_put_bucket_versioning(void *arg)
+{
+    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    xml_node_t *doc;
+    char err[256], status[16];
+    char *lock;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    if (doc == NULL || strcmp(xml_name(doc), "VersioningConfiguration") != 0) {
+        xml_free(doc);
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    }
+    snprintf(status, sizeof status, "%s", xml_text(xml_child(doc, "Status")));
+    if (xml_child(doc, "Status") == NULL) {
+        xml_free(doc);
+        s3_send_empty(s, 200); /* nothing to change */
+        return 0;
+    }
+    xml_free(doc);
+    if (strcmp(status, "Enabled") && strcmp(status, "Suspended"))
+        return s3_error(s, 400, "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate against our "
+                        "published schema");
+    if (!strcmp(status, "Suspended") && (lock = s3_config_get(s, s->bucket, "object-lock")) != NULL) {
+        free(lock);
+        return s3_error(s, 409, "InvalidBucketState",
+                        "An Object Lock configuration is present on this bucket, so the "
+                        "versioning state cannot be changed.");
+    }
+    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1");
+    if (st == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    s3_send_empty(s, 200);
+    return 0;
+}
+
+int s3_op_get_bucket_versioning(void *arg)
+{
+    s3_req_t *s = arg;
+    buf_t out;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    /* never enabled: an empty configuration */
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "VersioningConfiguration", XML_NS_S3);
+    if (s->versioning != S3_VERSIONING_OFF)
+        xml_elem(&out, "Status", s->versioning == S3_VERSIONING_ENABLED ? "Enabled" : "Suspended");
+    xml_close(&out, "VersioningConfiguration");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    return 0;
+}
+
+/* ---- ListObjectVersions ------------------------------------------------------ */
+
+static void elem_key(buf_t *out, const char *name, const char *v, int url)
+{
+    if (url) {
+        buf_t e;
+        buf_init(&e, 0);
+        s3_url_encode(&e, v);
+        xml_elem(out, name, e.data ? e.data : "");
+        buf_free(&e);
+    } else {
+        xml_elem(out, name, v);
+    }
+}
+
+int s3_op_list_object_versions(void *arg)
+{
+    s3_req_t *s = arg;
+    char prefix[1100] = "", delim[64] = "", kmarker[1100] = "", vmarker[256] = "";
+    char enc[16] = "", tmp[32], date[32], owner[65];
+    char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", last_cp[1100] = "";
+    char prev_key[1100] = "";
+    long max = 1000;
+    int url, truncated = 0, count = 0, have_prev = 0, skipping;
+    sqlite3_stmt *st;
+    buf_t out, items, cps;
+    size_t plen;
+
+    if (s3_require_bucket(s) != 0)
+        return -1;
+    s3_query(s, "prefix", prefix, sizeof prefix);
+    s3_query(s, "delimiter", delim, sizeof delim);
+    s3_query(s, "key-marker", kmarker, sizeof kmarker);
+    s3_query(s, "version-id-marker", vmarker, sizeof vmarker);
+    s3_query(s, "encoding-type", enc, sizeof enc);
+    if (enc[0] && strcmp(enc, "url"))
+        return s3_error(s, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+    url = !strcmp(enc, "url");
+    if (vmarker[0] && !kmarker[0])
+        return s3_error(s, 400, "InvalidArgument",
+                        "A version-id marker cannot be specified without a key marker.");
+    if (vmarker[0] && !valid_version_id(vmarker))
+        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+    if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
+        char *end;
+        max = strtol(tmp, &end, 10);
+        if (*end || max < 0)
+            return s3_error(s, 400, "InvalidArgument",
+                            "Provided max-keys not an integer or within integer range");
+        if (max > 1000)
+            max = 1000;
+    }
+    s3_canonical_id(s->r->account, owner);
+    st = db_stmt(s->r->emu->db,
+                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
+                 "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
+                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
+                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC");
+    if (st == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kmarker, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+    buf_init(&items, 0);
+    buf_init(&cps, 0);
+    plen = strlen(prefix);
+    /* key-marker alone: past all of its versions; with a version-id marker:
+     * past that version of it */
+    skipping = kmarker[0] != 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *vid = (const char *)sqlite3_column_text(st, 1);
+        int marker = sqlite3_column_int(st, 2), latest;
+        const char *d;
+
+        if (strncmp(key, prefix, plen) != 0)
+            break;
+        latest = !have_prev || strcmp(prev_key, key) != 0;
+        snprintf(prev_key, sizeof prev_key, "%s", key);
+        have_prev = 1;
+        if (skipping) {
+            if (!strcmp(key, kmarker)) {
+                if (vmarker[0] && !strcmp(vid, vmarker))
+                    skipping = 0; /* resume after this one */
+                continue;
+            }
+            skipping = 0;
+        }
+        d = delim[0] ? strstr(key + plen, delim) : NULL;
+        if (d) {
+            size_t cplen = (size_t)(d - key) + strlen(delim);
+            char cp[1100];
+            if (cplen >= sizeof cp)
+                continue;
+            memcpy(cp, key, cplen);
+            cp[cplen] = '\0';
+            if (!strcmp(cp, last_cp) || (kmarker[0] && !strncmp(kmarker, cp, cplen)))
+                continue;
+            if (count == max) {
+                truncated = 1;
+                break;
+            }
+            snprintf(last_cp, sizeof last_cp, "%s", cp);
+            snprintf(last_key, sizeof last_key, "%s", cp);
+            last_vid[0] = '\0';
+            xml_open(&cps, "CommonPrefixes");
+            elem_key(&cps, "Prefix", cp, url);
+            xml_close(&cps, "CommonPrefixes");
+            count++;
+            continue;
+        }
+        if (count == max) {
+            truncated = 1;
+            break;
+        }
+        snprintf(last_key, sizeof last_key, "%s", key);
+        snprintf(last_vid, sizeof last_vid, "%s", vid);
+        xml_open(&items, marker ? "DeleteMarker" : "Version");
+        elem_key(&items, "Key", key, url);
+        xml_elem(&items, "VersionId", vid);
+        xml_elem(&items, "IsLatest", latest ? "true" : "false");
+        clock_iso8601(sqlite3_column_double(st, 5), date);
+        xml_elem(&items, "LastModified", date);
+        if (!marker) {
+            xml_elem(&items, "ETag", (const char *)sqlite3_column_text(st, 4));
+            xml_elem_int(&items, "Size", sqlite3_column_int64(st, 3));
+            xml_elem(&items, "StorageClass", "STANDARD");
+        }
+        xml_open(&items, "Owner");
+        xml_elem(&items, "DisplayName", "awsemu");
+        xml_elem(&items, "ID", owner);
+        xml_close(&items, "Owner");
+        xml_close(&items, marker ? "DeleteMarker" : "Version");
+        count++;
+    }
+    sqlite3_reset(st);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "ListVersionsResult", XML_NS_S3);
+    xml_elem(&out, "Name", s->bucket);
+    elem_key(&out, "Prefix", prefix, url);
+    elem_key(&out, "KeyMarker", kmarker, url);
+    xml_elem(&out, "VersionIdMarker", vmarker);
+    if (truncated) {
+        elem_key(&out, "NextKeyMarker", last_key, url);
+        if (last_vid[0])
+            xml_elem(&out, "NextVersionIdMarker", last_vid);
+    }
+    xml_elem_int(&out, "MaxKeys", max);
+    if (delim[0])
+        elem_key(&out, "Delimiter", delim, url);
+    xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
+    if (url)
+        xml_elem(&out, "EncodingType", "url");
+    if (items.len)
+        buf_add(&out, items.data, items.len);
+    if (cps.len)
+        buf_add(&out, cps.data, cps.len);
+    xml_close(&out, "ListVersionsResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+    buf_free(&items);
+    buf_free(&cps);
+    return 0;
+}
+
+int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
+{
+    char v[4096], vid[S3_VERSION_ID_LEN + 1] = "";
+    const char *q;
+    int rc, versioning;
+
+    memset(o, 0, sizeof *o);
+    if (s3_header(s, "x-amz-copy-source", v, sizeof v) && (q = strstr(v, "?versionId=")) != NULL) {
+        q += 11;
+        if (!valid_version_id(q))
+            return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+        memcpy(vid, q, strlen(q) + 1);
+    }
+    rc = vid[0] ? s3_version_load(s, bucket, key, vid, o) : s3_object_load(s, bucket, key, o);
+    if (rc < 0)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if (rc == 2) {
+        s3_object_clear(o);
+        return s3_error(s, 400, "InvalidRequest",
+                        "The source of a copy request may not specifically refer to a delete "
+                        "marker by version id.");
+    }
+    if (rc == 0)
+        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
+                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    versioning = s3_bucket_versioning(s, bucket);
+    if (vid[0] || versioning > 0)
+        http_add_header(s->r->http, "x-amz-copy-source-version-id",
+                        o->version_id[0] ? o->version_id : "null");
+    return 0;
+}
