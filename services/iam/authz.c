@@ -566,14 +566,17 @@ int authz_check(svc_req_t *r, const authz_t *a)
     if (!r->emu->cfg->iam_enforce)
         return 0;
     ok = decide(r, &r->caller, a, &d, &c);
-    policy_reason_text(&d, a->action, why, sizeof why);
     if (ok) {
-        snprintf(r->authz_note, sizeof r->authz_note, "allow %s on %s by %s statement %d%s%s%s",
-                 a->action, res, d.policy_name ? d.policy_name : "root",
-                 d.match.statement, d.match.sid[0] ? " (" : "", d.match.sid,
-                 d.match.sid[0] ? ")" : "");
+        /* the resource is the request's own: the note names the policy */
+        if (d.policy_name == NULL)
+            snprintf(r->authz_note, sizeof r->authz_note, "allow %s as root", a->action);
+        else
+            snprintf(r->authz_note, sizeof r->authz_note, "allow %s by %s statement %d%s%s%s",
+                     a->action, d.policy_name, d.match.statement, d.match.sid[0] ? " (" : "",
+                     d.match.sid, d.match.sid[0] ? ")" : "");
         return 0;
     }
+    policy_reason_text(&d, a->action, why, sizeof why);
     snprintf(r->authz_note, sizeof r->authz_note, "deny %s on %s %s%s%s%s%s", a->action, res, why,
              d.policy_name ? " (" : "", d.policy_name ? d.policy_name : "",
              d.match.sid[0] ? ", Sid " : "", d.match.sid[0] ? d.match.sid : "");

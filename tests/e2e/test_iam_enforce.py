@@ -895,7 +895,7 @@ class DenialMessageTests(EnforceTestCase):
         line = log_line(self.server, rid)
         self.assertIsNotNone(line, "no log line for %s" % rid)
         self.assertIn(u.arn, line)
-        self.assertIn("allow kms:ListKeys on * by user/%s inline policy lister" % u.name, line)
+        self.assertIn("allow kms:ListKeys by user/%s inline policy lister" % u.name, line)
         self.assertIn("CanList", line)
 
     def test_access_log_records_resource_policy_allow(self):
@@ -907,8 +907,7 @@ class DenialMessageTests(EnforceTestCase):
         rid = self.c("s3", u).get_object(Bucket=bucket, Key="x")["ResponseMetadata"]["RequestId"]
         line = log_line(self.server, rid)
         self.assertIsNotNone(line)
-        self.assertIn("allow s3:GetObject on arn:aws:s3:::%s/x" % bucket, line)
-        self.assertIn("resource-based policy", line)
+        self.assertIn("allow s3:GetObject by resource-based policy", line)
         self.assertIn("ShareX", line)
 
 
