@@ -18,7 +18,8 @@ struct db {
 
 static int migrate(db_t *db, char *err, size_t errlen)
 {
-    int have = db_schema_version(db), i, known = 0;
+    int have = db_schema_version(db), i = 0, known = 0;
+    char *msg = NULL;
 
     while (db_migrations[known])
         known++;
@@ -28,22 +29,27 @@ static int migrate(db_t *db, char *err, size_t errlen)
         return -1;
     }
 
-    for (i = 0; db_migrations[i]; i++) {
-        char *msg = NULL, pragma[64];
-        if (i < have)
-            continue;
+    /* every pending migration in one transaction: an upgrade is all or
+     * nothing, and a fresh store commits (and syncs) once */
+    if (have == known)
+        return 0;
+    if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
+    for (i = have; db_migrations[i]; i++) {
+        char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", i + 1);
-        if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(db->h, db_migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "migration %d: %s", i + 1, msg ? msg : "failed");
-            sqlite3_free(msg);
-            sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-            return -1;
-        }
+        if (sqlite3_exec(db->h, db_migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK)
+            goto fail;
     }
+    if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+        goto fail;
     return 0;
+fail:
+    snprintf(err, errlen, "migration %d: %s", i + 1, msg ? msg : "failed");
+    sqlite3_free(msg);
+    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
