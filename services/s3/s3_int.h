@@ -307,6 +307,8 @@ int s3_upload_head(s3_req_t *s);
 
 /* URL-encodes s as S3 does for encoding-type=url (space as '+'). */
 void s3_url_encode(buf_t *b, const char *s);
+/* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */
+void s3_elem_key(buf_t *out, const char *name, const char *v, int url);
 
 /* Operations (s is the s3_req_t). */
 int s3_op_list_buckets(void *s);

@@ -30,7 +30,7 @@ void s3_url_encode(buf_t *b, const char *s)
     }
 }
 
-static void elem_key(buf_t *out, const char *name, const char *v, int url)
+void s3_elem_key(buf_t *out, const char *name, const char *v, int url)
 {
     if (url) {
         buf_t e;
@@ -95,13 +95,13 @@ int s3_op_list_objects(void *arg)
     xml_decl(&out);
     xml_open_ns(&out, "ListBucketResult", XML_NS_S3);
     xml_elem(&out, "Name", s->bucket);
-    elem_key(&out, "Prefix", prefix, url);
+    s3_elem_key(&out, "Prefix", prefix, url);
     if (!v2)
-        elem_key(&out, "Marker", marker, url);
+        s3_elem_key(&out, "Marker", marker, url);
     if (v2 && token[0])
         xml_elem(&out, "ContinuationToken", token);
     if (v2 && start_after[0] && !token[0])
-        elem_key(&out, "StartAfter", start_after, url);
+        s3_elem_key(&out, "StartAfter", start_after, url);
 
     st = db_stmt(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
                                 "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key");
@@ -140,7 +140,7 @@ int s3_op_list_objects(void *arg)
                 snprintf(last_cp, sizeof last_cp, "%s", cp);
                 snprintf(last, sizeof last, "%s", cp);
                 xml_open(&cps, "CommonPrefixes");
-                elem_key(&cps, "Prefix", cp, url);
+                s3_elem_key(&cps, "Prefix", cp, url);
                 xml_close(&cps, "CommonPrefixes");
                 count++;
                 continue;
@@ -151,7 +151,7 @@ int s3_op_list_objects(void *arg)
             }
             snprintf(last, sizeof last, "%s", key);
             xml_open(&contents, "Contents");
-            elem_key(&contents, "Key", key, url);
+            s3_elem_key(&contents, "Key", key, url);
             clock_iso8601(sqlite3_column_double(st, 3), date);
             xml_elem(&contents, "LastModified", date);
             xml_elem(&contents, "ETag", (const char *)sqlite3_column_text(st, 2));
@@ -175,14 +175,14 @@ int s3_op_list_objects(void *arg)
             xml_elem_int(&out, "KeyCount", count);
         xml_elem_int(&out, "MaxKeys", max);
         if (delim[0])
-            elem_key(&out, "Delimiter", delim, url);
+            s3_elem_key(&out, "Delimiter", delim, url);
         xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
         if (truncated && v2) {
             char b64[1600];
             codec_b64_encode((const uint8_t *)last, strlen(last), b64);
             xml_elem(&out, "NextContinuationToken", b64);
         } else if (truncated && delim[0]) {
-            elem_key(&out, "NextMarker", last, url);
+            s3_elem_key(&out, "NextMarker", last, url);
         }
         if (url)
             xml_elem(&out, "EncodingType", "url");

@@ -366,19 +366,6 @@ int s3_op_get_bucket_versioning(void *arg)
 
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
-static void elem_key(buf_t *out, const char *name, const char *v, int url)
-{
-    if (url) {
-        buf_t e;
-        buf_init(&e, 0);
-        s3_url_encode(&e, v);
-        xml_elem(out, name, e.data ? e.data : "");
-        buf_free(&e);
-    } else {
-        xml_elem(out, name, v);
-    }
-}
-
 int s3_op_list_object_versions(void *arg)
 {
     s3_req_t *s = arg;
@@ -470,7 +457,7 @@ int s3_op_list_object_versions(void *arg)
             snprintf(last_key, sizeof last_key, "%s", cp);
             last_vid[0] = '\0';
             xml_open(&cps, "CommonPrefixes");
-            elem_key(&cps, "Prefix", cp, url);
+            s3_elem_key(&cps, "Prefix", cp, url);
             xml_close(&cps, "CommonPrefixes");
             count++;
             continue;
@@ -482,7 +469,7 @@ int s3_op_list_object_versions(void *arg)
         snprintf(last_key, sizeof last_key, "%s", key);
         snprintf(last_vid, sizeof last_vid, "%s", vid);
         xml_open(&items, marker ? "DeleteMarker" : "Version");
-        elem_key(&items, "Key", key, url);
+        s3_elem_key(&items, "Key", key, url);
         xml_elem(&items, "VersionId", vid);
         xml_elem(&items, "IsLatest", latest ? "true" : "false");
         clock_iso8601(sqlite3_column_double(st, 5), date);
@@ -504,17 +491,17 @@ int s3_op_list_object_versions(void *arg)
     xml_decl(&out);
     xml_open_ns(&out, "ListVersionsResult", XML_NS_S3);
     xml_elem(&out, "Name", s->bucket);
-    elem_key(&out, "Prefix", prefix, url);
-    elem_key(&out, "KeyMarker", kmarker, url);
+    s3_elem_key(&out, "Prefix", prefix, url);
+    s3_elem_key(&out, "KeyMarker", kmarker, url);
     xml_elem(&out, "VersionIdMarker", vmarker);
     if (truncated) {
-        elem_key(&out, "NextKeyMarker", last_key, url);
+        s3_elem_key(&out, "NextKeyMarker", last_key, url);
         if (last_vid[0])
             xml_elem(&out, "NextVersionIdMarker", last_vid);
     }
     xml_elem_int(&out, "MaxKeys", max);
     if (delim[0])
-        elem_key(&out, "Delimiter", delim, url);
+        s3_elem_key(&out, "Delimiter", delim, url);
     xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
     if (url)
         xml_elem(&out, "EncodingType", "url");
