@@ -1,7 +1,7 @@
 /* policy.c — IAM policy documents: parse and validate with cJSON into a
  * precompiled form held in one arena, evaluate against a request without
  * allocating or walking JSON, and combine policies into AWS's decision. */
-#include "policy.h"
+#include "policy_int.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -14,19 +14,6 @@
 #include <strings.h>
 
 /* ---- arena ---------------------------------------------------------------- */
-
-struct blk {
-    struct blk *next;
-    size_t cap, used;
-    max_align_t data[];
-};
-
-struct arena {
-    struct blk *head;
-};
-
-#define ARENA_ALIGN alignof(max_align_t)
-#define ARENA_BLOCK 4096
 
 /* Zeroed memory for n bytes that lives as long as the arena, or NULL. */
 static void *arena_alloc(struct arena *a, size_t n)
@@ -81,38 +68,6 @@ static void arena_free(struct arena *a)
 }
 
 /* ---- compiled patterns ---------------------------------------------------- */
-
-/* A pattern is an array of 16-bit tokens: 0..255 a literal byte, TOK_STAR,
- * TOK_QMARK, or TOK_VAR | i for the pattern's variable i. */
-#define TOK_STAR 0x100
-#define TOK_QMARK 0x101
-#define TOK_VAR 0x8000
-#define MAX_VARS 0x7fff
-#define EXPAND_MAX 4096 /* tokens after substituting variables */
-
-struct pvar {
-    const char *key;
-    const char *def; /* NULL: no default */
-};
-
-/* How a pattern matches, decided at compile time so that the common shapes
- * skip the general glob. */
-enum pkind {
-    PK_GLOB,   /* general: wildcards and/or variables */
-    PK_ANY,    /* only '*': matches everything */
-    PK_LIT,    /* lit exactly */
-    PK_PREFIX, /* lit followed by one trailing '*' */
-};
-
-struct pat {
-    const uint16_t *t;
-    size_t n;
-    const struct pvar *vars;
-    size_t nvars;
-    uint8_t kind;
-    const char *lit; /* PK_LIT, PK_PREFIX: the literal bytes (NUL-terminated) */
-    size_t litn;
-};
 
 /* Parses the inside of ${...} (s[0..n)): a key, optionally ", 'default'".
  * Returns 0 with *key and *def (arena strings; *def NULL without default), -1
@@ -242,7 +197,7 @@ static int pat_compile(struct arena *a, const char *s, int vars, int wild, struc
     return 0;
 }
 
-static const policy_ctx_t *ctx_find(const policy_request_t *q, const char *key)
+const policy_ctx_t *pol_ctx_find(const policy_request_t *q, const char *key)
 {
     size_t i;
 
@@ -269,7 +224,7 @@ static const uint16_t *pat_expand(const struct pat *p, const policy_request_t *q
         uint16_t tk = p->t[i];
         if (tk & TOK_VAR) {
             const struct pvar *v = &p->vars[tk & ~TOK_VAR];
-            const policy_ctx_t *c = ctx_find(q, v->key);
+            const policy_ctx_t *c = pol_ctx_find(q, v->key);
             const char *val = NULL;
             if (c && c->nvalues == 1 && c->values[0])
                 val = c->values[0];
@@ -355,7 +310,7 @@ int policy_glob(const char *pattern, const char *s, int icase)
 }
 
 /* Matches the compiled pattern against s[0..sn) (variables substituted). */
-static int pat_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn,
+int pol_pat_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn,
                      int icase)
 {
     uint16_t buf[EXPAND_MAX];
@@ -381,7 +336,7 @@ static int pat_match(const struct pat *p, const policy_request_t *q, const char 
 
 /* ARN comparison: each of the first five colon-delimited components is
  * globbed separately; the pattern's last component takes the rest. */
-static int arn_match(const struct pat *p, const policy_request_t *q, const char *s)
+int pol_arn_match(const struct pat *p, const policy_request_t *q, const char *s)
 {
     uint16_t buf[EXPAND_MAX];
     size_t n, pi = 0, si = 0, sn = strlen(s), comp;
@@ -412,7 +367,7 @@ static int arn_match(const struct pat *p, const policy_request_t *q, const char 
 /* ---- value parsers -------------------------------------------------------- */
 
 /* Integers and decimals: [+-]digits[.digits]. Returns 0 or -1. */
-static int parse_num(const char *s, double *out /* OUT */)
+int pol_parse_num(const char *s, double *out /* OUT */)
 {
     const char *p = s;
     int digits = 0;
@@ -464,7 +419,7 @@ static int digits(const char **p, int n, int *v)
 /* ISO 8601 (date, optional time with optional seconds and fraction, Z or
  * +hh:mm / -hh:mm or none = UTC) or epoch seconds, as seconds since the
  * epoch. Returns 0 or -1. */
-static int parse_date(const char *s, double *out /* OUT */)
+int pol_parse_date(const char *s, double *out /* OUT */)
 {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const char *p = s;
@@ -472,7 +427,7 @@ static int parse_date(const char *s, double *out /* OUT */)
     double frac = 0, scale = 0.1;
     int64_t secs;
 
-    if (parse_num(s, out) == 0) /* epoch seconds */
+    if (pol_parse_num(s, out) == 0) /* epoch seconds */
         return 0;
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
         digits(&p, 2, &d))
@@ -522,7 +477,7 @@ static int parse_date(const char *s, double *out /* OUT */)
 }
 
 /* "true"/"false", case-insensitive: 1, 0, or -1. */
-static int parse_bool(const char *s)
+int pol_parse_bool(const char *s)
 {
     if (strcasecmp(s, "true") == 0)
         return 1;
@@ -531,11 +486,6 @@ static int parse_bool(const char *s)
     return -1;
 }
 
-struct cidr {
-    uint8_t family; /* 4, 6, or 0: invalid */
-    uint8_t prefix;
-    uint8_t addr[16];
-};
 
 /* Dotted-quad IPv4 s[0..n) (no leading zeros, as inet_pton) into out. */
 static int parse_ipv4(const char *s, size_t n, uint8_t *out)
@@ -561,7 +511,7 @@ static int parse_ipv4(const char *s, size_t n, uint8_t *out)
 }
 
 /* "a.b.c.d[/n]" or an IPv6 address "[/n]". Returns 0 or -1. */
-static int parse_cidr(const char *s, struct cidr *c /* OUT */)
+int pol_parse_cidr(const char *s, struct cidr *c /* OUT */)
 {
     char tmp[64];
     const char *slash = strchr(s, '/');
@@ -603,7 +553,7 @@ bad:
     return -1;
 }
 
-static int cidr_contains(const struct cidr *net, const struct cidr *ip)
+int pol_cidr_contains(const struct cidr *net, const struct cidr *ip)
 {
     int full = net->prefix / 8, rest = net->prefix % 8;
 
@@ -620,14 +570,6 @@ static int cidr_contains(const struct cidr *net, const struct cidr *ip)
 }
 
 /* ---- conditions ----------------------------------------------------------- */
-
-enum cclass { C_STR, C_STR_IC, C_LIKE, C_NUM, C_DATE, C_BOOL, C_BIN, C_IP, C_ARN, C_NULL };
-enum ccmp { CMP_EQ, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-
-struct opdef {
-    const char *name;
-    uint8_t cls, cmp, neg;
-};
 
 static const struct opdef ops[] = {
     {"StringEquals", C_STR, CMP_EQ, 0},
@@ -659,53 +601,6 @@ static const struct opdef ops[] = {
     {"Null", C_NULL, CMP_EQ, 0},
 };
 
-enum { SET_NONE, SET_ALL, SET_ANY };
-
-struct cval {
-    struct pat pat;  /* string classes; BinaryEquals keeps the text here */
-    double num;      /* numeric, date */
-    struct cidr ip;
-    int8_t ok;       /* the value parsed for its class (else never matches) */
-};
-
-struct cond {
-    const char *key;
-    uint8_t cls, cmp, neg, ifexists, set;
-    struct cval *vals;
-    size_t nvals;
-};
-
-/* ---- statements ----------------------------------------------------------- */
-
-enum ptype { P_ANY, P_ACCOUNT, P_ARN, P_SERVICE, P_FEDERATED, P_CANONICAL };
-
-struct princ {
-    uint8_t type;
-    const char *s; /* account id for P_ACCOUNT, else the value */
-};
-
-struct stmt {
-    enum policy_effect effect;
-    char sid[128];
-    const char *full_sid; /* NULL without Sid; only for the uniqueness check */
-    uint8_t not_action, not_resource, has_resource, not_principal;
-    struct pat *actions;
-    size_t nactions;
-    struct pat *resources;
-    size_t nresources;
-    struct princ *princs;
-    size_t nprincs;
-    struct cond *conds;
-    size_t nconds;
-};
-
-struct policy {
-    struct arena arena;
-    enum policy_kind kind;
-    int v2012;
-    struct stmt *stmts;
-    size_t nstmts;
-};
 
 /* ---- parsing -------------------------------------------------------------- */
 
@@ -963,20 +858,20 @@ static int compile_cval(struct pctx *c, const struct cond *cd, const char *s, st
         v->ok = 1;
         return pat_compile(c->a, s, 0, 0, &v->pat);
     case C_NUM:
-        v->ok = parse_num(s, &v->num) == 0;
+        v->ok = pol_parse_num(s, &v->num) == 0;
         return 0;
     case C_DATE:
-        v->ok = parse_date(s, &v->num) == 0;
+        v->ok = pol_parse_date(s, &v->num) == 0;
         return 0;
     case C_BOOL:
     case C_NULL: {
-        int b = parse_bool(s);
+        int b = pol_parse_bool(s);
         v->ok = b >= 0;
         v->num = b > 0;
         return 0;
     }
     case C_IP:
-        v->ok = parse_cidr(s, &v->ip) == 0;
+        v->ok = pol_parse_cidr(s, &v->ip) == 0;
         return 0;
     }
     return 0;
@@ -1280,420 +1175,3 @@ void policy_free(policy_t *p)
     arena_free(&a);
 }
 
-/* ---- evaluation ----------------------------------------------------------- */
-
-static int cmp_num(double a, double b, int cmp)
-{
-    switch (cmp) {
-    case CMP_LT:
-        return a < b;
-    case CMP_LE:
-        return a <= b;
-    case CMP_GT:
-        return a > b;
-    case CMP_GE:
-        return a >= b;
-    default:
-        return a == b;
-    }
-}
-
-/* Does request value s match any of the condition's values (positively)? */
-static int cond_value_matches(const struct cond *cd, const policy_request_t *q, const char *s)
-{
-    size_t i;
-    double num = 0;
-    struct cidr ip;
-    size_t sn = strlen(s);
-    int b;
-
-    switch (cd->cls) {
-    case C_NUM:
-        if (parse_num(s, &num) != 0)
-            return 0;
-        break;
-    case C_DATE:
-        if (parse_date(s, &num) != 0)
-            return 0;
-        break;
-    case C_BOOL:
-        if ((b = parse_bool(s)) < 0)
-            return 0;
-        num = b;
-        break;
-    case C_IP:
-        if (parse_cidr(s, &ip) != 0)
-            return 0;
-        break;
-    default:
-        break;
-    }
-    for (i = 0; i < cd->nvals; i++) {
-        const struct cval *v = &cd->vals[i];
-        if (!v->ok)
-            continue;
-        switch (cd->cls) {
-        case C_STR:
-        case C_BIN:
-        case C_LIKE:
-            if (pat_match(&v->pat, q, s, sn, 0))
-                return 1;
-            break;
-        case C_STR_IC:
-            if (pat_match(&v->pat, q, s, sn, 1))
-                return 1;
-            break;
-        case C_ARN:
-            if (arn_match(&v->pat, q, s))
-                return 1;
-            break;
-        case C_NUM:
-        case C_DATE:
-            /* the request value compared with the policy's */
-            if (cmp_num(num, v->num, cd->cmp))
-                return 1;
-            break;
-        case C_BOOL:
-            if (num == v->num)
-                return 1;
-            break;
-        case C_IP:
-            if (cidr_contains(&v->ip, &ip))
-                return 1;
-            break;
-        default:
-            break;
-        }
-    }
-    return 0;
-}
-
-static int cond_matches(const struct cond *cd, const policy_request_t *q)
-{
-    const policy_ctx_t *c = ctx_find(q, cd->key);
-    int present = c && c->nvalues > 0;
-    size_t i;
-
-    if (cd->cls == C_NULL) {
-        for (i = 0; i < cd->nvals; i++)
-            if (cd->vals[i].ok && (cd->vals[i].num != 0) != present)
-                return 1;
-        return 0;
-    }
-    if (!present) {
-        if (cd->ifexists || cd->set == SET_ALL)
-            return 1;
-        if (cd->set == SET_ANY)
-            return 0;
-        return cd->neg; /* a negated operator's key is "not matched" */
-    }
-    if (cd->set == SET_ALL) {
-        for (i = 0; i < c->nvalues; i++) {
-            const char *s = c->values[i] ? c->values[i] : "";
-            if (cond_value_matches(cd, q, s) == cd->neg)
-                return 0;
-        }
-        return 1;
-    }
-    if (cd->set == SET_ANY) {
-        for (i = 0; i < c->nvalues; i++) {
-            const char *s = c->values[i] ? c->values[i] : "";
-            if (cond_value_matches(cd, q, s) != cd->neg)
-                return 1;
-        }
-        return 0;
-    }
-    /* single-valued: any value matches; negated: no value matches */
-    for (i = 0; i < c->nvalues; i++) {
-        const char *s = c->values[i] ? c->values[i] : "";
-        if (cond_value_matches(cd, q, s))
-            return !cd->neg;
-    }
-    return cd->neg;
-}
-
-/* Principal match strength: 0 none, 1 account, 2 direct via the role of a
- * session, 3 direct. */
-static int princ_rank(const struct princ *p, const policy_request_t *q)
-{
-    switch (p->type) {
-    case P_ANY:
-        return 3;
-    case P_ACCOUNT:
-        return q->account && strcmp(q->account, p->s) == 0 ? 1 : 0;
-    case P_ARN:
-        if (q->principal_arn && strcmp(q->principal_arn, p->s) == 0)
-            return 3;
-        if (q->role_arn && strcmp(q->role_arn, p->s) == 0)
-            return 2;
-        return 0;
-    case P_SERVICE:
-        return q->service_principal && strcmp(q->service_principal, p->s) == 0 ? 3 : 0;
-    default:
-        return q->principal_arn && strcmp(q->principal_arn, p->s) == 0 ? 3 : 0;
-    }
-}
-
-/* The statement's principal rank for q (3 when the policy has none). */
-static int stmt_principal(const struct stmt *st, const policy_request_t *q)
-{
-    size_t i;
-    int best = 0, r;
-
-    if (st->nprincs == 0)
-        return 3;
-    for (i = 0; i < st->nprincs; i++) {
-        r = princ_rank(&st->princs[i], q);
-        if (r > best)
-            best = r;
-    }
-    if (st->not_principal)
-        return best ? 0 : 3;
-    return best;
-}
-
-static int stmt_matches(const struct stmt *st, const policy_request_t *q, const char *action,
-                        size_t an, const char *resource, size_t rn)
-{
-    size_t i;
-    int hit = 0;
-
-    for (i = 0; i < st->nactions && !hit; i++)
-        hit = pat_match(&st->actions[i], q, action, an, 1);
-    if (hit == st->not_action)
-        return 0;
-    if (st->has_resource) {
-        hit = 0;
-        for (i = 0; i < st->nresources && !hit; i++)
-            hit = pat_match(&st->resources[i], q, resource, rn, 0);
-        if (hit == st->not_resource)
-            return 0;
-    }
-    for (i = 0; i < st->nconds; i++)
-        if (!cond_matches(&st->conds[i], q))
-            return 0;
-    return 1;
-}
-
-static void fill_match(policy_match_t *m, const policy_t *p, long idx, enum policy_effect eff,
-                       int rank)
-{
-    if (m == NULL)
-        return;
-    memset(m, 0, sizeof *m);
-    m->effect = eff;
-    m->statement = (int)idx;
-    if (idx >= 0)
-        memcpy(m->sid, p->stmts[idx].sid, sizeof m->sid);
-    if (p && p->kind != POLICY_IDENTITY && idx >= 0) {
-        m->principal = rank == 1   ? POLICY_PRINCIPAL_ACCOUNT
-                       : rank >= 2 ? POLICY_PRINCIPAL_DIRECT
-                                   : POLICY_PRINCIPAL_NONE;
-        m->via_role = rank == 2;
-    }
-}
-
-enum policy_effect policy_eval(const policy_t *p, const policy_request_t *q,
-                               policy_match_t *m /* OUT */)
-{
-    const char *action = q->action ? q->action : "";
-    const char *resource = q->resource ? q->resource : "*";
-    size_t an = strlen(action), rn = strlen(resource);
-    long best = -1;
-    int best_rank = 0;
-    size_t i;
-
-    if (p == NULL) {
-        fill_match(m, NULL, -1, POLICY_NONE, 0);
-        return POLICY_NONE;
-    }
-    for (i = 0; i < p->nstmts; i++) {
-        const struct stmt *st = &p->stmts[i];
-        int rank = 3;
-        if (st->effect == POLICY_ALLOW && best_rank == 3)
-            continue; /* nothing stronger to find */
-        if (p->kind != POLICY_IDENTITY && (rank = stmt_principal(st, q)) == 0)
-            continue;
-        if (!stmt_matches(st, q, action, an, resource, rn))
-            continue;
-        if (st->effect == POLICY_DENY) {
-            fill_match(m, p, (long)i, POLICY_DENY, rank);
-            return POLICY_DENY;
-        }
-        if (rank > best_rank) {
-            best = (long)i;
-            best_rank = rank;
-        }
-    }
-    fill_match(m, p, best, best >= 0 ? POLICY_ALLOW : POLICY_NONE, best_rank);
-    return best >= 0 ? POLICY_ALLOW : POLICY_NONE;
-}
-
-/* ---- decision ------------------------------------------------------------- */
-
-static void decided(policy_decision_t *d, enum policy_reason r, const char *name,
-                    const policy_match_t *m)
-{
-    if (d == NULL)
-        return;
-    d->reason = r;
-    d->policy_name = name;
-    if (m) {
-        d->match = *m;
-    } else {
-        memset(&d->match, 0, sizeof d->match);
-        d->match.statement = -1;
-    }
-}
-
-int policy_decide(const policy_set_t *s, const policy_request_t *q,
-                  policy_decision_t *d /* OUT */)
-{
-    policy_match_t m, id_m, res_m, bnd_m, ses_m;
-    const char *id_name = NULL;
-    enum policy_effect res = POLICY_NONE, bnd = POLICY_NONE;
-    int id_allow = 0, ses_allow = 0, res_direct, res_role, res_account, base;
-    size_t i;
-
-    memset(&id_m, 0, sizeof id_m);
-    id_m.statement = -1;
-    memset(&ses_m, 0, sizeof ses_m);
-    ses_m.statement = -1;
-
-    /* 1. explicit denies, in the order identity, resource, boundary, session */
-    for (i = 0; i < s->nidentity; i++) {
-        enum policy_effect e;
-        if (s->identity[i] == NULL)
-            continue;
-        e = policy_eval(s->identity[i], q, &m);
-        if (e == POLICY_DENY) {
-            decided(d, POLICY_DENY_IDENTITY, s->identity_names ? s->identity_names[i] : NULL,
-                    &m);
-            return 0;
-        }
-        if (e == POLICY_ALLOW && !id_allow) {
-            id_allow = 1;
-            id_m = m;
-            id_name = s->identity_names ? s->identity_names[i] : NULL;
-        }
-    }
-    if (s->resource) {
-        res = policy_eval(s->resource, q, &res_m);
-        if (res == POLICY_DENY) {
-            decided(d, POLICY_DENY_RESOURCE, "resource-based policy", &res_m);
-            return 0;
-        }
-    }
-    if (s->boundary) {
-        bnd = policy_eval(s->boundary, q, &bnd_m);
-        if (bnd == POLICY_DENY) {
-            decided(d, POLICY_DENY_BOUNDARY, "permissions boundary", &bnd_m);
-            return 0;
-        }
-    }
-    for (i = 0; i < s->nsession; i++) {
-        enum policy_effect e;
-        if (s->session[i] == NULL)
-            continue;
-        e = policy_eval(s->session[i], q, &m);
-        if (e == POLICY_DENY) {
-            decided(d, POLICY_DENY_SESSION, "session policy", &m);
-            return 0;
-        }
-        if (e == POLICY_ALLOW && !ses_allow) {
-            ses_allow = 1;
-            ses_m = m;
-        }
-    }
-
-    /* 2. allows */
-    res_direct = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
-                 !res_m.via_role;
-    res_role = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
-               res_m.via_role;
-    res_account = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_ACCOUNT;
-    if (res_direct) {
-        decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
-        return 1;
-    }
-    if (s->resource_required && !res_role && !res_account) {
-        decided(d, POLICY_NO_RESOURCE, "resource-based policy", NULL);
-        return 0;
-    }
-    base = s->is_root || id_allow || res_role;
-    if (!base) {
-        decided(d, POLICY_NO_IDENTITY, NULL, NULL);
-        return 0;
-    }
-
-    /* 3. limits on an identity-side (or role-named resource) allow */
-    if (s->boundary && bnd != POLICY_ALLOW) {
-        decided(d, POLICY_NO_BOUNDARY, "permissions boundary", NULL);
-        return 0;
-    }
-    if (s->nsession && !ses_allow) {
-        decided(d, POLICY_NO_SESSION, "session policy", NULL);
-        return 0;
-    }
-    if (id_allow) {
-        decided(d, POLICY_ALLOWED, id_name, &id_m);
-    } else if (res_role) {
-        decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
-    } else {
-        decided(d, POLICY_ALLOWED, NULL, NULL); /* root */
-        if (d)
-            d->match.effect = POLICY_ALLOW;
-    }
-    return 1;
-}
-
-const char *policy_reason_text(const policy_decision_t *d, const char *action, char *out,
-                               size_t n)
-{
-    const char *what = NULL, *deny = NULL;
-
-    if (out == NULL || n == 0)
-        return out;
-    if (action == NULL)
-        action = "";
-    switch (d->reason) {
-    case POLICY_ALLOWED:
-        snprintf(out, n, "because %s allows the %s action",
-                 d->policy_name && strcmp(d->policy_name, "resource-based policy") == 0
-                     ? "a resource-based policy"
-                     : "an identity-based policy",
-                 action);
-        return out;
-    case POLICY_DENY_IDENTITY:
-        deny = "an identity-based policy";
-        break;
-    case POLICY_DENY_RESOURCE:
-        deny = "a resource-based policy";
-        break;
-    case POLICY_DENY_BOUNDARY:
-        deny = "a permissions boundary";
-        break;
-    case POLICY_DENY_SESSION:
-        deny = "a session policy";
-        break;
-    case POLICY_NO_IDENTITY:
-        what = "identity-based policy";
-        break;
-    case POLICY_NO_RESOURCE:
-        what = "resource-based policy";
-        break;
-    case POLICY_NO_BOUNDARY:
-        what = "permissions boundary";
-        break;
-    case POLICY_NO_SESSION:
-        what = "session policy";
-        break;
-    }
-    if (deny)
-        snprintf(out, n, "with an explicit deny in %s", deny);
-    else if (what)
-        snprintf(out, n, "because no %s allows the %s action", what, action);
-    else
-        out[0] = '\0';
-    return out;
-}
