@@ -515,7 +515,7 @@ static void canon_resource(buf_t *b, const sigv4_request_t *req, const char *buc
 char *sigv2_string_to_sign(const sigv4_request_t *req, const sigv2_auth_t *auth,
                            const char *bucket)
 {
-    buf_t b = {NULL, 0, 0, 0, STS_MAX};
+    buf_t b = {NULL, 0, 0, 0, STS_MAX, NULL};
     size_t pos = 0;
     qparam_t p;
 

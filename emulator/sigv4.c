@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -15,6 +16,8 @@
 #include "sigv_text.h"
 
 #define CANON_MAX ((size_t)1 << 20) /* cap on a canonical request */
+#define CANON_STACK 2048                /* a typical one never leaves the stack */
+#define STS_MAX 512                     /* a string to sign: fixed parts + scope + hash */
 #define SECRET_MAX 256
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define EMPTY_SHA256                                                           \
@@ -528,13 +531,14 @@ int sigv4_parse(const sigv4_request_t *req, sigv4_auth_t *out /* OUT */)
  * encoded once more. */
 static void canon_path_normalized(buf_t *b, const char *p, size_t n)
 {
-    size_t *seg = NULL; /* start offsets in b of the kept segments */
+    size_t small[64], *seg = small; /* start offsets in b of the kept segments */
     size_t nseg = 0, i = 0, base = b->len;
     if (n == 0) {
         buf_addc(b, '/');
         return;
     }
-    seg = malloc((n / 2 + 1) * sizeof *seg);
+    if (n / 2 + 1 > sizeof small / sizeof small[0])
+        seg = malloc((n / 2 + 1) * sizeof *seg);
     if (!seg) {
         b->err = 1;
         return;
@@ -563,7 +567,8 @@ static void canon_path_normalized(buf_t *b, const char *p, size_t n)
         buf_addc(b, '/');
     if (!b->err && b->p)
         b->p[b->len] = '\0';
-    free(seg);
+    if (seg != small)
+        free(seg);
 }
 
 static void canon_path(buf_t *b, const char *p, size_t n, int rules)
@@ -620,7 +625,7 @@ static int qent_cmp(const void *pa, const void *pb)
 static void canon_query(buf_t *out, const sigv4_request_t *req,
                         const sigv4_auth_t *auth, int qflags)
 {
-    buf_t text = {NULL, 0, 0, 0, CANON_MAX};
+    buf_t text = {NULL, 0, 0, 0, CANON_MAX, NULL};
     qsort_ent_t *ents = NULL;
     size_t n = 0, cnt = 0, pos = 0, i;
     qparam_t p;
@@ -680,18 +685,18 @@ done:
 /* Appends a header value trimmed, runs of whitespace collapsed to one ' '. */
 static void canon_value(buf_t *b, const char *v, size_t n)
 {
-    size_t i;
-    int pending = 0;
+    size_t i = 0, run;
     trim(&v, &n);
-    for (i = 0; i < n; i++) {
-        if (is_space((unsigned char)v[i])) {
-            pending = 1;
-            continue;
-        }
-        if (pending)
-            buf_addc(b, ' ');
-        pending = 0;
-        buf_addc(b, v[i]);
+    while (i < n) {
+        for (run = i; run < n && !is_space((unsigned char)v[run]); run++)
+            ;
+        buf_add(b, v + i, run - i);
+        if (run == n)
+            break;
+        while (is_space((unsigned char)v[run]))
+            run++; /* trimmed: a space run always ends before n */
+        buf_addc(b, ' ');
+        i = run;
     }
 }
 
@@ -703,17 +708,15 @@ static void canon_headers(buf_t *b, const sigv4_request_t *req,
     while (*s) {
         size_t len = strcspn(s, ";"), i, j;
         int first = 1;
-        for (j = 0; j < len; j++)
+        for (j = 0; j < len && lower((unsigned char)s[j]) == (unsigned char)s[j]; j++)
+            ;
+        buf_add(b, s, j); /* clients send them lowercase already */
+        for (; j < len; j++)
             buf_addc(b, (char)lower((unsigned char)s[j]));
         buf_addc(b, ':');
         for (i = 0; i < req->nheaders; i++) {
             const http_header_t *h = &req->headers[i];
-            if (h->name_len != len)
-                continue;
-            for (j = 0; j < len; j++)
-                if (lower((unsigned char)h->name[j]) != lower((unsigned char)s[j]))
-                    break;
-            if (j != len)
+            if (h->name_len != len || strncasecmp(h->name, s, len) != 0)
                 continue;
             if (!first)
                 buf_addc(b, ',');
@@ -727,29 +730,30 @@ static void canon_headers(buf_t *b, const sigv4_request_t *req,
     }
 }
 
-static char *canon_request(const sigv4_request_t *req, const sigv4_auth_t *auth,
-                           int path_rules, const char *payload_hash, int qflags)
+static void canon_request(buf_t *b, const sigv4_request_t *req, const sigv4_auth_t *auth,
+                          int path_rules, const char *payload_hash, int qflags)
 {
-    buf_t b = {NULL, 0, 0, 0, CANON_MAX};
-    buf_add(&b, req->method, req->method_len);
-    buf_addc(&b, '\n');
-    canon_path(&b, req->path, req->path_len, path_rules);
-    buf_addc(&b, '\n');
-    canon_query(&b, req, auth, qflags);
-    buf_addc(&b, '\n');
-    canon_headers(&b, req, auth->signed_headers);
-    buf_addc(&b, '\n');
-    buf_adds(&b, auth->signed_headers);
-    buf_addc(&b, '\n');
-    buf_adds(&b, payload_hash);
-    return buf_finish(&b);
+    buf_add(b, req->method, req->method_len);
+    buf_addc(b, '\n');
+    canon_path(b, req->path, req->path_len, path_rules);
+    buf_addc(b, '\n');
+    canon_query(b, req, auth, qflags);
+    buf_addc(b, '\n');
+    canon_headers(b, req, auth->signed_headers);
+    buf_addc(b, '\n');
+    buf_adds(b, auth->signed_headers);
+    buf_addc(b, '\n');
+    buf_adds(b, payload_hash);
 }
 
 char *sigv4_canonical_request(const sigv4_request_t *req,
                               const sigv4_auth_t *auth, int path_rules,
                               const char *payload_hash)
 {
-    return canon_request(req, auth, path_rules, payload_hash, 0);
+    buf_t b = {NULL, 0, 0, 0, CANON_MAX, NULL};
+
+    canon_request(&b, req, auth, path_rules, payload_hash, 0);
+    return buf_finish(&b);
 }
 
 int sigv4_scope(const sigv4_auth_t *auth, char *buf /* OUT */, size_t size)
@@ -759,23 +763,42 @@ int sigv4_scope(const sigv4_auth_t *auth, char *buf /* OUT */, size_t size)
     return (n < 0 || (size_t)n >= size) ? SIGV4_ETOOLONG : 0;
 }
 
+/* "AWS4-HMAC-SHA256\n<amz-date>\n<scope>\n<hex sha256(canonical)>" into
+ * out; returns its length, or 0 when it does not fit or hashing fails. */
+static size_t string_to_sign(const sigv4_auth_t *auth, const char *canon, size_t clen,
+                             char *out, size_t size)
+{
+    static const char alg[] = ALGORITHM "\n";
+    const char *parts[7] = {auth->amz_date, "\n", auth->date, "/", auth->region, "/",
+                            auth->service};
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    size_t n = sizeof alg - 1, i, l;
+
+    if (codec_sha256(canon, clen, md) != 0 || size < n)
+        return 0;
+    memcpy(out, alg, n);
+    for (i = 0; i < 7; i++) {
+        l = strlen(parts[i]);
+        if (l >= size - n)
+            return 0;
+        memcpy(out + n, parts[i], l);
+        n += l;
+    }
+    if (size - n < sizeof "/aws4_request\n" - 1 + 2 * sizeof md + 1)
+        return 0;
+    memcpy(out + n, "/aws4_request\n", sizeof "/aws4_request\n" - 1);
+    n += sizeof "/aws4_request\n" - 1;
+    to_hex(md, sizeof md, out + n);
+    return n + 2 * sizeof md;
+}
+
 char *sigv4_string_to_sign(const sigv4_auth_t *auth, const char *canonical_request)
 {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    char hex[65], scope[256];
-    buf_t b = {NULL, 0, 0, 0, CANON_MAX};
-    if (sigv4_scope(auth, scope, sizeof scope) != 0)
-        return NULL;
-    if (codec_sha256(canonical_request, strlen(canonical_request), md) != 0)
-        return NULL;
-    to_hex(md, sizeof md, hex);
-    buf_adds(&b, ALGORITHM "\n");
-    buf_adds(&b, auth->amz_date);
-    buf_addc(&b, '\n');
-    buf_adds(&b, scope);
-    buf_addc(&b, '\n');
-    buf_adds(&b, hex);
-    return buf_finish(&b);
+    char sts[STS_MAX];
+    size_t n = string_to_sign(auth, canonical_request, strlen(canonical_request), sts,
+                              sizeof sts);
+
+    return n ? strndup(sts, n) : NULL;
 }
 
 /* ---- crypto ------------------------------------------------------------- */
@@ -935,8 +958,9 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
                  long now)
 {
     unsigned char key[32];
-    char hex[65];
-    char *canon = NULL, *sts = NULL;
+    char hex[65], cstore[CANON_STACK], sts[STS_MAX];
+    buf_t canon;
+    size_t n;
     int rc, variant, has_plus, has_token;
     if (strlen(auth->signature) != 64)
         return SIGV4_EMALFORMED;
@@ -959,17 +983,16 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
         if (((variant & Q_PLUS_SPACE) && !has_plus) ||
             ((variant & Q_SKIP_TOKEN) && !has_token))
             continue;
-        canon = canon_request(req, auth, path_rules, payload_hash, variant);
-        sts = canon ? sigv4_string_to_sign(auth, canon) : NULL;
-        if (!sts) {
+        buf_on_stack(&canon, cstore, sizeof cstore, CANON_MAX);
+        canon_request(&canon, req, auth, path_rules, payload_hash, variant);
+        n = canon.err ? 0 : string_to_sign(auth, canon.p, canon.len, sts, sizeof sts);
+        buf_release(&canon);
+        if (n == 0) {
             rc = SIGV4_EINTERNAL;
             goto fail;
         }
-        if ((rc = sigv4_hex_hmac(key, sts, strlen(sts), hex)))
+        if ((rc = sigv4_hex_hmac(key, sts, n, hex)))
             goto fail;
-        free(canon);
-        free(sts);
-        canon = sts = NULL;
         if (CRYPTO_memcmp(hex, auth->signature, 64) == 0) {
             rc = 0;
             goto fail;
@@ -977,8 +1000,6 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
         rc = SIGV4_EMISMATCH;
     }
 fail:
-    free(canon);
-    free(sts);
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(hex, sizeof hex);
     return rc;

@@ -77,13 +77,35 @@ static inline int pct_decode(const char *s, size_t n, char *dst /* OUT */, size_
     return 0;
 }
 
-/* A growable output buffer that fails (err) past max bytes. */
+/* A growable output buffer that fails (err) past max bytes. It may start
+ * in caller storage (buf_on_stack): the text of a typical request then
+ * never touches the heap; it moves to the heap only when it outgrows it. */
 typedef struct {
     char *p;
     size_t len, cap;
     int err;
     size_t max;
+    char *stack; /* the caller's storage p starts in, or NULL */
 } buf_t;
+
+static inline void buf_on_stack(buf_t *b, char *storage, size_t size, size_t max)
+{
+    b->p = storage;
+    b->len = 0;
+    b->cap = size;
+    b->err = 0;
+    b->max = max;
+    b->stack = storage;
+    storage[0] = '\0';
+}
+
+/* Frees what buf_add allocated (never the caller's storage). */
+static inline void buf_release(buf_t *b)
+{
+    if (b->p != b->stack)
+        free(b->p);
+    b->p = NULL;
+}
 
 static inline void buf_add(buf_t *b, const char *s, size_t n)
 {
@@ -98,7 +120,12 @@ static inline void buf_add(buf_t *b, const char *s, size_t n)
         char *np;
         while (ncap < b->len + n + 1)
             ncap *= 2;
-        np = realloc(b->p, ncap);
+        if (b->p != NULL && b->p == b->stack) {
+            if ((np = malloc(ncap)) != NULL)
+                memcpy(np, b->p, b->len);
+        } else {
+            np = realloc(b->p, ncap);
+        }
         if (!np) {
             b->err = 1;
             return;

@@ -24,10 +24,15 @@
 #define DOC_SLOTS 128
 #define MAX_TAGS 50         /* IAM's limit per user or role, and per session */
 
-/* ---- parsed resource policies, by text ----------------------------------- */
+/* ---- parsed resource policies, by resource -------------------------------- */
 
+/* Each resource's policy is parsed once and kept with its text: a request
+ * finds it by the resource's ARN and compares the text it read (a
+ * changed policy is parsed again). */
 typedef struct {
+    char *owner;  /* the resource ARN */
     char *text;
+    size_t len;
     int kind;
     policy_t *p;
 } doc_slot_t;
@@ -43,21 +48,35 @@ static unsigned fnv(const char *s, size_t n, unsigned h)
     return h;
 }
 
-/* The parsed form of doc, or NULL when it does not parse (then it grants
- * nothing). The cache owns it. */
-static const policy_t *resource_policy(const char *doc, enum policy_kind kind)
+static void doc_clear(doc_slot_t *d)
 {
-    size_t n = strlen(doc);
-    doc_slot_t *d = &docs[fnv(doc, n, 2166136261u + (unsigned)kind) % DOC_SLOTS];
+    policy_free(d->p);
+    free(d->owner);
+    free(d->text);
+    memset(d, 0, sizeof *d);
+}
+
+/* The parsed form of doc (owner's policy), or NULL when it does not parse
+ * (then it grants nothing). The cache owns it. */
+static const policy_t *resource_policy(const char *owner, const char *doc, enum policy_kind kind)
+{
+    size_t n = strlen(doc), on = strlen(owner);
+    doc_slot_t *d = &docs[fnv(owner, on, 2166136261u + (unsigned)kind) % DOC_SLOTS];
     char err[256];
 
-    if (d->text && d->kind == (int)kind && !strcmp(d->text, doc))
+    if (d->text && d->kind == (int)kind && d->len == n && !memcmp(d->text, doc, n) &&
+        !strcmp(d->owner, owner))
         return d->p;
-    policy_free(d->p);
-    free(d->text);
+    doc_clear(d);
+    d->owner = strdup(owner);
     d->text = strdup(doc);
+    if (d->owner == NULL || d->text == NULL) {
+        doc_clear(d);
+        return NULL;
+    }
+    d->len = n;
     d->kind = (int)kind;
-    d->p = d->text ? policy_parse(doc, n, kind, err, sizeof err) : NULL;
+    d->p = policy_parse(doc, n, kind, err, sizeof err);
     return d->p;
 }
 
@@ -66,7 +85,8 @@ static const policy_t *resource_policy(const char *doc, enum policy_kind kind)
 typedef struct {
     int used;
     unsigned gen;
-    char key[700];                 /* principal ARN (+ access key for sessions) */
+    char arn[sizeof(((principal_t *)0)->arn)];   /* the principal's */
+    char akid[sizeof(((svc_req_t *)0)->access_key)]; /* temporary credentials' */
     policy_t *identity[MAX_POLICIES];
     char *names[MAX_POLICIES];
     size_t nidentity;
@@ -106,11 +126,8 @@ void authz_reset(void)
 
     for (i = 0; i < SET_SLOTS; i++)
         slot_clear(&sets[i]);
-    for (i = 0; i < DOC_SLOTS; i++) {
-        policy_free(docs[i].p);
-        free(docs[i].text);
-        memset(&docs[i], 0, sizeof docs[i]);
-    }
+    for (i = 0; i < DOC_SLOTS; i++)
+        doc_clear(&docs[i]);
     iam_creds_reset();
     set_gen++;
 }
@@ -347,17 +364,22 @@ static void load_tags(emu_t *emu, set_slot_t *s, const char *account, const char
 static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const char *akid,
                                     const char *account)
 {
-    char key[sizeof sets[0].key];
+    size_t an = strlen(who->arn), kn = who->temporary ? strlen(akid) : 0;
+    unsigned gen = set_gen + iam_generation();
     set_slot_t *s;
 
-    snprintf(key, sizeof key, "%s|%s", who->arn, who->temporary ? akid : "");
-    s = &sets[fnv(key, strlen(key), 2166136261u) % SET_SLOTS];
-    if (s->used && s->gen == set_gen + iam_generation() && !strcmp(s->key, key))
+    if (!who->temporary)
+        akid = "";
+    s = &sets[fnv(akid, kn, fnv(who->arn, an, 2166136261u)) % SET_SLOTS];
+    if (s->used && s->gen == gen && !strcmp(s->arn, who->arn) && !strcmp(s->akid, akid))
         return s;
     slot_clear(s);
+    if (an >= sizeof s->arn || kn >= sizeof s->akid)
+        return s; /* cannot be: both come from buffers of these sizes */
     s->used = 1;
-    s->gen = set_gen + iam_generation();
-    snprintf(s->key, sizeof s->key, "%s", key);
+    s->gen = gen;
+    memcpy(s->arn, who->arn, an + 1);
+    memcpy(s->akid, akid, kn + 1);
     switch (who->kind) {
     case PRINCIPAL_USER:
     case PRINCIPAL_USER_SESSION:
@@ -383,7 +405,7 @@ typedef struct {
     policy_ctx_t ctx[MAX_CTX];
     const char *vals[MAX_CTX];
     size_t n;
-    char now_iso[32], epoch[32], ptype[16];
+    char now_iso[32], epoch[32];
 } ctx_t;
 
 static void put(ctx_t *c, const char *key, const char *value)
@@ -417,13 +439,13 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
         memcpy(c->now_iso, iso, sizeof iso);
         memcpy(c->epoch, epoch, sizeof epoch);
     }
-    snprintf(c->ptype, sizeof c->ptype, "%s",
-             who->kind == PRINCIPAL_ROOT ? "Account"
-             : who->kind == PRINCIPAL_USER ? "User"
-             : who->kind == PRINCIPAL_ROLE_SESSION ? "AssumedRole" : "FederatedUser");
+
     put(c, "aws:PrincipalArn", who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : who->arn);
     put(c, "aws:PrincipalAccount", r->account);
-    put(c, "aws:PrincipalType", c->ptype);
+    put(c, "aws:PrincipalType", who->kind == PRINCIPAL_ROOT           ? "Account"
+                                : who->kind == PRINCIPAL_USER         ? "User"
+                                : who->kind == PRINCIPAL_ROLE_SESSION ? "AssumedRole"
+                                                                      : "FederatedUser");
     put(c, "aws:userid", who->user_id);
     if (who->kind == PRINCIPAL_USER || who->kind == PRINCIPAL_USER_SESSION)
         put(c, "aws:username", who->name);
@@ -478,7 +500,7 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
     set.is_root = who->kind == PRINCIPAL_ROOT;
     set.resource_required = a->resource_required;
     if (a->resource_policy && a->resource_policy[0])
-        set.resource = resource_policy(a->resource_policy,
+        set.resource = resource_policy(q.resource, a->resource_policy,
                                        a->resource_trust ? POLICY_TRUST : POLICY_RESOURCE);
     return policy_decide(&set, &q, d);
 }
@@ -555,6 +577,46 @@ int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *
     return ok;
 }
 
+/* "allow <action> as root" or "allow <action> by <policy> statement <n>
+ * (<sid>)": every allowed request writes one, so it is put together
+ * without printf. */
+static void note_allow(char *out, size_t size, const char *action, const policy_decision_t *d)
+{
+    char num[24], *p = num + sizeof num;
+    const char *parts[8];
+    size_t n = 0, len = 0, i, l;
+    unsigned v = d->match.statement < 0 ? 0u : (unsigned)d->match.statement;
+
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    parts[n++] = "allow ";
+    parts[n++] = action;
+    if (d->policy_name == NULL) {
+        parts[n++] = " as root";
+    } else {
+        parts[n++] = " by ";
+        parts[n++] = d->policy_name;
+        parts[n++] = " statement ";
+        parts[n++] = p;
+        if (d->match.sid[0]) {
+            parts[n++] = " (";
+            parts[n++] = d->match.sid;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        l = strlen(parts[i]);
+        if (l > size - 2 - len)
+            l = size - 2 - len;
+        memcpy(out + len, parts[i], l);
+        len += l;
+    }
+    if (d->policy_name && d->match.sid[0])
+        out[len++] = ')';
+    out[len] = '\0';
+}
+
 int authz_check(svc_req_t *r, const authz_t *a)
 {
     policy_decision_t d;
@@ -568,12 +630,7 @@ int authz_check(svc_req_t *r, const authz_t *a)
     ok = decide(r, &r->caller, a, &d, &c);
     if (ok) {
         /* the resource is the request's own: the note names the policy */
-        if (d.policy_name == NULL)
-            snprintf(r->authz_note, sizeof r->authz_note, "allow %s as root", a->action);
-        else
-            snprintf(r->authz_note, sizeof r->authz_note, "allow %s by %s statement %d%s%s%s",
-                     a->action, d.policy_name, d.match.statement, d.match.sid[0] ? " (" : "",
-                     d.match.sid, d.match.sid[0] ? ")" : "");
+        note_allow(r->authz_note, sizeof r->authz_note, a->action, &d);
         return 0;
     }
     policy_reason_text(&d, a->action, why, sizeof why);
@@ -627,7 +684,8 @@ int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
                                   sizeof err);
     }
     if (sim->resource_policy)
-        resource = resource_policy(sim->resource_policy, POLICY_RESOURCE);
+        resource = resource_policy(q->resource ? q->resource : "*", sim->resource_policy,
+                                   POLICY_RESOURCE);
     memset(&set, 0, sizeof set);
     set.identity = (const policy_t *const *)s.identity;
     set.identity_names = (const char *const *)s.names;

@@ -24,12 +24,16 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    if (action == NULL) {
-        if (own)
-            snprintf(act, sizeof act, "kms:%s", r->operation);
-        else
-            snprintf(act, sizeof act, "kms:Decrypt");
+    if (action == NULL && own) {
+        size_t n = strlen(r->operation);
+        if (n > sizeof act - 5)
+            n = sizeof act - 5;
+        memcpy(act, "kms:", 4);
+        memcpy(act + 4, r->operation, n);
+        act[4 + n] = '\0';
         action = act;
+    } else if (action == NULL) {
+        action = "kms:Decrypt";
     }
     if (ctx == NULL && own && r->input)
         ctx = cJSON_GetObjectItemCaseSensitive((const cJSON *)r->input, "EncryptionContext");
