@@ -18,7 +18,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC := $(filter-out emulator/main.c,$(wildcard emulator/*.c services/*.c services/*/*.c storage/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/schema.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -45,6 +45,13 @@ $(BUILD)/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(BUILD)
 	sh scripts/embed-sql.sh $(MIGRATIONS) > $@
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+# ... and the schema they leave, which a fresh store creates in one step
+$(BUILD)/schema-snapshot: scripts/schema-snapshot.c $(BUILD)/migrations.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/schema.c: $(BUILD)/schema-snapshot
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/schema-snapshot > $@.tmp && mv $@.tmp $@
+$(BUILD)/schema.o: $(BUILD)/schema.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libawsemu.a tests/unit/unit.h

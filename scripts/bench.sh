@@ -148,6 +148,7 @@ alive() { # pid: running and not a zombie
 	case $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) in Z|'') return 1 ;; esac
 	return 0
 }
+fmt_rps() { [ -n "$1" ] && printf '%.0f req/s' "$1" || printf 'FAILED'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.1fx", a / b; else printf "n/a" }'; }
 logtail() { [ -f "$1" ] && { warn "last lines of $1:"; tail -n 15 "$1" | sed 's/^/    /' >&2; }; }
 
@@ -604,7 +605,6 @@ check() { # value op target -> ok / MISS / ?
 		v += 0; ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "ok" : "MISS" }'
 }
 rnum() { printf '%s' "$1" | sed 's/x$//'; }
-fmt_rps() { [ -n "$1" ] && printf '%.0f req/s' "$1" || printf 'FAILED'; }
 
 say ""
 say "================================ results ================================"

@@ -9,7 +9,8 @@
 #   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_TARGETS   space-separated target names to run (default: all)
 #   FUZZ_LIB_SRC   library sources to link (default: every library .c file
-#                  plus build/migrations.c, which `make` generates)
+#                  plus build/migrations.c and build/schema.c, which `make`
+#                  generates)
 #   FUZZ_ARGS      extra libFuzzer flags
 #   CLANG          compiler (default clang)
 # shellcheck disable=SC2086 # $PKGS and the flag lists are split on purpose
@@ -23,8 +24,8 @@ OUT=build-fuzz
 PKGS="libevent openssl sqlite3 libcjson expat"
 
 if [ -z "${FUZZ_LIB_SRC:-}" ]; then
-    make --no-print-directory build/migrations.c || exit 1
-    FUZZ_LIB_SRC=build/migrations.c
+    make --no-print-directory build/migrations.c build/schema.c || exit 1
+    FUZZ_LIB_SRC="build/migrations.c build/schema.c"
     for f in emulator/*.c services/*.c services/*/*.c storage/*.c; do
         [ -f "$f" ] && [ "$f" != emulator/main.c ] && FUZZ_LIB_SRC="$FUZZ_LIB_SRC $f"
     done

@@ -35,7 +35,18 @@ static int migrate(db_t *db, char *err, size_t errlen)
         return 0;
     if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
         goto fail;
-    for (i = have; db_migrations[i]; i++) {
+    i = have;
+    if (have == 0 && db_schema_latest_version == known) {
+        /* a fresh store: the schema the migrations leave, in one step
+         * (their ALTER TABLEs each re-read the whole schema) */
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", known);
+        if (sqlite3_exec(db->h, db_schema_latest, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK)
+            goto fail;
+        i = known;
+    }
+    for (; db_migrations[i]; i++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", i + 1);
         if (sqlite3_exec(db->h, db_migrations[i], NULL, NULL, &msg) != SQLITE_OK ||
@@ -68,12 +79,16 @@ db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
                  db->h ? sqlite3_errmsg(db->h) : "cannot open");
         goto fail;
     }
-    if (sqlite3_exec(db->h,
-                     path ? "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
-                                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=1000;"
-                          : "PRAGMA foreign_keys=ON;",
-                     NULL, NULL, &msg) != SQLITE_OK ||
+    /* synchronous before journal_mode: it also governs the switch to WAL of
+     * a new file (one sync fewer at a fresh start) */
+    if (sqlite3_exec(db->h, path ? "PRAGMA locking_mode=EXCLUSIVE;" : "", NULL, NULL, &msg) !=
+            SQLITE_OK ||
         sqlite3_exec(db->h, fsync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;",
+                     NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db->h,
+                     path ? "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA busy_timeout=1000;"
+                          : "PRAGMA foreign_keys=ON;",
                      NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "%s", msg ? msg : "pragma failed");
         sqlite3_free(msg);

@@ -10,6 +10,10 @@ typedef struct db db_t;
 
 /* The migrations compiled in (storage/migrations/NNN_*.sql), NULL-ended. */
 extern const char *const db_migrations[];
+/* The schema every migration together leaves (generated at build time from
+ * them), and how many migrations that is: a fresh store runs this once. */
+extern const char db_schema_latest[];
+extern const int db_schema_latest_version;
 
 /* Opens path (NULL: an in-memory database) and applies pending migrations.
  * A file database is locked exclusively: one awsemu per data directory.

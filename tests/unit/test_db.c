@@ -1,11 +1,13 @@
 /* test_db.c — unit tests for db: migrations on open (memory and file), the
  * schema version kept across reopen, WAL and synchronous pragmas, the
- * statement cache, transactions, db_reset and ON DELETE CASCADE. */
+ * statement cache, transactions, db_reset and ON DELETE CASCADE, and the
+ * build-time schema snapshot against the migrations it comes from. */
 #include "db.h"
 #include "unit.h"
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char tmpdir[64];
@@ -189,6 +191,107 @@ static void test_open_file(void)
         CHECK(db_open(junk, 0, err, sizeof err) == NULL);
         CHECK(err[0] != '\0');
     }
+}
+
+/* Everything that defines a schema, as one text: sqlite_master's rows and
+ * every table's columns (name, type, not null, default, key). */
+static char *schema_text(sqlite3 *h)
+{
+    static const char *const sql[] = {
+        "SELECT type || '|' || name || '|' || tbl_name || '|' || coalesce(sql, '') "
+        "FROM sqlite_master ORDER BY type, name",
+        "SELECT m.name || '|' || p.cid || '|' || p.name || '|' || p.type || '|' || p.\"notnull\" "
+        "|| '|' || coalesce(p.dflt_value, '-') || '|' || p.pk FROM sqlite_master m, "
+        "pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid",
+        "SELECT m.name || '|' || l.name || '|' || l.\"unique\" || '|' || l.partial "
+        "FROM sqlite_master m, pragma_index_list(m.name) l WHERE m.type = 'table' "
+        "ORDER BY m.name, l.name"};
+    size_t len = 0, i;
+    char *out = calloc(1, 1);
+
+    for (i = 0; out && i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(h, sql[i], -1, &st, NULL) != SQLITE_OK) {
+            free(out);
+            return NULL;
+        }
+        while (out && sqlite3_step(st) == SQLITE_ROW) {
+            const char *row = (const char *)sqlite3_column_text(st, 0);
+            size_t n = row ? strlen(row) : 0;
+            char *p = realloc(out, len + n + 2);
+            if (p == NULL) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = p;
+            memcpy(out + len, row ? row : "", n);
+            len += n;
+            out[len++] = '\n';
+            out[len] = '\0';
+        }
+        sqlite3_finalize(st);
+    }
+    return out;
+}
+
+/* Applies the first n migrations one by one, as an older awsemu did. */
+static int apply_migrations(sqlite3 *h, int n)
+{
+    char pragma[64];
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (sqlite3_exec(h, db_migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+            return -1;
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", n);
+    return sqlite3_exec(h, pragma, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* A fresh store is created from the build-time snapshot of the schema: it
+ * must be exactly what replaying every migration gives, and a store left
+ * at any older version must upgrade to the same. */
+static void test_schema_snapshot(void)
+{
+    char err[256] = "", path[128];
+    int n = n_migrations(), k;
+    sqlite3 *h = NULL;
+    char *want, *got;
+    db_t *db;
+
+    CHECK(db_schema_latest_version == n);
+    CHECK(strstr(db_schema_latest, "CREATE TABLE") != NULL);
+    CHECK(sqlite3_open(":memory:", &h) == SQLITE_OK);
+    CHECK(apply_migrations(h, n) == 0);
+    want = schema_text(h);
+    sqlite3_close(h);
+    CHECK(want != NULL && strlen(want) > 1000);
+
+    db = db_open(NULL, 0, err, sizeof err);
+    CHECK(db != NULL);
+    got = db ? schema_text(db_handle(db)) : NULL;
+    CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+    CHECK(db && db_schema_version(db) == n);
+    free(got);
+    db_close(db);
+
+    /* from every older version (files, as users keep them) */
+    for (k = 1; k < n; k++) {
+        snprintf(path, sizeof path, "%s/v%d.db", tmpdir, k);
+        CHECK(sqlite3_open(path, &h) == SQLITE_OK);
+        CHECK(apply_migrations(h, k) == 0);
+        sqlite3_close(h);
+        db = db_open(path, 0, err, sizeof err);
+        CHECK(db != NULL);
+        got = db ? schema_text(db_handle(db)) : NULL;
+        CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+        if (got && want && strcmp(got, want) != 0)
+            fprintf(stderr, "upgrade from version %d differs from the fresh schema\n", k);
+        CHECK(db && db_schema_version(db) == n);
+        free(got);
+        db_close(db);
+    }
+    free(want);
 }
 
 static void test_stmt_cache(void)
@@ -439,6 +542,7 @@ int main(void)
     }
     test_open_memory();
     test_open_file();
+    test_schema_snapshot();
     test_stmt_cache();
     test_transactions();
     test_reset();
