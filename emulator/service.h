@@ -26,16 +26,19 @@ enum principal_kind {
     PRINCIPAL_ROOT = 0,
     PRINCIPAL_USER,         /* an IAM user's access key */
     PRINCIPAL_ROLE_SESSION, /* STS AssumeRole credentials */
-    PRINCIPAL_USER_SESSION  /* STS GetSessionToken credentials of a user */
+    PRINCIPAL_USER_SESSION, /* STS GetSessionToken credentials of a user */
+    PRINCIPAL_FEDERATED     /* STS GetFederationToken credentials */
 };
 
 typedef struct {
     enum principal_kind kind;
     char arn[512];          /* arn:aws:iam::A:root | user/path/name |
-                               arn:aws:sts::A:assumed-role/R/S */
-    char user_id[256];      /* A | AIDA... | AROA...:S */
-    char name[128];         /* user name, or role name for role sessions */
-    char session_name[128]; /* role sessions */
+                               arn:aws:sts::A:assumed-role/R/S |
+                               arn:aws:sts::A:federated-user/N */
+    char user_id[256];      /* A | AIDA... | AROA...:S | A:N */
+    char name[128];         /* user name, or role name for role sessions;
+                               federated users: the IAM user who asked ("" root) */
+    char session_name[128]; /* role sessions; federated users: N */
     char role_arn[512];     /* role sessions: the role's ARN (with path) */
     int temporary;          /* STS credentials: session policies may apply */
 } principal_t;

@@ -24,6 +24,12 @@
 #define DOC_SLOTS 128
 #define MAX_TAGS 50         /* IAM's limit per user or role, and per session */
 
+/* Policies that allow everything and nothing. */
+#define ALLOW_ALL "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\"," \
+                  "\"Action\":\"*\",\"Resource\":\"*\"}]}"
+#define ALLOW_NOTHING "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\"," \
+                      "\"NotAction\":\"*\",\"Resource\":\"*\"}]}"
+
 /* ---- parsed resource policies, by resource -------------------------------- */
 
 /* Each resource's policy is parsed once and kept with its text: a request
@@ -208,8 +214,6 @@ static char *column_dup(sqlite3_stmt *st, int i)
 static void load_boundary(emu_t *emu, set_slot_t *s, const char *account, const char *name,
                           const char *sql)
 {
-    static const char nothing[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
-                                  "\"Allow\",\"NotAction\":\"*\",\"Resource\":\"*\"}]}";
     sqlite3_stmt *st = db_stmt(emu->db, sql);
     char *arn = NULL, *doc, err[256];
 
@@ -227,7 +231,8 @@ static void load_boundary(emu_t *emu, set_slot_t *s, const char *account, const 
         free(doc);
     }
     if (s->boundary == NULL)
-        s->boundary = policy_parse(nothing, sizeof nothing - 1, POLICY_IDENTITY, err, sizeof err);
+        s->boundary = policy_parse(ALLOW_NOTHING, sizeof ALLOW_NOTHING - 1, POLICY_IDENTITY, err,
+                                   sizeof err);
     free(arn);
 }
 
@@ -390,6 +395,24 @@ static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const ch
         load_role(emu, s, account, who->name);
         load_session(emu, s, account, akid);
         load_tags(emu, s, account, "role", who->name, akid);
+        break;
+    case PRINCIPAL_FEDERATED:
+        /* what the IAM user (or root) who asked may do, limited by the
+         * session policies; without any, nothing (AWS) */
+        if (who->name[0])
+            load_user(emu, s, account, who->name);
+        else
+            add_identity(s, ALLOW_ALL, "the root user's permissions");
+        load_session(emu, s, account, akid);
+        if (s->nsession == 0) {
+            char err[256];
+            policy_t *p = policy_parse(ALLOW_NOTHING, sizeof ALLOW_NOTHING - 1, POLICY_IDENTITY,
+                                       err, sizeof err);
+            if (p)
+                s->session[s->nsession++] = p;
+        }
+        s->session_scoped = 1;
+        load_tags(emu, s, account, "federated-user", "", akid);
         break;
     default:
         break;

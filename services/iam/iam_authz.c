@@ -51,6 +51,12 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
                          "User: %s is not authorized to perform: iam:%s because IAM API "
                          "operations cannot be called with session credentials obtained "
                          "without MFA (GetSessionToken)", r->caller.arn, op);
+    /* nor may federated users (GetFederationToken) */
+    if (r->caller.kind == PRINCIPAL_FEDERATED)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to perform: iam:%s because IAM API "
+                         "operations cannot be called with the credentials of a federated "
+                         "user (GetFederationToken)", r->caller.arn, op);
     snprintf(action, sizeof action, "iam:%s", op);
     snprintf(res, sizeof res, "*");
     if ((v = qform_get(in, "PolicyArn")) != NULL && strlen(v) < 600) {

@@ -108,10 +108,11 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, iam_
         } else if (unseal(emu, akid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
                           out->secret) == 0) {
             const char *kind = (const char *)sqlite3_column_text(st, 2);
-            out->who.kind = !kind                          ? PRINCIPAL_USER_SESSION
-                            : !strcmp(kind, "assumed-role") ? PRINCIPAL_ROLE_SESSION
-                            : !strcmp(kind, "root")         ? PRINCIPAL_ROOT
-                                                            : PRINCIPAL_USER_SESSION;
+            out->who.kind = !kind                            ? PRINCIPAL_USER_SESSION
+                            : !strcmp(kind, "assumed-role")   ? PRINCIPAL_ROLE_SESSION
+                            : !strcmp(kind, "federated-user") ? PRINCIPAL_FEDERATED
+                            : !strcmp(kind, "root")           ? PRINCIPAL_ROOT
+                                                              : PRINCIPAL_USER_SESSION;
             out->who.temporary = 1;
 #define COL(dst, i) snprintf(dst, sizeof dst, "%s", \
                              sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "")

@@ -1,6 +1,7 @@
 /* sts.c — the Security Token Service: who am I, temporary credentials for
- * roles (trust policy evaluated in enforce mode) and for users, access key
- * lookups, and decoding of awsemu's encoded authorization messages. */
+ * roles (trust policy evaluated in enforce mode), for users and for
+ * federated users, access key lookups, and decoding of awsemu's encoded
+ * authorization messages. */
 #include "iam_int.h"
 
 #include <openssl/crypto.h>
@@ -203,6 +204,15 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
     return 0;
 }
 
+/* How much of the packed-policy allowance (2,048 bytes here) the session
+ * policy, policy ARNs and tags use, in per cent. */
+static long long packed_size(const char *policy, const char *arns, const char *tags)
+{
+    size_t n = (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
+
+    return (long long)n * 100 / 2048;
+}
+
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *role_arn, *name, *policy = NULL, *external = NULL, *source = NULL, *slash;
@@ -328,11 +338,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     xml_close(out, "AssumedRoleUser");
     if (new_session(r, &s, out) != 0)
         goto out;
-    xml_elem_int(out, "PackedPolicySize",
-                 policy || arns || tags ? (long long)((policy ? strlen(policy) : 0) +
-                                                      (arns ? strlen(arns) : 0) +
-                                                      (tags ? strlen(tags) : 0)) * 100 / 2048
-                                        : 0);
+    xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
     st = db_stmt(r->emu->db, "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE "
                              "account=?1 AND name=?2");
     if (st) {
@@ -380,6 +386,65 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
     s.source_name = r->caller.name;
     s.expires = r->now + (double)duration;
     return new_session(r, &s, out);
+}
+
+/* Credentials for a federated user: what the calling IAM user (or root)
+ * may do, limited by the session policies passed (none: nothing). */
+static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *name, *policy = NULL;
+    char *arns = NULL, *tags = NULL, arn[600], uid[200];
+    long duration = 43200;
+    int rc = -1;
+    session_t s;
+    authz_t a;
+
+    if (q_str(r, in, "Name", 1, 2, 32, &name) != 0 ||
+        q_charset(r, "Name", name, NAME_CHARS, NAME_PATTERN) != 0 ||
+        q_int(r, in, "DurationSeconds", 0, 900, 129600, &duration, NULL) != 0 ||
+        read_session_policy(r, in, &policy) != 0 || read_policy_arns(r, in, &arns) != 0 ||
+        read_tags(r, in, &tags) != 0)
+        goto out;
+    if (r->caller.temporary) {
+        svc_error(r, 403, "AccessDenied",
+                  "Cannot call GetFederationToken with session credentials");
+        goto out;
+    }
+    snprintf(arn, sizeof arn, "arn:aws:sts::%s:federated-user/%s", r->account, name);
+    snprintf(uid, sizeof uid, "%s:%s", r->account, name);
+    memset(&a, 0, sizeof a);
+    a.action = "sts:GetFederationToken";
+    a.resource = arn;
+    if (authz_check(r, &a) != 0)
+        goto out;
+    a.action = "sts:TagSession";
+    if (tags && authz_check(r, &a) != 0)
+        goto out;
+    memset(&s, 0, sizeof s);
+    s.kind = "federated-user";
+    s.arn = arn;
+    s.user_id = uid;
+    /* the user whose permissions the session narrows; "" for root */
+    s.source_name = r->caller.kind == PRINCIPAL_USER ? r->caller.name : "";
+    s.session_name = name;
+    s.policy = policy;
+    s.policy_arns = arns;
+    s.tags = tags;
+    if (r->caller.kind == PRINCIPAL_ROOT && duration > 3600)
+        duration = 3600; /* the root user's federated sessions last an hour at most */
+    s.expires = r->now + (double)duration;
+    if (new_session(r, &s, out) != 0)
+        goto out;
+    xml_open(out, "FederatedUser");
+    xml_elem(out, "FederatedUserId", uid);
+    xml_elem(out, "Arn", arn);
+    xml_close(out, "FederatedUser");
+    xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
+    rc = 0;
+out:
+    free(tags);
+    free(arns);
+    return rc;
 }
 
 static int get_access_key_info(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -446,11 +511,13 @@ static const query_op_t ops[] = {
     {"DecodeAuthorizationMessage", decode_authorization_message},
     {"GetAccessKeyInfo", get_access_key_info},
     {"GetCallerIdentity", get_caller_identity},
+    {"GetFederationToken", get_federation_token},
     {"GetSessionToken", get_session_token},
 };
 
-/* GetCallerIdentity and GetSessionToken need no permission; AssumeRole and
- * DecodeAuthorizationMessage authorize inside (the role, its trust policy). */
+/* GetCallerIdentity and GetSessionToken need no permission; AssumeRole,
+ * GetFederationToken and DecodeAuthorizationMessage authorize inside (the
+ * role and its trust policy; the federated user's ARN). */
 static int sts_authorize(svc_req_t *r, const qform_t *in)
 {
     authz_t a;
@@ -464,6 +531,11 @@ static int sts_authorize(svc_req_t *r, const qform_t *in)
         return svc_error(r, 403, "AccessDenied",
                          "User: %s is not authorized to perform: sts:%s with session "
                          "credentials obtained by GetSessionToken", r->caller.arn, r->operation);
+    /* federated users may only ask who they are */
+    if (r->caller.kind == PRINCIPAL_FEDERATED && strcmp(r->operation, "GetCallerIdentity") != 0)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to perform: sts:%s with the credentials "
+                         "of a federated user (GetFederationToken)", r->caller.arn, r->operation);
     if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
         return 0;
     memset(&a, 0, sizeof a);
