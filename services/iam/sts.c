@@ -127,6 +127,10 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
         return 0;
     buf_init(&b, 0);
     buf_adds(&b, "{");
+    if (n == 0)
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at 'audience' failed to "
+                         "satisfy constraint: Member must not be null");
     for (i = 1; i <= n; i++) {
         const char *k = qform_getf(in, "Tags.member.%zu.Key", i);
         const char *v = qform_getf(in, "Tags.member.%zu.Value", i);
@@ -164,6 +168,10 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
         return 0;
     buf_init(&b, 0);
     buf_adds(&b, "[");
+    if (n == 0)
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at 'audience' failed to "
+                         "satisfy constraint: Member must not be null");
     for (i = 1; i <= n; i++) {
         const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
         char *doc;
@@ -491,6 +499,71 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     return rc;
 }
 
+/* Features of AWS Organizations and of outbound identity federation that a
+ * standalone account does not have: their operations validate their input
+ * and then answer as AWS answers such an account. */
+static int assume_root(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *target, *task;
+    long duration = 900;
+
+    (void)out;
+    if (q_str(r, in, "TargetPrincipal", 1, 12, 2048, &target) != 0 ||
+        q_str(r, in, "TaskPolicyArn.arn", 1, 20, 2048, &task) != 0 ||
+        q_int(r, in, "DurationSeconds", 0, 0, 900, &duration, NULL) != 0)
+        return -1;
+    return svc_error(r, 403, "AccessDenied",
+                     "User: %s is not authorized to perform: sts:AssumeRoot on resource: %.100s "
+                     "because the account is not the management account of an organization "
+                     "with centralized root access (RootSessions) enabled",
+                     r->caller.arn, target);
+}
+
+static int get_delegated_access_token(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *token;
+
+    (void)out;
+    if (q_str(r, in, "TradeInToken", 1, 1, 8192, &token) != 0)
+        return -1;
+    /* no delegation request was ever approved here: no token is valid */
+    return svc_error(r, 400, "ExpiredTradeInTokenException",
+                     "The trade-in token provided in the request has expired and can no longer "
+                     "be exchanged for credentials. Request a new token and retry the operation.");
+}
+
+static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
+{
+    const char *alg, *aud;
+    char name[64];
+    long duration = 300;
+    size_t n, i;
+
+    (void)out;
+    if (q_list_count(r, in, "Audience", NULL, 10, &n) != 0 ||
+        q_str(r, in, "SigningAlgorithm", 1, 5, 5, &alg) != 0 ||
+        q_int(r, in, "DurationSeconds", 0, 60, 3600, &duration, NULL) != 0)
+        return -1;
+    if (n == 0)
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value null at 'audience' failed to "
+                         "satisfy constraint: Member must not be null");
+    for (i = 1; i <= n; i++) {
+        snprintf(name, sizeof name, "Audience.member.%zu", i);
+        if (q_str(r, in, name, 1, 1, 1000, &aud) != 0)
+            return -1;
+    }
+    if (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES384") != 0)
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value '%s' at 'signingAlgorithm' failed "
+                         "to satisfy constraint: Member must satisfy enum value set: "
+                         "[RS256, ES384]", alg);
+    return svc_error(r, 403, "OutboundWebIdentityFederationDisabledException",
+                     "The outbound web identity federation feature is not enabled for this "
+                     "account. To use this feature, you must first enable it through the "
+                     "Amazon Web Services Management Console or API.");
+}
+
 /* Operations whose name AWS has but that need an identity provider this
  * emulator does not have configured answer as AWS does then. */
 static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -508,11 +581,14 @@ static const query_op_t ops[] = {
     {"AssumeRole", assume_role},
     {"AssumeRoleWithSAML", no_identity_provider},
     {"AssumeRoleWithWebIdentity", no_identity_provider},
+    {"AssumeRoot", assume_root},
     {"DecodeAuthorizationMessage", decode_authorization_message},
     {"GetAccessKeyInfo", get_access_key_info},
     {"GetCallerIdentity", get_caller_identity},
+    {"GetDelegatedAccessToken", get_delegated_access_token},
     {"GetFederationToken", get_federation_token},
     {"GetSessionToken", get_session_token},
+    {"GetWebIdentityToken", get_web_identity_token},
 };
 
 /* GetCallerIdentity and GetSessionToken need no permission; AssumeRole,

@@ -190,3 +190,43 @@ class FederationTests(ServerTestCase):
         fsm = client(self.server, "secretsmanager", fed_creds(resp))
         self.assertEqual(arn, fsm.describe_secret(SecretId=arn)["ARN"])
         check_denied(self, "secretsmanager", fsm.get_secret_value, SecretId=arn)
+
+
+class StandaloneAccountTests(ServerTestCase):
+    """STS operations for features a standalone account does not have
+    answer as AWS answers it, after validating their input."""
+
+    server_args = ENFORCE
+    needs_process = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sts = client(cls.server, "sts", validate=False)
+
+    def call(self, op, **kw):
+        if not hasattr(self.sts, op):
+            self.skipTest("this botocore has no %s" % op)
+        return getattr(self.sts, op)(**kw)
+
+    def test_assume_root(self):
+        r = check_error(self, "AccessDenied", 403, self.call, "assume_root",
+                        TargetPrincipal="111122223333",
+                        TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"})
+        self.assertIn("sts:AssumeRoot", message(r))
+        check_error(self, "ValidationError", 400, self.call, "assume_root",
+                    TargetPrincipal="1111",
+                    TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"})
+
+    def test_get_web_identity_token(self):
+        check_error(self, "OutboundWebIdentityFederationDisabledException", 403, self.call,
+                    "get_web_identity_token", Audience=["https://example.com"],
+                    SigningAlgorithm="RS256")
+        check_error(self, "ValidationError", 400, self.call, "get_web_identity_token",
+                    Audience=["https://example.com"], SigningAlgorithm="HS256")
+        check_error(self, "ValidationError", 400, self.call, "get_web_identity_token",
+                    Audience=["a"] * 11, SigningAlgorithm="RS256")
+
+    def test_get_delegated_access_token(self):
+        check_error(self, "ExpiredTradeInTokenException", 400, self.call,
+                    "get_delegated_access_token", TradeInToken="not-a-token")
