@@ -53,6 +53,23 @@ typedef struct {
     size_t nvalues;
 } authz_key_t;
 
+/* How a KMS grant names the caller (strongest first wins): by its own ARN
+ * (an IAM user, a role session's session ARN, the root user), by the role
+ * of its session (boundary and session policies still limit it), or by its
+ * account (then its identity policies must allow too, as when a key policy
+ * delegates to the account). */
+enum authz_grant {
+    AUTHZ_GRANT_NONE = 0,
+    AUTHZ_GRANT_ACCOUNT,
+    AUTHZ_GRANT_ROLE,
+    AUTHZ_GRANT_CALLER,
+};
+
+/* Looks up the grants that would allow the request for who; returns the
+ * strongest match and writes that grant's id to id (idlen bytes). */
+typedef enum authz_grant (*authz_grant_fn)(svc_req_t *r, const principal_t *who, const void *arg,
+                                           char *id, size_t idlen);
+
 typedef struct {
     const char *action;          /* "kms:Encrypt" */
     const char *resource;        /* the resource ARN, or "*" */
@@ -63,6 +80,10 @@ typedef struct {
     size_t nkeys;
     const char *via_service;     /* "s3.amazonaws.com" when a service calls
                                     another on the caller's behalf */
+    authz_grant_fn grant;        /* KMS grants, or NULL: asked only when no
+                                    policy allows the request (never on an
+                                    explicit deny, never when allowed) */
+    const void *grant_arg;       /* passed to grant */
 } authz_t;
 
 /* Authorizes r's caller for a. With --iam off, returns 0 at once. Returns 0
@@ -70,12 +91,13 @@ typedef struct {
  * and Secrets Manager: AccessDeniedException 400; S3, IAM, STS:
  * AccessDenied 403): "User: <arn> is not authorized to perform: <action> on
  * resource: <arn> because no identity-based policy allows the <action>
- * action". The access log gets the decision and the deciding statement. */
+ * action". The access log gets the decision and the deciding statement
+ * ("allow kms:Decrypt by grant <id>" when a grant decided). */
 int authz_check(svc_req_t *r, const authz_t *a);
 
 /* The same decision without touching r's error (for SimulatePrincipalPolicy
- * and checks that pick among several errors): 1 allowed, 0 denied;
- * why (may be NULL) gets the reason phrase. */
+ * and checks that pick among several errors), grants included: 1 allowed,
+ * 0 denied; why (may be NULL) gets the reason phrase. */
 int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *why,
                   size_t whylen);
 

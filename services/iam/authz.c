@@ -422,7 +422,8 @@ static const set_slot_t *caller_set(emu_t *emu, const principal_t *who, const ch
 
 /* ---- the request context ------------------------------------------------- */
 
-#define MAX_CTX 128
+#define MAX_CTX 320 /* global keys, 50 principal tags, a service's keys (KMS: 64 context
+                        pairs, 50 resource tags, 50 request tags, ...) */
 
 typedef struct {
     policy_ctx_t ctx[MAX_CTX];
@@ -495,7 +496,7 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
 
 /* ---- the decision -------------------------------------------------------- */
 
-static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
+static int decide(svc_req_t *r, const principal_t *who, const authz_t *a, enum authz_grant g,
                   policy_decision_t *d, ctx_t *c)
 {
     policy_request_t q;
@@ -522,10 +523,32 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a,
     set.nsession = s->session_scoped ? s->nsession : 0;
     set.is_root = who->kind == PRINCIPAL_ROOT;
     set.resource_required = a->resource_required;
+    set.grant = g == AUTHZ_GRANT_NONE      ? POLICY_PRINCIPAL_NONE
+                : g == AUTHZ_GRANT_ACCOUNT ? POLICY_PRINCIPAL_ACCOUNT
+                                           : POLICY_PRINCIPAL_DIRECT;
+    set.grant_via_role = g == AUTHZ_GRANT_ROLE;
     if (a->resource_policy && a->resource_policy[0])
         set.resource = resource_policy(q.resource, a->resource_policy,
                                        a->resource_trust ? POLICY_TRUST : POLICY_RESOURCE);
     return policy_decide(&set, &q, d);
+}
+
+/* After a denial d for lack of an allow (never an explicit deny), asks a's
+ * grants and decides again with the strongest that names who. Returns 1
+ * when a grant allows (its id in gid); d gets the new decision whenever a
+ * grant applied. Only denied requests come here. */
+static int decide_grant(svc_req_t *r, const principal_t *who, const authz_t *a,
+                        policy_decision_t *d, ctx_t *c, char *gid, size_t gidlen)
+{
+    enum authz_grant g;
+
+    gid[0] = '\0';
+    if (a->grant == NULL || d->reason < POLICY_NO_IDENTITY)
+        return 0;
+    g = a->grant(r, who, a->grant_arg, gid, gidlen);
+    if (g == AUTHZ_GRANT_NONE)
+        return 0;
+    return decide(r, who, a, g, d, c);
 }
 
 /* The encoded authorization message of a denial (sts
@@ -593,8 +616,11 @@ int authz_allowed(svc_req_t *r, const principal_t *who, const authz_t *a, char *
 {
     policy_decision_t d;
     ctx_t c;
-    int ok = decide(r, who, a, &d, &c);
+    char gid[80];
+    int ok = decide(r, who, a, AUTHZ_GRANT_NONE, &d, &c);
 
+    if (!ok)
+        ok = decide_grant(r, who, a, &d, &c, gid, sizeof gid);
     if (why)
         policy_reason_text(&d, a->action, why, whylen);
     return ok;
@@ -644,16 +670,20 @@ int authz_check(svc_req_t *r, const authz_t *a)
 {
     policy_decision_t d;
     ctx_t c;
-    char why[256], on[600] = "", encoded[6144];
+    char why[256], on[600] = "", encoded[6144], gid[80];
     const char *res = a->resource ? a->resource : "*";
     int ok, s3 = !strcmp(r->service, "s3");
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    ok = decide(r, &r->caller, a, &d, &c);
+    ok = decide(r, &r->caller, a, AUTHZ_GRANT_NONE, &d, &c);
     if (ok) {
         /* the resource is the request's own: the note names the policy */
         note_allow(r->authz_note, sizeof r->authz_note, a->action, &d);
+        return 0;
+    }
+    if (decide_grant(r, &r->caller, a, &d, &c, gid, sizeof gid)) {
+        snprintf(r->authz_note, sizeof r->authz_note, "allow %s by grant %s", a->action, gid);
         return 0;
     }
     policy_reason_text(&d, a->action, why, sizeof why);

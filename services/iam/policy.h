@@ -120,6 +120,13 @@ typedef struct {
     int resource_required;  /* KMS: the key policy must allow, directly or by
                                delegating to the account (then identity must
                                allow too) */
+    enum policy_principal_match grant; /* KMS: a grant (an allow outside any
+                               policy document) names the caller: DIRECT by
+                               its ARN, ACCOUNT by its account; NONE: no grant.
+                               It counts as the resource policy would with
+                               that match, and never beats an explicit deny */
+    int grant_via_role;     /* DIRECT only through q->role_arn: boundary and
+                               session policies still limit the grant */
 } policy_set_t;
 
 enum policy_reason {
@@ -138,21 +145,23 @@ typedef struct {
     enum policy_reason reason;
     const char *policy_name;   /* the deciding policy (identity_names[i],
                                   "resource-based policy", "permissions
-                                  boundary", "session policy"), or NULL */
+                                  boundary", "session policy", "grant"), or
+                                  NULL */
     policy_match_t match;      /* the deciding statement */
 } policy_decision_t;
 
 /* AWS's evaluation logic for a principal and resource in one account:
  *   1. any explicit Deny in any policy -> denied (that policy named);
- *   2. allowed when the resource policy allows with a DIRECT principal
- *      match (for an IAM user, or a role session by its session ARN, this
- *      skips boundary and session limits), or when the identity side allows
- *      (is_root, or an identity policy allows) and, when resource_required,
- *      the resource policy allows at least via the ACCOUNT;
+ *   2. allowed when the resource policy (or a grant) allows with a DIRECT
+ *      principal match (for an IAM user, or a role session by its session
+ *      ARN, this skips boundary and session limits), or when the identity
+ *      side allows (is_root, or an identity policy allows) and, when
+ *      resource_required, the resource policy or a grant allows at least via
+ *      the ACCOUNT;
  *   3. an identity-side allow is further limited: with a boundary it must
  *      also allow; with session policies one of them must also allow;
- *      (a resource-policy allow that names the role ARN, not the session,
- *      is also limited by them);
+ *      (a resource-policy or grant allow that names the role ARN, not the
+ *      session, is also limited by them);
  *   otherwise the first missing allow is the reason, in the order
  *   resource (when required), identity, boundary, session.
  * Returns 1 when allowed, 0 when denied; d (may be NULL) says why. */

@@ -279,6 +279,7 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
     const char *id_name = NULL;
     enum policy_effect res = POLICY_NONE, bnd = POLICY_NONE;
     int id_allow = 0, ses_allow = 0, res_direct, res_role, res_account, base;
+    int grant_direct, grant_role, grant_account;
     size_t i;
 
     memset(&id_m, 0, sizeof id_m);
@@ -338,15 +339,24 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
     res_role = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
                res_m.via_role;
     res_account = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_ACCOUNT;
+    grant_direct = s->grant == POLICY_PRINCIPAL_DIRECT && !s->grant_via_role;
+    grant_role = s->grant == POLICY_PRINCIPAL_DIRECT && s->grant_via_role;
+    grant_account = s->grant == POLICY_PRINCIPAL_ACCOUNT;
     if (res_direct) {
         decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
         return 1;
     }
-    if (s->resource_required && !res_role && !res_account) {
+    if (grant_direct) {
+        decided(d, POLICY_ALLOWED, "grant", NULL);
+        if (d)
+            d->match.effect = POLICY_ALLOW;
+        return 1;
+    }
+    if (s->resource_required && !res_role && !res_account && !grant_role && !grant_account) {
         decided(d, POLICY_NO_RESOURCE, "resource-based policy", NULL);
         return 0;
     }
-    base = s->is_root || id_allow || res_role;
+    base = s->is_root || id_allow || res_role || grant_role;
     if (!base) {
         decided(d, POLICY_NO_IDENTITY, NULL, NULL);
         return 0;
@@ -365,6 +375,10 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
         decided(d, POLICY_ALLOWED, id_name, &id_m);
     } else if (res_role) {
         decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
+    } else if (grant_role) {
+        decided(d, POLICY_ALLOWED, "grant", NULL);
+        if (d)
+            d->match.effect = POLICY_ALLOW;
     } else {
         decided(d, POLICY_ALLOWED, NULL, NULL); /* root */
         if (d)
@@ -387,6 +401,8 @@ const char *policy_reason_text(const policy_decision_t *d, const char *action, c
         snprintf(out, n, "because %s allows the %s action",
                  d->policy_name && strcmp(d->policy_name, "resource-based policy") == 0
                      ? "a resource-based policy"
+                 : d->policy_name && strcmp(d->policy_name, "grant") == 0
+                     ? "a grant"
                      : "an identity-based policy",
                  action);
         return out;

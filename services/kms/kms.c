@@ -102,11 +102,13 @@ void kms_reset(emu_t *emu)
 {
     (void)emu;
     cache_wipe();
+    kms_attrs_reset();
 }
 
 void kms_shutdown(void)
 {
     cache_wipe();
+    kms_attrs_reset();
     free(cache);
     cache = NULL;
 }
@@ -230,6 +232,17 @@ static int maintain(svc_req_t *r, kms_key_t *k)
     return 1;
 }
 
+/* dst (a kms_key_t's alias) = src, cut to fit. */
+static void set_alias(char dst[KMS_ALIAS_LEN + 1], const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n > KMS_ALIAS_LEN)
+        n = KMS_ALIAS_LEN;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static int not_found_key(svc_req_t *r, const char *key_id)
 {
     return svc_error(r, 400, "NotFoundException", "Key 'arn:aws:kms:%s:%s:key/%s' does not exist",
@@ -298,6 +311,7 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
             return not_found_key(r, low);
         }
     }
+    set_alias(out->alias, alias);
     if (!(flags & KMS_NO_AUTHZ) &&
         kms_authorize(r, out, (flags & KMS_AUTHZ_REENCRYPT_TO) ? "kms:ReEncryptTo" : NULL,
                       NULL) != 0) {
@@ -542,9 +556,11 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     const cache_entry_t *m;
     uint8_t *out = NULL;
     uint32_t v;
+    char alias[sizeof k->alias];
     buf_t aad;
     int rc;
 
+    alias[0] = '\0';
     memset(k, 0, sizeof *k);
     if (blen < BLOB_HEADER + ENVELOPE_OVERHEAD || blob[0] != BLOB_VERSION ||
         !codec_is_uuid((const char *)blob + 1, KMS_ID_LEN))
@@ -557,6 +573,7 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS | KMS_NO_AUTHZ, &want) != 0)
             return -1;
         rc = strcmp(want.key_id, key_id);
+        set_alias(alias, want.alias); /* kms:RequestAlias */
         kms_key_clear(&want);
         if (rc != 0)
             return svc_error(r, 400, "IncorrectKeyException",
@@ -570,6 +587,7 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         kms_key_clear(k);
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     }
+    set_alias(k->alias, alias);
     if (kms_authorize(r, k, !strcmp(r->service, "kms") && !strcmp(r->operation, "ReEncrypt")
                                 ? "kms:ReEncryptFrom" : NULL, ctx) != 0)
         return -1;
@@ -719,6 +737,7 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
         if (!strncmp(k->valuestring, "aws:", 4))
             return svc_error(r, 400, "TagException", "Tags beginning with aws: are reserved.");
     }
+    kms_attrs_changed();
     cJSON_ArrayForEach(t, tags) {
         st = db_stmt(r->emu->db, "INSERT OR REPLACE INTO kms_tags (key_id, tag_key, tag_value) "
                                  "VALUES (?1, ?2, ?3)");
@@ -836,7 +855,7 @@ static const json_op_t ops[] = {
     {"CreateAlias", kms_op_create_alias, NULL},
     {"CreateCustomKeyStore", kms_op_create_custom_key_store, "*"},
     {"CreateGrant", kms_op_create_grant, NULL},
-    {"CreateKey", kms_op_create_key, "*"},
+    {"CreateKey", kms_op_create_key, NULL}, /* kms_authorize_create_key */
     {"Decrypt", kms_op_decrypt, NULL},
     {"DeleteAlias", kms_op_delete_alias, NULL},
     {"DeleteCustomKeyStore", kms_op_custom_key_store, "*"},
@@ -871,7 +890,7 @@ static const json_op_t ops[] = {
     {"PutKeyPolicy", kms_op_put_key_policy, NULL},
     {"ReEncrypt", kms_op_re_encrypt, NULL},
     {"ReplicateKey", kms_op_multi_region, NULL},
-    {"RetireGrant", kms_op_retire_grant, "*"},
+    {"RetireGrant", kms_op_retire_grant, NULL}, /* kms_authorize_retire */
     {"RevokeGrant", kms_op_revoke_grant, NULL},
     {"RotateKeyOnDemand", kms_op_rotate_key_on_demand, NULL},
     {"ScheduleKeyDeletion", kms_op_schedule_key_deletion, NULL},

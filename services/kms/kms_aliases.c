@@ -108,6 +108,7 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     kms_key_clear(&k);
+    kms_attrs_changed();
     return rc == SQLITE_DONE ? 0 : internal(r);
 }
 
@@ -144,6 +145,7 @@ int kms_op_update_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     kms_key_clear(&k);
+    kms_attrs_changed();
     return rc == SQLITE_DONE ? 0 : internal(r);
 }
 
@@ -164,6 +166,7 @@ int kms_op_delete_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
+    kms_attrs_changed();
     if (rc != SQLITE_DONE)
         return internal(r);
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)

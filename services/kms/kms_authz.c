@@ -1,25 +1,422 @@
 /* kms_authz.c — KMS requests as IAM sees them: the action, the key ARN,
- * the key policy (which must allow, itself or by delegating to IAM), and
- * the condition keys kms:EncryptionContext:*, kms:EncryptionContextKeys,
- * kms:CallerAccount, kms:ViaService, kms:KeySpec/KeyUsage/KeyOrigin. */
+ * the key policy (which must allow, itself or by delegating to IAM), the
+ * key's grants (an allow for their grantee on the operations they list,
+ * asked only when no policy allows), and the condition keys
+ * kms:EncryptionContext:<key>, kms:EncryptionContextKeys, kms:CallerAccount,
+ * kms:ViaService, kms:KeySpec/KeyUsage/KeyOrigin, kms:RequestAlias,
+ * kms:ResourceAliases, aws:ResourceTag/<key>, aws:RequestTag/<key>,
+ * aws:TagKeys and CreateGrant's kms:Grant* keys. */
 #include "kms_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "iam.h"
+#include "kms_grant_rules.h"
 
 #define MAX_CTX_KEYS 64
+#define MAX_TAGS 50      /* per key, as AWS allows */
+#define NAME_LEN 160     /* "aws:RequestTag/" + a 128-character tag key */
+#define MAX_KEYS (MAX_CTX_KEYS + 2 * MAX_TAGS + 32) /* context, resource and request tags */
+
+/* ---- a key's tags and aliases, cached ------------------------------------- */
+
+/* Every request on a key offers the key's tags and aliases as condition
+ * keys. They are read from the database once per key and kept until any
+ * tag or alias changes (kms_attrs_changed), so an allowed request does not
+ * query for them. */
+#define ATTR_SLOTS 256
+
+typedef struct {
+    char *name;              /* "aws:ResourceTag/<key>" */
+    char *value;
+} attr_tag_t;
+
+typedef struct {
+    char key_id[KMS_ID_LEN + 1];
+    unsigned gen;            /* attr_gen when read; 0: empty */
+    attr_tag_t *tags;
+    size_t ntags, tagcap;
+    char **aliases;          /* "alias/x" */
+    size_t naliases, aliascap;
+} attr_slot_t;
+
+static attr_slot_t attrs[ATTR_SLOTS];
+static unsigned attr_gen = 1;
+
+void kms_attrs_changed(void)
+{
+    if (++attr_gen == 0)
+        attr_gen = 1;
+}
+
+static void attr_clear(attr_slot_t *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->ntags; i++) {
+        free(s->tags[i].name);
+        free(s->tags[i].value);
+    }
+    for (i = 0; i < s->naliases; i++)
+        free(s->aliases[i]);
+    free(s->tags);
+    free(s->aliases);
+    memset(s, 0, sizeof *s);
+}
+
+void kms_attrs_reset(void)
+{
+    size_t i;
+
+    for (i = 0; i < ATTR_SLOTS; i++)
+        attr_clear(&attrs[i]);
+    kms_attrs_changed();
+}
+
+/* prefix + the text of column col, malloc'd; NULL when out of memory. */
+static char *col_with(sqlite3_stmt *st, int col, const char *prefix)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    size_t pn = strlen(prefix), n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    char *s = malloc(pn + n + 1);
+
+    if (s == NULL)
+        return NULL;
+    memcpy(s, prefix, pn);
+    if (n)
+        memcpy(s + pn, v, n);
+    s[pn + n] = '\0';
+    return s;
+}
+
+/* arr (n of *cap elements of size bytes used) with room for one more:
+ * grown when full; NULL when out of memory (arr is left as it was). */
+static void *room(void *arr, size_t n, size_t *cap, size_t size)
+{
+    size_t want = *cap ? *cap * 2 : 8;
+    void *a;
+
+    if (n < *cap)
+        return arr;
+    if ((a = realloc(arr, want * size)) != NULL)
+        *cap = want;
+    return a;
+}
+
+static int load_attrs(svc_req_t *r, attr_slot_t *s)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+
+    st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
+                             "ORDER BY tag_key");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->key_id, -1, SQLITE_STATIC);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        attr_tag_t t, *tags = room(s->tags, s->ntags, &s->tagcap, sizeof *s->tags);
+        if (tags == NULL) {
+            rc = -1;
+            break;
+        }
+        s->tags = tags;
+        t.name = col_with(st, 0, "aws:ResourceTag/");
+        t.value = col_with(st, 1, "");
+        if (t.name == NULL || t.value == NULL) {
+            free(t.name);
+            free(t.value);
+            rc = -1;
+            break;
+        }
+        s->tags[s->ntags++] = t;
+    }
+    sqlite3_reset(st);
+    if (rc != 0)
+        return -1;
+    st = db_stmt(r->emu->db, "SELECT name FROM kms_aliases WHERE key_id=?1 ORDER BY name");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, s->key_id, -1, SQLITE_STATIC);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        char **aliases = room(s->aliases, s->naliases, &s->aliascap, sizeof *s->aliases);
+        if (aliases == NULL) {
+            rc = -1;
+            break;
+        }
+        s->aliases = aliases;
+        if ((s->aliases[s->naliases] = col_with(st, 0, "")) == NULL)
+            rc = -1;
+        else
+            s->naliases++;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* k's tags and aliases (the cache owns them), or NULL with
+ * KMSInternalException set. */
+static const attr_slot_t *key_attrs(svc_req_t *r, const kms_key_t *k)
+{
+    unsigned h = 2166136261u;
+    const char *p;
+    attr_slot_t *s;
+
+    for (p = k->key_id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    s = &attrs[h % ATTR_SLOTS];
+    if (s->gen == attr_gen && strcmp(s->key_id, k->key_id) == 0)
+        return s;
+    attr_clear(s);
+    memcpy(s->key_id, k->key_id, sizeof s->key_id);
+    if (load_attrs(r, s) != 0) {
+        attr_clear(s);
+        svc_error(r, 500, "KMSInternalException", "Internal database error.");
+        return NULL;
+    }
+    s->gen = attr_gen;
+    return s;
+}
+
+/* ---- condition keys ------------------------------------------------------- */
+
+typedef struct {
+    authz_key_t keys[MAX_KEYS];
+    size_t n;
+    const char *one[16];       /* single values */
+    size_t none;
+    char ctx_names[MAX_CTX_KEYS][NAME_LEN];
+    const char *ctx_keys[MAX_CTX_KEYS], *ctx_vals[MAX_CTX_KEYS];
+    char tag_names[MAX_TAGS][NAME_LEN];
+    const char *tag_vals[MAX_TAGS];
+    const char **list;         /* aws:TagKeys or kms:GrantOperations (malloc'd) */
+} keys_t;
+
+static void add(keys_t *ks, const char *key, const char *const *values, size_t n)
+{
+    if (ks->n < MAX_KEYS)
+        ks->keys[ks->n++] = (authz_key_t){key, values, n};
+}
+
+static void add1(keys_t *ks, const char *key, const char *value)
+{
+    if (value == NULL || ks->none >= sizeof ks->one / sizeof ks->one[0])
+        return;
+    ks->one[ks->none] = value;
+    add(ks, key, &ks->one[ks->none++], 1);
+}
+
+/* kms:EncryptionContext:<key> and kms:EncryptionContextKeys of ctx. */
+static void add_context(keys_t *ks, const cJSON *ctx)
+{
+    const cJSON *e;
+    size_t nc = 0;
+
+    if (!cJSON_IsObject(ctx))
+        return;
+    cJSON_ArrayForEach(e, ctx) {
+        if (nc >= MAX_CTX_KEYS || !cJSON_IsString(e))
+            continue;
+        snprintf(ks->ctx_names[nc], NAME_LEN, "kms:EncryptionContext:%s", e->string);
+        ks->ctx_keys[nc] = e->string;
+        ks->ctx_vals[nc] = e->valuestring;
+        add(ks, ks->ctx_names[nc], &ks->ctx_vals[nc], 1);
+        nc++;
+    }
+    if (nc)
+        add(ks, "kms:EncryptionContextKeys", ks->ctx_keys, nc);
+}
+
+/* aws:ResourceTag/<key> of k's tags, kms:ResourceAliases, kms:RequestAlias. */
+static int add_key_attrs(svc_req_t *r, keys_t *ks, const kms_key_t *k)
+{
+    const attr_slot_t *s = key_attrs(r, k);
+    size_t i;
+
+    if (s == NULL)
+        return -1;
+    for (i = 0; i < s->ntags; i++)
+        add(ks, s->tags[i].name, (const char *const *)&s->tags[i].value, 1);
+    if (s->naliases)
+        add(ks, "kms:ResourceAliases", (const char *const *)s->aliases, s->naliases);
+    if (k->alias[0])
+        add1(ks, "kms:RequestAlias", k->alias);
+    return 0;
+}
+
+/* aws:RequestTag/<key> and aws:TagKeys of a Tags list [{TagKey, TagValue}]
+ * (tags) or a TagKeys list of strings (keys). Malformed entries are left
+ * out: the operation refuses them once authorized. More than 50 tags can
+ * never be set: too_many (the operation's error code for that) is set and
+ * -1 returned, as on KMSInternalException. */
+static int add_request_tags(svc_req_t *r, keys_t *ks, const cJSON *tags, const cJSON *keys,
+                            const char *too_many)
+{
+    const cJSON *list = tags ? tags : keys, *t;
+    size_t nk = 0, nt = 0;
+
+    if (!cJSON_IsArray(list))
+        return 0;
+    if (tags && cJSON_GetArraySize(tags) > MAX_TAGS)
+        return svc_error(r, 400, too_many, "A KMS key can have at most 50 tags.");
+    ks->list = malloc(((size_t)cJSON_GetArraySize(list) + 1) * sizeof *ks->list);
+    if (ks->list == NULL)
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    cJSON_ArrayForEach(t, list) {
+        const cJSON *k = tags ? cJSON_GetObjectItemCaseSensitive(t, "TagKey") : t;
+        const cJSON *v = tags ? cJSON_GetObjectItemCaseSensitive(t, "TagValue") : NULL;
+        if (!cJSON_IsString(k) || strlen(k->valuestring) > 128)
+            continue;
+        ks->list[nk++] = k->valuestring;
+        if (tags && cJSON_IsString(v) && nt < MAX_TAGS) {
+            snprintf(ks->tag_names[nt], NAME_LEN, "aws:RequestTag/%s", k->valuestring);
+            ks->tag_vals[nt] = v->valuestring;
+            add(ks, ks->tag_names[nt], &ks->tag_vals[nt], 1);
+            nt++;
+        }
+    }
+    if (nk)
+        add(ks, "aws:TagKeys", ks->list, nk);
+    return 0;
+}
+
+/* CreateGrant's kms:GrantOperations, kms:GranteePrincipal,
+ * kms:RetiringPrincipal, kms:GrantConstraintType, kms:GrantIsForAWSResource
+ * from the request in. */
+static int add_grant_request(svc_req_t *r, keys_t *ks, const cJSON *in)
+{
+    const cJSON *ops = cJSON_GetObjectItemCaseSensitive(in, "Operations"), *o, *c, *v;
+    size_t n = 0;
+
+    if (cJSON_IsArray(ops)) {
+        ks->list = malloc(((size_t)cJSON_GetArraySize(ops) + 1) * sizeof *ks->list);
+        if (ks->list == NULL)
+            return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        cJSON_ArrayForEach(o, ops) {
+            if (cJSON_IsString(o))
+                ks->list[n++] = o->valuestring;
+        }
+        if (n)
+            add(ks, "kms:GrantOperations", ks->list, n);
+    }
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(in, "GranteePrincipal")))
+        add1(ks, "kms:GranteePrincipal", v->valuestring);
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(in, "RetiringPrincipal")))
+        add1(ks, "kms:RetiringPrincipal", v->valuestring);
+    c = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
+    if (cJSON_IsObject(c)) {
+        if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals"))
+            add1(ks, "kms:GrantConstraintType", "EncryptionContextEquals");
+        else if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset"))
+            add1(ks, "kms:GrantConstraintType", "EncryptionContextSubset");
+    }
+    add1(ks, "kms:GrantIsForAWSResource", "false");
+    return 0;
+}
+
+/* ---- grants --------------------------------------------------------------- */
+
+typedef struct {
+    const kms_key_t *k;
+    const char *op;                  /* the grant operation: "Decrypt" */
+    const cJSON *ctx;                /* the request's encryption context */
+    int create;                      /* CreateGrant: new_ops and new_cons ask */
+    const cJSON *new_ops, *new_cons; /* for a grant within the caller's */
+    const char *grant_id, *grantee, *retiring; /* RetireGrant: the grant */
+    const cJSON *ops;                /* RetireGrant: its Operations */
+} grant_arg_t;
+
+static void copy_id(char *id, size_t idlen, const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+
+    if (idlen == 0)
+        return;
+    if (n >= idlen)
+        n = idlen - 1;
+    if (n)
+        memcpy(id, v, n);
+    id[n] = '\0';
+}
+
+/* The strongest of k's grants that names who and allows the request. */
+static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const void *arg,
+                                   char *id, size_t idlen)
+{
+    const grant_arg_t *g = arg;
+    const char *role = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
+    enum authz_grant best = AUTHZ_GRANT_NONE, names;
+    char root[64];
+    sqlite3_stmt *st;
+
+    st = db_stmt(r->emu->db, "SELECT grant_id, grantee, operations, constraints FROM kms_grants "
+                             "WHERE key_id=?1 AND grantee IN (?2, ?3, ?4, ?5) ORDER BY seq");
+    if (st == NULL)
+        return AUTHZ_GRANT_NONE;
+    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->account);
+    sqlite3_bind_text(st, 1, g->k->key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, who->arn, -1, SQLITE_STATIC);
+    if (role)
+        sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, root, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->account, -1, SQLITE_STATIC);
+    while (best != AUTHZ_GRANT_CALLER && sqlite3_step(st) == SQLITE_ROW) {
+        const char *cons_text = (const char *)sqlite3_column_text(st, 3);
+        cJSON *ops, *cons;
+        int ok;
+
+        names = kms_grant_names((const char *)sqlite3_column_text(st, 1), who->arn, role,
+                                r->account);
+        if (names <= best)
+            continue;
+        ops = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
+        cons = cons_text ? cJSON_Parse(cons_text) : NULL;
+        if (ops == NULL || (cons_text && cons == NULL))
+            ok = 0;
+        else if (g->create)
+            ok = kms_grant_within(ops, cons, g->new_ops, g->new_cons);
+        else
+            ok = kms_grant_allows(ops, cons, g->op, g->ctx);
+        cJSON_Delete(ops);
+        cJSON_Delete(cons);
+        if (ok) {
+            best = names;
+            copy_id(id, idlen, (const char *)sqlite3_column_text(st, 0));
+        }
+    }
+    sqlite3_reset(st);
+    return best;
+}
+
+/* RetireGrant: the grant's retiring principal, or its grantee when it
+ * lists RetireGrant. */
+static enum authz_grant retire_names(svc_req_t *r, const principal_t *who, const void *arg,
+                                     char *id, size_t idlen)
+{
+    const grant_arg_t *g = arg;
+    const char *role = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
+    enum authz_grant best = AUTHZ_GRANT_NONE, n;
+
+    if (g->retiring)
+        best = kms_grant_names(g->retiring, who->arn, role, r->account);
+    if (kms_grant_lists(g->ops, "RetireGrant") &&
+        (n = kms_grant_names(g->grantee, who->arn, role, r->account)) > best)
+        best = n;
+    copy_id(id, idlen, g->grant_id);
+    return best;
+}
+
+/* ---- the checks ----------------------------------------------------------- */
 
 int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx)
 {
-    authz_key_t keys[MAX_CTX_KEYS + 8];
-    const char *ctx_keys[MAX_CTX_KEYS], *ctx_vals[MAX_CTX_KEYS];
-    char names[MAX_CTX_KEYS][160], act[160], via[128];
-    const char *one[6];
-    const cJSON *e;
-    size_t nk = 0, nc = 0;
-    int own = !strcmp(r->service, "kms");
+    keys_t ks;
+    grant_arg_t g;
+    char act[160], via[128];
+    const cJSON *in = r->input;
+    int own = !strcmp(r->service, "kms"), rc;
     authz_t a;
 
     if (!r->emu->cfg->iam_enforce)
@@ -35,41 +432,127 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
     } else if (action == NULL) {
         action = "kms:Decrypt";
     }
-    if (ctx == NULL && own && r->input)
-        ctx = cJSON_GetObjectItemCaseSensitive((const cJSON *)r->input, "EncryptionContext");
-    if (cJSON_IsObject(ctx)) {
-        cJSON_ArrayForEach(e, ctx) {
-            if (nc >= MAX_CTX_KEYS || !cJSON_IsString(e))
-                continue;
-            snprintf(names[nc], sizeof names[nc], "kms:EncryptionContext:%s", e->string);
-            ctx_keys[nc] = e->string;
-            ctx_vals[nc] = e->valuestring;
-            keys[nk++] = (authz_key_t){names[nc], &ctx_vals[nc], 1};
-            nc++;
-        }
-        if (nc)
-            keys[nk++] = (authz_key_t){"kms:EncryptionContextKeys", ctx_keys, nc};
-    }
-    one[0] = r->account;
-    keys[nk++] = (authz_key_t){"kms:CallerAccount", &one[0], 1};
-    one[1] = k->key_spec;
-    keys[nk++] = (authz_key_t){"kms:KeySpec", &one[1], 1};
-    one[2] = k->key_usage;
-    keys[nk++] = (authz_key_t){"kms:KeyUsage", &one[2], 1};
-    one[3] = k->origin;
-    keys[nk++] = (authz_key_t){"kms:KeyOrigin", &one[3], 1};
+    if (ctx == NULL && own && in)
+        ctx = cJSON_GetObjectItemCaseSensitive(in, strcmp(action, "kms:ReEncryptTo") == 0
+                                                       ? "DestinationEncryptionContext"
+                                                       : "EncryptionContext");
+    ks.n = ks.none = 0;
+    ks.list = NULL;
+    add_context(&ks, ctx);
+    add1(&ks, "kms:CallerAccount", r->account);
+    add1(&ks, "kms:KeySpec", k->key_spec);
+    add1(&ks, "kms:KeyUsage", k->key_usage);
+    add1(&ks, "kms:KeyOrigin", k->origin);
+    if (add_key_attrs(r, &ks, k) != 0)
+        return -1;
     memset(&a, 0, sizeof a);
+    memset(&g, 0, sizeof g);
     if (!own) {
         snprintf(via, sizeof via, "%s.%s.amazonaws.com", r->service, r->region);
-        one[4] = via;
-        keys[nk++] = (authz_key_t){"kms:ViaService", &one[4], 1};
+        add1(&ks, "kms:ViaService", via);
         a.via_service = via;
+    } else if (in && !strcmp(r->operation, "TagResource")) {
+        rc = add_request_tags(r, &ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL,
+                              "LimitExceededException");
+        if (rc != 0)
+            goto out;
+    } else if (in && !strcmp(r->operation, "UntagResource")) {
+        rc = add_request_tags(r, &ks, NULL, cJSON_GetObjectItemCaseSensitive(in, "TagKeys"),
+                              NULL);
+        if (rc != 0)
+            goto out;
+    } else if (in && !strcmp(r->operation, "CreateGrant") &&
+               !strcmp(action, "kms:CreateGrant")) {
+        rc = add_grant_request(r, &ks, in);
+        if (rc != 0)
+            goto out;
+        g.create = 1;
+        g.new_ops = cJSON_GetObjectItemCaseSensitive(in, "Operations");
+        g.new_cons = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
     }
+    g.k = k;
+    g.op = action + 4;
+    g.ctx = ctx;
     a.action = action;
     a.resource = k->arn;
     a.resource_policy = k->policy; /* kms_load reads it in enforce mode */
     a.resource_required = 1;
-    a.keys = keys;
-    a.nkeys = nk;
-    return authz_check(r, &a);
+    a.keys = ks.keys;
+    a.nkeys = ks.n;
+    if (!strncmp(action, "kms:", 4) && kms_grant_operation(action + 4)) {
+        a.grant = key_grants;
+        a.grant_arg = &g;
+    }
+    rc = authz_check(r, &a);
+out:
+    free(ks.list);
+    return rc;
+}
+
+int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
+                             const char *origin, int multi_region, int bypass,
+                             const cJSON *tags)
+{
+    keys_t ks;
+    authz_t a;
+    int rc;
+
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    ks.n = ks.none = 0;
+    ks.list = NULL;
+    add1(&ks, "kms:CallerAccount", r->account);
+    add1(&ks, "kms:KeySpec", spec);
+    add1(&ks, "kms:KeyUsage", usage);
+    add1(&ks, "kms:KeyOrigin", origin);
+    add1(&ks, "kms:MultiRegion", multi_region ? "true" : "false");
+    add1(&ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
+    if (tags && add_request_tags(r, &ks, tags, NULL, "TagException") != 0) {
+        free(ks.list);
+        return -1;
+    }
+    memset(&a, 0, sizeof a);
+    a.action = "kms:CreateKey";
+    a.resource = "*";
+    a.keys = ks.keys;
+    a.nkeys = ks.n;
+    rc = authz_check(r, &a);
+    free(ks.list);
+    return rc;
+}
+
+int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
+                         const char *grantee, const char *retiring, const char *operations)
+{
+    keys_t ks;
+    grant_arg_t g;
+    authz_t a;
+    int rc;
+
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    ks.n = ks.none = 0;
+    ks.list = NULL;
+    add1(&ks, "kms:CallerAccount", r->account);
+    add1(&ks, "kms:KeySpec", k->key_spec);
+    add1(&ks, "kms:KeyUsage", k->key_usage);
+    add1(&ks, "kms:KeyOrigin", k->origin);
+    if (add_key_attrs(r, &ks, k) != 0)
+        return -1;
+    memset(&g, 0, sizeof g);
+    g.k = k;
+    g.grant_id = grant_id;
+    g.grantee = grantee;
+    g.retiring = retiring;
+    g.ops = cJSON_Parse(operations);
+    memset(&a, 0, sizeof a);
+    a.action = "kms:RetireGrant";
+    a.resource = k->arn;
+    a.keys = ks.keys;
+    a.nkeys = ks.n;
+    a.grant = retire_names;
+    a.grant_arg = &g;
+    rc = authz_check(r, &a);
+    cJSON_Delete((cJSON *)g.ops);
+    return rc;
 }

@@ -9,12 +9,8 @@
 #include "buf.h"
 #include "codec.h"
 #include "db.h"
+#include "kms_grant_rules.h"
 
-static const char *const grant_ops[] = {
-    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
-    "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey",
-    "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac",
-    "DeriveSharedSecret", NULL};
 /* operations a symmetric encryption key can be granted */
 static const char *const symmetric_ops[] = {
     "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
@@ -46,7 +42,7 @@ static char *operations(svc_req_t *r, const cJSON *ops)
             svc_error(r, 400, "SerializationException", "Operations must be strings.");
             return NULL;
         }
-        if (!in_list(grant_ops, o->valuestring)) {
+        if (!kms_grant_operation(o->valuestring)) {
             svc_error(r, 400, "ValidationException",
                       "1 validation error detected: Value '[%s]' at 'operations' failed to "
                       "satisfy constraint: Member must satisfy constraint: [Member must satisfy "
@@ -345,21 +341,38 @@ static int delete_grant(svc_req_t *r, const char *key_id, const char *gid)
     return 0;
 }
 
+/* A column's text, malloc'd (NULL for SQL NULL; *oom set when out of
+ * memory). */
+static char *col_dup(sqlite3_stmt *st, int col, int *oom)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    char *s;
+
+    if (v == NULL)
+        return NULL;
+    if ((s = strdup((const char *)v)) == NULL)
+        *oom = 1;
+    return s;
+}
+
 int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *token = NULL, *ref = NULL, *gid = NULL;
+    char *grantee = NULL, *retiring = NULL, *ops = NULL, id[65];
     kms_key_t k;
-    int rc;
+    sqlite3_stmt *st;
+    int rc = -1, oom = 0;
 
     (void)out;
+    memset(&k, 0, sizeof k);
     if (json_str(r, in, "GrantToken", 0, 1, 8192, &token) || json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
         json_str(r, in, "GrantId", 0, 1, 128, &gid))
         return -1;
     if (token) {
-        sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
-                                               "kms_keys k USING (key_id) WHERE g.token=?1 AND "
-                                               "k.account=?2 AND k.region=?3");
-        char kid[37], id[65];
+        char kid[KMS_ID_LEN + 1];
+        st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
+                                 "kms_keys k USING (key_id) WHERE g.token=?1 AND "
+                                 "k.account=?2 AND k.region=?3");
         if (st == NULL)
             return internal(r);
         sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
@@ -372,18 +385,51 @@ int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out)
         snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
         sqlite3_reset(st);
-        if (kms_dry_run(r, in) != 0)
+        rc = kms_load(r, kid, &k);
+        if (rc <= 0)
+            return rc < 0 ? -1
+                          : svc_error(r, 400, "InvalidGrantTokenException",
+                                      "The grant token is not valid.");
+    } else {
+        if (ref == NULL || gid == NULL)
+            return svc_error(r, 400, "ValidationException",
+                             "Either GrantToken, or both KeyId and GrantId, must be specified.");
+        if (!valid_grant_id(gid))
+            return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
+        /* the grant, not the key policy, decides (kms_authorize_retire) */
+        if (kms_resolve(r, ref, KMS_NO_AUTHZ, &k) != 0)
             return -1;
-        return delete_grant(r, kid, id);
+        snprintf(id, sizeof id, "%s", gid);
     }
-    if (ref == NULL || gid == NULL)
-        return svc_error(r, 400, "ValidationException",
-                         "Either GrantToken, or both KeyId and GrantId, must be specified.");
-    if (!valid_grant_id(gid))
-        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
-    if (kms_resolve(r, ref, 0, &k) != 0)
-        return -1;
-    rc = kms_dry_run(r, in) == 0 ? delete_grant(r, k.key_id, gid) : -1;
+    rc = -1;
+    st = db_stmt(r->emu->db, "SELECT grantee, retiring, operations FROM kms_grants WHERE "
+                             "key_id=?1 AND grant_id=?2");
+    if (st == NULL) {
+        rc = internal(r);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        svc_error(r, 400, "NotFoundException", "Grant ID %s not found", id);
+        goto out;
+    }
+    grantee = col_dup(st, 0, &oom);
+    retiring = col_dup(st, 1, &oom);
+    ops = col_dup(st, 2, &oom);
+    sqlite3_reset(st);
+    if (oom || grantee == NULL || ops == NULL) {
+        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        goto out;
+    }
+    if (kms_authorize_retire(r, &k, id, grantee, retiring, ops) != 0 || kms_dry_run(r, in) != 0)
+        goto out;
+    rc = delete_grant(r, k.key_id, id);
+out:
+    free(grantee);
+    free(retiring);
+    free(ops);
     kms_key_clear(&k);
     return rc;
 }

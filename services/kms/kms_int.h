@@ -15,6 +15,7 @@
 #define KMS_MAX_PLAINTEXT 4096
 #define KMS_MAX_CIPHERTEXT 6144
 #define KMS_ID_LEN 36
+#define KMS_ALIAS_LEN 256 /* alias/... names, as AWS caps them */
 
 typedef struct {
     char key_id[KMS_ID_LEN + 1];
@@ -37,6 +38,8 @@ typedef struct {
     int current_version;
     int ondemand_count;
     char *policy;          /* owned */
+    char alias[KMS_ALIAS_LEN + 1]; /* the alias the request named the key by
+                              ("alias/x", for kms:RequestAlias), or "" */
 } kms_key_t;
 
 /* Resolution flags */
@@ -54,13 +57,45 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
 void kms_key_clear(kms_key_t *k);
 
 /* Authorizes r's caller (--iam enforce) for action on k under k's key
- * policy: action NULL is kms:<operation> for KMS's own requests, and
- * kms:Decrypt when another service (r->service is not "kms") opens a
- * ciphertext; other services' calls get kms:ViaService and kms:CallerAccount.
- * ctx: the encryption context (NULL: the request's EncryptionContext, for
- * KMS's own requests). kms_resolve and kms_open call it. Returns 0 or -1
- * with AccessDeniedException set. */
+ * policy, IAM policies and k's grants (asked only when no policy allows:
+ * one indexed query): action NULL is kms:<operation> for KMS's own
+ * requests, and kms:Decrypt when another service (r->service is not "kms")
+ * opens a ciphertext; other services' calls get kms:ViaService and
+ * kms:CallerAccount. ctx: the encryption context (NULL: the request's
+ * EncryptionContext, DestinationEncryptionContext for ReEncryptTo, for
+ * KMS's own requests). The key's tags (aws:ResourceTag/<key>) and aliases
+ * (kms:ResourceAliases) come from a cache; kms:RequestAlias is k->alias;
+ * TagResource and UntagResource add aws:RequestTag/<key> and aws:TagKeys,
+ * CreateGrant kms:GrantOperations, kms:GranteePrincipal,
+ * kms:RetiringPrincipal, kms:GrantConstraintType and
+ * kms:GrantIsForAWSResource. kms_resolve and kms_open call it. Returns 0 or
+ * -1 with AccessDeniedException (LimitExceededException: TagResource with
+ * more than 50 tags) set. */
 int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx);
+
+/* CreateKey (resource "*", IAM policies only) with its condition keys:
+ * kms:CallerAccount, kms:KeySpec, kms:KeyUsage, kms:KeyOrigin,
+ * kms:MultiRegion, kms:BypassPolicyLockoutSafetyCheck, and for tags (the
+ * request's Tags list, or NULL) aws:RequestTag/<key> and aws:TagKeys.
+ * Returns 0 or -1 with the error set (TagException: more than 50 tags). */
+int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
+                             const char *origin, int multi_region, int bypass,
+                             const cJSON *tags);
+
+/* RetireGrant of one grant of k (grant_id, its grantee, its retiring
+ * principal or NULL, its Operations as JSON text): allowed for the grant's
+ * retiring principal, its grantee when it lists RetireGrant, the account's
+ * root user, and principals whose IAM policies allow kms:RetireGrant on k
+ * (the key policy does not count); an explicit deny in IAM policies wins.
+ * Returns 0 or -1 with AccessDeniedException set. */
+int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
+                         const char *grantee, const char *retiring, const char *operations);
+
+/* Records that some key's tags or aliases changed: their cached copies are
+ * read again. Call on every write of kms_tags or kms_aliases. */
+void kms_attrs_changed(void);
+/* Frees the cached tags and aliases (reset, shutdown). */
+void kms_attrs_reset(void);
 
 /* Deletes the keys in r's scope whose deletion window has passed. */
 void kms_purge_due(svc_req_t *r);

@@ -194,6 +194,7 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
             sqlite3_bind_double(st, 5, r->now);
             rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
             sqlite3_reset(st);
+            kms_attrs_changed();
         }
         if (rc != 0)
             internal(r);
@@ -225,6 +226,9 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
         json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &store) ||
         json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &bypass, NULL) ||
         json_list(r, in, "Tags", 0, 0, 0, &tags) || json_bool(r, in, "MultiRegion", &multi, NULL))
+        return -1;
+    if (kms_authorize_create_key(r, spec ? spec : cmkspec ? cmkspec : "SYMMETRIC_DEFAULT", usage,
+                                 origin, multi, bypass, tags) != 0)
         return -1;
     if (spec && cmkspec)
         return svc_error(r, 400, "ValidationException",
@@ -674,6 +678,7 @@ int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
         sqlite3_bind_text(st, 2, t->valuestring, -1, SQLITE_STATIC);
         sqlite3_step(st);
         sqlite3_reset(st);
+        kms_attrs_changed();
     }
     rc = 0;
 out:

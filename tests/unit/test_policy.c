@@ -1468,6 +1468,121 @@ static void test_decide(void)
     }
 }
 
+/* KMS grants: an allow outside any policy document that counts as the key
+ * policy would with the same principal match, and never beats a deny. */
+enum grant { G_NONE, G_ACCOUNT, G_ROLE, G_CALLER };
+
+static const struct {
+    enum who who;
+    const char *id, *res, *bnd, *ses;
+    int is_root;
+    enum grant grant;
+    int want;
+    enum policy_reason reason;
+    const char *name;
+} grant_decides[] = {
+    /* the key policy delegates, the caller has no IAM policy: a grant naming it allows */
+    {ALICE, NULL, KEY_ACCOUNT, NULL, NULL, 0, G_NONE, 0, POLICY_NO_IDENTITY, NULL},
+    {ALICE, NULL, KEY_ACCOUNT, NULL, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    /* the key policy allows nothing: a grant stands in for it */
+    {ALICE, NULL, KEY_OTHER, NULL, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    {ALICE, NULL, NULL, NULL, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    /* a grant to the account: the identity side must allow */
+    {ALICE, NULL, KEY_OTHER, NULL, NULL, 0, G_ACCOUNT, 0, POLICY_NO_IDENTITY, NULL},
+    {ALICE, ID_ALLOW_KMS, KEY_OTHER, NULL, NULL, 0, G_NONE, 0, POLICY_NO_RESOURCE, RBP},
+    {ALICE, ID_ALLOW_KMS, KEY_OTHER, NULL, NULL, 0, G_ACCOUNT, 1, POLICY_ALLOWED, NAMES0},
+    {ROOT, NULL, KEY_OTHER, NULL, NULL, 1, G_ACCOUNT, 1, POLICY_ALLOWED, NULL},
+    {ALICE, ID_ALLOW_KMS, KEY_OTHER, BND_S3, NULL, 0, G_ACCOUNT, 0, POLICY_NO_BOUNDARY, PB},
+    /* a grant naming the caller skips the boundary, as a key policy naming it does */
+    {ALICE, NULL, KEY_OTHER, BND_S3, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    /* a grant naming the session's role: limited by session policies and boundary */
+    {SESSION, NULL, KEY_OTHER, NULL, NULL, 0, G_ROLE, 1, POLICY_ALLOWED, "grant"},
+    {SESSION, NULL, KEY_OTHER, NULL, SES_GET, 0, G_ROLE, 0, POLICY_NO_SESSION, SP},
+    {SESSION, NULL, KEY_OTHER, NULL, SES_KMS, 0, G_ROLE, 1, POLICY_ALLOWED, "grant"},
+    {SESSION, NULL, KEY_OTHER, BND_S3, NULL, 0, G_ROLE, 0, POLICY_NO_BOUNDARY, PB},
+    {SESSION, NULL, KEY_OTHER, BND_S3, SES_GET, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    /* explicit denies beat every grant */
+    {ALICE, ID_DENY_GET, NULL, NULL, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, "grant"},
+    {ALICE, V12("{'Effect':'Deny','Action':'kms:Encrypt','Resource':'*'}"), KEY_ACCOUNT, NULL,
+     NULL, 0, G_CALLER, 0, POLICY_DENY_IDENTITY, NAMES0},
+    {ALICE, ID_ALLOW_KMS, KEY_DENY, NULL, NULL, 0, G_CALLER, 0, POLICY_DENY_RESOURCE, RBP},
+    {ALICE, NULL, KEY_ACCOUNT, V12("{'Effect':'Deny','Action':'kms:*','Resource':'*'}"), NULL, 0,
+     G_CALLER, 0, POLICY_DENY_BOUNDARY, PB},
+    {SESSION, NULL, KEY_ACCOUNT, NULL, V12("{'Effect':'Deny','Action':'kms:*','Resource':'*'}"),
+     0, G_CALLER, 0, POLICY_DENY_SESSION, SP},
+    /* an allow of the key policy or IAM still names its statement */
+    {ALICE, NULL, KEY_ALICE, NULL, NULL, 0, G_CALLER, 1, POLICY_ALLOWED, RBP},
+    {ALICE, ID_ALLOW_KMS, KEY_ACCOUNT, NULL, NULL, 0, G_ACCOUNT, 1, POLICY_ALLOWED, NAMES0},
+};
+
+static void test_decide_grants(void)
+{
+    static const char *const names[] = {NAMES0};
+    size_t i;
+
+    for (i = 0; i < sizeof grant_decides / sizeof grant_decides[0]; i++) {
+        char err[256], text[160];
+        const policy_t *id[1] = {NULL}, *ses[1] = {NULL};
+        policy_t *res = NULL, *bnd = NULL;
+        policy_set_t s;
+        policy_request_t q;
+        policy_decision_t d;
+        int got;
+
+        memset(&s, 0, sizeof s);
+        if (grant_decides[i].id)
+            id[0] = parse(grant_decides[i].id, POLICY_IDENTITY, err, sizeof err);
+        if (grant_decides[i].ses)
+            ses[0] = parse(grant_decides[i].ses, POLICY_IDENTITY, err, sizeof err);
+        if (grant_decides[i].res)
+            res = parse(grant_decides[i].res, POLICY_RESOURCE, err, sizeof err);
+        if (grant_decides[i].bnd)
+            bnd = parse(grant_decides[i].bnd, POLICY_IDENTITY, err, sizeof err);
+        CHECK((id[0] != NULL) == (grant_decides[i].id != NULL));
+        CHECK((ses[0] != NULL) == (grant_decides[i].ses != NULL));
+        CHECK((res != NULL) == (grant_decides[i].res != NULL));
+        CHECK((bnd != NULL) == (grant_decides[i].bnd != NULL));
+        s.identity = id;
+        s.identity_names = names;
+        s.nidentity = id[0] ? 1 : 0;
+        s.session = ses;
+        s.nsession = ses[0] ? 1 : 0;
+        s.resource = res;
+        s.boundary = bnd;
+        s.is_root = grant_decides[i].is_root;
+        s.resource_required = 1;
+        s.grant = grant_decides[i].grant == G_NONE      ? POLICY_PRINCIPAL_NONE
+                  : grant_decides[i].grant == G_ACCOUNT ? POLICY_PRINCIPAL_ACCOUNT
+                                                        : POLICY_PRINCIPAL_DIRECT;
+        s.grant_via_role = grant_decides[i].grant == G_ROLE;
+        make_req(&q, grant_decides[i].who, ENC, "arn:aws:kms:us-east-1:" ACCT ":key/k1", NULL);
+        memset(&d, 0x5a, sizeof d);
+        got = policy_decide(&s, &q, &d);
+        if (got != grant_decides[i].want || d.reason != grant_decides[i].reason)
+            fprintf(stderr, "grant decide %zu: got %d reason %d, want %d reason %d\n", i, got,
+                    (int)d.reason, grant_decides[i].want, (int)grant_decides[i].reason);
+        CHECK(got == grant_decides[i].want);
+        CHECK(d.reason == grant_decides[i].reason);
+        if (grant_decides[i].name)
+            CHECK_STR(d.policy_name, grant_decides[i].name);
+        else
+            CHECK(d.policy_name == NULL);
+        CHECK(d.match.effect ==
+              (got ? POLICY_ALLOW
+                   : grant_decides[i].reason <= POLICY_DENY_SESSION ? POLICY_DENY : POLICY_NONE));
+        if (got && grant_decides[i].name && !strcmp(grant_decides[i].name, "grant")) {
+            CHECK(d.match.statement == -1);
+            CHECK_STR(policy_reason_text(&d, ENC, text, sizeof text),
+                      "because a grant allows the kms:Encrypt action");
+        }
+        CHECK(policy_decide(&s, &q, NULL) == got);
+        policy_free((policy_t *)id[0]);
+        policy_free((policy_t *)ses[0]);
+        policy_free(res);
+        policy_free(bnd);
+    }
+}
+
 /* No names, NULL slots, an empty set. */
 static void test_decide_edges(void)
 {
@@ -1572,6 +1687,7 @@ int main(void)
     test_parse_edges();
     test_decide();
     test_decide_edges();
+    test_decide_grants();
     test_reason_text();
     test_repeatable();
     return unit_report("policy");
