@@ -16,10 +16,9 @@
 #include "iam.h"
 #include "kms_grant_rules.h"
 
-#define MAX_CTX_KEYS 64
 #define MAX_TAGS 50      /* per key, as AWS allows */
 #define NAME_LEN 160     /* "aws:RequestTag/" + a 128-character tag key */
-#define MAX_KEYS (MAX_CTX_KEYS + 2 * MAX_TAGS + 32) /* context, resource and request tags */
+#define MAX_KEYS (64 + 2 * MAX_TAGS + 32) /* room for a usual request; more go to the heap */
 
 /* ---- a key's tags and aliases, cached ------------------------------------- */
 
@@ -183,50 +182,120 @@ static const attr_slot_t *key_attrs(svc_req_t *r, const kms_key_t *k)
 /* ---- condition keys ------------------------------------------------------- */
 
 typedef struct {
-    authz_key_t keys[MAX_KEYS];
-    size_t n;
+    authz_key_t *keys;         /* inline, or on the heap once it outgrows it */
+    authz_key_t inline_keys[MAX_KEYS];
+    size_t n, cap;
+    int failed;                /* out of memory: the request is refused */
     const char *one[16];       /* single values */
     size_t none;
-    char ctx_names[MAX_CTX_KEYS][NAME_LEN];
-    const char *ctx_keys[MAX_CTX_KEYS], *ctx_vals[MAX_CTX_KEYS];
+    char *ctx_block;           /* kms:EncryptionContext:<k> names and their arrays */
     char tag_names[MAX_TAGS][NAME_LEN];
     const char *tag_vals[MAX_TAGS];
     const char **list;         /* aws:TagKeys or kms:GrantOperations (malloc'd) */
 } keys_t;
 
+static void keys_init(keys_t *ks)
+{
+    ks->keys = ks->inline_keys;
+    ks->cap = MAX_KEYS;
+    ks->n = ks->none = 0;
+    ks->failed = 0;
+    ks->ctx_block = NULL;
+    ks->list = NULL;
+}
+
+static void keys_free(keys_t *ks)
+{
+    if (ks->keys != ks->inline_keys)
+        free(ks->keys);
+    free(ks->ctx_block);
+    free(ks->list);
+}
+
+/* Every key the request has is added: one left out could let a Deny that
+ * names it pass. */
 static void add(keys_t *ks, const char *key, const char *const *values, size_t n)
 {
-    if (ks->n < MAX_KEYS)
-        ks->keys[ks->n++] = (authz_key_t){key, values, n};
+    if (ks->n == ks->cap) {
+        authz_key_t *k = malloc(2 * ks->cap * sizeof *k);
+        if (k == NULL) {
+            ks->failed = 1;
+            return;
+        }
+        memcpy(k, ks->keys, ks->n * sizeof *k);
+        if (ks->keys != ks->inline_keys)
+            free(ks->keys);
+        ks->keys = k;
+        ks->cap *= 2;
+    }
+    ks->keys[ks->n++] = (authz_key_t){key, values, n};
 }
 
 static void add1(keys_t *ks, const char *key, const char *value)
 {
-    if (value == NULL || ks->none >= sizeof ks->one / sizeof ks->one[0])
+    if (value == NULL)
         return;
+    if (ks->none >= sizeof ks->one / sizeof ks->one[0]) {
+        ks->failed = 1; /* cannot be: callers add fewer */
+        return;
+    }
     ks->one[ks->none] = value;
     add(ks, key, &ks->one[ks->none++], 1);
 }
 
-/* kms:EncryptionContext:<key> and kms:EncryptionContextKeys of ctx. */
+/* authz_check with the keys gathered (refused when they could not all be). */
+static int check_keys(svc_req_t *r, keys_t *ks, authz_t *a)
+{
+    if (ks->failed)
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    a->keys = ks->keys;
+    a->nkeys = ks->n;
+    return authz_check(r, a);
+}
+
+/* kms:EncryptionContext:<key> for every pair of ctx, and
+ * kms:EncryptionContextKeys. */
 static void add_context(keys_t *ks, const cJSON *ctx)
 {
+    static const char prefix[] = "kms:EncryptionContext:";
     const cJSON *e;
-    size_t nc = 0;
+    const char **keys, **vals;
+    size_t nc = 0, bytes = 0;
+    char *names;
 
     if (!cJSON_IsObject(ctx))
         return;
     cJSON_ArrayForEach(e, ctx) {
-        if (nc >= MAX_CTX_KEYS || !cJSON_IsString(e))
+        if (cJSON_IsString(e) && e->string) {
+            nc++;
+            bytes += sizeof prefix + strlen(e->string);
+        }
+    }
+    if (nc == 0)
+        return;
+    ks->ctx_block = malloc(2 * nc * sizeof(char *) + bytes);
+    if (ks->ctx_block == NULL) {
+        ks->failed = 1;
+        return;
+    }
+    keys = (const char **)(void *)ks->ctx_block;
+    vals = keys + nc;
+    names = (char *)(vals + nc);
+    nc = 0;
+    cJSON_ArrayForEach(e, ctx) {
+        size_t kl;
+        if (!cJSON_IsString(e) || e->string == NULL)
             continue;
-        snprintf(ks->ctx_names[nc], NAME_LEN, "kms:EncryptionContext:%s", e->string);
-        ks->ctx_keys[nc] = e->string;
-        ks->ctx_vals[nc] = e->valuestring;
-        add(ks, ks->ctx_names[nc], &ks->ctx_vals[nc], 1);
+        kl = strlen(e->string);
+        memcpy(names, prefix, sizeof prefix - 1);
+        memcpy(names + sizeof prefix - 1, e->string, kl + 1);
+        keys[nc] = e->string;
+        vals[nc] = e->valuestring;
+        add(ks, names, &vals[nc], 1);
+        names += sizeof prefix + kl;
         nc++;
     }
-    if (nc)
-        add(ks, "kms:EncryptionContextKeys", ks->ctx_keys, nc);
+    add(ks, "kms:EncryptionContextKeys", keys, nc);
 }
 
 /* aws:ResourceTag/<key> of k's tags, kms:ResourceAliases, kms:RequestAlias. */
@@ -436,15 +505,16 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
         ctx = cJSON_GetObjectItemCaseSensitive(in, strcmp(action, "kms:ReEncryptTo") == 0
                                                        ? "DestinationEncryptionContext"
                                                        : "EncryptionContext");
-    ks.n = ks.none = 0;
-    ks.list = NULL;
+    keys_init(&ks);
     add_context(&ks, ctx);
     add1(&ks, "kms:CallerAccount", r->account);
     add1(&ks, "kms:KeySpec", k->key_spec);
     add1(&ks, "kms:KeyUsage", k->key_usage);
     add1(&ks, "kms:KeyOrigin", k->origin);
-    if (add_key_attrs(r, &ks, k) != 0)
-        return -1;
+    if (add_key_attrs(r, &ks, k) != 0) {
+        rc = -1;
+        goto out;
+    }
     memset(&a, 0, sizeof a);
     memset(&g, 0, sizeof g);
     if (!own) {
@@ -477,15 +547,13 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
     a.resource = k->arn;
     a.resource_policy = k->policy; /* kms_load reads it in enforce mode */
     a.resource_required = 1;
-    a.keys = ks.keys;
-    a.nkeys = ks.n;
     if (!strncmp(action, "kms:", 4) && kms_grant_operation(action + 4)) {
         a.grant = key_grants;
         a.grant_arg = &g;
     }
-    rc = authz_check(r, &a);
+    rc = check_keys(r, &ks, &a);
 out:
-    free(ks.list);
+    keys_free(&ks);
     return rc;
 }
 
@@ -499,8 +567,7 @@ int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    ks.n = ks.none = 0;
-    ks.list = NULL;
+    keys_init(&ks);
     add1(&ks, "kms:CallerAccount", r->account);
     add1(&ks, "kms:KeySpec", spec);
     add1(&ks, "kms:KeyUsage", usage);
@@ -508,16 +575,14 @@ int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
     add1(&ks, "kms:MultiRegion", multi_region ? "true" : "false");
     add1(&ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
     if (tags && add_request_tags(r, &ks, tags, NULL, "TagException") != 0) {
-        free(ks.list);
+        keys_free(&ks);
         return -1;
     }
     memset(&a, 0, sizeof a);
     a.action = "kms:CreateKey";
     a.resource = "*";
-    a.keys = ks.keys;
-    a.nkeys = ks.n;
-    rc = authz_check(r, &a);
-    free(ks.list);
+    rc = check_keys(r, &ks, &a);
+    keys_free(&ks);
     return rc;
 }
 
@@ -531,14 +596,15 @@ int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    ks.n = ks.none = 0;
-    ks.list = NULL;
+    keys_init(&ks);
     add1(&ks, "kms:CallerAccount", r->account);
     add1(&ks, "kms:KeySpec", k->key_spec);
     add1(&ks, "kms:KeyUsage", k->key_usage);
     add1(&ks, "kms:KeyOrigin", k->origin);
-    if (add_key_attrs(r, &ks, k) != 0)
+    if (add_key_attrs(r, &ks, k) != 0) {
+        keys_free(&ks);
         return -1;
+    }
     memset(&g, 0, sizeof g);
     g.k = k;
     g.grant_id = grant_id;
@@ -548,11 +614,10 @@ int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
     memset(&a, 0, sizeof a);
     a.action = "kms:RetireGrant";
     a.resource = k->arn;
-    a.keys = ks.keys;
-    a.nkeys = ks.n;
     a.grant = retire_names;
     a.grant_arg = &g;
-    rc = authz_check(r, &a);
+    rc = check_keys(r, &ks, &a);
     cJSON_Delete((cJSON *)g.ops);
+    keys_free(&ks);
     return rc;
 }

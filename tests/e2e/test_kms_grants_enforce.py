@@ -392,3 +392,29 @@ class AbacTests(KmsEnforceTestCase):
 if __name__ == "__main__":
     import unittest
     unittest.main()
+
+
+class EncryptionContextKeyTests(KmsEnforceTestCase):
+    def test_every_context_pair_is_a_condition_key(self):
+        # a Deny on one pair must hold however many pairs come before it
+        # (and however long their names are)
+        kid = self.key()["KeyId"]
+        u = self.p.user(inline=[doc(allow("kms:Encrypt"),
+                                    deny("kms:Encrypt", Condition={
+                                        "StringEquals": {"kms:EncryptionContext:stage": "prod"}}))])
+        kms = self.c(u)
+        ctx = {("k%03d-" % i) + "x" * 200: "v" for i in range(150)}
+        ctx["stage"] = "dev"
+        kms.encrypt(KeyId=kid, Plaintext=b"x", EncryptionContext=ctx)
+        ctx["stage"] = "prod"
+        check_denied(self, "kms", kms.encrypt, KeyId=kid, Plaintext=b"x", EncryptionContext=ctx)
+        # ... and ForAnyValue over kms:EncryptionContextKeys sees all of them
+        u2 = self.p.user(inline=[doc(allow("kms:Encrypt"),
+                                     deny("kms:Encrypt", Condition={
+                                         "ForAnyValue:StringEquals": {
+                                             "kms:EncryptionContextKeys": "secret-tag"}}))])
+        ctx2 = {"p%03d" % i: "v" for i in range(120)}
+        self.c(u2).encrypt(KeyId=kid, Plaintext=b"x", EncryptionContext=ctx2)
+        ctx2["secret-tag"] = "1"
+        check_denied(self, "kms", self.c(u2).encrypt, KeyId=kid, Plaintext=b"x",
+                     EncryptionContext=ctx2)
