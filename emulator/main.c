@@ -140,6 +140,7 @@ out:
         event_free(app.flush);
     http_server_free(app.server);
     router_free(rt);
+    kms_usage_flush(&emu);
     kms_shutdown();
     s3_shutdown(&emu);
     db_close(emu.db);

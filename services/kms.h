@@ -37,5 +37,8 @@ void kms_reset(emu_t *emu);
 
 /* Wipes the cache; call once at exit. */
 void kms_shutdown(void);
+/* Writes out the key uses noted since their rows were last written (at
+ * exit, before the store closes). */
+void kms_usage_flush(emu_t *emu);
 
 #endif

@@ -103,6 +103,7 @@ void kms_reset(emu_t *emu)
     (void)emu;
     cache_wipe();
     kms_attrs_reset();
+    kms_usage_forget();
 }
 
 void kms_shutdown(void)
@@ -542,6 +543,7 @@ int kms_seal(svc_req_t *r, const kms_key_t *k, const cJSON *ctx, const uint8_t *
     *blen = total;
     b = NULL;
     rc = 0;
+    kms_note_use(r, k->key_id, 1);
 out:
     free(b);
     buf_free(&aad);
@@ -615,6 +617,7 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     buf_free(&aad);
     snprintf(material_id, 65, "%s", m->material_id);
     *pt = out;
+    kms_note_use(r, key_id, 0);
     return 0;
 }
 
@@ -875,6 +878,7 @@ static const json_op_t ops[] = {
     {"GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext, NULL},
     {"GenerateMac", kms_op_asymmetric_only, NULL},
     {"GenerateRandom", kms_op_generate_random, "*"},
+    {"GetKeyLastUsage", kms_op_get_key_last_usage, NULL},
     {"GetKeyPolicy", kms_op_get_key_policy, NULL},
     {"GetKeyRotationStatus", kms_op_get_key_rotation_status, NULL},
     {"GetParametersForImport", kms_op_import, NULL},

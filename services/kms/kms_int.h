@@ -164,6 +164,13 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_enable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out);
+
+/* A successful cryptographic use of key_id by r (sealing: it encrypted;
+ * else it decrypted), for GetKeyLastUsage (kms_usage.c). */
+void kms_note_use(svc_req_t *r, const char *key_id, int sealing);
+/* Forgets the unwritten uses (an admin reset). */
+void kms_usage_forget(void);
 int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out);
