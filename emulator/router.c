@@ -245,14 +245,19 @@ static int authenticate(route_t *rt)
 
     if (rt->sigv2)
         return authenticate_v2(rt);
+    if (prc == SIGV4_ENOAUTH && p == P_REST_XML) {
+        /* unsigned S3: the anonymous caller, whom only bucket policies
+         * and ACLs can allow */
+        iam_anonymous_principal(&r->caller);
+        r->caller_secret = NULL;
+        return 0;
+    }
     if (prc == SIGV4_ENOAUTH) {
         if (p == P_JSON)
             return svc_error(r, 400, "MissingAuthenticationTokenException",
                              "Missing Authentication Token");
-        if (p == P_QUERY)
-            return svc_error(r, 403, "MissingAuthenticationToken",
-                             "Request is missing Authentication Token");
-        return svc_error(r, 403, "AccessDenied", "Access Denied");
+        return svc_error(r, 403, "MissingAuthenticationToken",
+                         "Request is missing Authentication Token");
     }
     if (prc != 0) {
         if (p == P_JSON)

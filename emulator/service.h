@@ -21,13 +21,14 @@ typedef struct {
 } emu_t;
 
 /* Who made a request (authentication fills it; with --iam off an unknown
- * access key is the account's root user). */
+ * access key, or none, is the account's root user). */
 enum principal_kind {
     PRINCIPAL_ROOT = 0,
     PRINCIPAL_USER,         /* an IAM user's access key */
     PRINCIPAL_ROLE_SESSION, /* STS AssumeRole credentials */
     PRINCIPAL_USER_SESSION, /* STS GetSessionToken credentials of a user */
-    PRINCIPAL_FEDERATED     /* STS GetFederationToken credentials */
+    PRINCIPAL_FEDERATED,    /* STS GetFederationToken credentials */
+    PRINCIPAL_ANONYMOUS     /* an unsigned S3 request (--iam enforce) */
 };
 
 typedef struct {

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "iam/policy.h"
 #include "proto_query.h"
 #include "service.h"
 
@@ -36,6 +37,10 @@ int iam_credentials(emu_t *emu, const char *access_key, const char *token, doubl
 /* The root user of r's account as a principal. */
 void iam_root_principal(const char *account, principal_t *out /* OUT */);
 
+/* The anonymous caller (an unsigned S3 request in --iam enforce mode) as a
+ * principal: ARN and user id "anonymous". */
+void iam_anonymous_principal(principal_t *out /* OUT */);
+
 /* Records that IAM state changed (users, keys, policies, sessions): cached
  * credentials and policies are dropped. */
 void iam_changed(void);
@@ -46,12 +51,9 @@ void iam_note_key_use(svc_req_t *r);
 /* ---- authorization ------------------------------------------------------- */
 
 /* One extra condition key of a request (service keys such as s3:prefix,
- * kms:EncryptionContext:Purpose); several values for multivalued keys. */
-typedef struct {
-    const char *key;
-    const char *const *values;
-    size_t nvalues;
-} authz_key_t;
+ * kms:EncryptionContext:Purpose); several values for multivalued keys:
+ * {key, values, nvalues}, as the policy engine takes them. */
+typedef policy_ctx_t authz_key_t;
 
 /* How a KMS grant names the caller (strongest first wins): by its own ARN
  * (an IAM user, a role session's session ARN, the root user), by the role
@@ -84,6 +86,17 @@ typedef struct {
                                     policy allows the request (never on an
                                     explicit deny, never when allowed) */
     const void *grant_arg;       /* passed to grant */
+    /* Keys costly to gather, asked for only when a policy names them (see
+     * policy_request_t.resolve); NULL: none. */
+    const authz_key_t *(*resolve)(void *arg, const char *key);
+    void *resolve_arg;
+    const char *other_allow;     /* an allow from outside the policies (an S3
+                                    ACL granting the anonymous caller: "object
+                                    ACL"), or NULL; explicit denies still win */
+    int restrict_public;         /* S3 RestrictPublicBuckets: when the resource
+                                    policy is public (policy_public), its
+                                    allows do not count for the anonymous
+                                    caller */
 } authz_t;
 
 /* Authorizes r's caller for a. With --iam off, returns 0 at once. Returns 0
@@ -91,8 +104,11 @@ typedef struct {
  * and Secrets Manager: AccessDeniedException 400; S3, IAM, STS:
  * AccessDenied 403): "User: <arn> is not authorized to perform: <action> on
  * resource: <arn> because no identity-based policy allows the <action>
- * action". The access log gets the decision and the deciding statement
- * ("allow kms:Decrypt by grant <id>" when a grant decided). */
+ * action"; the anonymous caller gets S3's plain "Access Denied" (no
+ * identity policy applies to it: only resource policies naming "*" and
+ * other_allow can allow). The access log gets the decision and the
+ * deciding statement ("allow kms:Decrypt by grant <id>" when a grant
+ * decided). */
 int authz_check(svc_req_t *r, const authz_t *a);
 
 /* The same decision without touching r's error (for SimulatePrincipalPolicy

@@ -464,13 +464,21 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
         memcpy(c->epoch, epoch, sizeof epoch);
     }
 
-    put(c, "aws:PrincipalArn", who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : who->arn);
-    put(c, "aws:PrincipalAccount", r->account);
-    put(c, "aws:PrincipalType", who->kind == PRINCIPAL_ROOT           ? "Account"
-                                : who->kind == PRINCIPAL_USER         ? "User"
-                                : who->kind == PRINCIPAL_ROLE_SESSION ? "AssumedRole"
-                                                                      : "FederatedUser");
-    put(c, "aws:userid", who->user_id);
+    if (who->kind == PRINCIPAL_ANONYMOUS) {
+        /* no ARN, account or name: "anonymous" and "Anonymous" alone */
+        put(c, "aws:PrincipalType", "Anonymous");
+        put(c, "aws:userid", "anonymous");
+    } else {
+        put(c, "aws:PrincipalArn",
+            who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : who->arn);
+        put(c, "aws:PrincipalAccount", r->account);
+        /* GetSessionToken credentials act as their user */
+        put(c, "aws:PrincipalType", who->kind == PRINCIPAL_ROOT           ? "Account"
+                                    : who->kind == PRINCIPAL_ROLE_SESSION ? "AssumedRole"
+                                    : who->kind == PRINCIPAL_FEDERATED    ? "FederatedUser"
+                                                                          : "User");
+        put(c, "aws:userid", who->user_id);
+    }
     if (who->kind == PRINCIPAL_USER || who->kind == PRINCIPAL_USER_SESSION)
         put(c, "aws:username", who->name);
     put(c, "aws:SourceIp", r->http ? r->http->remote_addr : NULL);
@@ -501,35 +509,45 @@ static int decide(svc_req_t *r, const principal_t *who, const authz_t *a, enum a
 {
     policy_request_t q;
     policy_set_t set;
-    const set_slot_t *s;
+    const set_slot_t *s = NULL;
+    int anon = who->kind == PRINCIPAL_ANONYMOUS;
 
-    s = caller_set(r->emu, who, r->access_key, r->account);
+    /* the anonymous caller has no identity side: no policies, no tags */
+    if (!anon)
+        s = caller_set(r->emu, who, r->access_key, r->account);
     build_ctx(c, r, who, a, s);
     memset(&q, 0, sizeof q);
     q.action = a->action;
     q.resource = a->resource ? a->resource : "*";
-    q.principal_arn = who->arn;
+    q.principal_arn = anon ? NULL : who->arn;
     q.role_arn = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
-    q.account = r->account;
+    q.account = anon ? NULL : r->account;
     q.ctx = c->ctx;
     q.nctx = c->n;
+    q.resolve = a->resolve;
+    q.resolve_arg = a->resolve_arg;
 
     memset(&set, 0, sizeof set);
-    set.identity = (const policy_t *const *)s->identity;
-    set.identity_names = (const char *const *)s->names;
-    set.nidentity = s->nidentity;
-    set.boundary = s->boundary;
-    set.session = (const policy_t *const *)s->session;
-    set.nsession = s->session_scoped ? s->nsession : 0;
+    if (s) {
+        set.identity = (const policy_t *const *)s->identity;
+        set.identity_names = (const char *const *)s->names;
+        set.nidentity = s->nidentity;
+        set.boundary = s->boundary;
+        set.session = (const policy_t *const *)s->session;
+        set.nsession = s->session_scoped ? s->nsession : 0;
+    }
     set.is_root = who->kind == PRINCIPAL_ROOT;
+    set.no_identity = anon;
     set.resource_required = a->resource_required;
     set.grant = g == AUTHZ_GRANT_NONE      ? POLICY_PRINCIPAL_NONE
                 : g == AUTHZ_GRANT_ACCOUNT ? POLICY_PRINCIPAL_ACCOUNT
                                            : POLICY_PRINCIPAL_DIRECT;
     set.grant_via_role = g == AUTHZ_GRANT_ROLE;
+    set.other_allow = anon ? a->other_allow : NULL;
     if (a->resource_policy && a->resource_policy[0])
         set.resource = resource_policy(q.resource, a->resource_policy,
                                        a->resource_trust ? POLICY_TRUST : POLICY_RESOURCE);
+    set.resource_allow_off = anon && a->restrict_public && policy_public(set.resource);
     return policy_decide(&set, &q, d);
 }
 
@@ -644,6 +662,9 @@ static void note_allow(char *out, size_t size, const char *action, const policy_
     parts[n++] = action;
     if (d->policy_name == NULL) {
         parts[n++] = " as root";
+    } else if (d->match.statement < 0) {
+        parts[n++] = " by "; /* an ACL */
+        parts[n++] = d->policy_name;
     } else {
         parts[n++] = " by ";
         parts[n++] = d->policy_name;
@@ -661,7 +682,7 @@ static void note_allow(char *out, size_t size, const char *action, const policy_
         memcpy(out + len, parts[i], l);
         len += l;
     }
-    if (d->policy_name && d->match.sid[0])
+    if (d->policy_name && d->match.statement >= 0 && d->match.sid[0])
         out[len++] = ')';
     out[len] = '\0';
 }
@@ -692,6 +713,13 @@ int authz_check(svc_req_t *r, const authz_t *a)
              d.match.sid[0] ? ", Sid " : "", d.match.sid[0] ? d.match.sid : "");
     if (d.policy_name)
         strncat(r->authz_note, ")", sizeof r->authz_note - strlen(r->authz_note) - 1);
+    if (r->caller.kind == PRINCIPAL_ANONYMOUS) {
+        if (a->restrict_public && a->resource_policy && a->resource_policy[0] &&
+            policy_public(resource_policy(res, a->resource_policy, POLICY_RESOURCE)))
+            strncat(r->authz_note, " (RestrictPublicBuckets: the public policy's allows do not apply)",
+                    sizeof r->authz_note - strlen(r->authz_note) - 1);
+        return svc_error(r, 403, "AccessDenied", "Access Denied");
+    }
     encode_denial(r, a, &d, &c, encoded, sizeof encoded);
     if (encoded[0]) {
         strncat(r->authz_note, " encoded=", sizeof r->authz_note - strlen(r->authz_note) - 1);

@@ -54,6 +54,14 @@ void iam_root_principal(const char *account, principal_t *out)
     snprintf(out->user_id, sizeof out->user_id, "%s", account);
 }
 
+void iam_anonymous_principal(principal_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = PRINCIPAL_ANONYMOUS;
+    snprintf(out->arn, sizeof out->arn, "anonymous");
+    snprintf(out->user_id, sizeof out->user_id, "anonymous");
+}
+
 /* Opens a sealed secret access key (AAD: its access key id). */
 static int unseal(emu_t *emu, const char *akid, const void *sealed, int n, char secret[129])
 {

@@ -204,7 +204,7 @@ const policy_ctx_t *pol_ctx_find(const policy_request_t *q, const char *key)
     for (i = 0; i < q->nctx; i++)
         if (q->ctx[i].key && strcasecmp(q->ctx[i].key, key) == 0)
             return &q->ctx[i];
-    return NULL;
+    return q->resolve ? q->resolve(q->resolve_arg, key) : NULL;
 }
 
 /* The pattern with its variables substituted (as literal bytes) in buf

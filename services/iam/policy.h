@@ -51,7 +51,9 @@ typedef struct {
     const char *resource;       /* the resource ARN, or "*" for none */
     const char *principal_arn;  /* caller: arn:aws:iam::A:user/path/name,
                                    arn:aws:sts::A:assumed-role/R/session,
-                                   arn:aws:iam::A:root */
+                                   arn:aws:iam::A:root; NULL with account
+                                   NULL: the anonymous caller, whom only
+                                   Principal "*" (and NotPrincipal) match */
     const char *role_arn;       /* for assumed-role sessions, the role's ARN
                                    (Principal {"AWS": role ARN} matches them);
                                    else NULL */
@@ -61,6 +63,13 @@ typedef struct {
                                    usually NULL */
     const policy_ctx_t *ctx;    /* condition keys and policy variables */
     size_t nctx;
+    /* Keys not in ctx are asked of resolve (may be NULL) with resolve_arg:
+     * the key's entry, valid until the request is decided, or NULL when
+     * the request has no such key. For values costly to gather that few
+     * policies name (an S3 object's tags): only a condition or variable
+     * naming the key asks. Keys compare as in ctx. */
+    const policy_ctx_t *(*resolve)(void *arg, const char *key);
+    void *resolve_arg;
 } policy_request_t;
 
 enum policy_effect { POLICY_NONE = 0, POLICY_ALLOW = 1, POLICY_DENY = 2 };
@@ -127,6 +136,17 @@ typedef struct {
                                that match, and never beats an explicit deny */
     int grant_via_role;     /* DIRECT only through q->role_arn: boundary and
                                session policies still limit the grant */
+    int resource_allow_off; /* the resource policy's allows do not count, its
+                               denies do (S3 RestrictPublicBuckets on a public
+                               bucket policy, for callers outside the owner's
+                               account) */
+    const char *other_allow;/* an allow from outside the policies, by its name
+                               (an S3 ACL granting the request: "object ACL"),
+                               or NULL: it allows as a resource policy naming
+                               the caller would; explicit denies still win */
+    int no_identity;        /* the caller has no identity side (the anonymous
+                               caller): without an allow the reason is
+                               POLICY_NO_RESOURCE */
 } policy_set_t;
 
 enum policy_reason {
@@ -154,7 +174,8 @@ typedef struct {
  *   1. any explicit Deny in any policy -> denied (that policy named);
  *   2. allowed when the resource policy (or a grant) allows with a DIRECT
  *      principal match (for an IAM user, or a role session by its session
- *      ARN, this skips boundary and session limits), or when the identity
+ *      ARN, this skips boundary and session limits; a resource policy not
+ *      with resource_allow_off), or by other_allow, or when the identity
  *      side allows (is_root, or an identity policy allows) and, when
  *      resource_required, the resource policy or a grant allows at least via
  *      the ACCOUNT;
@@ -167,6 +188,20 @@ typedef struct {
  * Returns 1 when allowed, 0 when denied; d (may be NULL) says why. */
 int policy_decide(const policy_set_t *s, const policy_request_t *q,
                   policy_decision_t *d /* OUT */);
+
+/* 1 when p (a RESOURCE policy) is public as S3 Block Public Access judges
+ * a bucket policy: some Allow statement applies to every principal
+ * (Principal "*", {"AWS": "*"}, or NotPrincipal) and none of its conditions
+ * holds the request to fixed values (no wildcard, no policy variable) of
+ * aws:SourceIp (IpAddress, no range broader than /8 for IPv4 or /32 for
+ * IPv6), aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner,
+ * aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalArn,
+ * aws:PrincipalAccount, aws:userid, s3:DataAccessPointArn,
+ * s3:DataAccessPointAccount or s3:x-amz-server-side-encryption-aws-kms-key-id
+ * (StringEquals, StringEqualsIgnoreCase, StringLike, ArnEquals, ArnLike;
+ * not ...IfExists or a set operator, which a request without the key
+ * passes). 0 for NULL. */
+int policy_public(const policy_t *p);
 
 /* The standard phrase for d, for error messages and logs:
  * "because no identity-based policy allows the kms:Encrypt action",

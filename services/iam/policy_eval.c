@@ -334,6 +334,8 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
     }
 
     /* 2. allows */
+    if (s->resource_allow_off && res == POLICY_ALLOW)
+        res = POLICY_NONE;
     res_direct = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
                  !res_m.via_role;
     res_role = res == POLICY_ALLOW && res_m.principal == POLICY_PRINCIPAL_DIRECT &&
@@ -346,8 +348,8 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
         decided(d, POLICY_ALLOWED, "resource-based policy", &res_m);
         return 1;
     }
-    if (grant_direct) {
-        decided(d, POLICY_ALLOWED, "grant", NULL);
+    if (grant_direct || s->other_allow) {
+        decided(d, POLICY_ALLOWED, grant_direct ? "grant" : s->other_allow, NULL);
         if (d)
             d->match.effect = POLICY_ALLOW;
         return 1;
@@ -357,6 +359,10 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
         return 0;
     }
     base = s->is_root || id_allow || res_role || grant_role;
+    if (!base && s->no_identity) {
+        decided(d, POLICY_NO_RESOURCE, "resource-based policy", NULL);
+        return 0;
+    }
     if (!base) {
         decided(d, POLICY_NO_IDENTITY, NULL, NULL);
         return 0;
@@ -385,6 +391,79 @@ int policy_decide(const policy_set_t *s, const policy_request_t *q,
             d->match.effect = POLICY_ALLOW;
     }
     return 1;
+}
+
+/* ---- public policies (S3 Block Public Access) ------------------------------ */
+
+/* Keys whose fixed values make a statement to everyone non-public. */
+static const char *const fixing_keys[] = {
+    "aws:SourceArn",     "aws:SourceVpc",         "aws:SourceVpce",       "aws:SourceOwner",
+    "aws:SourceAccount", "aws:PrincipalOrgID",    "aws:PrincipalArn",     "aws:PrincipalAccount",
+    "aws:userid",        "s3:DataAccessPointArn", "s3:DataAccessPointAccount",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id", NULL};
+
+/* A value with neither wildcard nor variable (a '*' or '?' is one even where
+ * the operator compares it literally). */
+static int pat_fixed(const struct pat *p)
+{
+    size_t i;
+
+    if (p->nvars || p->n == 0)
+        return 0;
+    for (i = 0; i < p->n; i++)
+        if (p->t[i] >= 0x100 || p->t[i] == '*' || p->t[i] == '?')
+            return 0;
+    return 1;
+}
+
+/* Does cd hold every request it lets through to fixed values of a key
+ * Block Public Access counts? */
+static int cond_fixes(const struct cond *cd)
+{
+    size_t i;
+    int known = 0;
+
+    if (cd->neg || cd->ifexists || cd->set != SET_NONE || cd->nvals == 0)
+        return 0;
+    if (strcasecmp(cd->key, "aws:SourceIp") == 0) {
+        if (cd->cls != C_IP)
+            return 0;
+        for (i = 0; i < cd->nvals; i++) {
+            const struct cidr *c = &cd->vals[i].ip;
+            if (!cd->vals[i].ok || c->family == 0 || c->prefix < (c->family == 4 ? 8 : 32))
+                return 0;
+        }
+        return 1;
+    }
+    for (i = 0; fixing_keys[i] && !known; i++)
+        known = strcasecmp(cd->key, fixing_keys[i]) == 0;
+    if (!known || (cd->cls != C_STR && cd->cls != C_STR_IC && cd->cls != C_LIKE && cd->cls != C_ARN))
+        return 0;
+    for (i = 0; i < cd->nvals; i++)
+        if (!cd->vals[i].ok || !pat_fixed(&cd->vals[i].pat))
+            return 0;
+    return 1;
+}
+
+int policy_public(const policy_t *p)
+{
+    size_t i, j;
+
+    if (p == NULL || p->kind == POLICY_IDENTITY)
+        return 0;
+    for (i = 0; i < p->nstmts; i++) {
+        const struct stmt *st = &p->stmts[i];
+        int everyone = st->not_principal, fixed = 0;
+        if (st->effect != POLICY_ALLOW)
+            continue;
+        for (j = 0; j < st->nprincs && !everyone; j++)
+            everyone = st->princs[j].type == P_ANY;
+        for (j = 0; j < st->nconds && !fixed; j++)
+            fixed = cond_fixes(&st->conds[j]);
+        if (everyone && !fixed)
+            return 1;
+    }
+    return 0;
 }
 
 const char *policy_reason_text(const policy_decision_t *d, const char *action, char *out,

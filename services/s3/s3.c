@@ -657,7 +657,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
                  ? 0
                  : s3_error(s, 500, "InternalError", "We encountered an internal error.");
         buf_free(&aad);
-    } else {
+    } else if ((rc = s3_kms_allowed(s)) == 0) {
         cJSON *ctx = NULL;
         char managed[37];
         const char *ref = key_id;
@@ -716,6 +716,8 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
         buf_free(&aad);
         return rc;
     }
+    if (s3_kms_allowed(s) != 0)
+        return -1;
     {
         cJSON *ctx = sse->context ? cJSON_Parse(sse->context) : NULL;
         char arn_out[160];

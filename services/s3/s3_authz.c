@@ -3,18 +3,23 @@
  * bucket policy, and the condition keys s3:prefix, s3:delimiter,
  * s3:max-keys, s3:x-amz-server-side-encryption(-aws-kms-key-id),
  * s3:x-amz-content-sha256, s3:x-amz-copy-source, s3:x-amz-metadata-directive,
- * s3:authType, s3:signatureversion, s3:ResourceAccount. Also the bucket
- * policy operations. */
+ * s3:authType, s3:signatureversion, s3:ResourceAccount, and (read only when
+ * a policy names them) s3:ExistingObjectTag/<key>, s3:RequestObjectTag/<key>,
+ * s3:RequestObjectTagKeys. The anonymous caller (an unsigned request) is
+ * allowed by the bucket policy or a public ACL, as Block Public Access
+ * lets them. Also the bucket policy operations. */
 #include "s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "http.h"
 #include "iam.h"
 #include "iam/policy.h"
+#include "proto_query.h"
 #include "xml.h"
 
 enum { RES_NONE, RES_BUCKET, RES_OBJECT };
@@ -107,6 +112,316 @@ static char *bucket_policy(s3_req_t *s, const char *bucket)
     return v;
 }
 
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t =
+        sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : sqlite3_column_text(st, i);
+
+    return t ? strdup((const char *)t) : NULL;
+}
+
+/* The tags and ACL (JSON, malloc'd, NULL when none) of the current object
+ * key, or of its version vid ("null": the null version). 1 found, 0 not. */
+static int object_meta(s3_req_t *s, const char *bucket, const char *key, const char *vid,
+                       char **tags, char **acl)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT tags, acl, version_id FROM s3_objects "
+                                              "WHERE bucket=?1 AND key=?2");
+    int found = 0;
+
+    *tags = *acl = NULL;
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 2);
+        const char *cur = v && v[0] ? (const char *)v : "null";
+        if (vid == NULL || !strcmp(vid, cur)) {
+            *tags = column_dup(st, 0);
+            *acl = column_dup(st, 1);
+            found = 1;
+        }
+    }
+    sqlite3_reset(st);
+    if (found || vid == NULL)
+        return found;
+    st = db_stmt(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
+                                "AND version_id=?3 AND marker=0");
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *tags = column_dup(st, 0);
+        *acl = column_dup(st, 1);
+        found = 1;
+    }
+    sqlite3_reset(st);
+    return found;
+}
+
+/* ---- object tags as condition keys ---------------------------------------- */
+
+#define MAX_TAGS 10 /* S3's limit per object */
+#define TAG_KEY_MAX 128
+#define TAG_VALUE_MAX 256
+#define TAGGING_HEADER_MAX (16u << 10) /* x-amz-tagging: 10 tags, escaped */
+#define EXISTING_TAG "s3:ExistingObjectTag/"
+#define REQUEST_TAG "s3:RequestObjectTag/"
+#define REQUEST_TAG_KEYS "s3:RequestObjectTagKeys"
+
+/* One set of tags as condition keys: "<prefix><tag key>" -> value. */
+typedef struct {
+    int state; /* 0 not read, 1 read, -1 unreadable (over S3's limits, malformed) */
+    size_t n;
+    char name[MAX_TAGS][sizeof EXISTING_TAG + TAG_KEY_MAX];
+    char value[MAX_TAGS][TAG_VALUE_MAX + 1];
+    const char *vals[MAX_TAGS];
+    const char *tag_keys[MAX_TAGS]; /* into name, past the prefix */
+    authz_key_t keys[MAX_TAGS];
+    authz_key_t all_keys; /* s3:RequestObjectTagKeys */
+} tagset_t;
+
+/* What the resolver may read, fixed before the decision; the tag sets are
+ * allocated on first use (most requests never name a tag key). */
+typedef struct {
+    s3_req_t *s;
+    const char *bucket, *key, *vid; /* the object of s3:ExistingObjectTag/ */
+    int existing;                   /* the action takes s3:ExistingObjectTag/ */
+    int request;                    /* 1 x-amz-tagging, 2 the PutObjectTagging body, 0 none */
+    struct {
+        tagset_t existing, request;
+    } *t;
+} lazy_t;
+
+/* Actions whose requests carry the object's current tags (Service
+ * Authorization Reference; not PutObject or DeleteObject*: "you cannot
+ * create a policy to grant or deny a user permissions to delete or
+ * overwrite an object based on its existing tags"). */
+static const char *const existing_tag_actions[] = {
+    "s3:GetObject",           "s3:GetObjectVersion",
+    "s3:GetObjectAcl",        "s3:GetObjectVersionAcl",
+    "s3:GetObjectTagging",    "s3:GetObjectVersionTagging",
+    "s3:PutObjectAcl",        "s3:PutObjectVersionAcl",
+    "s3:PutObjectTagging",    "s3:PutObjectVersionTagging",
+    "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
+    NULL};
+
+static int tag_add(tagset_t *t, const char *prefix, const char *k, size_t kn, const char *v,
+                   size_t vn)
+{
+    size_t pn = strlen(prefix);
+
+    if (t->n >= MAX_TAGS || kn < 1 || kn > TAG_KEY_MAX || vn > TAG_VALUE_MAX)
+        return -1;
+    memcpy(t->name[t->n], prefix, pn);
+    memcpy(t->name[t->n] + pn, k, kn);
+    t->name[t->n][pn + kn] = '\0';
+    memcpy(t->value[t->n], v, vn);
+    t->value[t->n][vn] = '\0';
+    t->vals[t->n] = t->value[t->n];
+    t->tag_keys[t->n] = t->name[t->n] + pn;
+    t->keys[t->n] = (authz_key_t){t->name[t->n], &t->vals[t->n], 1};
+    t->n++;
+    return 0;
+}
+
+/* The stored tags (a JSON object) of the object the request names. */
+static void read_existing(lazy_t *l, tagset_t *t)
+{
+    char *tags = NULL, *acl = NULL;
+    cJSON *doc;
+    const cJSON *e;
+
+    t->state = 1;
+    if (!object_meta(l->s, l->bucket, l->key, l->vid, &tags, &acl))
+        return;
+    doc = tags ? cJSON_Parse(tags) : NULL;
+    cJSON_ArrayForEach(e, doc) {
+        if (cJSON_IsString(e) &&
+            tag_add(t, EXISTING_TAG, e->string, strlen(e->string), e->valuestring,
+                    strlen(e->valuestring)) != 0)
+            t->state = -1;
+    }
+    cJSON_Delete(doc);
+    free(tags);
+    free(acl);
+}
+
+/* x-amz-tagging: "k=v&k2=v2", URL-encoded ('+' a space). */
+static void read_tagging_header(lazy_t *l, tagset_t *t)
+{
+    size_t n, i = 0;
+    const char *h = http_header(l->s->r->http, "x-amz-tagging", &n);
+    char k[3 * TAG_KEY_MAX + 1], v[3 * TAG_VALUE_MAX + 1];
+
+    t->state = 1;
+    if (h == NULL || n > TAGGING_HEADER_MAX) {
+        t->state = h ? -1 : 1;
+        return;
+    }
+    while (i < n) {
+        const char *seg = h + i, *amp = memchr(seg, '&', n - i), *eq;
+        size_t sn = amp ? (size_t)(amp - seg) : n - i, kn, vn;
+        long kl, vl = 0;
+        i += sn + 1;
+        if (sn == 0)
+            continue; /* "a=1&&b=2": as the operation reads it */
+        eq = memchr(seg, '=', sn);
+        kn = eq ? (size_t)(eq - seg) : sn;
+        vn = eq ? sn - kn - 1 : 0;
+        if (kn >= sizeof k || vn >= sizeof v || (kl = proto_query_unescape(seg, kn, 1, k)) < 0 ||
+            (eq && (vl = proto_query_unescape(eq + 1, vn, 1, v)) < 0) ||
+            tag_add(t, REQUEST_TAG, k, (size_t)kl, v, (size_t)vl) != 0) {
+            t->state = -1;
+            return;
+        }
+    }
+}
+
+/* The PutObjectTagging body: <Tagging><TagSet><Tag><Key/><Value/>... */
+static void read_tagging_body(lazy_t *l, tagset_t *t)
+{
+    http_req_t *h = l->s->r->http;
+    char err[128];
+    xml_node_t *doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
+    const xml_node_t *g;
+
+    t->state = doc && !strcmp(xml_name(doc), "Tagging") ? 1 : -1;
+    for (g = xml_child(xml_child(doc, "TagSet"), "Tag"); g && t->state == 1; g = xml_next(g, "Tag")) {
+        const xml_node_t *k = xml_child(g, "Key"), *v = xml_child(g, "Value");
+        if (k == NULL || tag_add(t, REQUEST_TAG, xml_text(k), xml_text_len(k), xml_text(v),
+                                 v ? xml_text_len(v) : 0) != 0)
+            t->state = -1;
+    }
+    xml_free(doc);
+}
+
+static const authz_key_t *tag_find(const tagset_t *t, const char *name, size_t pn)
+{
+    size_t i;
+
+    if (t->state != 1)
+        return NULL;
+    /* the prefix compares as key names do (any case), the tag key exactly */
+    for (i = 0; i < t->n; i++)
+        if (!strcmp(t->tag_keys[i], name + pn))
+            return &t->keys[i];
+    return NULL;
+}
+
+/* The resolver of authz_t: s3:ExistingObjectTag/<key>,
+ * s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys, read on first use.
+ * Tags over S3's limits or malformed leave the keys absent: the operation
+ * refuses such tags itself. */
+static const authz_key_t *resolve(void *arg, const char *key)
+{
+    lazy_t *l = arg;
+    size_t ep = sizeof EXISTING_TAG - 1, rp = sizeof REQUEST_TAG - 1;
+    int existing = !strncasecmp(key, EXISTING_TAG, ep);
+    int request = !existing && (!strncasecmp(key, REQUEST_TAG, rp) || !strcasecmp(key, REQUEST_TAG_KEYS));
+
+    if ((existing && !l->existing) || (request && !l->request) || (!existing && !request))
+        return NULL;
+    if (l->t == NULL) {
+        if ((l->t = malloc(sizeof *l->t)) == NULL)
+            return NULL;
+        l->t->existing.state = l->t->request.state = 0;
+        l->t->existing.n = l->t->request.n = 0;
+    }
+    if (existing) {
+        if (l->t->existing.state == 0)
+            read_existing(l, &l->t->existing);
+        return tag_find(&l->t->existing, key, ep);
+    }
+    if (l->t->request.state == 0) {
+        if (l->request == 1)
+            read_tagging_header(l, &l->t->request);
+        else
+            read_tagging_body(l, &l->t->request);
+    }
+    if (strcasecmp(key, REQUEST_TAG_KEYS) == 0) {
+        tagset_t *t = &l->t->request;
+        if (t->state != 1 || t->n == 0)
+            return NULL;
+        t->all_keys = (authz_key_t){REQUEST_TAG_KEYS, t->tag_keys, t->n};
+        return &t->all_keys;
+    }
+    return tag_find(&l->t->request, key, rp);
+}
+
+/* ---- the anonymous caller: bucket policy, ACLs, Block Public Access ------- */
+
+/* The ACL permission that grants an action to the AllUsers group, and
+ * whose ACL holds it (S3's mapping of ACL permissions to actions). */
+static const struct {
+    const char *action, *perm;
+    int on_object;
+} acl_perms[] = {
+    {"s3:ListBucket", "READ", 0},
+    {"s3:ListBucketVersions", "READ", 0},
+    {"s3:ListBucketMultipartUploads", "READ", 0},
+    {"s3:GetBucketAcl", "READ_ACP", 0},
+    {"s3:PutBucketAcl", "WRITE_ACP", 0},
+    {"s3:PutObject", "WRITE", 0},
+    {"s3:GetObject", "READ", 1},
+    {"s3:GetObjectVersion", "READ", 1},
+    {"s3:GetObjectAcl", "READ_ACP", 1},
+    {"s3:GetObjectVersionAcl", "READ_ACP", 1},
+    {"s3:PutObjectAcl", "WRITE_ACP", 1},
+    {"s3:PutObjectVersionAcl", "WRITE_ACP", 1},
+};
+
+/* For the anonymous caller: the bucket's policy (*policy, caller frees),
+ * its Block Public Access settings, and whether a public ACL grants the
+ * action (a->other_allow). Returns 0, or -1 with NoSuchBucket set. */
+static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket,
+                             const char *key, const char *vid, authz_t *a, char **policy)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT policy, acl FROM s3_buckets WHERE name=?1");
+    char *bucket_acl = NULL, *tags = NULL, *object_acl = NULL;
+    int found = 0, pab;
+    size_t i;
+
+    *policy = NULL;
+    if (st == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = 1;
+        *policy = column_dup(st, 0);
+        bucket_acl = column_dup(st, 1);
+    }
+    sqlite3_reset(st);
+    if (!found)
+        return strcmp(action, "s3:CreateBucket") == 0
+                   ? 0
+                   : s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+    pab = s3_pab_flags(s, bucket);
+    a->restrict_public = (pab & S3_PAB_RESTRICT) != 0;
+    for (i = 0; i < sizeof acl_perms / sizeof acl_perms[0]; i++)
+        if (!strcmp(acl_perms[i].action, action))
+            break;
+    if (i < sizeof acl_perms / sizeof acl_perms[0] && !(pab & S3_PAB_IGNORE_ACLS) &&
+        !s3_acls_disabled(s, bucket)) {
+        if (!acl_perms[i].on_object) {
+            if (s3_acl_grants_all_users(bucket_acl, acl_perms[i].perm))
+                a->other_allow = "bucket ACL";
+        } else if (key && object_meta(s, bucket, key, vid, &tags, &object_acl) &&
+                   s3_acl_grants_all_users(object_acl, acl_perms[i].perm)) {
+            a->other_allow = "object ACL";
+        }
+    }
+    free(bucket_acl);
+    free(tags);
+    free(object_acl);
+    return 0;
+}
+
+/* ---- the check ---------------------------------------------------------------- */
+
 #define NKEYS 16
 
 typedef struct {
@@ -142,15 +457,40 @@ static void key_query(keys_t *k, s3_req_t *s, const char *name, const char *para
         key_from(k, name, v);
 }
 
-static int check(s3_req_t *s, const char *action, const char *bucket, const char *key, int res)
+/* Where the request's own tags are, for s3:RequestObjectTag/ (lazy_t.request). */
+static int request_tags_source(s3_req_t *s, const char *action)
+{
+    char v[16];
+
+    if (!strcmp(action, "s3:PutObjectTagging") || !strcmp(action, "s3:PutObjectVersionTagging"))
+        return 2;
+    if (strcmp(action, "s3:PutObject") != 0 || !http_header(s->r->http, "x-amz-tagging", NULL) ||
+        s->op == s3_op_upload_part || s->op == s3_op_upload_part_copy ||
+        s->op == s3_op_complete_multipart_upload)
+        return 0;
+    /* a copy takes the request's tags only with x-amz-tagging-directive: REPLACE */
+    if (s->op == s3_op_copy_object &&
+        (!s3_header(s, "x-amz-tagging-directive", v, sizeof v) || strcmp(v, "REPLACE") != 0))
+        return 0;
+    return 1;
+}
+
+/* Authorizes action on the bucket or object (vid: the version named, NULL
+ * for the current one). quiet: decide only, leaving r's error and log note
+ * alone. Returns 0 allowed, or -1 (with the error set unless quiet). */
+static int check(s3_req_t *s, const char *action, const char *bucket, const char *key,
+                 const char *vid, int res, int quiet)
 {
     char arn[1200];
     char *policy = NULL;
     keys_t k;
     authz_t a;
-    int rc;
+    lazy_t lz;
+    size_t i;
+    int rc, anon = s->r->caller.kind == PRINCIPAL_ANONYMOUS;
 
     k.n = 0;
+    memset(&a, 0, sizeof a);
     if (res == RES_NONE)
         snprintf(arn, sizeof arn, "*");
     else if (res == RES_BUCKET)
@@ -169,32 +509,61 @@ static int check(s3_req_t *s, const char *action, const char *bucket, const char
     key_header(&k, s, "s3:x-amz-copy-source", "x-amz-copy-source");
     key_header(&k, s, "s3:x-amz-metadata-directive", "x-amz-metadata-directive");
     key_header(&k, s, "s3:x-amz-acl", "x-amz-acl");
-    key_from(&k, "s3:authType",
-             http_header(s->r->http, "Authorization", NULL) ? "REST-HEADER" : "REST-QUERY-STRING");
-    {
+    if (!anon) {
+        /* how the request was signed: an unsigned one has neither */
         size_t n;
         const char *az = http_header(s->r->http, "Authorization", &n);
         /* SigV2: "Authorization: AWS AK:sig" or AWSAccessKeyId in the query */
         int v2 = az ? (n >= 4 && !memcmp(az, "AWS ", 4)) : s3_query(s, "AWSAccessKeyId", NULL, 0);
+        key_from(&k, "s3:authType", az ? "REST-HEADER" : "REST-QUERY-STRING");
         key_from(&k, "s3:signatureversion", v2 ? "AWS" : "AWS4-HMAC-SHA256");
     }
     key_from(&k, "s3:ResourceAccount", s->r->account);
-    if (res != RES_NONE)
+
+    lz.s = s;
+    lz.bucket = bucket;
+    lz.key = key;
+    lz.vid = vid;
+    lz.existing = 0;
+    lz.t = NULL;
+    for (i = 0; res == RES_OBJECT && key && existing_tag_actions[i] && !lz.existing; i++)
+        lz.existing = !strcmp(existing_tag_actions[i], action);
+    lz.request = res == RES_OBJECT ? request_tags_source(s, action) : 0;
+    if (lz.existing || lz.request) {
+        a.resolve = resolve;
+        a.resolve_arg = &lz;
+    }
+
+    if (anon && res != RES_NONE) {
+        if (anonymous_sources(s, action, bucket, key, vid, &a, &policy) != 0) {
+            if (quiet) {
+                s->r->err_code[0] = '\0';
+                s->r->err_status = 0;
+            }
+            return -1;
+        }
+    } else if (res != RES_NONE) {
         policy = bucket_policy(s, bucket);
-    memset(&a, 0, sizeof a);
+    }
     a.action = action;
     a.resource = arn;
     a.resource_policy = policy;
     a.keys = k.keys;
     a.nkeys = k.n;
-    rc = authz_check(s->r, &a);
+    if (quiet)
+        rc = authz_allowed(s->r, &s->r->caller, &a, NULL, 0) ? 0 : -1;
+    else
+        rc = authz_check(s->r, &a);
     free(policy);
+    free(lz.t);
     return rc;
 }
 
 int s3_authorize(s3_req_t *s)
 {
     size_t i;
+    char vid[1100];
+    const char *v = NULL;
 
     if (!s->r->emu->cfg->iam_enforce || s->authorized)
         return 0;
@@ -216,38 +585,40 @@ int s3_authorize(s3_req_t *s)
                    {"GetObjectAcl", "s3:GetObjectVersionAcl"},
                    {"PutObjectAcl", "s3:PutObjectVersionAcl"}};
         size_t j;
+        if (s3_query(s, "versionId", vid, sizeof vid))
+            v = vid;
         for (j = 0; j < sizeof ver / sizeof ver[0]; j++)
             if (!strcmp(ver[j].op, s->opname))
-                return check(s, ver[j].action, s->bucket, s->key, actions[i].res);
+                return check(s, ver[j].action, s->bucket, s->key, v, actions[i].res, 0);
     }
-    return check(s, actions[i].action, s->bucket, s->key, actions[i].res);
+    return check(s, actions[i].action, s->bucket, s->key, v, actions[i].res, 0);
 }
 
 int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, const char *key)
 {
     if (!s->r->emu->cfg->iam_enforce)
         return 0;
-    return check(s, action, bucket, key, RES_OBJECT);
+    return check(s, action, bucket, key, NULL, RES_OBJECT, 0);
+}
+
+int s3_may_list(s3_req_t *s, const char *bucket)
+{
+    if (!s->r->emu->cfg->iam_enforce)
+        return 1;
+    return check(s, "s3:ListBucket", bucket, NULL, NULL, RES_BUCKET, 1) == 0;
+}
+
+int s3_kms_allowed(s3_req_t *s)
+{
+    /* KMS decrypts and encrypts only for SigV4 callers */
+    if (s->r->caller.kind == PRINCIPAL_ANONYMOUS)
+        return s3_error(s, 400, "InvalidArgument",
+                        "Requests specifying Server Side Encryption with AWS KMS managed keys "
+                        "require AWS Signature Version 4.");
+    return 0;
 }
 
 /* ---- bucket policy operations -------------------------------------------- */
-
-static int statement_public(const cJSON *st);
-
-/* 1 when the policy document grants anything to everyone. */
-static int policy_public(const char *text, size_t len)
-{
-    cJSON *doc = cJSON_ParseWithLength(text, len), *stmts, *st;
-    int pub = 0;
-
-    stmts = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
-    if (cJSON_IsObject(stmts))
-        pub = statement_public(stmts);
-    else if (cJSON_IsArray(stmts))
-        cJSON_ArrayForEach(st, stmts) pub |= statement_public(st);
-    cJSON_Delete(doc);
-    return pub;
-}
 
 int s3_op_put_bucket_policy(void *arg)
 {
@@ -256,7 +627,7 @@ int s3_op_put_bucket_policy(void *arg)
     char err[256];
     policy_t *p;
     sqlite3_stmt *st;
-    int rc;
+    int rc, pub;
 
     if (s3_require_bucket(s) != 0)
         return -1;
@@ -269,8 +640,9 @@ int s3_op_put_bucket_policy(void *arg)
     p = policy_parse(h->body.data, h->body.len, POLICY_RESOURCE, err, sizeof err);
     if (p == NULL)
         return s3_error(s, 400, "MalformedPolicy", "%s", err);
+    pub = policy_public(p);
     policy_free(p);
-    if (policy_public(h->body.data, h->body.len) && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
+    if (pub && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
         return s3_error(s, 403, "AccessDenied", "Access Denied");
     st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1");
     if (st == NULL)
@@ -322,40 +694,21 @@ int s3_op_delete_bucket_policy(void *arg)
     return 0;
 }
 
-/* Public, as S3 judges it here: an Allow statement without a Condition
- * whose principal is "*" or {"AWS": "*"}. */
-static int statement_public(const cJSON *st)
-{
-    const cJSON *eff = cJSON_GetObjectItemCaseSensitive(st, "Effect");
-    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(st, "Principal");
-    const cJSON *aws = cJSON_IsObject(pr) ? cJSON_GetObjectItemCaseSensitive(pr, "AWS") : NULL;
-
-    if (!cJSON_IsString(eff) || strcmp(eff->valuestring, "Allow") != 0 ||
-        cJSON_GetObjectItemCaseSensitive(st, "Condition"))
-        return 0;
-    return (cJSON_IsString(pr) && !strcmp(pr->valuestring, "*")) ||
-           (cJSON_IsString(aws) && !strcmp(aws->valuestring, "*"));
-}
-
 int s3_op_get_bucket_policy_status(void *arg)
 {
     s3_req_t *s = arg;
-    char *policy;
-    cJSON *doc, *stmts, *st;
-    int pub = 0;
+    char *policy, err[256];
+    policy_t *p;
+    int pub;
     buf_t out;
 
     if (s3_require_bucket(s) != 0)
         return -1;
     if ((policy = bucket_policy(s, s->bucket)) == NULL)
         return no_policy(s);
-    doc = cJSON_Parse(policy);
-    stmts = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
-    if (cJSON_IsObject(stmts))
-        pub = statement_public(stmts);
-    else if (cJSON_IsArray(stmts))
-        cJSON_ArrayForEach(st, stmts) pub |= statement_public(st);
-    cJSON_Delete(doc);
+    p = policy_parse(policy, strlen(policy), POLICY_RESOURCE, err, sizeof err);
+    pub = policy_public(p);
+    policy_free(p);
     free(policy);
     buf_init(&out, 0);
     xml_decl(&out);

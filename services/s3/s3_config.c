@@ -624,6 +624,18 @@ int s3_pab_flag(s3_req_t *s, const char *bucket, const char *field)
     return on;
 }
 
+int s3_pab_flags(s3_req_t *s, const char *bucket)
+{
+    xml_node_t *doc = config_doc(s, bucket, "publicAccessBlock");
+    int bits = 0, i;
+
+    for (i = 0; pab_fields[i]; i++)
+        if (!strcmp(xml_text(xml_child(doc, pab_fields[i])), "true"))
+            bits |= 1 << i;
+    xml_free(doc);
+    return bits;
+}
+
 /* The bucket's object ownership setting ("" when none). */
 static void ownership(s3_req_t *s, const char *bucket, char out[32])
 {
@@ -753,6 +765,31 @@ static int header_grants(s3_req_t *s, cJSON *a)
         }
     }
     return any;
+}
+
+int s3_acls_disabled(s3_req_t *s, const char *bucket)
+{
+    char own[32];
+
+    ownership(s, bucket, own);
+    return !strcmp(own, "BucketOwnerEnforced");
+}
+
+int s3_acl_grants_all_users(const char *json, const char *perm)
+{
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    const cJSON *g;
+    int hit = 0;
+
+    cJSON_ArrayForEach(g, a) {
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(g, "uri");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(g, "p");
+        if (cJSON_IsString(u) && !strcmp(u->valuestring, ALL_USERS) && cJSON_IsString(p) &&
+            (!strcmp(p->valuestring, perm) || !strcmp(p->valuestring, "FULL_CONTROL")))
+            hit = 1;
+    }
+    cJSON_Delete(a);
+    return hit;
 }
 
 /* True when the grants give anything to everyone or every AWS user. */

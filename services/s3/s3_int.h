@@ -187,6 +187,12 @@ int s3_part_head(s3_req_t *s);
  * action (a copy source, each key of DeleteObjects). 0 or -1 (error set). */
 int s3_authorize(s3_req_t *s);
 int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, const char *key);
+/* 1 when the caller may s3:ListBucket bucket (always with --iam off),
+ * decided quietly: neither an error nor the log note is touched. */
+int s3_may_list(s3_req_t *s, const char *bucket);
+/* SSE-KMS takes SigV4 callers only: 0, or -1 with S3's InvalidArgument set
+ * for the anonymous caller. */
+int s3_kms_allowed(s3_req_t *s);
 /* x-amz-copy-source as bucket and decoded key (*key malloc'd), the caller
  * authorized for s3:GetObject on it. 0 or -1 (error set). */
 int s3_copy_source(s3_req_t *s, char bucket[64], char **key /* OUT */);
@@ -261,6 +267,16 @@ int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char 
 /* 1 when the bucket's public access block sets field (e.g.
  * "BlockPublicPolicy") to true. */
 int s3_pab_flag(s3_req_t *s, const char *bucket, const char *field);
+/* The bucket's whole public access block as S3_PAB_* bits (0: none). */
+enum { S3_PAB_BLOCK_ACLS = 1, S3_PAB_IGNORE_ACLS = 2, S3_PAB_BLOCK_POLICY = 4, S3_PAB_RESTRICT = 8 };
+int s3_pab_flags(s3_req_t *s, const char *bucket);
+/* 1 when the bucket's object ownership is BucketOwnerEnforced: ACLs no
+ * longer grant anything. */
+int s3_acls_disabled(s3_req_t *s, const char *bucket);
+/* 1 when stored grants (an ACL's JSON; NULL: the owner's alone) give the
+ * AllUsers group perm ("READ", "WRITE", "READ_ACP", "WRITE_ACP"), by name
+ * or by FULL_CONTROL. */
+int s3_acl_grants_all_users(const char *json, const char *perm);
 /* The stored document (caller frees) or NULL. */
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
 int s3_op_config_put(void *s);

@@ -746,11 +746,23 @@ int s3_op_get_object(void *arg)
                         "The specified version does not exist.");
     if (rc == 0) {
         double lm;
+        /* without s3:ListBucket a missing key is not told apart from a
+         * forbidden one (AWS answers every caller so; here the anonymous) */
+        if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
+            strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
+                    sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
+            return s3_error(s, 403, "AccessDenied", "Access Denied");
+        }
         if (s->versioning && s3_latest_marker(s, s->bucket, s->key, vid, &lm) == 1) {
             http_add_header(h, "x-amz-delete-marker", "true");
             http_add_header(h, "x-amz-version-id", vid);
         }
         return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+    }
+    /* SSE-KMS objects: HEAD as well as GET */
+    if (!strncmp(o.sse.alg, "aws:kms", 7) && s3_kms_allowed(s) != 0) {
+        s3_object_clear(&o);
+        return -1;
     }
     if (s->versioning)
         http_add_header(h, "x-amz-version-id", o.version_id[0] ? o.version_id : "null");

@@ -230,3 +230,35 @@ class StandaloneAccountTests(ServerTestCase):
     def test_get_delegated_access_token(self):
         check_error(self, "ExpiredTradeInTokenException", 400, self.call,
                     "get_delegated_access_token", TradeInToken="not-a-token")
+
+
+class PrincipalTypeTests(ServerTestCase):
+    """aws:PrincipalType as AWS sets it: User for an IAM user and for its
+    GetSessionToken credentials, FederatedUser for GetFederationToken."""
+
+    server_args = ENFORCE
+    needs_process = True
+
+    def test_principal_type(self):
+        p = Principals(self.server)
+        kms = client(self.server, "kms")
+        kid = kms.create_key()["KeyMetadata"]["KeyId"]
+
+        def only(ptype):
+            return doc(allow("kms:Encrypt", "*", Condition={
+                "StringEquals": {"aws:PrincipalType": ptype}}))
+
+        u = p.user(inline=[only("User"), doc(allow(["sts:GetFederationToken"]))])
+        client(self.server, "kms", u).encrypt(KeyId=kid, Plaintext=b"x")
+        st = client(self.server, "sts", u).get_session_token(DurationSeconds=900)
+        client(self.server, "kms", Creds.from_sts(st)).encrypt(KeyId=kid, Plaintext=b"x")
+        fed = client(self.server, "sts", u).get_federation_token(
+            Name="ptype", Policy=only("FederatedUser"))
+        # the session policy asks FederatedUser, the user's own policy User:
+        # the federated user is not a User, so the identity side denies
+        check_denied(self, "kms", client(self.server, "kms", fed_creds(fed)).encrypt,
+                     KeyId=kid, Plaintext=b"x")
+        v = p.user(inline=[only("FederatedUser"), doc(allow(["sts:GetFederationToken"]))])
+        fed = client(self.server, "sts", v).get_federation_token(
+            Name="ptype2", Policy=only("FederatedUser"))
+        client(self.server, "kms", fed_creds(fed)).encrypt(KeyId=kid, Plaintext=b"x")

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define FUZZ_CHECK(c)                                                          \
     do {                                                                       \
@@ -39,13 +40,32 @@ static const policy_ctx_t ctx[] = {
     {"aws:VpcSourceIp", v_ip6, 1},      {"aws:empty", NULL, 0},
 };
 
+/* Keys the request does not carry: any s3:ExistingObjectTag/ one reads "public". */
+static const char *const v_tag[] = {"public"};
+
+static const policy_ctx_t *resolve(void *arg, const char *key)
+{
+    static policy_ctx_t c;
+
+    (void)arg;
+    if (strncasecmp(key, "s3:ExistingObjectTag/", 21) != 0)
+        return NULL;
+    c.key = key;
+    c.values = v_tag;
+    c.nvalues = 1;
+    return &c;
+}
+
 static const policy_request_t reqs[] = {
     {"s3:GetObject", "arn:aws:s3:::bucket/home/alice/x", "arn:aws:iam::111122223333:user/alice",
-     NULL, "111122223333", NULL, ctx, sizeof ctx / sizeof ctx[0]},
+     NULL, "111122223333", NULL, ctx, sizeof ctx / sizeof ctx[0], NULL, NULL},
     {"sts:AssumeRole", "arn:aws:iam::111122223333:role/R",
      "arn:aws:sts::111122223333:assumed-role/R/s1", "arn:aws:iam::111122223333:role/R",
-     "111122223333", NULL, ctx, sizeof ctx / sizeof ctx[0]},
-    {"kms:Encrypt", "*", NULL, NULL, NULL, "ec2.amazonaws.com", NULL, 0},
+     "111122223333", NULL, ctx, sizeof ctx / sizeof ctx[0], NULL, NULL},
+    {"kms:Encrypt", "*", NULL, NULL, NULL, "ec2.amazonaws.com", NULL, 0, NULL, NULL},
+    /* the anonymous caller, with a resolver */
+    {"s3:GetObject", "arn:aws:s3:::bucket/k", NULL, NULL, NULL, NULL, ctx,
+     sizeof ctx / sizeof ctx[0], resolve, NULL},
 };
 
 static void check_eval(const policy_t *p, const policy_request_t *q, enum policy_kind kind)
@@ -84,6 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (r = 0; r < sizeof reqs / sizeof reqs[0]; r++)
             check_eval(p[k], &reqs[r], kinds[k]);
+        {
+            int pub = policy_public(p[k]);
+            FUZZ_CHECK(pub == 0 || pub == 1);
+            FUZZ_CHECK(kinds[k] != POLICY_IDENTITY || pub == 0);
+        }
     }
     if (p[0] || p[1]) {
         const policy_t *id[1] = {p[0]};
@@ -103,6 +128,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int allowed;
             s.resource_required = (int)(r & 1);
             s.is_root = r == 2;
+            s.no_identity = r == 3;
+            s.resource_allow_off = r == 3 && policy_public(p[1]);
+            s.other_allow = r == 3 && (size & 1) ? "object ACL" : NULL;
             allowed = policy_decide(&s, &reqs[r], &d);
             FUZZ_CHECK(allowed == (d.reason == POLICY_ALLOWED));
             policy_reason_text(&d, reqs[r].action, text, sizeof text);

@@ -9,6 +9,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <strings.h>
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -1674,6 +1675,221 @@ static void test_repeatable(void)
     policy_free(p);
 }
 
+/* ---- the anonymous caller, S3's extra allow and restricted policies ------ */
+
+static void test_decide_anonymous(void)
+{
+    char err[256];
+    policy_t *star = parse(RES_STAR, POLICY_RESOURCE, err, sizeof err);
+    policy_t *alice = parse(RES_ALICE, POLICY_RESOURCE, err, sizeof err);
+    policy_t *denies = parse(RES_DENY, POLICY_RESOURCE, err, sizeof err);
+    policy_t *notp = parse(V12("{'Effect':'Allow','NotPrincipal':{'AWS':'" ALICE_ARN "'},"
+                               "'Action':'s3:*','Resource':'*'}"),
+                           POLICY_RESOURCE, err, sizeof err);
+    policy_t *fed = parse(V12(RP("{'Federated':'anonymous'}", "'s3:*'")), POLICY_RESOURCE, err,
+                          sizeof err);
+    const policy_t *id[1];
+    policy_set_t s;
+    policy_request_t q;
+    policy_decision_t d;
+    char text[160];
+
+    CHECK(star && alice && denies && notp && fed);
+    memset(&s, 0, sizeof s);
+    s.no_identity = 1;
+    make_req(&q, ANON, GET, BKEY, NULL);
+    /* nothing applies: the reason names the resource policy */
+    CHECK(policy_decide(&s, &q, &d) == 0);
+    CHECK(d.reason == POLICY_NO_RESOURCE && d.match.statement == -1);
+    CHECK_STR(policy_reason_text(&d, GET, text, sizeof text),
+              "because no resource-based policy allows the s3:GetObject action");
+    /* only "*" (and NotPrincipal) reach the anonymous caller */
+    s.resource = star;
+    CHECK(policy_decide(&s, &q, &d) == 1);
+    CHECK_STR(d.policy_name, "resource-based policy");
+    s.resource = notp;
+    CHECK(policy_decide(&s, &q, &d) == 1);
+    s.resource = alice;
+    CHECK(policy_decide(&s, &q, &d) == 0 && d.reason == POLICY_NO_RESOURCE);
+    s.resource = fed; /* a principal value that happens to read "anonymous" */
+    CHECK(policy_decide(&s, &q, &d) == 0);
+    /* resource_allow_off: the allows go, the denies stay */
+    s.resource = star;
+    s.resource_allow_off = 1;
+    CHECK(policy_decide(&s, &q, &d) == 0 && d.reason == POLICY_NO_RESOURCE);
+    s.resource = denies;
+    CHECK(policy_decide(&s, &q, &d) == 0 && d.reason == POLICY_DENY_RESOURCE);
+    CHECK_STR(d.match.sid, "NoGet");
+    /* other_allow (an ACL) allows unless a policy denies */
+    s.resource_allow_off = 0;
+    s.resource = NULL;
+    s.other_allow = "object ACL";
+    CHECK(policy_decide(&s, &q, &d) == 1);
+    CHECK_STR(d.policy_name, "object ACL");
+    CHECK(d.match.statement == -1 && d.match.effect == POLICY_ALLOW);
+    CHECK(policy_decide(&s, &q, NULL) == 1);
+    s.resource = denies;
+    CHECK(policy_decide(&s, &q, &d) == 0 && d.reason == POLICY_DENY_RESOURCE);
+    make_req(&q, ANON, "s3:PutObject", BKEY, NULL); /* RES_DENY allows s3:* to "*" */
+    CHECK(policy_decide(&s, &q, &d) == 1);
+    CHECK_STR(d.policy_name, "resource-based policy");
+    /* an identity deny still beats other_allow (for callers that have one) */
+    id[0] = parse(ID_DENY_GET, POLICY_IDENTITY, err, sizeof err);
+    s.identity = id;
+    s.nidentity = 1;
+    s.no_identity = 0;
+    s.resource = NULL;
+    make_req(&q, ALICE, GET, BKEY, NULL);
+    CHECK(policy_decide(&s, &q, &d) == 0 && d.reason == POLICY_DENY_IDENTITY);
+    policy_free((policy_t *)id[0]);
+    policy_free(star);
+    policy_free(alice);
+    policy_free(denies);
+    policy_free(notp);
+    policy_free(fed);
+}
+
+/* ---- keys asked of the resolver ------------------------------------------- */
+
+static int resolver_calls;
+static const char *const tag_public[] = {"public"};
+static const policy_ctx_t resolved = {"s3:ExistingObjectTag/class", tag_public, 1};
+
+static const policy_ctx_t *resolver(void *arg, const char *key)
+{
+    resolver_calls++;
+    CHECK(arg == &resolver_calls);
+    return strcasecmp(key, "s3:ExistingObjectTag/class") == 0 ? &resolved : NULL;
+}
+
+static void test_resolve(void)
+{
+    static const struct {
+        const char *cond, *ctx;
+        enum policy_effect want;
+        int asks; /* the resolver is asked */
+    } cases[] = {
+        {"'StringEquals':{'s3:ExistingObjectTag/class':'public'}", NULL, POLICY_ALLOW, 1},
+        {"'StringEquals':{'S3:EXISTINGOBJECTTAG/CLASS':'public'}", NULL, POLICY_ALLOW, 1},
+        {"'StringEquals':{'s3:ExistingObjectTag/class':'secret'}", NULL, POLICY_NONE, 1},
+        {"'StringEquals':{'s3:ExistingObjectTag/other':'public'}", NULL, POLICY_NONE, 1},
+        {"'Null':{'s3:ExistingObjectTag/other':'true'}", NULL, POLICY_ALLOW, 1},
+        {"'StringNotEqualsIfExists':{'s3:ExistingObjectTag/other':'x'}", NULL, POLICY_ALLOW, 1},
+        /* the request's own keys come first: the resolver is not asked */
+        {"'StringEquals':{'s3:ExistingObjectTag/class':'ctx'}",
+         "s3:ExistingObjectTag/class=ctx", POLICY_ALLOW, 0},
+        {"'StringEquals':{'aws:username':'alice'}", "aws:username=alice", POLICY_ALLOW, 0},
+        /* a variable is resolved too */
+        {"'StringEquals':{'aws:username':'${s3:ExistingObjectTag/class}'}", "aws:username=public",
+         POLICY_ALLOW, 1},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256], doc[512];
+        policy_t *p;
+        policy_request_t q;
+        snprintf(doc, sizeof doc, C("%s"), cases[i].cond);
+        p = parse(doc, POLICY_IDENTITY, err, sizeof err);
+        CHECK(p != NULL);
+        if (p == NULL)
+            continue;
+        make_req(&q, ALICE, GET, BKEY, cases[i].ctx);
+        q.resolve = resolver;
+        q.resolve_arg = &resolver_calls;
+        resolver_calls = 0;
+        if (policy_eval(p, &q, NULL) != cases[i].want)
+            fprintf(stderr, "resolve %zu: wrong effect\n", i);
+        CHECK(policy_eval(p, &q, NULL) == cases[i].want);
+        CHECK((resolver_calls > 0) == cases[i].asks);
+        /* without a resolver the key is absent */
+        q.resolve = NULL;
+        if (cases[i].asks && cases[i].want == POLICY_ALLOW && !strstr(cases[i].cond, "Null") &&
+            !strstr(cases[i].cond, "IfExists"))
+            CHECK(policy_eval(p, &q, NULL) == POLICY_NONE);
+        policy_free(p);
+    }
+}
+
+/* ---- public policies (S3 Block Public Access) ----------------------------- */
+
+#define PUB(pr, cond) V12("{'Effect':'Allow','Principal':" pr ",'Action':'s3:GetObject',"    \
+                          "'Resource':'*'" cond "}")
+#define COND(c) ",'Condition':{" c "}"
+
+static void test_public(void)
+{
+    static const struct {
+        const char *doc;
+        int want;
+    } cases[] = {
+        {PUB("'*'", ""), 1},
+        {PUB("{'AWS':'*'}", ""), 1},
+        {PUB("{'AWS':['" ALICE_ARN "','*']}", ""), 1},
+        {PUB("{'AWS':'" ALICE_ARN "'}", ""), 0},
+        {PUB("{'AWS':'" ACCT "'}", ""), 0},
+        {PUB("{'Service':'cloudfront.amazonaws.com'}", ""), 0},
+        {V12("{'Effect':'Allow','NotPrincipal':{'AWS':'" ALICE_ARN "'},'Action':'s3:*',"
+             "'Resource':'*'}"), 1},
+        {V12("{'Effect':'Deny','Principal':'*','Action':'s3:*','Resource':'*'}"), 0},
+        /* source ranges: /8 or narrower (IPv4), /32 or narrower (IPv6) */
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'127.0.0.1/32'}")), 0},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'203.0.113.7'}")), 0},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'10.0.0.0/8'}")), 0},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'10.0.0.0/7'}")), 1},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':['10.0.0.0/8','0.0.0.0/0']}")), 1},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'2001:db8::/32'}")), 0},
+        {PUB("'*'", COND("'IpAddress':{'aws:SourceIp':'2001:db8::/31'}")), 1},
+        {PUB("'*'", COND("'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}")), 1},
+        {PUB("'*'", COND("'IpAddressIfExists':{'aws:SourceIp':'10.0.0.0/8'}")), 1},
+        {PUB("'*'", COND("'IpAddress':{'aws:sourceip':'10.0.0.0/8'}")), 0},
+        /* fixed values of the keys that confine a request */
+        {PUB("'*'", COND("'StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}")), 0},
+        {PUB("'*'", COND("'StringEquals':{'aws:SourceVpce':'vpce-1a2b3c4d'}")), 0},
+        {PUB("'*'", COND("'StringEquals':{'aws:SourceAccount':'" ACCT "'}")), 0},
+        {PUB("'*'", COND("'ArnEquals':{'aws:SourceArn':'arn:aws:cloudfront::" ACCT
+                         ":distribution/E1'}")), 0},
+        {PUB("'*'", COND("'ArnLike':{'aws:SourceArn':'arn:aws:cloudfront::" ACCT ":*'}")), 1},
+        {PUB("'*'", COND("'StringEquals':{'aws:PrincipalOrgID':'o-abc'}")), 0},
+        {PUB("'*'", COND("'StringLike':{'aws:SourceVpc':'vpc-*'}")), 1},
+        {PUB("'*'", COND("'StringEquals':{'aws:SourceVpc':'vpc-*'}")), 1},
+        {PUB("'*'", COND("'StringLike':{'aws:SourceVpc':'vpc-?'}")), 1},
+        {PUB("'*'", COND("'StringEquals':{'aws:userid':'${aws:username}'}")), 1},
+        {PUB("'*'", COND("'StringNotEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}")), 1},
+        {PUB("'*'", COND("'StringEqualsIfExists':{'aws:SourceVpc':'vpc-1a2b3c4d'}")), 1},
+        {PUB("'*'", COND("'ForAnyValue:StringEquals':{'aws:SourceVpc':'vpc-1a2b3c4d'}")), 1},
+        {PUB("'*'", COND("'StringEquals':{'s3:x-amz-server-side-encryption-aws-kms-key-id':"
+                         "'arn:aws:kms:us-east-1:" ACCT ":key/k'}")), 0},
+        /* keys that confine nothing */
+        {PUB("'*'", COND("'StringEquals':{'s3:prefix':'home/'}")), 1},
+        {PUB("'*'", COND("'Bool':{'aws:SecureTransport':'true'}")), 1},
+        /* one public statement makes the policy public */
+        {V12("{'Effect':'Allow','Principal':{'AWS':'" ALICE_ARN "'},'Action':'s3:*',"
+             "'Resource':'*'},{'Effect':'Allow','Principal':'*','Action':'s3:GetObject',"
+             "'Resource':'*'}"), 1},
+    };
+    size_t i;
+    char err[256];
+    policy_t *id;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        policy_t *p = parse(cases[i].doc, POLICY_RESOURCE, err, sizeof err);
+        CHECK(p != NULL);
+        if (p == NULL) {
+            fprintf(stderr, "public %zu: %s\n", i, err);
+            continue;
+        }
+        if (policy_public(p) != cases[i].want)
+            fprintf(stderr, "public %zu: got %d\n", i, policy_public(p));
+        CHECK(policy_public(p) == cases[i].want);
+        policy_free(p);
+    }
+    CHECK(policy_public(NULL) == 0);
+    id = parse(ID_ALLOW_S3, POLICY_IDENTITY, err, sizeof err);
+    CHECK(id && policy_public(id) == 0);
+    policy_free(id);
+}
+
 int main(void)
 {
     test_glob();
@@ -1690,5 +1906,8 @@ int main(void)
     test_decide_grants();
     test_reason_text();
     test_repeatable();
+    test_decide_anonymous();
+    test_resolve();
+    test_public();
     return unit_report("policy");
 }
