@@ -266,7 +266,7 @@ IAM_OP(iam_op_generate_organizations_access_report)
     return xml_elem(out, "JobId", id);
 }
 
-static int job_created(svc_req_t *r, const char *kind, const char *id, double *created)
+int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *created)
 {
     sqlite3_stmt *st = iam_stmt(r,
                                 "SELECT created FROM iam_jobs WHERE id = ?1 AND account = ?2 AND "
@@ -294,7 +294,7 @@ IAM_OP(iam_op_get_organizations_access_report)
     iam_page_t pg;
 
     if (q_str(r, in, "JobId", 1, 36, 36, &id) || iam_page_init(r, in, &pg) ||
-        job_created(r, "org-access", id, &created))
+        iam_job_created(r, "org-access", id, &created))
         return -1;
     xml_elem(out, "JobStatus", "FAILED");
     iam_xml_time(out, "JobCreationDate", created);
@@ -304,12 +304,6 @@ IAM_OP(iam_op_get_organizations_access_report)
     xml_elem(out, "Code", "OrganizationNotFoundException");
     xml_close(out, "ErrorDetails");
     return xml_elem(out, "IsTruncated", "false");
-}
-
-/* Exported for iam_reports.c's job lookups. */
-int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *created)
-{
-    return job_created(r, kind, id, created);
 }
 
 /* ---- delegation requests: none exist for this account -------------------- */

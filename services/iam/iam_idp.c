@@ -252,12 +252,7 @@ IAM_OP(iam_op_delete_oidc_provider)
     if (st == NULL)
         return -1;
     sqlite3_reset(st);
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    if (iam_exec(r, "DELETE FROM iam_oidc_providers WHERE arn = ?1", "s", arn) ||
-        iam_tags_drop(r, "oidc-provider", arn))
-        return -1;
-    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+    return iam_delete_tagged(r, "DELETE FROM iam_oidc_providers WHERE arn = ?1", "oidc-provider", arn);
 }
 
 static int arn_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
@@ -551,12 +546,7 @@ IAM_OP(iam_op_delete_saml_provider)
     if (st == NULL)
         return -1;
     sqlite3_reset(st);
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    if (iam_exec(r, "DELETE FROM iam_saml_providers WHERE arn = ?1", "s", arn) ||
-        iam_tags_drop(r, "saml-provider", arn))
-        return -1;
-    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+    return iam_delete_tagged(r, "DELETE FROM iam_saml_providers WHERE arn = ?1", "saml-provider", arn);
 }
 
 IAM_OP(iam_op_list_saml_providers)

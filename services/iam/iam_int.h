@@ -399,6 +399,12 @@ int iam_xml_bool(buf_t *out, const char *name, int v);
 int iam_null(svc_req_t *r, const char *member);
 /* A fresh lower-case UUID (report and job ids). */
 void iam_uuid(char out[37] /* OUT */);
+/* The creation time of job id of kind in iam_jobs (iam_acct.c), or
+ * NoSuchEntity. */
+int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *created /* OUT */);
+/* Deletes the row of sql_delete (?1 key) and the tags of (kind, key) in
+ * one transaction: OIDC / SAML providers, MFA devices. */
+int iam_delete_tagged(svc_req_t *r, const char *sql_delete, const char *kind, const char *key);
 /* A per-account setting (iam_settings): 1 with value copied, 0 when unset. */
 int iam_setting(svc_req_t *r, const char *key, char *value /* OUT */, size_t n);
 int iam_setting_put(svc_req_t *r, const char *key, const char *value /* NULL: delete */);

@@ -99,6 +99,15 @@ void iam_uuid(char out[37])
              b[13], b[14], b[15]);
 }
 
+int iam_delete_tagged(svc_req_t *r, const char *sql_delete, const char *kind, const char *key)
+{
+    if (db_begin(r->emu->db))
+        return iam_internal(r);
+    if (iam_exec(r, sql_delete, "s", key) || iam_tags_drop(r, kind, key))
+        return -1;
+    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+}
+
 int iam_setting(svc_req_t *r, const char *key, char *value, size_t n)
 {
     sqlite3_stmt *st = iam_stmt(r, "SELECT value FROM iam_settings WHERE account = ?1 AND key = ?2",

@@ -259,12 +259,7 @@ IAM_OP(iam_op_delete_virtual_mfa_device)
         return -1;
     if (owner[0])
         return svc_error(r, 409, "DeleteConflict", "MFA device is still in use.");
-    if (db_begin(r->emu->db))
-        return iam_internal(r);
-    if (iam_exec(r, "DELETE FROM iam_mfa_devices WHERE serial = ?1", "s", serial) ||
-        iam_tags_drop(r, "mfa", serial))
-        return -1;
-    return db_commit(r->emu->db) ? iam_internal(r) : 0;
+    return iam_delete_tagged(r, "DELETE FROM iam_mfa_devices WHERE serial = ?1", "mfa", serial);
 }
 
 static int mfa_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)

@@ -21,8 +21,6 @@
 #define MAX_NAMESPACES 200
 #define MAX_KEYS 512
 
-int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *created);
-
 /* ---- credential report --------------------------------------------------- */
 
 IAM_OP(iam_op_generate_credential_report)
@@ -36,21 +34,25 @@ IAM_OP(iam_op_generate_credential_report)
     return xml_elem(out, "State", "COMPLETE");
 }
 
-/* ISO 8601 as the report writes it, or "N/A" / "no_information". */
-static void csv_time(buf_t *b, sqlite3_stmt *st, int col, const char *none)
+/* ",<t as ISO 8601 with +00:00>", as the report writes times. */
+static void csv_iso(buf_t *b, double t)
 {
     char iso[32];
-    time_t t;
+    time_t tt = (time_t)t;
     struct tm tm;
 
-    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        buf_printf(b, ",%s", none);
-        return;
-    }
-    t = (time_t)sqlite3_column_double(st, col);
-    gmtime_r(&t, &tm);
+    gmtime_r(&tt, &tm);
     strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
     buf_printf(b, ",%s", iso);
+}
+
+/* Column col of st as a report time, or none when NULL. */
+static void csv_time(buf_t *b, sqlite3_stmt *st, int col, const char *none)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        buf_printf(b, ",%s", none);
+    else
+        csv_iso(b, sqlite3_column_double(st, col));
 }
 
 static const char REPORT_HEAD[] =
@@ -75,12 +77,7 @@ static int report_user(svc_req_t *r, buf_t *b, sqlite3_stmt *u)
     buf_printf(b, ",%s,N/A", sqlite3_column_type(u, 3) != SQLITE_NULL ? "true" : "false");
     csv_time(b, u, 3, "N/A");
     if (sqlite3_column_type(u, 3) != SQLITE_NULL && sqlite3_column_type(u, 5) != SQLITE_NULL) {
-        time_t t = (time_t)(sqlite3_column_double(u, 3) + sqlite3_column_double(u, 5) * 86400);
-        struct tm tm;
-        char iso[32];
-        gmtime_r(&t, &tm);
-        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-        buf_printf(b, ",%s", iso);
+        csv_iso(b, sqlite3_column_double(u, 3) + sqlite3_column_double(u, 5) * 86400);
     } else {
         buf_adds(b, ",N/A");
     }
