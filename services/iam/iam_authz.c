@@ -1,7 +1,9 @@
 /* iam_authz.c — IAM requests as IAM authorizes them: iam:<Operation> on
  * the ARN of the user, group, role, policy or instance profile the request
- * names (with its path, when it exists), with iam:PolicyARN and
- * iam:PermissionsBoundary condition keys. */
+ * names (with its path, when it exists), with iam:PolicyARN,
+ * iam:PermissionsBoundary and iam:AWSServiceName condition keys. OIDC and
+ * SAML providers, MFA devices and server certificates are named by their
+ * ARNs (built from the request when the operation creates them). */
 #include "iam_int.h"
 
 #include <stdio.h>
@@ -24,6 +26,8 @@ static void entity_arn(svc_req_t *r, const char *table, const char *type, const 
         st = db_stmt(r->emu->db, "SELECT arn FROM iam_groups WHERE account=?1 AND name=?2");
     else if (!strcmp(table, "iam_roles"))
         st = db_stmt(r->emu->db, "SELECT arn FROM iam_roles WHERE account=?1 AND name=?2");
+    else if (!strcmp(table, "iam_server_certs"))
+        st = db_stmt(r->emu->db, "SELECT arn FROM iam_server_certs WHERE account=?1 AND name=?2");
     else
         st = db_stmt(r->emu->db,
                      "SELECT arn FROM iam_instance_profiles WHERE account=?1 AND name=?2");
@@ -39,9 +43,9 @@ static void entity_arn(svc_req_t *r, const char *table, const char *type, const 
 int iam_authorize(svc_req_t *r, const qform_t *in)
 {
     const char *op = r->operation, *v;
-    const char *pol[1], *bnd[1];
+    const char *pol[1], *bnd[1], *svc[1];
     char action[160], res[700];
-    authz_key_t keys[2];
+    authz_key_t keys[3];
     size_t nk = 0;
     authz_t a;
 
@@ -67,6 +71,10 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
         bnd[0] = v;
         keys[nk++] = (authz_key_t){"iam:PermissionsBoundary", bnd, 1};
     }
+    if ((v = qform_get(in, "AWSServiceName")) != NULL && strlen(v) <= 128) {
+        svc[0] = v;
+        keys[nk++] = (authz_key_t){"iam:AWSServiceName", svc, 1};
+    }
     if ((v = qform_get(in, "UserName")) != NULL && strlen(v) <= 128) {
         entity_arn(r, "iam_users", "user", v, res, sizeof res);
     } else if ((v = qform_get(in, "RoleName")) != NULL && strlen(v) <= 128) {
@@ -83,8 +91,33 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
         const char *path = qform_get(in, "Path");
         snprintf(res, sizeof res, "arn:aws:iam::%s:policy%s%s", r->account,
                  path && strlen(path) < 512 ? path : "/", v);
+    } else if (((v = qform_get(in, "OpenIDConnectProviderArn")) != NULL ||
+                (v = qform_get(in, "SAMLProviderArn")) != NULL ||
+                (v = qform_get(in, "SerialNumber")) != NULL) &&
+               strlen(v) < 600) {
+        snprintf(res, sizeof res, "%s", v);
+    } else if ((v = qform_get(in, "ServerCertificateName")) != NULL && strlen(v) <= 128) {
+        entity_arn(r, "iam_server_certs", "server-certificate", v, res, sizeof res);
+    } else if (!strcmp(op, "CreateVirtualMFADevice") &&
+               (v = qform_get(in, "VirtualMFADeviceName")) != NULL && strlen(v) <= 128) {
+        const char *path = qform_get(in, "Path");
+        snprintf(res, sizeof res, "arn:aws:iam::%s:mfa%s%s", r->account,
+                 path && strlen(path) < 512 ? path : "/", v);
+    } else if (!strcmp(op, "CreateOpenIDConnectProvider") && (v = qform_get(in, "Url")) != NULL &&
+               strlen(v) < 300) {
+        snprintf(res, sizeof res, "arn:aws:iam::%s:oidc-provider/%s", r->account,
+                 strncmp(v, "https://", 8) ? v : v + 8);
+    } else if (!strcmp(op, "CreateSAMLProvider") && (v = qform_get(in, "Name")) != NULL &&
+               strlen(v) <= 128) {
+        snprintf(res, sizeof res, "arn:aws:iam::%s:saml-provider/%s", r->account, v);
+    } else if ((v = qform_get(in, "AWSServiceName")) != NULL && strlen(v) <= 128) {
+        snprintf(res, sizeof res, "arn:aws:iam::%s:role/aws-service-role/%s/*", r->account, v);
     } else if (!strcmp(op, "GetUser") || !strcmp(op, "ListAccessKeys") ||
-               !strcmp(op, "CreateAccessKey") || !strcmp(op, "ListUserTags")) {
+               !strcmp(op, "CreateAccessKey") || !strcmp(op, "ListUserTags") ||
+               !strcmp(op, "ChangePassword") || strstr(op, "LoginProfile") ||
+               !strcmp(op, "ListMFADevices") || !strcmp(op, "ListSSHPublicKeys") ||
+               !strcmp(op, "ListSigningCertificates") || !strcmp(op, "UploadSigningCertificate") ||
+               !strcmp(op, "ListServiceSpecificCredentials")) {
         /* no UserName: the caller itself */
         snprintf(res, sizeof res, "%s", r->caller.arn);
     } else if (!strcmp(op, "SimulatePrincipalPolicy") &&

@@ -323,6 +323,92 @@ IAM_OP(iam_op_list_instance_profiles_for_role); IAM_OP(iam_op_tag_instance_profi
 IAM_OP(iam_op_untag_instance_profile); IAM_OP(iam_op_list_instance_profile_tags);
 /* iam_account.c */
 IAM_OP(iam_op_get_account_authorization_details);
+/* iam_login.c */
+IAM_OP(iam_op_create_login_profile); IAM_OP(iam_op_get_login_profile);
+IAM_OP(iam_op_update_login_profile); IAM_OP(iam_op_delete_login_profile);
+IAM_OP(iam_op_change_password); IAM_OP(iam_op_get_account_password_policy);
+IAM_OP(iam_op_update_account_password_policy); IAM_OP(iam_op_delete_account_password_policy);
+/* iam_acct.c */
+IAM_OP(iam_op_create_account_alias); IAM_OP(iam_op_delete_account_alias);
+IAM_OP(iam_op_list_account_aliases); IAM_OP(iam_op_get_account_summary);
+IAM_OP(iam_op_set_security_token_service_preferences); IAM_OP(iam_op_org_not_found);
+IAM_OP(iam_op_no_such_delegation); IAM_OP(iam_op_create_delegation_request);
+IAM_OP(iam_op_list_delegation_requests); IAM_OP(iam_op_enable_outbound_federation);
+IAM_OP(iam_op_disable_outbound_federation); IAM_OP(iam_op_get_outbound_federation);
+IAM_OP(iam_op_get_human_readable_summary); IAM_OP(iam_op_generate_organizations_access_report);
+IAM_OP(iam_op_get_organizations_access_report);
+/* iam_idp.c */
+IAM_OP(iam_op_create_oidc_provider); IAM_OP(iam_op_get_oidc_provider);
+IAM_OP(iam_op_delete_oidc_provider); IAM_OP(iam_op_list_oidc_providers);
+IAM_OP(iam_op_add_client_id_to_oidc_provider); IAM_OP(iam_op_remove_client_id_from_oidc_provider);
+IAM_OP(iam_op_update_oidc_provider_thumbprint); IAM_OP(iam_op_tag_oidc_provider);
+IAM_OP(iam_op_untag_oidc_provider); IAM_OP(iam_op_list_oidc_provider_tags);
+IAM_OP(iam_op_create_saml_provider); IAM_OP(iam_op_get_saml_provider);
+IAM_OP(iam_op_update_saml_provider); IAM_OP(iam_op_delete_saml_provider);
+IAM_OP(iam_op_list_saml_providers); IAM_OP(iam_op_tag_saml_provider);
+IAM_OP(iam_op_untag_saml_provider); IAM_OP(iam_op_list_saml_provider_tags);
+/* iam_mfa.c */
+IAM_OP(iam_op_create_virtual_mfa_device); IAM_OP(iam_op_enable_mfa_device);
+IAM_OP(iam_op_deactivate_mfa_device); IAM_OP(iam_op_delete_virtual_mfa_device);
+IAM_OP(iam_op_list_mfa_devices); IAM_OP(iam_op_list_virtual_mfa_devices);
+IAM_OP(iam_op_get_mfa_device); IAM_OP(iam_op_resync_mfa_device);
+IAM_OP(iam_op_tag_mfa_device); IAM_OP(iam_op_untag_mfa_device);
+IAM_OP(iam_op_list_mfa_device_tags);
+/* iam_certs.c */
+IAM_OP(iam_op_upload_ssh_public_key); IAM_OP(iam_op_get_ssh_public_key);
+IAM_OP(iam_op_update_ssh_public_key); IAM_OP(iam_op_delete_ssh_public_key);
+IAM_OP(iam_op_list_ssh_public_keys); IAM_OP(iam_op_upload_signing_certificate);
+IAM_OP(iam_op_update_signing_certificate); IAM_OP(iam_op_delete_signing_certificate);
+IAM_OP(iam_op_list_signing_certificates);
+IAM_OP(iam_op_create_service_specific_credential);
+IAM_OP(iam_op_reset_service_specific_credential);
+IAM_OP(iam_op_update_service_specific_credential);
+IAM_OP(iam_op_delete_service_specific_credential);
+IAM_OP(iam_op_list_service_specific_credentials);
+/* iam_servercerts.c */
+IAM_OP(iam_op_upload_server_certificate); IAM_OP(iam_op_get_server_certificate);
+IAM_OP(iam_op_update_server_certificate); IAM_OP(iam_op_delete_server_certificate);
+IAM_OP(iam_op_list_server_certificates); IAM_OP(iam_op_tag_server_certificate);
+IAM_OP(iam_op_untag_server_certificate); IAM_OP(iam_op_list_server_certificate_tags);
+/* iam_slr.c */
+IAM_OP(iam_op_create_service_linked_role); IAM_OP(iam_op_delete_service_linked_role);
+IAM_OP(iam_op_get_service_linked_role_deletion_status);
+/* iam_reports.c */
+IAM_OP(iam_op_generate_credential_report); IAM_OP(iam_op_get_credential_report);
+IAM_OP(iam_op_generate_service_last_accessed_details);
+IAM_OP(iam_op_get_service_last_accessed_details);
+IAM_OP(iam_op_get_service_last_accessed_details_with_entities);
+IAM_OP(iam_op_get_context_keys_for_custom_policy);
+IAM_OP(iam_op_get_context_keys_for_principal_policy);
+IAM_OP(iam_op_list_policies_granting_service_access);
+
+/* ---- helpers of the operations above (iam_login.c) ----------------------- */
+
+/* The user an operation is about: member (up to max), else the calling IAM
+ * user; ValidationError for other callers. 0 with its stored name. */
+int iam_user_or_caller(svc_req_t *r, const qform_t *in, const char *member, size_t max,
+                       char canon[IAM_NAME_MAX] /* OUT */);
+/* An enum member: ValidationError "Member must satisfy enum value set:
+ * [..]" unless one of values (NULL-terminated). */
+int iam_enum(svc_req_t *r, const qform_t *in, const char *member, int required,
+             const char *const *values, const char **out /* OUT */);
+/* Status (Active | Inactive; Expired: InvalidInput) of an update. */
+int iam_status(svc_req_t *r, const qform_t *in, const char **out /* OUT */);
+int iam_xml_bool(buf_t *out, const char *name, int v);
+/* ValidationError "Value null at 'x' ... must not be null" for member. */
+int iam_null(svc_req_t *r, const char *member);
+/* A fresh lower-case UUID (report and job ids). */
+void iam_uuid(char out[37] /* OUT */);
+/* The creation time of job id of kind in iam_jobs (iam_acct.c), or
+ * NoSuchEntity. */
+int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *created /* OUT */);
+/* Deletes the row of sql_delete (?1 key) and the tags of (kind, key) in
+ * one transaction: OIDC / SAML providers, MFA devices. */
+int iam_delete_tagged(svc_req_t *r, const char *sql_delete, const char *kind, const char *key);
+/* A per-account setting (iam_settings): 1 with value copied, 0 when unset. */
+int iam_setting(svc_req_t *r, const char *key, char *value /* OUT */, size_t n);
+int iam_setting_put(svc_req_t *r, const char *key, const char *value /* NULL: delete */);
+
 /* A new 40-character secret access key (wipe it after use). */
 void iam_new_secret(char out[41] /* OUT */);
 

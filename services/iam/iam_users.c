@@ -127,6 +127,15 @@ int iam_op_get_user(svc_req_t *r, const qform_t *in, buf_t *out)
 /* Renames a user everywhere its name is a key. Inside a transaction. */
 static int rename_user(svc_req_t *r, const char *from, const char *to)
 {
+    static const char *const moves[] = {
+        "UPDATE iam_login_profiles SET user_name = ?3 WHERE account = ?1 AND user_name = ?2",
+        "UPDATE iam_mfa_devices SET user_name = ?3 WHERE account = ?1 AND user_name = ?2",
+        "UPDATE iam_ssh_keys SET user_name = ?3 WHERE account = ?1 AND user_name = ?2",
+        "UPDATE iam_signing_certs SET user_name = ?3 WHERE account = ?1 AND user_name = ?2",
+        "UPDATE iam_service_creds SET user_name = ?3 WHERE account = ?1 AND user_name = ?2",
+    };
+    size_t i;
+
     if (iam_exec(r,
                  "UPDATE iam_group_members SET user_name = ?3 WHERE account = ?1 AND "
                  "user_name = ?2",
@@ -137,6 +146,9 @@ static int rename_user(svc_req_t *r, const char *from, const char *to)
                  "sss", r->account, from, to) ||
         iam_policies_rename(r, &IAM_USER, from, to) || iam_tags_rename(r, "user", from, to))
         return -1;
+    for (i = 0; i < sizeof moves / sizeof moves[0]; i++)
+        if (iam_exec(r, moves[i], "sss", r->account, from, to))
+            return -1;
     return 0;
 }
 
@@ -158,6 +170,16 @@ int iam_op_delete_user(svc_req_t *r, const qform_t *in, buf_t *out)
         IAM_CHECK_ATTACHED,
         {"SELECT 1 FROM iam_group_members WHERE account = ?1 AND user_name = ?2", NULL,
          "Cannot delete entity, must remove user from all groups first."},
+        {"SELECT 1 FROM iam_login_profiles WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete login profile first."},
+        {"SELECT 1 FROM iam_mfa_devices WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete MFA device first."},
+        {"SELECT 1 FROM iam_ssh_keys WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete SSH public keys first."},
+        {"SELECT 1 FROM iam_signing_certs WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete signing certificates first."},
+        {"SELECT 1 FROM iam_service_creds WHERE account = ?1 AND user_name = ?2", NULL,
+         "Cannot delete entity, must delete service specific credentials first."},
     };
 
     (void)out;
