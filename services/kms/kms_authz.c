@@ -243,6 +243,17 @@ static void add1(keys_t *ks, const char *key, const char *value)
     add(ks, key, &ks->one[ks->none++], 1);
 }
 
+/* kms:CallerAccount and the key's kms:KeySpec, KeyUsage, KeyOrigin (spec,
+ * usage, origin: CreateKey's requested ones). */
+static void add_basics(keys_t *ks, svc_req_t *r, const char *spec, const char *usage,
+                       const char *origin)
+{
+    add1(ks, "kms:CallerAccount", r->account);
+    add1(ks, "kms:KeySpec", spec);
+    add1(ks, "kms:KeyUsage", usage);
+    add1(ks, "kms:KeyOrigin", origin);
+}
+
 /* authz_check with the keys gathered (refused when they could not all be). */
 static int check_keys(svc_req_t *r, keys_t *ks, authz_t *a)
 {
@@ -507,10 +518,7 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
                                                        : "EncryptionContext");
     keys_init(&ks);
     add_context(&ks, ctx);
-    add1(&ks, "kms:CallerAccount", r->account);
-    add1(&ks, "kms:KeySpec", k->key_spec);
-    add1(&ks, "kms:KeyUsage", k->key_usage);
-    add1(&ks, "kms:KeyOrigin", k->origin);
+    add_basics(&ks, r, k->key_spec, k->key_usage, k->origin);
     if (add_key_attrs(r, &ks, k) != 0) {
         rc = -1;
         goto out;
@@ -568,10 +576,7 @@ int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
     if (!r->emu->cfg->iam_enforce)
         return 0;
     keys_init(&ks);
-    add1(&ks, "kms:CallerAccount", r->account);
-    add1(&ks, "kms:KeySpec", spec);
-    add1(&ks, "kms:KeyUsage", usage);
-    add1(&ks, "kms:KeyOrigin", origin);
+    add_basics(&ks, r, spec, usage, origin);
     add1(&ks, "kms:MultiRegion", multi_region ? "true" : "false");
     add1(&ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
     if (tags && add_request_tags(r, &ks, tags, NULL, "TagException") != 0) {
@@ -597,10 +602,7 @@ int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
     if (!r->emu->cfg->iam_enforce)
         return 0;
     keys_init(&ks);
-    add1(&ks, "kms:CallerAccount", r->account);
-    add1(&ks, "kms:KeySpec", k->key_spec);
-    add1(&ks, "kms:KeyUsage", k->key_usage);
-    add1(&ks, "kms:KeyOrigin", k->origin);
+    add_basics(&ks, r, k->key_spec, k->key_usage, k->origin);
     if (add_key_attrs(r, &ks, k) != 0) {
         keys_free(&ks);
         return -1;
