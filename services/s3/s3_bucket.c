@@ -150,11 +150,22 @@ int s3_op_create_bucket(void *arg)
     }
     if (s3_acl_from_headers(s, 1, &acl) != 0)
         return -1;
+    /* AWS's defaults for new buckets (April 2023): ACLs disabled unless the
+     * request enables them, and every public access block setting on. Both
+     * are stored as the bucket's configuration, so a bucket created before
+     * (no rows) keeps the old behaviour. */
+    if (own[0] == '\0')
+        snprintf(own, sizeof own, "BucketOwnerEnforced");
     if (acl && !strcmp(own, "BucketOwnerEnforced")) {
         free(acl);
         return s3_error(s, 400, "InvalidBucketAclWithObjectOwnership",
                         "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
                         "setting");
+    }
+    if (acl && s3_acl_is_public(acl)) {
+        free(acl);
+        return s3_error(s, 400, "InvalidBucketAclWithBlockPublicAccessError",
+                        "Bucket cannot have public ACLs set with BlockPublicAccess enabled");
     }
     if (db_begin(s->r->emu->db) != 0) {
         free(acl);
@@ -179,11 +190,18 @@ int s3_op_create_bucket(void *arg)
     free(acl);
     if (rc != SQLITE_DONE)
         return internal(s);
-    if (own[0]) {
+    {
         char doc[256];
         snprintf(doc, sizeof doc, "<OwnershipControls xmlns=\"%s\"><Rule><ObjectOwnership>%s"
                                   "</ObjectOwnership></Rule></OwnershipControls>", XML_NS_S3, own);
-        if (s3_config_set(s, s->bucket, "ownershipControls", doc) != 0)
+        if (s3_config_set(s, s->bucket, "ownershipControls", doc) != 0 ||
+            s3_config_set(s, s->bucket, "publicAccessBlock",
+                          "<PublicAccessBlockConfiguration xmlns=\"" XML_NS_S3 "\">"
+                          "<BlockPublicAcls>true</BlockPublicAcls>"
+                          "<IgnorePublicAcls>true</IgnorePublicAcls>"
+                          "<BlockPublicPolicy>true</BlockPublicPolicy>"
+                          "<RestrictPublicBuckets>true</RestrictPublicBuckets>"
+                          "</PublicAccessBlockConfiguration>") != 0)
             return internal(s);
     }
     if (!strcasecmp(lock, "true") &&

@@ -819,21 +819,29 @@ static int acl_is_default(const cJSON *a, const char *owner)
 }
 
 /* Checks a to be set on bucket (the ACL of bucket or of one of its objects)
- * and turns it into the stored JSON (*json, NULL for the default); takes a. */
-static int acl_finish(s3_req_t *s, const char *bucket, cJSON *a, char **json)
+ * and turns it into the stored JSON (*json, NULL for the default); takes a.
+ * canned_name is the x-amz-acl the grants came from, NULL for explicit
+ * grants. With ACLs disabled (BucketOwnerEnforced) only the bucket owner's
+ * full control is accepted: the bucket-owner-full-control canned ACL or the
+ * same grant spelled out; even "private" is refused, as S3 does. */
+static int acl_finish(s3_req_t *s, const char *bucket, cJSON *a, const char *canned_name,
+                      char **json)
 {
     char owner[65], own[32];
+    int owner_only;
 
     s3_canonical_id(s->r->account, owner);
     *json = NULL;
+    owner_only = canned_name ? !strcmp(canned_name, "bucket-owner-full-control")
+                             : cJSON_GetArraySize(a) > 0 && acl_is_default(a, owner);
+    ownership(s, bucket, own);
+    if (!strcmp(own, "BucketOwnerEnforced") && !owner_only) {
+        cJSON_Delete(a);
+        return s3_error(s, 400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
+    }
     if (acl_is_default(a, owner)) {
         cJSON_Delete(a);
         return 0;
-    }
-    ownership(s, bucket, own);
-    if (!strcmp(own, "BucketOwnerEnforced")) {
-        cJSON_Delete(a);
-        return s3_error(s, 400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
     }
     if (acl_public(a) && s3_pab_flag(s, bucket, "BlockPublicAcls")) {
         cJSON_Delete(a);
@@ -842,6 +850,15 @@ static int acl_finish(s3_req_t *s, const char *bucket, cJSON *a, char **json)
     *json = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
     return *json ? 0 : internal(s);
+}
+
+int s3_acl_is_public(const char *json)
+{
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    int pub = acl_public(a);
+
+    cJSON_Delete(a);
+    return pub;
 }
 
 int s3_acl_from_headers(s3_req_t *s, int for_bucket, char **json)
@@ -872,7 +889,7 @@ int s3_acl_from_headers(s3_req_t *s, int for_bucket, char **json)
         cJSON_Delete(a);
         return 0;
     }
-    return acl_finish(s, s->bucket, a, json);
+    return acl_finish(s, s->bucket, a, have_canned ? name : NULL, json);
 }
 
 /* The ACL of the request: canned header, grant headers or an
@@ -937,12 +954,17 @@ static int acl_from_request(s3_req_t *s, int for_bucket, char **json)
     xml_free(doc);
     if (cJSON_GetArraySize(a) == 0) {
         /* an empty list takes every grant away, the owner's included */
-        char *text = cJSON_PrintUnformatted(a);
+        char *text;
+        if (s3_acls_disabled(s, s->bucket)) {
+            cJSON_Delete(a);
+            return s3_error(s, 400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
+        }
+        text = cJSON_PrintUnformatted(a);
         cJSON_Delete(a);
         *json = text;
         return text ? 0 : internal(s);
     }
-    return acl_finish(s, s->bucket, a, json);
+    return acl_finish(s, s->bucket, a, NULL, json);
 }
 
 /* Sends the AccessControlPolicy of json (NULL: the default). */

@@ -277,6 +277,8 @@ int s3_acls_disabled(s3_req_t *s, const char *bucket);
  * AllUsers group perm ("READ", "WRITE", "READ_ACP", "WRITE_ACP"), by name
  * or by FULL_CONTROL. */
 int s3_acl_grants_all_users(const char *json, const char *perm);
+/* 1 when stored grants give anything to AllUsers or AuthenticatedUsers. */
+int s3_acl_is_public(const char *json);
 /* The stored document (caller frees) or NULL. */
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
 int s3_op_config_put(void *s);

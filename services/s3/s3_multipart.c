@@ -109,6 +109,7 @@ int s3_op_create_multipart_upload(void *arg)
 {
     s3_req_t *s = arg;
     char id[80], ck[32] = "", cktype[32] = "", *meta = NULL;
+    char *acl = NULL;
     uint8_t rnd[36];
     sqlite3_stmt *st;
     buf_t out;
@@ -116,6 +117,11 @@ int s3_op_create_multipart_upload(void *arg)
 
     if (s3_require_bucket(s) != 0)
         return -1;
+    /* the ACL headers are checked (ACLs disabled, public ACLs blocked) but
+     * not kept: the completed object gets the default ACL */
+    if (s3_acl_from_headers(s, 0, &acl) != 0)
+        return -1;
+    free(acl);
     if ((meta = s3_request_meta(s)) == NULL)
         return -1;
     if (s3_sse_prepare(s, s->bucket, s->key) != 0) {

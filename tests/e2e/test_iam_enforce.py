@@ -611,6 +611,8 @@ class ResourcePolicyTests(EnforceTestCase):
         check_denied(self, "s3", self.c("s3", u).put_bucket_policy, Bucket=bucket,
                      Policy=doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                                  "Resource": "arn:aws:s3:::%s/*" % bucket}))
+        # a new bucket blocks public policies until its public access block goes
+        self.s3.delete_public_access_block(Bucket=bucket)
         self.put_bucket_policy(bucket, {"Effect": "Allow", "Principal": "*",
                                         "Action": "s3:GetObject",
                                         "Resource": "arn:aws:s3:::%s/*" % bucket})

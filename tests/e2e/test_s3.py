@@ -305,6 +305,16 @@ class S3TestCase(ServerTestCase):
         (client or cls.s3).create_bucket(Bucket=name)
         return name
 
+    @classmethod
+    def make_acl_bucket(cls, name=None, client=None, ownership="ObjectWriter"):
+        """A new bucket with ACLs enabled and no public access block: what a
+        real AWS user must ask for since April 2023 to use (public) ACLs."""
+        name = name or uniq()
+        c = client or cls.s3
+        c.create_bucket(Bucket=name, ObjectOwnership=ownership)
+        c.delete_public_access_block(Bucket=name)
+        return name
+
     def put(self, bucket, key, body=b"", client=None, **kw):
         return (client or self.s3).put_object(Bucket=bucket, Key=key, Body=body, **kw)
 

@@ -63,9 +63,18 @@ class AnonymousCase(ServerTestCase):
         cls.s3 = client(cls.server, "s3")
         cls.anon = anonymous_client(cls.server)
 
-    def bucket(self, objects=(), **kw):
+    def bucket(self, objects=(), ACL=None, defaults=False):
+        """A new bucket holding objects. Unless defaults, opened up as a real
+        AWS user must since April 2023 before public policies or ACLs work:
+        ACLs enabled (ObjectWriter) and the public access block deleted."""
         name = uniq("anon")
-        self.s3.create_bucket(Bucket=name, **kw)
+        if defaults:
+            self.s3.create_bucket(Bucket=name)
+        else:
+            self.s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+            self.s3.delete_public_access_block(Bucket=name)
+        if ACL:
+            self.s3.put_bucket_acl(Bucket=name, ACL=ACL)
         for k in objects:
             self.s3.put_object(Bucket=name, Key=k, Body=b"data of " + k.encode())
         return name
@@ -278,6 +287,18 @@ class AnonymousPolicyTests(AnonymousCase):
 # --------------------------------------------------------------------------
 
 class BlockPublicAccessTests(AnonymousCase):
+    def test_new_bucket_defaults(self):
+        """A bucket as AWS creates it: public policies refused, ACLs off."""
+        b = self.bucket(["k"], defaults=True)
+        check_denied(self, "s3", self.policy, b, public(b))
+        check_error(self, "AccessControlListNotSupported", 400, self.s3.put_object_acl,
+                    Bucket=b, Key="k", ACL="public-read")
+        self.denied(self.anon.get_object, Bucket=b, Key="k")
+        # opening it up, step by step
+        self.s3.delete_public_access_block(Bucket=b)
+        self.policy(b, public(b))
+        self.assertEqual(b"data of k", self.read(b, "k"))
+
     def test_restrict_public_buckets(self):
         b = self.bucket(["k"])
         self.policy(b, public(b))

@@ -64,6 +64,9 @@ NOT_CONFIGURED = [
     ("get_object_lock_configuration", "ObjectLockConfigurationNotFoundError",
      "Object Lock configuration does not exist for this bucket"),
     ("get_bucket_tagging", "NoSuchTagSet", "The TagSet does not exist"),
+]
+# configured on every new bucket (AWS's defaults since April 2023) until deleted
+DEFAULTED = [
     ("get_public_access_block", "NoSuchPublicAccessBlockConfiguration",
      "The public access block configuration was not found"),
     ("get_bucket_ownership_controls", "OwnershipControlsNotFoundError",
@@ -88,7 +91,7 @@ class ConfigTests(ConfigCase):
         self.assertNotIn("LoggingEnabled", self.s3.get_bucket_logging(Bucket=self.bucket))
 
     def test_no_such_bucket(self):
-        for op, _, _ in NOT_CONFIGURED + [("get_bucket_acl", "", "")]:
+        for op, _, _ in NOT_CONFIGURED + DEFAULTED + [("get_bucket_acl", "", "")]:
             with self.subTest(op=op):
                 self.assertS3Error("NoSuchBucket", 404, getattr(self.s3, op), Bucket=uniq("none"))
 
@@ -312,7 +315,22 @@ class ConfigTests(ConfigCase):
                            ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {
                                "DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}}})
 
+    def test_deleted_defaults_answer_not_configured(self):
+        self.s3.delete_public_access_block(Bucket=self.bucket)
+        self.s3.delete_bucket_ownership_controls(Bucket=self.bucket)
+        for op, code, msg in DEFAULTED:
+            with self.subTest(op=op):
+                r = self.assertS3Error(code, 404, getattr(self.s3, op), Bucket=self.bucket,
+                                       message=msg)
+                self.assertEqual(self.bucket, r["Error"].get("BucketName"))
+
     def test_public_access_block(self):
+        self.assertEqual({"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                          "RestrictPublicBuckets": True},
+                         self.s3.get_public_access_block(Bucket=self.bucket)["PublicAccessBlockConfiguration"])
+        # ACLs enabled, so that BlockPublicAcls is what refuses a public one
+        self.s3.put_bucket_ownership_controls(Bucket=self.bucket, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
         self.s3.put_public_access_block(Bucket=self.bucket, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "BlockPublicPolicy": True})
         self.assertEqual({"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
@@ -334,6 +352,8 @@ class ConfigTests(ConfigCase):
         self.s3.put_bucket_acl(Bucket=self.bucket, ACL="public-read")
 
     def test_ownership_controls(self):
+        self.assertEqual([{"ObjectOwnership": "BucketOwnerEnforced"}], self.s3.get_bucket_ownership_controls(
+            Bucket=self.bucket)["OwnershipControls"]["Rules"])
         for o in ("ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"):
             self.s3.put_bucket_ownership_controls(Bucket=self.bucket, OwnershipControls={
                 "Rules": [{"ObjectOwnership": o}]})
@@ -343,7 +363,13 @@ class ConfigTests(ConfigCase):
         self.assertS3Error("AccessControlListNotSupported", 400, self.s3.put_bucket_acl,
                            Bucket=self.bucket, ACL="public-read",
                            message="The bucket does not allow ACLs")
-        self.s3.put_bucket_acl(Bucket=self.bucket, ACL="private")
+        # even "private": only the owner's full control spelled out is accepted
+        self.assertS3Error("AccessControlListNotSupported", 400, self.s3.put_bucket_acl,
+                           Bucket=self.bucket, ACL="private")
+        owner = self.s3.get_bucket_acl(Bucket=self.bucket)["Owner"]["ID"]
+        self.s3.put_bucket_acl(Bucket=self.bucket, AccessControlPolicy={
+            "Owner": {"ID": owner}, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": owner},
+                                                "Permission": "FULL_CONTROL"}]})
         self.assertS3Error("AccessControlListNotSupported", 400, self.s3.put_object,
                            Bucket=self.bucket, Key="k", Body=b"x", ACL="public-read")
         self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"x", ACL="bucket-owner-full-control")
@@ -374,7 +400,7 @@ def grants(acl):
 class AclTests(ConfigCase):
     def setUp(self):
         super().setUp()
-        self.bucket = self.make_bucket()
+        self.bucket = self.make_acl_bucket()
         self.owner = self.s3.get_bucket_acl(Bucket=self.bucket)["Owner"]["ID"]
 
     def test_default_owner_full_control(self):
@@ -401,8 +427,10 @@ class AclTests(ConfigCase):
                 self.assertEqual({("CanonicalUser", self.owner, "FULL_CONTROL")} | extra,
                                  grants(self.s3.get_bucket_acl(Bucket=self.bucket)))
         b = uniq("acl")
-        self.s3.create_bucket(Bucket=b, ACL="public-read")
-        self.assertIn(("Group", ALL_USERS, "READ"), grants(self.s3.get_bucket_acl(Bucket=b)))
+        # a new bucket's ACL needs ACLs enabled, and a public one cannot pass the
+        # default public access block (see test_s3_defaults)
+        self.s3.create_bucket(Bucket=b, ACL="log-delivery-write", ObjectOwnership="ObjectWriter")
+        self.assertIn(("Group", LOG_DELIVERY, "WRITE"), grants(self.s3.get_bucket_acl(Bucket=b)))
         self.s3.put_object(Bucket=self.bucket, Key="o", Body=b"x", ACL="authenticated-read")
         self.assertIn(("Group", AUTH_USERS, "READ"),
                       grants(self.s3.get_object_acl(Bucket=self.bucket, Key="o")))
@@ -705,6 +733,9 @@ class VersioningTests(ConfigCase):
             Bucket=self.bucket)["Versions"]])
 
     def test_version_acl_and_tagging(self):
+        self.s3.put_bucket_ownership_controls(Bucket=self.bucket, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+        self.s3.delete_public_access_block(Bucket=self.bucket)
         self.enable()
         v1 = self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"1", ACL="public-read")["VersionId"]
         self.s3.put_object(Bucket=self.bucket, Key="k", Body=b"2")
