@@ -78,6 +78,9 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     signal(SIGPIPE, SIG_IGN);
+    /* no openssl.cnf: awsemu configures nothing through it, and reading it
+     * loads the config modules (start-up time and resident pages) */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     log_init(cfg.log_json);
 
     memset(&emu, 0, sizeof emu);
