@@ -1,10 +1,14 @@
 /* codec.c — base64, hex, UUIDs and CSPRNG bytes. */
+/* SHA256_Init and friends: deprecated in OpenSSL 3, kept, and faster here
+ * than EVP (see codec_sha256) */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "codec.h"
 
 #include <openssl/evp.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,30 +220,17 @@ size_t codec_utf8_len(const char *s)
     return n;
 }
 
-/* SHA-256 and HMAC-SHA-256 on a digest fetched once and a context reused
- * per thread: OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm
- * up on every call, which costs more than hashing a request. */
-static EVP_MD_CTX *sha_ctx(void)
-{
-    static _Thread_local EVP_MD_CTX *ctx;
-    static EVP_MD *md;
-
-    if (md == NULL)
-        md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (ctx == NULL)
-        ctx = EVP_MD_CTX_new();
-    if (md == NULL || ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1)
-        return NULL;
-    return ctx;
-}
-
+/* SHA-256 and HMAC-SHA-256 through OpenSSL's SHA-256 functions themselves:
+ * every request hashes its body and canonical request and computes an
+ * HMAC, and the EVP layer's provider dispatch (an algorithm context
+ * allocated per digest) cost more than the hashing; OpenSSL 3 marks these
+ * functions deprecated but keeps them, with the same assembly underneath. */
 int codec_sha256(const void *p, size_t n, uint8_t out[32])
 {
-    EVP_MD_CTX *ctx = sha_ctx();
-    unsigned int len = 0;
+    SHA256_CTX c;
 
-    if (ctx == NULL || EVP_DigestUpdate(ctx, n ? p : "", n) != 1 ||
-        EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 32)
+    if (SHA256_Init(&c) != 1 || SHA256_Update(&c, n ? p : "", n) != 1 ||
+        SHA256_Final(out, &c) != 1)
         return -1;
     return 0;
 }
@@ -247,8 +238,7 @@ int codec_sha256(const void *p, size_t n, uint8_t out[32])
 int codec_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, uint8_t out[32])
 {
     uint8_t k[64], pad[64], inner[32];
-    EVP_MD_CTX *ctx;
-    unsigned int len = 0;
+    SHA256_CTX c;
     size_t i;
     int rc = -1;
 
@@ -261,18 +251,19 @@ int codec_hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, u
     }
     for (i = 0; i < 64; i++)
         pad[i] = k[i] ^ 0x36;
-    if ((ctx = sha_ctx()) == NULL || EVP_DigestUpdate(ctx, pad, 64) != 1 ||
-        EVP_DigestUpdate(ctx, n ? msg : "", n) != 1 || EVP_DigestFinal_ex(ctx, inner, &len) != 1)
+    if (SHA256_Init(&c) != 1 || SHA256_Update(&c, pad, 64) != 1 ||
+        SHA256_Update(&c, n ? msg : "", n) != 1 || SHA256_Final(inner, &c) != 1)
         goto out;
     for (i = 0; i < 64; i++)
         pad[i] = k[i] ^ 0x5c;
-    if ((ctx = sha_ctx()) == NULL || EVP_DigestUpdate(ctx, pad, 64) != 1 ||
-        EVP_DigestUpdate(ctx, inner, 32) != 1 || EVP_DigestFinal_ex(ctx, out, &len) != 1)
+    if (SHA256_Init(&c) != 1 || SHA256_Update(&c, pad, 64) != 1 ||
+        SHA256_Update(&c, inner, 32) != 1 || SHA256_Final(out, &c) != 1)
         goto out;
     rc = 0;
 out:
     OPENSSL_cleanse(k, sizeof k);
     OPENSSL_cleanse(pad, sizeof pad);
     OPENSSL_cleanse(inner, sizeof inner);
+    OPENSSL_cleanse(&c, sizeof c);
     return rc;
 }
