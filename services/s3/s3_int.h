@@ -168,6 +168,8 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
 /* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
 int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
+/* t as an HTTP date ("Tue, 01 Dec 2026 10:00:00 GMT"). */
+void s3_http_date(double t, char *out, size_t n);
 /* The object headers of the request as JSON (caller frees); NULL + error. */
 char *s3_request_meta(s3_req_t *s);
 /* Deletes a blob nothing references any more. */

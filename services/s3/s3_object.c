@@ -1,6 +1,6 @@
 /* s3_object.c — PutObject, GetObject/HeadObject (streamed, ranged),
- * DeleteObject(s), CopyObject, object tagging, GetObjectAttributes and the
- * envelope inspector. */
+ * DeleteObject(s) and CopyObject. Object tagging, GetObjectAttributes and
+ * the envelope inspector are in s3_object_meta.c. */
 #include "s3_int.h"
 
 #include <event2/buffer.h>
@@ -348,7 +348,7 @@ static char *request_tags(s3_req_t *s, int *bad)
     return text;
 }
 
-static void http_date(double t, char *out, size_t n)
+void s3_http_date(double t, char *out, size_t n)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -676,7 +676,7 @@ static void object_headers(s3_req_t *s, const s3_object_t *o)
             http_add_header(h, overrides[i].header, ov);
     }
     cJSON_Delete(m);
-    http_date(o->last_modified, date, sizeof date);
+    s3_http_date(o->last_modified, date, sizeof date);
     http_add_header(h, "Last-Modified", date);
     http_add_header(h, "ETag", o->etag);
     http_add_header(h, "Accept-Ranges", "bytes");
@@ -731,7 +731,7 @@ int s3_op_get_object(void *arg)
     if (rc == 2) {
         /* a delete marker asked for by its version id */
         char date[64];
-        http_date(o.last_modified, date, sizeof date);
+        s3_http_date(o.last_modified, date, sizeof date);
         http_add_header(h, "x-amz-delete-marker", "true");
         http_add_header(h, "x-amz-version-id", vid);
         http_add_header(h, "Last-Modified", date);
@@ -1225,287 +1225,4 @@ out:
     buf_free(&dst_arn);
     free(skey);
     return rc;
-}
-
-/* ---- tagging ---------------------------------------------------------------- */
-
-static int load_existing(s3_req_t *s, s3_object_t *o)
-{
-    int rc;
-
-    if (s3_require_bucket(s) != 0)
-        return -1;
-    rc = s3_object_load(s, s->bucket, s->key, o);
-    if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    if (rc == 0)
-        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
-    return 0;
-}
-
-static int set_tags(s3_req_t *s, const char *json)
-{
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2");
-    int rc;
-
-    if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
-}
-
-int s3_op_put_object_tagging(void *arg)
-{
-    s3_req_t *s = arg;
-    http_req_t *h = s->r->http;
-    s3_object_t o;
-    xml_node_t *doc;
-    const xml_node_t *set, *t;
-    cJSON *tags;
-    char err[256], *text;
-    int rc;
-
-    if (load_existing(s, &o) != 0)
-        return -1;
-    s3_object_clear(&o);
-    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
-    set = xml_child(doc, "TagSet");
-    if (doc == NULL || strcmp(xml_name(doc), "Tagging") != 0 || set == NULL) {
-        xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
-    }
-    if (xml_count(set, "Tag") > 10) {
-        xml_free(doc);
-        return s3_error(s, 400, "BadRequest", "Object tags cannot be greater than 10");
-    }
-    tags = cJSON_CreateObject();
-    for (t = xml_child(set, "Tag"); t; t = xml_next(t, "Tag")) {
-        const char *k = xml_text(xml_child(t, "Key")), *v = xml_text(xml_child(t, "Value"));
-        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 ||
-            cJSON_GetObjectItemCaseSensitive(tags, k)) {
-            cJSON_Delete(tags);
-            xml_free(doc);
-            return s3_error(s, 400, "InvalidTag", "The TagKey you have provided is invalid");
-        }
-        cJSON_AddStringToObject(tags, k, v);
-    }
-    xml_free(doc);
-    text = cJSON_PrintUnformatted(tags);
-    cJSON_Delete(tags);
-    rc = set_tags(s, text);
-    free(text);
-    if (rc != 0)
-        return -1;
-    s3_send_empty(s, 200);
-    return 0;
-}
-
-int s3_op_get_object_tagging(void *arg)
-{
-    s3_req_t *s = arg;
-    s3_object_t o;
-    cJSON *tags, *e;
-    buf_t out;
-
-    if (load_existing(s, &o) != 0)
-        return -1;
-    tags = o.tags ? cJSON_Parse(o.tags) : NULL;
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "Tagging", XML_NS_S3);
-    xml_open(&out, "TagSet");
-    cJSON_ArrayForEach(e, tags) {
-        xml_open(&out, "Tag");
-        xml_elem(&out, "Key", e->string);
-        xml_elem(&out, "Value", cJSON_IsString(e) ? e->valuestring : "");
-        xml_close(&out, "Tag");
-    }
-    xml_close(&out, "TagSet");
-    xml_close(&out, "Tagging");
-    cJSON_Delete(tags);
-    s3_object_clear(&o);
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
-    return 0;
-}
-
-int s3_op_delete_object_tagging(void *arg)
-{
-    s3_req_t *s = arg;
-    s3_object_t o;
-
-    if (load_existing(s, &o) != 0)
-        return -1;
-    s3_object_clear(&o);
-    if (set_tags(s, NULL) != 0)
-        return -1;
-    s3_send_empty(s, 204);
-    return 0;
-}
-
-/* ---- GetObjectAttributes ----------------------------------------------------- */
-
-int s3_op_get_object_attributes(void *arg)
-{
-    s3_req_t *s = arg;
-    char want[512], date[64];
-    s3_object_t o;
-    buf_t out;
-    buf_t arn;
-
-    if (!s3_header(s, "x-amz-object-attributes", want, sizeof want))
-        return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
-    {
-        static const char *const names[] = {"ETag", "Checksum", "ObjectParts", "StorageClass",
-                                            "ObjectSize", NULL};
-        char copy[512], *tok, *save = NULL;
-        snprintf(copy, sizeof copy, "%s", want);
-        for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            size_t i;
-            int ok = 0;
-            while (*tok == ' ')
-                tok++;
-            for (i = 0; names[i]; i++)
-                ok |= !strcmp(tok, names[i]);
-            if (!ok)
-                return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
-        }
-    }
-    if (load_existing(s, &o) != 0)
-        return -1;
-    buf_init(&arn, 0);
-    s3_object_arn(s->bucket, s->key, &arn);
-    if (!strcmp(o.sse.alg, "SSE-C") && s3_sse_open(s, &o.sse, arn.data, 1) != 0) {
-        buf_free(&arn);
-        s3_object_clear(&o);
-        return -1;
-    }
-    buf_free(&arn);
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "GetObjectAttributesResponse", XML_NS_S3);
-    if (strstr(want, "ETag")) {
-        char bare[80];
-        snprintf(bare, sizeof bare, "%.*s", (int)strlen(o.etag) - 2, o.etag + 1);
-        xml_elem(&out, "ETag", bare);
-    }
-    if (strstr(want, "Checksum") && o.checksum_alg[0]) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
-        xml_open(&out, "Checksum");
-        xml_elem(&out, tag, o.checksum);
-        xml_elem(&out, "ChecksumType", o.checksum_type[0] ? o.checksum_type : "FULL_OBJECT");
-        xml_close(&out, "Checksum");
-    }
-    if (strstr(want, "ObjectParts") && o.parts) {
-        cJSON *p = cJSON_Parse(o.parts);
-        xml_open(&out, "ObjectParts");
-        xml_elem_int(&out, "PartsCount", p ? cJSON_GetArraySize(p) : 0);
-        xml_close(&out, "ObjectParts");
-        cJSON_Delete(p);
-    }
-    if (strstr(want, "StorageClass"))
-        xml_elem(&out, "StorageClass", "STANDARD");
-    if (strstr(want, "ObjectSize"))
-        xml_elem_int(&out, "ObjectSize", (long long)o.size);
-    xml_close(&out, "GetObjectAttributesResponse");
-    http_date(o.last_modified, date, sizeof date);
-    http_add_header(s->r->http, "Last-Modified", date);
-    s3_object_clear(&o);
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
-    return 0;
-}
-
-/* ---- the envelope inspector --------------------------------------------------- */
-
-void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
-{
-    s3_req_t s;
-    s3_object_t o;
-    cJSON *doc;
-    char *text, *b64;
-    int64_t stored;
-    int rc;
-
-    memset(&s, 0, sizeof s);
-    s.r = r;
-    snprintf(s.bucket, sizeof s.bucket, "%s", bucket);
-    rc = s3_object_load(&s, bucket, key, &o);
-    doc = cJSON_CreateObject();
-    if (rc != 1) {
-        cJSON_AddStringToObject(doc, "error", "no such object");
-        text = cJSON_PrintUnformatted(doc);
-        http_respond(r->http, 404, "application/json", text, strlen(text));
-        free(text);
-        cJSON_Delete(doc);
-        return;
-    }
-    {
-        char (*ids)[BLOB_ID_LEN + 1] = malloc((S3_MAX_PARTS + 1) * sizeof *ids);
-        size_t n = ids ? s3_object_blobs(o.blob_id, o.parts, ids, S3_MAX_PARTS + 1) : 0, i;
-        stored = 0;
-        for (i = 0; i < n; i++)
-            stored += blob_size(r->emu->blobs, ids[i]);
-        stored += (int64_t)o.body_len;
-        cJSON_AddNumberToObject(doc, "blob_count", (double)n);
-        /* where the sealed bytes are: the database row, one file, or parts' files */
-        cJSON_AddStringToObject(doc, "stored_in",
-                                o.body ? "inline" : o.parts ? "parts" : "blob");
-        free(ids);
-    }
-    cJSON_AddStringToObject(doc, "bucket", bucket);
-    cJSON_AddStringToObject(doc, "key", key);
-    cJSON_AddStringToObject(doc, "algorithm", !strcmp(o.sse.alg, "SSE-C") ? "SSE-C" : o.sse.alg);
-    cJSON_AddStringToObject(doc, "cipher", "AES-256-GCM, framed");
-    if (o.sse.kms_key_arn[0])
-        cJSON_AddStringToObject(doc, "kms_key_arn", o.sse.kms_key_arn);
-    if (o.sse.context) {
-        cJSON *c = cJSON_Parse(o.sse.context);
-        if (c)
-            cJSON_AddItemToObject(doc, "encryption_context", c);
-    }
-    cJSON_AddBoolToObject(doc, "bucket_key_enabled", o.sse.bucket_key);
-    if (o.sse.wrapped && (b64 = malloc(codec_b64_enclen(o.sse.wlen) + 1)) != NULL) {
-        codec_b64_encode(o.sse.wrapped, o.sse.wlen, b64);
-        cJSON_AddStringToObject(doc, "wrapped_data_key", b64);
-        cJSON_AddStringToObject(doc, "data_key_wrapped_by",
-                                !strcmp(o.sse.alg, "AES256") ? "awsemu master key (SSE-S3)"
-                                                             : "AWS KMS key");
-        free(b64);
-    }
-    if (!strcmp(o.sse.alg, "SSE-C"))
-        cJSON_AddStringToObject(doc, "customer_key", "not stored; only a salted HMAC-SHA256 of it");
-    cJSON_AddNumberToObject(doc, "frame_size", o.frame_size);
-    {
-        /* each blob: full frames plus a final (possibly empty) one */
-        double frames = 0;
-        cJSON *parts = o.parts ? cJSON_Parse(o.parts) : NULL, *e;
-        if (parts == NULL) {
-            frames = (double)(o.size / o.frame_size + 1);
-        } else {
-            cJSON_ArrayForEach(e, parts) {
-                const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "n");
-                frames += (double)((uint64_t)(cJSON_IsNumber(n) ? n->valuedouble : 0) / o.frame_size + 1);
-            }
-            cJSON_Delete(parts);
-        }
-        cJSON_AddNumberToObject(doc, "frame_count", frames);
-    }
-    cJSON_AddNumberToObject(doc, "plaintext_bytes", (double)o.size);
-    cJSON_AddNumberToObject(doc, "stored_bytes", (double)stored);
-    if (o.blob_id[0])
-        cJSON_AddStringToObject(doc, "blob_id", o.blob_id);
-    text = cJSON_PrintUnformatted(doc);
-    http_respond(r->http, 200, "application/json", text, strlen(text));
-    free(text);
-    cJSON_Delete(doc);
-    s3_object_clear(&o);
 }
