@@ -164,6 +164,11 @@ static int default_sink(http_req_t *req, const char *data, size_t len)
     return buf_add(&req->body, data, len);
 }
 
+int http_body_buffered(const http_req_t *req)
+{
+    return req->sink == default_sink;
+}
+
 void http_respond(http_req_t *req, int status, const char *content_type,
                   const void *body, size_t len)
 {

@@ -88,6 +88,9 @@ const char *http_header(const http_req_t *req, const char *name, size_t *len /* 
  * returns 1 when present. */
 int http_header_copy(const http_req_t *req, const char *name, char *out, size_t n);
 
+/* 1 when the body goes to req->body (no sink of the handler's own). */
+int http_body_buffered(const http_req_t *req);
+
 /* Adds a response header line; call before http_respond. */
 int http_add_header(http_req_t *req, const char *name, const char *value);
 /* Sends the whole response. For HEAD requests the body is not sent but

@@ -16,6 +16,7 @@
 #include "iam.h"
 #include "kms.h"
 #include "log.h"
+#include "payload.h"
 #include "proto_json.h"
 #include "proto_query.h"
 #include "proto_xml.h"
@@ -343,23 +344,41 @@ static int authenticate(route_t *rt)
                      "provided. Check your key and signing method.");
 }
 
-/* A buffered S3 body (not an upload's, which streams and is checked as it
- * does) must match the SHA-256 its x-amz-content-sha256 declares. */
-static int s3_body_hash_ok(svc_req_t *r)
+/* Records a payload check's failure on r. */
+static int payload_error(svc_req_t *r, const payload_err_t *e)
 {
-    http_req_t *h = r->http;
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    char want[65], got[65];
+    return svc_error(r, e->status, e->code, "%s", e->msg);
+}
 
-    if (h->sink || h->responded || !http_header_copy(h, "x-amz-content-sha256", want, sizeof want) ||
-        strlen(want) != 64 || h->body_error)
+/* A buffered S3 body (an upload's streams through its own sink and is
+ * checked there) must match everything its head declares before any
+ * operation sees it: x-amz-content-sha256 (aws-chunked bodies decoded, their
+ * chunk signatures verified in enforce mode), Content-MD5, x-amz-checksum-*.
+ * Returns 1 when it does, else 0 with the error set. */
+static int s3_body_ok(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    http_req_t *h = r->http;
+    payload_sig_t sig;
+    payload_err_t e;
+    int rc;
+
+    if (!http_body_buffered(h) || h->responded || h->body_error)
         return 1;
-    codec_sha256(h->body.data, h->body.len, md);
-    codec_hex(md, sizeof md, got);
-    if (strcasecmp(got, want) == 0)
+    memset(&sig, 0, sizeof sig);
+    if (r->emu->cfg->iam_enforce && rt->prc == 0 && r->caller_secret &&
+        sigv4_signing_key(r->caller_secret, rt->auth.date, rt->auth.region, rt->auth.service,
+                          sig.signing_key) == 0 &&
+        sigv4_scope(&rt->auth, sig.scope, sizeof sig.scope) == 0) {
+        sig.verify = 1;
+        snprintf(sig.amz_date, sizeof sig.amz_date, "%s", rt->auth.amz_date);
+        snprintf(sig.seed_sig, sizeof sig.seed_sig, "%s", rt->auth.signature);
+    }
+    rc = payload_check_s3(h, &sig, &e);
+    OPENSSL_cleanse(&sig, sizeof sig);
+    if (rc == 0)
         return 1;
-    svc_error(r, 400, "XAmzContentSHA256Mismatch",
-              "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    payload_error(r, &e);
     return 0;
 }
 
@@ -470,6 +489,15 @@ static void on_head(http_req_t *h, void *arg)
             }
             iam_note_key_use(r);
         }
+        if (strcmp(h->method, "OPTIONS") != 0) {
+            payload_err_t e;
+            if (payload_check_declared(h, &e) != 0) {
+                payload_error(r, &e);
+                send_error(r, rt->p);
+                log_request(r);
+                return;
+            }
+        }
         s3_head(r);
         if (h->responded)
             log_request(r); /* answered before the body: no on_request */
@@ -518,7 +546,7 @@ static void on_request(http_req_t *h, void *arg)
         if (h->status == 200 && !strcmp(r->service, "iam") && strncmp(r->operation, "Get", 3) &&
             strncmp(r->operation, "List", 4) && strncmp(r->operation, "Simulate", 8))
             iam_changed();
-    } else if (s3_body_hash_ok(r)) {
+    } else if (s3_body_ok(rt)) {
         s3_serve(r);
     } else {
         send_error(r, rt->p);
