@@ -2,6 +2,7 @@
 #include "admin.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,11 +80,20 @@ static void clock_ep(svc_req_t *r)
             adv = v->valuedouble;
         else if (in && (v = cJSON_GetObjectItem(in, "advance_days")) && cJSON_IsNumber(v))
             adv = v->valuedouble * 86400.0;
-        else if (proto_query_param(h->query, strlen(h->query), "advance_seconds", tmp, sizeof tmp) > 0)
-            adv = strtod(tmp, NULL);
+        else if (proto_query_param(h->query, strlen(h->query), "advance_seconds", tmp, sizeof tmp) > 0) {
+            char *end;
+            adv = strtod(tmp, &end);
+            if (*end != '\0')
+                adv = NAN;
+        }
         cJSON_Delete(in);
         if (adv < 0) {
             send_status(r, 400, "the clock only moves forward");
+            return;
+        }
+        if (!clock_advance_ok(adv)) {
+            send_status(r, 400, "advance_seconds must be a finite number that keeps the clock at "
+                                "or before 9999-12-31T23:59:59Z");
             return;
         }
         clock_advance(adv);
@@ -95,12 +105,26 @@ static void clock_ep(svc_req_t *r)
     send_json(r, 200, doc);
 }
 
+int admin_open(const char *path)
+{
+    return !strcmp(path, "/_awsemu/health") || !strcmp(path, "/_localstack/health") ||
+           !strcmp(path, "/_awsemu/health/");
+}
+
+void admin_send_error(svc_req_t *r)
+{
+    cJSON *doc = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(doc, "error", r->err_msg);
+    cJSON_AddStringToObject(doc, "code", r->err_code);
+    send_json(r, r->err_status ? r->err_status : 500, doc);
+}
+
 void admin_serve(svc_req_t *r, int (*reset_fn)(emu_t *emu))
 {
     const char *p = r->http->path, *m = r->http->method;
 
-    if (!strcmp(p, "/_awsemu/health") || !strcmp(p, "/_localstack/health") ||
-        !strcmp(p, "/_awsemu/health/")) {
+    if (admin_open(p)) {
         r->operation = "Health";
         health(r);
     } else if (!strcmp(p, "/_awsemu/reset") || !strcmp(p, "/moto-api/reset") ||

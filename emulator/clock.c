@@ -1,6 +1,7 @@
 /* clock.c — wall clock plus a forward-only offset. */
 #include "clock.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,9 +21,14 @@ double clock_now(void)
     return clock_real() + offset;
 }
 
+int clock_advance_ok(double seconds)
+{
+    return isfinite(seconds) && seconds >= 0 && clock_now() + seconds <= CLOCK_MAX_TIME;
+}
+
 double clock_advance(double seconds)
 {
-    if (seconds > 0)
+    if (seconds > 0 && clock_advance_ok(seconds))
         offset += seconds;
     return offset;
 }

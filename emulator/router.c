@@ -161,7 +161,11 @@ static int check_presign_expiry(route_t *rt)
             return 0;
         return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
     }
-    if (rt->prc != 0 || !sigv4_presign_expired(&rt->auth, (long)clock_now()))
+    if (rt->prc != 0)
+        return 0;
+    if (sigv4_presign_not_yet_valid(&rt->auth, (long)clock_now()))
+        return svc_error(&rt->r, 403, "AccessDenied", "Request is not yet valid");
+    if (!sigv4_presign_expired(&rt->auth, (long)clock_now()))
         return 0;
     return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
 }
@@ -229,6 +233,37 @@ static int authenticate_v2(route_t *rt)
                      "provided. Check your key and signing method.");
 }
 
+/* A malformed SigV4 presigned S3 URL: AWS's AuthorizationQueryParametersError
+ * (400) set on r and 1, or 0 when the request is not presigned. */
+static int s3_presigned_malformed(svc_req_t *r)
+{
+    const char *q = r->http->query;
+    char v[32];
+    long n;
+
+    if (proto_query_param(q, strlen(q), "X-Amz-Algorithm", v, sizeof v) < 0 &&
+        proto_query_param(q, strlen(q), "X-Amz-Credential", v, sizeof v) < 0)
+        return 0;
+    n = proto_query_param(q, strlen(q), "X-Amz-Expires", v, sizeof v);
+    if (n > 0) {
+        char *end;
+        long long e = strtoll(v, &end, 10);
+        if (*end || e < 0)
+            svc_error(r, 400, "AuthorizationQueryParametersError",
+                      "X-Amz-Expires should be a number");
+        else if (e > SIGV4_EXPIRES_MAX)
+            svc_error(r, 400, "AuthorizationQueryParametersError",
+                      "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+        if (r->err_code[0])
+            return 1;
+    }
+    svc_error(r, 400, "AuthorizationQueryParametersError",
+              "Query-string authentication version 4 requires the X-Amz-Algorithm, "
+              "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and "
+              "X-Amz-Expires parameters.");
+    return 1;
+}
+
 /* SigV4 in enforce mode (SigV2 for S3 requests that carry it). Returns 0,
  * or -1 with the protocol's error set. */
 static int authenticate(route_t *rt)
@@ -268,6 +303,8 @@ static int authenticate(route_t *rt)
         if (p == P_QUERY)
             return svc_error(r, 400, "IncompleteSignature",
                              "The request signature does not conform to AWS standards.");
+        if (p == P_REST_XML && s3_presigned_malformed(r))
+            return -1;
         return svc_error(r, 400, "AuthorizationHeaderMalformed",
                          "The authorization header is malformed.");
     }
@@ -334,6 +371,8 @@ static int authenticate(route_t *rt)
         return 0;
     if (rc == SIGV4_EEXPIRED)
         return svc_error(r, 403, "AccessDenied", "Request has expired");
+    if (rc == SIGV4_ENOTYET)
+        return svc_error(r, 403, "AccessDenied", "Request is not yet valid");
     if (p == P_JSON)
         return svc_error(r, 400, "InvalidSignatureException",
                          "The request signature we calculated does not match the signature you "
@@ -379,6 +418,26 @@ static int s3_body_ok(route_t *rt)
     if (rc == 0)
         return 1;
     payload_error(r, &e);
+    return 0;
+}
+
+/* Admin endpoints other than health under --iam enforce: a request signed
+ * with the account's long-term root credentials, else 403. Returns 0, or
+ * -1 with the error set. */
+static int admin_authenticate(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+
+    r->service = "admin";
+    if (r->err_code[0] || authenticate(rt) != 0) {
+        r->err_status = 403;
+        return -1;
+    }
+    if (r->caller.kind != PRINCIPAL_ROOT || r->caller.temporary)
+        return svc_error(r, 403, "AccessDenied",
+                         "User: %s is not authorized to use the awsemu admin endpoints: under "
+                         "--iam enforce they take a request signed with the root credentials",
+                         r->caller.arn);
     return 0;
 }
 
@@ -514,6 +573,10 @@ static void on_request(http_req_t *h, void *arg)
         return; /* on_head answered: out of memory */
     r = &rt->r;
     if (rt->p == P_ADMIN) {
+        if (r->emu->cfg->iam_enforce && !admin_open(h->path) && admin_authenticate(rt) != 0) {
+            admin_send_error(r);
+            goto done;
+        }
         admin_serve(r, reset_all);
         goto done;
     }

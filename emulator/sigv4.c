@@ -25,7 +25,6 @@
 
 /* Canonical query variants tried by sigv4_verify. */
 #define Q_PLUS_SPACE 1 /* '+' in the raw query decodes to ' ' */
-#define Q_SKIP_TOKEN 2 /* leave X-Amz-Security-Token out */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -658,9 +657,6 @@ static void canon_query(buf_t *out, const sigv4_request_t *req,
         if (auth->presigned &&
             eq(text.p + e.k, e.klen, "X-Amz-Signature"))
             continue;
-        if ((qflags & Q_SKIP_TOKEN) &&
-            eq(text.p + e.k, e.klen, "X-Amz-Security-Token"))
-            continue;
         ents[n++].e = e;
     }
     if (text.err) {
@@ -953,6 +949,15 @@ int sigv4_presign_expired(const sigv4_auth_t *auth, long now)
     return (long long)now > t0 + auth->expires;
 }
 
+int sigv4_presign_not_yet_valid(const sigv4_auth_t *auth, long now)
+{
+    long long t0;
+
+    if (!auth->presigned || amz_date_time(auth->amz_date, strlen(auth->amz_date), &t0) != 0)
+        return 0;
+    return t0 > (long long)now + SIGV4_PRESIGN_SKEW;
+}
+
 int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
                  const char *secret, int path_rules, const char *payload_hash,
                  long now)
@@ -961,7 +966,7 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
     char hex[65], cstore[CANON_STACK], sts[STS_MAX];
     buf_t canon;
     size_t n;
-    int rc, variant, has_plus, has_token;
+    int rc, variant, has_plus;
     if (strlen(auth->signature) != 64)
         return SIGV4_EMALFORMED;
     if (auth->presigned) {
@@ -970,18 +975,18 @@ int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
             return SIGV4_EMALFORMED;
         if (amz_date_time(auth->amz_date, strlen(auth->amz_date), &t0) != 0)
             return SIGV4_EMISSINGDATE;
+        if (sigv4_presign_not_yet_valid(auth, now))
+            return SIGV4_ENOTYET;
         if (sigv4_presign_expired(auth, now))
             return SIGV4_EEXPIRED;
     }
     has_plus = req->query && memchr(req->query, '+', req->query_len) != NULL;
-    has_token = auth->presigned && query_has(req, "X-Amz-Security-Token");
     if ((rc = sigv4_signing_key(secret, auth->date, auth->region,
                                 auth->service, key)))
         goto fail;
     rc = SIGV4_EMISMATCH;
-    for (variant = 0; variant < 4; variant++) {
-        if (((variant & Q_PLUS_SPACE) && !has_plus) ||
-            ((variant & Q_SKIP_TOKEN) && !has_token))
+    for (variant = 0; variant < 2; variant++) {
+        if ((variant & Q_PLUS_SPACE) && !has_plus)
             continue;
         buf_on_stack(&canon, cstore, sizeof cstore, CANON_MAX);
         canon_request(&canon, req, auth, path_rules, payload_hash, variant);

@@ -20,10 +20,14 @@
 #define SIGV4_EEXPIRED (-5)    /* presigned URL expired */
 #define SIGV4_ETOOLONG (-6)    /* a field is over its cap */
 #define SIGV4_EINTERNAL (-7)   /* out of memory / crypto failure */
+#define SIGV4_ENOTYET (-8)     /* presigned URL dated in the future */
 
 #define SIGV4_AUTH_HEADER_MAX 8192 /* bytes of Authorization value */
 #define SIGV4_TOKEN_MAX 4096       /* bytes of a (decoded) session token */
 #define SIGV4_EXPIRES_MAX 604800   /* 7 days, the X-Amz-Expires limit */
+#define SIGV4_PRESIGN_SKEW 900     /* a presigned X-Amz-Date may be this far
+                                      ahead of the clock (15 minutes, the
+                                      skew header-signed requests get) */
 
 /* Path rules for the canonical URI. */
 #define SIGV4_PATH_NORMALIZED 0   /* every service but S3: remove "." / ".."
@@ -102,17 +106,21 @@ int sigv4_hex_hmac(const unsigned char key[32], const char *msg, size_t len,
 /* Whole check: recomputes the signature with secret and compares it in
  * constant time. For presigned auth also rejects when now (unix seconds)
  * is past X-Amz-Date + X-Amz-Expires; now is unused for header auth.
- * Tolerated client quirks, each tried only after the strict form failed:
- * a presigned X-Amz-Security-Token added after signing (left out of the
- * canonical query), and '+' in the raw query meant as a space.
- * Returns 0, SIGV4_EMISMATCH, SIGV4_EEXPIRED, SIGV4_EMALFORMED,
- * SIGV4_ETOOLONG or SIGV4_EINTERNAL. */
+ * A presigned URL dated more than SIGV4_PRESIGN_SKEW ahead of now is not
+ * yet valid; its expiry counts from its own date, never more than
+ * SIGV4_EXPIRES_MAX. Every query parameter but X-Amz-Signature is signed:
+ * one added after signing (an X-Amz-Security-Token, say) fails. One client
+ * quirk is tolerated, tried only after the strict form failed: '+' in the
+ * raw query meant as a space. Returns 0, SIGV4_EMISMATCH, SIGV4_EEXPIRED,
+ * SIGV4_ENOTYET, SIGV4_EMALFORMED, SIGV4_ETOOLONG or SIGV4_EINTERNAL. */
 /* The request's X-Amz-Date as epoch seconds: 0, or -1 when it does not
  * parse. */
 int sigv4_request_time(const sigv4_auth_t *auth, long long *t /* OUT */);
 
 /* 1 when presigned auth is past X-Amz-Date + X-Amz-Expires at now. */
 int sigv4_presign_expired(const sigv4_auth_t *auth, long now);
+/* 1 when presigned auth is dated more than SIGV4_PRESIGN_SKEW after now. */
+int sigv4_presign_not_yet_valid(const sigv4_auth_t *auth, long now);
 
 int sigv4_verify(const sigv4_request_t *req, const sigv4_auth_t *auth,
                  const char *secret, int path_rules, const char *payload_hash,

@@ -36,7 +36,10 @@ import urllib.parse
 import urllib.request
 
 import boto3
+import botocore.auth
+import botocore.awsrequest
 import botocore.config
+import botocore.credentials
 from botocore.exceptions import ClientError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -138,7 +141,14 @@ class Emulator:
             aws_secret_access_key=secret, config=cfg)
 
     def get(self, path):
-        with urllib.request.urlopen(self.url + path, timeout=10) as r:
+        """GET an admin endpoint; under --iam enforce they need a request
+        signed with the root credentials (SigV4, any service name)."""
+        req = botocore.awsrequest.AWSRequest(method="GET", url=self.url + path)
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(ACCESS, SECRET), "awsemu",
+                                REGION).add_auth(req)
+        headers = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in req.headers.items()}
+        with urllib.request.urlopen(urllib.request.Request(self.url + path, headers=headers),
+                                    timeout=10) as r:
             return r.status, r.read()
 
     def stop(self):

@@ -73,6 +73,25 @@ def binary_path():
     return p
 
 
+def admin_needs_signature(path):
+    """Admin endpoints other than health need root's signature under
+    --iam enforce."""
+    p = path.split("?", 1)[0]
+    return (p.startswith("/_awsemu/") or p.startswith("/moto-api/") or
+            p.startswith("/_localstack/")) and not p.rstrip("/").endswith("/health")
+
+
+def sign_admin_request(url, method, path, body=None, headers=None,
+                       access_key=ACCESS_KEY, secret_key=SECRET_KEY):
+    """Headers of an admin request signed (SigV4) with the given
+    credentials, by default the root pair."""
+    req = botocore.awsrequest.AWSRequest(method=method, url=url + path, data=body or b"",
+                                         headers=dict(headers or {}))
+    creds = botocore.credentials.Credentials(access_key, secret_key)
+    botocore.auth.SigV4Auth(creds, "awsemu", DEFAULT_REGION).add_auth(req)
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in req.headers.items()}
+
+
 def have_binary():
     p = binary_path()
     return os.path.isfile(p) and os.access(p, os.X_OK)
@@ -306,8 +325,13 @@ class Server:
                               aws_access_key_id=access_key,
                               aws_secret_access_key=secret_key, config=cfg)
 
-    def http(self, method, path, body=None, headers=None, timeout=30):
-        """Plain HTTP request; returns (status, headers dict lower-cased, body bytes)."""
+    def http(self, method, path, body=None, headers=None, timeout=30, sign_admin=True):
+        """Plain HTTP request; returns (status, headers dict lower-cased, body bytes).
+        Admin endpoints other than health are signed with the root
+        credentials (--iam enforce requires it; --iam off ignores it) unless
+        sign_admin is False."""
+        if sign_admin and admin_needs_signature(path):
+            headers = sign_admin_request(self.url, method, path, body, headers)
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})

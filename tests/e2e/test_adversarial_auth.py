@@ -453,3 +453,189 @@ class DeclaredDigests(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# --------------------------------------------------------------------------
+# Admin endpoints under --iam enforce
+# --------------------------------------------------------------------------
+
+class AdminEndpointsEnforced(ServerTestCase):
+    """Under --iam enforce every admin endpoint but health takes a request
+    signed with the root credentials; anyone else gets 403 and changes
+    nothing (an anonymous reset wiped everything before)."""
+
+    server_args = ENFORCE
+    needs_process = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.s3 = client(cls.server, "s3")
+        cls.bucket = uniq("adm")
+        cls.s3.create_bucket(Bucket=cls.bucket)
+        cls.s3.put_object(Bucket=cls.bucket, Key="k", Body=b"keep me")
+
+    def unsigned(self, method, path, body=b""):
+        return self.server.http(method, path, body=body, sign_admin=False)
+
+    def assertIntact(self):
+        self.assertEqual(b"keep me", self.s3.get_object(Bucket=self.bucket, Key="k")["Body"].read())
+
+    def test_health_stays_open(self):
+        for path in ("/_awsemu/health", "/_localstack/health"):
+            st, _, body = self.unsigned("GET", path)
+            self.assertEqual(200, st, body)
+
+    def test_unsigned_admin_requests_are_refused(self):
+        for method, path in (("POST", "/_awsemu/reset"), ("POST", "/moto-api/reset"),
+                             ("POST", "/_localstack/state/reset"),
+                             ("GET", "/_awsemu/inspect/s3/%s/k" % self.bucket),
+                             ("GET", "/_awsemu/clock"),
+                             ("POST", "/_awsemu/clock?advance_seconds=86400")):
+            with self.subTest(path=path):
+                st, _, body = self.unsigned(method, path)
+                self.assertEqual(403, st, body)
+                self.assertNotIn(b"wrapped", body)
+                self.assertIn("error", json.loads(body))
+        self.assertIntact()
+        st, _, body = self.server.http("GET", "/_awsemu/clock")
+        self.assertEqual(0, json.loads(body)["offset_seconds"])
+
+    def test_wrong_secret_and_non_root_are_refused(self):
+        from harness import sign_admin_request
+        h = sign_admin_request(self.server.url, "POST", "/_awsemu/reset", b"", secret_key="wrong")
+        st, _, body = self.server.http("POST", "/_awsemu/reset", body=b"", headers=h, sign_admin=False)
+        self.assertEqual(403, st, body)
+        # an IAM user allowed everything is still not the root user
+        iam = client(self.server, "iam")
+        user = uniq("admin")
+        iam.create_user(UserName=user)
+        iam.attach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        h = sign_admin_request(self.server.url, "POST", "/_awsemu/reset", b"",
+                               access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"])
+        st, _, body = self.server.http("POST", "/_awsemu/reset", body=b"", headers=h, sign_admin=False)
+        self.assertEqual(403, st, body)
+        self.assertIn("root", json.loads(body)["error"])
+        self.assertIntact()
+
+    def test_root_signed_inspect_works(self):
+        st, _, body = self.server.http("GET", "/_awsemu/inspect/s3/%s/k" % self.bucket)
+        self.assertEqual(200, st, body)
+
+
+# --------------------------------------------------------------------------
+# Presigned URLs: dated in the future, tokens outside the signature
+# --------------------------------------------------------------------------
+
+def presign_s3(server, method, path, amz_date, expires, extra=(), token=None):
+    """A SigV4 presigned S3 URL (path?query) signed by root at amz_date
+    (YYYYMMDDTHHMMSSZ); extra: query pairs added to what is signed."""
+    import hmac
+    scope = "%s/%s/s3/aws4_request" % (amz_date[:8], server.region)
+    q = [("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "test/" + scope),
+         ("X-Amz-Date", amz_date), ("X-Amz-Expires", str(expires)),
+         ("X-Amz-SignedHeaders", "host")] + list(extra)
+    if token:
+        q.append(("X-Amz-Security-Token", token))
+    enc = lambda s: urllib.parse.quote(s, safe="-_.~")
+    cq = "&".join("%s=%s" % (enc(k), enc(v)) for k, v in sorted(q))
+    host = "%s:%d" % (server.host, server.port)
+    canonical = "\n".join([method, path, cq, "host:" + host, "", "host", "UNSIGNED-PAYLOAD"])
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                     hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4test").encode()
+    for part in (amz_date[:8], server.region, "s3", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    return path + "?" + cq + "&X-Amz-Signature=" + sig
+
+
+def amz(dt):
+    return dt.strftime("%Y%m%dT%H%M%SZ")
+
+
+class PresignedUrls(ServerTestCase):
+    server_args = ENFORCE
+    needs_process = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.s3 = client(cls.server, "s3")
+        cls.bucket = uniq("ps")
+        cls.s3.create_bucket(Bucket=cls.bucket)
+        cls.s3.put_object(Bucket=cls.bucket, Key="k", Body=b"hello")
+        cls.path = "/%s/k" % cls.bucket
+
+    def get(self, url):
+        return self.server.http("GET", url)
+
+    def now(self):
+        return datetime.datetime.now(datetime.timezone.utc)
+
+    def test_signed_now_works(self):
+        st, _, body = self.get(presign_s3(self.server, "GET", self.path, amz(self.now()), 600))
+        self.assertEqual((200, b"hello"), (st, body))
+
+    def test_dated_in_the_future_is_not_yet_valid(self):
+        # AWS: 403 AccessDenied "Request is not yet valid" (a URL dated a
+        # year ahead with a 7-day expiry used to work for that whole year)
+        for days in (365, 1):
+            url = presign_s3(self.server, "GET", self.path,
+                             amz(self.now() + datetime.timedelta(days=days)), 604800)
+            st, _, body = self.get(url)
+            self.assertEqual((403, "AccessDenied"), (st, xml_code(body)), body)
+            self.assertIn(b"Request is not yet valid", body)
+
+    def test_expiry_counts_from_the_signing_time(self):
+        url = presign_s3(self.server, "GET", self.path,
+                         amz(self.now() - datetime.timedelta(days=8)), 604800)
+        st, _, body = self.get(url)
+        self.assertEqual((403, "AccessDenied"), (st, xml_code(body)), body)
+        self.assertIn(b"Request has expired", body)
+        url = presign_s3(self.server, "GET", self.path, amz(self.now()), 604801)
+        st, _, body = self.get(url)
+        self.assertEqual(400, st, body)
+        self.assertEqual("AuthorizationQueryParametersError", xml_code(body), body)
+
+    def test_unsigned_security_token_is_refused(self):
+        url = presign_s3(self.server, "GET", self.path, amz(self.now()), 600)
+        st, _, body = self.get(url + "&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE")
+        self.assertEqual(403, st, body)
+        self.assertIn(xml_code(body), ("SignatureDoesNotMatch", "InvalidToken",
+                                       "InvalidAccessKeyId"), body)
+        # any parameter added after signing breaks the signature
+        st, _, body = self.get(url + "&X-Amz-Foo=bar")
+        self.assertEqual((403, "SignatureDoesNotMatch"), (st, xml_code(body)), body)
+
+
+class ClockLimits(ServerTestCase):
+    """POST /_awsemu/clock refuses values that would overflow time_t or are
+    not finite (advance_seconds 1e308 used to be accepted)."""
+
+    needs_process = True
+    own_server = True
+
+    def offset(self):
+        st, _, body = self.server.http("GET", "/_awsemu/clock")
+        self.assertEqual(200, st, body)
+        return json.loads(body)["offset_seconds"]
+
+    def test_out_of_range_values_are_refused(self):
+        before = self.offset()
+        for body in (b'{"advance_seconds": 1e308}', b'{"advance_seconds": 1e400}',
+                     b'{"advance_days": 1e300}', b'{"advance_seconds": 300000000000}'):
+            with self.subTest(body=body):
+                st, _, rb = self.server.http("POST", "/_awsemu/clock", body=body,
+                                             headers={"Content-Type": "application/json"})
+                self.assertEqual(400, st, rb)
+        for q in ("inf", "nan", "1e308", "12abc", "-5"):
+            with self.subTest(q=q):
+                st, _, rb = self.server.http("POST", "/_awsemu/clock?advance_seconds=" + q, body=b"")
+                self.assertEqual(400, st, rb)
+        self.assertEqual(before, self.offset())
+        st, _, rb = self.server.http("POST", "/_awsemu/clock", body=b'{"advance_seconds": 60}',
+                                     headers={"Content-Type": "application/json"})
+        self.assertEqual(200, st, rb)
+        self.assertEqual(before + 60, self.offset())
