@@ -161,13 +161,42 @@ int sm_resolve(svc_req_t *r, const char *id, sm_secret_t *out)
     return 0;
 }
 
+/* A SecretId that names no secret: in enforce mode the caller learns that
+ * only when allowed the operation on it, as AWS authorizes before it looks
+ * (the resource is the id as an ARN). Returns -1 with AccessDenied or the
+ * ResourceNotFoundException already on r. */
+static int not_found_authorized(svc_req_t *r, const char *id)
+{
+    char arn[SM_ARN_MAX + 2048], code[sizeof r->err_code], msg[sizeof r->err_msg];
+    int status = r->err_status;
+
+    if (!r->emu->cfg->iam_enforce || strcmp(r->err_code, "ResourceNotFoundException") != 0)
+        return -1;
+    if (!strncmp(id, "arn:", 4))
+        snprintf(arn, sizeof arn, "%s", id);
+    else
+        snprintf(arn, sizeof arn, "arn:aws:secretsmanager:%s:%s:secret:%s", r->region, r->account,
+                 id);
+    memcpy(code, r->err_code, sizeof code);
+    memcpy(msg, r->err_msg, sizeof msg);
+    r->err_code[0] = '\0';
+    if (sm_authorize(r, NULL, arn, NULL) != 0)
+        return -1;
+    memcpy(r->err_code, code, sizeof code);
+    memcpy(r->err_msg, msg, sizeof msg);
+    r->err_status = status;
+    return -1;
+}
+
 int sm_req_secret(svc_req_t *r, const cJSON *in, sm_secret_t *out)
 {
     const char *id = NULL;
 
     memset(out, 0, sizeof *out);
-    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0 || sm_resolve(r, id, out) != 0)
+    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
         return -1;
+    if (sm_resolve(r, id, out) != 0)
+        return not_found_authorized(r, id);
     if (sm_authorize(r, NULL, out->arn, out->policy) != 0) {
         sm_secret_clear(out);
         return -1;

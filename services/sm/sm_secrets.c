@@ -104,6 +104,21 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         valid_name(r, name) || sm_req_value(r, in, &value, &n, &is_binary))
         goto out;
     {
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        uint8_t rnd[6];
+        int i;
+        codec_random(rnd, sizeof rnd);
+        for (i = 0; i < 6; i++)
+            suffix[i] = chars[rnd[i] % 62];
+        suffix[6] = '\0';
+    }
+    snprintf(arn, sizeof arn, "arn:aws:secretsmanager:%s:%s:secret:%s-%s", r->region, r->account,
+             name, suffix);
+    /* authorized before anything is looked up: a caller not allowed to
+     * create the secret learns nothing of what exists */
+    if (sm_authorize(r, NULL, arn, NULL) != 0)
+        goto out;
+    {
         sm_secret_t old;
         rc = sm_resolve(r, name, &old);
         if (rc == 0 && old.deleted_date == 0 && value &&
@@ -140,19 +155,6 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         r->err_status = 0;
         rc = -1;
     }
-    {
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        uint8_t rnd[6];
-        int i;
-        codec_random(rnd, sizeof rnd);
-        for (i = 0; i < 6; i++)
-            suffix[i] = chars[rnd[i] % 62];
-        suffix[6] = '\0';
-    }
-    snprintf(arn, sizeof arn, "arn:aws:secretsmanager:%s:%s:secret:%s-%s", r->region, r->account,
-             name, suffix);
-    if (sm_authorize(r, NULL, arn, NULL) != 0)
-        goto out;
     if (db_begin(r->emu->db) != 0) {
         sm_internal(r);
         goto out;

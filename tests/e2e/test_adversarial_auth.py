@@ -639,3 +639,59 @@ class ClockLimits(ServerTestCase):
                                      headers={"Content-Type": "application/json"})
         self.assertEqual(200, st, rb)
         self.assertEqual(before + 60, self.offset())
+
+
+# --------------------------------------------------------------------------
+# Authorize before looking: no probing of names
+# --------------------------------------------------------------------------
+
+class AuthorizeBeforeExistence(ServerTestCase):
+    """A caller not allowed an operation learns nothing of what exists: the
+    same AccessDeniedException for an existing and a missing secret
+    (CreateSecret used to answer ResourceExistsException to anyone)."""
+
+    server_args = ENFORCE
+    needs_process = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from enforce_util import Principals, allow, doc
+        cls.p = Principals(cls.server)
+        cls.sm = client(cls.server, "secretsmanager")
+        cls.existing = uniq("team-b/db")
+        cls.sm.create_secret(Name=cls.existing, SecretString="s3cr3t")
+        # allowed everything on team-a's secrets only
+        cls.user = cls.p.user(inline=[doc(allow("secretsmanager:*",
+                                                "arn:aws:secretsmanager:*:*:secret:team-a/*"))])
+        cls.usm = client(cls.server, "secretsmanager", cls.user)
+
+    def code_of(self, fn, **kw):
+        try:
+            fn(**kw)
+        except ClientError as e:
+            return e.response["Error"]["Code"]
+        return None
+
+    def test_create_secret_does_not_reveal_existing_names(self):
+        self.assertEqual("AccessDeniedException",
+                         self.code_of(self.usm.create_secret, Name=self.existing, SecretString="x"))
+        self.assertEqual("AccessDeniedException",
+                         self.code_of(self.usm.create_secret, Name=uniq("team-b/none"),
+                                      SecretString="x"))
+        # where allowed, the real answer
+        name = uniq("team-a/app")
+        self.usm.create_secret(Name=name, SecretString="x")
+        self.assertEqual("ResourceExistsException",
+                         self.code_of(self.usm.create_secret, Name=name, SecretString="y"))
+
+    def test_reads_do_not_reveal_existence(self):
+        for op in ("get_secret_value", "describe_secret", "delete_secret"):
+            with self.subTest(op=op):
+                fn = getattr(self.usm, op)
+                self.assertEqual("AccessDeniedException", self.code_of(fn, SecretId=self.existing))
+                self.assertEqual("AccessDeniedException",
+                                 self.code_of(fn, SecretId=uniq("team-b/missing")))
+        self.assertEqual("ResourceNotFoundException",
+                         self.code_of(self.usm.describe_secret, SecretId=uniq("team-a/missing")))
+        self.assertEqual("s3cr3t", self.sm.get_secret_value(SecretId=self.existing)["SecretString"])
