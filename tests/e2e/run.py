@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Runs the awsemu e2e tests (stdlib unittest).
 
-usage: python3 tests/e2e/run.py [-q] [PATTERN|MODULE|MODULE.Class[.test] ...]
+usage: python3 tests/e2e/run.py [-q] [--exclude=GLOB ...] [PATTERN|MODULE|MODULE.Class[.test] ...]
 
   PATTERN   a file glob such as test_kms* (".py" is added when missing)
   MODULE    test_core, tests/e2e/test_core.py
   dotted    test_kms.EncryptDecryptTests.test_round_trip
+  --exclude=GLOB  leave out modules whose file name matches GLOB
+                  (e.g. --exclude='test_adversarial_*')
 
 Environment: AWSEMU_BIN (default bin/awsemu), AWSEMU_URL (use an already
 running endpoint instead of starting servers).
@@ -14,6 +16,7 @@ The last line printed is `e2e: P passed, F failed, S skipped` (F counts
 failures and errors); the exit status is 1 when F > 0.
 """
 
+import fnmatch
 import os
 import sys
 import unittest
@@ -33,7 +36,20 @@ class CountingResult(unittest.TextTestResult):
         self.passed += 1
 
 
-def build_suite(args):
+def _without(suite, excludes):
+    """suite minus the tests of modules matching any of excludes."""
+    out = unittest.TestSuite()
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            out.addTests(_without(t, excludes))
+            continue
+        mod = type(t).__module__.rsplit(".", 1)[-1] + ".py"
+        if not any(fnmatch.fnmatch(mod, e if e.endswith(".py") else e + ".py") for e in excludes):
+            out.addTest(t)
+    return out
+
+
+def build_suite(args, excludes=()):
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     if not args:
@@ -42,7 +58,8 @@ def build_suite(args):
         name = os.path.basename(arg)
         if name.endswith(".py") or "*" in name or "?" in name:
             pattern = name if name.endswith(".py") else name + ".py"
-            suite.addTests(loader.discover(HERE, pattern=pattern, top_level_dir=HERE))
+            found = loader.discover(HERE, pattern=pattern, top_level_dir=HERE)
+            suite.addTests(_without(found, excludes) if excludes else found)
         elif "." in name:
             suite.addTests(loader.loadTestsFromName(name))
         else:
@@ -53,15 +70,18 @@ def build_suite(args):
 def main(argv):
     verbosity = 2
     args = []
+    excludes = []
     for a in argv:
-        if a in ("-q", "--quiet"):
+        if a.startswith("--exclude="):
+            excludes.append(a.split("=", 1)[1])
+        elif a in ("-q", "--quiet"):
             verbosity = 1
         elif a in ("-h", "--help"):
             print(__doc__)
             return 0
         else:
             args.append(a)
-    suite = build_suite(args)
+    suite = build_suite(args, excludes)
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=verbosity,
                                      resultclass=CountingResult)
     result = runner.run(suite)
