@@ -396,11 +396,16 @@ int s3_op_list_multipart_uploads(void *s);
  * object). A query naming an S3 sub-resource is served by that
  * sub-resource's row only, or refused (405, 501, 400). 0 or -1 (error set). */
 int s3_route(s3_req_t *s, int has_key);
-/* S3's sub-resources (the routing table's list), for tests. */
-size_t s3_subresource_count(void);
-const char *s3_subresource_name(size_t i);
+/* The S3 sub-resources a raw query string names (the names of the routing
+ * table, static), sorted, without repeats, select-type folded into select:
+ * how many (at most 8), the first max of them into names. */
+size_t s3_query_subresources(const char *query, const char *names[], size_t max);
 
 /* ---- Object Lock (s3_lock.c) ---- */
+/* An ISO 8601 date as S3 takes a retain-until date ("2030-01-01",
+ * "2030-01-01T00:00:00Z", "2030-01-01T00:00:00.5+02:00") into seconds since
+ * the epoch. 0 or -1 (not such a date). */
+int s3_lock_parse_date(const char *text, double *out /* OUT */);
 /* The bucket's Object Lock: 1 enabled (its default retention into def,
  * mode "" when none, and *seconds), 0 not, -1 error. */
 int s3_lock_bucket(s3_req_t *s, const char *bucket, s3_lock_t *def, double *seconds);

@@ -49,9 +49,7 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-/* An ISO 8601 date ("2030-01-01", "2030-01-01T00:00:00Z",
- * "2030-01-01T00:00:00.123+02:00") as seconds since the epoch. 0 or -1. */
-static int parse_iso8601(const char *s, double *out)
+int s3_lock_parse_date(const char *s, double *out)
 {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const char *p = s;
@@ -183,7 +181,7 @@ int s3_lock_request(s3_req_t *s, int body)
                             "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must "
                             "both be supplied");
     if (have_until) {
-        if (parse_iso8601(until, &s->lock.until) != 0)
+        if (s3_lock_parse_date(until, &s->lock.until) != 0)
             return s3_error_arg(s, 400, "InvalidArgument", H_UNTIL, until,
                                 "The retain until date must be provided in ISO 8601 format");
         if (s->lock.until <= s->r->now)
@@ -433,7 +431,7 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
         const char *m = xml_text(xml_child(doc, "Mode"));
         double t;
         if (doc && (!strcmp(m, "GOVERNANCE") || !strcmp(m, "COMPLIANCE")) &&
-            parse_iso8601(xml_text(xml_child(doc, "RetainUntilDate")), &t) == 0)
+            s3_lock_parse_date(xml_text(xml_child(doc, "RetainUntilDate")), &t) == 0)
             retention_keys(s, m, t, mode, until, days);
         xml_free(doc);
     } else if (!strcmp(action, "s3:BypassGovernanceRetention")) {
@@ -453,7 +451,7 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
         char m[16] = "", u[64] = "", hd[8] = "";
         double t;
         if (s3_header(s, H_MODE, m, sizeof m) && s3_header(s, H_UNTIL, u, sizeof u) &&
-            parse_iso8601(u, &t) == 0)
+            s3_lock_parse_date(u, &t) == 0)
             retention_keys(s, m, t, mode, until, days);
         if (s3_header(s, H_HOLD, hd, sizeof hd))
             snprintf(hold, 8, "%s", hd);
@@ -512,7 +510,7 @@ int s3_op_put_object_retention(void *arg)
     /* <Retention/> asks for no retention; else both, a mode S3 knows and a date */
     if ((m != NULL) != (d != NULL) ||
         (m && strcmp(xml_text(m), "GOVERNANCE") && strcmp(xml_text(m), "COMPLIANCE")) ||
-        (d && parse_iso8601(xml_text(d), &want.until) != 0)) {
+        (d && s3_lock_parse_date(xml_text(d), &want.until) != 0)) {
         xml_free(doc);
         return s3_error(s, 400, "MalformedXML", MALFORMED);
     }

@@ -95,16 +95,6 @@ static const subres_t *subres_find(const char *name, size_t n)
     return NULL;
 }
 
-size_t s3_subresource_count(void)
-{
-    return NSUBRES;
-}
-
-const char *s3_subresource_name(size_t i)
-{
-    return i < NSUBRES ? subresources[i].name : NULL;
-}
-
 /* ---- operation rows ------------------------------------------------------------- */
 
 typedef struct {
@@ -217,9 +207,9 @@ static int allows(const char *allowed, const char *method)
     return 0;
 }
 
-/* The sub-resources the query names, sorted, without repeats (at most max;
- * *count gets how many there were). select-type beside select is part of
- * SelectObjectContent's select. */
+/* The sub-resources the raw query q names, sorted by name, without repeats,
+ * at most MAX_SELECTED (more than one is refused whatever their number).
+ * select-type beside select is part of SelectObjectContent's select. */
 #define MAX_SELECTED 8
 
 static size_t selected_subresources(const char *q, const subres_t *out[MAX_SELECTED])
@@ -258,6 +248,16 @@ static size_t selected_subresources(const char *q, const subres_t *out[MAX_SELEC
             out[j] = out[j - 1];
             out[j - 1] = t;
         }
+    return n;
+}
+
+size_t s3_query_subresources(const char *query, const char *names[], size_t max)
+{
+    const subres_t *sel[MAX_SELECTED];
+    size_t n = selected_subresources(query, sel), i;
+
+    for (i = 0; i < n && i < max; i++)
+        names[i] = sel[i]->name;
     return n;
 }
 
