@@ -144,6 +144,20 @@ int s3_lock_bucket(s3_req_t *s, const char *bucket, s3_lock_t *def, double *seco
 
 /* ---- new versions ------------------------------------------------------------------- */
 
+/* A lock header into out (n bytes): 1 present, 0 absent, -1 present and
+ * longer than any value S3 takes (out holds its start, for the error). */
+static int lock_header(s3_req_t *s, const char *name, char *out, size_t n)
+{
+    size_t len;
+
+    if (http_header(s->r->http, name, &len) == NULL) {
+        out[0] = '\0';
+        return 0;
+    }
+    s3_header(s, name, out, n);
+    return len < n ? 1 : -1;
+}
+
 /* 1 when the request carries Content-MD5 or an x-amz-checksum-* (as a
  * header or an announced trailer). */
 static int has_integrity(s3_req_t *s)
@@ -164,12 +178,15 @@ static int has_integrity(s3_req_t *s)
 int s3_lock_request(s3_req_t *s, int body)
 {
     char mode[64] = "", until[64] = "", hold[64] = "";
-    int have_mode, have_until, have_hold, enabled = 0;
+    int have_mode, have_until, have_hold, enabled = 0, long_mode, long_until, long_hold;
 
     memset(&s->lock, 0, sizeof s->lock);
-    have_mode = s3_header(s, H_MODE, mode, sizeof mode);
-    have_until = s3_header(s, H_UNTIL, until, sizeof until);
-    have_hold = s3_header(s, H_HOLD, hold, sizeof hold);
+    long_mode = (have_mode = lock_header(s, H_MODE, mode, sizeof mode)) < 0;
+    long_until = (have_until = lock_header(s, H_UNTIL, until, sizeof until)) < 0;
+    long_hold = (have_hold = lock_header(s, H_HOLD, hold, sizeof hold)) < 0;
+    have_mode = have_mode != 0;
+    have_until = have_until != 0;
+    have_hold = have_hold != 0;
     /* a bucket with Object Lock has versioning enabled: others skip the look-up */
     if (s->versioning == S3_VERSIONING_ENABLED &&
         (enabled = s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds)) < 0)
@@ -181,7 +198,7 @@ int s3_lock_request(s3_req_t *s, int body)
                             "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must "
                             "both be supplied");
     if (have_until) {
-        if (s3_lock_parse_date(until, &s->lock.until) != 0)
+        if (long_until || s3_lock_parse_date(until, &s->lock.until) != 0)
             return s3_error_arg(s, 400, "InvalidArgument", H_UNTIL, until,
                                 "The retain until date must be provided in ISO 8601 format");
         if (s->lock.until <= s->r->now)
@@ -189,13 +206,13 @@ int s3_lock_request(s3_req_t *s, int body)
                                 "The retain until date must be in the future!");
     }
     if (have_hold) {
-        if (strcmp(hold, "ON") && strcmp(hold, "OFF"))
+        if (long_hold || (strcmp(hold, "ON") && strcmp(hold, "OFF")))
             return s3_error_arg(s, 400, "InvalidArgument", H_HOLD, hold,
                                 "Legal Hold must be either of 'ON' or 'OFF'");
         s->lock.hold = !strcmp(hold, "ON") ? S3_HOLD_ON : S3_HOLD_OFF;
     }
     if (have_mode) {
-        if (strcmp(mode, "GOVERNANCE") && strcmp(mode, "COMPLIANCE"))
+        if (long_mode || (strcmp(mode, "GOVERNANCE") && strcmp(mode, "COMPLIANCE")))
             return s3_error_arg(s, 400, "InvalidArgument", H_MODE, mode, "Unknown wormMode directive.");
         snprintf(s->lock.mode, sizeof s->lock.mode, "%s", mode);
     }
@@ -450,10 +467,10 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
         /* the lock the write's headers ask for */
         char m[16] = "", u[64] = "", hd[8] = "";
         double t;
-        if (s3_header(s, H_MODE, m, sizeof m) && s3_header(s, H_UNTIL, u, sizeof u) &&
+        if (lock_header(s, H_MODE, m, sizeof m) == 1 && lock_header(s, H_UNTIL, u, sizeof u) == 1 &&
             s3_lock_parse_date(u, &t) == 0)
             retention_keys(s, m, t, mode, until, days);
-        if (s3_header(s, H_HOLD, hd, sizeof hd))
+        if (lock_header(s, H_HOLD, hd, sizeof hd) == 1)
             snprintf(hold, 8, "%s", hd);
     }
 }

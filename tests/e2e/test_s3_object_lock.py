@@ -430,6 +430,10 @@ class LockConfigurationTests(LockCase):
         e = self.assertRawError(put({MODE: "GOVERNANCE", UNTIL: "Tue, 01 Dec 2099 10:00:00 GMT"}),
                                 400, "InvalidArgument")
         self.assertEqual("The retain until date must be provided in ISO 8601 format", e["Message"])
+        # a value past any date's length is not cut down to one that parses
+        e = self.assertRawError(put({MODE: "GOVERNANCE", UNTIL: "2099-01-01T00:00:00." + "0" * 80 + "x"}),
+                                400, "InvalidArgument")
+        self.assertEqual("The retain until date must be provided in ISO 8601 format", e["Message"])
         past = iso(self.now() - DAY)
         e = self.assertRawError(put({MODE: "GOVERNANCE", UNTIL: past}), 400, "InvalidArgument")
         self.assertEqual(("The retain until date must be in the future!", UNTIL, past),
