@@ -1,4 +1,4 @@
-/* s3.c — S3 addressing and dispatch, errors, the blob store's lifecycle,
+/* s3.c — S3 addressing (the operation: s3_route.c), errors, the blob store's lifecycle,
  * body encryption and the streaming upload pipeline. */
 #include "s3_int.h"
 

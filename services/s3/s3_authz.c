@@ -527,7 +527,8 @@ static int check(s3_req_t *s, const char *action, const char *bucket, const char
     key_from(&k, "s3:ResourceAccount", s->r->account);
     if (res == RES_OBJECT &&
         (!strcmp(action, "s3:PutObject") || !strcmp(action, "s3:PutObjectRetention") ||
-         !strcmp(action, "s3:PutObjectLegalHold") || !strcmp(action, "s3:BypassGovernanceRetention"))) {
+         !strcmp(action, "s3:PutObjectLegalHold") ||
+         !strcmp(action, "s3:BypassGovernanceRetention"))) {
         char mode[16], until[40], days[24], hold[8];
         s3_lock_condition_keys(s, action, mode, until, days, hold);
         key_from(&k, "s3:object-lock-mode", mode[0] ? mode : NULL);

@@ -28,7 +28,7 @@
 #define H_UNTIL "x-amz-object-lock-retain-until-date"
 #define H_HOLD "x-amz-object-lock-legal-hold"
 #define H_BYPASS "x-amz-bypass-governance-retention"
-#define MALFORMED                                                                              \
+#define MALFORMED                                                                                  \
     "The XML you provided was not well-formed or did not validate against our published schema"
 #define NOT_ENABLED "Bucket is missing Object Lock Configuration"
 #define LOCKED "Access Denied because object protected by object lock."
@@ -213,8 +213,10 @@ int s3_lock_request(s3_req_t *s, int body)
     }
     if (have_mode) {
         if (long_mode || (strcmp(mode, "GOVERNANCE") && strcmp(mode, "COMPLIANCE")))
-            return s3_error_arg(s, 400, "InvalidArgument", H_MODE, mode, "Unknown wormMode directive.");
-        snprintf(s->lock.mode, sizeof s->lock.mode, "%s", mode);
+            return s3_error_arg(s, 400, "InvalidArgument", H_MODE, mode,
+                                "Unknown wormMode directive.");
+        snprintf(s->lock.mode, sizeof s->lock.mode, "%s",
+                 !strcmp(mode, "GOVERNANCE") ? "GOVERNANCE" : "COMPLIANCE");
     }
     if ((have_mode || have_hold) && enabled != 1)
         return s3_error(s, 400, "InvalidRequest", "Bucket is missing ObjectLockConfiguration");
@@ -253,7 +255,8 @@ int s3_lock_part_check(s3_req_t *s, const s3_lock_t *asked)
     double secs;
     int locked = asked->mode[0] || asked->hold != S3_HOLD_NONE;
 
-    if (!locked && s->versioning == S3_VERSIONING_ENABLED && s3_lock_bucket(s, s->bucket, &def, &secs) == 1)
+    if (!locked && s->versioning == S3_VERSIONING_ENABLED &&
+        s3_lock_bucket(s, s->bucket, &def, &secs) == 1)
         locked = def.mode[0] != '\0';
     if (locked && !has_integrity(s))
         return s3_error(s, 400, "InvalidRequest",
@@ -305,7 +308,8 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
 
 /* Writes the retention (set_mode) or the legal hold of key's version vid
  * (current: the s3_objects row). 0 or -1. */
-static int version_set(s3_req_t *s, const char *vid, int current, int set_mode, const s3_lock_t *lock)
+static int version_set(s3_req_t *s, const char *vid, int current, int set_mode,
+                       const s3_lock_t *lock)
 {
     sqlite3_stmt *st;
     int rc;
@@ -317,10 +321,11 @@ static int version_set(s3_req_t *s, const char *vid, int current, int set_mode, 
                              : "UPDATE s3_versions SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
                                "AND key=?2 AND version_id=?3");
     else
-        st = db_stmt(s->r->emu->db,
-                     current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
-                             : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
-                               "version_id=?3");
+        st =
+            db_stmt(s->r->emu->db,
+                    current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
+                            : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
+                              "version_id=?3");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
@@ -437,9 +442,9 @@ static void retention_keys(s3_req_t *s, const char *mode, double until, char out
 void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char until[40],
                             char days[24], char hold[8])
 {
-    int retention = !strcmp(action, "s3:PutObjectRetention") ||
-                    (!strcmp(action, "s3:BypassGovernanceRetention") &&
-                     s->op == s3_op_put_object_retention);
+    int retention =
+        !strcmp(action, "s3:PutObjectRetention") ||
+        (!strcmp(action, "s3:BypassGovernanceRetention") && s->op == s3_op_put_object_retention);
 
     mode[0] = until[0] = days[0] = hold[0] = '\0';
     if (retention) {

@@ -84,7 +84,8 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
     if (sqlite3_column_type(st, 10) != SQLITE_NULL)
         u->tags = strdup((const char *)sqlite3_column_text(st, 10));
     if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-        snprintf(u->lock.mode, sizeof u->lock.mode, "%s", (const char *)sqlite3_column_text(st, 11));
+        snprintf(u->lock.mode, sizeof u->lock.mode, "%s",
+                 (const char *)sqlite3_column_text(st, 11));
         u->lock.until = sqlite3_column_double(st, 12);
     }
     if (sqlite3_column_type(st, 13) != SQLITE_NULL)

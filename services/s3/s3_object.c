@@ -78,7 +78,8 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
     }
     o->acl = dup_text(st, c + 19);
     if (sqlite3_column_type(st, c + 20) != SQLITE_NULL) {
-        snprintf(o->lock.mode, sizeof o->lock.mode, "%s", (const char *)sqlite3_column_text(st, c + 20));
+        snprintf(o->lock.mode, sizeof o->lock.mode, "%s",
+                 (const char *)sqlite3_column_text(st, c + 20));
         o->lock.until = sqlite3_column_double(st, c + 21);
     }
     if (sqlite3_column_type(st, c + 22) != SQLITE_NULL)

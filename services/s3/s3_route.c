@@ -80,10 +80,9 @@ static const subres_t subresources[] = {
  * a key's path too, the key ignored (measured against S3, see
  * brekkylab/backlot#267 and its fix: "real answered each of these but
  * ?logging and ?versions on a GET at a key with the bucket's answer"). */
-static const char *const key_bucket_gets[] = {"accelerate", "cors",   "inventory",
-                                              "lifecycle",  "location", "notification",
-                                              "policy",     "replication", "requestPayment",
-                                              "versioning", "website", NULL};
+static const char *const key_bucket_gets[] = {
+    "accelerate", "cors",        "inventory",      "lifecycle",  "location", "notification",
+    "policy",     "replication", "requestPayment", "versioning", "website",  NULL};
 
 static const subres_t *subres_find(const char *name, size_t n)
 {
@@ -99,17 +98,19 @@ static const subres_t *subres_find(const char *name, size_t n)
 
 typedef struct {
     const char *method;
-    int has_key;         /* -1: no bucket, 0: bucket, 1: bucket + key */
-    const char *sub;     /* the sub-resource that selects the operation, NULL none */
-    const char *header;  /* a header that selects it (x-amz-copy-source) */
+    int has_key;        /* -1: no bucket, 0: bucket, 1: bucket + key */
+    const char *sub;    /* the sub-resource that selects the operation, NULL none */
+    const char *header; /* a header that selects it (x-amz-copy-source) */
     const char *name;
     int (*fn)(void *s);
 } op_t;
 
 /* First match wins: a row with a header before the same row without. */
+/* clang-format off */
 #define CFG(sub, put, get, del)                                                                \
     {"PUT", 0, sub, NULL, put, s3_op_config_put}, {"GET", 0, sub, NULL, get, s3_op_config_get},    \
         {"DELETE", 0, sub, NULL, del, s3_op_config_delete}
+/* clang-format on */
 
 static const op_t ops[] = {
     {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},

@@ -14,13 +14,12 @@
 
 #include "clock.h"
 
-#define FUZZ_CHECK(c)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_s3_query:%d: invariant failed: %s\n",        \
-                    __LINE__, #c);                                             \
-            abort();                                                           \
-        }                                                                      \
+#define FUZZ_CHECK(c)                                                                              \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "fuzz_s3_query:%d: invariant failed: %s\n", __LINE__, #c);             \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* 1 when name is a parameter name of the raw query q. */
