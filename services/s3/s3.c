@@ -1,4 +1,4 @@
-/* s3.c — S3 addressing and dispatch, errors, the blob store's lifecycle,
+/* s3.c — S3 addressing (the operation: s3_route.c), errors, the blob store's lifecycle,
  * body encryption and the streaming upload pipeline. */
 #include "s3_int.h"
 
@@ -34,6 +34,24 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     va_end(ap);
+    s->arg_name[0] = '\0';
+    return -1;
+}
+
+int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, const char *value,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    svc_req_t *r = s->r;
+
+    r->err_status = status;
+    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    va_end(ap);
+    snprintf(s->arg_name, sizeof s->arg_name, "%s", name);
+    s->arg_value_set = value != NULL;
+    snprintf(s->arg_value, sizeof s->arg_value, "%s", value ? value : "");
     return -1;
 }
 
@@ -48,14 +66,21 @@ void s3_send_error(s3_req_t *s)
     xml_open(&b, "Error");
     xml_elem(&b, "Code", r->err_code);
     xml_elem(&b, "Message", r->err_msg);
+    if (s->arg_name[0]) {
+        xml_elem(&b, "ArgumentName", s->arg_name);
+        if (s->arg_value_set)
+            xml_elem(&b, "ArgumentValue", s->arg_value);
+    }
     if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
         !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists") ||
-        (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration")) ||
+        (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration") &&
+         strcmp(r->err_code, "NoSuchObjectLockConfiguration") != 0) ||
         strstr(r->err_code, "NotFoundError") || !strcmp(r->err_code, "NoSuchTagSet") ||
         !strcmp(r->err_code, "NoSuchBucketPolicy"))
         xml_elem(&b, "BucketName", s->bucket);
     if ((!strcmp(r->err_code, "NoSuchKey") || !strcmp(r->err_code, "KeyTooLongError") ||
-         !strcmp(r->err_code, "NoSuchVersion")) && s->key)
+         !strcmp(r->err_code, "NoSuchVersion") ||
+         !strcmp(r->err_code, "NoSuchObjectLockConfiguration")) && s->key)
         xml_elem(&b, "Key", s->key);
     if (!strcmp(r->err_code, "NoSuchVersion")) {
         char vid[1100];
@@ -246,80 +271,6 @@ int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n)
     return host_bucket(host, bucket, n);
 }
 
-typedef struct {
-    const char *method;
-    int has_key;         /* -1: no bucket, 0: bucket, 1: bucket + key */
-    const char *sub;     /* a query parameter that selects the operation */
-    const char *header;  /* a header that selects it (x-amz-copy-source) */
-    const char *name;
-    int (*fn)(void *s);
-} op_t;
-
-/* First match wins: more specific entries first. */
-#define CFG(sub, put, get, del)                                                                \
-    {"PUT", 0, sub, NULL, put, s3_op_config_put}, {"GET", 0, sub, NULL, get, s3_op_config_get},    \
-        {"DELETE", 0, sub, NULL, del, s3_op_config_delete}
-
-static const op_t ops[] = {
-    {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},
-    {"PUT", 0, "encryption", NULL, "PutBucketEncryption", s3_op_put_bucket_encryption},
-    {"PUT", 0, "policy", NULL, "PutBucketPolicy", s3_op_put_bucket_policy},
-    {"PUT", 0, "acl", NULL, "PutBucketAcl", s3_op_put_bucket_acl},
-    {"PUT", 0, "versioning", NULL, "PutBucketVersioning", s3_op_put_bucket_versioning},
-    CFG("cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors"),
-    CFG("website", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite"),
-    CFG("lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
-        "DeleteBucketLifecycle"),
-    CFG("replication", "PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication"),
-    CFG("tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging"),
-    CFG("publicAccessBlock", "PutPublicAccessBlock", "GetPublicAccessBlock",
-        "DeletePublicAccessBlock"),
-    CFG("ownershipControls", "PutBucketOwnershipControls", "GetBucketOwnershipControls",
-        "DeleteBucketOwnershipControls"),
-    {"PUT", 0, "accelerate", NULL, "PutBucketAccelerateConfiguration", s3_op_config_put},
-    {"GET", 0, "accelerate", NULL, "GetBucketAccelerateConfiguration", s3_op_config_get},
-    {"PUT", 0, "requestPayment", NULL, "PutBucketRequestPayment", s3_op_config_put},
-    {"GET", 0, "requestPayment", NULL, "GetBucketRequestPayment", s3_op_config_get},
-    {"PUT", 0, "logging", NULL, "PutBucketLogging", s3_op_config_put},
-    {"GET", 0, "logging", NULL, "GetBucketLogging", s3_op_config_get},
-    {"PUT", 0, "object-lock", NULL, "PutObjectLockConfiguration", s3_op_config_put},
-    {"GET", 0, "object-lock", NULL, "GetObjectLockConfiguration", s3_op_config_get},
-    {"PUT", 0, NULL, NULL, "CreateBucket", s3_op_create_bucket},
-    {"GET", 0, "location", NULL, "GetBucketLocation", s3_op_get_bucket_location},
-    {"GET", 0, "encryption", NULL, "GetBucketEncryption", s3_op_get_bucket_encryption},
-    {"GET", 0, "policyStatus", NULL, "GetBucketPolicyStatus", s3_op_get_bucket_policy_status},
-    {"GET", 0, "policy", NULL, "GetBucketPolicy", s3_op_get_bucket_policy},
-    {"GET", 0, "acl", NULL, "GetBucketAcl", s3_op_get_bucket_acl},
-    {"GET", 0, "versioning", NULL, "GetBucketVersioning", s3_op_get_bucket_versioning},
-    {"GET", 0, "versions", NULL, "ListObjectVersions", s3_op_list_object_versions},
-    {"GET", 0, "uploads", NULL, "ListMultipartUploads", s3_op_list_multipart_uploads},
-    {"GET", 0, NULL, NULL, "ListObjects", s3_op_list_objects},
-    {"HEAD", 0, NULL, NULL, "HeadBucket", s3_op_head_bucket},
-    {"DELETE", 0, "encryption", NULL, "DeleteBucketEncryption", s3_op_delete_bucket_encryption},
-    {"DELETE", 0, "policy", NULL, "DeleteBucketPolicy", s3_op_delete_bucket_policy},
-    {"DELETE", 0, NULL, NULL, "DeleteBucket", s3_op_delete_bucket},
-    {"POST", 0, "delete", NULL, "DeleteObjects", s3_op_delete_objects},
-    {"OPTIONS", 0, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
-    {"OPTIONS", 1, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
-    {"PUT", 1, "acl", NULL, "PutObjectAcl", s3_op_put_object_acl},
-    {"GET", 1, "acl", NULL, "GetObjectAcl", s3_op_get_object_acl},
-    {"PUT", 1, "tagging", NULL, "PutObjectTagging", s3_op_put_object_tagging},
-    {"PUT", 1, "uploadId", "x-amz-copy-source", "UploadPartCopy", s3_op_upload_part_copy},
-    {"PUT", 1, "uploadId", NULL, "UploadPart", s3_op_upload_part},
-    {"PUT", 1, NULL, "x-amz-copy-source", "CopyObject", s3_op_copy_object},
-    {"PUT", 1, NULL, NULL, "PutObject", s3_op_put_object},
-    {"GET", 1, "tagging", NULL, "GetObjectTagging", s3_op_get_object_tagging},
-    {"GET", 1, "uploadId", NULL, "ListParts", s3_op_list_parts},
-    {"GET", 1, "attributes", NULL, "GetObjectAttributes", s3_op_get_object_attributes},
-    {"GET", 1, NULL, NULL, "GetObject", s3_op_get_object},
-    {"HEAD", 1, NULL, NULL, "HeadObject", s3_op_get_object},
-    {"DELETE", 1, "tagging", NULL, "DeleteObjectTagging", s3_op_delete_object_tagging},
-    {"DELETE", 1, "uploadId", NULL, "AbortMultipartUpload", s3_op_abort_multipart_upload},
-    {"DELETE", 1, NULL, NULL, "DeleteObject", s3_op_delete_object},
-    {"POST", 1, "uploads", NULL, "CreateMultipartUpload", s3_op_create_multipart_upload},
-    {"POST", 1, "uploadId", NULL, "CompleteMultipartUpload", s3_op_complete_multipart_upload},
-};
-
 static void s3_req_free(void *arg)
 {
     s3_req_t *s = arg;
@@ -341,7 +292,6 @@ static s3_req_t *parse(svc_req_t *r)
     char host[300];
     const char *path = h->path, *slash;
     int has_key;
-    size_t i;
 
     if (s == NULL)
         return NULL;
@@ -378,21 +328,7 @@ static s3_req_t *parse(svc_req_t *r)
         return NULL;
     }
     has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;
-    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const op_t *o = &ops[i];
-        if (strcmp(o->method, h->method) != 0 || o->has_key != has_key)
-            continue;
-        if (o->sub && !s3_query(s, o->sub, NULL, 0))
-            continue;
-        if (o->header && !http_header(h, o->header, NULL))
-            continue;
-        s->opname = o->name;
-        s->op = o->fn;
-        r->operation = o->name;
-        return s;
-    }
-    s3_error(s, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
-    return NULL;
+    return s3_route(s, has_key) == 0 ? s : NULL;
 }
 
 void s3_head(svc_req_t *r)

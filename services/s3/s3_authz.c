@@ -3,7 +3,9 @@
  * bucket policy, and the condition keys s3:prefix, s3:delimiter,
  * s3:max-keys, s3:x-amz-server-side-encryption(-aws-kms-key-id),
  * s3:x-amz-content-sha256, s3:x-amz-copy-source, s3:x-amz-metadata-directive,
- * s3:authType, s3:signatureversion, s3:ResourceAccount, and (read only when
+ * s3:authType, s3:signatureversion, s3:ResourceAccount, s3:object-lock-mode,
+ * s3:object-lock-retain-until-date, s3:object-lock-remaining-retention-days,
+ * s3:object-lock-legal-hold (s3_lock.c), and (read only when
  * a policy names them) s3:ExistingObjectTag/<key>, s3:RequestObjectTag/<key>,
  * s3:RequestObjectTagKeys. The anonymous caller (an unsigned request) is
  * allowed by the bucket policy or a public ACL, as Block Public Access
@@ -64,7 +66,9 @@ static const struct {
     {"GetObject", "s3:GetObject", RES_OBJECT}, /* s3:GetObjectVersion with versionId */
     {"GetObjectAcl", "s3:GetObjectAcl", RES_OBJECT},
     {"GetObjectAttributes", "s3:GetObjectAttributes", RES_OBJECT},
+    {"GetObjectLegalHold", "s3:GetObjectLegalHold", RES_OBJECT},
     {"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", RES_BUCKET},
+    {"GetObjectRetention", "s3:GetObjectRetention", RES_OBJECT},
     {"GetObjectTagging", "s3:GetObjectTagging", RES_OBJECT},
     {"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RES_BUCKET},
     {"HeadBucket", "s3:ListBucket", RES_BUCKET},
@@ -90,7 +94,9 @@ static const struct {
     {"PutBucketWebsite", "s3:PutBucketWebsite", RES_BUCKET},
     {"PutObject", "s3:PutObject", RES_OBJECT},
     {"PutObjectAcl", "s3:PutObjectAcl", RES_OBJECT},
+    {"PutObjectLegalHold", "s3:PutObjectLegalHold", RES_OBJECT},
     {"PutObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", RES_BUCKET},
+    {"PutObjectRetention", "s3:PutObjectRetention", RES_OBJECT},
     {"PutObjectTagging", "s3:PutObjectTagging", RES_OBJECT},
     {"PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
     {"UploadPart", "s3:PutObject", RES_OBJECT},
@@ -519,6 +525,17 @@ static int check(s3_req_t *s, const char *action, const char *bucket, const char
         key_from(&k, "s3:signatureversion", v2 ? "AWS" : "AWS4-HMAC-SHA256");
     }
     key_from(&k, "s3:ResourceAccount", s->r->account);
+    if (res == RES_OBJECT &&
+        (!strcmp(action, "s3:PutObject") || !strcmp(action, "s3:PutObjectRetention") ||
+         !strcmp(action, "s3:PutObjectLegalHold") ||
+         !strcmp(action, "s3:BypassGovernanceRetention"))) {
+        char mode[16], until[40], days[24], hold[8];
+        s3_lock_condition_keys(s, action, mode, until, days, hold);
+        key_from(&k, "s3:object-lock-mode", mode[0] ? mode : NULL);
+        key_from(&k, "s3:object-lock-retain-until-date", until[0] ? until : NULL);
+        key_from(&k, "s3:object-lock-remaining-retention-days", days[0] ? days : NULL);
+        key_from(&k, "s3:object-lock-legal-hold", hold[0] ? hold : NULL);
+    }
 
     lz.s = s;
     lz.bucket = bucket;
@@ -606,6 +623,14 @@ int s3_may_list(s3_req_t *s, const char *bucket)
     if (!s->r->emu->cfg->iam_enforce)
         return 1;
     return check(s, "s3:ListBucket", bucket, NULL, NULL, RES_BUCKET, 1) == 0;
+}
+
+int s3_may_object(s3_req_t *s, const char *action, const char *bucket, const char *key,
+                  const char *vid)
+{
+    if (!s->r->emu->cfg->iam_enforce)
+        return 1;
+    return check(s, action, bucket, key, vid, RES_OBJECT, 1) == 0;
 }
 
 int s3_kms_allowed(s3_req_t *s)

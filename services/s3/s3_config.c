@@ -410,9 +410,13 @@ static int check_object_lock(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         if (dr == NULL || (strcmp(mode, "GOVERNANCE") && strcmp(mode, "COMPLIANCE")) ||
             (d != NULL) == (y != NULL))
             return malformed(s);
+        /* at most 100 years (36500 days), S3's longest retention */
         if (!is_int(xml_text(d ? d : y), &v) || v <= 0)
-            return s3_error(s, 400, "InvalidArgument",
-                            "Default retention period must be a positive integer value.");
+            return s3_error_arg(s, 400, "InvalidArgument", d ? "Days" : "Years", NULL,
+                                "Default retention period must be a positive integer value.");
+        if (v > (d ? 36500 : 100))
+            return s3_error_arg(s, 400, "InvalidArgument", d ? "Days" : "Years", NULL,
+                                "Default retention period too large.");
     }
     return 0;
 }

@@ -89,6 +89,14 @@ typedef struct {
     int fail_status;
 } s3_upload_t;
 
+/* An object version's Object Lock state (s3_lock.c). */
+enum { S3_HOLD_NONE = 0, S3_HOLD_OFF = 1, S3_HOLD_ON = 2 }; /* legal hold; NONE: never set */
+typedef struct {
+    char mode[16]; /* "GOVERNANCE", "COMPLIANCE", or "" (no retention) */
+    double until;  /* the retain-until date (mode set), seconds on the emulator clock */
+    int hold;      /* S3_HOLD_* */
+} s3_lock_t;
+
 /* One S3 request. */
 typedef struct {
     svc_req_t *r;
@@ -103,6 +111,16 @@ typedef struct {
     int authorized;         /* s3_authorize ran (uploads: at head time) */
     int versioning;         /* s3_require_bucket: S3_VERSIONING_* of the bucket */
     int err_marker;         /* the error is about a delete marker (405) */
+    char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
+    char arg_value[256];
+    int arg_value_set;
+    /* Object Lock of a new version (PutObject, CopyObject, multipart):
+     * what the request's x-amz-object-lock-* headers ask for, and the
+     * bucket's default retention (lock_default.mode "" none, for
+     * lock_default_seconds) */
+    s3_lock_t lock;
+    s3_lock_t lock_default;
+    double lock_default_seconds;
 } s3_req_t;
 
 /* A bucket's versioning state (s3_buckets.versioning). */
@@ -128,6 +146,7 @@ typedef struct {
     char *tags;             /* JSON object (owned) */
     char *acl;              /* JSON grants (owned), NULL: the owner's FULL_CONTROL */
     char version_id[S3_VERSION_ID_LEN + 1]; /* "" is the null version */
+    s3_lock_t lock;
 } s3_object_t;
 
 /* An object's body, read by range across its blob or (multipart) its
@@ -164,7 +183,9 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
 #define S3_OBJ_COLS                                                                            \
     "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
     "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
-    "parts, tags, body, acl"
+    "parts, tags, body, acl, lock_mode, lock_until, legal_hold"
+/* How many columns S3_OBJ_COLS names. */
+#define S3_OBJ_NCOLS 23
 /* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
 int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
@@ -192,6 +213,10 @@ int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, con
 /* 1 when the caller may s3:ListBucket bucket (always with --iam off),
  * decided quietly: neither an error nor the log note is touched. */
 int s3_may_list(s3_req_t *s, const char *bucket);
+/* 1 when the caller may do action on object key (its version vid, NULL
+ * the current one), decided quietly as s3_may_list; always with --iam off. */
+int s3_may_object(s3_req_t *s, const char *action, const char *bucket, const char *key,
+                  const char *vid);
 /* SSE-KMS takes SigV4 callers only: 0, or -1 with S3's InvalidArgument set
  * for the anonymous caller. */
 int s3_kms_allowed(s3_req_t *s);
@@ -206,6 +231,10 @@ int s3_op_get_bucket_policy_status(void *s);
 /* Records an S3 error and returns -1. */
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* As s3_error, with the ArgumentName (and, value not NULL, ArgumentValue)
+ * S3 names the faulty argument with. */
+int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, const char *value,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Sends the recorded error (HEAD: status only). */
 void s3_send_error(s3_req_t *s);
 
@@ -249,8 +278,12 @@ typedef struct {
     char version_id[S3_VERSION_ID_LEN + 1];  /* its version ("" none; "null") */
 } s3_deleted_t;
 /* DeleteObject semantics for one key (vid NULL: no versionId), inside its
- * own transaction, bodies dropped after the commit. 0 or -1 (no error set). */
-int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *out /* OUT */);
+ * own transaction, bodies dropped after the commit. A version Object Lock
+ * protects is kept (bypass: the request's s3_lock_bypass). 0, -1 (no error
+ * set), or S3_DELETE_REFUSED with the error set. */
+#define S3_DELETE_REFUSED (-2)
+int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass,
+                  s3_deleted_t *out /* OUT */);
 
 /* ---- configuration subresources and ACLs (s3_config.c) ---- */
 /* The account's 64-hex canonical user id. */
@@ -357,6 +390,56 @@ int s3_op_complete_multipart_upload(void *s);
 int s3_op_abort_multipart_upload(void *s);
 int s3_op_list_parts(void *s);
 int s3_op_list_multipart_uploads(void *s);
+
+/* ---- routing (s3_route.c) ---- */
+/* Picks s->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
+ * object). A query naming an S3 sub-resource is served by that
+ * sub-resource's row only, or refused (405, 501, 400). 0 or -1 (error set). */
+int s3_route(s3_req_t *s, int has_key);
+/* The S3 sub-resources a raw query string names (the names of the routing
+ * table, static), sorted, without repeats, select-type folded into select:
+ * how many (at most 8), the first max of them into names. */
+size_t s3_query_subresources(const char *query, const char *names[], size_t max);
+
+/* ---- Object Lock (s3_lock.c) ---- */
+/* An ISO 8601 date as S3 takes a retain-until date ("2030-01-01",
+ * "2030-01-01T00:00:00Z", "2030-01-01T00:00:00.5+02:00") into seconds since
+ * the epoch. 0 or -1 (not such a date). */
+int s3_lock_parse_date(const char *text, double *out /* OUT */);
+/* The bucket's Object Lock: 1 enabled (its default retention into def,
+ * mode "" when none, and *seconds), 0 not, -1 error. */
+int s3_lock_bucket(s3_req_t *s, const char *bucket, s3_lock_t *def, double *seconds);
+/* PutObject, CopyObject, CreateMultipartUpload: the x-amz-object-lock-*
+ * headers into s->lock and the bucket's default into s->lock_default,
+ * checked as S3 checks them. body: the request carries the object's bytes
+ * (PutObject), which then need Content-MD5 or an x-amz-checksum-*. 0 or -1
+ * (error set). */
+int s3_lock_request(s3_req_t *s, int body);
+/* The lock of a new version created at created: the request's retention,
+ * else the bucket's default; the request's legal hold. */
+void s3_lock_for_new(const s3_req_t *s, const s3_lock_t *asked, double created, s3_lock_t *out);
+/* UploadPart of an upload whose object will be locked (asked, or the
+ * bucket's default): Content-MD5 or an x-amz-checksum-* is required. 0 or
+ * -1 (error set). */
+int s3_lock_part_check(s3_req_t *s, const s3_lock_t *asked);
+/* x-amz-bypass-governance-retention of a request on s->bucket: 1 true, 0
+ * absent or not "true", -1 InvalidArgument (the bucket has no Object Lock). */
+int s3_lock_bypass(s3_req_t *s);
+/* Whether version vid of key may be deleted now (bypass: the request's
+ * s3_lock_bypass). 0 yes, -1 no (AccessDenied or another error set). */
+int s3_lock_may_delete(s3_req_t *s, const char *key, const char *vid, int bypass);
+/* x-amz-object-lock-* response headers of a GET or HEAD of o (those the
+ * caller may read: s3:GetObjectRetention, s3:GetObjectLegalHold). */
+void s3_lock_headers(s3_req_t *s, const s3_object_t *o);
+/* The s3:object-lock-* condition keys of the request for action, "" when
+ * it has none: mode, retain-until date, remaining retention days, legal
+ * hold. */
+void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char until[40],
+                            char days[24], char hold[8]);
+int s3_op_put_object_retention(void *s);
+int s3_op_get_object_retention(void *s);
+int s3_op_put_object_legal_hold(void *s);
+int s3_op_get_object_legal_hold(void *s);
 
 /* GET /_awsemu/inspect/s3/<bucket>/<key> */
 void s3_inspect(svc_req_t *r, const char *bucket, const char *key);

@@ -30,14 +30,15 @@ static void part_aad(const char *bucket, const char *key, const char *upload_id,
     buf_printf(aad, "#upload=%s#part=%ld", upload_id, pn);
 }
 
-/* The upload's row into u (meta, tags, checksum settings in the object
- * shape); 1 found, 0 not (NoSuchUpload recorded), -1 error. */
+/* The upload's row into u (meta, tags, checksum settings, the Object Lock
+ * asked for, in the object shape); 1 found, 0 not (NoSuchUpload recorded), -1 error. */
 static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char ck_alg[16])
 {
     sqlite3_stmt *st = db_stmt(s->r->emu->db,
                                "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
-                               "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags FROM "
-                               "s3_uploads WHERE upload_id=?1 AND bucket=?2 AND key=?3");
+                               "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags, "
+                               "lock_mode, lock_until, legal_hold FROM s3_uploads WHERE "
+                               "upload_id=?1 AND bucket=?2 AND key=?3");
     int rc;
 
     memset(u, 0, sizeof *u);
@@ -82,6 +83,13 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
                  (const char *)sqlite3_column_text(st, 9));
     if (sqlite3_column_type(st, 10) != SQLITE_NULL)
         u->tags = strdup((const char *)sqlite3_column_text(st, 10));
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        snprintf(u->lock.mode, sizeof u->lock.mode, "%s",
+                 (const char *)sqlite3_column_text(st, 11));
+        u->lock.until = sqlite3_column_double(st, 12);
+    }
+    if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+        u->lock.hold = sqlite3_column_int(st, 13) ? S3_HOLD_ON : S3_HOLD_OFF;
     sqlite3_reset(st);
     return 1;
 }
@@ -115,7 +123,7 @@ int s3_op_create_multipart_upload(void *arg)
     buf_t out;
     int rc;
 
-    if (s3_require_bucket(s) != 0)
+    if (s3_require_bucket(s) != 0 || s3_lock_request(s, 0) != 0)
         return -1;
     /* the ACL headers are checked (ACLs disabled, public ACLs blocked) but
      * not kept: the completed object gets the default ACL */
@@ -147,8 +155,9 @@ int s3_op_create_multipart_upload(void *arg)
             *p = '_';
     st = db_stmt(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
                                 "sse, kms_key_arn, bucket_key, context, wrapped_key, ssec_salt, "
-                                "ssec_hmac, checksum_alg, checksum_type, tags) VALUES (?1, ?2, ?3, "
-                                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+                                "ssec_hmac, checksum_alg, checksum_type, tags, lock_mode, "
+                                "lock_until, legal_hold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
     if (st == NULL) {
         free(meta);
         return internal(s);
@@ -174,6 +183,12 @@ int s3_op_create_multipart_upload(void *arg)
         sqlite3_bind_text(st, 13, checksum_alg_name(checksum_alg_parse(ck)), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 14, cktype[0] ? cktype : "COMPOSITE", -1, SQLITE_STATIC);
     }
+    if (s->lock.mode[0]) {
+        sqlite3_bind_text(st, 16, s->lock.mode, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 17, s->lock.until);
+    }
+    if (s->lock.hold != S3_HOLD_NONE)
+        sqlite3_bind_int(st, 18, s->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(meta);
@@ -228,7 +243,7 @@ int s3_part_head(s3_req_t *s)
     rc = load_upload(s, s->upload_id, &u, ck);
     if (rc != 1)
         return -1;
-    rc = upload_key(s, &u);
+    rc = s3_lock_part_check(s, &u.lock) != 0 ? -1 : upload_key(s, &u);
     s3_object_clear(&u);
     if (rc != 0)
         return -1;
@@ -567,6 +582,13 @@ int s3_op_complete_multipart_upload(void *arg)
         goto out;
     }
     o.last_modified = s->r->now;
+    /* the lock asked for at creation, else the bucket's default as of now */
+    if (s->versioning == S3_VERSIONING_ENABLED &&
+        s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds) < 0) {
+        internal(s);
+        goto out;
+    }
+    s3_lock_for_new(s, &u.lock, o.last_modified, &o.lock);
     o.meta = u.meta;
     u.meta = NULL;
     o.tags = u.tags;

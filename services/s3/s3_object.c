@@ -77,6 +77,13 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
         memcpy(o->body, sqlite3_column_blob(st, c + 18), o->body_len);
     }
     o->acl = dup_text(st, c + 19);
+    if (sqlite3_column_type(st, c + 20) != SQLITE_NULL) {
+        snprintf(o->lock.mode, sizeof o->lock.mode, "%s",
+                 (const char *)sqlite3_column_text(st, c + 20));
+        o->lock.until = sqlite3_column_double(st, c + 21);
+    }
+    if (sqlite3_column_type(st, c + 22) != SQLITE_NULL)
+        o->lock.hold = sqlite3_column_int(st, c + 22) ? S3_HOLD_ON : S3_HOLD_OFF;
     return 0;
 }
 
@@ -97,8 +104,9 @@ int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o);
-    if (rc == 0 && sqlite3_column_type(st, 20) != SQLITE_NULL)
-        snprintf(o->version_id, sizeof o->version_id, "%s", (const char *)sqlite3_column_text(st, 20));
+    if (rc == 0 && sqlite3_column_type(st, S3_OBJ_NCOLS) != SQLITE_NULL)
+        snprintf(o->version_id, sizeof o->version_id, "%s",
+                 (const char *)sqlite3_column_text(st, S3_OBJ_NCOLS));
     sqlite3_reset(st);
     return rc == 0 ? 1 : -1;
 }
@@ -190,10 +198,11 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                           "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
                           "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
                           "checksum_alg=?16, checksum=?17, checksum_type=?18, parts=?19, tags=?20, "
-                          "body=?21, acl=?22, version_id=?23 WHERE bucket=?1 AND key=?2"
+                          "body=?21, acl=?22, version_id=?23, lock_mode=?24, lock_until=?25, "
+                          "legal_hold=?26 WHERE bucket=?1 AND key=?2"
                         : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ", version_id) VALUES "
                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                          "?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
@@ -232,6 +241,12 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
         sqlite3_bind_text(st, 22, o->acl, -1, SQLITE_STATIC);
     if (o->version_id[0])
         sqlite3_bind_text(st, 23, o->version_id, -1, SQLITE_STATIC);
+    if (o->lock.mode[0]) {
+        sqlite3_bind_text(st, 24, o->lock.mode, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 25, o->lock.until);
+    }
+    if (o->lock.hold != S3_HOLD_NONE)
+        sqlite3_bind_int(st, 26, o->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -414,7 +429,8 @@ int s3_upload_head(s3_req_t *s)
         return -1;
     if (s->op == s3_op_upload_part)
         return s3_part_head(s);
-    if (put_preconditions(s) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
+    if (put_preconditions(s) != 0 || s3_lock_request(s, 1) != 0 ||
+        s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
     buf_init(&aad, 0);
     s3_object_arn(s->bucket, s->key, &aad);
@@ -460,6 +476,7 @@ int s3_op_put_object(void *arg)
     o.last_modified = s->r->now;
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
+    s3_lock_for_new(s, &s->lock, o.last_modified, &o.lock);
     make_etag(&o.sse, md5, o.etag);
     if (checksum[0]) {
         snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(s->up->ck_alg));
@@ -821,6 +838,7 @@ int s3_op_get_object(void *arg)
     }
     len = o.size == 0 ? 0 : last - first + 1;
     object_headers(s, &o);
+    s3_lock_headers(s, &o);
     s3_sse_headers(s, &o.sse);
     if (status == 206) {
         char cr[96];
@@ -865,12 +883,15 @@ int s3_op_delete_object(void *arg)
     s3_req_t *s = arg;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_deleted_t d;
-    int rc;
+    int rc, bypass;
 
-    if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0)
+    if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0 ||
+        (bypass = s3_lock_bypass(s)) < 0)
         return -1;
-    if (s3_delete_key(s, s->key, rc ? vid : NULL, &d) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    if ((rc = s3_delete_key(s, s->key, rc ? vid : NULL, bypass, &d)) != 0)
+        return rc == S3_DELETE_REFUSED
+                   ? -1
+                   : s3_error(s, 500, "InternalError", "We encountered an internal error.");
     if (d.marker)
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
     if (d.version_id[0])
@@ -886,10 +907,10 @@ int s3_op_delete_objects(void *arg)
     xml_node_t *doc;
     const xml_node_t *obj;
     char err[256];
-    int quiet;
+    int quiet, bypass;
     buf_t out;
 
-    if (s3_require_bucket(s) != 0)
+    if (s3_require_bucket(s) != 0 || (bypass = s3_lock_bypass(s)) < 0)
         return -1;
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "Delete") != 0 || xml_count(doc, "Object") == 0 ||
@@ -937,6 +958,7 @@ int s3_op_delete_objects(void *arg)
             const xml_node_t *vn = xml_child(obj, "VersionId");
             const char *vid = vn ? xml_text(vn) : NULL;
             s3_deleted_t d;
+            int drc = 0;
             if (vid && strcmp(vid, "null") != 0 && strlen(vid) != S3_VERSION_ID_LEN) {
                 xml_open(&out, "Error");
                 xml_elem(&out, "Key", key);
@@ -944,7 +966,17 @@ int s3_op_delete_objects(void *arg)
                 xml_elem(&out, "Code", "NoSuchVersion");
                 xml_elem(&out, "Message", "The specified version does not exist.");
                 xml_close(&out, "Error");
-            } else if (s3_delete_key(s, key, vid, &d) != 0) {
+            } else if ((drc = s3_delete_key(s, key, vid, bypass, &d)) == S3_DELETE_REFUSED) {
+                /* a locked version (or a bypass not allowed) */
+                xml_open(&out, "Error");
+                xml_elem(&out, "Key", key);
+                xml_elem(&out, "VersionId", vid);
+                xml_elem(&out, "Code", s->r->err_code);
+                xml_elem(&out, "Message", s->r->err_msg);
+                xml_close(&out, "Error");
+                s->r->err_code[0] = '\0';
+                s->r->err_status = 0;
+            } else if (drc != 0) {
                 xml_open(&out, "Error");
                 xml_elem(&out, "Key", key);
                 xml_elem(&out, "Code", "InternalError");
@@ -1170,7 +1202,7 @@ int s3_op_copy_object(void *arg)
                  "location or encryption attributes.");
         goto out;
     }
-    if (s3_sse_prepare(s, s->bucket, s->key) != 0)
+    if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
     s3_object_arn(s->bucket, s->key, &dst_arn);
     if (s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
@@ -1178,6 +1210,8 @@ int s3_op_copy_object(void *arg)
         goto out;
     dst.size = src.size;
     dst.last_modified = s->r->now;
+    /* the copy's own lock: the source's is not copied */
+    s3_lock_for_new(s, &s->lock, dst.last_modified, &dst.lock);
     dst.frame_size = FRAMES_DEFAULT_FRAME;
     dst.sse = s->sse;
     dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);

@@ -85,7 +85,7 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o) == 0 ? 1 : -1;
-    if (rc == 1 && sqlite3_column_int(st, 20))
+    if (rc == 1 && sqlite3_column_int(st, S3_OBJ_NCOLS))
         rc = 2;
     if (rc > 0 && strcmp(vid, "null") != 0)
         snprintf(o->version_id, sizeof o->version_id, "%s", vid);
@@ -238,7 +238,7 @@ static int promote(s3_req_t *s, const char *key)
     "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND version_id=?3 RETURNING blob_id, "  \
     "parts, marker"
 
-int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *out)
+int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass, s3_deleted_t *out)
 {
     db_t *db = s->r->emu->db;
     s3_old_body_t old;
@@ -246,6 +246,9 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *o
 
     memset(out, 0, sizeof *out);
     memset(&old, 0, sizeof old);
+    /* only a version named is ever removed for good: Object Lock decides */
+    if (vid && s3_lock_may_delete(s, key, vid, bypass) != 0)
+        return S3_DELETE_REFUSED;
     if (vid == NULL && s->versioning == S3_VERSIONING_OFF) {
         /* unversioned: one statement */
         if (delete_returning(s, DEL_CURRENT, key, NULL, &old, NULL) < 0)
