@@ -294,6 +294,31 @@ class SignedBodyReplayS3(ServerTestCase):
                 self.assertEqual((400, "XAmzContentSHA256Mismatch"), (st, xml_code(rb)), rb)
 
 
+    def test_object_lock_bodies(self):
+        b = uniq("rpl")
+        self.s3.create_bucket(Bucket=b, ObjectLockEnabledForBucket=True)
+        v = self.s3.put_object(Bucket=b, Key="k", Body=b"x")["VersionId"]
+        until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+        calls = {
+            "PutObjectRetention": lambda: self.s3.put_object_retention(
+                Bucket=b, Key="k", VersionId=v,
+                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until}),
+            "PutObjectLegalHold": lambda: self.s3.put_object_legal_hold(
+                Bucket=b, Key="k", VersionId=v, LegalHold={"Status": "ON"}),
+            "PutObjectLockConfiguration": lambda: self.s3.put_object_lock_configuration(
+                Bucket=b, ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}}),
+        }
+        for op, call in calls.items():
+            with self.subTest(op=op):
+                method, target, headers, body = capture(self.s3, call)
+                st, _, rb = send(self.server, method, target, headers, body + b" ")
+                self.assertEqual((400, "XAmzContentSHA256Mismatch"), (st, xml_code(rb)), rb)
+        # nothing took: the version can still be deleted
+        self.s3.delete_object(Bucket=b, Key="k", VersionId=v)
+
+
 class SignedBodyReplayJsonQuery(ServerTestCase):
     """JSON and Query services: the signature covers the body's hash, so a
     replay with another body fails the signature and changes nothing."""
