@@ -46,12 +46,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 /* Once a second: start rotations that came due (and flush what they
- * logged). */
+ * logged); make the store's disk reserve again once there is room. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
+    emu_t *emu = arg;
+
     (void)fd;
     (void)what;
-    sm_tick(arg);
+    sm_tick(emu);
+    db_reserve_tick(emu->db);
     log_flush();
 }
 

@@ -246,6 +246,7 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, s3_deleted_t *o
 
     memset(out, 0, sizeof *out);
     memset(&old, 0, sizeof old);
+    db_reserve_use(db); /* a delete must work on a full disk: it frees space */
     if (vid == NULL && s->versioning == S3_VERSIONING_OFF) {
         /* unversioned: one statement */
         if (delete_returning(s, DEL_CURRENT, key, NULL, &old, NULL) < 0)
