@@ -1358,6 +1358,8 @@ void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *)
         if (c->state == ST_HEAD && c->head_started == 0 && evbuffer_get_length(c->in) == 0) {
             conn_close_soon(c);
             conn_flush(c);
+        } else if (c->state == ST_LINGER) {
+            conn_free(c); /* its response is out */
         }
     }
     if (s->nconns == 0) {

@@ -289,6 +289,20 @@ class SlowClientTests(AdversarialCase):
         with self.assertRaises(ClientError):
             self.s3.head_object(Bucket="slow-bucket", Key="trickled")
 
+    def test_upload_dropped_by_the_client_leaves_no_temp_blob(self):
+        head = ("PUT /slow-bucket/dropped HTTP/1.1\r\nHost: %s:%d\r\n"
+                "Content-Length: %d\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n"
+                % (self.srv.host, self.srv.port, 1 << 20)).encode()
+        c = self.raw(self.srv)
+        c.send(head + os.urandom(200 << 10))
+        time.sleep(0.2)
+        self.assertEqual(1, len(self.temps()))
+        c.close()
+        deadline = time.monotonic() + 2.0
+        while self.temps() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual([], self.temps(), "a dropped upload left its temp blob")
+
     def test_trickled_head_gets_request_timeout(self):
         head, _ = raw_request_bytes(self.srv, "TrentService.GenerateRandom", b"{}")
         c = self.raw(self.srv)
