@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT, OPT_LAMBDA };
+enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT, OPT_LAMBDA,
+                OPT_CONNS, OPT_RATE };
 
 typedef struct {
     const char *flag;
@@ -32,6 +34,8 @@ static const opt_t opts[] = {
     {"--access-key", "AWSEMU_ACCESS_KEY", OPT_STR, F(access_key), "root access key id checked in enforce mode (test)"},
     {"--secret-key", "AWSEMU_SECRET_KEY", OPT_STR, F(secret_key), "root secret access key (test)"},
     {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout), "seconds before an idle or stalled connection is closed (60)"},
+    {"--max-connections", "AWSEMU_MAX_CONNECTIONS", OPT_CONNS, F(max_connections), "connections open at once; the longest-idle one is closed to admit another (default: from ulimit -n, (n - 64) / 2)"},
+    {"--min-rate", "AWSEMU_MIN_RATE", OPT_RATE, F(min_rate), "bytes/s a request body must average after --idle-timeout seconds, else RequestTimeout; 0: off (500)"},
     {"--lambda-endpoint", "AWSEMU_LAMBDA_ENDPOINTS", OPT_LAMBDA, F(nlambda), "NAME=URL: a local HTTP handler that receives Lambda NAME's invocations (repeatable; env: comma-separated)"},
 };
 
@@ -48,6 +52,16 @@ void config_defaults(config_t *c)
     c->max_body = 16u << 20;
     c->max_head = 64u << 10;
     c->idle_timeout = 60;
+    c->min_rate = 500;
+}
+
+int config_max_connections(long long nofile)
+{
+    long long n = (nofile - 64) / 2;
+
+    if (n > 1000000)
+        n = 1000000;
+    return n < 1 ? 1 : (int)n;
 }
 
 static void usage(FILE *f)
@@ -59,9 +73,9 @@ static void usage(FILE *f)
                "on one port, state in SQLite, data sealed with AES-256-GCM.\n\n"
                "options (each has an environment twin; the flag wins):\n");
     for (i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        fprintf(f, "  %-16s %-22s %s\n", opts[i].flag, opts[i].env, opts[i].help);
-    fprintf(f, "  %-16s %-22s %s\n", "--help", "", "print this help and exit");
-    fprintf(f, "  %-16s %-22s %s\n", "--version", "", "print the version and exit");
+        fprintf(f, "  %-17s %-22s %s\n", opts[i].flag, opts[i].env, opts[i].help);
+    fprintf(f, "  %-17s %-22s %s\n", "--help", "", "print this help and exit");
+    fprintf(f, "  %-17s %-22s %s\n", "--version", "", "print the version and exit");
 }
 
 /* Stores value into the option's field; returns 0 or -1 (message printed). */
@@ -100,6 +114,18 @@ static int apply(config_t *c, const opt_t *o, const char *value, const char *src
         }
         *(int *)field = (int)v;
         return 0;
+    case OPT_CONNS:
+    case OPT_RATE: {
+        long lo = o->kind == OPT_CONNS ? 1 : 0, hi = o->kind == OPT_CONNS ? 1000000 : 1L << 30;
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi) {
+            fprintf(err, "awsemu: %s: invalid number '%s' (%ld..%ld)\n", src, value, lo, hi);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    }
     case OPT_BOOL:
     case OPT_ONOFF:
         if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "on") || !strcmp(value, "yes")) {

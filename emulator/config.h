@@ -20,6 +20,8 @@ typedef struct {
     size_t max_body;        /* cap on a buffered (non-streamed) request body */
     size_t max_head;        /* cap on a request head */
     int idle_timeout;       /* seconds */
+    int max_connections;    /* 0: derived from RLIMIT_NOFILE (config_max_connections) */
+    int min_rate;           /* bytes/s a request body must average; 0: off */
     struct {
         char name[65];      /* Lambda function name */
         char url[512];      /* local handler that gets the invoke payload */
@@ -34,6 +36,12 @@ void config_defaults(config_t *c);
  * --version was printed (exit 0), or -1 after printing an error to err
  * (exit 2). */
 int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err);
+
+/* The default connection cap for an RLIMIT_NOFILE of nofile descriptors:
+ * each connection may hold its socket and one blob file (an upload's temp
+ * file or a GET's body), and 64 are kept for the store, the listener, the
+ * event loop and rotation calls. At least 1. */
+int config_max_connections(long long nofile);
 
 /* The handler URL for a Lambda function name, or NULL. */
 const char *config_lambda_url(const config_t *c, const char *name);

@@ -1,6 +1,8 @@
 /* http.c — HTTP/1.1 connections on libevent: one read event and evbuffers
- * per connection; responses are written straight away (no extra loop turn or
- * epoll_ctl per request), with a write event only when the socket is full. */
+ * per connection; responses are written at the end of the event-loop turn
+ * that produced them (no extra loop turn or epoll_ctl per request; the
+ * before-write hook runs first), with a write event only when the socket is
+ * full. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -15,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 /* Output queued beyond this stops reading further pipelined requests until
  * the client drains it. */
@@ -25,7 +30,21 @@
 #define CHUNK_SCRATCH (64u << 10)
 #define READ_CHUNK (64u << 10)
 
-enum conn_state { ST_HEAD, ST_BODY, ST_STREAM, ST_CLOSING };
+enum conn_state { ST_HEAD, ST_BODY, ST_STREAM, ST_CLOSING, ST_LINGER };
+
+/* Lingering close (ST_LINGER): when the connection closes with input maybe
+ * unread (a response sent before its request was read), the write side is
+ * shut after the response and input is read and dropped for at most this
+ * long and this much, so the client reads the response instead of a reset.
+ * (nginx's lingering_close and Apache's lingering close do the same.) */
+#define LINGER_SECONDS 5
+#define LINGER_BYTES (64u << 20)
+/* Accepting paused with no idle connection to close: look again after
+ * this many milliseconds (a busy connection may have become idle). */
+#define ACCEPT_RETRY_MS 250
+/* At most one log line per this many seconds about the connection cap or
+ * accept failures; the line counts the events since the last one. */
+#define ACCEPT_LOG_SECONDS 10.0
 
 /* A streamed response is refilled while less than this is queued. */
 #define STREAM_LOW_WATER (256u << 10)
@@ -50,6 +69,17 @@ struct http_conn {
     int pull_keep_alive;
     char remote[64];
     http_conn_t *prev, *next;
+    double body_start;         /* when the body's time allowance starts */
+    uint64_t body_got;         /* body bytes read so far, framing included */
+    double paused_at;          /* when reading paused for output */
+    double idle_since;         /* when it last finished a request (or was accepted) */
+    int tmo_custom;            /* rev's timeout is a deadline, not idle_timeout */
+    int linger;                /* input may be unread when it closes */
+    int eof;                   /* the client shut its side */
+    double linger_until;
+    uint64_t linger_left;
+    int flush_pending;         /* on the server's flush list */
+    http_conn_t *fprev, *fnext;
 };
 
 struct http_server {
@@ -64,9 +94,20 @@ struct http_server {
     void (*drained)(void *);
     void *drained_arg;
     struct event *grace_ev;
+    struct event *turn_ev;     /* active once per turn with output to write */
+    int turn_pending;
+    http_conn_t *flush_head;   /* connections with output to write this turn */
+    void (*before_write)(void *);
+    void *before_write_arg;
+    struct event *accept_ev;   /* retry timer while accepting is paused */
+    int accept_paused;
+    double accept_logged;      /* when the last line about accepting went out */
+    unsigned long accept_events; /* cap hits / accept failures since then */
 };
 
 static void conn_process(http_conn_t *c);
+static void conn_schedule_flush(http_conn_t *c);
+static void accept_resume(http_server_t *s);
 
 double http_monotonic(void)
 {
@@ -249,6 +290,22 @@ void http_respond_stream(http_req_t *req, int status, const char *content_type,
 
 /* ---- connections ------------------------------------------------------- */
 
+static void flush_unlink(http_conn_t *c)
+{
+    http_server_t *s = c->server;
+
+    if (!c->flush_pending)
+        return;
+    if (c->fprev)
+        c->fprev->fnext = c->fnext;
+    else
+        s->flush_head = c->fnext;
+    if (c->fnext)
+        c->fnext->fprev = c->fprev;
+    c->fprev = c->fnext = NULL;
+    c->flush_pending = 0;
+}
+
 static void conn_free(http_conn_t *c)
 {
     http_server_t *s = c->server;
@@ -260,6 +317,7 @@ static void conn_free(http_conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     s->nconns--;
+    flush_unlink(c);
     req_free(c->req);
     if (c->pull_free)
         c->pull_free(c->pull_ctx);
@@ -274,6 +332,8 @@ static void conn_free(http_conn_t *c)
     if (c->fd >= 0)
         evutil_closesocket(c->fd);
     free(c);
+    if (s->accept_paused && s->nconns < s->lim.max_conns)
+        accept_resume(s);
     if (s->closing && s->nconns == 0 && s->drained) {
         void (*done)(void *) = s->drained;
         s->drained = NULL;
@@ -296,19 +356,42 @@ static void read_on(http_conn_t *c)
     if (!c->reading) {
         event_add(c->rev, &tv);
         c->reading = 1;
+        c->tmo_custom = 0;
     }
 }
 
 /* Ends the connection once what is queued has been written (conn_flush
- * frees it). */
+ * frees it, after lingering when input may be unread). */
 static void conn_close_soon(http_conn_t *c)
 {
+    if (evbuffer_get_length(c->in) > 0)
+        c->linger = 1;
     c->state = ST_CLOSING;
     c->close_after_write = 1;
     read_off(c);
 }
 
-/* Writes what is queued. Returns 0, or -1 when the connection was freed. */
+/* Stops reading until the output drains below high water. */
+static void conn_pause(http_conn_t *c)
+{
+    c->paused = 1;
+    c->paused_at = http_monotonic();
+    read_off(c);
+}
+
+/* Reading again after a pause: the time paused is not the client's, so the
+ * head's and body's allowances move by it. */
+static void conn_unpause(http_conn_t *c)
+{
+    double d = http_monotonic() - c->paused_at;
+
+    c->paused = 0;
+    c->body_start += d;
+    if (c->head_started)
+        c->head_started += d;
+    read_on(c);
+}
+
 /* Ends a streamed response: the connection goes on to the next request, or
  * closes. */
 static void stream_end(http_conn_t *c)
@@ -318,10 +401,41 @@ static void stream_end(http_conn_t *c)
     c->pull = NULL;
     c->pull_ctx = NULL;
     c->pull_free = NULL;
+    c->idle_since = http_monotonic();
     if (!c->pull_keep_alive || c->server->closing)
         conn_close_soon(c);
     else
         c->state = ST_HEAD;
+}
+
+/* Shuts the write side (the response is out) and reads input only to drop
+ * it, for LINGER_SECONDS / LINGER_BYTES at most (on_read). Returns 0, or -1
+ * when it cannot (the caller frees). */
+static int conn_linger(http_conn_t *c)
+{
+    struct timeval tv = {LINGER_SECONDS, 0};
+
+    if (shutdown(c->fd, SHUT_WR) != 0)
+        return -1;
+    evbuffer_drain(c->in, evbuffer_get_length(c->in));
+    c->state = ST_LINGER;
+    c->close_after_write = 0;
+    c->linger_until = http_monotonic() + LINGER_SECONDS;
+    c->linger_left = LINGER_BYTES;
+    read_off(c);
+    if (event_add(c->rev, &tv) != 0)
+        return -1;
+    c->reading = 1;
+    c->tmo_custom = 1;
+    return 0;
+}
+
+/* The before-write hook: what it writes goes out before the responses
+ * queued so far. */
+static void before_write(http_server_t *s)
+{
+    if (s->before_write)
+        s->before_write(s->before_write_arg);
 }
 
 /* Writes what is queued, refilling a streamed response as the socket takes
@@ -342,6 +456,7 @@ static int conn_flush(http_conn_t *c)
                 stream_end(c);
                 if (c->state == ST_HEAD && evbuffer_get_length(c->in) > 0) {
                     conn_process(c); /* pipelined requests waited for the stream */
+                    before_write(c->server);
                     continue;
                 }
                 break;
@@ -373,12 +488,58 @@ static int conn_flush(http_conn_t *c)
         c->writing = 0;
     }
     if (c->close_after_write) {
+        if (c->linger && !c->eof && conn_linger(c) == 0)
+            return 0;
         conn_free(c);
         return -1;
     }
-    if (c->state == ST_HEAD && !c->reading && !c->paused)
+    if (c->paused) {
+        /* everything went out at once: read the requests that waited */
+        conn_unpause(c);
+        conn_process(c);
+        conn_schedule_flush(c);
+        return 0;
+    }
+    if (c->state == ST_HEAD && !c->reading)
         read_on(c);
     return 0;
+}
+
+/* Queues c's output to be written at the end of this event-loop turn
+ * (on_turn), after the before-write hook. */
+static void conn_schedule_flush(http_conn_t *c)
+{
+    http_server_t *s = c->server;
+
+    if (c->flush_pending)
+        return;
+    c->flush_pending = 1;
+    c->fprev = NULL;
+    c->fnext = s->flush_head;
+    if (s->flush_head)
+        s->flush_head->fprev = c;
+    s->flush_head = c;
+    if (!s->turn_pending) {
+        s->turn_pending = 1;
+        event_active(s->turn_ev, EV_TIMEOUT, 0);
+    }
+}
+
+/* The end of a turn (turn_ev is activated behind the turn's other events):
+ * the hook, then every queued output. */
+static void on_turn(evutil_socket_t fd, short what, void *arg)
+{
+    http_server_t *s = arg;
+    http_conn_t *c;
+
+    (void)fd;
+    (void)what;
+    s->turn_pending = 0;
+    while ((c = s->flush_head) != NULL) {
+        flush_unlink(c);
+        before_write(s);
+        conn_flush(c);
+    }
 }
 
 /* Rejects a request at the HTTP layer (no service known yet). The shape is
@@ -398,6 +559,7 @@ static void conn_reject(http_conn_t *c, int status, const char *code, const char
                         status, http_status_text(status), n, body);
     if (c->server->h.on_reject)
         c->server->h.on_reject(c->remote, status, code, c->server->h.arg);
+    c->linger = 1;
     conn_close_soon(c);
 }
 
@@ -427,6 +589,7 @@ static int conn_complete(http_conn_t *c)
         conn_close_soon(c);
         return -1;
     }
+    c->idle_since = r->start;
     req_free(r);
     c->head_started = 0;
     c->head_scanned = 0;
@@ -607,12 +770,14 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
             return 0;
         }
         req_free(r);
+        c->linger = 1; /* the body, if any, is unread */
         conn_close_soon(c);
         return -1;
     }
     if (!r->chunked && (size_t)c->body_left > r->body_cap && r->sink == default_sink) {
         r->body_error = BUF_ETOOBIG;
         r->keep_alive = 0;
+        c->linger = 1;
         c->state = ST_BODY; /* complete at once with the error, unread body */
         return conn_complete(c) == 0 ? 0 : -1;
     }
@@ -628,11 +793,14 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
             http_respond(r, 417, "application/xml", NULL, 0);
             c->req = NULL;
             req_free(r);
+            c->linger = 1;
             conn_close_soon(c);
             return -1;
         }
     }
     c->state = ST_BODY;
+    c->body_start = r->start;
+    c->body_got = 0;
     return 0;
 }
 
@@ -662,6 +830,7 @@ static int conn_read_body(http_conn_t *c, struct evbuffer *in)
                 break;
             feed(r, scratch, (size_t)n);
             c->body_left -= n;
+            c->body_got += (uint64_t)n;
         }
         return c->body_left == 0;
     }
@@ -677,6 +846,7 @@ static int conn_read_body(http_conn_t *c, struct evbuffer *in)
             conn_reject(c, 400, "IncompleteBody", "The chunked request body is malformed.");
             return -1;
         }
+        c->body_got += (uint64_t)n - (rc > 0 ? (uint64_t)rc : 0);
         feed(r, scratch, len);
         if (rc >= 0) {
             if (rc > 0)
@@ -699,8 +869,7 @@ static void conn_process(http_conn_t *c)
         if (c->state == ST_CLOSING || c->state == ST_STREAM)
             return;
         if (evbuffer_get_length(c->out) > OUTPUT_HIGH_WATER) {
-            c->paused = 1;
-            read_off(c);
+            conn_pause(c);
             return;
         }
         if (c->state == ST_HEAD) {
@@ -734,11 +903,7 @@ static void conn_process(http_conn_t *c)
                                 "Your request header section exceeds the maximum allowed size.");
                     return;
                 }
-                if (http_monotonic() - c->head_started > s->lim.idle_timeout) {
-                    conn_close_soon(c);
-                    return;
-                }
-                return;
+                return; /* its deadline: conn_arm_deadline */
             }
             if (rc < 0) {
                 if (rc == HTTPPARSE_TOOMANY)
@@ -771,13 +936,104 @@ static void conn_process(http_conn_t *c)
     }
 }
 
+const char http_timeout_message[] =
+    "Your socket connection to the server was not read from or written to within the "
+    "timeout period. Idle connections will be closed.";
+
+/* A head not whole within the idle timeout of its first byte: AWS's
+ * RequestTimeout, then the connection closes. */
+static void conn_head_timeout(http_conn_t *c)
+{
+    conn_reject(c, 400, "RequestTimeout", http_timeout_message);
+}
+
+/* A body that stalled or fell below the minimum rate: the handler answers
+ * (body_error HTTP_ETIMEDOUT), then the connection closes. */
+static void conn_body_timeout(http_conn_t *c)
+{
+    http_req_t *r = c->req;
+
+    r->body_error = HTTP_ETIMEDOUT;
+    r->keep_alive = 0;
+    c->linger = 1;
+    conn_complete(c);
+}
+
+/* After input was processed: a partial head or body gets its deadline as
+ * the read timeout when it comes before the idle timeout (answering at once
+ * when it has passed); otherwise the idle timeout is back. */
+static void conn_arm_deadline(http_conn_t *c)
+{
+    const http_limits_t *lim = &c->server->lim;
+    double deadline, left;
+    struct timeval tv;
+
+    if (!c->reading)
+        return;
+    if (c->state == ST_HEAD && c->head_started != 0)
+        deadline = c->head_started + lim->idle_timeout;
+    else if (c->state == ST_BODY && lim->min_rate > 0)
+        deadline = c->body_start + lim->idle_timeout + (double)c->body_got / lim->min_rate;
+    else
+        deadline = 0;
+    left = deadline != 0 ? deadline - http_monotonic() : 0;
+    if (deadline == 0 || left >= lim->idle_timeout) {
+        if (c->tmo_custom) {
+            tv.tv_sec = lim->idle_timeout;
+            tv.tv_usec = 0;
+            event_add(c->rev, &tv);
+            c->tmo_custom = 0;
+        }
+        return;
+    }
+    if (left <= 0) {
+        if (c->state == ST_HEAD)
+            conn_head_timeout(c);
+        else
+            conn_body_timeout(c);
+        return;
+    }
+    tv.tv_sec = (long)left;
+    tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6) + 1;
+    event_add(c->rev, &tv);
+    c->tmo_custom = 1;
+}
+
+/* Lingering: input is read and dropped until the client closes or a bound
+ * is reached. */
+static void conn_linger_read(http_conn_t *c)
+{
+    static char drop[READ_CHUNK];
+    ssize_t n = read(c->fd, drop, sizeof drop);
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0 || (uint64_t)n >= c->linger_left || http_monotonic() >= c->linger_until) {
+        conn_free(c);
+        return;
+    }
+    c->linger_left -= (uint64_t)n;
+}
+
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     http_conn_t *c = arg;
     int n;
 
     if (what & EV_TIMEOUT) {
-        conn_free(c); /* idle or stalled client */
+        if (c->state == ST_HEAD && c->head_started != 0)
+            conn_head_timeout(c); /* a head stalled or trickled */
+        else if (c->state == ST_BODY && c->req)
+            conn_body_timeout(c); /* a body stalled or trickled */
+        else {
+            conn_free(c); /* idle between requests, or done lingering */
+            return;
+        }
+        conn_schedule_flush(c);
+        return;
+    }
+    if (c->state == ST_LINGER) {
+        conn_linger_read(c);
         return;
     }
     {
@@ -803,6 +1059,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     if (n == 0) {
         /* The client finished sending. A request mid-body can never
          * complete; complete requests already in the buffer are served. */
+        c->eof = 1;
         read_off(c);
         conn_process(c);
         if (c->state == ST_BODY) {
@@ -810,11 +1067,13 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
             return;
         }
         conn_close_soon(c);
-        conn_flush(c);
+        conn_schedule_flush(c);
         return;
     }
     conn_process(c);
-    conn_flush(c);
+    conn_arm_deadline(c);
+    if (evbuffer_get_length(c->out) > 0 || c->close_after_write)
+        conn_schedule_flush(c);
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -826,14 +1085,124 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
         conn_free(c); /* the client stopped reading */
         return;
     }
-    if (conn_flush(c) != 0)
-        return;
-    if (c->paused && evbuffer_get_length(c->out) == 0) {
-        c->paused = 0;
-        read_on(c);
-        conn_process(c);
-        conn_flush(c);
+    conn_flush(c);
+}
+
+/* ---- accepting ---------------------------------------------------------- */
+
+/* Closes the connection idle the longest (between requests, nothing
+ * buffered either way, nothing waiting in its socket: a request that
+ * arrived but was not read yet is not idle), or one lingering, other than
+ * keep. Returns 1, or 0 when there is none. */
+static int conn_evict_idle(http_server_t *s, const http_conn_t *keep)
+{
+    const http_conn_t *skip[8];
+    size_t nskip = 0, i;
+    http_conn_t *c, *victim;
+    int pending;
+
+    for (;;) {
+        victim = NULL;
+        for (c = s->conns; c; c = c->next) {
+            if (c == keep)
+                continue;
+            for (i = 0; i < nskip && skip[i] != c; i++)
+                ;
+            if (i < nskip)
+                continue;
+            if (c->state == ST_LINGER) {
+                victim = c; /* its response is out: the best to close */
+                break;
+            }
+            if (c->state == ST_HEAD && c->req == NULL && c->head_started == 0 &&
+                !c->flush_pending && evbuffer_get_length(c->in) == 0 &&
+                evbuffer_get_length(c->out) == 0 &&
+                (victim == NULL || c->idle_since <= victim->idle_since))
+                victim = c;
+        }
+        if (victim == NULL)
+            return 0;
+        if (victim->state == ST_LINGER || ioctl(victim->fd, FIONREAD, &pending) != 0 ||
+            pending == 0)
+            break;
+        if (nskip == sizeof skip / sizeof skip[0])
+            return 0;
+        skip[nskip++] = victim;
     }
+    conn_free(victim);
+    return 1;
+}
+
+/* Counts an event about accepting and logs what (with the count since the
+ * last line) at most once per ACCEPT_LOG_SECONDS. */
+static void accept_note(http_server_t *s, const char *what)
+{
+    double now = http_monotonic();
+
+    s->accept_events++;
+    if (s->accept_logged != 0 && now - s->accept_logged < ACCEPT_LOG_SECONDS)
+        return;
+    log_msg("%s (%d connections open, limit %d; %lu such events since the last note)", what,
+            s->nconns, s->lim.max_conns, s->accept_events);
+    s->accept_logged = now;
+    s->accept_events = 0;
+}
+
+static void accept_pause(http_server_t *s)
+{
+    struct timeval tv = {0, ACCEPT_RETRY_MS * 1000};
+
+    if (!s->accept_paused) {
+        evconnlistener_disable(s->listener);
+        s->accept_paused = 1;
+    }
+    evtimer_add(s->accept_ev, &tv);
+}
+
+static void accept_resume(http_server_t *s)
+{
+    if (!s->accept_paused || s->closing)
+        return;
+    s->accept_paused = 0;
+    evtimer_del(s->accept_ev);
+    evconnlistener_enable(s->listener);
+}
+
+/* The retry timer while paused: below the cap (paused for want of
+ * descriptors), try again; at the cap, only when an idle connection can
+ * make room. */
+static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
+{
+    http_server_t *s = arg;
+
+    (void)fd;
+    (void)what;
+    if (s->nconns < s->lim.max_conns || conn_evict_idle(s, NULL))
+        accept_resume(s);
+    else
+        accept_pause(s);
+}
+
+/* accept() failed for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM) or otherwise: an idle connection gives its descriptor
+ * back, or accepting pauses until a connection closes. libevent's listener
+ * would otherwise call this again at once, forever. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    http_server_t *s = arg;
+    int e = EVUTIL_SOCKET_ERROR();
+    char what[160];
+
+    (void)l;
+    if (conn_evict_idle(s, NULL)) {
+        snprintf(what, sizeof what, "accept: %s: closed the longest-idle connection",
+                 strerror(e));
+    } else {
+        snprintf(what, sizeof what, "accept: %s: not accepting until a connection closes",
+                 strerror(e));
+        accept_pause(s);
+    }
+    accept_note(s, what);
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
@@ -856,6 +1225,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, c->remote, sizeof c->remote);
     c->server = s;
     c->fd = fd;
+    c->idle_since = http_monotonic();
     evutil_make_socket_nonblocking(fd);
     c->in = evbuffer_new();
     c->out = evbuffer_new();
@@ -871,6 +1241,17 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
         return;
     }
     read_on(c);
+    /* at the cap: the longest-idle connection makes room for the next
+     * client, or accepting pauses until one closes or becomes idle */
+    if (s->nconns >= s->lim.max_conns) {
+        if (conn_evict_idle(s, c)) {
+            accept_note(s, "connection limit reached: closed the longest-idle connection");
+        } else {
+            accept_pause(s);
+            accept_note(s, "connection limit reached: not accepting until a connection "
+                           "closes or becomes idle");
+        }
+    }
 }
 
 http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim,
@@ -882,8 +1263,24 @@ http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim
         return NULL;
     s->base = base;
     s->lim = *lim;
+    if (s->lim.max_conns < 1)
+        s->lim.max_conns = 1;
+    if (s->lim.min_rate < 0)
+        s->lim.min_rate = 0;
     s->h = *h;
+    s->turn_ev = event_new(base, -1, 0, on_turn, s);
+    s->accept_ev = evtimer_new(base, on_accept_retry, s);
+    if (s->turn_ev == NULL || s->accept_ev == NULL) {
+        http_server_free(s);
+        return NULL;
+    }
     return s;
+}
+
+void http_server_set_before_write(http_server_t *s, void (*fn)(void *), void *arg)
+{
+    s->before_write = fn;
+    s->before_write_arg = arg;
 }
 
 int http_server_listen(http_server_t *s, const char *host, int port)
@@ -914,6 +1311,7 @@ int http_server_listen(http_server_t *s, const char *host, int port)
         fprintf(stderr, "awsemu: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
         return -1;
     }
+    evconnlistener_set_error_cb(s->listener, on_accept_error);
     {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
@@ -957,11 +1355,16 @@ void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *)
     s->drained_arg = arg;
     if (s->listener)
         evconnlistener_disable(s->listener);
+    if (s->accept_ev)
+        evtimer_del(s->accept_ev);
+    s->accept_paused = 0;
     for (c = s->conns; c; c = next) {
         next = c->next;
         if (c->state == ST_HEAD && c->head_started == 0 && evbuffer_get_length(c->in) == 0) {
             conn_close_soon(c);
             conn_flush(c);
+        } else if (c->state == ST_LINGER) {
+            conn_free(c); /* its response is out */
         }
     }
     if (s->nconns == 0) {
@@ -982,10 +1385,15 @@ void http_server_free(http_server_t *s)
 {
     if (s == NULL)
         return;
+    s->closing = 1; /* conn_free resumes nothing */
     while (s->conns)
         conn_free(s->conns);
     if (s->grace_ev)
         event_free(s->grace_ev);
+    if (s->turn_ev)
+        event_free(s->turn_ev);
+    if (s->accept_ev)
+        event_free(s->accept_ev);
     if (s->listener)
         evconnlistener_free(s->listener);
     free(s);

@@ -2,7 +2,12 @@
  * parsed with httpparse, the body is streamed to a per-request sink (by
  * default a capped in-memory buffer). Keep-alive, pipelining, chunked and
  * Content-Length bodies, Expect: 100-continue, head/body caps, idle and
- * slow-client timeouts, graceful drain on shutdown. */
+ * slow-client timeouts (a head must be whole within the idle timeout of its
+ * first byte; a body must average a minimum rate after that grace), a cap
+ * on open connections (idle ones are closed to admit new clients; accepting
+ * pauses while none can be, or while descriptors run out), lingering close
+ * (a response sent before the request was read reaches the client before the
+ * socket closes), graceful drain on shutdown. */
 #ifndef AWSEMU_HTTP_H
 #define AWSEMU_HTTP_H
 
@@ -21,6 +26,13 @@ typedef struct http_req http_req_t;
  * negative code, which stops the body (the request then completes with
  * req->body_error set to that code). */
 typedef int (*http_sink_fn)(http_req_t *req, const char *data, size_t len);
+
+/* req->body_error when the client was too slow: its body stalled for the
+ * idle timeout or fell below the minimum rate. The handler answers AWS's
+ * RequestTimeout; the connection then closes. */
+#define HTTP_ETIMEDOUT (-1000)
+/* S3's RequestTimeout message, for that answer. */
+extern const char http_timeout_message[];
 
 struct http_req {
     httpparse_head_t head;  /* pointers into head_buf */
@@ -67,7 +79,11 @@ typedef struct {
 typedef struct {
     size_t max_head;
     size_t max_body;  /* default body_cap */
-    int idle_timeout; /* seconds */
+    int idle_timeout; /* seconds; also the grace before min_rate applies */
+    int max_conns;    /* connections open at once (>= 1) */
+    int min_rate;     /* bytes/s a body must average: it has idle_timeout +
+                       * received / min_rate seconds from its head's end;
+                       * 0: no rate, only the idle timeout */
 } http_limits_t;
 
 http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim,
@@ -80,6 +96,10 @@ int http_server_port(const http_server_t *s);
  * request. done(arg) runs once no connection is left (or after grace_s). */
 void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *), void *arg);
 void http_server_free(http_server_t *s);
+/* fn(arg) runs once per event-loop turn that produced responses, before any
+ * of them is written to its socket: what it writes (the access log) is out
+ * of the process before a client can see its answer. */
+void http_server_set_before_write(http_server_t *s, void (*fn)(void *), void *arg);
 
 /* Request helpers. Header lookup is case-insensitive; the value is not
  * NUL-terminated: *len gets its length. NULL when absent. */

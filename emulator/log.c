@@ -15,7 +15,9 @@ void log_init(int json)
     static char outbuf[1 << 16];
 
     json_lines = json;
-    /* fully buffered: the server flushes on a timer and at exit */
+    /* fully buffered: the server flushes once per event-loop turn, before
+     * that turn's responses are written (http_server_set_before_write),
+     * and at exit */
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -44,12 +45,16 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     http_server_shutdown(a->server, 10.0, on_drained, a);
 }
 
-/* Once a second: flush the access log, start rotations that came due. */
+/* Once a second: start rotations that came due (and flush what they
+ * logged); make the store's disk reserve again once there is room. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
+    emu_t *emu = arg;
+
     (void)fd;
     (void)what;
-    sm_tick(arg);
+    sm_tick(emu);
+    db_reserve_tick(emu->db);
     log_flush();
 }
 
@@ -59,6 +64,46 @@ static int make_dir(const char *path)
         return 0;
     fprintf(stderr, "awsemu: cannot create %s: %s\n", path, strerror(errno));
     return -1;
+}
+
+/* One warning when the data directory lets group or others in: what it
+ * holds is sealed, but its master.key opens everything. */
+static void check_data_dir_mode(const char *path)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0)
+        log_msg("warning: data directory %s is mode %04o: group or others can reach the master "
+                "key and the store; fix it with: chmod 700 %s",
+                path, (unsigned)(sb.st_mode & 07777), path);
+}
+
+/* The connection cap: the flag's, else what RLIMIT_NOFILE leaves room for
+ * (config_max_connections); a flag beyond that is warned about once (accepting
+ * then pauses whenever descriptors run out). */
+static int connection_cap(const config_t *cfg)
+{
+    struct rlimit rl;
+    long long nofile = 1024;
+    int fit;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        nofile = rl.rlim_cur == RLIM_INFINITY ? (1LL << 30) : (long long)rl.rlim_cur;
+    fit = config_max_connections(nofile);
+    if (cfg->max_connections == 0)
+        return fit;
+    if (cfg->max_connections > fit)
+        log_msg("warning: --max-connections %d is more than the open-file limit (%lld) leaves "
+                "room for (%d): raise it (ulimit -n) or expect accepting to pause when "
+                "descriptors run out",
+                cfg->max_connections, nofile, fit);
+    return cfg->max_connections;
+}
+
+static void flush_log(void *arg)
+{
+    (void)arg;
+    log_flush();
 }
 
 int main(int argc, char **argv)
@@ -77,6 +122,9 @@ int main(int argc, char **argv)
     rc = config_parse(&cfg, argc, argv, stdout, stderr);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
+    /* everything created from here on (master.key, the store, its WAL,
+     * blobs, temp files) is the owner's alone */
+    umask(077);
     signal(SIGPIPE, SIG_IGN);
     /* no openssl.cnf: awsemu configures nothing through it, and reading it
      * loads the config modules (start-up time and resident pages) */
@@ -86,8 +134,11 @@ int main(int argc, char **argv)
     memset(&emu, 0, sizeof emu);
     memset(&app, 0, sizeof app);
     emu.cfg = &cfg;
-    if (!cfg.ephemeral && make_dir(cfg.data_dir) != 0)
-        return 1;
+    if (!cfg.ephemeral) {
+        if (make_dir(cfg.data_dir) != 0)
+            return 1;
+        check_data_dir_mode(cfg.data_dir);
+    }
     if (envelope_master_load(cfg.ephemeral ? NULL : cfg.data_dir, emu.master_key, err,
                              sizeof err) != 0) {
         fprintf(stderr, "awsemu: master key: %s\n", err);
@@ -113,9 +164,14 @@ int main(int argc, char **argv)
     lim.max_head = cfg.max_head;
     lim.max_body = cfg.max_body;
     lim.idle_timeout = cfg.idle_timeout;
+    lim.max_conns = connection_cap(&cfg);
+    lim.min_rate = cfg.min_rate;
     app.server = http_server_new(app.base, &lim, &h);
     if (app.server == NULL || http_server_listen(app.server, cfg.host, cfg.port) != 0)
         goto out;
+    /* an access-log line is out before its response: none is lost with
+     * the process once a client has its answer */
+    http_server_set_before_write(app.server, flush_log, NULL);
     app.sigint = evsignal_new(app.base, SIGINT, on_signal, &app);
     app.sigterm = evsignal_new(app.base, SIGTERM, on_signal, &app);
     app.flush = event_new(app.base, -1, EV_PERSIST, on_tick, &emu);

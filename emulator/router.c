@@ -572,6 +572,17 @@ static void on_request(http_req_t *h, void *arg)
     if (rt == NULL)
         return; /* on_head answered: out of memory */
     r = &rt->r;
+    if (h->body_error == HTTP_ETIMEDOUT) {
+        /* the body stalled or trickled: S3's words; the JSON services'
+         * front end answers 408 RequestTimeoutException (botocore retries
+         * both, retries/standard.py) */
+        if (rt->p == P_JSON)
+            svc_error(r, 408, "RequestTimeoutException", "%s", http_timeout_message);
+        else
+            svc_error(r, 400, "RequestTimeout", "%s", http_timeout_message);
+        send_error(r, rt->p);
+        goto done;
+    }
     if (rt->p == P_ADMIN) {
         if (r->emu->cfg->iam_enforce && !admin_open(h->path) && admin_authenticate(rt) != 0) {
             admin_send_error(r);

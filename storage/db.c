@@ -1,15 +1,23 @@
 /* db.c — SQLite store with migrations and a statement cache. */
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #define STMT_SLOTS 512 /* open addressing; more statements than this is a bug */
 
 struct db {
     sqlite3 *h;
+    char *dir;          /* the database's directory; NULL in memory */
+    char *reserve;      /* <dir>/awsemu.reserve; NULL in memory */
+    int have_reserve;   /* the reserve file is in place, allocated */
     struct {
         const char *sql;
         sqlite3_stmt *st;
@@ -63,6 +71,96 @@ fail:
     return -1;
 }
 
+/* ---- the reserve ---------------------------------------------------------- */
+
+/* Sets db->dir and db->reserve from the database's path. 0 or -1. */
+static int reserve_paths(db_t *db, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) : 1;
+
+    if ((db->dir = malloc(dlen + 1)) == NULL ||
+        (db->reserve = malloc(dlen + sizeof "/awsemu.reserve")) == NULL)
+        return -1;
+    if (slash == NULL)
+        strcpy(db->dir, ".");
+    else if (dlen == 0)
+        strcpy(db->dir, "/");
+    else {
+        memcpy(db->dir, path, dlen);
+        db->dir[dlen] = '\0';
+    }
+    snprintf(db->reserve, dlen + sizeof "/awsemu.reserve", "%s/awsemu.reserve", db->dir);
+    return 0;
+}
+
+/* Bytes free for us where the database lives, or -1. */
+static long long free_bytes(const db_t *db)
+{
+    struct statvfs v;
+
+    if (statvfs(db->dir, &v) != 0)
+        return -1;
+    return (long long)v.f_bavail * (long long)v.f_frsize;
+}
+
+/* Makes the reserve file (or keeps one already whole). 0, or -1 with
+ * nothing left behind. */
+static int reserve_make(db_t *db)
+{
+    struct stat sb;
+    int fd = open(db->reserve, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600), rc;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= DB_RESERVE_BYTES &&
+        (long long)sb.st_blocks * 512 >= DB_RESERVE_BYTES) {
+        close(fd);
+        return 0;
+    }
+    /* allocated, not sparse: the blocks are ours until unlinked */
+    rc = posix_fallocate(fd, 0, DB_RESERVE_BYTES);
+    close(fd);
+    if (rc != 0) {
+        unlink(db->reserve);
+        return -1;
+    }
+    return 0;
+}
+
+void db_reserve_use(db_t *db)
+{
+    long long f;
+
+    if (db == NULL || !db->have_reserve || (f = free_bytes(db)) < 0 || f >= DB_RESERVE_LOW)
+        return;
+    if (unlink(db->reserve) == 0 || errno == ENOENT) {
+        db->have_reserve = 0;
+        fprintf(stderr, "awsemu: disk nearly full (%lld bytes free in %s): released the %d MiB "
+                        "reserve so that deletes can free space\n",
+                f, db->dir, DB_RESERVE_BYTES >> 20);
+    }
+}
+
+void db_reserve_tick(db_t *db)
+{
+    long long f;
+
+    if (db == NULL || db->reserve == NULL || db->have_reserve)
+        return;
+    if (access(db->reserve, F_OK) != 0 &&
+        ((f = free_bytes(db)) < 0 || f < DB_RESERVE_BYTES + DB_RESERVE_SLACK))
+        return;
+    db->have_reserve = reserve_make(db) == 0;
+}
+
+int db_reserve_held(const db_t *db)
+{
+    return db != NULL && db->have_reserve;
+}
+
+/* ---- opening ---------------------------------------------------------------- */
+
 db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
 {
     db_t *db = calloc(1, sizeof *db);
@@ -96,6 +194,11 @@ db_t *db_open(const char *path, int fsync_full, char *err, size_t errlen)
     }
     if (migrate(db, err, errlen) != 0)
         goto fail;
+    if (path && reserve_paths(db, path) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    db_reserve_tick(db);
     return db;
 fail:
     db_close(db);
@@ -113,6 +216,8 @@ void db_close(db_t *db)
             sqlite3_finalize(db->cache[i].st);
     if (db->h)
         sqlite3_close(db->h);
+    free(db->dir);
+    free(db->reserve);
     free(db);
 }
 
@@ -202,6 +307,7 @@ int db_reset(db_t *db)
     size_t n = 0, i;
     int rc = 0;
 
+    db_reserve_use(db); /* a reset frees space: it must work on a full disk */
     if (sqlite3_prepare_v2(db->h,
                            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
                            -1, &st, NULL) != SQLITE_OK)

@@ -35,4 +35,20 @@ void db_rollback(db_t *db);
 /* Deletes every row of every table (schema kept). Returns 0 or -1. */
 int db_reset(db_t *db);
 
+/* Room for deletes on a full disk. A file store keeps a reserve file,
+ * awsemu.reserve (DB_RESERVE_BYTES, allocated, 0600) beside the database.
+ * Writes that free space (deletes of objects, buckets, secrets) call
+ * db_reserve_use first: when less than DB_RESERVE_LOW is free it unlinks
+ * the reserve, so that the delete's WAL frames find room and the delete
+ * then frees what it deletes. db_reserve_tick (once a second) makes the
+ * reserve again once DB_RESERVE_BYTES + DB_RESERVE_SLACK is free; db_open
+ * makes it on the same condition. In-memory stores have none. */
+#define DB_RESERVE_BYTES (4 << 20) /* SQLite's WAL at its auto-checkpoint size */
+#define DB_RESERVE_LOW (1 << 20)
+#define DB_RESERVE_SLACK (2 << 20)
+void db_reserve_use(db_t *db);
+void db_reserve_tick(db_t *db);
+/* 1 when the reserve file is in place. */
+int db_reserve_held(const db_t *db);
+
 #endif

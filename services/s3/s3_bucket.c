@@ -237,6 +237,7 @@ int s3_op_delete_bucket(void *arg)
     sqlite3_reset(st);
     if (n > 0)
         return s3_error(s, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+    db_reserve_use(s->r->emu->db); /* a delete must work on a full disk */
     /* in-progress uploads go with the bucket, and so do their parts' blobs */
     st = db_stmt(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
                                 "(upload_id) WHERE u.bucket=?1");

@@ -692,6 +692,7 @@ int s3_op_abort_multipart_upload(void *arg)
 
     if (s3_require_bucket(s) || upload_id_param(s))
         return -1;
+    db_reserve_use(s->r->emu->db); /* an abort must work on a full disk: it frees space */
     if (load_upload(s, s->upload_id, &u, ck) != 1)
         return -1;
     s3_object_clear(&u);

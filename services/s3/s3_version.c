@@ -249,6 +249,7 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass, s3_
     /* only a version named is ever removed for good: Object Lock decides */
     if (vid && s3_lock_may_delete(s, key, vid, bypass) != 0)
         return S3_DELETE_REFUSED;
+    db_reserve_use(db); /* a delete must work on a full disk: it frees space */
     if (vid == NULL && s->versioning == S3_VERSIONING_OFF) {
         /* unversioned: one statement */
         if (delete_returning(s, DEL_CURRENT, key, NULL, &old, NULL) < 0)

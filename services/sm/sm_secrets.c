@@ -684,6 +684,7 @@ int sm_op_delete_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, 400, "InvalidParameterException",
                          "The RecoveryWindowInDays value must be between 7 and 30 days "
                          "(inclusive).");
+    db_reserve_use(r->emu->db); /* a delete must work on a full disk */
     if (sm_req_secret(r, in, &s) != 0) {
         const char *id = NULL;
         /* forcing the deletion of a secret that does not exist (or is

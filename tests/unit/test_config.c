@@ -10,7 +10,7 @@ static const char *const env_names[] = {
     "AWSEMU_HOST", "AWSEMU_PORT", "AWSEMU_DATA_DIR", "AWSEMU_EPHEMERAL",
     "AWSEMU_ACCOUNT_ID", "AWSEMU_REGION", "AWSEMU_IAM", "AWSEMU_LOG_FORMAT",
     "AWSEMU_FSYNC", "AWSEMU_ACCESS_KEY", "AWSEMU_SECRET_KEY", "AWSEMU_IDLE_TIMEOUT",
-    "AWSEMU_LAMBDA_ENDPOINTS",
+    "AWSEMU_LAMBDA_ENDPOINTS", "AWSEMU_MAX_CONNECTIONS", "AWSEMU_MIN_RATE",
 };
 
 static void clear_env(void)
@@ -70,6 +70,8 @@ static void test_defaults(void)
     CHECK(c.max_body == 16u << 20);
     CHECK(c.max_head == 64u << 10);
     CHECK(c.idle_timeout == 60);
+    CHECK(c.max_connections == 0); /* derived from RLIMIT_NOFILE at start */
+    CHECK(c.min_rate == 500);
     free(out);
     free(err);
 }
@@ -89,6 +91,8 @@ static void check_all_set(const config_t *c)
     CHECK_STR(c->access_key, "AKIAEXAMPLE");
     CHECK_STR(c->secret_key, "s3cr3t/key+");
     CHECK(c->idle_timeout == 5);
+    CHECK(c->max_connections == 77);
+    CHECK(c->min_rate == 0);
 }
 
 static void test_each_flag(void)
@@ -105,9 +109,11 @@ static void test_each_flag(void)
         {"--access-key", "AKIAEXAMPLE"},
         {"--secret-key", "s3cr3t/key+"},
         {"--idle-timeout", "5"},
+        {"--max-connections", "77"},
+        {"--min-rate", "0"},
     };
     size_t ng = sizeof groups / sizeof groups[0], i;
-    char *argv[2 * 11 + 3], eqs[11][64];
+    char *argv[2 * 13 + 3], eqs[13][64];
     size_t olen, elen;
     char *out = NULL, *err = NULL;
     FILE *fo, *fe;
@@ -169,6 +175,9 @@ static int fsync_on(const config_t *c) { return c->fsync == 1; }
 static int iam_off(const config_t *c) { return c->iam_enforce == 0; }
 static int log_text(const config_t *c) { return c->log_json == 0; }
 static int idle_max(const config_t *c) { return c->idle_timeout == 86400; }
+static int conns_max(const config_t *c) { return c->max_connections == 1000000; }
+static int conns_min(const config_t *c) { return c->max_connections == 1; }
+static int rate_max(const config_t *c) { return c->min_rate == 1 << 30; }
 static int last_wins(const config_t *c) { return c->port == 2 && strcmp(c->region, "b") == 0; }
 static int value_with_eq(const config_t *c) { return strcmp(c->secret_key, "a=b==") == 0; }
 static int region_dash(const config_t *c) { return strcmp(c->region, "--port") == 0 && c->port == 4566; }
@@ -188,6 +197,9 @@ static const struct ok_case ok_cases[] = {
     {{"--iam", "off"}, iam_off},
     {{"--log-format", "text"}, log_text},
     {{"--idle-timeout", "86400"}, idle_max},
+    {{"--max-connections", "1000000"}, conns_max},
+    {{"--max-connections=1"}, conns_min},
+    {{"--min-rate", "1073741824"}, rate_max},
     {{"--port", "1", "--region", "a", "--port=2", "--region=b"}, last_wins},
     {{"--secret-key=a=b=="}, value_with_eq},
     {{"--region", "--port"}, region_dash}, /* a value may look like a flag */
@@ -226,6 +238,13 @@ static const struct bad_case bad_cases[] = {
     {{"--port", "99999999999999999999999"}, "invalid number"},
     {{"--idle-timeout", "0"}, "--idle-timeout: invalid number '0'"},
     {{"--idle-timeout", "86401"}, "invalid number '86401'"},
+    {{"--max-connections", "0"}, "--max-connections: invalid number '0' (1..1000000)"},
+    {{"--max-connections", "1000001"}, "invalid number '1000001'"},
+    {{"--max-connections", "12x"}, "invalid number '12x'"},
+    {{"--max-connections", "99999999999999999999"}, "invalid number"},
+    {{"--min-rate", "-1"}, "--min-rate: invalid number '-1' (0..1073741824)"},
+    {{"--min-rate", "1073741825"}, "invalid number '1073741825'"},
+    {{"--min-rate="}, "invalid number ''"},
     {{"--account-id", "12345"}, "--account-id: an account id is 12 digits, got '12345'"},
     {{"--account-id", "1234567890123"}, "12 digits"},
     {{"--account-id", "12345678901a"}, "12 digits"},
@@ -319,6 +338,8 @@ static void test_help_version(void)
     CHECK(strstr(out, "usage: awsemu") != NULL);
     CHECK(strstr(out, "--port") && strstr(out, "AWSEMU_PORT"));
     CHECK(strstr(out, "--idle-timeout") && strstr(out, "AWSEMU_IDLE_TIMEOUT"));
+    CHECK(strstr(out, "--max-connections") && strstr(out, "AWSEMU_MAX_CONNECTIONS"));
+    CHECK(strstr(out, "--min-rate") && strstr(out, "AWSEMU_MIN_RATE"));
     CHECK_STR(err, "");
     free(out);
     free(err);
@@ -367,6 +388,8 @@ static void test_env(void)
     setenv("AWSEMU_ACCESS_KEY", "envak", 1);
     setenv("AWSEMU_SECRET_KEY", "envsk", 1);
     setenv("AWSEMU_IDLE_TIMEOUT", "7", 1);
+    setenv("AWSEMU_MAX_CONNECTIONS", "300", 1);
+    setenv("AWSEMU_MIN_RATE", "1000", 1);
     CHECK(run(&c, none, &out, &err) == 0);
     CHECK_STR(err, "");
     CHECK_STR(c.host, "10.0.0.1");
@@ -381,6 +404,8 @@ static void test_env(void)
     CHECK_STR(c.access_key, "envak");
     CHECK_STR(c.secret_key, "envsk");
     CHECK(c.idle_timeout == 7);
+    CHECK(c.max_connections == 300);
+    CHECK(c.min_rate == 1000);
     free(out);
     free(err);
 
@@ -431,9 +456,32 @@ static void test_env(void)
     clear_env();
 }
 
+/* The default connection cap: a socket and a blob file per connection,
+ * 64 descriptors kept back; at least 1, at most 1000000. */
+static void test_max_connections(void)
+{
+    static const struct {
+        long long nofile;
+        int want;
+    } cases[] = {
+        {1024, 480},   {65536, 32736}, {1048576, 524256}, {128, 32},
+        {66, 1},       {64, 1},        {10, 1},           {0, 1},
+        {1LL << 30, 1000000},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int got = config_max_connections(cases[i].nofile);
+        if (got != cases[i].want)
+            fprintf(stderr, "nofile %lld: got %d, want %d\n", cases[i].nofile, got, cases[i].want);
+        CHECK(got == cases[i].want);
+    }
+}
+
 int main(void)
 {
     clear_env();
+    test_max_connections();
     test_defaults();
     test_each_flag();
     test_ok_cases();

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmpdir[64];
@@ -533,6 +534,45 @@ static void rm_tmpdir(void)
     CHECK(rmdir(tmpdir) == 0);
 }
 
+/* The disk reserve: made at open beside a file store (allocated, 0600),
+ * kept by db_reserve_use while there is room, kept across a reopen; none
+ * for a store in memory. (Its release on a full disk is an e2e test:
+ * test_adversarial_http.FullDiskTests, which mounts a small tmpfs.) */
+static void test_reserve(void)
+{
+    char path[128], rpath[128], err[256] = "";
+    struct stat sb;
+    db_t *db;
+
+    db = db_open(NULL, 0, err, sizeof err);
+    CHECK(db != NULL && !db_reserve_held(db));
+    db_reserve_use(db);
+    db_reserve_tick(db);
+    CHECK(db != NULL && !db_reserve_held(db));
+    db_close(db);
+
+    snprintf(path, sizeof path, "%s/reserve.db", tmpdir);
+    snprintf(rpath, sizeof rpath, "%s/awsemu.reserve", tmpdir);
+    unlink(rpath);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(db_reserve_held(db));
+    CHECK(stat(rpath, &sb) == 0);
+    CHECK(S_ISREG(sb.st_mode) && (sb.st_mode & 0777) == 0600);
+    CHECK(sb.st_size == DB_RESERVE_BYTES);
+    CHECK((long long)sb.st_blocks * 512 >= DB_RESERVE_BYTES); /* allocated, not sparse */
+    db_reserve_use(db); /* plenty free here: kept */
+    CHECK(db_reserve_held(db) && access(rpath, F_OK) == 0);
+    db_close(db);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL && db_reserve_held(db));
+    CHECK(stat(rpath, &sb) == 0 && sb.st_size == DB_RESERVE_BYTES);
+    db_close(db);
+    unlink(rpath);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-db-XXXXXX");
@@ -547,6 +587,7 @@ int main(void)
     test_transactions();
     test_reset();
     test_cascade();
+    test_reserve();
     rm_tmpdir();
     return unit_report("db");
 }
