@@ -550,12 +550,14 @@ int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value, size_t *n, int 
 {
     const char *str = NULL;
     uint8_t *bin = NULL;
-    size_t blen = 0;
+    size_t blen = 0, len = 0;
 
     *value = NULL;
     *n = 0;
     *is_binary = 0;
-    if (json_str(r, in, "SecretString", 0, 1, SM_MAX_VALUE, &str) != 0 ||
+    /* the value's exact bytes, U+0000 included (json_strn: a C string
+     * would cut it short and store a different secret) */
+    if (json_strn(r, in, "SecretString", 0, 1, SM_MAX_VALUE, &str, &len) != 0 ||
         json_blob(r, in, "SecretBinary", 0, 1, SM_MAX_VALUE, &bin, &blen) != 0)
         return -1;
     if (str && bin) {
@@ -566,7 +568,6 @@ int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value, size_t *n, int 
                          "in the same secret.");
     }
     if (str) {
-        size_t len = strlen(str);
         if (len > SM_MAX_VALUE)
             return svc_error(r, 400, "InvalidParameterException",
                              "The secret value exceeds the maximum size of 65536 bytes.");

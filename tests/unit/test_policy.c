@@ -1753,7 +1753,7 @@ static void test_decide_anonymous(void)
 
 static int resolver_calls;
 static const char *const tag_public[] = {"public"};
-static const policy_ctx_t resolved = {"s3:ExistingObjectTag/class", tag_public, 1};
+static const policy_ctx_t resolved = {"s3:ExistingObjectTag/class", tag_public, 1, NULL, 0};
 
 static const policy_ctx_t *resolver(void *arg, const char *key)
 {
