@@ -438,9 +438,7 @@ static void put(ctx_t *c, const char *key, const char *value)
     if (c->n >= MAX_CTX || value == NULL)
         return;
     c->vals[c->n] = value;
-    c->ctx[c->n].key = key;
-    c->ctx[c->n].values = &c->vals[c->n];
-    c->ctx[c->n].nvalues = 1;
+    c->ctx[c->n] = (policy_ctx_t){key, &c->vals[c->n], 1, NULL, 0};
     c->n++;
 }
 
