@@ -184,8 +184,8 @@ static int pat_compile(struct arena *a, const char *s, int vars, int wild, struc
             else if (t[k] >= 0x100)
                 other++;
         }
-        if (stars == n) {
-            p->kind = PK_ANY;
+        if (n > 0 && stars == n) {
+            p->kind = PK_ANY; /* (an empty pattern is the empty literal) */
         } else if (other == 0 && (stars == 0 || (stars == 1 && t[n - 1] == TOK_STAR))) {
             char *lit = arena_alloc(a, n + 1);
             if (lit == NULL)

@@ -135,6 +135,20 @@ class ContextConditionTests(ServerTestCase):
             check_denied(self, "kms", kms.decrypt, CiphertextBlob=self.sealed(kid, ctx),
                          EncryptionContext=ctx)
 
+    def test_empty_string_condition_matches_only_the_empty_string(self):
+        # found while testing lengths: an empty pattern compiled to "match
+        # anything", so StringEquals "" let every value through
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        u = self.p.user(inline=[doc(allow("kms:Decrypt", Condition={
+            "StringEquals": {"kms:EncryptionContext:owner": ""}}))])
+        kms = self.kms_of(u)
+        empty = {"owner": ""}
+        self.assertEqual(b"s3cret", kms.decrypt(CiphertextBlob=self.sealed(kid, empty),
+                                                EncryptionContext=empty)["Plaintext"])
+        for ctx in ({"owner": "x"}, {"owner": "\x00"}):
+            check_denied(self, "kms", kms.decrypt, CiphertextBlob=self.sealed(kid, ctx),
+                         EncryptionContext=ctx)
+
     def test_context_keys_compare_by_length(self):
         kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
         u = self.p.user(inline=[doc(allow("kms:Decrypt", Condition={
