@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "db.h"
 #include "envelope.h"
+#include "utf8.h"
 
 /* Ciphertext blob: version byte, key id (36), material version (u32 BE),
  * then envelope_seal's IV | ciphertext | tag. The AAD is the 41-byte header
@@ -748,8 +749,9 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
             return svc_error(r, 400, "ValidationException",
                              "1 validation error detected: Value null at 'tags.member.tagKey' "
                              "failed to satisfy constraint: Member must not be null");
-        if (strlen(k->valuestring) < 1 || strlen(k->valuestring) > 128 ||
-            strlen(v->valuestring) > 256)
+        /* characters, as AWS counts them */
+        if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
+            utf8_count(v->valuestring, jsonlen_str(v)) > 256)
             return svc_error(r, 400, "TagException", "Tag key must be 1 to 128 characters and tag "
                                                      "value at most 256 characters.");
         if (!strncmp(k->valuestring, "aws:", 4))
@@ -762,10 +764,12 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
         if (st == NULL)
             return svc_error(r, 500, "KMSInternalException", "Internal database error.");
         sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(t, "TagKey")->valuestring, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, cJSON_GetObjectItemCaseSensitive(t, "TagValue")->valuestring, -1,
-                          SQLITE_STATIC);
+        {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
+            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
+            db_bind_str(st, 3, v->valuestring, jsonlen_str(v));
+        }
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_reset(st);
             return svc_error(r, 500, "KMSInternalException", "Internal database error.");

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "envelope.h"
 #include "kms.h"
+#include "utf8.h"
 
 #define COLS                                                                                   \
     "arn, name, account, region, description, kms_key_id, type, created, last_changed, "        \
@@ -608,8 +609,9 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
         if (!cJSON_IsObject(t) || !cJSON_IsString(k) || (v && !cJSON_IsString(v)))
             return svc_error(r, 400, "InvalidParameterException",
                              "Tags must be a list of {Key, Value} pairs of strings.");
-        if (strlen(k->valuestring) < 1 || strlen(k->valuestring) > 128 ||
-            (v && strlen(v->valuestring) > 256))
+        /* characters, as AWS counts them */
+        if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
+            (v && utf8_count(v->valuestring, jsonlen_str(v)) > 256))
             return svc_error(r, 400, "InvalidParameterException",
                              "Tag keys must be 1 to 128 characters and values at most 256.");
         if (!strncmp(k->valuestring, "aws:", 4))
@@ -625,9 +627,11 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
         if (st == NULL)
             return sm_internal(r);
         sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(t, "Key")->valuestring, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, v ? v->valuestring : "", -1, SQLITE_STATIC);
+        {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
+            db_bind_str(st, 3, v ? v->valuestring : "", v ? jsonlen_str(v) : 0);
+        }
         n = sqlite3_step(st);
         sqlite3_reset(st);
         if (n != SQLITE_DONE)
