@@ -25,7 +25,7 @@ import botocore.awsrequest
 import botocore.credentials
 from botocore.exceptions import ClientError
 
-from harness import ACCESS_KEY, SECRET_KEY, ServerTestCase
+from harness import ACCESS_KEY, SECRET_KEY, ServerTestCase, model_has
 from enforce_util import ENFORCE, Principals, allow, check_denied, client, doc, uniq
 from test_s3 import s3_client, s3_request
 
@@ -224,6 +224,9 @@ class SecretsTextTests(ServerTestCase):
         name = uniq("nul-value")
         self.sm.create_secret(Name=name, SecretString=value)
         self.assertEqual(value, self.sm.get_secret_value(SecretId=name)["SecretString"])
+        if model_has(self.sm, "BatchGetSecretValue"):
+            got = self.sm.batch_get_secret_value(SecretIdList=[name])["SecretValues"]
+            self.assertEqual(value, got[0]["SecretString"])
         self.sm.put_secret_value(SecretId=name, SecretString="\x00")
         self.assertEqual("\x00", self.sm.get_secret_value(SecretId=name)["SecretString"])
 
