@@ -15,6 +15,16 @@
 
 #define MAX_DEPTH (CJSON_NESTING_LIMIT + 8)
 
+/* cJSON's type tests, inline: the library's are calls through the PLT,
+ * several per node on every request body. */
+#define TYPE(v) ((v)->type & 0xff)
+#define IS_STRING(v) (TYPE(v) == cJSON_String)
+#define IS_NUMBER(v) (TYPE(v) == cJSON_Number)
+#define IS_OBJECT(v) (TYPE(v) == cJSON_Object)
+#define IS_ARRAY(v) (TYPE(v) == cJSON_Array)
+#define IS_SCALAR(v) (TYPE(v) == cJSON_Number || TYPE(v) == cJSON_True || \
+                      TYPE(v) == cJSON_False || TYPE(v) == cJSON_NULL)
+
 typedef struct {
     const unsigned char *p, *end;
     size_t nuls;
@@ -66,18 +76,18 @@ static int scan_string(cur_t *c, size_t *len, int *nul)
 
     *nul = 0;
     for (;;) {
+        const unsigned char *run = p;
         unsigned cp, lo;
+        /* the common case: a run of plain bytes */
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        n += (size_t)(p - run);
         if (p >= end)
             return JSONLEN_EMISMATCH;
         if (*p == '"')
             break;
         if (*p < 0x20)
             return JSONLEN_ECTL;
-        if (*p != '\\') {
-            n++;
-            p++;
-            continue;
-        }
         if (end - p < 2)
             return JSONLEN_EMISMATCH;
         switch (p[1]) {
@@ -148,7 +158,7 @@ static int walk_object(cJSON *node, cur_t *c, int depth)
         c->p++;
         if ((rc = walk(child, c, depth + 1)) != JSONLEN_OK)
             return rc;
-        if (cJSON_IsNumber(child)) {
+        if (IS_NUMBER(child)) {
             if (knul)
                 return JSONLEN_ENULKEY;
         } else {
@@ -216,13 +226,13 @@ static int walk(cJSON *node, cur_t *c, int depth)
         return JSONLEN_EMISMATCH;
     switch (*c->p) {
     case '{':
-        return cJSON_IsObject(node) ? walk_object(node, c, depth) : JSONLEN_EMISMATCH;
+        return IS_OBJECT(node) ? walk_object(node, c, depth) : JSONLEN_EMISMATCH;
     case '[':
-        return cJSON_IsArray(node) ? walk_array(node, c, depth) : JSONLEN_EMISMATCH;
+        return IS_ARRAY(node) ? walk_array(node, c, depth) : JSONLEN_EMISMATCH;
     case '"': {
         size_t len;
         int nul;
-        if (!cJSON_IsString(node) || node->valuestring == NULL)
+        if (!IS_STRING(node) || node->valuestring == NULL)
             return JSONLEN_EMISMATCH;
         if ((rc = scan_string(c, &len, &nul)) != JSONLEN_OK)
             return rc;
@@ -238,7 +248,7 @@ static int walk(cJSON *node, cur_t *c, int depth)
                                  (*c->p >= 'A' && *c->p <= 'Z') || *c->p == '+' || *c->p == '-' ||
                                  *c->p == '.'))
             c->p++;
-        if (c->p == start || !(cJSON_IsNumber(node) || cJSON_IsBool(node) || cJSON_IsNull(node)))
+        if (c->p == start || !IS_SCALAR(node))
             return JSONLEN_EMISMATCH;
         return JSONLEN_OK;
     }
