@@ -46,6 +46,20 @@ static int skip_ws(cur_t *c)
     return JSONLEN_OK;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Nonzero when some byte of w is below 0x20, '"' or '\\' (the classic
+ * "has less than" / "has zero byte" word tricks; bytes >= 0x80 never
+ * count). */
+static inline uint64_t special8(uint64_t w)
+{
+    uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+    return ((w - ONES * 0x20) & ~w & HIGHS) | ((q - ONES) & ~q & HIGHS) |
+           ((b - ONES) & ~b & HIGHS);
+}
+
 static int hex4(const unsigned char *p, unsigned *out)
 {
     unsigned v = 0;
@@ -78,7 +92,15 @@ static int scan_string(cur_t *c, size_t *len, int *nul)
     for (;;) {
         const unsigned char *run = p;
         unsigned cp, lo;
-        /* the common case: a run of plain bytes */
+        /* the common case: a run of plain bytes, eight at a time while no
+         * byte of the word is a control character, '"' or '\\' */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (special8(w))
+                break;
+            p += 8;
+        }
         while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
             p++;
         n += (size_t)(p - run);
