@@ -12,8 +12,35 @@
 #include "buf.h"
 #include "codec.h"
 #include "iam.h"
+#include "jsonlen.h"
+#include "utf8.h"
 
 #define JSON_CT "application/x-amz-json-1.1"
+
+static int json_refuse_nul(svc_req_t *r, const cJSON *in);
+
+/* SerializationException for a body that is not UTF-8, p[0..n) from the
+ * first ill-formed sequence on, in the words of Jackson (the parser of
+ * AWS's JSON services): "Invalid UTF-8 start byte 0xff" when the lead byte
+ * cannot start a sequence, "Invalid UTF-8 middle byte 0x41" for the first
+ * byte after it that does not continue one. */
+static int utf8_error(svc_req_t *r, const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4, i;
+
+    if (p[0] < 0xc2 || p[0] > 0xf4)
+        return svc_error(r, 400, "SerializationException", "Invalid UTF-8 start byte 0x%02x", p[0]);
+    for (i = 1; i < len && i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            break;
+    if (i == n)
+        return svc_error(r, 400, "SerializationException",
+                         "Unexpected end-of-input in the middle of a UTF-8 sequence");
+    /* every byte continues: an overlong form or a surrogate, its second
+     * byte out of range */
+    return svc_error(r, 400, "SerializationException", "Invalid UTF-8 middle byte 0x%02x",
+                     p[i < len ? i : 1]);
+}
 
 int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
 {
@@ -83,16 +110,18 @@ void proto_json_serve(svc_req_t *r, const json_op_t *op)
     if (h->body.len == 0) {
         in = cJSON_CreateObject();
     } else {
-        const char *end = NULL;
-        in = cJSON_ParseWithLengthOpts(h->body.data, h->body.len, &end, 0);
-        if (in && end) {
-            while (end < h->body.data + h->body.len && isspace((unsigned char)*end))
-                end++;
-            if (end != h->body.data + h->body.len) {
-                cJSON_Delete(in);
-                in = NULL;
-            }
+        size_t bad = utf8_check(h->body.data, h->body.len), nuls = 0;
+        if (bad != h->body.len) {
+            utf8_error(r, (const unsigned char *)h->body.data + bad, h->body.len - bad);
+            goto error;
         }
+        in = cJSON_ParseWithLengthOpts(h->body.data, h->body.len, NULL, 0);
+        if (in && jsonlen_record(in, h->body.data, h->body.len, &nuls) != JSONLEN_OK) {
+            cJSON_Delete(in);
+            in = NULL;
+        }
+        if (in && nuls && json_refuse_nul(r, in) != 0)
+            goto error;
     }
     if (in == NULL || !cJSON_IsObject(in)) {
         svc_error(r, 400, "SerializationException",
@@ -183,6 +212,147 @@ static int verr(svc_req_t *r, const char *member, const char *value, const char 
                      mname(member, tmp, sizeof tmp), cons);
 }
 
+/* ---- U+0000 ---------------------------------------------------------------- */
+
+/* The members whose strings keep U+0000: their bytes matter exactly (an
+ * encryption context is authenticated data and a condition-key value; a
+ * secret is what the caller stored), and every reader of them takes the
+ * length (jsonlen_str / jsonlen_key, json_strn). Maps: names and values of
+ * the map's entries; "Constraints": the entries of its two context maps. */
+static const char *const nul_maps[] = {"EncryptionContext", "SourceEncryptionContext",
+                                       "DestinationEncryptionContext", NULL};
+static const char *const nul_strings[] = {"SecretString", NULL};
+static const char *const nul_constraints[] = {"EncryptionContextEquals",
+                                              "EncryptionContextSubset", NULL};
+
+/* Does v's member name (with its recorded length) equal one of names? */
+static int named(const cJSON *v, const char *const *names)
+{
+    size_t kl = jsonlen_key(v), i;
+
+    for (i = 0; v->string && names[i]; i++)
+        if (strlen(names[i]) == kl && memcmp(names[i], v->string, kl) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first node at or under v (v itself included) whose string value or
+ * member name holds U+0000, or NULL. */
+static const cJSON *find_nul(const cJSON *v)
+{
+    const cJSON *c, *hit;
+
+    if (jsonlen_has_nul(v))
+        return v;
+    if (cJSON_IsObject(v) || cJSON_IsArray(v))
+        for (c = v->child; c; c = c->next)
+            if ((hit = find_nul(c)) != NULL)
+                return hit;
+    return NULL;
+}
+
+/* What AWS answers for a member whose value breaks its model pattern, for
+ * the members of KMS and Secrets Manager that have one (botocore's models)
+ * and Secrets Manager's secret names (its own message). */
+static const struct {
+    const char *service, *member, *pattern;
+} patterns[] = {
+    {"kms", "AliasName", "^[a-zA-Z0-9:/_-]+$"},
+    {"kms", "Name", "^[a-zA-Z0-9:/_-]+$"},
+    {"kms", "GranteePrincipal", "^[\\w+=,.@:/-]+$"},
+    {"kms", "RetiringPrincipal", "^[\\w+=,.@:/-]+$"},
+    {"kms", "Policy", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"kms", "PolicyName", "[\\w]+"},
+    {"kms", "Marker", "[\\u0020-\\u00FF]*"},
+    {"kms", "CloudHsmClusterId", "cluster-[2-7a-zA-Z]{11,16}"},
+    {"kms", "KeyMaterialDescription", "^[a-zA-Z0-9:/_\\s.-]+$"},
+    {"kms", "KeyMaterialId", "^[a-f0-9]+$"},
+    {"kms", "PrimaryRegion", "^([a-z]+-){2,3}\\d+$"},
+    {"kms", "ReplicaRegion", "^([a-z]+-){2,3}\\d+$"},
+    {"kms", "XksKeyId", "^[a-zA-Z0-9-_.]+$"},
+    {"kms", "XksProxyUriEndpoint", "^https://[a-zA-Z0-9.-]+$"},
+    {"kms", "XksProxyVpcEndpointServiceOwner", "[0-9]{12}"},
+    {"kms", "AccessKeyId", "^[A-Z2-7]+$"},
+    {"secretsmanager", "Duration", "[0-9]+h"},
+    {"secretsmanager", "Region", "^([a-z]+-)+\\d+$"},
+    {"secretsmanager", "RotationToken", "^[a-zA-Z0-9\\-]+$"},
+    {"secretsmanager", "ScheduleExpression", "[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+"},
+};
+
+/* The error for bad, a string (or member name) holding U+0000 where
+ * awsemu keeps C strings: its member's pattern error where the model has
+ * a pattern (which U+0000 never satisfies), Secrets Manager's own message
+ * for secret names, else a ValidationException saying what is wrong. A
+ * NUL is never stored truncated. */
+static int nul_error(svc_req_t *r, const cJSON *bad, const char *member)
+{
+    const char *svc = r->service ? r->service : "";
+    size_t i;
+
+    if (bad->string && jsonlen_key(bad) != strlen(bad->string))
+        return svc_error(r, 400, "SerializationException",
+                         "Member names must not contain the character U+0000.");
+    if (!strcmp(svc, "secretsmanager") && !strcmp(member, "Name"))
+        return svc_error(r, 400, "InvalidParameterException",
+                         "Invalid name. Must be a valid name containing alphanumeric "
+                         "characters, or any of the following: -/_+=.@!");
+    for (i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+        if (!strcmp(patterns[i].service, svc) && !strcmp(patterns[i].member, member))
+            return verr(r, member, cJSON_IsString(bad) ? bad->valuestring : NULL,
+                        "Member must satisfy regular expression pattern: %s",
+                        patterns[i].pattern);
+    return verr(r, member, cJSON_IsString(bad) ? bad->valuestring : NULL,
+                "Member must not contain the character U+0000");
+}
+
+/* In a map whose entries may hold U+0000 (names and string values), the
+ * first node of a non-string entry that holds one, or NULL. */
+static const cJSON *nul_in_map(const cJSON *map)
+{
+    const cJSON *e, *hit;
+
+    cJSON_ArrayForEach(e, map)
+        if (!cJSON_IsString(e) && (hit = find_nul(e)) != NULL)
+            return hit;
+    return NULL;
+}
+
+/* Refuses a request one of whose strings holds U+0000 outside the members
+ * that keep it (see nul_maps). Returns 0 or the error. */
+static int json_refuse_nul(svc_req_t *r, const cJSON *in)
+{
+    const cJSON *m, *e, *bad;
+
+    cJSON_ArrayForEach(m, in) {
+        if (jsonlen_key(m) != strlen(m->string))
+            return nul_error(r, m, m->string);
+        if (named(m, nul_strings) && cJSON_IsString(m))
+            continue;
+        if (named(m, nul_maps) && cJSON_IsObject(m)) {
+            if ((bad = nul_in_map(m)) != NULL)
+                return nul_error(r, bad, bad->string ? bad->string : m->string);
+            continue;
+        }
+        if (!strcmp(m->string, "Constraints") && cJSON_IsObject(m)) {
+            cJSON_ArrayForEach(e, m) {
+                if (named(e, nul_constraints) && cJSON_IsObject(e)) {
+                    if ((bad = nul_in_map(e)) != NULL)
+                        return nul_error(r, bad, bad->string ? bad->string : e->string);
+                    continue;
+                }
+                if ((bad = find_nul(e)) != NULL)
+                    return nul_error(r, bad, bad->string ? bad->string : "Constraints");
+            }
+            continue;
+        }
+        if ((bad = find_nul(m)) != NULL) {
+            /* the innermost named member (a list element: its list) */
+            return nul_error(r, bad, bad->string ? bad->string : m->string);
+        }
+    }
+    return 0;
+}
+
 static int serr(svc_req_t *r, const char *member)
 {
     return svc_error(r, 400, "SerializationException",
@@ -206,7 +376,9 @@ int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, si
         return required ? verr(r, member, NULL, "Member must not be null") : 0;
     if (!cJSON_IsString(v))
         return serr(r, member);
-    n = codec_utf8_len(v->valuestring);
+    if (jsonlen_has_nul(v))
+        return nul_error(r, v, member);
+    n = utf8_count(v->valuestring, jsonlen_str(v));
     if (n < min)
         return verr(r, member, v->valuestring,
                     "Member must have length greater than or equal to %zu", min);
@@ -214,6 +386,29 @@ int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, si
         return verr(r, member, v->valuestring,
                     "Member must have length less than or equal to %zu", max);
     *out = v->valuestring;
+    return 0;
+}
+
+int json_strn(svc_req_t *r, const cJSON *in, const char *member, int required, size_t min,
+              size_t max, const char **out, size_t *len)
+{
+    const cJSON *v = get(in, member);
+    size_t n, bytes;
+
+    if (v == NULL)
+        return required ? verr(r, member, NULL, "Member must not be null") : 0;
+    if (!cJSON_IsString(v))
+        return serr(r, member);
+    bytes = jsonlen_str(v);
+    n = utf8_count(v->valuestring, bytes);
+    if (n < min)
+        return verr(r, member, v->valuestring,
+                    "Member must have length greater than or equal to %zu", min);
+    if (max && n > max)
+        return verr(r, member, v->valuestring,
+                    "Member must have length less than or equal to %zu", max);
+    *out = v->valuestring;
+    *len = bytes;
     return 0;
 }
 
@@ -298,7 +493,7 @@ int json_blob(svc_req_t *r, const cJSON *in, const char *member, int required, s
         return required ? verr(r, member, NULL, "Member must not be null") : 0;
     if (!cJSON_IsString(v))
         return serr(r, member);
-    slen = strlen(v->valuestring);
+    slen = jsonlen_str(v);
     if ((p = malloc(slen / 4 * 3 + 4)) == NULL)
         return svc_error(r, 500, "InternalFailure", "Out of memory.");
     n = codec_b64_decode(v->valuestring, slen, p);
@@ -379,6 +574,25 @@ void json_put_blob(cJSON *out, const char *member, const uint8_t *p, size_t n)
     cJSON_AddStringToObject(out, member, s);
     OPENSSL_cleanse(s, strlen(s));
     free(s);
+}
+
+int json_put_strn(cJSON *out, const char *member, const char *s, size_t n)
+{
+    buf_t b;
+    cJSON *raw = NULL;
+
+    /* cJSON prints strings up to their first NUL: a raw node holds the
+     * string already escaped, "\u0000" and all, and prints as it is */
+    buf_init(&b, 0);
+    if (buf_adds(&b, "\"") == 0 && buf_add_json_escaped(&b, s, n) == 0 && buf_adds(&b, "\"") == 0)
+        raw = cJSON_CreateRaw(b.data);
+    OPENSSL_cleanse(b.data, b.len);
+    buf_free(&b);
+    if (raw == NULL || !cJSON_AddItemToObject(out, member, raw)) {
+        cJSON_Delete(raw);
+        return -1;
+    }
+    return 0;
 }
 
 void json_put_time(cJSON *out, const char *member, double t)

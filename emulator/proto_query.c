@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "utf8.h"
 #include "xml.h"
 
 long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
@@ -36,6 +37,17 @@ long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
     }
     out[o] = '\0';
     return (long)o;
+}
+
+long proto_query_unescape_text(const char *s, size_t n, int plus_space, char *out)
+{
+    long len = proto_query_unescape(s, n, plus_space, out);
+
+    if (len < 0)
+        return -1;
+    if (memchr(out, '\0', (size_t)len) != NULL || !utf8_valid(out, (size_t)len))
+        return -2;
+    return len;
 }
 
 long proto_query_param(const char *form, size_t len, const char *name, char *out, size_t n)
@@ -122,6 +134,7 @@ int qform_parse(qform_t *f, const char *form, size_t len)
             if (dl < 0)
                 goto bad;
             q->name = st + o;
+            q->name_len = (size_t)dl;
             o += (size_t)dl + 1;
             dl = proto_query_unescape(eq ? eq + 1 : seg + sl, eq ? sl - kl - 1 : 0, 1, st + o);
             if (dl < 0)
@@ -278,15 +291,21 @@ int q_bool(svc_req_t *r, const qform_t *in, const char *member, int *out, int *p
 int q_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
               const char *pattern)
 {
-    const unsigned char *p;
+    const unsigned char *p = (const unsigned char *)value;
+    size_t n = strlen(value), i = 0, len;
+    unsigned long cp;
 
-    for (p = (const unsigned char *)value; *p; p++) {
+    while (i < n) {
         if (extra == NULL) {
-            if (*p >= 0x21 || *p == '\t' || *p == '\n' || *p == '\r')
-                continue; /* [\u0009\u000A\u000D\u0020-\u00FF]: UTF-8 bytes pass */
-            if (*p == ' ')
+            /* [\u0009\u000A\u000D\u0020-\u00FF]: code points, not bytes
+             * (the value is UTF-8: proto_query_serve saw to it) */
+            if ((len = utf8_decode(p + i, n - i, &cp)) != 0 &&
+                ((cp >= 0x20 && cp <= 0xff) || cp == '\t' || cp == '\n' || cp == '\r')) {
+                i += len;
                 continue;
-        } else if (isalnum(*p) || (*p < 0x80 && strchr(extra, *p))) {
+            }
+        } else if (isalnum(p[i]) || (p[i] < 0x80 && strchr(extra, p[i]))) {
+            i++;
             continue;
         }
         return verr(r, member, value, "Member must satisfy regular expression pattern: %s",
@@ -306,6 +325,114 @@ int q_list_count(svc_req_t *r, const qform_t *in, const char *prefix, const char
             return verr(r, prefix, "[...]",
                         "Member must have length less than or equal to %zu", max);
     *count = n;
+    return 0;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* IAM's and STS's model patterns (botocore) by member name, for the error
+ * on a value no pattern admits; where one name has several patterns, the
+ * one of its most common use. */
+static const struct {
+    const char *member, *pattern;
+} patterns[] = {
+    {"AWSServiceName", "[\\w+=,.@-]+"},
+    {"AccessKeyId", "[\\w]+"},
+    {"AccountAlias", "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"},
+    {"AddPrivateKey", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"AssumeRolePolicyDocument", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"AuthenticationCode1", "[\\d]+"},
+    {"AuthenticationCode2", "[\\d]+"},
+    {"CertificateBody", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"CertificateChain", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"CertificateId", "[\\w]+"},
+    {"CustomSuffix", "[\\w+=,.@-]+"},
+    {"Description", "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"},
+    {"ExternalId", "[\\w+=,.@:\\/-]*"},
+    {"GroupName", "[\\w+=,.@-]+"},
+    {"InstanceProfileName", "[\\w+=,.@-]+"},
+    {"Key", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"},
+    {"Marker", "[\\u0020-\\u00FF]+"},
+    {"Name", "[\\w._-]+"},
+    {"NewGroupName", "[\\w+=,.@-]+"},
+    {"NewPassword", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"NewPath", "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"},
+    {"NewServerCertificateName", "[\\w+=,.@-]+"},
+    {"NewUserName", "[\\w+=,.@-]+"},
+    {"OldPassword", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"Password", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"Path", "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"},
+    {"PathPrefix", "\\u002F[\\u0021-\\u007F]*"},
+    {"Policy", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"PolicyDocument", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"PolicyName", "[\\w+=,.@-]+"},
+    {"PrivateKey", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"RoleName", "[\\w+=,.@-]+"},
+    {"RoleSessionName", "[\\w+=,.@-]*"},
+    {"SSHPublicKeyBody", "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"},
+    {"SSHPublicKeyId", "[\\w]+"},
+    {"SerialNumber", "[\\w+=/:,.@-]+"},
+    {"ServerCertificateName", "[\\w+=,.@-]+"},
+    {"ServiceSpecificCredentialId", "[\\w]+"},
+    {"SourceIdentity", "[\\w+=,.@-]*"},
+    {"TokenCode", "[\\d]*"},
+    {"UserName", "[\\w+=,.@-]+"},
+    {"Value", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"},
+    {"VersionId", "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"},
+    {"VirtualMFADeviceName", "[\\w+=,.@-]+"},
+};
+
+/* The member a parameter name stands for: its last dotted part that is not
+ * a list index or "member" ("Tags.member.2.Key" -> "Key"). */
+static const char *leaf(const char *name, char *tmp, size_t n)
+{
+    const char *end = name + strlen(name), *p = end, *best = name;
+    size_t len;
+
+    while (p > name) {
+        const char *q = p;
+        while (q > name && q[-1] != '.')
+            q--;
+        len = (size_t)(p - q);
+        if (len && !(len == 6 && !strncmp(q, "member", 6)) && strspn(q, "0123456789") < len) {
+            best = q;
+            break;
+        }
+        p = q > name ? q - 1 : name;
+    }
+    len = strcspn(best, ".");
+    if (len >= n)
+        len = n - 1;
+    memcpy(tmp, best, len);
+    tmp[len] = '\0';
+    return tmp;
+}
+
+/* Refuses a form whose names or values are not UTF-8 text without U+0000
+ * (see proto_query_serve). Returns 0 or -1 with the error set. */
+static int check_text(svc_req_t *r, const qform_t *in)
+{
+    size_t i, k;
+
+    for (i = 0; i < in->n; i++) {
+        const qparam_t *q = &in->p[i];
+        char member[128], lower[128];
+        const char *pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]*";
+        if (memchr(q->name, '\0', q->name_len) || !utf8_valid(q->name, q->name_len))
+            return svc_error(r, 400, "MalformedQueryString", "The query string is malformed.");
+        if (!memchr(q->value, '\0', q->len) && utf8_valid(q->value, q->len))
+            continue;
+        leaf(q->name, member, sizeof member);
+        for (k = 0; k < sizeof patterns / sizeof patterns[0]; k++)
+            if (!strcmp(patterns[k].member, member))
+                pattern = patterns[k].pattern;
+        mname(member, lower, sizeof lower);
+        /* the value is not echoed: it is not text a response may carry */
+        return svc_error(r, 400, "ValidationError",
+                         "1 validation error detected: Value at '%s' failed to satisfy "
+                         "constraint: Member must satisfy regular expression pattern: %s",
+                         lower, pattern);
+    }
     return 0;
 }
 
@@ -335,6 +462,11 @@ void proto_query_serve(svc_req_t *r, const query_service_t *svc)
         rc = qform_parse(&in, h->query, strlen(h->query));
     if (rc != 0) {
         svc_error(r, 400, "MalformedQueryString", "The query string is malformed.");
+        proto_query_send_error(r);
+        return;
+    }
+    if (check_text(r, &in) != 0) {
+        qform_free(&in);
         proto_query_send_error(r);
         return;
     }

@@ -17,15 +17,24 @@ long proto_query_param(const char *form, size_t len, const char *name, char *out
  * needs n + 1 bytes. Returns the length, or -1 on a bad escape. */
 long proto_query_unescape(const char *s, size_t n, int plus_space, char *out /* OUT */);
 
+/* The same for text: also -2 when the result holds U+0000 or is not
+ * UTF-8, so that a C string reading of out is the whole value (names,
+ * keys, identifiers). */
+long proto_query_unescape_text(const char *s, size_t n, int plus_space, char *out /* OUT */);
+
 /* Sends the error recorded on r as <ErrorResponse>. */
 void proto_query_send_error(svc_req_t *r);
 
-/* A decoded form: every name=value pair, in order. Values are
- * NUL-terminated (a value may itself hold NUL bytes: len counts them). */
+/* A decoded form: every name=value pair, in order. Names and values are
+ * NUL-terminated; qform_parse decodes any bytes (a value may itself hold
+ * NUL bytes: len counts them), and proto_query_serve refuses a request
+ * whose names or values are not UTF-8 or hold U+0000, so operations see
+ * text that is what its C string says. */
 typedef struct {
     const char *name;
     const char *value;
     size_t len;
+    size_t name_len;
 } qparam_t;
 
 typedef struct {
@@ -59,8 +68,8 @@ int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, lon
 int q_bool(svc_req_t *r, const qform_t *in, const char *member, int *out /* OUT */,
            int *present /* OUT, may be NULL */);
 /* value must match the model's pattern: every character in the ASCII
- * letters, digits and extra, or (extra NULL) any of \u0021-\u00FF plus
- * tab/LF/CR; otherwise ValidationError naming pattern. */
+ * letters, digits and extra, or (extra NULL) any code point of
+ * \u0020-\u00FF plus tab/LF/CR; otherwise ValidationError naming pattern. */
 int q_charset(svc_req_t *r, const char *member, const char *value, const char *extra,
               const char *pattern);
 /* The count of a list member "Prefix.member.N[.suffix]" (N from 1, no gaps
@@ -92,7 +101,12 @@ const query_op_t *proto_query_find(const query_service_t *svc, const char *name)
 
 /* Serves one Query request: decodes the form (body, else query string),
  * runs the operation named by Action and sends <OpResponse> or the error.
- * Unknown action: InvalidAction. */
+ * Unknown action: InvalidAction. A bad percent escape, or a parameter name
+ * that is not UTF-8 text without U+0000: MalformedQueryString. A value that
+ * decodes to ill-formed UTF-8 or holds U+0000: ValidationError naming the
+ * member and its model pattern (which such a value never satisfies; AWS's
+ * Java front end reads ill-formed bytes as U+FFFD, outside every IAM and
+ * STS pattern), before authorization and the operation. */
 void proto_query_serve(svc_req_t *r, const query_service_t *svc);
 
 #endif

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 struct xml_node {
     const char *name;
     const char *ns;
@@ -509,8 +511,11 @@ xml_node_t *xml_parse(const char *buf, size_t len, const xml_limits_t *lim, char
         goto fail;
     }
     /* expat would honour a UTF-16 byte order mark or a UTF-16 '<' over the
-     * forced encoding; neither a NUL nor a leading 0xFE / 0xFF is UTF-8 */
-    if (len && (memchr(buf, '\0', len) || ((unsigned char)buf[0] & 0xfe) == 0xfe)) {
+     * forced encoding; neither a NUL nor a leading 0xFE / 0xFF is UTF-8.
+     * Ill-formed UTF-8 (overlongs, surrogates, past U+10FFFF) is refused
+     * here too, whatever expat's own checks, so no text node can hold it. */
+    if (len && (memchr(buf, '\0', len) || ((unsigned char)buf[0] & 0xfe) == 0xfe ||
+                !utf8_valid(buf, len))) {
         snprintf(st.msg, sizeof st.msg, "document is not UTF-8");
         goto fail;
     }

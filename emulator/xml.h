@@ -37,7 +37,9 @@ typedef struct xml_node xml_node_t;
  * references to the control characters XML 1.0 forbids (&#x1; .. &#x1F;
  * except tab, LF, CR) are accepted in text, as S3 does, so that what the
  * xml_elem writers emit reads back; &#0;, such references in attribute
- * values, NUL bytes and UTF-16 input are refused. */
+ * values, NUL bytes, ill-formed UTF-8 (utf8_check: overlong forms,
+ * surrogates, code points past U+10FFFF) and UTF-16 input are refused, so
+ * text never holds U+0000 and is always UTF-8. */
 xml_node_t *xml_parse(const char *buf, size_t len, const xml_limits_t *lim, char *err,
                       size_t errlen);
 /* Frees a tree returned by xml_parse (NULL is fine). Only the root may be

@@ -27,6 +27,16 @@ int db_schema_version(db_t *db);
  * sql (pass string literals), reset with bindings cleared. NULL on error. */
 sqlite3_stmt *db_stmt(db_t *db, const char *sql);
 
+/* Binds text s[0..n) to parameter i of st by its byte length, never as a
+ * C string (-1): text from a request is bound with the length its decoder
+ * gave (jsonlen_str, a form value's len), so a U+0000 inside it is kept or
+ * was refused, never a silent end. s must stay valid until the statement
+ * is reset (SQLITE_STATIC). Returns SQLite's result code. */
+static inline int db_bind_str(sqlite3_stmt *st, int i, const char *s, size_t n)
+{
+    return sqlite3_bind_text64(st, i, s, (sqlite3_uint64)n, SQLITE_STATIC, SQLITE_UTF8);
+}
+
 int db_exec(db_t *db, const char *sql);
 int db_begin(db_t *db);
 int db_commit(db_t *db);

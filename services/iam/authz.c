@@ -18,6 +18,7 @@
 #include "db.h"
 #include "log.h"
 #include "policy.h"
+#include "proto_json.h"
 
 #define MAX_POLICIES 64     /* per caller: AWS's quotas keep it far lower */
 #define SET_SLOTS 64
@@ -437,9 +438,7 @@ static void put(ctx_t *c, const char *key, const char *value)
     if (c->n >= MAX_CTX || value == NULL)
         return;
     c->vals[c->n] = value;
-    c->ctx[c->n].key = key;
-    c->ctx[c->n].values = &c->vals[c->n];
-    c->ctx[c->n].nvalues = 1;
+    c->ctx[c->n] = (policy_ctx_t){key, &c->vals[c->n], 1, NULL, 0};
     c->n++;
 }
 
@@ -494,12 +493,10 @@ static void build_ctx(ctx_t *c, svc_req_t *r, const principal_t *who, const auth
         put(c, "aws:MultiFactorAuthPresent", "false");
     for (i = 0; s && i < s->ntags; i++)
         put(c, s->tag_keys[i], s->tag_vals[i]);
-    for (i = 0; i < a->nkeys && c->n < MAX_CTX; i++) {
-        c->ctx[c->n].key = a->keys[i].key;
-        c->ctx[c->n].values = a->keys[i].values;
-        c->ctx[c->n].nvalues = a->keys[i].nvalues;
-        c->n++;
-    }
+    /* whole entries: their lengths come along (a context value may hold
+     * U+0000) */
+    for (i = 0; i < a->nkeys && c->n < MAX_CTX; i++)
+        c->ctx[c->n++] = a->keys[i];
 }
 
 /* ---- the decision -------------------------------------------------------- */
@@ -606,11 +603,13 @@ static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_
     conds = cJSON_AddArrayToObject(cJSON_AddObjectToObject(ctx, "conditions"), "items");
     for (i = 0; i < c->n; i++) {
         cJSON *e = cJSON_CreateObject(), *vals;
-        cJSON_AddStringToObject(e, "key", c->ctx[i].key);
+        json_put_strn(e, "key", c->ctx[i].key, c->ctx[i].keylen ? c->ctx[i].keylen
+                                                                 : strlen(c->ctx[i].key));
         vals = cJSON_AddArrayToObject(cJSON_AddObjectToObject(e, "values"), "items");
         for (j = 0; j < c->ctx[i].nvalues; j++) {
             cJSON *v = cJSON_CreateObject();
-            cJSON_AddStringToObject(v, "value", c->ctx[i].values[j]);
+            const char *s = c->ctx[i].values[j] ? c->ctx[i].values[j] : "";
+            json_put_strn(v, "value", s, c->ctx[i].lens ? c->ctx[i].lens[j] : strlen(s));
             cJSON_AddItemToArray(vals, v);
         }
         cJSON_AddItemToArray(conds, e);

@@ -65,15 +65,15 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
     snprintf(res, sizeof res, "*");
     if ((v = qform_get(in, "PolicyArn")) != NULL && strlen(v) < 600) {
         pol[0] = v;
-        keys[nk++] = (authz_key_t){"iam:PolicyARN", pol, 1};
+        keys[nk++] = (authz_key_t){"iam:PolicyARN", pol, 1, NULL, 0};
     }
     if ((v = qform_get(in, "PermissionsBoundary")) != NULL && strlen(v) < 600) {
         bnd[0] = v;
-        keys[nk++] = (authz_key_t){"iam:PermissionsBoundary", bnd, 1};
+        keys[nk++] = (authz_key_t){"iam:PermissionsBoundary", bnd, 1, NULL, 0};
     }
     if ((v = qform_get(in, "AWSServiceName")) != NULL && strlen(v) <= 128) {
         svc[0] = v;
-        keys[nk++] = (authz_key_t){"iam:AWSServiceName", svc, 1};
+        keys[nk++] = (authz_key_t){"iam:AWSServiceName", svc, 1, NULL, 0};
     }
     if ((v = qform_get(in, "UserName")) != NULL && strlen(v) <= 128) {
         entity_arn(r, "iam_users", "user", v, res, sizeof res);

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonlen.h"
+#include "utf8.h"
+
 /* ---- arena ---------------------------------------------------------------- */
 
 /* Zeroed memory for n bytes that lives as long as the arena, or NULL. */
@@ -181,8 +184,8 @@ static int pat_compile(struct arena *a, const char *s, int vars, int wild, struc
             else if (t[k] >= 0x100)
                 other++;
         }
-        if (stars == n) {
-            p->kind = PK_ANY;
+        if (n > 0 && stars == n) {
+            p->kind = PK_ANY; /* (an empty pattern is the empty literal) */
         } else if (other == 0 && (stars == 0 || (stars == 1 && t[n - 1] == TOK_STAR))) {
             char *lit = arena_alloc(a, n + 1);
             if (lit == NULL)
@@ -197,12 +200,43 @@ static int pat_compile(struct arena *a, const char *s, int vars, int wild, struc
     return 0;
 }
 
-const policy_ctx_t *pol_ctx_find(const policy_request_t *q, const char *key)
+static inline int lc(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* a[0..n) and b[0..n) equal, ASCII letters case-insensitively (bytes, so
+ * a 0 byte is an ordinary byte). */
+static int mem_ieq(const char *a, const char *b, size_t n)
 {
     size_t i;
 
+    for (i = 0; i < n; i++)
+        if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+size_t pol_ctx_len(const policy_ctx_t *c, size_t i)
+{
+    if (c->values[i] == NULL)
+        return 0;
+    return c->lens ? c->lens[i] : strlen(c->values[i]);
+}
+
+size_t pol_ctx_keylen(const policy_ctx_t *c)
+{
+    return c->keylen ? c->keylen : strlen(c->key);
+}
+
+/* key: a policy's condition key or variable name (no U+0000: policy_parse
+ * refuses it); compared with each request key by length. */
+const policy_ctx_t *pol_ctx_find(const policy_request_t *q, const char *key)
+{
+    size_t i, kn = strlen(key);
+
     for (i = 0; i < q->nctx; i++)
-        if (q->ctx[i].key && strcasecmp(q->ctx[i].key, key) == 0)
+        if (q->ctx[i].key && pol_ctx_keylen(&q->ctx[i]) == kn && mem_ieq(q->ctx[i].key, key, kn))
             return &q->ctx[i];
     return q->resolve ? q->resolve(q->resolve_arg, key) : NULL;
 }
@@ -226,16 +260,21 @@ static const uint16_t *pat_expand(const struct pat *p, const policy_request_t *q
             const struct pvar *v = &p->vars[tk & ~TOK_VAR];
             const policy_ctx_t *c = pol_ctx_find(q, v->key);
             const char *val = NULL;
-            if (c && c->nvalues == 1 && c->values[0])
+            size_t vn, k;
+            if (c && c->nvalues == 1 && c->values[0]) {
                 val = c->values[0];
-            else if (v->def)
+                vn = pol_ctx_len(c, 0);
+            } else if (v->def) {
                 val = v->def;
-            else
+                vn = strlen(val);
+            } else {
                 return NULL;
-            for (; *val; val++) {
+            }
+            /* substituted as literal bytes, U+0000 included */
+            for (k = 0; k < vn; k++) {
                 if (o >= EXPAND_MAX)
                     return NULL;
-                buf[o++] = (unsigned char)*val;
+                buf[o++] = (unsigned char)val[k];
             }
         } else {
             if (o >= EXPAND_MAX)
@@ -245,11 +284,6 @@ static const uint16_t *pat_expand(const struct pat *p, const policy_request_t *q
     }
     *n = o;
     return buf;
-}
-
-static inline int lc(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
 /* Glob over tokens p[0..pn) against s[0..sn). */
@@ -327,7 +361,7 @@ int pol_pat_match(const struct pat *p, const policy_request_t *q, const char *s,
     case PK_PREFIX:
         if (sn < p->litn)
             return 0;
-        return icase ? strncasecmp(p->lit, s, p->litn) == 0 : memcmp(p->lit, s, p->litn) == 0;
+        return icase ? mem_ieq(p->lit, s, p->litn) : memcmp(p->lit, s, p->litn) == 0;
     default:
         t = pat_expand(p, q, buf, &n);
         return t ? tok_glob(t, n, s, sn, icase) : 0;
@@ -336,13 +370,13 @@ int pol_pat_match(const struct pat *p, const policy_request_t *q, const char *s,
 
 /* ARN comparison: each of the first five colon-delimited components is
  * globbed separately; the pattern's last component takes the rest. */
-int pol_arn_match(const struct pat *p, const policy_request_t *q, const char *s)
+int pol_arn_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn)
 {
     uint16_t buf[EXPAND_MAX];
-    size_t n, pi = 0, si = 0, sn = strlen(s), comp;
+    size_t n, pi = 0, si = 0, comp;
     const uint16_t *t = pat_expand(p, q, buf, &n);
 
-    if (t == NULL || strncmp(s, "arn:", 4) != 0)
+    if (t == NULL || sn < 4 || memcmp(s, "arn:", 4) != 0)
         return 0;
     for (comp = 0;; comp++) {
         size_t pe = pi, se = si;
@@ -1064,7 +1098,7 @@ policy_t *policy_parse(const char *json, size_t len, enum policy_kind kind, char
     const cJSON *e, *ver, *stmts;
     const char *end = NULL;
     char *copy = NULL;
-    size_t i, n;
+    size_t i, n, nuls = 0;
 
     if (err && errlen)
         err[0] = '\0';
@@ -1080,12 +1114,13 @@ policy_t *policy_parse(const char *json, size_t len, enum policy_kind kind, char
     }
     memcpy(copy, json, len);
     copy[len] = '\0';
-    root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
-    if (root && end) {
-        while (end < copy + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-            end++;
-    }
-    if (root == NULL || end != copy + len || !cJSON_IsObject(root)) {
+    /* Text first: UTF-8, strict JSON (jsonlen_record refuses what cJSON
+     * lets through) and no U+0000 in any name or string, so that every
+     * string below is the C string it looks like: a condition key or value
+     * cut at a NUL would widen or narrow the policy its author wrote. */
+    if (!utf8_valid(copy, len) || (root = cJSON_ParseWithLengthOpts(copy, len, &end, 0)) == NULL ||
+        jsonlen_record(root, copy, len, &nuls) != JSONLEN_OK || nuls != 0 ||
+        !cJSON_IsObject(root)) {
         perr(&c, SYNTAX, NULL);
         goto fail;
     }

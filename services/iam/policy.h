@@ -38,11 +38,17 @@ void policy_free(policy_t *p);
 /* One request context key (aws:SourceIp, s3:prefix, kms:EncryptionContext:
  * Purpose, ...) with its values (several for multivalued keys such as
  * aws:TagKeys or kms:EncryptionContextKeys). Keys compare case-insensitively,
- * values as the operator says. */
+ * values as the operator says; both by their byte length, never as C
+ * strings: an encryption context's key or value may hold U+0000, and
+ * "alice\0bob" must not equal "alice". lens and keylen are left 0/NULL
+ * (as positional initializers {key, values, n} do) for text without
+ * U+0000, whose length is strlen. */
 typedef struct {
     const char *key;
-    const char *const *values;
+    const char *const *values;  /* each also NUL-terminated at its length */
     size_t nvalues;
+    const size_t *lens;         /* byte length of each value, or NULL: strlen */
+    size_t keylen;              /* byte length of key, or 0: strlen */
 } policy_ctx_t;
 
 /* The request as policies see it. */
@@ -211,7 +217,8 @@ const char *policy_reason_text(const policy_decision_t *d, const char *action, c
                                size_t n);
 
 /* Matches s against pattern with * (any run) and ? (one character);
- * icase for case-insensitive. Exposed for action tables and tests. */
+ * icase for case-insensitive. Exposed for action tables and tests. Both
+ * are C strings (names and ARNs, which never hold U+0000). */
 int policy_glob(const char *pattern, const char *s, int icase);
 
 #endif

@@ -24,15 +24,21 @@ static int cmp_num(double a, double b, int cmp)
     }
 }
 
-/* Does request value s match any of the condition's values (positively)? */
-static int cond_value_matches(const struct cond *cd, const policy_request_t *q, const char *s)
+/* Does request value s[0..sn) (NUL-terminated at sn) match any of the
+ * condition's values (positively)? Compared by length: a value holding
+ * U+0000 is never a number, date, boolean or address, and matches a string
+ * pattern only byte for byte. */
+static int cond_value_matches(const struct cond *cd, const policy_request_t *q, const char *s,
+                              size_t sn)
 {
     size_t i;
     double num = 0;
     struct cidr ip;
-    size_t sn = strlen(s);
     int b;
 
+    if ((cd->cls == C_NUM || cd->cls == C_DATE || cd->cls == C_BOOL || cd->cls == C_IP) &&
+        memchr(s, '\0', sn) != NULL)
+        return 0;
     switch (cd->cls) {
     case C_NUM:
         if (pol_parse_num(s, &num) != 0)
@@ -70,7 +76,7 @@ static int cond_value_matches(const struct cond *cd, const policy_request_t *q, 
                 return 1;
             break;
         case C_ARN:
-            if (pol_arn_match(&v->pat, q, s))
+            if (pol_arn_match(&v->pat, q, s, sn))
                 return 1;
             break;
         case C_NUM:
@@ -116,7 +122,7 @@ static int cond_matches(const struct cond *cd, const policy_request_t *q)
     if (cd->set == SET_ALL) {
         for (i = 0; i < c->nvalues; i++) {
             const char *s = c->values[i] ? c->values[i] : "";
-            if (cond_value_matches(cd, q, s) == cd->neg)
+            if (cond_value_matches(cd, q, s, pol_ctx_len(c, i)) == cd->neg)
                 return 0;
         }
         return 1;
@@ -124,7 +130,7 @@ static int cond_matches(const struct cond *cd, const policy_request_t *q)
     if (cd->set == SET_ANY) {
         for (i = 0; i < c->nvalues; i++) {
             const char *s = c->values[i] ? c->values[i] : "";
-            if (cond_value_matches(cd, q, s) != cd->neg)
+            if (cond_value_matches(cd, q, s, pol_ctx_len(c, i)) != cd->neg)
                 return 1;
         }
         return 0;
@@ -132,7 +138,7 @@ static int cond_matches(const struct cond *cd, const policy_request_t *q)
     /* single-valued: any value matches; negated: no value matches */
     for (i = 0; i < c->nvalues; i++) {
         const char *s = c->values[i] ? c->values[i] : "";
-        if (cond_value_matches(cd, q, s))
+        if (cond_value_matches(cd, q, s, pol_ctx_len(c, i)))
             return !cd->neg;
     }
     return cd->neg;

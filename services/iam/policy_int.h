@@ -126,7 +126,7 @@ struct policy {
 
 /* ---- matching, shared by parsing and evaluation --------------------------- */
 
-int pol_arn_match(const struct pat *p, const policy_request_t *q, const char *s);
+int pol_arn_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn);
 int pol_cidr_contains(const struct cidr *net, const struct cidr *ip);
 const policy_ctx_t *pol_ctx_find(const policy_request_t *q, const char *key);
 int pol_parse_bool(const char *s);
@@ -135,5 +135,8 @@ int pol_parse_date(const char *s, double *out /* OUT */);
 int pol_parse_num(const char *s, double *out /* OUT */);
 int pol_pat_match(const struct pat *p, const policy_request_t *q, const char *s, size_t sn,
                      int icase);
+/* The byte length of c's value i, and of its key. */
+size_t pol_ctx_len(const policy_ctx_t *c, size_t i);
+size_t pol_ctx_keylen(const policy_ctx_t *c);
 
 #endif

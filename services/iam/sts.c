@@ -281,10 +281,10 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         size_t nk = 0;
         authz_t a;
         if (external)
-            keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1};
-        keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1};
+            keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1, NULL, 0};
+        keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1, NULL, 0};
         if (source)
-            keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1};
+            keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1, NULL, 0};
         memset(&a, 0, sizeof a);
         a.action = "sts:AssumeRole";
         a.resource = actual_arn;

@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "db.h"
 #include "envelope.h"
+#include "utf8.h"
 
 /* Ciphertext blob: version byte, key id (36), material version (u32 BE),
  * then envelope_seal's IV | ciphertext | tag. The AAD is the 41-byte header
@@ -479,8 +480,23 @@ void kms_current_material_id(svc_req_t *r, const kms_key_t *k, char out[65])
     snprintf(out, 65, "%s", e ? e->material_id : "");
 }
 
+/* Orders two context entries by their keys' bytes (memcmp, then the
+ * shorter first): strcmp's order for keys without U+0000. */
+static int key_cmp(const cJSON *a, const cJSON *b)
+{
+    size_t an = jsonlen_key(a), bn = jsonlen_key(b);
+    int c = memcmp(a->string, b->string, an < bn ? an : bn);
+
+    return c ? c : (an > bn) - (an < bn);
+}
+
 /* The encryption context in canonical form: pairs sorted by key, each
- * length-prefixed, so that {"a":"bc"} and {"ab":"c"} differ. */
+ * length-prefixed, so that {"a":"bc"} and {"ab":"c"} differ. Keys and
+ * values go in by their byte lengths (jsonlen_key / jsonlen_str), so a
+ * U+0000 inside one is authenticated like any other byte: {"owner":
+ * "alice\u0000bob"} and {"owner":"alice"} are different contexts. For
+ * contexts without U+0000 this is byte for byte the form of earlier
+ * versions, so stored ciphertexts stay readable. */
 static int canonical_context(const cJSON *ctx, buf_t *out)
 {
     const cJSON *items[256], *e;
@@ -494,14 +510,14 @@ static int canonical_context(const cJSON *ctx, buf_t *out)
         items[n++] = e;
     }
     for (i = 1; i < n; i++) /* insertion sort: contexts are small */
-        for (j = i; j > 0 && strcmp(items[j - 1]->string, items[j]->string) > 0; j--) {
+        for (j = i; j > 0 && key_cmp(items[j - 1], items[j]) > 0; j--) {
             const cJSON *t = items[j];
             items[j] = items[j - 1];
             items[j - 1] = t;
         }
     for (i = 0; i < n; i++) {
         const char *k = items[i]->string, *v = items[i]->valuestring;
-        uint32_t kl = (uint32_t)strlen(k), vl = (uint32_t)strlen(v);
+        uint32_t kl = (uint32_t)jsonlen_key(items[i]), vl = (uint32_t)jsonlen_str(items[i]);
         uint8_t len[8] = {(uint8_t)(kl >> 24), (uint8_t)(kl >> 16), (uint8_t)(kl >> 8), (uint8_t)kl,
                           (uint8_t)(vl >> 24), (uint8_t)(vl >> 16), (uint8_t)(vl >> 8), (uint8_t)vl};
         if (buf_add(out, len, 4) || buf_add(out, k, kl) || buf_add(out, len + 4, 4) ||
@@ -733,8 +749,9 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
             return svc_error(r, 400, "ValidationException",
                              "1 validation error detected: Value null at 'tags.member.tagKey' "
                              "failed to satisfy constraint: Member must not be null");
-        if (strlen(k->valuestring) < 1 || strlen(k->valuestring) > 128 ||
-            strlen(v->valuestring) > 256)
+        /* characters, as AWS counts them */
+        if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
+            utf8_count(v->valuestring, jsonlen_str(v)) > 256)
             return svc_error(r, 400, "TagException", "Tag key must be 1 to 128 characters and tag "
                                                      "value at most 256 characters.");
         if (!strncmp(k->valuestring, "aws:", 4))
@@ -747,10 +764,12 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
         if (st == NULL)
             return svc_error(r, 500, "KMSInternalException", "Internal database error.");
         sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(t, "TagKey")->valuestring, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, cJSON_GetObjectItemCaseSensitive(t, "TagValue")->valuestring, -1,
-                          SQLITE_STATIC);
+        {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
+            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
+            db_bind_str(st, 3, v->valuestring, jsonlen_str(v));
+        }
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_reset(st);
             return svc_error(r, 500, "KMSInternalException", "Internal database error.");

@@ -213,8 +213,9 @@ static void keys_free(keys_t *ks)
 }
 
 /* Every key the request has is added: one left out could let a Deny that
- * names it pass. */
-static void add(keys_t *ks, const char *key, const char *const *values, size_t n)
+ * names it pass. lens/keylen: as in policy_ctx_t (NULL/0 for C strings). */
+static void add_n(keys_t *ks, const char *key, size_t keylen, const char *const *values,
+                  const size_t *lens, size_t n)
 {
     if (ks->n == ks->cap) {
         authz_key_t *k = malloc(2 * ks->cap * sizeof *k);
@@ -228,7 +229,12 @@ static void add(keys_t *ks, const char *key, const char *const *values, size_t n
         ks->keys = k;
         ks->cap *= 2;
     }
-    ks->keys[ks->n++] = (authz_key_t){key, values, n};
+    ks->keys[ks->n++] = (authz_key_t){key, values, n, lens, keylen};
+}
+
+static void add(keys_t *ks, const char *key, const char *const *values, size_t n)
+{
+    add_n(ks, key, 0, values, NULL, n);
 }
 
 static void add1(keys_t *ks, const char *key, const char *value)
@@ -265,13 +271,18 @@ static int check_keys(svc_req_t *r, keys_t *ks, authz_t *a)
 }
 
 /* kms:EncryptionContext:<key> for every pair of ctx, and
- * kms:EncryptionContextKeys. */
+ * kms:EncryptionContextKeys, every name and value by its byte length: a
+ * context's keys and values may hold U+0000 ({"owner":"alice\u0000bob"}
+ * must not satisfy a condition asking for "alice"). One allocation: the
+ * key and value pointer arrays, their lengths, then the names
+ * "kms:EncryptionContext:<key>" (each NUL-terminated after its length). */
 static void add_context(keys_t *ks, const cJSON *ctx)
 {
     static const char prefix[] = "kms:EncryptionContext:";
+    const size_t pl = sizeof prefix - 1;
     const cJSON *e;
     const char **keys, **vals;
-    size_t nc = 0, bytes = 0;
+    size_t nc = 0, bytes = 0, *klens, *vlens;
     char *names;
 
     if (!cJSON_IsObject(ctx))
@@ -279,34 +290,39 @@ static void add_context(keys_t *ks, const cJSON *ctx)
     cJSON_ArrayForEach(e, ctx) {
         if (cJSON_IsString(e) && e->string) {
             nc++;
-            bytes += sizeof prefix + strlen(e->string);
+            bytes += pl + jsonlen_key(e) + 1;
         }
     }
     if (nc == 0)
         return;
-    ks->ctx_block = malloc(2 * nc * sizeof(char *) + bytes);
+    ks->ctx_block = malloc(2 * nc * (sizeof(char *) + sizeof(size_t)) + bytes);
     if (ks->ctx_block == NULL) {
         ks->failed = 1;
         return;
     }
     keys = (const char **)(void *)ks->ctx_block;
     vals = keys + nc;
-    names = (char *)(vals + nc);
+    klens = (size_t *)(void *)(vals + nc);
+    vlens = klens + nc;
+    names = (char *)(vlens + nc);
     nc = 0;
     cJSON_ArrayForEach(e, ctx) {
         size_t kl;
         if (!cJSON_IsString(e) || e->string == NULL)
             continue;
-        kl = strlen(e->string);
-        memcpy(names, prefix, sizeof prefix - 1);
-        memcpy(names + sizeof prefix - 1, e->string, kl + 1);
+        kl = jsonlen_key(e);
+        memcpy(names, prefix, pl);
+        memcpy(names + pl, e->string, kl);
+        names[pl + kl] = '\0';
         keys[nc] = e->string;
+        klens[nc] = kl;
         vals[nc] = e->valuestring;
-        add(ks, names, &vals[nc], 1);
-        names += sizeof prefix + kl;
+        vlens[nc] = jsonlen_str(e);
+        add_n(ks, names, pl + kl, &vals[nc], &vlens[nc], 1);
+        names += pl + kl + 1;
         nc++;
     }
-    add(ks, "kms:EncryptionContextKeys", keys, nc);
+    add_n(ks, "kms:EncryptionContextKeys", 0, keys, klens, nc);
 }
 
 /* aws:ResourceTag/<key> of k's tags, kms:ResourceAliases, kms:RequestAlias. */
@@ -421,6 +437,19 @@ static void copy_id(char *id, size_t idlen, const char *v)
     id[n] = '\0';
 }
 
+/* A grant's stored Operations or Constraints (JSON text of n bytes) as a
+ * tree with its string lengths recorded, or NULL when it does not parse. */
+static cJSON *parse_stored(const char *text, size_t n)
+{
+    cJSON *v = text ? cJSON_ParseWithLength(text, n) : NULL;
+
+    if (v && jsonlen_record(v, text, n, NULL) != JSONLEN_OK) {
+        cJSON_Delete(v);
+        v = NULL;
+    }
+    return v;
+}
+
 /* The strongest of k's grants that names who and allows the request. */
 static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const void *arg,
                                    char *id, size_t idlen)
@@ -451,8 +480,9 @@ static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const v
                                 r->account);
         if (names <= best)
             continue;
-        ops = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-        cons = cons_text ? cJSON_Parse(cons_text) : NULL;
+        ops = parse_stored((const char *)sqlite3_column_text(st, 2),
+                           (size_t)sqlite3_column_bytes(st, 2));
+        cons = parse_stored(cons_text, (size_t)sqlite3_column_bytes(st, 3));
         if (ops == NULL || (cons_text && cons == NULL))
             ok = 0;
         else if (g->create)

@@ -2,7 +2,8 @@
 #include "kms_grant_rules.h"
 
 #include <string.h>
-#include <strings.h>
+
+#include "jsonlen.h"
 
 #define SUBSET "EncryptionContextSubset"
 #define EQUALS "EncryptionContextEquals"
@@ -53,7 +54,7 @@ int kms_grant_lists(const cJSON *ops, const char *op)
     if (!cJSON_IsArray(ops) || op == NULL)
         return 0;
     cJSON_ArrayForEach(o, ops) {
-        if (cJSON_IsString(o) && strcmp(o->valuestring, op) == 0)
+        if (cJSON_IsString(o) && jsonlen_str(o) == strlen(op) && strcmp(o->valuestring, op) == 0)
             return 1;
     }
     return 0;
@@ -92,8 +93,35 @@ static int map_size(const cJSON *m)
     return n;
 }
 
+static int lc(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* The names of entries a and b equal, ASCII letters case-insensitively,
+ * by their byte lengths (a name may hold U+0000). */
+static int name_eq(const cJSON *a, const cJSON *b)
+{
+    size_t n = jsonlen_key(a), i;
+
+    if (n != jsonlen_key(b))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (lc((unsigned char)a->string[i]) != lc((unsigned char)b->string[i]))
+            return 0;
+    return 1;
+}
+
+/* The string values of a and b equal byte for byte, by length. */
+static int value_eq(const cJSON *a, const cJSON *b)
+{
+    size_t n = jsonlen_str(a);
+
+    return n == jsonlen_str(b) && memcmp(a->valuestring, b->valuestring, n) == 0;
+}
+
 /* 1 when every pair of need is in have (keys case-insensitive, values
- * case-sensitive); both well-formed. */
+ * case-sensitive, both by length); both well-formed. */
 static int holds(const cJSON *have, const cJSON *need)
 {
     const cJSON *w, *h;
@@ -104,8 +132,7 @@ static int holds(const cJSON *have, const cJSON *need)
         int found = 0;
         if (have && !cJSON_IsNull(have)) {
             cJSON_ArrayForEach(h, have) {
-                if (strcasecmp(h->string, w->string) == 0 &&
-                    strcmp(h->valuestring, w->valuestring) == 0) {
+                if (name_eq(h, w) && value_eq(h, w)) {
                     found = 1;
                     break;
                 }
@@ -115,6 +142,14 @@ static int holds(const cJSON *have, const cJSON *need)
             return 0;
     }
     return 1;
+}
+
+/* The member name of m is exactly name (by length). */
+static int is_member(const cJSON *m, const char *name)
+{
+    size_t n = strlen(name);
+
+    return m->string && jsonlen_key(m) == n && memcmp(m->string, name, n) == 0;
 }
 
 static int same(const cJSON *a, const cJSON *b)
@@ -134,9 +169,9 @@ static int members(const cJSON *cons, const cJSON **subset, const cJSON **equals
     if (!cJSON_IsObject(cons))
         return -1;
     cJSON_ArrayForEach(m, cons) {
-        if (m->string && strcmp(m->string, SUBSET) == 0)
+        if (is_member(m, SUBSET))
             *subset = m;
-        else if (m->string && strcmp(m->string, EQUALS) == 0)
+        else if (is_member(m, EQUALS))
             *equals = m;
         else
             return -1;

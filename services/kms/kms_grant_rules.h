@@ -38,7 +38,10 @@ int kms_grant_constrained(const char *op);
  * EncryptionContextEquals — the context is exactly these pairs;
  * EncryptionContextSubset — the context holds at least these pairs. Keys
  * compare case-insensitively and values case-sensitively, as AWS documents
- * for grant constraints. Malformed constraints are not satisfied. */
+ * for grant constraints, and both by their byte lengths (jsonlen_key,
+ * jsonlen_str: a key or value may hold U+0000, so both trees must come
+ * from a request or from jsonlen_record). Malformed constraints are not
+ * satisfied. */
 int kms_grant_context_ok(const cJSON *cons, const cJSON *ctx);
 
 /* 1 when a grant (ops, cons) allows op with the request's context ctx: ops

@@ -106,7 +106,32 @@ static char *constraints(svc_req_t *r, const cJSON *in)
                   "You can specify only one of EncryptionContextSubset and EncryptionContextEquals.");
         return NULL;
     }
-    text = cJSON_PrintUnformatted(c);
+    /* written by hand: cJSON prints a string only up to its first NUL, and
+     * a context key or value may hold U+0000 (read back with
+     * jsonlen_record, so it compares by length) */
+    {
+        buf_t b;
+        int bad = 0;
+        buf_init(&b, 0);
+        bad |= buf_adds(&b, "{");
+        cJSON_ArrayForEach(m, c) {
+            const cJSON *v;
+            bad |= buf_adds(&b, m == c->child ? "\"" : ",\"");
+            bad |= buf_add_json_escaped(&b, m->string, strlen(m->string));
+            bad |= buf_adds(&b, "\":{");
+            cJSON_ArrayForEach(v, m) {
+                bad |= buf_adds(&b, v == m->child ? "\"" : ",\"");
+                bad |= buf_add_json_escaped(&b, v->string, jsonlen_key(v));
+                bad |= buf_adds(&b, "\":\"");
+                bad |= buf_add_json_escaped(&b, v->valuestring, jsonlen_str(v));
+                bad |= buf_adds(&b, "\"");
+            }
+            bad |= buf_adds(&b, "}");
+        }
+        bad |= buf_adds(&b, "}");
+        text = bad ? NULL : buf_steal(&b, NULL);
+        buf_free(&b);
+    }
     if (text == NULL)
         svc_error(r, 500, "KMSInternalException", "Out of memory.");
     return text;
@@ -230,9 +255,10 @@ static cJSON *grant_json(sqlite3_stmt *st)
     cJSON_AddStringToObject(g, "IssuingAccount", (const char *)sqlite3_column_text(st, 6));
     if ((v = cJSON_Parse((const char *)sqlite3_column_text(st, 7))) != NULL)
         cJSON_AddItemToObject(g, "Operations", v);
-    if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
-        (v = cJSON_Parse((const char *)sqlite3_column_text(st, 8))) != NULL)
-        cJSON_AddItemToObject(g, "Constraints", v);
+    /* as stored (JSON that constraints() wrote): through a cJSON tree a
+     * context value holding U+0000 would print cut short */
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+        cJSON_AddRawToObject(g, "Constraints", (const char *)sqlite3_column_text(st, 8));
     return g;
 }
 

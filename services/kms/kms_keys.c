@@ -675,7 +675,7 @@ int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
             goto out;
         }
         sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, t->valuestring, -1, SQLITE_STATIC);
+        db_bind_str(st, 2, t->valuestring, jsonlen_str(t));
         sqlite3_step(st);
         sqlite3_reset(st);
         kms_attrs_changed();

@@ -226,12 +226,17 @@ char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
 
 /* ---- addressing ------------------------------------------------------------ */
 
-/* Percent-decodes a path piece; S3 keys are exact bytes (no '+' to space). */
+/* Percent-decodes a path piece into an object key (malloc'd, caller
+ * frees); S3 keys are exact bytes (no '+' to space). NULL for a bad escape,
+ * and for a key that decodes to U+0000 or to ill-formed UTF-8: an object
+ * key is UTF-8 text, and as a C string "victim%00.txt" would name "victim"
+ * (S3 answers InvalidURI for a key it cannot read; ceph's s3-tests expect
+ * a NUL key to fail). */
 static char *unescape_path(const char *p, size_t n)
 {
     char *out = malloc(n + 1);
 
-    if (out && proto_query_unescape(p, n, 0, out) < 0) {
+    if (out && proto_query_unescape_text(p, n, 0, out) < 0) {
         free(out);
         return NULL;
     }
@@ -304,8 +309,10 @@ static s3_req_t *parse(svc_req_t *r)
     }
     path++;
     if (http_header_copy(h, "Host", host, sizeof host) && host_bucket(host, s->bucket, sizeof s->bucket)) {
-        if (*path)
-            s->key = unescape_path(path, strlen(path));
+        if (*path && (s->key = unescape_path(path, strlen(path))) == NULL) {
+            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            return NULL;
+        }
     } else if (*path) {
         size_t blen;
         slash = strchr(path, '/');

@@ -229,7 +229,7 @@ static int tag_add(tagset_t *t, const char *prefix, const char *k, size_t kn, co
     t->value[t->n][vn] = '\0';
     t->vals[t->n] = t->value[t->n];
     t->tag_keys[t->n] = t->name[t->n] + pn;
-    t->keys[t->n] = (authz_key_t){t->name[t->n], &t->vals[t->n], 1};
+    t->keys[t->n] = (authz_key_t){t->name[t->n], &t->vals[t->n], 1, NULL, 0};
     t->n++;
     return 0;
 }
@@ -352,7 +352,7 @@ static const authz_key_t *resolve(void *arg, const char *key)
         tagset_t *t = &l->t->request;
         if (t->state != 1 || t->n == 0)
             return NULL;
-        t->all_keys = (authz_key_t){REQUEST_TAG_KEYS, t->tag_keys, t->n};
+        t->all_keys = (authz_key_t){REQUEST_TAG_KEYS, t->tag_keys, t->n, NULL, 0};
         return &t->all_keys;
     }
     return tag_find(&l->t->request, key, rp);
@@ -443,7 +443,7 @@ static void key_from(keys_t *k, const char *name, const char *value)
         return;
     snprintf(k->store[k->n], sizeof k->store[k->n], "%s", value);
     k->vals[k->n] = k->store[k->n];
-    k->keys[k->n] = (authz_key_t){name, &k->vals[k->n], 1};
+    k->keys[k->n] = (authz_key_t){name, &k->vals[k->n], 1, NULL, 0};
     k->n++;
 }
 

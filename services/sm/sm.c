@@ -12,6 +12,7 @@
 #include "db.h"
 #include "envelope.h"
 #include "kms.h"
+#include "utf8.h"
 
 #define COLS                                                                                   \
     "arn, name, account, region, description, kms_key_id, type, created, last_changed, "        \
@@ -579,12 +580,14 @@ int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value, size_t *n, int 
 {
     const char *str = NULL;
     uint8_t *bin = NULL;
-    size_t blen = 0;
+    size_t blen = 0, len = 0;
 
     *value = NULL;
     *n = 0;
     *is_binary = 0;
-    if (json_str(r, in, "SecretString", 0, 1, SM_MAX_VALUE, &str) != 0 ||
+    /* the value's exact bytes, U+0000 included (json_strn: a C string
+     * would cut it short and store a different secret) */
+    if (json_strn(r, in, "SecretString", 0, 1, SM_MAX_VALUE, &str, &len) != 0 ||
         json_blob(r, in, "SecretBinary", 0, 1, SM_MAX_VALUE, &bin, &blen) != 0)
         return -1;
     if (str && bin) {
@@ -595,7 +598,6 @@ int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value, size_t *n, int 
                          "in the same secret.");
     }
     if (str) {
-        size_t len = strlen(str);
         if (len > SM_MAX_VALUE)
             return svc_error(r, 400, "InvalidParameterException",
                              "The secret value exceeds the maximum size of 65536 bytes.");
@@ -636,8 +638,9 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
         if (!cJSON_IsObject(t) || !cJSON_IsString(k) || (v && !cJSON_IsString(v)))
             return svc_error(r, 400, "InvalidParameterException",
                              "Tags must be a list of {Key, Value} pairs of strings.");
-        if (strlen(k->valuestring) < 1 || strlen(k->valuestring) > 128 ||
-            (v && strlen(v->valuestring) > 256))
+        /* characters, as AWS counts them */
+        if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
+            (v && utf8_count(v->valuestring, jsonlen_str(v)) > 256))
             return svc_error(r, 400, "InvalidParameterException",
                              "Tag keys must be 1 to 128 characters and values at most 256.");
         if (!strncmp(k->valuestring, "aws:", 4))
@@ -653,9 +656,11 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
         if (st == NULL)
             return sm_internal(r);
         sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(t, "Key")->valuestring, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, v ? v->valuestring : "", -1, SQLITE_STATIC);
+        {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
+            db_bind_str(st, 3, v ? v->valuestring : "", v ? jsonlen_str(v) : 0);
+        }
         n = sqlite3_step(st);
         sqlite3_reset(st);
         if (n != SQLITE_DONE)

@@ -40,7 +40,7 @@ int sm_authorize(svc_req_t *r, const char *action, const char *arn, const char *
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, members[i][0]);
         if (cJSON_IsString(v)) {
             vals[i] = v->valuestring;
-            keys[nk++] = (authz_key_t){members[i][1], &vals[i], 1};
+            keys[nk++] = (authz_key_t){members[i][1], &vals[i], 1, NULL, 0};
         }
     }
     st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM sm_tags WHERE arn=?1");
@@ -55,8 +55,8 @@ int sm_authorize(svc_req_t *r, const char *action, const char *arn, const char *
             tag_vals[nt] = tagbuf[nt];
             snprintf(names[2 * nt], sizeof names[0], "secretsmanager:ResourceTag/%s", k);
             snprintf(names[2 * nt + 1], sizeof names[0], "aws:ResourceTag/%s", k);
-            keys[nk++] = (authz_key_t){names[2 * nt], &tag_vals[nt], 1};
-            keys[nk++] = (authz_key_t){names[2 * nt + 1], &tag_vals[nt], 1};
+            keys[nk++] = (authz_key_t){names[2 * nt], &tag_vals[nt], 1, NULL, 0};
+            keys[nk++] = (authz_key_t){names[2 * nt + 1], &tag_vals[nt], 1, NULL, 0};
             nt++;
         }
         sqlite3_reset(st);

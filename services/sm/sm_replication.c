@@ -305,7 +305,7 @@ int sm_op_remove_regions_from_replication(svc_req_t *r, const cJSON *in, cJSON *
         if (st == NULL)
             break;
         sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, e->valuestring, -1, SQLITE_STATIC);
+        db_bind_str(st, 2, e->valuestring, jsonlen_str(e));
         sqlite3_step(st);
         sqlite3_reset(st);
         replica_arn(&s, e->valuestring, arn, sizeof arn);

@@ -820,7 +820,7 @@ int sm_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
             break;
         }
         sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k->valuestring, -1, SQLITE_STATIC);
+        db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
         sqlite3_step(st);
         sqlite3_reset(st);
     }

@@ -81,7 +81,7 @@ static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const 
     if (is_binary)
         json_put_blob(out, "SecretBinary", value, n);
     else
-        cJSON_AddStringToObject(out, "SecretString", (const char *)value);
+        json_put_strn(out, "SecretString", (const char *)value, n);
     cJSON_AddItemToObject(out, "VersionStages", sm_version_stages(r, s->arn, found));
     json_put_time(out, "CreatedDate", created);
     codec_wipe_free(value, n);

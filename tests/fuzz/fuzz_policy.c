@@ -31,13 +31,17 @@ static const char *const v_bool[] = {"true"};
 static const char *const v_tags[] = {"env", "team", "cost"};
 static const char *const v_arn[] = {"arn:aws:iam::111122223333:user/alice"};
 static const char *const v_prefix[] = {"home/alice/"};
+static const char *const v_nul[] = {"alice\0bob"};
+static const size_t l_nul[] = {9};
 
 static const policy_ctx_t ctx[] = {
-    {"aws:username", v_user, 1},        {"aws:SourceIp", v_ip, 1},
-    {"aws:CurrentTime", v_time, 1},     {"s3:max-keys", v_num, 1},
-    {"aws:SecureTransport", v_bool, 1}, {"aws:TagKeys", v_tags, 3},
-    {"aws:PrincipalArn", v_arn, 1},     {"s3:prefix", v_prefix, 1},
-    {"aws:VpcSourceIp", v_ip6, 1},      {"aws:empty", NULL, 0},
+    {"aws:username", v_user, 1, NULL, 0},        {"aws:SourceIp", v_ip, 1, NULL, 0},
+    {"aws:CurrentTime", v_time, 1, NULL, 0},     {"s3:max-keys", v_num, 1, NULL, 0},
+    {"aws:SecureTransport", v_bool, 1, NULL, 0}, {"aws:TagKeys", v_tags, 3, NULL, 0},
+    {"aws:PrincipalArn", v_arn, 1, NULL, 0},     {"s3:prefix", v_prefix, 1, NULL, 0},
+    {"aws:VpcSourceIp", v_ip6, 1, NULL, 0},      {"aws:empty", NULL, 0, NULL, 0},
+    /* a context key and value holding U+0000: compared by length */
+    {"kms:EncryptionContext:owner\0x", v_nul, 1, l_nul, 29},
 };
 
 /* Keys the request does not carry: any s3:ExistingObjectTag/ one reads "public". */

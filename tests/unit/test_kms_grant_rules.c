@@ -5,6 +5,7 @@
  *
  * JSON is written with ' for " to keep the tables readable. */
 #include "kms/kms_grant_rules.h"
+#include "jsonlen.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -22,9 +23,10 @@ static cJSON *js(const char *s)
     for (i = 0; i <= n; i++)
         j[i] = s[i] == '\'' ? '"' : s[i];
     v = cJSON_Parse(j);
-    free(j);
-    if (v == NULL)
+    /* with string lengths, as a request's tree has them */
+    if (v == NULL || jsonlen_record(v, j, n, NULL) != JSONLEN_OK)
         fprintf(stderr, "bad JSON in test: %s\n", s);
+    free(j);
     return v;
 }
 
@@ -137,6 +139,17 @@ static const struct {
     {"{'EncryptionContextSubset':{'Dept':'IT'}}", "{'DEPT':'IT','x':'y'}", 1},
     {"{'EncryptionContextSubset':{'Dept':'IT'}}", "{'Dept':'It'}", 0},
     {"{'EncryptionContextSubset':{'a':''}}", "{'a':''}", 1},
+    /* keys and values compare by their byte lengths: U+0000 is a byte */
+    {"{'EncryptionContextEquals':{'owner':'alice'}}", "{'owner':'alice\\u0000bob'}", 0},
+    {"{'EncryptionContextEquals':{'owner':'alice'}}", "{'owner\\u0000x':'alice'}", 0},
+    {"{'EncryptionContextEquals':{'owner':'alice\\u0000bob'}}", "{'owner':'alice'}", 0},
+    {"{'EncryptionContextEquals':{'owner':'alice\\u0000bob'}}", "{'owner':'alice\\u0000bob'}", 1},
+    {"{'EncryptionContextEquals':{'OWNER\\u0000x':'v'}}", "{'owner\\u0000x':'v'}", 1},
+    {"{'EncryptionContextEquals':{'owner\\u0000x':'v'}}", "{'owner\\u0000y':'v'}", 0},
+    {"{'EncryptionContextSubset':{'owner':'alice'}}", "{'owner':'alice\\u0000','x':'y'}", 0},
+    {"{'EncryptionContextSubset':{'owner':'alice'}}", "{'owner\\u0000':'alice','x':'y'}", 0},
+    {"{'EncryptionContextSubset':{'owner':''}}", "{'owner':'\\u0000'}", 0},
+    {"{'EncryptionContextSubset\\u0000':{'owner':'alice'}}", "{'owner':'alice'}", 0},
     /* malformed constraints or context allow nothing */
     {"{'EncryptionContextSubsets':{'a':'1'}}", "{'a':'1'}", 0},
     {"{'EncryptionContextSubset':['a']}", "{'a':'1'}", 0},

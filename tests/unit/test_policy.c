@@ -1753,7 +1753,7 @@ static void test_decide_anonymous(void)
 
 static int resolver_calls;
 static const char *const tag_public[] = {"public"};
-static const policy_ctx_t resolved = {"s3:ExistingObjectTag/class", tag_public, 1};
+static const policy_ctx_t resolved = {"s3:ExistingObjectTag/class", tag_public, 1, NULL, 0};
 
 static const policy_ctx_t *resolver(void *arg, const char *key)
 {
@@ -1890,6 +1890,179 @@ static void test_public(void)
     policy_free(id);
 }
 
+/* ---- values and keys holding U+0000: compared by length -------------------- */
+
+/* One condition over the request key k (kn bytes) with the values v (each
+ * vl bytes), as a KMS encryption context or its key list is offered. */
+#define C1(op, key, val)                                                                       \
+    V12("{'Effect':'Allow','Action':'kms:Decrypt','Resource':'*','Condition':{'" op           \
+        "':{'" key "':" val "}}}")
+
+static const struct {
+    const char *doc;
+    const char *key;
+    size_t keylen;
+    const char *vals[3];
+    size_t lens[3];
+    size_t nvals;
+    int want;
+} nul_cases[] = {
+    /* StringEquals: "alice\0bob" is not "alice"; nor is the key "owner\0x" "owner" */
+    {C1("StringEquals", "kms:EncryptionContext:owner", "'alice'"), "kms:EncryptionContext:owner",
+     27, {"alice"}, {5}, 1, 1},
+    {C1("StringEquals", "kms:EncryptionContext:owner", "'alice'"), "kms:EncryptionContext:owner",
+     27, {"alice\0bob"}, {9}, 1, 0},
+    {C1("StringEquals", "kms:EncryptionContext:owner", "'alice'"), "kms:EncryptionContext:owner",
+     27, {"alice\0"}, {6}, 1, 0},
+    {C1("StringEquals", "kms:EncryptionContext:owner", "'alice'"),
+     "kms:EncryptionContext:owner\0x", 29, {"alice"}, {5}, 1, 0},
+    /* ... in every string operator */
+    {C1("StringEqualsIgnoreCase", "kms:EncryptionContext:owner", "'ALICE'"),
+     "kms:EncryptionContext:owner", 27, {"Alice"}, {5}, 1, 1},
+    {C1("StringEqualsIgnoreCase", "kms:EncryptionContext:owner", "'ALICE'"),
+     "kms:EncryptionContext:owner", 27, {"Alice\0"}, {6}, 1, 0},
+    {C1("StringNotEquals", "kms:EncryptionContext:owner", "'mallory'"),
+     "kms:EncryptionContext:owner", 27, {"mallory\0x"}, {9}, 1, 1},
+    {C1("StringNotEquals", "kms:EncryptionContext:owner", "'mallory'"),
+     "kms:EncryptionContext:owner", 27, {"mallory"}, {7}, 1, 0},
+    {C1("StringNotEqualsIgnoreCase", "kms:EncryptionContext:owner", "'MALLORY'"),
+     "kms:EncryptionContext:owner", 27, {"mallory\0"}, {8}, 1, 1},
+    {C1("StringLike", "kms:EncryptionContext:owner", "'ali?e'"), "kms:EncryptionContext:owner",
+     27, {"alice\0"}, {6}, 1, 0},
+    {C1("StringLike", "kms:EncryptionContext:owner", "'ali?e'"), "kms:EncryptionContext:owner",
+     27, {"ali\0e"}, {5}, 1, 1}, /* U+0000 is one character */
+    {C1("StringLike", "kms:EncryptionContext:owner", "'alice'"), "kms:EncryptionContext:owner",
+     27, {"alice\0bob"}, {9}, 1, 0},
+    {C1("StringLike", "kms:EncryptionContext:owner", "'alice*'"), "kms:EncryptionContext:owner",
+     27, {"alice\0bob"}, {9}, 1, 1},
+    {C1("StringNotLike", "kms:EncryptionContext:owner", "'alice'"), "kms:EncryptionContext:owner",
+     27, {"alice\0bob"}, {9}, 1, 1},
+    {C1("ArnEquals", "aws:SourceArn", "'arn:aws:s3:::b'"), "aws:SourceArn", 13,
+     {"arn:aws:s3:::b\0x"}, {16}, 1, 0},
+    {C1("ArnLike", "aws:SourceArn", "'arn:aws:s3:::b'"), "aws:SourceArn", 13,
+     {"arn:aws:s3:::b"}, {14}, 1, 1},
+    {C1("ArnNotLike", "aws:SourceArn", "'arn:aws:s3:::b'"), "aws:SourceArn", 13,
+     {"arn:aws:s3:::b\0"}, {15}, 1, 1},
+    {C1("BinaryEquals", "kms:EncryptionContext:b", "'QUJD'"), "kms:EncryptionContext:b", 23,
+     {"QUJD\0"}, {5}, 1, 0},
+    /* multivalued keys: each value by its length */
+    {C1("ForAnyValue:StringEquals", "kms:EncryptionContextKeys", "['owner']"),
+     "kms:EncryptionContextKeys", 25, {"owner\0x"}, {7}, 1, 0},
+    {C1("ForAnyValue:StringEquals", "kms:EncryptionContextKeys", "['owner']"),
+     "kms:EncryptionContextKeys", 25, {"x", "owner"}, {1, 5}, 2, 1},
+    {C1("ForAllValues:StringEquals", "kms:EncryptionContextKeys", "['owner']"),
+     "kms:EncryptionContextKeys", 25, {"owner", "owner\0x"}, {5, 7}, 2, 0},
+    {C1("ForAllValues:StringLike", "kms:EncryptionContextKeys", "['own*']"),
+     "kms:EncryptionContextKeys", 25, {"owner", "own\0"}, {5, 4}, 2, 1},
+    /* a value with U+0000 is never a number, date, boolean or address */
+    {C1("NumericEquals", "kms:EncryptionContext:n", "'5'"), "kms:EncryptionContext:n", 23,
+     {"5\0"}, {2}, 1, 0},
+    {C1("NumericEquals", "kms:EncryptionContext:n", "'5'"), "kms:EncryptionContext:n", 23,
+     {"5"}, {1}, 1, 1},
+    {C1("DateLessThan", "kms:EncryptionContext:d", "'2030-01-01T00:00:00Z'"),
+     "kms:EncryptionContext:d", 23, {"2020-01-01T00:00:00Z\0"}, {21}, 1, 0},
+    {C1("Bool", "kms:EncryptionContext:b", "'true'"), "kms:EncryptionContext:b", 23,
+     {"true\0"}, {5}, 1, 0},
+    {C1("IpAddress", "aws:SourceIp", "'10.0.0.0/8'"), "aws:SourceIp", 12, {"10.1.2.3\0"}, {9},
+     1, 0},
+    /* Null: present is present */
+    {C1("Null", "kms:EncryptionContext:owner", "'false'"), "kms:EncryptionContext:owner", 27,
+     {"\0"}, {1}, 1, 1},
+    /* an empty value is empty, not "unknown length" */
+    {C1("StringEquals", "kms:EncryptionContext:owner", "''"), "kms:EncryptionContext:owner", 27,
+     {""}, {0}, 1, 1},
+    {C1("StringEquals", "kms:EncryptionContext:owner", "''"), "kms:EncryptionContext:owner", 27,
+     {"\0"}, {1}, 1, 0},
+    {C1("StringEquals", "kms:EncryptionContext:owner", "''"), "kms:EncryptionContext:owner", 27,
+     {"x"}, {1}, 1, 0}, /* an empty pattern is not "anything" */
+    {C1("StringLike", "kms:EncryptionContext:owner", "''"), "kms:EncryptionContext:owner", 27,
+     {"x"}, {1}, 1, 0},
+};
+
+static void test_nul_lengths(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof nul_cases / sizeof nul_cases[0]; i++) {
+        char err[256];
+        policy_ctx_t c;
+        policy_request_t q;
+        policy_t *p = parse(nul_cases[i].doc, POLICY_IDENTITY, err, sizeof err);
+        enum policy_effect got;
+        CHECK(p != NULL);
+        if (p == NULL) {
+            fprintf(stderr, "nul case %zu: parse failed: %s\n", i, err);
+            continue;
+        }
+        memset(&q, 0, sizeof q);
+        set_who(&q, ALICE);
+        q.action = "kms:Decrypt";
+        q.resource = "arn:aws:kms:us-east-1:" ACCT ":key/k";
+        c = (policy_ctx_t){nul_cases[i].key, nul_cases[i].vals, nul_cases[i].nvals,
+                           nul_cases[i].lens, nul_cases[i].keylen};
+        q.ctx = &c;
+        q.nctx = 1;
+        got = policy_eval(p, &q, NULL);
+        if ((got == POLICY_ALLOW) != nul_cases[i].want)
+            fprintf(stderr, "nul case %zu: %s: got %s\n", i, nul_cases[i].doc,
+                    effect_names[got]);
+        CHECK((got == POLICY_ALLOW) == nul_cases[i].want);
+        policy_free(p);
+    }
+
+    /* a policy variable takes the whole value, U+0000 included */
+    {
+        static const char *const owner[] = {"a\0b"}, *const same[] = {"a\0b"},
+                                 *const cut[] = {"a"};
+        static const size_t l3[] = {3}, l1[] = {1};
+        char err[256];
+        policy_t *p = parse(C1("StringEquals", "kms:EncryptionContext:copy",
+                               "'${kms:EncryptionContext:owner}'"),
+                            POLICY_IDENTITY, err, sizeof err);
+        policy_ctx_t c[2] = {{"kms:EncryptionContext:owner", owner, 1, l3, 0},
+                             {"kms:EncryptionContext:copy", same, 1, l3, 0}};
+        policy_request_t q;
+        CHECK(p != NULL);
+        memset(&q, 0, sizeof q);
+        set_who(&q, ALICE);
+        q.action = "kms:Decrypt";
+        q.resource = "*";
+        q.ctx = c;
+        q.nctx = 2;
+        CHECK(p && policy_eval(p, &q, NULL) == POLICY_ALLOW);
+        c[1].values = cut;
+        c[1].lens = l1;
+        CHECK(p && policy_eval(p, &q, NULL) == POLICY_NONE);
+        policy_free(p);
+    }
+
+    /* documents with U+0000 or ill-formed UTF-8 anywhere are refused: a
+     * condition key or value cut at a NUL would change the policy */
+    {
+        static const char *const bad[] = {
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:username\":\"a\\u0000b\"}}}}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:username\\u0000x\":\"a\"}}}}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\\u0000\","
+            "\"Resource\":\"*\"}}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"arn:aws:s3:::b\xff\"}}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"arn:aws:s3:::b\x01\"}}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"arn:aws:s3:::\\u00zz\"}}",
+        };
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char err[256] = "";
+            policy_t *p = policy_parse(bad[i], strlen(bad[i]), POLICY_IDENTITY, err, sizeof err);
+            CHECK(p == NULL);
+            CHECK_STR(err, "Syntax errors in policy.");
+            policy_free(p);
+        }
+    }
+}
+
 int main(void)
 {
     test_glob();
@@ -1909,5 +2082,6 @@ int main(void)
     test_decide_anonymous();
     test_resolve();
     test_public();
+    test_nul_lengths();
     return unit_report("policy");
 }

@@ -592,6 +592,77 @@ static void test_find_and_error(void)
     CHECK(strlen(req.err_msg) == sizeof req.err_msg - 1);
 }
 
+/* ---- U+0000: json_str refuses it, json_strn and json_put_strn carry it ----- */
+
+static cJSON *parse_rec(const char *s)
+{
+    cJSON *j = cJSON_Parse(s);
+
+    if (j == NULL || jsonlen_record(j, s, strlen(s), NULL) != JSONLEN_OK)
+        fprintf(stderr, "test bug: bad JSON %s\n", s);
+    return j;
+}
+
+static void test_nul(void)
+{
+    cJSON *in = parse_rec("{\"AliasName\":\"alias/a\\u0000b\",\"KeyId\":\"k\\u0000\","
+                          "\"SecretString\":\"a\\u0000b\\u0000\",\"Plaintext\":\"QUJD\\u0000\","
+                          "\"Name\":\"n\\u0000\"}");
+    const char *s = NULL;
+    size_t n = 0;
+    uint8_t *blob = NULL;
+    cJSON *out;
+    char *text;
+
+    /* a member with a model pattern: its pattern error */
+    reset();
+    req.service = "kms";
+    CHECK_ERR(json_str(&req, in, "AliasName", 1, 1, 256, &s), VE,
+              PRE "Value 'alias/a' at 'aliasName' failed to satisfy constraint: Member must "
+                  "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
+    /* without one: said plainly */
+    reset();
+    req.service = "kms";
+    CHECK_ERR(json_str(&req, in, "KeyId", 1, 1, 2048, &s), VE,
+              PRE "Value 'k' at 'keyId' failed to satisfy constraint: Member must not contain "
+                  "the character U+0000");
+    /* Secrets Manager's names: its own message */
+    reset();
+    req.service = "secretsmanager";
+    CHECK(json_str(&req, in, "Name", 1, 1, 512, &s) == -1);
+    CHECK_STR(req.err_code, "InvalidParameterException");
+    /* a base64 blob is read to its true end */
+    reset();
+    CHECK_ERR(json_blob(&req, in, "Plaintext", 1, 1, 4096, &blob, &n), SE,
+              "Value for member 'Plaintext' is not valid base64.");
+    CHECK(blob == NULL);
+    /* json_strn: every byte, and the length */
+    reset();
+    s = NULL;
+    CHECK_OK(json_strn(&req, in, "SecretString", 1, 1, 10, &s, &n));
+    CHECK(s && n == 4 && memcmp(s, "a\0b\0", 4) == 0);
+    /* lengths count characters, U+0000 among them */
+    reset();
+    CHECK(json_strn(&req, in, "SecretString", 1, 6, 0, &s, &n) == -1);
+
+    /* json_put_strn writes what json_strn reads */
+    out = cJSON_CreateObject();
+    CHECK(json_put_strn(out, "V", "x\0y\"\n\xc3\xa9", 7) == 0);
+    CHECK(json_put_strn(out, "E", "", 0) == 0);
+    text = cJSON_PrintUnformatted(out);
+    CHECK_STR(text, "{\"V\":\"x\\u0000y\\\"\\n\xc3\xa9\",\"E\":\"\"}");
+    {
+        cJSON *back = text ? parse_rec(text) : NULL;
+        reset();
+        CHECK_OK(json_strn(&req, back, "V", 1, 0, 0, &s, &n));
+        CHECK(n == 7 && memcmp(s, "x\0y\"\n\xc3\xa9", 7) == 0);
+        cJSON_Delete(back);
+    }
+    free(text);
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+}
+
 int main(void)
 {
     test_str();
@@ -603,5 +674,6 @@ int main(void)
     test_list();
     test_put();
     test_find_and_error();
+    test_nul();
     return unit_report("proto_json");
 }

@@ -261,11 +261,44 @@ static void test_readers(void)
     qform_free(&f);
 }
 
+/* Text checks: proto_query_unescape_text, name lengths, q_charset by code
+ * point. */
+static void test_text(void)
+{
+    char out[64];
+    qform_t f;
+    svc_req_t r;
+
+    CHECK(proto_query_unescape_text("a%C3%A9b", 8, 0, out) == 4);
+    CHECK_STR(out, "a\xc3\xa9" "b");
+    CHECK(proto_query_unescape_text("victim%00.txt", 13, 0, out) == -2);
+    CHECK(proto_query_unescape_text("%FF", 3, 0, out) == -2);
+    CHECK(proto_query_unescape_text("%C0%AF", 6, 0, out) == -2);      /* overlong '/' */
+    CHECK(proto_query_unescape_text("%ED%A0%80", 9, 0, out) == -2);   /* surrogate */
+    CHECK(proto_query_unescape_text("%F4%90%80%80", 12, 0, out) == -2); /* past U+10FFFF */
+    CHECK(proto_query_unescape_text("%E2%82", 6, 0, out) == -2);      /* cut short */
+    CHECK(proto_query_unescape_text("%G0", 3, 0, out) == -1);
+    CHECK(proto_query_unescape_text("", 0, 0, out) == 0);
+
+    CHECK(qform_parse(&f, "Na%00me=v&Ok=1", 14) == 0 && f.n == 2);
+    CHECK(f.p[0].name_len == 5 && f.p[1].name_len == 2);
+    qform_free(&f);
+
+    memset(&r, 0, sizeof r);
+    /* [\u0009\u000A\u000D\u0020-\u00FF]: code points, not bytes */
+    CHECK(q_charset(&r, "Doc", "caf\xc3\xa9 \xc2\xa0\xc3\xbf", NULL, "p") == 0);
+    CHECK(q_charset(&r, "Doc", "\xe4\xb8\xad", NULL, "p") == -1);      /* U+4E2D */
+    CHECK(q_charset(&r, "Doc", "\xf0\x9f\x98\x80", NULL, "p") == -1);  /* U+1F600 */
+    CHECK(q_charset(&r, "Doc", "\xc4\x80", NULL, "p") == -1);          /* U+0100 */
+    CHECK(q_charset(&r, "Doc", "a\x01", NULL, "p") == -1);
+}
+
 int main(void)
 {
     test_unescape();
     test_param();
     test_qform();
     test_readers();
+    test_text();
     return unit_report("proto_query");
 }
