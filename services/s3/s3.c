@@ -288,6 +288,32 @@ static void s3_req_free(void *arg)
     free(s);
 }
 
+/* 1 when every name and value of the raw query q decodes to UTF-8 without
+ * U+0000, so that the C strings s3_query hands out are the whole values
+ * (a prefix, a version id, a response-content-disposition). */
+static int query_is_text(const char *q)
+{
+    size_t len = strlen(q), i = 0;
+    char stack[512], *tmp;
+
+    while (i < len) {
+        size_t j = i;
+        long rc;
+        while (j < len && q[j] != '&')
+            j++;
+        tmp = j - i < sizeof stack ? stack : malloc(j - i + 1);
+        if (tmp == NULL)
+            return 0;
+        rc = proto_query_unescape_text(q + i, j - i, 1, tmp);
+        if (tmp != stack)
+            free(tmp);
+        if (rc < 0)
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
 /* Parses bucket and key (path-style or virtual-hosted) and picks the
  * operation. Returns the request, or NULL after answering an error. */
 static s3_req_t *parse(svc_req_t *r)
@@ -332,6 +358,10 @@ static s3_req_t *parse(svc_req_t *r)
     }
     if (s->key && strlen(s->key) > S3_MAX_KEY) {
         s3_error(s, 400, "KeyTooLongError", "Your key is too long");
+        return NULL;
+    }
+    if (!query_is_text(h->query)) {
+        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
         return NULL;
     }
     has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;

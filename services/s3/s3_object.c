@@ -19,6 +19,7 @@
 #include "db.h"
 #include "http.h"
 #include "proto_query.h"
+#include "utf8.h"
 #include "xml.h"
 
 /* ---- object records ------------------------------------------------------ */
@@ -264,6 +265,96 @@ static const char *const content_headers[] = {"Content-Type", "Content-Encoding"
                                               "Cache-Control", "Expires",
                                               "x-amz-website-redirect-location", NULL};
 
+/* A stored header's value as UTF-8 text (caller frees), as S3 keeps it:
+ * an RFC 2047 encoded-word ("=?UTF-8?B?...?=", "=?UTF-8?Q?...?=") decoded
+ * first, as S3 documents for user metadata; bytes that are not UTF-8 read
+ * as ISO-8859-1 (what HTTP/1.1 header bytes are). Never stores bytes a
+ * JSON or XML reader would choke on. NULL when out of memory. */
+static char *header_text(const char *v, size_t n)
+{
+    char *out = NULL;
+    size_t i, o = 0;
+
+    if (n > 12 && v[0] == '=' && v[1] == '?' && v[n - 2] == '?' && v[n - 1] == '=') {
+        /* =?charset?enc?data?= with charset UTF-8 (any case) */
+        const char *cs = v + 2, *q1 = memchr(cs, '?', n - 4);
+        if (q1 && (size_t)(q1 - cs) == 5 && !strncasecmp(cs, "UTF-8", 5) && q1 + 3 < v + n - 2 &&
+            q1[2] == '?') {
+            const char *data = q1 + 3;
+            size_t dn = (size_t)(v + n - 2 - data);
+            char enc = (char)(q1[1] | 0x20);
+            out = malloc(dn + 4);
+            if (out == NULL)
+                return NULL;
+            if (enc == 'b') {
+                long r = codec_b64_decode(data, dn, (uint8_t *)out);
+                o = r < 0 ? (size_t)-1 : (size_t)r;
+            } else if (enc == 'q') {
+                for (i = 0; i < dn; i++) {
+                    if (data[i] == '_') {
+                        out[o++] = ' ';
+                    } else if (data[i] == '=' && i + 2 < dn && codec_hexval(data[i + 1]) >= 0 &&
+                               codec_hexval(data[i + 2]) >= 0) {
+                        out[o++] = (char)(codec_hexval(data[i + 1]) * 16 + codec_hexval(data[i + 2]));
+                        i += 2;
+                    } else {
+                        out[o++] = data[i];
+                    }
+                }
+            } else {
+                o = (size_t)-1;
+            }
+            if (o != (size_t)-1 && utf8_valid(out, o) && memchr(out, '\0', o) == NULL) {
+                out[o] = '\0';
+                return out;
+            }
+            free(out);
+            out = NULL;
+            o = 0;
+        }
+    }
+    if (utf8_valid(v, n))
+        return strndup(v, n);
+    if ((out = malloc(2 * n + 1)) == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c < 0x80) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = (char)(0xC0 | (c >> 6));
+            out[o++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Adds a stored header to the response: a value with characters beyond
+ * US-ASCII goes out RFC 2047-encoded ("=?UTF-8?B?...?="), as S3 returns
+ * user metadata, so no client has to guess a header's charset. */
+static void add_text_header(http_req_t *h, const char *name, const char *value)
+{
+    const unsigned char *p;
+    char *b64;
+    size_t n = strlen(value);
+
+    for (p = (const unsigned char *)value; *p && *p < 0x80; p++)
+        ;
+    if (*p == '\0') {
+        http_add_header(h, name, value);
+        return;
+    }
+    b64 = malloc(codec_b64_enclen(n) + 16);
+    if (b64 == NULL)
+        return;
+    memcpy(b64, "=?UTF-8?B?", 10);
+    codec_b64_encode((const uint8_t *)value, n, b64 + 10);
+    strcat(b64, "?=");
+    http_add_header(h, name, b64);
+    free(b64);
+}
+
 /* The object's stored headers from the request: content headers and
  * x-amz-meta-*. Returns JSON text (caller frees) or NULL (error set). */
 char *s3_request_meta(s3_req_t *s)
@@ -274,9 +365,15 @@ char *s3_request_meta(s3_req_t *s)
     char *text;
 
     for (i = 0; content_headers[i]; i++) {
-        char v[2048];
-        if (!s3_header(s, content_headers[i], v, sizeof v))
+        char v[2048], *t;
+        size_t vn;
+        const char *raw = http_header(h, content_headers[i], &vn);
+        if (raw == NULL)
             continue;
+        if ((t = header_text(raw, vn < sizeof v ? vn : sizeof v - 1)) == NULL)
+            continue;
+        snprintf(v, sizeof v, "%s", t);
+        free(t);
         if (!strcmp(content_headers[i], "Content-Encoding")) {
             /* aws-chunked is transport framing, not the object's encoding */
             char out[2048] = "", *tok, *save = NULL;
@@ -306,7 +403,7 @@ char *s3_request_meta(s3_req_t *s)
             *p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
         user += hd->name_len - 11 + hd->value_len;
         {
-            char *v = strndup(hd->value, hd->value_len);
+            char *v = header_text(hd->value, hd->value_len);
             if (v)
                 cJSON_AddStringToObject(m, name, v);
             free(v);
@@ -340,8 +437,9 @@ static char *request_tags(s3_req_t *s, int *bad)
         char *eq = strchr(p, '='), k[300], v[600];
         if (eq)
             *eq = '\0';
-        if (proto_query_unescape(p, strlen(p), 1, k) < 0 || strlen(p) >= sizeof k ||
-            (eq && (strlen(eq + 1) >= sizeof v || proto_query_unescape(eq + 1, strlen(eq + 1), 1, v) < 0))) {
+        if (strlen(p) >= sizeof k || proto_query_unescape_text(p, strlen(p), 1, k) < 0 ||
+            (eq && (strlen(eq + 1) >= sizeof v ||
+                    proto_query_unescape_text(eq + 1, strlen(eq + 1), 1, v) < 0))) {
             *bad = 1;
             break;
         }
@@ -685,7 +783,7 @@ static void object_headers(s3_req_t *s, const s3_object_t *o)
             if (!strcmp(e->string, overrides[i].header) && s3_query(s, overrides[i].param, ov, sizeof ov))
                 overridden = 1;
         if (!overridden && cJSON_IsString(e) && strcmp(e->string, "Content-Type") != 0)
-            http_add_header(h, e->string, e->valuestring);
+            add_text_header(h, e->string, e->valuestring);
     }
     for (i = 0; i < sizeof overrides / sizeof overrides[0]; i++) {
         char ov[1024];
@@ -1032,7 +1130,7 @@ int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
     memcpy(bucket, p, (size_t)(slash - p));
     bucket[slash - p] = '\0';
     *key = malloc(strlen(slash + 1) + 1);
-    if (*key == NULL || proto_query_unescape(slash + 1, strlen(slash + 1), 0, *key) < 0) {
+    if (*key == NULL || proto_query_unescape_text(slash + 1, strlen(slash + 1), 0, *key) < 0) {
         free(*key);
         *key = NULL;
         return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");

@@ -416,3 +416,53 @@ class S3TextTests(ServerTestCase):
             self.assertEqual(400, r.status, (key, r))
             self.assertEqual("MalformedXML", r.error().get("Code"))
         self.assertEqual(["victim"], self.assert_listing_parses(b))
+
+
+class S3HeaderAndQueryTextTests(ServerTestCase):
+    """Stored S3 headers and query values: never bytes a reader chokes on.
+    User metadata is kept as UTF-8 (RFC 2047 encoded-words decoded, other
+    non-UTF-8 bytes read as ISO-8859-1) and returned RFC 2047-encoded when it
+    holds more than US-ASCII, as AWS documents for x-amz-meta-* ("Values of
+    such headers are character decoded as per RFC 2047 before storing and
+    encoded as per RFC 2047 to make them mail-safe before returning",
+    Amazon S3 User Guide, "Working with object metadata"). Query values and
+    the tagging header that decode to U+0000 or ill-formed UTF-8 are refused
+    instead of being cut at the NUL."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.s3 = s3_client(cls.server)
+        cls.b = uniq("hdr")
+        cls.s3.create_bucket(Bucket=cls.b)
+
+    def test_metadata_with_ill_formed_utf8_is_stored_as_text(self):
+        r = s3_request(self.server, "PUT", "/%s/raw" % self.b, body=b"x",
+                       headers={"x-amz-meta-note": "caf\xe9 \xff\xfe"})
+        self.assertEqual(200, r.status, r)
+        h = self.s3.head_object(Bucket=self.b, Key="raw")
+        enc = h["Metadata"]["note"]
+        self.assertTrue(enc.startswith("=?UTF-8?B?") and enc.endswith("?="), enc)
+        import base64
+        self.assertEqual("caf\xe9 \xff\xfe", base64.b64decode(enc[10:-2]).decode("utf-8"))
+
+    def test_rfc2047_metadata_round_trips(self):
+        import base64
+        word = "=?UTF-8?B?%s?=" % base64.b64encode("naïve ünïcode".encode()).decode()
+        self.s3.put_object(Bucket=self.b, Key="enc", Body=b"x", Metadata={"n": word, "a": "ascii"})
+        md = self.s3.head_object(Bucket=self.b, Key="enc")["Metadata"]
+        self.assertEqual("ascii", md["a"])
+        self.assertEqual("naïve ünïcode", base64.b64decode(md["n"][10:-2]).decode())
+
+    def test_query_values_with_nul_are_refused(self):
+        self.s3.put_object(Bucket=self.b, Key="a-file", Body=b"x")
+        for q in ("list-type=2&prefix=a%00zzz", "prefix=%FF", "list-type=2&start-after=%00"):
+            r = s3_request(self.server, "GET", "/" + self.b, query=q)
+            self.assertEqual(400, r.status, (q, r))
+            self.assertEqual("InvalidURI", r.error().get("Code"))
+
+    def test_tagging_header_with_nul_is_refused(self):
+        r = s3_request(self.server, "PUT", "/%s/tagged" % self.b, body=b"x",
+                       headers={"x-amz-tagging": "k%00evil=v"})
+        self.assertEqual(400, r.status, r)
+        self.assertEqual("InvalidTag", r.error().get("Code"))
