@@ -51,8 +51,9 @@ int db_reset(db_t *db);
  * db_reserve_use first: when less than DB_RESERVE_LOW is free it unlinks
  * the reserve, so that the delete's WAL frames find room and the delete
  * then frees what it deletes. db_reserve_tick (once a second) makes the
- * reserve again once DB_RESERVE_BYTES + DB_RESERVE_SLACK is free; db_open
- * makes it on the same condition. In-memory stores have none. */
+ * reserve, first or again, once DB_RESERVE_BYTES + DB_RESERVE_SLACK is
+ * free; db_open only takes one already in place (start-up stays fast).
+ * In-memory stores have none. */
 #define DB_RESERVE_BYTES (4 << 20) /* SQLite's WAL at its auto-checkpoint size */
 #define DB_RESERVE_LOW (1 << 20)
 #define DB_RESERVE_SLACK (2 << 20)

@@ -458,6 +458,11 @@ class FullDiskTests(AdversarialCase):
     def test_deletes_work_on_a_full_disk(self):
         srv = self.start(("--data-dir", self.data))
         s3, sm, kms = srv.client("s3"), srv.client("secretsmanager"), srv.client("kms")
+        # the reserve is made by the first tick, a second after start
+        deadline = time.monotonic() + 5
+        while not os.path.exists(os.path.join(self.data, "awsemu.reserve")):
+            self.assertLess(time.monotonic(), deadline, "no disk reserve 5 s after start")
+            time.sleep(0.05)
         for b in ("full-one", "full-two", "full-empty"):
             s3.create_bucket(Bucket=b)
         sm.create_secret(Name="full-secret", SecretString="s" * 100)

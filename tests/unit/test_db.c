@@ -534,7 +534,7 @@ static void rm_tmpdir(void)
     CHECK(rmdir(tmpdir) == 0);
 }
 
-/* The disk reserve: made at open beside a file store (allocated, 0600),
+/* The disk reserve: made by the first tick beside a file store (allocated, 0600),
  * kept by db_reserve_use while there is room, kept across a reopen; none
  * for a store in memory. (Its release on a full disk is an e2e test:
  * test_adversarial_http.FullDiskTests, which mounts a small tmpfs.) */
@@ -558,6 +558,8 @@ static void test_reserve(void)
     CHECK(db != NULL);
     if (db == NULL)
         return;
+    CHECK(!db_reserve_held(db) && access(rpath, F_OK) != 0); /* made by the tick */
+    db_reserve_tick(db);
     CHECK(db_reserve_held(db));
     CHECK(stat(rpath, &sb) == 0);
     CHECK(S_ISREG(sb.st_mode) && (sb.st_mode & 0777) == 0600);
