@@ -10,14 +10,14 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -g \
-           -Iemulator -Iservices -Istorage $(PKG_CFLAGS)
+           -I. $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(filter-out emulator/main.c,$(wildcard emulator/*.c services/*.c services/*/*.c storage/*.c))
+LIB_SRC := $(filter-out emulator/main.c,$(wildcard base/*.c storage/*.c authz/*.c emulator/*.c services/*.c services/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/schema.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -36,7 +36,7 @@ $(BUILD)/libawsemu.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard emulator/*.h services/*.h services/*/*.h storage/*.h)
+$(BUILD)/%.o: %.c $(wildcard base/*.h storage/*.h authz/*.h emulator/*.h services/*.h services/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -1,15 +1,15 @@
 /* admin.c — health, reset and clock endpoints. */
-#include "admin.h"
+#include "emulator/admin.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "proto_query.h"
-#include "s3.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "emulator/proto_query.h"
+#include "services/s3/s3.h"
 
 static const char *const services[] = {"kms", "secretsmanager", "s3", "iam", "sts", NULL};
 

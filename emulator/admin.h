@@ -3,7 +3,7 @@
 #ifndef AWSEMU_ADMIN_H
 #define AWSEMU_ADMIN_H
 
-#include "service.h"
+#include "emulator/service.h"
 
 /* Is path an admin endpoint? */
 int admin_match(const char *path);

@@ -15,7 +15,7 @@
  * that chunk's signature. A chunk's bytes are emitted as they arrive and its
  * signature is checked at its closing CRLF, so on AWSCHUNKED_BADSIG the
  * caller discards everything emitted. */
-#include "awschunked.h"
+#include "emulator/awschunked.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "sigv4.h"
+#include "authz/sigv4.h"
 
 #define MAX_CHUNK ((uint64_t)1 << 40)
 #define MAX_SIZE_DIGITS 16

@@ -1,5 +1,5 @@
 /* config.c — flags and their environment twins. */
-#include "config.h"
+#include "emulator/config.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * that produced them (no extra loop turn or epoll_ctl per request; the
  * before-write hook runs first), with a write event only when the socket is
  * full. */
-#include "http.h"
+#include "emulator/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 
 /* Output queued beyond this stops reading further pipelined requests until
  * the client drains it. */

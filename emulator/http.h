@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "httpparse.h"
+#include "base/buf.h"
+#include "base/httpparse.h"
 
 struct event_base;
 typedef struct http_server http_server_t;

@@ -12,16 +12,16 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "db.h"
-#include "envelope.h"
-#include "http.h"
-#include "kms.h"
-#include "log.h"
-#include "router.h"
-#include "s3.h"
-#include "secretsmanager.h"
-#include "service.h"
+#include "emulator/config.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
+#include "emulator/http.h"
+#include "services/kms/kms.h"
+#include "base/log.h"
+#include "emulator/router.h"
+#include "services/s3/s3.h"
+#include "services/sm/secretsmanager.h"
+#include "emulator/service.h"
 
 typedef struct {
     struct event_base *base;

@@ -1,5 +1,5 @@
 /* payload.c — a buffered body checked against its head before use. */
-#include "payload.h"
+#include "emulator/payload.h"
 
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "awschunked.h"
-#include "checksum.h"
-#include "codec.h"
+#include "emulator/awschunked.h"
+#include "base/checksum.h"
+#include "base/codec.h"
 
 /* AWS's text for a value it does not know (as S3 answers it). */
 #define BAD_DECL                                                                                   \

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "http.h"
+#include "emulator/http.h"
 
 /* What a failed check answers (S3's codes and messages). */
 typedef struct {

@@ -1,5 +1,5 @@
 /* proto_json.c — AWS JSON 1.1: requests, validation, responses, errors. */
-#include "proto_json.h"
+#include "emulator/proto_json.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "iam.h"
-#include "jsonlen.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "services/iam/iam.h"
+#include "base/jsonlen.h"
+#include "base/utf8.h"
 
 #define JSON_CT "application/x-amz-json-1.1"
 

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jsonlen.h"
-#include "service.h"
+#include "base/jsonlen.h"
+#include "emulator/service.h"
 
 /* A JSON operation: reads `in` (an object), fills `out` (an object) and
  * returns 0, or returns svc_error(...). */

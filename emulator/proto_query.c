@@ -1,5 +1,5 @@
 /* proto_query.c — AWS Query protocol: forms and XML errors. */
-#include "proto_query.h"
+#include "emulator/proto_query.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "utf8.h"
-#include "xml.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "base/utf8.h"
+#include "base/xml.h"
 
 long proto_query_unescape(const char *s, size_t n, int plus_space, char *out)
 {

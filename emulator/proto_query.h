@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "buf.h"
-#include "service.h"
+#include "base/buf.h"
+#include "emulator/service.h"
 
 /* Finds name in an application/x-www-form-urlencoded string and decodes its
  * value into out (NUL-terminated). Returns the decoded length, or -1 when

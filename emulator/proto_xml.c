@@ -1,9 +1,9 @@
 /* proto_xml.c — S3 REST-XML errors. */
-#include "proto_xml.h"
+#include "emulator/proto_xml.h"
 
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 void proto_xml_send_error(svc_req_t *r, const char *resource)
 {

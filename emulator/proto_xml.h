@@ -2,7 +2,7 @@
 #ifndef AWSEMU_PROTO_XML_H
 #define AWSEMU_PROTO_XML_H
 
-#include "service.h"
+#include "emulator/service.h"
 
 /* Sends the error recorded on r as S3's <Error> document (HEAD: status and
  * headers only). resource: the request path, or NULL. */

@@ -1,6 +1,6 @@
 /* router.c — request -> (service, operation), authentication, dispatch,
  * the access-log line. */
-#include "router.h"
+#include "emulator/router.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -10,20 +10,20 @@
 #include <strings.h>
 #include <time.h>
 
-#include "admin.h"
-#include "clock.h"
-#include "codec.h"
-#include "iam.h"
-#include "kms.h"
-#include "log.h"
-#include "payload.h"
-#include "proto_json.h"
-#include "proto_query.h"
-#include "proto_xml.h"
-#include "s3.h"
-#include "secretsmanager.h"
-#include "sigv2.h"
-#include "sigv4.h"
+#include "emulator/admin.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "services/iam/iam.h"
+#include "services/kms/kms.h"
+#include "base/log.h"
+#include "emulator/payload.h"
+#include "emulator/proto_json.h"
+#include "emulator/proto_query.h"
+#include "emulator/proto_xml.h"
+#include "services/s3/s3.h"
+#include "services/sm/secretsmanager.h"
+#include "authz/sigv2.h"
+#include "authz/sigv4.h"
 
 /* Signed requests may be this far from our clock, as in AWS. */
 #define MAX_SKEW_SECONDS (15 * 60)

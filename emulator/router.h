@@ -3,8 +3,8 @@
 #ifndef AWSEMU_ROUTER_H
 #define AWSEMU_ROUTER_H
 
-#include "http.h"
-#include "service.h"
+#include "emulator/http.h"
+#include "emulator/service.h"
 
 typedef struct router router_t;
 

@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "db.h"
-#include "http.h"
+#include "emulator/config.h"
+#include "storage/db.h"
+#include "emulator/http.h"
 
 struct event_base;
 struct blob_store;

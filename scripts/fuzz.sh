@@ -26,7 +26,7 @@ PKGS="libevent openssl sqlite3 libcjson expat"
 if [ -z "${FUZZ_LIB_SRC:-}" ]; then
     make --no-print-directory build/migrations.c build/schema.c || exit 1
     FUZZ_LIB_SRC="build/migrations.c build/schema.c"
-    for f in emulator/*.c services/*.c services/*/*.c storage/*.c; do
+    for f in base/*.c storage/*.c authz/*.c emulator/*.c services/*.c services/*/*.c; do
         [ -f "$f" ] && [ "$f" != emulator/main.c ] && FUZZ_LIB_SRC="$FUZZ_LIB_SRC $f"
     done
     PKG_CFLAGS=$(pkg-config --cflags $PKGS) || exit 1
@@ -56,7 +56,7 @@ for name in $FUZZ_TARGETS; do
     echo "== $name: build"
     if ! "$CLANG" -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        -Iemulator -Iservices -Istorage $PKG_CFLAGS \
+        -I. $PKG_CFLAGS \
         -o "$bin" "$src" $FUZZ_LIB_SRC $PKG_LIBS -lm; then
         failed="$failed $name"
         continue

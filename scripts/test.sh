@@ -60,6 +60,21 @@ for f in "$BUILD"/fuzz/fuzz_*; do
     fi
 done
 
+# The service contract's guards: no include points up a layer, and every
+# operation of each service's botocore model has a row (scripts/).
+echo "== the contract"
+for c in scripts/check-layers.py scripts/check-coverage.py; do
+    [ -f "$c" ] || continue
+    if python3 "$c" >"$log/contract" 2>&1; then
+        tail -n 1 "$log/contract"
+        passed=$((passed + 1))
+    else
+        tail -n 40 "$log/contract"
+        echo "$c: FAILED"
+        failed=$((failed + 1))
+    fi
+done
+
 echo "== e2e (boto3, aws CLI) against $BIN"
 PY=python3
 if ! python3 -c 'import boto3' >/dev/null 2>&1 && /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then

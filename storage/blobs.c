@@ -1,7 +1,7 @@
 /* blobs.c — object-body files: temp file, rename into a fan-out directory,
  * read by fd, start-up sweep. Every path is relative to the blobs directory
  * fd and built from a validated id. */
-#include "blobs.h"
+#include "storage/blobs.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "codec.h"
+#include "base/codec.h"
 
 struct blob_store {
     int root; /* <data-dir>/blobs, O_DIRECTORY */

@@ -1,5 +1,5 @@
 /* db.c — SQLite store with migrations and a statement cache. */
-#include "db.h"
+#include "storage/db.h"
 
 #include <errno.h>
 #include <fcntl.h>

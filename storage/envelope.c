@@ -1,5 +1,5 @@
 /* envelope.c — master key and AES-256-GCM seal/open. */
-#include "envelope.h"
+#include "storage/envelope.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "codec.h"
+#include "base/codec.h"
 
 int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *err, size_t errlen)
 {

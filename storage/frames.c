@@ -1,5 +1,5 @@
 /* frames.c — framed AES-256-GCM for object bodies (layout in frames.h). */
-#include "frames.h"
+#include "storage/frames.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "codec.h"
+#include "base/codec.h"
 
 #define IV_LEN 12
 #define AAD_FIXED (FRAMES_HEADER_LEN + 8 + 1) /* header | index | final flag */

@@ -4,7 +4,7 @@
  * condition keys, and lets the policy engine decide as AWS does. Parsed
  * policies are cached: a caller's set until IAM changes, resource policies
  * by their text. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -12,13 +12,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "envelope.h"
-#include "db.h"
-#include "log.h"
-#include "policy.h"
-#include "proto_json.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/envelope.h"
+#include "storage/db.h"
+#include "base/log.h"
+#include "authz/policy.h"
+#include "emulator/proto_json.h"
 
 #define MAX_POLICIES 64     /* per caller: AWS's quotas keep it far lower */
 #define SET_SLOTS 64

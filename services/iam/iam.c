@@ -1,5 +1,5 @@
 /* iam.c — IAM's operation table (sorted by name for bsearch). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 static const query_op_t ops[] = {
     {"AcceptDelegationRequest", iam_op_no_such_delegation},

@@ -1,13 +1,13 @@
 /* iam_account.c — GetAccountAuthorizationDetails: every user, group, role
  * and managed policy of the account with their policies, paged as one
  * sequence (users, groups, roles, policies). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 enum { F_USER = 1, F_ROLE = 2, F_GROUP = 4, F_LOCAL = 8, F_AWS = 16 };
 

@@ -2,12 +2,12 @@
  * SetSecurityTokenServicePreferences, outbound web identity federation,
  * and what an account outside AWS Organizations answers for the
  * Organizations, delegation-request and summary operations. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 /* ---- alias --------------------------------------------------------------- */
 

@@ -1,12 +1,12 @@
 /* iam_attach.c — managed policies attached to users, groups and roles:
  * Attach/Detach{User,Group,Role}Policy, ListAttached{User,Group,Role}Policies,
  * ListEntitiesForPolicy. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 int iam_has_attached(svc_req_t *r, const iam_kind_t *k, const char *name)
 {

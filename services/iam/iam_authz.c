@@ -4,12 +4,12 @@
  * iam:PermissionsBoundary and iam:AWSServiceName condition keys. OIDC and
  * SAML providers, MFA devices and server certificates are named by their
  * ARNs (built from the request when the operation creates them). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 /* The ARN of the entity `name` of table (with its stored path), or one
  * built with path "/" when it does not exist. */

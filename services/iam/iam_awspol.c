@@ -2,7 +2,7 @@
  * policy/...), with the documents AWS publishes for their default version.
  * ReadOnlyAccess keeps only the actions of the services awsemu emulates
  * (iam, kms, s3, secretsmanager), as AWS lists them. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <string.h>
 

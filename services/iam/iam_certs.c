@@ -4,7 +4,7 @@
  * (CodeCommit, Keyspaces, Bedrock; the password is shown once and kept as
  * a salted hash). Status updates, deletes and lists are one table-driven
  * set of helpers. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "codec.h"
-#include "db.h"
-#include "iam_crypto.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "services/iam/iam_crypto.h"
 
 #define SSH_PER_USER 5
 #define CERTS_PER_USER 2

@@ -1,6 +1,6 @@
 /* iam_common.c — IAM's shared pieces: entity kinds and lookups, member
  * validation with IAM's constraints, document encoding, tags and paging. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
 
 const iam_kind_t IAM_USER = {
     .kind = "user",

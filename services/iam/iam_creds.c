@@ -3,16 +3,16 @@
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
  * empties it (iam_changed). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
 
 #define CACHE_SLOTS 64
 

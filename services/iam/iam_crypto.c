@@ -1,6 +1,6 @@
 /* iam_crypto.c — password hashing and policy checks, Base32, TOTP, SSH key
  * fingerprints (see iam_crypto.h). */
-#include "iam_crypto.h"
+#include "services/iam/iam_crypto.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "base/codec.h"
 
 #define PW_ITER 60000
 #define PW_SALT 16

@@ -1,13 +1,13 @@
 /* iam_groups.c — IAM groups and their members: CreateGroup, GetGroup,
  * UpdateGroup, DeleteGroup, ListGroups, AddUserToGroup,
  * RemoveUserFromGroup, ListGroupsForUser. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 static void group_row(buf_t *out, sqlite3_stmt *st)
 {

@@ -2,15 +2,15 @@
  * arn:aws:iam::A:oidc-provider/<host/path>) with their client ids,
  * thumbprints and tags, and SAML providers (metadata document checked to
  * be XML with an EntityDescriptor; ValidUntil from its validUntil). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "db.h"
+#include "base/buf.h"
+#include "storage/db.h"
 
 #define OIDC_MAX_PROVIDERS 100
 #define OIDC_MAX_CLIENT_IDS 100

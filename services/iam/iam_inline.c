@@ -1,12 +1,12 @@
 /* iam_inline.c — inline policies of users, groups and roles:
  * Put/Get/Delete/List{User,Group,Role}Policy (names unique per entity,
  * case-insensitively; aggregate size quotas per entity kind). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 int iam_has_inline(svc_req_t *r, const iam_kind_t *k, const char *name)
 {

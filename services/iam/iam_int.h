@@ -7,12 +7,12 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "iam.h"
-#include "policy.h"
-#include "proto_query.h"
-#include "service.h"
-#include "xml.h"
+#include "base/buf.h"
+#include "services/iam/iam.h"
+#include "authz/policy.h"
+#include "emulator/proto_query.h"
+#include "emulator/service.h"
+#include "base/xml.h"
 
 #define IAM_XMLNS "https://iam.amazonaws.com/doc/2010-05-08/"
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"

@@ -1,15 +1,15 @@
 /* iam_keys.c — IAM users' access keys: CreateAccessKey, ListAccessKeys,
  * UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed. The secret is
  * sealed under the master key (AAD: the access key id) and shown once. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
 
 #define SECRET_LEN 40
 

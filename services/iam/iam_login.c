@@ -3,16 +3,16 @@
  * (Get/Update/DeleteAccountPasswordPolicy). Passwords are kept only as
  * salted PBKDF2 hashes (iam_crypto.h), never logged. Also the small
  * member helpers the newer IAM files share. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codec.h"
-#include "db.h"
-#include "iam_crypto.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "services/iam/iam_crypto.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
 

@@ -3,16 +3,16 @@
  * EnableMFADevice / ResyncMFADevice (two consecutive RFC 6238 codes on the
  * emulator clock), DeactivateMFADevice, DeleteVirtualMFADevice, the lists,
  * GetMFADevice and device tags. QRCodePNG is not produced. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
-#include "iam_crypto.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
+#include "services/iam/iam_crypto.h"
 
 #define SEED_LEN 20
 #define MFA_PER_USER 8

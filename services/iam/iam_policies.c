@@ -2,7 +2,7 @@
  * ones) and their versions: CreatePolicy, GetPolicy, DeletePolicy,
  * ListPolicies, policy versions and policy tags; the lookups enforcement
  * and the other IAM files use. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clock.h"
-#include "db.h"
+#include "base/clock.h"
+#include "storage/db.h"
 
 /* One managed policy as listings show it. */
 typedef struct {

@@ -4,7 +4,7 @@
  * services the entity's policies grant, never accessed as far as we
  * track), ListPoliciesGrantingServiceAccess and the GetContextKeysFor*
  * operations (the condition keys the policies' Condition blocks use). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -13,8 +13,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "codec.h"
-#include "db.h"
+#include "base/codec.h"
+#include "storage/db.h"
 
 #define REPORT_TTL (4 * 3600.0) /* a report expires four hours after generation */
 #define REPORT_MAX ((size_t)8 << 20)

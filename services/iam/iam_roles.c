@@ -1,12 +1,12 @@
 /* iam_roles.c — IAM roles: CreateRole, GetRole, UpdateRole,
  * UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole, ListRoles and
  * role tags (boundaries: iam_users.c). */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 #define ROLE_COLS                                                                              \
     "SELECT name, id, path, arn, created, assume_policy, description, max_session, boundary, " \

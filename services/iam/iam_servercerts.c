@@ -2,7 +2,7 @@
  * certificate, chain and private key parsed with OpenSSL, the key checked
  * against the certificate and sealed at rest, AAD: the certificate id),
  * Get/Update/Delete/ListServerCertificates and their tags. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
-#include "envelope.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
 
 #define SERVER_CERTS_MAX 20
 

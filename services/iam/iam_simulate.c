@@ -1,13 +1,13 @@
 /* iam_simulate.c — SimulatePrincipalPolicy and SimulateCustomPolicy: every
  * (action, resource) pair decided by the same evaluator that authorizes
  * requests in --iam enforce mode, with the deciding statement. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 #define MAX_ITEMS 1000
 #define MAX_CTX 64

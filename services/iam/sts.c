@@ -2,7 +2,7 @@
  * roles (trust policy evaluated in enforce mode), for users and for
  * federated users, access key lookups, and decoding of awsemu's encoded
  * authorization messages. */
-#include "iam_int.h"
+#include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
 
 #define NAME_CHARS "_+=,.@-"
 #define NAME_PATTERN "[\\w+=,.@-]*"

@@ -1,17 +1,17 @@
 /* kms.c — the KMS operation table, key resolution, key material (sealed
  * under the master key, cached unwrapped) and the ciphertext blob format. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
+#include "base/utf8.h"
 
 /* Ciphertext blob: version byte, key id (36), material version (u32 BE),
  * then envelope_seal's IV | ciphertext | tag. The AAD is the 41-byte header

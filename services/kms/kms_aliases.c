@@ -1,10 +1,10 @@
 /* kms_aliases.c — CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 static int internal(svc_req_t *r)
 {

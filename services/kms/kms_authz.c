@@ -6,15 +6,15 @@
  * kms:ViaService, kms:KeySpec/KeyUsage/KeyOrigin, kms:RequestAlias,
  * kms:ResourceAliases, aws:ResourceTag/<key>, aws:RequestTag/<key>,
  * aws:TagKeys and CreateGrant's kms:Grant* keys. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "iam.h"
-#include "kms_grant_rules.h"
+#include "storage/db.h"
+#include "services/iam/iam.h"
+#include "services/kms/kms_grant_rules.h"
 
 #define MAX_TAGS 50      /* per key, as AWS allows */
 #define NAME_LEN 160     /* "aws:RequestTag/" + a 128-character tag key */

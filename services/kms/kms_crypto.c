@@ -1,12 +1,12 @@
 /* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys, random bytes, and
  * the answers symmetric keys give to asymmetric and HMAC operations. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "base/codec.h"
 
 static const char *const enc_algs[] = {"SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1",
                                        "RSAES_OAEP_SHA_256", "SM2PKE", NULL};

@@ -1,9 +1,9 @@
 /* kms_grant_rules.c — what a KMS grant allows (see kms_grant_rules.h). */
-#include "kms_grant_rules.h"
+#include "services/kms/kms_grant_rules.h"
 
 #include <string.h>
 
-#include "jsonlen.h"
+#include "base/jsonlen.h"
 
 #define SUBSET "EncryptionContextSubset"
 #define EQUALS "EncryptionContextEquals"

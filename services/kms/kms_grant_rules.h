@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "iam.h"
+#include "services/iam/iam.h"
 
 /* How principal (a grant's GranteePrincipal or RetiringPrincipal: an ARN,
  * or a 12-digit account id) names a caller: AUTHZ_GRANT_CALLER when it is

@@ -1,15 +1,15 @@
 /* kms_grants.c — CreateGrant, ListGrants, ListRetirableGrants, RetireGrant,
  * RevokeGrant. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "db.h"
-#include "kms_grant_rules.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "services/kms/kms_grant_rules.h"
 
 /* operations a symmetric encryption key can be granted */
 static const char *const symmetric_ops[] = {

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kms.h"
-#include "proto_json.h"
-#include "service.h"
+#include "services/kms/kms.h"
+#include "emulator/proto_json.h"
+#include "emulator/service.h"
 
 #define KMS_MATERIAL_LEN 32
 #define KMS_MAX_PLAINTEXT 4096

@@ -1,14 +1,14 @@
 /* kms_keys.c — key lifecycle: create, describe, list, enable/disable,
  * deletion, rotation, description, tags and key policies. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "db.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "storage/db.h"
 
 static const char *const key_usages[] = {"SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC",
                                          "KEY_AGREEMENT", NULL};

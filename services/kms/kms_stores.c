@@ -2,7 +2,7 @@
  * operations. awsemu has no CloudHSM clusters, no external key store
  * proxies, no EXTERNAL-origin and no multi-Region keys, so these answer
  * exactly what AWS answers in an account without them. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <string.h>
 

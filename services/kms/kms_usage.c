@@ -3,12 +3,12 @@
  * GenerateDataKey... notes it in memory; the row is written at most once a
  * minute per key (a busy key costs no write per request), and whenever
  * GetKeyLastUsage reads it, at an admin reset and at exit. */
-#include "kms_int.h"
+#include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 #define USE_SLOTS 256
 #define WRITE_EVERY 60.0 /* seconds between writes of one key's row */

@@ -1,6 +1,6 @@
 /* s3.c — S3 addressing (the operation: s3_route.c), errors, the blob store's lifecycle,
  * body encryption and the streaming upload pipeline. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -12,15 +12,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
-#include "http.h"
-#include "kms.h"
-#include "proto_query.h"
-#include "proto_xml.h"
-#include "sigv4.h"
-#include "xml.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
+#include "emulator/http.h"
+#include "services/kms/kms.h"
+#include "emulator/proto_query.h"
+#include "emulator/proto_xml.h"
+#include "authz/sigv4.h"
+#include "base/xml.h"
 
 /* ---- errors and small helpers ------------------------------------------- */
 

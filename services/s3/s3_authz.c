@@ -10,19 +10,19 @@
  * s3:RequestObjectTagKeys. The anonymous caller (an unsigned request) is
  * allowed by the bucket policy or a public ACL, as Block Public Access
  * lets them. Also the bucket policy operations. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "db.h"
-#include "http.h"
-#include "iam.h"
-#include "iam/policy.h"
-#include "proto_query.h"
-#include "xml.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "services/iam/iam.h"
+#include "authz/policy.h"
+#include "emulator/proto_query.h"
+#include "base/xml.h"
 
 enum { RES_NONE, RES_BUCKET, RES_OBJECT };
 

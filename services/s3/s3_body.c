@@ -2,7 +2,7 @@
  * sealed body stored inline in its row, or for a multipart object its parts'
  * blobs in order (each sealed with its own AAD), so completing an upload
  * never rewrites the data. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>

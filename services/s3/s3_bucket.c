@@ -1,6 +1,6 @@
 /* s3_bucket.c — CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
  * GetBucketLocation, bucket default encryption. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -8,10 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clock.h"
-#include "db.h"
-#include "http.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "base/xml.h"
 
 static int internal(s3_req_t *s)
 {

@@ -3,7 +3,7 @@
  * object lock, public access block, ownership controls), kept as the
  * canonical documents S3 answers with; bucket and object ACLs; CORS
  * preflight and the CORS headers of ordinary responses. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <ctype.h>
 #include <openssl/sha.h>
@@ -12,10 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "codec.h"
-#include "db.h"
-#include "http.h"
-#include "xml.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "base/xml.h"
 
 #define MALFORMED                                                                              \
     "The XML you provided was not well-formed or did not validate against our published schema"

@@ -1,15 +1,15 @@
 /* s3_list.c — ListObjects and ListObjectsV2: prefix, delimiter (common
  * prefixes), paging, encoding-type=url. Keys sort by UTF-8 bytes, as S3. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "base/xml.h"
 
 /* URL-encodes as S3 does for encoding-type=url (space as '+'). */
 void s3_url_encode(buf_t *b, const char *s)

@@ -10,7 +10,7 @@
  * and their Java port, moto, and emulators' recorded answers): messages
  * below are S3's. The bucket side (enabled, default retention) is the
  * bucket's 'object-lock' configuration document (s3_config.c). */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,10 +19,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "clock.h"
-#include "db.h"
-#include "http.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "base/xml.h"
 
 #define H_MODE "x-amz-object-lock-mode"
 #define H_UNTIL "x-amz-object-lock-retain-until-date"

@@ -2,7 +2,7 @@
  * CompleteMultipartUpload, AbortMultipartUpload, ListParts,
  * ListMultipartUploads. Parts are sealed under the upload's data key;
  * completion re-seals them, in order, into the object's one body. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -11,12 +11,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "http.h"
-#include "proto_query.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "emulator/proto_query.h"
+#include "base/xml.h"
 
 static int internal(s3_req_t *s)
 {

@@ -1,7 +1,7 @@
 /* s3_object.c — PutObject, GetObject/HeadObject (streamed, ranged),
  * DeleteObject(s) and CopyObject. Object tagging, GetObjectAttributes and
  * the envelope inspector are in s3_object_meta.c. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <event2/buffer.h>
 #include <openssl/crypto.h>
@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "http.h"
-#include "proto_query.h"
-#include "utf8.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "emulator/proto_query.h"
+#include "base/utf8.h"
+#include "base/xml.h"
 
 /* ---- object records ------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /* s3_object_meta.c — what is about an object rather than its body: object
  * tagging, GetObjectAttributes, and the envelope inspector. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <event2/buffer.h>
 #include <openssl/crypto.h>
@@ -11,11 +11,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "http.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "base/xml.h"
 
 /* ---- tagging ---------------------------------------------------------------- */
 

@@ -3,12 +3,12 @@
  * S3's sub-resources. A request whose query names a sub-resource is served
  * by the row of exactly that sub-resource or refused; it never reaches a
  * plain object or bucket operation. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "http.h"
+#include "emulator/http.h"
 
 /* ---- S3's sub-resources ---------------------------------------------------------
  *

@@ -3,17 +3,17 @@
  * semantics and ListObjectVersions. The current version of a key lives in
  * s3_objects (as for unversioned buckets), so reads and writes of
  * unversioned buckets never touch s3_versions. */
-#include "s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "http.h"
-#include "xml.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "emulator/http.h"
+#include "base/xml.h"
 
 #define VCOLS S3_OBJ_COLS
 

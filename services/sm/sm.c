@@ -1,18 +1,18 @@
 /* sm.c — the Secrets Manager table, secret resolution, sealed versions and
  * staging labels. */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "codec.h"
-#include "db.h"
-#include "envelope.h"
-#include "kms.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "storage/envelope.h"
+#include "services/kms/kms.h"
+#include "base/utf8.h"
 
 #define COLS                                                                                   \
     "arn, name, account, region, description, kms_key_id, type, created, last_changed, "        \

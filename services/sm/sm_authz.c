@@ -3,12 +3,12 @@
  * secretsmanager:SecretId, VersionId, VersionStage, Name, KmsKeyId,
  * Description and the secret's tags (secretsmanager:ResourceTag/<key>,
  * aws:ResourceTag/<key>). */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "iam.h"
+#include "services/iam/iam.h"
 
 #define MAX_TAGS 50
 

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto_json.h"
-#include "secretsmanager.h"
-#include "service.h"
+#include "emulator/proto_json.h"
+#include "services/sm/secretsmanager.h"
+#include "emulator/service.h"
 
 #define SM_MAX_VALUE 65536
 #define SM_MAX_VERSIONS 100

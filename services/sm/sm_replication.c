@@ -2,14 +2,14 @@
  * secret row in its own Region (same name and suffix, PrimaryRegion set)
  * whose versions are re-sealed there under the replica's KMS key, so it is
  * readable in that Region and follows every change of the primary. */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "storage/db.h"
 
 /* r with another region (errors stay on the copy). */
 static void in_region(svc_req_t *dst, const svc_req_t *r, const char *region)

@@ -3,7 +3,7 @@
  * finishSecret) asynchronously, POSTing the same event JSON a Lambda gets to
  * the local handler mapped to the function name (--lambda-endpoint), so the
  * handler can call back into awsemu while the steps run. */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "codec.h"
-#include "db.h"
-#include "log.h"
+#include "base/clock.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "base/log.h"
 
 #define DAY 86400.0
 #define STEP_TIMEOUT_S 30

@@ -1,6 +1,6 @@
 /* sm_secrets.c — CreateSecret, UpdateSecret, DescribeSecret, ListSecrets,
  * DeleteSecret, RestoreSecret, tags and resource policies. */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "codec.h"
-#include "db.h"
-#include "kms.h"
+#include "base/codec.h"
+#include "storage/db.h"
+#include "services/kms/kms.h"
 
 #define DAY 86400.0
 

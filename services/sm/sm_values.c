@@ -1,6 +1,6 @@
 /* sm_values.c — GetSecretValue, BatchGetSecretValue, PutSecretValue,
  * UpdateSecretVersionStage, ListSecretVersionIds, GetRandomPassword. */
-#include "sm_int.h"
+#include "services/sm/sm_int.h"
 
 #include <math.h>
 #include <openssl/crypto.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "db.h"
+#include "base/codec.h"
+#include "storage/db.h"
 
 #define DAY 86400.0
 

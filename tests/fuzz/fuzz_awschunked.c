@@ -6,8 +6,8 @@
  * bytes consumed, payload, done flag and trailers. Invariants: decoded bytes
  * <= consumed <= input, decoded_len == bytes emitted, trailers NUL-terminated
  * and lower-case, never a crash or leak. */
-#include "awschunked.h"
-#include "sigv4.h"
+#include "emulator/awschunked.h"
+#include "authz/sigv4.h"
 
 #include <stdint.h>
 #include <stdio.h>

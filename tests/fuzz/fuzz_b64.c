@@ -3,7 +3,7 @@
  * itself (modulo padding, the URL-safe digits and the unused low bits of the
  * last digit) and decodes again to the same bytes; arbitrary bytes encode
  * into the standard alphabet and decode back. */
-#include "codec.h"
+#include "base/codec.h"
 
 #include <stdint.h>
 #include <stdio.h>

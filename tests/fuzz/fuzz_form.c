@@ -4,7 +4,7 @@
  * proto_query_param must agree with a plain reference search, write only
  * inside out[0..n) and NUL-terminate; proto_query_unescape must stay within
  * n + 1 bytes and NUL-terminate. */
-#include "proto_query.h"
+#include "emulator/proto_query.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * flips, header changes, truncation, appended bytes, frames swapped,
  * dropped or duplicated, a wrong key) either fails or gives exactly the
  * original bytes of the range, never others. */
-#include "frames.h"
+#include "storage/frames.h"
 
 #include <stdint.h>
 #include <stdio.h>

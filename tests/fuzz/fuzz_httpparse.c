@@ -2,7 +2,7 @@
  * runs the rest of the input (or all of it, when there is no complete head)
  * through the chunked decoder one-shot, split at a data-derived point and
  * byte by byte, and checks that all three agree. */
-#include "httpparse.h"
+#include "base/httpparse.h"
 
 #include <stdint.h>
 #include <stdio.h>

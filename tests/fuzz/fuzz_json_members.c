@@ -4,7 +4,7 @@
  * with a zeroed svc_req_t. Each result must be 0 with no error recorded, or
  * -1 with a 400 ValidationException / SerializationException and a
  * NUL-terminated message; outputs must be consistent with the limits. */
-#include "proto_json.h"
+#include "emulator/proto_json.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * for chunk-signature verification with a fixed key. Invariants: never a
  * crash or leak; on success with an aws-chunked declaration the body did
  * not grow; on failure the error has a status, a code and a message. */
-#include "payload.h"
+#include "emulator/payload.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * dates, numbers and multivalued keys) and put through policy_decide in
  * every slot. A refused document must come with a message; the results
  * must be in range and the deciding statement consistent with the effect. */
-#include "iam/policy.h"
+#include "authz/policy.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * appears in the query as a parameter name; sorted; no repeats) and the
  * retain-until dates of Object Lock (s3_lock_parse_date: an accepted date is
  * a finite time that its canonical form, clock_iso8601, gives back). */
-#include "s3/s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "base/clock.h"
 
 #define FUZZ_CHECK(c)                                                                              \
     do {                                                                                           \

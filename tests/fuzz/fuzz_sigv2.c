@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigv2.h"
+#include "authz/sigv2.h"
 
 #define NFIELDS 6
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigv4.h"
+#include "authz/sigv4.h"
 
 #define NFIELDS 5
 

@@ -4,10 +4,10 @@
  * string's: bytes up to it readable, a NUL right after it, U+0000 counted
  * exactly), the U+0000 refusal of proto_json's member readers, and
  * proto_query_unescape_text. Any violated invariant aborts. */
-#include "jsonlen.h"
-#include "proto_json.h"
-#include "proto_query.h"
-#include "utf8.h"
+#include "base/jsonlen.h"
+#include "emulator/proto_json.h"
+#include "emulator/proto_query.h"
+#include "base/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>

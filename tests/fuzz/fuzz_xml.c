@@ -7,7 +7,7 @@
  * a key written with xml_elem_n must read back byte for byte exactly when it
  * is text XML allows (valid UTF-8, no NUL, no surrogates, no U+FFFE/FFFF),
  * and be refused otherwise. */
-#include "xml.h"
+#include "base/xml.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -9,9 +9,9 @@
 
 #include <openssl/crypto.h>
 
-#include "awschunked.h"
-#include "checksum.h"
-#include "sigv4.h"
+#include "emulator/awschunked.h"
+#include "base/checksum.h"
+#include "authz/sigv4.h"
 #include "unit.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -4,8 +4,8 @@
  * sweep (orphans and temps go, known blobs and foreign files stay, a failing
  * known() removes nothing more), a body committed before kill -9 survives,
  * ephemeral stores leave nothing behind. */
-#include "blobs.h"
-#include "codec.h"
+#include "storage/blobs.h"
+#include "base/codec.h"
 #include "unit.h"
 
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* test_buf.c — unit tests for buf: growth, the hard cap (exactly at the cap
  * fits, one byte more is BUF_ETOOBIG and changes nothing), printf, steal, and
  * JSON / XML escaping. */
-#include "buf.h"
+#include "base/buf.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "checksum.h"
+#include "base/checksum.h"
 #include "unit.h"
 
 /* Digest of p[0..n) in one update; returns its length. */

@@ -1,6 +1,6 @@
 /* test_codec.c — unit tests for codec: base64 against the RFC 4648 section 10
  * vectors and strict-decoding rejects, hex, UUID format and v4 bits. */
-#include "codec.h"
+#include "base/codec.h"
 #include "unit.h"
 
 #include <stdlib.h>

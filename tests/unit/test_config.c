@@ -1,7 +1,7 @@
 /* test_config.c — unit tests for config_parse: defaults, every flag in both
  * "--flag value" and "--flag=value" forms, environment twins (the flag wins),
  * --help / --version, and the errors (-1 with a message on err). */
-#include "config.h"
+#include "emulator/config.h"
 #include "unit.h"
 
 #include <stdlib.h>

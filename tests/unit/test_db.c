@@ -2,7 +2,7 @@
  * schema version kept across reopen, WAL and synchronous pragmas, the
  * statement cache, transactions, db_reset and ON DELETE CASCADE, and the
  * build-time schema snapshot against the migrations it comes from. */
-#include "db.h"
+#include "storage/db.h"
 #include "unit.h"
 
 #include <dirent.h>

@@ -2,7 +2,7 @@
  * trips, the IV | ciphertext | tag layout checked against OpenSSL directly,
  * every tampering refused and the output wiped) and envelope_master_load
  * (file creation, mode and size checks, AWSEMU_MASTER_KEY, ephemeral keys). */
-#include "envelope.h"
+#include "storage/envelope.h"
 #include "unit.h"
 
 #include <dirent.h>

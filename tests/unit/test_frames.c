@@ -4,7 +4,7 @@
  * aad, truncation, dropped, swapped, spliced and appended frames), ranges
  * that read only their frames, pulled ranges complete only when wholly
  * authenticated, bounded sealer memory, emit failures. */
-#include "frames.h"
+#include "storage/frames.h"
 #include "unit.h"
 
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
 /* test_httpparse.c — unit tests for the HTTP/1.1 head parser and the chunked
  * decoder: table-driven cases, each also fed at every split point. */
-#include "httpparse.h"
+#include "base/httpparse.h"
 #include "unit.h"
 
 #include <stdlib.h>

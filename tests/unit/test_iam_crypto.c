@@ -2,7 +2,7 @@
  * (SHA-1, 6 of the 8 digits), RFC 4648 Base32, consecutive-code matching,
  * password hashing and policy checks, SSH key fingerprints (MD5 of the
  * decoded blob, as IAM computes them) and malformed keys. */
-#include "iam/iam_crypto.h"
+#include "services/iam/iam_crypto.h"
 #include "unit.h"
 
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * values and member names (U+0000, escapes, surrogate pairs, multi-byte
  * UTF-8), the JSON rules cJSON does not enforce, the U+0000 count, and the
  * fallbacks for nodes that were never recorded. */
-#include "jsonlen.h"
+#include "base/jsonlen.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * and the grants a CreateGrant permission from a grant may create.
  *
  * JSON is written with ' for " to keep the tables readable. */
-#include "kms/kms_grant_rules.h"
-#include "jsonlen.h"
+#include "services/kms/kms_grant_rules.h"
+#include "base/jsonlen.h"
 #include "unit.h"
 
 #include <stdlib.h>

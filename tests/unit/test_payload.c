@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload.h"
+#include "emulator/payload.h"
 #include "unit.h"
 
 /* A request whose head is `head` (header lines only, CRLF-separated, no

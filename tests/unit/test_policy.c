@@ -5,7 +5,7 @@
  *
  * Policies are written with ' for JSON's " (and ` for a literal ') to keep
  * the tables readable; jq() turns them into JSON. */
-#include "iam/policy.h"
+#include "authz/policy.h"
 #include "unit.h"
 
 #include <stdlib.h>

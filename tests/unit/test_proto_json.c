@@ -2,7 +2,7 @@
  * (json_str, json_int, json_bool, json_enum, json_blob, json_map, json_list)
  * with AWS's exact error messages, the output helpers, svc_error and
  * proto_json_find. The validators only touch r's err_* fields. */
-#include "proto_json.h"
+#include "emulator/proto_json.h"
 #include "unit.h"
 
 #include <stdlib.h>

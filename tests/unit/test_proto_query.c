@@ -1,7 +1,7 @@
 /* test_proto_query.c — unit tests for the Query protocol form decoding:
  * proto_query_unescape (%XX, '+', bad escapes) and proto_query_param (first
  * match, absent, empty, too long for the output). */
-#include "proto_query.h"
+#include "emulator/proto_query.h"
 #include "unit.h"
 
 #include <stdlib.h>

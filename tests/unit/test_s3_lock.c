@@ -1,7 +1,7 @@
 /* test_s3_lock.c — S3 Object Lock's retain-until dates (ISO 8601 as S3
  * takes them) and the sub-resources a query string names (the routing
  * table): table-driven. */
-#include "s3/s3_int.h"
+#include "services/s3/s3_int.h"
 
 #include <math.h>
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigv2.h"
+#include "authz/sigv2.h"
 #include "unit.h"
 
 #define AK "AKIAIOSFODNN7EXAMPLE"

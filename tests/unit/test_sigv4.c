@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "sigv4.h"
+#include "authz/sigv4.h"
 #include "unit.h"
 
 #define VEC_DIR "tests/unit/sigv4-vectors/"

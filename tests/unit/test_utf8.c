@@ -5,7 +5,7 @@
  * lead byte is F0..F4 with a sample of continuations) with a slow reference
  * decoder written from RFC 3629's rules. */
 #include "unit.h"
-#include "utf8.h"
+#include "base/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * spaces, newlines and CDATA kept byte for byte; malformed documents,
  * DOCTYPE / entity / XXE attempts and every cap refused; the writer's
  * escaping, and writer output read back identically. */
-#include "xml.h"
+#include "base/xml.h"
 #include "unit.h"
 
 #include <limits.h>

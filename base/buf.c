@@ -1,5 +1,5 @@
 /* buf.c — growable byte buffer with a cap. */
-#include "buf.h"
+#include "base/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "sigv4.h"
+#include "base/codec.h"
+#include "authz/sigv4.h"
 
 static inline int lower(int c)
 {

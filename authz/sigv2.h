@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "sigv4.h" /* sigv4_request_t, SIGV4_TOKEN_MAX */
+#include "authz/sigv4.h" /* sigv4_request_t, SIGV4_TOKEN_MAX */
 
 /* Error codes (negative). */
 #define SIGV2_ENOAUTH (-1)     /* no SigV2 credentials in the request */

@@ -1,7 +1,7 @@
 /* sigv2.c — AWS Signature Version 2 for S3 (see sigv2.h). The string to
  * sign follows S3's documentation and what botocore's HmacV1Auth /
  * HmacV1QueryAuth send. */
-#include "sigv2.h"
+#include "authz/sigv2.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
-#include "sigv_text.h"
+#include "base/codec.h"
+#include "authz/sigv_text.h"
 
 #define STS_MAX (1u << 20) /* cap of a string to sign */
 

@@ -7,7 +7,7 @@
  * behaviour is untouched for every request without U+0000 in it. The scan
  * must agree with cJSON token for token; where it does not (text that was
  * not what the tree was parsed from), it says so instead of guessing. */
-#include "jsonlen.h"
+#include "base/jsonlen.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * The validator is the classic byte-class check of Unicode's table 3-7 with
  * an ASCII fast path: request bodies are mostly ASCII, and eight bytes with
  * no high bit are tested with one load and one mask. */
-#include "utf8.h"
+#include "base/utf8.h"
 
 #include <stdint.h>
 #include <string.h>

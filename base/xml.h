@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 #define XML_NS_S3 "http://s3.amazonaws.com/doc/2006-03-01/"
 

@@ -1,6 +1,6 @@
 /* policy_eval.c — evaluating a compiled policy against a request without
  * allocating, and combining the policies of a request into AWS's decision. */
-#include "policy_int.h"
+#include "authz/policy_int.h"
 
 #include <stdio.h>
 #include <string.h>

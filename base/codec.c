@@ -2,7 +2,7 @@
 /* SHA256_Init and friends: deprecated in OpenSSL 3, kept, and faster here
  * than EVP (see codec_sha256) */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include "codec.h"
+#include "base/codec.h"
 
 #include <openssl/evp.h>
 

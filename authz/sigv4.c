@@ -1,6 +1,6 @@
 /* sigv4.c — AWS Signature Version 4 parsing, canonicalisation and
  * verification. See sigv4.h for the contracts. */
-#include "sigv4.h"
+#include "authz/sigv4.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "codec.h"
-#include "sigv_text.h"
+#include "base/codec.h"
+#include "authz/sigv_text.h"
 
 #define CANON_MAX ((size_t)1 << 20) /* cap on a canonical request */
 #define CANON_STACK 2048                /* a typical one never leaves the stack */

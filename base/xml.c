@@ -8,7 +8,7 @@
  * therefore turns each such reference in element content into a processing
  * instruction <?awsemu-ctl NN?>, which the handler below appends to the text
  * as the byte NN. Genuine instructions with that target are refused. */
-#include "xml.h"
+#include "base/xml.h"
 
 #include <expat.h>
 #include <limits.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 struct xml_node {
     const char *name;

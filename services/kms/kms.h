@@ -8,8 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "proto_json.h"
-#include "service.h"
+#include "emulator/proto_json.h"
+#include "emulator/service.h"
 
 extern const json_service_t kms_service;
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "authz/policy.h"
 
 /* ---- arena ---------------------------------------------------------------- */
 

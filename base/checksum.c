@@ -3,7 +3,7 @@
  * multiplication first), SHA1/SHA256/MD5 through OpenSSL EVP, and CRC
  * combination for multipart full-object checksums. See checksum.h for the
  * contracts. */
-#include "checksum.h"
+#include "base/checksum.h"
 
 #include <pthread.h>
 #include <string.h>

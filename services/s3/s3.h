@@ -4,7 +4,7 @@
 #ifndef AWSEMU_S3_H
 #define AWSEMU_S3_H
 
-#include "service.h"
+#include "emulator/service.h"
 
 /* Opens the blob store under the data directory (or a private temp dir when
  * ephemeral) and removes blobs no object references. 0 or -1 (err set). */

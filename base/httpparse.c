@@ -16,7 +16,7 @@
  * A line starting with SP or HTAB (obs-fold, or whitespace before the first
  * header) is an error. httpparse_head fills *out only as far as it got: its
  * contents are meaningful only when the return value is > 0. */
-#include "httpparse.h"
+#include "base/httpparse.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-#include "iam/policy.h"
-#include "proto_query.h"
-#include "service.h"
+#include "authz/policy.h"
+#include "emulator/proto_query.h"
+#include "emulator/service.h"
 
 extern const query_service_t iam_service;
 extern const query_service_t sts_service;

@@ -3,8 +3,8 @@
 #ifndef AWSEMU_SECRETSMANAGER_H
 #define AWSEMU_SECRETSMANAGER_H
 
-#include "proto_json.h"
-#include "service.h"
+#include "emulator/proto_json.h"
+#include "emulator/service.h"
 
 extern const json_service_t sm_service;
 

@@ -1,12 +1,12 @@
 /* log.c — access log on stdout, messages on stderr. */
-#include "log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
+#include "base/buf.h"
+#include "base/clock.h"
 
 static int json_lines;
 

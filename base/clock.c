@@ -1,5 +1,5 @@
 /* clock.c — wall clock plus a forward-only offset. */
-#include "clock.h"
+#include "base/clock.h"
 
 #include <math.h>
 #include <stdio.h>

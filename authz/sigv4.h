@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "httpparse.h"
+#include "base/httpparse.h"
 
 /* Error codes (negative). */
 #define SIGV4_ENOAUTH (-1)     /* no credentials at all: anonymous request */

@@ -1,7 +1,7 @@
 /* policy.c — IAM policy documents: parse and validate with cJSON into a
  * precompiled form held in one arena, evaluate against a request without
  * allocating or walking JSON, and combine policies into AWS's decision. */
-#include "policy_int.h"
+#include "authz/policy_int.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "jsonlen.h"
-#include "utf8.h"
+#include "base/jsonlen.h"
+#include "base/utf8.h"
 
 /* ---- arena ---------------------------------------------------------------- */
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""check-layers.py — fails on an #include that points up a layer.
+
+The layers, lowest first (docs/architecture.md):
+  base/      utilities: buffers, codecs, clock, log, XML, checksums, text
+  storage/   SQLite, blobs, frames, envelope, keyring
+  authz/     signatures, the policy engine, the authorization decision
+  emulator/  HTTP, protocols, the router, main; service.h is the contract
+  services/  one folder per service, reached by the core only through
+             the registry the contract declares
+
+Every quoted include names its folder ("base/buf.h"). A service may include
+another service's public header (services/kms/kms.h), never its *_int.h.
+Prints each offending line and exits 1; prints a summary and exits 0.
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ALLOWED = {
+    "base": ("base/",),
+    "storage": ("base/", "storage/"),
+    "authz": ("base/", "storage/", "authz/", "emulator/service.h", "emulator/http.h",
+              "emulator/config.h"),
+    "emulator": ("base/", "storage/", "authz/", "emulator/"),
+    "services": ("base/", "storage/", "authz/", "emulator/", "services/"),
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+
+
+def check(path, layer):
+    bad = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            inc = m.group(1)
+            why = None
+            if "/" not in inc:
+                why = "an include names its folder"
+            elif not inc.startswith(ALLOWED[layer]):
+                why = "%s/ may not include %s" % (layer, inc)
+            elif layer == "services" and inc.startswith("services/"):
+                own = path.split(os.sep)[1] if path.count(os.sep) >= 2 else None
+                parts = inc.split("/")
+                if len(parts) >= 3 and parts[1] != own and parts[2].endswith("_int.h"):
+                    why = "a service includes another's public header only"
+            if why:
+                bad.append("%s:%d: %s (%s)" % (path, n, line.strip(), why))
+    return bad
+
+
+def main():
+    os.chdir(ROOT)
+    bad, files = [], 0
+    for layer in ALLOWED:
+        for dirpath, _, names in os.walk(layer):
+            for name in sorted(names):
+                if name.endswith((".c", ".h")):
+                    files += 1
+                    bad += check(os.path.join(dirpath, name), layer)
+    for b in bad:
+        print(b)
+    print("check-layers: %d files, %d include(s) pointing up a layer" % (files, len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
