@@ -316,12 +316,6 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
         }
     }
     set_alias(out->alias, alias);
-    if (!(flags & KMS_NO_AUTHZ) &&
-        kms_authorize(r, out, (flags & KMS_AUTHZ_REENCRYPT_TO) ? "kms:ReEncryptTo" : NULL, NULL) !=
-            0) {
-        kms_key_clear(out);
-        return -1;
-    }
     return 0;
 }
 
@@ -572,16 +566,11 @@ out:
     return rc;
 }
 
-int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
-             const char *expect_key, kms_key_t *k, uint8_t **pt, size_t *ptlen,
-             char material_id[65])
+int kms_open_key(svc_req_t *r, const uint8_t *blob, size_t blen, const char *expect_key,
+                 kms_key_t *k)
 {
     char key_id[KMS_ID_LEN + 1];
-    const cache_entry_t *m;
-    uint8_t *out = NULL;
-    uint32_t v;
     char alias[sizeof k->alias];
-    buf_t aad;
     int rc;
 
     alias[0] = '\0';
@@ -591,10 +580,9 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     memcpy(key_id, blob + 1, KMS_ID_LEN);
     key_id[KMS_ID_LEN] = '\0';
-    v = (uint32_t)blob[37] << 24 | (uint32_t)blob[38] << 16 | (uint32_t)blob[39] << 8 | blob[40];
     if (expect_key) {
         kms_key_t want;
-        if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS | KMS_NO_AUTHZ, &want) != 0)
+        if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS, &want) != 0)
             return -1;
         rc = strcmp(want.key_id, key_id);
         set_alias(alias, want.alias); /* kms:RequestAlias */
@@ -612,12 +600,18 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     }
     set_alias(k->alias, alias);
-    if (kms_authorize(r, k,
-                      !strcmp(r->service, "kms") && !strcmp(r->operation, "ReEncrypt")
-                          ? "kms:ReEncryptFrom"
-                          : NULL,
-                      ctx) != 0)
-        return -1;
+    return 0;
+}
+
+int kms_open_with(svc_req_t *r, const kms_key_t *k, const uint8_t *blob, size_t blen,
+                  const cJSON *ctx, uint8_t **pt, size_t *ptlen, char material_id[65])
+{
+    const cache_entry_t *m;
+    uint8_t *out = NULL;
+    uint32_t v;
+    buf_t aad;
+
+    v = (uint32_t)blob[37] << 24 | (uint32_t)blob[38] << 16 | (uint32_t)blob[39] << 8 | blob[40];
     if (kms_require_enabled(r, k) != 0)
         return -1;
     if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0 ||
@@ -643,8 +637,19 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     buf_free(&aad);
     snprintf(material_id, 65, "%s", m->material_id);
     *pt = out;
-    kms_note_use(r, key_id, 0);
+    kms_note_use(r, k->key_id, 0);
     return 0;
+}
+
+int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
+             const char *expect_key, const char *action, kms_key_t *k, uint8_t **pt,
+             size_t *ptlen, char material_id[65])
+{
+    if (kms_open_key(r, blob, blen, expect_key, k) != 0)
+        return -1;
+    if (kms_authorize(r, k, action, ctx) != 0)
+        return -1;
+    return kms_open_with(r, k, blob, blen, ctx, pt, ptlen, material_id);
 }
 
 /* ---- shared pieces ------------------------------------------------------- */
@@ -838,7 +843,7 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
     kms_key_t k;
     int rc = -1;
 
-    if (kms_resolve(r, key_ref, KMS_ALLOW_ALIAS | KMS_NO_AUTHZ, &k) != 0)
+    if (kms_resolve(r, key_ref, KMS_ALLOW_ALIAS, &k) != 0)
         return -1;
     if (kms_authorize(r, &k, "kms:GenerateDataKey", ctx) != 0) {
         kms_key_clear(&k);
@@ -865,7 +870,7 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     char mid[65];
     int rc;
 
-    rc = kms_open(r, blob, blen, ctx, NULL, &k, &pt, &ptlen, mid);
+    rc = kms_open(r, blob, blen, ctx, NULL, "kms:Decrypt", &k, &pt, &ptlen, mid);
     if (rc == 0 && ptlen != n)
         rc = svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     if (rc == 0) {
@@ -882,106 +887,78 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
 
 /* ---- the table ------------------------------------------------------------- */
 
+/* One row per operation of KMS's model. Rows on a key name it through their
+ * resource function (kms_res_*: validate the members, resolve the key once,
+ * fill the key policy, grants and kms:* condition keys), so the router
+ * authorizes before the handler runs; the handler takes the key with
+ * kms_key. Rows without one act on "*" (IAM policies only). */
+#define KEY_OP(name, fn, res, flags) SVC_OP(name, json, fn, "kms:" name, res, flags)
 static const svc_op_t ops[] = {
-    SVC_OP("CancelKeyDeletion", json, kms_op_cancel_key_deletion, "kms:CancelKeyDeletion", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("ConnectCustomKeyStore", json, kms_op_custom_key_store, "kms:ConnectCustomKeyStore",
-           NULL, OP_MUTATES),
-    SVC_OP("CreateAlias", json, kms_op_create_alias, "kms:CreateAlias", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("CreateCustomKeyStore", json, kms_op_create_custom_key_store, "kms:CreateCustomKeyStore",
-           NULL, OP_MUTATES),
-    SVC_OP("CreateGrant", json, kms_op_create_grant, "kms:CreateGrant", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("CreateKey", json, kms_op_create_key, "kms:CreateKey", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF), /* kms_authorize_create_key */
-    SVC_OP("Decrypt", json, kms_op_decrypt, "kms:Decrypt", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("DeleteAlias", json, kms_op_delete_alias, "kms:DeleteAlias", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("DeleteCustomKeyStore", json, kms_op_custom_key_store, "kms:DeleteCustomKeyStore", NULL,
+    KEY_OP("CancelKeyDeletion", kms_op_cancel_key_deletion, kms_res_key_id, OP_MUTATES),
+    KEY_OP("ConnectCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
+    KEY_OP("CreateAlias", kms_op_create_alias, kms_res_alias_target, OP_MUTATES),
+    KEY_OP("CreateCustomKeyStore", kms_op_create_custom_key_store, NULL, OP_MUTATES),
+    KEY_OP("CreateGrant", kms_op_create_grant, kms_res_create_grant, OP_MUTATES),
+    KEY_OP("CreateKey", kms_op_create_key, kms_res_create_key, OP_MUTATES),
+    KEY_OP("Decrypt", kms_op_decrypt, kms_res_decrypt, OP_KEY_MATERIAL),
+    KEY_OP("DeleteAlias", kms_op_delete_alias, kms_res_delete_alias, OP_MUTATES),
+    KEY_OP("DeleteCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
+    KEY_OP("DeleteImportedKeyMaterial", kms_op_import, kms_res_key_id, OP_MUTATES),
+    KEY_OP("DeriveSharedSecret", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("DescribeCustomKeyStores", kms_op_describe_custom_key_stores, NULL, 0),
+    KEY_OP("DescribeKey", kms_op_describe_key, kms_res_key_id_alias, 0),
+    KEY_OP("DisableKey", kms_op_disable_key, kms_res_key_id, OP_MUTATES),
+    KEY_OP("DisableKeyRotation", kms_op_disable_key_rotation, kms_res_key_id, OP_MUTATES),
+    KEY_OP("DisconnectCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
+    KEY_OP("EnableKey", kms_op_enable_key, kms_res_key_id, OP_MUTATES),
+    KEY_OP("EnableKeyRotation", kms_op_enable_key_rotation, kms_res_enable_rotation, OP_MUTATES),
+    KEY_OP("Encrypt", kms_op_encrypt, kms_res_encrypt, OP_KEY_MATERIAL),
+    KEY_OP("GenerateDataKey", kms_op_generate_data_key, kms_res_data_key, OP_KEY_MATERIAL),
+    KEY_OP("GenerateDataKeyPair", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("GenerateDataKeyPairWithoutPlaintext", kms_op_asymmetric_only, kms_res_key_id_alias,
+           OP_KEY_MATERIAL),
+    KEY_OP("GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext,
+           kms_res_data_key_np, OP_KEY_MATERIAL),
+    KEY_OP("GenerateMac", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("GenerateRandom", kms_op_generate_random, NULL, 0),
+    KEY_OP("GetKeyLastUsage", kms_op_get_key_last_usage, kms_res_key_id, 0),
+    KEY_OP("GetKeyPolicy", kms_op_get_key_policy, kms_res_get_policy, 0),
+    KEY_OP("GetKeyRotationStatus", kms_op_get_key_rotation_status, kms_res_key_id, 0),
+    KEY_OP("GetParametersForImport", kms_op_import, kms_res_key_id, OP_KEY_MATERIAL),
+    KEY_OP("GetPublicKey", kms_op_get_public_key, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("ImportKeyMaterial", kms_op_import, kms_res_key_id, OP_MUTATES | OP_KEY_MATERIAL),
+    /* resource "*"; a KeyId filter is authorized under its key policy by
+     * the handler (kms_authorize) */
+    KEY_OP("ListAliases", kms_op_list_aliases, NULL, 0),
+    KEY_OP("ListGrants", kms_op_list_grants, kms_res_list_grants, 0),
+    KEY_OP("ListKeyPolicies", kms_op_list_key_policies, kms_res_list_policies, 0),
+    KEY_OP("ListKeyRotations", kms_op_list_key_rotations, kms_res_list_rotations, 0),
+    KEY_OP("ListKeys", kms_op_list_keys, NULL, 0),
+    KEY_OP("ListResourceTags", kms_op_list_resource_tags, kms_res_list_tags, 0),
+    KEY_OP("ListRetirableGrants", kms_op_list_retirable_grants, NULL, 0),
+    KEY_OP("PutKeyPolicy", kms_op_put_key_policy, kms_res_put_policy, OP_MUTATES),
+    /* two keys, each under its own key policy (kms:ReEncryptFrom on the
+     * ciphertext's, kms:ReEncryptTo on the destination): one authz_t
+     * cannot say both, so the handler authorizes each (kms_authorize) */
+    KEY_OP("ReEncrypt", kms_op_re_encrypt, NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    KEY_OP("ReplicateKey", kms_op_multi_region, kms_res_key_id, OP_MUTATES),
+    KEY_OP("RetireGrant", kms_op_retire_grant, kms_res_retire_grant, OP_MUTATES),
+    KEY_OP("RevokeGrant", kms_op_revoke_grant, kms_res_revoke_grant, OP_MUTATES),
+    KEY_OP("RotateKeyOnDemand", kms_op_rotate_key_on_demand, kms_res_key_id, OP_MUTATES),
+    KEY_OP("ScheduleKeyDeletion", kms_op_schedule_key_deletion, kms_res_schedule_deletion,
            OP_MUTATES),
-    SVC_OP("DeleteImportedKeyMaterial", json, kms_op_import, "kms:DeleteImportedKeyMaterial", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("DeriveSharedSecret", json, kms_op_asymmetric_only, "kms:DeriveSharedSecret", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("DescribeCustomKeyStores", json, kms_op_describe_custom_key_stores,
-           "kms:DescribeCustomKeyStores", NULL, 0),
-    SVC_OP("DescribeKey", json, kms_op_describe_key, "kms:DescribeKey", NULL, OP_AUTHZ_SELF),
-    SVC_OP("DisableKey", json, kms_op_disable_key, "kms:DisableKey", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("DisableKeyRotation", json, kms_op_disable_key_rotation, "kms:DisableKeyRotation", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("DisconnectCustomKeyStore", json, kms_op_custom_key_store,
-           "kms:DisconnectCustomKeyStore", NULL, OP_MUTATES),
-    SVC_OP("EnableKey", json, kms_op_enable_key, "kms:EnableKey", NULL, OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("EnableKeyRotation", json, kms_op_enable_key_rotation, "kms:EnableKeyRotation", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("Encrypt", json, kms_op_encrypt, "kms:Encrypt", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateDataKey", json, kms_op_generate_data_key, "kms:GenerateDataKey", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateDataKeyPair", json, kms_op_asymmetric_only, "kms:GenerateDataKeyPair", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateDataKeyPairWithoutPlaintext", json, kms_op_asymmetric_only,
-           "kms:GenerateDataKeyPairWithoutPlaintext", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateDataKeyWithoutPlaintext", json, kms_op_generate_data_key_without_plaintext,
-           "kms:GenerateDataKeyWithoutPlaintext", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateMac", json, kms_op_asymmetric_only, "kms:GenerateMac", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GenerateRandom", json, kms_op_generate_random, "kms:GenerateRandom", NULL, 0),
-    SVC_OP("GetKeyLastUsage", json, kms_op_get_key_last_usage, "kms:GetKeyLastUsage", NULL,
-           OP_AUTHZ_SELF),
-    SVC_OP("GetKeyPolicy", json, kms_op_get_key_policy, "kms:GetKeyPolicy", NULL, OP_AUTHZ_SELF),
-    SVC_OP("GetKeyRotationStatus", json, kms_op_get_key_rotation_status, "kms:GetKeyRotationStatus",
-           NULL, OP_AUTHZ_SELF),
-    SVC_OP("GetParametersForImport", json, kms_op_import, "kms:GetParametersForImport", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("GetPublicKey", json, kms_op_get_public_key, "kms:GetPublicKey", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("ImportKeyMaterial", json, kms_op_import, "kms:ImportKeyMaterial", NULL,
-           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("ListAliases", json, kms_op_list_aliases, "kms:ListAliases", NULL, 0),
-    SVC_OP("ListGrants", json, kms_op_list_grants, "kms:ListGrants", NULL, OP_AUTHZ_SELF),
-    SVC_OP("ListKeyPolicies", json, kms_op_list_key_policies, "kms:ListKeyPolicies", NULL,
-           OP_AUTHZ_SELF),
-    SVC_OP("ListKeyRotations", json, kms_op_list_key_rotations, "kms:ListKeyRotations", NULL,
-           OP_AUTHZ_SELF),
-    SVC_OP("ListKeys", json, kms_op_list_keys, "kms:ListKeys", NULL, 0),
-    SVC_OP("ListResourceTags", json, kms_op_list_resource_tags, "kms:ListResourceTags", NULL,
-           OP_AUTHZ_SELF),
-    SVC_OP("ListRetirableGrants", json, kms_op_list_retirable_grants, "kms:ListRetirableGrants",
-           NULL, 0),
-    SVC_OP("PutKeyPolicy", json, kms_op_put_key_policy, "kms:PutKeyPolicy", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("ReEncrypt", json, kms_op_re_encrypt, "kms:ReEncrypt", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("ReplicateKey", json, kms_op_multi_region, "kms:ReplicateKey", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("RetireGrant", json, kms_op_retire_grant, "kms:RetireGrant", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF), /* kms_authorize_retire */
-    SVC_OP("RevokeGrant", json, kms_op_revoke_grant, "kms:RevokeGrant", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("RotateKeyOnDemand", json, kms_op_rotate_key_on_demand, "kms:RotateKeyOnDemand", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("ScheduleKeyDeletion", json, kms_op_schedule_key_deletion, "kms:ScheduleKeyDeletion",
-           NULL, OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("Sign", json, kms_op_asymmetric_only, "kms:Sign", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("TagResource", json, kms_op_tag_resource, "kms:TagResource", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("UntagResource", json, kms_op_untag_resource, "kms:UntagResource", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("UpdateAlias", json, kms_op_update_alias, "kms:UpdateAlias", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("UpdateCustomKeyStore", json, kms_op_custom_key_store, "kms:UpdateCustomKeyStore", NULL,
+    KEY_OP("Sign", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("TagResource", kms_op_tag_resource, kms_res_tag, OP_MUTATES),
+    KEY_OP("UntagResource", kms_op_untag_resource, kms_res_untag, OP_MUTATES),
+    KEY_OP("UpdateAlias", kms_op_update_alias, kms_res_update_alias, OP_MUTATES),
+    KEY_OP("UpdateCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
+    KEY_OP("UpdateKeyDescription", kms_op_update_key_description, kms_res_update_description,
            OP_MUTATES),
-    SVC_OP("UpdateKeyDescription", json, kms_op_update_key_description, "kms:UpdateKeyDescription",
-           NULL, OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("UpdatePrimaryRegion", json, kms_op_multi_region, "kms:UpdatePrimaryRegion", NULL,
-           OP_MUTATES | OP_AUTHZ_SELF),
-    SVC_OP("Verify", json, kms_op_asymmetric_only, "kms:Verify", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    SVC_OP("VerifyMac", json, kms_op_asymmetric_only, "kms:VerifyMac", NULL,
-           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    KEY_OP("UpdatePrimaryRegion", kms_op_multi_region, kms_res_key_id, OP_MUTATES),
+    KEY_OP("Verify", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("VerifyMac", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
 };
+#undef KEY_OP
 
 static void kms_stop(emu_t *emu)
 {

@@ -31,31 +31,6 @@ static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
     return 0;
 }
 
-/* Resolves TargetKeyId (key id or key ARN, not an alias); the key must not
- * be pending deletion and must be customer managed. */
-static int target_key(svc_req_t *r, const cJSON *in, kms_key_t *k)
-{
-    const char *ref = NULL;
-
-    if (json_str(r, in, "TargetKeyId", 1, 1, 2048, &ref) != 0)
-        return -1;
-    if (!strncmp(ref, "alias/", 6) || strstr(ref, ":alias/"))
-        return svc_error(r, 400, "ValidationException",
-                         "TargetKeyId must be a key ID or key ARN, not an alias: %s", ref);
-    if (kms_resolve(r, ref, 0, k) != 0)
-        return -1;
-    if (kms_require_not_pending(r, k) != 0) {
-        kms_key_clear(k);
-        return -1;
-    }
-    if (!strcmp(k->key_manager, "AWS")) {
-        kms_key_clear(k);
-        return svc_error(r, 400, "NotAuthorizedException",
-                         "An alias cannot point to an AWS managed key.");
-    }
-    return 0;
-}
-
 /* 1 when the alias exists in r's scope (key_id filled), 0 when not. */
 static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
 {
@@ -75,103 +50,172 @@ static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
     return found;
 }
 
+static int alias_not_found(svc_req_t *r, const char *name)
+{
+    return svc_error(r, 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found.",
+                     r->region, r->account, name);
+}
+
+typedef struct {
+    kms_args_t h; /* TargetKeyId; DeleteAlias: the alias's key id */
+    const char *name;
+    char key_id[KMS_ID_LEN + 1];
+} alias_args_t;
+
+/* TargetKeyId: a key id or key ARN, not an alias. */
+static int target_parse(svc_req_t *r, const cJSON *in, alias_args_t *v)
+{
+    const char *ref;
+
+    if (json_str(r, in, "TargetKeyId", 1, 1, 2048, &v->h.key_ref) != 0)
+        return -1;
+    ref = v->h.key_ref;
+    if (!strncmp(ref, "alias/", 6) || strstr(ref, ":alias/"))
+        return svc_error(r, 400, "ValidationException",
+                         "TargetKeyId must be a key ID or key ARN, not an alias: %s", ref);
+    return 0;
+}
+
+static int create_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    alias_args_t *v = args;
+
+    return alias_name(r, in, &v->name) || target_parse(r, in, v) ? -1 : 0;
+}
+
+/* UpdateAlias: the alias must exist before its new target is looked at. */
+static int update_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    alias_args_t *v = args;
+    int rc;
+
+    if (alias_name(r, in, &v->name) != 0)
+        return -1;
+    rc = alias_lookup(r, v->name, v->key_id);
+    if (rc < 0)
+        return internal(r);
+    if (rc == 0)
+        return alias_not_found(r, v->name);
+    return target_parse(r, in, v);
+}
+
+/* DeleteAlias acts on the key the alias points to. */
+static int delete_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    alias_args_t *v = args;
+    int rc;
+
+    if (alias_name(r, in, &v->name) != 0)
+        return -1;
+    rc = alias_lookup(r, v->name, v->key_id);
+    if (rc < 0)
+        return internal(r);
+    if (rc == 0)
+        return alias_not_found(r, v->name);
+    v->h.key_ref = v->key_id;
+    return 0;
+}
+
+static const kms_input_t create_input = {sizeof(alias_args_t), create_parse, NULL, 0};
+static const kms_input_t update_input = {sizeof(alias_args_t), update_parse, NULL, 0};
+static const kms_input_t delete_input = {sizeof(alias_args_t), delete_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_alias_target, create_input)
+KMS_KEY_RESOURCE(kms_res_update_alias, update_input)
+KMS_KEY_RESOURCE(kms_res_delete_alias, delete_input)
+
+/* The target key must not be pending deletion and must be customer
+ * managed. */
+static kms_key_t *target_key(svc_req_t *r, const cJSON *in)
+{
+    kms_key_t *k = kms_key(r, in);
+
+    if (k == NULL || kms_require_not_pending(r, k) != 0)
+        return NULL;
+    if (!strcmp(k->key_manager, "AWS")) {
+        svc_error(r, 400, "NotAuthorizedException", "An alias cannot point to an AWS managed key.");
+        return NULL;
+    }
+    return k;
+}
+
 int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *name;
-    kms_key_t k;
+    const alias_args_t *v = kms_input(r, in, &create_input);
+    kms_key_t *k;
     sqlite3_stmt *st;
     int rc;
 
     (void)out;
-    if (alias_name(r, in, &name) != 0 || target_key(r, in, &k) != 0)
+    if (v == NULL || (k = target_key(r, in)) == NULL)
         return -1;
-    rc = alias_lookup(r, name, NULL);
-    if (rc != 0) {
-        kms_key_clear(&k);
-        if (rc < 0)
-            return internal(r);
-        return svc_error(r, 400, "AlreadyExistsException",
-                         "An alias with the name arn:aws:kms:%s:%s:%s already exists", r->region,
-                         r->account, name);
-    }
+    rc = alias_lookup(r, v->name, NULL);
+    if (rc != 0)
+        return rc < 0 ? internal(r)
+                      : svc_error(r, 400, "AlreadyExistsException",
+                                  "An alias with the name arn:aws:kms:%s:%s:%s already exists",
+                                  r->region, r->account, v->name);
     st = db_stmt(r->emu->db, "INSERT INTO kms_aliases (account, region, name, key_id, created, "
                              "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, k.key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k->key_id, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 5, r->now);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    kms_key_clear(&k);
     kms_attrs_changed();
     return rc == SQLITE_DONE ? 0 : internal(r);
 }
 
 int kms_op_update_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *name;
-    char old[37];
-    kms_key_t k;
+    const alias_args_t *v = kms_input(r, in, &update_input);
+    kms_key_t *k;
     sqlite3_stmt *st;
     int rc;
 
     (void)out;
-    if (alias_name(r, in, &name) != 0)
-        return -1;
-    rc = alias_lookup(r, name, old);
-    if (rc < 0)
-        return internal(r);
-    if (rc == 0)
-        return svc_error(r, 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found.",
-                         r->region, r->account, name);
-    if (target_key(r, in, &k) != 0)
+    if (v == NULL || (k = target_key(r, in)) == NULL)
         return -1;
     st = db_stmt(r->emu->db, "UPDATE kms_aliases SET key_id=?4, updated=?5 WHERE account=?1 AND "
                              "region=?2 AND name=?3");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, k.key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k->key_id, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 5, r->now);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    kms_key_clear(&k);
     kms_attrs_changed();
     return rc == SQLITE_DONE ? 0 : internal(r);
 }
 
 int kms_op_delete_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *name;
+    const alias_args_t *v = kms_input(r, in, &delete_input);
     sqlite3_stmt *st;
     int rc;
 
     (void)out;
-    if (alias_name(r, in, &name) != 0)
+    if (v == NULL || kms_key(r, in) == NULL)
         return -1;
     st = db_stmt(r->emu->db, "DELETE FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
     if (st == NULL)
         return internal(r);
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     kms_attrs_changed();
     if (rc != SQLITE_DONE)
         return internal(r);
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found.",
-                         r->region, r->account, name);
+        return alias_not_found(r, v->name);
     return 0;
 }
 
@@ -187,8 +231,12 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_str(r, in, "KeyId", 0, 1, 2048, &ref) || json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) ||
         kms_marker_parse(r, in, &offset))
         return -1;
-    if (ref && kms_resolve(r, ref, 0, &k) != 0)
+    /* the row authorizes kms:ListAliases on "*"; a KeyId is a second
+     * resource, authorized under its key policy here */
+    if (ref && (kms_resolve(r, ref, 0, &k) != 0 || kms_authorize(r, &k, NULL, NULL) != 0)) {
+        kms_key_clear(&k);
         return -1;
+    }
     /* keys past their deletion window take their aliases with them */
     kms_purge_due(r);
     st = db_stmt(r->emu->db, "SELECT name, key_id, created, updated FROM kms_aliases WHERE "

@@ -260,16 +260,6 @@ static void add_basics(keys_t *ks, svc_req_t *r, const char *spec, const char *u
     add1(ks, "kms:KeyOrigin", origin);
 }
 
-/* authz_check with the keys gathered (refused when they could not all be). */
-static int check_keys(svc_req_t *r, keys_t *ks, authz_t *a)
-{
-    if (ks->failed)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
-    a->keys = ks->keys;
-    a->nkeys = ks->n;
-    return authz_check(r, a);
-}
-
 /* kms:EncryptionContext:<key> for every pair of ctx, and
  * kms:EncryptionContextKeys, every name and value by its byte length: a
  * context's keys and values may hold U+0000 ({"owner":"alice\u0000bob"}
@@ -520,25 +510,86 @@ static enum authz_grant retire_names(svc_req_t *r, const principal_t *who, const
 
 /* ---- the checks ----------------------------------------------------------- */
 
-int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx)
-{
+/* What an authz_t filled by kms_authz_* points into: the condition keys,
+ * the grant callback's argument and the action's text. Lives as long as
+ * the authz_t is used (the request, for the router's check). */
+struct kms_authz {
     keys_t ks;
     grant_arg_t g;
-    char act[160], via[128];
-    const cJSON *in = r->input;
-    int own = !strcmp(r->service, "kms"), rc;
-    authz_t a;
+    char act[160];
+    char via[128];
+    cJSON *retire_ops; /* RetireGrant: the grant's Operations, parsed */
+};
 
-    if (!r->emu->cfg->iam_enforce)
+kms_authz_t *kms_authz_new(void)
+{
+    kms_authz_t *z = malloc(sizeof *z);
+
+    if (z == NULL)
+        return NULL;
+    keys_init(&z->ks);
+    memset(&z->g, 0, sizeof z->g);
+    z->act[0] = z->via[0] = '\0';
+    z->retire_ops = NULL;
+    return z;
+}
+
+void kms_authz_free(kms_authz_t *z)
+{
+    if (z == NULL)
+        return;
+    keys_free(&z->ks);
+    cJSON_Delete(z->retire_ops);
+    free(z);
+}
+
+/* a->keys from the keys gathered (refused when they could not all be). */
+static int finish_keys(svc_req_t *r, keys_t *ks, authz_t *a)
+{
+    if (ks->failed)
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    a->keys = ks->keys;
+    a->nkeys = ks->n;
+    return 0;
+}
+
+/* The request's own condition keys: TagResource and UntagResource's
+ * aws:RequestTag/<key> and aws:TagKeys, CreateGrant's kms:Grant* (and
+ * its grant check: a grant may create grants within itself). */
+static int add_own_request(svc_req_t *r, kms_authz_t *z, const char *action, const cJSON *in)
+{
+    if (in == NULL)
         return 0;
+    if (!strcmp(r->operation, "TagResource"))
+        return add_request_tags(r, &z->ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL,
+                                "LimitExceededException");
+    if (!strcmp(r->operation, "UntagResource"))
+        return add_request_tags(r, &z->ks, NULL,
+                                cJSON_GetObjectItemCaseSensitive(in, "TagKeys"), NULL);
+    if (!strcmp(r->operation, "CreateGrant") && !strcmp(action, "kms:CreateGrant")) {
+        if (add_grant_request(r, &z->ks, in) != 0)
+            return -1;
+        z->g.create = 1;
+        z->g.new_ops = cJSON_GetObjectItemCaseSensitive(in, "Operations");
+        z->g.new_cons = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
+    }
+    return 0;
+}
+
+int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *action,
+                  const cJSON *ctx, authz_t *a)
+{
+    const cJSON *in = r->input;
+    int own = !strcmp(r->service, "kms");
+
     if (action == NULL && own) {
         size_t n = strlen(r->operation);
-        if (n > sizeof act - 5)
-            n = sizeof act - 5;
-        memcpy(act, "kms:", 4);
-        memcpy(act + 4, r->operation, n);
-        act[4 + n] = '\0';
-        action = act;
+        if (n > sizeof z->act - 5)
+            n = sizeof z->act - 5;
+        memcpy(z->act, "kms:", 4);
+        memcpy(z->act + 4, r->operation, n);
+        z->act[4 + n] = '\0';
+        action = z->act;
     } else if (action == NULL) {
         action = "kms:Decrypt";
     }
@@ -546,110 +597,81 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
         ctx = cJSON_GetObjectItemCaseSensitive(in, strcmp(action, "kms:ReEncryptTo") == 0
                                                        ? "DestinationEncryptionContext"
                                                        : "EncryptionContext");
-    keys_init(&ks);
-    add_context(&ks, ctx);
-    add_basics(&ks, r, k->key_spec, k->key_usage, k->origin);
-    if (add_key_attrs(r, &ks, k) != 0) {
-        rc = -1;
-        goto out;
-    }
-    memset(&a, 0, sizeof a);
-    memset(&g, 0, sizeof g);
+    add_context(&z->ks, ctx);
+    add_basics(&z->ks, r, k->key_spec, k->key_usage, k->origin);
+    if (add_key_attrs(r, &z->ks, k) != 0)
+        return -1;
+    memset(a, 0, sizeof *a);
     if (!own) {
-        snprintf(via, sizeof via, "%s.%s.amazonaws.com", r->service, r->region);
-        add1(&ks, "kms:ViaService", via);
-        a.via_service = via;
-    } else if (in && !strcmp(r->operation, "TagResource")) {
-        rc = add_request_tags(r, &ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL,
-                              "LimitExceededException");
-        if (rc != 0)
-            goto out;
-    } else if (in && !strcmp(r->operation, "UntagResource")) {
-        rc = add_request_tags(r, &ks, NULL, cJSON_GetObjectItemCaseSensitive(in, "TagKeys"),
-                              NULL);
-        if (rc != 0)
-            goto out;
-    } else if (in && !strcmp(r->operation, "CreateGrant") &&
-               !strcmp(action, "kms:CreateGrant")) {
-        rc = add_grant_request(r, &ks, in);
-        if (rc != 0)
-            goto out;
-        g.create = 1;
-        g.new_ops = cJSON_GetObjectItemCaseSensitive(in, "Operations");
-        g.new_cons = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
+        snprintf(z->via, sizeof z->via, "%s.%s.amazonaws.com", r->service, r->region);
+        add1(&z->ks, "kms:ViaService", z->via);
+        a->via_service = z->via;
+    } else if (add_own_request(r, z, action, in) != 0) {
+        return -1;
     }
-    g.k = k;
-    g.op = action + 4;
-    g.ctx = ctx;
-    a.action = action;
-    a.resource = k->arn;
-    a.resource_policy = k->policy; /* kms_load reads it in enforce mode */
-    a.resource_required = 1;
+    z->g.k = k;
+    z->g.op = action + 4;
+    z->g.ctx = ctx;
+    a->action = action;
+    a->resource = k->arn;
+    a->resource_policy = k->policy; /* kms_load reads it in enforce mode */
+    a->resource_required = 1;
     if (!strncmp(action, "kms:", 4) && kms_grant_operation(action + 4)) {
-        a.grant = key_grants;
-        a.grant_arg = &g;
+        a->grant = key_grants;
+        a->grant_arg = &z->g;
     }
-    rc = check_keys(r, &ks, &a);
-out:
-    keys_free(&ks);
-    return rc;
+    return finish_keys(r, &z->ks, a);
 }
 
-int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
-                             const char *origin, int multi_region, int bypass,
-                             const cJSON *tags)
+int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx)
 {
-    keys_t ks;
+    kms_authz_t *z;
     authz_t a;
     int rc;
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
-    keys_init(&ks);
-    add_basics(&ks, r, spec, usage, origin);
-    add1(&ks, "kms:MultiRegion", multi_region ? "true" : "false");
-    add1(&ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
-    if (tags && add_request_tags(r, &ks, tags, NULL, "TagException") != 0) {
-        keys_free(&ks);
-        return -1;
-    }
-    memset(&a, 0, sizeof a);
-    a.action = "kms:CreateKey";
-    a.resource = "*";
-    rc = check_keys(r, &ks, &a);
-    keys_free(&ks);
+    if ((z = kms_authz_new()) == NULL)
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    rc = kms_authz_key(r, z, k, action, ctx, &a);
+    if (rc == 0)
+        rc = authz_check(r, &a);
+    kms_authz_free(z);
     return rc;
 }
 
-int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
-                         const char *grantee, const char *retiring, const char *operations)
+int kms_authz_create_key(svc_req_t *r, kms_authz_t *z, const char *spec, const char *usage,
+                         const char *origin, int multi_region, int bypass, const cJSON *tags,
+                         authz_t *a)
 {
-    keys_t ks;
-    grant_arg_t g;
-    authz_t a;
-    int rc;
-
-    if (!r->emu->cfg->iam_enforce)
-        return 0;
-    keys_init(&ks);
-    add_basics(&ks, r, k->key_spec, k->key_usage, k->origin);
-    if (add_key_attrs(r, &ks, k) != 0) {
-        keys_free(&ks);
+    add_basics(&z->ks, r, spec, usage, origin);
+    add1(&z->ks, "kms:MultiRegion", multi_region ? "true" : "false");
+    add1(&z->ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
+    if (tags && add_request_tags(r, &z->ks, tags, NULL, "TagException") != 0)
         return -1;
-    }
-    memset(&g, 0, sizeof g);
-    g.k = k;
-    g.grant_id = grant_id;
-    g.grantee = grantee;
-    g.retiring = retiring;
-    g.ops = cJSON_Parse(operations);
-    memset(&a, 0, sizeof a);
-    a.action = "kms:RetireGrant";
-    a.resource = k->arn;
-    a.grant = retire_names;
-    a.grant_arg = &g;
-    rc = check_keys(r, &ks, &a);
-    cJSON_Delete((cJSON *)g.ops);
-    keys_free(&ks);
-    return rc;
+    memset(a, 0, sizeof *a);
+    a->action = "kms:CreateKey";
+    a->resource = "*";
+    return finish_keys(r, &z->ks, a);
+}
+
+int kms_authz_retire(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *grant_id,
+                     const char *grantee, const char *retiring, const char *operations,
+                     authz_t *a)
+{
+    add_basics(&z->ks, r, k->key_spec, k->key_usage, k->origin);
+    if (add_key_attrs(r, &z->ks, k) != 0)
+        return -1;
+    z->g.k = k;
+    z->g.grant_id = grant_id;
+    z->g.grantee = grantee;
+    z->g.retiring = retiring;
+    z->retire_ops = cJSON_Parse(operations);
+    z->g.ops = z->retire_ops;
+    memset(a, 0, sizeof *a);
+    a->action = "kms:RetireGrant";
+    a->resource = k->arn;
+    a->grant = retire_names;
+    a->grant_arg = &z->g;
+    return finish_keys(r, &z->ks, a);
 }

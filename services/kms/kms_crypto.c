@@ -40,77 +40,139 @@ static int usable_for(svc_req_t *r, const kms_key_t *k, const char *alg, const c
     return 0;
 }
 
+/* ---- Encrypt ------------------------------------------------------------- */
+
+typedef struct {
+    kms_args_t h;
+    const char *alg;
+    const cJSON *ctx;
+    uint8_t *pt;
+    size_t ptlen;
+} encrypt_args_t;
+
+static int encrypt_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    encrypt_args_t *v = args;
+
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   json_enum(r, in, "EncryptionAlgorithm", 0, enc_algs, &v->alg) ||
+                   context(r, in, "EncryptionContext", &v->ctx) || grant_tokens(r, in) ||
+                   json_blob(r, in, "Plaintext", 1, 1, KMS_MAX_PLAINTEXT, &v->pt, &v->ptlen)
+               ? -1
+               : 0;
+}
+
+static void encrypt_drop(void *args)
+{
+    encrypt_args_t *v = args;
+
+    codec_wipe_free(v->pt, v->ptlen);
+}
+
+static const kms_input_t encrypt_input = {sizeof(encrypt_args_t), encrypt_parse, encrypt_drop,
+                                          KMS_ALLOW_ALIAS};
+KMS_KEY_RESOURCE(kms_res_encrypt, encrypt_input)
+
 int kms_op_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL, *alg = NULL;
-    const cJSON *ctx;
-    uint8_t *pt = NULL, *blob = NULL;
-    size_t ptlen = 0, blen = 0;
-    kms_key_t k;
-    int rc = -1;
+    const encrypt_args_t *v = kms_input(r, in, &encrypt_input);
+    uint8_t *blob = NULL;
+    size_t blen = 0;
+    kms_key_t *k;
 
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) || json_enum(r, in, "EncryptionAlgorithm", 0, enc_algs, &alg) ||
-        context(r, in, "EncryptionContext", &ctx) || grant_tokens(r, in) ||
-        json_blob(r, in, "Plaintext", 1, 1, KMS_MAX_PLAINTEXT, &pt, &ptlen))
+    if (v == NULL || (k = kms_key(r, in)) == NULL || usable_for(r, k, v->alg, "Encrypt") != 0 ||
+        kms_dry_run(r, in) != 0 || kms_seal(r, k, v->ctx, v->pt, v->ptlen, &blob, &blen) != 0)
         return -1;
-    memset(&k, 0, sizeof k);
-    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0 || usable_for(r, &k, alg, "Encrypt") != 0 ||
-        kms_dry_run(r, in) != 0 || kms_seal(r, &k, ctx, pt, ptlen, &blob, &blen) != 0)
-        goto out;
     json_put_blob(out, "CiphertextBlob", blob, blen);
-    cJSON_AddStringToObject(out, "KeyId", k.arn);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
     cJSON_AddStringToObject(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-    rc = 0;
-out:
-    codec_wipe_free(pt, ptlen);
     free(blob);
-    kms_key_clear(&k);
-    return rc;
+    return 0;
+}
+
+/* ---- Decrypt ------------------------------------------------------------- */
+
+typedef struct {
+    kms_args_t h; /* KeyId, optional: the blob names its key */
+    const cJSON *ctx;
+    uint8_t *blob;
+    size_t blen;
+} decrypt_args_t;
+
+/* Everything AWS checks before it looks at the ciphertext's key. */
+static int decrypt_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    decrypt_args_t *v = args;
+    const char *alg = NULL;
+    const cJSON *recipient;
+
+    if (json_blob(r, in, "CiphertextBlob", 1, 1, KMS_MAX_CIPHERTEXT, &v->blob, &v->blen) ||
+        json_str(r, in, "KeyId", 0, 1, 2048, &v->h.key_ref) ||
+        json_enum(r, in, "EncryptionAlgorithm", 0, enc_algs, &alg) ||
+        context(r, in, "EncryptionContext", &v->ctx) || grant_tokens(r, in))
+        return -1;
+    recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
+    if (recipient && !cJSON_IsNull(recipient))
+        return svc_error(r, 400, "UnsupportedOperationException",
+                         "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
+    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
+        /* the algorithm cannot match the blob's symmetric key */
+        return svc_error(r, 400, "IncorrectKeyException",
+                         "The key ID in the request does not identify a CMK that can perform "
+                         "this operation.");
+    return 0;
+}
+
+static void decrypt_drop(void *args)
+{
+    decrypt_args_t *v = args;
+
+    free(v->blob);
+}
+
+static const kms_input_t decrypt_input = {sizeof(decrypt_args_t), decrypt_parse, decrypt_drop,
+                                          KMS_ALLOW_ALIAS};
+
+/* The key is the one the ciphertext names (InvalidCiphertextException when
+ * it is gone), checked against KeyId when given. */
+int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a)
+{
+    const decrypt_args_t *v = kms_input(r, in, &decrypt_input);
+    kms_authz_t *z;
+    kms_key_t k, *key;
+
+    if (v == NULL || kms_open_key(r, v->blob, v->blen, v->h.key_ref, &k) != 0 ||
+        (key = kms_set_key(r, &k, &z)) == NULL)
+        return -1;
+    return z ? kms_authz_key(r, z, key, r->op->action, NULL, a) : 0;
 }
 
 int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL, *alg = NULL;
-    const cJSON *ctx, *recipient;
-    uint8_t *blob = NULL, *pt = NULL;
-    size_t blen = 0, ptlen = 0;
+    const decrypt_args_t *v = kms_input(r, in, &decrypt_input);
+    uint8_t *pt = NULL;
+    size_t ptlen = 0;
     char mid[65];
-    kms_key_t k;
-    int rc = -1;
+    kms_key_t *k;
 
-    memset(&k, 0, sizeof k);
-    if (json_blob(r, in, "CiphertextBlob", 1, 1, KMS_MAX_CIPHERTEXT, &blob, &blen) ||
-        json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
-        json_enum(r, in, "EncryptionAlgorithm", 0, enc_algs, &alg) ||
-        context(r, in, "EncryptionContext", &ctx) || grant_tokens(r, in))
-        goto out;
-    recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
-    if (recipient && !cJSON_IsNull(recipient)) {
-        svc_error(r, 400, "UnsupportedOperationException",
-                  "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
-        goto out;
+    if (v == NULL || (k = kms_key(r, in)) == NULL ||
+        kms_open_with(r, k, v->blob, v->blen, v->ctx, &pt, &ptlen, mid) != 0)
+        return -1;
+    if (kms_dry_run(r, in) != 0) {
+        codec_wipe_free(pt, ptlen);
+        return -1;
     }
-    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0) {
-        /* the algorithm cannot match the blob's symmetric key */
-        svc_error(r, 400, "IncorrectKeyException",
-                  "The key ID in the request does not identify a CMK that can perform this "
-                  "operation.");
-        goto out;
-    }
-    if (kms_open(r, blob, blen, ctx, ref, &k, &pt, &ptlen, mid) != 0 || kms_dry_run(r, in) != 0)
-        goto out;
-    cJSON_AddStringToObject(out, "KeyId", k.arn);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
     json_put_blob(out, "Plaintext", pt, ptlen);
     cJSON_AddStringToObject(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     cJSON_AddStringToObject(out, "KeyMaterialId", mid);
-    rc = 0;
-out:
     codec_wipe_free(pt, ptlen);
-    free(blob);
-    kms_key_clear(&k);
-    return rc;
+    return 0;
 }
 
+/* ReEncrypt names two keys, the blob's (kms:ReEncryptFrom) and the
+ * destination (kms:ReEncryptTo), each authorized under its own key policy:
+ * one authz_t cannot say both, so its row authorizes in the handler. */
 int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *src_ref = NULL, *dst_ref = NULL, *src_alg = NULL, *dst_alg = NULL;
@@ -131,7 +193,8 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
         context(r, in, "SourceEncryptionContext", &src_ctx) ||
         context(r, in, "DestinationEncryptionContext", &dst_ctx) || grant_tokens(r, in))
         goto out;
-    if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS | KMS_AUTHZ_REENCRYPT_TO, &dst) != 0 ||
+    if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS, &dst) != 0 ||
+        kms_authorize(r, &dst, "kms:ReEncryptTo", NULL) != 0 ||
         usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
         goto out;
     if (src_alg && strcmp(src_alg, "SYMMETRIC_DEFAULT") != 0) {
@@ -140,7 +203,8 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
                   "operation.");
         goto out;
     }
-    if (kms_open(r, blob, blen, src_ctx, src_ref, &src, &pt, &ptlen, mid) != 0 ||
+    if (kms_open(r, blob, blen, src_ctx, src_ref, "kms:ReEncryptFrom", &src, &pt, &ptlen, mid) !=
+            0 ||
         kms_dry_run(r, in) != 0 || kms_seal(r, &dst, dst_ctx, pt, ptlen, &nblob, &nlen) != 0)
         goto out;
     json_put_blob(out, "CiphertextBlob", nblob, nlen);
@@ -161,23 +225,25 @@ out:
     return rc;
 }
 
-/* GenerateDataKey and GenerateDataKeyWithoutPlaintext. */
-static int data_key(svc_req_t *r, const cJSON *in, cJSON *out, int with_plaintext)
-{
-    const char *ref = NULL, *spec = NULL;
-    const cJSON *ctx, *recipient;
-    long nbytes = 0;
-    int have_n = 0, rc = -1;
-    uint8_t *blob = NULL, dk[1024];
-    size_t blen = 0, n;
-    char mid[65];
-    kms_key_t k;
+/* ---- GenerateDataKey and GenerateDataKeyWithoutPlaintext ------------------ */
 
-    memset(&k, 0, sizeof k);
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) ||
+typedef struct {
+    kms_args_t h;
+    const cJSON *ctx;
+    size_t n; /* bytes of the data key */
+} data_key_args_t;
+
+static int data_key_parse(svc_req_t *r, const cJSON *in, data_key_args_t *v, int with_plaintext)
+{
+    const char *spec = NULL;
+    const cJSON *recipient;
+    long nbytes = 0;
+    int have_n = 0;
+
+    if (json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
         json_int(r, in, "NumberOfBytes", 0, 1, 1024, &nbytes, &have_n) ||
         json_enum(r, in, "KeySpec", 0, data_key_specs, &spec) ||
-        context(r, in, "EncryptionContext", &ctx) || grant_tokens(r, in))
+        context(r, in, "EncryptionContext", &v->ctx) || grant_tokens(r, in))
         return -1;
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (with_plaintext && recipient && !cJSON_IsNull(recipient))
@@ -185,27 +251,56 @@ static int data_key(svc_req_t *r, const cJSON *in, cJSON *out, int with_plaintex
                          "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
     if (have_n == (spec != NULL))
         return svc_error(r, 400, "ValidationException",
-                         spec ? "Please specify either number of bytes or key spec."
-                              : "Please specify either number of bytes or key spec.");
-    n = spec ? (!strcmp(spec, "AES_256") ? 32 : 16) : (size_t)nbytes;
-    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0 ||
-        usable_for(r, &k, NULL, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext") != 0 ||
+                         "Please specify either number of bytes or key spec.");
+    v->n = spec ? (!strcmp(spec, "AES_256") ? 32 : 16) : (size_t)nbytes;
+    return 0;
+}
+
+static int data_key_pt_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    return data_key_parse(r, in, args, 1);
+}
+
+static int data_key_np_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    return data_key_parse(r, in, args, 0);
+}
+
+static const kms_input_t data_key_input = {sizeof(data_key_args_t), data_key_pt_parse, NULL,
+                                           KMS_ALLOW_ALIAS};
+static const kms_input_t data_key_np_input = {sizeof(data_key_args_t), data_key_np_parse, NULL,
+                                              KMS_ALLOW_ALIAS};
+KMS_KEY_RESOURCE(kms_res_data_key, data_key_input)
+KMS_KEY_RESOURCE(kms_res_data_key_np, data_key_np_input)
+
+static int data_key(svc_req_t *r, const cJSON *in, cJSON *out, int with_plaintext)
+{
+    const data_key_args_t *v =
+        kms_input(r, in, with_plaintext ? &data_key_input : &data_key_np_input);
+    uint8_t *blob = NULL, dk[1024];
+    size_t blen = 0;
+    char mid[65];
+    kms_key_t *k;
+    int rc = -1;
+
+    if (v == NULL || (k = kms_key(r, in)) == NULL ||
+        usable_for(r, k, NULL,
+                   with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext") != 0 ||
         kms_dry_run(r, in) != 0)
-        goto out;
-    codec_random(dk, n);
-    if (kms_seal(r, &k, ctx, dk, n, &blob, &blen) != 0)
+        return -1;
+    codec_random(dk, v->n);
+    if (kms_seal(r, k, v->ctx, dk, v->n, &blob, &blen) != 0)
         goto out;
     json_put_blob(out, "CiphertextBlob", blob, blen);
     if (with_plaintext)
-        json_put_blob(out, "Plaintext", dk, n);
-    cJSON_AddStringToObject(out, "KeyId", k.arn);
-    kms_current_material_id(r, &k, mid);
+        json_put_blob(out, "Plaintext", dk, v->n);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
+    kms_current_material_id(r, k, mid);
     cJSON_AddStringToObject(out, "KeyMaterialId", mid);
     rc = 0;
 out:
     OPENSSL_cleanse(dk, sizeof dk);
     free(blob);
-    kms_key_clear(&k);
     return rc;
 }
 
@@ -247,29 +342,24 @@ int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
-/* Resolves KeyId and, once the key is usable, refuses the operation as AWS
- * refuses it on a symmetric encryption key (every key awsemu holds):
- * by key usage (InvalidKeyUsageException) or by key spec
+/* Once the key (KeyId, kms_res_key_id_alias) is usable, refuses the
+ * operation as AWS refuses it on a symmetric encryption key (every key
+ * awsemu holds): by key usage (InvalidKeyUsageException) or by key spec
  * (UnsupportedOperationException). */
 static int refuse_on_symmetric(svc_req_t *r, const cJSON *in, int by_usage)
 {
-    const char *ref = NULL;
-    kms_key_t k;
-    int rc;
+    kms_key_t *k;
 
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 ||
-        kms_resolve(r, ref, KMS_ALLOW_ALIAS, &k) != 0)
+    if (kms_input(r, in, &kms_key_id_alias_input) == NULL || (k = kms_key(r, in)) == NULL ||
+        kms_require_enabled(r, k) != 0)
         return -1;
-    if ((rc = kms_require_enabled(r, &k)) == 0 && by_usage)
-        rc = svc_error(r, 400, "InvalidKeyUsageException",
-                       "%s key usage is %s which is not valid for %s.", k.arn, k.key_usage,
-                       r->operation);
-    else if (rc == 0)
-        rc = svc_error(r, 400, "UnsupportedOperationException",
-                       "%s key spec is %s which is not supported for %s.", k.arn, k.key_spec,
-                       r->operation);
-    kms_key_clear(&k);
-    return rc;
+    if (by_usage)
+        return svc_error(r, 400, "InvalidKeyUsageException",
+                         "%s key usage is %s which is not valid for %s.", k->arn, k->key_usage,
+                         r->operation);
+    return svc_error(r, 400, "UnsupportedOperationException",
+                     "%s key spec is %s which is not supported for %s.", k->arn, k->key_spec,
+                     r->operation);
 }
 
 /* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,

@@ -137,32 +137,47 @@ static char *constraints(svc_req_t *r, const cJSON *in)
     return text;
 }
 
+typedef struct {
+    kms_args_t h;
+    const char *grantee, *retiring, *name;
+    const cJSON *ops;
+} create_args_t;
+
+static int create_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    create_args_t *v = args;
+    const cJSON *tokens;
+
+    return json_str(r, in, "GranteePrincipal", 1, 1, 256, &v->grantee) ||
+                   json_str(r, in, "RetiringPrincipal", 0, 1, 256, &v->retiring) ||
+                   json_list(r, in, "Operations", 1, 0, 0, &v->ops) ||
+                   json_list(r, in, "GrantTokens", 0, 0, 10, &tokens) ||
+                   json_str(r, in, "Name", 0, 1, 256, &v->name) ||
+                   (v->name && json_charset(r, "Name", v->name, ":/_-", "^[a-zA-Z0-9:/_-]+$")) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t create_input = {sizeof(create_args_t), create_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_create_grant, create_input)
+
 int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *grantee = NULL, *retiring = NULL, *name = NULL;
-    const cJSON *ops, *tokens;
+    const create_args_t *v = kms_input(r, in, &create_input);
+    const char *grantee, *retiring, *name;
     char *opstext = NULL, *constext = NULL, grant_id[65], token[200];
     uint8_t rnd[96];
-    kms_key_t k;
+    kms_key_t *k;
     sqlite3_stmt *st;
     int rc = -1;
 
-    memset(&k, 0, sizeof k);
-    if (json_str(r, in, "GranteePrincipal", 1, 1, 256, &grantee) ||
-        json_str(r, in, "RetiringPrincipal", 0, 1, 256, &retiring) ||
-        json_list(r, in, "Operations", 1, 0, 0, &ops) ||
-        json_list(r, in, "GrantTokens", 0, 0, 10, &tokens) ||
-        json_str(r, in, "Name", 0, 1, 256, &name) ||
-        (name && json_charset(r, "Name", name, ":/_-", "^[a-zA-Z0-9:/_-]+$")))
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) != 0)
         return -1;
-    {
-        const char *ref = NULL;
-        if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
-            return -1;
-    }
-    if (kms_require_not_pending(r, &k) != 0)
-        goto out;
-    if ((opstext = operations(r, ops)) == NULL || (constext = constraints(r, in)) == NULL)
+    grantee = v->grantee;
+    retiring = v->retiring;
+    name = v->name;
+    if ((opstext = operations(r, v->ops)) == NULL || (constext = constraints(r, in)) == NULL)
         goto out;
     if (kms_dry_run(r, in) != 0)
         goto out;
@@ -176,7 +191,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
             rc = internal(r);
             goto out;
         }
-        sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, retiring ? retiring : "", -1, SQLITE_STATIC);
@@ -207,7 +222,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
         char issuing[64];
         snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
         sqlite3_bind_text(st, 1, grant_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k.key_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, k->key_id, -1, SQLITE_STATIC);
         if (name)
             sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, grantee, -1, SQLITE_STATIC);
@@ -232,7 +247,6 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 out:
     free(opstext);
     free(constext);
-    kms_key_clear(&k);
     return rc;
 }
 
@@ -286,35 +300,48 @@ static int emit_grants(svc_req_t *r, sqlite3_stmt *st, int lim_param, long limit
     return 0;
 }
 
+typedef struct {
+    kms_args_t h;
+    const char *gid, *grantee;
+    long limit, offset;
+} list_args_t;
+
+static int list_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    list_args_t *v = args;
+
+    v->limit = 50;
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   json_int(r, in, "Limit", 0, 1, 100, &v->limit, NULL) ||
+                   kms_marker_parse(r, in, &v->offset) ||
+                   json_str(r, in, "GrantId", 0, 1, 128, &v->gid) ||
+                   json_str(r, in, "GranteePrincipal", 0, 1, 256, &v->grantee)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t list_input = {sizeof(list_args_t), list_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_list_grants, list_input)
+
 int kms_op_list_grants(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL, *gid = NULL, *grantee = NULL;
-    long limit = 50, offset;
-    kms_key_t k;
+    const list_args_t *v = kms_input(r, in, &list_input);
+    kms_key_t *k;
     sqlite3_stmt *st;
-    int rc;
 
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) || json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) ||
-        kms_marker_parse(r, in, &offset) || json_str(r, in, "GrantId", 0, 1, 128, &gid) ||
-        json_str(r, in, "GranteePrincipal", 0, 1, 256, &grantee))
-        return -1;
-    if (kms_resolve(r, ref, 0, &k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
     st = db_stmt(r->emu->db, "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING "
                              "(key_id) WHERE g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND "
                              "(?3 IS NULL OR g.grantee=?3) ORDER BY g.seq LIMIT ?4 OFFSET ?5");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    if (gid)
-        sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
-    if (grantee)
-        sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
-    rc = emit_grants(r, st, 4, limit, offset, out);
-    kms_key_clear(&k);
-    return rc;
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
+    if (v->gid)
+        sqlite3_bind_text(st, 2, v->gid, -1, SQLITE_STATIC);
+    if (v->grantee)
+        sqlite3_bind_text(st, 3, v->grantee, -1, SQLITE_STATIC);
+    return emit_grants(r, st, 4, v->limit, v->offset, out);
 }
 
 int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -381,101 +408,157 @@ static char *col_dup(sqlite3_stmt *st, int col, int *oom)
     return s;
 }
 
-int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const char *token = NULL, *ref = NULL, *gid = NULL;
-    char *grantee = NULL, *retiring = NULL, *ops = NULL, id[65];
-    kms_key_t k;
-    sqlite3_stmt *st;
-    int rc = -1, oom = 0;
+typedef struct {
+    kms_args_t h;
+    const char *token, *gid;
+    char id[65];                     /* the grant, once found */
+    char *grantee, *retiring, *ops;  /* its columns */
+} retire_args_t;
 
-    (void)out;
-    memset(&k, 0, sizeof k);
-    if (json_str(r, in, "GrantToken", 0, 1, 8192, &token) || json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
-        json_str(r, in, "GrantId", 0, 1, 128, &gid))
-        return -1;
-    if (token) {
-        char kid[KMS_ID_LEN + 1];
-        st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
-                                 "kms_keys k USING (key_id) WHERE g.token=?1 AND "
-                                 "k.account=?2 AND k.region=?3");
-        if (st == NULL)
-            return internal(r);
-        sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
-            return svc_error(r, 400, "InvalidGrantTokenException", "The grant token is not valid.");
-        }
-        snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 1));
-        sqlite3_reset(st);
-        rc = kms_load(r, kid, &k);
-        if (rc <= 0)
-            return rc < 0 ? -1
-                          : svc_error(r, 400, "InvalidGrantTokenException",
-                                      "The grant token is not valid.");
-    } else {
-        if (ref == NULL || gid == NULL)
-            return svc_error(r, 400, "ValidationException",
-                             "Either GrantToken, or both KeyId and GrantId, must be specified.");
-        if (!valid_grant_id(gid))
-            return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
-        /* the grant, not the key policy, decides (kms_authorize_retire) */
-        if (kms_resolve(r, ref, KMS_NO_AUTHZ, &k) != 0)
-            return -1;
-        snprintf(id, sizeof id, "%s", gid);
-    }
-    rc = -1;
-    st = db_stmt(r->emu->db, "SELECT grantee, retiring, operations FROM kms_grants WHERE "
-                             "key_id=?1 AND grant_id=?2");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+static int retire_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    retire_args_t *v = args;
+
+    return json_str(r, in, "GrantToken", 0, 1, 8192, &v->token) ||
+                   json_str(r, in, "KeyId", 0, 1, 2048, &v->h.key_ref) ||
+                   json_str(r, in, "GrantId", 0, 1, 128, &v->gid)
+               ? -1
+               : 0;
+}
+
+static void retire_drop(void *args)
+{
+    retire_args_t *v = args;
+
+    free(v->grantee);
+    free(v->retiring);
+    free(v->ops);
+}
+
+static const kms_input_t retire_input = {sizeof(retire_args_t), retire_parse, retire_drop, 0};
+
+/* The key and grant id a GrantToken names (InvalidGrantTokenException). */
+static int token_grant(svc_req_t *r, retire_args_t *v, kms_key_t *k)
+{
+    char kid[KMS_ID_LEN + 1];
+    sqlite3_stmt *st;
+    int rc;
+
+    st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
+                             "kms_keys k USING (key_id) WHERE g.token=?1 AND "
+                             "k.account=?2 AND k.region=?3");
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, v->token, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
-        svc_error(r, 400, "NotFoundException", "Grant ID %s not found", id);
-        goto out;
+        return svc_error(r, 400, "InvalidGrantTokenException", "The grant token is not valid.");
     }
-    grantee = col_dup(st, 0, &oom);
-    retiring = col_dup(st, 1, &oom);
-    ops = col_dup(st, 2, &oom);
+    snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(v->id, sizeof v->id, "%s", (const char *)sqlite3_column_text(st, 1));
     sqlite3_reset(st);
-    if (oom || grantee == NULL || ops == NULL) {
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
-        goto out;
-    }
-    if (kms_authorize_retire(r, &k, id, grantee, retiring, ops) != 0 || kms_dry_run(r, in) != 0)
-        goto out;
-    rc = delete_grant(r, k.key_id, id);
-out:
-    free(grantee);
-    free(retiring);
-    free(ops);
-    kms_key_clear(&k);
-    return rc;
+    rc = kms_load(r, kid, k);
+    if (rc <= 0)
+        return rc < 0 ? -1
+                      : svc_error(r, 400, "InvalidGrantTokenException",
+                                  "The grant token is not valid.");
+    return 0;
 }
+
+/* The grant's grantee, retiring principal and operations into v. */
+static int grant_columns(svc_req_t *r, const char *key_id, retire_args_t *v)
+{
+    sqlite3_stmt *st;
+    int oom = 0;
+
+    st = db_stmt(r->emu->db, "SELECT grantee, retiring, operations FROM kms_grants WHERE "
+                             "key_id=?1 AND grant_id=?2");
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return svc_error(r, 400, "NotFoundException", "Grant ID %s not found", v->id);
+    }
+    v->grantee = col_dup(st, 0, &oom);
+    v->retiring = col_dup(st, 1, &oom);
+    v->ops = col_dup(st, 2, &oom);
+    sqlite3_reset(st);
+    if (oom || v->grantee == NULL || v->ops == NULL)
+        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+    return 0;
+}
+
+/* RetireGrant names its key by a grant token or KeyId and GrantId; the
+ * grant, not the key policy, decides (kms_authz_retire). */
+int kms_res_retire_grant(svc_req_t *r, const void *in, struct authz *a)
+{
+    retire_args_t *v = kms_input(r, in, &retire_input);
+    kms_authz_t *z;
+    kms_key_t k, *key;
+
+    if (v == NULL)
+        return -1;
+    memset(&k, 0, sizeof k);
+    if (v->token) {
+        if (token_grant(r, v, &k) != 0)
+            return -1;
+    } else {
+        if (v->h.key_ref == NULL || v->gid == NULL)
+            return svc_error(r, 400, "ValidationException",
+                             "Either GrantToken, or both KeyId and GrantId, must be specified.");
+        if (!valid_grant_id(v->gid))
+            return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", v->gid);
+        if (kms_resolve(r, v->h.key_ref, 0, &k) != 0)
+            return -1;
+        snprintf(v->id, sizeof v->id, "%s", v->gid);
+    }
+    if ((key = kms_set_key(r, &k, &z)) == NULL || grant_columns(r, key->key_id, v) != 0)
+        return -1;
+    return z ? kms_authz_retire(r, z, key, v->id, v->grantee, v->retiring, v->ops, a) : 0;
+}
+
+int kms_op_retire_grant(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const retire_args_t *v = kms_input(r, in, &retire_input);
+    kms_key_t *k;
+
+    (void)out;
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_dry_run(r, in) != 0)
+        return -1;
+    return delete_grant(r, k->key_id, v->id);
+}
+
+typedef struct {
+    kms_args_t h;
+    const char *gid;
+} revoke_args_t;
+
+static int revoke_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    revoke_args_t *v = args;
+
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   json_str(r, in, "GrantId", 1, 1, 128, &v->gid)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t revoke_input = {sizeof(revoke_args_t), revoke_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_revoke_grant, revoke_input)
 
 int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL, *gid = NULL;
-    kms_key_t k;
-    int rc;
+    const revoke_args_t *v = kms_input(r, in, &revoke_input);
+    kms_key_t *k;
 
     (void)out;
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) || json_str(r, in, "GrantId", 1, 1, 128, &gid))
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    if (kms_resolve(r, ref, 0, &k) != 0)
-        return -1;
-    if (!valid_grant_id(gid)) {
-        kms_key_clear(&k);
-        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", gid);
-    }
-    rc = kms_dry_run(r, in) == 0 ? delete_grant(r, k.key_id, gid) : -1;
-    kms_key_clear(&k);
-    return rc;
+    if (!valid_grant_id(v->gid))
+        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", v->gid);
+    return kms_dry_run(r, in) == 0 ? delete_grant(r, k->key_id, v->gid) : -1;
 }

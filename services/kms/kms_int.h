@@ -44,8 +44,8 @@ typedef struct {
 
 /* Resolution flags */
 #define KMS_ALLOW_ALIAS 1
-#define KMS_NO_AUTHZ 2            /* resolve only: the caller authorizes */
-#define KMS_AUTHZ_REENCRYPT_TO 4  /* authorize kms:ReEncryptTo */
+
+struct authz;
 
 /* Finds the key named by ref (key id, key ARN, and with KMS_ALLOW_ALIAS an
  * alias name or alias ARN) in r's account and region, applying lazy
@@ -56,11 +56,23 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out /* OUT 
 int kms_load(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
 void kms_key_clear(kms_key_t *k);
 
-/* Authorizes r's caller (--iam enforce) for action on k under k's key
- * policy, IAM policies and k's grants (asked only when no policy allows:
- * one indexed query): action NULL is kms:<operation> for KMS's own
- * requests, and kms:Decrypt when another service (r->service is not "kms")
- * opens a ciphertext; other services' calls get kms:ViaService and
+/* ---- authorization (kms_authz.c) ------------------------------------------
+ *
+ * The kms_authz_* functions fill an authz_t for one KMS request: the key
+ * ARN, the key policy (which must allow, itself or by delegating to IAM),
+ * the key's grants (asked only when no policy allows: one indexed query)
+ * and the condition keys. What the authz_t points to lives in a
+ * kms_authz_t until kms_authz_free. Each returns 0, or -1 with the error
+ * set (KMSInternalException; LimitExceededException or TagException for
+ * more than 50 request tags). */
+typedef struct kms_authz kms_authz_t;
+
+kms_authz_t *kms_authz_new(void); /* NULL when out of memory */
+void kms_authz_free(kms_authz_t *z);
+
+/* action on k: action NULL is kms:<operation> for KMS's own requests, and
+ * kms:Decrypt when another service (r->service is not "kms") opens a
+ * ciphertext; other services' calls get kms:ViaService and
  * kms:CallerAccount. ctx: the encryption context (NULL: the request's
  * EncryptionContext, DestinationEncryptionContext for ReEncryptTo, for
  * KMS's own requests). The key's tags (aws:ResourceTag/<key>) and aliases
@@ -68,28 +80,117 @@ void kms_key_clear(kms_key_t *k);
  * TagResource and UntagResource add aws:RequestTag/<key> and aws:TagKeys,
  * CreateGrant kms:GrantOperations, kms:GranteePrincipal,
  * kms:RetiringPrincipal, kms:GrantConstraintType and
- * kms:GrantIsForAWSResource. kms_resolve and kms_open call it. Returns 0 or
- * -1 with AccessDeniedException (LimitExceededException: TagResource with
- * more than 50 tags) set. */
-int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx);
+ * kms:GrantIsForAWSResource. k must outlive a. */
+int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *action,
+                  const cJSON *ctx, struct authz *a /* OUT */);
 
 /* CreateKey (resource "*", IAM policies only) with its condition keys:
  * kms:CallerAccount, kms:KeySpec, kms:KeyUsage, kms:KeyOrigin,
  * kms:MultiRegion, kms:BypassPolicyLockoutSafetyCheck, and for tags (the
- * request's Tags list, or NULL) aws:RequestTag/<key> and aws:TagKeys.
- * Returns 0 or -1 with the error set (TagException: more than 50 tags). */
-int kms_authorize_create_key(svc_req_t *r, const char *spec, const char *usage,
-                             const char *origin, int multi_region, int bypass,
-                             const cJSON *tags);
+ * request's Tags list, or NULL) aws:RequestTag/<key> and aws:TagKeys. */
+int kms_authz_create_key(svc_req_t *r, kms_authz_t *z, const char *spec, const char *usage,
+                         const char *origin, int multi_region, int bypass, const cJSON *tags,
+                         struct authz *a /* OUT */);
 
 /* RetireGrant of one grant of k (grant_id, its grantee, its retiring
  * principal or NULL, its Operations as JSON text): allowed for the grant's
  * retiring principal, its grantee when it lists RetireGrant, the account's
  * root user, and principals whose IAM policies allow kms:RetireGrant on k
  * (the key policy does not count); an explicit deny in IAM policies wins.
- * Returns 0 or -1 with AccessDeniedException set. */
-int kms_authorize_retire(svc_req_t *r, const kms_key_t *k, const char *grant_id,
-                         const char *grantee, const char *retiring, const char *operations);
+ * The strings must outlive a. */
+int kms_authz_retire(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *grant_id,
+                     const char *grantee, const char *retiring, const char *operations,
+                     struct authz *a /* OUT */);
+
+/* kms_authz_key and authz_check at once, for what the row's resource
+ * function cannot name: other services' calls (kms_data_key, kms_unwrap),
+ * ReEncrypt's two keys, ListAliases' KeyId. With --iam off, 0 at once.
+ * Returns 0 or -1 with AccessDeniedException (or the errors above) set. */
+int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJSON *ctx);
+
+/* ---- the request (kms_request.c) -------------------------------------------
+ *
+ * A KMS request's rows name their key through a resource function, which
+ * the router calls before the handler (--iam enforce): it validates the
+ * request's members (kms_input, so errors keep AWS's order: validation,
+ * then NotFoundException, then AccessDeniedException), resolves the key
+ * once and fills the authz_t. The handler then takes the key with
+ * kms_key. Both live in r->svc_ctx until the request ends. */
+
+/* Reads and validates a request's members into args (a zeroed struct of
+ * the spec's size); 0 or -1 with the error set. The args' first member is
+ * a kms_args_t. */
+typedef struct {
+    const char *key_ref; /* the member naming the key, or NULL */
+} kms_args_t;
+
+typedef struct {
+    size_t size;
+    int (*parse)(svc_req_t *r, const cJSON *in, void *args);
+    void (*drop)(void *args); /* frees what parse allocated, or NULL */
+    int flags;                /* kms_resolve flags for key_ref */
+} kms_input_t;
+
+/* r's arguments as spec parses them, parsed once per request (the
+ * resource function, then the handler, ask); NULL with the error set. */
+void *kms_input(svc_req_t *r, const cJSON *in, const kms_input_t *spec);
+
+/* The resource function of rows that act on the key args->key_ref names:
+ * parses the input, resolves the key (NotFoundException) and fills a for
+ * the row's action (kms_authz_key). */
+int kms_key_resource(svc_req_t *r, const void *in, struct authz *a, const kms_input_t *spec);
+
+/* Defines resource function fn for rows whose input is spec. */
+#define KMS_KEY_RESOURCE(fn, spec)                                                                 \
+    int fn(svc_req_t *r, const void *in, struct authz *a)                                          \
+    {                                                                                              \
+        return kms_key_resource(r, in, a, &spec);                                                  \
+    }
+
+/* Installs k as r's resolved key (moved: k is left empty) and returns it
+ * (NULL with the error set); z gets the request's kms_authz_t to fill the
+ * router's authz_t from, NULL with --iam off (nothing to fill). For
+ * resource functions that find their key their own way (Decrypt's
+ * ciphertext, RetireGrant's grant). */
+kms_key_t *kms_set_key(svc_req_t *r, kms_key_t *k, kms_authz_t **z /* OUT */);
+
+/* The request's kms_authz_t (for resource functions on no key); NULL with
+ * the error set. */
+kms_authz_t *kms_request_authz(svc_req_t *r);
+
+/* The key the row's resource function resolved (owned by the request).
+ * When the router did not call it (--iam off), calls it now, and in
+ * --iam enforce mode checks it (fail closed). NULL with the error set. */
+kms_key_t *kms_key(svc_req_t *r, const cJSON *in);
+
+/* The input of rows naming their key by a required KeyId: key id, key
+ * ARN, and with ..._alias, alias name or alias ARN. */
+extern const kms_input_t kms_key_id_input, kms_key_id_alias_input;
+int kms_res_key_id(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_key_id_alias(svc_req_t *r, const void *in, struct authz *a);
+/* Rows on no key: CreateKey's condition keys. */
+int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_encrypt(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_data_key(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_data_key_np(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_schedule_deletion(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_enable_rotation(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_list_rotations(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_update_description(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_tag(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_untag(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_list_tags(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_get_policy(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_put_policy(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_list_policies(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_alias_target(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_update_alias(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_delete_alias(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_create_grant(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_list_grants(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_retire_grant(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_revoke_grant(svc_req_t *r, const void *in, struct authz *a);
 
 /* Records that some key's tags or aliases changed: their cached copies are
  * read again. Call on every write of kms_tags or kms_aliases. */
@@ -126,13 +227,23 @@ void kms_cache_forget(const char *key_id);
  * (caller frees, wipes nothing: it is not secret). */
 int kms_seal(svc_req_t *r, const kms_key_t *k, const cJSON *ctx, const uint8_t *pt, size_t n,
              uint8_t **blob /* OUT */, size_t *blen /* OUT */);
-/* Opens a blob: finds its key (loaded into k, caller clears), checks the
- * state, decrypts. *pt is malloc'd; the caller wipes and frees it.
- * expect_key: a KeyId the caller named (IncorrectKeyException when it is
- * another key), or NULL. material_id gets the material's id. */
+/* Opens a blob: kms_open_key, kms_authorize for action on the key, then
+ * kms_open_with. For other services' calls and ReEncrypt. */
 int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
-             const char *expect_key, kms_key_t *k /* OUT */, uint8_t **pt /* OUT */,
-             size_t *ptlen /* OUT */, char material_id[65] /* OUT */);
+             const char *expect_key, const char *action, kms_key_t *k /* OUT */,
+             uint8_t **pt /* OUT */, size_t *ptlen /* OUT */, char material_id[65] /* OUT */);
+/* The key of a blob (loaded into k, caller clears): InvalidCiphertextException
+ * when the blob is not one or its key is gone. expect_key: a KeyId the caller
+ * named (IncorrectKeyException when it is another key; its alias becomes
+ * k->alias), or NULL. */
+int kms_open_key(svc_req_t *r, const uint8_t *blob, size_t blen, const char *expect_key,
+                 kms_key_t *k /* OUT */);
+/* Decrypts a blob of k (from kms_open_key) once the key's state allows:
+ * *pt is malloc'd; the caller wipes and frees it. material_id gets the
+ * material's id. */
+int kms_open_with(svc_req_t *r, const kms_key_t *k, const uint8_t *blob, size_t blen,
+                  const cJSON *ctx, uint8_t **pt /* OUT */, size_t *ptlen /* OUT */,
+                  char material_id[65] /* OUT */);
 
 /* The material id of a key's current version ("" if unknown). */
 void kms_current_material_id(svc_req_t *r, const kms_key_t *k, char out[65] /* OUT */);

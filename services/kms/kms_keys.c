@@ -81,14 +81,12 @@ static int not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
     return 0;
 }
 
-/* Resolves the request's KeyId member (required). */
-static int req_key(svc_req_t *r, const cJSON *in, int flags, kms_key_t *k)
+/* The key of a row whose only member before the key is KeyId. */
+static kms_key_t *req_key(svc_req_t *r, const cJSON *in)
 {
-    const char *ref = NULL;
-
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0)
-        return -1;
-    return kms_resolve(r, ref, flags, k);
+    if (kms_input(r, in, &kms_key_id_input) == NULL)
+        return NULL;
+    return kms_key(r, in);
 }
 
 int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const char *manager,
@@ -208,28 +206,72 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
     return rc;
 }
 
+typedef struct {
+    kms_args_t h;
+    const char *policy, *desc, *usage, *spec, *cmkspec, *origin, *store;
+    const cJSON *tags;
+    int multi, bypass;
+} create_key_args_t;
+
+static int create_key_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    create_key_args_t *v = args;
+
+    v->desc = "";
+    v->usage = "ENCRYPT_DECRYPT";
+    v->origin = "AWS_KMS";
+    return json_str(r, in, "Policy", 0, 1, 32768, &v->policy) ||
+                   json_str(r, in, "Description", 0, 0, 8192, &v->desc) ||
+                   json_enum(r, in, "KeyUsage", 0, key_usages, &v->usage) ||
+                   json_enum(r, in, "KeySpec", 0, key_specs, &v->spec) ||
+                   json_enum(r, in, "CustomerMasterKeySpec", 0, cmk_specs, &v->cmkspec) ||
+                   json_enum(r, in, "Origin", 0, origins, &v->origin) ||
+                   json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &v->store) ||
+                   json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &v->bypass, NULL) ||
+                   json_list(r, in, "Tags", 0, 0, 0, &v->tags) ||
+                   json_bool(r, in, "MultiRegion", &v->multi, NULL)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t create_key_input = {sizeof(create_key_args_t), create_key_parse, NULL,
+                                             0};
+
+/* Resource "*" with the requested key's condition keys. */
+int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a)
+{
+    const create_key_args_t *v = kms_input(r, in, &create_key_input);
+    kms_authz_t *z;
+
+    if (v == NULL || (z = kms_request_authz(r)) == NULL)
+        return -1;
+    return kms_authz_create_key(r, z,
+                                v->spec      ? v->spec
+                                : v->cmkspec ? v->cmkspec
+                                             : "SYMMETRIC_DEFAULT",
+                                v->usage, v->origin, v->multi, v->bypass, v->tags, a);
+}
+
 int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *policy = NULL, *desc = "", *usage = "ENCRYPT_DECRYPT", *spec = NULL,
-               *cmkspec = NULL, *origin = "AWS_KMS", *store = NULL;
-    const cJSON *tags = NULL;
+    const create_key_args_t *v = kms_input(r, in, &create_key_input);
+    const char *policy, *desc, *usage, *spec, *cmkspec, *origin, *store;
+    const cJSON *tags;
     char key_id[37];
     char *defpolicy = NULL;
-    int multi = 0, bypass = 0, rc = -1;
+    int rc = -1;
     kms_key_t k;
 
-    if (json_str(r, in, "Policy", 0, 1, 32768, &policy) || json_str(r, in, "Description", 0, 0, 8192, &desc) ||
-        json_enum(r, in, "KeyUsage", 0, key_usages, &usage) ||
-        json_enum(r, in, "KeySpec", 0, key_specs, &spec) ||
-        json_enum(r, in, "CustomerMasterKeySpec", 0, cmk_specs, &cmkspec) ||
-        json_enum(r, in, "Origin", 0, origins, &origin) ||
-        json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &store) ||
-        json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &bypass, NULL) ||
-        json_list(r, in, "Tags", 0, 0, 0, &tags) || json_bool(r, in, "MultiRegion", &multi, NULL))
+    if (v == NULL)
         return -1;
-    if (kms_authorize_create_key(r, spec ? spec : cmkspec ? cmkspec : "SYMMETRIC_DEFAULT", usage,
-                                 origin, multi, bypass, tags) != 0)
-        return -1;
+    policy = v->policy;
+    desc = v->desc;
+    usage = v->usage;
+    spec = v->spec;
+    cmkspec = v->cmkspec;
+    origin = v->origin;
+    store = v->store;
+    tags = v->tags;
     if (spec && cmkspec)
         return svc_error(r, 400, "ValidationException",
                          "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
@@ -253,7 +295,7 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
     if (strcmp(origin, "AWS_KMS") != 0)
         return svc_error(r, 400, "UnsupportedOperationException",
                          "Origin %s (imported key material) is not supported by awsemu yet.", origin);
-    if (multi)
+    if (v->multi)
         return svc_error(r, 400, "UnsupportedOperationException",
                          "Multi-Region keys are not supported by awsemu yet.");
     if (policy && kms_check_policy(r, policy) != 0)
@@ -291,12 +333,11 @@ out:
 
 int kms_op_describe_key(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
+    kms_key_t *k;
 
-    if (req_key(r, in, KMS_ALLOW_ALIAS, &k) != 0)
+    if (kms_input(r, in, &kms_key_id_alias_input) == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    cJSON_AddItemToObject(out, "KeyMetadata", kms_metadata(r, &k));
-    kms_key_clear(&k);
+    cJSON_AddItemToObject(out, "KeyMetadata", kms_metadata(r, k));
     return 0;
 }
 
@@ -337,21 +378,17 @@ int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
 
 static int set_state(svc_req_t *r, const cJSON *in, const char *state, const char *op)
 {
-    kms_key_t k;
-    int rc = -1;
+    kms_key_t *k = req_key(r, in);
+    int rc;
 
-    if (req_key(r, in, 0, &k) != 0)
+    if (k == NULL || kms_require_not_pending(r, k) || not_aws_managed(r, k, op))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, op))
-        goto out;
     rc = key_update(r, !strcmp(state, "Enabled")
                            ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
                            : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
-                    k.key_id, NULL);
+                    k->key_id, NULL);
     if (rc == 0 && strcmp(state, "Enabled") != 0)
-        kms_cache_forget(k.key_id);
-out:
-    kms_key_clear(&k);
+        kms_cache_forget(k->key_id);
     return rc;
 }
 
@@ -367,70 +404,76 @@ int kms_op_disable_key(svc_req_t *r, const cJSON *in, cJSON *out)
     return set_state(r, in, "Disabled", "DisableKey");
 }
 
-int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    long days = 30;
-    kms_key_t k;
-    sqlite3_stmt *st;
-    double when;
-    int rc = -1;
+typedef struct {
+    kms_args_t h;
+    long days;
+} schedule_args_t;
 
-    if (json_int(r, in, "PendingWindowInDays", 0, 1, 365, &days, NULL) != 0)
+static int schedule_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    schedule_args_t *v = args;
+
+    v->days = 30;
+    if (json_int(r, in, "PendingWindowInDays", 0, 1, 365, &v->days, NULL) != 0)
         return -1;
-    if (days < 7 || days > 30)
+    if (v->days < 7 || v->days > 30)
         return svc_error(r, 400, "ValidationException",
                          "1 validation error detected: Value '%ld' at 'pendingWindowInDays' failed "
                          "to satisfy constraint: Member must have value %s",
-                         days, days < 7 ? "greater than or equal to 7" : "less than or equal to 30");
-    if (req_key(r, in, 0, &k) != 0)
+                         v->days,
+                         v->days < 7 ? "greater than or equal to 7" : "less than or equal to 30");
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref);
+}
+
+static const kms_input_t schedule_input = {sizeof(schedule_args_t), schedule_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_schedule_deletion, schedule_input)
+
+int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const schedule_args_t *v = kms_input(r, in, &schedule_input);
+    kms_key_t *k;
+    sqlite3_stmt *st;
+    double when;
+    int rc;
+
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
+        not_aws_managed(r, k, "ScheduleKeyDeletion"))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "ScheduleKeyDeletion"))
-        goto out;
-    when = r->now + (double)days * DAY;
+    when = r->now + (double)v->days * DAY;
     st = db_stmt(r->emu->db, "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, "
                              "pending_window=?3 WHERE key_id=?1");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 2, when);
-    sqlite3_bind_int(st, 3, (int)days);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -2;
+    sqlite3_bind_int(st, 3, (int)v->days);
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    kms_cache_forget(k.key_id);
-    cJSON_AddStringToObject(out, "KeyId", k.arn);
+    if (rc != SQLITE_DONE)
+        return internal(r);
+    kms_cache_forget(k->key_id);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
     json_put_time(out, "DeletionDate", when);
     cJSON_AddStringToObject(out, "KeyState", "PendingDeletion");
-    cJSON_AddNumberToObject(out, "PendingWindowInDays", (double)days);
-out:
-    kms_key_clear(&k);
-    return rc;
+    cJSON_AddNumberToObject(out, "PendingWindowInDays", (double)v->days);
+    return 0;
 }
 
 int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
-    int rc = -1;
+    kms_key_t *k = req_key(r, in);
 
-    if (req_key(r, in, 0, &k) != 0)
+    if (k == NULL)
         return -1;
-    if (strcmp(k.state, "PendingDeletion") != 0) {
-        svc_error(r, 400, "KMSInvalidStateException", "%s is not pending deletion.", k.arn);
-        goto out;
-    }
-    rc = key_update(r, "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
-                       "pending_window=NULL WHERE key_id=?1",
-                    k.key_id, NULL);
-    if (rc == 0)
-        cJSON_AddStringToObject(out, "KeyId", k.arn);
-out:
-    kms_key_clear(&k);
-    return rc;
+    if (strcmp(k->state, "PendingDeletion") != 0)
+        return svc_error(r, 400, "KMSInvalidStateException", "%s is not pending deletion.",
+                         k->arn);
+    if (key_update(r, "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
+                      "pending_window=NULL WHERE key_id=?1",
+                   k->key_id, NULL) != 0)
+        return -1;
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
+    return 0;
 }
 
 /* Rotation applies to symmetric customer managed keys with AWS_KMS
@@ -446,71 +489,72 @@ static int rotation_allowed(svc_req_t *r, const kms_key_t *k, const char *op)
     return not_aws_managed(r, k, op);
 }
 
+typedef struct {
+    kms_args_t h;
+    long period;
+} rotation_args_t;
+
+static int rotation_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    rotation_args_t *v = args;
+
+    v->period = 365;
+    return json_int(r, in, "RotationPeriodInDays", 0, 90, 2560, &v->period, NULL) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t rotation_input = {sizeof(rotation_args_t), rotation_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_enable_rotation, rotation_input)
+
 int kms_op_enable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    long period = 365;
-    kms_key_t k;
+    const rotation_args_t *v = kms_input(r, in, &rotation_input);
+    kms_key_t *k;
     sqlite3_stmt *st;
-    int rc = -1;
+    int rc;
 
     (void)out;
-    if (json_int(r, in, "RotationPeriodInDays", 0, 90, 2560, &period, NULL) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL ||
+        rotation_allowed(r, k, "EnableKeyRotation") != 0)
         return -1;
-    if (req_key(r, in, 0, &k) != 0)
-        return -1;
-    if (rotation_allowed(r, &k, "EnableKeyRotation") != 0)
-        goto out;
     st = db_stmt(r->emu->db, "UPDATE kms_keys SET rotation_enabled=1, rotation_period=?2, "
                              "next_rotation=?3 WHERE key_id=?1");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)period);
-    sqlite3_bind_double(st, 3, r->now + (double)period * DAY);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -2;
+    if (st == NULL)
+        return internal(r);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, (int)v->period);
+    sqlite3_bind_double(st, 3, r->now + (double)v->period * DAY);
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != 0)
-        rc = internal(r);
-out:
-    kms_key_clear(&k);
-    return rc;
+    return rc == SQLITE_DONE ? 0 : internal(r);
 }
 
 int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
-    int rc = -1;
+    kms_key_t *k = req_key(r, in);
 
     (void)out;
-    if (req_key(r, in, 0, &k) != 0)
+    if (k == NULL || rotation_allowed(r, k, "DisableKeyRotation") != 0)
         return -1;
-    if (rotation_allowed(r, &k, "DisableKeyRotation") == 0)
-        rc = key_update(r, "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
-                           "WHERE key_id=?1",
-                        k.key_id, NULL);
-    kms_key_clear(&k);
-    return rc;
+    return key_update(r, "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
+                         "WHERE key_id=?1",
+                      k->key_id, NULL);
 }
 
 int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
+    kms_key_t *k = req_key(r, in);
 
-    if (req_key(r, in, 0, &k) != 0)
+    if (k == NULL || kms_require_not_pending(r, k) != 0)
         return -1;
-    if (kms_require_not_pending(r, &k) != 0) {
-        kms_key_clear(&k);
-        return -1;
+    cJSON_AddBoolToObject(out, "KeyRotationEnabled", k->rotation_enabled);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
+    if (k->rotation_enabled) {
+        cJSON_AddNumberToObject(out, "RotationPeriodInDays", k->rotation_period);
+        json_put_time(out, "NextRotationDate", k->next_rotation);
     }
-    cJSON_AddBoolToObject(out, "KeyRotationEnabled", k.rotation_enabled);
-    cJSON_AddStringToObject(out, "KeyId", k.arn);
-    if (k.rotation_enabled) {
-        cJSON_AddNumberToObject(out, "RotationPeriodInDays", k.rotation_period);
-        json_put_time(out, "NextRotationDate", k.next_rotation);
-    }
-    kms_key_clear(&k);
     return 0;
 }
 
@@ -518,84 +562,94 @@ int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out)
 
 int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
-    int rc = -1;
+    kms_key_t *k = req_key(r, in);
 
-    if (req_key(r, in, 0, &k) != 0)
+    if (k == NULL || rotation_allowed(r, k, "RotateKeyOnDemand") != 0)
         return -1;
-    if (rotation_allowed(r, &k, "RotateKeyOnDemand") != 0)
-        goto out;
-    if (k.ondemand_count >= MAX_ON_DEMAND_ROTATIONS) {
-        svc_error(r, 400, "LimitExceededException",
-                  "%s has reached the limit of %d on-demand rotations.", k.arn,
-                  MAX_ON_DEMAND_ROTATIONS);
-        goto out;
-    }
-    if (db_begin(r->emu->db) != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    if (kms_add_material(r, &k, "ON_DEMAND") != 0) {
+    if (k->ondemand_count >= MAX_ON_DEMAND_ROTATIONS)
+        return svc_error(r, 400, "LimitExceededException",
+                         "%s has reached the limit of %d on-demand rotations.", k->arn,
+                         MAX_ON_DEMAND_ROTATIONS);
+    if (db_begin(r->emu->db) != 0)
+        return internal(r);
+    if (kms_add_material(r, k, "ON_DEMAND") != 0) {
         db_rollback(r->emu->db);
-        goto out;
+        return -1;
     }
-    if (db_commit(r->emu->db) != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    cJSON_AddStringToObject(out, "KeyId", k.key_id);
-    rc = 0;
-out:
-    kms_key_clear(&k);
-    return rc;
+    if (db_commit(r->emu->db) != 0)
+        return internal(r);
+    cJSON_AddStringToObject(out, "KeyId", k->key_id);
+    return 0;
 }
+
+typedef struct {
+    kms_args_t h;
+    long limit, offset;
+    const char *include;
+} page_args_t;
+
+/* Limit (1..max, default dflt), Marker, then KeyId. */
+static int page_parse(svc_req_t *r, const cJSON *in, page_args_t *v, long dflt, long max)
+{
+    v->limit = dflt;
+    return json_int(r, in, "Limit", 0, 1, max, &v->limit, NULL) ||
+                   kms_marker_parse(r, in, &v->offset)
+               ? -1
+               : 0;
+}
+
+static int rotations_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    static const char *const include[] = {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY", NULL};
+    page_args_t *v = args;
+
+    v->include = "ROTATIONS_ONLY";
+    return page_parse(r, in, v, 100, 1000) ||
+                   json_enum(r, in, "IncludeKeyMaterial", 0, include, &v->include) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t rotations_input = {sizeof(page_args_t), rotations_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_list_rotations, rotations_input)
 
 int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    static const char *const include[] = {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY", NULL};
-    const char *inc = "ROTATIONS_ONLY";
-    long limit = 100, offset, n = 0;
-    kms_key_t k;
+    const page_args_t *v = kms_input(r, in, &rotations_input);
+    long n = 0;
+    kms_key_t *k;
     cJSON *list;
     sqlite3_stmt *st;
 
-    if (json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset) ||
-        json_enum(r, in, "IncludeKeyMaterial", 0, include, &inc))
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) != 0)
         return -1;
-    if (req_key(r, in, 0, &k) != 0)
-        return -1;
-    if (kms_require_not_pending(r, &k) != 0 ||
-        (strcmp(k.key_spec, "SYMMETRIC_DEFAULT") != 0 &&
-         svc_error(r, 400, "UnsupportedOperationException",
-                   "%s key spec is %s, which is not valid for ListKeyRotations.", k.arn,
-                   k.key_spec))) {
-        kms_key_clear(&k);
-        return -1;
-    }
+    if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
+        return svc_error(r, 400, "UnsupportedOperationException",
+                         "%s key spec is %s, which is not valid for ListKeyRotations.", k->arn,
+                         k->key_spec);
     st = db_stmt(r->emu->db, "SELECT version, material_id, created, rotation_type FROM "
                              "kms_key_material WHERE key_id=?1 AND (?2 OR rotation_type IS NOT "
                              "NULL) ORDER BY version LIMIT ?3 OFFSET ?4");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, !strcmp(inc, "ALL_KEY_MATERIAL"));
-    sqlite3_bind_int64(st, 3, limit + 1);
-    sqlite3_bind_int64(st, 4, offset);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, !strcmp(v->include, "ALL_KEY_MATERIAL"));
+    sqlite3_bind_int64(st, 3, v->limit + 1);
+    sqlite3_bind_int64(st, 4, v->offset);
     list = cJSON_AddArrayToObject(out, "Rotations");
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *e;
-        if (n == limit) {
+        if (n == v->limit) {
             n++;
             break;
         }
         e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "KeyId", k.key_id);
+        cJSON_AddStringToObject(e, "KeyId", k->key_id);
         cJSON_AddStringToObject(e, "KeyMaterialId", (const char *)sqlite3_column_text(st, 1));
         cJSON_AddStringToObject(e, "KeyMaterialState",
-                                sqlite3_column_int(st, 0) == k.current_version ? "CURRENT"
-                                                                               : "NON_CURRENT");
+                                sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
+                                                                                : "NON_CURRENT");
         json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
         if (sqlite3_column_type(st, 3) != SQLITE_NULL)
             cJSON_AddStringToObject(e, "RotationType", (const char *)sqlite3_column_text(st, 3));
@@ -603,113 +657,146 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
         n++;
     }
     sqlite3_reset(st);
-    kms_marker_put(out, offset + limit, n > limit);
-    kms_key_clear(&k);
+    kms_marker_put(out, v->offset + v->limit, n > v->limit);
     return 0;
 }
 
+typedef struct {
+    kms_args_t h;
+    const char *text; /* Description, Policy */
+    const cJSON *list; /* Tags, TagKeys */
+    int bypass;
+} update_args_t;
+
+static int description_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    update_args_t *v = args;
+
+    return json_str(r, in, "Description", 1, 0, 8192, &v->text) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t description_input = {sizeof(update_args_t), description_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_update_description, description_input)
+
 int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *desc = NULL;
-    kms_key_t k;
-    int rc = -1;
+    const update_args_t *v = kms_input(r, in, &description_input);
+    kms_key_t *k;
 
     (void)out;
-    if (json_str(r, in, "Description", 1, 0, 8192, &desc) != 0 || req_key(r, in, 0, &k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
+        not_aws_managed(r, k, "UpdateKeyDescription"))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "UpdateKeyDescription"))
-        goto out;
-    rc = key_update(r, "UPDATE kms_keys SET description=?2 WHERE key_id=?1", k.key_id, desc);
-out:
-    kms_key_clear(&k);
-    return rc;
+    return key_update(r, "UPDATE kms_keys SET description=?2 WHERE key_id=?1", k->key_id, v->text);
 }
 
 /* ---- tags ------------------------------------------------------------------ */
 
+static int tag_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    update_args_t *v = args;
+
+    return json_list(r, in, "Tags", 1, 0, 0, &v->list) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static int untag_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    update_args_t *v = args;
+
+    return json_list(r, in, "TagKeys", 1, 0, 0, &v->list) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t tag_input = {sizeof(update_args_t), tag_parse, NULL, 0};
+static const kms_input_t untag_input = {sizeof(update_args_t), untag_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_tag, tag_input)
+KMS_KEY_RESOURCE(kms_res_untag, untag_input)
+
 int kms_op_tag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const cJSON *tags;
-    kms_key_t k;
-    int rc = -1;
+    const update_args_t *v = kms_input(r, in, &tag_input);
+    kms_key_t *k;
 
     (void)out;
-    if (json_list(r, in, "Tags", 1, 0, 0, &tags) != 0 || req_key(r, in, 0, &k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
+        not_aws_managed(r, k, "TagResource"))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "TagResource"))
-        goto out;
-    if (db_begin(r->emu->db) != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    if (kms_put_tags(r, k.key_id, tags) != 0) {
+    if (db_begin(r->emu->db) != 0)
+        return internal(r);
+    if (kms_put_tags(r, k->key_id, v->list) != 0) {
         db_rollback(r->emu->db);
-        goto out;
+        return -1;
     }
-    rc = db_commit(r->emu->db) == 0 ? 0 : internal(r);
-out:
-    kms_key_clear(&k);
-    return rc;
+    return db_commit(r->emu->db) == 0 ? 0 : internal(r);
 }
 
 int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const cJSON *keys, *t;
-    kms_key_t k;
-    int rc = -1;
+    const update_args_t *v = kms_input(r, in, &untag_input);
+    const cJSON *t;
+    kms_key_t *k;
 
     (void)out;
-    if (json_list(r, in, "TagKeys", 1, 0, 0, &keys) != 0 || req_key(r, in, 0, &k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
+        not_aws_managed(r, k, "UntagResource"))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "UntagResource"))
-        goto out;
-    cJSON_ArrayForEach(t, keys) {
+    cJSON_ArrayForEach(t, v->list) {
         sqlite3_stmt *st;
-        if (!cJSON_IsString(t)) {
-            svc_error(r, 400, "SerializationException", "TagKeys must be strings.");
-            goto out;
-        }
+        if (!cJSON_IsString(t))
+            return svc_error(r, 400, "SerializationException", "TagKeys must be strings.");
         st = db_stmt(r->emu->db, "DELETE FROM kms_tags WHERE key_id=?1 AND tag_key=?2");
-        if (st == NULL) {
-            rc = internal(r);
-            goto out;
-        }
-        sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+        if (st == NULL)
+            return internal(r);
+        sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
         db_bind_str(st, 2, t->valuestring, jsonlen_str(t));
         sqlite3_step(st);
         sqlite3_reset(st);
         kms_attrs_changed();
     }
-    rc = 0;
-out:
-    kms_key_clear(&k);
-    return rc;
+    return 0;
 }
+
+static int list_tags_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    page_args_t *v = args;
+
+    return page_parse(r, in, v, 50, 50) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t list_tags_input = {sizeof(page_args_t), list_tags_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_list_tags, list_tags_input)
 
 int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    long limit = 50, offset, n = 0;
-    kms_key_t k;
+    const page_args_t *v = kms_input(r, in, &list_tags_input);
+    long n = 0;
+    kms_key_t *k;
     cJSON *tags;
     sqlite3_stmt *st;
 
-    if (json_int(r, in, "Limit", 0, 1, 50, &limit, NULL) || kms_marker_parse(r, in, &offset))
-        return -1;
-    if (req_key(r, in, 0, &k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
     st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
                              "ORDER BY tag_key LIMIT ?2 OFFSET ?3");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, limit + 1);
-    sqlite3_bind_int64(st, 3, offset);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v->limit + 1);
+    sqlite3_bind_int64(st, 3, v->offset);
     tags = cJSON_AddArrayToObject(out, "Tags");
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *e;
-        if (n == limit) {
+        if (n == v->limit) {
             n++;
             break;
         }
@@ -720,8 +807,7 @@ int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
         n++;
     }
     sqlite3_reset(st);
-    kms_marker_put(out, offset + limit, n > limit);
-    kms_key_clear(&k);
+    kms_marker_put(out, v->offset + v->limit, n > v->limit);
     return 0;
 }
 
@@ -740,60 +826,83 @@ static int policy_name(svc_req_t *r, const cJSON *in, int required)
     return 0;
 }
 
+static int get_policy_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    kms_args_t *v = args;
+
+    return policy_name(r, in, 0) || json_str(r, in, "KeyId", 1, 1, 2048, &v->key_ref) ? -1 : 0;
+}
+
+static const kms_input_t get_policy_input = {sizeof(kms_args_t), get_policy_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_get_policy, get_policy_input)
+
 int kms_op_get_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    kms_key_t k;
+    kms_key_t *k;
     sqlite3_stmt *st;
 
-    if (policy_name(r, in, 0) != 0 || req_key(r, in, 0, &k) != 0)
+    if (kms_input(r, in, &get_policy_input) == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
     st = db_stmt(r->emu->db, "SELECT policy FROM kms_keys WHERE key_id=?1");
-    if (st == NULL) {
-        kms_key_clear(&k);
+    if (st == NULL)
         return internal(r);
-    }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         cJSON_AddStringToObject(out, "Policy", (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     cJSON_AddStringToObject(out, "PolicyName", "default");
-    kms_key_clear(&k);
     return 0;
 }
 
+static int put_policy_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    update_args_t *v = args;
+
+    return policy_name(r, in, 0) || json_str(r, in, "Policy", 1, 1, 32768, &v->text) ||
+                   json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &v->bypass, NULL) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t put_policy_input = {sizeof(update_args_t), put_policy_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_put_policy, put_policy_input)
+
 int kms_op_put_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *policy = NULL;
-    int bypass = 0, rc = -1;
-    kms_key_t k;
+    const update_args_t *v = kms_input(r, in, &put_policy_input);
+    kms_key_t *k;
 
     (void)out;
-    if (policy_name(r, in, 0) || json_str(r, in, "Policy", 1, 1, 32768, &policy) ||
-        json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &bypass, NULL) ||
-        req_key(r, in, 0, &k))
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
+        not_aws_managed(r, k, "PutKeyPolicy") || kms_check_policy(r, v->text))
         return -1;
-    if (kms_require_not_pending(r, &k) || not_aws_managed(r, &k, "PutKeyPolicy") ||
-        kms_check_policy(r, policy))
-        goto out;
-    rc = key_update(r, "UPDATE kms_keys SET policy=?2 WHERE key_id=?1", k.key_id, policy);
-out:
-    kms_key_clear(&k);
-    return rc;
+    return key_update(r, "UPDATE kms_keys SET policy=?2 WHERE key_id=?1", k->key_id, v->text);
 }
+
+static int list_policies_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    page_args_t *v = args;
+
+    return page_parse(r, in, v, 100, 1000) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t list_policies_input = {sizeof(page_args_t), list_policies_parse, NULL,
+                                                0};
+KMS_KEY_RESOURCE(kms_res_list_policies, list_policies_input)
 
 int kms_op_list_key_policies(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    long limit = 100, offset;
-    kms_key_t k;
+    const page_args_t *v = kms_input(r, in, &list_policies_input);
     cJSON *names;
 
-    if (json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset) ||
-        req_key(r, in, 0, &k))
+    if (v == NULL || kms_key(r, in) == NULL)
         return -1;
     names = cJSON_AddArrayToObject(out, "PolicyNames");
-    if (offset == 0)
+    if (v->offset == 0)
         cJSON_AddItemToArray(names, cJSON_CreateString("default"));
     cJSON_AddBoolToObject(out, "Truncated", 0);
-    kms_key_clear(&k);
     return 0;
 }

@@ -69,33 +69,25 @@ int kms_op_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out)
  * only keys with EXTERNAL origin take imported material. */
 int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL;
-    kms_key_t k;
-    int rc;
+    kms_key_t *k;
 
     (void)out;
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
+    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
+        kms_require_not_pending(r, k) != 0)
         return -1;
-    if ((rc = kms_require_not_pending(r, &k)) == 0)
-        rc = svc_error(r, 400, "UnsupportedOperationException",
-                       "%s origin is %s which is not valid for this operation.", k.arn, k.origin);
-    kms_key_clear(&k);
-    return rc;
+    return svc_error(r, 400, "UnsupportedOperationException",
+                     "%s origin is %s which is not valid for this operation.", k->arn, k->origin);
 }
 
 /* ReplicateKey, UpdatePrimaryRegion: only multi-Region keys. */
 int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL;
-    kms_key_t k;
-    int rc;
+    kms_key_t *k;
 
     (void)out;
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0 || kms_resolve(r, ref, 0, &k) != 0)
+    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
+        kms_require_not_pending(r, k) != 0)
         return -1;
-    if ((rc = kms_require_not_pending(r, &k)) == 0)
-        rc = svc_error(r, 400, "UnsupportedOperationException",
-                       "%s is not a multi-Region key.", k.arn);
-    kms_key_clear(&k);
-    return rc;
+    return svc_error(r, 400, "UnsupportedOperationException", "%s is not a multi-Region key.",
+                     k->arn);
 }

@@ -99,19 +99,16 @@ void kms_usage_forget(void)
 
 int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const char *ref = NULL;
     use_t *u;
     sqlite3_stmt *st;
-    kms_key_t k;
+    kms_key_t *k;
     int rc = -1;
 
-    if (json_str(r, in, "KeyId", 1, 1, 2048, &ref) != 0)
-        return -1;
     /* key id or key ARN: no aliases */
-    if (kms_resolve(r, ref, 0, &k) != 0)
+    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    u = &uses[slot_of(k.key_id)];
-    if (u->dirty && !strcmp(u->key_id, k.key_id))
+    u = &uses[slot_of(k->key_id)];
+    if (u->dirty && !strcmp(u->key_id, k->key_id))
         write_row(r->emu, u);
     st = db_stmt(r->emu->db, "SELECT last_used, last_used_op, last_used_request, "
                              "tracking_start FROM kms_keys WHERE key_id=?1");
@@ -119,11 +116,11 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
         svc_error(r, 500, "KMSInternalException", "Internal database error.");
         goto out;
     }
-    sqlite3_bind_text(st, 1, k.key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        double start = sqlite3_column_type(st, 3) == SQLITE_NULL ? k.created
+        double start = sqlite3_column_type(st, 3) == SQLITE_NULL ? k->created
                                                                  : sqlite3_column_double(st, 3);
-        cJSON_AddStringToObject(out, "KeyId", k.key_id);
+        cJSON_AddStringToObject(out, "KeyId", k->key_id);
         if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_text(st, 1)) {
             cJSON *l = cJSON_AddObjectToObject(out, "KeyLastUsage");
             const char *req = (const char *)sqlite3_column_text(st, 2);
@@ -134,14 +131,13 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
             cJSON_AddStringToObject(l, "CloudTrailEventId", req ? req : "");
             cJSON_AddStringToObject(l, "KmsRequestId", req ? req : "");
         }
-        json_put_time(out, "TrackingStartDate", start > k.created ? start : k.created);
-        json_put_time(out, "KeyCreationDate", k.created);
+        json_put_time(out, "TrackingStartDate", start > k->created ? start : k->created);
+        json_put_time(out, "KeyCreationDate", k->created);
         rc = 0;
     } else {
         svc_error(r, 500, "KMSInternalException", "Internal database error.");
     }
     sqlite3_reset(st);
 out:
-    kms_key_clear(&k);
     return rc;
 }
