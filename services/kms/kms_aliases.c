@@ -1,4 +1,5 @@
 /* kms_aliases.c — CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <stdio.h>
@@ -8,7 +9,7 @@
 
 static int internal(svc_req_t *r)
 {
-    return svc_error(r, 500, "KMSInternalException", "Internal database error.");
+    return svc_error(r, KMS_E_DB);
 }
 
 /* Validates an alias name as AWS does; reserved: alias/aws/ unless
@@ -18,16 +19,13 @@ static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
     if (json_str(r, in, "AliasName", 1, 1, 256, name) != 0)
         return -1;
     if (strncmp(*name, "alias/", 6) != 0)
-        return svc_error(r, 400, "ValidationException",
-                         "Alias must start with the prefix \"alias/\". Please see "
-                         "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+        return svc_error(r, KMS_E_ALIAS_PREFIX);
     if (json_charset(r, "AliasName", *name, ":/_-", "^[a-zA-Z0-9:/_-]+$") != 0)
         return -1;
     if (strlen(*name) == 6)
-        return svc_error(r, 400, "ValidationException", "Alias name must not be empty after alias/.");
+        return svc_error(r, KMS_E_ALIAS_EMPTY);
     if (strncmp(*name, "alias/aws/", 10) == 0)
-        return svc_error(r, 400, "NotAuthorizedException",
-                         "%s: the alias/aws/ prefix is reserved for AWS managed keys.", *name);
+        return svc_error(r, KMS_E_ALIAS_RESERVED, *name);
     return 0;
 }
 
@@ -52,8 +50,7 @@ static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
 
 static int alias_not_found(svc_req_t *r, const char *name)
 {
-    return svc_error(r, 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found.",
-                     r->region, r->account, name);
+    return svc_error(r, KMS_E_ALIAS_NOT_FOUND, r->region, r->account, name);
 }
 
 typedef struct {
@@ -71,8 +68,7 @@ static int target_parse(svc_req_t *r, const cJSON *in, alias_args_t *v)
         return -1;
     ref = v->h.key_ref;
     if (!strncmp(ref, "alias/", 6) || strstr(ref, ":alias/"))
-        return svc_error(r, 400, "ValidationException",
-                         "TargetKeyId must be a key ID or key ARN, not an alias: %s", ref);
+        return svc_error(r, KMS_E_TARGET_IS_ALIAS, ref);
     return 0;
 }
 
@@ -132,7 +128,7 @@ static kms_key_t *target_key(svc_req_t *r, const cJSON *in)
     if (k == NULL || kms_require_not_pending(r, k) != 0)
         return NULL;
     if (!strcmp(k->key_manager, "AWS")) {
-        svc_error(r, 400, "NotAuthorizedException", "An alias cannot point to an AWS managed key.");
+        svc_error(r, KMS_E_ALIAS_TO_AWS_KEY);
         return NULL;
     }
     return k;
@@ -151,9 +147,7 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = alias_lookup(r, v->name, NULL);
     if (rc != 0)
         return rc < 0 ? internal(r)
-                      : svc_error(r, 400, "AlreadyExistsException",
-                                  "An alias with the name arn:aws:kms:%s:%s:%s already exists",
-                                  r->region, r->account, v->name);
+                      : svc_error(r, KMS_E_ALIAS_EXISTS, r->region, r->account, v->name);
     st = db_stmt(r->emu->db, "INSERT INTO kms_aliases (account, region, name, key_id, created, "
                              "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
     if (st == NULL)
@@ -228,8 +222,8 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
     sqlite3_stmt *st;
 
     memset(&k, 0, sizeof k);
-    if (json_str(r, in, "KeyId", 0, 1, 2048, &ref) || json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) ||
-        kms_marker_parse(r, in, &offset))
+    if (json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
+        json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) || kms_marker_parse(r, in, &offset))
         return -1;
     /* the row authorizes kms:ListAliases on "*"; a KeyId is a second
      * resource, authorized under its key policy here */

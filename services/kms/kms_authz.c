@@ -6,18 +6,19 @@
  * kms:ViaService, kms:KeySpec/KeyUsage/KeyOrigin, kms:RequestAlias,
  * kms:ResourceAliases, aws:ResourceTag/<key>, aws:RequestTag/<key>,
  * aws:TagKeys and CreateGrant's kms:Grant* keys. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "storage/db.h"
 #include "services/iam/iam.h"
 #include "services/kms/kms_grant_rules.h"
+#include "storage/db.h"
 
-#define MAX_TAGS 50      /* per key, as AWS allows */
-#define NAME_LEN 160     /* "aws:RequestTag/" + a 128-character tag key */
+#define MAX_TAGS 50                       /* per key, as AWS allows */
+#define NAME_LEN 160                      /* "aws:RequestTag/" + a 128-character tag key */
 #define MAX_KEYS (64 + 2 * MAX_TAGS + 32) /* room for a usual request; more go to the heap */
 
 /* ---- a key's tags and aliases, cached ------------------------------------- */
@@ -29,16 +30,16 @@
 #define ATTR_SLOTS 256
 
 typedef struct {
-    char *name;              /* "aws:ResourceTag/<key>" */
+    char *name; /* "aws:ResourceTag/<key>" */
     char *value;
 } attr_tag_t;
 
 typedef struct {
     char key_id[KMS_ID_LEN + 1];
-    unsigned gen;            /* attr_gen when read; 0: empty */
+    unsigned gen; /* attr_gen when read; 0: empty */
     attr_tag_t *tags;
     size_t ntags, tagcap;
-    char **aliases;          /* "alias/x" */
+    char **aliases; /* "alias/x" */
     size_t naliases, aliascap;
 } attr_slot_t;
 
@@ -172,7 +173,7 @@ static const attr_slot_t *key_attrs(svc_req_t *r, const kms_key_t *k)
     memcpy(s->key_id, k->key_id, sizeof s->key_id);
     if (load_attrs(r, s) != 0) {
         attr_clear(s);
-        svc_error(r, 500, "KMSInternalException", "Internal database error.");
+        svc_error(r, KMS_E_DB);
         return NULL;
     }
     s->gen = attr_gen;
@@ -182,16 +183,16 @@ static const attr_slot_t *key_attrs(svc_req_t *r, const kms_key_t *k)
 /* ---- condition keys ------------------------------------------------------- */
 
 typedef struct {
-    authz_key_t *keys;         /* inline, or on the heap once it outgrows it */
+    authz_key_t *keys; /* inline, or on the heap once it outgrows it */
     authz_key_t inline_keys[MAX_KEYS];
     size_t n, cap;
-    int failed;                /* out of memory: the request is refused */
-    const char *one[16];       /* single values */
+    int failed;          /* out of memory: the request is refused */
+    const char *one[16]; /* single values */
     size_t none;
-    char *ctx_block;           /* kms:EncryptionContext:<k> names and their arrays */
+    char *ctx_block; /* kms:EncryptionContext:<k> names and their arrays */
     char tag_names[MAX_TAGS][NAME_LEN];
     const char *tag_vals[MAX_TAGS];
-    const char **list;         /* aws:TagKeys or kms:GrantOperations (malloc'd) */
+    const char **list; /* aws:TagKeys or kms:GrantOperations (malloc'd) */
 } keys_t;
 
 static void keys_init(keys_t *ks)
@@ -277,7 +278,8 @@ static void add_context(keys_t *ks, const cJSON *ctx)
 
     if (!cJSON_IsObject(ctx))
         return;
-    cJSON_ArrayForEach(e, ctx) {
+    cJSON_ArrayForEach(e, ctx)
+    {
         if (cJSON_IsString(e) && e->string) {
             nc++;
             bytes += pl + jsonlen_key(e) + 1;
@@ -296,7 +298,8 @@ static void add_context(keys_t *ks, const cJSON *ctx)
     vlens = klens + nc;
     names = (char *)(vlens + nc);
     nc = 0;
-    cJSON_ArrayForEach(e, ctx) {
+    cJSON_ArrayForEach(e, ctx)
+    {
         size_t kl;
         if (!cJSON_IsString(e) || e->string == NULL)
             continue;
@@ -335,10 +338,10 @@ static int add_key_attrs(svc_req_t *r, keys_t *ks, const kms_key_t *k)
 /* aws:RequestTag/<key> and aws:TagKeys of a Tags list [{TagKey, TagValue}]
  * (tags) or a TagKeys list of strings (keys). Malformed entries are left
  * out: the operation refuses them once authorized. More than 50 tags can
- * never be set: too_many (the operation's error code for that) is set and
- * -1 returned, as on KMSInternalException. */
+ * never be set: LimitExceededException (create: CreateKey's TagException)
+ * is set and -1 returned, as on KMSInternalException. */
 static int add_request_tags(svc_req_t *r, keys_t *ks, const cJSON *tags, const cJSON *keys,
-                            const char *too_many)
+                            int create)
 {
     const cJSON *list = tags ? tags : keys, *t;
     size_t nk = 0, nt = 0;
@@ -346,11 +349,12 @@ static int add_request_tags(svc_req_t *r, keys_t *ks, const cJSON *tags, const c
     if (!cJSON_IsArray(list))
         return 0;
     if (tags && cJSON_GetArraySize(tags) > MAX_TAGS)
-        return svc_error(r, 400, too_many, "A KMS key can have at most 50 tags.");
+        return create ? svc_error(r, KMS_E_CREATE_TAG_LIMIT) : svc_error(r, KMS_E_TAG_LIMIT);
     ks->list = malloc(((size_t)cJSON_GetArraySize(list) + 1) * sizeof *ks->list);
     if (ks->list == NULL)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
-    cJSON_ArrayForEach(t, list) {
+        return svc_error(r, KMS_E_OOM);
+    cJSON_ArrayForEach(t, list)
+    {
         const cJSON *k = tags ? cJSON_GetObjectItemCaseSensitive(t, "TagKey") : t;
         const cJSON *v = tags ? cJSON_GetObjectItemCaseSensitive(t, "TagValue") : NULL;
         if (!cJSON_IsString(k) || strlen(k->valuestring) > 128)
@@ -379,8 +383,9 @@ static int add_grant_request(svc_req_t *r, keys_t *ks, const cJSON *in)
     if (cJSON_IsArray(ops)) {
         ks->list = malloc(((size_t)cJSON_GetArraySize(ops) + 1) * sizeof *ks->list);
         if (ks->list == NULL)
-            return svc_error(r, 500, "KMSInternalException", "Out of memory.");
-        cJSON_ArrayForEach(o, ops) {
+            return svc_error(r, KMS_E_OOM);
+        cJSON_ArrayForEach(o, ops)
+        {
             if (cJSON_IsString(o))
                 ks->list[n++] = o->valuestring;
         }
@@ -406,12 +411,12 @@ static int add_grant_request(svc_req_t *r, keys_t *ks, const cJSON *in)
 
 typedef struct {
     const kms_key_t *k;
-    const char *op;                  /* the grant operation: "Decrypt" */
-    const cJSON *ctx;                /* the request's encryption context */
-    int create;                      /* CreateGrant: new_ops and new_cons ask */
-    const cJSON *new_ops, *new_cons; /* for a grant within the caller's */
+    const char *op;                            /* the grant operation: "Decrypt" */
+    const cJSON *ctx;                          /* the request's encryption context */
+    int create;                                /* CreateGrant: new_ops and new_cons ask */
+    const cJSON *new_ops, *new_cons;           /* for a grant within the caller's */
     const char *grant_id, *grantee, *retiring; /* RetireGrant: the grant */
-    const cJSON *ops;                /* RetireGrant: its Operations */
+    const cJSON *ops;                          /* RetireGrant: its Operations */
 } grant_arg_t;
 
 static void copy_id(char *id, size_t idlen, const char *v)
@@ -441,8 +446,8 @@ static cJSON *parse_stored(const char *text, size_t n)
 }
 
 /* The strongest of k's grants that names who and allows the request. */
-static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const void *arg,
-                                   char *id, size_t idlen)
+static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const void *arg, char *id,
+                                   size_t idlen)
 {
     const grant_arg_t *g = arg;
     const char *role = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
@@ -466,8 +471,8 @@ static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const v
         cJSON *ops, *cons;
         int ok;
 
-        names = kms_grant_names((const char *)sqlite3_column_text(st, 1), who->arn, role,
-                                r->account);
+        names =
+            kms_grant_names((const char *)sqlite3_column_text(st, 1), who->arn, role, r->account);
         if (names <= best)
             continue;
         ops = parse_stored((const char *)sqlite3_column_text(st, 2),
@@ -547,7 +552,7 @@ void kms_authz_free(kms_authz_t *z)
 static int finish_keys(svc_req_t *r, keys_t *ks, authz_t *a)
 {
     if (ks->failed)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        return svc_error(r, KMS_E_OOM);
     a->keys = ks->keys;
     a->nkeys = ks->n;
     return 0;
@@ -561,11 +566,10 @@ static int add_own_request(svc_req_t *r, kms_authz_t *z, const char *action, con
     if (in == NULL)
         return 0;
     if (!strcmp(r->operation, "TagResource"))
-        return add_request_tags(r, &z->ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL,
-                                "LimitExceededException");
+        return add_request_tags(r, &z->ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL, 0);
     if (!strcmp(r->operation, "UntagResource"))
-        return add_request_tags(r, &z->ks, NULL,
-                                cJSON_GetObjectItemCaseSensitive(in, "TagKeys"), NULL);
+        return add_request_tags(r, &z->ks, NULL, cJSON_GetObjectItemCaseSensitive(in, "TagKeys"),
+                                0);
     if (!strcmp(r->operation, "CreateGrant") && !strcmp(action, "kms:CreateGrant")) {
         if (add_grant_request(r, &z->ks, in) != 0)
             return -1;
@@ -632,7 +636,7 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
     if (!r->emu->cfg->iam_enforce)
         return 0;
     if ((z = kms_authz_new()) == NULL)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        return svc_error(r, KMS_E_OOM);
     rc = kms_authz_key(r, z, k, action, ctx, &a);
     if (rc == 0)
         rc = authz_check(r, &a);
@@ -647,7 +651,7 @@ int kms_authz_create_key(svc_req_t *r, kms_authz_t *z, const char *spec, const c
     add_basics(&z->ks, r, spec, usage, origin);
     add1(&z->ks, "kms:MultiRegion", multi_region ? "true" : "false");
     add1(&z->ks, "kms:BypassPolicyLockoutSafetyCheck", bypass ? "true" : "false");
-    if (tags && add_request_tags(r, &z->ks, tags, NULL, "TagException") != 0)
+    if (tags && add_request_tags(r, &z->ks, tags, NULL, 1) != 0)
         return -1;
     memset(a, 0, sizeof *a);
     a->action = "kms:CreateKey";
@@ -656,8 +660,7 @@ int kms_authz_create_key(svc_req_t *r, kms_authz_t *z, const char *spec, const c
 }
 
 int kms_authz_retire(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *grant_id,
-                     const char *grantee, const char *retiring, const char *operations,
-                     authz_t *a)
+                     const char *grantee, const char *retiring, const char *operations, authz_t *a)
 {
     add_basics(&z->ks, r, k->key_spec, k->key_usage, k->origin);
     if (add_key_attrs(r, &z->ks, k) != 0)

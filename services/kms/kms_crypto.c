@@ -1,5 +1,6 @@
 /* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys, random bytes, and
  * the answers symmetric keys give to asymmetric and HMAC operations. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
@@ -32,11 +33,9 @@ static int usable_for(svc_req_t *r, const kms_key_t *k, const char *alg, const c
     if (kms_require_enabled(r, k) != 0)
         return -1;
     if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0)
-        return svc_error(r, 400, "InvalidKeyUsageException",
-                         "%s key usage is %s which is not valid for %s.", k->arn, k->key_usage, op);
+        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, op);
     if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
-        return svc_error(r, 400, "InvalidKeyUsageException",
-                         "Algorithm %s is incompatible with key spec %s.", alg, k->key_spec);
+        return svc_error(r, KMS_E_ALGORITHM, alg, k->key_spec);
     return 0;
 }
 
@@ -113,13 +112,10 @@ static int decrypt_parse(svc_req_t *r, const cJSON *in, void *args)
         return -1;
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (recipient && !cJSON_IsNull(recipient))
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
+        return svc_error(r, KMS_E_RECIPIENT);
     if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
         /* the algorithm cannot match the blob's symmetric key */
-        return svc_error(r, 400, "IncorrectKeyException",
-                         "The key ID in the request does not identify a CMK that can perform "
-                         "this operation.");
+        return svc_error(r, KMS_E_INCORRECT_KEY);
     return 0;
 }
 
@@ -198,9 +194,7 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
         usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
         goto out;
     if (src_alg && strcmp(src_alg, "SYMMETRIC_DEFAULT") != 0) {
-        svc_error(r, 400, "IncorrectKeyException",
-                  "The key ID in the request does not identify a CMK that can perform this "
-                  "operation.");
+        svc_error(r, KMS_E_INCORRECT_KEY);
         goto out;
     }
     if (kms_open(r, blob, blen, src_ctx, src_ref, "kms:ReEncryptFrom", &src, &pt, &ptlen, mid) !=
@@ -247,11 +241,9 @@ static int data_key_parse(svc_req_t *r, const cJSON *in, data_key_args_t *v, int
         return -1;
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (with_plaintext && recipient && !cJSON_IsNull(recipient))
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
+        return svc_error(r, KMS_E_RECIPIENT);
     if (have_n == (spec != NULL))
-        return svc_error(r, 400, "ValidationException",
-                         "Please specify either number of bytes or key spec.");
+        return svc_error(r, KMS_E_BYTES_OR_SPEC);
     v->n = spec ? (!strcmp(spec, "AES_256") ? 32 : 16) : (size_t)nbytes;
     return 0;
 }
@@ -326,16 +318,12 @@ int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out)
         json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &store))
         return -1;
     if (store)
-        return svc_error(r, 400, "CustomKeyStoreNotFoundException",
-                         "Custom key store %s does not exist.", store);
+        return svc_error(r, KMS_E_NO_KEY_STORE, store);
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (recipient && !cJSON_IsNull(recipient))
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "Recipient (Nitro Enclaves attestation) is not supported by awsemu.");
+        return svc_error(r, KMS_E_RECIPIENT);
     if (!have)
-        return svc_error(r, 400, "ValidationException",
-                         "1 validation error detected: Value null at 'numberOfBytes' failed to "
-                         "satisfy constraint: Member must not be null");
+        return svc_error(r, KMS_E_BYTES_NULL);
     codec_random(bytes, (size_t)n);
     json_put_blob(out, "Plaintext", bytes, (size_t)n);
     OPENSSL_cleanse(bytes, sizeof bytes);
@@ -354,12 +342,8 @@ static int refuse_on_symmetric(svc_req_t *r, const cJSON *in, int by_usage)
         kms_require_enabled(r, k) != 0)
         return -1;
     if (by_usage)
-        return svc_error(r, 400, "InvalidKeyUsageException",
-                         "%s key usage is %s which is not valid for %s.", k->arn, k->key_usage,
-                         r->operation);
-    return svc_error(r, 400, "UnsupportedOperationException",
-                     "%s key spec is %s which is not supported for %s.", k->arn, k->key_spec,
-                     r->operation);
+        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, r->operation);
+    return svc_error(r, KMS_E_KEY_SPEC_OP, k->arn, k->key_spec, r->operation);
 }
 
 /* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,

@@ -1,5 +1,6 @@
 /* kms_grants.c — CreateGrant, ListGrants, ListRetirableGrants, RetireGrant,
  * RevokeGrant. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <stdio.h>
@@ -8,18 +9,26 @@
 
 #include "base/buf.h"
 #include "base/codec.h"
-#include "storage/db.h"
 #include "services/kms/kms_grant_rules.h"
+#include "storage/db.h"
 
 /* operations a symmetric encryption key can be granted */
-static const char *const symmetric_ops[] = {
-    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
-    "ReEncryptTo", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext", NULL};
+static const char *const symmetric_ops[] = {"Decrypt",
+                                            "Encrypt",
+                                            "GenerateDataKey",
+                                            "GenerateDataKeyWithoutPlaintext",
+                                            "ReEncryptFrom",
+                                            "ReEncryptTo",
+                                            "CreateGrant",
+                                            "RetireGrant",
+                                            "DescribeKey",
+                                            "GenerateDataKeyPair",
+                                            "GenerateDataKeyPairWithoutPlaintext",
+                                            NULL};
 
 static int internal(svc_req_t *r)
 {
-    return svc_error(r, 500, "KMSInternalException", "Internal database error.");
+    return svc_error(r, KMS_E_DB);
 }
 
 static int in_list(const char *const *l, const char *s)
@@ -37,27 +46,18 @@ static char *operations(svc_req_t *r, const cJSON *ops)
     cJSON *copy;
     char *text;
 
-    cJSON_ArrayForEach(o, ops) {
+    cJSON_ArrayForEach(o, ops)
+    {
         if (!cJSON_IsString(o)) {
-            svc_error(r, 400, "SerializationException", "Operations must be strings.");
+            svc_error(r, KMS_E_GRANT_OPS_TYPE);
             return NULL;
         }
         if (!kms_grant_operation(o->valuestring)) {
-            svc_error(r, 400, "ValidationException",
-                      "1 validation error detected: Value '[%s]' at 'operations' failed to "
-                      "satisfy constraint: Member must satisfy constraint: [Member must satisfy "
-                      "enum value set: [Decrypt, Encrypt, GenerateDataKey, "
-                      "GenerateDataKeyWithoutPlaintext, ReEncryptFrom, ReEncryptTo, Sign, Verify, "
-                      "GetPublicKey, CreateGrant, RetireGrant, DescribeKey, GenerateDataKeyPair, "
-                      "GenerateDataKeyPairWithoutPlaintext, GenerateMac, VerifyMac, "
-                      "DeriveSharedSecret]]",
-                      o->valuestring);
+            svc_error(r, KMS_E_GRANT_OP_ENUM, o->valuestring);
             return NULL;
         }
         if (!in_list(symmetric_ops, o->valuestring)) {
-            svc_error(r, 400, "ValidationException",
-                      "Grant operation %s is not valid for a symmetric encryption KMS key.",
-                      o->valuestring);
+            svc_error(r, KMS_E_GRANT_OP_SYMMETRIC, o->valuestring);
             return NULL;
         }
     }
@@ -65,7 +65,7 @@ static char *operations(svc_req_t *r, const cJSON *ops)
     text = copy ? cJSON_PrintUnformatted(copy) : NULL;
     cJSON_Delete(copy);
     if (text == NULL)
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
     return text;
 }
 
@@ -79,31 +79,30 @@ static char *constraints(svc_req_t *r, const cJSON *in)
     if (c == NULL || cJSON_IsNull(c))
         return strdup("");
     if (!cJSON_IsObject(c)) {
-        svc_error(r, 400, "SerializationException", "Constraints must be a structure.");
+        svc_error(r, KMS_E_CONSTRAINTS_TYPE);
         return NULL;
     }
-    cJSON_ArrayForEach(m, c) {
+    cJSON_ArrayForEach(m, c)
+    {
         const cJSON *v;
         if (strcmp(m->string, "EncryptionContextSubset") != 0 &&
             strcmp(m->string, "EncryptionContextEquals") != 0) {
-            svc_error(r, 400, "SerializationException", "Unknown member %s in Constraints.",
-                      m->string);
+            svc_error(r, KMS_E_CONSTRAINTS_MEMBER, m->string);
             return NULL;
         }
         if (!cJSON_IsObject(m)) {
-            svc_error(r, 400, "SerializationException", "%s must be a map.", m->string);
+            svc_error(r, KMS_E_CONSTRAINT_MAP, m->string);
             return NULL;
         }
         cJSON_ArrayForEach(v, m) if (!cJSON_IsString(v))
         {
-            svc_error(r, 400, "SerializationException", "%s values must be strings.", m->string);
+            svc_error(r, KMS_E_CONSTRAINT_VALUES, m->string);
             return NULL;
         }
     }
     if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset") &&
         cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals")) {
-        svc_error(r, 400, "ValidationException",
-                  "You can specify only one of EncryptionContextSubset and EncryptionContextEquals.");
+        svc_error(r, KMS_E_CONSTRAINTS_BOTH);
         return NULL;
     }
     /* written by hand: cJSON prints a string only up to its first NUL, and
@@ -114,12 +113,14 @@ static char *constraints(svc_req_t *r, const cJSON *in)
         int bad = 0;
         buf_init(&b, 0);
         bad |= buf_adds(&b, "{");
-        cJSON_ArrayForEach(m, c) {
+        cJSON_ArrayForEach(m, c)
+        {
             const cJSON *v;
             bad |= buf_adds(&b, m == c->child ? "\"" : ",\"");
             bad |= buf_add_json_escaped(&b, m->string, strlen(m->string));
             bad |= buf_adds(&b, "\":{");
-            cJSON_ArrayForEach(v, m) {
+            cJSON_ArrayForEach(v, m)
+            {
                 bad |= buf_adds(&b, v == m->child ? "\"" : ",\"");
                 bad |= buf_add_json_escaped(&b, v->string, jsonlen_key(v));
                 bad |= buf_adds(&b, "\":\"");
@@ -133,7 +134,7 @@ static char *constraints(svc_req_t *r, const cJSON *in)
         buf_free(&b);
     }
     if (text == NULL)
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
     return text;
 }
 
@@ -250,8 +251,8 @@ out:
     return rc;
 }
 
-#define GRANT_COLS                                                                             \
-    "g.grant_id, k.arn, g.name, g.created, g.grantee, g.retiring, g.issuing, g.operations, "    \
+#define GRANT_COLS                                                                                 \
+    "g.grant_id, k.arn, g.name, g.created, g.grantee, g.retiring, g.issuing, g.operations, "       \
     "g.constraints"
 
 static cJSON *grant_json(sqlite3_stmt *st)
@@ -378,7 +379,8 @@ static int valid_grant_id(const char *g)
 
 static int delete_grant(svc_req_t *r, const char *key_id, const char *gid)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM kms_grants WHERE key_id=?1 AND grant_id=?2");
+    sqlite3_stmt *st =
+        db_stmt(r->emu->db, "DELETE FROM kms_grants WHERE key_id=?1 AND grant_id=?2");
     int rc;
 
     if (st == NULL)
@@ -390,7 +392,7 @@ static int delete_grant(svc_req_t *r, const char *key_id, const char *gid)
     if (rc != SQLITE_DONE)
         return internal(r);
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 400, "NotFoundException", "Grant ID %s not found", gid);
+        return svc_error(r, KMS_E_GRANT_NOT_FOUND, gid);
     return 0;
 }
 
@@ -411,8 +413,8 @@ static char *col_dup(sqlite3_stmt *st, int col, int *oom)
 typedef struct {
     kms_args_t h;
     const char *token, *gid;
-    char id[65];                     /* the grant, once found */
-    char *grantee, *retiring, *ops;  /* its columns */
+    char id[65];                    /* the grant, once found */
+    char *grantee, *retiring, *ops; /* its columns */
 } retire_args_t;
 
 static int retire_parse(svc_req_t *r, const cJSON *in, void *args)
@@ -454,16 +456,14 @@ static int token_grant(svc_req_t *r, retire_args_t *v, kms_key_t *k)
     sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
-        return svc_error(r, 400, "InvalidGrantTokenException", "The grant token is not valid.");
+        return svc_error(r, KMS_E_GRANT_TOKEN);
     }
     snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
     snprintf(v->id, sizeof v->id, "%s", (const char *)sqlite3_column_text(st, 1));
     sqlite3_reset(st);
     rc = kms_load(r, kid, k);
     if (rc <= 0)
-        return rc < 0 ? -1
-                      : svc_error(r, 400, "InvalidGrantTokenException",
-                                  "The grant token is not valid.");
+        return rc < 0 ? -1 : svc_error(r, KMS_E_GRANT_TOKEN);
     return 0;
 }
 
@@ -481,14 +481,14 @@ static int grant_columns(svc_req_t *r, const char *key_id, retire_args_t *v)
     sqlite3_bind_text(st, 2, v->id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_reset(st);
-        return svc_error(r, 400, "NotFoundException", "Grant ID %s not found", v->id);
+        return svc_error(r, KMS_E_GRANT_NOT_FOUND, v->id);
     }
     v->grantee = col_dup(st, 0, &oom);
     v->retiring = col_dup(st, 1, &oom);
     v->ops = col_dup(st, 2, &oom);
     sqlite3_reset(st);
     if (oom || v->grantee == NULL || v->ops == NULL)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        return svc_error(r, KMS_E_OOM);
     return 0;
 }
 
@@ -508,10 +508,9 @@ int kms_res_retire_grant(svc_req_t *r, const void *in, struct authz *a)
             return -1;
     } else {
         if (v->h.key_ref == NULL || v->gid == NULL)
-            return svc_error(r, 400, "ValidationException",
-                             "Either GrantToken, or both KeyId and GrantId, must be specified.");
+            return svc_error(r, KMS_E_RETIRE_ARGS);
         if (!valid_grant_id(v->gid))
-            return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", v->gid);
+            return svc_error(r, KMS_E_GRANT_ID, v->gid);
         if (kms_resolve(r, v->h.key_ref, 0, &k) != 0)
             return -1;
         snprintf(v->id, sizeof v->id, "%s", v->gid);
@@ -559,6 +558,6 @@ int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out)
     if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
     if (!valid_grant_id(v->gid))
-        return svc_error(r, 400, "InvalidGrantIdException", "Invalid grant ID %s", v->gid);
+        return svc_error(r, KMS_E_GRANT_ID, v->gid);
     return kms_dry_run(r, in) == 0 ? delete_grant(r, k->key_id, v->gid) : -1;
 }

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "services/kms/kms.h"
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
+#include "services/kms/kms.h"
 
 #define KMS_MATERIAL_LEN 32
 #define KMS_MAX_PLAINTEXT 4096
@@ -22,14 +22,14 @@ typedef struct {
     char arn[160];
     char account[13];
     char region[64];
-    char *description;     /* owned */
+    char *description; /* owned */
     char key_usage[32];
     char key_spec[32];
     char origin[32];
-    char key_manager[16];  /* CUSTOMER | AWS */
-    char state[32];        /* Enabled | Disabled | PendingDeletion */
+    char key_manager[16]; /* CUSTOMER | AWS */
+    char state[32];       /* Enabled | Disabled | PendingDeletion */
     double created;
-    double deletion_date;  /* 0 when not pending */
+    double deletion_date; /* 0 when not pending */
     int pending_window;
     int rotation_enabled;
     int rotation_period;
@@ -37,7 +37,7 @@ typedef struct {
     int multi_region;
     int current_version;
     int ondemand_count;
-    char *policy;          /* owned */
+    char *policy;                  /* owned */
     char alias[KMS_ALIAS_LEN + 1]; /* the alias the request named the key by
                               ("alias/x", for kms:RequestAlias), or "" */
 } kms_key_t;
@@ -54,6 +54,9 @@ struct authz;
 int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out /* OUT */);
 /* Loads a key by id in r's scope; 1 found, 0 not found, -1 error (set). */
 int kms_load(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
+/* kms_load, then what time has brought (deletion after the window,
+ * automatic rotation): 1 the key lives, 0 it does not (k cleared), -1. */
+int kms_load_live(svc_req_t *r, const char *key_id, kms_key_t *out /* OUT */);
 void kms_key_clear(kms_key_t *k);
 
 /* ---- authorization (kms_authz.c) ------------------------------------------
@@ -222,6 +225,8 @@ int kms_new_material(svc_req_t *r, const char *key_id, const char *arn, double n
 
 /* Drops cached material of one key (disable, delete). */
 void kms_cache_forget(const char *key_id);
+/* Wipes all cached material (reset); release: frees the cache (exit). */
+void kms_material_drop(int release);
 
 /* Seals pt under the key's current material and ctx: a ciphertext blob
  * (caller frees, wipes nothing: it is not secret). */

@@ -1,5 +1,6 @@
 /* kms_keys.c — key lifecycle: create, describe, list, enable/disable,
  * deletion, rotation, description, tags and key policies. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <stdio.h>
@@ -12,14 +13,38 @@
 
 static const char *const key_usages[] = {"SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC",
                                          "KEY_AGREEMENT", NULL};
-static const char *const key_specs[] = {
-    "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
-    "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
-    "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519", NULL};
-static const char *const cmk_specs[] = {
-    "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
-    "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
-    "SM2", NULL};
+static const char *const key_specs[] = {"RSA_2048",
+                                        "RSA_3072",
+                                        "RSA_4096",
+                                        "ECC_NIST_P256",
+                                        "ECC_NIST_P384",
+                                        "ECC_NIST_P521",
+                                        "ECC_SECG_P256K1",
+                                        "SYMMETRIC_DEFAULT",
+                                        "HMAC_224",
+                                        "HMAC_256",
+                                        "HMAC_384",
+                                        "HMAC_512",
+                                        "SM2",
+                                        "ML_DSA_44",
+                                        "ML_DSA_65",
+                                        "ML_DSA_87",
+                                        "ECC_NIST_EDWARDS25519",
+                                        NULL};
+static const char *const cmk_specs[] = {"RSA_2048",
+                                        "RSA_3072",
+                                        "RSA_4096",
+                                        "ECC_NIST_P256",
+                                        "ECC_NIST_P384",
+                                        "ECC_NIST_P521",
+                                        "ECC_SECG_P256K1",
+                                        "SYMMETRIC_DEFAULT",
+                                        "HMAC_224",
+                                        "HMAC_256",
+                                        "HMAC_384",
+                                        "HMAC_512",
+                                        "SM2",
+                                        NULL};
 static const char *const origins[] = {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE",
                                       NULL};
 
@@ -52,7 +77,7 @@ static int usage_fits(const char *usage, const char *spec)
 static int internal(svc_req_t *r)
 {
     db_rollback(r->emu->db);
-    return svc_error(r, 500, "KMSInternalException", "Internal database error.");
+    return svc_error(r, KMS_E_DB);
 }
 
 /* Runs a one-statement update on a key: sql with ?1 = key_id and, when
@@ -75,9 +100,7 @@ static int key_update(svc_req_t *r, const char *sql, const char *key_id, const c
 static int not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
 {
     if (!strcmp(k->key_manager, "AWS"))
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "%s is an AWS managed key; %s is not supported on AWS managed keys.",
-                         k->arn, op);
+        return svc_error(r, KMS_E_AWS_MANAGED, k->arn, op);
     return 0;
 }
 
@@ -98,11 +121,12 @@ int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const cha
 
     codec_uuid(key_id);
     snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
-    st = db_stmt(r->emu->db,
-                 "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
-                 "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
-                 "?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', ?6, 'Enabled', ?7, ?8, "
-                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))");
+    st =
+        db_stmt(r->emu->db,
+                "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
+                "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
+                "?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', ?6, 'Enabled', ?7, ?8, "
+                "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))");
     if (st == NULL)
         return internal(r);
     sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
@@ -140,9 +164,10 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
         if (!strcmp(managed[i].service, service))
             what = managed[i].what;
     if (what == NULL)
-        return svc_error(r, 500, "KMSInternalException", "No managed key for %s.", service);
+        return svc_error(r, KMS_E_NO_MANAGED_KEY, service);
     snprintf(alias, sizeof alias, "alias/aws/%s", service);
-    st = db_stmt(r->emu->db, "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
+    st = db_stmt(r->emu->db,
+                 "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
     if (st == NULL)
         return internal(r);
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
@@ -155,7 +180,8 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
     }
     sqlite3_reset(st);
 
-    snprintf(desc, sizeof desc, "Default key that protects my %s when no other key is defined", what);
+    snprintf(desc, sizeof desc, "Default key that protects my %s when no other key is defined",
+             what);
     {
         buf_t b;
         buf_init(&b, 0);
@@ -234,8 +260,7 @@ static int create_key_parse(svc_req_t *r, const cJSON *in, void *args)
                : 0;
 }
 
-static const kms_input_t create_key_input = {sizeof(create_key_args_t), create_key_parse, NULL,
-                                             0};
+static const kms_input_t create_key_input = {sizeof(create_key_args_t), create_key_parse, NULL, 0};
 
 /* Resource "*" with the requested key's condition keys. */
 int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a)
@@ -273,37 +298,28 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
     store = v->store;
     tags = v->tags;
     if (spec && cmkspec)
-        return svc_error(r, 400, "ValidationException",
-                         "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
-                         "CustomerMasterKeySpec is deprecated.");
+        return svc_error(r, KMS_E_SPEC_AND_CMKSPEC);
     if (spec == NULL)
         spec = cmkspec ? cmkspec : "SYMMETRIC_DEFAULT";
     if (!usage_fits(usage, spec))
-        return svc_error(r, 400, "ValidationException",
-                         "KeyUsage %s is not compatible with KeySpec %s", usage, spec);
+        return svc_error(r, KMS_E_USAGE_SPEC, usage, spec);
     if (strcmp(spec, "SYMMETRIC_DEFAULT") != 0)
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "KeySpec %s is not supported by awsemu yet; only SYMMETRIC_DEFAULT keys "
-                         "can be created.", spec);
+        return svc_error(r, KMS_E_SPEC_UNSUPPORTED, spec);
     if (store || !strcmp(origin, "AWS_CLOUDHSM") || !strcmp(origin, "EXTERNAL_KEY_STORE")) {
         if (store == NULL)
-            return svc_error(r, 400, "ValidationException",
-                             "Origin %s requires a CustomKeyStoreId.", origin);
-        return svc_error(r, 400, "CustomKeyStoreNotFoundException",
-                         "Custom key store %s does not exist.", store);
+            return svc_error(r, KMS_E_ORIGIN_STORE, origin);
+        return svc_error(r, KMS_E_NO_KEY_STORE, store);
     }
     if (strcmp(origin, "AWS_KMS") != 0)
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "Origin %s (imported key material) is not supported by awsemu yet.", origin);
+        return svc_error(r, KMS_E_ORIGIN_UNSUPPORTED, origin);
     if (v->multi)
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "Multi-Region keys are not supported by awsemu yet.");
+        return svc_error(r, KMS_E_MULTI_REGION_UNSUPPORTED);
     if (policy && kms_check_policy(r, policy) != 0)
         return -1;
     if (tags && cJSON_GetArraySize(tags) > 50)
-        return svc_error(r, 400, "TagException", "A KMS key can have at most 50 tags.");
+        return svc_error(r, KMS_E_CREATE_TAG_LIMIT);
     if (policy == NULL && (defpolicy = kms_default_policy(r->account)) == NULL)
-        return svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        return svc_error(r, KMS_E_OOM);
 
     if (db_begin(r->emu->db) != 0) {
         rc = internal(r);
@@ -383,9 +399,10 @@ static int set_state(svc_req_t *r, const cJSON *in, const char *state, const cha
 
     if (k == NULL || kms_require_not_pending(r, k) || not_aws_managed(r, k, op))
         return -1;
-    rc = key_update(r, !strcmp(state, "Enabled")
-                           ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
-                           : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
+    rc = key_update(r,
+                    !strcmp(state, "Enabled")
+                        ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
+                        : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
                     k->key_id, NULL);
     if (rc == 0 && strcmp(state, "Enabled") != 0)
         kms_cache_forget(k->key_id);
@@ -417,10 +434,7 @@ static int schedule_parse(svc_req_t *r, const cJSON *in, void *args)
     if (json_int(r, in, "PendingWindowInDays", 0, 1, 365, &v->days, NULL) != 0)
         return -1;
     if (v->days < 7 || v->days > 30)
-        return svc_error(r, 400, "ValidationException",
-                         "1 validation error detected: Value '%ld' at 'pendingWindowInDays' failed "
-                         "to satisfy constraint: Member must have value %s",
-                         v->days,
+        return svc_error(r, KMS_E_PENDING_WINDOW, v->days,
                          v->days < 7 ? "greater than or equal to 7" : "less than or equal to 30");
     return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref);
 }
@@ -466,10 +480,10 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
     if (k == NULL)
         return -1;
     if (strcmp(k->state, "PendingDeletion") != 0)
-        return svc_error(r, 400, "KMSInvalidStateException", "%s is not pending deletion.",
-                         k->arn);
-    if (key_update(r, "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
-                      "pending_window=NULL WHERE key_id=?1",
+        return svc_error(r, KMS_E_NOT_PENDING, k->arn);
+    if (key_update(r,
+                   "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
+                   "pending_window=NULL WHERE key_id=?1",
                    k->key_id, NULL) != 0)
         return -1;
     cJSON_AddStringToObject(out, "KeyId", k->arn);
@@ -483,9 +497,7 @@ static int rotation_allowed(svc_req_t *r, const kms_key_t *k, const char *op)
     if (kms_require_enabled(r, k) != 0)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0 || strcmp(k->origin, "AWS_KMS") != 0)
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "%s key spec is %s and origin %s, which is not valid for %s.", k->arn,
-                         k->key_spec, k->origin, op);
+        return svc_error(r, KMS_E_ROTATION_KEY, k->arn, k->key_spec, k->origin, op);
     return not_aws_managed(r, k, op);
 }
 
@@ -538,8 +550,9 @@ int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
     (void)out;
     if (k == NULL || rotation_allowed(r, k, "DisableKeyRotation") != 0)
         return -1;
-    return key_update(r, "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
-                         "WHERE key_id=?1",
+    return key_update(r,
+                      "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
+                      "WHERE key_id=?1",
                       k->key_id, NULL);
 }
 
@@ -567,9 +580,7 @@ int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
     if (k == NULL || rotation_allowed(r, k, "RotateKeyOnDemand") != 0)
         return -1;
     if (k->ondemand_count >= MAX_ON_DEMAND_ROTATIONS)
-        return svc_error(r, 400, "LimitExceededException",
-                         "%s has reached the limit of %d on-demand rotations.", k->arn,
-                         MAX_ON_DEMAND_ROTATIONS);
+        return svc_error(r, KMS_E_ROTATION_LIMIT, k->arn, MAX_ON_DEMAND_ROTATIONS);
     if (db_begin(r->emu->db) != 0)
         return internal(r);
     if (kms_add_material(r, k, "ON_DEMAND") != 0) {
@@ -625,9 +636,7 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) != 0)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
-        return svc_error(r, 400, "UnsupportedOperationException",
-                         "%s key spec is %s, which is not valid for ListKeyRotations.", k->arn,
-                         k->key_spec);
+        return svc_error(r, KMS_E_ROTATIONS_SPEC, k->arn, k->key_spec);
     st = db_stmt(r->emu->db, "SELECT version, material_id, created, rotation_type FROM "
                              "kms_key_material WHERE key_id=?1 AND (?2 OR rotation_type IS NOT "
                              "NULL) ORDER BY version LIMIT ?3 OFFSET ?4");
@@ -663,7 +672,7 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 
 typedef struct {
     kms_args_t h;
-    const char *text; /* Description, Policy */
+    const char *text;  /* Description, Policy */
     const cJSON *list; /* Tags, TagKeys */
     int bypass;
 } update_args_t;
@@ -748,10 +757,11 @@ int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
         not_aws_managed(r, k, "UntagResource"))
         return -1;
-    cJSON_ArrayForEach(t, v->list) {
+    cJSON_ArrayForEach(t, v->list)
+    {
         sqlite3_stmt *st;
         if (!cJSON_IsString(t))
-            return svc_error(r, 400, "SerializationException", "TagKeys must be strings.");
+            return svc_error(r, KMS_E_TAG_KEYS_TYPE);
         st = db_stmt(r->emu->db, "DELETE FROM kms_tags WHERE key_id=?1 AND tag_key=?2");
         if (st == NULL)
             return internal(r);
@@ -768,9 +778,8 @@ static int list_tags_parse(svc_req_t *r, const cJSON *in, void *args)
 {
     page_args_t *v = args;
 
-    return page_parse(r, in, v, 50, 50) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
-               ? -1
-               : 0;
+    return page_parse(r, in, v, 50, 50) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ? -1
+                                                                                               : 0;
 }
 
 static const kms_input_t list_tags_input = {sizeof(page_args_t), list_tags_parse, NULL, 0};
@@ -820,9 +829,7 @@ static int policy_name(svc_req_t *r, const cJSON *in, int required)
     if (json_str(r, in, "PolicyName", required, 1, 128, &name) != 0)
         return -1;
     if (name && strcmp(name, "default") != 0)
-        return svc_error(r, 400, "NotFoundException",
-                         "No such policy exists: %s. The only valid policy name is default.",
-                         name);
+        return svc_error(r, KMS_E_POLICY_NAME, name);
     return 0;
 }
 
@@ -889,8 +896,7 @@ static int list_policies_parse(svc_req_t *r, const cJSON *in, void *args)
                : 0;
 }
 
-static const kms_input_t list_policies_input = {sizeof(page_args_t), list_policies_parse, NULL,
-                                                0};
+static const kms_input_t list_policies_input = {sizeof(page_args_t), list_policies_parse, NULL, 0};
 KMS_KEY_RESOURCE(kms_res_list_policies, list_policies_input)
 
 int kms_op_list_key_policies(svc_req_t *r, const cJSON *in, cJSON *out)

@@ -2,6 +2,7 @@
  * arguments and the key its row's resource function resolved, so the key
  * is looked up once and authorized by the router (authz_request), not as
  * a side effect of the lookup. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
@@ -11,11 +12,11 @@
 #include "authz/authz.h"
 
 typedef struct {
-    void *args;              /* parsed by args_spec */
+    void *args; /* parsed by args_spec */
     const kms_input_t *args_spec;
-    kms_key_t key;           /* resolved by the row's resource function */
+    kms_key_t key; /* resolved by the row's resource function */
     int have_key;
-    kms_authz_t *az;         /* what the router's authz_t points to */
+    kms_authz_t *az; /* what the router's authz_t points to */
 } kms_call_t;
 
 static void call_free(void *p)
@@ -45,7 +46,7 @@ static kms_call_t *call_of(svc_req_t *r)
     if (r->svc_ctx)
         return r->svc_ctx;
     if ((c = calloc(1, sizeof *c)) == NULL) {
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
         return NULL;
     }
     r->svc_ctx = c;
@@ -62,11 +63,11 @@ void *kms_input(svc_req_t *r, const cJSON *in, const kms_input_t *spec)
     if (c->args && c->args_spec == spec)
         return c->args;
     if (c->args) { /* cannot be: one row, one input */
-        svc_error(r, 500, "KMSInternalException", "Request arguments read twice.");
+        svc_error(r, KMS_E_ARGS_TWICE);
         return NULL;
     }
     if ((c->args = calloc(1, spec->size)) == NULL) {
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
         return NULL;
     }
     c->args_spec = spec;
@@ -94,7 +95,7 @@ kms_key_t *kms_set_key(svc_req_t *r, kms_key_t *k, kms_authz_t **z)
     memset(k, 0, sizeof *k);
     c->have_key = 1;
     if (r->emu->cfg->iam_enforce && c->az == NULL && (c->az = kms_authz_new()) == NULL) {
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
         return NULL;
     }
     *z = c->az;
@@ -106,7 +107,7 @@ kms_authz_t *kms_request_authz(svc_req_t *r)
     kms_call_t *c = call_of(r);
 
     if (c && c->az == NULL && (c->az = kms_authz_new()) == NULL)
-        svc_error(r, 500, "KMSInternalException", "Out of memory.");
+        svc_error(r, KMS_E_OOM);
     return c ? c->az : NULL;
 }
 
@@ -135,13 +136,12 @@ kms_key_t *kms_key(svc_req_t *r, const cJSON *in)
     a.action = r->op->action;
     a.resource = "*";
     if (r->op->resource == NULL || r->op->resource(r, in, &a) != 0)
-        return r->op->resource ? NULL
-                               : (svc_error(r, 500, "KMSInternalException", "No key."), NULL);
+        return r->op->resource ? NULL : (svc_error(r, KMS_E_NO_KEY), NULL);
     if (r->emu->cfg->iam_enforce && authz_check(r, &a) != 0)
         return NULL;
     c = r->svc_ctx;
     if (c == NULL || !c->have_key) {
-        svc_error(r, 500, "KMSInternalException", "No key.");
+        svc_error(r, KMS_E_NO_KEY);
         return NULL;
     }
     return &c->key;

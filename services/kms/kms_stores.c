@@ -2,6 +2,7 @@
  * operations. awsemu has no CloudHSM clusters, no external key store
  * proxies, no EXTERNAL-origin and no multi-Region keys, so these answer
  * exactly what AWS answers in an account without them. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <string.h>
@@ -10,8 +11,7 @@ static const char *const store_types[] = {"AWS_CLOUDHSM", "EXTERNAL_KEY_STORE", 
 
 static int no_store(svc_req_t *r, const char *id)
 {
-    return svc_error(r, 400, "CustomKeyStoreNotFoundException",
-                     "Custom key store '%s' does not exist in this account and Region.", id);
+    return svc_error(r, KMS_E_STORE_NOT_FOUND, id);
 }
 
 int kms_op_describe_custom_key_stores(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -42,16 +42,12 @@ int kms_op_create_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     if (!strcmp(type, "AWS_CLOUDHSM")) {
         if (cluster == NULL)
-            return svc_error(r, 400, "ValidationException",
-                             "CloudHsmClusterId is required for an AWS_CLOUDHSM key store.");
-        return svc_error(r, 400, "CloudHsmClusterNotFoundException",
-                         "AWS CloudHSM cluster %s does not exist.", cluster);
+            return svc_error(r, KMS_E_CLUSTER_ID);
+        return svc_error(r, KMS_E_CLUSTER_NOT_FOUND, cluster);
     }
     if (uri == NULL)
-        return svc_error(r, 400, "ValidationException",
-                         "XksProxyUriEndpoint is required for an EXTERNAL_KEY_STORE key store.");
-    return svc_error(r, 400, "XksProxyUriUnreachableException",
-                     "KMS was unable to reach the external key store proxy at %s.", uri);
+        return svc_error(r, KMS_E_XKS_URI);
+    return svc_error(r, KMS_E_XKS_UNREACHABLE, uri);
 }
 
 /* Connect, Disconnect, Delete and UpdateCustomKeyStore: no store exists. */
@@ -75,8 +71,7 @@ int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out)
     if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
         kms_require_not_pending(r, k) != 0)
         return -1;
-    return svc_error(r, 400, "UnsupportedOperationException",
-                     "%s origin is %s which is not valid for this operation.", k->arn, k->origin);
+    return svc_error(r, KMS_E_ORIGIN_OP, k->arn, k->origin);
 }
 
 /* ReplicateKey, UpdatePrimaryRegion: only multi-Region keys. */
@@ -88,6 +83,5 @@ int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out)
     if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
         kms_require_not_pending(r, k) != 0)
         return -1;
-    return svc_error(r, 400, "UnsupportedOperationException", "%s is not a multi-Region key.",
-                     k->arn);
+    return svc_error(r, KMS_E_NOT_MULTI_REGION, k->arn);
 }

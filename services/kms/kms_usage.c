@@ -3,6 +3,7 @@
  * GenerateDataKey... notes it in memory; the row is written at most once a
  * minute per key (a busy key costs no write per request), and whenever
  * GetKeyLastUsage reads it, at an admin reset and at exit. */
+#include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <stdio.h>
@@ -18,16 +19,25 @@ typedef struct {
     char op[40];
     char request_id[37];
     double at;
-    double written;      /* when the row last got this slot's value; 0: never */
+    double written; /* when the row last got this slot's value; 0: never */
     int dirty;
 } use_t;
 
 static use_t uses[USE_SLOTS];
 
-static const char *const tracked[] = {
-    "Decrypt", "DeriveSharedSecret", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac",
-    "ReEncrypt", "Sign", "Verify", "VerifyMac", NULL};
+static const char *const tracked[] = {"Decrypt",
+                                      "DeriveSharedSecret",
+                                      "Encrypt",
+                                      "GenerateDataKey",
+                                      "GenerateDataKeyPair",
+                                      "GenerateDataKeyPairWithoutPlaintext",
+                                      "GenerateDataKeyWithoutPlaintext",
+                                      "GenerateMac",
+                                      "ReEncrypt",
+                                      "Sign",
+                                      "Verify",
+                                      "VerifyMac",
+                                      NULL};
 
 static unsigned slot_of(const char *key_id)
 {
@@ -113,13 +123,13 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
     st = db_stmt(r->emu->db, "SELECT last_used, last_used_op, last_used_request, "
                              "tracking_start FROM kms_keys WHERE key_id=?1");
     if (st == NULL) {
-        svc_error(r, 500, "KMSInternalException", "Internal database error.");
+        svc_error(r, KMS_E_DB);
         goto out;
     }
     sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        double start = sqlite3_column_type(st, 3) == SQLITE_NULL ? k->created
-                                                                 : sqlite3_column_double(st, 3);
+        double start =
+            sqlite3_column_type(st, 3) == SQLITE_NULL ? k->created : sqlite3_column_double(st, 3);
         cJSON_AddStringToObject(out, "KeyId", k->key_id);
         if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_text(st, 1)) {
             cJSON *l = cJSON_AddObjectToObject(out, "KeyLastUsage");
@@ -135,7 +145,7 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
         json_put_time(out, "KeyCreationDate", k->created);
         rc = 0;
     } else {
-        svc_error(r, 500, "KMSInternalException", "Internal database error.");
+        svc_error(r, KMS_E_DB);
     }
     sqlite3_reset(st);
 out:
