@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
 #include "base/codec.h"
-#include "base/utf8.h"
 #include "storage/db.h"
 
 void kms_reset(emu_t *emu)
@@ -27,7 +25,6 @@ void kms_shutdown(void)
     kms_material_drop(1);
     kms_attrs_reset();
 }
-
 
 /* ---- key records ----------------------------------------------------------- */
 
@@ -314,120 +311,41 @@ cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k)
     return m;
 }
 
-char *kms_default_policy(const char *account)
+int kms_internal(svc_req_t *r)
 {
-    buf_t b;
-
-    buf_init(&b, 0);
-    buf_printf(&b,
-               "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
-               "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
-               "    \"Effect\" : \"Allow\",\n"
-               "    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::%s:root\"\n    },\n"
-               "    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}",
-               account);
-    return buf_steal(&b, NULL);
+    db_rollback(r->emu->db);
+    return svc_error(r, KMS_E_DB);
 }
 
-static int policy_err(svc_req_t *r, const char *why)
+int kms_key_update(svc_req_t *r, const char *sql, const char *key_id, const char *text)
 {
-    return svc_error(r, KMS_E_MALFORMED_POLICY, why);
+    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
+    int rc;
+
+    if (st == NULL)
+        return kms_internal(r);
+    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kms_internal(r);
 }
 
-static int check_statement(svc_req_t *r, const cJSON *s)
+int kms_not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
 {
-    const cJSON *v;
-
-    if (!cJSON_IsObject(s))
-        return policy_err(r, "A policy statement is not a JSON object.");
-    v = cJSON_GetObjectItemCaseSensitive(s, "Effect");
-    if (!cJSON_IsString(v) || (strcmp(v->valuestring, "Allow") && strcmp(v->valuestring, "Deny")))
-        return policy_err(r, "Policy statement Effect must be Allow or Deny.");
-    if (!cJSON_GetObjectItemCaseSensitive(s, "Principal") &&
-        !cJSON_GetObjectItemCaseSensitive(s, "NotPrincipal"))
-        return policy_err(r, "Policy contains a statement with no principal.");
-    if (!cJSON_GetObjectItemCaseSensitive(s, "Action") &&
-        !cJSON_GetObjectItemCaseSensitive(s, "NotAction"))
-        return policy_err(r, "Policy contains a statement with no action.");
-    if (!cJSON_GetObjectItemCaseSensitive(s, "Resource") &&
-        !cJSON_GetObjectItemCaseSensitive(s, "NotResource"))
-        return policy_err(r, "Policy contains a statement with no resource.");
+    if (!strcmp(k->key_manager, "AWS"))
+        return svc_error(r, KMS_E_AWS_MANAGED, k->arn, op);
     return 0;
 }
 
-int kms_check_policy(svc_req_t *r, const char *doc)
+int kms_page_parse(svc_req_t *r, const cJSON *in, kms_page_args_t *v, long dflt, long max)
 {
-    cJSON *p = cJSON_Parse(doc);
-    const cJSON *stmts, *s, *v;
-    int rc = 0;
-
-    if (p == NULL || !cJSON_IsObject(p)) {
-        cJSON_Delete(p);
-        return policy_err(r, "The policy is not a valid JSON object.");
-    }
-    v = cJSON_GetObjectItemCaseSensitive(p, "Version");
-    stmts = cJSON_GetObjectItemCaseSensitive(p, "Statement");
-    if (v && (!cJSON_IsString(v) ||
-              (strcmp(v->valuestring, "2012-10-17") && strcmp(v->valuestring, "2008-10-17"))))
-        rc = policy_err(r, "Policy Version is invalid.");
-    else if (cJSON_IsObject(stmts))
-        rc = check_statement(r, stmts);
-    else if (!cJSON_IsArray(stmts) || cJSON_GetArraySize(stmts) == 0)
-        rc = policy_err(r, "Policy is missing required element - Statement.");
-    else
-        cJSON_ArrayForEach(s, stmts) if (rc == 0) rc = check_statement(r, s);
-    cJSON_Delete(p);
-    return rc;
-}
-
-int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
-{
-    const cJSON *t;
-    sqlite3_stmt *st;
-
-    cJSON_ArrayForEach(t, tags)
-    {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
-        if (!cJSON_IsObject(t) || !cJSON_IsString(k) || !cJSON_IsString(v))
-            return svc_error(r, KMS_E_TAG_KEY_NULL);
-        /* characters, as AWS counts them */
-        if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
-            utf8_count(v->valuestring, jsonlen_str(v)) > 256)
-            return svc_error(r, KMS_E_TAG_LENGTH);
-        if (!strncmp(k->valuestring, "aws:", 4))
-            return svc_error(r, KMS_E_TAG_RESERVED);
-    }
-    kms_attrs_changed();
-    cJSON_ArrayForEach(t, tags)
-    {
-        st = db_stmt(r->emu->db, "INSERT OR REPLACE INTO kms_tags (key_id, tag_key, tag_value) "
-                                 "VALUES (?1, ?2, ?3)");
-        if (st == NULL)
-            return svc_error(r, KMS_E_DB);
-        sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        {
-            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
-            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
-            db_bind_str(st, 3, v->valuestring, jsonlen_str(v));
-        }
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_reset(st);
-            return svc_error(r, KMS_E_DB);
-        }
-        sqlite3_reset(st);
-    }
-    st = db_stmt(r->emu->db, "SELECT count(*) FROM kms_tags WHERE key_id=?1");
-    if (st) {
-        int n;
-        sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-        sqlite3_reset(st);
-        if (n > 50)
-            return svc_error(r, KMS_E_TAG_LIMIT);
-    }
-    return 0;
+    v->limit = dflt;
+    return json_int(r, in, "Limit", 0, 1, max, &v->limit, NULL) ||
+                   kms_marker_parse(r, in, &v->offset)
+               ? -1
+               : 0;
 }
 
 int kms_marker_parse(svc_req_t *r, const cJSON *in, long *offset)

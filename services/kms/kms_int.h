@@ -265,6 +265,25 @@ int kms_check_policy(svc_req_t *r, const char *doc);
  * (inside the caller's transaction). */
 int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags);
 
+/* KMSInternalException for a database error (an open transaction is rolled
+ * back); returns -1. */
+int kms_internal(svc_req_t *r);
+/* Runs a one-statement update on a key: sql with ?1 = key_id and, when
+ * text is not NULL, ?2 = text. 0 or kms_internal. */
+int kms_key_update(svc_req_t *r, const char *sql, const char *key_id, const char *text);
+/* UnsupportedOperationException when k is an AWS managed key (op: the
+ * operation's name). */
+int kms_not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op);
+
+/* The input of List* rows: Limit (1..max, default dflt) and Marker, parsed
+ * by kms_page_parse; their parse functions add KeyId and the rest. */
+typedef struct {
+    kms_args_t h;
+    long limit, offset;
+    const char *include; /* ListKeyRotations' IncludeKeyMaterial */
+} kms_page_args_t;
+int kms_page_parse(svc_req_t *r, const cJSON *in, kms_page_args_t *v, long dflt, long max);
+
 /* Paging markers: the offset encoded as an opaque string. */
 int kms_marker_parse(svc_req_t *r, const cJSON *in, long *offset /* OUT */);
 void kms_marker_put(cJSON *out, long next_offset, int truncated);

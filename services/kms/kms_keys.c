@@ -1,5 +1,5 @@
 /* kms_keys.c — key lifecycle: create, describe, list, enable/disable,
- * deletion, rotation, description, tags and key policies. */
+ * deletion, rotation, description (tags and key policies: kms_policy.c). */
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -76,32 +76,7 @@ static int usage_fits(const char *usage, const char *spec)
 
 static int internal(svc_req_t *r)
 {
-    db_rollback(r->emu->db);
-    return svc_error(r, KMS_E_DB);
-}
-
-/* Runs a one-statement update on a key: sql with ?1 = key_id and, when
- * text is not NULL, ?2 = text. */
-static int key_update(svc_req_t *r, const char *sql, const char *key_id, const char *text)
-{
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int rc;
-
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    if (text)
-        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : internal(r);
-}
-
-static int not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
-{
-    if (!strcmp(k->key_manager, "AWS"))
-        return svc_error(r, KMS_E_AWS_MANAGED, k->arn, op);
-    return 0;
+    return kms_internal(r);
 }
 
 /* The key of a row whose only member before the key is KeyId. */
@@ -397,13 +372,13 @@ static int set_state(svc_req_t *r, const cJSON *in, const char *state, const cha
     kms_key_t *k = req_key(r, in);
     int rc;
 
-    if (k == NULL || kms_require_not_pending(r, k) || not_aws_managed(r, k, op))
+    if (k == NULL || kms_require_not_pending(r, k) || kms_not_aws_managed(r, k, op))
         return -1;
-    rc = key_update(r,
-                    !strcmp(state, "Enabled")
-                        ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
-                        : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
-                    k->key_id, NULL);
+    rc = kms_key_update(r,
+                        !strcmp(state, "Enabled")
+                            ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
+                            : "UPDATE kms_keys SET state='Disabled' WHERE key_id=?1",
+                        k->key_id, NULL);
     if (rc == 0 && strcmp(state, "Enabled") != 0)
         kms_cache_forget(k->key_id);
     return rc;
@@ -451,7 +426,7 @@ int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
     int rc;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
-        not_aws_managed(r, k, "ScheduleKeyDeletion"))
+        kms_not_aws_managed(r, k, "ScheduleKeyDeletion"))
         return -1;
     when = r->now + (double)v->days * DAY;
     st = db_stmt(r->emu->db, "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, "
@@ -481,10 +456,10 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     if (strcmp(k->state, "PendingDeletion") != 0)
         return svc_error(r, KMS_E_NOT_PENDING, k->arn);
-    if (key_update(r,
-                   "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
-                   "pending_window=NULL WHERE key_id=?1",
-                   k->key_id, NULL) != 0)
+    if (kms_key_update(r,
+                       "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
+                       "pending_window=NULL WHERE key_id=?1",
+                       k->key_id, NULL) != 0)
         return -1;
     cJSON_AddStringToObject(out, "KeyId", k->arn);
     return 0;
@@ -498,7 +473,7 @@ static int rotation_allowed(svc_req_t *r, const kms_key_t *k, const char *op)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0 || strcmp(k->origin, "AWS_KMS") != 0)
         return svc_error(r, KMS_E_ROTATION_KEY, k->arn, k->key_spec, k->origin, op);
-    return not_aws_managed(r, k, op);
+    return kms_not_aws_managed(r, k, op);
 }
 
 typedef struct {
@@ -550,10 +525,10 @@ int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
     (void)out;
     if (k == NULL || rotation_allowed(r, k, "DisableKeyRotation") != 0)
         return -1;
-    return key_update(r,
-                      "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
-                      "WHERE key_id=?1",
-                      k->key_id, NULL);
+    return kms_key_update(r,
+                          "UPDATE kms_keys SET rotation_enabled=0, next_rotation=NULL "
+                          "WHERE key_id=?1",
+                          k->key_id, NULL);
 }
 
 int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -593,41 +568,25 @@ int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
-typedef struct {
-    kms_args_t h;
-    long limit, offset;
-    const char *include;
-} page_args_t;
-
-/* Limit (1..max, default dflt), Marker, then KeyId. */
-static int page_parse(svc_req_t *r, const cJSON *in, page_args_t *v, long dflt, long max)
-{
-    v->limit = dflt;
-    return json_int(r, in, "Limit", 0, 1, max, &v->limit, NULL) ||
-                   kms_marker_parse(r, in, &v->offset)
-               ? -1
-               : 0;
-}
-
 static int rotations_parse(svc_req_t *r, const cJSON *in, void *args)
 {
     static const char *const include[] = {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY", NULL};
-    page_args_t *v = args;
+    kms_page_args_t *v = args;
 
     v->include = "ROTATIONS_ONLY";
-    return page_parse(r, in, v, 100, 1000) ||
+    return kms_page_parse(r, in, v, 100, 1000) ||
                    json_enum(r, in, "IncludeKeyMaterial", 0, include, &v->include) ||
                    json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
                ? -1
                : 0;
 }
 
-static const kms_input_t rotations_input = {sizeof(page_args_t), rotations_parse, NULL, 0};
+static const kms_input_t rotations_input = {sizeof(kms_page_args_t), rotations_parse, NULL, 0};
 KMS_KEY_RESOURCE(kms_res_list_rotations, rotations_input)
 
 int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const page_args_t *v = kms_input(r, in, &rotations_input);
+    const kms_page_args_t *v = kms_input(r, in, &rotations_input);
     long n = 0;
     kms_key_t *k;
     cJSON *list;
@@ -672,9 +631,7 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 
 typedef struct {
     kms_args_t h;
-    const char *text;  /* Description, Policy */
-    const cJSON *list; /* Tags, TagKeys */
-    int bypass;
+    const char *text; /* Description */
 } update_args_t;
 
 static int description_parse(svc_req_t *r, const cJSON *in, void *args)
@@ -697,218 +654,8 @@ int kms_op_update_key_description(svc_req_t *r, const cJSON *in, cJSON *out)
 
     (void)out;
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
-        not_aws_managed(r, k, "UpdateKeyDescription"))
+        kms_not_aws_managed(r, k, "UpdateKeyDescription"))
         return -1;
-    return key_update(r, "UPDATE kms_keys SET description=?2 WHERE key_id=?1", k->key_id, v->text);
-}
-
-/* ---- tags ------------------------------------------------------------------ */
-
-static int tag_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    update_args_t *v = args;
-
-    return json_list(r, in, "Tags", 1, 0, 0, &v->list) ||
-                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
-               ? -1
-               : 0;
-}
-
-static int untag_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    update_args_t *v = args;
-
-    return json_list(r, in, "TagKeys", 1, 0, 0, &v->list) ||
-                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
-               ? -1
-               : 0;
-}
-
-static const kms_input_t tag_input = {sizeof(update_args_t), tag_parse, NULL, 0};
-static const kms_input_t untag_input = {sizeof(update_args_t), untag_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_tag, tag_input)
-KMS_KEY_RESOURCE(kms_res_untag, untag_input)
-
-int kms_op_tag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const update_args_t *v = kms_input(r, in, &tag_input);
-    kms_key_t *k;
-
-    (void)out;
-    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
-        not_aws_managed(r, k, "TagResource"))
-        return -1;
-    if (db_begin(r->emu->db) != 0)
-        return internal(r);
-    if (kms_put_tags(r, k->key_id, v->list) != 0) {
-        db_rollback(r->emu->db);
-        return -1;
-    }
-    return db_commit(r->emu->db) == 0 ? 0 : internal(r);
-}
-
-int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const update_args_t *v = kms_input(r, in, &untag_input);
-    const cJSON *t;
-    kms_key_t *k;
-
-    (void)out;
-    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
-        not_aws_managed(r, k, "UntagResource"))
-        return -1;
-    cJSON_ArrayForEach(t, v->list)
-    {
-        sqlite3_stmt *st;
-        if (!cJSON_IsString(t))
-            return svc_error(r, KMS_E_TAG_KEYS_TYPE);
-        st = db_stmt(r->emu->db, "DELETE FROM kms_tags WHERE key_id=?1 AND tag_key=?2");
-        if (st == NULL)
-            return internal(r);
-        sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-        db_bind_str(st, 2, t->valuestring, jsonlen_str(t));
-        sqlite3_step(st);
-        sqlite3_reset(st);
-        kms_attrs_changed();
-    }
-    return 0;
-}
-
-static int list_tags_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    page_args_t *v = args;
-
-    return page_parse(r, in, v, 50, 50) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ? -1
-                                                                                               : 0;
-}
-
-static const kms_input_t list_tags_input = {sizeof(page_args_t), list_tags_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_list_tags, list_tags_input)
-
-int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const page_args_t *v = kms_input(r, in, &list_tags_input);
-    long n = 0;
-    kms_key_t *k;
-    cJSON *tags;
-    sqlite3_stmt *st;
-
-    if (v == NULL || (k = kms_key(r, in)) == NULL)
-        return -1;
-    st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
-                             "ORDER BY tag_key LIMIT ?2 OFFSET ?3");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, v->limit + 1);
-    sqlite3_bind_int64(st, 3, v->offset);
-    tags = cJSON_AddArrayToObject(out, "Tags");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *e;
-        if (n == v->limit) {
-            n++;
-            break;
-        }
-        e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "TagKey", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "TagValue", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddItemToArray(tags, e);
-        n++;
-    }
-    sqlite3_reset(st);
-    kms_marker_put(out, v->offset + v->limit, n > v->limit);
-    return 0;
-}
-
-/* ---- key policies ---------------------------------------------------------- */
-
-static int policy_name(svc_req_t *r, const cJSON *in, int required)
-{
-    const char *name = NULL;
-
-    if (json_str(r, in, "PolicyName", required, 1, 128, &name) != 0)
-        return -1;
-    if (name && strcmp(name, "default") != 0)
-        return svc_error(r, KMS_E_POLICY_NAME, name);
-    return 0;
-}
-
-static int get_policy_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    kms_args_t *v = args;
-
-    return policy_name(r, in, 0) || json_str(r, in, "KeyId", 1, 1, 2048, &v->key_ref) ? -1 : 0;
-}
-
-static const kms_input_t get_policy_input = {sizeof(kms_args_t), get_policy_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_get_policy, get_policy_input)
-
-int kms_op_get_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    kms_key_t *k;
-    sqlite3_stmt *st;
-
-    if (kms_input(r, in, &get_policy_input) == NULL || (k = kms_key(r, in)) == NULL)
-        return -1;
-    st = db_stmt(r->emu->db, "SELECT policy FROM kms_keys WHERE key_id=?1");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        cJSON_AddStringToObject(out, "Policy", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    cJSON_AddStringToObject(out, "PolicyName", "default");
-    return 0;
-}
-
-static int put_policy_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    update_args_t *v = args;
-
-    return policy_name(r, in, 0) || json_str(r, in, "Policy", 1, 1, 32768, &v->text) ||
-                   json_bool(r, in, "BypassPolicyLockoutSafetyCheck", &v->bypass, NULL) ||
-                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
-               ? -1
-               : 0;
-}
-
-static const kms_input_t put_policy_input = {sizeof(update_args_t), put_policy_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_put_policy, put_policy_input)
-
-int kms_op_put_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const update_args_t *v = kms_input(r, in, &put_policy_input);
-    kms_key_t *k;
-
-    (void)out;
-    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
-        not_aws_managed(r, k, "PutKeyPolicy") || kms_check_policy(r, v->text))
-        return -1;
-    return key_update(r, "UPDATE kms_keys SET policy=?2 WHERE key_id=?1", k->key_id, v->text);
-}
-
-static int list_policies_parse(svc_req_t *r, const cJSON *in, void *args)
-{
-    page_args_t *v = args;
-
-    return page_parse(r, in, v, 100, 1000) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
-               ? -1
-               : 0;
-}
-
-static const kms_input_t list_policies_input = {sizeof(page_args_t), list_policies_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_list_policies, list_policies_input)
-
-int kms_op_list_key_policies(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    const page_args_t *v = kms_input(r, in, &list_policies_input);
-    cJSON *names;
-
-    if (v == NULL || kms_key(r, in) == NULL)
-        return -1;
-    names = cJSON_AddArrayToObject(out, "PolicyNames");
-    if (v->offset == 0)
-        cJSON_AddItemToArray(names, cJSON_CreateString("default"));
-    cJSON_AddBoolToObject(out, "Truncated", 0);
-    return 0;
+    return kms_key_update(r, "UPDATE kms_keys SET description=?2 WHERE key_id=?1", k->key_id,
+                          v->text);
 }

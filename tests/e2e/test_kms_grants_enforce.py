@@ -418,3 +418,59 @@ class EncryptionContextKeyTests(KmsEnforceTestCase):
         ctx2["secret-tag"] = "1"
         check_denied(self, "kms", self.c(u2).encrypt, KeyId=kid, Plaintext=b"x",
                      EncryptionContext=ctx2)
+
+
+# --------------------------------------------------------------------------
+# The rows' resource functions: what is answered first
+# --------------------------------------------------------------------------
+
+class CheckOrderTests(KmsEnforceTestCase):
+    """AWS validates a request, then resolves its key (NotFoundException),
+    then authorizes it under the key policy (AccessDeniedException)."""
+
+    def test_validation_then_not_found_then_denied(self):
+        md = self.key()
+        u = self.p.user()  # no policy at all
+        kms = self.c(u)
+        missing = "11111111-2222-3333-4444-555555555555"
+        # botocore allows 1..365; AWS's own rule is 7..30
+        for kid in (md["KeyId"], missing):
+            resp = self.assertClientError("ValidationException", kms.schedule_key_deletion,
+                                          KeyId=kid, PendingWindowInDays=5)
+            self.assertIn("pendingWindowInDays", message(resp))
+        self.assertClientError("NotFoundException", kms.schedule_key_deletion,
+                               KeyId=missing, PendingWindowInDays=7)
+        resp = check_denied(self, "kms", kms.schedule_key_deletion, KeyId=md["KeyId"],
+                            PendingWindowInDays=7)
+        self.assertEqual(denial_text(u.arn, "kms:ScheduleKeyDeletion", md["Arn"],
+                                     no_identity("kms:ScheduleKeyDeletion")), message(resp))
+        self.assertEqual("Enabled", self.kms.describe_key(KeyId=md["KeyId"])
+                         ["KeyMetadata"]["KeyState"])
+
+    def test_decrypt_names_the_ciphertexts_key(self):
+        md = self.key()
+        ct = self.sealed(md["KeyId"])
+        u = self.p.user()
+        resp = check_denied(self, "kms", self.c(u).decrypt, CiphertextBlob=ct)
+        self.assertEqual(denial_text(u.arn, "kms:Decrypt", md["Arn"], no_identity("kms:Decrypt")),
+                         message(resp))
+        self.assertClientError("InvalidCiphertextException", self.c(u).decrypt,
+                               CiphertextBlob=b"\x01" + b"0" * 80)
+
+    def test_delete_alias_is_authorized_on_its_key(self):
+        md = self.key()
+        name = "alias/" + uniq("del")
+        self.kms.create_alias(AliasName=name, TargetKeyId=md["KeyId"])
+        u = self.p.user()
+        resp = check_denied(self, "kms", self.c(u).delete_alias, AliasName=name)
+        self.assertEqual(denial_text(u.arn, "kms:DeleteAlias", md["Arn"],
+                                     no_identity("kms:DeleteAlias")), message(resp))
+        names = [a["AliasName"] for a in self.kms.list_aliases(KeyId=md["KeyId"])["Aliases"]]
+        self.assertIn(name, names)
+        # a missing alias is NotFound before any authorization
+        self.assertClientError("NotFoundException", self.c(u).delete_alias,
+                               AliasName="alias/" + uniq("none"))
+        allowed = self.p.user(inline=[doc(allow("kms:DeleteAlias"))])
+        self.c(allowed).delete_alias(AliasName=name)
+        names = [a["AliasName"] for a in self.kms.list_aliases(KeyId=md["KeyId"])["Aliases"]]
+        self.assertNotIn(name, names)
