@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
+#include "base/limits.h"
 #include "storage/db.h"
 #include "storage/keyring.h"
 
@@ -224,8 +225,8 @@ static long long packed_size(const char *policy, const char *arns, const char *t
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *role_arn, *name, *policy = NULL, *external = NULL, *source = NULL, *slash;
-    char role_name[128], role_id[32], actual_arn[512], *trust = NULL, *tags = NULL;
-    char *arns = NULL, arn[700], uid[200];
+    char role_name[128], role_id[32], actual_arn[AWS_ARN_BUF], *trust = NULL, *tags = NULL;
+    char *arns = NULL, arn[AWS_ARN_BUF], uid[200];
     long duration = 3600, max_session = 3600;
     int has_duration = 0, rc = -1;
     sqlite3_stmt *st;
