@@ -62,9 +62,11 @@ done
 
 # The service contract's guards: no include points up a layer, and every
 # operation of each service's botocore model has a row (scripts/); and the
+# limits of base/limits.h match botocore's models (check-limits.py); and the
 # sizes of files and functions (check-sizes.py: a report, never a failure).
 echo "== the contract"
-for c in scripts/check-layers.py scripts/check-coverage.py scripts/check-sizes.py; do
+for c in scripts/check-layers.py scripts/check-coverage.py scripts/check-limits.py \
+    scripts/check-sizes.py; do
     [ -f "$c" ] || continue
     if python3 "$c" >"$log/contract" 2>&1; then
         tail -n 1 "$log/contract"
