@@ -3,7 +3,7 @@
 
 The layers, lowest first (docs/architecture.md):
   base/      utilities: buffers, codecs, clock, log, XML, checksums, text
-  storage/   SQLite, blobs, frames, envelope, keyring
+  storage/   SQLite, blobs, frames, envelope, keyring, paging
   authz/     signatures, the policy engine, the authorization decision
   emulator/  HTTP, protocols, the router, main; service.h is the contract
   services/  one folder per service, reached by the core only through
