@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-typedef struct {
+typedef struct buf {
     char *data;   /* NUL-terminated when len < alloc; caller frees via buf_free */
     size_t len;
     size_t alloc;

@@ -9,7 +9,6 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "emulator/proto_query.h"
-#include "services/s3/s3.h"
 
 static const char *const services[] = {"kms", "secretsmanager", "s3", "iam", "sts", NULL};
 
@@ -80,7 +79,8 @@ static void clock_ep(svc_req_t *r)
             adv = v->valuedouble;
         else if (in && (v = cJSON_GetObjectItem(in, "advance_days")) && cJSON_IsNumber(v))
             adv = v->valuedouble * 86400.0;
-        else if (proto_query_param(h->query, strlen(h->query), "advance_seconds", tmp, sizeof tmp) > 0) {
+        else if (proto_query_param(h->query, strlen(h->query), "advance_seconds", tmp, sizeof tmp) >
+                 0) {
             char *end;
             adv = strtod(tmp, &end);
             if (*end != '\0')
@@ -92,8 +92,9 @@ static void clock_ep(svc_req_t *r)
             return;
         }
         if (!clock_advance_ok(adv)) {
-            send_status(r, 400, "advance_seconds must be a finite number that keeps the clock at "
-                                "or before 9999-12-31T23:59:59Z");
+            send_status(r, 400,
+                        "advance_seconds must be a finite number that keeps the clock at "
+                        "or before 9999-12-31T23:59:59Z");
             return;
         }
         clock_advance(adv);
@@ -136,25 +137,21 @@ void admin_serve(svc_req_t *r, int (*reset_fn)(emu_t *emu))
             send_status(r, 500, "reset failed");
         else
             send_status(r, 200, "reset");
-    } else if (!strncmp(p, "/_awsemu/inspect/s3/", 20) && !strcmp(m, "GET")) {
-        /* /_awsemu/inspect/s3/<bucket>/<key, percent-encoded> */
-        const char *b = p + 20, *slash = strchr(b, '/');
-        char bucket[64], *key;
-        r->operation = "InspectObject";
-        if (slash == NULL || slash == b || (size_t)(slash - b) >= sizeof bucket) {
-            send_status(r, 400, "use /_awsemu/inspect/s3/<bucket>/<key>");
-            return;
+    } else if (!strncmp(p, "/_awsemu/inspect/", 17) && !strcmp(m, "GET")) {
+        /* /_awsemu/inspect/<service>/<what the service's inspector reads> */
+        const char *name = p + 17, *slash = strchr(name, '/');
+        char svc[32];
+        const svc_def_t *def = NULL;
+        r->operation = "Inspect";
+        if (slash && (size_t)(slash - name) < sizeof svc) {
+            memcpy(svc, name, (size_t)(slash - name));
+            svc[slash - name] = '\0';
+            def = svc_find(svc);
         }
-        memcpy(bucket, b, (size_t)(slash - b));
-        bucket[slash - b] = '\0';
-        key = malloc(strlen(slash + 1) + 1);
-        if (key == NULL || proto_query_unescape(slash + 1, strlen(slash + 1), 0, key) < 0) {
-            free(key);
-            send_status(r, 400, "bad key encoding");
-            return;
-        }
-        s3_inspect(r, bucket, key);
-        free(key);
+        if (def == NULL || def->inspect == NULL)
+            send_status(r, 404, "no such inspector: use /_awsemu/inspect/s3/<bucket>/<key>");
+        else
+            def->inspect(r, slash + 1);
     } else if (!strcmp(p, "/_awsemu/clock")) {
         r->operation = "Clock";
         clock_ep(r);

@@ -12,16 +12,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "base/log.h"
 #include "emulator/config.h"
+#include "emulator/http.h"
+#include "emulator/router.h"
+#include "emulator/service.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
-#include "emulator/http.h"
-#include "services/kms/kms.h"
-#include "base/log.h"
-#include "emulator/router.h"
-#include "services/s3/s3.h"
-#include "services/sm/secretsmanager.h"
-#include "emulator/service.h"
 
 typedef struct {
     struct event_base *base;
@@ -50,10 +47,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     emu_t *emu = arg;
+    size_t i;
 
     (void)fd;
     (void)what;
-    sm_tick(emu);
+    for (i = 0; svc_registry[i]; i++)
+        if (svc_registry[i]->tick)
+            svc_registry[i]->tick(emu);
     db_reserve_tick(emu->db);
     log_flush();
 }
@@ -106,6 +106,28 @@ static void flush_log(void *arg)
     log_flush();
 }
 
+/* awsemu --list-operations: every row of every service, one a line:
+ * "<service> <operation> <action|-> <flags>" (scripts/check-coverage.py
+ * compares them with botocore's models). */
+static int list_operations(void)
+{
+    size_t i, k;
+
+    for (i = 0; svc_registry[i]; i++) {
+        const svc_def_t *d = svc_registry[i];
+        for (k = 0; k < d->nops; k++) {
+            const svc_op_t *o = &d->ops[k];
+            printf("%s %s %s %s%s%s%s%s%s\n", d->name, o->name, o->action ? o->action : "-",
+                   o->flags & OP_UNSUPPORTED ? "unsupported:" : "handler",
+                   o->flags & OP_UNSUPPORTED ? o->err_code : "",
+                   o->flags & OP_MUTATES ? ",mutates" : "", o->flags & OP_STREAMS ? ",streams" : "",
+                   o->flags & OP_KEY_MATERIAL ? ",key-material" : "",
+                   o->flags & OP_AUTHZ_SELF ? ",authz-self" : "");
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     config_t cfg;
@@ -117,7 +139,10 @@ int main(int argc, char **argv)
     char err[512], dbpath[4200];
     struct timeval second = {1, 0};
     int rc, status = 1;
+    size_t i;
 
+    if (argc == 2 && !strcmp(argv[1], "--list-operations"))
+        return list_operations();
     config_defaults(&cfg);
     rc = config_parse(&cfg, argc, argv, stdout, stderr);
     if (rc != 0)
@@ -151,10 +176,11 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (s3_init(&emu, err, sizeof err) != 0) {
-        fprintf(stderr, "awsemu: object store: %s\n", err);
-        goto out;
-    }
+    for (i = 0; svc_registry[i]; i++)
+        if (svc_registry[i]->init && svc_registry[i]->init(&emu, err, sizeof err) != 0) {
+            fprintf(stderr, "awsemu: %s: %s\n", svc_registry[i]->name, err);
+            goto out;
+        }
     app.base = event_base_new();
     emu.base = app.base;
     rt = router_new(&emu);
@@ -179,9 +205,8 @@ int main(int argc, char **argv)
     evsignal_add(app.sigterm, NULL);
     evtimer_add(app.flush, &second);
     log_msg("awsemu %s listening on %s:%d (%s, iam %s, account %s, region %s)", CONFIG_VERSION,
-            cfg.host, http_server_port(app.server),
-            cfg.ephemeral ? "ephemeral" : cfg.data_dir, cfg.iam_enforce ? "enforce" : "off",
-            cfg.account_id, cfg.region);
+            cfg.host, http_server_port(app.server), cfg.ephemeral ? "ephemeral" : cfg.data_dir,
+            cfg.iam_enforce ? "enforce" : "off", cfg.account_id, cfg.region);
     /* start-up (migrations, the blob sweep) leaves pages the idle server
      * never needs: hand them back before serving */
     sqlite3_db_release_memory(db_handle(emu.db));
@@ -207,9 +232,9 @@ out:
         event_free(app.flush);
     http_server_free(app.server);
     router_free(rt);
-    kms_usage_flush(&emu);
-    kms_shutdown();
-    s3_shutdown(&emu);
+    for (i = 0; svc_registry[i]; i++)
+        if (svc_registry[i]->shutdown)
+            svc_registry[i]->shutdown(&emu);
     db_close(emu.db);
     if (app.base)
         event_base_free(app.base);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/authz.h"
 #include "base/buf.h"
 #include "base/codec.h"
-#include "services/iam/iam.h"
 #include "base/jsonlen.h"
 #include "base/utf8.h"
 
@@ -42,40 +42,6 @@ static int utf8_error(svc_req_t *r, const unsigned char *p, size_t n)
                      p[i < len ? i : 1]);
 }
 
-int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-
-    r->err_status = status;
-    snprintf(r->err_code, sizeof r->err_code, "%s", code);
-    va_start(ap, fmt);
-    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-const json_op_t *proto_json_find(const json_service_t *svc, const char *name, size_t len)
-{
-    size_t lo = 0, hi = svc->nops;
-
-    /* the table is sorted by name (binary search) */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *m = svc->ops[mid].name;
-        size_t ml = strlen(m);
-        int c = memcmp(m, name, ml < len ? ml : len);
-        if (c == 0)
-            c = ml < len ? -1 : ml > len;
-        if (c == 0)
-            return &svc->ops[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 void proto_json_send_error(svc_req_t *r)
 {
     buf_t b;
@@ -92,12 +58,13 @@ void proto_json_send_error(svc_req_t *r)
     buf_free(&b);
 }
 
-void proto_json_serve(svc_req_t *r, const json_op_t *op)
+void proto_json_serve(svc_req_t *r, const svc_op_t *op)
 {
     http_req_t *h = r->http;
     cJSON *in = NULL, *out = NULL;
     char *text = NULL;
 
+    r->op = op;
     if (h->body_error) {
         svc_error(r, 413, "ValidationException",
                   "Request body of %zu bytes or more is not accepted.", h->body_cap);
@@ -107,6 +74,7 @@ void proto_json_serve(svc_req_t *r, const json_op_t *op)
         svc_error(r, 400, "UnknownOperationException", "%s", "");
         goto error;
     }
+
     if (h->body.len == 0) {
         in = cJSON_CreateObject();
     } else {
@@ -125,7 +93,8 @@ void proto_json_serve(svc_req_t *r, const json_op_t *op)
     }
     if (in == NULL || !cJSON_IsObject(in)) {
         svc_error(r, 400, "SerializationException",
-                  in ? "Start of structure or map expected." : "Malformed JSON in the request body.");
+                  in ? "Start of structure or map expected."
+                     : "Malformed JSON in the request body.");
         goto error;
     }
     out = cJSON_CreateObject();
@@ -134,17 +103,7 @@ void proto_json_serve(svc_req_t *r, const json_op_t *op)
         goto error;
     }
     r->input = in;
-    if (op->authz && r->emu->cfg->iam_enforce) {
-        char action[160];
-        authz_t a;
-        memset(&a, 0, sizeof a);
-        snprintf(action, sizeof action, "%s:%s", r->service, op->name);
-        a.action = action;
-        a.resource = op->authz;
-        if (authz_check(r, &a) != 0)
-            goto error;
-    }
-    if (op->fn(r, in, out) != 0)
+    if (authz_request(r, in) != 0 || svc_unsupported(r) != 0 || op->fn.json(r, in, out) != 0)
         goto error;
     text = cJSON_PrintUnformatted(out);
     if (text == NULL) {
@@ -178,7 +137,7 @@ static const char *mname(const char *member, char *tmp, size_t n)
 /* Members whose values AWS marks sensitive: never echoed in errors. */
 static int sensitive(const char *member)
 {
-    static const char *const names[] = {"SecretString", "SecretBinary", "Plaintext",
+    static const char *const names[] = {"SecretString",   "SecretBinary",   "Plaintext",
                                         "CiphertextBlob", "ResourcePolicy", NULL};
     size_t i;
 
@@ -222,8 +181,8 @@ static int verr(svc_req_t *r, const char *member, const char *value, const char 
 static const char *const nul_maps[] = {"EncryptionContext", "SourceEncryptionContext",
                                        "DestinationEncryptionContext", NULL};
 static const char *const nul_strings[] = {"SecretString", NULL};
-static const char *const nul_constraints[] = {"EncryptionContextEquals",
-                                              "EncryptionContextSubset", NULL};
+static const char *const nul_constraints[] = {"EncryptionContextEquals", "EncryptionContextSubset",
+                                              NULL};
 
 /* Does v's member name (with its recorded length) equal one of names? */
 static int named(const cJSON *v, const char *const *names)
@@ -299,8 +258,7 @@ static int nul_error(svc_req_t *r, const cJSON *bad, const char *member)
     for (i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
         if (!strcmp(patterns[i].service, svc) && !strcmp(patterns[i].member, member))
             return verr(r, member, cJSON_IsString(bad) ? bad->valuestring : NULL,
-                        "Member must satisfy regular expression pattern: %s",
-                        patterns[i].pattern);
+                        "Member must satisfy regular expression pattern: %s", patterns[i].pattern);
     return verr(r, member, cJSON_IsString(bad) ? bad->valuestring : NULL,
                 "Member must not contain the character U+0000");
 }
@@ -311,9 +269,7 @@ static const cJSON *nul_in_map(const cJSON *map)
 {
     const cJSON *e, *hit;
 
-    cJSON_ArrayForEach(e, map)
-        if (!cJSON_IsString(e) && (hit = find_nul(e)) != NULL)
-            return hit;
+    cJSON_ArrayForEach(e, map) if (!cJSON_IsString(e) && (hit = find_nul(e)) != NULL) return hit;
     return NULL;
 }
 
@@ -323,7 +279,8 @@ static int json_refuse_nul(svc_req_t *r, const cJSON *in)
 {
     const cJSON *m, *e, *bad;
 
-    cJSON_ArrayForEach(m, in) {
+    cJSON_ArrayForEach(m, in)
+    {
         if (jsonlen_key(m) != strlen(m->string))
             return nul_error(r, m, m->string);
         if (named(m, nul_strings) && cJSON_IsString(m))
@@ -334,7 +291,8 @@ static int json_refuse_nul(svc_req_t *r, const cJSON *in)
             continue;
         }
         if (!strcmp(m->string, "Constraints") && cJSON_IsObject(m)) {
-            cJSON_ArrayForEach(e, m) {
+            cJSON_ArrayForEach(e, m)
+            {
                 if (named(e, nul_constraints) && cJSON_IsObject(e)) {
                     if ((bad = nul_in_map(e)) != NULL)
                         return nul_error(r, bad, bad->string ? bad->string : e->string);
@@ -355,8 +313,8 @@ static int json_refuse_nul(svc_req_t *r, const cJSON *in)
 
 static int serr(svc_req_t *r, const char *member)
 {
-    return svc_error(r, 400, "SerializationException",
-                     "Unexpected value type for member '%s'.", member);
+    return svc_error(r, 400, "SerializationException", "Unexpected value type for member '%s'.",
+                     member);
 }
 
 static const cJSON *get(const cJSON *in, const char *member)
@@ -383,8 +341,8 @@ int json_str(svc_req_t *r, const cJSON *in, const char *member, int required, si
         return verr(r, member, v->valuestring,
                     "Member must have length greater than or equal to %zu", min);
     if (max && n > max)
-        return verr(r, member, v->valuestring,
-                    "Member must have length less than or equal to %zu", max);
+        return verr(r, member, v->valuestring, "Member must have length less than or equal to %zu",
+                    max);
     *out = v->valuestring;
     return 0;
 }
@@ -405,8 +363,8 @@ int json_strn(svc_req_t *r, const cJSON *in, const char *member, int required, s
         return verr(r, member, v->valuestring,
                     "Member must have length greater than or equal to %zu", min);
     if (max && n > max)
-        return verr(r, member, v->valuestring,
-                    "Member must have length less than or equal to %zu", max);
+        return verr(r, member, v->valuestring, "Member must have length less than or equal to %zu",
+                    max);
     *out = v->valuestring;
     *len = bytes;
     return 0;
@@ -525,9 +483,7 @@ int json_map(svc_req_t *r, const cJSON *in, const char *member, const cJSON **ou
         return 0;
     if (!cJSON_IsObject(v))
         return serr(r, member);
-    cJSON_ArrayForEach(e, v)
-        if (!cJSON_IsString(e))
-            return serr(r, member);
+    cJSON_ArrayForEach(e, v) if (!cJSON_IsString(e)) return serr(r, member);
     *out = v;
     return 0;
 }

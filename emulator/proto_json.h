@@ -10,30 +10,9 @@
 #include "base/jsonlen.h"
 #include "emulator/service.h"
 
-/* A JSON operation: reads `in` (an object), fills `out` (an object) and
- * returns 0, or returns svc_error(...). */
-typedef int (*json_op_fn)(svc_req_t *r, const cJSON *in, cJSON *out);
-
-typedef struct {
-    const char *name;
-    json_op_fn fn;
-    /* Authorization in --iam enforce mode: "*" = the framework authorizes
-     * <service>:<name> on resource "*" before running fn; NULL = fn
-     * authorizes once it knows the resource (key, secret). */
-    const char *authz;
-} json_op_t;
-
-typedef struct {
-    const char *target_prefix; /* "TrentService" */
-    const json_op_t *ops; /* sorted by name (strcmp order) */
-    size_t nops;
-} json_service_t;
-
-/* Finds op by name; NULL when the service has no such operation. */
-const json_op_t *proto_json_find(const json_service_t *svc, const char *name, size_t len);
-
-/* Serves one request: parses the body, runs op (NULL: unknown operation),
- * and sends the response or error.
+/* Serves one request: parses the body, authorizes op's action on its
+ * resource (authz_request), runs op (NULL: unknown operation) and sends the
+ * response or error.
  *
  * Text: a body that is not UTF-8 (utf8_check) is refused with
  * SerializationException, as are raw control characters inside strings,
@@ -47,7 +26,7 @@ const json_op_t *proto_json_find(const json_service_t *svc, const char *name, si
  * EncryptionContextSubset (names and values: jsonlen_key, jsonlen_str) and
  * SecretString (json_strn). Everywhere else a handler may treat strings as
  * C strings. */
-void proto_json_serve(svc_req_t *r, const json_op_t *op);
+void proto_json_serve(svc_req_t *r, const svc_op_t *op);
 
 /* Sends the error recorded on r in the JSON 1.1 shape. */
 void proto_json_send_error(svc_req_t *r);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz/authz.h"
 #include "base/buf.h"
 #include "base/codec.h"
 #include "base/utf8.h"
@@ -85,7 +86,7 @@ void proto_query_send_error(svc_req_t *r)
 {
     buf_t b;
     const char *ns = strcmp(r->service, "sts") == 0 ? "https://sts.amazonaws.com/doc/2011-06-15/"
-                                                     : "https://iam.amazonaws.com/doc/2010-05-08/";
+                                                    : "https://iam.amazonaws.com/doc/2010-05-08/";
 
     buf_init(&b, 0);
     buf_printf(&b, "<ErrorResponse xmlns=\"%s\">\n  <Error>\n    <Type>%s</Type>\n    <Code>", ns,
@@ -215,18 +216,21 @@ static int verr(svc_req_t *r, const char *member, const char *value, const char 
     if (value == NULL)
         return svc_error(r, 400, "ValidationError",
                          "1 validation error detected: Value null at '%s' failed to satisfy "
-                         "constraint: %s", tmp, cons);
+                         "constraint: %s",
+                         tmp, cons);
     if (sensitive(member))
         return svc_error(r, 400, "ValidationError",
                          "1 validation error detected: Value at '%s' failed to satisfy "
-                         "constraint: %s", tmp, cons);
+                         "constraint: %s",
+                         tmp, cons);
     return svc_error(r, 400, "ValidationError",
                      "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
-                     "constraint: %s", value, tmp, cons);
+                     "constraint: %s",
+                     value, tmp, cons);
 }
 
-int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, size_t min,
-          size_t max, const char **out)
+int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, size_t min, size_t max,
+          const char **out)
 {
     const char *v = qform_get(in, member);
     size_t n;
@@ -242,8 +246,8 @@ int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, siz
     return 0;
 }
 
-int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, long min,
-          long max, long *out, int *present)
+int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, long min, long max,
+          long *out, int *present)
 {
     const char *v = qform_get(in, member);
     char *end;
@@ -256,8 +260,8 @@ int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, lon
     errno = 0;
     x = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || errno == ERANGE || isspace((unsigned char)*v))
-        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s",
-                         member, v);
+        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s", member,
+                         v);
     if (x < min)
         return verr(r, member, v, "Member must have value greater than or equal to %ld", min);
     if (x > max)
@@ -281,8 +285,8 @@ int q_bool(svc_req_t *r, const qform_t *in, const char *member, int *out, int *p
     else if (!strcasecmp(v, "false"))
         *out = 0;
     else
-        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s",
-                         member, v);
+        return svc_error(r, 400, "MalformedInput", "Invalid value for parameter %s: %.64s", member,
+                         v);
     if (present)
         *present = 1;
     return 0;
@@ -319,11 +323,11 @@ int q_list_count(svc_req_t *r, const qform_t *in, const char *prefix, const char
 {
     size_t n = 0;
 
-    while (qform_getf(in, "%s.member.%zu%s%s", prefix, n + 1, suffix ? "." : "",
-                      suffix ? suffix : ""))
+    while (
+        qform_getf(in, "%s.member.%zu%s%s", prefix, n + 1, suffix ? "." : "", suffix ? suffix : ""))
         if (++n > max)
-            return verr(r, prefix, "[...]",
-                        "Member must have length less than or equal to %zu", max);
+            return verr(r, prefix, "[...]", "Member must have length less than or equal to %zu",
+                        max);
     *count = n;
     return 0;
 }
@@ -438,20 +442,10 @@ static int check_text(svc_req_t *r, const qform_t *in)
 
 /* ---- serving ------------------------------------------------------------- */
 
-static int op_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const query_op_t *)elem)->name);
-}
-
-const query_op_t *proto_query_find(const query_service_t *svc, const char *name)
-{
-    return bsearch(name, svc->ops, svc->nops, sizeof *svc->ops, op_cmp);
-}
-
-void proto_query_serve(svc_req_t *r, const query_service_t *svc)
+void proto_query_serve(svc_req_t *r, const svc_def_t *def)
 {
     http_req_t *h = r->http;
-    const query_op_t *op;
+    const svc_op_t *op;
     qform_t in;
     buf_t out, b;
     int rc;
@@ -470,24 +464,26 @@ void proto_query_serve(svc_req_t *r, const query_service_t *svc)
         proto_query_send_error(r);
         return;
     }
-    op = proto_query_find(svc, r->operation);
+    op = r->op = svc_find_op(def, r->operation, strlen(r->operation));
     if (op == NULL) {
         if (!strcmp(r->operation, "-"))
             svc_error(r, 400, "MissingAction", "Missing Action");
         else
             svc_error(r, 400, "InvalidAction", "Could not find operation %s for version %s",
-                      r->operation, svc->version);
+                      r->operation, def->version);
         qform_free(&in);
         proto_query_send_error(r);
         return;
     }
-    if (svc->authorize && r->emu->cfg->iam_enforce && svc->authorize(r, &in) != 0) {
+    if ((def->authorize ? r->emu->cfg->iam_enforce && def->authorize(r, &in) != 0
+                        : authz_request(r, &in) != 0) ||
+        svc_unsupported(r) != 0) {
         qform_free(&in);
         proto_query_send_error(r);
         return;
     }
     buf_init(&out, 0);
-    rc = op->fn(r, &in, &out);
+    rc = op->fn.query(r, &in, &out);
     qform_free(&in);
     if (rc != 0) {
         buf_free(&out);
@@ -495,14 +491,16 @@ void proto_query_serve(svc_req_t *r, const query_service_t *svc)
         return;
     }
     buf_init(&b, 0);
-    buf_printf(&b, "<%sResponse xmlns=\"%s\">\n", op->name, svc->xmlns);
+    buf_printf(&b, "<%sResponse xmlns=\"%s\">\n", op->name, def->xmlns);
     if (out.len) {
         buf_printf(&b, "  <%sResult>\n", op->name);
         buf_add(&b, out.data, out.len);
         buf_printf(&b, "  </%sResult>\n", op->name);
     }
-    buf_printf(&b, "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
-               "</%sResponse>\n", r->request_id, op->name);
+    buf_printf(&b,
+               "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
+               "</%sResponse>\n",
+               r->request_id, op->name);
     http_add_header(h, "x-amzn-RequestId", r->request_id);
     http_respond(h, 200, "text/xml", b.data, b.len);
     buf_free(&out);

@@ -37,7 +37,7 @@ typedef struct {
     size_t name_len;
 } qparam_t;
 
-typedef struct {
+typedef struct qform {
     qparam_t *p;
     size_t n;
     char *store; /* one allocation for every decoded name and value */
@@ -77,28 +77,6 @@ int q_charset(svc_req_t *r, const char *member, const char *value, const char *e
 int q_list_count(svc_req_t *r, const qform_t *in, const char *prefix, const char *suffix,
                  size_t max, size_t *count /* OUT */);
 
-/* A Query operation: reads in, appends the inner XML of <OpResult> to out
- * (nothing: the response has no Result element) and returns 0, or returns
- * svc_error(...). */
-typedef int (*query_op_fn)(svc_req_t *r, const qform_t *in, buf_t *out);
-
-typedef struct {
-    const char *name;
-    query_op_fn fn;
-} query_op_t;
-
-typedef struct {
-    const char *version; /* "2010-05-08" */
-    const char *xmlns;   /* "https://iam.amazonaws.com/doc/2010-05-08/" */
-    const query_op_t *ops; /* sorted by name (strcmp order) */
-    size_t nops;
-    /* --iam enforce: authorizes the request before the operation runs
-     * (returns 0 or svc_error); NULL: operations authorize themselves */
-    int (*authorize)(svc_req_t *r, const qform_t *in);
-} query_service_t;
-
-const query_op_t *proto_query_find(const query_service_t *svc, const char *name);
-
 /* Serves one Query request: decodes the form (body, else query string),
  * runs the operation named by Action and sends <OpResponse> or the error.
  * Unknown action: InvalidAction. A bad percent escape, or a parameter name
@@ -107,6 +85,6 @@ const query_op_t *proto_query_find(const query_service_t *svc, const char *name)
  * member and its model pattern (which such a value never satisfies; AWS's
  * Java front end reads ill-formed bytes as U+FFFD, outside every IAM and
  * STS pattern), before authorization and the operation. */
-void proto_query_serve(svc_req_t *r, const query_service_t *svc);
+void proto_query_serve(svc_req_t *r, const svc_def_t *def);
 
 #endif

@@ -10,20 +10,17 @@
 #include <strings.h>
 #include <time.h>
 
-#include "emulator/admin.h"
+#include "authz/authz.h"
+#include "authz/sigv2.h"
+#include "authz/sigv4.h"
 #include "base/clock.h"
 #include "base/codec.h"
-#include "services/iam/iam.h"
-#include "services/kms/kms.h"
 #include "base/log.h"
+#include "emulator/admin.h"
 #include "emulator/payload.h"
 #include "emulator/proto_json.h"
 #include "emulator/proto_query.h"
 #include "emulator/proto_xml.h"
-#include "services/s3/s3.h"
-#include "services/sm/secretsmanager.h"
-#include "authz/sigv2.h"
-#include "authz/sigv4.h"
 
 /* Signed requests may be this far from our clock, as in AWS. */
 #define MAX_SKEW_SECONDS (15 * 60)
@@ -33,11 +30,6 @@ enum proto { P_ADMIN, P_JSON, P_QUERY, P_REST_XML };
 struct router {
     emu_t *emu;
 };
-
-static const char *const sts_actions[] = {
-    "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot",
-    "DecodeAuthorizationMessage", "GetAccessKeyInfo", "GetCallerIdentity",
-    "GetFederationToken", "GetSessionToken", NULL};
 
 static int is_form(const http_req_t *h)
 {
@@ -52,12 +44,12 @@ typedef struct {
     svc_req_t r;
     sigv4_request_t sreq;
     sigv4_auth_t auth;
-    int prc;       /* sigv4_parse's result */
-    int sigv2;     /* 1: an S3 request with SigV2 credentials (v2, v2rc) */
-    int v2rc;      /* sigv2_parse's result, when sigv2 */
+    int prc;   /* sigv4_parse's result */
+    int sigv2; /* 1: an S3 request with SigV2 credentials (v2, v2rc) */
+    int v2rc;  /* sigv2_parse's result, when sigv2 */
     sigv2_auth_t v2;
-    int crc;       /* iam_credentials' result (IAM_CRED_*), when prc == 0 */
-    iam_cred_t cred;
+    int crc; /* authz_credentials' result (AUTHZ_CRED_*), when prc == 0 */
+    authz_cred_t cred;
     enum proto p;
     char opbuf[128];
 } route_t;
@@ -72,6 +64,34 @@ static void route_free(void *arg)
     if (rt->sigv2)
         OPENSSL_cleanse(&rt->v2, sizeof rt->v2);
     free(rt);
+}
+
+/* The first service of protocol p (whose X-Amz-Target prefix is
+ * target[0..tlen) for JSON), or NULL. */
+static const svc_def_t *find_proto(enum svc_proto p, const char *target, size_t tlen)
+{
+    size_t i;
+
+    for (i = 0; svc_registry[i]; i++) {
+        const svc_def_t *d = svc_registry[i];
+        if (d->proto != p)
+            continue;
+        if (p == SVC_JSON && (strlen(d->target) != tlen || memcmp(d->target, target, tlen) != 0))
+            continue;
+        return d;
+    }
+    return NULL;
+}
+
+/* 1 when def signs as name (a SigV4 credential scope's service). */
+static int signs_as(const svc_def_t *def, const char *name)
+{
+    const char *const *s;
+
+    for (s = def->signing_names; s && *s; s++)
+        if (!strcmp(*s, name))
+            return 1;
+    return 0;
 }
 
 /* Picks the protocol and service from the head alone; for JSON fills
@@ -91,12 +111,8 @@ static enum proto classify(route_t *rt)
     if (target && !strcmp(h->method, "POST")) {
         const char *dot = memchr(target, '.', n);
         size_t plen = dot ? (size_t)(dot - target) : n, olen = dot ? n - plen - 1 : 0;
-        if (plen == 12 && !memcmp(target, "TrentService", 12))
-            r->service = "kms";
-        else if (plen == 14 && !memcmp(target, "secretsmanager", 14))
-            r->service = "secretsmanager";
-        else
-            r->service = "unknown";
+        r->def = find_proto(SVC_JSON, target, plen);
+        r->service = r->def ? r->def->name : "unknown";
         if (olen >= sizeof rt->opbuf)
             olen = sizeof rt->opbuf - 1;
         memcpy(rt->opbuf, dot ? dot + 1 : "", olen);
@@ -108,47 +124,64 @@ static enum proto classify(route_t *rt)
     if (!strcmp(h->path, "/") &&
         ((!strcmp(h->method, "POST") && is_form(h)) ||
          ((!strcmp(h->method, "GET") || !strcmp(h->method, "POST")) &&
-          proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf, sizeof rt->opbuf) >= 0))) {
-        r->service = "iam";
+          proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf, sizeof rt->opbuf) >=
+              0)) &&
+        (r->def = find_proto(SVC_QUERY, NULL, 0)) != NULL) {
+        r->service = r->def->name;
         return P_QUERY;
     }
-    r->service = "s3";
+    r->def = find_proto(SVC_REST_XML, NULL, 0);
+    r->service = r->def ? r->def->name : "unknown";
     return P_REST_XML;
 }
 
 /* The Action of a Query request (form body first, then the query string)
- * and its service: the credential scope's, else STS for STS's actions. */
+ * and its service: the one its credential scope names, else the one whose
+ * rows have the Action, else the first Query service (which answers
+ * InvalidAction). */
 static void query_action(route_t *rt)
 {
     svc_req_t *r = &rt->r;
     http_req_t *h = r->http;
+    const svc_def_t *by_action = NULL;
     long alen = -1;
     size_t i;
 
     if (!strcmp(h->method, "POST") && is_form(h))
-        alen = proto_query_param(h->body.data ? h->body.data : "", h->body.len, "Action",
-                                 rt->opbuf, sizeof rt->opbuf);
-    if (alen < 0)
-        alen = proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf,
+        alen = proto_query_param(h->body.data ? h->body.data : "", h->body.len, "Action", rt->opbuf,
                                  sizeof rt->opbuf);
+    if (alen < 0)
+        alen = proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf, sizeof rt->opbuf);
     if (alen < 0)
         rt->opbuf[0] = '\0';
     r->operation = rt->opbuf[0] ? rt->opbuf : "-";
-    if (rt->prc == 0 && (!strcmp(rt->auth.service, "sts") || !strcmp(rt->auth.service, "iam"))) {
-        r->service = !strcmp(rt->auth.service, "sts") ? "sts" : "iam";
-        return;
+    for (i = 0; svc_registry[i]; i++) {
+        const svc_def_t *d = svc_registry[i];
+        if (d->proto == SVC_QUERY && rt->prc == 0 && signs_as(d, rt->auth.service)) {
+            r->def = d;
+            break;
+        }
+        if (d->proto == SVC_QUERY && by_action == NULL &&
+            svc_find_op(d, rt->opbuf, strlen(rt->opbuf)))
+            by_action = d;
     }
-    for (i = 0; sts_actions[i]; i++)
-        if (!strcmp(sts_actions[i], rt->opbuf))
-            r->service = "sts";
+    if (svc_registry[i] == NULL && by_action)
+        r->def = by_action;
+    r->service = r->def->name;
 }
 
 static void send_error(svc_req_t *r, enum proto p)
 {
     switch (p) {
-    case P_JSON: proto_json_send_error(r); break;
-    case P_QUERY: proto_query_send_error(r); break;
-    default: proto_xml_send_error(r, r->http->path); break;
+    case P_JSON:
+        proto_json_send_error(r);
+        break;
+    case P_QUERY:
+        proto_query_send_error(r);
+        break;
+    default:
+        proto_xml_send_error(r, r->http->path);
+        break;
     }
 }
 
@@ -170,15 +203,15 @@ static int check_presign_expiry(route_t *rt)
     return svc_error(&rt->r, 403, "AccessDenied", "Request has expired");
 }
 
-/* S3's answer to credentials iam_credentials did not accept (crc), or 0
+/* S3's (REST-XML's) answer to credentials authz_credentials did not accept (crc), or 0
  * when it did; token: the request carried a session token. */
-static int s3_cred_error(svc_req_t *r, int crc, int token)
+static int rest_cred_error(svc_req_t *r, int crc, int token)
 {
-    if (crc == IAM_CRED_OK)
+    if (crc == AUTHZ_CRED_OK)
         return 0;
-    if (crc == IAM_CRED_EXPIRED)
+    if (crc == AUTHZ_CRED_EXPIRED)
         return svc_error(r, 400, "ExpiredToken", "The provided token has expired.");
-    if (crc == IAM_CRED_BADTOKEN && token)
+    if (crc == AUTHZ_CRED_BADTOKEN && token)
         return svc_error(r, 400, "InvalidToken",
                          "The provided token is malformed or otherwise invalid.");
     return svc_error(r, 403, "InvalidAccessKeyId",
@@ -204,7 +237,7 @@ static int authenticate_v2(route_t *rt)
                          "AWS authorization header is invalid.  Expected "
                          "AwsAccessKeyId:signature");
     }
-    if (s3_cred_error(r, rt->crc, auth->security_token[0] != '\0') != 0)
+    if (rest_cred_error(r, rt->crc, auth->security_token[0] != '\0') != 0)
         return -1;
     if (!auth->presigned) {
         double now = clock_real();
@@ -217,7 +250,7 @@ static int authenticate_v2(route_t *rt)
                              "is too large.");
     }
     if (!http_header_copy(r->http, "Host", host, sizeof host) ||
-        !s3_host_bucket(host, bucket, sizeof bucket))
+        !r->def->vhost(host, bucket, sizeof bucket))
         bucket[0] = '\0';
     rc = sigv2_verify(&rt->sreq, auth, rt->cred.secret, bucket[0] ? bucket : NULL,
                       (long long)clock_now());
@@ -235,7 +268,7 @@ static int authenticate_v2(route_t *rt)
 
 /* A malformed SigV4 presigned S3 URL: AWS's AuthorizationQueryParametersError
  * (400) set on r and 1, or 0 when the request is not presigned. */
-static int s3_presigned_malformed(svc_req_t *r)
+static int presigned_malformed(svc_req_t *r)
 {
     const char *q = r->http->query;
     char v[32];
@@ -284,7 +317,7 @@ static int authenticate(route_t *rt)
     if (prc == SIGV4_ENOAUTH && p == P_REST_XML) {
         /* unsigned S3: the anonymous caller, whom only bucket policies
          * and ACLs can allow */
-        iam_anonymous_principal(&r->caller);
+        authz_anonymous_principal(&r->caller);
         r->caller_secret = NULL;
         return 0;
     }
@@ -303,12 +336,12 @@ static int authenticate(route_t *rt)
         if (p == P_QUERY)
             return svc_error(r, 400, "IncompleteSignature",
                              "The request signature does not conform to AWS standards.");
-        if (p == P_REST_XML && s3_presigned_malformed(r))
+        if (p == P_REST_XML && presigned_malformed(r))
             return -1;
         return svc_error(r, 400, "AuthorizationHeaderMalformed",
                          "The authorization header is malformed.");
     }
-    if (rt->crc == IAM_CRED_EXPIRED) {
+    if (rt->crc == AUTHZ_CRED_EXPIRED) {
         if (p == P_JSON)
             return svc_error(r, 400, "ExpiredTokenException",
                              "The security token included in the request is expired");
@@ -317,10 +350,10 @@ static int authenticate(route_t *rt)
                              "The security token included in the request is expired");
         return svc_error(r, 400, "ExpiredToken", "The provided token has expired.");
     }
-    if (rt->crc == IAM_CRED_BADTOKEN && p == P_REST_XML && auth->security_token[0])
+    if (rt->crc == AUTHZ_CRED_BADTOKEN && p == P_REST_XML && auth->security_token[0])
         return svc_error(r, 400, "InvalidToken",
                          "The provided token is malformed or otherwise invalid.");
-    if (rt->crc != IAM_CRED_OK) {
+    if (rt->crc != AUTHZ_CRED_OK) {
         if (p == P_JSON)
             return svc_error(r, 400, "UnrecognizedClientException",
                              "The security token included in the request is invalid.");
@@ -394,7 +427,7 @@ static int payload_error(svc_req_t *r, const payload_err_t *e)
  * operation sees it: x-amz-content-sha256 (aws-chunked bodies decoded, their
  * chunk signatures verified in enforce mode), Content-MD5, x-amz-checksum-*.
  * Returns 1 when it does, else 0 with the error set. */
-static int s3_body_ok(route_t *rt)
+static int rest_body_ok(route_t *rt)
 {
     svc_req_t *r = &rt->r;
     http_req_t *h = r->http;
@@ -445,11 +478,16 @@ static int reset_all(emu_t *emu)
 {
     int rc;
 
+    size_t i;
+
     clock_reset();
     authz_reset();
-    kms_reset(emu);
     rc = db_reset(emu->db);
-    s3_reset(emu); /* blobs no row references any more */
+    /* then each service drops what no row references any more (cached
+     * key material, blobs) */
+    for (i = 0; svc_registry[i]; i++)
+        if (svc_registry[i]->reset)
+            svc_registry[i]->reset(emu);
     return rc;
 }
 
@@ -504,11 +542,11 @@ static void on_head(http_req_t *h, void *arg)
     rt->sreq.headers = h->head.headers;
     rt->sreq.nheaders = h->head.nheaders;
     rt->prc = sigv4_parse(&rt->sreq, &rt->auth);
-    rt->crc = IAM_CRED_UNKNOWN;
+    rt->crc = AUTHZ_CRED_UNKNOWN;
     rt->p = classify(rt);
     /* S3 also takes SigV2: "Authorization: AWS AK:sig" or AWSAccessKeyId,
      * Signature and Expires in the query */
-    if (rt->prc != 0 && rt->p == P_REST_XML) {
+    if (rt->prc != 0 && rt->p == P_REST_XML && r->def && r->def->vhost) {
         int v2rc = sigv2_parse(&rt->sreq, &rt->v2);
         if (v2rc != SIGV2_ENOAUTH) {
             rt->sigv2 = 1;
@@ -519,19 +557,19 @@ static void on_head(http_req_t *h, void *arg)
         if (rt->auth.region[0])
             snprintf(r->region, sizeof r->region, "%s", rt->auth.region);
         snprintf(r->access_key, sizeof r->access_key, "%s", rt->auth.access_key);
-        rt->crc = iam_credentials(r->emu, rt->auth.access_key, rt->auth.security_token, r->now,
-                                  &rt->cred);
+        rt->crc = authz_credentials(r->emu, rt->auth.access_key, rt->auth.security_token, r->now,
+                                    &rt->cred);
     } else if (rt->sigv2 && rt->v2rc == 0) {
         snprintf(r->access_key, sizeof r->access_key, "%s", rt->v2.access_key);
-        rt->crc = iam_credentials(r->emu, rt->v2.access_key, rt->v2.security_token, r->now,
-                                  &rt->cred);
+        rt->crc =
+            authz_credentials(r->emu, rt->v2.access_key, rt->v2.security_token, r->now, &rt->cred);
     }
     /* with --iam off, whoever is not known signs as the account's root */
-    if (rt->crc == IAM_CRED_OK) {
+    if (rt->crc == AUTHZ_CRED_OK) {
         r->caller = rt->cred.who;
         r->caller_secret = rt->cred.secret;
     } else {
-        iam_root_principal(r->account, &r->caller);
+        authz_root_principal(r->account, &r->caller);
     }
     /* S3 object bodies stream through a sink instead of the buffer; its
      * requests are authenticated from the head alone (the body's hash is
@@ -546,7 +584,7 @@ static void on_head(http_req_t *h, void *arg)
                 log_request(r);
                 return;
             }
-            iam_note_key_use(r);
+            authz_note_key_use(r);
         }
         if (strcmp(h->method, "OPTIONS") != 0) {
             payload_err_t e;
@@ -557,7 +595,10 @@ static void on_head(http_req_t *h, void *arg)
                 return;
             }
         }
-        s3_head(r);
+        if (r->def && r->def->head)
+            r->def->head(r);
+        else
+            http_respond(h, 404, "text/plain", "no such service\n", 16);
         if (h->responded)
             log_request(r); /* answered before the body: no on_request */
     }
@@ -595,8 +636,7 @@ static void on_request(http_req_t *h, void *arg)
         query_action(rt);
     if (h->body_error && rt->p != P_REST_XML) {
         svc_error(r, 413, "RequestEntityTooLarge",
-                  "Your request body exceeds the maximum allowed size of %zu bytes.",
-                  h->body_cap);
+                  "Your request body exceeds the maximum allowed size of %zu bytes.", h->body_cap);
         send_error(r, rt->p);
         goto done;
     }
@@ -605,23 +645,18 @@ static void on_request(http_req_t *h, void *arg)
             send_error(r, rt->p);
             goto done;
         }
-        iam_note_key_use(r);
+        authz_note_key_use(r);
     }
     if (rt->p == P_JSON) {
-        const json_op_t *op = NULL;
-        if (!strcmp(r->service, "kms"))
-            op = proto_json_find(&kms_service, rt->opbuf, strlen(rt->opbuf));
-        else if (!strcmp(r->service, "secretsmanager"))
-            op = proto_json_find(&sm_service, rt->opbuf, strlen(rt->opbuf));
-        proto_json_serve(r, op);
+        proto_json_serve(r, r->def ? svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf)) : NULL);
     } else if (rt->p == P_QUERY) {
-        proto_query_serve(r, !strcmp(r->service, "sts") ? &sts_service : &iam_service);
+        proto_query_serve(r, r->def);
         /* a changed user, key, policy or role: cached decisions are stale */
-        if (h->status == 200 && !strcmp(r->service, "iam") && strncmp(r->operation, "Get", 3) &&
-            strncmp(r->operation, "List", 4) && strncmp(r->operation, "Simulate", 8))
-            iam_changed();
-    } else if (s3_body_ok(rt)) {
-        s3_serve(r);
+        if (h->status == 200 && (r->def->flags & SVC_AUTHZ_STATE) && r->op &&
+            (r->op->flags & OP_MUTATES))
+            authz_changed();
+    } else if (rest_body_ok(rt)) {
+        r->def->serve(r);
     } else {
         send_error(r, rt->p);
     }

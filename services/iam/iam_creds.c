@@ -2,7 +2,7 @@
  * the configured root pair, IAM users' access keys (secrets sealed under
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
- * empties it (iam_changed). */
+ * empties it (authz_changed). */
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -21,13 +21,13 @@ typedef struct {
     unsigned gen;
     char access_key[129];
     char token_sha[65];  /* sessions: the token they were resolved with */
-    iam_cred_t cred;
+    authz_cred_t cred;
 } slot_t;
 
 static slot_t cache[CACHE_SLOTS];
 static unsigned generation = 1;
 
-void iam_changed(void)
+void authz_changed(void)
 {
     generation++;
 }
@@ -46,7 +46,7 @@ static unsigned hash(const char *s)
     return h;
 }
 
-void iam_root_principal(const char *account, principal_t *out)
+void authz_root_principal(const char *account, principal_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = PRINCIPAL_ROOT;
@@ -54,7 +54,7 @@ void iam_root_principal(const char *account, principal_t *out)
     snprintf(out->user_id, sizeof out->user_id, "%s", account);
 }
 
-void iam_anonymous_principal(principal_t *out)
+void authz_anonymous_principal(principal_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = PRINCIPAL_ANONYMOUS;
@@ -74,13 +74,13 @@ static int unseal(emu_t *emu, const char *akid, const void *sealed, int n, char 
     return 0;
 }
 
-static int user_key(emu_t *emu, const char *akid, iam_cred_t *out)
+static int user_key(emu_t *emu, const char *akid, authz_cred_t *out)
 {
     sqlite3_stmt *st = db_stmt(emu->db,
                                "SELECT k.secret_sealed, u.arn, u.id, u.name FROM iam_access_keys k "
                                "JOIN iam_users u ON u.account=k.account AND u.name=k.user_name "
                                "WHERE k.access_key_id=?1 AND k.status='Active'");
-    int rc = IAM_CRED_UNKNOWN;
+    int rc = AUTHZ_CRED_UNKNOWN;
 
     if (st == NULL)
         return rc;
@@ -92,19 +92,19 @@ static int user_key(emu_t *emu, const char *akid, iam_cred_t *out)
         snprintf(out->who.arn, sizeof out->who.arn, "%s", sqlite3_column_text(st, 1));
         snprintf(out->who.user_id, sizeof out->who.user_id, "%s", sqlite3_column_text(st, 2));
         snprintf(out->who.name, sizeof out->who.name, "%s", sqlite3_column_text(st, 3));
-        rc = IAM_CRED_OK;
+        rc = AUTHZ_CRED_OK;
     }
     sqlite3_reset(st);
     return rc;
 }
 
-static int session_key(emu_t *emu, const char *akid, const char *token_sha, iam_cred_t *out)
+static int session_key(emu_t *emu, const char *akid, const char *token_sha, authz_cred_t *out)
 {
     sqlite3_stmt *st = db_stmt(emu->db,
                                "SELECT secret_sealed, token_sha256, kind, arn, user_id, role_arn, "
                                "source_name, session_name, expires FROM sts_sessions "
                                "WHERE access_key_id=?1");
-    int rc = IAM_CRED_UNKNOWN;
+    int rc = AUTHZ_CRED_UNKNOWN;
 
     if (st == NULL)
         return rc;
@@ -112,7 +112,7 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, iam_
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *want = (const char *)sqlite3_column_text(st, 1);
         if (want == NULL || CRYPTO_memcmp(want, token_sha, 64) != 0) {
-            rc = IAM_CRED_BADTOKEN;
+            rc = AUTHZ_CRED_BADTOKEN;
         } else if (unseal(emu, akid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
                           out->secret) == 0) {
             const char *kind = (const char *)sqlite3_column_text(st, 2);
@@ -131,15 +131,15 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, iam_
             COL(out->who.session_name, 7);
 #undef COL
             out->expires = sqlite3_column_double(st, 8);
-            rc = IAM_CRED_OK;
+            rc = AUTHZ_CRED_OK;
         }
     }
     sqlite3_reset(st);
     return rc;
 }
 
-int iam_credentials(emu_t *emu, const char *access_key, const char *token, double now,
-                    iam_cred_t *out)
+int authz_credentials(emu_t *emu, const char *access_key, const char *token, double now,
+                    authz_cred_t *out)
 {
     const config_t *c = emu->cfg;
     slot_t *s = &cache[hash(access_key) % CACHE_SLOTS];
@@ -148,9 +148,9 @@ int iam_credentials(emu_t *emu, const char *access_key, const char *token, doubl
 
     memset(out, 0, sizeof *out);
     if (!strcmp(access_key, c->access_key)) {
-        iam_root_principal(c->account_id, &out->who);
+        authz_root_principal(c->account_id, &out->who);
         snprintf(out->secret, sizeof out->secret, "%s", c->secret_key);
-        return IAM_CRED_OK;
+        return AUTHZ_CRED_OK;
     }
     if (token && token[0]) {
         unsigned char md[SHA256_DIGEST_LENGTH];
@@ -162,10 +162,10 @@ int iam_credentials(emu_t *emu, const char *access_key, const char *token, doubl
         *out = s->cred;
     } else {
         if (!strncmp(access_key, "ASIA", 4))
-            rc = token_sha[0] ? session_key(emu, access_key, token_sha, out) : IAM_CRED_BADTOKEN;
+            rc = token_sha[0] ? session_key(emu, access_key, token_sha, out) : AUTHZ_CRED_BADTOKEN;
         else
             rc = user_key(emu, access_key, out);
-        if (rc != IAM_CRED_OK) {
+        if (rc != AUTHZ_CRED_OK) {
             OPENSSL_cleanse(out, sizeof *out);
             return rc;
         }
@@ -178,9 +178,9 @@ int iam_credentials(emu_t *emu, const char *access_key, const char *token, doubl
     }
     if (out->expires && now >= out->expires) {
         OPENSSL_cleanse(out, sizeof *out);
-        return IAM_CRED_EXPIRED;
+        return AUTHZ_CRED_EXPIRED;
     }
-    return IAM_CRED_OK;
+    return AUTHZ_CRED_OK;
 }
 
 void iam_creds_reset(void)
@@ -196,7 +196,7 @@ static struct {
     double at;
 } used[CACHE_SLOTS];
 
-void iam_note_key_use(svc_req_t *r)
+void authz_note_key_use(svc_req_t *r)
 {
     const char *ak = r->access_key;
     unsigned i = hash(ak) % CACHE_SLOTS;

@@ -442,7 +442,7 @@ int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
 
 /* Empties the credentials cache (reset). */
 void iam_creds_reset(void);
-/* Counts IAM changes (iam_changed); caches compare it. */
+/* Counts IAM changes (authz_changed); caches compare it. */
 unsigned iam_generation(void);
 
 /* iam_policy_document without an error on r: 0 with *doc malloc'd, or -1

@@ -33,15 +33,15 @@ static int get_caller_identity(svc_req_t *r, const qform_t *in, buf_t *out)
 /* ---- sessions ------------------------------------------------------------ */
 
 typedef struct {
-    const char *kind;          /* 'assumed-role' | 'session' | 'root' */
+    const char *kind; /* 'assumed-role' | 'session' | 'root' */
     const char *arn;
     const char *user_id;
     const char *role_arn;
     const char *source_name;
     const char *session_name;
     const char *policy;
-    const char *policy_arns;   /* JSON array text or NULL */
-    const char *tags;          /* JSON object text or NULL */
+    const char *policy_arns; /* JSON array text or NULL */
+    const char *tags;        /* JSON object text or NULL */
     const char *source_identity;
     double expires;
 } session_t;
@@ -141,7 +141,8 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
             return svc_error(r, 400, "ValidationError",
                              "1 validation error detected: Value at 'tags.%zu.member' failed to "
                              "satisfy constraint: Member must have a key of length 1 to 128 and "
-                             "a value of length 0 to 256", i);
+                             "a value of length 0 to 256",
+                             i);
         }
         if (i > 1)
             buf_adds(&b, ",");
@@ -217,7 +218,8 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
  * policy, policy ARNs and tags use, in per cent. */
 static long long packed_size(const char *policy, const char *arns, const char *tags)
 {
-    size_t n = (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
+    size_t n =
+        (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
 
     return (long long)n * 100 / 2048;
 }
@@ -255,7 +257,8 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         goto internal;
     sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 1), role_arn)) {
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        !strcmp((const char *)sqlite3_column_text(st, 1), role_arn)) {
         snprintf(role_id, sizeof role_id, "%s", sqlite3_column_text(st, 0));
         snprintf(actual_arn, sizeof actual_arn, "%s", sqlite3_column_text(st, 1));
         trust = strdup((const char *)sqlite3_column_text(st, 2));
@@ -558,7 +561,8 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
         return svc_error(r, 400, "ValidationError",
                          "1 validation error detected: Value '%s' at 'signingAlgorithm' failed "
                          "to satisfy constraint: Member must satisfy enum value set: "
-                         "[RS256, ES384]", alg);
+                         "[RS256, ES384]",
+                         alg);
     return svc_error(r, 403, "OutboundWebIdentityFederationDisabledException",
                      "The outbound web identity federation feature is not enabled for this "
                      "account. To use this feature, you must first enable it through the "
@@ -578,18 +582,22 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
                      "No OpenID Connect provider found in your account for the token issuer.");
 }
 
-static const query_op_t ops[] = {
-    {"AssumeRole", assume_role},
-    {"AssumeRoleWithSAML", no_identity_provider},
-    {"AssumeRoleWithWebIdentity", no_identity_provider},
-    {"AssumeRoot", assume_root},
-    {"DecodeAuthorizationMessage", decode_authorization_message},
-    {"GetAccessKeyInfo", get_access_key_info},
-    {"GetCallerIdentity", get_caller_identity},
-    {"GetDelegatedAccessToken", get_delegated_access_token},
-    {"GetFederationToken", get_federation_token},
-    {"GetSessionToken", get_session_token},
-    {"GetWebIdentityToken", get_web_identity_token},
+static const svc_op_t ops[] = {
+    SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, 0),
+    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL, 0),
+    SVC_OP("AssumeRoleWithWebIdentity", query, no_identity_provider,
+           "sts:AssumeRoleWithWebIdentity", NULL, 0),
+    SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, 0),
+    SVC_OP("DecodeAuthorizationMessage", query, decode_authorization_message,
+           "sts:DecodeAuthorizationMessage", NULL, 0),
+    SVC_OP("GetAccessKeyInfo", query, get_access_key_info, "sts:GetAccessKeyInfo", NULL, 0),
+    SVC_OP("GetCallerIdentity", query, get_caller_identity, NULL, NULL, OP_NO_AUTHZ),
+    SVC_OP("GetDelegatedAccessToken", query, get_delegated_access_token,
+           "sts:GetDelegatedAccessToken", NULL, 0),
+    SVC_OP("GetFederationToken", query, get_federation_token, "sts:GetFederationToken", NULL, 0),
+    SVC_OP("GetSessionToken", query, get_session_token, "sts:GetSessionToken", NULL, 0),
+    SVC_OP("GetWebIdentityToken", query, get_web_identity_token, "sts:GetWebIdentityToken", NULL,
+           0),
 };
 
 /* GetCallerIdentity and GetSessionToken need no permission; AssumeRole,
@@ -607,12 +615,14 @@ static int sts_authorize(svc_req_t *r, const qform_t *in)
         strcmp(r->operation, "GetSessionToken") != 0)
         return svc_error(r, 403, "AccessDenied",
                          "User: %s is not authorized to perform: sts:%s with session "
-                         "credentials obtained by GetSessionToken", r->caller.arn, r->operation);
+                         "credentials obtained by GetSessionToken",
+                         r->caller.arn, r->operation);
     /* federated users may only ask who they are */
     if (r->caller.kind == PRINCIPAL_FEDERATED && strcmp(r->operation, "GetCallerIdentity") != 0)
         return svc_error(r, 403, "AccessDenied",
                          "User: %s is not authorized to perform: sts:%s with the credentials "
-                         "of a federated user (GetFederationToken)", r->caller.arn, r->operation);
+                         "of a federated user (GetFederationToken)",
+                         r->caller.arn, r->operation);
     if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
         return 0;
     memset(&a, 0, sizeof a);
@@ -621,5 +631,15 @@ static int sts_authorize(svc_req_t *r, const qform_t *in)
     return authz_check(r, &a);
 }
 
-const query_service_t sts_service = {"2011-06-15", STS_XMLNS, ops, sizeof ops / sizeof ops[0],
-                                     sts_authorize};
+static const char *const signing_names[] = {"sts", NULL};
+
+const svc_def_t sts_def = {
+    .name = "sts",
+    .signing_names = signing_names,
+    .proto = SVC_QUERY,
+    .version = "2011-06-15",
+    .xmlns = STS_XMLNS,
+    .ops = ops,
+    .nops = sizeof ops / sizeof ops[0],
+    .authorize = sts_authorize,
+};

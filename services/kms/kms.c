@@ -9,10 +9,10 @@
 
 #include "base/buf.h"
 #include "base/codec.h"
+#include "base/utf8.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
 #include "storage/keyring.h"
-#include "base/utf8.h"
 
 /* Ciphertext blob: version byte, key id (36), material version (u32 BE),
  * then envelope_seal's IV | ciphertext | tag. The AAD is the 41-byte header
@@ -271,7 +271,8 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
                 return svc_error(r, 400, "NotFoundException", "Key '%s' does not exist", ref);
             return svc_error(r, 400, "NotFoundException", "Invalid arn %s", ref);
         }
-        if (!strncmp(ref + plen, "key/", 4) && codec_is_uuid(ref + plen + 4, strlen(ref + plen + 4)))
+        if (!strncmp(ref + plen, "key/", 4) &&
+            codec_is_uuid(ref + plen + 4, strlen(ref + plen + 4)))
             id = ref + plen + 4;
         else if (!strncmp(ref + plen, "alias/", 6) && (flags & KMS_ALLOW_ALIAS))
             snprintf(alias, sizeof alias, "%s", ref + plen);
@@ -292,8 +293,9 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
         sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_reset(st);
-            return svc_error(r, 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found.",
-                             r->region, r->account, alias);
+            return svc_error(r, 400, "NotFoundException",
+                             "Alias arn:aws:kms:%s:%s:%s is not found.", r->region, r->account,
+                             alias);
         }
         copy_col(st, 0, key_id, sizeof key_id);
         sqlite3_reset(st);
@@ -316,8 +318,8 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
     }
     set_alias(out->alias, alias);
     if (!(flags & KMS_NO_AUTHZ) &&
-        kms_authorize(r, out, (flags & KMS_AUTHZ_REENCRYPT_TO) ? "kms:ReEncryptTo" : NULL,
-                      NULL) != 0) {
+        kms_authorize(r, out, (flags & KMS_AUTHZ_REENCRYPT_TO) ? "kms:ReEncryptTo" : NULL, NULL) !=
+            0) {
         kms_key_clear(out);
         return -1;
     }
@@ -453,8 +455,9 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
 
     if (e)
         return e;
-    st = db_stmt(r->emu->db,
-                 "SELECT wrapped, material_id FROM kms_key_material WHERE key_id=?1 AND version=?2");
+    st =
+        db_stmt(r->emu->db,
+                "SELECT wrapped, material_id FROM kms_key_material WHERE key_id=?1 AND version=?2");
     if (st == NULL)
         return NULL;
     sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
@@ -506,7 +509,8 @@ static int canonical_context(const cJSON *ctx, buf_t *out)
 
     if (ctx == NULL)
         return 0;
-    cJSON_ArrayForEach(e, ctx) {
+    cJSON_ArrayForEach(e, ctx)
+    {
         if (n == sizeof items / sizeof items[0])
             return -1;
         items[n++] = e;
@@ -520,8 +524,9 @@ static int canonical_context(const cJSON *ctx, buf_t *out)
     for (i = 0; i < n; i++) {
         const char *k = items[i]->string, *v = items[i]->valuestring;
         uint32_t kl = (uint32_t)jsonlen_key(items[i]), vl = (uint32_t)jsonlen_str(items[i]);
-        uint8_t len[8] = {(uint8_t)(kl >> 24), (uint8_t)(kl >> 16), (uint8_t)(kl >> 8), (uint8_t)kl,
-                          (uint8_t)(vl >> 24), (uint8_t)(vl >> 16), (uint8_t)(vl >> 8), (uint8_t)vl};
+        uint8_t len[8] = {(uint8_t)(kl >> 24), (uint8_t)(kl >> 16), (uint8_t)(kl >> 8),
+                          (uint8_t)kl,         (uint8_t)(vl >> 24), (uint8_t)(vl >> 16),
+                          (uint8_t)(vl >> 8),  (uint8_t)vl};
         if (buf_add(out, len, 4) || buf_add(out, k, kl) || buf_add(out, len + 4, 4) ||
             buf_add(out, v, vl))
             return -1;
@@ -553,7 +558,8 @@ int kms_seal(svc_req_t *r, const kms_key_t *k, const cJSON *ctx, const uint8_t *
         svc_error(r, 400, "ValidationException", "The encryption context is too large.");
         goto out;
     }
-    if (envelope_seal(m->material, (const uint8_t *)aad.data, aad.len, pt, n, b + BLOB_HEADER) != 0) {
+    if (envelope_seal(m->material, (const uint8_t *)aad.data, aad.len, pt, n, b + BLOB_HEADER) !=
+        0) {
         svc_error(r, 500, "KMSInternalException", "Encryption failed.");
         goto out;
     }
@@ -608,14 +614,19 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     }
     set_alias(k->alias, alias);
-    if (kms_authorize(r, k, !strcmp(r->service, "kms") && !strcmp(r->operation, "ReEncrypt")
-                                ? "kms:ReEncryptFrom" : NULL, ctx) != 0)
+    if (kms_authorize(r, k,
+                      !strcmp(r->service, "kms") && !strcmp(r->operation, "ReEncrypt")
+                          ? "kms:ReEncryptFrom"
+                          : NULL,
+                      ctx) != 0)
         return -1;
     if (kms_require_enabled(r, k) != 0)
         return -1;
-    if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0 || strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
+    if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0 ||
+        strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
         return svc_error(r, 400, "InvalidKeyUsageException",
-                         "%s key usage is %s which is not valid for Decrypt.", k->arn, k->key_usage);
+                         "%s key usage is %s which is not valid for Decrypt.", k->arn,
+                         k->key_usage);
     if (v < 1 || v > (uint32_t)k->current_version || (m = material(r, k, (int)v)) == NULL)
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
     buf_init(&aad, 0);
@@ -625,9 +636,8 @@ int kms_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
     }
     *ptlen = blen - BLOB_HEADER - ENVELOPE_OVERHEAD;
     out = malloc(*ptlen ? *ptlen : 1);
-    if (out == NULL ||
-        envelope_open(m->material, (const uint8_t *)aad.data, aad.len, blob + BLOB_HEADER,
-                      blen - BLOB_HEADER, out) != 0) {
+    if (out == NULL || envelope_open(m->material, (const uint8_t *)aad.data, aad.len,
+                                     blob + BLOB_HEADER, blen - BLOB_HEADER, out) != 0) {
         free(out);
         buf_free(&aad);
         return svc_error(r, 400, "InvalidCiphertextException", "%s", "");
@@ -732,9 +742,7 @@ int kms_check_policy(svc_req_t *r, const char *doc)
     else if (!cJSON_IsArray(stmts) || cJSON_GetArraySize(stmts) == 0)
         rc = policy_err(r, "Policy is missing required element - Statement.");
     else
-        cJSON_ArrayForEach(s, stmts)
-            if (rc == 0)
-                rc = check_statement(r, s);
+        cJSON_ArrayForEach(s, stmts) if (rc == 0) rc = check_statement(r, s);
     cJSON_Delete(p);
     return rc;
 }
@@ -744,7 +752,8 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
     const cJSON *t;
     sqlite3_stmt *st;
 
-    cJSON_ArrayForEach(t, tags) {
+    cJSON_ArrayForEach(t, tags)
+    {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
         if (!cJSON_IsObject(t) || !cJSON_IsString(k) || !cJSON_IsString(v))
@@ -754,13 +763,15 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
         /* characters, as AWS counts them */
         if (jsonlen_str(k) < 1 || utf8_count(k->valuestring, jsonlen_str(k)) > 128 ||
             utf8_count(v->valuestring, jsonlen_str(v)) > 256)
-            return svc_error(r, 400, "TagException", "Tag key must be 1 to 128 characters and tag "
-                                                     "value at most 256 characters.");
+            return svc_error(r, 400, "TagException",
+                             "Tag key must be 1 to 128 characters and tag "
+                             "value at most 256 characters.");
         if (!strncmp(k->valuestring, "aws:", 4))
             return svc_error(r, 400, "TagException", "Tags beginning with aws: are reserved.");
     }
     kms_attrs_changed();
-    cJSON_ArrayForEach(t, tags) {
+    cJSON_ArrayForEach(t, tags)
+    {
         st = db_stmt(r->emu->db, "INSERT OR REPLACE INTO kms_tags (key_id, tag_key, tag_value) "
                                  "VALUES (?1, ?2, ?3)");
         if (st == NULL)
@@ -873,61 +884,122 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
 
 /* ---- the table ------------------------------------------------------------- */
 
-static const json_op_t ops[] = {
-    {"CancelKeyDeletion", kms_op_cancel_key_deletion, NULL},
-    {"ConnectCustomKeyStore", kms_op_custom_key_store, "*"},
-    {"CreateAlias", kms_op_create_alias, NULL},
-    {"CreateCustomKeyStore", kms_op_create_custom_key_store, "*"},
-    {"CreateGrant", kms_op_create_grant, NULL},
-    {"CreateKey", kms_op_create_key, NULL}, /* kms_authorize_create_key */
-    {"Decrypt", kms_op_decrypt, NULL},
-    {"DeleteAlias", kms_op_delete_alias, NULL},
-    {"DeleteCustomKeyStore", kms_op_custom_key_store, "*"},
-    {"DeleteImportedKeyMaterial", kms_op_import, NULL},
-    {"DeriveSharedSecret", kms_op_asymmetric_only, NULL},
-    {"DescribeCustomKeyStores", kms_op_describe_custom_key_stores, "*"},
-    {"DescribeKey", kms_op_describe_key, NULL},
-    {"DisableKey", kms_op_disable_key, NULL},
-    {"DisableKeyRotation", kms_op_disable_key_rotation, NULL},
-    {"DisconnectCustomKeyStore", kms_op_custom_key_store, "*"},
-    {"EnableKey", kms_op_enable_key, NULL},
-    {"EnableKeyRotation", kms_op_enable_key_rotation, NULL},
-    {"Encrypt", kms_op_encrypt, NULL},
-    {"GenerateDataKey", kms_op_generate_data_key, NULL},
-    {"GenerateDataKeyPair", kms_op_asymmetric_only, NULL},
-    {"GenerateDataKeyPairWithoutPlaintext", kms_op_asymmetric_only, NULL},
-    {"GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext, NULL},
-    {"GenerateMac", kms_op_asymmetric_only, NULL},
-    {"GenerateRandom", kms_op_generate_random, "*"},
-    {"GetKeyLastUsage", kms_op_get_key_last_usage, NULL},
-    {"GetKeyPolicy", kms_op_get_key_policy, NULL},
-    {"GetKeyRotationStatus", kms_op_get_key_rotation_status, NULL},
-    {"GetParametersForImport", kms_op_import, NULL},
-    {"GetPublicKey", kms_op_get_public_key, NULL},
-    {"ImportKeyMaterial", kms_op_import, NULL},
-    {"ListAliases", kms_op_list_aliases, "*"},
-    {"ListGrants", kms_op_list_grants, NULL},
-    {"ListKeyPolicies", kms_op_list_key_policies, NULL},
-    {"ListKeyRotations", kms_op_list_key_rotations, NULL},
-    {"ListKeys", kms_op_list_keys, "*"},
-    {"ListResourceTags", kms_op_list_resource_tags, NULL},
-    {"ListRetirableGrants", kms_op_list_retirable_grants, "*"},
-    {"PutKeyPolicy", kms_op_put_key_policy, NULL},
-    {"ReEncrypt", kms_op_re_encrypt, NULL},
-    {"ReplicateKey", kms_op_multi_region, NULL},
-    {"RetireGrant", kms_op_retire_grant, NULL}, /* kms_authorize_retire */
-    {"RevokeGrant", kms_op_revoke_grant, NULL},
-    {"RotateKeyOnDemand", kms_op_rotate_key_on_demand, NULL},
-    {"ScheduleKeyDeletion", kms_op_schedule_key_deletion, NULL},
-    {"Sign", kms_op_asymmetric_only, NULL},
-    {"TagResource", kms_op_tag_resource, NULL},
-    {"UntagResource", kms_op_untag_resource, NULL},
-    {"UpdateAlias", kms_op_update_alias, NULL},
-    {"UpdateCustomKeyStore", kms_op_custom_key_store, "*"},
-    {"UpdateKeyDescription", kms_op_update_key_description, NULL},
-    {"UpdatePrimaryRegion", kms_op_multi_region, NULL},
-    {"Verify", kms_op_asymmetric_only, NULL},
-    {"VerifyMac", kms_op_asymmetric_only, NULL},
+static const svc_op_t ops[] = {
+    SVC_OP("CancelKeyDeletion", json, kms_op_cancel_key_deletion, "kms:CancelKeyDeletion", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("ConnectCustomKeyStore", json, kms_op_custom_key_store, "kms:ConnectCustomKeyStore",
+           NULL, OP_MUTATES),
+    SVC_OP("CreateAlias", json, kms_op_create_alias, "kms:CreateAlias", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("CreateCustomKeyStore", json, kms_op_create_custom_key_store, "kms:CreateCustomKeyStore",
+           NULL, OP_MUTATES),
+    SVC_OP("CreateGrant", json, kms_op_create_grant, "kms:CreateGrant", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("CreateKey", json, kms_op_create_key, "kms:CreateKey", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF), /* kms_authorize_create_key */
+    SVC_OP("Decrypt", json, kms_op_decrypt, "kms:Decrypt", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("DeleteAlias", json, kms_op_delete_alias, "kms:DeleteAlias", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DeleteCustomKeyStore", json, kms_op_custom_key_store, "kms:DeleteCustomKeyStore", NULL,
+           OP_MUTATES),
+    SVC_OP("DeleteImportedKeyMaterial", json, kms_op_import, "kms:DeleteImportedKeyMaterial", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DeriveSharedSecret", json, kms_op_asymmetric_only, "kms:DeriveSharedSecret", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("DescribeCustomKeyStores", json, kms_op_describe_custom_key_stores,
+           "kms:DescribeCustomKeyStores", NULL, 0),
+    SVC_OP("DescribeKey", json, kms_op_describe_key, "kms:DescribeKey", NULL, OP_AUTHZ_SELF),
+    SVC_OP("DisableKey", json, kms_op_disable_key, "kms:DisableKey", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DisableKeyRotation", json, kms_op_disable_key_rotation, "kms:DisableKeyRotation", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DisconnectCustomKeyStore", json, kms_op_custom_key_store,
+           "kms:DisconnectCustomKeyStore", NULL, OP_MUTATES),
+    SVC_OP("EnableKey", json, kms_op_enable_key, "kms:EnableKey", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("EnableKeyRotation", json, kms_op_enable_key_rotation, "kms:EnableKeyRotation", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("Encrypt", json, kms_op_encrypt, "kms:Encrypt", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateDataKey", json, kms_op_generate_data_key, "kms:GenerateDataKey", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateDataKeyPair", json, kms_op_asymmetric_only, "kms:GenerateDataKeyPair", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateDataKeyPairWithoutPlaintext", json, kms_op_asymmetric_only,
+           "kms:GenerateDataKeyPairWithoutPlaintext", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateDataKeyWithoutPlaintext", json, kms_op_generate_data_key_without_plaintext,
+           "kms:GenerateDataKeyWithoutPlaintext", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateMac", json, kms_op_asymmetric_only, "kms:GenerateMac", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GenerateRandom", json, kms_op_generate_random, "kms:GenerateRandom", NULL, 0),
+    SVC_OP("GetKeyLastUsage", json, kms_op_get_key_last_usage, "kms:GetKeyLastUsage", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("GetKeyPolicy", json, kms_op_get_key_policy, "kms:GetKeyPolicy", NULL, OP_AUTHZ_SELF),
+    SVC_OP("GetKeyRotationStatus", json, kms_op_get_key_rotation_status, "kms:GetKeyRotationStatus",
+           NULL, OP_AUTHZ_SELF),
+    SVC_OP("GetParametersForImport", json, kms_op_import, "kms:GetParametersForImport", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("GetPublicKey", json, kms_op_get_public_key, "kms:GetPublicKey", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("ImportKeyMaterial", json, kms_op_import, "kms:ImportKeyMaterial", NULL,
+           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("ListAliases", json, kms_op_list_aliases, "kms:ListAliases", NULL, 0),
+    SVC_OP("ListGrants", json, kms_op_list_grants, "kms:ListGrants", NULL, OP_AUTHZ_SELF),
+    SVC_OP("ListKeyPolicies", json, kms_op_list_key_policies, "kms:ListKeyPolicies", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("ListKeyRotations", json, kms_op_list_key_rotations, "kms:ListKeyRotations", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("ListKeys", json, kms_op_list_keys, "kms:ListKeys", NULL, 0),
+    SVC_OP("ListResourceTags", json, kms_op_list_resource_tags, "kms:ListResourceTags", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("ListRetirableGrants", json, kms_op_list_retirable_grants, "kms:ListRetirableGrants",
+           NULL, 0),
+    SVC_OP("PutKeyPolicy", json, kms_op_put_key_policy, "kms:PutKeyPolicy", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("ReEncrypt", json, kms_op_re_encrypt, "kms:ReEncrypt", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("ReplicateKey", json, kms_op_multi_region, "kms:ReplicateKey", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("RetireGrant", json, kms_op_retire_grant, "kms:RetireGrant", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF), /* kms_authorize_retire */
+    SVC_OP("RevokeGrant", json, kms_op_revoke_grant, "kms:RevokeGrant", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("RotateKeyOnDemand", json, kms_op_rotate_key_on_demand, "kms:RotateKeyOnDemand", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("ScheduleKeyDeletion", json, kms_op_schedule_key_deletion, "kms:ScheduleKeyDeletion",
+           NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("Sign", json, kms_op_asymmetric_only, "kms:Sign", NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("TagResource", json, kms_op_tag_resource, "kms:TagResource", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UntagResource", json, kms_op_untag_resource, "kms:UntagResource", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UpdateAlias", json, kms_op_update_alias, "kms:UpdateAlias", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UpdateCustomKeyStore", json, kms_op_custom_key_store, "kms:UpdateCustomKeyStore", NULL,
+           OP_MUTATES),
+    SVC_OP("UpdateKeyDescription", json, kms_op_update_key_description, "kms:UpdateKeyDescription",
+           NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UpdatePrimaryRegion", json, kms_op_multi_region, "kms:UpdatePrimaryRegion", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("Verify", json, kms_op_asymmetric_only, "kms:Verify", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("VerifyMac", json, kms_op_asymmetric_only, "kms:VerifyMac", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
 };
 
-const json_service_t kms_service = {"TrentService", ops, sizeof ops / sizeof ops[0]};
+static void kms_stop(emu_t *emu)
+{
+    kms_usage_flush(emu);
+    kms_shutdown();
+}
+
+static const char *const signing_names[] = {"kms", NULL};
+
+const svc_def_t kms_def = {
+    .name = "kms",
+    .signing_names = signing_names,
+    .proto = SVC_JSON,
+    .target = "TrentService",
+    .ops = ops,
+    .nops = sizeof ops / sizeof ops[0],
+    .reset = kms_reset,
+    .shutdown = kms_stop,
+};

@@ -11,7 +11,7 @@
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 
-extern const json_service_t kms_service;
+extern const svc_def_t kms_def;
 
 /* The AWS managed key of service ("secretsmanager", "s3"): alias
  * alias/aws/<service> in r's account and region, created on first use

@@ -451,6 +451,22 @@ void s3_reset(emu_t *emu)
         blob_sweep(emu->blobs, blob_known, emu);
 }
 
+static const char *const signing_names[] = {"s3", NULL};
+
+/* S3's operations are routed by s3_head (s3_route.c), not by a name. */
+const svc_def_t s3_def = {
+    .name = "s3",
+    .signing_names = signing_names,
+    .proto = SVC_REST_XML,
+    .init = s3_init,
+    .reset = s3_reset,
+    .shutdown = s3_shutdown,
+    .head = s3_head,
+    .serve = s3_serve,
+    .vhost = s3_host_bucket,
+    .inspect = s3_inspect,
+};
+
 /* ---- encryption -------------------------------------------------------------- */
 
 void s3_sse_clear(s3_sse_t *sse)

@@ -24,7 +24,10 @@ void s3_serve(svc_req_t *r);
  * copied into bucket[n], or 0 (path-style, or too long). */
 int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n);
 
-/* GET /_awsemu/inspect/s3/<bucket>/<key>: the object's envelope as JSON. */
-void s3_inspect(svc_req_t *r, const char *bucket, const char *key);
+/* GET /_awsemu/inspect/s3/<bucket>/<key>: the object's envelope as JSON;
+ * rest is "<bucket>/<key, percent-encoded>". */
+void s3_inspect(svc_req_t *r, const char *rest);
+
+extern const svc_def_t s3_def;
 
 #endif

@@ -441,9 +441,6 @@ int s3_op_get_object_retention(void *s);
 int s3_op_put_object_legal_hold(void *s);
 int s3_op_get_object_legal_hold(void *s);
 
-/* GET /_awsemu/inspect/s3/<bucket>/<key> */
-void s3_inspect(svc_req_t *r, const char *bucket, const char *key);
-
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);
 /* Sends an XML document (200 unless status given). */

@@ -2,6 +2,8 @@
  * tagging, GetObjectAttributes, and the envelope inspector. */
 #include "services/s3/s3_int.h"
 
+#include "emulator/proto_query.h"
+
 #include <event2/buffer.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -216,7 +218,48 @@ int s3_op_get_object_attributes(void *arg)
 
 /* ---- the envelope inspector --------------------------------------------------- */
 
-void s3_inspect(svc_req_t *r, const char *bucket, const char *key)
+static void inspect_error(svc_req_t *r, int status, const char *msg)
+{
+    cJSON *doc = cJSON_CreateObject();
+    char *text;
+
+    cJSON_AddStringToObject(doc, "error", msg);
+    text = cJSON_PrintUnformatted(doc);
+    if (text)
+        http_respond(r->http, status, "application/json", text, strlen(text));
+    else
+        http_respond(r->http, 500, "text/plain", "out of memory\n", 14);
+    free(text);
+    cJSON_Delete(doc);
+}
+
+static void inspect_object(svc_req_t *r, const char *bucket, const char *key);
+
+/* GET /_awsemu/inspect/s3/<bucket>/<key, percent-encoded>: rest is what
+ * follows "s3/". */
+void s3_inspect(svc_req_t *r, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    char bucket[64], *key;
+
+    r->operation = "InspectObject";
+    if (slash == NULL || slash == rest || (size_t)(slash - rest) >= sizeof bucket) {
+        inspect_error(r, 400, "use /_awsemu/inspect/s3/<bucket>/<key>");
+        return;
+    }
+    memcpy(bucket, rest, (size_t)(slash - rest));
+    bucket[slash - rest] = '\0';
+    key = malloc(strlen(slash + 1) + 1);
+    if (key == NULL || proto_query_unescape(slash + 1, strlen(slash + 1), 0, key) < 0) {
+        free(key);
+        inspect_error(r, 400, "bad key encoding");
+        return;
+    }
+    inspect_object(r, bucket, key);
+    free(key);
+}
+
+static void inspect_object(svc_req_t *r, const char *bucket, const char *key)
 {
     s3_req_t s;
     s3_object_t o;

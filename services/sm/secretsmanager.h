@@ -6,7 +6,7 @@
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 
-extern const json_service_t sm_service;
+extern const svc_def_t sm_def;
 
 /* Runs rotations whose schedule has come due (call about once a second). */
 void sm_tick(emu_t *emu);

@@ -9,14 +9,14 @@
 
 #include "base/buf.h"
 #include "base/codec.h"
+#include "base/utf8.h"
+#include "services/kms/kms.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
-#include "services/kms/kms.h"
-#include "base/utf8.h"
 
-#define COLS                                                                                   \
-    "arn, name, account, region, description, kms_key_id, type, created, last_changed, "        \
-    "last_accessed, deleted_date, rotation_enabled, rotation_lambda, rotation_rules, "          \
+#define COLS                                                                                       \
+    "arn, name, account, region, description, kms_key_id, type, created, last_changed, "           \
+    "last_accessed, deleted_date, rotation_enabled, rotation_lambda, rotation_rules, "             \
     "last_rotated, next_rotation, primary_region, owning_service, policy"
 
 int sm_internal(svc_req_t *r)
@@ -41,7 +41,8 @@ static char *dup_col(sqlite3_stmt *st, int col)
 {
     const unsigned char *v = sqlite3_column_text(st, col);
 
-    return sqlite3_column_type(st, col) == SQLITE_NULL || v == NULL ? NULL : strdup((const char *)v);
+    return sqlite3_column_type(st, col) == SQLITE_NULL || v == NULL ? NULL
+                                                                    : strdup((const char *)v);
 }
 
 static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t n)
@@ -139,8 +140,8 @@ int sm_resolve(svc_req_t *r, const char *id, sm_secret_t *out)
     int rc;
 
     memset(out, 0, sizeof *out);
-    plen = (size_t)snprintf(prefix, sizeof prefix, "arn:aws:secretsmanager:%s:%s:secret:",
-                            r->region, r->account);
+    plen = (size_t)snprintf(prefix, sizeof prefix,
+                            "arn:aws:secretsmanager:%s:%s:secret:", r->region, r->account);
     if (!strncmp(id, "arn:", 4)) {
         if (strncmp(id, prefix, plen) != 0)
             return not_found(r);
@@ -397,10 +398,10 @@ out:
 
 int sm_placeholder(svc_req_t *r, const char *arn, const char *version_id)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db,
-                               "INSERT OR IGNORE INTO sm_versions (arn, version_id, is_binary, "
-                               "sealed, wrapped_key, kms_key_arn, created, seq) VALUES (?1, ?2, -1, "
-                               "x'', x'', '', ?3, (SELECT IFNULL(MAX(seq), 0) + 1 FROM sm_versions))");
+    sqlite3_stmt *st =
+        db_stmt(r->emu->db, "INSERT OR IGNORE INTO sm_versions (arn, version_id, is_binary, "
+                            "sealed, wrapped_key, kms_key_arn, created, seq) VALUES (?1, ?2, -1, "
+                            "x'', x'', '', ?3, (SELECT IFNULL(MAX(seq), 0) + 1 FROM sm_versions))");
     int rc;
 
     if (st == NULL)
@@ -632,7 +633,8 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
     sqlite3_stmt *st;
     int n;
 
-    cJSON_ArrayForEach(t, tags) {
+    cJSON_ArrayForEach(t, tags)
+    {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
         if (!cJSON_IsObject(t) || !cJSON_IsString(k) || (v && !cJSON_IsString(v)))
@@ -647,7 +649,8 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
             return svc_error(r, 400, "InvalidParameterException",
                              "Invalid tag key: the aws: prefix is reserved for AWS use.");
     }
-    cJSON_ArrayForEach(t, tags) {
+    cJSON_ArrayForEach(t, tags)
+    {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
         st = db_stmt(r->emu->db,
                      "INSERT INTO sm_tags (arn, tag_key, tag_value, seq) VALUES (?1, ?2, ?3, "
@@ -704,7 +707,8 @@ int sm_check_policy(svc_req_t *r, const char *doc)
                            "has no Effect.");
         goto out;
     }
-    cJSON_ArrayForEach(s, stmts) {
+    cJSON_ArrayForEach(s, stmts)
+    {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "Effect");
         if (!cJSON_IsObject(s) || !cJSON_IsString(e) ||
             (strcmp(e->valuestring, "Allow") && strcmp(e->valuestring, "Deny"))) {
@@ -748,30 +752,62 @@ void sm_token_put(cJSON *out, long next_offset, int more)
 
 /* ---- the table ------------------------------------------------------------- */
 
-static const json_op_t ops[] = {
-    {"BatchGetSecretValue", sm_op_batch_get_secret_value, "*"},
-    {"CancelRotateSecret", sm_op_cancel_rotate_secret, NULL},
-    {"CreateSecret", sm_op_create_secret, NULL},
-    {"DeleteResourcePolicy", sm_op_delete_resource_policy, NULL},
-    {"DeleteSecret", sm_op_delete_secret, NULL},
-    {"DescribeSecret", sm_op_describe_secret, NULL},
-    {"GetRandomPassword", sm_op_get_random_password, "*"},
-    {"GetResourcePolicy", sm_op_get_resource_policy, NULL},
-    {"GetSecretValue", sm_op_get_secret_value, NULL},
-    {"ListSecretVersionIds", sm_op_list_secret_version_ids, NULL},
-    {"ListSecrets", sm_op_list_secrets, "*"},
-    {"PutResourcePolicy", sm_op_put_resource_policy, NULL},
-    {"PutSecretValue", sm_op_put_secret_value, NULL},
-    {"RemoveRegionsFromReplication", sm_op_remove_regions_from_replication, NULL},
-    {"ReplicateSecretToRegions", sm_op_replicate_secret_to_regions, NULL},
-    {"RestoreSecret", sm_op_restore_secret, NULL},
-    {"RotateSecret", sm_op_rotate_secret, NULL},
-    {"StopReplicationToReplica", sm_op_stop_replication_to_replica, NULL},
-    {"TagResource", sm_op_tag_resource, NULL},
-    {"UntagResource", sm_op_untag_resource, NULL},
-    {"UpdateSecret", sm_op_update_secret, NULL},
-    {"UpdateSecretVersionStage", sm_op_update_secret_version_stage, NULL},
-    {"ValidateResourcePolicy", sm_op_validate_resource_policy, "*"},
+static const svc_op_t ops[] = {
+    SVC_OP("BatchGetSecretValue", json, sm_op_batch_get_secret_value,
+           "secretsmanager:BatchGetSecretValue", NULL, OP_KEY_MATERIAL),
+    SVC_OP("CancelRotateSecret", json, sm_op_cancel_rotate_secret,
+           "secretsmanager:CancelRotateSecret", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("CreateSecret", json, sm_op_create_secret, "secretsmanager:CreateSecret", NULL,
+           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("DeleteResourcePolicy", json, sm_op_delete_resource_policy,
+           "secretsmanager:DeleteResourcePolicy", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DeleteSecret", json, sm_op_delete_secret, "secretsmanager:DeleteSecret", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("DescribeSecret", json, sm_op_describe_secret, "secretsmanager:DescribeSecret", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("GetRandomPassword", json, sm_op_get_random_password, "secretsmanager:GetRandomPassword",
+           NULL, 0),
+    SVC_OP("GetResourcePolicy", json, sm_op_get_resource_policy, "secretsmanager:GetResourcePolicy",
+           NULL, OP_AUTHZ_SELF),
+    SVC_OP("GetSecretValue", json, sm_op_get_secret_value, "secretsmanager:GetSecretValue", NULL,
+           OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("ListSecretVersionIds", json, sm_op_list_secret_version_ids,
+           "secretsmanager:ListSecretVersionIds", NULL, OP_AUTHZ_SELF),
+    SVC_OP("ListSecrets", json, sm_op_list_secrets, "secretsmanager:ListSecrets", NULL, 0),
+    SVC_OP("PutResourcePolicy", json, sm_op_put_resource_policy, "secretsmanager:PutResourcePolicy",
+           NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("PutSecretValue", json, sm_op_put_secret_value, "secretsmanager:PutSecretValue", NULL,
+           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("RemoveRegionsFromReplication", json, sm_op_remove_regions_from_replication,
+           "secretsmanager:RemoveRegionsFromReplication", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("ReplicateSecretToRegions", json, sm_op_replicate_secret_to_regions,
+           "secretsmanager:ReplicateSecretToRegions", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("RestoreSecret", json, sm_op_restore_secret, "secretsmanager:RestoreSecret", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("RotateSecret", json, sm_op_rotate_secret, "secretsmanager:RotateSecret", NULL,
+           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("StopReplicationToReplica", json, sm_op_stop_replication_to_replica,
+           "secretsmanager:StopReplicationToReplica", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("TagResource", json, sm_op_tag_resource, "secretsmanager:TagResource", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UntagResource", json, sm_op_untag_resource, "secretsmanager:UntagResource", NULL,
+           OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("UpdateSecret", json, sm_op_update_secret, "secretsmanager:UpdateSecret", NULL,
+           OP_MUTATES | OP_KEY_MATERIAL | OP_AUTHZ_SELF),
+    SVC_OP("UpdateSecretVersionStage", json, sm_op_update_secret_version_stage,
+           "secretsmanager:UpdateSecretVersionStage", NULL, OP_MUTATES | OP_AUTHZ_SELF),
+    SVC_OP("ValidateResourcePolicy", json, sm_op_validate_resource_policy,
+           "secretsmanager:ValidateResourcePolicy", NULL, 0),
 };
 
-const json_service_t sm_service = {"secretsmanager", ops, sizeof ops / sizeof ops[0]};
+static const char *const signing_names[] = {"secretsmanager", NULL};
+
+const svc_def_t sm_def = {
+    .name = "secretsmanager",
+    .signing_names = signing_names,
+    .proto = SVC_JSON,
+    .target = "secretsmanager",
+    .ops = ops,
+    .nops = sizeof ops / sizeof ops[0],
+    .tick = sm_tick,
+};

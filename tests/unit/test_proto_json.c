@@ -1,7 +1,7 @@
 /* test_proto_json.c — unit tests for the AWS JSON 1.1 member validators
  * (json_str, json_int, json_bool, json_enum, json_blob, json_map, json_list)
  * with AWS's exact error messages, the output helpers, svc_error and
- * proto_json_find. The validators only touch r's err_* fields. */
+ * svc_find_op. The validators only touch r's err_* fields. */
 #include "emulator/proto_json.h"
 #include "unit.h"
 
@@ -541,11 +541,11 @@ static int op_a(svc_req_t *r, const cJSON *in, cJSON *out)
 static void test_find_and_error(void)
 {
     /* sorted by name, strcmp order (the header's contract) */
-    static const json_op_t ops[] = {
-        {"CreateAlias", op_a, NULL}, {"CreateKey", op_a, NULL},    {"Decrypt", op_a, NULL},
-        {"Encrypt", op_a, NULL},     {"EncryptDecrypt", op_a, NULL}, {"GenerateDataKey", op_a, NULL},
-        {"GenerateDataKeyPair", op_a, NULL}, {"GenerateDataKeyWithoutPlaintext", op_a, NULL},
-        {"ListKeys", op_a, NULL},    {"Sign", op_a, NULL},
+    static const svc_op_t ops[] = {
+        SVC_OP("CreateAlias", json, op_a, NULL, NULL, 0), SVC_OP("CreateKey", json, op_a, NULL, NULL, 0),    SVC_OP("Decrypt", json, op_a, NULL, NULL, 0),
+        SVC_OP("Encrypt", json, op_a, NULL, NULL, 0),     SVC_OP("EncryptDecrypt", json, op_a, NULL, NULL, 0), SVC_OP("GenerateDataKey", json, op_a, NULL, NULL, 0),
+        SVC_OP("GenerateDataKeyPair", json, op_a, NULL, NULL, 0), SVC_OP("GenerateDataKeyWithoutPlaintext", json, op_a, NULL, NULL, 0),
+        SVC_OP("ListKeys", json, op_a, NULL, NULL, 0),    SVC_OP("Sign", json, op_a, NULL, NULL, 0),
     };
     static const size_t nops = sizeof ops / sizeof ops[0];
     static const char *const absent[] = {
@@ -553,7 +553,7 @@ static void test_find_and_error(void)
         "EncryptD", "GenerateDataKeyP", "ListKey", "ListKeysX", "Sign2", "Z", "encrypt",
         "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
     };
-    json_service_t svc = {"TrentService", ops, nops};
+    svc_def_t svc = {.name = "kms", .proto = SVC_JSON, .target = "TrentService", .ops = ops, .nops = nops};
     char big[2000];
     size_t i, k;
     int ok = 1;
@@ -562,20 +562,20 @@ static void test_find_and_error(void)
     for (k = 0; k <= nops; k++) {
         svc.nops = k;
         for (i = 0; i < nops; i++) {
-            const json_op_t *f = proto_json_find(&svc, ops[i].name, strlen(ops[i].name));
+            const svc_op_t *f = svc_find_op(&svc, ops[i].name, strlen(ops[i].name));
             if (f != (i < k ? &ops[i] : NULL))
                 ok = 0;
         }
         for (i = 0; i < sizeof absent / sizeof absent[0]; i++)
-            if (proto_json_find(&svc, absent[i], strlen(absent[i])) != NULL)
+            if (svc_find_op(&svc, absent[i], strlen(absent[i])) != NULL)
                 ok = 0;
     }
     CHECK(ok);
     svc.nops = nops;
-    CHECK(proto_json_find(&svc, "DecryptXYZ", 7) == &ops[2]); /* len bounds the name */
-    CHECK(proto_json_find(&svc, "SignXYZ", 4) == &ops[9]);
-    CHECK(proto_json_find(&svc, "Sign", 3) == NULL);
-    CHECK(proto_json_find(&svc, "Encrypt\0", 8) == NULL);
+    CHECK(svc_find_op(&svc, "DecryptXYZ", 7) == &ops[2]); /* len bounds the name */
+    CHECK(svc_find_op(&svc, "SignXYZ", 4) == &ops[9]);
+    CHECK(svc_find_op(&svc, "Sign", 3) == NULL);
+    CHECK(svc_find_op(&svc, "Encrypt\0", 8) == NULL);
 
     reset();
     CHECK(svc_error(&req, 404, "NotFoundException", "Key '%s' does not exist", "k1") == -1);
