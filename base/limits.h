@@ -11,33 +11,33 @@
 #define AWS_ARN_MAX 2048 /* iam/sts arnType, kms ArnType, secretsmanager SecretARNType */
 
 /* IAM (iam 2010-05-08) */
-#define AWS_IAM_USER_NAME_MAX 64       /* iam userNameType */
-#define AWS_IAM_ROLE_NAME_MAX 64       /* iam roleNameType */
-#define AWS_IAM_GROUP_NAME_MAX 128     /* iam groupNameType */
-#define AWS_IAM_PROFILE_NAME_MAX 128   /* iam instanceProfileNameType */
+#define AWS_IAM_USER_NAME_MAX 64         /* iam userNameType */
+#define AWS_IAM_ROLE_NAME_MAX 64         /* iam roleNameType */
+#define AWS_IAM_GROUP_NAME_MAX 128       /* iam groupNameType */
+#define AWS_IAM_PROFILE_NAME_MAX 128     /* iam instanceProfileNameType */
 #define AWS_IAM_SERVER_CERT_NAME_MAX 128 /* iam serverCertificateNameType */
-#define AWS_IAM_PATH_MAX 512           /* iam pathType */
-#define AWS_IAM_POLICY_NAME_MAX 128    /* iam policyNameType */
-#define AWS_IAM_POLICY_DOC_MAX 131072  /* iam policyDocumentType */
-#define AWS_IAM_ACCESS_KEY_ID_MAX 128  /* iam accessKeyIdType (min 16) */
-#define AWS_IAM_MFA_SERIAL_MAX 256     /* iam serialNumberType (min 9) */
-#define AWS_IAM_MARKER_MAX 320         /* iam markerType */
+#define AWS_IAM_PATH_MAX 512             /* iam pathType */
+#define AWS_IAM_POLICY_NAME_MAX 128      /* iam policyNameType */
+#define AWS_IAM_POLICY_DOC_MAX 131072    /* iam policyDocumentType */
+#define AWS_IAM_ACCESS_KEY_ID_MAX 128    /* iam accessKeyIdType (min 16) */
+#define AWS_IAM_MFA_SERIAL_MAX 256       /* iam serialNumberType (min 9) */
+#define AWS_IAM_MARKER_MAX 320           /* iam markerType */
 
 /* STS (sts 2011-06-15) */
-#define AWS_STS_SESSION_NAME_MAX 64    /* sts roleSessionNameType (min 2) */
+#define AWS_STS_SESSION_NAME_MAX 64 /* sts roleSessionNameType (min 2) */
 
 /* KMS (kms 2014-11-01) */
-#define AWS_KMS_KEY_ID_MAX 2048        /* kms KeyIdType: id, ARN, alias name or alias ARN */
-#define AWS_KMS_ALIAS_NAME_MAX 256     /* kms AliasNameType */
-#define AWS_KMS_GRANT_NAME_MAX 256     /* kms GrantNameType */
-#define AWS_KMS_DESCRIPTION_MAX 8192   /* kms DescriptionType */
-#define AWS_KMS_MARKER_MAX 1024        /* kms MarkerType */
+#define AWS_KMS_KEY_ID_MAX 2048      /* kms KeyIdType: id, ARN, alias name or alias ARN */
+#define AWS_KMS_ALIAS_NAME_MAX 256   /* kms AliasNameType */
+#define AWS_KMS_GRANT_NAME_MAX 256   /* kms GrantNameType */
+#define AWS_KMS_DESCRIPTION_MAX 8192 /* kms DescriptionType */
+#define AWS_KMS_MARKER_MAX 1024      /* kms MarkerType */
 
 /* Secrets Manager (secretsmanager 2017-10-17) */
-#define AWS_SM_NAME_MAX 512            /* secretsmanager NameType */
-#define AWS_SM_SECRET_ID_MAX 2048      /* secretsmanager SecretIdType: name or ARN */
-#define AWS_SM_DESCRIPTION_MAX 2048    /* secretsmanager DescriptionType */
-#define AWS_SM_NEXT_TOKEN_MAX 4096     /* secretsmanager NextTokenType */
+#define AWS_SM_NAME_MAX 512         /* secretsmanager NameType */
+#define AWS_SM_SECRET_ID_MAX 2048   /* secretsmanager SecretIdType: name or ARN */
+#define AWS_SM_DESCRIPTION_MAX 2048 /* secretsmanager DescriptionType */
+#define AWS_SM_NEXT_TOKEN_MAX 4096  /* secretsmanager NextTokenType */
 
 /* S3: the model's BucketName and ObjectKey carry no max; the limits are
  * S3's documented rules (bucket naming rules: 3 to 63 characters; object

@@ -97,8 +97,7 @@ int keyring_open(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_purpose p,
     return rc;
 }
 
-int keyring_subkey(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_subkey k,
-                   uint8_t out[32])
+int keyring_subkey(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_subkey k, uint8_t out[32])
 {
     static const char *const names[] = {
         [KEYRING_SUBKEY_PAGE_TOKEN] = "awsemu:subkey:page-token",
@@ -107,8 +106,8 @@ int keyring_subkey(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_subkey k
 
     if ((unsigned)k >= sizeof names / sizeof names[0])
         return -1;
-    if (HMAC(EVP_sha256(), master, ENVELOPE_KEY_LEN, (const uint8_t *)names[k],
-             strlen(names[k]), out, &len) == NULL ||
+    if (HMAC(EVP_sha256(), master, ENVELOPE_KEY_LEN, (const uint8_t *)names[k], strlen(names[k]),
+             out, &len) == NULL ||
         len != 32)
         return -1;
     return 0;

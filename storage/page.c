@@ -134,8 +134,8 @@ static int mac(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const 
     return rc;
 }
 
-int page_token_make(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope,
-                    const page_key_t *k, char out[PAGE_TOKEN_MAX])
+int page_token_make(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const page_key_t *k,
+                    char out[PAGE_TOKEN_MAX])
 {
     uint8_t rec[RECORD_MAX];
     size_t n = 0, i, o;
@@ -252,8 +252,8 @@ static int parse(const uint8_t *rec, size_t n, page_key_t *k)
     return p == n ? 0 : -1;
 }
 
-int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope,
-                    const char *token, size_t len, page_key_t *k)
+int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const char *token,
+                    size_t len, page_key_t *k)
 {
     uint8_t rec[RECORD_MAX + 6], want[MAC_LEN];
     long n;
@@ -266,8 +266,7 @@ int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope,
         return -1;
     n -= MAC_LEN;
     /* the MAC first: nothing a client made up is parsed */
-    if (mac(master, scope, rec, (size_t)n, want) != 0 ||
-        CRYPTO_memcmp(want, rec + n, MAC_LEN) != 0)
+    if (mac(master, scope, rec, (size_t)n, want) != 0 || CRYPTO_memcmp(want, rec + n, MAC_LEN) != 0)
         return -1;
     if (parse(rec, (size_t)n, k) != 0) {
         page_key_init(k);

@@ -88,16 +88,16 @@ const char *page_key_str(const page_key_t *k, int i, size_t *len /* OUT */);
  * the listing depends on (service, operation, account, filters, order): a
  * token made for one scope is invalid in any other. out gets a
  * NUL-terminated token (< PAGE_TOKEN_MAX). Returns 0 or -1. */
-int page_token_make(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope,
-                    const page_key_t *k, char out[PAGE_TOKEN_MAX] /* OUT */);
+int page_token_make(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const page_key_t *k,
+                    char out[PAGE_TOKEN_MAX] /* OUT */);
 
 /* Reads a token page_token_make made for the same scope into k. token NULL
  * is the first page: 0 with k->n 0. Returns -1 for anything else: a token
  * not of this form, altered, from another scope or another master key; the
  * caller answers with its service's error (InvalidNextTokenException,
  * ValidationException, InvalidInput ...). */
-int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope,
-                    const char *token, size_t len, page_key_t *k /* OUT */);
+int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const char *token,
+                    size_t len, page_key_t *k /* OUT */);
 
 /* Binds the page parameters of st: :page_first (1 when after has no key),
  * :page_k1 .. :page_kN from after, and :page_limit = max + 1 (the extra

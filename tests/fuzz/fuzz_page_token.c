@@ -9,20 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CHECK(c)                                                          \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_page_token:%d: invariant failed: %s\n",      \
-                    __LINE__, #c);                                             \
-            abort();                                                           \
-        }                                                                      \
+#define FUZZ_CHECK(c)                                                                              \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "fuzz_page_token:%d: invariant failed: %s\n", __LINE__, #c);           \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* The corpus's valid tokens were made with this key and scope. */
 static const uint8_t master[ENVELOPE_KEY_LEN] = {
-    0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a,
-    0x4b, 0x3c, 0x2d, 0x1e, 0x0f, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
-    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+    0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
 static const char scope[] = "fuzz:List:000000000000";
 
 static int same_keys(const page_key_t *a, const page_key_t *b)

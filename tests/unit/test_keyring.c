@@ -13,9 +13,8 @@
 #include <string.h>
 
 static const uint8_t master[ENVELOPE_KEY_LEN] = {
-    0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98, 0xa9, 0xba,
-    0xcb, 0xdc, 0xed, 0xfe, 0x0f, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
-    0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
+    0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f,
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
 
 #define KMS_ARN "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 #define S3_ARN "arn:aws:s3:::bucket/some/key.txt"
@@ -32,7 +31,8 @@ static const struct {
     {KEYRING_KMS_MATERIAL, KMS_ARN ":1", "awsemu:kms-material:" KMS_ARN ":1"},
     {KEYRING_IAM_SECRET_KEY, "AKIAABCDEFGHIJKLMNOP", "AKIAABCDEFGHIJKLMNOP"},
     {KEYRING_IAM_SECRET_KEY, "ASIAABCDEFGHIJKLMNOP", "ASIAABCDEFGHIJKLMNOP"},
-    {KEYRING_IAM_MFA_SEED, "arn:aws:iam::000000000000:mfa/dev", "arn:aws:iam::000000000000:mfa/dev"},
+    {KEYRING_IAM_MFA_SEED, "arn:aws:iam::000000000000:mfa/dev",
+     "arn:aws:iam::000000000000:mfa/dev"},
     {KEYRING_IAM_SERVER_CERT_KEY, "ASCAABCDEFGHIJKLMNOPQ", "ASCAABCDEFGHIJKLMNOPQ"},
     {KEYRING_AUTHZ_MESSAGE, "", "awsemu-authz"},
     {KEYRING_S3_SSE_DATA_KEY, S3_ARN, "awsemu:s3:sse-s3:" S3_ARN},
@@ -107,21 +107,19 @@ static void test_refused(void)
     CHECK(keyring_seal(master, KEYRING_IAM_SECRET_KEY, akid, 20, pt, PTLEN, sealed) == 0);
     CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, "AKIAABCDEFGHIJKLMNOQ", 20, sealed,
                        sizeof sealed, out) == -1);
-    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 19, sealed, sizeof sealed, out) ==
-          -1);
+    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 19, sealed, sizeof sealed, out) == -1);
     memcpy(other, master, sizeof other);
     other[31] ^= 1;
     CHECK(keyring_open(other, KEYRING_IAM_SECRET_KEY, akid, 20, sealed, sizeof sealed, out) == -1);
     sealed[ENVELOPE_IV_LEN] ^= 0x80;
     memset(out, 0xaa, sizeof out);
-    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 20, sealed, sizeof sealed, out) ==
-          -1);
+    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 20, sealed, sizeof sealed, out) == -1);
     CHECK(out[0] == 0 && out[PTLEN - 1] == 0);
     memset(out, 0xaa, sizeof out);
     CHECK(keyring_open(master, KEYRING_IAM_MFA_SEED, akid, 20, sealed, sizeof sealed, out) == -1);
     CHECK(out[0] == 0 && out[PTLEN - 1] == 0);
-    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 20, sealed, ENVELOPE_OVERHEAD,
-                       out) == -1);
+    CHECK(keyring_open(master, KEYRING_IAM_SECRET_KEY, akid, 20, sealed, ENVELOPE_OVERHEAD, out) ==
+          -1);
 }
 
 /* An id longer than the AAD's stack buffer (an S3 key of 1024 bytes). */
@@ -138,8 +136,8 @@ static void test_long_id(void)
     memcpy(aad, "awsemu:s3:sse-s3:", 17);
     memcpy(aad + 17, id, sizeof id);
     CHECK(keyring_seal(master, KEYRING_S3_SSE_DATA_KEY, id, sizeof id, pt, PTLEN, sealed) == 0);
-    CHECK(envelope_open(master, (const uint8_t *)aad, 17 + sizeof id, sealed, sizeof sealed,
-                        out) == 0);
+    CHECK(envelope_open(master, (const uint8_t *)aad, 17 + sizeof id, sealed, sizeof sealed, out) ==
+          0);
     CHECK(keyring_open(master, KEYRING_S3_SSE_DATA_KEY, id, sizeof id - 1, sealed, sizeof sealed,
                        out) == -1);
     CHECK(keyring_open(master, KEYRING_S3_SSE_DATA_KEY, id, sizeof id, sealed, sizeof sealed,

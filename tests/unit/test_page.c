@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t master[ENVELOPE_KEY_LEN] = {
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+static const uint8_t master[ENVELOPE_KEY_LEN] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                                 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                                 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const char scope[] = "test:ListThings:000000000000:asc";
 
 static int url_safe(const char *t)
@@ -143,12 +143,14 @@ static void test_refused(void)
 static const char create[] = "CREATE TABLE things (name TEXT NOT NULL, created REAL NOT NULL)";
 static const char ins[] = "INSERT INTO things (name, created) VALUES (?1, ?2)";
 static const char del[] = "DELETE FROM things WHERE name = ?1";
-static const char asc[] = "SELECT name, rowid FROM things WHERE name >= ?1 AND "
-                          PAGE_AFTER2("name", "rowid") PAGE_ORDER2("name", "rowid");
-static const char desc[] = "SELECT created, rowid, name FROM things WHERE "
-                           PAGE_BEFORE2("created", "rowid") PAGE_ORDER2_DESC("created", "rowid");
-static const char one_key[] = "SELECT rowid FROM things WHERE "
-                              PAGE_AFTER1("rowid") PAGE_ORDER1("rowid");
+static const char asc[] =
+    "SELECT name, rowid FROM things WHERE name >= ?1 AND " PAGE_AFTER2("name", "rowid")
+        PAGE_ORDER2("name", "rowid");
+static const char desc[] =
+    "SELECT created, rowid, name FROM things WHERE " PAGE_BEFORE2("created", "rowid")
+        PAGE_ORDER2_DESC("created", "rowid");
+static const char one_key[] =
+    "SELECT rowid FROM things WHERE " PAGE_AFTER1("rowid") PAGE_ORDER1("rowid");
 static const char no_page[] = "SELECT rowid FROM things";
 
 /* One page of sql (bound "s" from "" when asc) after token tok (NULL:
@@ -219,9 +221,9 @@ static void test_pages(void)
     /* rows come and go between pages: none skipped, none repeated */
     out[0] = '\0';
     CHECK(page(db, asc, 2, 0, NULL, 3, out, sizeof out, next) == 3); /* a,a,b */
-    CHECK(db_run(db, del, "s", "a") == 0);  /* before the cursor */
-    CHECK(db_run(db, ins, "sd", "aa", 1.0) == 0); /* before it too: not seen */
-    CHECK(db_run(db, ins, "sd", "bb", 1.0) == 0); /* after it: seen */
+    CHECK(db_run(db, del, "s", "a") == 0);                           /* before the cursor */
+    CHECK(db_run(db, ins, "sd", "aa", 1.0) == 0);                    /* before it too: not seen */
+    CHECK(db_run(db, ins, "sd", "bb", 1.0) == 0);                    /* after it: seen */
     CHECK(db_run(db, del, "s", "e") == 0);
     memcpy(tok, next, sizeof tok);
     CHECK(page(db, asc, 2, 0, tok, 10, out, sizeof out, next) == 5);
