@@ -621,8 +621,8 @@ static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_
     len = strlen(text);
     if (codec_b64_enclen(len + ENVELOPE_OVERHEAD) < n &&
         (sealed = malloc(len + ENVELOPE_OVERHEAD)) != NULL &&
-        keyring_seal(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, (const uint8_t *)text,
-                     len, sealed) == 0)
+        keyring_seal(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, (const uint8_t *)text, len,
+                     sealed) == 0)
         out[codec_b64_encode(sealed, len + ENVELOPE_OVERHEAD, out)] = '\0';
     free(sealed);
     free(text);

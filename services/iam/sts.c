@@ -490,8 +490,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     raw = malloc(strlen(msg) + 4);
     n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
-        keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n,
-                     pt) != 0) {
+        keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n, pt) != 0) {
         rc = svc_error(r, 400, "InvalidAuthorizationMessageException",
                        "The message is invalid or was not issued by this service.");
     } else {

@@ -467,8 +467,7 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
         material_ref(k->arn, v, ref, sizeof ref);
         copy_col(st, 1, mid, sizeof mid);
         ok = keyring_open(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref),
-                          sqlite3_column_blob(st, 0), KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD,
-                          m) == 0;
+                          sqlite3_column_blob(st, 0), KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD, m) == 0;
     }
     sqlite3_reset(st);
     if (!ok)

@@ -633,9 +633,9 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         codec_random(sse->dk, sizeof sse->dk);
         sse->wlen = sizeof sse->dk + ENVELOPE_OVERHEAD;
         sse->wrapped = malloc(sse->wlen);
-        rc = sse->wrapped && keyring_seal(s->r->emu->master_key, KEYRING_S3_SSE_DATA_KEY,
-                                          arn.data, strlen(arn.data), sse->dk, sizeof sse->dk,
-                                          sse->wrapped) == 0
+        rc = sse->wrapped &&
+                     keyring_seal(s->r->emu->master_key, KEYRING_S3_SSE_DATA_KEY, arn.data,
+                                  strlen(arn.data), sse->dk, sizeof sse->dk, sse->wrapped) == 0
                  ? 0
                  : s3_error(s, 500, "InternalError", "We encountered an internal error.");
     } else if ((rc = s3_kms_allowed(s)) == 0) {
