@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/codec.h"
+#include "base/limits.h"
 #include "storage/db.h"
 
 static const char *const key_usages[] = {"SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC",
@@ -90,7 +91,7 @@ static kms_key_t *req_key(svc_req_t *r, const cJSON *in)
 int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const char *manager,
                    char key_id[37])
 {
-    char arn[160];
+    char arn[AWS_ARN_BUF];
     sqlite3_stmt *st;
     int rc;
 
