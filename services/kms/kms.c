@@ -57,20 +57,14 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
         "key_manager, state, created, deletion_date, pending_window, rotation_enabled, "
         "rotation_period, next_rotation, multi_region, current_version, ondemand_count, "
         "policy FROM kms_keys WHERE key_id=?1 AND account=?2 AND region=?3";
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int rc;
+    sqlite3_stmt *st = db_query(r->emu->db, sql, "sss", key_id, r->account, r->region);
+    int rc = db_row(st);
 
     memset(k, 0, sizeof *k);
-    if (st == NULL)
-        return svc_error(r, KMS_E_DB);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW)
-        return svc_error(r, KMS_E_DB);
+    if (rc <= 0) {
+        db_done(st);
+        return rc == 0 ? 0 : svc_error(r, KMS_E_DB);
+    }
     copy_col(st, 0, k->key_id, sizeof k->key_id);
     copy_col(st, 1, k->arn, sizeof k->arn);
     copy_col(st, 2, k->account, sizeof k->account);
@@ -93,11 +87,11 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
     /* the key policy decides every request in --iam enforce mode */
     if (r->emu->cfg->iam_enforce && sqlite3_column_text(st, 19) != NULL &&
         (k->policy = strdup((const char *)sqlite3_column_text(st, 19))) == NULL) {
-        sqlite3_reset(st);
+        db_done(st);
         kms_key_clear(k);
         return svc_error(r, KMS_E_OOM);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (k->description == NULL) {
         kms_key_clear(k);
         return svc_error(r, KMS_E_OOM);
@@ -110,12 +104,7 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
 static int maintain(svc_req_t *r, kms_key_t *k)
 {
     if (!strcmp(k->state, "PendingDeletion") && k->deletion_date <= r->now) {
-        sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM kms_keys WHERE key_id=?1");
-        if (st) {
-            sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-            sqlite3_step(st);
-            sqlite3_reset(st);
-        }
+        db_run(r->emu->db, "DELETE FROM kms_keys WHERE key_id=?1", "s", k->key_id);
         kms_cache_forget(k->key_id);
         return 0;
     }
@@ -131,16 +120,8 @@ static int maintain(svc_req_t *r, kms_key_t *k)
         }
         r->now = now;
         k->next_rotation = when;
-        {
-            sqlite3_stmt *st =
-                db_stmt(r->emu->db, "UPDATE kms_keys SET next_rotation=?2 WHERE key_id=?1");
-            if (st) {
-                sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-                sqlite3_bind_double(st, 2, when);
-                sqlite3_step(st);
-                sqlite3_reset(st);
-            }
-        }
+        db_run(r->emu->db, "UPDATE kms_keys SET next_rotation=?2 WHERE key_id=?1", "sd", k->key_id,
+               when);
     }
     return 1;
 }
@@ -174,7 +155,7 @@ static int not_found_key(svc_req_t *r, const char *key_id)
 
 int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
 {
-    char key_id[KMS_ID_LEN + 1], alias[300], prefix[200];
+    char key_id[KMS_ID_LEN + 1], alias[AWS_KMS_KEY_ID_MAX + 1], prefix[AWS_ARN_BUF];
     const char *id = NULL;
     size_t plen;
     int rc;
@@ -204,19 +185,18 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
         return svc_error(r, KMS_E_INVALID_KEY_ID, ref);
     }
     if (alias[0]) {
-        sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT key_id FROM kms_aliases WHERE "
-                                               "account=?1 AND region=?2 AND name=?3");
-        if (st == NULL)
+        sqlite3_stmt *st = db_query(r->emu->db,
+                                    "SELECT key_id FROM kms_aliases WHERE account=?1 AND "
+                                    "region=?2 AND name=?3",
+                                    "sss", r->account, r->region, alias);
+        int found = db_row(st);
+        if (found == 1)
+            copy_col(st, 0, key_id, sizeof key_id);
+        db_done(st);
+        if (found < 0)
             return svc_error(r, KMS_E_DB);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
+        if (found == 0)
             return svc_error(r, KMS_E_ALIAS_NOT_FOUND, r->region, r->account, alias);
-        }
-        copy_col(st, 0, key_id, sizeof key_id);
-        sqlite3_reset(st);
         id = key_id;
     }
     /* key ids are case-insensitive hex; we store lowercase */
@@ -267,16 +247,10 @@ int kms_dry_run(svc_req_t *r, const cJSON *in)
 
 void kms_purge_due(svc_req_t *r)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM kms_keys WHERE account=?1 AND region=?2 "
-                                           "AND state='PendingDeletion' AND deletion_date<=?3");
-
-    if (st == NULL)
-        return;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 3, r->now);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+    db_run(r->emu->db,
+           "DELETE FROM kms_keys WHERE account=?1 AND region=?2 AND state='PendingDeletion' "
+           "AND deletion_date<=?3",
+           "ssd", r->account, r->region, r->now);
 }
 
 /* ---- shared pieces ------------------------------------------------------- */
@@ -319,17 +293,10 @@ int kms_internal(svc_req_t *r)
 
 int kms_key_update(svc_req_t *r, const char *sql, const char *key_id, const char *text)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int rc;
+    int rc =
+        text ? db_run(r->emu->db, sql, "ss", key_id, text) : db_run(r->emu->db, sql, "s", key_id);
 
-    if (st == NULL)
-        return kms_internal(r);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    if (text)
-        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : kms_internal(r);
+    return rc == 0 ? 0 : kms_internal(r);
 }
 
 int kms_not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
@@ -394,7 +361,7 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
         codec_random(dk, n);
         rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
         if (rc == 0)
-            snprintf(key_arn, 160, "%s", k.arn);
+            snprintf(key_arn, 160, "%.159s", k.arn); /* a key ARN: under 160 */
         else
             OPENSSL_cleanse(dk, n);
     }
@@ -416,7 +383,7 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         rc = svc_error(r, KMS_E_INVALID_CIPHERTEXT, "");
     if (rc == 0) {
         memcpy(dk, pt, n);
-        snprintf(key_arn, 160, "%s", k.arn);
+        snprintf(key_arn, 160, "%.159s", k.arn); /* a key ARN: under 160 */
     }
     if (pt) {
         OPENSSL_cleanse(pt, ptlen);

@@ -32,19 +32,15 @@ static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
 /* 1 when the alias exists in r's scope (key_id filled), 0 when not. */
 static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT key_id FROM kms_aliases WHERE account=?1 AND "
-                                           "region=?2 AND name=?3");
-    int found;
+    sqlite3_stmt *st = db_query(r->emu->db,
+                                "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 "
+                                "AND name=?3",
+                                "sss", r->account, r->region, name);
+    int found = db_row(st);
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found && key_id)
-        snprintf(key_id, 37, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    if (found == 1 && key_id)
+        snprintf(key_id, 37, "%s", db_text(st, 0));
+    db_done(st);
     return found;
 }
 
@@ -138,7 +134,6 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const alias_args_t *v = kms_input(r, in, &create_input);
     kms_key_t *k;
-    sqlite3_stmt *st;
     int rc;
 
     (void)out;
@@ -148,67 +143,45 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     if (rc != 0)
         return rc < 0 ? internal(r)
                       : svc_error(r, KMS_E_ALIAS_EXISTS, r->region, r->account, v->name);
-    st = db_stmt(r->emu->db, "INSERT INTO kms_aliases (account, region, name, key_id, created, "
-                             "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, r->now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    rc = db_run(r->emu->db,
+                "INSERT INTO kms_aliases (account, region, name, key_id, created, updated) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "ssssd", r->account, r->region, v->name, k->key_id, r->now);
     kms_attrs_changed();
-    return rc == SQLITE_DONE ? 0 : internal(r);
+    return rc == 0 ? 0 : internal(r);
 }
 
 int kms_op_update_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const alias_args_t *v = kms_input(r, in, &update_input);
     kms_key_t *k;
-    sqlite3_stmt *st;
     int rc;
 
     (void)out;
     if (v == NULL || (k = target_key(r, in)) == NULL)
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE kms_aliases SET key_id=?4, updated=?5 WHERE account=?1 AND "
-                             "region=?2 AND name=?3");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, r->now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    rc = db_run(r->emu->db,
+                "UPDATE kms_aliases SET key_id=?4, updated=?5 WHERE account=?1 AND region=?2 "
+                "AND name=?3",
+                "ssssd", r->account, r->region, v->name, k->key_id, r->now);
     kms_attrs_changed();
-    return rc == SQLITE_DONE ? 0 : internal(r);
+    return rc == 0 ? 0 : internal(r);
 }
 
 int kms_op_delete_alias(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const alias_args_t *v = kms_input(r, in, &delete_input);
-    sqlite3_stmt *st;
     int rc;
 
     (void)out;
     if (v == NULL || kms_key(r, in) == NULL)
         return -1;
-    st = db_stmt(r->emu->db, "DELETE FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    rc = db_run(r->emu->db, "DELETE FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3",
+                "sss", r->account, r->region, v->name);
     kms_attrs_changed();
-    if (rc != SQLITE_DONE)
+    if (rc != 0)
         return internal(r);
-    if (sqlite3_changes(db_handle(r->emu->db)) == 0)
+    if (db_changes(r->emu->db) == 0)
         return alias_not_found(r, v->name);
     return 0;
 }
@@ -233,22 +206,18 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     /* keys past their deletion window take their aliases with them */
     kms_purge_due(r);
-    st = db_stmt(r->emu->db, "SELECT name, key_id, created, updated FROM kms_aliases WHERE "
-                             "account=?1 AND region=?2 AND (?3 IS NULL OR key_id=?3) "
-                             "ORDER BY name LIMIT ?4 OFFSET ?5");
+    st = db_query(r->emu->db,
+                  "SELECT name, key_id, created, updated FROM kms_aliases WHERE account=?1 AND "
+                  "region=?2 AND (?3 IS NULL OR key_id=?3) ORDER BY name LIMIT ?4 OFFSET ?5",
+                  "sssll", r->account, r->region, ref ? k.key_id : NULL, (long long)limit + 1,
+                  (long long)offset);
     if (st == NULL) {
         kms_key_clear(&k);
         return internal(r);
     }
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    if (ref)
-        sqlite3_bind_text(st, 3, k.key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, limit + 1);
-    sqlite3_bind_int64(st, 5, offset);
     list = cJSON_AddArrayToObject(out, "Aliases");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char arn[400];
+    while (db_row(st) == 1) {
+        char arn[AWS_ARN_BUF];
         cJSON *e;
         if (n == limit) {
             n++;
@@ -265,7 +234,7 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
         cJSON_AddItemToArray(list, e);
         n++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     kms_marker_put(out, offset + limit, n > limit);
     kms_key_clear(&k);
     return 0;

@@ -111,12 +111,13 @@ static int load_attrs(svc_req_t *r, attr_slot_t *s)
     sqlite3_stmt *st;
     int rc = 0;
 
-    st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
-                             "ORDER BY tag_key");
+    st = db_query(r->emu->db,
+                  "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
+                  "ORDER BY tag_key",
+                  "s", s->key_id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->key_id, -1, SQLITE_STATIC);
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == 0 && db_row(st) == 1) {
         attr_tag_t t, *tags = room(s->tags, s->ntags, &s->tagcap, sizeof *s->tags);
         if (tags == NULL) {
             rc = -1;
@@ -133,14 +134,14 @@ static int load_attrs(svc_req_t *r, attr_slot_t *s)
         }
         s->tags[s->ntags++] = t;
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != 0)
         return -1;
-    st = db_stmt(r->emu->db, "SELECT name FROM kms_aliases WHERE key_id=?1 ORDER BY name");
+    st = db_query(r->emu->db, "SELECT name FROM kms_aliases WHERE key_id=?1 ORDER BY name", "s",
+                  s->key_id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->key_id, -1, SQLITE_STATIC);
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == 0 && db_row(st) == 1) {
         char **aliases = room(s->aliases, s->naliases, &s->aliascap, sizeof *s->aliases);
         if (aliases == NULL) {
             rc = -1;
@@ -152,7 +153,7 @@ static int load_attrs(svc_req_t *r, attr_slot_t *s)
         else
             s->naliases++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
@@ -452,21 +453,17 @@ static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const v
     const grant_arg_t *g = arg;
     const char *role = who->kind == PRINCIPAL_ROLE_SESSION ? who->role_arn : NULL;
     enum authz_grant best = AUTHZ_GRANT_NONE, names;
-    char root[64];
+    char root[AWS_ARN_BUF];
     sqlite3_stmt *st;
 
-    st = db_stmt(r->emu->db, "SELECT grant_id, grantee, operations, constraints FROM kms_grants "
-                             "WHERE key_id=?1 AND grantee IN (?2, ?3, ?4, ?5) ORDER BY seq");
+    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->account);
+    st = db_query(r->emu->db,
+                  "SELECT grant_id, grantee, operations, constraints FROM kms_grants WHERE "
+                  "key_id=?1 AND grantee IN (?2, ?3, ?4, ?5) ORDER BY seq",
+                  "sssss", g->k->key_id, who->arn, role, root, r->account);
     if (st == NULL)
         return AUTHZ_GRANT_NONE;
-    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->account);
-    sqlite3_bind_text(st, 1, g->k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, who->arn, -1, SQLITE_STATIC);
-    if (role)
-        sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, root, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, r->account, -1, SQLITE_STATIC);
-    while (best != AUTHZ_GRANT_CALLER && sqlite3_step(st) == SQLITE_ROW) {
+    while (best != AUTHZ_GRANT_CALLER && db_row(st) == 1) {
         const char *cons_text = (const char *)sqlite3_column_text(st, 3);
         cJSON *ops, *cons;
         int ok;
@@ -491,7 +488,7 @@ static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const v
             copy_id(id, idlen, (const char *)sqlite3_column_text(st, 0));
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     return best;
 }
 

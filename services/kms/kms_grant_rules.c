@@ -34,24 +34,11 @@ enum authz_grant kms_grant_names(const char *principal, const char *caller_arn,
 
 int kms_grant_operation(const char *op)
 {
-    static const char *const ops[] = {"Decrypt",
-                                      "Encrypt",
-                                      "GenerateDataKey",
-                                      "GenerateDataKeyWithoutPlaintext",
-                                      "ReEncryptFrom",
-                                      "ReEncryptTo",
-                                      "Sign",
-                                      "Verify",
-                                      "GetPublicKey",
-                                      "CreateGrant",
-                                      "RetireGrant",
-                                      "DescribeKey",
-                                      "GenerateDataKeyPair",
-                                      "GenerateDataKeyPairWithoutPlaintext",
-                                      "GenerateMac",
-                                      "VerifyMac",
-                                      "DeriveSharedSecret",
-                                      NULL};
+    static const char *const ops[] = {
+        "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+        "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant",
+        "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateMac", "VerifyMac", "DeriveSharedSecret", NULL};
     size_t i;
 
     for (i = 0; op && ops[i]; i++)
@@ -66,8 +53,7 @@ int kms_grant_lists(const cJSON *ops, const char *op)
 
     if (!cJSON_IsArray(ops) || op == NULL)
         return 0;
-    cJSON_ArrayForEach(o, ops)
-    {
+    cJSON_ArrayForEach(o, ops) {
         if (cJSON_IsString(o) && jsonlen_str(o) == strlen(op) && strcmp(o->valuestring, op) == 0)
             return 1;
     }
@@ -76,15 +62,10 @@ int kms_grant_lists(const cJSON *ops, const char *op)
 
 int kms_grant_constrained(const char *op)
 {
-    static const char *const with_context[] = {"Encrypt",
-                                               "Decrypt",
-                                               "ReEncryptFrom",
-                                               "ReEncryptTo",
-                                               "GenerateDataKey",
-                                               "GenerateDataKeyWithoutPlaintext",
-                                               "GenerateDataKeyPair",
-                                               "GenerateDataKeyPairWithoutPlaintext",
-                                               NULL};
+    static const char *const with_context[] = {
+        "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext", NULL};
     size_t i;
 
     for (i = 0; op && with_context[i]; i++)
@@ -104,8 +85,7 @@ static int map_size(const cJSON *m)
         return 0;
     if (!cJSON_IsObject(m))
         return -1;
-    cJSON_ArrayForEach(e, m)
-    {
+    cJSON_ArrayForEach(e, m) {
         if (!cJSON_IsString(e) || e->string == NULL)
             return -1;
         n++;
@@ -148,12 +128,10 @@ static int holds(const cJSON *have, const cJSON *need)
 
     if (need == NULL || cJSON_IsNull(need))
         return 1;
-    cJSON_ArrayForEach(w, need)
-    {
+    cJSON_ArrayForEach(w, need) {
         int found = 0;
         if (have && !cJSON_IsNull(have)) {
-            cJSON_ArrayForEach(h, have)
-            {
+            cJSON_ArrayForEach(h, have) {
                 if (name_eq(h, w) && value_eq(h, w)) {
                     found = 1;
                     break;
@@ -190,8 +168,7 @@ static int members(const cJSON *cons, const cJSON **subset, const cJSON **equals
         return 0;
     if (!cJSON_IsObject(cons))
         return -1;
-    cJSON_ArrayForEach(m, cons)
-    {
+    cJSON_ArrayForEach(m, cons) {
         if (is_member(m, SUBSET))
             *subset = m;
         else if (is_member(m, EQUALS))
@@ -230,8 +207,7 @@ int kms_grant_within(const cJSON *pops, const cJSON *pcons, const cJSON *ops, co
 
     if (!kms_grant_lists(pops, "CreateGrant") || !cJSON_IsArray(ops))
         return 0;
-    cJSON_ArrayForEach(o, ops)
-    {
+    cJSON_ArrayForEach(o, ops) {
         if (!cJSON_IsString(o) || !kms_grant_lists(pops, o->valuestring))
             return 0;
     }

@@ -167,7 +167,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const create_args_t *v = kms_input(r, in, &create_input);
     const char *grantee, *retiring, *name;
-    char *opstext = NULL, *constext = NULL, grant_id[65], token[200];
+    char *opstext = NULL, *constext = NULL, grant_id[65], token[200], issuing[AWS_ARN_BUF];
     uint8_t rnd[96];
     kms_key_t *k;
     sqlite3_stmt *st;
@@ -184,61 +184,34 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
         goto out;
     /* the same Name and parameters again: the same grant (idempotent) */
     if (name) {
-        st = db_stmt(r->emu->db,
-                     "SELECT grant_id, token FROM kms_grants WHERE key_id=?1 AND name=?2 AND "
-                     "grantee=?3 AND IFNULL(retiring, '')=?4 AND operations=?5 AND "
-                     "IFNULL(constraints, '')=?6");
-        if (st == NULL) {
-            rc = internal(r);
+        st = db_query(r->emu->db,
+                      "SELECT grant_id, token FROM kms_grants WHERE key_id=?1 AND name=?2 AND "
+                      "grantee=?3 AND IFNULL(retiring, '')=?4 AND operations=?5 AND "
+                      "IFNULL(constraints, '')=?6",
+                      "ssssss", k->key_id, name, grantee, retiring ? retiring : "", opstext,
+                      constext);
+        rc = db_row(st);
+        if (rc == 1) {
+            cJSON_AddStringToObject(out, "GrantToken", db_text(st, 1));
+            cJSON_AddStringToObject(out, "GrantId", db_text(st, 0));
+        }
+        db_done(st);
+        if (rc != 0) {
+            rc = rc == 1 ? 0 : internal(r);
             goto out;
         }
-        sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, retiring ? retiring : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, opstext, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, constext, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            cJSON_AddStringToObject(out, "GrantToken", (const char *)sqlite3_column_text(st, 1));
-            cJSON_AddStringToObject(out, "GrantId", (const char *)sqlite3_column_text(st, 0));
-            sqlite3_reset(st);
-            rc = 0;
-            goto out;
-        }
-        sqlite3_reset(st);
     }
     codec_random(rnd, 32);
     codec_hex(rnd, 32, grant_id);
     codec_random(rnd, sizeof rnd);
     codec_b64_encode(rnd, sizeof rnd, token);
-    st = db_stmt(r->emu->db,
-                 "INSERT INTO kms_grants (grant_id, key_id, name, grantee, retiring, operations, "
-                 "constraints, token, created, issuing, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                 "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_grants))");
-    if (st == NULL) {
-        rc = internal(r);
-        goto out;
-    }
-    {
-        char issuing[64];
-        snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
-        sqlite3_bind_text(st, 1, grant_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k->key_id, -1, SQLITE_STATIC);
-        if (name)
-            sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, grantee, -1, SQLITE_STATIC);
-        if (retiring)
-            sqlite3_bind_text(st, 5, retiring, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, opstext, -1, SQLITE_STATIC);
-        if (constext[0])
-            sqlite3_bind_text(st, 7, constext, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, token, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 9, r->now);
-        sqlite3_bind_text(st, 10, issuing, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    if (rc != SQLITE_DONE) {
+    snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
+    if (db_run(r->emu->db,
+               "INSERT INTO kms_grants (grant_id, key_id, name, grantee, retiring, operations, "
+               "constraints, token, created, issuing, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+               "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_grants))",
+               "ssssssssds", grant_id, k->key_id, name, grantee, retiring, opstext,
+               constext[0] ? constext : NULL, token, r->now, issuing) != 0) {
         rc = internal(r);
         goto out;
     }
@@ -277,17 +250,17 @@ static cJSON *grant_json(sqlite3_stmt *st)
     return g;
 }
 
-/* Runs a grant query whose last two parameters are LIMIT and OFFSET
- * (numbered lim_param and lim_param + 1) and emits Grants + paging. */
-static int emit_grants(svc_req_t *r, sqlite3_stmt *st, int lim_param, long limit, long offset,
-                       cJSON *out)
+/* Runs a grant query (bound with LIMIT limit + 1 and OFFSET offset; NULL:
+ * it did not prepare) and emits Grants + paging. */
+static int emit_grants(svc_req_t *r, sqlite3_stmt *st, long limit, long offset, cJSON *out)
 {
-    cJSON *list = cJSON_AddArrayToObject(out, "Grants");
+    cJSON *list;
     long n = 0;
 
-    sqlite3_bind_int64(st, lim_param, limit + 1);
-    sqlite3_bind_int64(st, lim_param + 1, offset);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    if (st == NULL)
+        return internal(r);
+    list = cJSON_AddArrayToObject(out, "Grants");
+    while (db_row(st) == 1) {
         if (n == limit) {
             n++;
             break;
@@ -295,8 +268,7 @@ static int emit_grants(svc_req_t *r, sqlite3_stmt *st, int lim_param, long limit
         cJSON_AddItemToArray(list, grant_json(st));
         n++;
     }
-    sqlite3_reset(st);
-    (void)r;
+    db_done(st);
     kms_marker_put(out, offset + limit, n > limit);
     return 0;
 }
@@ -332,17 +304,13 @@ int kms_op_list_grants(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    st = db_stmt(r->emu->db, "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING "
-                             "(key_id) WHERE g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND "
-                             "(?3 IS NULL OR g.grantee=?3) ORDER BY g.seq LIMIT ?4 OFFSET ?5");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    if (v->gid)
-        sqlite3_bind_text(st, 2, v->gid, -1, SQLITE_STATIC);
-    if (v->grantee)
-        sqlite3_bind_text(st, 3, v->grantee, -1, SQLITE_STATIC);
-    return emit_grants(r, st, 4, v->limit, v->offset, out);
+    st = db_query(r->emu->db,
+                  "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING (key_id) "
+                  "WHERE g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND (?3 IS NULL OR "
+                  "g.grantee=?3) ORDER BY g.seq LIMIT ?4 OFFSET ?5",
+                  "sssll", k->key_id, v->gid, v->grantee, (long long)v->limit + 1,
+                  (long long)v->offset);
+    return emit_grants(r, st, v->limit, v->offset, out);
 }
 
 int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -354,15 +322,13 @@ int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_str(r, in, "RetiringPrincipal", 1, 1, 256, &retiring) ||
         json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) || kms_marker_parse(r, in, &offset))
         return -1;
-    st = db_stmt(r->emu->db, "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING "
-                             "(key_id) WHERE k.account=?1 AND k.region=?2 AND g.retiring=?3 "
-                             "ORDER BY g.seq LIMIT ?4 OFFSET ?5");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, retiring, -1, SQLITE_STATIC);
-    return emit_grants(r, st, 4, limit, offset, out);
+    st =
+        db_query(r->emu->db,
+                 "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING (key_id) "
+                 "WHERE k.account=?1 AND k.region=?2 AND g.retiring=?3 ORDER BY g.seq "
+                 "LIMIT ?4 OFFSET ?5",
+                 "sssll", r->account, r->region, retiring, (long long)limit + 1, (long long)offset);
+    return emit_grants(r, st, limit, offset, out);
 }
 
 static int valid_grant_id(const char *g)
@@ -379,19 +345,10 @@ static int valid_grant_id(const char *g)
 
 static int delete_grant(svc_req_t *r, const char *key_id, const char *gid)
 {
-    sqlite3_stmt *st =
-        db_stmt(r->emu->db, "DELETE FROM kms_grants WHERE key_id=?1 AND grant_id=?2");
-    int rc;
-
-    if (st == NULL)
+    if (db_run(r->emu->db, "DELETE FROM kms_grants WHERE key_id=?1 AND grant_id=?2", "ss", key_id,
+               gid) != 0)
         return internal(r);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, gid, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return internal(r);
-    if (sqlite3_changes(db_handle(r->emu->db)) == 0)
+    if (db_changes(r->emu->db) == 0)
         return svc_error(r, KMS_E_GRANT_NOT_FOUND, gid);
     return 0;
 }
@@ -446,21 +403,20 @@ static int token_grant(svc_req_t *r, retire_args_t *v, kms_key_t *k)
     sqlite3_stmt *st;
     int rc;
 
-    st = db_stmt(r->emu->db, "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN "
-                             "kms_keys k USING (key_id) WHERE g.token=?1 AND "
-                             "k.account=?2 AND k.region=?3");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, v->token, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return svc_error(r, KMS_E_GRANT_TOKEN);
+    st = db_query(r->emu->db,
+                  "SELECT g.key_id, g.grant_id FROM kms_grants g JOIN kms_keys k USING "
+                  "(key_id) WHERE g.token=?1 AND k.account=?2 AND k.region=?3",
+                  "sss", v->token, r->account, r->region);
+    rc = db_row(st);
+    if (rc == 1) {
+        snprintf(kid, sizeof kid, "%s", db_text(st, 0));
+        snprintf(v->id, sizeof v->id, "%s", db_text(st, 1));
     }
-    snprintf(kid, sizeof kid, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(v->id, sizeof v->id, "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_reset(st);
+    db_done(st);
+    if (rc < 0)
+        return internal(r);
+    if (rc == 0)
+        return svc_error(r, KMS_E_GRANT_TOKEN);
     rc = kms_load(r, kid, k);
     if (rc <= 0)
         return rc < 0 ? -1 : svc_error(r, KMS_E_GRANT_TOKEN);
@@ -473,20 +429,22 @@ static int grant_columns(svc_req_t *r, const char *key_id, retire_args_t *v)
     sqlite3_stmt *st;
     int oom = 0;
 
-    st = db_stmt(r->emu->db, "SELECT grantee, retiring, operations FROM kms_grants WHERE "
-                             "key_id=?1 AND grant_id=?2");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return svc_error(r, KMS_E_GRANT_NOT_FOUND, v->id);
+    int rc;
+
+    st = db_query(r->emu->db,
+                  "SELECT grantee, retiring, operations FROM kms_grants WHERE key_id=?1 AND "
+                  "grant_id=?2",
+                  "ss", key_id, v->id);
+    if ((rc = db_row(st)) == 1) {
+        v->grantee = col_dup(st, 0, &oom);
+        v->retiring = col_dup(st, 1, &oom);
+        v->ops = col_dup(st, 2, &oom);
     }
-    v->grantee = col_dup(st, 0, &oom);
-    v->retiring = col_dup(st, 1, &oom);
-    v->ops = col_dup(st, 2, &oom);
-    sqlite3_reset(st);
+    db_done(st);
+    if (rc < 0)
+        return internal(r);
+    if (rc == 0)
+        return svc_error(r, KMS_E_GRANT_NOT_FOUND, v->id);
     if (oom || v->grantee == NULL || v->ops == NULL)
         return svc_error(r, KMS_E_OOM);
     return 0;

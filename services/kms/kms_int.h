@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 #include "services/kms/kms.h"
@@ -19,7 +20,7 @@
 
 typedef struct {
     char key_id[KMS_ID_LEN + 1];
-    char arn[160];
+    char arn[AWS_ARN_BUF];
     char account[13];
     char region[64];
     char *description; /* owned */

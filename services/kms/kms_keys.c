@@ -14,38 +14,17 @@
 
 static const char *const key_usages[] = {"SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC",
                                          "KEY_AGREEMENT", NULL};
-static const char *const key_specs[] = {"RSA_2048",
-                                        "RSA_3072",
-                                        "RSA_4096",
-                                        "ECC_NIST_P256",
-                                        "ECC_NIST_P384",
-                                        "ECC_NIST_P521",
-                                        "ECC_SECG_P256K1",
-                                        "SYMMETRIC_DEFAULT",
-                                        "HMAC_224",
-                                        "HMAC_256",
-                                        "HMAC_384",
-                                        "HMAC_512",
-                                        "SM2",
-                                        "ML_DSA_44",
-                                        "ML_DSA_65",
-                                        "ML_DSA_87",
-                                        "ECC_NIST_EDWARDS25519",
-                                        NULL};
-static const char *const cmk_specs[] = {"RSA_2048",
-                                        "RSA_3072",
-                                        "RSA_4096",
-                                        "ECC_NIST_P256",
-                                        "ECC_NIST_P384",
-                                        "ECC_NIST_P521",
-                                        "ECC_SECG_P256K1",
-                                        "SYMMETRIC_DEFAULT",
-                                        "HMAC_224",
-                                        "HMAC_256",
-                                        "HMAC_384",
-                                        "HMAC_512",
-                                        "SM2",
-                                        NULL};
+/* the model's enums, a few to a line */
+/* clang-format off */
+static const char *const key_specs[] = {
+    "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
+    "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
+    "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519", NULL};
+static const char *const cmk_specs[] = {
+    "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
+    "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
+    "SM2", NULL};
+/* clang-format on */
 static const char *const origins[] = {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE",
                                       NULL};
 
@@ -92,30 +71,17 @@ int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const cha
                    char key_id[37])
 {
     char arn[AWS_ARN_BUF];
-    sqlite3_stmt *st;
     int rc;
 
     codec_uuid(key_id);
     snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
-    st =
-        db_stmt(r->emu->db,
+    rc = db_run(r->emu->db,
                 "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                 "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
                 "?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', 'AWS_KMS', ?6, 'Enabled', ?7, ?8, "
-                "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, desc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, manager, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 7, r->now);
-    sqlite3_bind_text(st, 8, policy, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+                "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))",
+                "ssssssds", key_id, r->account, r->region, arn, desc, manager, r->now, policy);
+    if (rc != 0)
         return internal(r);
     return kms_new_material(r, key_id, arn, r->now);
 }
@@ -142,19 +108,14 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
     if (what == NULL)
         return svc_error(r, KMS_E_NO_MANAGED_KEY, service);
     snprintf(alias, sizeof alias, "alias/aws/%s", service);
-    st = db_stmt(r->emu->db,
-                 "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(key_id, 37, "%s", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
+    st = db_query(r->emu->db,
+                  "SELECT key_id FROM kms_aliases WHERE account=?1 AND region=?2 AND name=?3",
+                  "sss", r->account, r->region, alias);
+    if ((rc = db_row(st)) == 1)
+        snprintf(key_id, 37, "%s", db_text(st, 0));
+    db_done(st);
+    if (rc != 0)
+        return rc == 1 ? 0 : internal(r);
 
     snprintf(desc, sizeof desc, "Default key that protects my %s when no other key is defined",
              what);
@@ -183,19 +144,11 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
     rc = kms_insert_key(r, desc, policy, "AWS", key_id);
     free(policy);
     if (rc == 0) {
-        st = db_stmt(r->emu->db, "INSERT INTO kms_aliases (account, region, name, key_id, "
-                                 "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-        rc = st ? 0 : -1;
-        if (st) {
-            sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4, key_id, -1, SQLITE_STATIC);
-            sqlite3_bind_double(st, 5, r->now);
-            rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-            sqlite3_reset(st);
-            kms_attrs_changed();
-        }
+        rc = db_run(r->emu->db,
+                    "INSERT INTO kms_aliases (account, region, name, key_id, created, updated) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    "ssssd", r->account, r->region, alias, key_id, r->now);
+        kms_attrs_changed();
         if (rc != 0)
             internal(r);
     }
@@ -342,16 +295,14 @@ int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset))
         return -1;
     kms_purge_due(r);
-    st = db_stmt(r->emu->db, "SELECT key_id, arn FROM kms_keys WHERE account=?1 AND region=?2 "
-                             "ORDER BY seq LIMIT ?3 OFFSET ?4");
+    st = db_query(r->emu->db,
+                  "SELECT key_id, arn FROM kms_keys WHERE account=?1 AND region=?2 ORDER BY seq "
+                  "LIMIT ?3 OFFSET ?4",
+                  "ssll", r->account, r->region, (long long)limit + 1, (long long)offset);
     if (st == NULL)
         return internal(r);
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, limit + 1);
-    sqlite3_bind_int64(st, 4, offset);
     keys = cJSON_AddArrayToObject(out, "Keys");
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         cJSON *e;
         if (n == limit) {
             n++;
@@ -363,7 +314,7 @@ int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
         cJSON_AddItemToArray(keys, e);
         n++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     kms_marker_put(out, offset + limit, n > limit);
     return 0;
 }
@@ -422,24 +373,16 @@ int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const schedule_args_t *v = kms_input(r, in, &schedule_input);
     kms_key_t *k;
-    sqlite3_stmt *st;
     double when;
-    int rc;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
         kms_not_aws_managed(r, k, "ScheduleKeyDeletion"))
         return -1;
     when = r->now + (double)v->days * DAY;
-    st = db_stmt(r->emu->db, "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, "
-                             "pending_window=?3 WHERE key_id=?1");
-    if (st == NULL)
-        return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 2, when);
-    sqlite3_bind_int(st, 3, (int)v->days);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (db_run(r->emu->db,
+               "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, pending_window=?3 "
+               "WHERE key_id=?1",
+               "sdi", k->key_id, when, (int)v->days) != 0)
         return internal(r);
     kms_cache_forget(k->key_id);
     cJSON_AddStringToObject(out, "KeyId", k->arn);
@@ -500,23 +443,17 @@ int kms_op_enable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const rotation_args_t *v = kms_input(r, in, &rotation_input);
     kms_key_t *k;
-    sqlite3_stmt *st;
-    int rc;
 
     (void)out;
     if (v == NULL || (k = kms_key(r, in)) == NULL ||
         rotation_allowed(r, k, "EnableKeyRotation") != 0)
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE kms_keys SET rotation_enabled=1, rotation_period=?2, "
-                             "next_rotation=?3 WHERE key_id=?1");
-    if (st == NULL)
+    if (db_run(r->emu->db,
+               "UPDATE kms_keys SET rotation_enabled=1, rotation_period=?2, next_rotation=?3 "
+               "WHERE key_id=?1",
+               "sid", k->key_id, (int)v->period, r->now + (double)v->period * DAY) != 0)
         return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)v->period);
-    sqlite3_bind_double(st, 3, r->now + (double)v->period * DAY);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : internal(r);
+    return 0;
 }
 
 int kms_op_disable_key_rotation(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -597,17 +534,16 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
         return svc_error(r, KMS_E_ROTATIONS_SPEC, k->arn, k->key_spec);
-    st = db_stmt(r->emu->db, "SELECT version, material_id, created, rotation_type FROM "
-                             "kms_key_material WHERE key_id=?1 AND (?2 OR rotation_type IS NOT "
-                             "NULL) ORDER BY version LIMIT ?3 OFFSET ?4");
+    st = db_query(r->emu->db,
+                  "SELECT version, material_id, created, rotation_type FROM kms_key_material "
+                  "WHERE key_id=?1 AND (?2 OR rotation_type IS NOT NULL) ORDER BY version "
+                  "LIMIT ?3 OFFSET ?4",
+                  "sill", k->key_id, !strcmp(v->include, "ALL_KEY_MATERIAL"),
+                  (long long)v->limit + 1, (long long)v->offset);
     if (st == NULL)
         return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, !strcmp(v->include, "ALL_KEY_MATERIAL"));
-    sqlite3_bind_int64(st, 3, v->limit + 1);
-    sqlite3_bind_int64(st, 4, v->offset);
     list = cJSON_AddArrayToObject(out, "Rotations");
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         cJSON *e;
         if (n == v->limit) {
             n++;
@@ -625,7 +561,7 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
         cJSON_AddItemToArray(list, e);
         n++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     kms_marker_put(out, v->offset + v->limit, n > v->limit);
     return 0;
 }

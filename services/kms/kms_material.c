@@ -134,8 +134,7 @@ static int store_material(svc_req_t *r, const char *key_id, const char *arn, int
                           double now, const char *rotation_type)
 {
     uint8_t m[KMS_MATERIAL_LEN], wrapped[KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD], idb[32];
-    char ref[256], mid[65];
-    sqlite3_stmt *st;
+    char ref[AWS_ARN_BUF + 16], mid[65];
     int rc = -1;
 
     codec_random(m, sizeof m);
@@ -145,20 +144,10 @@ static int store_material(svc_req_t *r, const char *key_id, const char *arn, int
     if (keyring_seal(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref), m, sizeof m,
                      wrapped) != 0)
         goto out;
-    st = db_stmt(r->emu->db, "INSERT INTO kms_key_material (key_id, version, material_id, "
-                             "wrapped, created, rotation_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (st == NULL)
-        goto out;
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, version);
-    sqlite3_bind_text(st, 3, mid, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, wrapped, sizeof wrapped, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, now);
-    if (rotation_type)
-        sqlite3_bind_text(st, 6, rotation_type, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    sqlite3_reset(st);
+    rc = db_run(r->emu->db,
+                "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created, "
+                "rotation_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "sisbds", key_id, version, mid, wrapped, sizeof wrapped, now, rotation_type);
     if (rc == 0)
         cache_put(key_id, version, m, mid);
 out:
@@ -176,22 +165,14 @@ int kms_new_material(svc_req_t *r, const char *key_id, const char *arn, double n
 int kms_add_material(svc_req_t *r, kms_key_t *k, const char *type)
 {
     int v = k->current_version + 1;
-    sqlite3_stmt *st;
 
     if (store_material(r, k->key_id, k->arn, v, r->now, type) != 0)
         return -1;
-    st = db_stmt(r->emu->db, "UPDATE kms_keys SET current_version=?2, ondemand_count="
-                             "ondemand_count + ?3 WHERE key_id=?1");
-    if (st == NULL)
+    if (db_run(r->emu->db,
+               "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + ?3 "
+               "WHERE key_id=?1",
+               "sii", k->key_id, v, !strcmp(type, "ON_DEMAND")) != 0)
         return svc_error(r, KMS_E_DB);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, v);
-    sqlite3_bind_int(st, 3, !strcmp(type, "ON_DEMAND"));
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return svc_error(r, KMS_E_DB);
-    }
-    sqlite3_reset(st);
     k->current_version = v;
     return 0;
 }
@@ -201,27 +182,23 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
 {
     const cache_entry_t *e = cache_find(k->key_id, v);
     uint8_t m[KMS_MATERIAL_LEN];
-    char ref[256], mid[65];
+    char ref[AWS_ARN_BUF + 16], mid[65];
     sqlite3_stmt *st;
     int ok = 0;
 
     if (e)
         return e;
-    st =
-        db_stmt(r->emu->db,
-                "SELECT wrapped, material_id FROM kms_key_material WHERE key_id=?1 AND version=?2");
-    if (st == NULL)
-        return NULL;
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, v);
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_bytes(st, 0) == KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD) {
+    st = db_query(r->emu->db,
+                  "SELECT wrapped, material_id FROM kms_key_material WHERE key_id=?1 AND "
+                  "version=?2",
+                  "si", k->key_id, v);
+    if (db_row(st) == 1 && sqlite3_column_bytes(st, 0) == KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD) {
         material_ref(k->arn, v, ref, sizeof ref);
         copy_col(st, 1, mid, sizeof mid);
         ok = keyring_open(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref),
                           sqlite3_column_blob(st, 0), KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD, m) == 0;
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (!ok)
         return NULL;
     cache_put(k->key_id, v, m, mid);

@@ -94,6 +94,7 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
 {
     const cJSON *t;
     sqlite3_stmt *st;
+    int n;
 
     cJSON_ArrayForEach(t, tags)
     {
@@ -111,32 +112,20 @@ int kms_put_tags(svc_req_t *r, const char *key_id, const cJSON *tags)
     kms_attrs_changed();
     cJSON_ArrayForEach(t, tags)
     {
-        st = db_stmt(r->emu->db, "INSERT OR REPLACE INTO kms_tags (key_id, tag_key, tag_value) "
-                                 "VALUES (?1, ?2, ?3)");
-        if (st == NULL)
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
+        if (db_run(r->emu->db,
+                   "INSERT OR REPLACE INTO kms_tags (key_id, tag_key, tag_value) VALUES (?1, ?2, "
+                   "?3)",
+                   "stt", key_id, k->valuestring, jsonlen_str(k), v->valuestring,
+                   jsonlen_str(v)) != 0)
             return svc_error(r, KMS_E_DB);
-        sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        {
-            const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "TagKey");
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "TagValue");
-            db_bind_str(st, 2, k->valuestring, jsonlen_str(k));
-            db_bind_str(st, 3, v->valuestring, jsonlen_str(v));
-        }
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_reset(st);
-            return svc_error(r, KMS_E_DB);
-        }
-        sqlite3_reset(st);
     }
-    st = db_stmt(r->emu->db, "SELECT count(*) FROM kms_tags WHERE key_id=?1");
-    if (st) {
-        int n;
-        sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-        n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-        sqlite3_reset(st);
-        if (n > 50)
-            return svc_error(r, KMS_E_TAG_LIMIT);
-    }
+    st = db_query(r->emu->db, "SELECT count(*) FROM kms_tags WHERE key_id=?1", "s", key_id);
+    n = db_row(st) == 1 ? sqlite3_column_int(st, 0) : 0;
+    db_done(st);
+    if (n > 50)
+        return svc_error(r, KMS_E_TAG_LIMIT);
     return 0;
 }
 
@@ -197,16 +186,11 @@ int kms_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     cJSON_ArrayForEach(t, v->list)
     {
-        sqlite3_stmt *st;
         if (!cJSON_IsString(t))
             return svc_error(r, KMS_E_TAG_KEYS_TYPE);
-        st = db_stmt(r->emu->db, "DELETE FROM kms_tags WHERE key_id=?1 AND tag_key=?2");
-        if (st == NULL)
-            return internal(r);
-        sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-        db_bind_str(st, 2, t->valuestring, jsonlen_str(t));
-        sqlite3_step(st);
-        sqlite3_reset(st);
+        /* a key that is not there is no error */
+        (void)db_run(r->emu->db, "DELETE FROM kms_tags WHERE key_id=?1 AND tag_key=?2", "st",
+                     k->key_id, t->valuestring, jsonlen_str(t));
         kms_attrs_changed();
     }
     return 0;
@@ -234,15 +218,14 @@ int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    st = db_stmt(r->emu->db, "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 "
-                             "ORDER BY tag_key LIMIT ?2 OFFSET ?3");
+    st = db_query(r->emu->db,
+                  "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 ORDER BY tag_key "
+                  "LIMIT ?2 OFFSET ?3",
+                  "sll", k->key_id, (long long)v->limit + 1, (long long)v->offset);
     if (st == NULL)
         return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, v->limit + 1);
-    sqlite3_bind_int64(st, 3, v->offset);
     tags = cJSON_AddArrayToObject(out, "Tags");
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         cJSON *e;
         if (n == v->limit) {
             n++;
@@ -254,7 +237,7 @@ int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
         cJSON_AddItemToArray(tags, e);
         n++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     kms_marker_put(out, v->offset + v->limit, n > v->limit);
     return 0;
 }
@@ -289,13 +272,12 @@ int kms_op_get_key_policy(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (kms_input(r, in, &get_policy_input) == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    st = db_stmt(r->emu->db, "SELECT policy FROM kms_keys WHERE key_id=?1");
+    st = db_query(r->emu->db, "SELECT policy FROM kms_keys WHERE key_id=?1", "s", k->key_id);
     if (st == NULL)
         return internal(r);
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         cJSON_AddStringToObject(out, "Policy", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     cJSON_AddStringToObject(out, "PolicyName", "default");
     return 0;
 }

@@ -37,14 +37,18 @@ static void call_free(void *p)
 }
 
 /* r's call state, created on first use; NULL with the error set. Only
- * KMS's own requests have one: other services calling KMS keep their
- * svc_ctx. */
+ * KMS's own requests have one: other services calling KMS (kms_data_key,
+ * kms_unwrap) keep their svc_ctx and never come here. */
 static kms_call_t *call_of(svc_req_t *r)
 {
     kms_call_t *c;
 
-    if (r->svc_ctx)
+    if (r->svc_ctx && r->svc_ctx_free == call_free)
         return r->svc_ctx;
+    if (r->svc_ctx) { /* cannot be: another service's state */
+        svc_error(r, KMS_E_NO_KEY);
+        return NULL;
+    }
     if ((c = calloc(1, sizeof *c)) == NULL) {
         svc_error(r, KMS_E_OOM);
         return NULL;
@@ -125,21 +129,23 @@ int kms_key_resource(svc_req_t *r, const void *in, struct authz *a, const kms_in
 
 kms_key_t *kms_key(svc_req_t *r, const cJSON *in)
 {
-    kms_call_t *c = r->svc_ctx;
+    kms_call_t *c = r->svc_ctx_free == call_free ? r->svc_ctx : NULL;
     authz_t a;
 
     if (c && c->have_key)
         return &c->key;
     /* the router did not call the row's resource function: --iam off, or
      * a row that authorizes itself (then check here: fail closed) */
+    if (r->op->resource == NULL) {
+        svc_error(r, KMS_E_NO_KEY);
+        return NULL;
+    }
     memset(&a, 0, sizeof a);
     a.action = r->op->action;
     a.resource = "*";
-    if (r->op->resource == NULL || r->op->resource(r, in, &a) != 0)
-        return r->op->resource ? NULL : (svc_error(r, KMS_E_NO_KEY), NULL);
-    if (r->emu->cfg->iam_enforce && authz_check(r, &a) != 0)
+    if (r->op->resource(r, in, &a) != 0 || (r->emu->cfg->iam_enforce && authz_check(r, &a) != 0))
         return NULL;
-    c = r->svc_ctx;
+    c = r->svc_ctx_free == call_free ? r->svc_ctx : NULL;
     if (c == NULL || !c->have_key) {
         svc_error(r, KMS_E_NO_KEY);
         return NULL;

@@ -50,17 +50,11 @@ static unsigned slot_of(const char *key_id)
 
 static void write_row(emu_t *emu, use_t *u)
 {
-    sqlite3_stmt *st = db_stmt(emu->db, "UPDATE kms_keys SET last_used=?2, last_used_op=?3, "
-                                        "last_used_request=?4 WHERE key_id=?1");
-
-    if (st == NULL)
-        return;
-    sqlite3_bind_text(st, 1, u->key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 2, u->at);
-    sqlite3_bind_text(st, 3, u->op, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, u->request_id, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+    /* best effort, as before: a use that cannot be written is not an error */
+    (void)db_run(emu->db,
+                 "UPDATE kms_keys SET last_used=?2, last_used_op=?3, last_used_request=?4 WHERE "
+                 "key_id=?1",
+                 "sdss", u->key_id, u->at, u->op, u->request_id);
     u->written = u->at;
     u->dirty = 0;
 }
@@ -120,14 +114,15 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
     u = &uses[slot_of(k->key_id)];
     if (u->dirty && !strcmp(u->key_id, k->key_id))
         write_row(r->emu, u);
-    st = db_stmt(r->emu->db, "SELECT last_used, last_used_op, last_used_request, "
-                             "tracking_start FROM kms_keys WHERE key_id=?1");
+    st = db_query(r->emu->db,
+                  "SELECT last_used, last_used_op, last_used_request, tracking_start FROM "
+                  "kms_keys WHERE key_id=?1",
+                  "s", k->key_id);
     if (st == NULL) {
         svc_error(r, KMS_E_DB);
         goto out;
     }
-    sqlite3_bind_text(st, 1, k->key_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         double start =
             sqlite3_column_type(st, 3) == SQLITE_NULL ? k->created : sqlite3_column_double(st, 3);
         cJSON_AddStringToObject(out, "KeyId", k->key_id);
@@ -147,7 +142,7 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
     } else {
         svc_error(r, KMS_E_DB);
     }
-    sqlite3_reset(st);
+    db_done(st);
 out:
     return rc;
 }
