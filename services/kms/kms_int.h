@@ -121,13 +121,14 @@ int kms_authorize(svc_req_t *r, const kms_key_t *k, const char *action, const cJ
  * once and fills the authz_t. The handler then takes the key with
  * kms_key. Both live in r->svc_ctx until the request ends. */
 
-/* Reads and validates a request's members into args (a zeroed struct of
- * the spec's size); 0 or -1 with the error set. The args' first member is
- * a kms_args_t. */
+/* The first member of every row's arguments struct. */
 typedef struct {
     const char *key_ref; /* the member naming the key, or NULL */
 } kms_args_t;
 
+/* How a row reads its request: parse validates the members, in AWS's
+ * order, into args (a zeroed struct of size bytes beginning with a
+ * kms_args_t); 0 or -1 with the error set. */
 typedef struct {
     size_t size;
     int (*parse)(svc_req_t *r, const cJSON *in, void *args);
@@ -172,7 +173,8 @@ kms_key_t *kms_key(svc_req_t *r, const cJSON *in);
 extern const kms_input_t kms_key_id_input, kms_key_id_alias_input;
 int kms_res_key_id(svc_req_t *r, const void *in, struct authz *a);
 int kms_res_key_id_alias(svc_req_t *r, const void *in, struct authz *a);
-/* Rows on no key: CreateKey's condition keys. */
+/* The other rows' resource functions, each beside its handler. CreateKey's
+ * names no key: "*" with the requested key's condition keys. */
 int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a);
 int kms_res_encrypt(svc_req_t *r, const void *in, struct authz *a);
 int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a);
