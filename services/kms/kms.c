@@ -361,7 +361,7 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
         codec_random(dk, n);
         rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
         if (rc == 0)
-            snprintf(key_arn, 160, "%.159s", k.arn); /* a key ARN: under 160 */
+            snprintf(key_arn, KMS_ARN_BUF, "%s", k.arn);
         else
             OPENSSL_cleanse(dk, n);
     }
@@ -383,7 +383,7 @@ int kms_unwrap(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
         rc = svc_error(r, KMS_E_INVALID_CIPHERTEXT, "");
     if (rc == 0) {
         memcpy(dk, pt, n);
-        snprintf(key_arn, 160, "%.159s", k.arn); /* a key ARN: under 160 */
+        snprintf(key_arn, KMS_ARN_BUF, "%s", k.arn);
     }
     if (pt) {
         OPENSSL_cleanse(pt, ptlen);

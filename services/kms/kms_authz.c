@@ -518,7 +518,6 @@ static enum authz_grant retire_names(svc_req_t *r, const principal_t *who, const
 struct kms_authz {
     keys_t ks;
     grant_arg_t g;
-    char act[160];
     char via[128];
     cJSON *retire_ops; /* RetireGrant: the grant's Operations, parsed */
 };
@@ -531,7 +530,7 @@ kms_authz_t *kms_authz_new(void)
         return NULL;
     keys_init(&z->ks);
     memset(&z->g, 0, sizeof z->g);
-    z->act[0] = z->via[0] = '\0';
+    z->via[0] = '\0';
     z->retire_ops = NULL;
     return z;
 }
@@ -555,45 +554,14 @@ static int finish_keys(svc_req_t *r, keys_t *ks, authz_t *a)
     return 0;
 }
 
-/* The request's own condition keys: TagResource and UntagResource's
- * aws:RequestTag/<key> and aws:TagKeys, CreateGrant's kms:Grant* (and
- * its grant check: a grant may create grants within itself). */
-static int add_own_request(svc_req_t *r, kms_authz_t *z, const char *action, const cJSON *in)
-{
-    if (in == NULL)
-        return 0;
-    if (!strcmp(r->operation, "TagResource"))
-        return add_request_tags(r, &z->ks, cJSON_GetObjectItemCaseSensitive(in, "Tags"), NULL, 0);
-    if (!strcmp(r->operation, "UntagResource"))
-        return add_request_tags(r, &z->ks, NULL, cJSON_GetObjectItemCaseSensitive(in, "TagKeys"),
-                                0);
-    if (!strcmp(r->operation, "CreateGrant") && !strcmp(action, "kms:CreateGrant")) {
-        if (add_grant_request(r, &z->ks, in) != 0)
-            return -1;
-        z->g.create = 1;
-        z->g.new_ops = cJSON_GetObjectItemCaseSensitive(in, "Operations");
-        z->g.new_cons = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
-    }
-    return 0;
-}
-
 int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *action,
                   const cJSON *ctx, authz_t *a)
 {
     const cJSON *in = r->input;
     int own = !strcmp(r->service, "kms");
 
-    if (action == NULL && own) {
-        size_t n = strlen(r->operation);
-        if (n > sizeof z->act - 5)
-            n = sizeof z->act - 5;
-        memcpy(z->act, "kms:", 4);
-        memcpy(z->act + 4, r->operation, n);
-        z->act[4 + n] = '\0';
-        action = z->act;
-    } else if (action == NULL) {
-        action = "kms:Decrypt";
-    }
+    if (action == NULL) /* the row's action; another service opens ciphertexts */
+        action = own && r->op && r->op->action ? r->op->action : "kms:Decrypt";
     if (ctx == NULL && own && in)
         ctx = cJSON_GetObjectItemCaseSensitive(in, strcmp(action, "kms:ReEncryptTo") == 0
                                                        ? "DestinationEncryptionContext"
@@ -607,8 +575,6 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
         snprintf(z->via, sizeof z->via, "%s.%s.amazonaws.com", r->service, r->region);
         add1(&z->ks, "kms:ViaService", z->via);
         a->via_service = z->via;
-    } else if (add_own_request(r, z, action, in) != 0) {
-        return -1;
     }
     z->g.k = k;
     z->g.op = action + 4;
@@ -621,6 +587,24 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
         a->grant = key_grants;
         a->grant_arg = &z->g;
     }
+    return finish_keys(r, &z->ks, a);
+}
+
+int kms_authz_request_tags(svc_req_t *r, kms_authz_t *z, const cJSON *tags, const cJSON *keys,
+                           authz_t *a)
+{
+    if (add_request_tags(r, &z->ks, tags, keys, 0) != 0)
+        return -1;
+    return finish_keys(r, &z->ks, a);
+}
+
+int kms_authz_create_grant(svc_req_t *r, kms_authz_t *z, const cJSON *in, authz_t *a)
+{
+    if (add_grant_request(r, &z->ks, in) != 0)
+        return -1;
+    z->g.create = 1;
+    z->g.new_ops = cJSON_GetObjectItemCaseSensitive(in, "Operations");
+    z->g.new_cons = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
     return finish_keys(r, &z->ks, a);
 }
 

@@ -135,10 +135,11 @@ int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a)
 {
     const decrypt_args_t *v = kms_input(r, in, &decrypt_input);
     kms_authz_t *z;
-    kms_key_t k, *key;
+    kms_key_t *key;
 
-    if (v == NULL || kms_open_key(r, v->blob, v->blen, v->h.key_ref, &k) != 0 ||
-        (key = kms_set_key(r, &k, &z)) == NULL)
+    if (v == NULL || (key = kms_key_slot(r)) == NULL ||
+        kms_open_key(r, v->blob, v->blen, v->h.key_ref, key) != 0 ||
+        kms_set_key(r, key, &z) == NULL)
         return -1;
     return z ? kms_authz_key(r, z, key, r->op->action, NULL, a) : 0;
 }

@@ -161,7 +161,20 @@ static int create_parse(svc_req_t *r, const cJSON *in, void *args)
 }
 
 static const kms_input_t create_input = {sizeof(create_args_t), create_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_create_grant, create_input)
+
+/* The key, then the new grant's condition keys (kms:Grant*). */
+int kms_res_create_grant(svc_req_t *r, const void *in, struct authz *a)
+{
+    kms_authz_t *z;
+
+    if (kms_key_resource(r, in, a, &create_input) != 0)
+        return -1;
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    if ((z = kms_request_authz(r)) == NULL)
+        return -1;
+    return kms_authz_create_grant(r, z, in, a);
+}
 
 int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
 {

@@ -17,10 +17,16 @@
 #define KMS_MAX_CIPHERTEXT 6144
 #define KMS_ID_LEN 36
 #define KMS_ALIAS_LEN 256 /* alias/... names, as AWS caps them */
+/* A key ARN, "arn:aws:kms:<region>:<account>:key/<id>", with r->region's
+ * 63 characters at most: 130 bytes; 160 as kms.h's callers hold it. */
+#define KMS_ARN_BUF 160
+_Static_assert(sizeof "arn:aws:kms:" - 1 + 63 + 1 + 12 + sizeof ":key/" - 1 + KMS_ID_LEN + 1 <=
+                   KMS_ARN_BUF,
+               "KMS_ARN_BUF holds a key ARN");
 
 typedef struct {
     char key_id[KMS_ID_LEN + 1];
-    char arn[AWS_ARN_BUF];
+    char arn[KMS_ARN_BUF];
     char account[13];
     char region[64];
     char *description; /* owned */
@@ -74,19 +80,27 @@ typedef struct kms_authz kms_authz_t;
 kms_authz_t *kms_authz_new(void); /* NULL when out of memory */
 void kms_authz_free(kms_authz_t *z);
 
-/* action on k: action NULL is kms:<operation> for KMS's own requests, and
+/* action on k: action NULL is the row's action for KMS's own requests, and
  * kms:Decrypt when another service (r->service is not "kms") opens a
  * ciphertext; other services' calls get kms:ViaService and
  * kms:CallerAccount. ctx: the encryption context (NULL: the request's
  * EncryptionContext, DestinationEncryptionContext for ReEncryptTo, for
  * KMS's own requests). The key's tags (aws:ResourceTag/<key>) and aliases
- * (kms:ResourceAliases) come from a cache; kms:RequestAlias is k->alias;
- * TagResource and UntagResource add aws:RequestTag/<key> and aws:TagKeys,
- * CreateGrant kms:GrantOperations, kms:GranteePrincipal,
- * kms:RetiringPrincipal, kms:GrantConstraintType and
- * kms:GrantIsForAWSResource. k must outlive a. */
+ * (kms:ResourceAliases) come from a cache; kms:RequestAlias is k->alias.
+ * k must outlive a. */
 int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *action,
                   const cJSON *ctx, struct authz *a /* OUT */);
+/* Adds to a (filled by kms_authz_key) the request's tags: TagResource's
+ * Tags list (tags: aws:RequestTag/<key> and aws:TagKeys;
+ * LimitExceededException for more than 50) or UntagResource's TagKeys
+ * (keys: aws:TagKeys). */
+int kms_authz_request_tags(svc_req_t *r, kms_authz_t *z, const cJSON *tags, const cJSON *keys,
+                           struct authz *a);
+/* Adds to a (filled by kms_authz_key) CreateGrant's kms:GrantOperations,
+ * kms:GranteePrincipal, kms:RetiringPrincipal, kms:GrantConstraintType and
+ * kms:GrantIsForAWSResource from the request in, and lets a grant of the
+ * caller allow it when the new grant is within it. */
+int kms_authz_create_grant(svc_req_t *r, kms_authz_t *z, const cJSON *in, struct authz *a);
 
 /* CreateKey (resource "*", IAM policies only) with its condition keys:
  * kms:CallerAccount, kms:KeySpec, kms:KeyUsage, kms:KeyOrigin,
@@ -158,6 +172,9 @@ int kms_key_resource(svc_req_t *r, const void *in, struct authz *a, const kms_in
  * resource functions that find their key their own way (Decrypt's
  * ciphertext, RetireGrant's grant). */
 kms_key_t *kms_set_key(svc_req_t *r, kms_key_t *k, kms_authz_t **z /* OUT */);
+/* The request's (empty) key record, to look the key up into before
+ * kms_set_key (which then moves nothing); NULL with the error set. */
+kms_key_t *kms_key_slot(svc_req_t *r);
 
 /* The request's kms_authz_t (for resource functions on no key); NULL with
  * the error set. */

@@ -153,8 +153,32 @@ static int untag_parse(svc_req_t *r, const cJSON *in, void *args)
 
 static const kms_input_t tag_input = {sizeof(update_args_t), tag_parse, NULL, 0};
 static const kms_input_t untag_input = {sizeof(update_args_t), untag_parse, NULL, 0};
-KMS_KEY_RESOURCE(kms_res_tag, tag_input)
-KMS_KEY_RESOURCE(kms_res_untag, untag_input)
+
+/* The key, then the request's tags as condition keys. */
+static int tags_resource(svc_req_t *r, const void *in, struct authz *a, const kms_input_t *spec,
+                         int untag)
+{
+    const update_args_t *v;
+    kms_authz_t *z;
+
+    if (kms_key_resource(r, in, a, spec) != 0)
+        return -1;
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    if ((v = kms_input(r, in, spec)) == NULL || (z = kms_request_authz(r)) == NULL)
+        return -1;
+    return kms_authz_request_tags(r, z, untag ? NULL : v->list, untag ? v->list : NULL, a);
+}
+
+int kms_res_tag(svc_req_t *r, const void *in, struct authz *a)
+{
+    return tags_resource(r, in, a, &tag_input, 0);
+}
+
+int kms_res_untag(svc_req_t *r, const void *in, struct authz *a)
+{
+    return tags_resource(r, in, a, &untag_input, 1);
+}
 
 int kms_op_tag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
 {

@@ -6,17 +6,26 @@
 #include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz/authz.h"
 
+/* Room for the arguments of every row but the largest, so a request
+ * allocates once. */
+#define ARGS_INLINE 192
+
 typedef struct {
-    void *args; /* parsed by args_spec */
+    void *args; /* parsed by args_spec: inline_args, or on the heap */
     const kms_input_t *args_spec;
     kms_key_t key; /* resolved by the row's resource function */
     int have_key;
     kms_authz_t *az; /* what the router's authz_t points to */
+    union {
+        max_align_t align;
+        unsigned char bytes[ARGS_INLINE];
+    } inline_args;
 } kms_call_t;
 
 static void call_free(void *p)
@@ -29,7 +38,8 @@ static void call_free(void *p)
         if (c->args_spec->drop)
             c->args_spec->drop(c->args);
         OPENSSL_cleanse(c->args, c->args_spec->size);
-        free(c->args);
+        if (c->args != c->inline_args.bytes)
+            free(c->args);
     }
     kms_key_clear(&c->key);
     kms_authz_free(c->az);
@@ -70,7 +80,9 @@ void *kms_input(svc_req_t *r, const cJSON *in, const kms_input_t *spec)
         svc_error(r, KMS_E_ARGS_TWICE);
         return NULL;
     }
-    if ((c->args = calloc(1, spec->size)) == NULL) {
+    if (spec->size <= sizeof c->inline_args.bytes)
+        c->args = c->inline_args.bytes; /* zeroed by call_of */
+    else if ((c->args = calloc(1, spec->size)) == NULL) {
         svc_error(r, KMS_E_OOM);
         return NULL;
     }
@@ -78,7 +90,8 @@ void *kms_input(svc_req_t *r, const cJSON *in, const kms_input_t *spec)
     if (spec->parse(r, in, c->args) != 0) {
         if (spec->drop)
             spec->drop(c->args);
-        free(c->args);
+        if (c->args != c->inline_args.bytes)
+            free(c->args);
         c->args = NULL;
         return NULL;
     }
@@ -94,15 +107,28 @@ kms_key_t *kms_set_key(svc_req_t *r, kms_key_t *k, kms_authz_t **z)
         kms_key_clear(k);
         return NULL;
     }
-    kms_key_clear(&c->key);
-    c->key = *k;
-    memset(k, 0, sizeof *k);
+    if (k != &c->key) {
+        kms_key_clear(&c->key);
+        c->key = *k;
+        memset(k, 0, sizeof *k);
+    }
     c->have_key = 1;
     if (r->emu->cfg->iam_enforce && c->az == NULL && (c->az = kms_authz_new()) == NULL) {
         svc_error(r, KMS_E_OOM);
         return NULL;
     }
     *z = c->az;
+    return &c->key;
+}
+
+kms_key_t *kms_key_slot(svc_req_t *r)
+{
+    kms_call_t *c = call_of(r);
+
+    if (c == NULL)
+        return NULL;
+    kms_key_clear(&c->key);
+    c->have_key = 0;
     return &c->key;
 }
 
@@ -119,10 +145,10 @@ int kms_key_resource(svc_req_t *r, const void *in, struct authz *a, const kms_in
 {
     const kms_args_t *args = kms_input(r, in, spec);
     kms_authz_t *z;
-    kms_key_t k, *key;
+    kms_key_t *key;
 
-    if (args == NULL || kms_resolve(r, args->key_ref, spec->flags, &k) != 0 ||
-        (key = kms_set_key(r, &k, &z)) == NULL)
+    if (args == NULL || (key = kms_key_slot(r)) == NULL ||
+        kms_resolve(r, args->key_ref, spec->flags, key) != 0 || kms_set_key(r, key, &z) == NULL)
         return -1;
     return z ? kms_authz_key(r, z, key, r->op->action, NULL, a) : 0;
 }
