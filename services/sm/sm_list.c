@@ -211,12 +211,14 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters)
 #define LIST(after, order)                                                                         \
     "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND (?6 OR "            \
     "deleted_date IS NULL)" after " ORDER BY " order " LIMIT ?5"
+/* (key, seq) after (?3, ?4), written so that SQLite ranges over the index
+ * even when key is an expression (a row value would not). */
+#define AFTER(key, op) " AND " key " " op "= ?3 AND (" key " " op " ?3 OR seq " op " ?4)"
 #define BY(key)                                                                                    \
     {                                                                                              \
-        {LIST("", key " ASC, seq ASC"), LIST(" AND (" key ", seq) > (?3, ?4)", key " ASC, seq ASC")}, \
+        {LIST("", key " ASC, seq ASC"), LIST(AFTER(key, ">"), key " ASC, seq ASC")},              \
         {                                                                                          \
-            LIST("", key " DESC, seq DESC"),                                                       \
-                LIST(" AND (" key ", seq) < (?3, ?4)", key " DESC, seq DESC")                      \
+            LIST("", key " DESC, seq DESC"), LIST(AFTER(key, "<"), key " DESC, seq DESC")          \
         }                                                                                          \
     }
 
