@@ -319,8 +319,7 @@ static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)
         }
     }
     if (rc != SQLITE_OK) {
-        fprintf(stderr, "awsemu: db_query: binding parameter %d: %s\n", i,
-                sqlite3_errstr(rc));
+        fprintf(stderr, "awsemu: db_query: binding parameter %d: %s\n", i, sqlite3_errstr(rc));
         return -1;
     }
     return 0;
