@@ -12,6 +12,7 @@
 #include "emulator/proto_json.h"
 #include "services/sm/secretsmanager.h"
 #include "emulator/service.h"
+#include "storage/page.h"
 
 #define SM_MAX_VALUE 65536
 #define SM_MAX_VERSIONS 100
@@ -200,19 +201,15 @@ int sm_req_token(svc_req_t *r, const cJSON *in, char out[65] /* OUT */);
 int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags);
 /* Validates a resource policy document. */
 int sm_check_policy(svc_req_t *r, const char *doc);
-/* Keyset paging (sm_list.c): where a listing stopped, as its NextToken
- * carries it: the last row's sort key (num or text) and seq. */
-typedef struct {
-    int have; /* 0: the first page */
-    long long seq;
-    double num;
-    char text[520];
-} sm_cursor_t;
-/* Reads NextToken (if any) of listing (a name fixing its sort and order);
- * InvalidNextTokenException when it is not one of listing's tokens. */
-int sm_cursor_parse(svc_req_t *r, const cJSON *in, const char *listing, sm_cursor_t *c /* OUT */);
-/* Adds NextToken for the rows after c. */
-void sm_cursor_put(cJSON *out, const char *listing, const sm_cursor_t *c);
+/* Keyset paging (sm_list.c over storage/page.h). sm_page_scope: the scope
+ * of a listing's tokens (op, r's account and region, what else decides the
+ * listing, the Filters), caller frees, NULL when out of memory;
+ * sm_page_read: NextToken (if any) into after (after->n 0: the first page),
+ * InvalidNextTokenException for a token not made for scope; sm_page_put:
+ * NextToken for the rows after last. */
+char *sm_page_scope(svc_req_t *r, const char *op, const char *what, const cJSON *filters);
+int sm_page_read(svc_req_t *r, const cJSON *in, const char *scope, page_key_t *after /* OUT */);
+void sm_page_put(svc_req_t *r, cJSON *out, const char *scope, const page_key_t *last);
 /* The metadata DescribeSecret and ListSecrets share into o; versions_member
  * names the versions map ("VersionIdsToStages" / "SecretVersionsToStages"). */
 void sm_secret_json(svc_req_t *r, const sm_secret_t *s, cJSON *o, const char *versions_member);

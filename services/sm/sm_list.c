@@ -15,52 +15,41 @@
 
 /* ---- NextToken ----------------------------------------------------------------
  *
- * base64("k1\n<listing>\n<seq>\n<number key>\n<text key>"): the listing
- * (its sort and order, so a token is refused by another listing) and the
- * last row's keys. Tokens only position a scan inside the caller's own
- * account and region, so one a client makes up reveals nothing. */
+ * storage/page.h tokens: the last row's sort key, authenticated, for one
+ * scope (what the listing depends on: account, region, order, filters). */
 
-int sm_cursor_parse(svc_req_t *r, const cJSON *in, const char *listing, sm_cursor_t *c)
+int sm_page_read(svc_req_t *r, const cJSON *in, const char *scope, page_key_t *after)
 {
-    const char *t = NULL, *p, *q;
-    uint8_t raw[sizeof c->text + 160];
-    char *end;
-    long n;
-    size_t ln = strlen(listing);
+    const char *t = NULL;
 
-    memset(c, 0, sizeof *c);
+    page_key_init(after);
     if (json_str(r, in, "NextToken", 0, 1, 4096, &t) != 0)
         return -1;
-    if (t == NULL)
-        return 0;
-    if (strlen(t) / 4 * 3 + 3 > sizeof raw - 1 || (n = codec_b64_decode(t, strlen(t), raw)) < 0)
+    if (page_token_read(r->emu->master_key, scope, t, t ? strlen(t) : 0, after) != 0)
         return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
-    raw[n] = '\0';
-    p = (const char *)raw;
-    if (memcmp(p, "k1\n", 3) != 0 || strncmp(p + 3, listing, ln) != 0 || p[3 + ln] != '\n')
-        return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
-    p += 4 + ln;
-    c->seq = strtoll(p, &end, 10);
-    if (*end != '\n')
-        return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
-    c->num = strtod(end + 1, &end);
-    if (*end != '\n' || (q = end + 1, strlen(q) >= sizeof c->text))
-        return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
-    memcpy(c->text, q, strlen(q) + 1);
-    c->have = 1;
     return 0;
 }
 
-void sm_cursor_put(cJSON *out, const char *listing, const sm_cursor_t *c)
+void sm_page_put(svc_req_t *r, cJSON *out, const char *scope, const page_key_t *last)
 {
-    char raw[sizeof c->text + 160], *tok;
-    int n = snprintf(raw, sizeof raw, "k1\n%s\n%lld\n%.17g\n%s", listing, c->seq, c->num, c->text);
+    char tok[PAGE_TOKEN_MAX];
 
-    if (n < 0 || (size_t)n >= sizeof raw || (tok = malloc(codec_b64_enclen((size_t)n) + 1)) == NULL)
-        return;
-    codec_b64_encode((const uint8_t *)raw, (size_t)n, tok);
-    cJSON_AddStringToObject(out, "NextToken", tok);
-    free(tok);
+    if (page_token_make(r->emu->master_key, scope, last, tok) == 0)
+        cJSON_AddStringToObject(out, "NextToken", tok);
+}
+
+/* The scope of a listing's tokens: op, r's account and region, what
+ * else (sort, order...) and the Filters as JSON. Caller frees. */
+char *sm_page_scope(svc_req_t *r, const char *op, const char *what, const cJSON *filters)
+{
+    char *f = filters ? cJSON_PrintUnformatted(filters) : NULL, *scope;
+    size_t n = strlen(op) + strlen(what) + (f ? strlen(f) : 0) + 100;
+
+    if ((scope = malloc(n)) != NULL)
+        snprintf(scope, n, "secretsmanager:%s:%s:%s:%s:%s", op, r->account, r->region, what,
+                 f ? f : "");
+    free(f);
+    return scope;
 }
 
 /* ---- filters ---------------------------------------------------------------- */
@@ -204,21 +193,29 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters)
 
 /* ---- ListSecrets ------------------------------------------------------------ */
 
-/* One listing query per sort key, order, and first page or after a cursor:
- * ?1 account, ?2 region, ?3 the cursor's sort key, ?4 its seq, ?5 the rows
- * wanted, ?6 1 to include secrets planned for deletion. Each walks an index
- * (011_sm_list_order.sql; name: the UNIQUE (account, region, name)). */
-#define LIST(after, order)                                                                         \
-    "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND (?6 OR "            \
-    "deleted_date IS NULL)" after " ORDER BY " order " LIMIT ?5"
-/* (key, seq) after (?3, ?4), written so that SQLite ranges over the index
- * even when key is an expression (a row value would not). */
-#define AFTER(key, op) " AND " key " " op "= ?3 AND (" key " " op " ?3 OR seq " op " ?4)"
+/* One listing query per sort key, order, and first page or after a key:
+ * ?1 account, ?2 region, ?3 1 to include secrets planned for deletion,
+ * then page.h's parameters. The page key is the sort key and seq (name
+ * alone for name: unique in an account and region), selected after the
+ * columns. Each query walks an index (011_sm_list_order.sql; name: the
+ * UNIQUE (account, region, name)). After a key the range is written out,
+ * not page.h's PAGE_AFTER2 ("(:page_first OR (k, seq) > ...)"): with the OR,
+ * or with a row value over an expression, SQLite cannot range over the
+ * index and a page deep in the listing scans every row before it. */
+#define LIST(key, after, order)                                                                    \
+    "SELECT " SM_COLS ", " key " FROM sm_secrets WHERE account=?1 AND region=?2 AND (?3 OR "      \
+    "deleted_date IS NULL) AND " after " ORDER BY " order " LIMIT :page_limit"
+#define FIRST ":page_first"
+#define AFTER(key, op)                                                                             \
+    "NOT :page_first AND " key " " op "= :page_k1 AND (" key " " op " :page_k1 OR seq " op            \
+    " :page_k2)"
 #define BY(key)                                                                                    \
     {                                                                                              \
-        {LIST("", key " ASC, seq ASC"), LIST(AFTER(key, ">"), key " ASC, seq ASC")},              \
+        {LIST(key ", seq", FIRST, key " ASC, seq ASC"),                                            \
+         LIST(key ", seq", AFTER(key, ">"), key " ASC, seq ASC")},                                 \
         {                                                                                          \
-            LIST("", key " DESC, seq DESC"), LIST(AFTER(key, "<"), key " DESC, seq DESC")          \
+            LIST(key ", seq", FIRST, key " DESC, seq DESC"),                                       \
+                LIST(key ", seq", AFTER(key, "<"), key " DESC, seq DESC")                          \
         }                                                                                          \
     }
 
@@ -226,45 +223,43 @@ static const char *const list_sql[4][2][2] = {
     BY("created"),
     BY("IFNULL(last_accessed, 0)"),
     BY("last_changed"),
-    {{LIST("", "name ASC"), LIST(" AND name > ?3", "name ASC")},
-     {LIST("", "name DESC"), LIST(" AND name < ?3", "name DESC")}},
+    {{LIST("name", FIRST, "name ASC"), LIST("name", "NOT :page_first AND name > :page_k1", "name ASC")},
+     {LIST("name", FIRST, "name DESC"),
+      LIST("name", "NOT :page_first AND name < :page_k1", "name DESC")}},
 };
 
 #define SORT_NAME 3
 
-/* Appends up to max secrets of the listing after *c to list, advancing *c;
- * *more: another secret follows. Rows come max + 1 at a time; Filters
- * (matched here, not in SQL) may need more rows than that. */
+/* Appends up to max secrets of the listing after *last to list, moving
+ * *last to the last one appended; *more: another secret follows. Rows come
+ * max + 1 at a time; Filters (matched here, not in SQL) may need more rows
+ * than that. */
 static int list_page(svc_req_t *r, int sort, int desc, int planned, const cJSON *filters,
-                     long max, sm_cursor_t *c, cJSON *list, int *more)
+                     long max, page_key_t *last, cJSON *list, int *more)
 {
+    int nkeys = sort == SORT_NAME ? 1 : 2;
     long emitted = 0;
-    sm_cursor_t scan = *c;
+    page_key_t scan = *last;
 
     *more = 0;
     for (;;) {
-        const char *sql = list_sql[sort][desc][scan.have];
-        sqlite3_stmt *st = sort == SORT_NAME
-                               ? db_query(r->emu->db, sql, "sssnli", r->account, r->region,
-                                          scan.text, (long long)max + 1, planned)
-                               : db_query(r->emu->db, sql, "ssdlli", r->account, r->region,
-                                          scan.num, scan.seq, (long long)max + 1, planned);
+        sqlite3_stmt *st = db_query(r->emu->db, list_sql[sort][desc][scan.n > 0], "ssi",
+                                    r->account, r->region, planned);
         long rows = 0;
         int rc;
 
+        if (st == NULL || page_bind(st, &scan, (int)max) != 0) {
+            db_done(st);
+            return sm_internal(r);
+        }
         while ((rc = db_row(st)) == 1) {
             sm_secret_t s;
             rows++;
             memset(&s, 0, sizeof s);
             sm_fill_secret(st, &s);
-            scan.have = 1;
-            scan.seq = sqlite3_column_int64(st, SM_NCOLS);
-            scan.num = sort == 0   ? s.created
-                       : sort == 1 ? s.last_accessed
-                       : sort == 2 ? s.last_changed
-                                   : 0;
-            snprintf(scan.text, sizeof scan.text, "%s", sort == SORT_NAME ? s.name : "");
-            if (filters == NULL || sm_filters_match(r, &s, filters)) {
+            if (page_key_row(&scan, st, SM_NCOLS, nkeys) != 0)
+                rc = -1;
+            else if (filters == NULL || sm_filters_match(r, &s, filters)) {
                 if (emitted == max) {
                     *more = 1;
                 } else {
@@ -272,11 +267,11 @@ static int list_page(svc_req_t *r, int sort, int desc, int planned, const cJSON 
                     sm_secret_json(r, &s, o, "SecretVersionsToStages");
                     cJSON_AddItemToArray(list, o);
                     emitted++;
-                    *c = scan;
+                    *last = scan;
                 }
             }
             sm_secret_clear(&s);
-            if (*more)
+            if (*more || rc < 0)
                 break;
         }
         db_done(st);
@@ -295,9 +290,9 @@ int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out)
     const char *order = "asc", *sort = "created-date";
     const cJSON *filters = NULL;
     long max = 100;
-    int planned = 0, more = 0, si = 0, desc;
-    char listing[64];
-    sm_cursor_t c;
+    int planned = 0, more = 0, si = 0, rc = -1;
+    char what[64], *scope = NULL;
+    page_key_t last;
     size_t i;
 
     if (json_bool(r, in, "IncludePlannedDeletion", &planned, NULL) ||
@@ -309,15 +304,19 @@ int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out)
     for (i = 0; sorts[i]; i++)
         if (!strcmp(sorts[i], sort))
             si = (int)i;
-    desc = strcmp(order, "desc") == 0;
-    snprintf(listing, sizeof listing, "secrets %s %s", sort, order);
-    if (sm_cursor_parse(r, in, listing, &c) != 0)
-        return -1;
+    snprintf(what, sizeof what, "%s:%s:%d", sort, order, planned);
+    if ((scope = sm_page_scope(r, "ListSecrets", what, filters)) == NULL)
+        return sm_internal(r);
+    if (sm_page_read(r, in, scope, &last) != 0)
+        goto out;
     sm_purge_due(r);
-    if (list_page(r, si, desc, planned, filters, max, &c, cJSON_AddArrayToObject(out, "SecretList"),
-                  &more) != 0)
-        return -1;
+    if (list_page(r, si, strcmp(order, "desc") == 0, planned, filters, max, &last,
+                  cJSON_AddArrayToObject(out, "SecretList"), &more) != 0)
+        goto out;
     if (more)
-        sm_cursor_put(out, listing, &c);
-    return 0;
+        sm_page_put(r, out, scope, &last);
+    rc = 0;
+out:
+    free(scope);
+    return rc;
 }

@@ -136,41 +136,46 @@ static int batch_by_ids(svc_req_t *r, const cJSON *ids, cJSON *vals, cJSON *errs
 }
 
 /* The secrets Filters match that the caller may read, in creation order,
- * max a page from the cursor c (keyset: ?3 the last seq returned). */
-static int batch_by_filters(svc_req_t *r, const cJSON *filters, long max, sm_cursor_t *c,
+ * max a page after the key *last (the seq of the last secret returned),
+ * moving it. */
+static int batch_by_filters(svc_req_t *r, const cJSON *filters, long max, page_key_t *last,
                             cJSON *vals, cJSON *errs, int *more)
 {
     static const char *const sql[2] = {
         "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
-        "IS NULL ORDER BY seq LIMIT ?4",
+        "IS NULL AND :page_first" PAGE_ORDER1("seq"),
         "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
-        "IS NULL AND seq > ?3 ORDER BY seq LIMIT ?4",
+        "IS NULL AND NOT :page_first AND seq > :page_k1" PAGE_ORDER1("seq"),
     };
     long emitted = 0;
-    sm_cursor_t scan = *c;
+    page_key_t scan = *last;
 
     *more = 0;
     for (;;) {
-        sqlite3_stmt *st = db_query(r->emu->db, sql[scan.have], "ssll", r->account, r->region,
-                                    scan.seq, (long long)max + 1);
+        sqlite3_stmt *st =
+            db_query(r->emu->db, sql[scan.n > 0], "ss", r->account, r->region);
         long rows = 0;
         int rc = 0;
 
-        while (!*more && (rc = db_row(st)) == 1) {
+        if (st == NULL || page_bind(st, &scan, (int)max) != 0) {
+            db_done(st);
+            return sm_internal(r);
+        }
+        while (!*more && rc >= 0 && (rc = db_row(st)) == 1) {
             sm_secret_t s;
             rows++;
             memset(&s, 0, sizeof s);
             sm_fill_secret(st, &s);
-            scan.have = 1;
-            scan.seq = sqlite3_column_int64(st, SM_NCOLS);
-            if (sm_filters_match(r, &s, filters) &&
-                sm_authorize(r, "secretsmanager:GetSecretValue", &s, NULL) == 0) {
+            if (page_key_row(&scan, st, SM_NCOLS, 1) != 0) {
+                rc = -1;
+            } else if (sm_filters_match(r, &s, filters) &&
+                       sm_authorize(r, "secretsmanager:GetSecretValue", &s, NULL) == 0) {
                 if (emitted == max) {
                     *more = 1;
                 } else {
                     batch_one(r, &s, s.arn, vals, errs);
                     emitted++;
-                    *c = scan;
+                    *last = scan;
                 }
             }
             sm_secret_clear(&s);
@@ -190,31 +195,44 @@ int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const cJSON *ids = NULL, *filters = NULL;
     long max = 20;
-    int have_max = 0, more = 0;
+    int have_max = 0, more = 0, rc = -1;
     cJSON *vals, *errs;
-    sm_cursor_t c;
+    char *scope = NULL;
+    page_key_t last;
 
     if (json_list(r, in, "SecretIdList", 0, 1, 20, &ids) ||
         json_list(r, in, "Filters", 0, 0, 10, &filters) ||
-        json_int(r, in, "MaxResults", 0, 1, 20, &max, &have_max) ||
-        sm_cursor_parse(r, in, "batch", &c))
+        json_int(r, in, "MaxResults", 0, 1, 20, &max, &have_max))
         return -1;
-    if ((ids == NULL) == (filters == NULL))
-        return sm_fail(r, SM_E_BATCH_EITHER, NULL, NULL);
-    if (ids && have_max)
-        return sm_fail(r, SM_E_BATCH_MAX, NULL, NULL);
+    if ((scope = sm_page_scope(r, "BatchGetSecretValue", "", filters)) == NULL)
+        return sm_internal(r);
+    if (sm_page_read(r, in, scope, &last) != 0)
+        goto out;
+    if ((ids == NULL) == (filters == NULL)) {
+        sm_fail(r, SM_E_BATCH_EITHER, NULL, NULL);
+        goto out;
+    }
+    if (ids && have_max) {
+        sm_fail(r, SM_E_BATCH_MAX, NULL, NULL);
+        goto out;
+    }
     vals = cJSON_AddArrayToObject(out, "SecretValues");
     errs = cJSON_AddArrayToObject(out, "Errors");
-    if (ids)
-        return batch_by_ids(r, ids, vals, errs);
+    if (ids) {
+        rc = batch_by_ids(r, ids, vals, errs);
+        goto out;
+    }
     if (sm_check_filters(r, filters) != 0)
-        return -1;
+        goto out;
     sm_purge_due(r);
-    if (batch_by_filters(r, filters, max, &c, vals, errs, &more) != 0)
-        return -1;
+    if (batch_by_filters(r, filters, max, &last, vals, errs, &more) != 0)
+        goto out;
     if (more)
-        sm_cursor_put(out, "batch", &c);
-    return 0;
+        sm_page_put(r, out, scope, &last);
+    rc = 0;
+out:
+    free(scope);
+    return rc;
 }
 
 int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -327,29 +345,41 @@ out:
 
 int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    /* newest first; after a cursor, the versions older than its seq */
+    /* newest first; after a key, the versions older than its seq */
     static const char *const sql[2] = {
         "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
         "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
-        "s.version_id=v.version_id)) ORDER BY v.seq DESC LIMIT ?3",
+        "s.version_id=v.version_id)) AND :page_first" PAGE_ORDER1_DESC("v.seq"),
         "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
         "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
-        "s.version_id=v.version_id)) AND v.seq < ?4 ORDER BY v.seq DESC LIMIT ?3",
+        "s.version_id=v.version_id)) AND NOT :page_first AND v.seq < :page_k1" PAGE_ORDER1_DESC(
+            "v.seq"),
     };
     long max = 100, n = 0;
-    int deprecated = 0, rc;
+    int deprecated = 0, rc = -1;
+    char what[SM_ARN_MAX + 16], *scope = NULL;
     sm_secret_t s;
-    sm_cursor_t c;
+    page_key_t last;
     cJSON *list;
     sqlite3_stmt *st;
 
+    memset(&s, 0, sizeof s);
     if (json_int(r, in, "MaxResults", 0, 1, 100, &max, NULL) ||
-        sm_cursor_parse(r, in, "versions", &c) ||
         json_bool(r, in, "IncludeDeprecated", &deprecated, NULL) || sm_req_secret(r, in, &s))
-        return -1;
-    /* the first page's query has no ?4: one letter fewer */
-    st = db_query(r->emu->db, sql[c.have], c.have ? "sill" : "sil", s.arn, deprecated,
-                  (long long)max + 1, c.seq);
+        goto out;
+    snprintf(what, sizeof what, "%s:%d", s.arn, deprecated);
+    if ((scope = sm_page_scope(r, "ListSecretVersionIds", what, NULL)) == NULL) {
+        sm_internal(r);
+        goto out;
+    }
+    if (sm_page_read(r, in, scope, &last) != 0)
+        goto out;
+    st = db_query(r->emu->db, sql[last.n > 0], "si", s.arn, deprecated);
+    if (st == NULL || page_bind(st, &last, (int)max) != 0) {
+        db_done(st);
+        sm_internal(r);
+        goto out;
+    }
     list = cJSON_AddArrayToObject(out, "Versions");
     while ((rc = db_row(st)) == 1) {
         cJSON *v, *keys;
@@ -367,20 +397,25 @@ int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
         if (sqlite3_column_bytes(st, 3) > 0)
             cJSON_AddItemToArray(keys, cJSON_CreateString(db_text(st, 3)));
         cJSON_AddItemToArray(list, v);
-        c.seq = sqlite3_column_int64(st, 4);
+        if (page_key_row(&last, st, 4, 1) != 0) {
+            rc = -1;
+            break;
+        }
     }
     db_done(st);
     if (rc < 0) {
-        sm_secret_clear(&s);
-        return sm_internal(r);
+        rc = sm_internal(r);
+        goto out;
     }
-    c.have = 1;
     if (n > max)
-        sm_cursor_put(out, "versions", &c);
+        sm_page_put(r, out, scope, &last);
     cJSON_AddStringToObject(out, "ARN", s.arn);
     cJSON_AddStringToObject(out, "Name", s.name);
+    rc = 0;
+out:
+    free(scope);
     sm_secret_clear(&s);
-    return 0;
+    return rc;
 }
 
 /* ---- GetRandomPassword ------------------------------------------------- */
