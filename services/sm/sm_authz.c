@@ -51,7 +51,7 @@ struct sm_ctx {
     enum ctx_state state;
     sm_secret_t secret;
     const cJSON *in;             /* the request (NULL: no request keys) */
-    char arn[SM_ARN_MAX + 2048]; /* the resource: the secret's ARN, the new
+    char arn[SM_ARN_MAX + AWS_SM_SECRET_ID_MAX]; /* the resource: the secret's ARN, the new
                                     secret's, or the SecretId as an ARN */
     const char *lambda;          /* the secret's rotation function, or NULL */
     authz_key_t keys[MAX_KEYS];
@@ -324,7 +324,7 @@ int sm_secret_resource(svc_req_t *r, const void *in, authz_t *a)
 
     if (c == NULL)
         return sm_internal(r);
-    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
+    if (json_str(r, in, "SecretId", 1, 1, AWS_SM_SECRET_ID_MAX, &id) != 0)
         return -1;
     c->in = in;
     if (sm_resolve(r, id, &c->secret) == 0) {
@@ -375,7 +375,7 @@ int sm_create_resource(svc_req_t *r, const void *in, authz_t *a)
 
     if (c == NULL)
         return sm_internal(r);
-    if (json_str(r, in, "Name", 1, 1, 512, &name) != 0)
+    if (json_str(r, in, "Name", 1, 1, AWS_SM_NAME_MAX, &name) != 0)
         return -1;
     c->in = in;
     c->state = CTX_NEW;
@@ -401,7 +401,7 @@ int sm_req_secret(svc_req_t *r, const cJSON *in, sm_secret_t *out)
     }
     if (c && c->state == CTX_MISSING)
         return sm_fail(r, SM_E_NOT_FOUND, NULL, NULL);
-    if (json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
+    if (json_str(r, in, "SecretId", 1, 1, AWS_SM_SECRET_ID_MAX, &id) != 0)
         return -1;
     return sm_resolve(r, id, out);
 }

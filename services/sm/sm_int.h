@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
 #include "emulator/proto_json.h"
 #include "services/sm/secretsmanager.h"
 #include "emulator/service.h"
@@ -16,7 +17,12 @@
 
 #define SM_MAX_VALUE 65536
 #define SM_MAX_VERSIONS 100
-#define SM_ARN_MAX 700
+/* a secret's ARN: "arn:aws:secretsmanager:<region>:<account>:secret:" +
+ * a name of AWS_SM_NAME_MAX + "-" + 6 */
+#define SM_ARN_MAX AWS_ARN_BUF
+_Static_assert(SM_ARN_MAX > sizeof "arn:aws:secretsmanager:" + 64 + 12 + sizeof ":secret:" +
+                                AWS_SM_NAME_MAX + 7,
+               "SM_ARN_MAX holds a secret's ARN");
 
 /* The columns of sm_secrets that sm_fill_secret reads, in its order. */
 #define SM_COLS                                                                                    \
@@ -27,7 +33,7 @@
 
 typedef struct {
     char arn[SM_ARN_MAX];
-    char name[520];
+    char name[AWS_SM_NAME_MAX + 1];
     char account[13];
     char region[64];
     char *description;     /* owned; NULL when never set */

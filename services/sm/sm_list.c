@@ -23,7 +23,7 @@ int sm_page_read(svc_req_t *r, const cJSON *in, const char *scope, page_key_t *a
     const char *t = NULL;
 
     page_key_init(after);
-    if (json_str(r, in, "NextToken", 0, 1, 4096, &t) != 0)
+    if (json_str(r, in, "NextToken", 0, 1, AWS_SM_NEXT_TOKEN_MAX, &t) != 0)
         return -1;
     if (page_token_read(r->emu->master_key, scope, t, t ? strlen(t) : 0, after) != 0)
         return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
@@ -101,7 +101,7 @@ static int tag_match(svc_req_t *r, const char *arn, const char *p, int values, i
 static int filter_value_match(svc_req_t *r, const sm_secret_t *s, const char *key, const char *v)
 {
     const char *region = s->primary_region[0] ? s->primary_region : s->region;
-    char word[520];
+    char word[AWS_SM_NAME_MAX + 8];
     const char *p = v;
 
     if (!strcmp(key, "name"))

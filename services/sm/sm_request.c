@@ -132,31 +132,3 @@ out:
     cJSON_Delete(p);
     return rc;
 }
-
-int sm_token_parse(svc_req_t *r, const cJSON *in, long *offset)
-{
-    const char *t = NULL;
-    char *end;
-    long v;
-
-    *offset = 0;
-    if (json_str(r, in, "NextToken", 0, 1, 4096, &t) != 0)
-        return -1;
-    if (t == NULL)
-        return 0;
-    if (strncmp(t, "awsemu-", 7) != 0 || (v = strtol(t + 7, &end, 10)) < 0 || *end != '\0')
-        return sm_fail(r, SM_E_BAD_TOKEN, NULL, NULL);
-    *offset = v;
-    return 0;
-}
-
-void sm_token_put(cJSON *out, long next_offset, int more)
-{
-    char t[32];
-
-    if (!more)
-        return;
-    snprintf(t, sizeof t, "awsemu-%ld", next_offset);
-    cJSON_AddStringToObject(out, "NextToken", t);
-}
-

@@ -265,7 +265,7 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     sm_secret_t s;
 
     memset(&s, 0, sizeof s);
-    if (json_str(r, in, "RotationLambdaARN", 0, 0, 2048, &lambda) ||
+    if (json_str(r, in, "RotationLambdaARN", 0, 0, AWS_ARN_MAX, &lambda) ||
         json_bool(r, in, "RotateImmediately", &immediately, NULL) || sm_req_token(r, in, token) ||
         sm_req_secret(r, in, &s) || sm_require_live(r, &s))
         goto out;

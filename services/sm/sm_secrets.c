@@ -71,8 +71,10 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     sm_secret_t s;
 
     memset(&s, 0, sizeof s);
-    if (json_str(r, in, "Name", 1, 1, 512, &name) || json_str(r, in, "Description", 0, 0, 2048, &desc) ||
-        json_str(r, in, "KmsKeyId", 0, 0, 2048, &kms) || json_str(r, in, "Type", 0, 0, 256, &type) ||
+    if (json_str(r, in, "Name", 1, 1, AWS_SM_NAME_MAX, &name) ||
+        json_str(r, in, "Description", 0, 0, AWS_SM_DESCRIPTION_MAX, &desc) ||
+        json_str(r, in, "KmsKeyId", 0, 0, AWS_KMS_KEY_ID_MAX, &kms) ||
+        json_str(r, in, "Type", 0, 0, 256, &type) ||
         json_list(r, in, "Tags", 0, 0, 0, &tags) ||
         json_list(r, in, "AddReplicaRegions", 0, 1, 0, &replicas) ||
         json_bool(r, in, "ForceOverwriteReplicaSecret", &force, NULL) || sm_req_token(r, in, token) ||
@@ -216,7 +218,8 @@ int sm_op_update_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     sm_secret_t s;
 
     memset(&s, 0, sizeof s);
-    if (json_str(r, in, "Description", 0, 0, 2048, &desc) || json_str(r, in, "KmsKeyId", 0, 0, 2048, &kms) ||
+    if (json_str(r, in, "Description", 0, 0, AWS_SM_DESCRIPTION_MAX, &desc) ||
+        json_str(r, in, "KmsKeyId", 0, 0, AWS_KMS_KEY_ID_MAX, &kms) ||
         json_str(r, in, "Type", 0, 0, 256, &type) || sm_req_token(r, in, token) ||
         sm_req_value(r, in, &value, &n, &is_binary) || sm_req_secret(r, in, &s) ||
         sm_require_live(r, &s))
@@ -387,7 +390,7 @@ int sm_op_delete_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         /* forcing the deletion of a secret that does not exist (or is
          * already gone) is not an error */
         if (!force || strcmp(r->err_code, "ResourceNotFoundException") != 0 ||
-            json_str(r, in, "SecretId", 1, 1, 2048, &id) != 0)
+            json_str(r, in, "SecretId", 1, 1, AWS_SM_SECRET_ID_MAX, &id) != 0)
             return -1;
         r->err_code[0] = '\0';
         r->err_status = 0;
@@ -574,7 +577,7 @@ int sm_op_validate_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON *errs;
 
     if (json_str(r, in, "ResourcePolicy", 1, 1, 20480, &policy) ||
-        json_str(r, in, "SecretId", 0, 1, 2048, &id) || sm_check_policy(r, policy))
+        json_str(r, in, "SecretId", 0, 1, AWS_SM_SECRET_ID_MAX, &id) || sm_check_policy(r, policy))
         return -1;
     if (id) {
         sm_secret_t s;

@@ -120,7 +120,7 @@ static int batch_by_ids(svc_req_t *r, const cJSON *ids, cJSON *vals, cJSON *errs
 
     cJSON_ArrayForEach(id, ids) {
         sm_secret_t s;
-        if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 || strlen(id->valuestring) > 2048)
+        if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 || strlen(id->valuestring) > AWS_SM_SECRET_ID_MAX)
             return sm_fail(r, SM_E_BATCH_ID, NULL, NULL);
         if (sm_resolve(r, id->valuestring, &s) != 0) {
             batch_error(errs, id->valuestring, r);
