@@ -22,8 +22,8 @@
 #include "storage/db.h"
 
 #define MAX_KEYS 16
-#define MAX_TAGS 50  /* a secret's tags (sm_put_tags caps them) */
-#define MAX_LIST 64  /* values of a multivalued request key */
+#define MAX_TAGS 50 /* a secret's tags (sm_put_tags caps them) */
+#define MAX_LIST 64 /* values of a multivalued request key */
 
 enum ctx_state {
     CTX_NONE = 0, /* no resource function ran (--iam off) */
@@ -50,10 +50,10 @@ typedef struct {
 struct sm_ctx {
     enum ctx_state state;
     sm_secret_t secret;
-    const cJSON *in;             /* the request (NULL: no request keys) */
+    const cJSON *in;                             /* the request (NULL: no request keys) */
     char arn[SM_ARN_MAX + AWS_SM_SECRET_ID_MAX]; /* the resource: the secret's ARN, the new
                                     secret's, or the SecretId as an ARN */
-    const char *lambda;          /* the secret's rotation function, or NULL */
+    const char *lambda;                          /* the secret's rotation function, or NULL */
     authz_key_t keys[MAX_KEYS];
     const char *vals[MAX_KEYS];
     size_t lens[MAX_KEYS];
@@ -194,11 +194,11 @@ static void tagset_add(tagset_t *t, const char *prefix1, const char *prefix2, co
     t->tag_keys[i] = k;
     t->tag_key_lens[i] = klen;
     if ((t->names[j] = key_name(prefix1, k, klen)) != NULL)
-        t->keys[j] = (authz_key_t){t->names[j], &t->vals[i], 1, &t->lens[i],
-                                   strlen(prefix1) + klen};
+        t->keys[j] =
+            (authz_key_t){t->names[j], &t->vals[i], 1, &t->lens[i], strlen(prefix1) + klen};
     if (prefix2 && (t->names[j + 1] = key_name(prefix2, k, klen)) != NULL)
-        t->keys[j + 1] = (authz_key_t){t->names[j + 1], &t->vals[i], 1, &t->lens[i],
-                                       strlen(prefix2) + klen};
+        t->keys[j + 1] =
+            (authz_key_t){t->names[j + 1], &t->vals[i], 1, &t->lens[i], strlen(prefix2) + klen};
     t->n++;
 }
 
@@ -244,7 +244,8 @@ static void read_request_tags(sm_ctx_t *c)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "Value");
         if (cJSON_IsString(k))
             tagset_add(t, "aws:RequestTag/", NULL, k->valuestring, jsonlen_str(k),
-                       cJSON_IsString(v) ? v->valuestring : "", cJSON_IsString(v) ? jsonlen_str(v) : 0);
+                       cJSON_IsString(v) ? v->valuestring : "",
+                       cJSON_IsString(v) ? jsonlen_str(v) : 0);
     }
     cJSON_ArrayForEach(e, keys)
     {
@@ -293,8 +294,8 @@ static const authz_key_t *resolve(void *arg, const char *key)
         return &t->all;
     }
     if (!strcasecmp(key, "secretsmanager:resource/AllowRotationLambdaArn") && c->lambda) {
-        c->lambda_key = (authz_key_t){"secretsmanager:resource/AllowRotationLambdaArn",
-                                      &c->lambda, 1, NULL, 0};
+        c->lambda_key =
+            (authz_key_t){"secretsmanager:resource/AllowRotationLambdaArn", &c->lambda, 1, NULL, 0};
         return &c->lambda_key;
     }
     return NULL;

@@ -11,8 +11,8 @@
 
 #include "base/limits.h"
 #include "emulator/proto_json.h"
-#include "services/sm/secretsmanager.h"
 #include "emulator/service.h"
+#include "services/sm/secretsmanager.h"
 #include "storage/page.h"
 
 #define SM_MAX_VALUE 65536
@@ -20,8 +20,8 @@
 /* a secret's ARN: "arn:aws:secretsmanager:<region>:<account>:secret:" +
  * a name of AWS_SM_NAME_MAX + "-" + 6 */
 #define SM_ARN_MAX AWS_ARN_BUF
-_Static_assert(SM_ARN_MAX > sizeof "arn:aws:secretsmanager:" + 64 + 12 + sizeof ":secret:" +
-                                AWS_SM_NAME_MAX + 7,
+_Static_assert(SM_ARN_MAX > sizeof "arn:aws:secretsmanager:" + 64 + 12 +
+                                sizeof ":secret:" + AWS_SM_NAME_MAX + 7,
                "SM_ARN_MAX holds a secret's ARN");
 
 /* The columns of sm_secrets that sm_fill_secret reads, in its order. */
@@ -36,9 +36,9 @@ typedef struct {
     char name[AWS_SM_NAME_MAX + 1];
     char account[13];
     char region[64];
-    char *description;     /* owned; NULL when never set */
-    char *kms_key_id;      /* owned; as given; NULL: the AWS managed key */
-    char *type;            /* owned */
+    char *description; /* owned; NULL when never set */
+    char *kms_key_id;  /* owned; as given; NULL: the AWS managed key */
+    char *type;        /* owned */
     double created, last_changed, last_accessed, deleted_date;
     int rotation_enabled;
     char *rotation_lambda; /* owned */
@@ -227,8 +227,8 @@ void sm_strings_free(char **v, size_t n);
 
 /* Adds a value as a new version, with AWS's ClientRequestToken
  * idempotency; stages NULL means AWSCURRENT. *created: 1 if added. */
-int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_t *value,
-                   size_t n, int is_binary, const cJSON *stages, int *created /* OUT */);
+int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_t *value, size_t n,
+                   int is_binary, const cJSON *stages, int *created /* OUT */);
 /* Inserts a secret row in r's region (replicas pass primary_region). */
 int sm_create_in_region(svc_req_t *r, const char *arn, const char *name, const char *desc,
                         const char *kms, const char *type, const char *primary_region);

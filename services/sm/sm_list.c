@@ -136,15 +136,16 @@ static int filter_value_match(svc_req_t *r, const sm_secret_t *s, const char *ke
     return 1;
 }
 
-static const char *const filter_keys[] = {"description", "name", "tag-key", "tag-value",
-                                          "primary-region", "owning-service", "all", NULL};
+static const char *const filter_keys[] = {
+    "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all", NULL};
 
 /* Validates Filters; 0 or InvalidParameterException. */
 int sm_check_filters(svc_req_t *r, const cJSON *filters)
 {
     const cJSON *f;
 
-    cJSON_ArrayForEach(f, filters) {
+    cJSON_ArrayForEach(f, filters)
+    {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "Key");
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(f, "Values"), *v;
         size_t i;
@@ -159,8 +160,11 @@ int sm_check_filters(svc_req_t *r, const cJSON *filters)
             return sm_fail(r, SM_E_FILTER_VALUES, NULL, NULL);
         if (vals && cJSON_GetArraySize(vals) > 10)
             return sm_fail(r, SM_E_FILTER_TOO_MANY, NULL, NULL);
-        cJSON_ArrayForEach(v, vals) if (!cJSON_IsString(v) || strlen(v->valuestring) > 512)
-            return sm_fail(r, SM_E_FILTER_VALUE, NULL, NULL);
+        cJSON_ArrayForEach(v, vals)
+        {
+            if (!cJSON_IsString(v) || strlen(v->valuestring) > 512)
+                return sm_fail(r, SM_E_FILTER_VALUE, NULL, NULL);
+        }
     }
     return 0;
 }
@@ -170,11 +174,13 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters)
 {
     const cJSON *f;
 
-    cJSON_ArrayForEach(f, filters) {
+    cJSON_ArrayForEach(f, filters)
+    {
         const char *key = cJSON_GetObjectItemCaseSensitive(f, "Key")->valuestring;
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(f, "Values"), *v;
         int any = 0, has_positive = 0, excluded = 0;
-        cJSON_ArrayForEach(v, vals) {
+        cJSON_ArrayForEach(v, vals)
+        {
             const char *val = v->valuestring;
             if (val[0] == '!') {
                 if (filter_value_match(r, s, key, val + 1))
@@ -203,11 +209,11 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters)
  * or with a row value over an expression, SQLite cannot range over the
  * index and a page deep in the listing scans every row before it. */
 #define LIST(key, after, order)                                                                    \
-    "SELECT " SM_COLS ", " key " FROM sm_secrets WHERE account=?1 AND region=?2 AND (?3 OR "      \
+    "SELECT " SM_COLS ", " key " FROM sm_secrets WHERE account=?1 AND region=?2 AND (?3 OR "       \
     "deleted_date IS NULL) AND " after " ORDER BY " order " LIMIT :page_limit"
 #define FIRST ":page_first"
 #define AFTER(key, op)                                                                             \
-    "NOT :page_first AND " key " " op "= :page_k1 AND (" key " " op " :page_k1 OR seq " op            \
+    "NOT :page_first AND " key " " op "= :page_k1 AND (" key " " op " :page_k1 OR seq " op         \
     " :page_k2)"
 #define BY(key)                                                                                    \
     {                                                                                              \
@@ -223,7 +229,8 @@ static const char *const list_sql[4][2][2] = {
     BY("created"),
     BY("IFNULL(last_accessed, 0)"),
     BY("last_changed"),
-    {{LIST("name", FIRST, "name ASC"), LIST("name", "NOT :page_first AND name > :page_k1", "name ASC")},
+    {{LIST("name", FIRST, "name ASC"),
+      LIST("name", "NOT :page_first AND name > :page_k1", "name ASC")},
      {LIST("name", FIRST, "name DESC"),
       LIST("name", "NOT :page_first AND name < :page_k1", "name DESC")}},
 };
@@ -234,8 +241,8 @@ static const char *const list_sql[4][2][2] = {
  * *last to the last one appended; *more: another secret follows. Rows come
  * max + 1 at a time; Filters (matched here, not in SQL) may need more rows
  * than that. */
-static int list_page(svc_req_t *r, int sort, int desc, int planned, const cJSON *filters,
-                     long max, page_key_t *last, cJSON *list, int *more)
+static int list_page(svc_req_t *r, int sort, int desc, int planned, const cJSON *filters, long max,
+                     page_key_t *last, cJSON *list, int *more)
 {
     int nkeys = sort == SORT_NAME ? 1 : 2;
     long emitted = 0;
@@ -243,8 +250,8 @@ static int list_page(svc_req_t *r, int sort, int desc, int planned, const cJSON 
 
     *more = 0;
     for (;;) {
-        sqlite3_stmt *st = db_query(r->emu->db, list_sql[sort][desc][scan.n > 0], "ssi",
-                                    r->account, r->region, planned);
+        sqlite3_stmt *st = db_query(r->emu->db, list_sql[sort][desc][scan.n > 0], "ssi", r->account,
+                                    r->region, planned);
         long rows = 0;
         int rc;
 

@@ -102,8 +102,10 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         int ours = !strcmp(q.arn, arn) && !strcmp(q.primary_region, s->region);
         sm_secret_clear(&q);
         if (!ours && !force) {
-            snprintf(why, whylen, "Replication failed: Secret name already exists in the "
-                                  "destination Region %s.", region);
+            snprintf(why, whylen,
+                     "Replication failed: Secret name already exists in the "
+                     "destination Region %s.",
+                     region);
             return 1;
         }
         if (db_run(r->emu->db, "DELETE FROM sm_secrets WHERE account=?1 AND region=?2 AND name=?3",
@@ -133,7 +135,8 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         rc = copy_stages(r, s->arn, q.arn);
     sm_secret_clear(&q);
     if (rc != 0) {
-        snprintf(why, whylen, "Replication failed: %.500s", rr.err_msg[0] ? rr.err_msg : r->err_msg);
+        snprintf(why, whylen, "Replication failed: %.500s",
+                 rr.err_msg[0] ? rr.err_msg : r->err_msg);
         return 1;
     }
     return 0;
@@ -145,7 +148,8 @@ int sm_add_replicas(svc_req_t *r, const sm_secret_t *s, const cJSON *regions, in
 
     if (s->primary_region[0])
         return sm_fail(r, SM_E_REPLICA_OF_REPLICA, NULL, NULL);
-    cJSON_ArrayForEach(e, regions) {
+    cJSON_ArrayForEach(e, regions)
+    {
         const cJSON *reg = cJSON_GetObjectItemCaseSensitive(e, "Region");
         const cJSON *kms = cJSON_GetObjectItemCaseSensitive(e, "KmsKeyId");
         if (!cJSON_IsObject(e) || !cJSON_IsString(reg) || !valid_region(reg->valuestring) ||
@@ -154,7 +158,8 @@ int sm_add_replicas(svc_req_t *r, const sm_secret_t *s, const cJSON *regions, in
         if (!strcmp(reg->valuestring, s->region))
             return sm_fail(r, SM_E_REPLICA_PRIMARY, reg->valuestring, NULL);
     }
-    cJSON_ArrayForEach(e, regions) {
+    cJSON_ArrayForEach(e, regions)
+    {
         const char *region = cJSON_GetObjectItemCaseSensitive(e, "Region")->valuestring;
         const cJSON *kj = cJSON_GetObjectItemCaseSensitive(e, "KmsKeyId");
         const char *kms = cJSON_IsString(kj) ? kj->valuestring : NULL;
@@ -181,9 +186,10 @@ cJSON *sm_replication_status(svc_req_t *r, const char *arn)
     while (db_row(st) == 1) {
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "Region", db_text(st, 0));
-        cJSON_AddStringToObject(e, "KmsKeyId", sqlite3_column_type(st, 1) == SQLITE_NULL
-                                                   ? "alias/aws/secretsmanager"
-                                                   : db_text(st, 1));
+        cJSON_AddStringToObject(e, "KmsKeyId",
+                                sqlite3_column_type(st, 1) == SQLITE_NULL
+                                    ? "alias/aws/secretsmanager"
+                                    : db_text(st, 1));
         cJSON_AddStringToObject(e, "Status", db_text(st, 2));
         cJSON_AddStringToObject(e, "StatusMessage", db_text(st, 3));
         cJSON_AddItemToArray(list, e);
@@ -260,16 +266,19 @@ int sm_op_remove_regions_from_replication(svc_req_t *r, const cJSON *in, cJSON *
         sm_fail(r, SM_E_ON_REPLICA, s.primary_region, NULL);
         goto out;
     }
-    cJSON_ArrayForEach(e, regions) if (!cJSON_IsString(e) || !valid_region(e->valuestring))
+    cJSON_ArrayForEach(e, regions)
     {
-        sm_fail(r, SM_E_REMOVE_REGION, NULL, NULL);
-        goto out;
+        if (!cJSON_IsString(e) || !valid_region(e->valuestring)) {
+            sm_fail(r, SM_E_REMOVE_REGION, NULL, NULL);
+            goto out;
+        }
     }
     if (db_begin(r->emu->db) != 0) {
         sm_internal(r);
         goto out;
     }
-    cJSON_ArrayForEach(e, regions) {
+    cJSON_ArrayForEach(e, regions)
+    {
         char arn[SM_ARN_MAX];
         db_run(r->emu->db, "DELETE FROM sm_replicas WHERE arn=?1 AND region=?2", "st", s.arn,
                e->valuestring, jsonlen_str(e));

@@ -15,8 +15,8 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
-#include "storage/db.h"
 #include "base/log.h"
+#include "storage/db.h"
 
 #define DAY 86400.0
 #define STEP_TIMEOUT_S 30
@@ -32,7 +32,7 @@ typedef struct {
     char url[512];
     char function[128];
     int step;
-    int days; /* the schedule, 0 when none */
+    int days;                          /* the schedule, 0 when none */
     struct evhttp_connection *conn[4]; /* one per step, freed with the rotation */
 } rotation_t;
 
@@ -147,7 +147,8 @@ static int send_step(rotation_t *rot)
     if (path == NULL || path[0] == '\0')
         path = "/";
     /* a fresh connection per step: handlers may close after each answer */
-    rot->conn[rot->step] = evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
+    rot->conn[rot->step] =
+        evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
     if (rot->conn[rot->step])
         evhttp_connection_set_timeout(rot->conn[rot->step], STEP_TIMEOUT_S);
     req = rot->conn[rot->step] ? evhttp_request_new(on_step_done, rot) : NULL;
@@ -296,7 +297,8 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     if (immediately && sm_stage_version(r, s.arn, "AWSPENDING", pend, sizeof pend) == 1 &&
         strcmp(pend, token) != 0) {
         char cur[80];
-        if (sm_stage_version(r, s.arn, "AWSCURRENT", cur, sizeof cur) != 1 || strcmp(cur, pend) != 0) {
+        if (sm_stage_version(r, s.arn, "AWSCURRENT", cur, sizeof cur) != 1 ||
+            strcmp(cur, pend) != 0) {
             sm_fail(r, SM_E_ROTATION_PENDING, NULL, NULL);
             goto out;
         }
@@ -309,7 +311,8 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         sm_internal(r);
         goto out;
     }
-    if (immediately && start_rotation(r->emu, r->account, r->region, s.arn, token, url, fn, days) != 0) {
+    if (immediately &&
+        start_rotation(r->emu, r->account, r->region, s.arn, token, url, fn, days) != 0) {
         sm_fail(r, SM_E_LAMBDA_INVOKE, lambda, NULL);
         goto out;
     }
@@ -408,7 +411,8 @@ void sm_tick(emu_t *emu)
             continue;
         }
         codec_uuid(token);
-        if (start_rotation(emu, due[i].account, due[i].region, due[i].arn, token, url, fn, days) != 0)
+        if (start_rotation(emu, due[i].account, due[i].region, due[i].arn, token, url, fn, days) !=
+            0)
             log_msg("scheduled rotation of %s: cannot invoke %s", due[i].arn, fn);
     }
 }

@@ -74,11 +74,11 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_str(r, in, "Name", 1, 1, AWS_SM_NAME_MAX, &name) ||
         json_str(r, in, "Description", 0, 0, AWS_SM_DESCRIPTION_MAX, &desc) ||
         json_str(r, in, "KmsKeyId", 0, 0, AWS_KMS_KEY_ID_MAX, &kms) ||
-        json_str(r, in, "Type", 0, 0, 256, &type) ||
-        json_list(r, in, "Tags", 0, 0, 0, &tags) ||
+        json_str(r, in, "Type", 0, 0, 256, &type) || json_list(r, in, "Tags", 0, 0, 0, &tags) ||
         json_list(r, in, "AddReplicaRegions", 0, 1, 0, &replicas) ||
-        json_bool(r, in, "ForceOverwriteReplicaSecret", &force, NULL) || sm_req_token(r, in, token) ||
-        valid_name(r, name) || sm_req_value(r, in, &value, &n, &is_binary))
+        json_bool(r, in, "ForceOverwriteReplicaSecret", &force, NULL) ||
+        sm_req_token(r, in, token) || valid_name(r, name) ||
+        sm_req_value(r, in, &value, &n, &is_binary))
         goto out;
     /* the row authorized this ARN before anything was looked up: a caller
      * not allowed to create the secret learns nothing of what exists */
@@ -94,7 +94,8 @@ int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out)
             int created = 0;
             rc = sm_authorize(r, "secretsmanager:CreateSecret", &old, in) != 0 ||
                          sm_new_version(r, &old, token, value, n, is_binary, NULL, &created) != 0
-                     ? -1 : 0;
+                     ? -1
+                     : 0;
             if (rc == 0) {
                 cJSON_AddStringToObject(out, "ARN", old.arn);
                 cJSON_AddStringToObject(out, "Name", old.name);
@@ -156,8 +157,8 @@ out:
  * same token and value again is a no-op; another value is an error).
  * stages: a JSON list, or NULL for AWSCURRENT. *created: 1 if a version was
  * added. */
-int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_t *value,
-                   size_t n, int is_binary, const cJSON *stages, int *created)
+int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_t *value, size_t n,
+                   int is_binary, const cJSON *stages, int *created)
 {
     int exists = sm_version_exists(r, s->arn, token);
     const cJSON *st;
@@ -187,7 +188,8 @@ store:
         if (sm_make_current(r, s->arn, token) != 0)
             return -1;
     } else {
-        cJSON_ArrayForEach(st, stages) {
+        cJSON_ArrayForEach(st, stages)
+        {
             char cur[80];
             if (!cJSON_IsString(st) || strlen(st->valuestring) < 1 || strlen(st->valuestring) > 256)
                 return sm_fail(r, SM_E_VERSION_STAGES, NULL, NULL);
@@ -202,8 +204,7 @@ store:
                 return -1;
         }
     }
-    if (sm_touch(r, s->arn) || sm_prune_versions(r, s->arn) ||
-        sm_replicate_version(r, s, token))
+    if (sm_touch(r, s->arn) || sm_prune_versions(r, s->arn) || sm_replicate_version(r, s, token))
         return -1;
     return 0;
 }
@@ -284,9 +285,8 @@ static double day_of(double t)
 
 static cJSON *tags_json(svc_req_t *r, const char *arn)
 {
-    sqlite3_stmt *st = db_query(r->emu->db,
-                                "SELECT tag_key, tag_value FROM sm_tags WHERE arn=?1 ORDER BY seq",
-                                "s", arn);
+    sqlite3_stmt *st = db_query(
+        r->emu->db, "SELECT tag_key, tag_value FROM sm_tags WHERE arn=?1 ORDER BY seq", "s", arn);
     cJSON *list = cJSON_CreateArray();
 
     while (db_row(st) == 1) {
@@ -349,7 +349,8 @@ void sm_secret_json(svc_req_t *r, const sm_secret_t *s, cJSON *o, const char *ve
     if (s->owning_service)
         cJSON_AddStringToObject(o, "OwningService", s->owning_service);
     json_put_time(o, "CreatedDate", s->created);
-    cJSON_AddStringToObject(o, "PrimaryRegion", s->primary_region[0] ? s->primary_region : s->region);
+    cJSON_AddStringToObject(o, "PrimaryRegion",
+                            s->primary_region[0] ? s->primary_region : s->region);
     repl = s->primary_region[0] ? NULL : sm_replication_status(r, s->arn);
     if (repl && cJSON_GetArraySize(repl) > 0)
         cJSON_AddItemToObject(o, "ReplicationStatus", repl);
@@ -484,7 +485,8 @@ int sm_op_untag_resource(svc_req_t *r, const cJSON *in, cJSON *out)
         sm_secret_clear(&s);
         return -1;
     }
-    cJSON_ArrayForEach(k, keys) {
+    cJSON_ArrayForEach(k, keys)
+    {
         if (!cJSON_IsString(k)) {
             rc = sm_fail(r, SM_E_TAG_KEYS, NULL, NULL);
             break;
@@ -525,7 +527,8 @@ static int is_public(const char *doc)
         cJSON_ReplaceItemInObjectCaseSensitive(p, "Statement", arr);
         stmts = arr;
     }
-    cJSON_ArrayForEach(s, stmts) {
+    cJSON_ArrayForEach(s, stmts)
+    {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "Effect");
         const cJSON *pr = cJSON_GetObjectItemCaseSensitive(s, "Principal");
         const cJSON *aws = cJSON_IsObject(pr) ? cJSON_GetObjectItemCaseSensitive(pr, "AWS") : pr;
@@ -554,9 +557,10 @@ int sm_op_put_resource_policy(svc_req_t *r, const cJSON *in, cJSON *out)
         sm_fail(r, SM_E_PUBLIC_POLICY, NULL, NULL);
         goto out;
     }
-    rc = db_run(r->emu->db, "UPDATE sm_secrets SET policy=?2 WHERE arn=?1", "ss", s.arn, policy) == 0
-             ? 0
-             : sm_internal(r);
+    rc =
+        db_run(r->emu->db, "UPDATE sm_secrets SET policy=?2 WHERE arn=?1", "ss", s.arn, policy) == 0
+            ? 0
+            : sm_internal(r);
     if (rc == 0) {
         cJSON_AddStringToObject(out, "ARN", s.arn);
         cJSON_AddStringToObject(out, "Name", s.name);

@@ -118,9 +118,11 @@ static int batch_by_ids(svc_req_t *r, const cJSON *ids, cJSON *vals, cJSON *errs
 {
     const cJSON *id;
 
-    cJSON_ArrayForEach(id, ids) {
+    cJSON_ArrayForEach(id, ids)
+    {
         sm_secret_t s;
-        if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 || strlen(id->valuestring) > AWS_SM_SECRET_ID_MAX)
+        if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 ||
+            strlen(id->valuestring) > AWS_SM_SECRET_ID_MAX)
             return sm_fail(r, SM_E_BATCH_ID, NULL, NULL);
         if (sm_resolve(r, id->valuestring, &s) != 0) {
             batch_error(errs, id->valuestring, r);
@@ -152,8 +154,7 @@ static int batch_by_filters(svc_req_t *r, const cJSON *filters, long max, page_k
 
     *more = 0;
     for (;;) {
-        sqlite3_stmt *st =
-            db_query(r->emu->db, sql[scan.n > 0], "ss", r->account, r->region);
+        sqlite3_stmt *st = db_query(r->emu->db, sql[scan.n > 0], "ss", r->account, r->region);
         long rows = 0;
         int rc = 0;
 
@@ -435,9 +436,8 @@ static size_t uniform(size_t n)
 
 int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    static const char *const classes[] = {"abcdefghijklmnopqrstuvwxyz",
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", PUNCTUATION,
-                                          " "};
+    static const char *const classes[] = {
+        "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", PUNCTUATION, " "};
     const char *exclude = "";
     long len = 32;
     int ex_num = 0, ex_punct = 0, ex_upper = 0, ex_lower = 0, space = 0, require = 1;

@@ -44,8 +44,9 @@ int sm_kms_failure(svc_req_t *r, int encrypting)
 /* Removes version_id if it is only a placeholder. */
 static int drop_placeholder(svc_req_t *r, const char *arn, const char *version_id)
 {
-    if (db_run(r->emu->db, "DELETE FROM sm_versions WHERE arn=?1 AND version_id=?2 AND is_binary < 0",
-               "ss", arn, version_id) != 0)
+    if (db_run(r->emu->db,
+               "DELETE FROM sm_versions WHERE arn=?1 AND version_id=?2 AND is_binary < 0", "ss",
+               arn, version_id) != 0)
         return sm_internal(r);
     return 0;
 }
@@ -153,8 +154,7 @@ int sm_load_version(svc_req_t *r, const sm_secret_t *s, const char *version_id, 
 
     buf_init(&aad, 0);
     *is_binary = 0;
-    found = read_sealed(r, s->arn, version_id, &sealed, &slen, &wrapped, &wlen, is_binary,
-                        created);
+    found = read_sealed(r, s->arn, version_id, &sealed, &slen, &wrapped, &wlen, is_binary, created);
     if (found <= 0) {
         if (found == 0)
             sm_fail(r, SM_E_VERSION_NOT_FOUND, version_id, NULL);
@@ -203,9 +203,9 @@ int sm_placeholder(svc_req_t *r, const char *arn, const char *version_id)
 
 int sm_version_exists(svc_req_t *r, const char *arn, const char *version_id)
 {
-    sqlite3_stmt *st = db_query(r->emu->db,
-                                "SELECT 1 FROM sm_versions WHERE arn=?1 AND version_id=?2", "ss",
-                                arn, version_id);
+    sqlite3_stmt *st =
+        db_query(r->emu->db, "SELECT 1 FROM sm_versions WHERE arn=?1 AND version_id=?2", "ss", arn,
+                 version_id);
     int rc = db_row(st);
 
     db_done(st);
@@ -226,9 +226,8 @@ int sm_version_placeholder(svc_req_t *r, const char *arn, const char *version_id
 
 int sm_stage_version(svc_req_t *r, const char *arn, const char *stage, char *out, size_t n)
 {
-    sqlite3_stmt *st = db_query(r->emu->db,
-                                "SELECT version_id FROM sm_stages WHERE arn=?1 AND stage=?2", "ss",
-                                arn, stage);
+    sqlite3_stmt *st = db_query(
+        r->emu->db, "SELECT version_id FROM sm_stages WHERE arn=?1 AND stage=?2", "ss", arn, stage);
     int found = db_row(st);
 
     if (found == 1)
@@ -242,8 +241,8 @@ int sm_set_stage(svc_req_t *r, const char *arn, const char *stage, const char *v
     int rc;
 
     if (version_id == NULL)
-        rc = db_run(r->emu->db, "DELETE FROM sm_stages WHERE arn=?1 AND stage=?2", "ss", arn,
-                    stage);
+        rc =
+            db_run(r->emu->db, "DELETE FROM sm_stages WHERE arn=?1 AND stage=?2", "ss", arn, stage);
     else
         rc = db_run(r->emu->db,
                     "INSERT OR REPLACE INTO sm_stages (arn, stage, version_id) VALUES (?1, ?2, ?3)",
