@@ -205,8 +205,6 @@ int sm_req_value(svc_req_t *r, const cJSON *in, uint8_t **value /* OUT */, size_
 int sm_req_token(svc_req_t *r, const cJSON *in, char out[65] /* OUT */);
 /* Validates a Tags list [{Key, Value}] and writes it for arn. */
 int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags);
-/* Validates a resource policy document. */
-int sm_check_policy(svc_req_t *r, const char *doc);
 /* Keyset paging (sm_list.c over storage/page.h). sm_page_scope: the scope
  * of a listing's tokens (op, r's account and region, what else decides the
  * listing, the Filters), caller frees, NULL when out of memory;
@@ -239,6 +237,9 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters);
 /* Operations */
 int sm_op_create_secret(svc_req_t *r, const cJSON *in, cJSON *out);
 int sm_op_update_secret(svc_req_t *r, const cJSON *in, cJSON *out);
+/* Resolves SecretId, runs sql (?1 = the secret's ARN) and answers with the
+ * ARN and Name (RestoreSecret, DeleteResourcePolicy). */
+int sm_run_on_secret(svc_req_t *r, const cJSON *in, cJSON *out, const char *sql);
 int sm_op_describe_secret(svc_req_t *r, const cJSON *in, cJSON *out);
 int sm_op_list_secrets(svc_req_t *r, const cJSON *in, cJSON *out);
 int sm_op_delete_secret(svc_req_t *r, const cJSON *in, cJSON *out);

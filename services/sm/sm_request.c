@@ -1,5 +1,5 @@
 /* sm_request.c — request members several operations share: a secret value,
- * ClientRequestToken, Tags, a resource policy document. */
+ * ClientRequestToken, Tags. */
 #include "services/sm/sm_int.h"
 
 #include <openssl/crypto.h>
@@ -96,39 +96,4 @@ int sm_put_tags(svc_req_t *r, const char *arn, const cJSON *tags)
     if (n > 50)
         return sm_fail(r, SM_E_TOO_MANY_TAGS, NULL, NULL);
     return 0;
-}
-
-int sm_check_policy(svc_req_t *r, const char *doc)
-{
-    cJSON *p = cJSON_Parse(doc);
-    const cJSON *stmts, *s;
-    int rc = 0;
-
-    if (p == NULL || !cJSON_IsObject(p)) {
-        cJSON_Delete(p);
-        return sm_fail(r, SM_E_POLICY_NOT_OBJECT, NULL, NULL);
-    }
-    stmts = cJSON_GetObjectItemCaseSensitive(p, "Statement");
-    if (stmts == NULL || (!cJSON_IsArray(stmts) && !cJSON_IsObject(stmts))) {
-        rc = sm_fail(r, SM_E_POLICY_NO_STATEMENT, NULL, NULL);
-        goto out;
-    }
-    if (cJSON_IsObject(stmts)) {
-        s = stmts;
-        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s, "Effect")))
-            rc = sm_fail(r, SM_E_POLICY_NO_EFFECT, NULL, NULL);
-        goto out;
-    }
-    cJSON_ArrayForEach(s, stmts)
-    {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "Effect");
-        if (!cJSON_IsObject(s) || !cJSON_IsString(e) ||
-            (strcmp(e->valuestring, "Allow") && strcmp(e->valuestring, "Deny"))) {
-            rc = sm_fail(r, SM_E_POLICY_BAD_EFFECT, NULL, NULL);
-            break;
-        }
-    }
-out:
-    cJSON_Delete(p);
-    return rc;
 }
