@@ -186,9 +186,9 @@ int iam_op_get_account_authorization_details(svc_req_t *r, const qform_t *in, bu
         size_t n = 0, cap = 0;
         int rc = SQLITE_DONE, t, err = 0;
         if (mask & F_AWS)
-            for (i = 0; i < iam_aws_npolicies; i++) {
-                if (iam_policy_attachments(r, iam_aws_policies[i].arn) == 0 &&
-                    iam_policy_boundary_uses(r, iam_aws_policies[i].arn) == 0)
+            for (i = 0; i < authz_aws_npolicies; i++) {
+                if (iam_policy_attachments(r, authz_aws_policies[i].arn) == 0 &&
+                    iam_policy_boundary_uses(r, authz_aws_policies[i].arn) == 0)
                     continue;
                 if (n == cap) {
                     void *nv = realloc(arns, (cap = cap ? cap * 2 : 16) * sizeof *arns);
@@ -198,7 +198,7 @@ int iam_op_get_account_authorization_details(svc_req_t *r, const qform_t *in, bu
                     }
                     arns = nv;
                 }
-                snprintf(arns[n++], IAM_ARN_MAX, "%s", iam_aws_policies[i].arn);
+                snprintf(arns[n++], IAM_ARN_MAX, "%s", authz_aws_policies[i].arn);
             }
         if (mask & F_LOCAL) {
             st = db_stmt(r->emu->db, "SELECT arn FROM iam_policies WHERE account = ?1 ORDER BY name");

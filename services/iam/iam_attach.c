@@ -117,7 +117,7 @@ static int attached_list(svc_req_t *r, buf_t *out, const iam_kind_t *k, const ch
     xml_open(out, elem);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *arn = iam_col(st, 0), *pname = iam_col(st, 1), *path = iam_col(st, 2);
-        const iam_aws_policy_t *a = iam_aws_policy(arn);
+        const authz_aws_policy_t *a = authz_aws_policy(arn);
         if (a) {
             pname = a->name;
             path = a->path;

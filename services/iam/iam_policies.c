@@ -22,7 +22,7 @@ typedef struct {
     int aws;
 } pol_t;
 
-static void pol_from_aws(svc_req_t *r, const iam_aws_policy_t *a, pol_t *p)
+static void pol_from_aws(svc_req_t *r, const authz_aws_policy_t *a, pol_t *p)
 {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", a->name);
@@ -70,7 +70,7 @@ static void pol_clear(pol_t *p)
 /* Loads arn (AWS or r's account): 1 found, 0 not, -1 error (set). */
 static int pol_load(svc_req_t *r, const char *arn, pol_t *p)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -125,7 +125,7 @@ int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags)
 
 int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -153,32 +153,9 @@ int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
     return rc == SQLITE_DONE ? 0 : iam_internal(r);
 }
 
-int iam_managed_document(emu_t *emu, const char *account, const char *arn, char **doc)
-{
-    const char *aws = iam_aws_policy_document(arn);
-    sqlite3_stmt *st;
-
-    *doc = NULL;
-    if (aws) {
-        *doc = strdup(aws);
-        return *doc ? 0 : -1;
-    }
-    st = db_stmt(emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
-                          "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
-                          "WHERE p.arn = ?1 AND p.account = ?2");
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *doc = strdup(iam_col(st, 0));
-    sqlite3_reset(st);
-    return *doc ? 0 : -1;
-}
-
 int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
 {
-    if (iam_managed_document(r->emu, r->account, arn, doc) == 0)
+    if (authz_managed_document(r->emu, r->account, arn, doc) == 0)
         return 0;
     return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
 }
@@ -228,7 +205,7 @@ static void version_xml(buf_t *out, const char *doc, const char *vid, int is_def
 
 int iam_policy_versions_xml(svc_req_t *r, buf_t *out, const char *arn)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -379,7 +356,7 @@ static int customer_policy(svc_req_t *r, const char *arn, const char *action)
 {
     int rc;
 
-    if (iam_aws_policy(arn))
+    if (authz_aws_policy(arn))
         return svc_error(r, 403, "AccessDenied",
                          "User: %s is not authorized to perform: iam:%s on resource: policy %s",
                          r->caller.arn[0] ? r->caller.arn : "root", action, arn);
@@ -462,13 +439,13 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     xml_open(out, "Policies");
     for (;;) {
-        const iam_aws_policy_t *a = NULL;
+        const authz_aws_policy_t *a = NULL;
         pol_t p;
-        while (want_aws && ai < iam_aws_npolicies &&
-               strncmp(iam_aws_policies[ai].path, prefix, strlen(prefix)) != 0)
+        while (want_aws && ai < authz_aws_npolicies &&
+               strncmp(authz_aws_policies[ai].path, prefix, strlen(prefix)) != 0)
             ai++;
-        if (want_aws && ai < iam_aws_npolicies)
-            a = &iam_aws_policies[ai];
+        if (want_aws && ai < authz_aws_npolicies)
+            a = &authz_aws_policies[ai];
         if (a && (!have_row || strcasecmp(a->name, iam_col(st, 0)) <= 0)) {
             pol_from_aws(r, a, &p);
             ai++;
@@ -596,13 +573,13 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 int iam_op_get_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *arn = NULL, *vid = NULL;
-    const iam_aws_policy_t *a;
+    const authz_aws_policy_t *a;
     sqlite3_stmt *st;
     int rc;
 
     if (read_policy_arn(r, in, &arn) || read_version_id(r, in, &vid))
         return -1;
-    a = iam_aws_policy(arn);
+    a = authz_aws_policy(arn);
     if (a) {
         if (strcmp(vid, a->version) != 0)
             return no_version(r, arn, vid);
@@ -635,7 +612,7 @@ int iam_op_get_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *arn = NULL;
-    const iam_aws_policy_t *a;
+    const authz_aws_policy_t *a;
     sqlite3_stmt *st;
     iam_page_t pg;
     int rc, t;
@@ -646,7 +623,7 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
     if (rc <= 0)
         return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
     xml_open(out, "Versions");
-    a = iam_aws_policy(arn);
+    a = authz_aws_policy(arn);
     if (a) {
         if (iam_page_take(&pg) > 0) {
             xml_open(out, "member");

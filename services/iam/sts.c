@@ -177,7 +177,7 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
         const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
         char *doc;
         if (strlen(arn) < 20 || strlen(arn) > 2048 ||
-            iam_managed_document(r->emu, r->account, arn, &doc) != 0) {
+            authz_managed_document(r->emu, r->account, arn, &doc) != 0) {
             buf_free(&b);
             return svc_error(r, 400, "InvalidParameterValue",
                              "The policy %.200s does not exist or is not attachable.", arn);
@@ -581,54 +581,34 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
                      "No OpenID Connect provider found in your account for the token issuer.");
 }
 
+/* AssumeRole, GetFederationToken and DecodeAuthorizationMessage check
+ * their input before their permission, as AWS answers a malformed request
+ * with its ValidationError whoever asks, and each decides on more than the
+ * row names (the role's trust policy, sts:TagSession when tags come, the
+ * federated user's ARN): OP_AUTHZ_SELF. GetSessionToken needs no
+ * permission (AWS), the web-identity and SAML calls are made unsigned, and
+ * the operations of features a standalone account lacks answer the same
+ * whatever the policies: OP_NO_AUTHZ. The limits on session and federated
+ * credentials apply to every row with an action (authz_request). */
 static const svc_op_t ops[] = {
-    SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, 0),
-    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL, 0),
+    SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, OP_AUTHZ_SELF),
+    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL,
+           OP_NO_AUTHZ),
     SVC_OP("AssumeRoleWithWebIdentity", query, no_identity_provider,
-           "sts:AssumeRoleWithWebIdentity", NULL, 0),
-    SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, 0),
+           "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTHZ),
+    SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, OP_NO_AUTHZ),
     SVC_OP("DecodeAuthorizationMessage", query, decode_authorization_message,
-           "sts:DecodeAuthorizationMessage", NULL, 0),
+           "sts:DecodeAuthorizationMessage", NULL, OP_AUTHZ_SELF),
     SVC_OP("GetAccessKeyInfo", query, get_access_key_info, "sts:GetAccessKeyInfo", NULL, 0),
     SVC_OP("GetCallerIdentity", query, get_caller_identity, NULL, NULL, OP_NO_AUTHZ),
     SVC_OP("GetDelegatedAccessToken", query, get_delegated_access_token,
-           "sts:GetDelegatedAccessToken", NULL, 0),
-    SVC_OP("GetFederationToken", query, get_federation_token, "sts:GetFederationToken", NULL, 0),
-    SVC_OP("GetSessionToken", query, get_session_token, "sts:GetSessionToken", NULL, 0),
+           "sts:GetDelegatedAccessToken", NULL, OP_NO_AUTHZ),
+    SVC_OP("GetFederationToken", query, get_federation_token, "sts:GetFederationToken", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("GetSessionToken", query, get_session_token, "sts:GetSessionToken", NULL, OP_NO_AUTHZ),
     SVC_OP("GetWebIdentityToken", query, get_web_identity_token, "sts:GetWebIdentityToken", NULL,
-           0),
+           OP_NO_AUTHZ),
 };
-
-/* GetCallerIdentity and GetSessionToken need no permission; AssumeRole,
- * GetFederationToken and DecodeAuthorizationMessage authorize inside (the
- * role and its trust policy; the federated user's ARN). */
-static int sts_authorize(svc_req_t *r, const qform_t *in)
-{
-    authz_t a;
-
-    (void)in;
-    /* GetSessionToken credentials reach STS only for AssumeRole and
-     * GetCallerIdentity */
-    if (r->caller.kind == PRINCIPAL_USER_SESSION && strcmp(r->operation, "AssumeRole") != 0 &&
-        strcmp(r->operation, "GetCallerIdentity") != 0 &&
-        strcmp(r->operation, "GetSessionToken") != 0)
-        return svc_error(r, 403, "AccessDenied",
-                         "User: %s is not authorized to perform: sts:%s with session "
-                         "credentials obtained by GetSessionToken",
-                         r->caller.arn, r->operation);
-    /* federated users may only ask who they are */
-    if (r->caller.kind == PRINCIPAL_FEDERATED && strcmp(r->operation, "GetCallerIdentity") != 0)
-        return svc_error(r, 403, "AccessDenied",
-                         "User: %s is not authorized to perform: sts:%s with the credentials "
-                         "of a federated user (GetFederationToken)",
-                         r->caller.arn, r->operation);
-    if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.action = "sts:GetAccessKeyInfo";
-    a.resource = "*";
-    return authz_check(r, &a);
-}
 
 static const char *const signing_names[] = {"sts", NULL};
 
@@ -640,5 +620,4 @@ const svc_def_t sts_def = {
     .xmlns = STS_XMLNS,
     .ops = ops,
     .nops = sizeof ops / sizeof ops[0],
-    .authorize = sts_authorize,
 };

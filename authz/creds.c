@@ -1,15 +1,16 @@
-/* iam_creds.c — which principal signed a request, and with which secret:
+/* creds.c — which principal signed a request, and with which secret:
  * the configured root pair, IAM users' access keys (secrets sealed under
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
  * empties it (authz_changed). */
-#include "services/iam/iam_int.h"
+#include "authz/authz.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "authz/store.h"
 #include "base/codec.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
@@ -32,18 +33,14 @@ void authz_changed(void)
     generation++;
 }
 
-unsigned iam_generation(void)
+unsigned authz_generation(void)
 {
     return generation;
 }
 
 static unsigned hash(const char *s)
 {
-    unsigned h = 2166136261u;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return authz_fnv(s, strlen(s), 2166136261u);
 }
 
 void authz_root_principal(const char *account, principal_t *out)
@@ -183,7 +180,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
     return AUTHZ_CRED_OK;
 }
 
-void iam_creds_reset(void)
+void authz_creds_reset(void)
 {
     OPENSSL_cleanse(cache, sizeof cache);
     generation++;
