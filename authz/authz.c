@@ -373,7 +373,10 @@ int authz_check(svc_req_t *r, const authz_t *a)
     ctx_t c;
     char why[256], on[600] = "", encoded[6144], gid[80];
     const char *res = a->resource ? a->resource : "*";
-    int ok, s3 = !strcmp(r->service, "s3");
+    /* the shape of the caller's service: JSON services answer
+     * AccessDeniedException 400 and REST-XML (S3) quotes its resources */
+    enum svc_proto proto = r->def ? r->def->proto : SVC_QUERY;
+    int ok;
 
     if (!r->emu->cfg->iam_enforce)
         return 0;
@@ -406,9 +409,12 @@ int authz_check(svc_req_t *r, const authz_t *a)
         strncat(r->authz_note, encoded, sizeof r->authz_note - strlen(r->authz_note) - 1);
     }
     if (strcmp(res, "*") != 0)
-        snprintf(on, sizeof on, s3 && !strncmp(a->action, "s3:", 3) ? " on resource: \"%s\""
-                                                                     : " on resource: %s", res);
-    if (!strcmp(r->service, "kms") || !strcmp(r->service, "secretsmanager") || !strncmp(a->action, "kms:", 4))
+        snprintf(on, sizeof on,
+                 proto == SVC_REST_XML && !strncmp(a->action, "s3:", 3) ? " on resource: \"%s\""
+                                                                        : " on resource: %s",
+                 res);
+    /* kms: actions are denied in KMS's shape, whichever service asks */
+    if (proto == SVC_JSON || !strncmp(a->action, "kms:", 4))
         return svc_error(r, 400, "AccessDeniedException",
                          "User: %s is not authorized to perform: %s%s %s", r->caller.arn,
                          a->action, on, why);

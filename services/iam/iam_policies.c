@@ -114,7 +114,7 @@ int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
     pol_xml(out, &p, 1);
     rc = 0;
     if (with_tags && !p.aws)
@@ -157,7 +157,7 @@ int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
 {
     if (authz_managed_document(r->emu, r->account, arn, doc) == 0)
         return 0;
-    return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+    return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
 }
 
 static long count_q(svc_req_t *r, const char *sql, const char *arn)
@@ -255,7 +255,7 @@ static int policy_path(svc_req_t *r, const qform_t *in, const char **out)
     *out = v;
     return 0;
 bad:
-    return svc_error(r, 400, "ValidationError",
+    return iam_failf(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at 'path' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: "
                      "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", v);
@@ -264,7 +264,7 @@ bad:
 static int managed_size(svc_req_t *r, const char *doc)
 {
     if (iam_doc_size(doc) > IAM_POLICY_SIZE)
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for PolicySize: %d",
+        return iam_failf(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for PolicySize: %d",
                          IAM_POLICY_SIZE);
     return 0;
 }
@@ -306,7 +306,7 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
         if (rc != SQLITE_ROW)
             return iam_internal(r);
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "EntityAlreadyExists",
+        return iam_failf(r, IAM_E_ENTITY_ALREADY_EXISTS,
                          "A policy called %s already exists. Duplicate names are not allowed.",
                          name);
     }
@@ -357,14 +357,14 @@ static int customer_policy(svc_req_t *r, const char *arn, const char *action)
     int rc;
 
     if (authz_aws_policy(arn))
-        return svc_error(r, 403, "AccessDenied",
+        return iam_failf(r, IAM_E_ACCESS_DENIED,
                          "User: %s is not authorized to perform: iam:%s on resource: policy %s",
                          r->caller.arn[0] ? r->caller.arn : "root", action, arn);
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
     return 0;
 }
 
@@ -378,12 +378,12 @@ int iam_op_delete_policy(svc_req_t *r, const qform_t *in, buf_t *out)
     if (read_policy_arn(r, in, &arn) || customer_policy(r, arn, "DeletePolicy"))
         return -1;
     if (iam_policy_attachments(r, arn) > 0)
-        return svc_error(r, 409, "DeleteConflict", "Cannot delete a policy attached to entities.");
+        return iam_failf(r, IAM_E_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
     versions = count_q(r, "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_policies p ON "
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions > 1)
-        return svc_error(r, 409, "DeleteConflict",
+        return iam_failf(r, IAM_E_DELETE_CONFLICT,
                          "This policy has more than one version. Before you delete a policy, you "
                          "must delete the policy's versions. The default version is deleted with "
                          "the policy.");
@@ -416,15 +416,12 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_page_init(r, in, &pg))
         return -1;
     if (strcmp(scope, "All") && strcmp(scope, "AWS") && strcmp(scope, "Local"))
-        return svc_error(r, 400, "ValidationError",
+        return iam_failf(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.64s' at 'scope' failed to satisfy "
                          "constraint: Member must satisfy enum value set: [All, AWS, Local]",
                          scope);
     if (usage && strcmp(usage, "PermissionsPolicy") && strcmp(usage, "PermissionsBoundary"))
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value '%.64s' at 'policyUsageFilter' "
-                         "failed to satisfy constraint: Member must satisfy enum value set: "
-                         "[PermissionsPolicy, PermissionsBoundary]", usage);
+        return iam_fail(r, IAM_E_USAGE_FILTER, usage);
     want_aws = strcmp(scope, "Local") != 0;
     want_local = strcmp(scope, "AWS") != 0;
     if (want_local) {
@@ -502,7 +499,7 @@ static int read_version_id(svc_req_t *r, const qform_t *in, const char **vid)
     *vid = v;
     return 0;
 bad:
-    return svc_error(r, 400, "ValidationError",
+    return iam_failf(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at 'versionId' failed to "
                      "satisfy constraint: Member must satisfy regular expression pattern: "
                      "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", v);
@@ -510,7 +507,7 @@ bad:
 
 static int no_version(svc_req_t *r, const char *arn, const char *vid)
 {
-    return svc_error(r, 404, "NoSuchEntity",
+    return iam_failf(r, IAM_E_NO_SUCH_ENTITY,
                      "Policy %s version %s does not exist or is not attachable.", arn, vid);
 }
 
@@ -542,7 +539,7 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions >= IAM_MAX_VERSIONS)
-        return svc_error(r, 409, "LimitExceeded",
+        return iam_failf(r, IAM_E_LIMIT_EXCEEDED,
                          "A managed policy can have up to %d versions. Before you create a new "
                          "version, you must delete an existing version.", IAM_MAX_VERSIONS);
     if (db_begin(r->emu->db))
@@ -621,7 +618,7 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return rc < 0 ? -1 : iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
     xml_open(out, "Versions");
     a = authz_aws_policy(arn);
     if (a) {
@@ -688,7 +685,7 @@ int iam_op_delete_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
     if (rc < 0)
         return -1;
     if (rc == 1)
-        return svc_error(r, 409, "DeleteConflict", "Cannot delete the default version of a policy.");
+        return iam_failf(r, IAM_E_DELETE_CONFLICT, "Cannot delete the default version of a policy.");
     return iam_exec(r,
                     "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND "
                     "version_id = ?2",
@@ -735,6 +732,6 @@ int iam_op_list_policy_tags(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return rc < 0 ? -1 : iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
     return iam_tags_list(r, in, out, "policy", arn);
 }

@@ -110,7 +110,7 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     return 0;
 fail:
     OPENSSL_cleanse(secret, sizeof secret);
-    return svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+    return iam_fail(r, IAM_E_INTERNAL);
 }
 
 /* Session tags: Tags.member.N.Key/Value, at most 50, as a JSON object text
@@ -128,16 +128,14 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "{");
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return iam_fail(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *k = qform_getf(in, "Tags.member.%zu.Key", i);
         const char *v = qform_getf(in, "Tags.member.%zu.Value", i);
         if (v == NULL || codec_utf8_len(k) < 1 || codec_utf8_len(k) > 128 ||
             codec_utf8_len(v) > 256) {
             buf_free(&b);
-            return svc_error(r, 400, "ValidationError",
+            return iam_failf(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value at 'tags.%zu.member' failed to "
                              "satisfy constraint: Member must have a key of length 1 to 128 and "
                              "a value of length 0 to 256",
@@ -170,16 +168,14 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "[");
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return iam_fail(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
         char *doc;
         if (strlen(arn) < 20 || strlen(arn) > 2048 ||
             authz_managed_document(r->emu, r->account, arn, &doc) != 0) {
             buf_free(&b);
-            return svc_error(r, 400, "InvalidParameterValue",
+            return iam_failf(r, IAM_E_INVALID_PARAMETER_VALUE,
                              "The policy %.200s does not exist or is not attachable.", arn);
         }
         free(doc);
@@ -204,11 +200,11 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
     if (*policy == NULL)
         return 0;
     if (strlen(*policy) > 2048)
-        return svc_error(r, 400, "PackedPolicyTooLarge",
+        return iam_failf(r, IAM_E_PACKED_POLICY_TOO_LARGE,
                          "Packed policy consumes more than 100 percent of the allotted space.");
     p = policy_parse(*policy, strlen(*policy), POLICY_IDENTITY, err, sizeof err);
     if (p == NULL)
-        return svc_error(r, 400, "MalformedPolicyDocument", "%s", err);
+        return iam_failf(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
     policy_free(p);
     return 0;
 }
@@ -221,6 +217,45 @@ static long long packed_size(const char *policy, const char *arns, const char *t
         (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
 
     return (long long)n * 100 / 2048;
+}
+
+/* AssumeRole's permission: sts:AssumeRole on the role under its trust
+ * policy (which must allow), and sts:TagSession too when tags come. AWS
+ * names no reason for a trust-policy denial. 0, or -1 with AccessDenied. */
+static int authorize_assume(svc_req_t *r, const char *role_arn, const char *trust,
+                            const char *name, const char *external, const char *source, int tags)
+{
+    static const char *const actions[] = {"sts:AssumeRole", "sts:TagSession"};
+    const char *ext[1] = {external}, *sess[1] = {name}, *src[1] = {source};
+    authz_key_t keys[3];
+    size_t nk = 0, i;
+    authz_t a;
+
+    if (external)
+        keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1, NULL, 0};
+    keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1, NULL, 0};
+    if (source)
+        keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1, NULL, 0};
+    memset(&a, 0, sizeof a);
+    a.resource = role_arn;
+    a.resource_policy = trust;
+    a.resource_trust = 1;
+    a.resource_required = 1;
+    a.keys = keys;
+    a.nkeys = nk;
+    /* session tags need sts:TagSession as well, from the trust policy
+     * (and, when it delegates to the account, the caller's policies) */
+    for (i = 0; i < (tags ? 2u : 1u); i++) {
+        a.action = actions[i];
+        if (authz_check(r, &a) == 0)
+            continue;
+        if (strstr(r->err_msg, "resource-based"))
+            iam_failf(r, IAM_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: %s on resource: %s",
+                      r->caller.arn, actions[i], role_arn);
+        return -1;
+    }
+    return 0;
 }
 
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -246,7 +281,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     slash = strrchr(role_arn, '/');
     if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
         slash == NULL || strlen(slash + 1) >= sizeof role_name) {
-        svc_error(r, 400, "ValidationError", "%.200s is invalid", role_arn);
+        iam_failf(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
     snprintf(role_name, sizeof role_name, "%s", slash + 1);
@@ -269,60 +304,25 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     /* AWS refuses the root user; with --iam off everyone signs as root, so
      * only enforcement applies the rule */
     if (r->emu->cfg->iam_enforce && r->caller.kind == PRINCIPAL_ROOT && trust) {
-        svc_error(r, 403, "AccessDenied", "Roles may not be assumed by root accounts.");
+        iam_failf(r, IAM_E_ACCESS_DENIED, "Roles may not be assumed by root accounts.");
         goto out;
     }
     if (trust == NULL) {
-        svc_error(r, 403, "AccessDenied",
+        iam_failf(r, IAM_E_ACCESS_DENIED,
                   "User: %s is not authorized to perform: sts:AssumeRole on resource: %.300s",
                   r->caller.arn, role_arn);
         goto out;
     }
-    {
-        const char *ext[1] = {external}, *sess[1] = {name}, *src[1] = {source};
-        authz_key_t keys[3];
-        size_t nk = 0;
-        authz_t a;
-        if (external)
-            keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1, NULL, 0};
-        keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1, NULL, 0};
-        if (source)
-            keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1, NULL, 0};
-        memset(&a, 0, sizeof a);
-        a.action = "sts:AssumeRole";
-        a.resource = actual_arn;
-        a.resource_policy = trust;
-        a.resource_trust = 1;
-        a.resource_required = 1;
-        a.keys = keys;
-        a.nkeys = nk;
-        if (authz_check(r, &a) != 0) {
-            /* AWS names no reason for trust-policy denials */
-            if (strstr(r->err_msg, "resource-based"))
-                svc_error(r, 403, "AccessDenied",
-                          "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
-                          r->caller.arn, actual_arn);
-            goto out;
-        }
-        /* session tags need sts:TagSession as well, from the trust policy
-         * (and, when it delegates to the account, the caller's policies) */
-        a.action = "sts:TagSession";
-        if (tags && authz_check(r, &a) != 0) {
-            if (strstr(r->err_msg, "resource-based"))
-                svc_error(r, 403, "AccessDenied",
-                          "User: %s is not authorized to perform: sts:TagSession on resource: %s",
-                          r->caller.arn, actual_arn);
-            goto out;
-        }
-    }
+    if (authorize_assume(r, actual_arn, trust, name, external, source, tags != NULL) != 0)
+        goto out;
     if (has_duration && duration > max_session) {
-        svc_error(r, 400, "ValidationError",
+        iam_failf(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
                   "role.");
         goto out;
     }
     if (r->caller.kind == PRINCIPAL_ROLE_SESSION && duration > 3600) {
-        svc_error(r, 400, "ValidationError",
+        iam_failf(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the 1 hour session limit for roles "
                   "assumed by role chaining.");
         goto out;
@@ -363,7 +363,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     rc = 0;
     goto out;
 internal:
-    svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+    iam_fail(r, IAM_E_INTERNAL);
 out:
     free(trust);
     free(tags);
@@ -382,7 +382,7 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TokenCode", 0, 6, 6, &code) != 0)
         return -1;
     if (r->caller.temporary)
-        return svc_error(r, 403, "AccessDenied",
+        return iam_failf(r, IAM_E_ACCESS_DENIED,
                          "Cannot call GetSessionToken with session credentials");
     memset(&s, 0, sizeof s);
     if (r->caller.kind == PRINCIPAL_ROOT) {
@@ -417,7 +417,7 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
         read_tags(r, in, &tags) != 0)
         goto out;
     if (r->caller.temporary) {
-        svc_error(r, 403, "AccessDenied",
+        iam_failf(r, IAM_E_ACCESS_DENIED,
                   "Cannot call GetFederationToken with session credentials");
         goto out;
     }
@@ -491,7 +491,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
         envelope_open(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12, raw, (size_t)n,
                       pt) != 0) {
-        rc = svc_error(r, 400, "InvalidAuthorizationMessageException",
+        rc = iam_failf(r, IAM_E_INVALID_AUTHORIZATION_MESSAGE,
                        "The message is invalid or was not issued by this service.");
     } else {
         xml_elem_n(out, "DecodedMessage", (const char *)pt, (size_t)n - ENVELOPE_OVERHEAD);
@@ -515,7 +515,7 @@ static int assume_root(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TaskPolicyArn.arn", 1, 20, 2048, &task) != 0 ||
         q_int(r, in, "DurationSeconds", 0, 0, 900, &duration, NULL) != 0)
         return -1;
-    return svc_error(r, 403, "AccessDenied",
+    return iam_failf(r, IAM_E_ACCESS_DENIED,
                      "User: %s is not authorized to perform: sts:AssumeRoot on resource: %.100s "
                      "because the account is not the management account of an organization "
                      "with centralized root access (RootSessions) enabled",
@@ -530,7 +530,7 @@ static int get_delegated_access_token(svc_req_t *r, const qform_t *in, buf_t *ou
     if (q_str(r, in, "TradeInToken", 1, 1, 8192, &token) != 0)
         return -1;
     /* no delegation request was ever approved here: no token is valid */
-    return svc_error(r, 400, "ExpiredTradeInTokenException",
+    return iam_failf(r, IAM_E_EXPIRED_TRADE_IN_TOKEN,
                      "The trade-in token provided in the request has expired and can no longer "
                      "be exchanged for credentials. Request a new token and retry the operation.");
 }
@@ -548,21 +548,19 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_int(r, in, "DurationSeconds", 0, 60, 3600, &duration, NULL) != 0)
         return -1;
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return iam_fail(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         snprintf(name, sizeof name, "Audience.member.%zu", i);
         if (q_str(r, in, name, 1, 1, 1000, &aud) != 0)
             return -1;
     }
     if (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES384") != 0)
-        return svc_error(r, 400, "ValidationError",
+        return iam_failf(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%s' at 'signingAlgorithm' failed "
                          "to satisfy constraint: Member must satisfy enum value set: "
                          "[RS256, ES384]",
                          alg);
-    return svc_error(r, 403, "OutboundWebIdentityFederationDisabledException",
+    return iam_failf(r, IAM_E_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED,
                      "The outbound web identity federation feature is not enabled for this "
                      "account. To use this feature, you must first enable it through the "
                      "Amazon Web Services Management Console or API.");
@@ -575,9 +573,9 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
     (void)in;
     (void)out;
     if (!strcmp(r->operation, "AssumeRoleWithSAML"))
-        return svc_error(r, 400, "InvalidIdentityToken",
+        return iam_failf(r, IAM_E_INVALID_IDENTITY_TOKEN,
                          "The SAML assertion is not valid: no SAML provider is configured.");
-    return svc_error(r, 400, "InvalidIdentityToken",
+    return iam_failf(r, IAM_E_INVALID_IDENTITY_TOKEN,
                      "No OpenID Connect provider found in your account for the token issuer.");
 }
 
