@@ -17,7 +17,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define DOC_SLOTS 128
 
@@ -302,8 +302,8 @@ static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_
     len = strlen(text);
     if (codec_b64_enclen(len + ENVELOPE_OVERHEAD) < n &&
         (sealed = malloc(len + ENVELOPE_OVERHEAD)) != NULL &&
-        envelope_seal(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12,
-                      (const uint8_t *)text, len, sealed) == 0)
+        keyring_seal(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, (const uint8_t *)text, len,
+                     sealed) == 0)
         out[codec_b64_encode(sealed, len + ENVELOPE_OVERHEAD, out)] = '\0';
     free(sealed);
     free(text);

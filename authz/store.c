@@ -87,31 +87,22 @@ static void add_entity(emu_t *emu, authz_set_t *s, const char *account, const ch
     char *arns[AUTHZ_MAX_POLICIES];
     size_t n = 0, i;
 
-    st = db_stmt(emu->db, "SELECT policy_name, document FROM iam_inline_policies WHERE "
-                          "account=?1 AND kind=?2 AND name=?3 ORDER BY seq");
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            snprintf(label, sizeof label, "%s/%s inline policy %s", kind, name,
-                     (const char *)sqlite3_column_text(st, 0));
-            add_identity(s, (const char *)sqlite3_column_text(st, 1), label);
-        }
-        sqlite3_reset(st);
+    st = db_query(emu->db, "SELECT policy_name, document FROM iam_inline_policies WHERE "
+                           "account=?1 AND kind=?2 AND name=?3 ORDER BY seq",
+                  "sss", account, kind, name);
+    while (db_row(st) == 1) {
+        snprintf(label, sizeof label, "%s/%s inline policy %s", kind, name, db_text(st, 0));
+        add_identity(s, (const char *)sqlite3_column_text(st, 1), label);
     }
+    db_done(st);
     /* collect first: add_managed reuses statements */
-    st = db_stmt(emu->db, "SELECT policy_arn FROM iam_attachments WHERE account=?1 AND kind=?2 "
-                          "AND name=?3 ORDER BY seq");
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        while (n < AUTHZ_MAX_POLICIES && sqlite3_step(st) == SQLITE_ROW)
-            if ((arns[n] = strdup((const char *)sqlite3_column_text(st, 0))) != NULL)
-                n++;
-        sqlite3_reset(st);
-    }
+    st = db_query(emu->db, "SELECT policy_arn FROM iam_attachments WHERE account=?1 AND kind=?2 "
+                           "AND name=?3 ORDER BY seq",
+                  "sss", account, kind, name);
+    while (n < AUTHZ_MAX_POLICIES && db_row(st) == 1)
+        if ((arns[n] = strdup(db_text(st, 0))) != NULL)
+            n++;
+    db_done(st);
     for (i = 0; i < n; i++) {
         add_managed(emu, s, account, arns[i]);
         free(arns[i]);
@@ -130,16 +121,12 @@ static char *column_dup(sqlite3_stmt *st, int i)
 static void load_boundary(emu_t *emu, authz_set_t *s, const char *account, const char *name,
                           const char *sql)
 {
-    sqlite3_stmt *st = db_stmt(emu->db, sql);
+    sqlite3_stmt *st = db_query(emu->db, sql, "ss", account, name);
     char *arn = NULL, *doc, err[256];
 
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            arn = column_dup(st, 0);
-        sqlite3_reset(st);
-    }
+    if (db_row(st) == 1)
+        arn = column_dup(st, 0);
+    db_done(st);
     if (arn == NULL)
         return;
     if (authz_managed_document(emu, account, arn, &doc) == 0) {
@@ -159,16 +146,13 @@ static void load_user(emu_t *emu, authz_set_t *s, const char *account, const cha
     size_t n = 0, i;
 
     add_entity(emu, s, account, "user", user);
-    st = db_stmt(emu->db, "SELECT group_name FROM iam_group_members WHERE account=?1 AND "
-                          "user_name=?2 ORDER BY seq");
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-        while (n < AUTHZ_MAX_POLICIES && sqlite3_step(st) == SQLITE_ROW)
-            if ((groups[n] = column_dup(st, 0)) != NULL)
-                n++;
-        sqlite3_reset(st);
-    }
+    st = db_query(emu->db, "SELECT group_name FROM iam_group_members WHERE account=?1 AND "
+                           "user_name=?2 ORDER BY seq",
+                  "ss", account, user);
+    while (n < AUTHZ_MAX_POLICIES && db_row(st) == 1)
+        if ((groups[n] = column_dup(st, 0)) != NULL)
+            n++;
+    db_done(st);
     for (i = 0; i < n; i++) {
         add_entity(emu, s, account, "group", groups[i]);
         free(groups[i]);
@@ -187,18 +171,16 @@ static void load_role(emu_t *emu, authz_set_t *s, const char *account, const cha
 /* Session policies of STS credentials: the inline one and the managed ARNs. */
 static void load_session(emu_t *emu, authz_set_t *s, const char *account, const char *akid)
 {
-    sqlite3_stmt *st = db_stmt(emu->db, "SELECT policy, policy_arns FROM sts_sessions WHERE "
-                                        "access_key_id=?1");
+    sqlite3_stmt *st = db_query(emu->db, "SELECT policy, policy_arns FROM sts_sessions WHERE "
+                                         "access_key_id=?1",
+                                "s", akid);
     char *inl = NULL, *arns = NULL, err[256];
 
-    if (st == NULL)
-        return;
-    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         inl = column_dup(st, 0);
         arns = column_dup(st, 1);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (inl || arns)
         s->session_scoped = 1;
     if (inl && s->nsession < AUTHZ_MAX_POLICIES) {
@@ -253,33 +235,26 @@ static void add_tag(authz_set_t *s, const char *key, const char *value)
 static void load_tags(emu_t *emu, authz_set_t *s, const char *account, const char *kind,
                       const char *name, const char *akid)
 {
-    sqlite3_stmt *st = db_stmt(emu->db, "SELECT key, value FROM iam_tags WHERE account=?1 AND "
-                                        "kind=?2 AND name=?3 ORDER BY seq");
+    sqlite3_stmt *st = db_query(emu->db, "SELECT key, value FROM iam_tags WHERE account=?1 AND "
+                                         "kind=?2 AND name=?3 ORDER BY seq",
+                                "sss", account, kind, name);
 
-    if (st) {
-        sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            add_tag(s, (const char *)sqlite3_column_text(st, 0),
-                    (const char *)sqlite3_column_text(st, 1));
-        sqlite3_reset(st);
-    }
+    while (db_row(st) == 1)
+        add_tag(s, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1));
+    db_done(st);
     if (akid == NULL)
         return;
-    st = db_stmt(emu->db, "SELECT tags FROM sts_sessions WHERE access_key_id=?1");
-    if (st) {
-        sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-            cJSON *tags = cJSON_Parse((const char *)sqlite3_column_text(st, 0)), *t;
-            cJSON_ArrayForEach(t, tags) {
-                if (cJSON_IsString(t))
-                    add_tag(s, t->string, t->valuestring);
-            }
-            cJSON_Delete(tags);
+    st = db_query(emu->db, "SELECT tags FROM sts_sessions WHERE access_key_id=?1", "s", akid);
+    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        cJSON *tags = cJSON_Parse(db_text(st, 0)), *t;
+        cJSON_ArrayForEach(t, tags) {
+            if (cJSON_IsString(t))
+                add_tag(s, t->string, t->valuestring);
         }
-        sqlite3_reset(st);
+        cJSON_Delete(tags);
     }
+    db_done(st);
 }
 
 const authz_set_t *authz_store_caller(emu_t *emu, const principal_t *who, const char *akid,
@@ -349,18 +324,13 @@ int authz_managed_document(emu_t *emu, const char *account, const char *arn, cha
         *doc = strdup(aws);
         return *doc ? 0 : -1;
     }
-    st = db_stmt(emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
-                          "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
-                          "WHERE p.arn = ?1 AND p.account = ?2");
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        *doc = strdup(t ? (const char *)t : "");
-    }
-    sqlite3_reset(st);
+    st = db_query(emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
+                           "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
+                           "WHERE p.arn = ?1 AND p.account = ?2",
+                  "ss", arn, account);
+    if (db_row(st) == 1)
+        *doc = strdup(db_text(st, 0));
+    db_done(st);
     return *doc ? 0 : -1;
 }
 

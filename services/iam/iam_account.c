@@ -201,12 +201,12 @@ int iam_op_get_account_authorization_details(svc_req_t *r, const qform_t *in, bu
                 snprintf(arns[n++], IAM_ARN_MAX, "%s", authz_aws_policies[i].arn);
             }
         if (mask & F_LOCAL) {
-            st = db_stmt(r->emu->db, "SELECT arn FROM iam_policies WHERE account = ?1 ORDER BY name");
+            st = iam_stmt(r, "SELECT arn FROM iam_policies WHERE account = ?1 ORDER BY name", "s",
+                          r->account);
             if (st == NULL) {
                 free(arns);
-                return iam_internal(r);
+                return -1;
             }
-            sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == cap) {
                     void *nv = realloc(arns, (cap = cap ? cap * 2 : 16) * sizeof *arns);

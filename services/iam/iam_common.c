@@ -84,26 +84,27 @@ int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name)
 
 /* ---- statements ---------------------------------------------------------- */
 
+/* Shared helpers pass one argument list to statements that use fewer of
+ * them (user_count's optional filter, names_of's optional name): letters
+ * past the statement's last parameter are dropped, as IAM's binder always
+ * did, and their arguments left unread. */
 static sqlite3_stmt *vstmt(svc_req_t *r, const char *sql, const char *types, va_list ap)
 {
     sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int i;
+    char fit[16];
+    size_t n = strlen(types);
+    int max;
 
-    if (st == NULL) {
+    if (st != NULL && (max = sqlite3_bind_parameter_count(st)) >= 0 && n > (size_t)max &&
+        (size_t)max < sizeof fit) {
+        n = (size_t)max;
+        memcpy(fit, types, n);
+        fit[n] = '\0';
+        types = fit;
+    }
+    st = st ? db_vquery(r->emu->db, sql, types, ap) : NULL;
+    if (st == NULL)
         iam_internal(r);
-        return NULL;
-    }
-    for (i = 0; types[i]; i++) {
-        if (types[i] == 'd') {
-            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-        } else if (types[i] == 'i') {
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, long));
-        } else {
-            const char *v = va_arg(ap, const char *);
-            if (v)
-                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC);
-        }
-    }
     return st;
 }
 

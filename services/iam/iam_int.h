@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "services/iam/iam.h"
 #include "authz/authz.h"
 #include "authz/policy.h"
@@ -20,7 +21,7 @@
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"
 
 #define IAM_NAME_MAX 129   /* names: 128 characters + NUL (ASCII only) */
-#define IAM_ARN_MAX 1200   /* arn:aws:iam::A:kind + path (512) + name */
+#define IAM_ARN_MAX AWS_ARN_BUF /* arn:aws:iam::A:kind + path (512) + name */
 #define IAM_MAX_TAGS 50
 #define IAM_MAX_ATTACHED 10
 #define IAM_MAX_KEYS 2
@@ -115,9 +116,8 @@ int iam_failf(svc_req_t *r, enum iam_err e, const char *fmt, ...)
 
 /* ---- statements ---------------------------------------------------------- */
 
-/* The cached statement for sql (a literal: db_stmt caches by address) with
- * ?1.. bound as types says, one argument each: 's' text (NULL binds NULL),
- * 'd' double, 'i' long. NULL after ServiceFailure when it cannot. */
+/* db_query (storage/db.h: types "s t i l d b n") that answers
+ * ServiceFailure when the statement cannot be had: NULL then. */
 sqlite3_stmt *iam_stmt(svc_req_t *r, const char *sql, const char *types, ...);
 /* Runs such a statement to its end: 0, or ServiceFailure (-1). */
 int iam_exec(svc_req_t *r, const char *sql, const char *types, ...);

@@ -9,7 +9,7 @@
 
 #include "base/codec.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define SECRET_LEN 40
 
@@ -62,23 +62,16 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     iam_new_id("AKIA", key_id);
     iam_new_secret(secret);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)key_id, strlen(key_id),
-                      (const uint8_t *)secret, SECRET_LEN, sealed)) {
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_SECRET_KEY, key_id, strlen(key_id),
+                     (const uint8_t *)secret, SECRET_LEN, sealed)) {
         iam_internal(r);
         goto out;
     }
-    st = db_stmt(r->emu->db, "INSERT INTO iam_access_keys (access_key_id, account, user_name, "
-                             "secret_sealed, status, created) VALUES (?1, ?2, ?3, ?4, 'Active', ?5)");
-    if (st == NULL) {
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, r->now);
-    if (sqlite3_step(st) != SQLITE_DONE || db_commit(r->emu->db)) {
+    if (db_run(r->emu->db,
+               "INSERT INTO iam_access_keys (access_key_id, account, user_name, "
+               "secret_sealed, status, created) VALUES (?1, ?2, ?3, ?4, 'Active', ?5)",
+               "sssbd", key_id, r->account, user, sealed, sizeof sealed, r->now) != 0 ||
+        db_commit(r->emu->db)) {
         iam_internal(r);
         goto out;
     }

@@ -219,7 +219,6 @@ IAM_OP(iam_op_update_account_password_policy)
                                         "AllowUsersToChangePassword", "HardExpiry"};
     long min_len = 6, max_age = 0, reuse = 0;
     int f[6] = {0}, has_age = 0, has_reuse = 0, has_hard = 0;
-    sqlite3_stmt *st;
     size_t i;
 
     (void)out;
@@ -230,26 +229,16 @@ IAM_OP(iam_op_update_account_password_policy)
     for (i = 0; i < 6; i++)
         if (q_bool(r, in, flags[i], &f[i], i == 5 ? &has_hard : NULL))
             return -1;
-    st = iam_stmt(r,
-                  "INSERT OR REPLACE INTO iam_password_policy (account, min_length, symbols, "
-                  "numbers, uppercase, lowercase, allow_change, max_age, reuse, hard_expiry) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                  "siiiiii", r->account, min_len, (long)f[0], (long)f[1], (long)f[2], (long)f[3],
-                  (long)f[4]);
-    if (st == NULL)
-        return -1;
-    if (has_age)
-        sqlite3_bind_int64(st, 8, max_age);
-    if (has_reuse)
-        sqlite3_bind_int64(st, 9, reuse);
-    if (has_hard)
-        sqlite3_bind_int(st, 10, f[5]);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return iam_internal(r);
-    }
-    sqlite3_reset(st);
-    return 0;
+    /* an absent MaxPasswordAge, PasswordReusePrevention or HardExpiry is
+     * stored as NULL (?11..?13 say which are present) */
+    return iam_exec(r,
+                    "INSERT OR REPLACE INTO iam_password_policy (account, min_length, symbols, "
+                    "numbers, uppercase, lowercase, allow_change, max_age, reuse, hard_expiry) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?11 THEN ?8 END, "
+                    "CASE WHEN ?12 THEN ?9 END, CASE WHEN ?13 THEN ?10 END)",
+                    "sliiiiilliiii", r->account, (long long)min_len, f[0], f[1], f[2], f[3],
+                    f[4], (long long)max_age, (long long)reuse, f[5], has_age, has_reuse,
+                    has_hard);
 }
 
 IAM_OP(iam_op_delete_account_password_policy)
@@ -315,7 +304,7 @@ IAM_OP(iam_op_create_login_profile)
     rc = iam_exec(r,
                   "INSERT INTO iam_login_profiles (account, user_name, pw_hash, reset_required, "
                   "created, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                  "sssid", r->account, user, hash, (long)reset, r->now);
+                  "sssld", r->account, user, hash, (long long)reset, r->now);
     OPENSSL_cleanse(hash, sizeof hash);
     return rc ? -1 : profile_xml(r, out, user);
 }
@@ -357,7 +346,7 @@ IAM_OP(iam_op_update_login_profile)
         return iam_exec(r,
                         "UPDATE iam_login_profiles SET reset_required = ?3 WHERE account = ?1 "
                         "AND user_name = ?2",
-                        "ssi", r->account, user, (long)reset);
+                        "ssl", r->account, user, (long long)reset);
     return 0;
 }
 

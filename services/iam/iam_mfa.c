@@ -11,7 +11,7 @@
 
 #include "base/codec.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 #include "services/iam/iam_crypto.h"
 
 #define SEED_LEN 20
@@ -61,7 +61,6 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     uint8_t seed[SEED_LEN], sealed[SEED_LEN + ENVELOPE_OVERHEAD];
     iam_tag_t tags[IAM_MAX_TAGS];
     size_t ntags = 0, n;
-    sqlite3_stmt *st;
     int rc = -1, ex;
 
     if (iam_path(r, in, "Path", &path) || iam_name(r, in, "VirtualMFADeviceName", 1, 226, &name) ||
@@ -77,26 +76,17 @@ IAM_OP(iam_op_create_virtual_mfa_device)
                                   "MFADevice entity at the same path and name already exists.");
     }
     codec_random(seed, sizeof seed);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)serial, strlen(serial), seed,
-                      sizeof seed, sealed)) {
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_MFA_SEED, serial, strlen(serial), seed,
+                     sizeof seed, sealed)) {
         iam_internal(r);
         goto out;
     }
-    st = iam_stmt(r,
-                  "INSERT INTO iam_mfa_devices (serial, account, name, path, seed_sealed, "
-                  "created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                  "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_mfa_devices))",
-                  "ssss", serial, r->account, name, path);
-    if (st == NULL)
+    if (iam_exec(r,
+                 "INSERT INTO iam_mfa_devices (serial, account, name, path, seed_sealed, "
+                 "created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_mfa_devices))",
+                 "ssssbd", serial, r->account, name, path, sealed, sizeof sealed, r->now))
         goto out;
-    sqlite3_bind_blob(st, 5, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, r->now);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_reset(st);
     if (iam_tags_store(r, "mfa", serial, "TagsPerMFADevice", tags, ntags))
         goto out;
     if (db_commit(r->emu->db)) {
@@ -147,16 +137,16 @@ static int verify_codes(svc_req_t *r, const qform_t *in, const char *serial, uns
         ok = 1;
     }
     sqlite3_reset(st);
-    if (!ok || envelope_open(r->emu->master_key, (const uint8_t *)serial, strlen(serial), sealed,
-                             sizeof sealed, seed))
+    if (!ok || keyring_open(r->emu->master_key, KEYRING_IAM_MFA_SEED, serial, strlen(serial),
+                            sealed, sizeof sealed, seed))
         return iam_internal(r);
     used = iam_totp_match(seed, sizeof seed, (uint64_t)(r->now / 30), window, c1, c2);
     OPENSSL_cleanse(seed, sizeof seed);
     if (used == 0 || (long)used - 1 <= last)
         return iam_failf(r, IAM_E_INVALID_AUTHENTICATION_CODE,
                          "Authentication code for device is not valid.");
-    return iam_exec(r, "UPDATE iam_mfa_devices SET last_step = ?2 WHERE serial = ?1", "si", serial,
-                    (long)used);
+    return iam_exec(r, "UPDATE iam_mfa_devices SET last_step = ?2 WHERE serial = ?1", "sl", serial,
+                    (long long)used);
 }
 
 IAM_OP(iam_op_enable_mfa_device)

@@ -162,16 +162,12 @@ int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
 
 static long count_q(svc_req_t *r, const char *sql, const char *arn)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
+    sqlite3_stmt *st = db_query(r->emu->db, sql, "ss", r->account, arn);
     long n = 0;
 
-    if (st == NULL)
-        return 0;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    db_done(st);
     return n;
 }
 

@@ -13,12 +13,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "storage/db.h"
+
+/* Longest member values that name something here (longer ones leave the
+ * row's fallback): names, and ARNs and URLs passed as they are. */
+#define NAME_MAX_LEN 128
+#define GIVEN_ARN_MAX 599
+#define URL_MAX 299
 
 /* What a resource function fills: authz_request uses a before the next
  * request starts (the event loop serves one at a time). */
 static struct {
-    char arn[IAM_ARN_MAX];
+    char arn[AWS_ARN_BUF];
     const char *vals[3];
     authz_key_t keys[3];
 } res;
@@ -34,7 +41,7 @@ static const char *member(const qform_t *in, const char *name, size_t max)
 /* The request's Path for an entity it creates, "/" without a usable one. */
 static const char *new_path(const qform_t *in)
 {
-    const char *path = member(in, "Path", 511);
+    const char *path = member(in, "Path", AWS_IAM_PATH_MAX - 1);
 
     return path ? path : "/";
 }
@@ -46,9 +53,9 @@ static int done(const qform_t *in, authz_t *a)
         const char *member, *key;
         size_t max;
     } keys[] = {
-        {"PolicyArn", "iam:PolicyARN", 599},
-        {"PermissionsBoundary", "iam:PermissionsBoundary", 599},
-        {"AWSServiceName", "iam:AWSServiceName", 128},
+        {"PolicyArn", "iam:PolicyARN", GIVEN_ARN_MAX},
+        {"PermissionsBoundary", "iam:PermissionsBoundary", GIVEN_ARN_MAX},
+        {"AWSServiceName", "iam:AWSServiceName", NAME_MAX_LEN},
     };
     size_t i, n = 0;
 
@@ -69,20 +76,18 @@ static int done(const qform_t *in, authz_t *a)
 static int entity(svc_req_t *r, const qform_t *in, const char *name_member, const char *sql,
                   int arn_col, const char *type)
 {
-    const char *name = member(in, name_member, 128);
+    const char *name = member(in, name_member, NAME_MAX_LEN);
     sqlite3_stmt *st;
 
     if (name == NULL)
         return 0;
     snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:%s%s%s", r->account, type, new_path(in),
              name);
-    if ((st = db_stmt(r->emu->db, sql)) == NULL)
-        return 1;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(res.arn, sizeof res.arn, "%s", sqlite3_column_text(st, arn_col));
-    sqlite3_reset(st);
+    /* quietly: a failed lookup leaves the built ARN */
+    st = db_query(r->emu->db, sql, "ss", r->account, name);
+    if (db_row(st) == 1)
+        snprintf(res.arn, sizeof res.arn, "%s", db_text(st, arn_col));
+    db_done(st);
     return 1;
 }
 
@@ -95,7 +100,7 @@ static int entity(svc_req_t *r, const qform_t *in, const char *name_member, cons
 /* An ARN the request passes as it is (policies, providers, MFA devices). */
 static int given(const qform_t *in, const char *name)
 {
-    const char *v = member(in, name, 599);
+    const char *v = member(in, name, GIVEN_ARN_MAX);
 
     if (v)
         snprintf(res.arn, sizeof res.arn, "%s", v);
@@ -178,7 +183,7 @@ IAM_RES(iam_res_policy)
 
 IAM_RES(iam_res_new_policy)
 {
-    const char *name = member(IN, "PolicyName", 128);
+    const char *name = member(IN, "PolicyName", NAME_MAX_LEN);
 
     if (name)
         snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:policy%s%s", r->account,
@@ -198,7 +203,7 @@ IAM_RES(iam_res_oidc)
 
 IAM_RES(iam_res_new_oidc)
 {
-    const char *url = member(IN, "Url", 299);
+    const char *url = member(IN, "Url", URL_MAX);
 
     if (url)
         snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:oidc-provider/%s", r->account,
@@ -218,7 +223,7 @@ IAM_RES(iam_res_saml)
 
 IAM_RES(iam_res_new_saml)
 {
-    const char *name = member(IN, "Name", 128);
+    const char *name = member(IN, "Name", NAME_MAX_LEN);
 
     if (name)
         snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:saml-provider/%s", r->account, name);
@@ -237,7 +242,7 @@ IAM_RES(iam_res_mfa)
 
 IAM_RES(iam_res_new_mfa)
 {
-    const char *name = member(IN, "VirtualMFADeviceName", 128);
+    const char *name = member(IN, "VirtualMFADeviceName", NAME_MAX_LEN);
 
     if (name)
         snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:mfa%s%s", r->account, new_path(IN),
@@ -259,7 +264,7 @@ IAM_RES(iam_res_server_cert)
 /* CreateServiceLinkedRole: the roles of the service, whatever the suffix. */
 IAM_RES(iam_res_service_role)
 {
-    const char *svc = member(IN, "AWSServiceName", 128);
+    const char *svc = member(IN, "AWSServiceName", NAME_MAX_LEN);
 
     if (svc)
         snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:role/aws-service-role/%s/*",

@@ -112,7 +112,8 @@ int iam_op_create_role(svc_req_t *r, const qform_t *in, buf_t *out)
                  "assume_policy, description, max_session, boundary, seq) VALUES "
                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                  "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))",
-                 "sssssdssis", r->account, name, id, path, arn, r->now, doc, desc, max_session,
+                 "sssssdssls", r->account, name, id, path, arn, r->now, doc, desc,
+                 (long long)max_session,
                  boundary) ||
         iam_new_entity_end(r, &IAM_ROLE, name, tags, ntags))
         return -1;
@@ -137,7 +138,7 @@ static int update_col(svc_req_t *r, const char *sql, const char *name, const cha
     if (iam_find(r, &IAM_ROLE, name, canon, NULL, NULL))
         return -1;
     if (is_num)
-        return iam_exec(r, sql, "ssi", r->account, canon, num);
+        return iam_exec(r, sql, "ssl", r->account, canon, (long long)num);
     return iam_exec(r, sql, "sss", r->account, canon, text);
 }
 

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define SERVER_CERTS_MAX 20
 
@@ -174,27 +174,18 @@ IAM_OP(iam_op_upload_server_certificate)
     }
     klen = strlen(key);
     if ((sealed = malloc(klen + ENVELOPE_OVERHEAD)) == NULL ||
-        envelope_seal(r->emu->master_key, (const uint8_t *)id, strlen(id), (const uint8_t *)key,
-                      klen, sealed)) {
+        keyring_seal(r->emu->master_key, KEYRING_IAM_SERVER_CERT_KEY, id, strlen(id),
+                     (const uint8_t *)key, klen, sealed)) {
         iam_internal(r);
         goto out;
     }
-    st = iam_stmt(r,
-                  "INSERT INTO iam_server_certs (account, name, id, path, arn, body, chain, "
-                  "key_sealed, uploaded, expiration, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                  "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_server_certs))",
-                  "sssssss", r->account, name, id, path, arn, body, chain);
-    if (st == NULL)
+    if (iam_exec(r,
+                 "INSERT INTO iam_server_certs (account, name, id, path, arn, body, chain, "
+                 "key_sealed, uploaded, expiration, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_server_certs))",
+                 "sssssssbdd", r->account, name, id, path, arn, body, chain, sealed,
+                 klen + ENVELOPE_OVERHEAD, r->now, notafter))
         goto out;
-    sqlite3_bind_blob(st, 8, sealed, (int)(klen + ENVELOPE_OVERHEAD), SQLITE_STATIC);
-    sqlite3_bind_double(st, 9, r->now);
-    sqlite3_bind_double(st, 10, notafter);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_reset(st);
     if (iam_new_entity_end(r, &SERVER_CERT, name, tags, ntags))
         goto out;
     rc = cert_answer(r, out, name, 0);

@@ -208,6 +208,11 @@ static int source_entity(svc_req_t *r, const char *arn, const char **kind, char 
     char prefix[64];
     const char *rest, *slash;
     size_t i, plen = (size_t)snprintf(prefix, sizeof prefix, "arn:aws:iam::%s:", r->account);
+    static const char *const sqls[] = {
+        "SELECT 1 FROM iam_users WHERE account=?1 AND arn=?2",
+        "SELECT 1 FROM iam_groups WHERE account=?1 AND arn=?2",
+        "SELECT 1 FROM iam_roles WHERE account=?1 AND arn=?2",
+    };
     sqlite3_stmt *st = NULL;
     int found;
 
@@ -222,21 +227,13 @@ static int source_entity(svc_req_t *r, const char *arn, const char **kind, char 
         goto invalid;
     *kind = kinds[i];
     snprintf(name, 130, "%s", slash + 1);
-    if (i == 0)
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_users WHERE account=?1 AND arn=?2");
-    else if (i == 1)
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_groups WHERE account=?1 AND arn=?2");
-    else
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_roles WHERE account=?1 AND arn=?2");
+    st = db_query(r->emu->db, sqls[i], "ss", r->account, arn);
     if (st == NULL)
         return iam_failf(r, IAM_E_SERVICE_FAILURE, "Internal database error.");
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    found = db_row(st) == 1;
+    db_done(st);
     if (!found)
-        return iam_fail(r, IAM_E_ENTITY_NOT_FOUND, *kind,
-                         name);
+        return iam_fail(r, IAM_E_ENTITY_NOT_FOUND, *kind, name);
     return 0;
 invalid:
     return iam_failf(r, IAM_E_INVALID_INPUT, "Invalid Entity Arn: %.200s", arn);

@@ -12,8 +12,9 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
+#include "base/limits.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define NAME_CHARS "_+=,.@-"
 #define NAME_PATTERN "[\\w+=,.@-]*"
@@ -51,8 +52,6 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     char akid[32], secret[41], token_b64[400], sha_hex[65], exp[32];
     unsigned char token[256], md[SHA256_DIGEST_LENGTH];
     uint8_t sealed[40 + ENVELOPE_OVERHEAD];
-    sqlite3_stmt *st;
-    int rc;
 
     iam_new_id("ASIA", akid);
     iam_new_secret(secret);
@@ -61,43 +60,20 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     codec_b64_encode(token, sizeof token, token_b64);
     SHA256((const unsigned char *)token_b64, strlen(token_b64), md);
     codec_hex(md, sizeof md, sha_hex);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)akid, strlen(akid),
-                      (const uint8_t *)secret, 40, sealed) != 0)
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_SECRET_KEY, akid, strlen(akid),
+                     (const uint8_t *)secret, 40, sealed) != 0)
         goto fail;
-    st = db_stmt(r->emu->db,
-                 "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
-                 "kind, arn, user_id, role_arn, source_name, session_name, policy, policy_arns, "
-                 "tags, source_identity, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-    if (st == NULL)
-        goto fail;
-    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, sha_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, s->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, s->arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, s->user_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, s->role_arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, s->source_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, s->session_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, s->policy, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 12, s->policy_arns, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, s->tags, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, s->source_identity, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 15, r->now);
-    sqlite3_bind_double(st, 16, s->expires);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (db_run(r->emu->db,
+               "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
+               "kind, arn, user_id, role_arn, source_name, session_name, policy, policy_arns, "
+               "tags, source_identity, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+               "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+               "ssbsssssssssssdd", akid, r->account, sealed, sizeof sealed, sha_hex, s->kind,
+               s->arn, s->user_id, s->role_arn, s->source_name, s->session_name, s->policy,
+               s->policy_arns, s->tags, s->source_identity, r->now, s->expires) != 0)
         goto fail;
     /* expired sessions go once they can no longer be used */
-    st = db_stmt(r->emu->db, "DELETE FROM sts_sessions WHERE expires < ?1");
-    if (st) {
-        sqlite3_bind_double(st, 1, r->now - 86400);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r->emu->db, "DELETE FROM sts_sessions WHERE expires < ?1", "d", r->now - 86400);
     clock_iso8601(s->expires, exp);
     memcpy(exp + 19, "Z", 2); /* AWS: whole seconds */
     xml_open(out, "Credentials");
@@ -261,8 +237,8 @@ static int authorize_assume(svc_req_t *r, const char *role_arn, const char *trus
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *role_arn, *name, *policy = NULL, *external = NULL, *source = NULL, *slash;
-    char role_name[128], role_id[32], actual_arn[512], *trust = NULL, *tags = NULL;
-    char *arns = NULL, arn[700], uid[200];
+    char role_name[128], role_id[32], actual_arn[AWS_ARN_BUF], *trust = NULL, *tags = NULL;
+    char *arns = NULL, arn[AWS_ARN_BUF], uid[200];
     long duration = 3600, max_session = 3600;
     int has_duration = 0, rc = -1;
     sqlite3_stmt *st;
@@ -285,17 +261,16 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         goto out;
     }
     snprintf(role_name, sizeof role_name, "%s", slash + 1);
-    st = db_stmt(r->emu->db, "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
-                             "account=?1 AND name=?2");
+    st = db_query(r->emu->db,
+                  "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
+                  "account=?1 AND name=?2",
+                  "ss", r->account, role_name);
     if (st == NULL)
         goto internal;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        !strcmp((const char *)sqlite3_column_text(st, 1), role_arn)) {
-        snprintf(role_id, sizeof role_id, "%s", sqlite3_column_text(st, 0));
-        snprintf(actual_arn, sizeof actual_arn, "%s", sqlite3_column_text(st, 1));
-        trust = strdup((const char *)sqlite3_column_text(st, 2));
+    if (db_row(st) == 1 && !strcmp(db_text(st, 1), role_arn)) {
+        snprintf(role_id, sizeof role_id, "%s", db_text(st, 0));
+        snprintf(actual_arn, sizeof actual_arn, "%s", db_text(st, 1));
+        trust = strdup(db_text(st, 2));
         max_session = sqlite3_column_int(st, 3);
         /* the name as created, not as asked */
         snprintf(role_name, sizeof role_name, "%s", strrchr(actual_arn, '/') + 1);
@@ -350,16 +325,9 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     if (new_session(r, &s, out) != 0)
         goto out;
     xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
-    st = db_stmt(r->emu->db, "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE "
-                             "account=?1 AND name=?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 3, r->now);
-        sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r->emu->db,
+           "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE account=?1 AND name=?2",
+           "ssds", r->account, role_name, r->now, r->region);
     rc = 0;
     goto out;
 internal:
@@ -489,8 +457,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     raw = malloc(strlen(msg) + 4);
     n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
-        envelope_open(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12, raw, (size_t)n,
-                      pt) != 0) {
+        keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n, pt) != 0) {
         rc = iam_failf(r, IAM_E_INVALID_AUTHORIZATION_MESSAGE,
                        "The message is invalid or was not issued by this service.");
     } else {

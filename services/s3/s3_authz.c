@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/limits.h"
 #include "storage/db.h"
 #include "emulator/http.h"
 #include "services/iam/iam.h"
@@ -487,7 +488,7 @@ static int request_tags_source(s3_req_t *s, const char *action)
 static int check(s3_req_t *s, const char *action, const char *bucket, const char *key,
                  const char *vid, int res, int quiet)
 {
-    char arn[1200];
+    char arn[AWS_ARN_BUF];
     char *policy = NULL;
     keys_t k;
     authz_t a;
