@@ -29,11 +29,12 @@ static int read_filter(svc_req_t *r, const qform_t *in, int *mask)
             if (!strcmp(v, kinds[j].name))
                 break;
         if (j == sizeof kinds / sizeof kinds[0])
-            return iam_failf(r, IAM_E_VALIDATION_ERROR,
+            return svc_error(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value '[%.64s]' at 'filter' failed to "
                              "satisfy constraint: Member must satisfy constraint: [Member must "
                              "satisfy enum value set: [User, Role, Group, LocalManagedPolicy, "
-                             "AWSManagedPolicy]]", v);
+                             "AWSManagedPolicy]]",
+                             v);
         *mask |= kinds[j].bit;
     }
     return 0;

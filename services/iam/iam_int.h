@@ -7,15 +7,16 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "base/buf.h"
-#include "base/limits.h"
-#include "services/iam/iam.h"
 #include "authz/authz.h"
 #include "authz/policy.h"
 #include "authz/store.h"
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/xml.h"
 #include "emulator/proto_query.h"
 #include "emulator/service.h"
-#include "base/xml.h"
+#include "services/iam/iam.h"
+#include "services/iam/iam_errors.h"
 
 #define IAM_XMLNS "https://iam.amazonaws.com/doc/2010-05-08/"
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -55,64 +56,6 @@ typedef struct {
 int iam_internal(svc_req_t *r);
 /* NoSuchEntity for name of kind k; -1. */
 int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name);
-
-/* ---- errors (iam_errors.c) ---------------------------------------------- */
-
-/* IAM's and STS's errors: each code once with its status, then the
- * messages answered from more than one place. */
-enum iam_err {
-    IAM_E_ACCESS_DENIED,
-    IAM_E_DELETE_CONFLICT,
-    IAM_E_DUPLICATE_CERTIFICATE,
-    IAM_E_DUPLICATE_S_S_H_PUBLIC_KEY,
-    IAM_E_ENTITY_ALREADY_EXISTS,
-    IAM_E_EXPIRED_TRADE_IN_TOKEN,
-    IAM_E_FEATURE_DISABLED,
-    IAM_E_FEATURE_ENABLED,
-    IAM_E_INTERNAL_FAILURE,
-    IAM_E_INVALID_AUTHENTICATION_CODE,
-    IAM_E_INVALID_AUTHORIZATION_MESSAGE,
-    IAM_E_INVALID_IDENTITY_TOKEN,
-    IAM_E_INVALID_INPUT,
-    IAM_E_INVALID_PARAMETER_VALUE,
-    IAM_E_INVALID_PUBLIC_KEY,
-    IAM_E_INVALID_USER_TYPE,
-    IAM_E_KEY_PAIR_MISMATCH,
-    IAM_E_LIMIT_EXCEEDED,
-    IAM_E_MALFORMED_CERTIFICATE,
-    IAM_E_MALFORMED_POLICY_DOCUMENT,
-    IAM_E_NO_SUCH_ENTITY,
-    IAM_E_NOT_SUPPORTED_SERVICE,
-    IAM_E_ORGANIZATION_NOT_FOUND,
-    IAM_E_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED,
-    IAM_E_PACKED_POLICY_TOO_LARGE,
-    IAM_E_PASSWORD_POLICY_VIOLATION,
-    IAM_E_REPORT_EXPIRED,
-    IAM_E_REPORT_NOT_PRESENT,
-    IAM_E_SERVICE_FAILURE,
-    IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
-    IAM_E_VALIDATION_ERROR,
-    /* with their message */
-    IAM_E_POLICY_NOT_FOUND,
-    IAM_E_ENTITY_NOT_FOUND,
-    IAM_E_USER_NAME_NEEDED,
-    IAM_E_NULL_AUDIENCE,
-    IAM_E_USAGE_FILTER,
-    IAM_E_OUT_OF_MEMORY,
-    IAM_E_INTERNAL,
-    IAM_E_STATUS_EXPIRED,
-    IAM_E_BAD_ARN,
-    IAM_E_BAD_MARKER,
-    IAM_E_THUMBPRINT,
-    IAM_E_UNKNOWN_FAILURE,
-};
-
-/* Sets error e on r, its message the table's formatted with the arguments
- * (codes without one: none); -1, so handlers `return iam_fail(...)`. */
-int iam_fail(svc_req_t *r, enum iam_err e, ...);
-/* Sets error e's code and status with the message fmt; -1. */
-int iam_failf(svc_req_t *r, enum iam_err e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* ---- statements ---------------------------------------------------------- */
 

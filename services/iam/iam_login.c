@@ -27,7 +27,7 @@ int iam_user_or_caller(svc_req_t *r, const qform_t *in, const char *member, size
         if (r->caller.kind == PRINCIPAL_USER || r->caller.kind == PRINCIPAL_USER_SESSION)
             name = r->caller.name;
         else
-            return iam_fail(r, IAM_E_USER_NAME_NEEDED);
+            return svc_error(r, IAM_E_USER_NAME_NEEDED);
     }
     return iam_find(r, &IAM_USER, name, canon, NULL, NULL);
 }
@@ -38,7 +38,7 @@ int iam_null(svc_req_t *r, const char *member)
 
     snprintf(m, sizeof m, "%s", member);
     m[0] = (char)tolower((unsigned char)m[0]);
-    return iam_failf(r, IAM_E_VALIDATION_ERROR,
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value null at '%s' failed to satisfy "
                      "constraint: Member must not be null",
                      m);
@@ -64,7 +64,7 @@ int iam_enum(svc_req_t *r, const qform_t *in, const char *member, int required,
     }
     snprintf(m, sizeof m, "%s", member);
     m[0] = (char)tolower((unsigned char)m[0]);
-    return iam_failf(r, IAM_E_VALIDATION_ERROR,
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy enum value set: [%s]",
                      v, m, set);
@@ -77,7 +77,7 @@ int iam_status(svc_req_t *r, const qform_t *in, const char **out)
     if (iam_enum(r, in, "Status", 1, st, out))
         return -1;
     if (!strcmp(*out, "Expired"))
-        return iam_fail(r, IAM_E_STATUS_EXPIRED);
+        return svc_error(r, IAM_E_STATUS_EXPIRED);
     return 0;
 }
 
@@ -171,7 +171,7 @@ static int new_password(svc_req_t *r, const qform_t *in, const char *member,
         load_policy(r, &pol))
         return -1;
     if (iam_pw_check(&pol, pw, msg, sizeof msg))
-        return iam_failf(r, IAM_E_PASSWORD_POLICY_VIOLATION, "%s", msg);
+        return svc_error(r, IAM_E_PASSWORD_POLICY_VIOLATION, "%s", msg);
     if (iam_pw_hash(pw, hash))
         return iam_internal(r);
     return 0;
@@ -190,7 +190,7 @@ IAM_OP(iam_op_get_account_password_policy)
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return iam_internal(r);
-        return iam_failf(r, IAM_E_NO_SUCH_ENTITY,
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                          "The Password Policy with domain name %s cannot be found.", r->account);
     }
     xml_open(out, "PasswordPolicy");
@@ -248,7 +248,7 @@ IAM_OP(iam_op_delete_account_password_policy)
     if (iam_exec(r, "DELETE FROM iam_password_policy WHERE account = ?1", "s", r->account))
         return -1;
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return iam_failf(r, IAM_E_NO_SUCH_ENTITY,
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                          "The account policy with name PasswordPolicy cannot be found.");
     return 0;
 }
@@ -257,7 +257,7 @@ IAM_OP(iam_op_delete_account_password_policy)
 
 static int no_profile(svc_req_t *r, const char *user)
 {
-    return iam_failf(r, IAM_E_NO_SUCH_ENTITY, "Login Profile for User %s cannot be found.", user);
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Login Profile for User %s cannot be found.", user);
 }
 
 static int profile_xml(svc_req_t *r, buf_t *out, const char *user)
@@ -297,8 +297,8 @@ IAM_OP(iam_op_create_login_profile)
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return iam_failf(r, IAM_E_ENTITY_ALREADY_EXISTS, "Login Profile for user %s already exists.",
-                         user);
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS,
+                         "Login Profile for user %s already exists.", user);
     if (new_password(r, in, "Password", hash))
         return -1;
     rc = iam_exec(r,
@@ -377,7 +377,8 @@ IAM_OP(iam_op_change_password)
         q_str(r, in, "NewPassword", 1, 1, 128, &old_new))
         return -1;
     if (r->caller.kind != PRINCIPAL_USER)
-        return iam_failf(r, IAM_E_INVALID_USER_TYPE, "Only IAM Users can change their own password.");
+        return svc_error(r, IAM_E_INVALID_USER_TYPE,
+                         "Only IAM Users can change their own password.");
     st = iam_stmt(r, "SELECT pw_hash FROM iam_login_profiles WHERE account = ?1 AND user_name = ?2",
                   "ss", r->account, r->caller.name);
     if (st == NULL)
@@ -391,7 +392,7 @@ IAM_OP(iam_op_change_password)
     ok = iam_pw_verify(old, stored);
     OPENSSL_cleanse(stored, sizeof stored);
     if (!ok)
-        return iam_failf(r, IAM_E_ACCESS_DENIED, "The old password is incorrect.");
+        return svc_error(r, IAM_E_ACCESS_DENIED, "The old password is incorrect.");
     if (new_password(r, in, "NewPassword", hash))
         return -1;
     rc = iam_exec(r,

@@ -114,7 +114,7 @@ int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
+        return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     pol_xml(out, &p, 1);
     rc = 0;
     if (with_tags && !p.aws)
@@ -157,7 +157,7 @@ int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
 {
     if (authz_managed_document(r->emu, r->account, arn, doc) == 0)
         return 0;
-    return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
+    return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
 }
 
 static long count_q(svc_req_t *r, const char *sql, const char *arn)
@@ -251,16 +251,17 @@ static int policy_path(svc_req_t *r, const qform_t *in, const char **out)
     *out = v;
     return 0;
 bad:
-    return iam_failf(r, IAM_E_VALIDATION_ERROR,
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at 'path' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: "
-                     "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", v);
+                     "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/",
+                     v);
 }
 
 static int managed_size(svc_req_t *r, const char *doc)
 {
     if (iam_doc_size(doc) > IAM_POLICY_SIZE)
-        return iam_failf(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for PolicySize: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for PolicySize: %d",
                          IAM_POLICY_SIZE);
     return 0;
 }
@@ -302,7 +303,7 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
         if (rc != SQLITE_ROW)
             return iam_internal(r);
         db_rollback(r->emu->db);
-        return iam_failf(r, IAM_E_ENTITY_ALREADY_EXISTS,
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS,
                          "A policy called %s already exists. Duplicate names are not allowed.",
                          name);
     }
@@ -353,14 +354,14 @@ static int customer_policy(svc_req_t *r, const char *arn, const char *action)
     int rc;
 
     if (authz_aws_policy(arn))
-        return iam_failf(r, IAM_E_ACCESS_DENIED,
+        return svc_error(r, IAM_E_ACCESS_DENIED,
                          "User: %s is not authorized to perform: iam:%s on resource: policy %s",
                          r->caller.arn[0] ? r->caller.arn : "root", action, arn);
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
+        return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     return 0;
 }
 
@@ -374,12 +375,12 @@ int iam_op_delete_policy(svc_req_t *r, const qform_t *in, buf_t *out)
     if (read_policy_arn(r, in, &arn) || customer_policy(r, arn, "DeletePolicy"))
         return -1;
     if (iam_policy_attachments(r, arn) > 0)
-        return iam_failf(r, IAM_E_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
+        return svc_error(r, IAM_E_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
     versions = count_q(r, "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_policies p ON "
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions > 1)
-        return iam_failf(r, IAM_E_DELETE_CONFLICT,
+        return svc_error(r, IAM_E_DELETE_CONFLICT,
                          "This policy has more than one version. Before you delete a policy, you "
                          "must delete the policy's versions. The default version is deleted with "
                          "the policy.");
@@ -412,12 +413,12 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_page_init(r, in, &pg))
         return -1;
     if (strcmp(scope, "All") && strcmp(scope, "AWS") && strcmp(scope, "Local"))
-        return iam_failf(r, IAM_E_VALIDATION_ERROR,
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.64s' at 'scope' failed to satisfy "
                          "constraint: Member must satisfy enum value set: [All, AWS, Local]",
                          scope);
     if (usage && strcmp(usage, "PermissionsPolicy") && strcmp(usage, "PermissionsBoundary"))
-        return iam_fail(r, IAM_E_USAGE_FILTER, usage);
+        return svc_error(r, IAM_E_USAGE_FILTER, usage);
     want_aws = strcmp(scope, "Local") != 0;
     want_local = strcmp(scope, "AWS") != 0;
     if (want_local) {
@@ -495,15 +496,16 @@ static int read_version_id(svc_req_t *r, const qform_t *in, const char **vid)
     *vid = v;
     return 0;
 bad:
-    return iam_failf(r, IAM_E_VALIDATION_ERROR,
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at 'versionId' failed to "
                      "satisfy constraint: Member must satisfy regular expression pattern: "
-                     "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", v);
+                     "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+                     v);
 }
 
 static int no_version(svc_req_t *r, const char *arn, const char *vid)
 {
-    return iam_failf(r, IAM_E_NO_SUCH_ENTITY,
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                      "Policy %s version %s does not exist or is not attachable.", arn, vid);
 }
 
@@ -535,9 +537,10 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions >= IAM_MAX_VERSIONS)
-        return iam_failf(r, IAM_E_LIMIT_EXCEEDED,
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "A managed policy can have up to %d versions. Before you create a new "
-                         "version, you must delete an existing version.", IAM_MAX_VERSIONS);
+                         "version, you must delete an existing version.",
+                         IAM_MAX_VERSIONS);
     if (db_begin(r->emu->db))
         return iam_internal(r);
     st = iam_stmt(r, "SELECT next_version FROM iam_policies WHERE arn = ?1 AND account = ?2", "ss",
@@ -614,7 +617,7 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     xml_open(out, "Versions");
     a = authz_aws_policy(arn);
     if (a) {
@@ -681,7 +684,8 @@ int iam_op_delete_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
     if (rc < 0)
         return -1;
     if (rc == 1)
-        return iam_failf(r, IAM_E_DELETE_CONFLICT, "Cannot delete the default version of a policy.");
+        return svc_error(r, IAM_E_DELETE_CONFLICT,
+                         "Cannot delete the default version of a policy.");
     return iam_exec(r,
                     "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND "
                     "version_id = ?2",
@@ -728,6 +732,6 @@ int iam_op_list_policy_tags(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : iam_fail(r, IAM_E_POLICY_NOT_FOUND, arn);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     return iam_tags_list(r, in, out, "policy", arn);
 }

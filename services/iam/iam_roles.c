@@ -73,7 +73,7 @@ static int answer_role(svc_req_t *r, buf_t *out, const char *name)
 static int trust_size(svc_req_t *r, const char *doc)
 {
     if (iam_doc_size(doc) > IAM_TRUST_SIZE)
-        return iam_failf(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for ACLSizePerRole: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for ACLSizePerRole: %d",
                          IAM_TRUST_SIZE);
     return 0;
 }
@@ -175,7 +175,7 @@ int iam_op_update_role_description(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_name(r, in, "RoleName", 1, 64, &name) || read_description(r, in, &desc))
         return -1;
     if (desc == NULL)
-        return iam_failf(r, IAM_E_VALIDATION_ERROR,
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value null at 'description' failed to "
                          "satisfy constraint: Member must not be null");
     if (update_col(r, SQL_DESC, name, desc, 0, 0))

@@ -36,8 +36,10 @@ static const char PEM_PATTERN[] = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
 
 static int malformed(svc_req_t *r, const char *what)
 {
-    return iam_failf(r, IAM_E_MALFORMED_CERTIFICATE, "Unable to parse %s. Please ensure the %s is "
-                     "in PEM format.", what, what);
+    return svc_error(r, IAM_E_MALFORMED_CERTIFICATE,
+                     "Unable to parse %s. Please ensure the %s is "
+                     "in PEM format.",
+                     what, what);
 }
 
 /* Parses the certificate (expiration into *notafter), the optional chain
@@ -78,7 +80,7 @@ static int check_pem(svc_req_t *r, const char *body, const char *chain, const ch
         goto out;
     }
     if (X509_check_private_key(x, pk) != 1) {
-        iam_failf(r, IAM_E_KEY_PAIR_MISMATCH,
+        svc_error(r, IAM_E_KEY_PAIR_MISMATCH,
                   "The public key certificate and the private key do not match.");
         goto out;
     }
@@ -168,7 +170,7 @@ IAM_OP(iam_op_upload_server_certificate)
     sqlite3_reset(st);
     if (n >= SERVER_CERTS_MAX) {
         db_rollback(r->emu->db);
-        return iam_failf(r, IAM_E_LIMIT_EXCEEDED,
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for ServerCertificatesPerAccount: %d",
                          SERVER_CERTS_MAX);
     }

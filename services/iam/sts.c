@@ -86,7 +86,7 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     return 0;
 fail:
     OPENSSL_cleanse(secret, sizeof secret);
-    return iam_fail(r, IAM_E_INTERNAL);
+    return svc_error(r, IAM_E_INTERNAL);
 }
 
 /* Session tags: Tags.member.N.Key/Value, at most 50, as a JSON object text
@@ -104,14 +104,14 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "{");
     if (n == 0)
-        return iam_fail(r, IAM_E_NULL_AUDIENCE);
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *k = qform_getf(in, "Tags.member.%zu.Key", i);
         const char *v = qform_getf(in, "Tags.member.%zu.Value", i);
         if (v == NULL || codec_utf8_len(k) < 1 || codec_utf8_len(k) > 128 ||
             codec_utf8_len(v) > 256) {
             buf_free(&b);
-            return iam_failf(r, IAM_E_VALIDATION_ERROR,
+            return svc_error(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value at 'tags.%zu.member' failed to "
                              "satisfy constraint: Member must have a key of length 1 to 128 and "
                              "a value of length 0 to 256",
@@ -144,14 +144,14 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "[");
     if (n == 0)
-        return iam_fail(r, IAM_E_NULL_AUDIENCE);
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
         char *doc;
         if (strlen(arn) < 20 || strlen(arn) > 2048 ||
             authz_managed_document(r->emu, r->account, arn, &doc) != 0) {
             buf_free(&b);
-            return iam_failf(r, IAM_E_INVALID_PARAMETER_VALUE,
+            return svc_error(r, IAM_E_INVALID_PARAMETER_VALUE,
                              "The policy %.200s does not exist or is not attachable.", arn);
         }
         free(doc);
@@ -176,11 +176,11 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
     if (*policy == NULL)
         return 0;
     if (strlen(*policy) > 2048)
-        return iam_failf(r, IAM_E_PACKED_POLICY_TOO_LARGE,
+        return svc_error(r, IAM_E_PACKED_POLICY_TOO_LARGE,
                          "Packed policy consumes more than 100 percent of the allotted space.");
     p = policy_parse(*policy, strlen(*policy), POLICY_IDENTITY, err, sizeof err);
     if (p == NULL)
-        return iam_failf(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
     policy_free(p);
     return 0;
 }
@@ -226,9 +226,9 @@ static int authorize_assume(svc_req_t *r, const char *role_arn, const char *trus
         if (authz_check(r, &a) == 0)
             continue;
         if (strstr(r->err_msg, "resource-based"))
-            iam_failf(r, IAM_E_ACCESS_DENIED,
-                      "User: %s is not authorized to perform: %s on resource: %s",
-                      r->caller.arn, actions[i], role_arn);
+            svc_error(r, IAM_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: %s on resource: %s", r->caller.arn,
+                      actions[i], role_arn);
         return -1;
     }
     return 0;
@@ -257,7 +257,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     slash = strrchr(role_arn, '/');
     if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
         slash == NULL || strlen(slash + 1) >= sizeof role_name) {
-        iam_failf(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
+        svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
     snprintf(role_name, sizeof role_name, "%s", slash + 1);
@@ -279,11 +279,11 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     /* AWS refuses the root user; with --iam off everyone signs as root, so
      * only enforcement applies the rule */
     if (r->emu->cfg->iam_enforce && r->caller.kind == PRINCIPAL_ROOT && trust) {
-        iam_failf(r, IAM_E_ACCESS_DENIED, "Roles may not be assumed by root accounts.");
+        svc_error(r, IAM_E_ACCESS_DENIED, "Roles may not be assumed by root accounts.");
         goto out;
     }
     if (trust == NULL) {
-        iam_failf(r, IAM_E_ACCESS_DENIED,
+        svc_error(r, IAM_E_ACCESS_DENIED,
                   "User: %s is not authorized to perform: sts:AssumeRole on resource: %.300s",
                   r->caller.arn, role_arn);
         goto out;
@@ -291,13 +291,13 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     if (authorize_assume(r, actual_arn, trust, name, external, source, tags != NULL) != 0)
         goto out;
     if (has_duration && duration > max_session) {
-        iam_failf(r, IAM_E_VALIDATION_ERROR,
+        svc_error(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
                   "role.");
         goto out;
     }
     if (r->caller.kind == PRINCIPAL_ROLE_SESSION && duration > 3600) {
-        iam_failf(r, IAM_E_VALIDATION_ERROR,
+        svc_error(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the 1 hour session limit for roles "
                   "assumed by role chaining.");
         goto out;
@@ -331,7 +331,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     rc = 0;
     goto out;
 internal:
-    iam_fail(r, IAM_E_INTERNAL);
+    svc_error(r, IAM_E_INTERNAL);
 out:
     free(trust);
     free(tags);
@@ -350,7 +350,7 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TokenCode", 0, 6, 6, &code) != 0)
         return -1;
     if (r->caller.temporary)
-        return iam_failf(r, IAM_E_ACCESS_DENIED,
+        return svc_error(r, IAM_E_ACCESS_DENIED,
                          "Cannot call GetSessionToken with session credentials");
     memset(&s, 0, sizeof s);
     if (r->caller.kind == PRINCIPAL_ROOT) {
@@ -385,7 +385,7 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
         read_tags(r, in, &tags) != 0)
         goto out;
     if (r->caller.temporary) {
-        iam_failf(r, IAM_E_ACCESS_DENIED,
+        svc_error(r, IAM_E_ACCESS_DENIED,
                   "Cannot call GetFederationToken with session credentials");
         goto out;
     }
@@ -458,7 +458,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
         keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n, pt) != 0) {
-        rc = iam_failf(r, IAM_E_INVALID_AUTHORIZATION_MESSAGE,
+        rc = svc_error(r, IAM_E_INVALID_AUTHORIZATION_MESSAGE,
                        "The message is invalid or was not issued by this service.");
     } else {
         xml_elem_n(out, "DecodedMessage", (const char *)pt, (size_t)n - ENVELOPE_OVERHEAD);
@@ -482,7 +482,7 @@ static int assume_root(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TaskPolicyArn.arn", 1, 20, 2048, &task) != 0 ||
         q_int(r, in, "DurationSeconds", 0, 0, 900, &duration, NULL) != 0)
         return -1;
-    return iam_failf(r, IAM_E_ACCESS_DENIED,
+    return svc_error(r, IAM_E_ACCESS_DENIED,
                      "User: %s is not authorized to perform: sts:AssumeRoot on resource: %.100s "
                      "because the account is not the management account of an organization "
                      "with centralized root access (RootSessions) enabled",
@@ -497,7 +497,7 @@ static int get_delegated_access_token(svc_req_t *r, const qform_t *in, buf_t *ou
     if (q_str(r, in, "TradeInToken", 1, 1, 8192, &token) != 0)
         return -1;
     /* no delegation request was ever approved here: no token is valid */
-    return iam_failf(r, IAM_E_EXPIRED_TRADE_IN_TOKEN,
+    return svc_error(r, IAM_E_EXPIRED_TRADE_IN_TOKEN,
                      "The trade-in token provided in the request has expired and can no longer "
                      "be exchanged for credentials. Request a new token and retry the operation.");
 }
@@ -515,19 +515,19 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_int(r, in, "DurationSeconds", 0, 60, 3600, &duration, NULL) != 0)
         return -1;
     if (n == 0)
-        return iam_fail(r, IAM_E_NULL_AUDIENCE);
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         snprintf(name, sizeof name, "Audience.member.%zu", i);
         if (q_str(r, in, name, 1, 1, 1000, &aud) != 0)
             return -1;
     }
     if (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES384") != 0)
-        return iam_failf(r, IAM_E_VALIDATION_ERROR,
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%s' at 'signingAlgorithm' failed "
                          "to satisfy constraint: Member must satisfy enum value set: "
                          "[RS256, ES384]",
                          alg);
-    return iam_failf(r, IAM_E_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED,
+    return svc_error(r, IAM_E_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED,
                      "The outbound web identity federation feature is not enabled for this "
                      "account. To use this feature, you must first enable it through the "
                      "Amazon Web Services Management Console or API.");
@@ -540,9 +540,9 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
     (void)in;
     (void)out;
     if (!strcmp(r->operation, "AssumeRoleWithSAML"))
-        return iam_failf(r, IAM_E_INVALID_IDENTITY_TOKEN,
+        return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
                          "The SAML assertion is not valid: no SAML provider is configured.");
-    return iam_failf(r, IAM_E_INVALID_IDENTITY_TOKEN,
+    return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
                      "No OpenID Connect provider found in your account for the token issuer.");
 }
 
