@@ -4,7 +4,9 @@
  * with the denial text and the access-log note. The router calls it once per
  * request with the row's action and resource (emulator/router.c); services
  * call authz_check for what they learn only while serving (cross-service
- * calls: S3 and Secrets Manager to KMS). */
+ * calls: S3 and Secrets Manager to KMS). Implemented by authz.c (the
+ * decision), creds.c (credentials), request.c (the router's call) and
+ * store.c (the policies a principal holds: authz/store.h). */
 #ifndef AWSEMU_AUTHZ_H
 #define AWSEMU_AUTHZ_H
 

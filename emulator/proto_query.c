@@ -475,9 +475,7 @@ void proto_query_serve(svc_req_t *r, const svc_def_t *def)
         proto_query_send_error(r);
         return;
     }
-    if ((def->authorize ? r->emu->cfg->iam_enforce && def->authorize(r, &in) != 0
-                        : authz_request(r, &in) != 0) ||
-        svc_unsupported(r) != 0) {
+    if (authz_request(r, &in) != 0 || svc_unsupported(r) != 0) {
         qform_free(&in);
         proto_query_send_error(r);
         return;

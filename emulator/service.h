@@ -169,9 +169,6 @@ typedef struct svc_def {
     const svc_op_t *ops;         /* sorted by name */
     size_t nops;
     unsigned flags;
-    /* Query services whose rows do not yet name resources: authorizes the
-     * request before the operation (0 or svc_error); NULL: the rows do. */
-    int (*authorize)(svc_req_t *r, const struct qform *in);
     /* Life cycle, each optional: init after the store opens (0, or -1 with
      * err), reset after every row was wiped, tick about once a second,
      * shutdown before the store closes (also after a failed init). */

@@ -325,7 +325,7 @@ static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)
     return 0;
 }
 
-static sqlite3_stmt *vquery(db_t *db, const char *sql, const char *types, va_list ap)
+sqlite3_stmt *db_vquery(db_t *db, const char *sql, const char *types, va_list ap)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
 
@@ -344,7 +344,7 @@ sqlite3_stmt *db_query(db_t *db, const char *sql, const char *types, ...)
     va_list ap;
 
     va_start(ap, types);
-    st = vquery(db, sql, types, ap);
+    st = db_vquery(db, sql, types, ap);
     va_end(ap);
     return st;
 }
@@ -356,7 +356,7 @@ int db_run(db_t *db, const char *sql, const char *types, ...)
     int rc;
 
     va_start(ap, types);
-    st = vquery(db, sql, types, ap);
+    st = db_vquery(db, sql, types, ap);
     va_end(ap);
     if (st == NULL)
         return -1;

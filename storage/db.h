@@ -4,6 +4,7 @@
 #define AWSEMU_DB_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct db db_t;
@@ -52,6 +53,9 @@ static inline int db_bind_str(sqlite3_stmt *st, int i, const char *s, size_t n)
  * or a bind fails (say, more letters than parameters).
  * IAM's iam_stmt is the subset s / i (long) / d: its 'i' becomes 'l' here. */
 sqlite3_stmt *db_query(db_t *db, const char *sql, const char *types, ...);
+/* db_query with its arguments as a va_list (for a service's wrapper that
+ * adds its own error, as IAM's iam_stmt). */
+sqlite3_stmt *db_vquery(db_t *db, const char *sql, const char *types, va_list ap);
 /* db_query, stepped once, expecting SQLITE_DONE, then reset. Returns 0 or
  * -1; the rows it changed are then db_changes(db). */
 int db_run(db_t *db, const char *sql, const char *types, ...);

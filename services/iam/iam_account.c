@@ -29,11 +29,12 @@ static int read_filter(svc_req_t *r, const qform_t *in, int *mask)
             if (!strcmp(v, kinds[j].name))
                 break;
         if (j == sizeof kinds / sizeof kinds[0])
-            return svc_error(r, 400, "ValidationError",
+            return svc_error(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value '[%.64s]' at 'filter' failed to "
                              "satisfy constraint: Member must satisfy constraint: [Member must "
                              "satisfy enum value set: [User, Role, Group, LocalManagedPolicy, "
-                             "AWSManagedPolicy]]", v);
+                             "AWSManagedPolicy]]",
+                             v);
         *mask |= kinds[j].bit;
     }
     return 0;
@@ -186,9 +187,9 @@ int iam_op_get_account_authorization_details(svc_req_t *r, const qform_t *in, bu
         size_t n = 0, cap = 0;
         int rc = SQLITE_DONE, t, err = 0;
         if (mask & F_AWS)
-            for (i = 0; i < iam_aws_npolicies; i++) {
-                if (iam_policy_attachments(r, iam_aws_policies[i].arn) == 0 &&
-                    iam_policy_boundary_uses(r, iam_aws_policies[i].arn) == 0)
+            for (i = 0; i < authz_aws_npolicies; i++) {
+                if (iam_policy_attachments(r, authz_aws_policies[i].arn) == 0 &&
+                    iam_policy_boundary_uses(r, authz_aws_policies[i].arn) == 0)
                     continue;
                 if (n == cap) {
                     void *nv = realloc(arns, (cap = cap ? cap * 2 : 16) * sizeof *arns);
@@ -198,15 +199,15 @@ int iam_op_get_account_authorization_details(svc_req_t *r, const qform_t *in, bu
                     }
                     arns = nv;
                 }
-                snprintf(arns[n++], IAM_ARN_MAX, "%s", iam_aws_policies[i].arn);
+                snprintf(arns[n++], IAM_ARN_MAX, "%s", authz_aws_policies[i].arn);
             }
         if (mask & F_LOCAL) {
-            st = db_stmt(r->emu->db, "SELECT arn FROM iam_policies WHERE account = ?1 ORDER BY name");
+            st = iam_stmt(r, "SELECT arn FROM iam_policies WHERE account = ?1 ORDER BY name", "s",
+                          r->account);
             if (st == NULL) {
                 free(arns);
-                return iam_internal(r);
+                return -1;
             }
-            sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == cap) {
                     void *nv = realloc(arns, (cap = cap ? cap * 2 : 16) * sizeof *arns);

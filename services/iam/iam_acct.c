@@ -23,7 +23,7 @@ static int read_alias(svc_req_t *r, const qform_t *in, const char **out)
     for (p = v; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               (*p == '-' && p != v && p[1] && p[1] != '-')))
-            return svc_error(r, 400, "ValidationError",
+            return svc_error(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value '%s' at 'accountAlias' failed to "
                              "satisfy constraint: Member must satisfy regular expression pattern: "
                              "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$",
@@ -49,7 +49,7 @@ IAM_OP(iam_op_create_account_alias)
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return svc_error(r, 409, "EntityAlreadyExists", "The account alias %s already exists.",
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS, "The account alias %s already exists.",
                          alias);
     return iam_setting_put(r, "alias", alias);
 }
@@ -67,7 +67,7 @@ IAM_OP(iam_op_delete_account_alias)
     if (rc < 0)
         return -1;
     if (rc == 0 || strcmp(cur, alias) != 0)
-        return svc_error(r, 404, "NoSuchEntity", "The account alias %s cannot be found.", alias);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The account alias %s cannot be found.", alias);
     return iam_setting_put(r, "alias", NULL);
 }
 
@@ -183,7 +183,7 @@ IAM_OP(iam_op_set_security_token_service_preferences)
 
 static int federation_disabled(svc_req_t *r)
 {
-    return svc_error(r, 404, "FeatureDisabled",
+    return svc_error(r, IAM_E_FEATURE_DISABLED,
                      "Outbound web identity federation is not enabled for this account.");
 }
 
@@ -196,7 +196,7 @@ IAM_OP(iam_op_enable_outbound_federation)
     if ((rc = iam_setting(r, "outbound-federation", issuer, sizeof issuer)) < 0)
         return -1;
     if (rc > 0)
-        return svc_error(r, 409, "FeatureEnabled",
+        return svc_error(r, IAM_E_FEATURE_ENABLED,
                          "Outbound web identity federation is already enabled for this account.");
     iam_uuid(id);
     snprintf(issuer, sizeof issuer, "https://%s.tokens.sts.global.api.aws", id);
@@ -237,7 +237,7 @@ IAM_OP(iam_op_org_not_found)
 {
     (void)in;
     (void)out;
-    return svc_error(r, 400, "OrganizationNotFoundException",
+    return svc_error(r, IAM_E_ORGANIZATION_NOT_FOUND,
                      "The request was rejected because no organization is associated with your "
                      "account.");
 }
@@ -252,7 +252,7 @@ IAM_OP(iam_op_generate_organizations_access_report)
     if (q_str(r, in, "EntityPath", 1, 19, 427, &path))
         return -1;
     if (strncmp(path, "o-", 2) != 0 || strstr(path, "/r-") == NULL)
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.200s' at 'entityPath' failed to "
                          "satisfy constraint: Member must satisfy regular expression pattern: "
                          "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*",
@@ -284,7 +284,7 @@ int iam_job_created(svc_req_t *r, const char *kind, const char *id, double *crea
         return 0;
     if (rc != SQLITE_DONE)
         return iam_internal(r);
-    return svc_error(r, 404, "NoSuchEntity", "The job with id %s cannot be found.", id);
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The job with id %s cannot be found.", id);
 }
 
 IAM_OP(iam_op_get_organizations_access_report)
@@ -323,7 +323,7 @@ IAM_OP(iam_op_no_such_delegation)
     (void)out;
     if (read_delegation_id(r, in, &id))
         return -1;
-    return svc_error(r, 404, "NoSuchEntity", "The delegation request with id %s cannot be found.",
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The delegation request with id %s cannot be found.",
                      id);
 }
 
@@ -340,7 +340,7 @@ IAM_OP(iam_op_create_delegation_request)
         return -1;
     if (!qform_get(in, "Permissions.PolicyTemplateArn") && !qform_get(in, "Permissions"))
         return iam_null(r, "Permissions");
-    return svc_error(r, 400, "InvalidInput",
+    return svc_error(r, IAM_E_INVALID_INPUT,
                      "The caller is not enrolled as a partner that can create delegation "
                      "requests.");
 }
@@ -368,7 +368,7 @@ IAM_OP(iam_op_get_human_readable_summary)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Entity %s does not exist.", arn);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Entity %s does not exist.", arn);
     xml_elem(out, "SummaryContent", "");
     xml_elem(out, "Locale", locale ? locale : "en");
     return xml_elem(out, "SummaryState", "NOT_AVAILABLE");

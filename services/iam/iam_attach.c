@@ -32,7 +32,7 @@ int iam_policies_rename(svc_req_t *r, const iam_kind_t *k, const char *from, con
 
 static int not_attachable(svc_req_t *r, const char *arn)
 {
-    return svc_error(r, 404, "NoSuchEntity", "Policy %s does not exist or is not attachable.",
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Policy %s does not exist or is not attachable.",
                      arn);
 }
 
@@ -71,7 +71,7 @@ static int attach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
     }
     if (count >= IAM_MAX_ATTACHED) {
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for %s: %d", k->quota,
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for %s: %d", k->quota,
                          IAM_MAX_ATTACHED);
     }
     if (iam_exec(r,
@@ -96,7 +96,7 @@ static int detach(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
                  "ssss", r->account, k->kind, canon, arn))
         return -1;
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     return 0;
 }
 
@@ -117,7 +117,7 @@ static int attached_list(svc_req_t *r, buf_t *out, const iam_kind_t *k, const ch
     xml_open(out, elem);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *arn = iam_col(st, 0), *pname = iam_col(st, 1), *path = iam_col(st, 2);
-        const iam_aws_policy_t *a = iam_aws_policy(arn);
+        const authz_aws_policy_t *a = authz_aws_policy(arn);
         if (a) {
             pname = a->name;
             path = a->path;
@@ -216,18 +216,16 @@ int iam_op_list_entities_for_policy(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     if (filter && strcmp(filter, "User") && strcmp(filter, "Role") && strcmp(filter, "Group") &&
         strcmp(filter, "LocalManagedPolicy") && strcmp(filter, "AWSManagedPolicy"))
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.64s' at 'entityFilter' failed to "
                          "satisfy constraint: Member must satisfy enum value set: [User, Role, "
-                         "Group, LocalManagedPolicy, AWSManagedPolicy]", filter);
+                         "Group, LocalManagedPolicy, AWSManagedPolicy]",
+                         filter);
     if (usage && strcmp(usage, "PermissionsPolicy") && strcmp(usage, "PermissionsBoundary"))
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value '%.64s' at 'policyUsageFilter' "
-                         "failed to satisfy constraint: Member must satisfy enum value set: "
-                         "[PermissionsPolicy, PermissionsBoundary]", usage);
+        return svc_error(r, IAM_E_USAGE_FILTER, usage);
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     boundary = usage && !strcmp(usage, "PermissionsBoundary");
     /* groups cannot have boundaries; policies are never entities here */
     if (!filter || !strcmp(filter, "Group")) {

@@ -76,7 +76,7 @@ static int cred_change(svc_req_t *r, const qform_t *in, const cred_kind_t *k, in
             : iam_exec(r, k->sql_status, "ssss", id, r->account, user, status))
         return -1;
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 404, "NoSuchEntity", k->not_found, id);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, k->not_found, id);
     return 0;
 }
 
@@ -135,7 +135,7 @@ static int ssh_answer(svc_req_t *r, buf_t *out, const char *id)
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
-    return rc == SQLITE_DONE ? svc_error(r, 404, "NoSuchEntity", SSH.not_found, id)
+    return rc == SQLITE_DONE ? svc_error(r, IAM_E_NO_SUCH_ENTITY, SSH.not_found, id)
                              : iam_internal(r);
 }
 
@@ -154,8 +154,8 @@ IAM_OP(iam_op_upload_ssh_public_key)
         return -1;
     if (iam_ssh_fingerprint(body, fp)) {
         if (strncmp(body, "ssh-", 4) == 0 || strncmp(body, "ecdsa-", 6) == 0)
-            return svc_error(r, 400, "InvalidPublicKey", "The public key is not valid.");
-        return svc_error(r, 400, "UnrecognizedPublicKeyEncoding",
+            return svc_error(r, IAM_E_INVALID_PUBLIC_KEY, "The public key is not valid.");
+        return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
                          "The public key encoding format is unsupported or unrecognized.");
     }
     dup = iam_any(r,
@@ -165,14 +165,14 @@ IAM_OP(iam_op_upload_ssh_public_key)
     if (dup < 0)
         return -1;
     if (dup)
-        return svc_error(r, 400, "DuplicateSSHPublicKey",
+        return svc_error(r, IAM_E_DUPLICATE_SSH_PUBLIC_KEY,
                          "The SSH public key is already associated with the specified IAM user.");
     n = user_count(r, "SELECT COUNT(*) FROM iam_ssh_keys WHERE account = ?1 AND user_name = ?2",
                    user, NULL);
     if (n < 0)
         return -1;
     if (n >= SSH_PER_USER)
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for PublicKeysPerUser: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for PublicKeysPerUser: %d",
                          SSH_PER_USER);
     iam_new_id("APKA", id);
     if (iam_exec(r,
@@ -197,9 +197,9 @@ IAM_OP(iam_op_get_ssh_public_key)
                  "user_name = ?3",
                  "sss", id, r->account, user);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", SSH.not_found, id);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_NO_SUCH_ENTITY, SSH.not_found, id);
     if (!strcmp(enc, "PEM"))
-        return svc_error(r, 400, "UnrecognizedPublicKeyEncoding",
+        return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
                          "awsemu returns SSH public keys in the SSH encoding only.");
     return ssh_answer(r, out, id);
 }
@@ -284,12 +284,13 @@ IAM_OP(iam_op_upload_signing_certificate)
         q_charset(r, "CertificateBody", body, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
         return -1;
     if (cert_id(body, id))
-        return svc_error(r, 400, "MalformedCertificate", "Unable to parse certificate. Please "
-                                                         "ensure the certificate is in PEM "
-                                                         "format.");
+        return svc_error(r, IAM_E_MALFORMED_CERTIFICATE,
+                         "Unable to parse certificate. Please "
+                         "ensure the certificate is in PEM "
+                         "format.");
     if ((dup = iam_any(r, "SELECT 1 FROM iam_signing_certs WHERE cert_id = ?1", "s", id)) != 0)
         return dup < 0 ? -1
-                       : svc_error(r, 409, "DuplicateCertificate",
+                       : svc_error(r, IAM_E_DUPLICATE_CERTIFICATE,
                                    "The Certificate with id %s already exists.", id);
     n = user_count(r,
                    "SELECT COUNT(*) FROM iam_signing_certs WHERE account = ?1 AND user_name = ?2",
@@ -297,7 +298,7 @@ IAM_OP(iam_op_upload_signing_certificate)
     if (n < 0)
         return -1;
     if (n >= CERTS_PER_USER)
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for SigningCertificatesPerUser: %d", CERTS_PER_USER);
     if (iam_exec(r,
                  "INSERT INTO iam_signing_certs (cert_id, account, user_name, body, status, "
@@ -334,7 +335,7 @@ static int ssc_service(svc_req_t *r, const qform_t *in, int required, const char
             *out = v;
             return 0;
         }
-    return svc_error(r, 404, "NotSupportedService",
+    return svc_error(r, IAM_E_NOT_SUPPORTED_SERVICE,
                      "No such service %.64s is supported for Service Specific Credentials", v);
 }
 
@@ -411,7 +412,7 @@ IAM_OP(iam_op_create_service_specific_credential)
     if (n < 0)
         return -1;
     if (n >= SSC_PER_SERVICE)
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d",
                          SSC_PER_SERVICE);
     iam_new_id("ACCA", id);
@@ -444,7 +445,7 @@ IAM_OP(iam_op_reset_service_specific_credential)
                  "user_name = ?3",
                  "sss", id, r->account, user);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", SSC.not_found, id);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_NO_SUCH_ENTITY, SSC.not_found, id);
     return ssc_issue(r, out, id);
 }
 

@@ -71,41 +71,39 @@ const iam_kind_t IAM_PROFILE = {
 int iam_internal(svc_req_t *r)
 {
     db_rollback(r->emu->db);
-    return svc_error(r, 500, "ServiceFailure",
-                     "The request processing has failed because of an unknown error, "
-                     "exception or failure.");
+    return svc_error(r, IAM_E_UNKNOWN_FAILURE);
 }
 
 int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name)
 {
     if (k == &IAM_PROFILE)
-        return svc_error(r, 404, "NoSuchEntity", "Instance Profile %s cannot be found.", name);
-    return svc_error(r, 404, "NoSuchEntity", "The %s with name %s cannot be found.", k->noun,
-                     name);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Instance Profile %s cannot be found.", name);
+    return svc_error(r, IAM_E_ENTITY_NOT_FOUND, k->noun, name);
 }
 
 /* ---- statements ---------------------------------------------------------- */
 
+/* Shared helpers pass one argument list to statements that use fewer of
+ * them (user_count's optional filter, names_of's optional name): letters
+ * past the statement's last parameter are dropped, as IAM's binder always
+ * did, and their arguments left unread. */
 static sqlite3_stmt *vstmt(svc_req_t *r, const char *sql, const char *types, va_list ap)
 {
     sqlite3_stmt *st = db_stmt(r->emu->db, sql);
-    int i;
+    char fit[16];
+    size_t n = strlen(types);
+    int max;
 
-    if (st == NULL) {
+    if (st != NULL && (max = sqlite3_bind_parameter_count(st)) >= 0 && n > (size_t)max &&
+        (size_t)max < sizeof fit) {
+        n = (size_t)max;
+        memcpy(fit, types, n);
+        fit[n] = '\0';
+        types = fit;
+    }
+    st = st ? db_vquery(r->emu->db, sql, types, ap) : NULL;
+    if (st == NULL)
         iam_internal(r);
-        return NULL;
-    }
-    for (i = 0; types[i]; i++) {
-        if (types[i] == 'd') {
-            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-        } else if (types[i] == 'i') {
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, long));
-        } else {
-            const char *v = va_arg(ap, const char *);
-            if (v)
-                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC);
-        }
-    }
     return st;
 }
 
@@ -158,7 +156,7 @@ int iam_check_new(svc_req_t *r, const iam_kind_t *k, const char *name)
     if (rc == 0)
         return 0;
     db_rollback(r->emu->db);
-    return rc < 0 ? -1 : svc_error(r, 409, "EntityAlreadyExists", k->exists, name);
+    return rc < 0 ? -1 : svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS, k->exists, name);
 }
 
 /* DeleteConflict with msg when rc (an iam_any answer) is 1; -1 when rc is
@@ -167,7 +165,7 @@ static int iam_conflict(svc_req_t *r, int rc, const char *msg)
 {
     if (rc <= 0)
         return rc;
-    return svc_error(r, 409, "DeleteConflict", "%s", msg);
+    return svc_error(r, IAM_E_DELETE_CONFLICT, "%s", msg);
 }
 
 int iam_delete_entity(svc_req_t *r, const iam_kind_t *k, const char *canon)
@@ -341,7 +339,7 @@ static int verr_pattern(svc_req_t *r, const char *member, const char *value,
 
     snprintf(m, sizeof m, "%s", member);
     m[0] = (char)tolower((unsigned char)m[0]);
-    return svc_error(r, 400, "ValidationError",
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: %s",
                      value, m, pattern);
@@ -432,7 +430,7 @@ int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum polic
     err[0] = '\0';
     p = policy_parse(v, strlen(v), kind, err, sizeof err);
     if (p == NULL)
-        return svc_error(r, 400, "MalformedPolicyDocument", "%s",
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s",
                          err[0] ? err : "Syntax errors in policy.");
     policy_free(p);
     *out = v;
@@ -527,7 +525,7 @@ int iam_tags_read(svc_req_t *r, const qform_t *in, iam_tag_t tags[IAM_MAX_TAGS],
             return -1;
         for (j = 0; j < i; j++)
             if (!strcasecmp(tags[j].key, k))
-                return svc_error(r, 400, "InvalidInput",
+                return svc_error(r, IAM_E_INVALID_INPUT,
                                  "Duplicate tag keys found. Please note that Tag keys are "
                                  "case insensitive.");
         tags[i].key = k;
@@ -566,7 +564,7 @@ int iam_tags_store(svc_req_t *r, const char *kind, const char *name, const char 
     sqlite3_reset(st);
     if (count > IAM_MAX_TAGS) {
         db_rollback(db);
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for %s: %d.", quota,
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for %s: %d.", quota,
                          IAM_MAX_TAGS);
     }
     return 0;
@@ -613,7 +611,7 @@ int iam_tag_apply(svc_req_t *r, const qform_t *in, const char *kind, const char 
     size_t n = 0;
 
     if (!qform_get(in, "Tags.member.1.Key") && !qform_get(in, "Tags"))
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value null at 'tags' failed to satisfy "
                          "constraint: Member must not be null");
     if (iam_tags_read(r, in, tags, &n))
@@ -632,7 +630,7 @@ int iam_untag_apply(svc_req_t *r, const qform_t *in, const char *kind, const cha
     if (q_list_count(r, in, "TagKeys", NULL, IAM_MAX_TAGS, &cnt))
         return -1;
     if (cnt == 0 && !qform_get(in, "TagKeys"))
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value null at 'tagKeys' failed to "
                          "satisfy constraint: Member must not be null");
     for (i = 0; i < cnt; i++) {
@@ -720,11 +718,11 @@ int iam_page_init(svc_req_t *r, const qform_t *in, iam_page_t *p)
         long n = strlen(m) <= 300 ? codec_b64_decode(m, strlen(m), dec) : -1;
         char *end;
         if (n < 7 || memcmp(dec, "AWSEMU", 6) != 0)
-            return svc_error(r, 400, "InvalidInput", "Invalid value for Marker: %.64s", m);
+            return svc_error(r, IAM_E_BAD_MARKER, m);
         dec[n] = '\0';
         p->skip = strtol((char *)dec + 6, &end, 10);
         if (*end != '\0' || p->skip < 0)
-            return svc_error(r, 400, "InvalidInput", "Invalid value for Marker: %.64s", m);
+            return svc_error(r, IAM_E_BAD_MARKER, m);
     }
     return 0;
 }

@@ -145,7 +145,7 @@ static int membership(svc_req_t *r, const qform_t *in, int add)
                  "sss", r->account, g, u))
         return -1;
     if (!add && sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 404, "NoSuchEntity", "The user with name %s cannot be found.", user);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The user with name %s cannot be found.", user);
     return 0;
 }
 

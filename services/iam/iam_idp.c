@@ -33,7 +33,7 @@ static sqlite3_stmt *provider_row(svc_req_t *r, const qform_t *in, const char *m
     if (iam_arn(r, in, member, 1, arn))
         return NULL;
     if (strncmp(*arn, "arn:", 4) != 0) {
-        svc_error(r, 400, "InvalidInput", "ARN %.200s is not valid.", *arn);
+        svc_error(r, IAM_E_BAD_ARN, *arn);
         return NULL;
     }
     if ((st = iam_stmt(r, sql, "ss", *arn, r->account)) == NULL)
@@ -43,7 +43,7 @@ static sqlite3_stmt *provider_row(svc_req_t *r, const qform_t *in, const char *m
         return st;
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        svc_error(r, 404, "NoSuchEntity", msg, *arn);
+        svc_error(r, IAM_E_NO_SUCH_ENTITY, msg, *arn);
     else
         iam_internal(r);
     return NULL;
@@ -98,7 +98,7 @@ static int read_lines(svc_req_t *r, const qform_t *in, const char *prefix, size_
         if (q_str(r, in, m, 1, len1, len2, &v))
             return -1;
         if (strchr(v, '\n'))
-            return svc_error(r, 400, "InvalidInput", "Invalid %s: %.64s", prefix, v);
+            return svc_error(r, IAM_E_INVALID_INPUT, "Invalid %s: %.64s", prefix, v);
         if (b->len && has_line(b->data, v))
             continue;
         if (b->len)
@@ -112,14 +112,14 @@ static int read_lines(svc_req_t *r, const qform_t *in, const char *prefix, size_
 
 static int too_many_clients(svc_req_t *r)
 {
-    return svc_error(r, 409, "LimitExceeded",
+    return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                      "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d",
                      OIDC_MAX_CLIENT_IDS);
 }
 
 static int too_many_thumbprints(svc_req_t *r)
 {
-    return svc_error(r, 400, "InvalidInput", "Thumbprint list must contain fewer than %d entries.",
+    return svc_error(r, IAM_E_INVALID_INPUT, "Thumbprint list must contain fewer than %d entries.",
                      OIDC_MAX_THUMBPRINTS + 1);
 }
 
@@ -132,14 +132,12 @@ static int check_thumbprints(svc_req_t *r, const char *list)
     for (p = list;; p++) {
         if (*p == '\n' || *p == '\0') {
             if (run != 40)
-                return svc_error(r, 400, "InvalidInput",
-                                 "Thumbprint must be 40 hexadecimal characters.");
+                return svc_error(r, IAM_E_THUMBPRINT);
             run = 0;
             if (*p == '\0')
                 return 0;
         } else if (!strchr("0123456789abcdefABCDEF", *p) || ++run > 40) {
-            return svc_error(r, 400, "InvalidInput",
-                             "Thumbprint must be 40 hexadecimal characters.");
+            return svc_error(r, IAM_E_THUMBPRINT);
         }
     }
 }
@@ -183,8 +181,9 @@ IAM_OP(iam_op_create_oidc_provider)
         goto out;
     if (strncmp(url, "https://", 8) != 0 || url[8] == '\0' || url[8] == '/' ||
         strchr(url, '?') || strchr(url, '#')) {
-        svc_error(r, 400, "InvalidInput", "Invalid Url: must be an https:// URL without query "
-                                          "or fragment.");
+        svc_error(r, IAM_E_INVALID_INPUT,
+                  "Invalid Url: must be an https:// URL without query "
+                  "or fragment.");
         goto out;
     }
     host = url + 8;
@@ -200,9 +199,9 @@ IAM_OP(iam_op_create_oidc_provider)
     if (ex > 0 || n >= OIDC_MAX_PROVIDERS) {
         db_rollback(r->emu->db);
         if (ex > 0)
-            svc_error(r, 409, "EntityAlreadyExists", "Provider with url %s already exists.", url);
+            svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS, "Provider with url %s already exists.", url);
         else
-            svc_error(r, 409, "LimitExceeded",
+            svc_error(r, IAM_E_LIMIT_EXCEEDED,
                       "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d",
                       OIDC_MAX_PROVIDERS);
         goto out;
@@ -419,14 +418,14 @@ static int read_metadata(svc_req_t *r, const qform_t *in, int required, const ch
     if (v == NULL)
         return 0;
     if (strlen(v) > SAML_DOC_MAX)
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for SAMLMetadataDocumentSize: %zu", SAML_DOC_MAX);
     root = xml_parse(v, strlen(v), &lim, err, sizeof err);
     ok = root && (!strcmp(xml_name(root), "EntityDescriptor") ||
                   !strcmp(xml_name(root), "EntitiesDescriptor"));
     xml_free(root);
     if (!ok)
-        return svc_error(r, 400, "InvalidInput", "Could not parse metadata");
+        return svc_error(r, IAM_E_INVALID_INPUT, "Could not parse metadata");
     *valid_until = r->now + 100.0 * 365.25 * 86400;
     if ((vu = strstr(v, "validUntil=\"")) != NULL) {
         struct tm tm;
@@ -445,7 +444,7 @@ static int read_metadata(svc_req_t *r, const qform_t *in, int required, const ch
 static int no_private_keys(svc_req_t *r, const qform_t *in)
 {
     if (qform_get(in, "AddPrivateKey") || qform_get(in, "RemovePrivateKey"))
-        return svc_error(r, 400, "InvalidInput",
+        return svc_error(r, IAM_E_INVALID_INPUT,
                          "awsemu does not keep SAML assertion decryption keys.");
     return 0;
 }
@@ -478,11 +477,10 @@ IAM_OP(iam_op_create_saml_provider)
     if (ex > 0 || n >= SAML_MAX_PROVIDERS) {
         db_rollback(r->emu->db);
         if (ex > 0)
-            return svc_error(r, 409, "EntityAlreadyExists", "SAMLProvider %s already exists.",
+            return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS, "SAMLProvider %s already exists.",
                              name);
-        return svc_error(r, 409, "LimitExceeded",
-                         "Cannot exceed quota for SAMLProvidersPerAccount: %d",
-                         SAML_MAX_PROVIDERS);
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
+                         "Cannot exceed quota for SAMLProvidersPerAccount: %d", SAML_MAX_PROVIDERS);
     }
     iam_new_id("SAMLPU", uuid);
     if (iam_exec(r,

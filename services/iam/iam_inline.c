@@ -84,7 +84,7 @@ static int put_policy(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
         return iam_internal(r);
     if (total > k->inline_max) {
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Maximum policy size of %zu bytes exceeded for %s %s", k->inline_max,
                          k->noun, canon);
     }
@@ -100,7 +100,7 @@ static int put_policy(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 
 static int no_policy(svc_req_t *r, const iam_kind_t *k, const char *pname)
 {
-    return svc_error(r, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The %s policy with name %s cannot be found.",
                      k->noun, pname);
 }
 

@@ -7,13 +7,16 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "authz/authz.h"
+#include "authz/policy.h"
+#include "authz/store.h"
 #include "base/buf.h"
 #include "base/limits.h"
-#include "services/iam/iam.h"
-#include "authz/policy.h"
+#include "base/xml.h"
 #include "emulator/proto_query.h"
 #include "emulator/service.h"
-#include "base/xml.h"
+#include "services/iam/iam.h"
+#include "services/iam/iam_errors.h"
 
 #define IAM_XMLNS "https://iam.amazonaws.com/doc/2010-05-08/"
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -56,9 +59,8 @@ int iam_no_such(svc_req_t *r, const iam_kind_t *k, const char *name);
 
 /* ---- statements ---------------------------------------------------------- */
 
-/* The cached statement for sql (a literal: db_stmt caches by address) with
- * ?1.. bound as types says, one argument each: 's' text (NULL binds NULL),
- * 'd' double, 'i' long. NULL after ServiceFailure when it cannot. */
+/* db_query (storage/db.h: types "s t i l d b n") that answers
+ * ServiceFailure when the statement cannot be had: NULL then. */
 sqlite3_stmt *iam_stmt(svc_req_t *r, const char *sql, const char *types, ...);
 /* Runs such a statement to its end: 0, or ServiceFailure (-1). */
 int iam_exec(svc_req_t *r, const char *sql, const char *types, ...);
@@ -210,19 +212,6 @@ int iam_page_take(iam_page_t *p);
 int iam_page_end(buf_t *out, const iam_page_t *p);
 
 /* ---- managed policies ---------------------------------------------------- */
-
-/* The document of the default version of an AWS managed policy
- * (arn:aws:iam::aws:policy/...), or NULL when arn names none. Static. */
-const char *iam_aws_policy_document(const char *arn);
-
-typedef struct {
-    const char *name, *id, *arn, *path, *description, *version, *document;
-    const char *created; /* ISO 8601 */
-} iam_aws_policy_t;
-/* The built-in table, sorted by name. */
-extern const iam_aws_policy_t iam_aws_policies[];
-extern const size_t iam_aws_npolicies;
-const iam_aws_policy_t *iam_aws_policy(const char *arn);
 
 /* The default version's document of any managed policy (AWS or in r's
  * account): 0 with *doc malloc'd (caller frees), or NoSuchEntity. */
@@ -413,40 +402,18 @@ int iam_setting_put(svc_req_t *r, const char *key, const char *value /* NULL: de
 /* A new 40-character secret access key (wipe it after use). */
 void iam_new_secret(char out[41] /* OUT */);
 
-/* --iam enforce: authorizes an IAM request as iam:<Operation> on the
- * entity it names (iam_service's authorize hook). */
-int iam_authorize(svc_req_t *r, const qform_t *in);
+/* The resources of IAM's rows (iam_resources.c): the ARN of the entity
+ * the request names, for authz_request; RES: svc_op_t.resource. */
+#define IAM_RES(fn) int fn(svc_req_t *r, const void *in, authz_t *a)
+IAM_RES(iam_res_user); IAM_RES(iam_res_user_or_caller); IAM_RES(iam_res_user_in_group);
+IAM_RES(iam_res_user_mfa); IAM_RES(iam_res_group); IAM_RES(iam_res_role);
+IAM_RES(iam_res_role_in_profile); IAM_RES(iam_res_profile); IAM_RES(iam_res_policy);
+IAM_RES(iam_res_new_policy); IAM_RES(iam_res_oidc); IAM_RES(iam_res_new_oidc);
+IAM_RES(iam_res_saml); IAM_RES(iam_res_new_saml); IAM_RES(iam_res_mfa); IAM_RES(iam_res_new_mfa);
+IAM_RES(iam_res_server_cert); IAM_RES(iam_res_service_role); IAM_RES(iam_res_policy_source);
 
-/* What SimulatePrincipalPolicy / SimulateCustomPolicy evaluate: the
- * policies of a user, group or role (source_kind NULL: none), extra
- * identity documents, a permissions boundary and a resource policy. */
-typedef struct {
-    const char *source_kind;   /* "user" | "group" | "role" | NULL */
-    const char *source_name;
-    const char *const *docs;   /* PolicyInputList */
-    size_t ndocs;
-    const char *boundary;      /* a boundary document, or NULL (the user's or
-                                  role's own boundary otherwise applies) */
-    const char *resource_policy;
-} authz_sim_t;
-
-/* Decides q as the request evaluator does (the same policy_decide). 1
- * allowed, 0 denied; *boundary_allows: 1/0, or -1 without a boundary.
- * d->policy_name stays valid until the next call. */
-int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
-                   const policy_request_t *q, policy_decision_t *d /* OUT */,
-                   int *boundary_allows /* OUT, may be NULL */);
 
 int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *in, buf_t *out);
 int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
-
-/* Empties the credentials cache (reset). */
-void iam_creds_reset(void);
-/* Counts IAM changes (authz_changed); caches compare it. */
-unsigned iam_generation(void);
-
-/* iam_policy_document without an error on r: 0 with *doc malloc'd, or -1
- * when there is no such policy (authorization looks documents up quietly). */
-int iam_managed_document(emu_t *emu, const char *account, const char *arn, char **doc /* OUT */);
 
 #endif

@@ -25,12 +25,11 @@ static int key_user(svc_req_t *r, const qform_t *in, char canon[IAM_NAME_MAX])
         if (r->caller.kind == PRINCIPAL_USER || r->caller.kind == PRINCIPAL_USER_SESSION)
             name = r->caller.name;
         else if (r->caller.kind == PRINCIPAL_ROOT)
-            return svc_error(r, 400, "InvalidInput",
+            return svc_error(r, IAM_E_INVALID_INPUT,
                              "awsemu does not manage the root user's access keys: specify "
                              "UserName.");
         else
-            return svc_error(r, 400, "ValidationError",
-                             "Must specify userName when calling with non-User credentials");
+            return svc_error(r, IAM_E_USER_NAME_NEEDED);
     }
     return iam_find(r, &IAM_USER, name, canon, NULL, NULL);
 }
@@ -58,7 +57,7 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
     sqlite3_reset(st);
     if (count >= IAM_MAX_KEYS) {
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: %d",
                          IAM_MAX_KEYS);
     }
     iam_new_id("AKIA", key_id);
@@ -68,18 +67,11 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_internal(r);
         goto out;
     }
-    st = db_stmt(r->emu->db, "INSERT INTO iam_access_keys (access_key_id, account, user_name, "
-                             "secret_sealed, status, created) VALUES (?1, ?2, ?3, ?4, 'Active', ?5)");
-    if (st == NULL) {
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, r->now);
-    if (sqlite3_step(st) != SQLITE_DONE || db_commit(r->emu->db)) {
+    if (db_run(r->emu->db,
+               "INSERT INTO iam_access_keys (access_key_id, account, user_name, "
+               "secret_sealed, status, created) VALUES (?1, ?2, ?3, ?4, 'Active', ?5)",
+               "sssbd", key_id, r->account, user, sealed, sizeof sealed, r->now) != 0 ||
+        db_commit(r->emu->db)) {
         iam_internal(r);
         goto out;
     }
@@ -126,7 +118,7 @@ int iam_op_list_access_keys(svc_req_t *r, const qform_t *in, buf_t *out)
 
 static int key_not_found(svc_req_t *r, const char *id)
 {
-    return svc_error(r, 404, "NoSuchEntity", "The Access Key with id %s cannot be found.", id);
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The Access Key with id %s cannot be found.", id);
 }
 
 static int read_key_id(svc_req_t *r, const qform_t *in, const char **id)
@@ -149,12 +141,13 @@ int iam_op_update_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
     if (read_key_id(r, in, &id) || q_str(r, in, "Status", 1, 0, 0, &status))
         return -1;
     if (strcmp(status, "Active") && strcmp(status, "Inactive") && strcmp(status, "Expired"))
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.64s' at 'status' failed to "
                          "satisfy constraint: Member must satisfy enum value set: [Active, "
-                         "Expired, Inactive]", status);
+                         "Expired, Inactive]",
+                         status);
     if (!strcmp(status, "Expired"))
-        return svc_error(r, 400, "InvalidInput", "Invalid status: Expired.");
+        return svc_error(r, IAM_E_STATUS_EXPIRED);
     if (key_user(r, in, user))
         return -1;
     if (iam_exec(r,

@@ -27,8 +27,7 @@ int iam_user_or_caller(svc_req_t *r, const qform_t *in, const char *member, size
         if (r->caller.kind == PRINCIPAL_USER || r->caller.kind == PRINCIPAL_USER_SESSION)
             name = r->caller.name;
         else
-            return svc_error(r, 400, "ValidationError",
-                             "Must specify userName when calling with non-User credentials");
+            return svc_error(r, IAM_E_USER_NAME_NEEDED);
     }
     return iam_find(r, &IAM_USER, name, canon, NULL, NULL);
 }
@@ -39,7 +38,7 @@ int iam_null(svc_req_t *r, const char *member)
 
     snprintf(m, sizeof m, "%s", member);
     m[0] = (char)tolower((unsigned char)m[0]);
-    return svc_error(r, 400, "ValidationError",
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value null at '%s' failed to satisfy "
                      "constraint: Member must not be null",
                      m);
@@ -65,7 +64,7 @@ int iam_enum(svc_req_t *r, const qform_t *in, const char *member, int required,
     }
     snprintf(m, sizeof m, "%s", member);
     m[0] = (char)tolower((unsigned char)m[0]);
-    return svc_error(r, 400, "ValidationError",
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy enum value set: [%s]",
                      v, m, set);
@@ -78,7 +77,7 @@ int iam_status(svc_req_t *r, const qform_t *in, const char **out)
     if (iam_enum(r, in, "Status", 1, st, out))
         return -1;
     if (!strcmp(*out, "Expired"))
-        return svc_error(r, 400, "InvalidInput", "Invalid status: Expired.");
+        return svc_error(r, IAM_E_STATUS_EXPIRED);
     return 0;
 }
 
@@ -172,7 +171,7 @@ static int new_password(svc_req_t *r, const qform_t *in, const char *member,
         load_policy(r, &pol))
         return -1;
     if (iam_pw_check(&pol, pw, msg, sizeof msg))
-        return svc_error(r, 400, "PasswordPolicyViolation", "%s", msg);
+        return svc_error(r, IAM_E_PASSWORD_POLICY_VIOLATION, "%s", msg);
     if (iam_pw_hash(pw, hash))
         return iam_internal(r);
     return 0;
@@ -191,7 +190,7 @@ IAM_OP(iam_op_get_account_password_policy)
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return iam_internal(r);
-        return svc_error(r, 404, "NoSuchEntity",
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                          "The Password Policy with domain name %s cannot be found.", r->account);
     }
     xml_open(out, "PasswordPolicy");
@@ -220,7 +219,6 @@ IAM_OP(iam_op_update_account_password_policy)
                                         "AllowUsersToChangePassword", "HardExpiry"};
     long min_len = 6, max_age = 0, reuse = 0;
     int f[6] = {0}, has_age = 0, has_reuse = 0, has_hard = 0;
-    sqlite3_stmt *st;
     size_t i;
 
     (void)out;
@@ -231,26 +229,16 @@ IAM_OP(iam_op_update_account_password_policy)
     for (i = 0; i < 6; i++)
         if (q_bool(r, in, flags[i], &f[i], i == 5 ? &has_hard : NULL))
             return -1;
-    st = iam_stmt(r,
-                  "INSERT OR REPLACE INTO iam_password_policy (account, min_length, symbols, "
-                  "numbers, uppercase, lowercase, allow_change, max_age, reuse, hard_expiry) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                  "siiiiii", r->account, min_len, (long)f[0], (long)f[1], (long)f[2], (long)f[3],
-                  (long)f[4]);
-    if (st == NULL)
-        return -1;
-    if (has_age)
-        sqlite3_bind_int64(st, 8, max_age);
-    if (has_reuse)
-        sqlite3_bind_int64(st, 9, reuse);
-    if (has_hard)
-        sqlite3_bind_int(st, 10, f[5]);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return iam_internal(r);
-    }
-    sqlite3_reset(st);
-    return 0;
+    /* an absent MaxPasswordAge, PasswordReusePrevention or HardExpiry is
+     * stored as NULL (?11..?13 say which are present) */
+    return iam_exec(r,
+                    "INSERT OR REPLACE INTO iam_password_policy (account, min_length, symbols, "
+                    "numbers, uppercase, lowercase, allow_change, max_age, reuse, hard_expiry) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?11 THEN ?8 END, "
+                    "CASE WHEN ?12 THEN ?9 END, CASE WHEN ?13 THEN ?10 END)",
+                    "sliiiiilliiii", r->account, (long long)min_len, f[0], f[1], f[2], f[3],
+                    f[4], (long long)max_age, (long long)reuse, f[5], has_age, has_reuse,
+                    has_hard);
 }
 
 IAM_OP(iam_op_delete_account_password_policy)
@@ -260,7 +248,7 @@ IAM_OP(iam_op_delete_account_password_policy)
     if (iam_exec(r, "DELETE FROM iam_password_policy WHERE account = ?1", "s", r->account))
         return -1;
     if (sqlite3_changes(db_handle(r->emu->db)) == 0)
-        return svc_error(r, 404, "NoSuchEntity",
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                          "The account policy with name PasswordPolicy cannot be found.");
     return 0;
 }
@@ -269,7 +257,7 @@ IAM_OP(iam_op_delete_account_password_policy)
 
 static int no_profile(svc_req_t *r, const char *user)
 {
-    return svc_error(r, 404, "NoSuchEntity", "Login Profile for User %s cannot be found.", user);
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Login Profile for User %s cannot be found.", user);
 }
 
 static int profile_xml(svc_req_t *r, buf_t *out, const char *user)
@@ -309,14 +297,14 @@ IAM_OP(iam_op_create_login_profile)
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return svc_error(r, 409, "EntityAlreadyExists", "Login Profile for user %s already exists.",
-                         user);
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS,
+                         "Login Profile for user %s already exists.", user);
     if (new_password(r, in, "Password", hash))
         return -1;
     rc = iam_exec(r,
                   "INSERT INTO iam_login_profiles (account, user_name, pw_hash, reset_required, "
                   "created, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                  "sssid", r->account, user, hash, (long)reset, r->now);
+                  "sssld", r->account, user, hash, (long long)reset, r->now);
     OPENSSL_cleanse(hash, sizeof hash);
     return rc ? -1 : profile_xml(r, out, user);
 }
@@ -358,7 +346,7 @@ IAM_OP(iam_op_update_login_profile)
         return iam_exec(r,
                         "UPDATE iam_login_profiles SET reset_required = ?3 WHERE account = ?1 "
                         "AND user_name = ?2",
-                        "ssi", r->account, user, (long)reset);
+                        "ssl", r->account, user, (long long)reset);
     return 0;
 }
 
@@ -389,7 +377,8 @@ IAM_OP(iam_op_change_password)
         q_str(r, in, "NewPassword", 1, 1, 128, &old_new))
         return -1;
     if (r->caller.kind != PRINCIPAL_USER)
-        return svc_error(r, 400, "InvalidUserType", "Only IAM Users can change their own password.");
+        return svc_error(r, IAM_E_INVALID_USER_TYPE,
+                         "Only IAM Users can change their own password.");
     st = iam_stmt(r, "SELECT pw_hash FROM iam_login_profiles WHERE account = ?1 AND user_name = ?2",
                   "ss", r->account, r->caller.name);
     if (st == NULL)
@@ -403,7 +392,7 @@ IAM_OP(iam_op_change_password)
     ok = iam_pw_verify(old, stored);
     OPENSSL_cleanse(stored, sizeof stored);
     if (!ok)
-        return svc_error(r, 403, "AccessDenied", "The old password is incorrect.");
+        return svc_error(r, IAM_E_ACCESS_DENIED, "The old password is incorrect.");
     if (new_password(r, in, "NewPassword", hash))
         return -1;
     rc = iam_exec(r,

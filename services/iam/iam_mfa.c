@@ -21,7 +21,7 @@
 
 static int no_device(svc_req_t *r, const char *serial)
 {
-    return svc_error(r, 404, "NoSuchEntity", "VirtualMFADevice with serial %s does not exist.",
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "VirtualMFADevice with serial %s does not exist.",
                      serial);
 }
 
@@ -61,7 +61,6 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     uint8_t seed[SEED_LEN], sealed[SEED_LEN + ENVELOPE_OVERHEAD];
     iam_tag_t tags[IAM_MAX_TAGS];
     size_t ntags = 0, n;
-    sqlite3_stmt *st;
     int rc = -1, ex;
 
     if (iam_path(r, in, "Path", &path) || iam_name(r, in, "VirtualMFADeviceName", 1, 226, &name) ||
@@ -73,7 +72,7 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     if ((ex = iam_any(r, "SELECT 1 FROM iam_mfa_devices WHERE serial = ?1", "s", serial)) != 0) {
         db_rollback(r->emu->db);
         return ex < 0 ? -1
-                      : svc_error(r, 409, "EntityAlreadyExists",
+                      : svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS,
                                   "MFADevice entity at the same path and name already exists.");
     }
     codec_random(seed, sizeof seed);
@@ -82,21 +81,12 @@ IAM_OP(iam_op_create_virtual_mfa_device)
         iam_internal(r);
         goto out;
     }
-    st = iam_stmt(r,
-                  "INSERT INTO iam_mfa_devices (serial, account, name, path, seed_sealed, "
-                  "created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                  "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_mfa_devices))",
-                  "ssss", serial, r->account, name, path);
-    if (st == NULL)
+    if (iam_exec(r,
+                 "INSERT INTO iam_mfa_devices (serial, account, name, path, seed_sealed, "
+                 "created, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                 "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_mfa_devices))",
+                 "ssssbd", serial, r->account, name, path, sealed, sizeof sealed, r->now))
         goto out;
-    sqlite3_bind_blob(st, 5, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, r->now);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_reset(st);
     if (iam_tags_store(r, "mfa", serial, "TagsPerMFADevice", tags, ntags))
         goto out;
     if (db_commit(r->emu->db)) {
@@ -153,10 +143,10 @@ static int verify_codes(svc_req_t *r, const qform_t *in, const char *serial, uns
     used = iam_totp_match(seed, sizeof seed, (uint64_t)(r->now / 30), window, c1, c2);
     OPENSSL_cleanse(seed, sizeof seed);
     if (used == 0 || (long)used - 1 <= last)
-        return svc_error(r, 403, "InvalidAuthenticationCode",
+        return svc_error(r, IAM_E_INVALID_AUTHENTICATION_CODE,
                          "Authentication code for device is not valid.");
-    return iam_exec(r, "UPDATE iam_mfa_devices SET last_step = ?2 WHERE serial = ?1", "si", serial,
-                    (long)used);
+    return iam_exec(r, "UPDATE iam_mfa_devices SET last_step = ?2 WHERE serial = ?1", "sl", serial,
+                    (long long)used);
 }
 
 IAM_OP(iam_op_enable_mfa_device)
@@ -171,7 +161,7 @@ IAM_OP(iam_op_enable_mfa_device)
         find_device(r, serial, owner))
         return -1;
     if (owner[0])
-        return svc_error(r, 409, "EntityAlreadyExists", "MFA Device is already in use.");
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS, "MFA Device is already in use.");
     st = iam_stmt(r, "SELECT COUNT(*) FROM iam_mfa_devices WHERE account = ?1 AND user_name = ?2",
                   "ss", r->account, user);
     if (st == NULL)
@@ -180,7 +170,7 @@ IAM_OP(iam_op_enable_mfa_device)
         count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (count >= MFA_PER_USER)
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for MFADevicesPerUser: %d",
                          MFA_PER_USER);
     if (verify_codes(r, in, serial, ENABLE_WINDOW))
         return -1;
@@ -198,8 +188,10 @@ static int assigned(svc_req_t *r, const qform_t *in, const char **serial, char u
         find_device(r, *serial, owner))
         return -1;
     if (strcasecmp(owner, user) != 0)
-        return svc_error(r, 404, "NoSuchEntity", "MFA Device with serial number %s not found "
-                                                 "for user %s.", *serial, user);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
+                         "MFA Device with serial number %s not found "
+                         "for user %s.",
+                         *serial, user);
     return 0;
 }
 
@@ -258,7 +250,7 @@ IAM_OP(iam_op_delete_virtual_mfa_device)
     if (read_serial(r, in, &serial) || find_device(r, serial, owner))
         return -1;
     if (owner[0])
-        return svc_error(r, 409, "DeleteConflict", "MFA device is still in use.");
+        return svc_error(r, IAM_E_DELETE_CONFLICT, "MFA device is still in use.");
     return iam_delete_tagged(r, "DELETE FROM iam_mfa_devices WHERE serial = ?1", "mfa", serial);
 }
 

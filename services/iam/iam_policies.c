@@ -22,7 +22,7 @@ typedef struct {
     int aws;
 } pol_t;
 
-static void pol_from_aws(svc_req_t *r, const iam_aws_policy_t *a, pol_t *p)
+static void pol_from_aws(svc_req_t *r, const authz_aws_policy_t *a, pol_t *p)
 {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", a->name);
@@ -70,7 +70,7 @@ static void pol_clear(pol_t *p)
 /* Loads arn (AWS or r's account): 1 found, 0 not, -1 error (set). */
 static int pol_load(svc_req_t *r, const char *arn, pol_t *p)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -114,7 +114,7 @@ int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     pol_xml(out, &p, 1);
     rc = 0;
     if (with_tags && !p.aws)
@@ -125,7 +125,7 @@ int iam_policy_fields(svc_req_t *r, buf_t *out, const char *arn, int with_tags)
 
 int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -153,48 +153,21 @@ int iam_policy_exists(svc_req_t *r, const char *arn, char *name, char *path)
     return rc == SQLITE_DONE ? 0 : iam_internal(r);
 }
 
-int iam_managed_document(emu_t *emu, const char *account, const char *arn, char **doc)
-{
-    const char *aws = iam_aws_policy_document(arn);
-    sqlite3_stmt *st;
-
-    *doc = NULL;
-    if (aws) {
-        *doc = strdup(aws);
-        return *doc ? 0 : -1;
-    }
-    st = db_stmt(emu->db, "SELECT v.document FROM iam_policies p JOIN iam_policy_versions v "
-                          "ON v.policy_arn = p.arn AND v.version_id = p.default_version "
-                          "WHERE p.arn = ?1 AND p.account = ?2");
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *doc = strdup(iam_col(st, 0));
-    sqlite3_reset(st);
-    return *doc ? 0 : -1;
-}
-
 int iam_policy_document(svc_req_t *r, const char *arn, char **doc)
 {
-    if (iam_managed_document(r->emu, r->account, arn, doc) == 0)
+    if (authz_managed_document(r->emu, r->account, arn, doc) == 0)
         return 0;
-    return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+    return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
 }
 
 static long count_q(svc_req_t *r, const char *sql, const char *arn)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, sql);
+    sqlite3_stmt *st = db_query(r->emu->db, sql, "ss", r->account, arn);
     long n = 0;
 
-    if (st == NULL)
-        return 0;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    db_done(st);
     return n;
 }
 
@@ -228,7 +201,7 @@ static void version_xml(buf_t *out, const char *doc, const char *vid, int is_def
 
 int iam_policy_versions_xml(svc_req_t *r, buf_t *out, const char *arn)
 {
-    const iam_aws_policy_t *a = iam_aws_policy(arn);
+    const authz_aws_policy_t *a = authz_aws_policy(arn);
     sqlite3_stmt *st;
     int rc;
 
@@ -278,16 +251,17 @@ static int policy_path(svc_req_t *r, const qform_t *in, const char **out)
     *out = v;
     return 0;
 bad:
-    return svc_error(r, 400, "ValidationError",
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at 'path' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: "
-                     "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", v);
+                     "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/",
+                     v);
 }
 
 static int managed_size(svc_req_t *r, const char *doc)
 {
     if (iam_doc_size(doc) > IAM_POLICY_SIZE)
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for PolicySize: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for PolicySize: %d",
                          IAM_POLICY_SIZE);
     return 0;
 }
@@ -329,7 +303,7 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
         if (rc != SQLITE_ROW)
             return iam_internal(r);
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "EntityAlreadyExists",
+        return svc_error(r, IAM_E_ENTITY_ALREADY_EXISTS,
                          "A policy called %s already exists. Duplicate names are not allowed.",
                          name);
     }
@@ -379,15 +353,15 @@ static int customer_policy(svc_req_t *r, const char *arn, const char *action)
 {
     int rc;
 
-    if (iam_aws_policy(arn))
-        return svc_error(r, 403, "AccessDenied",
+    if (authz_aws_policy(arn))
+        return svc_error(r, IAM_E_ACCESS_DENIED,
                          "User: %s is not authorized to perform: iam:%s on resource: policy %s",
                          r->caller.arn[0] ? r->caller.arn : "root", action, arn);
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     return 0;
 }
 
@@ -401,12 +375,12 @@ int iam_op_delete_policy(svc_req_t *r, const qform_t *in, buf_t *out)
     if (read_policy_arn(r, in, &arn) || customer_policy(r, arn, "DeletePolicy"))
         return -1;
     if (iam_policy_attachments(r, arn) > 0)
-        return svc_error(r, 409, "DeleteConflict", "Cannot delete a policy attached to entities.");
+        return svc_error(r, IAM_E_DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
     versions = count_q(r, "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_policies p ON "
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions > 1)
-        return svc_error(r, 409, "DeleteConflict",
+        return svc_error(r, IAM_E_DELETE_CONFLICT,
                          "This policy has more than one version. Before you delete a policy, you "
                          "must delete the policy's versions. The default version is deleted with "
                          "the policy.");
@@ -439,15 +413,12 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
         iam_page_init(r, in, &pg))
         return -1;
     if (strcmp(scope, "All") && strcmp(scope, "AWS") && strcmp(scope, "Local"))
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%.64s' at 'scope' failed to satisfy "
                          "constraint: Member must satisfy enum value set: [All, AWS, Local]",
                          scope);
     if (usage && strcmp(usage, "PermissionsPolicy") && strcmp(usage, "PermissionsBoundary"))
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value '%.64s' at 'policyUsageFilter' "
-                         "failed to satisfy constraint: Member must satisfy enum value set: "
-                         "[PermissionsPolicy, PermissionsBoundary]", usage);
+        return svc_error(r, IAM_E_USAGE_FILTER, usage);
     want_aws = strcmp(scope, "Local") != 0;
     want_local = strcmp(scope, "AWS") != 0;
     if (want_local) {
@@ -462,13 +433,13 @@ int iam_op_list_policies(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     xml_open(out, "Policies");
     for (;;) {
-        const iam_aws_policy_t *a = NULL;
+        const authz_aws_policy_t *a = NULL;
         pol_t p;
-        while (want_aws && ai < iam_aws_npolicies &&
-               strncmp(iam_aws_policies[ai].path, prefix, strlen(prefix)) != 0)
+        while (want_aws && ai < authz_aws_npolicies &&
+               strncmp(authz_aws_policies[ai].path, prefix, strlen(prefix)) != 0)
             ai++;
-        if (want_aws && ai < iam_aws_npolicies)
-            a = &iam_aws_policies[ai];
+        if (want_aws && ai < authz_aws_npolicies)
+            a = &authz_aws_policies[ai];
         if (a && (!have_row || strcasecmp(a->name, iam_col(st, 0)) <= 0)) {
             pol_from_aws(r, a, &p);
             ai++;
@@ -525,15 +496,16 @@ static int read_version_id(svc_req_t *r, const qform_t *in, const char **vid)
     *vid = v;
     return 0;
 bad:
-    return svc_error(r, 400, "ValidationError",
+    return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at 'versionId' failed to "
                      "satisfy constraint: Member must satisfy regular expression pattern: "
-                     "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", v);
+                     "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+                     v);
 }
 
 static int no_version(svc_req_t *r, const char *arn, const char *vid)
 {
-    return svc_error(r, 404, "NoSuchEntity",
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                      "Policy %s version %s does not exist or is not attachable.", arn, vid);
 }
 
@@ -565,9 +537,10 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",
                        arn);
     if (versions >= IAM_MAX_VERSIONS)
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "A managed policy can have up to %d versions. Before you create a new "
-                         "version, you must delete an existing version.", IAM_MAX_VERSIONS);
+                         "version, you must delete an existing version.",
+                         IAM_MAX_VERSIONS);
     if (db_begin(r->emu->db))
         return iam_internal(r);
     st = iam_stmt(r, "SELECT next_version FROM iam_policies WHERE arn = ?1 AND account = ?2", "ss",
@@ -596,13 +569,13 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 int iam_op_get_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *arn = NULL, *vid = NULL;
-    const iam_aws_policy_t *a;
+    const authz_aws_policy_t *a;
     sqlite3_stmt *st;
     int rc;
 
     if (read_policy_arn(r, in, &arn) || read_version_id(r, in, &vid))
         return -1;
-    a = iam_aws_policy(arn);
+    a = authz_aws_policy(arn);
     if (a) {
         if (strcmp(vid, a->version) != 0)
             return no_version(r, arn, vid);
@@ -635,7 +608,7 @@ int iam_op_get_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *arn = NULL;
-    const iam_aws_policy_t *a;
+    const authz_aws_policy_t *a;
     sqlite3_stmt *st;
     iam_page_t pg;
     int rc, t;
@@ -644,9 +617,9 @@ int iam_op_list_policy_versions(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     xml_open(out, "Versions");
-    a = iam_aws_policy(arn);
+    a = authz_aws_policy(arn);
     if (a) {
         if (iam_page_take(&pg) > 0) {
             xml_open(out, "member");
@@ -711,7 +684,8 @@ int iam_op_delete_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
     if (rc < 0)
         return -1;
     if (rc == 1)
-        return svc_error(r, 409, "DeleteConflict", "Cannot delete the default version of a policy.");
+        return svc_error(r, IAM_E_DELETE_CONFLICT,
+                         "Cannot delete the default version of a policy.");
     return iam_exec(r,
                     "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND "
                     "version_id = ?2",
@@ -758,6 +732,6 @@ int iam_op_list_policy_tags(svc_req_t *r, const qform_t *in, buf_t *out)
         return -1;
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc <= 0)
-        return rc < 0 ? -1 : svc_error(r, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+        return rc < 0 ? -1 : svc_error(r, IAM_E_POLICY_NOT_FOUND, arn);
     return iam_tags_list(r, in, out, "policy", arn);
 }

@@ -146,9 +146,9 @@ static int profile_role(svc_req_t *r, const qform_t *in, int add)
     if (sqlite3_changes(db_handle(r->emu->db)) != 0)
         return 0;
     if (add)
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
-    return svc_error(r, 404, "NoSuchEntity", "The role with name %s cannot be found.", role);
+    return svc_error(r, IAM_E_NO_SUCH_ENTITY, "The role with name %s cannot be found.", role);
 }
 
 IAM_OP_CALL(iam_op_add_role_to_instance_profile, profile_role(r, in, 1))

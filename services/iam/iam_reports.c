@@ -132,12 +132,12 @@ IAM_OP(iam_op_get_credential_report)
     if ((rc = iam_setting(r, "credential-report", t, sizeof t)) < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 410, "ReportNotPresent",
+        return svc_error(r, IAM_E_REPORT_NOT_PRESENT,
                          "Credential report not present. Use GenerateCredentialReport to "
                          "generate a report.");
     gen = strtod(t, NULL);
     if (r->now - gen > REPORT_TTL)
-        return svc_error(r, 410, "ReportExpired",
+        return svc_error(r, IAM_E_REPORT_EXPIRED,
                          "Credential report expired. Use GenerateCredentialReport to generate a "
                          "new report.");
     buf_init(&b, 4096);
@@ -264,7 +264,7 @@ static int entity_of(svc_req_t *r, const char *arn, const char **kind, char name
                 break;
             return iam_find(r, types[i].k, slash + 1, name, NULL, NULL);
         }
-    return svc_error(r, 400, "InvalidInput", "ARN %.200s is not valid.", arn);
+    return svc_error(r, IAM_E_BAD_ARN, arn);
 }
 
 /* The statements of doc (an array, or one object) with Effect Allow. */
@@ -319,9 +319,9 @@ IAM_OP(iam_op_generate_service_last_accessed_details)
         return -1;
     if (strstr(arn, ":policy/")) {
         if ((rc = iam_policy_exists(r, arn, NULL, NULL)) <= 0)
-            return rc < 0 ? -1
-                          : svc_error(r, 404, "NoSuchEntity", "Policy %.200s does not exist.",
-                                      arn);
+            return rc < 0
+                       ? -1
+                       : svc_error(r, IAM_E_NO_SUCH_ENTITY, "Policy %.200s does not exist.", arn);
     } else if (entity_of(r, arn, &kind, name)) {
         return -1;
     }

@@ -73,7 +73,7 @@ static int answer_role(svc_req_t *r, buf_t *out, const char *name)
 static int trust_size(svc_req_t *r, const char *doc)
 {
     if (iam_doc_size(doc) > IAM_TRUST_SIZE)
-        return svc_error(r, 409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED, "Cannot exceed quota for ACLSizePerRole: %d",
                          IAM_TRUST_SIZE);
     return 0;
 }
@@ -112,7 +112,8 @@ int iam_op_create_role(svc_req_t *r, const qform_t *in, buf_t *out)
                  "assume_policy, description, max_session, boundary, seq) VALUES "
                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                  "(SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_roles))",
-                 "sssssdssis", r->account, name, id, path, arn, r->now, doc, desc, max_session,
+                 "sssssdssls", r->account, name, id, path, arn, r->now, doc, desc,
+                 (long long)max_session,
                  boundary) ||
         iam_new_entity_end(r, &IAM_ROLE, name, tags, ntags))
         return -1;
@@ -137,7 +138,7 @@ static int update_col(svc_req_t *r, const char *sql, const char *name, const cha
     if (iam_find(r, &IAM_ROLE, name, canon, NULL, NULL))
         return -1;
     if (is_num)
-        return iam_exec(r, sql, "ssi", r->account, canon, num);
+        return iam_exec(r, sql, "ssl", r->account, canon, (long long)num);
     return iam_exec(r, sql, "sss", r->account, canon, text);
 }
 
@@ -174,7 +175,7 @@ int iam_op_update_role_description(svc_req_t *r, const qform_t *in, buf_t *out)
     if (iam_name(r, in, "RoleName", 1, 64, &name) || read_description(r, in, &desc))
         return -1;
     if (desc == NULL)
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value null at 'description' failed to "
                          "satisfy constraint: Member must not be null");
     if (update_col(r, SQL_DESC, name, desc, 0, 0))

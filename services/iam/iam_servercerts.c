@@ -36,8 +36,10 @@ static const char PEM_PATTERN[] = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
 
 static int malformed(svc_req_t *r, const char *what)
 {
-    return svc_error(r, 400, "MalformedCertificate", "Unable to parse %s. Please ensure the %s is "
-                     "in PEM format.", what, what);
+    return svc_error(r, IAM_E_MALFORMED_CERTIFICATE,
+                     "Unable to parse %s. Please ensure the %s is "
+                     "in PEM format.",
+                     what, what);
 }
 
 /* Parses the certificate (expiration into *notafter), the optional chain
@@ -78,7 +80,7 @@ static int check_pem(svc_req_t *r, const char *body, const char *chain, const ch
         goto out;
     }
     if (X509_check_private_key(x, pk) != 1) {
-        svc_error(r, 400, "KeyPairMismatch",
+        svc_error(r, IAM_E_KEY_PAIR_MISMATCH,
                   "The public key certificate and the private key do not match.");
         goto out;
     }
@@ -168,7 +170,7 @@ IAM_OP(iam_op_upload_server_certificate)
     sqlite3_reset(st);
     if (n >= SERVER_CERTS_MAX) {
         db_rollback(r->emu->db);
-        return svc_error(r, 409, "LimitExceeded",
+        return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for ServerCertificatesPerAccount: %d",
                          SERVER_CERTS_MAX);
     }
@@ -179,22 +181,13 @@ IAM_OP(iam_op_upload_server_certificate)
         iam_internal(r);
         goto out;
     }
-    st = iam_stmt(r,
-                  "INSERT INTO iam_server_certs (account, name, id, path, arn, body, chain, "
-                  "key_sealed, uploaded, expiration, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                  "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_server_certs))",
-                  "sssssss", r->account, name, id, path, arn, body, chain);
-    if (st == NULL)
+    if (iam_exec(r,
+                 "INSERT INTO iam_server_certs (account, name, id, path, arn, body, chain, "
+                 "key_sealed, uploaded, expiration, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM iam_server_certs))",
+                 "sssssssbdd", r->account, name, id, path, arn, body, chain, sealed,
+                 klen + ENVELOPE_OVERHEAD, r->now, notafter))
         goto out;
-    sqlite3_bind_blob(st, 8, sealed, (int)(klen + ENVELOPE_OVERHEAD), SQLITE_STATIC);
-    sqlite3_bind_double(st, 9, r->now);
-    sqlite3_bind_double(st, 10, notafter);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        iam_internal(r);
-        goto out;
-    }
-    sqlite3_reset(st);
     if (iam_new_entity_end(r, &SERVER_CERT, name, tags, ntags))
         goto out;
     rc = cert_answer(r, out, name, 0);

@@ -43,9 +43,10 @@ static int read_list(svc_req_t *r, const qform_t *f, const char *prefix, int req
     if (q_list_count(r, f, prefix, NULL, max, n) != 0)
         return -1;
     if (required && *n == 0)
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value null at '%c%s' failed to satisfy "
-                         "constraint: Member must not be null", prefix[0] + 32, prefix + 1);
+                         "constraint: Member must not be null",
+                         prefix[0] + 32, prefix + 1);
     for (i = 0; i < *n; i++)
         out[i] = qform_getf(f, "%s.member.%zu", prefix, i + 1);
     return 0;
@@ -60,7 +61,7 @@ static int check_docs(svc_req_t *r, const char *const *docs, size_t n)
     for (i = 0; i < n; i++) {
         policy_t *p = policy_parse(docs[i], strlen(docs[i]), POLICY_IDENTITY, err, sizeof err);
         if (p == NULL)
-            return svc_error(r, 400, "MalformedPolicyDocument", "%s", err);
+            return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
         policy_free(p);
     }
     return 0;
@@ -80,7 +81,7 @@ static int read_common(svc_req_t *r, const qform_t *f, sim_in_t *in)
         q_list_count(r, f, "ContextEntries", "ContextKeyName", MAX_CTX, &n) != 0)
         return -1;
     if (marker && sscanf(marker, "awsemu-%ld", &in->offset) != 1)
-        return svc_error(r, 400, "InvalidInput", "Invalid Marker.");
+        return svc_error(r, IAM_E_INVALID_INPUT, "Invalid Marker.");
     if (in->nresources == 0) {
         in->resources[0] = "*";
         in->nresources = 1;
@@ -94,7 +95,7 @@ static int read_common(svc_req_t *r, const qform_t *f, sim_in_t *in)
             return -1;
         in->vals[i] = calloc(m ? m : 1, sizeof *in->vals[i]);
         if (in->vals[i] == NULL)
-            return svc_error(r, 500, "ServiceFailure", "Out of memory.");
+            return svc_error(r, IAM_E_OUT_OF_MEMORY);
         for (j = 0; j < m; j++)
             in->vals[i][j] = qform_getf(f, "%s.member.%zu", prefix, j + 1);
         in->ctx[i].key = key;
@@ -208,6 +209,11 @@ static int source_entity(svc_req_t *r, const char *arn, const char **kind, char 
     char prefix[64];
     const char *rest, *slash;
     size_t i, plen = (size_t)snprintf(prefix, sizeof prefix, "arn:aws:iam::%s:", r->account);
+    static const char *const sqls[] = {
+        "SELECT 1 FROM iam_users WHERE account=?1 AND arn=?2",
+        "SELECT 1 FROM iam_groups WHERE account=?1 AND arn=?2",
+        "SELECT 1 FROM iam_roles WHERE account=?1 AND arn=?2",
+    };
     sqlite3_stmt *st = NULL;
     int found;
 
@@ -222,24 +228,16 @@ static int source_entity(svc_req_t *r, const char *arn, const char **kind, char 
         goto invalid;
     *kind = kinds[i];
     snprintf(name, 130, "%s", slash + 1);
-    if (i == 0)
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_users WHERE account=?1 AND arn=?2");
-    else if (i == 1)
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_groups WHERE account=?1 AND arn=?2");
-    else
-        st = db_stmt(r->emu->db, "SELECT 1 FROM iam_roles WHERE account=?1 AND arn=?2");
+    st = db_query(r->emu->db, sqls[i], "ss", r->account, arn);
     if (st == NULL)
-        return svc_error(r, 500, "ServiceFailure", "Internal database error.");
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arn, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+        return svc_error(r, IAM_E_SERVICE_FAILURE, "Internal database error.");
+    found = db_row(st) == 1;
+    db_done(st);
     if (!found)
-        return svc_error(r, 404, "NoSuchEntity", "The %s with name %s cannot be found.", *kind,
-                         name);
+        return svc_error(r, IAM_E_ENTITY_NOT_FOUND, *kind, name);
     return 0;
 invalid:
-    return svc_error(r, 400, "InvalidInput", "Invalid Entity Arn: %.200s", arn);
+    return svc_error(r, IAM_E_INVALID_INPUT, "Invalid Entity Arn: %.200s", arn);
 }
 
 int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *f, buf_t *out)
@@ -252,7 +250,7 @@ int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *f, buf_t *out)
     int rc = -1;
 
     if (in == NULL)
-        return svc_error(r, 500, "ServiceFailure", "Out of memory.");
+        return svc_error(r, IAM_E_OUT_OF_MEMORY);
     if (q_str(r, f, "PolicySourceArn", 1, 20, 2048, &source) != 0 ||
         read_common(r, f, in) != 0 ||
         read_list(r, f, "PolicyInputList", 0, in->docs, MAX_ITEMS, &in->ndocs) != 0 ||
@@ -294,7 +292,7 @@ int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *f, buf_t *out)
     int rc = -1;
 
     if (in == NULL)
-        return svc_error(r, 500, "ServiceFailure", "Out of memory.");
+        return svc_error(r, IAM_E_OUT_OF_MEMORY);
     if (read_common(r, f, in) != 0 ||
         read_list(r, f, "PolicyInputList", 1, in->docs, MAX_ITEMS, &in->ndocs) != 0 ||
         read_list(r, f, "PermissionsBoundaryPolicyInputList", 0, bounds, 1, &nb) != 0 ||

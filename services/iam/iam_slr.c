@@ -84,7 +84,7 @@ IAM_OP(iam_op_create_service_linked_role)
         iam_name(r, in, "CustomSuffix", 0, 64, &suffix))
         return -1;
     if (slr_name(service, suffix, name))
-        return svc_error(r, 400, "InvalidInput", "Invalid service name: %s", service);
+        return svc_error(r, IAM_E_INVALID_INPUT, "Invalid service name: %s", service);
     snprintf(path, sizeof path, "/aws-service-role/%s/", service);
     snprintf(trust, sizeof trust,
              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
@@ -92,7 +92,7 @@ IAM_OP(iam_op_create_service_linked_role)
              service);
     if ((ex = iam_exists(r, &IAM_ROLE, name)) != 0)
         return ex < 0 ? -1
-                      : svc_error(r, 400, "InvalidInput",
+                      : svc_error(r, IAM_E_INVALID_INPUT,
                                   "Service role name %s has been taken in this account, please "
                                   "try a different suffix.",
                                   name);
@@ -117,7 +117,7 @@ IAM_OP(iam_op_delete_service_linked_role)
     if (iam_named(r, in, &IAM_ROLE, canon) || iam_find(r, &IAM_ROLE, canon, NULL, NULL, path))
         return -1;
     if (strncmp(path, "/aws-service-role/", 18) != 0)
-        return svc_error(r, 400, "InvalidInput", "Role %s is not a service-linked role.", canon);
+        return svc_error(r, IAM_E_INVALID_INPUT, "Role %s is not a service-linked role.", canon);
     iam_uuid(uuid);
     snprintf(task, sizeof task, "task%s%s/%s", path, canon, uuid);
     if (db_begin(r->emu->db))
@@ -153,7 +153,7 @@ IAM_OP(iam_op_get_service_linked_role_deletion_status)
     if (q_str(r, in, "DeletionTaskId", 1, 1, 1000, &id))
         return -1;
     if (strncmp(id, "task/aws-service-role/", 22) != 0)
-        return svc_error(r, 400, "InvalidInput", "Invalid deletion task id: %.200s", id);
+        return svc_error(r, IAM_E_INVALID_INPUT, "Invalid deletion task id: %.200s", id);
     rc = iam_any(r,
                  "SELECT 1 FROM iam_jobs WHERE id = ?1 AND account = ?2 AND kind = "
                  "'slr-deletion'",
@@ -161,6 +161,6 @@ IAM_OP(iam_op_get_service_linked_role_deletion_status)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity", "Deletion task %.200s cannot be found.", id);
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY, "Deletion task %.200s cannot be found.", id);
     return xml_elem(out, "Status", "SUCCEEDED");
 }

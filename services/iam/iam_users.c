@@ -65,12 +65,12 @@ int iam_boundary_check(svc_req_t *r, const char *arn)
     int rc;
 
     if (strncmp(arn, "arn:", 4) != 0)
-        return svc_error(r, 400, "InvalidInput", "ARN %s is not valid.", arn);
+        return svc_error(r, IAM_E_INVALID_INPUT, "ARN %s is not valid.", arn);
     rc = iam_policy_exists(r, arn, NULL, NULL);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return svc_error(r, 404, "NoSuchEntity",
+        return svc_error(r, IAM_E_NO_SUCH_ENTITY,
                          "Scope ARN: %s does not exist or is not attachable.", arn);
     return 0;
 }
@@ -109,8 +109,7 @@ int iam_op_get_user(svc_req_t *r, const qform_t *in, buf_t *out)
         if (r->caller.kind == PRINCIPAL_USER)
             name = r->caller.name;
         else if (r->caller.kind != PRINCIPAL_ROOT)
-            return svc_error(r, 400, "ValidationError",
-                             "Must specify userName when calling with non-User credentials");
+            return svc_error(r, IAM_E_USER_NAME_NEEDED);
     }
     if (name != NULL)
         return answer_user(r, out, name);

@@ -52,8 +52,6 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     char akid[32], secret[41], token_b64[400], sha_hex[65], exp[32];
     unsigned char token[256], md[SHA256_DIGEST_LENGTH];
     uint8_t sealed[40 + ENVELOPE_OVERHEAD];
-    sqlite3_stmt *st;
-    int rc;
 
     iam_new_id("ASIA", akid);
     iam_new_secret(secret);
@@ -65,40 +63,17 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     if (keyring_seal(r->emu->master_key, KEYRING_IAM_SECRET_KEY, akid, strlen(akid),
                      (const uint8_t *)secret, 40, sealed) != 0)
         goto fail;
-    st = db_stmt(r->emu->db,
-                 "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
-                 "kind, arn, user_id, role_arn, source_name, session_name, policy, policy_arns, "
-                 "tags, source_identity, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                 "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
-    if (st == NULL)
-        goto fail;
-    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sealed, sizeof sealed, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, sha_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, s->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, s->arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, s->user_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, s->role_arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, s->source_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, s->session_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, s->policy, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 12, s->policy_arns, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, s->tags, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, s->source_identity, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 15, r->now);
-    sqlite3_bind_double(st, 16, s->expires);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (db_run(r->emu->db,
+               "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
+               "kind, arn, user_id, role_arn, source_name, session_name, policy, policy_arns, "
+               "tags, source_identity, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+               "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+               "ssbsssssssssssdd", akid, r->account, sealed, sizeof sealed, sha_hex, s->kind,
+               s->arn, s->user_id, s->role_arn, s->source_name, s->session_name, s->policy,
+               s->policy_arns, s->tags, s->source_identity, r->now, s->expires) != 0)
         goto fail;
     /* expired sessions go once they can no longer be used */
-    st = db_stmt(r->emu->db, "DELETE FROM sts_sessions WHERE expires < ?1");
-    if (st) {
-        sqlite3_bind_double(st, 1, r->now - 86400);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r->emu->db, "DELETE FROM sts_sessions WHERE expires < ?1", "d", r->now - 86400);
     clock_iso8601(s->expires, exp);
     memcpy(exp + 19, "Z", 2); /* AWS: whole seconds */
     xml_open(out, "Credentials");
@@ -111,7 +86,7 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     return 0;
 fail:
     OPENSSL_cleanse(secret, sizeof secret);
-    return svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+    return svc_error(r, IAM_E_INTERNAL);
 }
 
 /* Session tags: Tags.member.N.Key/Value, at most 50, as a JSON object text
@@ -129,16 +104,14 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "{");
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *k = qform_getf(in, "Tags.member.%zu.Key", i);
         const char *v = qform_getf(in, "Tags.member.%zu.Value", i);
         if (v == NULL || codec_utf8_len(k) < 1 || codec_utf8_len(k) > 128 ||
             codec_utf8_len(v) > 256) {
             buf_free(&b);
-            return svc_error(r, 400, "ValidationError",
+            return svc_error(r, IAM_E_VALIDATION_ERROR,
                              "1 validation error detected: Value at 'tags.%zu.member' failed to "
                              "satisfy constraint: Member must have a key of length 1 to 128 and "
                              "a value of length 0 to 256",
@@ -171,16 +144,14 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
     buf_init(&b, 0);
     buf_adds(&b, "[");
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         const char *arn = qform_getf(in, "PolicyArns.member.%zu.arn", i);
         char *doc;
         if (strlen(arn) < 20 || strlen(arn) > 2048 ||
-            iam_managed_document(r->emu, r->account, arn, &doc) != 0) {
+            authz_managed_document(r->emu, r->account, arn, &doc) != 0) {
             buf_free(&b);
-            return svc_error(r, 400, "InvalidParameterValue",
+            return svc_error(r, IAM_E_INVALID_PARAMETER_VALUE,
                              "The policy %.200s does not exist or is not attachable.", arn);
         }
         free(doc);
@@ -205,11 +176,11 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
     if (*policy == NULL)
         return 0;
     if (strlen(*policy) > 2048)
-        return svc_error(r, 400, "PackedPolicyTooLarge",
+        return svc_error(r, IAM_E_PACKED_POLICY_TOO_LARGE,
                          "Packed policy consumes more than 100 percent of the allotted space.");
     p = policy_parse(*policy, strlen(*policy), POLICY_IDENTITY, err, sizeof err);
     if (p == NULL)
-        return svc_error(r, 400, "MalformedPolicyDocument", "%s", err);
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
     policy_free(p);
     return 0;
 }
@@ -222,6 +193,45 @@ static long long packed_size(const char *policy, const char *arns, const char *t
         (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
 
     return (long long)n * 100 / 2048;
+}
+
+/* AssumeRole's permission: sts:AssumeRole on the role under its trust
+ * policy (which must allow), and sts:TagSession too when tags come. AWS
+ * names no reason for a trust-policy denial. 0, or -1 with AccessDenied. */
+static int authorize_assume(svc_req_t *r, const char *role_arn, const char *trust,
+                            const char *name, const char *external, const char *source, int tags)
+{
+    static const char *const actions[] = {"sts:AssumeRole", "sts:TagSession"};
+    const char *ext[1] = {external}, *sess[1] = {name}, *src[1] = {source};
+    authz_key_t keys[3];
+    size_t nk = 0, i;
+    authz_t a;
+
+    if (external)
+        keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1, NULL, 0};
+    keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1, NULL, 0};
+    if (source)
+        keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1, NULL, 0};
+    memset(&a, 0, sizeof a);
+    a.resource = role_arn;
+    a.resource_policy = trust;
+    a.resource_trust = 1;
+    a.resource_required = 1;
+    a.keys = keys;
+    a.nkeys = nk;
+    /* session tags need sts:TagSession as well, from the trust policy
+     * (and, when it delegates to the account, the caller's policies) */
+    for (i = 0; i < (tags ? 2u : 1u); i++) {
+        a.action = actions[i];
+        if (authz_check(r, &a) == 0)
+            continue;
+        if (strstr(r->err_msg, "resource-based"))
+            svc_error(r, IAM_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: %s on resource: %s", r->caller.arn,
+                      actions[i], role_arn);
+        return -1;
+    }
+    return 0;
 }
 
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
@@ -247,21 +257,20 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     slash = strrchr(role_arn, '/');
     if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
         slash == NULL || strlen(slash + 1) >= sizeof role_name) {
-        svc_error(r, 400, "ValidationError", "%.200s is invalid", role_arn);
+        svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
     snprintf(role_name, sizeof role_name, "%s", slash + 1);
-    st = db_stmt(r->emu->db, "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
-                             "account=?1 AND name=?2");
+    st = db_query(r->emu->db,
+                  "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
+                  "account=?1 AND name=?2",
+                  "ss", r->account, role_name);
     if (st == NULL)
         goto internal;
-    sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        !strcmp((const char *)sqlite3_column_text(st, 1), role_arn)) {
-        snprintf(role_id, sizeof role_id, "%s", sqlite3_column_text(st, 0));
-        snprintf(actual_arn, sizeof actual_arn, "%s", sqlite3_column_text(st, 1));
-        trust = strdup((const char *)sqlite3_column_text(st, 2));
+    if (db_row(st) == 1 && !strcmp(db_text(st, 1), role_arn)) {
+        snprintf(role_id, sizeof role_id, "%s", db_text(st, 0));
+        snprintf(actual_arn, sizeof actual_arn, "%s", db_text(st, 1));
+        trust = strdup(db_text(st, 2));
         max_session = sqlite3_column_int(st, 3);
         /* the name as created, not as asked */
         snprintf(role_name, sizeof role_name, "%s", strrchr(actual_arn, '/') + 1);
@@ -270,60 +279,25 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     /* AWS refuses the root user; with --iam off everyone signs as root, so
      * only enforcement applies the rule */
     if (r->emu->cfg->iam_enforce && r->caller.kind == PRINCIPAL_ROOT && trust) {
-        svc_error(r, 403, "AccessDenied", "Roles may not be assumed by root accounts.");
+        svc_error(r, IAM_E_ACCESS_DENIED, "Roles may not be assumed by root accounts.");
         goto out;
     }
     if (trust == NULL) {
-        svc_error(r, 403, "AccessDenied",
+        svc_error(r, IAM_E_ACCESS_DENIED,
                   "User: %s is not authorized to perform: sts:AssumeRole on resource: %.300s",
                   r->caller.arn, role_arn);
         goto out;
     }
-    {
-        const char *ext[1] = {external}, *sess[1] = {name}, *src[1] = {source};
-        authz_key_t keys[3];
-        size_t nk = 0;
-        authz_t a;
-        if (external)
-            keys[nk++] = (authz_key_t){"sts:ExternalId", ext, 1, NULL, 0};
-        keys[nk++] = (authz_key_t){"sts:RoleSessionName", sess, 1, NULL, 0};
-        if (source)
-            keys[nk++] = (authz_key_t){"sts:SourceIdentity", src, 1, NULL, 0};
-        memset(&a, 0, sizeof a);
-        a.action = "sts:AssumeRole";
-        a.resource = actual_arn;
-        a.resource_policy = trust;
-        a.resource_trust = 1;
-        a.resource_required = 1;
-        a.keys = keys;
-        a.nkeys = nk;
-        if (authz_check(r, &a) != 0) {
-            /* AWS names no reason for trust-policy denials */
-            if (strstr(r->err_msg, "resource-based"))
-                svc_error(r, 403, "AccessDenied",
-                          "User: %s is not authorized to perform: sts:AssumeRole on resource: %s",
-                          r->caller.arn, actual_arn);
-            goto out;
-        }
-        /* session tags need sts:TagSession as well, from the trust policy
-         * (and, when it delegates to the account, the caller's policies) */
-        a.action = "sts:TagSession";
-        if (tags && authz_check(r, &a) != 0) {
-            if (strstr(r->err_msg, "resource-based"))
-                svc_error(r, 403, "AccessDenied",
-                          "User: %s is not authorized to perform: sts:TagSession on resource: %s",
-                          r->caller.arn, actual_arn);
-            goto out;
-        }
-    }
+    if (authorize_assume(r, actual_arn, trust, name, external, source, tags != NULL) != 0)
+        goto out;
     if (has_duration && duration > max_session) {
-        svc_error(r, 400, "ValidationError",
+        svc_error(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
                   "role.");
         goto out;
     }
     if (r->caller.kind == PRINCIPAL_ROLE_SESSION && duration > 3600) {
-        svc_error(r, 400, "ValidationError",
+        svc_error(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the 1 hour session limit for roles "
                   "assumed by role chaining.");
         goto out;
@@ -351,20 +325,13 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     if (new_session(r, &s, out) != 0)
         goto out;
     xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
-    st = db_stmt(r->emu->db, "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE "
-                             "account=?1 AND name=?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, role_name, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 3, r->now);
-        sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r->emu->db,
+           "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE account=?1 AND name=?2",
+           "ssds", r->account, role_name, r->now, r->region);
     rc = 0;
     goto out;
 internal:
-    svc_error(r, 500, "InternalFailure", "We encountered an internal error.");
+    svc_error(r, IAM_E_INTERNAL);
 out:
     free(trust);
     free(tags);
@@ -383,7 +350,7 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TokenCode", 0, 6, 6, &code) != 0)
         return -1;
     if (r->caller.temporary)
-        return svc_error(r, 403, "AccessDenied",
+        return svc_error(r, IAM_E_ACCESS_DENIED,
                          "Cannot call GetSessionToken with session credentials");
     memset(&s, 0, sizeof s);
     if (r->caller.kind == PRINCIPAL_ROOT) {
@@ -418,7 +385,7 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
         read_tags(r, in, &tags) != 0)
         goto out;
     if (r->caller.temporary) {
-        svc_error(r, 403, "AccessDenied",
+        svc_error(r, IAM_E_ACCESS_DENIED,
                   "Cannot call GetFederationToken with session credentials");
         goto out;
     }
@@ -491,7 +458,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
         keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n, pt) != 0) {
-        rc = svc_error(r, 400, "InvalidAuthorizationMessageException",
+        rc = svc_error(r, IAM_E_INVALID_AUTHORIZATION_MESSAGE,
                        "The message is invalid or was not issued by this service.");
     } else {
         xml_elem_n(out, "DecodedMessage", (const char *)pt, (size_t)n - ENVELOPE_OVERHEAD);
@@ -515,7 +482,7 @@ static int assume_root(svc_req_t *r, const qform_t *in, buf_t *out)
         q_str(r, in, "TaskPolicyArn.arn", 1, 20, 2048, &task) != 0 ||
         q_int(r, in, "DurationSeconds", 0, 0, 900, &duration, NULL) != 0)
         return -1;
-    return svc_error(r, 403, "AccessDenied",
+    return svc_error(r, IAM_E_ACCESS_DENIED,
                      "User: %s is not authorized to perform: sts:AssumeRoot on resource: %.100s "
                      "because the account is not the management account of an organization "
                      "with centralized root access (RootSessions) enabled",
@@ -530,7 +497,7 @@ static int get_delegated_access_token(svc_req_t *r, const qform_t *in, buf_t *ou
     if (q_str(r, in, "TradeInToken", 1, 1, 8192, &token) != 0)
         return -1;
     /* no delegation request was ever approved here: no token is valid */
-    return svc_error(r, 400, "ExpiredTradeInTokenException",
+    return svc_error(r, IAM_E_EXPIRED_TRADE_IN_TOKEN,
                      "The trade-in token provided in the request has expired and can no longer "
                      "be exchanged for credentials. Request a new token and retry the operation.");
 }
@@ -548,21 +515,19 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
         q_int(r, in, "DurationSeconds", 0, 60, 3600, &duration, NULL) != 0)
         return -1;
     if (n == 0)
-        return svc_error(r, 400, "ValidationError",
-                         "1 validation error detected: Value null at 'audience' failed to "
-                         "satisfy constraint: Member must not be null");
+        return svc_error(r, IAM_E_NULL_AUDIENCE);
     for (i = 1; i <= n; i++) {
         snprintf(name, sizeof name, "Audience.member.%zu", i);
         if (q_str(r, in, name, 1, 1, 1000, &aud) != 0)
             return -1;
     }
     if (strcmp(alg, "RS256") != 0 && strcmp(alg, "ES384") != 0)
-        return svc_error(r, 400, "ValidationError",
+        return svc_error(r, IAM_E_VALIDATION_ERROR,
                          "1 validation error detected: Value '%s' at 'signingAlgorithm' failed "
                          "to satisfy constraint: Member must satisfy enum value set: "
                          "[RS256, ES384]",
                          alg);
-    return svc_error(r, 403, "OutboundWebIdentityFederationDisabledException",
+    return svc_error(r, IAM_E_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED,
                      "The outbound web identity federation feature is not enabled for this "
                      "account. To use this feature, you must first enable it through the "
                      "Amazon Web Services Management Console or API.");
@@ -575,60 +540,40 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
     (void)in;
     (void)out;
     if (!strcmp(r->operation, "AssumeRoleWithSAML"))
-        return svc_error(r, 400, "InvalidIdentityToken",
+        return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
                          "The SAML assertion is not valid: no SAML provider is configured.");
-    return svc_error(r, 400, "InvalidIdentityToken",
+    return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
                      "No OpenID Connect provider found in your account for the token issuer.");
 }
 
+/* AssumeRole, GetFederationToken and DecodeAuthorizationMessage check
+ * their input before their permission, as AWS answers a malformed request
+ * with its ValidationError whoever asks, and each decides on more than the
+ * row names (the role's trust policy, sts:TagSession when tags come, the
+ * federated user's ARN): OP_AUTHZ_SELF. GetSessionToken needs no
+ * permission (AWS), the web-identity and SAML calls are made unsigned, and
+ * the operations of features a standalone account lacks answer the same
+ * whatever the policies: OP_NO_AUTHZ. The limits on session and federated
+ * credentials apply to every row with an action (authz_request). */
 static const svc_op_t ops[] = {
-    SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, 0),
-    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL, 0),
+    SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, OP_AUTHZ_SELF),
+    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL,
+           OP_NO_AUTHZ),
     SVC_OP("AssumeRoleWithWebIdentity", query, no_identity_provider,
-           "sts:AssumeRoleWithWebIdentity", NULL, 0),
-    SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, 0),
+           "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTHZ),
+    SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, OP_NO_AUTHZ),
     SVC_OP("DecodeAuthorizationMessage", query, decode_authorization_message,
-           "sts:DecodeAuthorizationMessage", NULL, 0),
+           "sts:DecodeAuthorizationMessage", NULL, OP_AUTHZ_SELF),
     SVC_OP("GetAccessKeyInfo", query, get_access_key_info, "sts:GetAccessKeyInfo", NULL, 0),
     SVC_OP("GetCallerIdentity", query, get_caller_identity, NULL, NULL, OP_NO_AUTHZ),
     SVC_OP("GetDelegatedAccessToken", query, get_delegated_access_token,
-           "sts:GetDelegatedAccessToken", NULL, 0),
-    SVC_OP("GetFederationToken", query, get_federation_token, "sts:GetFederationToken", NULL, 0),
-    SVC_OP("GetSessionToken", query, get_session_token, "sts:GetSessionToken", NULL, 0),
+           "sts:GetDelegatedAccessToken", NULL, OP_NO_AUTHZ),
+    SVC_OP("GetFederationToken", query, get_federation_token, "sts:GetFederationToken", NULL,
+           OP_AUTHZ_SELF),
+    SVC_OP("GetSessionToken", query, get_session_token, "sts:GetSessionToken", NULL, OP_NO_AUTHZ),
     SVC_OP("GetWebIdentityToken", query, get_web_identity_token, "sts:GetWebIdentityToken", NULL,
-           0),
+           OP_NO_AUTHZ),
 };
-
-/* GetCallerIdentity and GetSessionToken need no permission; AssumeRole,
- * GetFederationToken and DecodeAuthorizationMessage authorize inside (the
- * role and its trust policy; the federated user's ARN). */
-static int sts_authorize(svc_req_t *r, const qform_t *in)
-{
-    authz_t a;
-
-    (void)in;
-    /* GetSessionToken credentials reach STS only for AssumeRole and
-     * GetCallerIdentity */
-    if (r->caller.kind == PRINCIPAL_USER_SESSION && strcmp(r->operation, "AssumeRole") != 0 &&
-        strcmp(r->operation, "GetCallerIdentity") != 0 &&
-        strcmp(r->operation, "GetSessionToken") != 0)
-        return svc_error(r, 403, "AccessDenied",
-                         "User: %s is not authorized to perform: sts:%s with session "
-                         "credentials obtained by GetSessionToken",
-                         r->caller.arn, r->operation);
-    /* federated users may only ask who they are */
-    if (r->caller.kind == PRINCIPAL_FEDERATED && strcmp(r->operation, "GetCallerIdentity") != 0)
-        return svc_error(r, 403, "AccessDenied",
-                         "User: %s is not authorized to perform: sts:%s with the credentials "
-                         "of a federated user (GetFederationToken)",
-                         r->caller.arn, r->operation);
-    if (strcmp(r->operation, "GetAccessKeyInfo") != 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.action = "sts:GetAccessKeyInfo";
-    a.resource = "*";
-    return authz_check(r, &a);
-}
 
 static const char *const signing_names[] = {"sts", NULL};
 
@@ -640,5 +585,4 @@ const svc_def_t sts_def = {
     .xmlns = STS_XMLNS,
     .ops = ops,
     .nops = sizeof ops / sizeof ops[0],
-    .authorize = sts_authorize,
 };

@@ -14,7 +14,7 @@ from harness import ServerTestCase
 from enforce_util import (ACCOUNT, ENFORCE, REGION, ROOT, ROOT_ARN, Creds, Principals,
                           advance_clock, allow, check_denied, check_error, client, deny,
                           denial_text, doc, error_of, get_url, json_code, log_line, message,
-                          no_identity, presign_json, request_id, uniq, xml_code)
+                          no_identity, presign_json, request_id, trust, uniq, xml_code)
 
 AWSPOL = "arn:aws:iam::aws:policy/"
 S3_READ_ONLY = AWSPOL + "AmazonS3ReadOnlyAccess"
@@ -361,6 +361,28 @@ class IdentityPolicyTests(EnforceTestCase):
         self.assertEqual(denial_text(u.arn, "iam:GetUser", other.arn, no_identity("iam:GetUser")),
                          message(resp))
         check_denied(self, "iam", iam.list_users)
+
+    def test_new_entity_resource_has_its_path(self):
+        """IAM authorizes CreateUser / CreateRole on the ARN the entity will
+        have, its Path included (the base built every new entity's ARN with
+        path "/", so a policy on user/team/* could not allow creating one)."""
+        team = ["arn:aws:iam::%s:user/team/*" % ACCOUNT, "arn:aws:iam::%s:role/team/*" % ACCOUNT]
+        u = self.p.user(inline=[doc(allow(["iam:CreateUser", "iam:CreateRole"], team))])
+        iam = self.c("iam", u)
+        name = uniq("pathed")
+        self.assertEqual("arn:aws:iam::%s:user/team/%s" % (ACCOUNT, name),
+                         iam.create_user(UserName=name, Path="/team/")["User"]["Arn"])
+        iam.create_role(RoleName=uniq("pathed")[:64], Path="/team/",
+                        AssumeRolePolicyDocument=trust())
+        other = uniq("plain")
+        resp = check_denied(self, "iam", iam.create_user, UserName=other)
+        self.assertEqual(denial_text(u.arn, "iam:CreateUser",
+                                     "arn:aws:iam::%s:user/%s" % (ACCOUNT, other),
+                                     no_identity("iam:CreateUser")), message(resp))
+        # an existing user is named by its stored ARN, whatever Path says
+        resp = check_denied(self, "iam", iam.get_user, UserName=name)
+        self.assertIn("on resource: arn:aws:iam::%s:user/team/%s " % (ACCOUNT, name),
+                      message(resp))
 
     def test_statements_combine_across_policies(self):
         managed = self.p.managed(doc(allow("kms:ListKeys")))

@@ -1,8 +1,8 @@
-/* iam_awspol.c — the AWS managed policies awsemu knows (arn:aws:iam::aws:
+/* awspol.c — the AWS managed policies awsemu knows (arn:aws:iam::aws:
  * policy/...), with the documents AWS publishes for their default version.
  * ReadOnlyAccess keeps only the actions of the services awsemu emulates
  * (iam, kms, s3, secretsmanager), as AWS lists them. */
-#include "services/iam/iam_int.h"
+#include "authz/store.h"
 
 #include <string.h>
 
@@ -67,7 +67,7 @@ static const char doc_sm_rw[] =
     "        \"arn:aws:s3:::secrets-manager-rotation-apps-*/*\"\n      ]\n    }\n  ]\n}";
 
 /* Sorted by name, case-insensitively (as listings are). */
-const iam_aws_policy_t iam_aws_policies[] = {
+const authz_aws_policy_t authz_aws_policies[] = {
     {"AdministratorAccess", "ANPAIWMBCKSKIEE64ZLYK", AWSPOL "AdministratorAccess", "/",
      "Provides full access to AWS services and resources.", "v1", doc_admin,
      "2015-02-06T18:39:46Z"},
@@ -89,23 +89,23 @@ const iam_aws_policy_t iam_aws_policies[] = {
      "required.",
      "v5", doc_sm_rw, "2018-04-04T18:05:29Z"},
 };
-const size_t iam_aws_npolicies = sizeof iam_aws_policies / sizeof iam_aws_policies[0];
+const size_t authz_aws_npolicies = sizeof authz_aws_policies / sizeof authz_aws_policies[0];
 
-const iam_aws_policy_t *iam_aws_policy(const char *arn)
+const authz_aws_policy_t *authz_aws_policy(const char *arn)
 {
     size_t i;
 
     if (arn == NULL || strncmp(arn, AWSPOL, strlen(AWSPOL)) != 0)
         return NULL;
-    for (i = 0; i < iam_aws_npolicies; i++)
-        if (!strcmp(iam_aws_policies[i].arn, arn))
-            return &iam_aws_policies[i];
+    for (i = 0; i < authz_aws_npolicies; i++)
+        if (!strcmp(authz_aws_policies[i].arn, arn))
+            return &authz_aws_policies[i];
     return NULL;
 }
 
-const char *iam_aws_policy_document(const char *arn)
+const char *authz_aws_policy_document(const char *arn)
 {
-    const iam_aws_policy_t *p = iam_aws_policy(arn);
+    const authz_aws_policy_t *p = authz_aws_policy(arn);
 
     return p ? p->document : NULL;
 }

@@ -1,15 +1,16 @@
-/* iam_creds.c — which principal signed a request, and with which secret:
+/* creds.c — which principal signed a request, and with which secret:
  * the configured root pair, IAM users' access keys (secrets sealed under
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
  * empties it (authz_changed). */
-#include "services/iam/iam_int.h"
+#include "authz/authz.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "authz/store.h"
 #include "base/codec.h"
 #include "storage/db.h"
 #include "storage/keyring.h"
@@ -32,18 +33,14 @@ void authz_changed(void)
     generation++;
 }
 
-unsigned iam_generation(void)
+unsigned authz_generation(void)
 {
     return generation;
 }
 
 static unsigned hash(const char *s)
 {
-    unsigned h = 2166136261u;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return authz_fnv(s, strlen(s), 2166136261u);
 }
 
 void authz_root_principal(const char *account, principal_t *out)
@@ -76,40 +73,36 @@ static int unseal(emu_t *emu, const char *akid, const void *sealed, int n, char 
 
 static int user_key(emu_t *emu, const char *akid, authz_cred_t *out)
 {
-    sqlite3_stmt *st = db_stmt(emu->db,
-                               "SELECT k.secret_sealed, u.arn, u.id, u.name FROM iam_access_keys k "
-                               "JOIN iam_users u ON u.account=k.account AND u.name=k.user_name "
-                               "WHERE k.access_key_id=?1 AND k.status='Active'");
+    sqlite3_stmt *st = db_query(emu->db,
+                                "SELECT k.secret_sealed, u.arn, u.id, u.name FROM iam_access_keys k "
+                                "JOIN iam_users u ON u.account=k.account AND u.name=k.user_name "
+                                "WHERE k.access_key_id=?1 AND k.status='Active'",
+                                "s", akid);
     int rc = AUTHZ_CRED_UNKNOWN;
 
-    if (st == NULL)
-        return rc;
-    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW &&
+    if (db_row(st) == 1 &&
         unseal(emu, akid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
                out->secret) == 0) {
         out->who.kind = PRINCIPAL_USER;
-        snprintf(out->who.arn, sizeof out->who.arn, "%s", sqlite3_column_text(st, 1));
-        snprintf(out->who.user_id, sizeof out->who.user_id, "%s", sqlite3_column_text(st, 2));
-        snprintf(out->who.name, sizeof out->who.name, "%s", sqlite3_column_text(st, 3));
+        snprintf(out->who.arn, sizeof out->who.arn, "%s", db_text(st, 1));
+        snprintf(out->who.user_id, sizeof out->who.user_id, "%s", db_text(st, 2));
+        snprintf(out->who.name, sizeof out->who.name, "%s", db_text(st, 3));
         rc = AUTHZ_CRED_OK;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
 static int session_key(emu_t *emu, const char *akid, const char *token_sha, authz_cred_t *out)
 {
-    sqlite3_stmt *st = db_stmt(emu->db,
-                               "SELECT secret_sealed, token_sha256, kind, arn, user_id, role_arn, "
-                               "source_name, session_name, expires FROM sts_sessions "
-                               "WHERE access_key_id=?1");
+    sqlite3_stmt *st = db_query(emu->db,
+                                "SELECT secret_sealed, token_sha256, kind, arn, user_id, role_arn, "
+                                "source_name, session_name, expires FROM sts_sessions "
+                                "WHERE access_key_id=?1",
+                                "s", akid);
     int rc = AUTHZ_CRED_UNKNOWN;
 
-    if (st == NULL)
-        return rc;
-    sqlite3_bind_text(st, 1, akid, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         const char *want = (const char *)sqlite3_column_text(st, 1);
         if (want == NULL || CRYPTO_memcmp(want, token_sha, 64) != 0) {
             rc = AUTHZ_CRED_BADTOKEN;
@@ -122,8 +115,7 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, auth
                             : !strcmp(kind, "root")           ? PRINCIPAL_ROOT
                                                               : PRINCIPAL_USER_SESSION;
             out->who.temporary = 1;
-#define COL(dst, i) snprintf(dst, sizeof dst, "%s", \
-                             sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "")
+#define COL(dst, i) snprintf(dst, sizeof dst, "%s", db_text(st, i))
             COL(out->who.arn, 3);
             COL(out->who.user_id, 4);
             COL(out->who.role_arn, 5);
@@ -134,7 +126,7 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, auth
             rc = AUTHZ_CRED_OK;
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
@@ -183,7 +175,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
     return AUTHZ_CRED_OK;
 }
 
-void iam_creds_reset(void)
+void authz_creds_reset(void)
 {
     OPENSSL_cleanse(cache, sizeof cache);
     generation++;
@@ -200,23 +192,17 @@ void authz_note_key_use(svc_req_t *r)
 {
     const char *ak = r->access_key;
     unsigned i = hash(ak) % CACHE_SLOTS;
-    sqlite3_stmt *st;
 
     if (r->caller.kind != PRINCIPAL_USER || strncmp(ak, "AKIA", 4) != 0 ||
         strlen(ak) >= sizeof used[i].akid)
         return;
     if (!strcmp(used[i].akid, ak) && r->now - used[i].at < 60)
         return;
-    st = db_stmt(r->emu->db, "UPDATE iam_access_keys SET last_used=?2, last_used_service=?3, "
-                             "last_used_region=?4 WHERE access_key_id=?1");
-    if (st == NULL)
+    if (db_run(r->emu->db,
+               "UPDATE iam_access_keys SET last_used=?2, last_used_service=?3, "
+               "last_used_region=?4 WHERE access_key_id=?1",
+               "sdss", ak, r->now, r->service, r->region) != 0)
         return;
-    sqlite3_bind_text(st, 1, ak, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 2, r->now);
-    sqlite3_bind_text(st, 3, r->service, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, r->region, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_reset(st);
     memcpy(used[i].akid, ak, strlen(ak) + 1); /* fits: checked above */
     used[i].at = r->now;
 }
