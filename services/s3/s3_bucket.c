@@ -76,9 +76,9 @@ static int valid_bucket_name(const char *b)
     return 1;
 }
 
-int s3_op_create_bucket(void *arg)
+int s3_op_create_bucket(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     char region[64], existing[64], err[256], own[32] = "", lock[16] = "";
     char *acl = NULL;
@@ -220,9 +220,9 @@ int s3_op_create_bucket(void *arg)
     return 0;
 }
 
-int s3_op_delete_bucket(void *arg)
+int s3_op_delete_bucket(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st;
     int rc, n;
 
@@ -259,9 +259,9 @@ int s3_op_delete_bucket(void *arg)
     return 0;
 }
 
-int s3_op_head_bucket(void *arg)
+int s3_op_head_bucket(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char region[64];
     int rc = s3_bucket_region(s, s->bucket, region);
 
@@ -277,9 +277,9 @@ int s3_op_head_bucket(void *arg)
     return 0;
 }
 
-int s3_op_list_buckets(void *arg)
+int s3_op_list_buckets(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
                                               "account=?1 ORDER BY name");
     char date[32];
@@ -316,9 +316,9 @@ int s3_op_list_buckets(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_location(void *arg)
+int s3_op_get_bucket_location(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char region[64];
     buf_t out;
 
@@ -351,9 +351,9 @@ static int set_encryption(s3_req_t *s, const char *json)
     return rc == SQLITE_DONE ? 0 : internal(s);
 }
 
-int s3_op_put_bucket_encryption(void *arg)
+int s3_op_put_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc;
     const xml_node_t *rule, *def;
@@ -405,9 +405,9 @@ int s3_op_put_bucket_encryption(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_encryption(void *arg)
+int s3_op_get_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char *enc;
     cJSON *j;
     const cJSON *a, *k, *b;
@@ -440,9 +440,9 @@ int s3_op_get_bucket_encryption(void *arg)
     return 0;
 }
 
-int s3_op_delete_bucket_encryption(void *arg)
+int s3_op_delete_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
 
     if (s3_require_bucket(s) != 0 || set_encryption(s, NULL) != 0)
         return -1;

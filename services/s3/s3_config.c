@@ -466,8 +466,7 @@ static int check_ownership(s3_req_t *s, const xml_node_t *doc, buf_t *body)
 }
 
 typedef struct {
-    const char *name;               /* s3_bucket_configs.name, the subresource */
-    const char *put_op, *get_op, *del_op;
+    const char *name;               /* s3_bucket_configs.name, the sub-resource */
     const char *root;
     int nf_status;                  /* Get when not configured: this error... */
     const char *nf_code, *nf_msg;
@@ -476,45 +475,40 @@ typedef struct {
     check_fn check;
 } cfg_t;
 
+/* clang-format off */
 static const cfg_t cfgs[] = {
-    {"cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors", "CORSConfiguration", 404,
-     "NoSuchCORSConfiguration", "The CORS configuration does not exist", NULL, 200, check_cors},
-    {"website", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite",
-     "WebsiteConfiguration", 404, "NoSuchWebsiteConfiguration",
+    {"cors", "CORSConfiguration", 404, "NoSuchCORSConfiguration",
+     "The CORS configuration does not exist", NULL, 200, check_cors},
+    {"website", "WebsiteConfiguration", 404, "NoSuchWebsiteConfiguration",
      "The specified bucket does not have a website configuration", NULL, 200, check_website},
-    {"lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
-     "DeleteBucketLifecycle", "LifecycleConfiguration", 404, "NoSuchLifecycleConfiguration",
+    {"lifecycle", "LifecycleConfiguration", 404, "NoSuchLifecycleConfiguration",
      "The lifecycle configuration does not exist", NULL, 200, check_lifecycle},
-    {"replication", "PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication",
-     "ReplicationConfiguration", 404, "ReplicationConfigurationNotFoundError",
+    {"replication", "ReplicationConfiguration", 404, "ReplicationConfigurationNotFoundError",
      "The replication configuration was not found", NULL, 200, check_replication},
-    {"tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging", 404,
-     "NoSuchTagSet", "The TagSet does not exist", NULL, 204, check_tagging},
-    {"accelerate", "PutBucketAccelerateConfiguration", "GetBucketAccelerateConfiguration", NULL,
-     "AccelerateConfiguration", 0, NULL, NULL, "", 200, check_accelerate},
-    {"requestPayment", "PutBucketRequestPayment", "GetBucketRequestPayment", NULL,
-     "RequestPaymentConfiguration", 0, NULL, NULL, "<Payer>BucketOwner</Payer>", 200,
-     check_payment},
-    {"logging", "PutBucketLogging", "GetBucketLogging", NULL, "BucketLoggingStatus", 0, NULL, NULL,
-     "", 200, check_logging},
-    {"object-lock", "PutObjectLockConfiguration", "GetObjectLockConfiguration", NULL,
-     "ObjectLockConfiguration", 404, "ObjectLockConfigurationNotFoundError",
+    {"tagging", "Tagging", 404, "NoSuchTagSet", "The TagSet does not exist", NULL, 204,
+     check_tagging},
+    {"accelerate", "AccelerateConfiguration", 0, NULL, NULL, "", 200, check_accelerate},
+    {"requestPayment", "RequestPaymentConfiguration", 0, NULL, NULL,
+     "<Payer>BucketOwner</Payer>", 200, check_payment},
+    {"logging", "BucketLoggingStatus", 0, NULL, NULL, "", 200, check_logging},
+    {"object-lock", "ObjectLockConfiguration", 404, "ObjectLockConfigurationNotFoundError",
      "Object Lock configuration does not exist for this bucket", NULL, 200, check_object_lock},
-    {"publicAccessBlock", "PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
-     "PublicAccessBlockConfiguration", 404, "NoSuchPublicAccessBlockConfiguration",
-     "The public access block configuration was not found", NULL, 200, check_pab},
-    {"ownershipControls", "PutBucketOwnershipControls", "GetBucketOwnershipControls",
-     "DeleteBucketOwnershipControls", "OwnershipControls", 404, "OwnershipControlsNotFoundError",
+    {"publicAccessBlock", "PublicAccessBlockConfiguration", 404,
+     "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found",
+     NULL, 200, check_pab},
+    {"ownershipControls", "OwnershipControls", 404, "OwnershipControlsNotFoundError",
      "The bucket ownership controls were not found", NULL, 200, check_ownership},
 };
+/* clang-format on */
 
-static const cfg_t *find_cfg(const char *op)
+/* The configuration the request's sub-resource names (the route picked
+ * a row of s3_op_config_* for it), or NULL. */
+static const cfg_t *find_cfg(const s3_req_t *s)
 {
     size_t i;
 
-    for (i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++)
-        if (!strcmp(cfgs[i].put_op, op) || !strcmp(cfgs[i].get_op, op) ||
-            (cfgs[i].del_op && !strcmp(cfgs[i].del_op, op)))
+    for (i = 0; s->sub && i < sizeof cfgs / sizeof cfgs[0]; i++)
+        if (!strcmp(cfgs[i].name, s->sub))
             return &cfgs[i];
     return NULL;
 }
@@ -527,11 +521,11 @@ static void lifecycle_header(s3_req_t *s, const cfg_t *c)
                         "all_storage_classes_128K");
 }
 
-int s3_op_config_put(void *arg)
+int s3_op_config_put(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
-    const cfg_t *c = find_cfg(s->opname);
+    const cfg_t *c = find_cfg(s);
     xml_node_t *doc;
     char err[256];
     buf_t body, stored;
@@ -573,10 +567,10 @@ int s3_op_config_put(void *arg)
     return 0;
 }
 
-int s3_op_config_get(void *arg)
+int s3_op_config_get(svc_req_t *r)
 {
-    s3_req_t *s = arg;
-    const cfg_t *c = find_cfg(s->opname);
+    s3_req_t *s = r->svc_ctx;
+    const cfg_t *c = find_cfg(s);
     char *doc;
     buf_t out;
 
@@ -603,10 +597,10 @@ int s3_op_config_get(void *arg)
     return 0;
 }
 
-int s3_op_config_delete(void *arg)
+int s3_op_config_delete(svc_req_t *r)
 {
-    s3_req_t *s = arg;
-    const cfg_t *c = find_cfg(s->opname);
+    s3_req_t *s = r->svc_ctx;
+    const cfg_t *c = find_cfg(s);
 
     if (c == NULL)
         return internal(s);
@@ -1019,9 +1013,9 @@ static void send_acl(s3_req_t *s, const char *json)
     buf_free(&out);
 }
 
-int s3_op_put_bucket_acl(void *arg)
+int s3_op_put_bucket_acl(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st;
     char *json = NULL;
     int rc;
@@ -1045,9 +1039,9 @@ int s3_op_put_bucket_acl(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_acl(void *arg)
+int s3_op_get_bucket_acl(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st;
     char *json = NULL;
 
@@ -1091,9 +1085,9 @@ static int acl_object(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1], s3_object_t 
     return 1;
 }
 
-int s3_op_get_object_acl(void *arg)
+int s3_op_get_object_acl(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_object_t o;
 
@@ -1104,9 +1098,9 @@ int s3_op_get_object_acl(void *arg)
     return 0;
 }
 
-int s3_op_put_object_acl(void *arg)
+int s3_op_put_object_acl(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1], *json = NULL;
     const char *cur;
     s3_object_t o;
@@ -1253,9 +1247,9 @@ static void cors_rule_headers(s3_req_t *s, const xml_node_t *rule, const char *o
     http_add_header(h, "Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
 }
 
-int s3_op_cors_preflight(void *arg)
+int s3_op_cors_preflight(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char origin[1024], method[32], headers[2048] = "", region[64];
     const char *allowed = NULL;
     const xml_node_t *rule;

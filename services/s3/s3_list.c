@@ -43,9 +43,9 @@ void s3_elem_key(buf_t *out, const char *name, const char *v, int url)
     }
 }
 
-int s3_op_list_objects(void *arg)
+int s3_op_list_objects(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", marker[1100] = "", token[1600] = "", start_after[1100] = "";
     char enc[16] = "", tmp[32], owner[8] = "", date[32];
     long max = 1000;

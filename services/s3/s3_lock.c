@@ -444,7 +444,8 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
 {
     int retention =
         !strcmp(action, "s3:PutObjectRetention") ||
-        (!strcmp(action, "s3:BypassGovernanceRetention") && s->op == s3_op_put_object_retention);
+        (!strcmp(action, "s3:BypassGovernanceRetention") &&
+         !strcmp(s->r->op->action, "s3:PutObjectRetention"));
 
     mode[0] = until[0] = days[0] = hold[0] = '\0';
     if (retention) {
@@ -466,9 +467,7 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
         if (!strcmp(st, "ON") || !strcmp(st, "OFF"))
             snprintf(hold, 8, "%s", st);
         xml_free(doc);
-    } else if (!strcmp(action, "s3:PutObject") &&
-               (s->op == s3_op_put_object || s->op == s3_op_copy_object ||
-                s->op == s3_op_create_multipart_upload)) {
+    } else if (!strcmp(action, "s3:PutObject") && (s->r->op->flags & S3_OP_NEW_OBJECT)) {
         /* the lock the write's headers ask for */
         char m[16] = "", u[64] = "", hd[8] = "";
         double t;
@@ -511,9 +510,9 @@ static int lock_target(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1], s3_lock_t *
     return 0;
 }
 
-int s3_op_put_object_retention(void *arg)
+int s3_op_put_object_retention(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     const xml_node_t *m, *d;
     s3_lock_t cur, want;
@@ -562,9 +561,9 @@ int s3_op_put_object_retention(void *arg)
     return 0;
 }
 
-int s3_op_get_object_retention(void *arg)
+int s3_op_get_object_retention(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1], date[32];
     s3_lock_t cur;
     int current;
@@ -587,9 +586,9 @@ int s3_op_get_object_retention(void *arg)
     return 0;
 }
 
-int s3_op_put_object_legal_hold(void *arg)
+int s3_op_put_object_legal_hold(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     const char *status;
     s3_lock_t cur, want;
@@ -617,9 +616,9 @@ int s3_op_put_object_legal_hold(void *arg)
     return 0;
 }
 
-int s3_op_get_object_legal_hold(void *arg)
+int s3_op_get_object_legal_hold(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_lock_t cur;
     int current;

@@ -113,9 +113,9 @@ static int part_number_param(s3_req_t *s)
     return 0;
 }
 
-int s3_op_create_multipart_upload(void *arg)
+int s3_op_create_multipart_upload(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char id[80], ck[32] = "", cktype[32] = "", *meta = NULL;
     char *acl = NULL;
     uint8_t rnd[36];
@@ -238,7 +238,7 @@ int s3_part_head(s3_req_t *s)
     buf_t aad;
     int rc;
 
-    if (upload_id_param(s) || part_number_param(s))
+    if (s3_require_bucket(s) != 0 || upload_id_param(s) || part_number_param(s))
         return -1;
     rc = load_upload(s, s->upload_id, &u, ck);
     if (rc != 1)
@@ -249,7 +249,7 @@ int s3_part_head(s3_req_t *s)
         return -1;
     buf_init(&aad, 0);
     part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
-    rc = s3_upload_begin(s, aad.data, 0);
+    rc = s3_upload_begin(s, aad.data, 1);
     buf_free(&aad);
     return rc;
 }
@@ -298,9 +298,9 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
     return 0;
 }
 
-int s3_op_upload_part(void *arg)
+int s3_op_upload_part(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char blob[BLOB_ID_LEN + 1], checksum[64];
     uint8_t md5[16];
     s3_object_t u;
@@ -330,9 +330,9 @@ int s3_op_upload_part(void *arg)
     return 0;
 }
 
-int s3_op_upload_part_copy(void *arg)
+int s3_op_upload_part_copy(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char sbucket[64] = "", range[128], ck[16], blob[BLOB_ID_LEN + 1], date[32], *skey = NULL;
     s3_object_t u, o;
     uint64_t first = 0, last = 0;
@@ -412,9 +412,9 @@ typedef struct {
     char checksum[64];
 } part_t;
 
-int s3_op_complete_multipart_upload(void *arg)
+int s3_op_complete_multipart_upload(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc = NULL;
     const xml_node_t *p;
@@ -683,9 +683,9 @@ out:
     return rc;
 }
 
-int s3_op_abort_multipart_upload(void *arg)
+int s3_op_abort_multipart_upload(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t u;
     char ck[16];
     sqlite3_stmt *st;
@@ -725,9 +725,9 @@ int s3_op_abort_multipart_upload(void *arg)
     return 0;
 }
 
-int s3_op_list_parts(void *arg)
+int s3_op_list_parts(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t u;
     char ck[16], v[32], date[32];
     long max = 1000, marker = 0, count = 0, last = 0;
@@ -807,9 +807,9 @@ int s3_op_list_parts(void *arg)
     return 0;
 }
 
-int s3_op_list_multipart_uploads(void *arg)
+int s3_op_list_multipart_uploads(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
     char km[1100] = "", um[128] = "", next_key[1100] = "", next_id[128] = "";
     long max = 1000, count = 0;

@@ -51,9 +51,9 @@ static int set_tags(s3_req_t *s, const char *json)
     return rc == SQLITE_DONE ? 0 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
 }
 
-int s3_op_put_object_tagging(void *arg)
+int s3_op_put_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     s3_object_t o;
     xml_node_t *doc;
@@ -99,9 +99,9 @@ int s3_op_put_object_tagging(void *arg)
     return 0;
 }
 
-int s3_op_get_object_tagging(void *arg)
+int s3_op_get_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t o;
     cJSON *tags, *e;
     buf_t out;
@@ -128,9 +128,9 @@ int s3_op_get_object_tagging(void *arg)
     return 0;
 }
 
-int s3_op_delete_object_tagging(void *arg)
+int s3_op_delete_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t o;
 
     if (load_existing(s, &o) != 0)
@@ -144,9 +144,9 @@ int s3_op_delete_object_tagging(void *arg)
 
 /* ---- GetObjectAttributes ----------------------------------------------------- */
 
-int s3_op_get_object_attributes(void *arg)
+int s3_op_get_object_attributes(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char want[512], date[64];
     s3_object_t o;
     buf_t out;

@@ -300,9 +300,9 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass, s3_
 
 /* ---- PutBucketVersioning / GetBucketVersioning ------------------------------ */
 
-int s3_op_put_bucket_versioning(void *arg)
+int s3_op_put_bucket_versioning(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc;
     char err[256], status[16];
@@ -349,9 +349,9 @@ int s3_op_put_bucket_versioning(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_versioning(void *arg)
+int s3_op_get_bucket_versioning(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     buf_t out;
 
     if (s3_require_bucket(s) != 0)
@@ -370,9 +370,9 @@ int s3_op_get_bucket_versioning(void *arg)
 
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
-int s3_op_list_object_versions(void *arg)
+int s3_op_list_object_versions(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", kmarker[1100] = "", vmarker[256] = "";
     char enc[16] = "", tmp[32], date[32], owner[65];
     char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", last_cp[1100] = "";

@@ -1,0 +1,363 @@
+/* s3_req.c — one S3 request's helpers: errors and their document, query
+ * and header access, bucket lookups, and addressing (bucket and key from a
+ * path-style or virtual-hosted request, the operation by s3_route). */
+#include "services/s3/s3_int.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xml.h"
+#include "emulator/http.h"
+#include "emulator/proto_query.h"
+#include "storage/db.h"
+
+/* ---- errors and small helpers ------------------------------------------- */
+
+int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    svc_req_t *r = s->r;
+
+    r->err_status = status;
+    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    va_end(ap);
+    s->arg_name[0] = '\0';
+    return -1;
+}
+
+int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, const char *value,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    svc_req_t *r = s->r;
+
+    r->err_status = status;
+    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    va_end(ap);
+    snprintf(s->arg_name, sizeof s->arg_name, "%s", name);
+    s->arg_value_set = value != NULL;
+    snprintf(s->arg_value, sizeof s->arg_value, "%s", value ? value : "");
+    return -1;
+}
+
+void s3_send_error(s3_req_t *s)
+{
+    svc_req_t *r = s->r;
+    buf_t b;
+
+    /* S3's error document, with the element that names what was missing */
+    buf_init(&b, 0);
+    xml_decl(&b);
+    xml_open(&b, "Error");
+    xml_elem(&b, "Code", r->err_code);
+    xml_elem(&b, "Message", r->err_msg);
+    if (s->arg_name[0]) {
+        xml_elem(&b, "ArgumentName", s->arg_name);
+        if (s->arg_value_set)
+            xml_elem(&b, "ArgumentValue", s->arg_value);
+    }
+    if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
+        !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists") ||
+        (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration") &&
+         strcmp(r->err_code, "NoSuchObjectLockConfiguration") != 0) ||
+        strstr(r->err_code, "NotFoundError") || !strcmp(r->err_code, "NoSuchTagSet") ||
+        !strcmp(r->err_code, "NoSuchBucketPolicy"))
+        xml_elem(&b, "BucketName", s->bucket);
+    if ((!strcmp(r->err_code, "NoSuchKey") || !strcmp(r->err_code, "KeyTooLongError") ||
+         !strcmp(r->err_code, "NoSuchVersion") ||
+         !strcmp(r->err_code, "NoSuchObjectLockConfiguration")) && s->key)
+        xml_elem(&b, "Key", s->key);
+    if (!strcmp(r->err_code, "NoSuchVersion")) {
+        char vid[1100];
+        if (s3_query(s, "versionId", vid, sizeof vid))
+            xml_elem(&b, "VersionId", vid);
+    }
+    if (!strcmp(r->err_code, "MethodNotAllowed") && s->err_marker) {
+        xml_elem(&b, "Method", r->http->method);
+        xml_elem(&b, "ResourceType", "DeleteMarker");
+    }
+    if (!strcmp(r->err_code, "NoSuchUpload"))
+        xml_elem(&b, "UploadId", s->upload_id);
+    {
+        buf_t res;
+        buf_init(&res, 0);
+        buf_printf(&res, "/%s%s%s", s->bucket, s->key ? "/" : "", s->key ? s->key : "");
+        xml_elem(&b, "Resource", res.data);
+        buf_free(&res);
+    }
+    xml_elem(&b, "RequestId", r->request_id);
+    xml_close(&b, "Error");
+    http_add_header(r->http, "x-amz-request-id", r->request_id);
+    http_respond(r->http, r->err_status ? r->err_status : 500, "application/xml", b.data, b.len);
+    buf_free(&b);
+}
+
+int s3_query(const s3_req_t *s, const char *name, char *out, size_t n)
+{
+    const char *q = s->r->http->query;
+    char tmp[8];
+
+    if (out == NULL) {
+        out = tmp;
+        n = sizeof tmp;
+        /* presence only: a long value still counts */
+        {
+            size_t nl = strlen(name), i = 0, len = strlen(q);
+            while (i < len) {
+                size_t j = i;
+                while (j < len && q[j] != '&')
+                    j++;
+                if ((j - i == nl || (j - i > nl && q[i + nl] == '=')) && !strncmp(q + i, name, nl))
+                    return 1;
+                i = j + 1;
+            }
+            return 0;
+        }
+    }
+    return proto_query_param(q, strlen(q), name, out, n) >= 0;
+}
+
+int s3_header(const s3_req_t *s, const char *name, char *out, size_t n)
+{
+    return http_header_copy(s->r->http, name, out, n);
+}
+
+void s3_send_empty(s3_req_t *s, int status)
+{
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, status, NULL, NULL, 0);
+}
+
+void s3_send_xml(s3_req_t *s, int status, buf_t *doc)
+{
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, status ? status : 200, "application/xml", doc->data, doc->len);
+}
+
+void s3_object_arn(const char *bucket, const char *key, buf_t *out)
+{
+    buf_printf(out, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+}
+
+int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT region, account FROM s3_buckets WHERE name=?1");
+    int found = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(region, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+        found = strcmp((const char *)sqlite3_column_text(st, 1), s->r->account) == 0 ? 1 : 2;
+    }
+    sqlite3_reset(st);
+    return found;
+}
+
+static int versioning_of(const char *v)
+{
+    return v == NULL ? S3_VERSIONING_OFF
+           : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
+}
+
+int s3_require_bucket(s3_req_t *s)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1");
+    int rc = 0;
+
+    if (st == NULL)
+        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
+        s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (rc == 0)
+        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+    if (rc == 2)
+        return s3_error(s, 403, "AccessDenied", "Access Denied");
+    return 0;
+}
+
+int s3_bucket_versioning(s3_req_t *s, const char *bucket)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT versioning FROM s3_buckets WHERE name=?1");
+    int v = S3_VERSIONING_OFF;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = versioning_of((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1");
+    char *v = NULL;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+/* ---- addressing ------------------------------------------------------------ */
+
+/* Percent-decodes a path piece into an object key (malloc'd, caller
+ * frees); S3 keys are exact bytes (no '+' to space). NULL for a bad escape,
+ * and for a key that decodes to U+0000 or to ill-formed UTF-8: an object
+ * key is UTF-8 text, and as a C string "victim%00.txt" would name "victim"
+ * (S3 answers InvalidURI for a key it cannot read; ceph's s3-tests expect
+ * a NUL key to fail). */
+static char *unescape_path(const char *p, size_t n)
+{
+    char *out = malloc(n + 1);
+
+    if (out && proto_query_unescape_text(p, n, 0, out) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Host "bucket.localhost[:port]", "bucket.s3[.region].amazonaws.com" or
+ * "bucket.s3.<anything>": the bucket, virtual-hosted. */
+static int host_bucket(const char *host, char *bucket, size_t n)
+{
+    char h[300];
+    char *colon, *dot;
+    size_t len;
+
+    snprintf(h, sizeof h, "%s", host);
+    if ((colon = strrchr(h, ':')) != NULL && strchr(h, ']') == NULL)
+        *colon = '\0';
+    for (dot = h; *dot; dot++)
+        *dot = (char)tolower((unsigned char)*dot);
+    len = strlen(h);
+    if (len > 10 && !strcmp(h + len - 10, ".localhost")) {
+        h[len - 10] = '\0';
+    } else if ((dot = strstr(h, ".s3.")) != NULL || (dot = strstr(h, ".s3-")) != NULL) {
+        *dot = '\0';
+    } else {
+        return 0;
+    }
+    len = strlen(h);
+    if (len == 0 || len >= n)
+        return 0;
+    memcpy(bucket, h, len + 1);
+    return 1;
+}
+
+int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n)
+{
+    return host_bucket(host, bucket, n);
+}
+
+static void s3_req_free(void *arg)
+{
+    s3_req_t *s = arg;
+
+    if (s == NULL)
+        return;
+    s3_upload_free(s->up);
+    s3_sse_clear(&s->sse);
+    s3_authz_free(s->az);
+    free(s->key);
+    free(s);
+}
+
+/* 1 when every name and value of the raw query q decodes to UTF-8 without
+ * U+0000, so that the C strings s3_query hands out are the whole values
+ * (a prefix, a version id, a response-content-disposition). */
+static int query_is_text(const char *q)
+{
+    size_t len = strlen(q), i = 0;
+    char stack[512], *tmp;
+
+    while (i < len) {
+        size_t j = i;
+        long rc;
+        while (j < len && q[j] != '&')
+            j++;
+        tmp = j - i < sizeof stack ? stack : malloc(j - i + 1);
+        if (tmp == NULL)
+            return 0;
+        rc = proto_query_unescape_text(q + i, j - i, 1, tmp);
+        if (tmp != stack)
+            free(tmp);
+        if (rc < 0)
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
+/* Parses bucket and key (path-style or virtual-hosted) and picks the
+ * operation. Returns the request, or NULL after answering an error. */
+s3_req_t *s3_parse(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    s3_req_t *s = calloc(1, sizeof *s);
+    char host[300];
+    const char *path = h->path, *slash;
+    int has_key;
+
+    if (s == NULL)
+        return NULL;
+    s->r = r;
+    r->svc_ctx = s;
+    r->svc_ctx_free = s3_req_free;
+    if (path[0] != '/') {
+        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        return NULL;
+    }
+    path++;
+    if (http_header_copy(h, "Host", host, sizeof host) && host_bucket(host, s->bucket, sizeof s->bucket)) {
+        if (*path && (s->key = unescape_path(path, strlen(path))) == NULL) {
+            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            return NULL;
+        }
+    } else if (*path) {
+        size_t blen;
+        slash = strchr(path, '/');
+        blen = slash ? (size_t)(slash - path) : strlen(path);
+        if (blen >= sizeof s->bucket) {
+            s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+            return NULL;
+        }
+        memcpy(s->bucket, path, blen);
+        s->bucket[blen] = '\0';
+        if (slash && slash[1])
+            s->key = unescape_path(slash + 1, strlen(slash + 1));
+        if (slash && slash[1] && s->key == NULL) {
+            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            return NULL;
+        }
+    }
+    if (s->key && strlen(s->key) > S3_MAX_KEY) {
+        s3_error(s, 400, "KeyTooLongError", "Your key is too long");
+        return NULL;
+    }
+    if (!query_is_text(h->query)) {
+        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        return NULL;
+    }
+    has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;
+    return s3_route(s, has_key) == 0 ? s : NULL;
+}
+
