@@ -317,7 +317,7 @@ static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket
 
     *policy = NULL;
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         found = 1;
@@ -328,7 +328,7 @@ static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket
     if (!found)
         return strcmp(action, "s3:CreateBucket") == 0
                    ? 0
-                   : s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+                   : s3_fail(s, S3_E_NO_SUCH_BUCKET);
     pab = s3_pab_flags(s, bucket);
     a->restrict_public = (pab & S3_PAB_RESTRICT) != 0;
     for (i = 0; i < sizeof acl_perms / sizeof acl_perms[0]; i++)
@@ -521,7 +521,7 @@ static int check(s3_req_t *s, const char *action, const char *bucket, const char
     int rc;
 
     if (st == NULL)
-        return quiet ? -1 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return quiet ? -1 : s3_fail(s, S3_E_INTERNAL);
     memset(&a, 0, sizeof a);
     if (fill(s, st, action, bucket, key, vid, res, &a) != 0) {
         if (quiet) {
@@ -564,7 +564,7 @@ static int resource(svc_req_t *r, authz_t *a, int res)
 
     s3_authz_free(s->az);
     if ((s->az = calloc(1, sizeof *s->az)) == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (s3_query(s, "versionId", NULL, 0)) {
         if (s3_query(s, "versionId", v, sizeof v))
             vid = v;
@@ -662,16 +662,16 @@ int s3_op_put_bucket_policy(svc_req_t *r)
     pub = policy_public(p);
     policy_free(p);
     if (pub && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1");
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, h->body.data, (int)h->body.len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 204);
     return 0;
 }
@@ -705,7 +705,7 @@ int s3_op_delete_bucket_policy(svc_req_t *r)
         return -1;
     st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=NULL WHERE name=?1");
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_reset(st);

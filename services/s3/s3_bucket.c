@@ -16,7 +16,7 @@
 static int internal(s3_req_t *s)
 {
     db_rollback(s->r->emu->db);
-    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+    return s3_fail(s, S3_E_INTERNAL);
 }
 
 /* The Regions a LocationConstraint may name. */
@@ -86,7 +86,7 @@ int s3_op_create_bucket(svc_req_t *r)
     int rc;
 
     if (!valid_bucket_name(s->bucket))
-        return s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+        return s3_fail(s, S3_E_INVALID_BUCKET_NAME);
     if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
         strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
         strcmp(own, "BucketOwnerEnforced"))
@@ -98,9 +98,7 @@ int s3_op_create_bucket(svc_req_t *r)
         const xml_node_t *lc = xml_child(doc, "LocationConstraint");
         if (doc == NULL || strcmp(xml_name(doc), "CreateBucketConfiguration") != 0) {
             xml_free(doc);
-            return s3_error(s, 400, "MalformedXML",
-                            "The XML you provided was not well-formed or did not validate against "
-                            "our published schema");
+            return s3_fail(s, S3_E_MALFORMED_XML);
         }
         if (lc) {
             char given[64];
@@ -158,9 +156,7 @@ int s3_op_create_bucket(svc_req_t *r)
         snprintf(own, sizeof own, "BucketOwnerEnforced");
     if (acl && !strcmp(own, "BucketOwnerEnforced")) {
         free(acl);
-        return s3_error(s, 400, "InvalidBucketAclWithObjectOwnership",
-                        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
-                        "setting");
+        return s3_fail(s, S3_E_ACL_OWNERSHIP);
     }
     if (acl && s3_acl_is_public(acl)) {
         free(acl);
@@ -268,10 +264,10 @@ int s3_op_head_bucket(svc_req_t *r)
     if (rc < 0)
         return internal(s);
     if (rc == 0)
-        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+        return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     http_add_header(s->r->http, "x-amz-bucket-region", region);
     if (rc == 2)
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     http_add_header(s->r->http, "x-amz-access-point-alias", "false");
     s3_send_empty(s, 200);
     return 0;
@@ -370,18 +366,14 @@ int s3_op_put_bucket_encryption(svc_req_t *r)
     if (doc == NULL || strcmp(xml_name(doc), "ServerSideEncryptionConfiguration") != 0 ||
         def == NULL || xml_count(doc, "Rule") != 1) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     alg = xml_text(xml_child(def, "SSEAlgorithm"));
     key = xml_text(xml_child(def, "KMSMasterKeyID"));
     bk = xml_text(xml_child(rule, "BucketKeyEnabled"));
     if (strcmp(alg, "AES256") && strcmp(alg, "aws:kms") && strcmp(alg, "aws:kms:dsse")) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (key[0] && !strcmp(alg, "AES256")) {
         xml_free(doc);

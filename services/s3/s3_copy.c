@@ -36,14 +36,14 @@ int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
 
     *key = NULL;
     if (!s3_header(s, "x-amz-copy-source", v, sizeof v))
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        return s3_fail(s, S3_E_COPY_SOURCE);
     if ((q = strchr(v, '?')) != NULL)
         *q = '\0';
     if (*p == '/')
         p++;
     slash = strchr(p, '/');
     if (slash == NULL || slash == p || (size_t)(slash - p) >= 64 || !slash[1])
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        return s3_fail(s, S3_E_COPY_SOURCE);
     memcpy(bucket, p, (size_t)(slash - p));
     bucket[slash - p] = '\0';
     *key = malloc(strlen(slash + 1) + 1);
@@ -78,7 +78,7 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
     int rc;
 
     if (checksum_init(&m, CHECKSUM_MD5) != 0)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
+        return s3_fail(s, S3_E_INTERNAL);
     blob_id[0] = '\0';
     if (out_body) {
         *out_body = NULL;
@@ -178,8 +178,7 @@ int s3_op_copy_object(svc_req_t *r)
         int st;
         if (s3_preconditions(s, &src, &st, "x-amz-copy-source-") != 0) {
             if (st == 304)
-                s3_error(s, 412, "PreconditionFailed",
-                         "At least one of the pre-conditions you specified did not hold");
+                s3_fail(s, S3_E_PRECONDITION);
             goto out;
         }
     }
@@ -190,14 +189,12 @@ int s3_op_copy_object(svc_req_t *r)
         uint8_t mac[32];
         if (prc <= 0) {
             if (prc == 0)
-                s3_error(s, 400, "InvalidRequest",
-                         "The object was stored using a form of Server Side Encryption. The "
-                         "correct parameters must be provided to retrieve the object.");
+                s3_fail(s, S3_E_SSE_REQUIRED);
             goto out;
         }
         HMAC(EVP_sha256(), src.sse.salt, sizeof src.sse.salt, src_sse_c.dk, 32, mac, NULL);
         if (CRYPTO_memcmp(mac, src.sse.hmac, sizeof mac) != 0) {
-            s3_error(s, 403, "AccessDenied", "Access Denied");
+            s3_fail(s, S3_E_ACCESS_DENIED);
             goto out;
         }
         memcpy(src.sse.dk, src_sse_c.dk, 32);
@@ -247,7 +244,7 @@ int s3_op_copy_object(svc_req_t *r)
         db_commit(s->r->emu->db) != 0) {
         db_rollback(s->r->emu->db);
         s3_drop_blob(s, dst.blob_id);
-        s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out_dst;
     }
     s3_drop_body(s, &old);

@@ -26,7 +26,7 @@ int s3_op_delete_object(svc_req_t *r)
     if ((rc = s3_delete_key(s, s->key, rc ? vid : NULL, bypass, &d)) != 0)
         return rc == S3_DELETE_REFUSED
                    ? -1
-                   : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+                   : s3_fail(s, S3_E_INTERNAL);
     if (d.marker)
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
     if (d.version_id[0])
@@ -51,16 +51,12 @@ int s3_op_delete_objects(svc_req_t *r)
     if (doc == NULL || strcmp(xml_name(doc), "Delete") != 0 || xml_count(doc, "Object") == 0 ||
         xml_count(doc, "Object") > 1000) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     for (obj = xml_child(doc, "Object"); obj; obj = xml_next(obj, "Object"))
         if (xml_child(obj, "Key") == NULL || xml_text(xml_child(obj, "Key"))[0] == '\0') {
             xml_free(doc);
-            return s3_error(s, 400, "MalformedXML",
-                            "The XML you provided was not well-formed or did not validate against "
-                            "our published schema");
+            return s3_fail(s, S3_E_MALFORMED_XML);
         }
     quiet = !strcasecmp(xml_text(xml_child(doc, "Quiet")), "true");
     buf_init(&out, 0);

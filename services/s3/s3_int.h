@@ -248,6 +248,39 @@ int s3_op_get_bucket_policy(svc_req_t *r);
 int s3_op_delete_bucket_policy(svc_req_t *r);
 int s3_op_get_bucket_policy_status(svc_req_t *r);
 
+/* S3's errors that many places answer, each written once (s3_req.c:
+ * status, code and AWS's message). */
+enum s3_err {
+    S3_E_INTERNAL,
+    S3_E_ACCESS_DENIED,
+    S3_E_MALFORMED_XML,
+    S3_E_MALFORMED_ACL,
+    S3_E_NO_SUCH_BUCKET,
+    S3_E_NO_SUCH_KEY,
+    S3_E_NO_SUCH_VERSION,
+    S3_E_NO_LOCK_CONFIG,
+    S3_E_PRECONDITION,
+    S3_E_METHOD_NOT_ALLOWED,
+    S3_E_INVALID_URI,
+    S3_E_INVALID_BUCKET_NAME,
+    S3_E_MISSING_BODY,
+    S3_E_MISSING_LENGTH,
+    S3_E_PART_NUMBER,
+    S3_E_VERSION_ID,
+    S3_E_COPY_SOURCE,
+    S3_E_ARGUMENT_FORMAT,
+    S3_E_ENCODING_TYPE,
+    S3_E_MAX_KEYS,
+    S3_E_ATTRIBUTE_NAME,
+    S3_E_INVALID_PART,
+    S3_E_SSE_REQUIRED,
+    S3_E_ACLS_NOT_SUPPORTED,
+    S3_E_ACL_OWNERSHIP,
+    S3_E_TAG_KEY,
+    S3_E_TAG_VALUE,
+};
+/* Records error e and returns -1. */
+int s3_fail(s3_req_t *s, enum s3_err e);
 /* Records an S3 error and returns -1. */
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -336,6 +369,9 @@ int s3_acl_grants_all_users(const char *json, const char *perm);
 int s3_acl_is_public(const char *json);
 /* The stored document (caller frees) or NULL. */
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
+/* The stored document parsed (caller frees with xml_free), or NULL. */
+struct xml_node;
+struct xml_node *s3_config_doc(s3_req_t *s, const char *bucket, const char *name);
 int s3_op_config_put(svc_req_t *r);
 int s3_op_config_get(svc_req_t *r);
 int s3_op_config_delete(svc_req_t *r);

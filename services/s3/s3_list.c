@@ -63,14 +63,14 @@ int s3_op_list_objects(svc_req_t *r)
     s3_query(s, "delimiter", delim, sizeof delim);
     s3_query(s, "encoding-type", enc, sizeof enc);
     if (enc[0] && strcmp(enc, "url"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        return s3_fail(s, S3_E_ENCODING_TYPE);
     url = !strcmp(enc, "url");
     fetch_owner = !v2 || (s3_query(s, "fetch-owner", owner, sizeof owner) && !strcmp(owner, "true"));
     if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
         char *end;
         max = strtol(tmp, &end, 10);
         if (*end || max < 0)
-            return s3_error(s, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+            return s3_fail(s, S3_E_MAX_KEYS);
         if (max > 1000)
             max = 1000;
     }
@@ -108,7 +108,7 @@ int s3_op_list_objects(svc_req_t *r)
     if (st == NULL) {
         buf_free(&out);
         buf_free(&cps);
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     }
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, resume, -1, SQLITE_STATIC);

@@ -28,8 +28,6 @@
 #define H_UNTIL "x-amz-object-lock-retain-until-date"
 #define H_HOLD "x-amz-object-lock-legal-hold"
 #define H_BYPASS "x-amz-bypass-governance-retention"
-#define MALFORMED                                                                                  \
-    "The XML you provided was not well-formed or did not validate against our published schema"
 #define NOT_ENABLED "Bucket is missing Object Lock Configuration"
 #define LOCKED "Access Denied because object protected by object lock."
 #define DAY 86400.0
@@ -190,7 +188,7 @@ int s3_lock_request(s3_req_t *s, int body)
     /* a bucket with Object Lock has versioning enabled: others skip the look-up */
     if (s->versioning == S3_VERSIONING_ENABLED &&
         (enabled = s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds)) < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     /* S3's order: both or neither of mode and date; the date's form, then
      * that it is ahead; the legal hold; the mode; then the bucket */
     if (have_mode != have_until)
@@ -354,7 +352,7 @@ int s3_lock_bypass(s3_req_t *s)
         return 0;
     enabled = s3_lock_bucket(s, s->bucket, &def, &secs);
     if (enabled < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (!enabled)
         return s3_error_arg(s, 400, "InvalidArgument", H_BYPASS, NULL,
                             "x-amz-bypass-governance-retention is only applicable to Object Lock "
@@ -382,7 +380,7 @@ int s3_lock_may_delete(s3_req_t *s, const char *key, const char *vid, int bypass
     int current, rc = version_lock(s, key, vid, &lock, &current);
 
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc != 1)
         return 0;
     if (lock.hold == S3_HOLD_ON)
@@ -493,20 +491,19 @@ static int lock_target(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1], s3_lock_t *
     if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0)
         return -1;
     if ((rc = s3_lock_bucket(s, s->bucket, &def, &secs)) <= 0)
-        return rc < 0 ? s3_error(s, 500, "InternalError", "We encountered an internal error.")
+        return rc < 0 ? s3_fail(s, S3_E_INTERNAL)
                       : s3_error(s, 400, "InvalidRequest", NOT_ENABLED);
     rc = version_lock(s, s->key, vid[0] ? vid : NULL, lock, current);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 2) {
         s->err_marker = 1;
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
-        return s3_error(s, 405, "MethodNotAllowed",
-                        "The specified method is not allowed against this resource.");
+        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
     }
     if (rc == 0)
-        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
-                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return vid[0] ? s3_fail(s, S3_E_NO_SUCH_VERSION)
+                      : s3_fail(s, S3_E_NO_SUCH_KEY);
     return 0;
 }
 
@@ -523,9 +520,9 @@ int s3_op_put_object_retention(svc_req_t *r)
     if (s3_require_bucket(s) != 0)
         return -1;
     if (s->r->http->body.len == 0)
-        return s3_error(s, 400, "MissingRequestBodyError", "Request Body is empty");
+        return s3_fail(s, S3_E_MISSING_BODY);
     if ((doc = body_doc(s, "Retention")) == NULL)
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     m = xml_child(doc, "Mode");
     d = xml_child(doc, "RetainUntilDate");
     /* <Retention/> asks for no retention; else both, a mode S3 knows and a date */
@@ -533,7 +530,7 @@ int s3_op_put_object_retention(svc_req_t *r)
         (m && strcmp(xml_text(m), "GOVERNANCE") && strcmp(xml_text(m), "COMPLIANCE")) ||
         (d && s3_lock_parse_date(xml_text(d), &want.until) != 0)) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (m)
         snprintf(want.mode, sizeof want.mode, "%s", xml_text(m));
@@ -552,11 +549,11 @@ int s3_op_put_object_retention(svc_req_t *r)
     allowed = !cur.mode[0] || cur.until <= s->r->now ||
               (!strcmp(want.mode, cur.mode) && want.until >= cur.until);
     if (!allowed && (!strcmp(cur.mode, "COMPLIANCE") || !bypass))
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     if (!allowed && bypass_allowed(s, s->key, &cur) != 0)
         return -1;
     if (version_set(s, vid, current, 1, &want) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
@@ -572,8 +569,7 @@ int s3_op_get_object_retention(svc_req_t *r)
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (!cur.mode[0])
-        return s3_error(s, 404, "NoSuchObjectLockConfiguration",
-                        "The specified object does not have a ObjectLock configuration");
+        return s3_fail(s, S3_E_NO_LOCK_CONFIG);
     clock_iso8601(cur.until, date);
     buf_init(&out, 0);
     xml_decl(&out);
@@ -599,19 +595,19 @@ int s3_op_put_object_legal_hold(svc_req_t *r)
     if (s3_require_bucket(s) != 0)
         return -1;
     if (s->r->http->body.len == 0)
-        return s3_error(s, 400, "MissingRequestBodyError", "Request Body is empty");
+        return s3_fail(s, S3_E_MISSING_BODY);
     doc = body_doc(s, "LegalHold");
     status = xml_text(xml_child(doc, "Status"));
     if (doc == NULL || (strcmp(status, "ON") && strcmp(status, "OFF"))) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     want.hold = !strcmp(status, "ON") ? S3_HOLD_ON : S3_HOLD_OFF;
     xml_free(doc);
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (version_set(s, vid, current, 0, &want) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
@@ -627,8 +623,7 @@ int s3_op_get_object_legal_hold(svc_req_t *r)
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (cur.hold == S3_HOLD_NONE)
-        return s3_error(s, 404, "NoSuchObjectLockConfiguration",
-                        "The specified object does not have a ObjectLock configuration");
+        return s3_fail(s, S3_E_NO_LOCK_CONFIG);
     buf_init(&out, 0);
     xml_decl(&out);
     xml_open_ns(&out, "LegalHold", XML_NS_S3);

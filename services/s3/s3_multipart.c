@@ -21,7 +21,7 @@
 static int internal(s3_req_t *s)
 {
     db_rollback(s->r->emu->db);
-    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+    return s3_fail(s, S3_E_INTERNAL);
 }
 
 static void part_aad(const char *bucket, const char *key, const char *upload_id, long pn, buf_t *aad)
@@ -106,10 +106,10 @@ static int part_number_param(s3_req_t *s)
     char v[32], *end;
 
     if (!s3_query(s, "partNumber", v, sizeof v))
-        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+        return s3_fail(s, S3_E_PART_NUMBER);
     s->part_number = strtol(v, &end, 10);
     if (*end || s->part_number < 1 || s->part_number > S3_MAX_PARTS)
-        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+        return s3_fail(s, S3_E_PART_NUMBER);
     return 0;
 }
 
@@ -446,14 +446,12 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "CompleteMultipartUpload") != 0 ||
         xml_count(doc, "Part") == 0 || xml_count(doc, "Part") > S3_MAX_PARTS) {
-        s3_error(s, 400, "MalformedXML",
-                 "The XML you provided was not well-formed or did not validate against our "
-                 "published schema");
+        s3_fail(s, S3_E_MALFORMED_XML);
         goto out;
     }
     parts = calloc(xml_count(doc, "Part"), sizeof *parts);
     if (parts == NULL) {
-        s3_error(s, 500, "InternalError", "Out of memory.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out;
     }
     for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
@@ -462,7 +460,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         sqlite3_stmt *st;
         long pn = strtol(num, &end, 10);
         if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+            s3_fail(s, S3_E_PART_NUMBER);
             goto out;
         }
         if (pn <= prev) {
@@ -479,14 +477,14 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         sqlite3_bind_int64(st, 2, pn);
         if (sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_reset(st);
-            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+            s3_fail(s, S3_E_INVALID_PART);
             goto out;
         }
         snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
         /* the ETag may come with or without quotes */
         if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
             sqlite3_reset(st);
-            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+            s3_fail(s, S3_E_INVALID_PART);
             goto out;
         }
         parts[n].number = pn;
@@ -505,7 +503,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         }
     /* the object's body is its parts' blobs, in order: nothing is rewritten */
     if (checksum_init(&md5s, CHECKSUM_MD5) != 0) {
-        s3_error(s, 500, "InternalError", "Out of memory.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out;
     }
     if (alg != CHECKSUM_NONE && strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
@@ -546,7 +544,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         text = cJSON_PrintUnformatted(arr);
         cJSON_Delete(arr);
         if (text == NULL) {
-            s3_error(s, 500, "InternalError", "Out of memory.");
+            s3_fail(s, S3_E_INTERNAL);
             goto out;
         }
         o.parts = text;
@@ -578,7 +576,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         }
     }
     if (checksum_init(&md5s, CHECKSUM_MD5) != 0) { /* re-armed for the common exit */
-        s3_error(s, 500, "InternalError", "Out of memory.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out;
     }
     o.last_modified = s->r->now;

@@ -454,7 +454,7 @@ char *s3_request_tags(s3_req_t *s, int *bad)
     }
     if (*bad) {
         cJSON_Delete(t);
-        s3_error(s, 400, "InvalidTag", "The TagValue you have provided is invalid");
+        s3_fail(s, S3_E_TAG_VALUE);
         return NULL;
     }
     text = cJSON_PrintUnformatted(t);
@@ -499,19 +499,17 @@ static int put_preconditions(s3_req_t *s)
         return 0;
     have = s3_object_load(s, s->bucket, s->key, &o);
     if (have < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (s3_header(s, "If-None-Match", v, sizeof v) && have == 1 && !strcmp(v, "*")) {
         s3_object_clear(&o);
-        return s3_error(s, 412, "PreconditionFailed",
-                        "At least one of the pre-conditions you specified did not hold");
+        return s3_fail(s, S3_E_PRECONDITION);
     }
     if (s3_header(s, "If-Match", v, sizeof v)) {
         if (have == 0)
-            return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+            return s3_fail(s, S3_E_NO_SUCH_KEY);
         if (strcmp(v, o.etag) != 0 && strcmp(v, "*") != 0) {
             s3_object_clear(&o);
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     if (have == 1)
@@ -584,7 +582,7 @@ int s3_op_put_object(svc_req_t *r)
         db_commit(s->r->emu->db) != 0) {
         db_rollback(s->r->emu->db);
         s3_drop_blob(s, o.blob_id);
-        s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out;
     }
     s3_drop_body(s, &old);
@@ -687,8 +685,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
         if (!strstr(v, bare)) {
             *status = 412;
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     if (!have_match && s3_header(s, H("If-Unmodified-Since"), v, sizeof v)) {
@@ -696,8 +693,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified > since) {
             *status = 412;
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     have_none = s3_header(s, H("If-None-Match"), v, sizeof v);
@@ -836,7 +832,7 @@ int s3_op_get_object(svc_req_t *r)
         return -1;
     rc = rc ? s3_version_load(s, s->bucket, s->key, vid, &o) : s3_object_load(s, s->bucket, s->key, &o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 2) {
         /* a delete marker asked for by its version id */
         char date[64];
@@ -847,12 +843,10 @@ int s3_op_get_object(svc_req_t *r)
         http_add_header(h, "Allow", "DELETE");
         s3_object_clear(&o);
         s->err_marker = 1;
-        return s3_error(s, 405, "MethodNotAllowed",
-                        "The specified method is not allowed against this resource.");
+        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
     }
     if (rc == 0 && vid[0])
-        return s3_error(s, 404, "NoSuchVersion",
-                        "The specified version does not exist.");
+        return s3_fail(s, S3_E_NO_SUCH_VERSION);
     if (rc == 0) {
         double lm;
         /* without s3:ListBucket a missing key is not told apart from a
@@ -860,13 +854,13 @@ int s3_op_get_object(svc_req_t *r)
         if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
             strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
                     sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
-            return s3_error(s, 403, "AccessDenied", "Access Denied");
+            return s3_fail(s, S3_E_ACCESS_DENIED);
         }
         if (s->versioning && s3_latest_marker(s, s->bucket, s->key, vid, &lm) == 1) {
             http_add_header(h, "x-amz-delete-marker", "true");
             http_add_header(h, "x-amz-version-id", vid);
         }
-        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return s3_fail(s, S3_E_NO_SUCH_KEY);
     }
     /* SSE-KMS objects: HEAD as well as GET */
     if (!strncmp(o.sse.alg, "aws:kms", 7) && s3_kms_allowed(s) != 0) {
@@ -899,7 +893,7 @@ int s3_op_get_object(svc_req_t *r)
         char *end;
         pn = strtol(part, &end, 10);
         if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+            s3_fail(s, S3_E_PART_NUMBER);
             goto out;
         }
         if (part_range(&o, pn, &first, &last, &parts_count) != 0) {

@@ -29,9 +29,9 @@ static int load_existing(s3_req_t *s, s3_object_t *o)
         return -1;
     rc = s3_object_load(s, s->bucket, s->key, o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 0)
-        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return s3_fail(s, S3_E_NO_SUCH_KEY);
     return 0;
 }
 
@@ -41,14 +41,14 @@ static int set_tags(s3_req_t *s, const char *json)
     int rc;
 
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
     if (json)
         sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    return rc == SQLITE_DONE ? 0 : s3_fail(s, S3_E_INTERNAL);
 }
 
 int s3_op_put_object_tagging(svc_req_t *r)
@@ -69,9 +69,7 @@ int s3_op_put_object_tagging(svc_req_t *r)
     set = xml_child(doc, "TagSet");
     if (doc == NULL || strcmp(xml_name(doc), "Tagging") != 0 || set == NULL) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (xml_count(set, "Tag") > 10) {
         xml_free(doc);
@@ -84,7 +82,7 @@ int s3_op_put_object_tagging(svc_req_t *r)
             cJSON_GetObjectItemCaseSensitive(tags, k)) {
             cJSON_Delete(tags);
             xml_free(doc);
-            return s3_error(s, 400, "InvalidTag", "The TagKey you have provided is invalid");
+            return s3_fail(s, S3_E_TAG_KEY);
         }
         cJSON_AddStringToObject(tags, k, v);
     }
@@ -153,7 +151,7 @@ int s3_op_get_object_attributes(svc_req_t *r)
     buf_t arn;
 
     if (!s3_header(s, "x-amz-object-attributes", want, sizeof want))
-        return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+        return s3_fail(s, S3_E_ATTRIBUTE_NAME);
     {
         static const char *const names[] = {"ETag", "Checksum", "ObjectParts", "StorageClass",
                                             "ObjectSize", NULL};
@@ -167,7 +165,7 @@ int s3_op_get_object_attributes(svc_req_t *r)
             for (i = 0; names[i]; i++)
                 ok |= !strcmp(tok, names[i]);
             if (!ok)
-                return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+                return s3_fail(s, S3_E_ATTRIBUTE_NAME);
         }
     }
     if (load_existing(s, &o) != 0)

@@ -16,6 +16,63 @@
 
 /* ---- errors and small helpers ------------------------------------------- */
 
+/* clang-format off */
+static const struct {
+    int status;
+    const char *code, *msg;
+} s3_errors[] = {
+    [S3_E_INTERNAL] = {500, "InternalError", "We encountered an internal error. Please try again."},
+    [S3_E_ACCESS_DENIED] = {403, "AccessDenied", "Access Denied"},
+    [S3_E_MALFORMED_XML] = {400, "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published "
+        "schema"},
+    [S3_E_MALFORMED_ACL] = {400, "MalformedACLError",
+        "The XML you provided was not well-formed or did not validate against our published "
+        "schema"},
+    [S3_E_NO_SUCH_BUCKET] = {404, "NoSuchBucket", "The specified bucket does not exist"},
+    [S3_E_NO_SUCH_KEY] = {404, "NoSuchKey", "The specified key does not exist."},
+    [S3_E_NO_SUCH_VERSION] = {404, "NoSuchVersion", "The specified version does not exist."},
+    [S3_E_NO_LOCK_CONFIG] = {404, "NoSuchObjectLockConfiguration",
+        "The specified object does not have a ObjectLock configuration"},
+    [S3_E_PRECONDITION] = {412, "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold"},
+    [S3_E_METHOD_NOT_ALLOWED] = {405, "MethodNotAllowed",
+        "The specified method is not allowed against this resource."},
+    [S3_E_INVALID_URI] = {400, "InvalidURI", "Couldn't parse the specified URI."},
+    [S3_E_INVALID_BUCKET_NAME] = {400, "InvalidBucketName", "The specified bucket is not valid."},
+    [S3_E_MISSING_BODY] = {400, "MissingRequestBodyError", "Request Body is empty"},
+    [S3_E_MISSING_LENGTH] = {411, "MissingContentLength",
+        "You must provide the Content-Length HTTP header."},
+    [S3_E_PART_NUMBER] = {400, "InvalidArgument",
+        "Part number must be an integer between 1 and 10000, inclusive"},
+    [S3_E_VERSION_ID] = {400, "InvalidArgument", "Invalid version id specified"},
+    [S3_E_COPY_SOURCE] = {400, "InvalidArgument",
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"},
+    [S3_E_ARGUMENT_FORMAT] = {400, "InvalidArgument", "Argument format not recognized"},
+    [S3_E_ENCODING_TYPE] = {400, "InvalidArgument", "Invalid Encoding Method specified in Request"},
+    [S3_E_MAX_KEYS] = {400, "InvalidArgument",
+        "Provided max-keys not an integer or within integer range"},
+    [S3_E_ATTRIBUTE_NAME] = {400, "InvalidArgument", "Invalid attribute name specified."},
+    [S3_E_INVALID_PART] = {400, "InvalidPart",
+        "One or more of the specified parts could not be found. The part may not have been "
+        "uploaded, or the specified entity tag may not match the part's entity tag."},
+    [S3_E_SSE_REQUIRED] = {400, "InvalidRequest",
+        "The object was stored using a form of Server Side Encryption. The correct parameters "
+        "must be provided to retrieve the object."},
+    [S3_E_ACLS_NOT_SUPPORTED] = {400, "AccessControlListNotSupported",
+        "The bucket does not allow ACLs"},
+    [S3_E_ACL_OWNERSHIP] = {400, "InvalidBucketAclWithObjectOwnership",
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
+    [S3_E_TAG_KEY] = {400, "InvalidTag", "The TagKey you have provided is invalid"},
+    [S3_E_TAG_VALUE] = {400, "InvalidTag", "The TagValue you have provided is invalid"},
+};
+/* clang-format on */
+
+int s3_fail(s3_req_t *s, enum s3_err e)
+{
+    return s3_error(s, s3_errors[e].status, s3_errors[e].code, "%s", s3_errors[e].msg);
+}
+
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;
@@ -174,7 +231,7 @@ int s3_require_bucket(s3_req_t *s)
     int rc = 0;
 
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
@@ -182,9 +239,9 @@ int s3_require_bucket(s3_req_t *s)
     }
     sqlite3_reset(st);
     if (rc == 0)
-        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+        return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     if (rc == 2)
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     return 0;
 }
 
@@ -323,13 +380,13 @@ s3_req_t *s3_parse(svc_req_t *r)
     r->svc_ctx = s;
     r->svc_ctx_free = s3_req_free;
     if (path[0] != '/') {
-        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        s3_fail(s, S3_E_INVALID_URI);
         return NULL;
     }
     path++;
     if (http_header_copy(h, "Host", host, sizeof host) && host_bucket(host, s->bucket, sizeof s->bucket)) {
         if (*path && (s->key = unescape_path(path, strlen(path))) == NULL) {
-            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            s3_fail(s, S3_E_INVALID_URI);
             return NULL;
         }
     } else if (*path) {
@@ -337,7 +394,7 @@ s3_req_t *s3_parse(svc_req_t *r)
         slash = strchr(path, '/');
         blen = slash ? (size_t)(slash - path) : strlen(path);
         if (blen >= sizeof s->bucket) {
-            s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
+            s3_fail(s, S3_E_INVALID_BUCKET_NAME);
             return NULL;
         }
         memcpy(s->bucket, path, blen);
@@ -345,7 +402,7 @@ s3_req_t *s3_parse(svc_req_t *r)
         if (slash && slash[1])
             s->key = unescape_path(slash + 1, strlen(slash + 1));
         if (slash && slash[1] && s->key == NULL) {
-            s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+            s3_fail(s, S3_E_INVALID_URI);
             return NULL;
         }
     }
@@ -354,7 +411,7 @@ s3_req_t *s3_parse(svc_req_t *r)
         return NULL;
     }
     if (!query_is_text(h->query)) {
-        s3_error(s, 400, "InvalidURI", "Couldn't parse the specified URI.");
+        s3_fail(s, S3_E_INVALID_URI);
         return NULL;
     }
     has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;

@@ -323,8 +323,7 @@ static int not_allowed(s3_req_t *s, const char *allowed)
 {
     if (allowed)
         http_add_header(s->r->http, "Allow", allowed);
-    return s3_error(s, 405, "MethodNotAllowed",
-                    "The specified method is not allowed against this resource.");
+    return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
 }
 
 int s3_route(s3_req_t *s, int has_key)

@@ -194,7 +194,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         rc = sse->wrapped && envelope_seal(s->r->emu->master_key, (const uint8_t *)aad.data,
                                            aad.len, sse->dk, sizeof sse->dk, sse->wrapped) == 0
                  ? 0
-                 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+                 : s3_fail(s, S3_E_INTERNAL);
         buf_free(&aad);
     } else if ((rc = s3_kms_allowed(s)) == 0) {
         cJSON *ctx = NULL;
@@ -228,13 +228,11 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
         if (rc < 0)
             return -1;
         if (rc == 0)
-            return s3_error(s, 400, "InvalidRequest",
-                            "The object was stored using a form of Server Side Encryption. The "
-                            "correct parameters must be provided to retrieve the object.");
+            return s3_fail(s, S3_E_SSE_REQUIRED);
         HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
         if (CRYPTO_memcmp(mac, sse->hmac, sizeof mac) != 0) {
             OPENSSL_cleanse(given.dk, sizeof given.dk);
-            return s3_error(s, 403, "AccessDenied", "Access Denied");
+            return s3_fail(s, S3_E_ACCESS_DENIED);
         }
         memcpy(sse->dk, given.dk, 32);
         snprintf(sse->customer_md5, sizeof sse->customer_md5, "%s", given.customer_md5);

@@ -192,7 +192,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
     checksum_alg_t a;
 
     if (up == NULL)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
+        return s3_fail(s, S3_E_INTERNAL);
     s->up = up;
     up->expect_size = UINT64_MAX;
     /* MD5 runs slower than the cipher: compute it only where it is the ETag
@@ -200,7 +200,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
     up->md5_on = !strcmp(s->sse.alg, "AES256") || part ||
                  http_header(h, "Content-MD5", NULL) != NULL;
     if (up->md5_on && checksum_init(&up->md5, CHECKSUM_MD5) != 0)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_header(s, "x-amz-content-sha256", sha, sizeof sha);
     s3_header(s, "Content-Encoding", enc, sizeof enc);
     s3_header(s, "x-amz-decoded-content-length", dlen, sizeof dlen);
@@ -208,7 +208,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
     if (strlen(sha) == 64) {
         up->sha_on = 1;
         if (checksum_init(&up->sha, CHECKSUM_SHA256) != 0)
-            return s3_error(s, 500, "InternalError", "Out of memory.");
+            return s3_fail(s, S3_E_INTERNAL);
     }
     /* the checksum algorithm: a header value, the SDK's declaration, or a trailer */
     up->ck_alg = CHECKSUM_NONE;
@@ -227,11 +227,11 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
     if (up->ck_alg == CHECKSUM_NONE && s3_header(s, "x-amz-checksum-algorithm", alg, sizeof alg))
         up->ck_alg = checksum_alg_parse(alg);
     if (up->ck_alg != CHECKSUM_NONE && checksum_init(&up->ck, up->ck_alg) != 0)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (!strncmp(sha, "STREAMING-", 10) || strstr(enc, "aws-chunked")) {
         up->ac = malloc(sizeof *up->ac);
         if (up->ac == NULL)
-            return s3_error(s, 500, "InternalError", "Out of memory.");
+            return s3_fail(s, S3_E_INTERNAL);
         awschunked_init(up->ac);
         if (dlen[0]) {
             char *end;
@@ -239,8 +239,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
             if (*end)
                 return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-decoded-content-length.");
         } else if (strncmp(sha, "STREAMING-UNSIGNED", 18) != 0 && !strstr(enc, "aws-chunked")) {
-            return s3_error(s, 411, "MissingContentLength",
-                            "You must provide the Content-Length HTTP header.");
+            return s3_fail(s, S3_E_MISSING_LENGTH);
         }
         if (s->r->emu->cfg->iam_enforce && !strncmp(sha, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", 34)) {
             /* chunk signatures chain from the request's own signature */
@@ -265,8 +264,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
             }
         }
     } else if (h->content_length < 0 && !h->chunked) {
-        return s3_error(s, 411, "MissingContentLength",
-                        "You must provide the Content-Length HTTP header.");
+        return s3_fail(s, S3_E_MISSING_LENGTH);
     }
     if ((uint64_t)(h->content_length > 0 ? h->content_length : 0) > S3_MAX_PUT + (1u << 20))
         return s3_error(s, 400, "EntityTooLarge",
@@ -279,11 +277,11 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
         size_t cap = !part && (known == UINT64_MAX || known <= S3_INLINE_MAX) ? s3_inline_cap() : 0;
         size_t hint = cap && known != UINT64_MAX ? (size_t)frames_sealed_size(known, FRAMES_DEFAULT_FRAME) : 0;
         if (s3_sealed_init(&up->out, s->r->emu->blobs, cap, hint) != 0)
-            return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+            return s3_fail(s, S3_E_INTERNAL);
     }
     up->fs = frames_seal_begin(s->sse.dk, (const uint8_t *)aad, strlen(aad), FRAMES_DEFAULT_FRAME);
     if (up->fs == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     h->sink = upload_sink;
     h->sink_arg = up;
     return 0;
@@ -360,11 +358,11 @@ int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t **body,
     }
     if (frames_seal_final(up->fs, s3_sealed_write, &up->out) != 0) {
         up->fs = NULL;
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     }
     up->fs = NULL;
     if (s3_sealed_finish(&up->out, blob_id, body, body_len) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     return 0;
 }
 

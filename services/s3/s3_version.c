@@ -52,7 +52,7 @@ int s3_version_param(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1])
     if (!s3_query(s, "versionId", NULL, 0))
         return 0;
     if (!s3_query(s, "versionId", v, sizeof v) || !valid_version_id(v))
-        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+        return s3_fail(s, S3_E_VERSION_ID);
     memcpy(vid, v, strlen(v) + 1); /* valid: at most S3_VERSION_ID_LEN */
     return 1;
 }
@@ -315,9 +315,7 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "VersioningConfiguration") != 0) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     snprintf(status, sizeof status, "%s", xml_text(xml_child(doc, "Status")));
     if (xml_child(doc, "Status") == NULL) {
@@ -327,9 +325,7 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
     }
     xml_free(doc);
     if (strcmp(status, "Enabled") && strcmp(status, "Suspended"))
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     if (!strcmp(status, "Suspended") && (lock = s3_config_get(s, s->bucket, "object-lock")) != NULL) {
         free(lock);
         return s3_error(s, 409, "InvalidBucketState",
@@ -338,13 +334,13 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
     }
     st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1");
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
@@ -391,19 +387,18 @@ int s3_op_list_object_versions(svc_req_t *r)
     s3_query(s, "version-id-marker", vmarker, sizeof vmarker);
     s3_query(s, "encoding-type", enc, sizeof enc);
     if (enc[0] && strcmp(enc, "url"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        return s3_fail(s, S3_E_ENCODING_TYPE);
     url = !strcmp(enc, "url");
     if (vmarker[0] && !kmarker[0])
         return s3_error(s, 400, "InvalidArgument",
                         "A version-id marker cannot be specified without a key marker.");
     if (vmarker[0] && !valid_version_id(vmarker))
-        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+        return s3_fail(s, S3_E_VERSION_ID);
     if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
         char *end;
         max = strtol(tmp, &end, 10);
         if (*end || max < 0)
-            return s3_error(s, 400, "InvalidArgument",
-                            "Provided max-keys not an integer or within integer range");
+            return s3_fail(s, S3_E_MAX_KEYS);
         if (max > 1000)
             max = 1000;
     }
@@ -414,7 +409,7 @@ int s3_op_list_object_versions(svc_req_t *r)
                  "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
                  "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC");
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kmarker, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
@@ -531,12 +526,12 @@ int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_obj
     if (s3_header(s, "x-amz-copy-source", v, sizeof v) && (q = strstr(v, "?versionId=")) != NULL) {
         q += 11;
         if (!valid_version_id(q))
-            return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+            return s3_fail(s, S3_E_VERSION_ID);
         memcpy(vid, q, strlen(q) + 1);
     }
     rc = vid[0] ? s3_version_load(s, bucket, key, vid, o) : s3_object_load(s, bucket, key, o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 2) {
         s3_object_clear(o);
         return s3_error(s, 400, "InvalidRequest",
@@ -544,8 +539,8 @@ int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_obj
                         "marker by version id.");
     }
     if (rc == 0)
-        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
-                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return vid[0] ? s3_fail(s, S3_E_NO_SUCH_VERSION)
+                      : s3_fail(s, S3_E_NO_SUCH_KEY);
     versioning = s3_bucket_versioning(s, bucket);
     if (vid[0] || versioning > 0)
         http_add_header(s->r->http, "x-amz-copy-source-version-id",
