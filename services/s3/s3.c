@@ -217,6 +217,8 @@ void s3_head(svc_req_t *r)
 {
     s3_req_t *s = s3_parse(r);
 
+    if (s != NULL && s3_route(s, s->bucket[0] == '\0' ? -1 : s->key != NULL) != 0)
+        s = NULL;
     if (s == NULL) {
         if (r->svc_ctx)
             s3_send_error(r->svc_ctx);

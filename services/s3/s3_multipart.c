@@ -412,27 +412,220 @@ typedef struct {
     char checksum[64];
 } part_t;
 
+/* The parts the CompleteMultipartUpload body lists (ascending, each
+ * uploaded with that ETag, all but the last at least S3_MIN_PART bytes)
+ * into *out (caller frees), *n of them. 0 or -1 (error set). */
+static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t *n)
+{
+    const xml_node_t *p;
+    part_t *parts = calloc(xml_count(doc, "Part"), sizeof *parts);
+    long prev = 0;
+    size_t i;
+
+    *out = parts;
+    *n = 0;
+    if (parts == NULL)
+        return s3_fail(s, S3_E_INTERNAL);
+    for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
+        const char *num = xml_text(xml_child(p, "PartNumber")), *etag = xml_text(xml_child(p, "ETag"));
+        char *end, want[80];
+        sqlite3_stmt *st;
+        long pn = strtol(num, &end, 10);
+        if (*end || pn < 1 || pn > S3_MAX_PARTS)
+            return s3_fail(s, S3_E_PART_NUMBER);
+        if (pn <= prev)
+            return s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+        prev = pn;
+        st = db_stmt(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+        if (st == NULL)
+            return internal(s);
+        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, pn);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return s3_fail(s, S3_E_INVALID_PART);
+        }
+        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
+        /* the ETag may come with or without quotes */
+        if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
+            sqlite3_reset(st);
+            return s3_fail(s, S3_E_INVALID_PART);
+        }
+        parts[*n].number = pn;
+        snprintf(parts[*n].blob_id, sizeof parts[*n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        parts[*n].size = (uint64_t)sqlite3_column_int64(st, 1);
+        memcpy(parts[*n].md5, sqlite3_column_blob(st, 3), 16);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            snprintf(parts[*n].checksum, sizeof parts[*n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
+        sqlite3_reset(st);
+        (*n)++;
+    }
+    for (i = 0; i + 1 < *n; i++)
+        if (parts[i].size < S3_MIN_PART)
+            return s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+    return 0;
+}
+
+/* The object the parts make (u: the upload, alg its checksum algorithm):
+ * its body is the parts' blobs, in order (nothing is rewritten), its size,
+ * ETag (MD5 of the parts' MD5s, "-n") and checksum (FULL_OBJECT: the CRCs
+ * combined; COMPOSITE: the checksum of the parts' checksums, "-n") into o.
+ * 0 or -1 (error set). */
+static int assemble(s3_req_t *s, const s3_object_t *u, checksum_alg_t alg, const part_t *parts,
+                    size_t n, s3_object_t *o)
+{
+    checksum_t md5s, comp;
+    cJSON *arr = NULL;
+    uint64_t crc = 0;
+    int crc_ok = alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
+    int have_comp = 0, rc = -1;
+    uint8_t dig[CHECKSUM_MAX_DIGEST];
+    size_t i, dl;
+    char hex[33];
+
+    memset(&md5s, 0, sizeof md5s);
+    if (checksum_init(&md5s, CHECKSUM_MD5) != 0 || (arr = cJSON_CreateArray()) == NULL) {
+        s3_fail(s, S3_E_INTERNAL);
+        goto out;
+    }
+    if (alg != CHECKSUM_NONE && strcmp(u->checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
+        have_comp = 1;
+    for (i = 0; i < n; i++) {
+        buf_t aad;
+        cJSON *e = cJSON_CreateObject();
+        uint8_t raw[64];
+        long rl = parts[i].checksum[0]
+                      ? codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw)
+                      : -1;
+        checksum_update(&md5s, parts[i].md5, 16);
+        if (have_comp && rl > 0)
+            checksum_update(&comp, raw, (size_t)rl);
+        if (crc_ok && rl == (long)checksum_len(alg)) {
+            uint64_t v = 0;
+            long k;
+            for (k = 0; k < rl; k++)
+                v = v << 8 | raw[k];
+            crc = i == 0 ? v : checksum_crc_combine(alg, crc, v, parts[i].size);
+        } else {
+            crc_ok = 0;
+        }
+        buf_init(&aad, 0);
+        part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
+        cJSON_AddStringToObject(e, "b", parts[i].blob_id);
+        cJSON_AddNumberToObject(e, "n", (double)parts[i].size);
+        cJSON_AddStringToObject(e, "a", aad.data);
+        cJSON_AddItemToArray(arr, e);
+        buf_free(&aad);
+        o->size += parts[i].size;
+    }
+    if ((o->parts = cJSON_PrintUnformatted(arr)) == NULL) {
+        s3_fail(s, S3_E_INTERNAL);
+        goto out;
+    }
+    if (alg != CHECKSUM_NONE && !strcmp(u->checksum_type, "FULL_OBJECT") && crc_ok) {
+        size_t k, len = checksum_len(alg);
+        for (k = 0; k < len; k++)
+            dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
+        checksum_b64(dig, len, o->checksum);
+        snprintf(o->checksum_type, sizeof o->checksum_type, "FULL_OBJECT");
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+    }
+    checksum_final(&md5s, dig, &dl);
+    codec_hex(dig, 16, hex);
+    snprintf(o->etag, sizeof o->etag, "\"%s-%zu\"", hex, n);
+    if (have_comp) {
+        char b64[64];
+        checksum_final(&comp, dig, &dl);
+        checksum_b64(dig, dl, b64);
+        have_comp = 0;
+        snprintf(o->checksum, sizeof o->checksum, "%.52s-%d", b64, (int)n);
+        snprintf(o->checksum_type, sizeof o->checksum_type, "COMPOSITE");
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+    }
+    rc = 0;
+out:
+    cJSON_Delete(arr);
+    if (have_comp)
+        checksum_free(&comp);
+    checksum_free(&md5s);
+    return rc;
+}
+
+/* The blobs of parts uploaded but not listed (they go with the upload):
+ * *out (caller frees each and the array), *nout of them. */
+static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***out, size_t *nout)
+{
+    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+    size_t nu = 0, k;
+    char **unl = NULL;
+
+    *out = NULL;
+    *nout = 0;
+    if (st == NULL)
+        return;
+    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *b = (const char *)sqlite3_column_text(st, 0);
+        int listed = 0;
+        for (k = 0; k < n && !listed; k++)
+            listed = !strcmp(parts[k].blob_id, b);
+        if (!listed) {
+            char **nu2 = realloc(unl, (nu + 1) * sizeof *unl);
+            if (nu2) {
+                unl = nu2;
+                unl[nu++] = strdup(b);
+            }
+        }
+    }
+    sqlite3_reset(st);
+    *out = unl;
+    *nout = nu;
+}
+
+static void send_completed(s3_req_t *s, const s3_object_t *o)
+{
+    buf_t out, loc;
+
+    if (o->version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", o->version_id);
+    s3_sse_headers(s, &o->sse);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CompleteMultipartUploadResult", XML_NS_S3);
+    buf_init(&loc, 0);
+    buf_printf(&loc, "http://%s/%s", s->bucket, s->key);
+    xml_elem(&out, "Location", loc.data);
+    buf_free(&loc);
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "Key", s->key);
+    xml_elem(&out, "ETag", o->etag);
+    if (o->checksum_alg[0]) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "Checksum%s", o->checksum_alg);
+        xml_elem(&out, tag, o->checksum);
+        xml_elem(&out, "ChecksumType", o->checksum_type);
+    }
+    xml_close(&out, "CompleteMultipartUploadResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+}
+
 int s3_op_complete_multipart_upload(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc = NULL;
-    const xml_node_t *p;
     part_t *parts = NULL;
     size_t n = 0, i;
     s3_object_t u, o;
     char ck[16], err[256];
     s3_old_body_t old;
-    long prev = 0;
-    checksum_t md5s, comp;
     checksum_alg_t alg;
-    buf_t out;
-    int rc = -1, have_comp = 0;
+    int rc = -1;
     char **unlisted = NULL;
     size_t nunlisted = 0;
 
     memset(&o, 0, sizeof o);
-    memset(&md5s, 0, sizeof md5s);
     if (s3_require_bucket(s) || upload_id_param(s))
         return -1;
     if (load_upload(s, s->upload_id, &u, ck) != 1)
@@ -449,142 +642,14 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         s3_fail(s, S3_E_MALFORMED_XML);
         goto out;
     }
-    parts = calloc(xml_count(doc, "Part"), sizeof *parts);
-    if (parts == NULL) {
-        s3_fail(s, S3_E_INTERNAL);
-        goto out;
-    }
-    for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
-        const char *num = xml_text(xml_child(p, "PartNumber")), *etag = xml_text(xml_child(p, "ETag"));
-        char *end, want[80];
-        sqlite3_stmt *st;
-        long pn = strtol(num, &end, 10);
-        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_fail(s, S3_E_PART_NUMBER);
-            goto out;
-        }
-        if (pn <= prev) {
-            s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
-            goto out;
-        }
-        prev = pn;
-        st = db_stmt(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
-        if (st == NULL) {
-            internal(s);
-            goto out;
-        }
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, pn);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
-            s3_fail(s, S3_E_INVALID_PART);
-            goto out;
-        }
-        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
-        /* the ETag may come with or without quotes */
-        if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
-            sqlite3_reset(st);
-            s3_fail(s, S3_E_INVALID_PART);
-            goto out;
-        }
-        parts[n].number = pn;
-        snprintf(parts[n].blob_id, sizeof parts[n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
-        parts[n].size = (uint64_t)sqlite3_column_int64(st, 1);
-        memcpy(parts[n].md5, sqlite3_column_blob(st, 3), 16);
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            snprintf(parts[n].checksum, sizeof parts[n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
-        sqlite3_reset(st);
-        n++;
-    }
-    for (i = 0; i + 1 < n; i++)
-        if (parts[i].size < S3_MIN_PART) {
-            s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
-            goto out;
-        }
-    /* the object's body is its parts' blobs, in order: nothing is rewritten */
-    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) {
-        s3_fail(s, S3_E_INTERNAL);
-        goto out;
-    }
-    if (alg != CHECKSUM_NONE && strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
-        have_comp = 1;
-    {
-        cJSON *arr = cJSON_CreateArray();
-        uint64_t crc = 0;
-        int crc_ok = alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
-        char *text;
-        for (i = 0; i < n; i++) {
-            buf_t aad;
-            cJSON *e = cJSON_CreateObject();
-            uint8_t raw[64];
-            long dl = parts[i].checksum[0]
-                          ? codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw)
-                          : -1;
-            checksum_update(&md5s, parts[i].md5, 16);
-            if (have_comp && dl > 0)
-                checksum_update(&comp, raw, (size_t)dl);
-            if (crc_ok && dl == (long)checksum_len(alg)) {
-                uint64_t v = 0;
-                long k;
-                for (k = 0; k < dl; k++)
-                    v = v << 8 | raw[k];
-                crc = i == 0 ? v : checksum_crc_combine(alg, crc, v, parts[i].size);
-            } else {
-                crc_ok = 0;
-            }
-            buf_init(&aad, 0);
-            part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
-            cJSON_AddStringToObject(e, "b", parts[i].blob_id);
-            cJSON_AddNumberToObject(e, "n", (double)parts[i].size);
-            cJSON_AddStringToObject(e, "a", aad.data);
-            cJSON_AddItemToArray(arr, e);
-            buf_free(&aad);
-            o.size += parts[i].size;
-        }
-        text = cJSON_PrintUnformatted(arr);
-        cJSON_Delete(arr);
-        if (text == NULL) {
-            s3_fail(s, S3_E_INTERNAL);
-            goto out;
-        }
-        o.parts = text;
-        if (alg != CHECKSUM_NONE && !strcmp(u.checksum_type, "FULL_OBJECT") && crc_ok) {
-            uint8_t dig[8];
-            size_t k, len = checksum_len(alg);
-            for (k = 0; k < len; k++)
-                dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
-            checksum_b64(dig, len, o.checksum);
-            snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
-            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
-        }
-    }
-    {
-        uint8_t dig[CHECKSUM_MAX_DIGEST];
-        size_t dl;
-        char hex[33];
-        checksum_final(&md5s, dig, &dl);
-        codec_hex(dig, 16, hex);
-        snprintf(o.etag, sizeof o.etag, "\"%s-%zu\"", hex, n);
-        if (have_comp) {
-            char b64[64];
-            checksum_final(&comp, dig, &dl);
-            checksum_b64(dig, dl, b64);
-            have_comp = 0;
-            snprintf(o.checksum, sizeof o.checksum, "%.52s-%d", b64, (int)n);
-            snprintf(o.checksum_type, sizeof o.checksum_type, "COMPOSITE");
-            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
-        }
-    }
-    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) { /* re-armed for the common exit */
-        s3_fail(s, S3_E_INTERNAL);
-        goto out;
-    }
+    if (listed_parts(s, doc, &parts, &n) != 0 || assemble(s, &u, alg, parts, n, &o) != 0)
+        goto out_o;
     o.last_modified = s->r->now;
     /* the lock asked for at creation, else the bucket's default as of now */
     if (s->versioning == S3_VERSIONING_ENABLED &&
         s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds) < 0) {
         internal(s);
-        goto out;
+        goto out_o;
     }
     s3_lock_for_new(s, &u.lock, o.last_modified, &o.lock);
     o.meta = u.meta;
@@ -593,31 +658,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     u.tags = NULL;
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
-    /* parts uploaded but not listed go with the upload */
-    {
-        sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
-        if (st) {
-            size_t nu = 0, k;
-            char **unl = NULL;
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW) {
-                const char *b = (const char *)sqlite3_column_text(st, 0);
-                int listed = 0;
-                for (k = 0; k < n && !listed; k++)
-                    listed = !strcmp(parts[k].blob_id, b);
-                if (!listed) {
-                    char **nu2 = realloc(unl, (nu + 1) * sizeof *unl);
-                    if (nu2) {
-                        unl = nu2;
-                        unl[nu++] = strdup(b);
-                    }
-                }
-            }
-            sqlite3_reset(st);
-            unlisted = unl;
-            nunlisted = nu;
-        }
-    }
+    unlisted_parts(s, parts, n, &unlisted, &nunlisted);
     if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0) {
         db_rollback(s->r->emu->db);
         internal(s);
@@ -638,43 +679,15 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
-    if (o.version_id[0])
-        http_add_header(s->r->http, "x-amz-version-id", o.version_id);
-    s3_sse_headers(s, &o.sse);
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "CompleteMultipartUploadResult", XML_NS_S3);
-    {
-        buf_t loc;
-        buf_init(&loc, 0);
-        buf_printf(&loc, "http://%s/%s", s->bucket, s->key);
-        xml_elem(&out, "Location", loc.data);
-        buf_free(&loc);
-    }
-    xml_elem(&out, "Bucket", s->bucket);
-    xml_elem(&out, "Key", s->key);
-    xml_elem(&out, "ETag", o.etag);
-    if (o.checksum_alg[0]) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
-        xml_elem(&out, tag, o.checksum);
-        xml_elem(&out, "ChecksumType", o.checksum_type);
-    }
-    xml_close(&out, "CompleteMultipartUploadResult");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
+    send_completed(s, &o);
     rc = 0;
 out_o:
     memset(&o.sse, 0, sizeof o.sse); /* shared with s->sse */
     s3_object_clear(&o);
-    goto out;
 out:
     for (i = 0; i < nunlisted; i++)
         free(unlisted[i]);
     free(unlisted);
-    if (have_comp)
-        checksum_free(&comp);
-    checksum_free(&md5s);
     free(parts);
     xml_free(doc);
     s3_object_clear(&u);

@@ -1,6 +1,6 @@
 /* s3_req.c — one S3 request's helpers: errors and their document, query
  * and header access, bucket lookups, and addressing (bucket and key from a
- * path-style or virtual-hosted request, the operation by s3_route). */
+ * path-style or virtual-hosted request). */
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -364,15 +364,14 @@ static int query_is_text(const char *q)
     return 1;
 }
 
-/* Parses bucket and key (path-style or virtual-hosted) and picks the
- * operation. Returns the request, or NULL after answering an error. */
+/* Parses bucket and key (path-style or virtual-hosted). Returns the
+ * request, or NULL with the error set. */
 s3_req_t *s3_parse(svc_req_t *r)
 {
     http_req_t *h = r->http;
     s3_req_t *s = calloc(1, sizeof *s);
     char host[300];
     const char *path = h->path, *slash;
-    int has_key;
 
     if (s == NULL)
         return NULL;
@@ -414,7 +413,6 @@ s3_req_t *s3_parse(svc_req_t *r)
         s3_fail(s, S3_E_INVALID_URI);
         return NULL;
     }
-    has_key = s->bucket[0] == '\0' ? -1 : s->key != NULL;
-    return s3_route(s, has_key) == 0 ? s : NULL;
+    return s;
 }
 
