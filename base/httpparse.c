@@ -249,6 +249,9 @@ void httpparse_chunked_init(httpparse_chunked_t *st)
     memset(st, 0, sizeof *st);
 }
 
+/* long: one state machine over the buffer, as picohttpparser's
+ * phr_decode_chunked is; split into functions, each state would hand its
+ * position and the buffer back and forth on every byte. */
 ssize_t httpparse_chunked(httpparse_chunked_t *st, char *buf, size_t *len /* IN/OUT */)
 {
     size_t n = *len, src = 0, dst = 0, left;

@@ -3,7 +3,7 @@
 
 The layers, lowest first (docs/architecture.md):
   base/      utilities: buffers, codecs, clock, log, XML, checksums, text
-  storage/   SQLite, blobs, frames, envelope, keyring
+  storage/   SQLite, blobs, frames, envelope, keyring, paging
   authz/     signatures, the policy engine, the authorization decision
   emulator/  HTTP, protocols, the router, main; service.h is the contract
   services/  one folder per service, reached by the core only through
@@ -11,6 +11,11 @@ The layers, lowest first (docs/architecture.md):
 
 Every quoted include names its folder ("base/buf.h"). A service may include
 another service's public header (services/kms/kms.h), never its *_int.h.
+
+The master key seals through storage/keyring only (each purpose fixes its
+AAD there): envelope_seal / envelope_open whose key argument names the
+master key, anywhere but storage/keyring.c, is refused too.
+
 Prints each offending line and exits 1; prints a summary and exits 0.
 """
 import os
@@ -27,6 +32,41 @@ ALLOWED = {
     "services": ("base/", "storage/", "authz/", "emulator/", "services/"),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+ENVELOPE_CALL = re.compile(r'\benvelope_(seal|open)\s*\(')
+KEYRING_C = os.path.join("storage", "keyring.c")
+
+
+def first_arg(text, start):
+    """The first argument of the call whose '(' is at text[start - 1]."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            if depth == 0:
+                break
+            depth -= 1
+        elif c == "," and depth == 0:
+            break
+        i += 1
+    return text[start:i]
+
+
+def check_master_key(path):
+    """envelope_seal/open given the master key outside storage/keyring.c."""
+    if path == KEYRING_C or not path.endswith(".c"):
+        return []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    bad = []
+    for m in ENVELOPE_CALL.finditer(text):
+        arg = first_arg(text, m.end())
+        if "master" in arg:
+            line = text.count("\n", 0, m.start()) + 1
+            bad.append("%s:%d: envelope_%s(%s, ...) (the master key seals through "
+                       "storage/keyring.h only)" % (path, line, m.group(1), arg.strip()))
+    return bad
 
 
 def check(path, layer):
@@ -61,9 +101,11 @@ def main():
                 if name.endswith((".c", ".h")):
                     files += 1
                     bad += check(os.path.join(dirpath, name), layer)
+                    bad += check_master_key(os.path.join(dirpath, name))
     for b in bad:
         print(b)
-    print("check-layers: %d files, %d include(s) pointing up a layer" % (files, len(bad)))
+    print("check-layers: %d files, %d include(s) pointing up a layer or master key use(s) "
+          "outside the keyring" % (files, len(bad)))
     return 1 if bad else 0
 
 

@@ -60,10 +60,13 @@ for f in "$BUILD"/fuzz/fuzz_*; do
     fi
 done
 
-# The service contract's guards: no include points up a layer, and every
-# operation of each service's botocore model has a row (scripts/).
+# The service contract's guards: no include points up a layer, every
+# operation of each service's botocore model has a row, base/limits.h
+# matches botocore's models (scripts/); and the sizes of files and
+# functions, reported (check-sizes.py: never a failure).
 echo "== the contract"
-for c in scripts/check-layers.py scripts/check-coverage.py; do
+for c in scripts/check-layers.py scripts/check-coverage.py scripts/check-limits.py \
+    scripts/check-sizes.py; do
     [ -f "$c" ] || continue
     if python3 "$c" >"$log/contract" 2>&1; then
         tail -n 1 "$log/contract"

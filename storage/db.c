@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,124 @@ sqlite3_stmt *db_stmt(db_t *db, const char *sql)
     }
     fprintf(stderr, "awsemu: statement cache full\n");
     return NULL;
+}
+
+/* Binds one parameter per letter of types; 0, or -1 at the first failure. */
+static int bind_all(sqlite3_stmt *st, const char *types, va_list ap)
+{
+    int i, rc = SQLITE_OK;
+
+    for (i = 0; types[i] && rc == SQLITE_OK; i++) {
+        switch (types[i]) {
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC)
+                   : sqlite3_bind_null(st, i + 1);
+            break;
+        }
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            size_t n = va_arg(ap, size_t);
+            rc = v ? db_bind_str(st, i + 1, v, n) : sqlite3_bind_null(st, i + 1);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+            break;
+        case 'l':
+            rc = sqlite3_bind_int64(st, i + 1, (sqlite3_int64)va_arg(ap, long long));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+            break;
+        case 'b': {
+            const void *v = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            /* a pointer with n 0 is the empty blob, not NULL */
+            rc = v ? sqlite3_bind_blob64(st, i + 1, v, (sqlite3_uint64)n, SQLITE_STATIC)
+                   : sqlite3_bind_null(st, i + 1);
+            break;
+        }
+        case 'n':
+            rc = sqlite3_bind_null(st, i + 1);
+            break;
+        default:
+            fprintf(stderr, "awsemu: db_query: unknown type '%c'\n", types[i]);
+            return -1;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "awsemu: db_query: binding parameter %d: %s\n", i, sqlite3_errstr(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static sqlite3_stmt *vquery(db_t *db, const char *sql, const char *types, va_list ap)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+
+    if (st == NULL)
+        return NULL;
+    if (bind_all(st, types, ap) != 0) {
+        sqlite3_clear_bindings(st); /* drop pointers into the caller's memory */
+        return NULL;
+    }
+    return st;
+}
+
+sqlite3_stmt *db_query(db_t *db, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+
+    va_start(ap, types);
+    st = vquery(db, sql, types, ap);
+    va_end(ap);
+    return st;
+}
+
+int db_run(db_t *db, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    va_start(ap, types);
+    st = vquery(db, sql, types, ap);
+    va_end(ap);
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_changes(db_t *db)
+{
+    return sqlite3_changes(db->h);
+}
+
+int db_row(sqlite3_stmt *st)
+{
+    int rc = st ? sqlite3_step(st) : SQLITE_MISUSE;
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+const char *db_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t ? (const char *)t : "";
+}
+
+void db_done(sqlite3_stmt *st)
+{
+    if (st)
+        sqlite3_reset(st);
 }
 
 int db_exec(db_t *db, const char *sql)

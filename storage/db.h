@@ -37,6 +37,33 @@ static inline int db_bind_str(sqlite3_stmt *st, int i, const char *s, size_t n)
     return sqlite3_bind_text64(st, i, s, (sqlite3_uint64)n, SQLITE_STATIC, SQLITE_UTF8);
 }
 
+/* db_stmt(sql) with its parameters ?1.. bound from the variadic arguments,
+ * one per letter of types:
+ *   s  const char *            text up to its NUL (NULL binds SQL NULL)
+ *   t  const char *, size_t    text by length, as db_bind_str (NULL: SQL NULL)
+ *   i  int
+ *   l  long long               int64: pass a (long long) cast
+ *   d  double
+ *   b  const void *, size_t    blob (NULL binds SQL NULL)
+ *   n  (no argument)           SQL NULL
+ * Strings and blobs are bound SQLITE_STATIC: they must outlive the statement
+ * until db_done or the next db_stmt of the same sql. Returns the statement,
+ * or NULL (statement reset) when sql does not prepare, a letter is unknown
+ * or a bind fails (say, more letters than parameters).
+ * IAM's iam_stmt is the subset s / i (long) / d: its 'i' becomes 'l' here. */
+sqlite3_stmt *db_query(db_t *db, const char *sql, const char *types, ...);
+/* db_query, stepped once, expecting SQLITE_DONE, then reset. Returns 0 or
+ * -1; the rows it changed are then db_changes(db). */
+int db_run(db_t *db, const char *sql, const char *types, ...);
+/* The rows the last INSERT / UPDATE / DELETE changed (sqlite3_changes). */
+int db_changes(db_t *db);
+/* Steps st: 1 a row, 0 done, -1 an error (st NULL is an error). */
+int db_row(sqlite3_stmt *st);
+/* Column col of the current row as text; "" for NULL (never NULL). */
+const char *db_text(sqlite3_stmt *st, int col);
+/* Resets st (keeping nothing locked); NULL is fine. */
+void db_done(sqlite3_stmt *st);
+
 int db_exec(db_t *db, const char *sql);
 int db_begin(db_t *db);
 int db_commit(db_t *db);

@@ -14,7 +14,7 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 #include "storage/db.h"
 #include "base/log.h"
 #include "authz/policy.h"
@@ -621,8 +621,8 @@ static void encode_denial(svc_req_t *r, const authz_t *a, const policy_decision_
     len = strlen(text);
     if (codec_b64_enclen(len + ENVELOPE_OVERHEAD) < n &&
         (sealed = malloc(len + ENVELOPE_OVERHEAD)) != NULL &&
-        envelope_seal(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12,
-                      (const uint8_t *)text, len, sealed) == 0)
+        keyring_seal(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, (const uint8_t *)text, len,
+                     sealed) == 0)
         out[codec_b64_encode(sealed, len + ENVELOPE_OVERHEAD, out)] = '\0';
     free(sealed);
     free(text);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "storage/db.h"
 
 /* The ARN of the entity `name` of table (with its stored path), or one
@@ -44,7 +45,7 @@ int iam_authorize(svc_req_t *r, const qform_t *in)
 {
     const char *op = r->operation, *v;
     const char *pol[1], *bnd[1], *svc[1];
-    char action[160], res[700];
+    char action[160], res[AWS_ARN_BUF];
     authz_key_t keys[3];
     size_t nk = 0;
     authz_t a;

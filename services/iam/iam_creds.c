@@ -12,7 +12,7 @@
 
 #include "base/codec.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define CACHE_SLOTS 64
 
@@ -67,8 +67,8 @@ static int unseal(emu_t *emu, const char *akid, const void *sealed, int n, char 
 {
     if (sealed == NULL || n <= ENVELOPE_OVERHEAD || n - ENVELOPE_OVERHEAD > 128)
         return -1;
-    if (envelope_open(emu->master_key, (const uint8_t *)akid, strlen(akid), sealed, (size_t)n,
-                      (uint8_t *)secret) != 0)
+    if (keyring_open(emu->master_key, KEYRING_IAM_SECRET_KEY, akid, strlen(akid), sealed, (size_t)n,
+                     (uint8_t *)secret) != 0)
         return -1;
     secret[n - ENVELOPE_OVERHEAD] = '\0';
     return 0;

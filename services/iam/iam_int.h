@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "services/iam/iam.h"
 #include "authz/policy.h"
 #include "emulator/proto_query.h"
@@ -18,7 +19,7 @@
 #define STS_XMLNS "https://sts.amazonaws.com/doc/2011-06-15/"
 
 #define IAM_NAME_MAX 129   /* names: 128 characters + NUL (ASCII only) */
-#define IAM_ARN_MAX 1200   /* arn:aws:iam::A:kind + path (512) + name */
+#define IAM_ARN_MAX AWS_ARN_BUF /* arn:aws:iam::A:kind + path (512) + name */
 #define IAM_MAX_TAGS 50
 #define IAM_MAX_ATTACHED 10
 #define IAM_MAX_KEYS 2

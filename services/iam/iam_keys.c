@@ -9,7 +9,7 @@
 
 #include "base/codec.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define SECRET_LEN 40
 
@@ -63,8 +63,8 @@ int iam_op_create_access_key(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     iam_new_id("AKIA", key_id);
     iam_new_secret(secret);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)key_id, strlen(key_id),
-                      (const uint8_t *)secret, SECRET_LEN, sealed)) {
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_SECRET_KEY, key_id, strlen(key_id),
+                     (const uint8_t *)secret, SECRET_LEN, sealed)) {
         iam_internal(r);
         goto out;
     }

@@ -11,7 +11,7 @@
 
 #include "base/codec.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 #include "services/iam/iam_crypto.h"
 
 #define SEED_LEN 20
@@ -77,8 +77,8 @@ IAM_OP(iam_op_create_virtual_mfa_device)
                                   "MFADevice entity at the same path and name already exists.");
     }
     codec_random(seed, sizeof seed);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)serial, strlen(serial), seed,
-                      sizeof seed, sealed)) {
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_MFA_SEED, serial, strlen(serial), seed,
+                     sizeof seed, sealed)) {
         iam_internal(r);
         goto out;
     }
@@ -147,8 +147,8 @@ static int verify_codes(svc_req_t *r, const qform_t *in, const char *serial, uns
         ok = 1;
     }
     sqlite3_reset(st);
-    if (!ok || envelope_open(r->emu->master_key, (const uint8_t *)serial, strlen(serial), sealed,
-                             sizeof sealed, seed))
+    if (!ok || keyring_open(r->emu->master_key, KEYRING_IAM_MFA_SEED, serial, strlen(serial),
+                            sealed, sizeof sealed, seed))
         return iam_internal(r);
     used = iam_totp_match(seed, sizeof seed, (uint64_t)(r->now / 30), window, c1, c2);
     OPENSSL_cleanse(seed, sizeof seed);

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define SERVER_CERTS_MAX 20
 
@@ -174,8 +174,8 @@ IAM_OP(iam_op_upload_server_certificate)
     }
     klen = strlen(key);
     if ((sealed = malloc(klen + ENVELOPE_OVERHEAD)) == NULL ||
-        envelope_seal(r->emu->master_key, (const uint8_t *)id, strlen(id), (const uint8_t *)key,
-                      klen, sealed)) {
+        keyring_seal(r->emu->master_key, KEYRING_IAM_SERVER_CERT_KEY, id, strlen(id),
+                     (const uint8_t *)key, klen, sealed)) {
         iam_internal(r);
         goto out;
     }

@@ -12,8 +12,9 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
+#include "base/limits.h"
 #include "storage/db.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 #define NAME_CHARS "_+=,.@-"
 #define NAME_PATTERN "[\\w+=,.@-]*"
@@ -61,8 +62,8 @@ static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
     codec_b64_encode(token, sizeof token, token_b64);
     SHA256((const unsigned char *)token_b64, strlen(token_b64), md);
     codec_hex(md, sizeof md, sha_hex);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)akid, strlen(akid),
-                      (const uint8_t *)secret, 40, sealed) != 0)
+    if (keyring_seal(r->emu->master_key, KEYRING_IAM_SECRET_KEY, akid, strlen(akid),
+                     (const uint8_t *)secret, 40, sealed) != 0)
         goto fail;
     st = db_stmt(r->emu->db,
                  "INSERT INTO sts_sessions (access_key_id, account, secret_sealed, token_sha256, "
@@ -226,8 +227,8 @@ static long long packed_size(const char *policy, const char *arns, const char *t
 static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     const char *role_arn, *name, *policy = NULL, *external = NULL, *source = NULL, *slash;
-    char role_name[128], role_id[32], actual_arn[512], *trust = NULL, *tags = NULL;
-    char *arns = NULL, arn[700], uid[200];
+    char role_name[128], role_id[32], actual_arn[AWS_ARN_BUF], *trust = NULL, *tags = NULL;
+    char *arns = NULL, arn[AWS_ARN_BUF], uid[200];
     long duration = 3600, max_session = 3600;
     int has_duration = 0, rc = -1;
     sqlite3_stmt *st;
@@ -489,8 +490,7 @@ static int decode_authorization_message(svc_req_t *r, const qform_t *in, buf_t *
     raw = malloc(strlen(msg) + 4);
     n = raw ? codec_b64_decode(msg, strlen(msg), raw) : -1;
     if (n <= ENVELOPE_OVERHEAD || (pt = malloc((size_t)n)) == NULL ||
-        envelope_open(r->emu->master_key, (const uint8_t *)"awsemu-authz", 12, raw, (size_t)n,
-                      pt) != 0) {
+        keyring_open(r->emu->master_key, KEYRING_AUTHZ_MESSAGE, NULL, 0, raw, (size_t)n, pt) != 0) {
         rc = svc_error(r, 400, "InvalidAuthorizationMessageException",
                        "The message is invalid or was not issued by this service.");
     } else {

@@ -12,6 +12,7 @@
 #include "base/utf8.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
+#include "storage/keyring.h"
 
 /* Ciphertext blob: version byte, key id (36), material version (u32 BE),
  * then envelope_seal's IV | ciphertext | tag. The AAD is the 41-byte header
@@ -371,25 +372,26 @@ void kms_purge_due(svc_req_t *r)
 
 /* ---- key material ---------------------------------------------------------- */
 
-static void material_aad(const char *arn, int version, char *out, size_t n)
+/* The keyring id of material version v of a key: "<key ARN>:<v>". */
+static void material_ref(const char *arn, int version, char *out, size_t n)
 {
-    snprintf(out, n, "awsemu:kms-material:%s:%d", arn, version);
+    snprintf(out, n, "%s:%d", arn, version);
 }
 
 static int store_material(svc_req_t *r, const char *key_id, const char *arn, int version,
                           double now, const char *rotation_type)
 {
     uint8_t m[KMS_MATERIAL_LEN], wrapped[KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD], idb[32];
-    char aad[256], mid[65];
+    char ref[256], mid[65];
     sqlite3_stmt *st;
     int rc = -1;
 
     codec_random(m, sizeof m);
     codec_random(idb, sizeof idb);
     codec_hex(idb, sizeof idb, mid);
-    material_aad(arn, version, aad, sizeof aad);
-    if (envelope_seal(r->emu->master_key, (const uint8_t *)aad, strlen(aad), m, sizeof m,
-                      wrapped) != 0)
+    material_ref(arn, version, ref, sizeof ref);
+    if (keyring_seal(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref), m, sizeof m,
+                     wrapped) != 0)
         goto out;
     st = db_stmt(r->emu->db, "INSERT INTO kms_key_material (key_id, version, material_id, "
                              "wrapped, created, rotation_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -447,7 +449,7 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
 {
     const cache_entry_t *e = cache_find(k->key_id, v);
     uint8_t m[KMS_MATERIAL_LEN];
-    char aad[256], mid[65];
+    char ref[256], mid[65];
     sqlite3_stmt *st;
     int ok = 0;
 
@@ -462,10 +464,9 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
     sqlite3_bind_int(st, 2, v);
     if (sqlite3_step(st) == SQLITE_ROW &&
         sqlite3_column_bytes(st, 0) == KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD) {
-        material_aad(k->arn, v, aad, sizeof aad);
+        material_ref(k->arn, v, ref, sizeof ref);
         copy_col(st, 1, mid, sizeof mid);
-        ok =
-            envelope_open(r->emu->master_key, (const uint8_t *)aad, strlen(aad),
+        ok = keyring_open(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref),
                           sqlite3_column_blob(st, 0), KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD, m) == 0;
     }
     sqlite3_reset(st);

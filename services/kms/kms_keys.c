@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/codec.h"
+#include "base/limits.h"
 #include "storage/db.h"
 
 static const char *const key_usages[] = {"SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC",
@@ -94,7 +95,7 @@ static int req_key(svc_req_t *r, const cJSON *in, int flags, kms_key_t *k)
 int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const char *manager,
                    char key_id[37])
 {
-    char arn[160];
+    char arn[AWS_ARN_BUF];
     sqlite3_stmt *st;
     int rc;
 

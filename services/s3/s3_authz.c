@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/limits.h"
 #include "storage/db.h"
 #include "emulator/http.h"
 #include "authz/authz.h"
@@ -410,7 +411,7 @@ static int request_tags_source(s3_req_t *s, const char *action)
 /* What one decision reads, alive until it is made: the resource ARN, the
  * bucket policy, the condition keys and the lazy tag keys. */
 struct s3_authz_state {
-    char arn[1200];
+    char arn[AWS_ARN_BUF];
     char *policy; /* owned */
     char vid[1100];
     keys_t k;

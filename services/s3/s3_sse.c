@@ -15,7 +15,7 @@
 #include "base/codec.h"
 #include "emulator/http.h"
 #include "services/kms/kms.h"
-#include "storage/envelope.h"
+#include "storage/keyring.h"
 
 /* ---- encryption -------------------------------------------------------------- */
 
@@ -130,18 +130,12 @@ static int kms_context(s3_req_t *s, const char *bucket, const char *key, int buc
     return 0;
 }
 
-static void sse_s3_aad(const char *arn, buf_t *aad)
-{
-    buf_adds(aad, "awsemu:s3:sse-s3:");
-    buf_adds(aad, arn);
-}
-
 int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
 {
     s3_sse_t *sse = &s->sse;
     char alg[32] = "", key_id[2048] = "", bk[16] = "";
     int have_alg, rc;
-    buf_t arn, aad;
+    buf_t arn;
 
     rc = s3_ssec_parse(s, "", sse);
     if (rc < 0)
@@ -186,16 +180,14 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
     s3_object_arn(bucket, key, &arn);
     if (!strcmp(alg, "AES256")) {
         /* SSE-S3: a data key sealed under the master key, bound to the object */
-        buf_init(&aad, 0);
-        sse_s3_aad(arn.data, &aad);
         codec_random(sse->dk, sizeof sse->dk);
         sse->wlen = sizeof sse->dk + ENVELOPE_OVERHEAD;
         sse->wrapped = malloc(sse->wlen);
-        rc = sse->wrapped && envelope_seal(s->r->emu->master_key, (const uint8_t *)aad.data,
-                                           aad.len, sse->dk, sizeof sse->dk, sse->wrapped) == 0
+        rc = sse->wrapped &&
+                     keyring_seal(s->r->emu->master_key, KEYRING_S3_SSE_DATA_KEY, arn.data,
+                                  strlen(arn.data), sse->dk, sizeof sse->dk, sse->wrapped) == 0
                  ? 0
                  : s3_fail(s, S3_E_INTERNAL);
-        buf_free(&aad);
     } else if ((rc = s3_kms_allowed(s)) == 0) {
         cJSON *ctx = NULL;
         char managed[37];
@@ -241,16 +233,11 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
     }
     (void)sse_c_required;
     if (!strcmp(sse->alg, "AES256")) {
-        buf_t aad;
-        int rc;
-        buf_init(&aad, 0);
-        sse_s3_aad(arn, &aad);
-        rc = sse->wlen == sizeof sse->dk + ENVELOPE_OVERHEAD &&
-                     envelope_open(s->r->emu->master_key, (const uint8_t *)aad.data, aad.len,
-                                   sse->wrapped, sse->wlen, sse->dk) == 0
-                 ? 0
-                 : s3_error(s, 500, "InternalError", "The object's data key cannot be opened.");
-        buf_free(&aad);
+        int rc = sse->wlen == sizeof sse->dk + ENVELOPE_OVERHEAD &&
+                         keyring_open(s->r->emu->master_key, KEYRING_S3_SSE_DATA_KEY, arn,
+                                      strlen(arn), sse->wrapped, sse->wlen, sse->dk) == 0
+                     ? 0
+                     : s3_error(s, 500, "InternalError", "The object's data key cannot be opened.");
         return rc;
     }
     if (s3_kms_allowed(s) != 0)

@@ -53,7 +53,10 @@ def ssh_key(seed=None):
     """An ssh-rsa public key line (structure only) and AWS's MD5 fingerprint."""
     def sshstr(b):
         return struct.pack(">I", len(b)) + b
-    n = b"\x00" + (seed or os.urandom(256))
+    # a 2048-bit modulus has its top bit set (ssh-keygen's do): a random
+    # first byte of 0 would make it shorter, which IAM refuses (1 run in 256)
+    m = seed or os.urandom(256)
+    n = b"\x00" + bytes([m[0] | 0x80]) + m[1:]
     blob = sshstr(b"ssh-rsa") + sshstr(b"\x01\x00\x01") + sshstr(n)
     fp = ":".join("%02x" % c for c in hashlib.md5(blob).digest())
     return "ssh-rsa %s test@host" % base64.b64encode(blob).decode(), fp

@@ -616,3 +616,42 @@ class DecodeAuthorizationMessageTests(StsTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# --------------------------------------------------------------------------
+# Routing: a Query request goes to the service whose rows have its Action
+# --------------------------------------------------------------------------
+
+class QueryRoutingTests(ServerTestCase):
+    """Issue 12: the router once kept its own list of STS actions, which
+    drifted: an unsigned GET /?Action=GetWebIdentityToken answered IAM's
+    InvalidAction. Now the rows decide (emulator/router.c query_action)."""
+
+    def get(self, query):
+        import urllib.error
+        import urllib.request
+        try:
+            with urllib.request.urlopen(self.server.url + "/?" + query, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def test_every_sts_action_reaches_sts(self):
+        import botocore.session
+        model = botocore.session.get_session().get_service_model("sts")
+        for op in model.operation_names:
+            status, body = self.get("Action=%s&Version=2011-06-15" % op)
+            self.assertNotIn("InvalidAction", body, op)
+            self.assertIn('xmlns="https://sts.amazonaws.com/doc/2011-06-15/"', body, op)
+
+    def test_unsigned_get_web_identity_token_is_sts(self):
+        status, body = self.get("Action=GetWebIdentityToken&Version=2011-06-15")
+        self.assertEqual(400, status, body)
+        self.assertIn("<Code>ValidationError</Code>", body)
+        self.assertIn('xmlns="https://sts.amazonaws.com/doc/2011-06-15/"', body)
+
+    def test_unknown_action_is_iams_invalid_action(self):
+        status, body = self.get("Action=NoSuchThing&Version=2010-05-08")
+        self.assertEqual(400, status, body)
+        self.assertIn("<Code>InvalidAction</Code>", body)
+        self.assertIn("Could not find operation NoSuchThing for version 2010-05-08", body)

@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -575,6 +576,114 @@ static void test_reserve(void)
     unlink(rpath);
 }
 
+/* db_query binds every type letter; db_row / db_text / db_done / db_run. */
+static void test_query_binder(void)
+{
+    static const char create[] = "CREATE TABLE q (k INTEGER PRIMARY KEY, s, t, i, l, d, b, n)";
+    static const char ins[] = "INSERT INTO q (k, s, t, i, l, d, b, n) VALUES (?1, ?2, ?3, ?4, ?5, "
+                              "?6, ?7, ?8)";
+    static const char sel[] = "SELECT typeof(s), s, typeof(t), length(CAST(t AS BLOB)), "
+                              "hex(CAST(t AS BLOB)), typeof(i), i, typeof(l), l, typeof(d), d, "
+                              "typeof(b), hex(b), typeof(n) FROM q WHERE k = ?1";
+    static const char one[] = "SELECT ?1";
+    static const char two[] = "SELECT ?1, ?2";
+    static const char upd[] = "UPDATE q SET i = i + 1 WHERE k >= ?1";
+    static const char bad_sql[] = "SELEKT nothing";
+    static const char dup[] = "INSERT INTO q (k) VALUES (?1)";
+    char err[256] = "", text[] = {'a', '\0', 'b', 'c'};
+    const uint8_t blob[] = {0x00, 0xff, 0x10};
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    sqlite3_stmt *st;
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(db_exec(db, create) == 0);
+    CHECK(db_run(db, ins, "istildbn", 1, "plain", text, sizeof text, -7, 5000000000LL, 2.5,
+                 (const void *)blob, sizeof blob) == 0);
+    CHECK(db_changes(db) == 1);
+    st = db_query(db, sel, "i", 1);
+    CHECK(st != NULL);
+    CHECK(db_row(st) == 1);
+    CHECK_STR(db_text(st, 0), "text");
+    CHECK_STR(db_text(st, 1), "plain");
+    CHECK_STR(db_text(st, 2), "text");
+    CHECK(sqlite3_column_int(st, 3) == 4); /* the U+0000 kept: bound by length */
+    CHECK_STR(db_text(st, 4), "61006263");
+    CHECK_STR(db_text(st, 5), "integer");
+    CHECK(sqlite3_column_int(st, 6) == -7);
+    CHECK_STR(db_text(st, 7), "integer");
+    CHECK(sqlite3_column_int64(st, 8) == 5000000000LL);
+    CHECK_STR(db_text(st, 9), "real");
+    CHECK(sqlite3_column_double(st, 10) == 2.5);
+    CHECK_STR(db_text(st, 11), "blob");
+    CHECK_STR(db_text(st, 12), "00FF10");
+    CHECK_STR(db_text(st, 13), "null");
+    CHECK(db_row(st) == 0);
+    db_done(st);
+
+    /* NULL pointers bind SQL NULL; an empty blob / text stays non-NULL */
+    CHECK(db_run(db, ins, "isttbbnn", 2, (const char *)NULL, (const char *)NULL, (size_t)3, "",
+                 (size_t)0, (const void *)NULL, (size_t)9, (const void *)blob, (size_t)0) == 0);
+    st = db_query(db, "SELECT typeof(s), typeof(t), typeof(i), length(i), typeof(l), typeof(d), "
+                      "length(d), typeof(b) FROM q WHERE k = 2",
+                  "");
+    CHECK(st != NULL && db_row(st) == 1);
+    if (st) {
+        CHECK_STR(db_text(st, 0), "null");
+        CHECK_STR(db_text(st, 1), "null");
+        CHECK_STR(db_text(st, 2), "text"); /* 't' "" with n 0 */
+        CHECK(sqlite3_column_int(st, 3) == 0);
+        CHECK_STR(db_text(st, 4), "null");
+        CHECK_STR(db_text(st, 5), "blob"); /* 'b' with n 0 */
+        CHECK(sqlite3_column_int(st, 6) == 0);
+        CHECK_STR(db_text(st, 7), "null");
+    }
+    db_done(st);
+    st = db_query(db, one, "n");
+    CHECK(st != NULL && db_row(st) == 1);
+    CHECK(st && sqlite3_column_type(st, 0) == SQLITE_NULL);
+    CHECK(st && sqlite3_column_text(st, 0) == NULL);
+    CHECK_STR(db_text(st, 0), ""); /* NULL reads as "" */
+    db_done(st);
+
+    /* the cache: the same statement again, earlier bindings cleared */
+    st = db_query(db, two, "s", "x");
+    CHECK(st != NULL && db_row(st) == 1);
+    CHECK_STR(db_text(st, 0), "x");
+    CHECK(st && sqlite3_column_type(st, 1) == SQLITE_NULL);
+    db_done(st);
+    CHECK(db_query(db, two, "ss", "p", "q") == st);
+    CHECK(db_row(st) == 1);
+    CHECK_STR(db_text(st, 1), "q");
+    db_done(st);
+
+    /* db_changes counts what db_run changed */
+    CHECK(db_run(db, upd, "i", 1) == 0);
+    CHECK(db_changes(db) == 2);
+    CHECK(db_run(db, upd, "i", 100) == 0);
+    CHECK(db_changes(db) == 0);
+
+    /* errors: bad SQL, an unknown letter, more letters than parameters, a
+     * step that fails (primary key taken), db_row of NULL */
+    CHECK(db_query(db, bad_sql, "") == NULL);
+    CHECK(db_run(db, bad_sql, "") == -1);
+    CHECK(db_query(db, one, "x", 1) == NULL);
+    CHECK(db_query(db, one, "ss", "a", "b") == NULL);
+    st = db_query(db, one, "s", "again"); /* still usable after a failed bind */
+    CHECK(st != NULL && db_row(st) == 1);
+    CHECK_STR(db_text(st, 0), "again");
+    db_done(st);
+    CHECK(db_run(db, dup, "i", 1) == -1);
+    CHECK(db_run(db, dup, "i", 3) == 0);
+    CHECK(db_row(NULL) == -1);
+    db_done(NULL); /* harmless */
+    st = db_query(db, dup, "i", 3);
+    CHECK(db_row(st) == -1); /* the constraint fails at the step */
+    db_done(st);
+    db_close(db);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-db-XXXXXX");
@@ -590,6 +699,7 @@ int main(void)
     test_reset();
     test_cascade();
     test_reserve();
+    test_query_binder();
     rm_tmpdir();
     return unit_report("db");
 }
