@@ -189,14 +189,15 @@ const svc_op_t s3_ops[] = {
     OBJECT_OP("PutObjectRetention", s3_op_put_object_retention, "s3:PutObjectRetention", W),
     OBJECT_OP("PutObjectTagging", s3_op_put_object_tagging, "s3:PutObjectTagging", W),
     BUCKET_OP("PutPublicAccessBlock", s3_op_config_put, "s3:PutBucketPublicAccessBlock", W),
-    OBJECT_NI("RenameObject", "s3express:RenameObject", "PUT", "renameObject"),
+    /* directory buckets only, authorized by the session CreateSession made */
+    OBJECT_NI("RenameObject", "s3express:CreateSession", "PUT", "renameObject"),
     OBJECT_NI("RestoreObject", "s3:RestoreObject", "POST", "restore"),
     OBJECT_NI("SelectObjectContent", "s3:GetObject", "POST", "select"),
     BUCKET_NI("UpdateBucketMetadataInventoryTableConfiguration",
               "s3:UpdateBucketMetadataInventoryTableConfiguration", "PUT", "metadataInventoryTable"),
     BUCKET_NI("UpdateBucketMetadataJournalTableConfiguration",
               "s3:UpdateBucketMetadataJournalTableConfiguration", "PUT", "metadataJournalTable"),
-    OBJECT_NI("UpdateObjectEncryption", "s3:PutObject", "PUT", "encryption"),
+    OBJECT_NI("UpdateObjectEncryption", "s3:UpdateObjectEncryption", "PUT", "encryption"),
     OBJECT_OP("UploadPart", s3_op_upload_part, "s3:PutObject", W | OP_STREAMS),
     OBJECT_OP("UploadPartCopy", s3_op_upload_part_copy, "s3:PutObject", W | S3_OP_COPY),
     /* S3 Object Lambda's endpoint; here a POST on a bucket of that name,
@@ -259,18 +260,18 @@ void s3_serve(svc_req_t *r)
 static int blob_known(const char *id, void *arg)
 {
     emu_t *emu = arg;
-    sqlite3_stmt *st = db_stmt(emu->db, "SELECT 1 FROM s3_objects WHERE blob_id=?1 UNION ALL "
+    sqlite3_stmt *st;
+    int known = 1;
+
+    st = db_query(emu->db, "SELECT 1 FROM s3_objects WHERE blob_id=?1 UNION ALL "
                                         "SELECT 1 FROM s3_parts WHERE blob_id=?1 UNION ALL "
                                         "SELECT 1 FROM s3_objects WHERE parts IS NOT NULL AND "
                                         "instr(parts, ?1) > 0 UNION ALL "
                                         "SELECT 1 FROM s3_versions WHERE blob_id=?1 UNION ALL "
                                         "SELECT 1 FROM s3_versions WHERE parts IS NOT NULL AND "
-                                        "instr(parts, ?1) > 0 LIMIT 1");
-    int known = 1;
-
+                                        "instr(parts, ?1) > 0 LIMIT 1", "s", id);
     if (st == NULL)
         return 1; /* when in doubt, keep */
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     known = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_reset(st);
     return known;

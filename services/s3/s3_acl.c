@@ -406,14 +406,12 @@ int s3_op_put_bucket_acl(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0 || acl_from_request(s, 1, &json) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET acl=?2 WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET acl=?2 WHERE name=?1", "ss", s->bucket,
+                  json);
     if (st == NULL) {
         free(json);
         return s3_fail(s, S3_E_INTERNAL);
     }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(json);
@@ -431,10 +429,9 @@ int s3_op_get_bucket_acl(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "SELECT acl FROM s3_buckets WHERE name=?1");
+    st = db_query(s->r->emu->db, "SELECT acl FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         json = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -505,17 +502,14 @@ int s3_op_put_object_acl(svc_req_t *r)
     s3_object_clear(&o);
     if (acl_from_request(s, 0, &json) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db,
+    st = db_query(s->r->emu->db,
                  current ? "UPDATE s3_objects SET acl=?3 WHERE bucket=?1 AND key=?2"
-                         : "UPDATE s3_versions SET acl=?3 WHERE bucket=?1 AND key=?2 AND version_id=?4");
+                         : "UPDATE s3_versions SET acl=?3 WHERE bucket=?1 AND key=?2 AND version_id=?4",
+                  "sss", s->bucket, s->key, json);
     if (st == NULL) {
         free(json);
         return s3_fail(s, S3_E_INTERNAL);
     }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
     if (!current)
         sqlite3_bind_text(st, 4, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);

@@ -31,12 +31,12 @@ enum { RES_NONE, RES_BUCKET, RES_OBJECT };
 /* The bucket's policy (malloc'd) or NULL. */
 static char *bucket_policy(s3_req_t *s, const char *bucket)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     char *v = NULL;
 
+    st = db_query(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -56,15 +56,13 @@ static char *column_dup(sqlite3_stmt *st, int i)
 static int object_meta(s3_req_t *s, const char *bucket, const char *key, const char *vid,
                        char **tags, char **acl)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT tags, acl, version_id FROM s3_objects "
-                                              "WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT tags, acl, version_id FROM s3_objects "
+                                               "WHERE bucket=?1 AND key=?2", "ss", bucket, key);
     int found = 0;
 
     *tags = *acl = NULL;
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *v = sqlite3_column_text(st, 2);
         const char *cur = v && v[0] ? (const char *)v : "null";
@@ -77,13 +75,10 @@ static int object_meta(s3_req_t *s, const char *bucket, const char *key, const c
     sqlite3_reset(st);
     if (found || vid == NULL)
         return found;
-    st = db_stmt(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
-                                "AND version_id=?3 AND marker=0");
+    st = db_query(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
+                                "AND version_id=?3 AND marker=0", "sss", bucket, key, vid);
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         *tags = column_dup(st, 0);
         *acl = column_dup(st, 1);
@@ -311,7 +306,8 @@ static const struct {
 static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket,
                              const char *key, const char *vid, authz_t *a, char **policy)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT policy, acl FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st =
+        db_query(s->r->emu->db, "SELECT policy, acl FROM s3_buckets WHERE name=?1", "s", bucket);
     char *bucket_acl = NULL, *tags = NULL, *object_acl = NULL;
     int found = 0, pab;
     size_t i;
@@ -319,7 +315,6 @@ static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket
     *policy = NULL;
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         found = 1;
         *policy = column_dup(st, 0);
@@ -664,11 +659,9 @@ int s3_op_put_bucket_policy(svc_req_t *r)
     policy_free(p);
     if (pub && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
         return s3_fail(s, S3_E_ACCESS_DENIED);
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1", "st", s->bucket, h->body.data, (size_t)h->body.len);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, h->body.data, (int)h->body.len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -704,10 +697,9 @@ int s3_op_delete_bucket_policy(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=NULL WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET policy=NULL WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     sqlite3_step(st);
     sqlite3_reset(st);
     s3_send_empty(s, 204);

@@ -76,23 +76,15 @@ static int valid_bucket_name(const char *b)
     return 1;
 }
 
-int s3_op_create_bucket(svc_req_t *r)
+/* The region CreateBucket asks for (its CreateBucketConfiguration's
+ * LocationConstraint, else the endpoint's) into region, checked as S3
+ * checks it against the endpoint's region. 0 or -1 (error set). */
+static int requested_region(s3_req_t *s, char region[64])
 {
-    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
-    char region[64], existing[64], err[256], own[32] = "", lock[16] = "";
-    char *acl = NULL;
-    sqlite3_stmt *st;
-    int rc;
+    char err[256];
 
-    if (!valid_bucket_name(s->bucket))
-        return s3_fail(s, S3_E_INVALID_BUCKET_NAME);
-    if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
-        strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
-        strcmp(own, "BucketOwnerEnforced"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", own);
-    s3_header(s, "x-amz-bucket-object-lock-enabled", lock, sizeof lock);
-    snprintf(region, sizeof region, "%s", s->r->region);
+    snprintf(region, 64, "%s", s->r->region);
     if (h->body.len > 0) {
         xml_node_t *doc = xml_parse(h->body.data, h->body.len, NULL, err, sizeof err);
         const xml_node_t *lc = xml_child(doc, "LocationConstraint");
@@ -118,7 +110,7 @@ int s3_op_create_bucket(svc_req_t *r)
                                 "specific endpoint this request was sent to.",
                                 v);
             }
-            snprintf(region, sizeof region, "%s", v);
+            snprintf(region, 64, "%s", v);
         }
         xml_free(doc);
     } else if (strcmp(s->r->region, "us-east-1") != 0) {
@@ -127,6 +119,27 @@ int s3_op_create_bucket(svc_req_t *r)
                         "The unspecified location constraint is incompatible for the region "
                         "specific endpoint this request was sent to.");
     }
+    return 0;
+}
+
+int s3_op_create_bucket(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
+    http_req_t *h = s->r->http;
+    char region[64], existing[64], own[32] = "", lock[16] = "";
+    char *acl = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!valid_bucket_name(s->bucket))
+        return s3_fail(s, S3_E_INVALID_BUCKET_NAME);
+    if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
+        strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
+        strcmp(own, "BucketOwnerEnforced"))
+        return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", own);
+    s3_header(s, "x-amz-bucket-object-lock-enabled", lock, sizeof lock);
+    if (requested_region(s, region) != 0)
+        return -1;
     rc = s3_bucket_region(s, s->bucket, existing);
     if (rc < 0)
         return internal(s);
@@ -167,20 +180,15 @@ int s3_op_create_bucket(svc_req_t *r)
         free(acl);
         return internal(s);
     }
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created, acl, "
-                                "versioning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    st = db_query(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created, acl, "
+                                 "versioning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  "sssdss", s->bucket, s->r->account, region, s->r->now, acl,
+                  /* object lock needs versions */
+                  !strcasecmp(lock, "true") ? "Enabled" : NULL);
     if (st == NULL) {
         free(acl);
         return internal(s);
     }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
-    if (acl)
-        sqlite3_bind_text(st, 5, acl, -1, SQLITE_STATIC);
-    if (!strcasecmp(lock, "true"))
-        sqlite3_bind_text(st, 6, "Enabled", -1, SQLITE_STATIC); /* object lock needs versions */
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(acl);
@@ -224,29 +232,26 @@ int s3_op_delete_bucket(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1) OR "
-                                "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)");
+    st = db_query(s->r->emu->db, "SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1) OR "
+                                "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)", "s", s->bucket);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_reset(st);
     if (n > 0)
         return s3_error(s, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
     db_reserve_use(s->r->emu->db); /* a delete must work on a full disk */
     /* in-progress uploads go with the bucket, and so do their parts' blobs */
-    st = db_stmt(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
-                                "(upload_id) WHERE u.bucket=?1");
+    st = db_query(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
+                                "(upload_id) WHERE u.bucket=?1", "s", s->bucket);
     if (st) {
-        sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
         while (sqlite3_step(st) == SQLITE_ROW)
             s3_drop_blob(s, (const char *)sqlite3_column_text(st, 0));
         sqlite3_reset(st);
     }
-    st = db_stmt(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1");
+    st = db_query(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -276,8 +281,8 @@ int s3_op_head_bucket(svc_req_t *r)
 int s3_op_list_buckets(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
-                                              "account=?1 ORDER BY name");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
+                                               "account=?1 ORDER BY name", "s", s->r->account);
     char date[32];
     buf_t out;
 
@@ -295,7 +300,6 @@ int s3_op_list_buckets(svc_req_t *r)
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
     xml_open(&out, "Buckets");
-    sqlite3_bind_text(st, 1, s->r->account, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         xml_open(&out, "Bucket");
         xml_elem(&out, "Name", (const char *)sqlite3_column_text(st, 0));
@@ -334,14 +338,12 @@ int s3_op_get_bucket_location(svc_req_t *r)
 
 static int set_encryption(s3_req_t *s, const char *json)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1", "ss", s->bucket, json);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : internal(s);

@@ -32,16 +32,15 @@ void s3_canonical_id(const char *account, char out[65])
 
 int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char *doc)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db,
-                               doc ? "INSERT OR REPLACE INTO s3_bucket_configs (bucket, name, doc) "
-                                     "VALUES (?1, ?2, ?3)"
-                                   : "DELETE FROM s3_bucket_configs WHERE bucket=?1 AND name=?2");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db,
+                               doc ? "INSERT OR REPLACE INTO s3_bucket_configs (bucket, name, doc) "
+                                     "VALUES (?1, ?2, ?3)"
+                                   : "DELETE FROM s3_bucket_configs WHERE bucket=?1 AND name=?2", "ss", bucket, name);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     if (doc)
         sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -51,14 +50,13 @@ int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char 
 
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT doc FROM s3_bucket_configs WHERE bucket=?1 "
-                                              "AND name=?2");
+    sqlite3_stmt *st;
     char *v = NULL;
 
+    st = db_query(s->r->emu->db, "SELECT doc FROM s3_bucket_configs WHERE bucket=?1 "
+                                              "AND name=?2", "ss", bucket, name);
     if (st == NULL)
         return NULL;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -433,10 +431,10 @@ static int check_ownership(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         return s3_fail(s, S3_E_MALFORMED_XML);
     if (!strcmp(o, "BucketOwnerEnforced")) {
         /* ACLs off: the bucket's own ACL must be the owner's alone */
-        sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT acl IS NOT NULL FROM s3_buckets WHERE name=?1");
+        sqlite3_stmt *st;
         int has = 0;
+        st = db_query(s->r->emu->db, "SELECT acl IS NOT NULL FROM s3_buckets WHERE name=?1", "s", s->bucket);
         if (st) {
-            sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_ROW)
                 has = sqlite3_column_int(st, 0);
             sqlite3_reset(st);

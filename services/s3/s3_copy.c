@@ -135,6 +135,44 @@ fail:
     return s3_error(s, 500, "InternalError", "The source object's body cannot be copied.");
 }
 
+/* The copy source's data key into src->sse.dk: SSE-C from the
+ * x-amz-copy-source-server-side-encryption-customer-* headers (ssec gets
+ * them), checked against the stored HMAC; else opened as a GET opens it.
+ * 0 or -1 (error set). */
+static int source_data_key(s3_req_t *s, s3_object_t *src, s3_sse_t *ssec, const char *arn)
+{
+    uint8_t mac[32];
+    int prc;
+
+    if (strcmp(src->sse.alg, "SSE-C") != 0)
+        return s3_sse_open(s, &src->sse, arn, 0);
+    prc = s3_ssec_parse(s, "copy-source-", ssec);
+    if (prc <= 0)
+        return prc == 0 ? s3_fail(s, S3_E_SSE_REQUIRED) : -1;
+    HMAC(EVP_sha256(), src->sse.salt, sizeof src->sse.salt, ssec->dk, 32, mac, NULL);
+    if (CRYPTO_memcmp(mac, src->sse.hmac, sizeof mac) != 0)
+        return s3_fail(s, S3_E_ACCESS_DENIED);
+    memcpy(src->sse.dk, ssec->dk, 32);
+    return 0;
+}
+
+/* A copy onto itself must change something (restoring a version by id is
+ * a change): -1 with InvalidRequest when it changes nothing, else 0. */
+static int copy_onto_itself(s3_req_t *s, const char *sbucket, const char *skey,
+                            const char *directive)
+{
+    if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
+        !http_header_contains_version(s) &&
+        !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
+        !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
+        !http_header(s->r->http, "x-amz-storage-class", NULL))
+        return s3_error(s, 400, "InvalidRequest",
+                        "This copy request is illegal because it is trying to copy an object to "
+                        "itself without changing the object's metadata, storage class, website "
+                        "redirect location or encryption attributes.");
+    return 0;
+}
+
 int s3_op_copy_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -156,8 +194,7 @@ int s3_op_copy_object(svc_req_t *r)
         goto out;
     found = s3_bucket_region(s, sbucket, region);
     if (found != 1) {
-        s3_error(s, found == 2 ? 403 : 404, found == 2 ? "AccessDenied" : "NoSuchBucket",
-                 found == 2 ? "Access Denied" : "The specified bucket does not exist");
+        s3_fail(s, found == 2 ? S3_E_ACCESS_DENIED : S3_E_NO_SUCH_BUCKET);
         goto out;
     }
     if (s3_copy_source_load(s, sbucket, skey, &src) != 0)
@@ -184,36 +221,9 @@ int s3_op_copy_object(svc_req_t *r)
     }
     s3_object_arn(sbucket, skey, &src_arn);
     /* the source's data key: SSE-C from the copy-source customer headers */
-    if (!strcmp(src.sse.alg, "SSE-C")) {
-        int prc = s3_ssec_parse(s, "copy-source-", &src_sse_c);
-        uint8_t mac[32];
-        if (prc <= 0) {
-            if (prc == 0)
-                s3_fail(s, S3_E_SSE_REQUIRED);
-            goto out;
-        }
-        HMAC(EVP_sha256(), src.sse.salt, sizeof src.sse.salt, src_sse_c.dk, 32, mac, NULL);
-        if (CRYPTO_memcmp(mac, src.sse.hmac, sizeof mac) != 0) {
-            s3_fail(s, S3_E_ACCESS_DENIED);
-            goto out;
-        }
-        memcpy(src.sse.dk, src_sse_c.dk, 32);
-    } else if (s3_sse_open(s, &src.sse, src_arn.data, 0) != 0) {
+    if (source_data_key(s, &src, &src_sse_c, src_arn.data) != 0 ||
+        copy_onto_itself(s, sbucket, skey, directive) != 0)
         goto out;
-    }
-    /* a copy onto itself must change something (restoring a version by id
-     * is a change) */
-    if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
-        !http_header_contains_version(s) &&
-        !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
-        !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
-        !http_header(s->r->http, "x-amz-storage-class", NULL)) {
-        s3_error(s, 400, "InvalidRequest",
-                 "This copy request is illegal because it is trying to copy an object to itself "
-                 "without changing the object's metadata, storage class, website redirect "
-                 "location or encryption attributes.");
-        goto out;
-    }
     if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
     s3_object_arn(s->bucket, s->key, &dst_arn);

@@ -110,8 +110,8 @@ int s3_op_delete_objects(svc_req_t *r)
             } else if (drc != 0) {
                 xml_open(&out, "Error");
                 xml_elem(&out, "Key", key);
-                xml_elem(&out, "Code", "InternalError");
-                xml_elem(&out, "Message", "We encountered an internal error. Please try again.");
+                xml_elem(&out, "Code", s3_err_code(S3_E_INTERNAL));
+                xml_elem(&out, "Message", s3_err_msg(S3_E_INTERNAL));
                 xml_close(&out, "Error");
             } else if (!quiet) {
                 xml_open(&out, "Deleted");

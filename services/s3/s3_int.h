@@ -281,6 +281,9 @@ enum s3_err {
 };
 /* Records error e and returns -1. */
 int s3_fail(s3_req_t *s, enum s3_err e);
+/* Error e's code and message (DeleteObjects answers them per key). */
+const char *s3_err_code(enum s3_err e);
+const char *s3_err_msg(enum s3_err e);
 /* Records an S3 error and returns -1. */
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -416,6 +419,9 @@ void s3_upload_free(s3_upload_t *up);
  * UploadPart's). */
 int s3_upload_head(s3_req_t *s);
 
+/* The max-keys query parameter into *max (1000 when absent, at most
+ * 1000). 0 or -1 (InvalidArgument set). */
+int s3_max_keys(s3_req_t *s, long *max);
 /* URL-encodes s as S3 does for encoding-type=url (space as '+'). */
 void s3_url_encode(buf_t *b, const char *s);
 /* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */

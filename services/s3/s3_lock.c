@@ -276,17 +276,13 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
 
     memset(lock, 0, sizeof *lock);
     *current = 0;
-    st = db_stmt(s->r->emu->db, "SELECT lock_mode, lock_until, legal_hold, 0 FROM s3_objects WHERE "
+    st = db_query(s->r->emu->db, "SELECT lock_mode, lock_until, legal_hold, 0 FROM s3_objects WHERE "
                                 "bucket=?1 AND key=?2 AND (?3 IS NULL OR coalesce(version_id, "
                                 "'null')=?3) UNION ALL SELECT lock_mode, lock_until, legal_hold, "
                                 "1 + marker FROM s3_versions WHERE ?3 IS NOT NULL AND bucket=?1 "
-                                "AND key=?2 AND version_id=?3 LIMIT 1");
+                                "AND key=?2 AND version_id=?3 LIMIT 1", "sss", s->bucket, key, vid);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (vid)
-        sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -313,21 +309,21 @@ static int version_set(s3_req_t *s, const char *vid, int current, int set_mode,
     int rc;
 
     if (set_mode)
-        st = db_stmt(s->r->emu->db,
-                     current ? "UPDATE s3_objects SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
-                               "AND key=?2"
-                             : "UPDATE s3_versions SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
-                               "AND key=?2 AND version_id=?3");
+        st = db_query(s->r->emu->db,
+                      current ? "UPDATE s3_objects SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
+                                "AND key=?2"
+                              : "UPDATE s3_versions SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
+                                "AND key=?2 AND version_id=?3",
+                      "ss", s->bucket, s->key);
     else
         st =
-            db_stmt(s->r->emu->db,
-                    current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
-                            : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
-                              "version_id=?3");
+            db_query(s->r->emu->db,
+                     current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
+                             : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
+                               "version_id=?3",
+                     "ss", s->bucket, s->key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
     if (!current)
         sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     if (set_mode && lock->mode[0]) {

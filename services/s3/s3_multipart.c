@@ -34,20 +34,18 @@ static void part_aad(const char *bucket, const char *key, const char *upload_id,
  * asked for, in the object shape); 1 found, 0 not (NoSuchUpload recorded), -1 error. */
 static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char ck_alg[16])
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db,
-                               "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
-                               "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags, "
-                               "lock_mode, lock_until, legal_hold FROM s3_uploads WHERE "
-                               "upload_id=?1 AND bucket=?2 AND key=?3");
+    sqlite3_stmt *st = db_query(s->r->emu->db,
+                                "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
+                                "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags, "
+                                "lock_mode, lock_until, legal_hold FROM s3_uploads WHERE "
+                                "upload_id=?1 AND bucket=?2 AND key=?3",
+                                "sss", upload_id, s->bucket, s->key);
     int rc;
 
     memset(u, 0, sizeof *u);
     ck_alg[0] = '\0';
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -153,21 +151,15 @@ int s3_op_create_multipart_upload(svc_req_t *r)
             *p = '-';
         else if (*p == '/')
             *p = '_';
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
+    st = db_query(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
                                 "sse, kms_key_arn, bucket_key, context, wrapped_key, ssec_salt, "
                                 "ssec_hmac, checksum_alg, checksum_type, tags, lock_mode, "
                                 "lock_until, legal_hold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+                                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)", "sssdss", id, s->bucket, s->key, s->r->now, meta, s->sse.alg);
     if (st == NULL) {
         free(meta);
         return internal(s);
     }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
-    sqlite3_bind_text(st, 5, meta, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, s->sse.alg, -1, SQLITE_STATIC);
     if (s->sse.kms_key_arn[0])
         sqlite3_bind_text(st, 7, s->sse.kms_key_arn, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 8, s->sse.bucket_key);
@@ -264,25 +256,17 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
 
     codec_hex(md5, 16, hex);
     snprintf(etag, sizeof etag, "\"%s\"", hex);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+    st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)s->part_number);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->part_number);
     if (sqlite3_step(st) == SQLITE_ROW)
         snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
-    st = db_stmt(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
+    st = db_query(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
                                 "size, etag, md5, checksum, last_modified) VALUES (?1, ?2, ?3, ?4, "
-                                "?5, ?6, ?7, ?8)");
+                                "?5, ?6, ?7, ?8)", "slslsb", s->upload_id, (long long)s->part_number, blob_id, (long long)size, etag, md5, (size_t)16);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->part_number);
-    sqlite3_bind_text(st, 3, blob_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
-    sqlite3_bind_text(st, 5, etag, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, md5, 16, SQLITE_STATIC);
     if (checksum && checksum[0])
         sqlite3_bind_text(st, 7, checksum, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 8, s->r->now);
@@ -436,11 +420,9 @@ static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t
         if (pn <= prev)
             return s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
         prev = pn;
-        st = db_stmt(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+        st = db_query(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)pn);
         if (st == NULL)
             return internal(s);
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, pn);
         if (sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_reset(st);
             return s3_fail(s, S3_E_INVALID_PART);
@@ -555,7 +537,8 @@ out:
  * *out (caller frees each and the array), *nout of them. */
 static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***out, size_t *nout)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1",
+                                "s", s->upload_id);
     size_t nu = 0, k;
     char **unl = NULL;
 
@@ -563,7 +546,6 @@ static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***o
     *nout = 0;
     if (st == NULL)
         return;
-    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *b = (const char *)sqlite3_column_text(st, 0);
         int listed = 0;
@@ -665,9 +647,9 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         goto out_o;
     }
     {
-        sqlite3_stmt *st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        sqlite3_stmt *st;
+        st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
             sqlite3_step(st);
             sqlite3_reset(st);
         }
@@ -707,11 +689,11 @@ int s3_op_abort_multipart_upload(svc_req_t *r)
     if (load_upload(s, s->upload_id, &u, ck) != 1)
         return -1;
     s3_object_clear(&u);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+    st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1", "s",
+                  s->upload_id);
     if (st) {
         size_t nb = 0, i;
         char **blobs = NULL;
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
         while (sqlite3_step(st) == SQLITE_ROW) {
             char **nbl = realloc(blobs, (nb + 1) * sizeof *blobs);
             if (nbl == NULL)
@@ -720,9 +702,8 @@ int s3_op_abort_multipart_upload(svc_req_t *r)
             blobs[nb++] = strdup((const char *)sqlite3_column_text(st, 0));
         }
         sqlite3_reset(st);
-        st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
             sqlite3_step(st);
             sqlite3_reset(st);
         }
@@ -754,8 +735,9 @@ int s3_op_list_parts(svc_req_t *r)
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     if (s3_query(s, "part-number-marker", v, sizeof v))
         marker = strtol(v, NULL, 10);
-    st = db_stmt(s->r->emu->db, "SELECT part_number, last_modified, etag, size, checksum FROM "
-                                "s3_parts WHERE upload_id=?1 AND part_number>?2 ORDER BY part_number");
+    st = db_query(s->r->emu->db, "SELECT part_number, last_modified, etag, size, checksum FROM "
+                                 "s3_parts WHERE upload_id=?1 AND part_number>?2 ORDER BY part_number",
+                  "sl", s->upload_id, (long long)marker);
     if (st == NULL) {
         s3_object_clear(&u);
         return internal(s);
@@ -770,8 +752,6 @@ int s3_op_list_parts(svc_req_t *r)
     {
         buf_t partsx;
         buf_init(&partsx, 0);
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, marker);
         while (sqlite3_step(st) == SQLITE_ROW) {
             if (count == max) {
                 truncated = 1;
@@ -836,17 +816,14 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     s3_query(s, "key-marker", km, sizeof km);
     s3_query(s, "upload-id-marker", um, sizeof um);
-    st = db_stmt(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
-                                "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
-                                "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id");
+    st = db_query(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
+                                 "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
+                                 "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id",
+                  "ssss", s->bucket, prefix, km, um);
     if (st == NULL)
         return internal(s);
     buf_init(&out, 0);
     buf_init(&ups, 0);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, km, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, um, -1, SQLITE_STATIC);
     buf_init(&cps, 0);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);

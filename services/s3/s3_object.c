@@ -91,15 +91,13 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
 
 int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT " OBJ_COLS ", version_id FROM s3_objects "
-                                              "WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT " OBJ_COLS ", version_id FROM s3_objects "
+                                               "WHERE bucket=?1 AND key=?2", "ss", bucket, key);
     int rc;
 
     memset(o, 0, sizeof *o);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -148,13 +146,11 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     memset(old, 0, sizeof *old);
     o->version_id[0] = '\0';
     /* the bucket's versioning and the current row, in one look-up */
-    st = db_stmt(s->r->emu->db, "SELECT b.versioning, o.blob_id, o.parts, o.version_id, "
+    st = db_query(s->r->emu->db, "SELECT b.versioning, o.blob_id, o.parts, o.version_id, "
                                 "o.key IS NOT NULL FROM s3_buckets b LEFT JOIN s3_objects o ON "
-                                "o.bucket=b.name AND o.key=?2 WHERE b.name=?1");
+                                "o.bucket=b.name AND o.key=?2 WHERE b.name=?1", "ss", bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         versioning = v == NULL ? S3_VERSIONING_OFF
@@ -178,12 +174,10 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     }
     if (versioning == S3_VERSIONING_SUSPENDED && !(exists && cur_null)) {
         /* the new object is the null version: a noncurrent one goes */
-        st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND "
-                                    "version_id='null' RETURNING blob_id, parts");
+        st = db_query(s->r->emu->db, "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND "
+                                    "version_id='null' RETURNING blob_id, parts", "ss", bucket, key);
         if (st == NULL)
             return -1;
-        sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             free(old->parts);
             snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -195,7 +189,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     }
     /* an overwrite updates the row in place: the key index is left alone,
      * where INSERT OR REPLACE would delete and re-insert both */
-    st = db_stmt(s->r->emu->db,
+    st = db_query(s->r->emu->db,
                  exists ? "UPDATE s3_objects SET blob_id=?3, size=?4, etag=?5, last_modified=?6, "
                           "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
                           "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
@@ -204,17 +198,9 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                           "legal_hold=?26 WHERE bucket=?1 AND key=?2"
                         : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ", version_id) VALUES "
                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)");
+                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)", "ssslsdss", bucket, key, o->blob_id, (long long)o->size, o->etag, o->last_modified, o->meta ? o->meta : "{}", o->sse.alg);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, o->blob_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)o->size);
-    sqlite3_bind_text(st, 5, o->etag, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, o->last_modified);
-    sqlite3_bind_text(st, 7, o->meta ? o->meta : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, o->sse.alg, -1, SQLITE_STATIC);
     if (o->sse.kms_key_arn[0])
         sqlite3_bind_text(st, 9, o->sse.kms_key_arn, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 10, o->sse.bucket_key);
@@ -812,13 +798,87 @@ static char *content_type(s3_req_t *s, const s3_object_t *o)
     return v;
 }
 
+/* GetObject's answer when the version asked for is a delete marker (rc 2,
+ * o filled) or there is no object (rc 0): 405 for a marker, NoSuchVersion,
+ * AccessDenied for the anonymous caller without s3:ListBucket, or
+ * NoSuchKey (naming the latest delete marker). Returns -1 (error set). */
+static int not_an_object(s3_req_t *s, int rc, const char *vid, s3_object_t *o)
+{
+    http_req_t *h = s->r->http;
+    char marker[S3_VERSION_ID_LEN + 1];
+    double lm;
+
+    if (rc == 2) {
+        /* a delete marker asked for by its version id */
+        char date[64];
+        s3_http_date(o->last_modified, date, sizeof date);
+        http_add_header(h, "x-amz-delete-marker", "true");
+        http_add_header(h, "x-amz-version-id", vid);
+        http_add_header(h, "Last-Modified", date);
+        http_add_header(h, "Allow", "DELETE");
+        s3_object_clear(o);
+        s->err_marker = 1;
+        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
+    }
+    if (vid[0])
+        return s3_fail(s, S3_E_NO_SUCH_VERSION);
+    /* without s3:ListBucket a missing key is not told apart from a
+     * forbidden one (AWS answers every caller so; here the anonymous) */
+    if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
+        strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
+                sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
+        return s3_fail(s, S3_E_ACCESS_DENIED);
+    }
+    if (s->versioning && s3_latest_marker(s, s->bucket, s->key, marker, &lm) == 1) {
+        http_add_header(h, "x-amz-delete-marker", "true");
+        http_add_header(h, "x-amz-version-id", marker);
+    }
+    return s3_fail(s, S3_E_NO_SUCH_KEY);
+}
+
+/* The bytes a GET serves of o: partNumber's part, the Range, or all
+ * ([*first, *last]; *pn and *parts_count for a part). Returns the status
+ * (200, 206), or -1 with the error set (416 with Content-Range). */
+static int served_range(s3_req_t *s, const s3_object_t *o, uint64_t *first, uint64_t *last,
+                        long *pn, int *parts_count)
+{
+    char v[256], part[16];
+
+    *first = *last = 0;
+    if (s3_query(s, "partNumber", part, sizeof part)) {
+        char *end;
+        *pn = strtol(part, &end, 10);
+        if (*end || *pn < 1 || *pn > S3_MAX_PARTS)
+            return s3_fail(s, S3_E_PART_NUMBER);
+        if (part_range(o, *pn, first, last, parts_count) != 0)
+            return s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+        return 206;
+    }
+    if (s3_header(s, "Range", v, sizeof v)) {
+        int pr = parse_range(v, o->size, first, last);
+        if (pr < 0) {
+            char cr[64];
+            snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)o->size);
+            http_add_header(s->r->http, "Content-Range", cr);
+            return s3_error(s, 416, "InvalidRange", "The requested range is not satisfiable");
+        }
+        if (pr)
+            return 206;
+    }
+    if (o->size) {
+        *first = 0;
+        *last = o->size - 1;
+    }
+    return 200;
+}
+
 int s3_op_get_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     int head = !strcmp(h->method, "HEAD"), status = 0, parts_count = 0, rc;
     uint64_t first = 0, last = 0, len;
-    char v[256], part[16], *ctype = NULL;
+    char v[256], *ctype = NULL;
     long pn = 0;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_object_t o;
@@ -833,35 +893,8 @@ int s3_op_get_object(svc_req_t *r)
     rc = rc ? s3_version_load(s, s->bucket, s->key, vid, &o) : s3_object_load(s, s->bucket, s->key, &o);
     if (rc < 0)
         return s3_fail(s, S3_E_INTERNAL);
-    if (rc == 2) {
-        /* a delete marker asked for by its version id */
-        char date[64];
-        s3_http_date(o.last_modified, date, sizeof date);
-        http_add_header(h, "x-amz-delete-marker", "true");
-        http_add_header(h, "x-amz-version-id", vid);
-        http_add_header(h, "Last-Modified", date);
-        http_add_header(h, "Allow", "DELETE");
-        s3_object_clear(&o);
-        s->err_marker = 1;
-        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
-    }
-    if (rc == 0 && vid[0])
-        return s3_fail(s, S3_E_NO_SUCH_VERSION);
-    if (rc == 0) {
-        double lm;
-        /* without s3:ListBucket a missing key is not told apart from a
-         * forbidden one (AWS answers every caller so; here the anonymous) */
-        if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
-            strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
-                    sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
-            return s3_fail(s, S3_E_ACCESS_DENIED);
-        }
-        if (s->versioning && s3_latest_marker(s, s->bucket, s->key, vid, &lm) == 1) {
-            http_add_header(h, "x-amz-delete-marker", "true");
-            http_add_header(h, "x-amz-version-id", vid);
-        }
-        return s3_fail(s, S3_E_NO_SUCH_KEY);
-    }
+    if (rc == 0 || rc == 2)
+        return not_an_object(s, rc, vid, &o);
     /* SSE-KMS objects: HEAD as well as GET */
     if (!strncmp(o.sse.alg, "aws:kms", 7) && s3_kms_allowed(s) != 0) {
         s3_object_clear(&o);
@@ -889,39 +922,8 @@ int s3_op_get_object(svc_req_t *r)
     /* SSE-C needs the customer's key for HEAD too; the others decrypt only for GET */
     if ((!strcmp(o.sse.alg, "SSE-C") || !head) && s3_sse_open(s, &o.sse, arn.data, 1) != 0)
         goto out;
-    if (s3_query(s, "partNumber", part, sizeof part)) {
-        char *end;
-        pn = strtol(part, &end, 10);
-        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_fail(s, S3_E_PART_NUMBER);
-            goto out;
-        }
-        if (part_range(&o, pn, &first, &last, &parts_count) != 0) {
-            s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
-            goto out;
-        }
-        status = 206;
-    } else if (s3_header(s, "Range", v, sizeof v)) {
-        int pr = parse_range(v, o.size, &first, &last);
-        if (pr < 0) {
-            char cr[64];
-            snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)o.size);
-            http_add_header(h, "Content-Range", cr);
-            s3_error(s, 416, "InvalidRange", "The requested range is not satisfiable");
-            goto out;
-        }
-        status = pr ? 206 : 200;
-        if (!pr && o.size) {
-            first = 0;
-            last = o.size - 1;
-        }
-    } else {
-        status = 200;
-        if (o.size) {
-            first = 0;
-            last = o.size - 1;
-        }
-    }
+    if ((status = served_range(s, &o, &first, &last, &pn, &parts_count)) < 0)
+        goto out;
     len = o.size == 0 ? 0 : last - first + 1;
     object_headers(s, &o);
     s3_lock_headers(s, &o);

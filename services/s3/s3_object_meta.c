@@ -37,15 +37,12 @@ static int load_existing(s3_req_t *s, s3_object_t *o)
 
 static int set_tags(s3_req_t *s, const char *json)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2", "sss", s->bucket, s->key, json);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : s3_fail(s, S3_E_INTERNAL);

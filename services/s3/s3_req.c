@@ -68,6 +68,16 @@ static const struct {
 };
 /* clang-format on */
 
+const char *s3_err_code(enum s3_err e)
+{
+    return s3_errors[e].code;
+}
+
+const char *s3_err_msg(enum s3_err e)
+{
+    return s3_errors[e].msg;
+}
+
 int s3_fail(s3_req_t *s, enum s3_err e)
 {
     return s3_error(s, s3_errors[e].status, s3_errors[e].code, "%s", s3_errors[e].msg);
@@ -205,12 +215,12 @@ void s3_object_arn(const char *bucket, const char *key, buf_t *out)
 
 int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT region, account FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     int found = 0;
 
+    st = db_query(s->r->emu->db, "SELECT region, account FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         snprintf(region, 64, "%s", (const char *)sqlite3_column_text(st, 0));
         found = strcmp((const char *)sqlite3_column_text(st, 1), s->r->account) == 0 ? 1 : 2;
@@ -227,12 +237,12 @@ static int versioning_of(const char *v)
 
 int s3_require_bucket(s3_req_t *s)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     int rc = 0;
 
+    st = db_query(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
         s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
@@ -247,12 +257,12 @@ int s3_require_bucket(s3_req_t *s)
 
 int s3_bucket_versioning(s3_req_t *s, const char *bucket)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT versioning FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     int v = S3_VERSIONING_OFF;
 
+    st = db_query(s->r->emu->db, "SELECT versioning FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         v = versioning_of((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -261,12 +271,12 @@ int s3_bucket_versioning(s3_req_t *s, const char *bucket)
 
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     char *v = NULL;
 
+    st = db_query(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);

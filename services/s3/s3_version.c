@@ -72,13 +72,10 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
             return 1;
         s3_object_clear(o);
     }
-    st = db_stmt(s->r->emu->db, "SELECT " VCOLS ", marker FROM s3_versions WHERE bucket=?1 AND "
-                                "key=?2 AND version_id=?3");
+    st = db_query(s->r->emu->db, "SELECT " VCOLS ", marker FROM s3_versions WHERE bucket=?1 AND "
+                                "key=?2 AND version_id=?3", "sss", bucket, key, vid);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -96,15 +93,14 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
 int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
                      char vid[S3_VERSION_ID_LEN + 1], double *last_modified)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT version_id, marker, last_modified FROM "
-                                              "s3_versions WHERE bucket=?1 AND key=?2 ORDER BY id "
-                                              "DESC LIMIT 1");
+    sqlite3_stmt *st;
     int rc = 0;
 
+    st = db_query(s->r->emu->db, "SELECT version_id, marker, last_modified FROM "
+                                              "s3_versions WHERE bucket=?1 AND key=?2 ORDER BY id "
+                                              "DESC LIMIT 1", "ss", bucket, key);
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1)) {
         snprintf(vid, S3_VERSION_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
         *last_modified = sqlite3_column_double(st, 2);
@@ -117,13 +113,12 @@ int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
 /* Runs a prepared statement of one bucket/key to completion. */
 static int exec_key(s3_req_t *s, const char *sql, const char *bucket, const char *key)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, sql, "ss", bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -140,16 +135,13 @@ int s3_version_archive(s3_req_t *s, const char *bucket, const char *key)
 /* A delete marker as the newest version of key. */
 static int add_marker(s3_req_t *s, const char *key, const char *vid)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "INSERT INTO s3_versions (bucket, key, version_id, "
-                                              "marker, last_modified) VALUES (?1, ?2, ?3, 1, ?4)");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "INSERT INTO s3_versions (bucket, key, version_id, "
+                                              "marker, last_modified) VALUES (?1, ?2, ?3, 1, ?4)", "sssd", s->bucket, key, vid, s->r->now);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -160,13 +152,13 @@ static int add_marker(s3_req_t *s, const char *key, const char *vid)
 static int delete_returning(s3_req_t *s, const char *sql, const char *key, const char *vid,
                             s3_old_body_t *old, int *marker)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    sqlite3_stmt *st;
     int rc, found = 0;
 
+    /* the statements with a version name ?3; DEL_CURRENT has none */
+    st = db_query(s->r->emu->db, sql, "ss", s->bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (vid)
         sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -194,13 +186,11 @@ static int promote(s3_req_t *s, const char *key)
     sqlite3_int64 id = 0;
     int rc, marker = 1;
 
-    st = db_stmt(s->r->emu->db, "SELECT id, marker FROM s3_versions WHERE bucket=?1 AND key=?2 "
+    st = db_query(s->r->emu->db, "SELECT id, marker FROM s3_versions WHERE bucket=?1 AND key=?2 "
                                 "AND NOT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1 AND "
-                                "key=?2) ORDER BY id DESC LIMIT 1");
+                                "key=?2) ORDER BY id DESC LIMIT 1", "ss", s->bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
         marker = sqlite3_column_int(st, 1);
@@ -208,20 +198,18 @@ static int promote(s3_req_t *s, const char *key)
     sqlite3_reset(st);
     if (marker)
         return 0;
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
+    st = db_query(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
                                 "SELECT bucket, key, nullif(version_id, 'null'), " VCOLS " FROM "
-                                "s3_versions WHERE id=?1");
+                                "s3_versions WHERE id=?1", "l", (long long)id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return -1;
-    st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1");
+    st = db_query(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1", "l", (long long)id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -332,11 +320,9 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
                         "An Object Lock configuration is present on this bucket, so the "
                         "versioning state cannot be changed.");
     }
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1", "ss", s->bucket, status);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -366,11 +352,39 @@ int s3_op_get_bucket_versioning(svc_req_t *r)
 
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
+/* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
+ * (key, version id, marker, size, etag, last_modified). */
+static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
+{
+    int marker = sqlite3_column_int(st, 2);
+    char date[32];
+
+    xml_open(b, marker ? "DeleteMarker" : "Version");
+    s3_elem_key(b, "Key", (const char *)sqlite3_column_text(st, 0), url);
+    xml_elem(b, "VersionId", (const char *)sqlite3_column_text(st, 1));
+    xml_elem(b, "IsLatest", latest ? "true" : "false");
+    clock_iso8601(sqlite3_column_double(st, 5), date);
+    xml_elem(b, "LastModified", date);
+    if (!marker) {
+        xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
+        xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
+        xml_elem(b, "StorageClass", "STANDARD");
+    }
+    xml_open(b, "Owner");
+    xml_elem(b, "DisplayName", "awsemu");
+    xml_elem(b, "ID", owner);
+    xml_close(b, "Owner");
+    xml_close(b, marker ? "DeleteMarker" : "Version");
+}
+
+/* long: one pass over current and noncurrent rows merged by the query,
+ * the paging state (the key-marker skip, common prefixes, truncation) in
+ * locals the answer then reads; s3_op_list_objects is its twin. */
 int s3_op_list_object_versions(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", kmarker[1100] = "", vmarker[256] = "";
-    char enc[16] = "", tmp[32], date[32], owner[65];
+    char enc[16] = "", owner[65];
     char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", last_cp[1100] = "";
     char prev_key[1100] = "";
     long max = 1000;
@@ -394,25 +408,16 @@ int s3_op_list_object_versions(svc_req_t *r)
                         "A version-id marker cannot be specified without a key marker.");
     if (vmarker[0] && !valid_version_id(vmarker))
         return s3_fail(s, S3_E_VERSION_ID);
-    if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
-        char *end;
-        max = strtol(tmp, &end, 10);
-        if (*end || max < 0)
-            return s3_fail(s, S3_E_MAX_KEYS);
-        if (max > 1000)
-            max = 1000;
-    }
+    if (s3_max_keys(s, &max) != 0)
+        return -1;
     s3_canonical_id(s->r->account, owner);
-    st = db_stmt(s->r->emu->db,
+    st = db_query(s->r->emu->db,
                  "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
                  "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
                  "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
-                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC");
+                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC", "sss", s->bucket, kmarker, prefix);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kmarker, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
     buf_init(&items, 0);
     buf_init(&cps, 0);
     plen = strlen(prefix);
@@ -422,7 +427,7 @@ int s3_op_list_object_versions(svc_req_t *r)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *vid = (const char *)sqlite3_column_text(st, 1);
-        int marker = sqlite3_column_int(st, 2), latest;
+        int latest;
         const char *d;
 
         if (strncmp(key, prefix, plen) != 0)
@@ -467,22 +472,7 @@ int s3_op_list_object_versions(svc_req_t *r)
         }
         snprintf(last_key, sizeof last_key, "%s", key);
         snprintf(last_vid, sizeof last_vid, "%s", vid);
-        xml_open(&items, marker ? "DeleteMarker" : "Version");
-        s3_elem_key(&items, "Key", key, url);
-        xml_elem(&items, "VersionId", vid);
-        xml_elem(&items, "IsLatest", latest ? "true" : "false");
-        clock_iso8601(sqlite3_column_double(st, 5), date);
-        xml_elem(&items, "LastModified", date);
-        if (!marker) {
-            xml_elem(&items, "ETag", (const char *)sqlite3_column_text(st, 4));
-            xml_elem_int(&items, "Size", sqlite3_column_int64(st, 3));
-            xml_elem(&items, "StorageClass", "STANDARD");
-        }
-        xml_open(&items, "Owner");
-        xml_elem(&items, "DisplayName", "awsemu");
-        xml_elem(&items, "ID", owner);
-        xml_close(&items, "Owner");
-        xml_close(&items, marker ? "DeleteMarker" : "Version");
+        version_entry(&items, st, url, latest, owner);
         count++;
     }
     sqlite3_reset(st);
