@@ -145,8 +145,7 @@ const svc_op_t s3_ops[] = {
               "s3:ListBucketMultipartUploads", 0),
     BUCKET_OP("ListObjectVersions", s3_op_list_object_versions, "s3:ListBucketVersions", 0),
     BUCKET_OP("ListObjects", s3_op_list_objects, "s3:ListBucket", 0),
-    /* routed as ListObjects (its request but for list-type=2, which picks
-     * the other shape in s3_list.c) */
+    /* list-type=2 (s3_route): the same handler, V2's shape */
     BUCKET_OP("ListObjectsV2", s3_op_list_objects, "s3:ListBucket", 0),
     OBJECT_OP("ListParts", s3_op_list_parts, "s3:ListMultipartUploadParts", 0),
     BUCKET_NI("PutBucketAbac", "s3:PutBucketABAC", "PUT", "abac"),

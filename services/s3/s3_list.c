@@ -122,7 +122,6 @@ int s3_op_list_objects(svc_req_t *r)
     if (s3_require_bucket(s) != 0)
         return -1;
     v2 = s3_query(s, "list-type", tmp, sizeof tmp) && !strcmp(tmp, "2");
-    s->r->operation = v2 ? "ListObjectsV2" : "ListObjects";
     s3_query(s, "prefix", prefix, sizeof prefix);
     s3_query(s, "delimiter", delim, sizeof delim);
     s3_query(s, "encoding-type", enc, sizeof enc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emulator/http.h"
+#include "emulator/proto_query.h"
 
 /* ---- S3's sub-resources ---------------------------------------------------------
  *
@@ -102,21 +103,23 @@ typedef struct {
     int has_key;        /* -1: no bucket, 0: bucket, 1: bucket + key */
     const char *sub;    /* the sub-resource that selects the operation, NULL none */
     const char *header; /* a header that selects it (x-amz-copy-source) */
+    const char *param;  /* a query parameter and value that select it ("list-type=2") */
     const char *name;   /* its row in s3_ops (s3.c); NULL: the CORS preflight */
     int (*head)(s3_req_t *s); /* OP_STREAMS rows: the head-time preparation */
 } route_t;
 
-/* First match wins: a route with a header before the same route without. */
+/* First match wins: a route with a header or parameter before the same
+ * route without. */
 /* clang-format off */
 #define CFG(sub, put, get, del)                                                                    \
-    {"PUT", 0, sub, NULL, put, NULL}, {"GET", 0, sub, NULL, get, NULL},                            \
-        {"DELETE", 0, sub, NULL, del, NULL}
-#define B(method, sub, name) {method, 0, sub, NULL, name, NULL}
-#define K(method, sub, name) {method, 1, sub, NULL, name, NULL}
+    {"PUT", 0, sub, NULL, NULL, put, NULL}, {"GET", 0, sub, NULL, NULL, get, NULL},                \
+        {"DELETE", 0, sub, NULL, NULL, del, NULL}
+#define B(method, sub, name) {method, 0, sub, NULL, NULL, name, NULL}
+#define K(method, sub, name) {method, 1, sub, NULL, NULL, name, NULL}
 /* clang-format on */
 
 static const route_t routes[] = {
-    {"GET", -1, NULL, NULL, "ListBuckets", NULL},
+    {"GET", -1, NULL, NULL, NULL, "ListBuckets", NULL},
     B("PUT", "encryption", "PutBucketEncryption"),
     B("PUT", "policy", "PutBucketPolicy"),
     B("PUT", "acl", "PutBucketAcl"),
@@ -148,6 +151,7 @@ static const route_t routes[] = {
     B("GET", "versioning", "GetBucketVersioning"),
     B("GET", "versions", "ListObjectVersions"),
     B("GET", "uploads", "ListMultipartUploads"),
+    {"GET", 0, NULL, NULL, "list-type=2", "ListObjectsV2", NULL},
     B("GET", NULL, "ListObjects"),
     B("HEAD", NULL, "HeadBucket"),
     B("DELETE", "encryption", "DeleteBucketEncryption"),
@@ -161,10 +165,10 @@ static const route_t routes[] = {
     K("PUT", "tagging", "PutObjectTagging"),
     K("PUT", "retention", "PutObjectRetention"),
     K("PUT", "legal-hold", "PutObjectLegalHold"),
-    {"PUT", 1, "uploadId", "x-amz-copy-source", "UploadPartCopy", NULL},
-    {"PUT", 1, "uploadId", NULL, "UploadPart", s3_part_head},
-    {"PUT", 1, NULL, "x-amz-copy-source", "CopyObject", NULL},
-    {"PUT", 1, NULL, NULL, "PutObject", s3_upload_head},
+    {"PUT", 1, "uploadId", "x-amz-copy-source", NULL, "UploadPartCopy", NULL},
+    {"PUT", 1, "uploadId", NULL, NULL, "UploadPart", s3_part_head},
+    {"PUT", 1, NULL, "x-amz-copy-source", NULL, "CopyObject", NULL},
+    {"PUT", 1, NULL, NULL, NULL, "PutObject", s3_upload_head},
     K("GET", "tagging", "GetObjectTagging"),
     K("GET", "retention", "GetObjectRetention"),
     K("GET", "legal-hold", "GetObjectLegalHold"),
@@ -233,6 +237,17 @@ int s3_route_check(char *err, size_t errlen)
     return 0;
 }
 
+/* 1 when the query has the parameter "name=value" of nv with that value. */
+static int param_is(const http_req_t *h, const char *nv)
+{
+    const char *eq = strchr(nv, '=');
+    char name[32], v[32];
+
+    snprintf(name, sizeof name, "%.*s", (int)(eq - nv), nv);
+    return proto_query_param(h->query, strlen(h->query), name, v, sizeof v) >= 0 &&
+           !strcmp(v, eq + 1);
+}
+
 /* The route of method at has_key for sub-resource sub (NULL: none), or NULL. */
 static const route_t *find_route(const http_req_t *h, int has_key, const char *sub)
 {
@@ -245,6 +260,8 @@ static const route_t *find_route(const http_req_t *h, int has_key, const char *s
         if ((o->sub == NULL) != (sub == NULL) || (sub && strcmp(o->sub, sub) != 0))
             continue;
         if (o->header && !http_header(h, o->header, NULL))
+            continue;
+        if (o->param && !param_is(h, o->param))
             continue;
         return o;
     }
