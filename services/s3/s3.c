@@ -271,8 +271,8 @@ static int blob_known(const char *id, void *arg)
                                         "instr(parts, ?1) > 0 LIMIT 1", "s", id);
     if (st == NULL)
         return 1; /* when in doubt, keep */
-    known = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    known = db_row(st) == 1;
+    db_done(st);
     return known;
 }
 

@@ -413,7 +413,7 @@ int s3_op_put_bucket_acl(svc_req_t *r)
         return s3_fail(s, S3_E_INTERNAL);
     }
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(json);
     if (rc != SQLITE_DONE)
         return s3_fail(s, S3_E_INTERNAL);
@@ -432,9 +432,9 @@ int s3_op_get_bucket_acl(svc_req_t *r)
     st = db_query(s->r->emu->db, "SELECT acl FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
         json = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     send_acl(s, json);
     free(json);
     return 0;
@@ -513,7 +513,7 @@ int s3_op_put_object_acl(svc_req_t *r)
     if (!current)
         sqlite3_bind_text(st, 4, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(json);
     if (rc != SQLITE_DONE)
         return s3_fail(s, S3_E_INTERNAL);

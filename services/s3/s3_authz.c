@@ -37,9 +37,9 @@ static char *bucket_policy(s3_req_t *s, const char *bucket)
     st = db_query(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     return v;
 }
 
@@ -63,7 +63,7 @@ static int object_meta(s3_req_t *s, const char *bucket, const char *key, const c
     *tags = *acl = NULL;
     if (st == NULL)
         return 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         const unsigned char *v = sqlite3_column_text(st, 2);
         const char *cur = v && v[0] ? (const char *)v : "null";
         if (vid == NULL || !strcmp(vid, cur)) {
@@ -72,19 +72,19 @@ static int object_meta(s3_req_t *s, const char *bucket, const char *key, const c
             found = 1;
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (found || vid == NULL)
         return found;
     st = db_query(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
                                 "AND version_id=?3 AND marker=0", "sss", bucket, key, vid);
     if (st == NULL)
         return 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         *tags = column_dup(st, 0);
         *acl = column_dup(st, 1);
         found = 1;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return found;
 }
 
@@ -315,12 +315,12 @@ static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket
     *policy = NULL;
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         found = 1;
         *policy = column_dup(st, 0);
         bucket_acl = column_dup(st, 1);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (!found)
         return strcmp(action, "s3:CreateBucket") == 0
                    ? 0
@@ -663,7 +663,7 @@ int s3_op_put_bucket_policy(svc_req_t *r)
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 204);
@@ -701,7 +701,7 @@ int s3_op_delete_bucket_policy(svc_req_t *r)
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     s3_send_empty(s, 204);
     return 0;
 }

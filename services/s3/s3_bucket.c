@@ -190,7 +190,7 @@ int s3_op_create_bucket(svc_req_t *r)
         return internal(s);
     }
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(acl);
     if (rc != SQLITE_DONE)
         return internal(s);
@@ -236,8 +236,8 @@ int s3_op_delete_bucket(svc_req_t *r)
                                 "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)", "s", s->bucket);
     if (st == NULL)
         return internal(s);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
+    n = db_row(st) == 1 ? sqlite3_column_int(st, 0) : 0;
+    db_done(st);
     if (n > 0)
         return s3_error(s, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
     db_reserve_use(s->r->emu->db); /* a delete must work on a full disk */
@@ -245,15 +245,15 @@ int s3_op_delete_bucket(svc_req_t *r)
     st = db_query(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
                                 "(upload_id) WHERE u.bucket=?1", "s", s->bucket);
     if (st) {
-        while (sqlite3_step(st) == SQLITE_ROW)
+        while (db_row(st) == 1)
             s3_drop_blob(s, (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
+        db_done(st);
     }
     st = db_query(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return internal(s);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return internal(s);
     s3_send_empty(s, 204);
@@ -300,7 +300,7 @@ int s3_op_list_buckets(svc_req_t *r)
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
     xml_open(&out, "Buckets");
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         xml_open(&out, "Bucket");
         xml_elem(&out, "Name", (const char *)sqlite3_column_text(st, 0));
         clock_iso8601(sqlite3_column_double(st, 1), date);
@@ -308,7 +308,7 @@ int s3_op_list_buckets(svc_req_t *r)
         xml_elem(&out, "BucketRegion", (const char *)sqlite3_column_text(st, 2));
         xml_close(&out, "Bucket");
     }
-    sqlite3_reset(st);
+    db_done(st);
     xml_close(&out, "Buckets");
     xml_close(&out, "ListAllMyBucketsResult");
     s3_send_xml(s, 200, &out);
@@ -345,7 +345,7 @@ static int set_encryption(s3_req_t *s, const char *json)
     if (st == NULL)
         return internal(s);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : internal(s);
 }
 

@@ -44,7 +44,7 @@ int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char 
     if (doc)
         sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -57,9 +57,9 @@ char *s3_config_get(s3_req_t *s, const char *bucket, const char *name)
                                               "AND name=?2", "ss", bucket, name);
     if (st == NULL)
         return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     return v;
 }
 
@@ -435,9 +435,9 @@ static int check_ownership(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         int has = 0;
         st = db_query(s->r->emu->db, "SELECT acl IS NOT NULL FROM s3_buckets WHERE name=?1", "s", s->bucket);
         if (st) {
-            if (sqlite3_step(st) == SQLITE_ROW)
+            if (db_row(st) == 1)
                 has = sqlite3_column_int(st, 0);
-            sqlite3_reset(st);
+            db_done(st);
         }
         if (has)
             return s3_fail(s, S3_E_ACL_OWNERSHIP);

@@ -159,7 +159,7 @@ int s3_op_list_objects(svc_req_t *r)
         buf_t contents;
         size_t plen = strlen(prefix);
         buf_init(&contents, 0);
-        while (max > 0 && sqlite3_step(st) == SQLITE_ROW) {
+        while (max > 0 && db_row(st) == 1) {
             const char *key = (const char *)sqlite3_column_text(st, 0);
             const char *d;
             if (strncmp(key, prefix, plen) != 0)
@@ -195,7 +195,7 @@ int s3_op_list_objects(svc_req_t *r)
             contents_entry(s, &contents, st, key, url, fetch_owner);
             count++;
         }
-        sqlite3_reset(st);
+        db_done(st);
         if (v2)
             xml_elem_int(&out, "KeyCount", count);
         xml_elem_int(&out, "MaxKeys", max);

@@ -285,7 +285,7 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
         return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -295,7 +295,7 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
     if (sqlite3_column_type(st, 2) != SQLITE_NULL)
         lock->hold = sqlite3_column_int(st, 2) ? S3_HOLD_ON : S3_HOLD_OFF;
     rc = sqlite3_column_int(st, 3);
-    sqlite3_reset(st);
+    db_done(st);
     *current = rc == 0;
     return rc == 2 ? 2 : 1;
 }
@@ -333,7 +333,7 @@ static int version_set(s3_req_t *s, const char *vid, int current, int set_mode,
     if (!set_mode)
         sqlite3_bind_int(st, 6, lock->hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 

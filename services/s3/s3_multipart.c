@@ -48,7 +48,7 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
         return internal(s);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         if (rc != SQLITE_DONE)
             return internal(s);
         s3_error(s, 404, "NoSuchUpload",
@@ -88,7 +88,7 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
     }
     if (sqlite3_column_type(st, 13) != SQLITE_NULL)
         u->lock.hold = sqlite3_column_int(st, 13) ? S3_HOLD_ON : S3_HOLD_OFF;
-    sqlite3_reset(st);
+    db_done(st);
     return 1;
 }
 
@@ -182,7 +182,7 @@ int s3_op_create_multipart_upload(svc_req_t *r)
     if (s->lock.hold != S3_HOLD_NONE)
         sqlite3_bind_int(st, 18, s->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(meta);
     if (rc != SQLITE_DONE)
         return internal(s);
@@ -259,9 +259,9 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
     st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)s->part_number);
     if (st == NULL)
         return internal(s);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     st = db_query(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
                                 "size, etag, md5, checksum, last_modified) VALUES (?1, ?2, ?3, ?4, "
                                 "?5, ?6, ?7, ?8)", "slslsb", s->upload_id, (long long)s->part_number, blob_id, (long long)size, etag, md5, (size_t)16);
@@ -271,7 +271,7 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
         sqlite3_bind_text(st, 7, checksum, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 8, s->r->now);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE) {
         s3_drop_blob(s, blob_id);
         return internal(s);
@@ -423,14 +423,14 @@ static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t
         st = db_query(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)pn);
         if (st == NULL)
             return internal(s);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
+        if (db_row(st) != 1) {
+            db_done(st);
             return s3_fail(s, S3_E_INVALID_PART);
         }
         snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
         /* the ETag may come with or without quotes */
         if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
-            sqlite3_reset(st);
+            db_done(st);
             return s3_fail(s, S3_E_INVALID_PART);
         }
         parts[*n].number = pn;
@@ -439,7 +439,7 @@ static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t
         memcpy(parts[*n].md5, sqlite3_column_blob(st, 3), 16);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL)
             snprintf(parts[*n].checksum, sizeof parts[*n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
-        sqlite3_reset(st);
+        db_done(st);
         (*n)++;
     }
     for (i = 0; i + 1 < *n; i++)
@@ -546,7 +546,7 @@ static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***o
     *nout = 0;
     if (st == NULL)
         return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         const char *b = (const char *)sqlite3_column_text(st, 0);
         int listed = 0;
         for (k = 0; k < n && !listed; k++)
@@ -559,7 +559,7 @@ static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***o
             }
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     *out = unl;
     *nout = nu;
 }
@@ -651,7 +651,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
             sqlite3_step(st);
-            sqlite3_reset(st);
+            db_done(st);
         }
     }
     if (db_commit(s->r->emu->db) != 0) {
@@ -694,18 +694,18 @@ int s3_op_abort_multipart_upload(svc_req_t *r)
     if (st) {
         size_t nb = 0, i;
         char **blobs = NULL;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st) == 1) {
             char **nbl = realloc(blobs, (nb + 1) * sizeof *blobs);
             if (nbl == NULL)
                 break;
             blobs = nbl;
             blobs[nb++] = strdup((const char *)sqlite3_column_text(st, 0));
         }
-        sqlite3_reset(st);
+        db_done(st);
         st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
             sqlite3_step(st);
-            sqlite3_reset(st);
+            db_done(st);
         }
         for (i = 0; i < nb; i++) {
             s3_drop_blob(s, blobs[i]);
@@ -752,7 +752,7 @@ int s3_op_list_parts(svc_req_t *r)
     {
         buf_t partsx;
         buf_init(&partsx, 0);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st) == 1) {
             if (count == max) {
                 truncated = 1;
                 break;
@@ -772,7 +772,7 @@ int s3_op_list_parts(svc_req_t *r)
             xml_close(&partsx, "Part");
             count++;
         }
-        sqlite3_reset(st);
+        db_done(st);
         xml_elem_int(&out, "NextPartNumberMarker", last);
         xml_elem_int(&out, "MaxParts", max);
         xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
@@ -825,7 +825,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
     buf_init(&out, 0);
     buf_init(&ups, 0);
     buf_init(&cps, 0);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *d = delim[0] ? strstr(key + strlen(prefix), delim) : NULL;
         if (d) {
@@ -869,7 +869,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
         xml_close(&ups, "Upload");
         count++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     xml_decl(&out);
     xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
     xml_elem(&out, "Bucket", s->bucket);

@@ -100,14 +100,14 @@ int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t
         return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o);
     if (rc == 0 && sqlite3_column_type(st, S3_OBJ_NCOLS) != SQLITE_NULL)
         snprintf(o->version_id, sizeof o->version_id, "%s",
                  (const char *)sqlite3_column_text(st, S3_OBJ_NCOLS));
-    sqlite3_reset(st);
+    db_done(st);
     return rc == 0 ? 1 : -1;
 }
 
@@ -151,7 +151,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                                 "o.bucket=b.name AND o.key=?2 WHERE b.name=?1", "ss", bucket, key);
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         versioning = v == NULL ? S3_VERSIONING_OFF
                      : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
@@ -162,7 +162,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
             cur_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (versioning == S3_VERSIONING_ENABLED)
         s3_version_new(o->version_id);
     if (exists && (versioning == S3_VERSIONING_ENABLED || !cur_null)) {
@@ -178,14 +178,14 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                                     "version_id='null' RETURNING blob_id, parts", "ss", bucket, key);
         if (st == NULL)
             return -1;
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        if (db_row(st) == 1) {
             free(old->parts);
             snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
             old->parts = dup_text(st, 1);
-            while (sqlite3_step(st) == SQLITE_ROW)
+            while (db_row(st) == 1)
                 ;
         }
-        sqlite3_reset(st);
+        db_done(st);
     }
     /* an overwrite updates the row in place: the key index is left alone,
      * where INSERT OR REPLACE would delete and re-insert both */
@@ -236,7 +236,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     if (o->lock.hold != S3_HOLD_NONE)
         sqlite3_bind_int(st, 26, o->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE) {
         free(old->parts);
         memset(old, 0, sizeof *old);

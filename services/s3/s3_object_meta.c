@@ -44,7 +44,7 @@ static int set_tags(s3_req_t *s, const char *json)
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : s3_fail(s, S3_E_INTERNAL);
 }
 

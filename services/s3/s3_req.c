@@ -221,11 +221,11 @@ int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])
     st = db_query(s->r->emu->db, "SELECT region, account FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         snprintf(region, 64, "%s", (const char *)sqlite3_column_text(st, 0));
         found = strcmp((const char *)sqlite3_column_text(st, 1), s->r->account) == 0 ? 1 : 2;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return found;
 }
 
@@ -243,11 +243,11 @@ int s3_require_bucket(s3_req_t *s)
     st = db_query(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
         s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (rc == 0)
         return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     if (rc == 2)
@@ -263,9 +263,9 @@ int s3_bucket_versioning(s3_req_t *s, const char *bucket)
     st = db_query(s->r->emu->db, "SELECT versioning FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         v = versioning_of((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     return v;
 }
 
@@ -277,9 +277,9 @@ char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
     st = db_query(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     return v;
 }
 

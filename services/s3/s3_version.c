@@ -78,7 +78,7 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
         return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o) == 0 ? 1 : -1;
@@ -86,7 +86,7 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
         rc = 2;
     if (rc > 0 && strcmp(vid, "null") != 0)
         snprintf(o->version_id, sizeof o->version_id, "%s", vid);
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
@@ -101,12 +101,12 @@ int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
                                               "DESC LIMIT 1", "ss", bucket, key);
     if (st == NULL)
         return 0;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1)) {
+    if (db_row(st) == 1 && sqlite3_column_int(st, 1)) {
         snprintf(vid, S3_VERSION_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
         *last_modified = sqlite3_column_double(st, 2);
         rc = 1;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
@@ -120,7 +120,7 @@ static int exec_key(s3_req_t *s, const char *sql, const char *bucket, const char
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -143,7 +143,7 @@ static int add_marker(s3_req_t *s, const char *key, const char *vid)
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -174,7 +174,7 @@ static int delete_returning(s3_req_t *s, const char *sql, const char *key, const
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
             ;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? found : -1;
 }
 
@@ -191,11 +191,11 @@ static int promote(s3_req_t *s, const char *key)
                                 "key=?2) ORDER BY id DESC LIMIT 1", "ss", s->bucket, key);
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         id = sqlite3_column_int64(st, 0);
         marker = sqlite3_column_int(st, 1);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (marker)
         return 0;
     st = db_query(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
@@ -204,14 +204,14 @@ static int promote(s3_req_t *s, const char *key)
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return -1;
     st = db_query(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1", "l", (long long)id);
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -324,7 +324,7 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
@@ -424,7 +424,7 @@ int s3_op_list_object_versions(svc_req_t *r)
     /* key-marker alone: past all of its versions; with a version-id marker:
      * past that version of it */
     skipping = kmarker[0] != 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *vid = (const char *)sqlite3_column_text(st, 1);
         int latest;
@@ -475,7 +475,7 @@ int s3_op_list_object_versions(svc_req_t *r)
         version_entry(&items, st, url, latest, owner);
         count++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     buf_init(&out, 0);
     xml_decl(&out);
     xml_open_ns(&out, "ListVersionsResult", XML_NS_S3);
