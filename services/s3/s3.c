@@ -1,15 +1,18 @@
 /* s3.c — Amazon S3 as the contract (emulator/service.h) sees it: one row per
  * operation of botocore's model, the registry entry, the two entry points
- * (s3_head at the request's head, s3_serve once the body is in) and the
- * blob store's life cycle. Which row a request names: s3_route.c. */
+ * (s3_head at the request's head: bucket and key from a path-style or
+ * virtual-hosted request, then its row; s3_serve once the body is in) and
+ * the blob store's life cycle. Which row a request names: s3_route.c. */
 #include "services/s3/s3_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz/authz.h"
 #include "emulator/http.h"
+#include "emulator/proto_query.h"
 #include "emulator/proto_xml.h"
 #include "storage/db.h"
 
@@ -211,11 +214,154 @@ const svc_op_t s3_ops[] = {
 const svc_op_t s3_preflight_op =
     SVC_OP("PreflightRequest", rest, s3_op_cors_preflight, NULL, NULL, OP_NO_AUTHZ);
 
+/* ---- addressing ------------------------------------------------------------ */
+
+/* Percent-decodes a path piece into an object key (malloc'd, caller
+ * frees); S3 keys are exact bytes (no '+' to space). NULL for a bad escape,
+ * and for a key that decodes to U+0000 or to ill-formed UTF-8: an object
+ * key is UTF-8 text, and as a C string "victim%00.txt" would name "victim"
+ * (S3 answers InvalidURI for a key it cannot read; ceph's s3-tests expect
+ * a NUL key to fail). */
+static char *unescape_path(const char *p, size_t n)
+{
+    char *out = malloc(n + 1);
+
+    if (out && proto_query_unescape_text(p, n, 0, out) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Host "bucket.localhost[:port]", "bucket.s3[.region].amazonaws.com" or
+ * "bucket.s3.<anything>": the bucket, virtual-hosted. */
+static int host_bucket(const char *host, char *bucket, size_t n)
+{
+    char h[300];
+    char *colon, *dot;
+    size_t len;
+
+    snprintf(h, sizeof h, "%s", host);
+    if ((colon = strrchr(h, ':')) != NULL && strchr(h, ']') == NULL)
+        *colon = '\0';
+    for (dot = h; *dot; dot++)
+        *dot = (char)tolower((unsigned char)*dot);
+    len = strlen(h);
+    if (len > 10 && !strcmp(h + len - 10, ".localhost")) {
+        h[len - 10] = '\0';
+    } else if ((dot = strstr(h, ".s3.")) != NULL || (dot = strstr(h, ".s3-")) != NULL) {
+        *dot = '\0';
+    } else {
+        return 0;
+    }
+    len = strlen(h);
+    if (len == 0 || len >= n)
+        return 0;
+    memcpy(bucket, h, len + 1);
+    return 1;
+}
+
+int s3_host_bucket(const char *host, char *bucket /* OUT */, size_t n)
+{
+    return host_bucket(host, bucket, n);
+}
+
+static void s3_req_free(void *arg)
+{
+    s3_req_t *s = arg;
+
+    if (s == NULL)
+        return;
+    s3_upload_free(s->up);
+    s3_sse_clear(&s->sse);
+    s3_authz_free(s->az);
+    free(s->key);
+    free(s);
+}
+
+/* 1 when every name and value of the raw query q decodes to UTF-8 without
+ * U+0000, so that the C strings s3_query hands out are the whole values
+ * (a prefix, a version id, a response-content-disposition). */
+static int query_is_text(const char *q)
+{
+    size_t len = strlen(q), i = 0;
+    char stack[512], *tmp;
+
+    while (i < len) {
+        size_t j = i;
+        long rc;
+        while (j < len && q[j] != '&')
+            j++;
+        tmp = j - i < sizeof stack ? stack : malloc(j - i + 1);
+        if (tmp == NULL)
+            return 0;
+        rc = proto_query_unescape_text(q + i, j - i, 1, tmp);
+        if (tmp != stack)
+            free(tmp);
+        if (rc < 0)
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
+/* Parses bucket and key (path-style or virtual-hosted). Returns the
+ * request, or NULL with the error set. */
+static s3_req_t *parse(svc_req_t *r)
+{
+    http_req_t *h = r->http;
+    s3_req_t *s = calloc(1, sizeof *s);
+    char host[300];
+    const char *path = h->path, *slash;
+
+    if (s == NULL)
+        return NULL;
+    s->r = r;
+    r->svc_ctx = s;
+    r->svc_ctx_free = s3_req_free;
+    if (path[0] != '/') {
+        s3_fail(s, S3_E_INVALID_URI);
+        return NULL;
+    }
+    path++;
+    if (http_header_copy(h, "Host", host, sizeof host) && host_bucket(host, s->bucket, sizeof s->bucket)) {
+        if (*path && (s->key = unescape_path(path, strlen(path))) == NULL) {
+            s3_fail(s, S3_E_INVALID_URI);
+            return NULL;
+        }
+    } else if (*path) {
+        size_t blen;
+        slash = strchr(path, '/');
+        blen = slash ? (size_t)(slash - path) : strlen(path);
+        if (blen >= sizeof s->bucket) {
+            s3_fail(s, S3_E_INVALID_BUCKET_NAME);
+            return NULL;
+        }
+        memcpy(s->bucket, path, blen);
+        s->bucket[blen] = '\0';
+        if (slash && slash[1])
+            s->key = unescape_path(slash + 1, strlen(slash + 1));
+        if (slash && slash[1] && s->key == NULL) {
+            s3_fail(s, S3_E_INVALID_URI);
+            return NULL;
+        }
+    }
+    if (s->key && strlen(s->key) > S3_MAX_KEY) {
+        s3_error(s, 400, "KeyTooLongError", "Your key is too long");
+        return NULL;
+    }
+    if (!query_is_text(h->query)) {
+        s3_fail(s, S3_E_INVALID_URI);
+        return NULL;
+    }
+    return s;
+}
+
 /* ---- entry points ---------------------------------------------------------------- */
 
 void s3_head(svc_req_t *r)
 {
-    s3_req_t *s = s3_parse(r);
+    s3_req_t *s = parse(r);
 
     if (s != NULL && s3_route(s, s->bucket[0] == '\0' ? -1 : s->key != NULL) != 0)
         s = NULL;

@@ -460,10 +460,6 @@ int s3_op_list_multipart_uploads(svc_req_t *r);
  * operation of the model. */
 extern const svc_op_t s3_ops[];
 extern const svc_op_t s3_preflight_op;
-/* Parses bucket and key (path-style or virtual-hosted) (s3_req.c).
- * Returns the request, or NULL with an error set on r (or on r->svc_ctx
- * when it exists). */
-s3_req_t *s3_parse(svc_req_t *r);
 /* Picks s->r->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
  * object). A query naming an S3 sub-resource is served by that
  * sub-resource's row only, or refused (405, 501, 400); a row awsemu does
