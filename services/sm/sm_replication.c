@@ -45,24 +45,14 @@ static int valid_region(const char *region)
 /* Copies stages of the primary to the replica (replacing the replica's). */
 static int copy_stages(svc_req_t *r, const char *from_arn, const char *to_arn)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM sm_stages WHERE arn=?1");
-    int rc;
-
-    if (st == NULL)
+    if (db_run(r->emu->db, "DELETE FROM sm_stages WHERE arn=?1", "s", to_arn) != 0 ||
+        db_run(r->emu->db,
+               "INSERT INTO sm_stages (arn, stage, version_id) SELECT ?2, stage, version_id FROM "
+               "sm_stages WHERE arn=?1 AND version_id IN (SELECT version_id FROM sm_versions WHERE "
+               "arn=?2)",
+               "ss", from_arn, to_arn) != 0)
         return sm_internal(r);
-    sqlite3_bind_text(st, 1, to_arn, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_reset(st);
-    st = db_stmt(r->emu->db, "INSERT INTO sm_stages (arn, stage, version_id) SELECT ?2, stage, "
-                             "version_id FROM sm_stages WHERE arn=?1 AND version_id IN (SELECT "
-                             "version_id FROM sm_versions WHERE arn=?2)");
-    if (st == NULL)
-        return sm_internal(r);
-    sqlite3_bind_text(st, 1, from_arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, to_arn, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sm_internal(r);
+    return 0;
 }
 
 /* Copies version vid of primary p into replica q (region of rr) unless it
@@ -87,21 +77,12 @@ static int copy_version(svc_req_t *r, svc_req_t *rr, const sm_secret_t *p, const
 static int set_status(svc_req_t *r, const char *arn, const char *region, const char *kms,
                       const char *status, const char *msg)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "INSERT OR REPLACE INTO sm_replicas (arn, region, "
-                                           "kms_key_id, status, message) VALUES (?1, ?2, ?3, ?4, ?5)");
-    int rc;
-
-    if (st == NULL)
+    if (db_run(r->emu->db,
+               "INSERT OR REPLACE INTO sm_replicas (arn, region, kms_key_id, status, message) "
+               "VALUES (?1, ?2, ?3, ?4, ?5)",
+               "sssss", arn, region, kms, status, msg) != 0)
         return sm_internal(r);
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
-    if (kms)
-        sqlite3_bind_text(st, 3, kms, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, msg, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sm_internal(r);
+    return 0;
 }
 
 /* Creates (or refreshes) the replica of s in region with all versions. */
@@ -121,32 +102,29 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         int ours = !strcmp(q.arn, arn) && !strcmp(q.primary_region, s->region);
         sm_secret_clear(&q);
         if (!ours && !force) {
-            snprintf(why, whylen, "Replication failed: Secret name already exists in the "
-                                  "destination Region %s.", region);
+            snprintf(why, whylen,
+                     "Replication failed: Secret name already exists in the "
+                     "destination Region %s.",
+                     region);
             return 1;
         }
-        st = db_stmt(r->emu->db, "DELETE FROM sm_secrets WHERE account=?1 AND region=?2 AND name=?3");
-        if (st == NULL)
+        if (db_run(r->emu->db, "DELETE FROM sm_secrets WHERE account=?1 AND region=?2 AND name=?3",
+                   "sss", r->account, region, s->name) != 0)
             return sm_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, region, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, s->name, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
     }
     if (sm_create_in_region(&rr, arn, s->name, s->description, kms, s->type, s->region) != 0 ||
         sm_resolve(&rr, arn, &q) != 0) {
         snprintf(why, whylen, "Replication failed: %.500s", rr.err_msg);
         return 1;
     }
-    st = db_stmt(r->emu->db, "SELECT version_id FROM sm_versions WHERE arn=?1 AND is_binary >= 0 AND "
-                             "version_id IN (SELECT version_id FROM sm_stages WHERE arn=?1) "
-                             "ORDER BY seq");
+    st = db_query(r->emu->db,
+                  "SELECT version_id FROM sm_versions WHERE arn=?1 AND is_binary >= 0 AND "
+                  "version_id IN (SELECT version_id FROM sm_stages WHERE arn=?1) ORDER BY seq",
+                  "s", s->arn);
     rc = st ? 0 : -1;
     if (st) {
         char **vids = NULL;
         size_t nv = 0, i;
-        sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_STATIC);
         vids = sm_strings(st, &nv);
         for (i = 0; i < nv && rc == 0; i++)
             if (vids[i])
@@ -157,7 +135,8 @@ static int make_replica(svc_req_t *r, const sm_secret_t *s, const char *region, 
         rc = copy_stages(r, s->arn, q.arn);
     sm_secret_clear(&q);
     if (rc != 0) {
-        snprintf(why, whylen, "Replication failed: %.500s", rr.err_msg[0] ? rr.err_msg : r->err_msg);
+        snprintf(why, whylen, "Replication failed: %.500s",
+                 rr.err_msg[0] ? rr.err_msg : r->err_msg);
         return 1;
     }
     return 0;
@@ -168,20 +147,19 @@ int sm_add_replicas(svc_req_t *r, const sm_secret_t *s, const cJSON *regions, in
     const cJSON *e;
 
     if (s->primary_region[0])
-        return svc_error(r, 400, "InvalidRequestException",
-                         "Operation is not permitted on a replica secret.");
-    cJSON_ArrayForEach(e, regions) {
+        return sm_fail(r, SM_E_REPLICA_OF_REPLICA, NULL, NULL);
+    cJSON_ArrayForEach(e, regions)
+    {
         const cJSON *reg = cJSON_GetObjectItemCaseSensitive(e, "Region");
         const cJSON *kms = cJSON_GetObjectItemCaseSensitive(e, "KmsKeyId");
         if (!cJSON_IsObject(e) || !cJSON_IsString(reg) || !valid_region(reg->valuestring) ||
             (kms && !cJSON_IsNull(kms) && !cJSON_IsString(kms)))
-            return svc_error(r, 400, "InvalidParameterException",
-                             "Each replica needs a valid Region (and an optional KmsKeyId).");
+            return sm_fail(r, SM_E_REPLICA_REGION, NULL, NULL);
         if (!strcmp(reg->valuestring, s->region))
-            return svc_error(r, 400, "InvalidParameterException",
-                             "Invalid replica Region: %s is the primary Region.", reg->valuestring);
+            return sm_fail(r, SM_E_REPLICA_PRIMARY, reg->valuestring, NULL);
     }
-    cJSON_ArrayForEach(e, regions) {
+    cJSON_ArrayForEach(e, regions)
+    {
         const char *region = cJSON_GetObjectItemCaseSensitive(e, "Region")->valuestring;
         const cJSON *kj = cJSON_GetObjectItemCaseSensitive(e, "KmsKeyId");
         const char *kms = cJSON_IsString(kj) ? kj->valuestring : NULL;
@@ -199,24 +177,24 @@ int sm_add_replicas(svc_req_t *r, const sm_secret_t *s, const cJSON *regions, in
 
 cJSON *sm_replication_status(svc_req_t *r, const char *arn)
 {
-    sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT region, kms_key_id, status, message FROM "
-                                           "sm_replicas WHERE arn=?1 ORDER BY region");
+    sqlite3_stmt *st = db_query(r->emu->db,
+                                "SELECT region, kms_key_id, status, message FROM sm_replicas WHERE "
+                                "arn=?1 ORDER BY region",
+                                "s", arn);
     cJSON *list = cJSON_CreateArray();
 
-    if (st == NULL)
-        return list;
-    sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "Region", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "KmsKeyId", sqlite3_column_type(st, 1) == SQLITE_NULL
-                                                   ? "alias/aws/secretsmanager"
-                                                   : (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(e, "Status", (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddStringToObject(e, "StatusMessage", (const char *)sqlite3_column_text(st, 3));
+        cJSON_AddStringToObject(e, "Region", db_text(st, 0));
+        cJSON_AddStringToObject(e, "KmsKeyId",
+                                sqlite3_column_type(st, 1) == SQLITE_NULL
+                                    ? "alias/aws/secretsmanager"
+                                    : db_text(st, 1));
+        cJSON_AddStringToObject(e, "Status", db_text(st, 2));
+        cJSON_AddStringToObject(e, "StatusMessage", db_text(st, 3));
         cJSON_AddItemToArray(list, e);
     }
-    sqlite3_reset(st);
+    db_done(st);
     return list;
 }
 
@@ -228,13 +206,13 @@ int sm_replicate_version(svc_req_t *r, const sm_secret_t *s, const char *version
 
     if (s->primary_region[0])
         return 0;
-    st = db_stmt(r->emu->db, "SELECT region FROM sm_replicas WHERE arn=?1 AND status='InSync'");
+    st = db_query(r->emu->db, "SELECT region FROM sm_replicas WHERE arn=?1 AND status='InSync'",
+                  "s", s->arn);
     if (st == NULL)
         return sm_internal(r);
-    sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_STATIC);
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW)
-        snprintf(regions[n++], sizeof regions[0], "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    while (n < 16 && db_row(st) == 1)
+        snprintf(regions[n++], sizeof regions[0], "%s", db_text(st, 0));
+    db_done(st);
     for (i = 0; i < n && rc == 0; i++) {
         svc_req_t rr;
         sm_secret_t q;
@@ -264,7 +242,7 @@ int sm_op_replicate_secret_to_regions(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_list(r, in, "AddReplicaRegions", 1, 1, 0, &regions) ||
         json_bool(r, in, "ForceOverwriteReplicaSecret", &force, NULL) || sm_req_secret(r, in, &s))
         return -1;
-    if (sm_require_live(r, &s, NULL) == 0 && db_begin(r->emu->db) == 0) {
+    if (sm_require_live(r, &s) == 0 && db_begin(r->emu->db) == 0) {
         if (sm_add_replicas(r, &s, regions, force, out) == 0)
             rc = db_commit(r->emu->db) == 0 ? 0 : sm_internal(r);
         else
@@ -285,36 +263,28 @@ int sm_op_remove_regions_from_replication(svc_req_t *r, const cJSON *in, cJSON *
     if (json_list(r, in, "RemoveReplicaRegions", 1, 1, 0, &regions) || sm_req_secret(r, in, &s))
         return -1;
     if (s.primary_region[0]) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "Operation is not permitted on a replica secret. Call it on the primary secret "
-                  "in %s.", s.primary_region);
+        sm_fail(r, SM_E_ON_REPLICA, s.primary_region, NULL);
         goto out;
     }
-    cJSON_ArrayForEach(e, regions) if (!cJSON_IsString(e) || !valid_region(e->valuestring))
+    cJSON_ArrayForEach(e, regions)
     {
-        svc_error(r, 400, "InvalidParameterException", "Invalid Region in RemoveReplicaRegions.");
-        goto out;
+        if (!cJSON_IsString(e) || !valid_region(e->valuestring)) {
+            sm_fail(r, SM_E_REMOVE_REGION, NULL, NULL);
+            goto out;
+        }
     }
     if (db_begin(r->emu->db) != 0) {
         sm_internal(r);
         goto out;
     }
-    cJSON_ArrayForEach(e, regions) {
+    cJSON_ArrayForEach(e, regions)
+    {
         char arn[SM_ARN_MAX];
-        sqlite3_stmt *st = db_stmt(r->emu->db, "DELETE FROM sm_replicas WHERE arn=?1 AND region=?2");
-        if (st == NULL)
-            break;
-        sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-        db_bind_str(st, 2, e->valuestring, jsonlen_str(e));
-        sqlite3_step(st);
-        sqlite3_reset(st);
+        db_run(r->emu->db, "DELETE FROM sm_replicas WHERE arn=?1 AND region=?2", "st", s.arn,
+               e->valuestring, jsonlen_str(e));
         replica_arn(&s, e->valuestring, arn, sizeof arn);
-        st = db_stmt(r->emu->db, "DELETE FROM sm_secrets WHERE arn=?1 AND primary_region IS NOT NULL");
-        if (st == NULL)
-            break;
-        sqlite3_bind_text(st, 1, arn, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
+        db_run(r->emu->db, "DELETE FROM sm_secrets WHERE arn=?1 AND primary_region IS NOT NULL",
+               "s", arn);
     }
     if (db_commit(r->emu->db) != 0) {
         sm_internal(r);
@@ -331,16 +301,13 @@ out:
 int sm_op_stop_replication_to_replica(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     sm_secret_t s;
-    sqlite3_stmt *st;
     char primary_arn[SM_ARN_MAX];
     int rc = -1;
 
     if (sm_req_secret(r, in, &s) != 0)
         return -1;
     if (!s.primary_region[0]) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "StopReplicationToReplica must be called on a replica secret, in the "
-                  "replica's Region.");
+        sm_fail(r, SM_E_NOT_A_REPLICA, NULL, NULL);
         goto out;
     }
     replica_arn(&s, s.primary_region, primary_arn, sizeof primary_arn);
@@ -348,19 +315,9 @@ int sm_op_stop_replication_to_replica(svc_req_t *r, const cJSON *in, cJSON *out)
         sm_internal(r);
         goto out;
     }
-    st = db_stmt(r->emu->db, "DELETE FROM sm_replicas WHERE arn=?1 AND region=?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, primary_arn, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, s.region, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET primary_region=NULL WHERE arn=?1");
-    if (st) {
-        sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r->emu->db, "DELETE FROM sm_replicas WHERE arn=?1 AND region=?2", "ss", primary_arn,
+           s.region);
+    db_run(r->emu->db, "UPDATE sm_secrets SET primary_region=NULL WHERE arn=?1", "s", s.arn);
     if (db_commit(r->emu->db) != 0) {
         sm_internal(r);
         goto out;

@@ -15,8 +15,8 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
-#include "storage/db.h"
 #include "base/log.h"
+#include "storage/db.h"
 
 #define DAY 86400.0
 #define STEP_TIMEOUT_S 30
@@ -32,7 +32,7 @@ typedef struct {
     char url[512];
     char function[128];
     int step;
-    int days; /* the schedule, 0 when none */
+    int days;                          /* the schedule, 0 when none */
     struct evhttp_connection *conn[4]; /* one per step, freed with the rotation */
 } rotation_t;
 
@@ -65,7 +65,6 @@ static void rotation_done(rotation_t *rot)
 {
     svc_req_t r;
     char cur[80], pend[80];
-    sqlite3_stmt *st;
 
     background_req(&r, rot);
     if (sm_stage_version(&r, rot->arn, "AWSCURRENT", cur, sizeof cur) != 1 ||
@@ -77,16 +76,10 @@ static void rotation_done(rotation_t *rot)
     if (sm_stage_version(&r, rot->arn, "AWSPENDING", pend, sizeof pend) == 1 &&
         strcmp(pend, rot->token) == 0)
         sm_set_stage(&r, rot->arn, "AWSPENDING", NULL);
-    st = db_stmt(r.emu->db, "UPDATE sm_secrets SET last_rotated=?2, last_changed=?2, "
-                            "next_rotation=CASE WHEN ?3 > 0 THEN ?2 + ?3 ELSE next_rotation END "
-                            "WHERE arn=?1");
-    if (st) {
-        sqlite3_bind_text(st, 1, rot->arn, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 2, r.now);
-        sqlite3_bind_double(st, 3, rot->days * DAY);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
+    db_run(r.emu->db,
+           "UPDATE sm_secrets SET last_rotated=?2, last_changed=?2, next_rotation=CASE WHEN ?3 > "
+           "0 THEN ?2 + ?3 ELSE next_rotation END WHERE arn=?1",
+           "sdd", rot->arn, r.now, rot->days * DAY);
     {
         sm_secret_t s;
         if (sm_resolve(&r, rot->arn, &s) == 0) {
@@ -154,7 +147,8 @@ static int send_step(rotation_t *rot)
     if (path == NULL || path[0] == '\0')
         path = "/";
     /* a fresh connection per step: handlers may close after each answer */
-    rot->conn[rot->step] = evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
+    rot->conn[rot->step] =
+        evhttp_connection_base_new(rot->emu->base, NULL, host, (unsigned short)port);
     if (rot->conn[rot->step])
         evhttp_connection_set_timeout(rot->conn[rot->step], STEP_TIMEOUT_S);
     req = rot->conn[rot->step] ? evhttp_request_new(on_step_done, rot) : NULL;
@@ -234,7 +228,7 @@ static char *rotation_rules(svc_req_t *r, const cJSON *rules, int *days)
 
     *days = 0;
     if (!cJSON_IsObject(rules)) {
-        svc_error(r, 400, "SerializationException", "RotationRules must be a structure.");
+        sm_fail(r, SM_E_RULES_TYPE, NULL, NULL);
         return NULL;
     }
     if (json_int(r, rules, "AutomaticallyAfterDays", 0, 1, 1000, &after, &have_after) ||
@@ -242,8 +236,7 @@ static char *rotation_rules(svc_req_t *r, const cJSON *rules, int *days)
         json_str(r, rules, "ScheduleExpression", 0, 1, 256, &sched))
         return NULL;
     if (have_after && sched) {
-        svc_error(r, 400, "InvalidParameterException",
-                  "You can't specify both AutomaticallyAfterDays and ScheduleExpression.");
+        sm_fail(r, SM_E_RULES_BOTH, NULL, NULL);
         return NULL;
     }
     if (have_after) {
@@ -253,8 +246,7 @@ static char *rotation_rules(svc_req_t *r, const cJSON *rules, int *days)
         if (sscanf(sched, "rate(%d day", &nd) == 1 && nd > 0) {
             *days = nd;
         } else if (strncmp(sched, "rate(", 5) != 0 && strncmp(sched, "cron(", 5) != 0) {
-            svc_error(r, 400, "InvalidParameterException",
-                      "ScheduleExpression must be a rate() or cron() expression.");
+            sm_fail(r, SM_E_RULES_SCHEDULE, NULL, NULL);
             return NULL;
         }
     }
@@ -272,26 +264,23 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     char token[65], fn[128], pend[80], *rules_text = NULL;
     const char *url;
     sm_secret_t s;
-    sqlite3_stmt *st;
+
     memset(&s, 0, sizeof s);
-    if (json_str(r, in, "RotationLambdaARN", 0, 0, 2048, &lambda) ||
+    if (json_str(r, in, "RotationLambdaARN", 0, 0, AWS_ARN_MAX, &lambda) ||
         json_bool(r, in, "RotateImmediately", &immediately, NULL) || sm_req_token(r, in, token) ||
-        sm_req_secret(r, in, &s) || sm_require_live(r, &s, NULL))
+        sm_req_secret(r, in, &s) || sm_require_live(r, &s))
         goto out;
     rules = cJSON_GetObjectItemCaseSensitive(in, "RotationRules");
     if (rules && !cJSON_IsNull(rules) && (rules_text = rotation_rules(r, rules, &days)) == NULL)
         goto out;
     if (s.primary_region[0]) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "Operation is not permitted on a replica secret. Call it on the primary secret "
-                  "in %s.", s.primary_region);
+        sm_fail(r, SM_E_ON_REPLICA, s.primary_region, NULL);
         goto out;
     }
     if (lambda == NULL || lambda[0] == '\0')
         lambda = s.rotation_lambda;
     if (lambda == NULL) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "No Lambda rotation function ARN is associated with this secret.");
+        sm_fail(r, SM_E_NO_ROTATION_LAMBDA, NULL, NULL);
         goto out;
     }
     if (rules_text == NULL && s.rotation_rules) {
@@ -302,44 +291,29 @@ int sm_op_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     function_name(lambda, fn, sizeof fn);
     if ((url = config_lambda_url(r->emu->cfg, fn)) == NULL) {
-        svc_error(r, 400, "ResourceNotFoundException",
-                  "Secrets Manager can't find the specified Lambda function %s (no "
-                  "--lambda-endpoint %s=URL is configured).",
-                  lambda, fn);
+        sm_fail(r, SM_E_LAMBDA_NOT_FOUND, lambda, fn);
         goto out;
     }
     if (immediately && sm_stage_version(r, s.arn, "AWSPENDING", pend, sizeof pend) == 1 &&
         strcmp(pend, token) != 0) {
         char cur[80];
-        if (sm_stage_version(r, s.arn, "AWSCURRENT", cur, sizeof cur) != 1 || strcmp(cur, pend) != 0) {
-            svc_error(r, 400, "InvalidRequestException",
-                      "A previous rotation isn't complete. That rotation will be reattempted.");
+        if (sm_stage_version(r, s.arn, "AWSCURRENT", cur, sizeof cur) != 1 ||
+            strcmp(cur, pend) != 0) {
+            sm_fail(r, SM_E_ROTATION_PENDING, NULL, NULL);
             goto out;
         }
     }
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET rotation_enabled=1, rotation_lambda=?2, "
-                             "rotation_rules=IFNULL(?3, rotation_rules), next_rotation=CASE WHEN "
-                             "?4 > 0 THEN ?5 + ?4 ELSE NULL END WHERE arn=?1");
-    if (st == NULL) {
+    if (db_run(r->emu->db,
+               "UPDATE sm_secrets SET rotation_enabled=1, rotation_lambda=?2, "
+               "rotation_rules=IFNULL(?3, rotation_rules), next_rotation=CASE WHEN ?4 > 0 THEN ?5 "
+               "+ ?4 ELSE NULL END WHERE arn=?1",
+               "sssdd", s.arn, lambda, rules_text, days * DAY, r->now) != 0) {
         sm_internal(r);
         goto out;
     }
-    sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, lambda, -1, SQLITE_TRANSIENT);
-    if (rules_text)
-        sqlite3_bind_text(st, 3, rules_text, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, days * DAY);
-    sqlite3_bind_double(st, 5, r->now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = sm_internal(r);
-        goto out;
-    }
-    rc = -1;
-    if (immediately && start_rotation(r->emu, r->account, r->region, s.arn, token, url, fn, days) != 0) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "Secrets Manager cannot invoke the specified Lambda function %s.", lambda);
+    if (immediately &&
+        start_rotation(r->emu, r->account, r->region, s.arn, token, url, fn, days) != 0) {
+        sm_fail(r, SM_E_LAMBDA_INVOKE, lambda, NULL);
         goto out;
     }
     cJSON_AddStringToObject(out, "ARN", s.arn);
@@ -356,31 +330,24 @@ out:
 int sm_op_cancel_rotate_secret(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     sm_secret_t s;
-    sqlite3_stmt *st;
     char pend[80];
     int rc = -1, have_pending;
 
     if (sm_req_secret(r, in, &s) != 0)
         return -1;
-    if (sm_require_live(r, &s, NULL) != 0)
+    if (sm_require_live(r, &s) != 0)
         goto out;
     if (!s.rotation_enabled) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "Secrets Manager can't cancel rotation because rotation is not enabled for "
-                  "this secret.");
+        sm_fail(r, SM_E_ROTATION_NOT_ENABLED, NULL, NULL);
         goto out;
     }
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET rotation_enabled=0, next_rotation=NULL "
-                             "WHERE arn=?1");
-    if (st == NULL) {
+    if (db_run(r->emu->db,
+               "UPDATE sm_secrets SET rotation_enabled=0, next_rotation=NULL WHERE arn=?1", "s",
+               s.arn) != 0) {
         rc = sm_internal(r);
         goto out;
     }
-    sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sm_internal(r);
-    sqlite3_reset(st);
-    if (rc != 0)
-        goto out;
+    rc = 0;
     cJSON_AddStringToObject(out, "ARN", s.arn);
     cJSON_AddStringToObject(out, "Name", s.name);
     have_pending = sm_stage_version(r, s.arn, "AWSPENDING", pend, sizeof pend);
@@ -397,26 +364,24 @@ void sm_tick(emu_t *emu)
         "SELECT arn, account, region, rotation_lambda, rotation_rules FROM sm_secrets WHERE "
         "rotation_enabled=1 AND next_rotation IS NOT NULL AND next_rotation<=?1 AND "
         "deleted_date IS NULL AND primary_region IS NULL LIMIT 16";
-    sqlite3_stmt *st = db_stmt(emu->db, sql);
+    sqlite3_stmt *st;
     struct {
         char arn[SM_ARN_MAX], account[13], region[64], lambda[300], rules[400];
     } due[16];
     double now = clock_now();
     int n = 0, i;
 
-    if (st == NULL)
-        return;
-    sqlite3_bind_double(st, 1, now);
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *rules = sqlite3_column_text(st, 4);
-        snprintf(due[n].arn, sizeof due[n].arn, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(due[n].account, sizeof due[n].account, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(due[n].region, sizeof due[n].region, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(due[n].lambda, sizeof due[n].lambda, "%s", (const char *)sqlite3_column_text(st, 3));
-        snprintf(due[n].rules, sizeof due[n].rules, "%s", rules ? (const char *)rules : "{}");
+    st = db_query(emu->db, sql, "d", now);
+    while (n < 16 && db_row(st) == 1) {
+        snprintf(due[n].arn, sizeof due[n].arn, "%s", db_text(st, 0));
+        snprintf(due[n].account, sizeof due[n].account, "%s", db_text(st, 1));
+        snprintf(due[n].region, sizeof due[n].region, "%s", db_text(st, 2));
+        snprintf(due[n].lambda, sizeof due[n].lambda, "%s", db_text(st, 3));
+        snprintf(due[n].rules, sizeof due[n].rules, "%s",
+                 sqlite3_column_type(st, 4) == SQLITE_NULL ? "{}" : db_text(st, 4));
         n++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     for (i = 0; i < n; i++) {
         svc_req_t r;
         rotation_t tmp;
@@ -425,7 +390,6 @@ void sm_tick(emu_t *emu)
         int days = 0;
         cJSON *rules = cJSON_Parse(due[i].rules);
         char *text = NULL;
-        sqlite3_stmt *up;
 
         memset(&tmp, 0, sizeof tmp);
         tmp.emu = emu;
@@ -437,22 +401,18 @@ void sm_tick(emu_t *emu)
         free(text);
         cJSON_Delete(rules);
         /* the schedule moves on whether or not this rotation succeeds */
-        up = db_stmt(emu->db, "UPDATE sm_secrets SET next_rotation=CASE WHEN ?2 > 0 THEN ?3 + ?2 "
-                              "ELSE NULL END WHERE arn=?1");
-        if (up) {
-            sqlite3_bind_text(up, 1, due[i].arn, -1, SQLITE_STATIC);
-            sqlite3_bind_double(up, 2, days * DAY);
-            sqlite3_bind_double(up, 3, now);
-            sqlite3_step(up);
-            sqlite3_reset(up);
-        }
+        db_run(emu->db,
+               "UPDATE sm_secrets SET next_rotation=CASE WHEN ?2 > 0 THEN ?3 + ?2 ELSE NULL END "
+               "WHERE arn=?1",
+               "sdd", due[i].arn, days * DAY, now);
         function_name(due[i].lambda, fn, sizeof fn);
         if ((url = config_lambda_url(emu->cfg, fn)) == NULL) {
             log_msg("scheduled rotation of %s: no --lambda-endpoint for %s", due[i].arn, fn);
             continue;
         }
         codec_uuid(token);
-        if (start_rotation(emu, due[i].account, due[i].region, due[i].arn, token, url, fn, days) != 0)
+        if (start_rotation(emu, due[i].account, due[i].region, due[i].arn, token, url, fn, days) !=
+            0)
             log_msg("scheduled rotation of %s: cannot invoke %s", due[i].arn, fn);
     }
 }

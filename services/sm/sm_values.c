@@ -17,17 +17,10 @@
 static void note_access(svc_req_t *r, const sm_secret_t *s)
 {
     double today = floor(r->now / DAY) * DAY;
-    sqlite3_stmt *st;
 
-    if (s->last_accessed >= today)
-        return;
-    st = db_stmt(r->emu->db, "UPDATE sm_secrets SET last_accessed=?2 WHERE arn=?1");
-    if (st == NULL)
-        return;
-    sqlite3_bind_text(st, 1, s->arn, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 2, today);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+    if (s->last_accessed < today)
+        db_run(r->emu->db, "UPDATE sm_secrets SET last_accessed=?2 WHERE arn=?1", "sd", s->arn,
+               today);
 }
 
 /* Fills out with the value of s selected by version id and/or stage
@@ -41,25 +34,20 @@ static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const 
     int is_binary = 0, have;
     double created = 0;
 
-    if (sm_require_live(r, s, NULL) != 0)
+    if (sm_require_live(r, s) != 0)
         return -1;
     if (vid) {
         have = sm_version_exists(r, s->arn, vid);
         if (have < 0)
             return -1;
         if (!have)
-            return svc_error(r, 400, "ResourceNotFoundException",
-                             "Secrets Manager can't find the specified secret value for VersionId: "
-                             "%s",
-                             vid);
+            return sm_fail(r, SM_E_VERSION_NOT_FOUND, vid, NULL);
         if (stage) {
             have = sm_stage_version(r, s->arn, stage, found, sizeof found);
             if (have < 0)
                 return -1;
             if (!have || strcmp(found, vid) != 0)
-                return svc_error(r, 400, "ResourceNotFoundException",
-                                 "You provided a VersionStage that is not associated to the "
-                                 "provided VersionId.");
+                return sm_fail(r, SM_E_STAGE_NOT_ON_VERSION, NULL, NULL);
         }
         snprintf(found, sizeof found, "%s", vid);
     } else {
@@ -68,10 +56,7 @@ static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const 
         if (have < 0)
             return -1;
         if (!have)
-            return svc_error(r, 400, "ResourceNotFoundException",
-                             "Secrets Manager can't find the specified secret value for staging "
-                             "label: %s",
-                             want);
+            return sm_fail(r, SM_E_STAGE_NOT_FOUND, want, NULL);
     }
     if (sm_load_version(r, s, found, &value, &n, &is_binary, &created) != 0)
         return -1;
@@ -116,96 +101,139 @@ static void batch_error(cJSON *errs, const char *id, svc_req_t *r)
     r->err_status = 0;
 }
 
-int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
+/* Adds the current value of s to vals, or its error to errs. */
+static void batch_one(svc_req_t *r, const sm_secret_t *s, const char *id, cJSON *vals, cJSON *errs)
 {
-    const cJSON *ids = NULL, *filters = NULL, *id;
-    long max = 20, offset = 0;
-    int have_max = 0;
-    cJSON *vals, *errs;
+    cJSON *v = cJSON_CreateObject();
 
-    if (json_list(r, in, "SecretIdList", 0, 1, 20, &ids) ||
-        json_list(r, in, "Filters", 0, 0, 10, &filters) ||
-        json_int(r, in, "MaxResults", 0, 1, 20, &max, &have_max) || sm_token_parse(r, in, &offset))
-        return -1;
-    if ((ids == NULL) == (filters == NULL))
-        return svc_error(r, 400, "InvalidParameterException",
-                         "Either 'SecretIdList' or 'Filters' must be provided, but not both.");
-    if (ids && have_max)
-        return svc_error(r, 400, "InvalidParameterException",
-                         "'Filters' must be provided when using 'MaxResults'.");
-    vals = cJSON_AddArrayToObject(out, "SecretValues");
-    errs = cJSON_AddArrayToObject(out, "Errors");
-    if (ids) {
-        cJSON_ArrayForEach(id, ids) {
-            sm_secret_t s;
-            cJSON *v;
-            if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 || strlen(id->valuestring) > 2048)
-                return svc_error(r, 400, "InvalidParameterException",
-                                 "SecretIdList entries must be strings of 1 to 2048 characters.");
-            if (sm_resolve(r, id->valuestring, &s) != 0) {
-                batch_error(errs, id->valuestring, r);
-                continue;
-            }
-            if (sm_authorize(r, "secretsmanager:GetSecretValue", s.arn, s.policy) != 0) {
-                batch_error(errs, id->valuestring, r);
-                sm_secret_clear(&s);
-                continue;
-            }
-            v = cJSON_CreateObject();
-            if (get_value(r, &s, NULL, NULL, v) != 0) {
-                cJSON_Delete(v);
-                batch_error(errs, id->valuestring, r);
-            } else {
-                cJSON_AddItemToArray(vals, v);
-            }
-            sm_secret_clear(&s);
-        }
-        return 0;
+    if (get_value(r, s, NULL, NULL, v) != 0) {
+        cJSON_Delete(v);
+        batch_error(errs, id, r);
+    } else {
+        cJSON_AddItemToArray(vals, v);
     }
-    if (sm_check_filters(r, filters) != 0)
-        return -1;
-    sm_purge_due(r);
-    {
-        sqlite3_stmt *st = db_stmt(r->emu->db, "SELECT arn FROM sm_secrets WHERE account=?1 AND "
-                                               "region=?2 AND deleted_date IS NULL ORDER BY seq");
-        char **arns = NULL;
-        size_t narns = 0, i;
-        long seen = 0, emitted = 0;
-        int more = 0;
+}
 
-        if (st == NULL)
+static int batch_by_ids(svc_req_t *r, const cJSON *ids, cJSON *vals, cJSON *errs)
+{
+    const cJSON *id;
+
+    cJSON_ArrayForEach(id, ids)
+    {
+        sm_secret_t s;
+        if (!cJSON_IsString(id) || strlen(id->valuestring) < 1 ||
+            strlen(id->valuestring) > AWS_SM_SECRET_ID_MAX)
+            return sm_fail(r, SM_E_BATCH_ID, NULL, NULL);
+        if (sm_resolve(r, id->valuestring, &s) != 0) {
+            batch_error(errs, id->valuestring, r);
+            continue;
+        }
+        if (sm_authorize(r, "secretsmanager:GetSecretValue", &s, NULL) != 0)
+            batch_error(errs, id->valuestring, r);
+        else
+            batch_one(r, &s, id->valuestring, vals, errs);
+        sm_secret_clear(&s);
+    }
+    return 0;
+}
+
+/* The secrets Filters match that the caller may read, in creation order,
+ * max a page after the key *last (the seq of the last secret returned),
+ * moving it. */
+static int batch_by_filters(svc_req_t *r, const cJSON *filters, long max, page_key_t *last,
+                            cJSON *vals, cJSON *errs, int *more)
+{
+    static const char *const sql[2] = {
+        "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
+        "IS NULL AND :page_first" PAGE_ORDER1("seq"),
+        "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
+        "IS NULL AND NOT :page_first AND seq > :page_k1" PAGE_ORDER1("seq"),
+    };
+    long emitted = 0;
+    page_key_t scan = *last;
+
+    *more = 0;
+    for (;;) {
+        sqlite3_stmt *st = db_query(r->emu->db, sql[scan.n > 0], "ss", r->account, r->region);
+        long rows = 0;
+        int rc = 0;
+
+        if (st == NULL || page_bind(st, &scan, (int)max) != 0) {
+            db_done(st);
             return sm_internal(r);
-        sqlite3_bind_text(st, 1, r->account, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->region, -1, SQLITE_STATIC);
-        arns = sm_strings(st, &narns);
-        for (i = 0; i < narns && !more; i++) {
+        }
+        while (!*more && rc >= 0 && (rc = db_row(st)) == 1) {
             sm_secret_t s;
-            if (arns[i] == NULL || sm_resolve(r, arns[i], &s) != 0)
-                continue;
-            if (sm_filters_match(r, &s, filters) &&
-                sm_authorize(r, "secretsmanager:GetSecretValue", s.arn, s.policy) == 0 &&
-                seen++ >= offset) {
+            rows++;
+            memset(&s, 0, sizeof s);
+            sm_fill_secret(st, &s);
+            if (page_key_row(&scan, st, SM_NCOLS, 1) != 0) {
+                rc = -1;
+            } else if (sm_filters_match(r, &s, filters) &&
+                       sm_authorize(r, "secretsmanager:GetSecretValue", &s, NULL) == 0) {
                 if (emitted == max) {
-                    more = 1;
+                    *more = 1;
                 } else {
-                    cJSON *v = cJSON_CreateObject();
-                    if (get_value(r, &s, NULL, NULL, v) != 0) {
-                        cJSON_Delete(v);
-                        batch_error(errs, s.arn, r);
-                    } else {
-                        cJSON_AddItemToArray(vals, v);
-                    }
+                    batch_one(r, &s, s.arn, vals, errs);
                     emitted++;
+                    *last = scan;
                 }
             }
             sm_secret_clear(&s);
         }
-        sm_strings_free(arns, narns);
+        db_done(st);
+        /* a denied secret is skipped, not an error of the request */
         r->err_code[0] = '\0';
         r->err_status = 0;
-        sm_token_put(out, offset + max, more);
+        if (!*more && rc < 0)
+            return sm_internal(r);
+        if (*more || rows <= max)
+            return 0;
     }
-    return 0;
+}
+
+int sm_op_batch_get_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const cJSON *ids = NULL, *filters = NULL;
+    long max = 20;
+    int have_max = 0, more = 0, rc = -1;
+    cJSON *vals, *errs;
+    char *scope = NULL;
+    page_key_t last;
+
+    if (json_list(r, in, "SecretIdList", 0, 1, 20, &ids) ||
+        json_list(r, in, "Filters", 0, 0, 10, &filters) ||
+        json_int(r, in, "MaxResults", 0, 1, 20, &max, &have_max))
+        return -1;
+    if ((scope = sm_page_scope(r, "BatchGetSecretValue", "", filters)) == NULL)
+        return sm_internal(r);
+    if (sm_page_read(r, in, scope, &last) != 0)
+        goto out;
+    if ((ids == NULL) == (filters == NULL)) {
+        sm_fail(r, SM_E_BATCH_EITHER, NULL, NULL);
+        goto out;
+    }
+    if (ids && have_max) {
+        sm_fail(r, SM_E_BATCH_MAX, NULL, NULL);
+        goto out;
+    }
+    vals = cJSON_AddArrayToObject(out, "SecretValues");
+    errs = cJSON_AddArrayToObject(out, "Errors");
+    if (ids) {
+        rc = batch_by_ids(r, ids, vals, errs);
+        goto out;
+    }
+    if (sm_check_filters(r, filters) != 0)
+        goto out;
+    sm_purge_due(r);
+    if (batch_by_filters(r, filters, max, &last, vals, errs, &more) != 0)
+        goto out;
+    if (more)
+        sm_page_put(r, out, scope, &last);
+    rc = 0;
+out:
+    free(scope);
+    return rc;
 }
 
 int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -224,16 +252,13 @@ int sm_op_put_secret_value(svc_req_t *r, const cJSON *in, cJSON *out)
         sm_req_value(r, in, &value, &n, &is_binary))
         goto out;
     if (value == NULL) {
-        svc_error(r, 400, "InvalidParameterException",
-                  "You must provide either SecretString or SecretBinary.");
+        sm_fail(r, SM_E_NO_VALUE, NULL, NULL);
         goto out;
     }
-    if (sm_req_secret(r, in, &s) || sm_require_live(r, &s, NULL))
+    if (sm_req_secret(r, in, &s) || sm_require_live(r, &s))
         goto out;
     if (s.primary_region[0]) {
-        svc_error(r, 400, "InvalidRequestException",
-                  "Operation is not permitted on a replica secret. Call it on the primary secret "
-                  "in %s.", s.primary_region);
+        sm_fail(r, SM_E_ON_REPLICA, s.primary_region, NULL);
         goto out;
     }
     if (db_begin(r->emu->db) != 0) {
@@ -270,7 +295,7 @@ int sm_op_update_secret_version_stage(svc_req_t *r, const cJSON *in, cJSON *out)
         json_str(r, in, "RemoveFromVersionId", 0, 32, 64, &from) ||
         json_str(r, in, "MoveToVersionId", 0, 32, 64, &to) || sm_req_secret(r, in, &s))
         return -1;
-    if (sm_require_live(r, &s, NULL) != 0)
+    if (sm_require_live(r, &s) != 0)
         goto out;
     have = sm_stage_version(r, s.arn, stage, cur, sizeof cur);
     if (have < 0)
@@ -280,28 +305,20 @@ int sm_op_update_secret_version_stage(svc_req_t *r, const cJSON *in, cJSON *out)
         if (exists < 0)
             goto out;
         if (!exists) {
-            svc_error(r, 400, "InvalidParameterException",
-                      "The version %s does not exist for this secret.", to);
+            sm_fail(r, SM_E_NO_SUCH_VERSION, to, NULL);
             goto out;
         }
     }
     if (from && (!have || strcmp(cur, from) != 0)) {
-        svc_error(r, 400, "InvalidParameterException",
-                  "The staging label %s isn't attached to version %s.", stage, from);
+        sm_fail(r, SM_E_STAGE_NOT_ATTACHED, stage, from);
         goto out;
     }
     if (to && have && strcmp(cur, to) != 0 && from == NULL) {
-        svc_error(r, 400, "InvalidParameterException",
-                  "The parameter RemoveFromVersionId can't be empty. Staging label %s is "
-                  "currently attached to version %s, so you must explicitly reference that "
-                  "version in RemoveFromVersionId.",
-                  stage, cur);
+        sm_fail(r, SM_E_REMOVE_FROM_NEEDED, stage, cur);
         goto out;
     }
     if (!to && !strcmp(stage, "AWSCURRENT")) {
-        svc_error(r, 400, "InvalidParameterException",
-                  "You can only move staging label AWSCURRENT to a different secret version. It "
-                  "can't be completely removed.");
+        sm_fail(r, SM_E_CURRENT_STAYS, NULL, NULL);
         goto out;
     }
     if (db_begin(r->emu->db) != 0) {
@@ -329,35 +346,49 @@ out:
 
 int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    long max = 100, offset, n = 0;
-    int deprecated = 0;
+    /* newest first; after a key, the versions older than its seq */
+    static const char *const sql[2] = {
+        "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
+        "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
+        "s.version_id=v.version_id)) AND :page_first" PAGE_ORDER1_DESC("v.seq"),
+        "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
+        "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
+        "s.version_id=v.version_id)) AND NOT :page_first AND v.seq < :page_k1" PAGE_ORDER1_DESC(
+            "v.seq"),
+    };
+    long max = 100, n = 0;
+    int deprecated = 0, rc = -1;
+    char what[SM_ARN_MAX + 16], *scope = NULL;
     sm_secret_t s;
+    page_key_t last;
     cJSON *list;
     sqlite3_stmt *st;
 
-    if (json_int(r, in, "MaxResults", 0, 1, 100, &max, NULL) || sm_token_parse(r, in, &offset) ||
+    memset(&s, 0, sizeof s);
+    if (json_int(r, in, "MaxResults", 0, 1, 100, &max, NULL) ||
         json_bool(r, in, "IncludeDeprecated", &deprecated, NULL) || sm_req_secret(r, in, &s))
-        return -1;
-    st = db_stmt(r->emu->db,
-                 "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn FROM sm_versions "
-                 "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 "
-                 "AND s.version_id=v.version_id)) ORDER BY v.seq DESC LIMIT ?3 OFFSET ?4");
-    if (st == NULL) {
-        sm_secret_clear(&s);
-        return sm_internal(r);
+        goto out;
+    snprintf(what, sizeof what, "%s:%d", s.arn, deprecated);
+    if ((scope = sm_page_scope(r, "ListSecretVersionIds", what, NULL)) == NULL) {
+        sm_internal(r);
+        goto out;
     }
-    sqlite3_bind_text(st, 1, s.arn, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, deprecated);
-    sqlite3_bind_int64(st, 3, max + 1);
-    sqlite3_bind_int64(st, 4, offset);
+    if (sm_page_read(r, in, scope, &last) != 0)
+        goto out;
+    st = db_query(r->emu->db, sql[last.n > 0], "si", s.arn, deprecated);
+    if (st == NULL || page_bind(st, &last, (int)max) != 0) {
+        db_done(st);
+        sm_internal(r);
+        goto out;
+    }
     list = cJSON_AddArrayToObject(out, "Versions");
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = db_row(st)) == 1) {
         cJSON *v, *keys;
         char vid[80];
         if (n++ == max)
             break;
         v = cJSON_CreateObject();
-        snprintf(vid, sizeof vid, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(vid, sizeof vid, "%s", db_text(st, 0));
         cJSON_AddStringToObject(v, "VersionId", vid);
         cJSON_AddItemToObject(v, "VersionStages", sm_version_stages(r, s.arn, vid));
         if (sqlite3_column_type(st, 2) != SQLITE_NULL)
@@ -365,16 +396,27 @@ int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
         json_put_time(v, "CreatedDate", sqlite3_column_double(st, 1));
         keys = cJSON_AddArrayToObject(v, "KmsKeyIds");
         if (sqlite3_column_bytes(st, 3) > 0)
-            cJSON_AddItemToArray(keys,
-                                 cJSON_CreateString((const char *)sqlite3_column_text(st, 3)));
+            cJSON_AddItemToArray(keys, cJSON_CreateString(db_text(st, 3)));
         cJSON_AddItemToArray(list, v);
+        if (page_key_row(&last, st, 4, 1) != 0) {
+            rc = -1;
+            break;
+        }
     }
-    sqlite3_reset(st);
-    sm_token_put(out, offset + max, n > max);
+    db_done(st);
+    if (rc < 0) {
+        rc = sm_internal(r);
+        goto out;
+    }
+    if (n > max)
+        sm_page_put(r, out, scope, &last);
     cJSON_AddStringToObject(out, "ARN", s.arn);
     cJSON_AddStringToObject(out, "Name", s.name);
+    rc = 0;
+out:
+    free(scope);
     sm_secret_clear(&s);
-    return 0;
+    return rc;
 }
 
 /* ---- GetRandomPassword ------------------------------------------------- */
@@ -394,9 +436,8 @@ static size_t uniform(size_t n)
 
 int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    static const char *const classes[] = {"abcdefghijklmnopqrstuvwxyz",
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", PUNCTUATION,
-                                          " "};
+    static const char *const classes[] = {
+        "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", PUNCTUATION, " "};
     const char *exclude = "";
     long len = 32;
     int ex_num = 0, ex_punct = 0, ex_upper = 0, ex_lower = 0, space = 0, require = 1;
@@ -433,12 +474,9 @@ int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
             nclasses++;
     }
     if (nall == 0)
-        return svc_error(r, 400, "InvalidParameterException",
-                         "The password length and exclusions leave no characters to choose from.");
+        return sm_fail(r, SM_E_PASSWORD_NO_CHARS, NULL, NULL);
     if (require && len < nclasses)
-        return svc_error(r, 400, "InvalidParameterException",
-                         "The password length is too short to include every required character "
-                         "type.");
+        return sm_fail(r, SM_E_PASSWORD_SHORT, NULL, NULL);
     if ((pw = malloc((size_t)len + 1)) == NULL)
         return sm_internal(r);
     for (i = 0; i < (size_t)len; i++)

@@ -543,6 +543,47 @@ class ConditionTests(EnforceTestCase):
         self.assertEqual("t", sm.get_secret_value(SecretId=tagged)["SecretString"])
         check_denied(self, "secretsmanager", sm.get_secret_value, SecretId=other)
 
+    def test_secret_request_condition_keys(self):
+        # the request's members as Secrets Manager documents its keys
+        name = uniq("keys")
+        u = self.p.user(inline=[doc(
+            allow("secretsmanager:*"),
+            deny("secretsmanager:DeleteSecret", Condition={
+                "Bool": {"secretsmanager:ForceDeleteWithoutRecovery": "true"}}),
+            deny("secretsmanager:DeleteSecret", Condition={
+                "NumericLessThan": {"secretsmanager:RecoveryWindowInDays": "10"}}),
+            deny("secretsmanager:CreateSecret", Condition={
+                "StringEquals": {"aws:RequestTag/team": "red"}}),
+            deny("secretsmanager:TagResource", Condition={
+                "ForAnyValue:StringEquals": {"aws:TagKeys": ["owner"]}}))])
+        sm = self.c("secretsmanager", u)
+        check_denied(self, "secretsmanager", sm.create_secret, Name=name, SecretString="v",
+                     Tags=[{"Key": "team", "Value": "red"}])
+        sm.create_secret(Name=name, SecretString="v", Tags=[{"Key": "team", "Value": "blue"}])
+        check_denied(self, "secretsmanager", sm.tag_resource, SecretId=name,
+                     Tags=[{"Key": "owner", "Value": "me"}])
+        sm.tag_resource(SecretId=name, Tags=[{"Key": "cost", "Value": "1"}])
+        check_denied(self, "secretsmanager", sm.delete_secret, SecretId=name,
+                     ForceDeleteWithoutRecovery=True)
+        check_denied(self, "secretsmanager", sm.delete_secret, SecretId=name,
+                     RecoveryWindowInDays=7)
+        sm.delete_secret(SecretId=name, RecoveryWindowInDays=20)
+
+    def test_secret_resource_tag_on_every_secret_operation(self):
+        # aws:ResourceTag too, on the secret the row's resource function found
+        tagged = self.sm.create_secret(Name=uniq("rt"), SecretString="t",
+                                       Tags=[{"Key": "Env", "Value": "dev"}])["ARN"]
+        other = self.sm.create_secret(Name=uniq("rt"), SecretString="u")["ARN"]
+        u = self.p.user(inline=[doc(allow(["secretsmanager:DescribeSecret",
+                                           "secretsmanager:PutSecretValue"], Condition={
+            "StringEquals": {"aws:ResourceTag/Env": "dev"}}))])
+        sm = self.c("secretsmanager", u)
+        self.assertEqual(tagged, sm.describe_secret(SecretId=tagged)["ARN"])
+        sm.put_secret_value(SecretId=tagged, SecretString="t2")
+        check_denied(self, "secretsmanager", sm.describe_secret, SecretId=other)
+        check_denied(self, "secretsmanager", sm.put_secret_value, SecretId=other,
+                     SecretString="u2")
+
 
 # --------------------------------------------------------------------------
 # Resource-based policies

@@ -1084,6 +1084,49 @@ class ListSecretsTests(SmTestCase):
                          self.list_all(Filters=f, SortOrder="desc", MaxResults=2))
 
 
+    def test_paging_keeps_every_sort(self):
+        # each SortBy and SortOrder, a page at a time, gives the one-page listing
+        f = [{"Key": "name", "Values": [self.prefix]}]
+        for sort in ("name", "created-date", "last-changed-date", "last-accessed-date"):
+            for order in ("asc", "desc"):
+                with self.subTest(sort=sort, order=order):
+                    whole = [s["Name"] for s in self.raw("ListSecrets", Filters=f, SortBy=sort,
+                                                         SortOrder=order)["SecretList"]]
+                    self.assertEqual(self.n("a", "b", "c", "d"), sorted(whole))
+                    if sort == "name":
+                        self.assertEqual(sorted(whole, reverse=order == "desc"), whole)
+                    paged, kw = [], {"Filters": f, "SortBy": sort, "SortOrder": order,
+                                     "MaxResults": 1}
+                    for _ in range(10):
+                        r = self.raw("ListSecrets", **kw)
+                        paged.extend(s["Name"] for s in r["SecretList"])
+                        if not r.get("NextToken"):
+                            break
+                        kw["NextToken"] = r["NextToken"]
+                    self.assertEqual(whole, paged)
+
+    def test_page_resumes_after_its_last_secret(self):
+        # a secret removed between pages shifts nothing: the next page starts
+        # after the last secret returned (an offset would skip one)
+        prefix = "keyset%s/" % letters()
+        made = [self.sm.create_secret(Name=prefix + str(i), SecretString="v")["Name"]
+                for i in range(4)]
+        f = [{"Key": "name", "Values": [prefix]}]
+        p1 = self.sm.list_secrets(Filters=f, MaxResults=2, SortOrder="asc")
+        self.assertEqual(made[:2], [s["Name"] for s in p1["SecretList"]])
+        self.sm.delete_secret(SecretId=made[0], ForceDeleteWithoutRecovery=True)
+        p2 = self.sm.list_secrets(Filters=f, MaxResults=2, SortOrder="asc",
+                                  NextToken=p1["NextToken"])
+        self.assertEqual(made[2:], [s["Name"] for s in p2["SecretList"]])
+        self.assertNotIn("NextToken", p2)
+
+    def test_altered_token_is_refused(self):
+        f = [{"Key": "name", "Values": [self.prefix]}]
+        tok = self.raw("ListSecrets", Filters=f, MaxResults=1, SortBy="name")["NextToken"]
+        self.assertClientError("InvalidNextTokenException", self.sm.list_secrets,
+                               Filters=f, MaxResults=1, NextToken=tok[:-2] + (
+                                   "AA" if tok[-2:] != "AA" else "BB"))
+
 # ==========================================================================
 # ListSecretVersionIds
 # ==========================================================================
