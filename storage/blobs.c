@@ -4,6 +4,7 @@
 #include "storage/blobs.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,22 @@
 
 #include "base/codec.h"
 
+/* A pinned blob: an open-addressing table keyed by id (linear probing,
+ * deletion by backward shift, so no tombstones). */
+typedef struct {
+    char id[BLOB_ID_LEN + 1]; /* "" when the slot is free */
+    unsigned pins;
+    int doomed; /* blob_delete came while pinned */
+} pin_t;
+
 struct blob_store {
     int root; /* <data-dir>/blobs, O_DIRECTORY */
     int fsync_on;
     char *ephemeral; /* the private directory removed at close, or NULL */
     unsigned char have_dir[256]; /* fan-out directories known to exist */
+    pthread_mutex_t lock;        /* the pins */
+    pin_t *pins;
+    size_t npins, cap;           /* cap: a power of two, or 0 */
 };
 
 struct blob_writer {
@@ -142,6 +154,7 @@ blob_store_t *blob_store_open(const char *data_dir, int fsync_on, char *err, siz
     }
     bs->root = -1;
     bs->fsync_on = fsync_on;
+    pthread_mutex_init(&bs->lock, NULL);
     if (data_dir == NULL) {
         const char *t = getenv("TMPDIR");
         size_t n;
@@ -200,6 +213,8 @@ void blob_store_close(blob_store_t *bs)
         remove_tree(AT_FDCWD, bs->ephemeral, 3);
         free(bs->ephemeral);
     }
+    free(bs->pins);
+    pthread_mutex_destroy(&bs->lock);
     free(bs);
 }
 
@@ -353,14 +368,133 @@ int64_t blob_size(blob_store_t *bs, const char *id)
     return (int64_t)sb.st_size;
 }
 
-int blob_delete(blob_store_t *bs, const char *id)
+static int unlink_blob(blob_store_t *bs, const char *id)
 {
     char path[FANOUT_PATH_LEN];
 
-    if (!blob_id_valid(id))
-        return BLOB_EINVAL;
     fanout_path(id, path);
     return unlinkat(bs->root, path, 0) == 0 ? 0 : sys_error();
+}
+
+/* ---- pins ---------------------------------------------------------------- */
+
+static size_t pin_hash(const char *id)
+{
+    size_t h = 2166136261u;
+
+    while (*id)
+        h = (h ^ (unsigned char)*id++) * 16777619u;
+    return h;
+}
+
+/* The slot of id, or of the free slot where it would go. cap > 0. */
+static size_t pin_slot(const blob_store_t *bs, const char *id)
+{
+    size_t i = pin_hash(id) & (bs->cap - 1);
+
+    while (bs->pins[i].id[0] && strcmp(bs->pins[i].id, id) != 0)
+        i = (i + 1) & (bs->cap - 1);
+    return i;
+}
+
+static int pin_grow(blob_store_t *bs)
+{
+    size_t i, oldcap = bs->cap, cap = bs->cap ? bs->cap * 2 : 64;
+    pin_t *old = bs->pins, *t = calloc(cap, sizeof *t);
+
+    if (t == NULL)
+        return -1;
+    bs->pins = t;
+    bs->cap = cap;
+    for (i = 0; i < oldcap; i++)
+        if (old[i].id[0])
+            t[pin_slot(bs, old[i].id)] = old[i];
+    free(old);
+    return 0;
+}
+
+/* Frees slot i, moving later entries of its probe run back (no tombstones). */
+static void pin_remove(blob_store_t *bs, size_t i)
+{
+    size_t j = i, mask = bs->cap - 1;
+
+    bs->pins[i].id[0] = '\0';
+    for (;;) {
+        size_t home;
+        j = (j + 1) & mask;
+        if (!bs->pins[j].id[0])
+            break;
+        home = pin_hash(bs->pins[j].id) & mask;
+        /* j's entry may move to i when i lies on its probe path home..j */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            bs->pins[i] = bs->pins[j];
+            bs->pins[j].id[0] = '\0';
+            i = j;
+        }
+    }
+    bs->npins--;
+}
+
+int blob_pin(blob_store_t *bs, const char *id)
+{
+    size_t i;
+    int rc = 0;
+
+    if (!blob_id_valid(id))
+        return -1;
+    pthread_mutex_lock(&bs->lock);
+    if ((bs->npins + 1) * 2 > bs->cap && pin_grow(bs) != 0) {
+        rc = -1;
+    } else {
+        i = pin_slot(bs, id);
+        if (!bs->pins[i].id[0]) {
+            memcpy(bs->pins[i].id, id, BLOB_ID_LEN + 1);
+            bs->pins[i].pins = 0;
+            bs->pins[i].doomed = 0;
+            bs->npins++;
+        }
+        bs->pins[i].pins++;
+    }
+    pthread_mutex_unlock(&bs->lock);
+    return rc;
+}
+
+void blob_unpin(blob_store_t *bs, const char *id)
+{
+    size_t i;
+    int doomed = 0;
+
+    if (!blob_id_valid(id))
+        return;
+    pthread_mutex_lock(&bs->lock);
+    if (bs->cap) {
+        i = pin_slot(bs, id);
+        if (bs->pins[i].id[0] && --bs->pins[i].pins == 0) {
+            doomed = bs->pins[i].doomed;
+            pin_remove(bs, i);
+        }
+    }
+    pthread_mutex_unlock(&bs->lock);
+    if (doomed)
+        unlink_blob(bs, id);
+}
+
+int blob_delete(blob_store_t *bs, const char *id)
+{
+    int pinned = 0;
+
+    if (!blob_id_valid(id))
+        return BLOB_EINVAL;
+    pthread_mutex_lock(&bs->lock);
+    if (bs->cap) {
+        size_t i = pin_slot(bs, id);
+        if (bs->pins[i].id[0]) {
+            bs->pins[i].doomed = 1;
+            pinned = 1;
+        }
+    }
+    pthread_mutex_unlock(&bs->lock);
+    return pinned ? 0 : unlink_blob(bs, id);
 }
 
 /* Opens the directory name under at for listing. NULL when it cannot. */

@@ -11,8 +11,8 @@
  * <data-dir>/blobs/<first 2 hex digits of id>/<id>. Ids are lowercase v4
  * UUIDs made here; an id is checked to be one before it becomes a path
  * component, so nothing a client sends ever names a file. Directories are
- * 0700, files 0600. A store holds no mutable state: its functions may be
- * called from several threads. */
+ * 0700, files 0600. A store's only mutable state is its pins, under a
+ * mutex: its functions may be called from several threads. */
 
 typedef struct blob_store blob_store_t;
 typedef struct blob_writer blob_writer_t;
@@ -64,8 +64,18 @@ int blob_open(blob_store_t *bs, const char *id);
 int64_t blob_size(blob_store_t *bs, const char *id);
 /* Removes blob id. Returns 0, BLOB_EINVAL, BLOB_ENOENT or BLOB_EIO. Delete
  * the row first: a crash in between leaves an orphan for blob_sweep, never a
- * row without its body. */
+ * row without its body. A pinned blob is removed when its last pin goes
+ * (0 at once). */
 int blob_delete(blob_store_t *bs, const char *id);
+
+/* A reader pins the blobs it will read before it answers, so that a delete
+ * in between (an overwrite committed while a GET streams, or before the GET
+ * opened its next part) cannot take the body from under it: blob_delete of
+ * a pinned blob is done by its last blob_unpin. Pins are counted; memory
+ * only (a crash leaves what blob_sweep removes). blob_pin returns 0, or -1
+ * (not an id, out of memory). */
+int blob_pin(blob_store_t *bs, const char *id);
+void blob_unpin(blob_store_t *bs, const char *id);
 
 /* For start-up, before any writer: removes every temp file, and every blob
  * for which known(id, arg) returns 0 (1: keep it). A negative from known

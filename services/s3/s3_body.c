@@ -29,6 +29,7 @@ struct s3_body {
     int done;
     int fd;
     frames_reader_t *rd;
+    size_t npinned; /* seg[0..npinned) on disk are pinned (blob_pin) */
 };
 
 static void close_reader(s3_body_t *b)
@@ -47,6 +48,9 @@ void s3_body_close(s3_body_t *b)
     if (b == NULL)
         return;
     close_reader(b);
+    for (i = 0; i < b->npinned; i++)
+        if (b->seg[i].mem == NULL)
+            blob_unpin(b->bs, b->seg[i].blob_id);
     for (i = 0; i < b->nseg; i++) {
         free(b->seg[i].aad);
         free(b->seg[i].mem);
@@ -115,6 +119,13 @@ int s3_body_open(s3_req_t *s, const s3_object_t *o, const uint8_t dk[32], const 
         s3_body_close(b);
         return -1;
     }
+    /* the parts are read later, turn by turn as the client takes them: an
+     * overwrite committed meanwhile must not delete them first */
+    for (; b->npinned < b->nseg; b->npinned++)
+        if (b->seg[b->npinned].mem == NULL && blob_pin(b->bs, b->seg[b->npinned].blob_id) != 0) {
+            s3_body_close(b);
+            return -1;
+        }
     b->first = first;
     b->last = last;
     b->done = o->size == 0 || first > last;

@@ -529,6 +529,66 @@ static void test_open_errors(void)
     rm_rf(path);
 }
 
+/* Pins: a pinned blob outlives blob_delete until its last unpin; many pins
+ * at once (the table grows, entries move back when others leave) keep
+ * each blob's own count. */
+static void test_pins(void)
+{
+    enum { N = 700 };
+    char err[256], (*ids)[37] = calloc(N, 37), path[512];
+    uint8_t b[16];
+    blob_store_t *bs = blob_store_open(data, 0, err, sizeof err);
+    size_t i;
+    int ok = 1;
+
+    CHECK(bs != NULL && ids != NULL);
+    if (bs == NULL || ids == NULL) {
+        free(ids);
+        return;
+    }
+    fill(b, sizeof b, 9);
+    CHECK(put(bs, b, sizeof b, 16, ids[0]) == 0);
+    CHECK(blob_pin(bs, ids[0]) == 0);
+    CHECK(blob_pin(bs, ids[0]) == 0);
+    CHECK(blob_delete(bs, ids[0]) == 0);
+    CHECK(same_as(bs, ids[0], b, sizeof b)); /* still there: pinned twice */
+    blob_unpin(bs, ids[0]);
+    CHECK(same_as(bs, ids[0], b, sizeof b)); /* one pin left */
+    blob_unpin(bs, ids[0]);
+    blob_file(path, sizeof path, ids[0]);
+    CHECK(access(path, F_OK) != 0); /* the last unpin deleted it */
+    blob_unpin(bs, ids[0]);         /* an unpinned id: nothing happens */
+    CHECK(blob_pin(bs, "not-an-id") == -1);
+    /* unpinned, a delete is at once; pinned and never deleted, unpin keeps it */
+    CHECK(put(bs, b, sizeof b, 16, ids[1]) == 0);
+    CHECK(blob_pin(bs, ids[1]) == 0);
+    blob_unpin(bs, ids[1]);
+    CHECK(same_as(bs, ids[1], b, sizeof b));
+    CHECK(blob_delete(bs, ids[1]) == 0);
+    CHECK(!same_as(bs, ids[1], b, sizeof b));
+    /* many: pin all, delete all, unpin in an order unlike the pinning */
+    for (i = 0; i < N; i++)
+        if (put(bs, b, sizeof b, 16, ids[i]) != 0 || blob_pin(bs, ids[i]) != 0 ||
+            blob_delete(bs, ids[i]) != 0)
+            ok = 0;
+    for (i = 0; i < N; i++)
+        if (!same_as(bs, ids[i], b, sizeof b))
+            ok = 0;
+    for (i = 0; i < N; i++) {
+        size_t k = (i * 389) % N; /* 389 is prime to 700: every index once */
+        blob_unpin(bs, ids[k]);
+        blob_file(path, sizeof path, ids[k]);
+        if (access(path, F_OK) == 0)
+            ok = 0;
+        /* a later one is still pinned and still there */
+        if (i + 1 < N && !same_as(bs, ids[((i + 1) * 389) % N], b, sizeof b))
+            ok = 0;
+    }
+    CHECK(ok);
+    blob_store_close(bs);
+    free(ids);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/test_blobs.XXXXXX");
@@ -546,6 +606,7 @@ int main(void)
     test_killed();
     test_ephemeral();
     test_open_errors();
+    test_pins();
     rm_rf(root);
     return unit_report("blobs");
 }
