@@ -76,6 +76,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-17s %-22s %s\n", opts[i].flag, opts[i].env, opts[i].help);
     fprintf(f, "  %-17s %-22s %s\n", "--help", "", "print this help and exit");
     fprintf(f, "  %-17s %-22s %s\n", "--version", "", "print the version and exit");
+    fprintf(f, "  %-17s %-22s %s\n", "--list-operations", "",
+            "print every operation row of every service and exit");
 }
 
 /* Stores value into the option's field; returns 0 or -1 (message printed). */

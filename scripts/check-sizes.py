@@ -13,8 +13,9 @@ containing the marker `long:`, e.g.
 Such a function is listed apart and not counted. Files have no marker.
 
 Functions are found by the project's style: a definition's opening brace
-alone on its line at column 0, its closing brace at column 0. Exits 0
-(report only, for now); the last line is the summary.
+alone on its line at column 0, its closing brace at column 0. Exits 1 when
+a file or an unmarked function is over its limit; the last line is the
+summary.
 """
 import os
 import re
@@ -114,7 +115,7 @@ def main():
     print("check-sizes: %d file(s) over %d lines, %d function(s) over %d lines without a "
           "`%s` note, %d with one" % (len(big_files), FILE_MAX, len(long_funcs), FUNC_MAX,
                                       MARKER, len(noted)))
-    return 0
+    return 1 if big_files or long_funcs else 0
 
 
 if __name__ == "__main__":

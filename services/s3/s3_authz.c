@@ -20,6 +20,7 @@
 #include "base/limits.h"
 #include "storage/db.h"
 #include "emulator/http.h"
+#include "authz/authz.h"
 #include "services/iam/iam.h"
 #include "authz/policy.h"
 #include "emulator/proto_query.h"
@@ -27,95 +28,18 @@
 
 enum { RES_NONE, RES_BUCKET, RES_OBJECT };
 
-static const struct {
-    const char *op, *action;
-    int res;
-} actions[] = {
-    {"AbortMultipartUpload", "s3:AbortMultipartUpload", RES_OBJECT},
-    {"CompleteMultipartUpload", "s3:PutObject", RES_OBJECT},
-    {"CopyObject", "s3:PutObject", RES_OBJECT},
-    {"CreateBucket", "s3:CreateBucket", RES_BUCKET},
-    {"CreateMultipartUpload", "s3:PutObject", RES_OBJECT},
-    {"DeleteBucket", "s3:DeleteBucket", RES_BUCKET},
-    {"DeleteBucketCors", "s3:PutBucketCORS", RES_BUCKET},
-    {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", RES_BUCKET},
-    {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", RES_BUCKET},
-    {"DeleteBucketOwnershipControls", "s3:PutBucketOwnershipControls", RES_BUCKET},
-    {"DeleteBucketPolicy", "s3:DeleteBucketPolicy", RES_BUCKET},
-    {"DeleteBucketReplication", "s3:PutReplicationConfiguration", RES_BUCKET},
-    {"DeleteBucketTagging", "s3:PutBucketTagging", RES_BUCKET},
-    {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", RES_BUCKET},
-    {"DeleteObject", "s3:DeleteObject", RES_OBJECT}, /* s3:DeleteObjectVersion with versionId */
-    {"DeleteObjectTagging", "s3:DeleteObjectTagging", RES_OBJECT},
-    {"DeleteObjects", NULL, RES_BUCKET}, /* s3:DeleteObject(Version) per key */
-    {"DeletePublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
-    {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", RES_BUCKET},
-    {"GetBucketAcl", "s3:GetBucketAcl", RES_BUCKET},
-    {"GetBucketCors", "s3:GetBucketCORS", RES_BUCKET},
-    {"GetBucketEncryption", "s3:GetEncryptionConfiguration", RES_BUCKET},
-    {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", RES_BUCKET},
-    {"GetBucketLocation", "s3:GetBucketLocation", RES_BUCKET},
-    {"GetBucketLogging", "s3:GetBucketLogging", RES_BUCKET},
-    {"GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", RES_BUCKET},
-    {"GetBucketPolicy", "s3:GetBucketPolicy", RES_BUCKET},
-    {"GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", RES_BUCKET},
-    {"GetBucketReplication", "s3:GetReplicationConfiguration", RES_BUCKET},
-    {"GetBucketRequestPayment", "s3:GetBucketRequestPayment", RES_BUCKET},
-    {"GetBucketTagging", "s3:GetBucketTagging", RES_BUCKET},
-    {"GetBucketVersioning", "s3:GetBucketVersioning", RES_BUCKET},
-    {"GetBucketWebsite", "s3:GetBucketWebsite", RES_BUCKET},
-    {"GetObject", "s3:GetObject", RES_OBJECT}, /* s3:GetObjectVersion with versionId */
-    {"GetObjectAcl", "s3:GetObjectAcl", RES_OBJECT},
-    {"GetObjectAttributes", "s3:GetObjectAttributes", RES_OBJECT},
-    {"GetObjectLegalHold", "s3:GetObjectLegalHold", RES_OBJECT},
-    {"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", RES_BUCKET},
-    {"GetObjectRetention", "s3:GetObjectRetention", RES_OBJECT},
-    {"GetObjectTagging", "s3:GetObjectTagging", RES_OBJECT},
-    {"GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", RES_BUCKET},
-    {"HeadBucket", "s3:ListBucket", RES_BUCKET},
-    {"HeadObject", "s3:GetObject", RES_OBJECT},
-    {"ListBuckets", "s3:ListAllMyBuckets", RES_NONE},
-    {"ListMultipartUploads", "s3:ListBucketMultipartUploads", RES_BUCKET},
-    {"ListObjectVersions", "s3:ListBucketVersions", RES_BUCKET},
-    {"ListObjects", "s3:ListBucket", RES_BUCKET},
-    {"ListParts", "s3:ListMultipartUploadParts", RES_OBJECT},
-    {"PreflightRequest", NULL, RES_BUCKET}, /* unauthenticated, as in S3 */
-    {"PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration", RES_BUCKET},
-    {"PutBucketAcl", "s3:PutBucketAcl", RES_BUCKET},
-    {"PutBucketCors", "s3:PutBucketCORS", RES_BUCKET},
-    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", RES_BUCKET},
-    {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", RES_BUCKET},
-    {"PutBucketLogging", "s3:PutBucketLogging", RES_BUCKET},
-    {"PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", RES_BUCKET},
-    {"PutBucketPolicy", "s3:PutBucketPolicy", RES_BUCKET},
-    {"PutBucketReplication", "s3:PutReplicationConfiguration", RES_BUCKET},
-    {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", RES_BUCKET},
-    {"PutBucketTagging", "s3:PutBucketTagging", RES_BUCKET},
-    {"PutBucketVersioning", "s3:PutBucketVersioning", RES_BUCKET},
-    {"PutBucketWebsite", "s3:PutBucketWebsite", RES_BUCKET},
-    {"PutObject", "s3:PutObject", RES_OBJECT},
-    {"PutObjectAcl", "s3:PutObjectAcl", RES_OBJECT},
-    {"PutObjectLegalHold", "s3:PutObjectLegalHold", RES_OBJECT},
-    {"PutObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", RES_BUCKET},
-    {"PutObjectRetention", "s3:PutObjectRetention", RES_OBJECT},
-    {"PutObjectTagging", "s3:PutObjectTagging", RES_OBJECT},
-    {"PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", RES_BUCKET},
-    {"UploadPart", "s3:PutObject", RES_OBJECT},
-    {"UploadPartCopy", "s3:PutObject", RES_OBJECT},
-};
-
 /* The bucket's policy (malloc'd) or NULL. */
 static char *bucket_policy(s3_req_t *s, const char *bucket)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st;
     char *v = NULL;
 
+    st = db_query(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
         v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    db_done(st);
     return v;
 }
 
@@ -132,16 +56,14 @@ static char *column_dup(sqlite3_stmt *st, int i)
 static int object_meta(s3_req_t *s, const char *bucket, const char *key, const char *vid,
                        char **tags, char **acl)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT tags, acl, version_id FROM s3_objects "
-                                              "WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT tags, acl, version_id FROM s3_objects "
+                                               "WHERE bucket=?1 AND key=?2", "ss", bucket, key);
     int found = 0;
 
     *tags = *acl = NULL;
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         const unsigned char *v = sqlite3_column_text(st, 2);
         const char *cur = v && v[0] ? (const char *)v : "null";
         if (vid == NULL || !strcmp(vid, cur)) {
@@ -150,22 +72,19 @@ static int object_meta(s3_req_t *s, const char *bucket, const char *key, const c
             found = 1;
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (found || vid == NULL)
         return found;
-    st = db_stmt(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
-                                "AND version_id=?3 AND marker=0");
+    st = db_query(s->r->emu->db, "SELECT tags, acl FROM s3_versions WHERE bucket=?1 AND key=?2 "
+                                "AND version_id=?3 AND marker=0", "sss", bucket, key, vid);
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         *tags = column_dup(st, 0);
         *acl = column_dup(st, 1);
         found = 1;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return found;
 }
 
@@ -387,25 +306,25 @@ static const struct {
 static int anonymous_sources(s3_req_t *s, const char *action, const char *bucket,
                              const char *key, const char *vid, authz_t *a, char **policy)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT policy, acl FROM s3_buckets WHERE name=?1");
+    sqlite3_stmt *st =
+        db_query(s->r->emu->db, "SELECT policy, acl FROM s3_buckets WHERE name=?1", "s", bucket);
     char *bucket_acl = NULL, *tags = NULL, *object_acl = NULL;
     int found = 0, pab;
     size_t i;
 
     *policy = NULL;
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+        return s3_fail(s, S3_E_INTERNAL);
+    if (db_row(st) == 1) {
         found = 1;
         *policy = column_dup(st, 0);
         bucket_acl = column_dup(st, 1);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (!found)
         return strcmp(action, "s3:CreateBucket") == 0
                    ? 0
-                   : s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+                   : s3_fail(s, S3_E_NO_SUCH_BUCKET);
     pab = s3_pab_flags(s, bucket);
     a->restrict_public = (pab & S3_PAB_RESTRICT) != 0;
     for (i = 0; i < sizeof acl_perms / sizeof acl_perms[0]; i++)
@@ -464,152 +383,222 @@ static void key_query(keys_t *k, s3_req_t *s, const char *name, const char *para
         key_from(k, name, v);
 }
 
-/* Where the request's own tags are, for s3:RequestObjectTag/ (lazy_t.request). */
+/* Where the request's own tags are, for s3:RequestObjectTag/ (lazy_t.request):
+ * the PutObjectTagging body, or x-amz-tagging of a write that makes an
+ * object from the request's headers (a copy only with
+ * x-amz-tagging-directive: REPLACE). */
 static int request_tags_source(s3_req_t *s, const char *action)
 {
+    unsigned flags = s->r->op ? s->r->op->flags : 0;
     char v[16];
 
     if (!strcmp(action, "s3:PutObjectTagging") || !strcmp(action, "s3:PutObjectVersionTagging"))
         return 2;
     if (strcmp(action, "s3:PutObject") != 0 || !http_header(s->r->http, "x-amz-tagging", NULL) ||
-        s->op == s3_op_upload_part || s->op == s3_op_upload_part_copy ||
-        s->op == s3_op_complete_multipart_upload)
+        !(flags & S3_OP_NEW_OBJECT))
         return 0;
-    /* a copy takes the request's tags only with x-amz-tagging-directive: REPLACE */
-    if (s->op == s3_op_copy_object &&
+    if ((flags & S3_OP_COPY) &&
         (!s3_header(s, "x-amz-tagging-directive", v, sizeof v) || strcmp(v, "REPLACE") != 0))
         return 0;
     return 1;
 }
 
-/* Authorizes action on the bucket or object (vid: the version named, NULL
- * for the current one). quiet: decide only, leaving r's error and log note
- * alone. Returns 0 allowed, or -1 (with the error set unless quiet). */
-static int check(s3_req_t *s, const char *action, const char *bucket, const char *key,
-                 const char *vid, int res, int quiet)
-{
+/* What one decision reads, alive until it is made: the resource ARN, the
+ * bucket policy, the condition keys and the lazy tag keys. */
+struct s3_authz_state {
     char arn[AWS_ARN_BUF];
-    char *policy = NULL;
+    char *policy; /* owned */
+    char vid[1100];
     keys_t k;
-    authz_t a;
     lazy_t lz;
-    size_t i;
-    int rc, anon = s->r->caller.kind == PRINCIPAL_ANONYMOUS;
+};
 
-    k.n = 0;
-    memset(&a, 0, sizeof a);
-    if (res == RES_NONE)
-        snprintf(arn, sizeof arn, "*");
-    else if (res == RES_BUCKET)
-        snprintf(arn, sizeof arn, "arn:aws:s3:::%s", bucket);
-    else
-        snprintf(arn, sizeof arn, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+void s3_authz_free(struct s3_authz_state *st)
+{
+    if (st == NULL)
+        return;
+    free(st->policy);
+    free(st->lz.t);
+    free(st);
+}
+
+/* The s3: condition keys of the request for action on res. */
+static void request_keys(s3_req_t *s, const char *action, int res, keys_t *k)
+{
+    k->n = 0;
     if (!strcmp(action, "s3:ListBucket")) {
-        key_query(&k, s, "s3:prefix", "prefix");
-        key_query(&k, s, "s3:delimiter", "delimiter");
-        key_query(&k, s, "s3:max-keys", "max-keys");
+        key_query(k, s, "s3:prefix", "prefix");
+        key_query(k, s, "s3:delimiter", "delimiter");
+        key_query(k, s, "s3:max-keys", "max-keys");
     }
-    key_header(&k, s, "s3:x-amz-server-side-encryption", "x-amz-server-side-encryption");
-    key_header(&k, s, "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    key_header(k, s, "s3:x-amz-server-side-encryption", "x-amz-server-side-encryption");
+    key_header(k, s, "s3:x-amz-server-side-encryption-aws-kms-key-id",
                "x-amz-server-side-encryption-aws-kms-key-id");
-    key_header(&k, s, "s3:x-amz-content-sha256", "x-amz-content-sha256");
-    key_header(&k, s, "s3:x-amz-copy-source", "x-amz-copy-source");
-    key_header(&k, s, "s3:x-amz-metadata-directive", "x-amz-metadata-directive");
-    key_header(&k, s, "s3:x-amz-acl", "x-amz-acl");
-    if (!anon) {
+    key_header(k, s, "s3:x-amz-content-sha256", "x-amz-content-sha256");
+    key_header(k, s, "s3:x-amz-copy-source", "x-amz-copy-source");
+    key_header(k, s, "s3:x-amz-metadata-directive", "x-amz-metadata-directive");
+    key_header(k, s, "s3:x-amz-acl", "x-amz-acl");
+    if (s->r->caller.kind != PRINCIPAL_ANONYMOUS) {
         /* how the request was signed: an unsigned one has neither */
         size_t n;
         const char *az = http_header(s->r->http, "Authorization", &n);
         /* SigV2: "Authorization: AWS AK:sig" or AWSAccessKeyId in the query */
         int v2 = az ? (n >= 4 && !memcmp(az, "AWS ", 4)) : s3_query(s, "AWSAccessKeyId", NULL, 0);
-        key_from(&k, "s3:authType", az ? "REST-HEADER" : "REST-QUERY-STRING");
-        key_from(&k, "s3:signatureversion", v2 ? "AWS" : "AWS4-HMAC-SHA256");
+        key_from(k, "s3:authType", az ? "REST-HEADER" : "REST-QUERY-STRING");
+        key_from(k, "s3:signatureversion", v2 ? "AWS" : "AWS4-HMAC-SHA256");
     }
-    key_from(&k, "s3:ResourceAccount", s->r->account);
+    key_from(k, "s3:ResourceAccount", s->r->account);
     if (res == RES_OBJECT &&
         (!strcmp(action, "s3:PutObject") || !strcmp(action, "s3:PutObjectRetention") ||
          !strcmp(action, "s3:PutObjectLegalHold") ||
          !strcmp(action, "s3:BypassGovernanceRetention"))) {
         char mode[16], until[40], days[24], hold[8];
         s3_lock_condition_keys(s, action, mode, until, days, hold);
-        key_from(&k, "s3:object-lock-mode", mode[0] ? mode : NULL);
-        key_from(&k, "s3:object-lock-retain-until-date", until[0] ? until : NULL);
-        key_from(&k, "s3:object-lock-remaining-retention-days", days[0] ? days : NULL);
-        key_from(&k, "s3:object-lock-legal-hold", hold[0] ? hold : NULL);
+        key_from(k, "s3:object-lock-mode", mode[0] ? mode : NULL);
+        key_from(k, "s3:object-lock-retain-until-date", until[0] ? until : NULL);
+        key_from(k, "s3:object-lock-remaining-retention-days", days[0] ? days : NULL);
+        key_from(k, "s3:object-lock-legal-hold", hold[0] ? hold : NULL);
     }
+}
 
-    lz.s = s;
-    lz.bucket = bucket;
-    lz.key = key;
-    lz.vid = vid;
-    lz.existing = 0;
-    lz.t = NULL;
-    for (i = 0; res == RES_OBJECT && key && existing_tag_actions[i] && !lz.existing; i++)
-        lz.existing = !strcmp(existing_tag_actions[i], action);
-    lz.request = res == RES_OBJECT ? request_tags_source(s, action) : 0;
-    if (lz.existing || lz.request) {
-        a.resolve = resolve;
-        a.resolve_arg = &lz;
+/* Fills a for action on the bucket or object (vid: the version named, NULL
+ * for the current one), st holding what a points to. Returns 0, or -1 with
+ * NoSuchBucket set (the anonymous caller, a bucket that does not exist). */
+static int fill(s3_req_t *s, struct s3_authz_state *st, const char *action, const char *bucket,
+                const char *key, const char *vid, int res, authz_t *a)
+{
+    lazy_t *lz = &st->lz;
+    size_t i;
+
+    if (res == RES_NONE)
+        snprintf(st->arn, sizeof st->arn, "*");
+    else if (res == RES_BUCKET)
+        snprintf(st->arn, sizeof st->arn, "arn:aws:s3:::%s", bucket);
+    else
+        snprintf(st->arn, sizeof st->arn, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+    request_keys(s, action, res, &st->k);
+    lz->s = s;
+    lz->bucket = bucket;
+    lz->key = key;
+    lz->vid = vid;
+    lz->existing = 0;
+    lz->t = NULL;
+    for (i = 0; res == RES_OBJECT && key && existing_tag_actions[i] && !lz->existing; i++)
+        lz->existing = !strcmp(existing_tag_actions[i], action);
+    lz->request = res == RES_OBJECT ? request_tags_source(s, action) : 0;
+    if (lz->existing || lz->request) {
+        a->resolve = resolve;
+        a->resolve_arg = lz;
     }
-
-    if (anon && res != RES_NONE) {
-        if (anonymous_sources(s, action, bucket, key, vid, &a, &policy) != 0) {
-            if (quiet) {
-                s->r->err_code[0] = '\0';
-                s->r->err_status = 0;
-            }
+    st->policy = NULL;
+    if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && res != RES_NONE) {
+        if (anonymous_sources(s, action, bucket, key, vid, a, &st->policy) != 0)
             return -1;
-        }
     } else if (res != RES_NONE) {
-        policy = bucket_policy(s, bucket);
+        st->policy = bucket_policy(s, bucket);
     }
-    a.action = action;
-    a.resource = arn;
-    a.resource_policy = policy;
-    a.keys = k.keys;
-    a.nkeys = k.n;
+    a->action = action;
+    a->resource = st->arn;
+    a->resource_policy = st->policy;
+    a->keys = st->k.keys;
+    a->nkeys = st->k.n;
+    return 0;
+}
+
+/* Authorizes action on the bucket or object, for what an operation learns
+ * while serving (a copy source, each key of DeleteObjects). quiet: decide
+ * only, leaving r's error and log note alone. Returns 0 allowed, or -1
+ * (with the error set unless quiet). */
+static int check(s3_req_t *s, const char *action, const char *bucket, const char *key,
+                 const char *vid, int res, int quiet)
+{
+    struct s3_authz_state *st = calloc(1, sizeof *st);
+    authz_t a;
+    int rc;
+
+    if (st == NULL)
+        return quiet ? -1 : s3_fail(s, S3_E_INTERNAL);
+    memset(&a, 0, sizeof a);
+    if (fill(s, st, action, bucket, key, vid, res, &a) != 0) {
+        if (quiet) {
+            s->r->err_code[0] = '\0';
+            s->r->err_status = 0;
+        }
+        s3_authz_free(st);
+        return -1;
+    }
     if (quiet)
         rc = authz_allowed(s->r, &s->r->caller, &a, NULL, 0) ? 0 : -1;
     else
         rc = authz_check(s->r, &a);
-    free(policy);
-    free(lz.t);
+    s3_authz_free(st);
     return rc;
+}
+
+/* A version named (versionId): the *Version action of the row's. */
+static const char *version_action(const char *action)
+{
+    static const char *const ver[][2] = {{"s3:GetObject", "s3:GetObjectVersion"},
+                                         {"s3:DeleteObject", "s3:DeleteObjectVersion"},
+                                         {"s3:GetObjectAcl", "s3:GetObjectVersionAcl"},
+                                         {"s3:PutObjectAcl", "s3:PutObjectVersionAcl"}};
+    size_t i;
+
+    for (i = 0; i < sizeof ver / sizeof ver[0]; i++)
+        if (!strcmp(ver[i][0], action))
+            return ver[i][1];
+    return action;
+}
+
+/* The resource functions of the rows: a->action is the row's. The state
+ * lives in the request (s->az) until the decision is made. */
+static int resource(svc_req_t *r, authz_t *a, int res)
+{
+    s3_req_t *s = r->svc_ctx;
+    const char *vid = NULL;
+    char v[1100];
+
+    s3_authz_free(s->az);
+    if ((s->az = calloc(1, sizeof *s->az)) == NULL)
+        return s3_fail(s, S3_E_INTERNAL);
+    if (s3_query(s, "versionId", NULL, 0)) {
+        if (s3_query(s, "versionId", v, sizeof v))
+            vid = v;
+        if (res == RES_OBJECT)
+            a->action = version_action(a->action);
+    }
+    /* vid is read by the lazy tag keys during the decision: kept in the state */
+    if (vid) {
+        snprintf(s->az->vid, sizeof s->az->vid, "%s", vid);
+        vid = s->az->vid;
+    }
+    return fill(s, s->az, a->action, s->bucket, s->key, vid, res, a);
+}
+
+int s3_res_account(svc_req_t *r, const void *in, authz_t *a)
+{
+    (void)in;
+    return resource(r, a, RES_NONE);
+}
+
+int s3_res_bucket(svc_req_t *r, const void *in, authz_t *a)
+{
+    (void)in;
+    return resource(r, a, RES_BUCKET);
+}
+
+int s3_res_object(svc_req_t *r, const void *in, authz_t *a)
+{
+    (void)in;
+    return resource(r, a, RES_OBJECT);
 }
 
 int s3_authorize(s3_req_t *s)
 {
-    size_t i;
-    char vid[1100];
-    const char *v = NULL;
-
     if (!s->r->emu->cfg->iam_enforce || s->authorized)
         return 0;
     s->authorized = 1;
-    for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
-        if (!strcmp(actions[i].op, s->opname))
-            break;
-    if (i == sizeof actions / sizeof actions[0])
-        return s3_error(s, 403, "AccessDenied", "Access Denied"); /* unmapped: never allowed */
-    if (actions[i].action == NULL)
-        return 0; /* the operation authorizes each item */
-    if (s3_query(s, "versionId", NULL, 0)) {
-        /* a version named: the *Version actions */
-        static const struct {
-            const char *op, *action;
-        } ver[] = {{"GetObject", "s3:GetObjectVersion"},
-                   {"HeadObject", "s3:GetObjectVersion"},
-                   {"DeleteObject", "s3:DeleteObjectVersion"},
-                   {"GetObjectAcl", "s3:GetObjectVersionAcl"},
-                   {"PutObjectAcl", "s3:PutObjectVersionAcl"}};
-        size_t j;
-        if (s3_query(s, "versionId", vid, sizeof vid))
-            v = vid;
-        for (j = 0; j < sizeof ver / sizeof ver[0]; j++)
-            if (!strcmp(ver[j].op, s->opname))
-                return check(s, ver[j].action, s->bucket, s->key, v, actions[i].res, 0);
-    }
-    return check(s, actions[i].action, s->bucket, s->key, v, actions[i].res, 0);
+    return authz_request(s->r, NULL);
 }
 
 int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, const char *key)
@@ -646,9 +635,9 @@ int s3_kms_allowed(s3_req_t *s)
 
 /* ---- bucket policy operations -------------------------------------------- */
 
-int s3_op_put_bucket_policy(void *arg)
+int s3_op_put_bucket_policy(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     char err[256];
     policy_t *p;
@@ -669,16 +658,14 @@ int s3_op_put_bucket_policy(void *arg)
     pub = policy_public(p);
     policy_free(p);
     if (pub && s3_pab_flag(s, s->bucket, "BlockPublicPolicy"))
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET policy=?2 WHERE name=?1", "st", s->bucket, h->body.data, (size_t)h->body.len);
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, h->body.data, (int)h->body.len, SQLITE_STATIC);
+        return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 204);
     return 0;
 }
@@ -688,9 +675,9 @@ static int no_policy(s3_req_t *s)
     return s3_error(s, 404, "NoSuchBucketPolicy", "The bucket policy does not exist");
 }
 
-int s3_op_get_bucket_policy(void *arg)
+int s3_op_get_bucket_policy(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char *policy;
 
     if (s3_require_bucket(s) != 0)
@@ -703,26 +690,25 @@ int s3_op_get_bucket_policy(void *arg)
     return 0;
 }
 
-int s3_op_delete_bucket_policy(void *arg)
+int s3_op_delete_bucket_policy(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st;
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET policy=NULL WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET policy=NULL WHERE name=?1", "s", s->bucket);
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
+        return s3_fail(s, S3_E_INTERNAL);
     sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     s3_send_empty(s, 204);
     return 0;
 }
 
-int s3_op_get_bucket_policy_status(void *arg)
+int s3_op_get_bucket_policy_status(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char *policy, err[256];
     policy_t *p;
     int pub;

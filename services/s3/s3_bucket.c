@@ -16,7 +16,7 @@
 static int internal(s3_req_t *s)
 {
     db_rollback(s->r->emu->db);
-    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+    return s3_fail(s, S3_E_INTERNAL);
 }
 
 /* The Regions a LocationConstraint may name. */
@@ -76,31 +76,21 @@ static int valid_bucket_name(const char *b)
     return 1;
 }
 
-int s3_op_create_bucket(void *arg)
+/* The region CreateBucket asks for (its CreateBucketConfiguration's
+ * LocationConstraint, else the endpoint's) into region, checked as S3
+ * checks it against the endpoint's region. 0 or -1 (error set). */
+static int requested_region(s3_req_t *s, char region[64])
 {
-    s3_req_t *s = arg;
     http_req_t *h = s->r->http;
-    char region[64], existing[64], err[256], own[32] = "", lock[16] = "";
-    char *acl = NULL;
-    sqlite3_stmt *st;
-    int rc;
+    char err[256];
 
-    if (!valid_bucket_name(s->bucket))
-        return s3_error(s, 400, "InvalidBucketName", "The specified bucket is not valid.");
-    if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
-        strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
-        strcmp(own, "BucketOwnerEnforced"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", own);
-    s3_header(s, "x-amz-bucket-object-lock-enabled", lock, sizeof lock);
-    snprintf(region, sizeof region, "%s", s->r->region);
+    snprintf(region, 64, "%s", s->r->region);
     if (h->body.len > 0) {
         xml_node_t *doc = xml_parse(h->body.data, h->body.len, NULL, err, sizeof err);
         const xml_node_t *lc = xml_child(doc, "LocationConstraint");
         if (doc == NULL || strcmp(xml_name(doc), "CreateBucketConfiguration") != 0) {
             xml_free(doc);
-            return s3_error(s, 400, "MalformedXML",
-                            "The XML you provided was not well-formed or did not validate against "
-                            "our published schema");
+            return s3_fail(s, S3_E_MALFORMED_XML);
         }
         if (lc) {
             char given[64];
@@ -120,7 +110,7 @@ int s3_op_create_bucket(void *arg)
                                 "specific endpoint this request was sent to.",
                                 v);
             }
-            snprintf(region, sizeof region, "%s", v);
+            snprintf(region, 64, "%s", v);
         }
         xml_free(doc);
     } else if (strcmp(s->r->region, "us-east-1") != 0) {
@@ -129,6 +119,27 @@ int s3_op_create_bucket(void *arg)
                         "The unspecified location constraint is incompatible for the region "
                         "specific endpoint this request was sent to.");
     }
+    return 0;
+}
+
+int s3_op_create_bucket(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
+    http_req_t *h = s->r->http;
+    char region[64], existing[64], own[32] = "", lock[16] = "";
+    char *acl = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!valid_bucket_name(s->bucket))
+        return s3_fail(s, S3_E_INVALID_BUCKET_NAME);
+    if (s3_header(s, "x-amz-object-ownership", own, sizeof own) &&
+        strcmp(own, "BucketOwnerPreferred") && strcmp(own, "ObjectWriter") &&
+        strcmp(own, "BucketOwnerEnforced"))
+        return s3_error(s, 400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", own);
+    s3_header(s, "x-amz-bucket-object-lock-enabled", lock, sizeof lock);
+    if (requested_region(s, region) != 0)
+        return -1;
     rc = s3_bucket_region(s, s->bucket, existing);
     if (rc < 0)
         return internal(s);
@@ -158,9 +169,7 @@ int s3_op_create_bucket(void *arg)
         snprintf(own, sizeof own, "BucketOwnerEnforced");
     if (acl && !strcmp(own, "BucketOwnerEnforced")) {
         free(acl);
-        return s3_error(s, 400, "InvalidBucketAclWithObjectOwnership",
-                        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
-                        "setting");
+        return s3_fail(s, S3_E_ACL_OWNERSHIP);
     }
     if (acl && s3_acl_is_public(acl)) {
         free(acl);
@@ -171,22 +180,17 @@ int s3_op_create_bucket(void *arg)
         free(acl);
         return internal(s);
     }
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created, acl, "
-                                "versioning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    st = db_query(s->r->emu->db, "INSERT INTO s3_buckets (name, account, region, created, acl, "
+                                 "versioning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  "sssdss", s->bucket, s->r->account, region, s->r->now, acl,
+                  /* object lock needs versions */
+                  !strcasecmp(lock, "true") ? "Enabled" : NULL);
     if (st == NULL) {
         free(acl);
         return internal(s);
     }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->r->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
-    if (acl)
-        sqlite3_bind_text(st, 5, acl, -1, SQLITE_STATIC);
-    if (!strcasecmp(lock, "true"))
-        sqlite3_bind_text(st, 6, "Enabled", -1, SQLITE_STATIC); /* object lock needs versions */
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(acl);
     if (rc != SQLITE_DONE)
         return internal(s);
@@ -220,68 +224,65 @@ int s3_op_create_bucket(void *arg)
     return 0;
 }
 
-int s3_op_delete_bucket(void *arg)
+int s3_op_delete_bucket(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     sqlite3_stmt *st;
     int rc, n;
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    st = db_stmt(s->r->emu->db, "SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1) OR "
-                                "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)");
+    st = db_query(s->r->emu->db, "SELECT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1) OR "
+                                "EXISTS (SELECT 1 FROM s3_versions WHERE bucket=?1)", "s", s->bucket);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
+    n = db_row(st) == 1 ? sqlite3_column_int(st, 0) : 0;
+    db_done(st);
     if (n > 0)
         return s3_error(s, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
     db_reserve_use(s->r->emu->db); /* a delete must work on a full disk */
     /* in-progress uploads go with the bucket, and so do their parts' blobs */
-    st = db_stmt(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
-                                "(upload_id) WHERE u.bucket=?1");
+    st = db_query(s->r->emu->db, "SELECT p.blob_id FROM s3_parts p JOIN s3_uploads u USING "
+                                "(upload_id) WHERE u.bucket=?1", "s", s->bucket);
     if (st) {
-        sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW)
+        while (db_row(st) == 1)
             s3_drop_blob(s, (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
+        db_done(st);
     }
-    st = db_stmt(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1");
+    st = db_query(s->r->emu->db, "DELETE FROM s3_buckets WHERE name=?1", "s", s->bucket);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return internal(s);
     s3_send_empty(s, 204);
     return 0;
 }
 
-int s3_op_head_bucket(void *arg)
+int s3_op_head_bucket(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char region[64];
     int rc = s3_bucket_region(s, s->bucket, region);
 
     if (rc < 0)
         return internal(s);
     if (rc == 0)
-        return s3_error(s, 404, "NoSuchBucket", "The specified bucket does not exist");
+        return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     http_add_header(s->r->http, "x-amz-bucket-region", region);
     if (rc == 2)
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     http_add_header(s->r->http, "x-amz-access-point-alias", "false");
     s3_send_empty(s, 200);
     return 0;
 }
 
-int s3_op_list_buckets(void *arg)
+int s3_op_list_buckets(svc_req_t *r)
 {
-    s3_req_t *s = arg;
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
-                                              "account=?1 ORDER BY name");
+    s3_req_t *s = r->svc_ctx;
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT name, created, region FROM s3_buckets WHERE "
+                                               "account=?1 ORDER BY name", "s", s->r->account);
     char date[32];
     buf_t out;
 
@@ -299,8 +300,7 @@ int s3_op_list_buckets(void *arg)
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
     xml_open(&out, "Buckets");
-    sqlite3_bind_text(st, 1, s->r->account, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         xml_open(&out, "Bucket");
         xml_elem(&out, "Name", (const char *)sqlite3_column_text(st, 0));
         clock_iso8601(sqlite3_column_double(st, 1), date);
@@ -308,7 +308,7 @@ int s3_op_list_buckets(void *arg)
         xml_elem(&out, "BucketRegion", (const char *)sqlite3_column_text(st, 2));
         xml_close(&out, "Bucket");
     }
-    sqlite3_reset(st);
+    db_done(st);
     xml_close(&out, "Buckets");
     xml_close(&out, "ListAllMyBucketsResult");
     s3_send_xml(s, 200, &out);
@@ -316,9 +316,9 @@ int s3_op_list_buckets(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_location(void *arg)
+int s3_op_get_bucket_location(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char region[64];
     buf_t out;
 
@@ -338,22 +338,20 @@ int s3_op_get_bucket_location(void *arg)
 
 static int set_encryption(s3_req_t *s, const char *json)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1", "ss", s->bucket, json);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : internal(s);
 }
 
-int s3_op_put_bucket_encryption(void *arg)
+int s3_op_put_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc;
     const xml_node_t *rule, *def;
@@ -370,18 +368,14 @@ int s3_op_put_bucket_encryption(void *arg)
     if (doc == NULL || strcmp(xml_name(doc), "ServerSideEncryptionConfiguration") != 0 ||
         def == NULL || xml_count(doc, "Rule") != 1) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     alg = xml_text(xml_child(def, "SSEAlgorithm"));
     key = xml_text(xml_child(def, "KMSMasterKeyID"));
     bk = xml_text(xml_child(rule, "BucketKeyEnabled"));
     if (strcmp(alg, "AES256") && strcmp(alg, "aws:kms") && strcmp(alg, "aws:kms:dsse")) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (key[0] && !strcmp(alg, "AES256")) {
         xml_free(doc);
@@ -405,9 +399,9 @@ int s3_op_put_bucket_encryption(void *arg)
     return 0;
 }
 
-int s3_op_get_bucket_encryption(void *arg)
+int s3_op_get_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char *enc;
     cJSON *j;
     const cJSON *a, *k, *b;
@@ -440,9 +434,9 @@ int s3_op_get_bucket_encryption(void *arg)
     return 0;
 }
 
-int s3_op_delete_bucket_encryption(void *arg)
+int s3_op_delete_bucket_encryption(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
 
     if (s3_require_bucket(s) != 0 || set_encryption(s, NULL) != 0)
         return -1;

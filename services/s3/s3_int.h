@@ -98,12 +98,14 @@ typedef struct {
 } s3_lock_t;
 
 /* One S3 request. */
-typedef struct {
+typedef struct s3_req {
     svc_req_t *r;
     char bucket[64];
     char *key;              /* decoded object key, NULL when none (owned) */
-    const char *opname;
-    int (*op)(void *s);     /* see s3.c */
+    /* the operation is s->r->op (its row, s3_route.c) */
+    const char *sub;               /* the sub-resource that selected it (static), or NULL */
+    int (*head)(struct s3_req *s); /* OP_STREAMS rows: head-time preparation */
+    struct s3_authz_state *az;     /* what the row's resource function filled (owned) */
     s3_sse_t sse;
     s3_upload_t *up;        /* uploads only */
     char upload_id[80];
@@ -122,6 +124,13 @@ typedef struct {
     s3_lock_t lock_default;
     double lock_default_seconds;
 } s3_req_t;
+
+/* S3's own row flags, above the generic OP_* bits (service.h). */
+enum {
+    S3_OP_NEW_OBJECT = 1 << 16, /* writes a new object from the request's headers:
+                                   x-amz-tagging, x-amz-object-lock-* */
+    S3_OP_COPY = 1 << 17,       /* reads x-amz-copy-source */
+};
 
 /* A bucket's versioning state (s3_buckets.versioning). */
 enum { S3_VERSIONING_OFF = 0, S3_VERSIONING_ENABLED = 1, S3_VERSIONING_SUSPENDED = 2 };
@@ -189,6 +198,15 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
 /* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
 int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
+/* If-Match / If-None-Match / If-(Un)Modified-Since of o, the header names
+ * prefixed by pfx ("" or "x-amz-copy-source-"): 0 to serve, or -1 with
+ * *status 304 or 412 (412 recorded as PreconditionFailed). */
+int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx);
+/* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text
+ * (caller frees); NULL when absent, or with *bad 1 and InvalidTag set. */
+char *s3_request_tags(s3_req_t *s, int *bad);
+/* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
+void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80]);
 /* t as an HTTP date ("Tue, 01 Dec 2026 10:00:00 GMT"). */
 void s3_http_date(double t, char *out, size_t n);
 /* The object headers of the request as JSON (caller frees); NULL + error. */
@@ -205,10 +223,12 @@ int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const 
 /* UploadPart's head-time preparation (multipart). */
 int s3_part_head(s3_req_t *s);
 
-/* --iam enforce: authorizes the request's operation on its bucket or
- * object under the bucket policy (once); s3_authorize_object checks one more
+/* --iam enforce: authorizes the request's row (once) through authz_request:
+ * its action on what its resource function names; s3_authorize_object checks one more
  * action (a copy source, each key of DeleteObjects). 0 or -1 (error set). */
 int s3_authorize(s3_req_t *s);
+/* Frees what a resource function kept for the decision (NULL: nothing). */
+void s3_authz_free(struct s3_authz_state *st);
 int s3_authorize_object(s3_req_t *s, const char *action, const char *bucket, const char *key);
 /* 1 when the caller may s3:ListBucket bucket (always with --iam off),
  * decided quietly: neither an error nor the log note is touched. */
@@ -223,11 +243,47 @@ int s3_kms_allowed(s3_req_t *s);
 /* x-amz-copy-source as bucket and decoded key (*key malloc'd), the caller
  * authorized for s3:GetObject on it. 0 or -1 (error set). */
 int s3_copy_source(s3_req_t *s, char bucket[64], char **key /* OUT */);
-int s3_op_put_bucket_policy(void *s);
-int s3_op_get_bucket_policy(void *s);
-int s3_op_delete_bucket_policy(void *s);
-int s3_op_get_bucket_policy_status(void *s);
+int s3_op_put_bucket_policy(svc_req_t *r);
+int s3_op_get_bucket_policy(svc_req_t *r);
+int s3_op_delete_bucket_policy(svc_req_t *r);
+int s3_op_get_bucket_policy_status(svc_req_t *r);
 
+/* S3's errors that many places answer, each written once (s3_req.c:
+ * status, code and AWS's message). */
+enum s3_err {
+    S3_E_INTERNAL,
+    S3_E_ACCESS_DENIED,
+    S3_E_MALFORMED_XML,
+    S3_E_MALFORMED_ACL,
+    S3_E_NO_SUCH_BUCKET,
+    S3_E_NO_SUCH_KEY,
+    S3_E_NO_SUCH_VERSION,
+    S3_E_NO_LOCK_CONFIG,
+    S3_E_PRECONDITION,
+    S3_E_METHOD_NOT_ALLOWED,
+    S3_E_INVALID_URI,
+    S3_E_INVALID_BUCKET_NAME,
+    S3_E_MISSING_BODY,
+    S3_E_MISSING_LENGTH,
+    S3_E_PART_NUMBER,
+    S3_E_VERSION_ID,
+    S3_E_COPY_SOURCE,
+    S3_E_ARGUMENT_FORMAT,
+    S3_E_ENCODING_TYPE,
+    S3_E_MAX_KEYS,
+    S3_E_ATTRIBUTE_NAME,
+    S3_E_INVALID_PART,
+    S3_E_SSE_REQUIRED,
+    S3_E_ACLS_NOT_SUPPORTED,
+    S3_E_ACL_OWNERSHIP,
+    S3_E_TAG_KEY,
+    S3_E_TAG_VALUE,
+};
+/* Records error e and returns -1. */
+int s3_fail(s3_req_t *s, enum s3_err e);
+/* Error e's code and message (DeleteObjects answers them per key). */
+const char *s3_err_code(enum s3_err e);
+const char *s3_err_msg(enum s3_err e);
 /* Records an S3 error and returns -1. */
 int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -292,7 +348,7 @@ void s3_canonical_id(const char *account, char out[65]);
  * (caller frees) or NULL for the default. 0 or -1 (error set). */
 int s3_acl_from_headers(s3_req_t *s, int for_bucket, char **json /* OUT */);
 /* Answers an OPTIONS preflight from the bucket's CORS rules. */
-int s3_op_cors_preflight(void *s);
+int s3_op_cors_preflight(svc_req_t *r);
 /* Adds Access-Control-* headers to a response when the request has an
  * Origin that the bucket's CORS rules allow. */
 void s3_cors_headers(s3_req_t *s);
@@ -316,15 +372,18 @@ int s3_acl_grants_all_users(const char *json, const char *perm);
 int s3_acl_is_public(const char *json);
 /* The stored document (caller frees) or NULL. */
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
-int s3_op_config_put(void *s);
-int s3_op_config_get(void *s);
-int s3_op_config_delete(void *s);
-int s3_op_put_bucket_acl(void *s);
-int s3_op_get_bucket_acl(void *s);
-int s3_op_put_object_acl(void *s);
-int s3_op_get_object_acl(void *s);
-int s3_op_put_bucket_versioning(void *s);
-int s3_op_list_object_versions(void *s);
+/* The stored document parsed (caller frees with xml_free), or NULL. */
+struct xml_node;
+struct xml_node *s3_config_doc(s3_req_t *s, const char *bucket, const char *name);
+int s3_op_config_put(svc_req_t *r);
+int s3_op_config_get(svc_req_t *r);
+int s3_op_config_delete(svc_req_t *r);
+int s3_op_put_bucket_acl(svc_req_t *r);
+int s3_op_get_bucket_acl(svc_req_t *r);
+int s3_op_put_object_acl(svc_req_t *r);
+int s3_op_get_object_acl(svc_req_t *r);
+int s3_op_put_bucket_versioning(svc_req_t *r);
+int s3_op_list_object_versions(svc_req_t *r);
 /* The bucket's default encryption JSON (caller frees) or NULL. */
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket);
 
@@ -347,55 +406,78 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse);
 
 /* Upload pipeline: begin (after s3_sse_prepare), the sink the HTTP layer
  * feeds, and finish (digests checked, body committed); md5 gets the raw
- * MD5, checksum the base64 x-amz-checksum value. inline_ok: a body of at
- * most S3_INLINE_MAX bytes is kept in memory and finish hands it over in
- * *body (caller frees, blob_id ""); otherwise, and always for parts, it is
- * a committed blob file (blob_id, *body NULL). */
-int s3_upload_begin(s3_req_t *s, const char *aad, int inline_ok);
+ * MD5, checksum the base64 x-amz-checksum value. An object's body (part
+ * 0) of at most S3_INLINE_MAX bytes is kept in memory and finish hands it
+ * over in *body (caller frees, blob_id ""); otherwise, and always for a
+ * part (part 1, whose ETag is its MD5), it is a committed blob file
+ * (blob_id, *body NULL). */
+int s3_upload_begin(s3_req_t *s, const char *aad, int part);
 int s3_upload_finish(s3_req_t *s, char blob_id[BLOB_ID_LEN + 1], uint8_t **body,
                      size_t *body_len, uint8_t md5[16], char checksum[64]);
 void s3_upload_free(s3_upload_t *up);
-/* At head time for PutObject / UploadPart: checks, encryption, the sink. */
+/* At head time for PutObject: checks, encryption, the sink (s3_part_head:
+ * UploadPart's). */
 int s3_upload_head(s3_req_t *s);
 
+/* The max-keys query parameter into *max (1000 when absent, at most
+ * 1000). 0 or -1 (InvalidArgument set). */
+int s3_max_keys(s3_req_t *s, long *max);
 /* URL-encodes s as S3 does for encoding-type=url (space as '+'). */
 void s3_url_encode(buf_t *b, const char *s);
 /* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */
 void s3_elem_key(buf_t *out, const char *name, const char *v, int url);
 
 /* Operations (s is the s3_req_t). */
-int s3_op_list_buckets(void *s);
-int s3_op_create_bucket(void *s);
-int s3_op_delete_bucket(void *s);
-int s3_op_head_bucket(void *s);
-int s3_op_get_bucket_location(void *s);
-int s3_op_put_bucket_encryption(void *s);
-int s3_op_get_bucket_encryption(void *s);
-int s3_op_delete_bucket_encryption(void *s);
-int s3_op_get_bucket_versioning(void *s);
-int s3_op_list_objects(void *s);
-int s3_op_put_object(void *s);
-int s3_op_get_object(void *s);
-int s3_op_delete_object(void *s);
-int s3_op_delete_objects(void *s);
-int s3_op_copy_object(void *s);
-int s3_op_put_object_tagging(void *s);
-int s3_op_get_object_tagging(void *s);
-int s3_op_delete_object_tagging(void *s);
-int s3_op_get_object_attributes(void *s);
-int s3_op_create_multipart_upload(void *s);
-int s3_op_upload_part(void *s);
-int s3_op_upload_part_copy(void *s);
-int s3_op_complete_multipart_upload(void *s);
-int s3_op_abort_multipart_upload(void *s);
-int s3_op_list_parts(void *s);
-int s3_op_list_multipart_uploads(void *s);
+int s3_op_list_buckets(svc_req_t *r);
+int s3_op_create_bucket(svc_req_t *r);
+int s3_op_delete_bucket(svc_req_t *r);
+int s3_op_head_bucket(svc_req_t *r);
+int s3_op_get_bucket_location(svc_req_t *r);
+int s3_op_put_bucket_encryption(svc_req_t *r);
+int s3_op_get_bucket_encryption(svc_req_t *r);
+int s3_op_delete_bucket_encryption(svc_req_t *r);
+int s3_op_get_bucket_versioning(svc_req_t *r);
+int s3_op_list_objects(svc_req_t *r);
+int s3_op_put_object(svc_req_t *r);
+int s3_op_get_object(svc_req_t *r);
+int s3_op_delete_object(svc_req_t *r);
+int s3_op_delete_objects(svc_req_t *r);
+int s3_op_copy_object(svc_req_t *r);
+int s3_op_put_object_tagging(svc_req_t *r);
+int s3_op_get_object_tagging(svc_req_t *r);
+int s3_op_delete_object_tagging(svc_req_t *r);
+int s3_op_get_object_attributes(svc_req_t *r);
+int s3_op_create_multipart_upload(svc_req_t *r);
+int s3_op_upload_part(svc_req_t *r);
+int s3_op_upload_part_copy(svc_req_t *r);
+int s3_op_complete_multipart_upload(svc_req_t *r);
+int s3_op_abort_multipart_upload(svc_req_t *r);
+int s3_op_list_parts(svc_req_t *r);
+int s3_op_list_multipart_uploads(svc_req_t *r);
 
-/* ---- routing (s3_route.c) ---- */
-/* Picks s->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
+/* ---- rows and routing (s3.c, s3_route.c) ---- */
+/* The rows, sorted by name (s3.c), and the CORS preflight's, which is no
+ * operation of the model. */
+extern const svc_op_t s3_ops[];
+extern const svc_op_t s3_preflight_op;
+/* Picks s->r->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
  * object). A query naming an S3 sub-resource is served by that
- * sub-resource's row only, or refused (405, 501, 400). 0 or -1 (error set). */
+ * sub-resource's row only, or refused (405, 501, 400); a row awsemu does
+ * not serve answers its error. 0 or -1 (error set). */
 int s3_route(s3_req_t *s, int has_key);
+/* At start-up: every route names a row, and the rows are sorted. 0, or -1
+ * with err set. */
+int s3_route_check(char *err, size_t errlen);
+
+/* The resource functions of the rows (s3_authz.c): the account ("*", with
+ * the request's condition keys), the bucket, the object (the *Version
+ * action when the request names a versionId), each with the bucket's
+ * policy, and for the anonymous caller the ACL that allows; NoSuchBucket
+ * for the anonymous caller when the bucket does not exist. */
+struct authz;
+int s3_res_account(svc_req_t *r, const void *in, struct authz *a);
+int s3_res_bucket(svc_req_t *r, const void *in, struct authz *a);
+int s3_res_object(svc_req_t *r, const void *in, struct authz *a);
 /* The S3 sub-resources a raw query string names (the names of the routing
  * table, static), sorted, without repeats, select-type folded into select:
  * how many (at most 8), the first max of them into names. */
@@ -436,10 +518,10 @@ void s3_lock_headers(s3_req_t *s, const s3_object_t *o);
  * hold. */
 void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char until[40],
                             char days[24], char hold[8]);
-int s3_op_put_object_retention(void *s);
-int s3_op_get_object_retention(void *s);
-int s3_op_put_object_legal_hold(void *s);
-int s3_op_get_object_legal_hold(void *s);
+int s3_op_put_object_retention(svc_req_t *r);
+int s3_op_get_object_retention(svc_req_t *r);
+int s3_op_put_object_legal_hold(svc_req_t *r);
+int s3_op_get_object_legal_hold(svc_req_t *r);
 
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);

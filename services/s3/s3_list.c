@@ -43,11 +43,75 @@ void s3_elem_key(buf_t *out, const char *name, const char *v, int url)
     }
 }
 
-int s3_op_list_objects(void *arg)
+int s3_max_keys(s3_req_t *s, long *max)
 {
-    s3_req_t *s = arg;
+    char tmp[32], *end;
+
+    *max = 1000;
+    if (!s3_query(s, "max-keys", tmp, sizeof tmp))
+        return 0;
+    *max = strtol(tmp, &end, 10);
+    if (*end || *max < 0)
+        return s3_fail(s, S3_E_MAX_KEYS);
+    if (*max > 1000)
+        *max = 1000;
+    return 0;
+}
+
+/* Where a listing resumes (marker[1100]): ListObjects' marker, or V2's
+ * continuation-token (into token[1600], decoded) or start-after (into
+ * start_after[1100]). 0 or -1 (error set). */
+static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *start_after)
+{
+    if (!v2) {
+        s3_query(s, "marker", marker, 1100);
+        return 0;
+    }
+    if (s3_query(s, "continuation-token", token, 1600)) {
+        uint8_t raw[1200];
+        long n = codec_b64_decode(token, strlen(token), raw);
+        if (n < 0 || n >= 1100)
+            return s3_error(s, 400, "InvalidArgument", "The continuation token provided is incorrect");
+        memcpy(marker, raw, (size_t)n);
+        marker[n] = '\0';
+    } else if (s3_query(s, "start-after", start_after, 1100)) {
+        snprintf(marker, 1100, "%s", start_after);
+    }
+    return 0;
+}
+
+/* One <Contents> of a listing from the row st (key, size, etag,
+ * last_modified, checksum_alg). */
+static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
+                           int fetch_owner)
+{
+    char date[32];
+
+    xml_open(b, "Contents");
+    s3_elem_key(b, "Key", key, url);
+    clock_iso8601(sqlite3_column_double(st, 3), date);
+    xml_elem(b, "LastModified", date);
+    xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 2));
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+        xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 4));
+    xml_elem_int(b, "Size", sqlite3_column_int64(st, 1));
+    if (fetch_owner) {
+        char owner[65];
+        xml_open(b, "Owner");
+        s3_canonical_id(s->r->account, owner);
+        xml_elem(b, "ID", owner);
+        xml_elem(b, "DisplayName", "awsemu");
+        xml_close(b, "Owner");
+    }
+    xml_elem(b, "StorageClass", "STANDARD");
+    xml_close(b, "Contents");
+}
+
+int s3_op_list_objects(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", marker[1100] = "", token[1600] = "", start_after[1100] = "";
-    char enc[16] = "", tmp[32], owner[8] = "", date[32];
+    char enc[16] = "", tmp[32], owner[8] = "";
     long max = 1000;
     int v2, url, fetch_owner, truncated = 0, count = 0;
     const char *resume;
@@ -58,36 +122,17 @@ int s3_op_list_objects(void *arg)
     if (s3_require_bucket(s) != 0)
         return -1;
     v2 = s3_query(s, "list-type", tmp, sizeof tmp) && !strcmp(tmp, "2");
-    s->r->operation = v2 ? "ListObjectsV2" : "ListObjects";
     s3_query(s, "prefix", prefix, sizeof prefix);
     s3_query(s, "delimiter", delim, sizeof delim);
     s3_query(s, "encoding-type", enc, sizeof enc);
     if (enc[0] && strcmp(enc, "url"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        return s3_fail(s, S3_E_ENCODING_TYPE);
     url = !strcmp(enc, "url");
     fetch_owner = !v2 || (s3_query(s, "fetch-owner", owner, sizeof owner) && !strcmp(owner, "true"));
-    if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
-        char *end;
-        max = strtol(tmp, &end, 10);
-        if (*end || max < 0)
-            return s3_error(s, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
-        if (max > 1000)
-            max = 1000;
-    }
-    if (v2) {
-        if (s3_query(s, "continuation-token", token, sizeof token)) {
-            uint8_t raw[1200];
-            long n = codec_b64_decode(token, strlen(token), raw);
-            if (n < 0 || n >= (long)sizeof marker)
-                return s3_error(s, 400, "InvalidArgument", "The continuation token provided is incorrect");
-            memcpy(marker, raw, (size_t)n);
-            marker[n] = '\0';
-        } else if (s3_query(s, "start-after", start_after, sizeof start_after)) {
-            snprintf(marker, sizeof marker, "%s", start_after);
-        }
-    } else {
-        s3_query(s, "marker", marker, sizeof marker);
-    }
+    if (s3_max_keys(s, &max) != 0)
+        return -1;
+    if (list_marker(s, v2, marker, token, start_after) != 0)
+        return -1;
     resume = marker;
 
     buf_init(&out, 0);
@@ -103,21 +148,18 @@ int s3_op_list_objects(void *arg)
     if (v2 && start_after[0] && !token[0])
         s3_elem_key(&out, "StartAfter", start_after, url);
 
-    st = db_stmt(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
-                                "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key");
+    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
+                                "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key", "sss", s->bucket, resume, prefix);
     if (st == NULL) {
         buf_free(&out);
         buf_free(&cps);
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     }
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, resume, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
     {
         buf_t contents;
         size_t plen = strlen(prefix);
         buf_init(&contents, 0);
-        while (max > 0 && sqlite3_step(st) == SQLITE_ROW) {
+        while (max > 0 && db_row(st) == 1) {
             const char *key = (const char *)sqlite3_column_text(st, 0);
             const char *d;
             if (strncmp(key, prefix, plen) != 0)
@@ -150,27 +192,10 @@ int s3_op_list_objects(void *arg)
                 break;
             }
             snprintf(last, sizeof last, "%s", key);
-            xml_open(&contents, "Contents");
-            s3_elem_key(&contents, "Key", key, url);
-            clock_iso8601(sqlite3_column_double(st, 3), date);
-            xml_elem(&contents, "LastModified", date);
-            xml_elem(&contents, "ETag", (const char *)sqlite3_column_text(st, 2));
-            if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-                xml_elem(&contents, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 4));
-            xml_elem_int(&contents, "Size", sqlite3_column_int64(st, 1));
-            if (fetch_owner) {
-                xml_open(&contents, "Owner");
-                char owner[65];
-                s3_canonical_id(s->r->account, owner);
-                xml_elem(&contents, "ID", owner);
-                xml_elem(&contents, "DisplayName", "awsemu");
-                xml_close(&contents, "Owner");
-            }
-            xml_elem(&contents, "StorageClass", "STANDARD");
-            xml_close(&contents, "Contents");
+            contents_entry(s, &contents, st, key, url, fetch_owner);
             count++;
         }
-        sqlite3_reset(st);
+        db_done(st);
         if (v2)
             xml_elem_int(&out, "KeyCount", count);
         xml_elem_int(&out, "MaxKeys", max);

@@ -28,8 +28,6 @@
 #define H_UNTIL "x-amz-object-lock-retain-until-date"
 #define H_HOLD "x-amz-object-lock-legal-hold"
 #define H_BYPASS "x-amz-bypass-governance-retention"
-#define MALFORMED                                                                                  \
-    "The XML you provided was not well-formed or did not validate against our published schema"
 #define NOT_ENABLED "Bucket is missing Object Lock Configuration"
 #define LOCKED "Access Denied because object protected by object lock."
 #define DAY 86400.0
@@ -190,7 +188,7 @@ int s3_lock_request(s3_req_t *s, int body)
     /* a bucket with Object Lock has versioning enabled: others skip the look-up */
     if (s->versioning == S3_VERSIONING_ENABLED &&
         (enabled = s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds)) < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     /* S3's order: both or neither of mode and date; the date's form, then
      * that it is ahead; the legal hold; the mode; then the bucket */
     if (have_mode != have_until)
@@ -278,20 +276,16 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
 
     memset(lock, 0, sizeof *lock);
     *current = 0;
-    st = db_stmt(s->r->emu->db, "SELECT lock_mode, lock_until, legal_hold, 0 FROM s3_objects WHERE "
+    st = db_query(s->r->emu->db, "SELECT lock_mode, lock_until, legal_hold, 0 FROM s3_objects WHERE "
                                 "bucket=?1 AND key=?2 AND (?3 IS NULL OR coalesce(version_id, "
                                 "'null')=?3) UNION ALL SELECT lock_mode, lock_until, legal_hold, "
                                 "1 + marker FROM s3_versions WHERE ?3 IS NOT NULL AND bucket=?1 "
-                                "AND key=?2 AND version_id=?3 LIMIT 1");
+                                "AND key=?2 AND version_id=?3 LIMIT 1", "sss", s->bucket, key, vid);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (vid)
-        sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -301,7 +295,7 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
     if (sqlite3_column_type(st, 2) != SQLITE_NULL)
         lock->hold = sqlite3_column_int(st, 2) ? S3_HOLD_ON : S3_HOLD_OFF;
     rc = sqlite3_column_int(st, 3);
-    sqlite3_reset(st);
+    db_done(st);
     *current = rc == 0;
     return rc == 2 ? 2 : 1;
 }
@@ -315,21 +309,21 @@ static int version_set(s3_req_t *s, const char *vid, int current, int set_mode,
     int rc;
 
     if (set_mode)
-        st = db_stmt(s->r->emu->db,
-                     current ? "UPDATE s3_objects SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
-                               "AND key=?2"
-                             : "UPDATE s3_versions SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
-                               "AND key=?2 AND version_id=?3");
+        st = db_query(s->r->emu->db,
+                      current ? "UPDATE s3_objects SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
+                                "AND key=?2"
+                              : "UPDATE s3_versions SET lock_mode=?4, lock_until=?5 WHERE bucket=?1 "
+                                "AND key=?2 AND version_id=?3",
+                      "ss", s->bucket, s->key);
     else
         st =
-            db_stmt(s->r->emu->db,
-                    current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
-                            : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
-                              "version_id=?3");
+            db_query(s->r->emu->db,
+                     current ? "UPDATE s3_objects SET legal_hold=?6 WHERE bucket=?1 AND key=?2"
+                             : "UPDATE s3_versions SET legal_hold=?6 WHERE bucket=?1 AND key=?2 AND "
+                               "version_id=?3",
+                     "ss", s->bucket, s->key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
     if (!current)
         sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     if (set_mode && lock->mode[0]) {
@@ -339,7 +333,7 @@ static int version_set(s3_req_t *s, const char *vid, int current, int set_mode,
     if (!set_mode)
         sqlite3_bind_int(st, 6, lock->hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -354,7 +348,7 @@ int s3_lock_bypass(s3_req_t *s)
         return 0;
     enabled = s3_lock_bucket(s, s->bucket, &def, &secs);
     if (enabled < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (!enabled)
         return s3_error_arg(s, 400, "InvalidArgument", H_BYPASS, NULL,
                             "x-amz-bypass-governance-retention is only applicable to Object Lock "
@@ -382,7 +376,7 @@ int s3_lock_may_delete(s3_req_t *s, const char *key, const char *vid, int bypass
     int current, rc = version_lock(s, key, vid, &lock, &current);
 
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc != 1)
         return 0;
     if (lock.hold == S3_HOLD_ON)
@@ -444,7 +438,8 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
 {
     int retention =
         !strcmp(action, "s3:PutObjectRetention") ||
-        (!strcmp(action, "s3:BypassGovernanceRetention") && s->op == s3_op_put_object_retention);
+        (!strcmp(action, "s3:BypassGovernanceRetention") &&
+         !strcmp(s->r->op->action, "s3:PutObjectRetention"));
 
     mode[0] = until[0] = days[0] = hold[0] = '\0';
     if (retention) {
@@ -466,9 +461,7 @@ void s3_lock_condition_keys(s3_req_t *s, const char *action, char mode[16], char
         if (!strcmp(st, "ON") || !strcmp(st, "OFF"))
             snprintf(hold, 8, "%s", st);
         xml_free(doc);
-    } else if (!strcmp(action, "s3:PutObject") &&
-               (s->op == s3_op_put_object || s->op == s3_op_copy_object ||
-                s->op == s3_op_create_multipart_upload)) {
+    } else if (!strcmp(action, "s3:PutObject") && (s->r->op->flags & S3_OP_NEW_OBJECT)) {
         /* the lock the write's headers ask for */
         char m[16] = "", u[64] = "", hd[8] = "";
         double t;
@@ -494,26 +487,25 @@ static int lock_target(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1], s3_lock_t *
     if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0)
         return -1;
     if ((rc = s3_lock_bucket(s, s->bucket, &def, &secs)) <= 0)
-        return rc < 0 ? s3_error(s, 500, "InternalError", "We encountered an internal error.")
+        return rc < 0 ? s3_fail(s, S3_E_INTERNAL)
                       : s3_error(s, 400, "InvalidRequest", NOT_ENABLED);
     rc = version_lock(s, s->key, vid[0] ? vid : NULL, lock, current);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 2) {
         s->err_marker = 1;
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
-        return s3_error(s, 405, "MethodNotAllowed",
-                        "The specified method is not allowed against this resource.");
+        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
     }
     if (rc == 0)
-        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
-                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return vid[0] ? s3_fail(s, S3_E_NO_SUCH_VERSION)
+                      : s3_fail(s, S3_E_NO_SUCH_KEY);
     return 0;
 }
 
-int s3_op_put_object_retention(void *arg)
+int s3_op_put_object_retention(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     const xml_node_t *m, *d;
     s3_lock_t cur, want;
@@ -524,9 +516,9 @@ int s3_op_put_object_retention(void *arg)
     if (s3_require_bucket(s) != 0)
         return -1;
     if (s->r->http->body.len == 0)
-        return s3_error(s, 400, "MissingRequestBodyError", "Request Body is empty");
+        return s3_fail(s, S3_E_MISSING_BODY);
     if ((doc = body_doc(s, "Retention")) == NULL)
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     m = xml_child(doc, "Mode");
     d = xml_child(doc, "RetainUntilDate");
     /* <Retention/> asks for no retention; else both, a mode S3 knows and a date */
@@ -534,7 +526,7 @@ int s3_op_put_object_retention(void *arg)
         (m && strcmp(xml_text(m), "GOVERNANCE") && strcmp(xml_text(m), "COMPLIANCE")) ||
         (d && s3_lock_parse_date(xml_text(d), &want.until) != 0)) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (m)
         snprintf(want.mode, sizeof want.mode, "%s", xml_text(m));
@@ -553,18 +545,18 @@ int s3_op_put_object_retention(void *arg)
     allowed = !cur.mode[0] || cur.until <= s->r->now ||
               (!strcmp(want.mode, cur.mode) && want.until >= cur.until);
     if (!allowed && (!strcmp(cur.mode, "COMPLIANCE") || !bypass))
-        return s3_error(s, 403, "AccessDenied", "Access Denied");
+        return s3_fail(s, S3_E_ACCESS_DENIED);
     if (!allowed && bypass_allowed(s, s->key, &cur) != 0)
         return -1;
     if (version_set(s, vid, current, 1, &want) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
 
-int s3_op_get_object_retention(void *arg)
+int s3_op_get_object_retention(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1], date[32];
     s3_lock_t cur;
     int current;
@@ -573,8 +565,7 @@ int s3_op_get_object_retention(void *arg)
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (!cur.mode[0])
-        return s3_error(s, 404, "NoSuchObjectLockConfiguration",
-                        "The specified object does not have a ObjectLock configuration");
+        return s3_fail(s, S3_E_NO_LOCK_CONFIG);
     clock_iso8601(cur.until, date);
     buf_init(&out, 0);
     xml_decl(&out);
@@ -587,9 +578,9 @@ int s3_op_get_object_retention(void *arg)
     return 0;
 }
 
-int s3_op_put_object_legal_hold(void *arg)
+int s3_op_put_object_legal_hold(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     const char *status;
     s3_lock_t cur, want;
@@ -600,26 +591,26 @@ int s3_op_put_object_legal_hold(void *arg)
     if (s3_require_bucket(s) != 0)
         return -1;
     if (s->r->http->body.len == 0)
-        return s3_error(s, 400, "MissingRequestBodyError", "Request Body is empty");
+        return s3_fail(s, S3_E_MISSING_BODY);
     doc = body_doc(s, "LegalHold");
     status = xml_text(xml_child(doc, "Status"));
     if (doc == NULL || (strcmp(status, "ON") && strcmp(status, "OFF"))) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML", MALFORMED);
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     want.hold = !strcmp(status, "ON") ? S3_HOLD_ON : S3_HOLD_OFF;
     xml_free(doc);
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (version_set(s, vid, current, 0, &want) != 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
 
-int s3_op_get_object_legal_hold(void *arg)
+int s3_op_get_object_legal_hold(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_lock_t cur;
     int current;
@@ -628,8 +619,7 @@ int s3_op_get_object_legal_hold(void *arg)
     if (lock_target(s, vid, &cur, &current) != 0)
         return -1;
     if (cur.hold == S3_HOLD_NONE)
-        return s3_error(s, 404, "NoSuchObjectLockConfiguration",
-                        "The specified object does not have a ObjectLock configuration");
+        return s3_fail(s, S3_E_NO_LOCK_CONFIG);
     buf_init(&out, 0);
     xml_decl(&out);
     xml_open_ns(&out, "LegalHold", XML_NS_S3);

@@ -21,7 +21,7 @@
 static int internal(s3_req_t *s)
 {
     db_rollback(s->r->emu->db);
-    return s3_error(s, 500, "InternalError", "We encountered an internal error. Please try again.");
+    return s3_fail(s, S3_E_INTERNAL);
 }
 
 static void part_aad(const char *bucket, const char *key, const char *upload_id, long pn, buf_t *aad)
@@ -34,23 +34,21 @@ static void part_aad(const char *bucket, const char *key, const char *upload_id,
  * asked for, in the object shape); 1 found, 0 not (NoSuchUpload recorded), -1 error. */
 static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char ck_alg[16])
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db,
-                               "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
-                               "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags, "
-                               "lock_mode, lock_until, legal_hold FROM s3_uploads WHERE "
-                               "upload_id=?1 AND bucket=?2 AND key=?3");
+    sqlite3_stmt *st = db_query(s->r->emu->db,
+                                "SELECT meta, sse, kms_key_arn, bucket_key, context, wrapped_key, "
+                                "ssec_salt, ssec_hmac, checksum_alg, checksum_type, tags, "
+                                "lock_mode, lock_until, legal_hold FROM s3_uploads WHERE "
+                                "upload_id=?1 AND bucket=?2 AND key=?3",
+                                "sss", upload_id, s->bucket, s->key);
     int rc;
 
     memset(u, 0, sizeof *u);
     ck_alg[0] = '\0';
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         if (rc != SQLITE_DONE)
             return internal(s);
         s3_error(s, 404, "NoSuchUpload",
@@ -90,7 +88,7 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
     }
     if (sqlite3_column_type(st, 13) != SQLITE_NULL)
         u->lock.hold = sqlite3_column_int(st, 13) ? S3_HOLD_ON : S3_HOLD_OFF;
-    sqlite3_reset(st);
+    db_done(st);
     return 1;
 }
 
@@ -106,16 +104,16 @@ static int part_number_param(s3_req_t *s)
     char v[32], *end;
 
     if (!s3_query(s, "partNumber", v, sizeof v))
-        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+        return s3_fail(s, S3_E_PART_NUMBER);
     s->part_number = strtol(v, &end, 10);
     if (*end || s->part_number < 1 || s->part_number > S3_MAX_PARTS)
-        return s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+        return s3_fail(s, S3_E_PART_NUMBER);
     return 0;
 }
 
-int s3_op_create_multipart_upload(void *arg)
+int s3_op_create_multipart_upload(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char id[80], ck[32] = "", cktype[32] = "", *meta = NULL;
     char *acl = NULL;
     uint8_t rnd[36];
@@ -153,21 +151,15 @@ int s3_op_create_multipart_upload(void *arg)
             *p = '-';
         else if (*p == '/')
             *p = '_';
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
+    st = db_query(s->r->emu->db, "INSERT INTO s3_uploads (upload_id, bucket, key, initiated, meta, "
                                 "sse, kms_key_arn, bucket_key, context, wrapped_key, ssec_salt, "
                                 "ssec_hmac, checksum_alg, checksum_type, tags, lock_mode, "
                                 "lock_until, legal_hold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+                                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)", "sssdss", id, s->bucket, s->key, s->r->now, meta, s->sse.alg);
     if (st == NULL) {
         free(meta);
         return internal(s);
     }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->key, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
-    sqlite3_bind_text(st, 5, meta, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, s->sse.alg, -1, SQLITE_STATIC);
     if (s->sse.kms_key_arn[0])
         sqlite3_bind_text(st, 7, s->sse.kms_key_arn, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 8, s->sse.bucket_key);
@@ -190,7 +182,7 @@ int s3_op_create_multipart_upload(void *arg)
     if (s->lock.hold != S3_HOLD_NONE)
         sqlite3_bind_int(st, 18, s->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     free(meta);
     if (rc != SQLITE_DONE)
         return internal(s);
@@ -238,7 +230,7 @@ int s3_part_head(s3_req_t *s)
     buf_t aad;
     int rc;
 
-    if (upload_id_param(s) || part_number_param(s))
+    if (s3_require_bucket(s) != 0 || upload_id_param(s) || part_number_param(s))
         return -1;
     rc = load_upload(s, s->upload_id, &u, ck);
     if (rc != 1)
@@ -249,7 +241,7 @@ int s3_part_head(s3_req_t *s)
         return -1;
     buf_init(&aad, 0);
     part_aad(s->bucket, s->key, s->upload_id, s->part_number, &aad);
-    rc = s3_upload_begin(s, aad.data, 0);
+    rc = s3_upload_begin(s, aad.data, 1);
     buf_free(&aad);
     return rc;
 }
@@ -264,30 +256,22 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
 
     codec_hex(md5, 16, hex);
     snprintf(etag, sizeof etag, "\"%s\"", hex);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
+    st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)s->part_number);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->part_number);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (db_row(st) == 1)
         snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    st = db_stmt(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
+    db_done(st);
+    st = db_query(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
                                 "size, etag, md5, checksum, last_modified) VALUES (?1, ?2, ?3, ?4, "
-                                "?5, ?6, ?7, ?8)");
+                                "?5, ?6, ?7, ?8)", "slslsb", s->upload_id, (long long)s->part_number, blob_id, (long long)size, etag, md5, (size_t)16);
     if (st == NULL)
         return internal(s);
-    sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->part_number);
-    sqlite3_bind_text(st, 3, blob_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
-    sqlite3_bind_text(st, 5, etag, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, md5, 16, SQLITE_STATIC);
     if (checksum && checksum[0])
         sqlite3_bind_text(st, 7, checksum, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 8, s->r->now);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE) {
         s3_drop_blob(s, blob_id);
         return internal(s);
@@ -298,9 +282,9 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
     return 0;
 }
 
-int s3_op_upload_part(void *arg)
+int s3_op_upload_part(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char blob[BLOB_ID_LEN + 1], checksum[64];
     uint8_t md5[16];
     s3_object_t u;
@@ -330,9 +314,9 @@ int s3_op_upload_part(void *arg)
     return 0;
 }
 
-int s3_op_upload_part_copy(void *arg)
+int s3_op_upload_part_copy(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char sbucket[64] = "", range[128], ck[16], blob[BLOB_ID_LEN + 1], date[32], *skey = NULL;
     s3_object_t u, o;
     uint64_t first = 0, last = 0;
@@ -412,27 +396,218 @@ typedef struct {
     char checksum[64];
 } part_t;
 
-int s3_op_complete_multipart_upload(void *arg)
+/* The parts the CompleteMultipartUpload body lists (ascending, each
+ * uploaded with that ETag, all but the last at least S3_MIN_PART bytes)
+ * into *out (caller frees), *n of them. 0 or -1 (error set). */
+static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t *n)
 {
-    s3_req_t *s = arg;
+    const xml_node_t *p;
+    part_t *parts = calloc(xml_count(doc, "Part"), sizeof *parts);
+    long prev = 0;
+    size_t i;
+
+    *out = parts;
+    *n = 0;
+    if (parts == NULL)
+        return s3_fail(s, S3_E_INTERNAL);
+    for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
+        const char *num = xml_text(xml_child(p, "PartNumber")), *etag = xml_text(xml_child(p, "ETag"));
+        char *end, want[80];
+        sqlite3_stmt *st;
+        long pn = strtol(num, &end, 10);
+        if (*end || pn < 1 || pn > S3_MAX_PARTS)
+            return s3_fail(s, S3_E_PART_NUMBER);
+        if (pn <= prev)
+            return s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+        prev = pn;
+        st = db_query(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2", "sl", s->upload_id, (long long)pn);
+        if (st == NULL)
+            return internal(s);
+        if (db_row(st) != 1) {
+            db_done(st);
+            return s3_fail(s, S3_E_INVALID_PART);
+        }
+        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
+        /* the ETag may come with or without quotes */
+        if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
+            db_done(st);
+            return s3_fail(s, S3_E_INVALID_PART);
+        }
+        parts[*n].number = pn;
+        snprintf(parts[*n].blob_id, sizeof parts[*n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        parts[*n].size = (uint64_t)sqlite3_column_int64(st, 1);
+        memcpy(parts[*n].md5, sqlite3_column_blob(st, 3), 16);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            snprintf(parts[*n].checksum, sizeof parts[*n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
+        db_done(st);
+        (*n)++;
+    }
+    for (i = 0; i + 1 < *n; i++)
+        if (parts[i].size < S3_MIN_PART)
+            return s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+    return 0;
+}
+
+/* The object the parts make (u: the upload, alg its checksum algorithm):
+ * its body is the parts' blobs, in order (nothing is rewritten), its size,
+ * ETag (MD5 of the parts' MD5s, "-n") and checksum (FULL_OBJECT: the CRCs
+ * combined; COMPOSITE: the checksum of the parts' checksums, "-n") into o.
+ * 0 or -1 (error set). */
+static int assemble(s3_req_t *s, const s3_object_t *u, checksum_alg_t alg, const part_t *parts,
+                    size_t n, s3_object_t *o)
+{
+    checksum_t md5s, comp;
+    cJSON *arr = NULL;
+    uint64_t crc = 0;
+    int crc_ok = alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
+    int have_comp = 0, rc = -1;
+    uint8_t dig[CHECKSUM_MAX_DIGEST];
+    size_t i, dl;
+    char hex[33];
+
+    memset(&md5s, 0, sizeof md5s);
+    if (checksum_init(&md5s, CHECKSUM_MD5) != 0 || (arr = cJSON_CreateArray()) == NULL) {
+        s3_fail(s, S3_E_INTERNAL);
+        goto out;
+    }
+    if (alg != CHECKSUM_NONE && strcmp(u->checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
+        have_comp = 1;
+    for (i = 0; i < n; i++) {
+        buf_t aad;
+        cJSON *e = cJSON_CreateObject();
+        uint8_t raw[64];
+        long rl = parts[i].checksum[0]
+                      ? codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw)
+                      : -1;
+        checksum_update(&md5s, parts[i].md5, 16);
+        if (have_comp && rl > 0)
+            checksum_update(&comp, raw, (size_t)rl);
+        if (crc_ok && rl == (long)checksum_len(alg)) {
+            uint64_t v = 0;
+            long k;
+            for (k = 0; k < rl; k++)
+                v = v << 8 | raw[k];
+            crc = i == 0 ? v : checksum_crc_combine(alg, crc, v, parts[i].size);
+        } else {
+            crc_ok = 0;
+        }
+        buf_init(&aad, 0);
+        part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
+        cJSON_AddStringToObject(e, "b", parts[i].blob_id);
+        cJSON_AddNumberToObject(e, "n", (double)parts[i].size);
+        cJSON_AddStringToObject(e, "a", aad.data);
+        cJSON_AddItemToArray(arr, e);
+        buf_free(&aad);
+        o->size += parts[i].size;
+    }
+    if ((o->parts = cJSON_PrintUnformatted(arr)) == NULL) {
+        s3_fail(s, S3_E_INTERNAL);
+        goto out;
+    }
+    if (alg != CHECKSUM_NONE && !strcmp(u->checksum_type, "FULL_OBJECT") && crc_ok) {
+        size_t k, len = checksum_len(alg);
+        for (k = 0; k < len; k++)
+            dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
+        checksum_b64(dig, len, o->checksum);
+        snprintf(o->checksum_type, sizeof o->checksum_type, "FULL_OBJECT");
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+    }
+    checksum_final(&md5s, dig, &dl);
+    codec_hex(dig, 16, hex);
+    snprintf(o->etag, sizeof o->etag, "\"%s-%zu\"", hex, n);
+    if (have_comp) {
+        char b64[64];
+        checksum_final(&comp, dig, &dl);
+        checksum_b64(dig, dl, b64);
+        have_comp = 0;
+        snprintf(o->checksum, sizeof o->checksum, "%.52s-%d", b64, (int)n);
+        snprintf(o->checksum_type, sizeof o->checksum_type, "COMPOSITE");
+        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+    }
+    rc = 0;
+out:
+    cJSON_Delete(arr);
+    if (have_comp)
+        checksum_free(&comp);
+    checksum_free(&md5s);
+    return rc;
+}
+
+/* The blobs of parts uploaded but not listed (they go with the upload):
+ * *out (caller frees each and the array), *nout of them. */
+static void unlisted_parts(s3_req_t *s, const part_t *parts, size_t n, char ***out, size_t *nout)
+{
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1",
+                                "s", s->upload_id);
+    size_t nu = 0, k;
+    char **unl = NULL;
+
+    *out = NULL;
+    *nout = 0;
+    if (st == NULL)
+        return;
+    while (db_row(st) == 1) {
+        const char *b = (const char *)sqlite3_column_text(st, 0);
+        int listed = 0;
+        for (k = 0; k < n && !listed; k++)
+            listed = !strcmp(parts[k].blob_id, b);
+        if (!listed) {
+            char **nu2 = realloc(unl, (nu + 1) * sizeof *unl);
+            if (nu2) {
+                unl = nu2;
+                unl[nu++] = strdup(b);
+            }
+        }
+    }
+    db_done(st);
+    *out = unl;
+    *nout = nu;
+}
+
+static void send_completed(s3_req_t *s, const s3_object_t *o)
+{
+    buf_t out, loc;
+
+    if (o->version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", o->version_id);
+    s3_sse_headers(s, &o->sse);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CompleteMultipartUploadResult", XML_NS_S3);
+    buf_init(&loc, 0);
+    buf_printf(&loc, "http://%s/%s", s->bucket, s->key);
+    xml_elem(&out, "Location", loc.data);
+    buf_free(&loc);
+    xml_elem(&out, "Bucket", s->bucket);
+    xml_elem(&out, "Key", s->key);
+    xml_elem(&out, "ETag", o->etag);
+    if (o->checksum_alg[0]) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "Checksum%s", o->checksum_alg);
+        xml_elem(&out, tag, o->checksum);
+        xml_elem(&out, "ChecksumType", o->checksum_type);
+    }
+    xml_close(&out, "CompleteMultipartUploadResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
+}
+
+int s3_op_complete_multipart_upload(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc = NULL;
-    const xml_node_t *p;
     part_t *parts = NULL;
     size_t n = 0, i;
     s3_object_t u, o;
     char ck[16], err[256];
     s3_old_body_t old;
-    long prev = 0;
-    checksum_t md5s, comp;
     checksum_alg_t alg;
-    buf_t out;
-    int rc = -1, have_comp = 0;
+    int rc = -1;
     char **unlisted = NULL;
     size_t nunlisted = 0;
 
     memset(&o, 0, sizeof o);
-    memset(&md5s, 0, sizeof md5s);
     if (s3_require_bucket(s) || upload_id_param(s))
         return -1;
     if (load_upload(s, s->upload_id, &u, ck) != 1)
@@ -446,147 +621,17 @@ int s3_op_complete_multipart_upload(void *arg)
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "CompleteMultipartUpload") != 0 ||
         xml_count(doc, "Part") == 0 || xml_count(doc, "Part") > S3_MAX_PARTS) {
-        s3_error(s, 400, "MalformedXML",
-                 "The XML you provided was not well-formed or did not validate against our "
-                 "published schema");
+        s3_fail(s, S3_E_MALFORMED_XML);
         goto out;
     }
-    parts = calloc(xml_count(doc, "Part"), sizeof *parts);
-    if (parts == NULL) {
-        s3_error(s, 500, "InternalError", "Out of memory.");
-        goto out;
-    }
-    for (p = xml_child(doc, "Part"); p; p = xml_next(p, "Part")) {
-        const char *num = xml_text(xml_child(p, "PartNumber")), *etag = xml_text(xml_child(p, "ETag"));
-        char *end, want[80];
-        sqlite3_stmt *st;
-        long pn = strtol(num, &end, 10);
-        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
-            goto out;
-        }
-        if (pn <= prev) {
-            s3_error(s, 400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
-            goto out;
-        }
-        prev = pn;
-        st = db_stmt(s->r->emu->db, "SELECT blob_id, size, etag, md5, checksum FROM s3_parts WHERE upload_id=?1 AND part_number=?2");
-        if (st == NULL) {
-            internal(s);
-            goto out;
-        }
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, pn);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            sqlite3_reset(st);
-            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
-            goto out;
-        }
-        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
-        /* the ETag may come with or without quotes */
-        if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
-            sqlite3_reset(st);
-            s3_error(s, 400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
-            goto out;
-        }
-        parts[n].number = pn;
-        snprintf(parts[n].blob_id, sizeof parts[n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
-        parts[n].size = (uint64_t)sqlite3_column_int64(st, 1);
-        memcpy(parts[n].md5, sqlite3_column_blob(st, 3), 16);
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            snprintf(parts[n].checksum, sizeof parts[n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
-        sqlite3_reset(st);
-        n++;
-    }
-    for (i = 0; i + 1 < n; i++)
-        if (parts[i].size < S3_MIN_PART) {
-            s3_error(s, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
-            goto out;
-        }
-    /* the object's body is its parts' blobs, in order: nothing is rewritten */
-    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) {
-        s3_error(s, 500, "InternalError", "Out of memory.");
-        goto out;
-    }
-    if (alg != CHECKSUM_NONE && strcmp(u.checksum_type, "FULL_OBJECT") && checksum_init(&comp, alg) == 0)
-        have_comp = 1;
-    {
-        cJSON *arr = cJSON_CreateArray();
-        uint64_t crc = 0;
-        int crc_ok = alg == CHECKSUM_CRC32 || alg == CHECKSUM_CRC32C || alg == CHECKSUM_CRC64NVME;
-        char *text;
-        for (i = 0; i < n; i++) {
-            buf_t aad;
-            cJSON *e = cJSON_CreateObject();
-            uint8_t raw[64];
-            long dl = parts[i].checksum[0]
-                          ? codec_b64_decode(parts[i].checksum, strlen(parts[i].checksum), raw)
-                          : -1;
-            checksum_update(&md5s, parts[i].md5, 16);
-            if (have_comp && dl > 0)
-                checksum_update(&comp, raw, (size_t)dl);
-            if (crc_ok && dl == (long)checksum_len(alg)) {
-                uint64_t v = 0;
-                long k;
-                for (k = 0; k < dl; k++)
-                    v = v << 8 | raw[k];
-                crc = i == 0 ? v : checksum_crc_combine(alg, crc, v, parts[i].size);
-            } else {
-                crc_ok = 0;
-            }
-            buf_init(&aad, 0);
-            part_aad(s->bucket, s->key, s->upload_id, parts[i].number, &aad);
-            cJSON_AddStringToObject(e, "b", parts[i].blob_id);
-            cJSON_AddNumberToObject(e, "n", (double)parts[i].size);
-            cJSON_AddStringToObject(e, "a", aad.data);
-            cJSON_AddItemToArray(arr, e);
-            buf_free(&aad);
-            o.size += parts[i].size;
-        }
-        text = cJSON_PrintUnformatted(arr);
-        cJSON_Delete(arr);
-        if (text == NULL) {
-            s3_error(s, 500, "InternalError", "Out of memory.");
-            goto out;
-        }
-        o.parts = text;
-        if (alg != CHECKSUM_NONE && !strcmp(u.checksum_type, "FULL_OBJECT") && crc_ok) {
-            uint8_t dig[8];
-            size_t k, len = checksum_len(alg);
-            for (k = 0; k < len; k++)
-                dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
-            checksum_b64(dig, len, o.checksum);
-            snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
-            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
-        }
-    }
-    {
-        uint8_t dig[CHECKSUM_MAX_DIGEST];
-        size_t dl;
-        char hex[33];
-        checksum_final(&md5s, dig, &dl);
-        codec_hex(dig, 16, hex);
-        snprintf(o.etag, sizeof o.etag, "\"%s-%zu\"", hex, n);
-        if (have_comp) {
-            char b64[64];
-            checksum_final(&comp, dig, &dl);
-            checksum_b64(dig, dl, b64);
-            have_comp = 0;
-            snprintf(o.checksum, sizeof o.checksum, "%.52s-%d", b64, (int)n);
-            snprintf(o.checksum_type, sizeof o.checksum_type, "COMPOSITE");
-            snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(alg));
-        }
-    }
-    if (checksum_init(&md5s, CHECKSUM_MD5) != 0) { /* re-armed for the common exit */
-        s3_error(s, 500, "InternalError", "Out of memory.");
-        goto out;
-    }
+    if (listed_parts(s, doc, &parts, &n) != 0 || assemble(s, &u, alg, parts, n, &o) != 0)
+        goto out_o;
     o.last_modified = s->r->now;
     /* the lock asked for at creation, else the bucket's default as of now */
     if (s->versioning == S3_VERSIONING_ENABLED &&
         s3_lock_bucket(s, s->bucket, &s->lock_default, &s->lock_default_seconds) < 0) {
         internal(s);
-        goto out;
+        goto out_o;
     }
     s3_lock_for_new(s, &u.lock, o.last_modified, &o.lock);
     o.meta = u.meta;
@@ -595,42 +640,18 @@ int s3_op_complete_multipart_upload(void *arg)
     u.tags = NULL;
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
-    /* parts uploaded but not listed go with the upload */
-    {
-        sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
-        if (st) {
-            size_t nu = 0, k;
-            char **unl = NULL;
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-            while (sqlite3_step(st) == SQLITE_ROW) {
-                const char *b = (const char *)sqlite3_column_text(st, 0);
-                int listed = 0;
-                for (k = 0; k < n && !listed; k++)
-                    listed = !strcmp(parts[k].blob_id, b);
-                if (!listed) {
-                    char **nu2 = realloc(unl, (nu + 1) * sizeof *unl);
-                    if (nu2) {
-                        unl = nu2;
-                        unl[nu++] = strdup(b);
-                    }
-                }
-            }
-            sqlite3_reset(st);
-            unlisted = unl;
-            nunlisted = nu;
-        }
-    }
+    unlisted_parts(s, parts, n, &unlisted, &nunlisted);
     if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0) {
         db_rollback(s->r->emu->db);
         internal(s);
         goto out_o;
     }
     {
-        sqlite3_stmt *st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        sqlite3_stmt *st;
+        st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
             sqlite3_step(st);
-            sqlite3_reset(st);
+            db_done(st);
         }
     }
     if (db_commit(s->r->emu->db) != 0) {
@@ -640,52 +661,24 @@ int s3_op_complete_multipart_upload(void *arg)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
-    if (o.version_id[0])
-        http_add_header(s->r->http, "x-amz-version-id", o.version_id);
-    s3_sse_headers(s, &o.sse);
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "CompleteMultipartUploadResult", XML_NS_S3);
-    {
-        buf_t loc;
-        buf_init(&loc, 0);
-        buf_printf(&loc, "http://%s/%s", s->bucket, s->key);
-        xml_elem(&out, "Location", loc.data);
-        buf_free(&loc);
-    }
-    xml_elem(&out, "Bucket", s->bucket);
-    xml_elem(&out, "Key", s->key);
-    xml_elem(&out, "ETag", o.etag);
-    if (o.checksum_alg[0]) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
-        xml_elem(&out, tag, o.checksum);
-        xml_elem(&out, "ChecksumType", o.checksum_type);
-    }
-    xml_close(&out, "CompleteMultipartUploadResult");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
+    send_completed(s, &o);
     rc = 0;
 out_o:
     memset(&o.sse, 0, sizeof o.sse); /* shared with s->sse */
     s3_object_clear(&o);
-    goto out;
 out:
     for (i = 0; i < nunlisted; i++)
         free(unlisted[i]);
     free(unlisted);
-    if (have_comp)
-        checksum_free(&comp);
-    checksum_free(&md5s);
     free(parts);
     xml_free(doc);
     s3_object_clear(&u);
     return rc;
 }
 
-int s3_op_abort_multipart_upload(void *arg)
+int s3_op_abort_multipart_upload(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t u;
     char ck[16];
     sqlite3_stmt *st;
@@ -696,24 +689,23 @@ int s3_op_abort_multipart_upload(void *arg)
     if (load_upload(s, s->upload_id, &u, ck) != 1)
         return -1;
     s3_object_clear(&u);
-    st = db_stmt(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1");
+    st = db_query(s->r->emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1", "s",
+                  s->upload_id);
     if (st) {
         size_t nb = 0, i;
         char **blobs = NULL;
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st) == 1) {
             char **nbl = realloc(blobs, (nb + 1) * sizeof *blobs);
             if (nbl == NULL)
                 break;
             blobs = nbl;
             blobs[nb++] = strdup((const char *)sqlite3_column_text(st, 0));
         }
-        sqlite3_reset(st);
-        st = db_stmt(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1");
+        db_done(st);
+        st = db_query(s->r->emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", s->upload_id);
         if (st) {
-            sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
             sqlite3_step(st);
-            sqlite3_reset(st);
+            db_done(st);
         }
         for (i = 0; i < nb; i++) {
             s3_drop_blob(s, blobs[i]);
@@ -725,9 +717,9 @@ int s3_op_abort_multipart_upload(void *arg)
     return 0;
 }
 
-int s3_op_list_parts(void *arg)
+int s3_op_list_parts(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t u;
     char ck[16], v[32], date[32];
     long max = 1000, marker = 0, count = 0, last = 0;
@@ -743,8 +735,9 @@ int s3_op_list_parts(void *arg)
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     if (s3_query(s, "part-number-marker", v, sizeof v))
         marker = strtol(v, NULL, 10);
-    st = db_stmt(s->r->emu->db, "SELECT part_number, last_modified, etag, size, checksum FROM "
-                                "s3_parts WHERE upload_id=?1 AND part_number>?2 ORDER BY part_number");
+    st = db_query(s->r->emu->db, "SELECT part_number, last_modified, etag, size, checksum FROM "
+                                 "s3_parts WHERE upload_id=?1 AND part_number>?2 ORDER BY part_number",
+                  "sl", s->upload_id, (long long)marker);
     if (st == NULL) {
         s3_object_clear(&u);
         return internal(s);
@@ -759,9 +752,7 @@ int s3_op_list_parts(void *arg)
     {
         buf_t partsx;
         buf_init(&partsx, 0);
-        sqlite3_bind_text(st, 1, s->upload_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, marker);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while (db_row(st) == 1) {
             if (count == max) {
                 truncated = 1;
                 break;
@@ -781,7 +772,7 @@ int s3_op_list_parts(void *arg)
             xml_close(&partsx, "Part");
             count++;
         }
-        sqlite3_reset(st);
+        db_done(st);
         xml_elem_int(&out, "NextPartNumberMarker", last);
         xml_elem_int(&out, "MaxParts", max);
         xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
@@ -807,9 +798,9 @@ int s3_op_list_parts(void *arg)
     return 0;
 }
 
-int s3_op_list_multipart_uploads(void *arg)
+int s3_op_list_multipart_uploads(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
     char km[1100] = "", um[128] = "", next_key[1100] = "", next_id[128] = "";
     long max = 1000, count = 0;
@@ -825,19 +816,16 @@ int s3_op_list_multipart_uploads(void *arg)
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     s3_query(s, "key-marker", km, sizeof km);
     s3_query(s, "upload-id-marker", um, sizeof um);
-    st = db_stmt(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
-                                "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
-                                "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id");
+    st = db_query(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
+                                 "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
+                                 "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id",
+                  "ssss", s->bucket, prefix, km, um);
     if (st == NULL)
         return internal(s);
     buf_init(&out, 0);
     buf_init(&ups, 0);
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, km, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, um, -1, SQLITE_STATIC);
     buf_init(&cps, 0);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *d = delim[0] ? strstr(key + strlen(prefix), delim) : NULL;
         if (d) {
@@ -881,7 +869,7 @@ int s3_op_list_multipart_uploads(void *arg)
         xml_close(&ups, "Upload");
         count++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     xml_decl(&out);
     xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
     xml_elem(&out, "Bucket", s->bucket);

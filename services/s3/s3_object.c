@@ -1,6 +1,7 @@
-/* s3_object.c — PutObject, GetObject/HeadObject (streamed, ranged),
- * DeleteObject(s) and CopyObject. Object tagging, GetObjectAttributes and
- * the envelope inspector are in s3_object_meta.c. */
+/* s3_object.c — object records (load, store), request metadata, PutObject,
+ * GetObject/HeadObject (streamed, ranged). DeleteObject(s) are in
+ * s3_delete.c, CopyObject in s3_copy.c; object tagging, GetObjectAttributes and the envelope
+ * inspector in s3_object_meta.c. */
 #include "services/s3/s3_int.h"
 
 #include <event2/buffer.h>
@@ -90,25 +91,23 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
 
 int s3_object_load(s3_req_t *s, const char *bucket, const char *key, s3_object_t *o)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT " OBJ_COLS ", version_id FROM s3_objects "
-                                              "WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st = db_query(s->r->emu->db, "SELECT " OBJ_COLS ", version_id FROM s3_objects "
+                                               "WHERE bucket=?1 AND key=?2", "ss", bucket, key);
     int rc;
 
     memset(o, 0, sizeof *o);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o);
     if (rc == 0 && sqlite3_column_type(st, S3_OBJ_NCOLS) != SQLITE_NULL)
         snprintf(o->version_id, sizeof o->version_id, "%s",
                  (const char *)sqlite3_column_text(st, S3_OBJ_NCOLS));
-    sqlite3_reset(st);
+    db_done(st);
     return rc == 0 ? 1 : -1;
 }
 
@@ -147,14 +146,12 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     memset(old, 0, sizeof *old);
     o->version_id[0] = '\0';
     /* the bucket's versioning and the current row, in one look-up */
-    st = db_stmt(s->r->emu->db, "SELECT b.versioning, o.blob_id, o.parts, o.version_id, "
+    st = db_query(s->r->emu->db, "SELECT b.versioning, o.blob_id, o.parts, o.version_id, "
                                 "o.key IS NOT NULL FROM s3_buckets b LEFT JOIN s3_objects o ON "
-                                "o.bucket=b.name AND o.key=?2 WHERE b.name=?1");
+                                "o.bucket=b.name AND o.key=?2 WHERE b.name=?1", "ss", bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         versioning = v == NULL ? S3_VERSIONING_OFF
                      : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
@@ -165,7 +162,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
             cur_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
         }
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (versioning == S3_VERSIONING_ENABLED)
         s3_version_new(o->version_id);
     if (exists && (versioning == S3_VERSIONING_ENABLED || !cur_null)) {
@@ -177,24 +174,22 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     }
     if (versioning == S3_VERSIONING_SUSPENDED && !(exists && cur_null)) {
         /* the new object is the null version: a noncurrent one goes */
-        st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND "
-                                    "version_id='null' RETURNING blob_id, parts");
+        st = db_query(s->r->emu->db, "DELETE FROM s3_versions WHERE bucket=?1 AND key=?2 AND "
+                                    "version_id='null' RETURNING blob_id, parts", "ss", bucket, key);
         if (st == NULL)
             return -1;
-        sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        if (db_row(st) == 1) {
             free(old->parts);
             snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
             old->parts = dup_text(st, 1);
-            while (sqlite3_step(st) == SQLITE_ROW)
+            while (db_row(st) == 1)
                 ;
         }
-        sqlite3_reset(st);
+        db_done(st);
     }
     /* an overwrite updates the row in place: the key index is left alone,
      * where INSERT OR REPLACE would delete and re-insert both */
-    st = db_stmt(s->r->emu->db,
+    st = db_query(s->r->emu->db,
                  exists ? "UPDATE s3_objects SET blob_id=?3, size=?4, etag=?5, last_modified=?6, "
                           "meta=?7, sse=?8, kms_key_arn=?9, bucket_key=?10, context=?11, "
                           "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
@@ -203,17 +198,9 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                           "legal_hold=?26 WHERE bucket=?1 AND key=?2"
                         : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ", version_id) VALUES "
                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)");
+                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)", "ssslsdss", bucket, key, o->blob_id, (long long)o->size, o->etag, o->last_modified, o->meta ? o->meta : "{}", o->sse.alg);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, o->blob_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)o->size);
-    sqlite3_bind_text(st, 5, o->etag, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 6, o->last_modified);
-    sqlite3_bind_text(st, 7, o->meta ? o->meta : "{}", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, o->sse.alg, -1, SQLITE_STATIC);
     if (o->sse.kms_key_arn[0])
         sqlite3_bind_text(st, 9, o->sse.kms_key_arn, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 10, o->sse.bucket_key);
@@ -249,7 +236,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     if (o->lock.hold != S3_HOLD_NONE)
         sqlite3_bind_int(st, 26, o->lock.hold == S3_HOLD_ON);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE) {
         free(old->parts);
         memset(old, 0, sizeof *old);
@@ -422,7 +409,7 @@ char *s3_request_meta(s3_req_t *s)
 
 /* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text;
  * NULL when absent; -1 in *bad on error. */
-static char *request_tags(s3_req_t *s, int *bad)
+char *s3_request_tags(s3_req_t *s, int *bad)
 {
     char hdr[4096];
     cJSON *t;
@@ -453,7 +440,7 @@ static char *request_tags(s3_req_t *s, int *bad)
     }
     if (*bad) {
         cJSON_Delete(t);
-        s3_error(s, 400, "InvalidTag", "The TagValue you have provided is invalid");
+        s3_fail(s, S3_E_TAG_VALUE);
         return NULL;
     }
     text = cJSON_PrintUnformatted(t);
@@ -471,7 +458,7 @@ void s3_http_date(double t, char *out, size_t n)
 }
 
 /* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
-static void make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
+void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
 {
     char hex[65];
     uint8_t rnd[16];
@@ -498,19 +485,17 @@ static int put_preconditions(s3_req_t *s)
         return 0;
     have = s3_object_load(s, s->bucket, s->key, &o);
     if (have < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (s3_header(s, "If-None-Match", v, sizeof v) && have == 1 && !strcmp(v, "*")) {
         s3_object_clear(&o);
-        return s3_error(s, 412, "PreconditionFailed",
-                        "At least one of the pre-conditions you specified did not hold");
+        return s3_fail(s, S3_E_PRECONDITION);
     }
     if (s3_header(s, "If-Match", v, sizeof v)) {
         if (have == 0)
-            return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+            return s3_fail(s, S3_E_NO_SUCH_KEY);
         if (strcmp(v, o.etag) != 0 && strcmp(v, "*") != 0) {
             s3_object_clear(&o);
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     if (have == 1)
@@ -525,14 +510,12 @@ int s3_upload_head(s3_req_t *s)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if (s->op == s3_op_upload_part)
-        return s3_part_head(s);
     if (put_preconditions(s) != 0 || s3_lock_request(s, 1) != 0 ||
         s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
     buf_init(&aad, 0);
     s3_object_arn(s->bucket, s->key, &aad);
-    rc = s3_upload_begin(s, aad.data, 1);
+    rc = s3_upload_begin(s, aad.data, 0);
     buf_free(&aad);
     return rc;
 }
@@ -544,9 +527,9 @@ void s3_drop_blob(s3_req_t *s, const char *blob_id)
         blob_delete(s->r->emu->blobs, blob_id);
 }
 
-int s3_op_put_object(void *arg)
+int s3_op_put_object(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t o;
     uint8_t md5[16];
     char checksum[64];
@@ -558,7 +541,7 @@ int s3_op_put_object(void *arg)
         return s3_error(s, 500, "InternalError", "The upload was not prepared.");
     if ((o.meta = s3_request_meta(s)) == NULL)
         return -1;
-    o.tags = request_tags(s, &bad);
+    o.tags = s3_request_tags(s, &bad);
     if (bad) {
         free(o.meta);
         return -1;
@@ -575,7 +558,7 @@ int s3_op_put_object(void *arg)
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
     s3_lock_for_new(s, &s->lock, o.last_modified, &o.lock);
-    make_etag(&o.sse, md5, o.etag);
+    s3_make_etag(&o.sse, md5, o.etag);
     if (checksum[0]) {
         snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(s->up->ck_alg));
         snprintf(o.checksum, sizeof o.checksum, "%s", checksum);
@@ -585,7 +568,7 @@ int s3_op_put_object(void *arg)
         db_commit(s->r->emu->db) != 0) {
         db_rollback(s->r->emu->db);
         s3_drop_blob(s, o.blob_id);
-        s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        s3_fail(s, S3_E_INTERNAL);
         goto out;
     }
     s3_drop_body(s, &old);
@@ -673,7 +656,7 @@ static int parse_range(const char *v, uint64_t size, uint64_t *first, uint64_t *
 
 /* If-Match / If-None-Match / If-(Un)Modified-Since: 0 to serve, or the
  * status (304 / 412) already recorded. */
-static int preconditions_as(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx)
+int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx)
 {
     char v[256], name[64];
     int have_match, have_none;
@@ -688,8 +671,7 @@ static int preconditions_as(s3_req_t *s, const s3_object_t *o, int *status, cons
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
         if (!strstr(v, bare)) {
             *status = 412;
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     if (!have_match && s3_header(s, H("If-Unmodified-Since"), v, sizeof v)) {
@@ -697,8 +679,7 @@ static int preconditions_as(s3_req_t *s, const s3_object_t *o, int *status, cons
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified > since) {
             *status = 412;
-            return s3_error(s, 412, "PreconditionFailed",
-                            "At least one of the pre-conditions you specified did not hold");
+            return s3_fail(s, S3_E_PRECONDITION);
         }
     }
     have_none = s3_header(s, H("If-None-Match"), v, sizeof v);
@@ -720,11 +701,6 @@ static int preconditions_as(s3_req_t *s, const s3_object_t *o, int *status, cons
     }
 #undef H
     return 0;
-}
-
-static int preconditions(s3_req_t *s, const s3_object_t *o, int *status)
-{
-    return preconditions_as(s, o, status, "");
 }
 
 /* The byte range of part number pn of o ([first, last]); -1 if none. */
@@ -822,13 +798,87 @@ static char *content_type(s3_req_t *s, const s3_object_t *o)
     return v;
 }
 
-int s3_op_get_object(void *arg)
+/* GetObject's answer when the version asked for is a delete marker (rc 2,
+ * o filled) or there is no object (rc 0): 405 for a marker, NoSuchVersion,
+ * AccessDenied for the anonymous caller without s3:ListBucket, or
+ * NoSuchKey (naming the latest delete marker). Returns -1 (error set). */
+static int not_an_object(s3_req_t *s, int rc, const char *vid, s3_object_t *o)
 {
-    s3_req_t *s = arg;
+    http_req_t *h = s->r->http;
+    char marker[S3_VERSION_ID_LEN + 1];
+    double lm;
+
+    if (rc == 2) {
+        /* a delete marker asked for by its version id */
+        char date[64];
+        s3_http_date(o->last_modified, date, sizeof date);
+        http_add_header(h, "x-amz-delete-marker", "true");
+        http_add_header(h, "x-amz-version-id", vid);
+        http_add_header(h, "Last-Modified", date);
+        http_add_header(h, "Allow", "DELETE");
+        s3_object_clear(o);
+        s->err_marker = 1;
+        return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
+    }
+    if (vid[0])
+        return s3_fail(s, S3_E_NO_SUCH_VERSION);
+    /* without s3:ListBucket a missing key is not told apart from a
+     * forbidden one (AWS answers every caller so; here the anonymous) */
+    if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
+        strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
+                sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
+        return s3_fail(s, S3_E_ACCESS_DENIED);
+    }
+    if (s->versioning && s3_latest_marker(s, s->bucket, s->key, marker, &lm) == 1) {
+        http_add_header(h, "x-amz-delete-marker", "true");
+        http_add_header(h, "x-amz-version-id", marker);
+    }
+    return s3_fail(s, S3_E_NO_SUCH_KEY);
+}
+
+/* The bytes a GET serves of o: partNumber's part, the Range, or all
+ * ([*first, *last]; *pn and *parts_count for a part). Returns the status
+ * (200, 206), or -1 with the error set (416 with Content-Range). */
+static int served_range(s3_req_t *s, const s3_object_t *o, uint64_t *first, uint64_t *last,
+                        long *pn, int *parts_count)
+{
+    char v[256], part[16];
+
+    *first = *last = 0;
+    if (s3_query(s, "partNumber", part, sizeof part)) {
+        char *end;
+        *pn = strtol(part, &end, 10);
+        if (*end || *pn < 1 || *pn > S3_MAX_PARTS)
+            return s3_fail(s, S3_E_PART_NUMBER);
+        if (part_range(o, *pn, first, last, parts_count) != 0)
+            return s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+        return 206;
+    }
+    if (s3_header(s, "Range", v, sizeof v)) {
+        int pr = parse_range(v, o->size, first, last);
+        if (pr < 0) {
+            char cr[64];
+            snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)o->size);
+            http_add_header(s->r->http, "Content-Range", cr);
+            return s3_error(s, 416, "InvalidRange", "The requested range is not satisfiable");
+        }
+        if (pr)
+            return 206;
+    }
+    if (o->size) {
+        *first = 0;
+        *last = o->size - 1;
+    }
+    return 200;
+}
+
+int s3_op_get_object(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     int head = !strcmp(h->method, "HEAD"), status = 0, parts_count = 0, rc;
     uint64_t first = 0, last = 0, len;
-    char v[256], part[16], *ctype = NULL;
+    char v[256], *ctype = NULL;
     long pn = 0;
     char vid[S3_VERSION_ID_LEN + 1];
     s3_object_t o;
@@ -842,38 +892,9 @@ int s3_op_get_object(void *arg)
         return -1;
     rc = rc ? s3_version_load(s, s->bucket, s->key, vid, &o) : s3_object_load(s, s->bucket, s->key, &o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    if (rc == 2) {
-        /* a delete marker asked for by its version id */
-        char date[64];
-        s3_http_date(o.last_modified, date, sizeof date);
-        http_add_header(h, "x-amz-delete-marker", "true");
-        http_add_header(h, "x-amz-version-id", vid);
-        http_add_header(h, "Last-Modified", date);
-        http_add_header(h, "Allow", "DELETE");
-        s3_object_clear(&o);
-        s->err_marker = 1;
-        return s3_error(s, 405, "MethodNotAllowed",
-                        "The specified method is not allowed against this resource.");
-    }
-    if (rc == 0 && vid[0])
-        return s3_error(s, 404, "NoSuchVersion",
-                        "The specified version does not exist.");
-    if (rc == 0) {
-        double lm;
-        /* without s3:ListBucket a missing key is not told apart from a
-         * forbidden one (AWS answers every caller so; here the anonymous) */
-        if (s->r->caller.kind == PRINCIPAL_ANONYMOUS && !s3_may_list(s, s->bucket)) {
-            strncat(s->r->authz_note, "; no such key, and s3:ListBucket is not allowed",
-                    sizeof s->r->authz_note - strlen(s->r->authz_note) - 1);
-            return s3_error(s, 403, "AccessDenied", "Access Denied");
-        }
-        if (s->versioning && s3_latest_marker(s, s->bucket, s->key, vid, &lm) == 1) {
-            http_add_header(h, "x-amz-delete-marker", "true");
-            http_add_header(h, "x-amz-version-id", vid);
-        }
-        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
-    }
+        return s3_fail(s, S3_E_INTERNAL);
+    if (rc == 0 || rc == 2)
+        return not_an_object(s, rc, vid, &o);
     /* SSE-KMS objects: HEAD as well as GET */
     if (!strncmp(o.sse.alg, "aws:kms", 7) && s3_kms_allowed(s) != 0) {
         s3_object_clear(&o);
@@ -884,7 +905,7 @@ int s3_op_get_object(void *arg)
     buf_init(&arn, 0);
     s3_object_arn(s->bucket, s->key, &arn);
     rc = -1;
-    if (preconditions(s, &o, &status) != 0) {
+    if (s3_preconditions(s, &o, &status, "") != 0) {
         if (status == 304) {
             object_headers(s, &o);
             http_respond(h, 304, NULL, NULL, 0);
@@ -901,39 +922,8 @@ int s3_op_get_object(void *arg)
     /* SSE-C needs the customer's key for HEAD too; the others decrypt only for GET */
     if ((!strcmp(o.sse.alg, "SSE-C") || !head) && s3_sse_open(s, &o.sse, arn.data, 1) != 0)
         goto out;
-    if (s3_query(s, "partNumber", part, sizeof part)) {
-        char *end;
-        pn = strtol(part, &end, 10);
-        if (*end || pn < 1 || pn > S3_MAX_PARTS) {
-            s3_error(s, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
-            goto out;
-        }
-        if (part_range(&o, pn, &first, &last, &parts_count) != 0) {
-            s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
-            goto out;
-        }
-        status = 206;
-    } else if (s3_header(s, "Range", v, sizeof v)) {
-        int pr = parse_range(v, o.size, &first, &last);
-        if (pr < 0) {
-            char cr[64];
-            snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)o.size);
-            http_add_header(h, "Content-Range", cr);
-            s3_error(s, 416, "InvalidRange", "The requested range is not satisfiable");
-            goto out;
-        }
-        status = pr ? 206 : 200;
-        if (!pr && o.size) {
-            first = 0;
-            last = o.size - 1;
-        }
-    } else {
-        status = 200;
-        if (o.size) {
-            first = 0;
-            last = o.size - 1;
-        }
-    }
+    if ((status = served_range(s, &o, &first, &last, &pn, &parts_count)) < 0)
+        goto out;
     len = o.size == 0 ? 0 : last - first + 1;
     object_headers(s, &o);
     s3_lock_headers(s, &o);
@@ -971,390 +961,5 @@ out:
     free(ctype);
     buf_free(&arn);
     s3_object_clear(&o);
-    return rc;
-}
-
-/* ---- deletion -------------------------------------------------------------- */
-
-int s3_op_delete_object(void *arg)
-{
-    s3_req_t *s = arg;
-    char vid[S3_VERSION_ID_LEN + 1];
-    s3_deleted_t d;
-    int rc, bypass;
-
-    if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0 ||
-        (bypass = s3_lock_bypass(s)) < 0)
-        return -1;
-    if ((rc = s3_delete_key(s, s->key, rc ? vid : NULL, bypass, &d)) != 0)
-        return rc == S3_DELETE_REFUSED
-                   ? -1
-                   : s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    if (d.marker)
-        http_add_header(s->r->http, "x-amz-delete-marker", "true");
-    if (d.version_id[0])
-        http_add_header(s->r->http, "x-amz-version-id", d.version_id);
-    s3_send_empty(s, 204);
-    return 0;
-}
-
-int s3_op_delete_objects(void *arg)
-{
-    s3_req_t *s = arg;
-    http_req_t *h = s->r->http;
-    xml_node_t *doc;
-    const xml_node_t *obj;
-    char err[256];
-    int quiet, bypass;
-    buf_t out;
-
-    if (s3_require_bucket(s) != 0 || (bypass = s3_lock_bypass(s)) < 0)
-        return -1;
-    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
-    if (doc == NULL || strcmp(xml_name(doc), "Delete") != 0 || xml_count(doc, "Object") == 0 ||
-        xml_count(doc, "Object") > 1000) {
-        xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
-    }
-    for (obj = xml_child(doc, "Object"); obj; obj = xml_next(obj, "Object"))
-        if (xml_child(obj, "Key") == NULL || xml_text(xml_child(obj, "Key"))[0] == '\0') {
-            xml_free(doc);
-            return s3_error(s, 400, "MalformedXML",
-                            "The XML you provided was not well-formed or did not validate against "
-                            "our published schema");
-        }
-    quiet = !strcasecmp(xml_text(xml_child(doc, "Quiet")), "true");
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "DeleteResult", XML_NS_S3);
-    for (obj = xml_child(doc, "Object"); obj; obj = xml_next(obj, "Object")) {
-        const xml_node_t *k = xml_child(obj, "Key");
-        const char *key = xml_text(k);
-        if (k == NULL || key[0] == '\0' || strlen(key) > S3_MAX_KEY) {
-            xml_open(&out, "Error");
-            xml_elem(&out, "Key", key);
-            xml_elem(&out, "Code", k == NULL ? "MalformedXML" : "KeyTooLongError");
-            xml_elem(&out, "Message", "The key is not valid.");
-            xml_close(&out, "Error");
-            continue;
-        }
-        if (s3_authorize_object(s, xml_child(obj, "VersionId") ? "s3:DeleteObjectVersion"
-                                                               : "s3:DeleteObject",
-                                s->bucket, key) != 0) {
-            xml_open(&out, "Error");
-            xml_elem(&out, "Key", key);
-            xml_elem(&out, "Code", "AccessDenied");
-            xml_elem(&out, "Message", s->r->err_msg);
-            xml_close(&out, "Error");
-            s->r->err_code[0] = '\0';
-            s->r->err_status = 0;
-            continue;
-        }
-        {
-            const xml_node_t *vn = xml_child(obj, "VersionId");
-            const char *vid = vn ? xml_text(vn) : NULL;
-            s3_deleted_t d;
-            int drc = 0;
-            if (vid && strcmp(vid, "null") != 0 && strlen(vid) != S3_VERSION_ID_LEN) {
-                xml_open(&out, "Error");
-                xml_elem(&out, "Key", key);
-                xml_elem(&out, "VersionId", vid);
-                xml_elem(&out, "Code", "NoSuchVersion");
-                xml_elem(&out, "Message", "The specified version does not exist.");
-                xml_close(&out, "Error");
-            } else if ((drc = s3_delete_key(s, key, vid, bypass, &d)) == S3_DELETE_REFUSED) {
-                /* a locked version (or a bypass not allowed) */
-                xml_open(&out, "Error");
-                xml_elem(&out, "Key", key);
-                xml_elem(&out, "VersionId", vid);
-                xml_elem(&out, "Code", s->r->err_code);
-                xml_elem(&out, "Message", s->r->err_msg);
-                xml_close(&out, "Error");
-                s->r->err_code[0] = '\0';
-                s->r->err_status = 0;
-            } else if (drc != 0) {
-                xml_open(&out, "Error");
-                xml_elem(&out, "Key", key);
-                xml_elem(&out, "Code", "InternalError");
-                xml_elem(&out, "Message", "We encountered an internal error. Please try again.");
-                xml_close(&out, "Error");
-            } else if (!quiet) {
-                xml_open(&out, "Deleted");
-                xml_elem(&out, "Key", key);
-                if (vid)
-                    xml_elem(&out, "VersionId", vid);
-                if (d.marker) {
-                    xml_elem(&out, "DeleteMarker", "true");
-                    if (d.version_id[0])
-                        xml_elem(&out, "DeleteMarkerVersionId", d.version_id);
-                }
-                xml_close(&out, "Deleted");
-            }
-        }
-    }
-    xml_close(&out, "DeleteResult");
-    xml_free(doc);
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
-    return 0;
-}
-
-/* ---- CopyObject --------------------------------------------------------------- */
-
-/* 1 when x-amz-copy-source names a version (?versionId=). */
-static int http_header_contains_version(s3_req_t *s)
-{
-    char v[4096];
-
-    return s3_header(s, "x-amz-copy-source", v, sizeof v) && strstr(v, "?versionId=") != NULL;
-}
-
-/* "bucket/key" or "/bucket/key" (URL-encoded; ?versionId= is read by
- * s3_copy_source_load). */
-int s3_copy_source(s3_req_t *s, char bucket[64], char **key)
-{
-    char v[4096], *q, *slash, *p = v;
-
-    *key = NULL;
-    if (!s3_header(s, "x-amz-copy-source", v, sizeof v))
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-    if ((q = strchr(v, '?')) != NULL)
-        *q = '\0';
-    if (*p == '/')
-        p++;
-    slash = strchr(p, '/');
-    if (slash == NULL || slash == p || (size_t)(slash - p) >= 64 || !slash[1])
-        return s3_error(s, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-    memcpy(bucket, p, (size_t)(slash - p));
-    bucket[slash - p] = '\0';
-    *key = malloc(strlen(slash + 1) + 1);
-    if (*key == NULL || proto_query_unescape_text(slash + 1, strlen(slash + 1), 0, *key) < 0) {
-        free(*key);
-        *key = NULL;
-        return s3_error(s, 400, "InvalidArgument", "Invalid copy source encoding.");
-    }
-    if (s3_authorize_object(s, "s3:GetObject", bucket, *key) != 0) {
-        free(*key);
-        *key = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* Re-seals the body [first, last] of src (data key src_dk) into a new blob
- * under s->sse for dst_aad. md5 of the copied bytes out. */
-int s3_reseal(s3_req_t *s, const s3_object_t *src, const uint8_t *src_dk, const char *src_aad,
-              uint64_t first, uint64_t last, const char *dst_aad, char blob_id[BLOB_ID_LEN + 1],
-              uint8_t **out_body, size_t *out_len, uint8_t md5[16], checksum_t *ck)
-{
-    s3_body_t *body = NULL;
-    frames_sealer_t *fs = NULL;
-    s3_sealed_t out;
-    uint8_t *mem = NULL;
-    size_t mlen = 0;
-    uint64_t n_plain = src->size ? last - first + 1 : 0;
-    checksum_t m;
-    uint8_t dig[CHECKSUM_MAX_DIGEST];
-    size_t dl;
-    int rc;
-
-    if (checksum_init(&m, CHECKSUM_MD5) != 0)
-        return s3_error(s, 500, "InternalError", "Out of memory.");
-    blob_id[0] = '\0';
-    if (out_body) {
-        *out_body = NULL;
-        *out_len = 0;
-    }
-    memset(&out, 0, sizeof out);
-    if (out_body && n_plain <= S3_INLINE_MAX) {
-        size_t sealed = (size_t)frames_sealed_size(n_plain, FRAMES_DEFAULT_FRAME);
-        if (s3_sealed_init(&out, s->r->emu->blobs, sealed, sealed) != 0)
-            goto fail;
-    } else if (s3_sealed_init(&out, s->r->emu->blobs, 0, 0) != 0) {
-        goto fail;
-    }
-    fs = frames_seal_begin(s->sse.dk, (const uint8_t *)dst_aad, strlen(dst_aad), FRAMES_DEFAULT_FRAME);
-    if (fs == NULL)
-        goto fail;
-    if (src->size > 0) {
-        if (s3_body_open(s, src, src_dk, src_aad, first, last, &body) != 0)
-            goto fail;
-        for (;;) {
-            const uint8_t *p;
-            size_t n;
-            int r2 = s3_body_view(body, &p, &n);
-            if (r2 < 0)
-                goto fail;
-            if (r2 == 0)
-                break;
-            checksum_update(&m, p, n);
-            if (ck)
-                checksum_update(ck, p, n);
-            if (frames_seal_update(fs, p, n, s3_sealed_write, &out) != 0)
-                goto fail;
-        }
-        s3_body_close(body);
-        body = NULL;
-    }
-    rc = frames_seal_final(fs, s3_sealed_write, &out);
-    fs = NULL;
-    if (rc != 0 || s3_sealed_finish(&out, blob_id, &mem, &mlen) != 0)
-        goto fail;
-    if (out_body) {
-        *out_body = mem;
-        *out_len = mlen;
-    }
-    checksum_final(&m, dig, &dl);
-    memcpy(md5, dig, 16);
-    return 0;
-fail:
-    checksum_free(&m);
-    s3_body_close(body);
-    if (fs)
-        frames_seal_abort(fs);
-    s3_sealed_abort(&out);
-    return s3_error(s, 500, "InternalError", "The source object's body cannot be copied.");
-}
-
-int s3_op_copy_object(void *arg)
-{
-    s3_req_t *s = arg;
-    char sbucket[64], region[64], directive[32] = "COPY", tdirective[32] = "COPY";
-    char *skey = NULL, date[64];
-    s3_old_body_t old;
-    s3_object_t src, dst;
-    s3_sse_t src_sse_c;
-    buf_t src_arn, dst_arn, out;
-    uint8_t md5[16];
-    int rc = -1, found, bad = 0;
-
-    memset(&src, 0, sizeof src);
-    memset(&dst, 0, sizeof dst);
-    memset(&src_sse_c, 0, sizeof src_sse_c);
-    buf_init(&src_arn, 0);
-    buf_init(&dst_arn, 0);
-    if (s3_require_bucket(s) != 0 || s3_copy_source(s, sbucket, &skey) != 0)
-        goto out;
-    found = s3_bucket_region(s, sbucket, region);
-    if (found != 1) {
-        s3_error(s, found == 2 ? 403 : 404, found == 2 ? "AccessDenied" : "NoSuchBucket",
-                 found == 2 ? "Access Denied" : "The specified bucket does not exist");
-        goto out;
-    }
-    if (s3_copy_source_load(s, sbucket, skey, &src) != 0)
-        goto out;
-    {
-        char v[32];
-        if (s3_header(s, "x-amz-metadata-directive", v, sizeof v))
-            snprintf(directive, sizeof directive, "%s", v);
-        if (s3_header(s, "x-amz-tagging-directive", v, sizeof v))
-            snprintf(tdirective, sizeof tdirective, "%s", v);
-    }
-    if (strcmp(directive, "COPY") && strcmp(directive, "REPLACE")) {
-        s3_error(s, 400, "InvalidArgument", "Unknown metadata directive.");
-        goto out;
-    }
-    {
-        /* x-amz-copy-source-if-*: a 304 of GET is a 412 for a copy */
-        int st;
-        if (preconditions_as(s, &src, &st, "x-amz-copy-source-") != 0) {
-            if (st == 304)
-                s3_error(s, 412, "PreconditionFailed",
-                         "At least one of the pre-conditions you specified did not hold");
-            goto out;
-        }
-    }
-    s3_object_arn(sbucket, skey, &src_arn);
-    /* the source's data key: SSE-C from the copy-source customer headers */
-    if (!strcmp(src.sse.alg, "SSE-C")) {
-        int prc = s3_ssec_parse(s, "copy-source-", &src_sse_c);
-        uint8_t mac[32];
-        if (prc <= 0) {
-            if (prc == 0)
-                s3_error(s, 400, "InvalidRequest",
-                         "The object was stored using a form of Server Side Encryption. The "
-                         "correct parameters must be provided to retrieve the object.");
-            goto out;
-        }
-        HMAC(EVP_sha256(), src.sse.salt, sizeof src.sse.salt, src_sse_c.dk, 32, mac, NULL);
-        if (CRYPTO_memcmp(mac, src.sse.hmac, sizeof mac) != 0) {
-            s3_error(s, 403, "AccessDenied", "Access Denied");
-            goto out;
-        }
-        memcpy(src.sse.dk, src_sse_c.dk, 32);
-    } else if (s3_sse_open(s, &src.sse, src_arn.data, 0) != 0) {
-        goto out;
-    }
-    /* a copy onto itself must change something (restoring a version by id
-     * is a change) */
-    if (!strcmp(sbucket, s->bucket) && !strcmp(skey, s->key) && !strcmp(directive, "COPY") &&
-        !http_header_contains_version(s) &&
-        !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
-        !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
-        !http_header(s->r->http, "x-amz-storage-class", NULL)) {
-        s3_error(s, 400, "InvalidRequest",
-                 "This copy request is illegal because it is trying to copy an object to itself "
-                 "without changing the object's metadata, storage class, website redirect "
-                 "location or encryption attributes.");
-        goto out;
-    }
-    if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
-        goto out;
-    s3_object_arn(s->bucket, s->key, &dst_arn);
-    if (s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
-                  dst_arn.data, dst.blob_id, &dst.body, &dst.body_len, md5, NULL) != 0)
-        goto out;
-    dst.size = src.size;
-    dst.last_modified = s->r->now;
-    /* the copy's own lock: the source's is not copied */
-    s3_lock_for_new(s, &s->lock, dst.last_modified, &dst.lock);
-    dst.frame_size = FRAMES_DEFAULT_FRAME;
-    dst.sse = s->sse;
-    dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);
-    dst.tags = !strcmp(tdirective, "REPLACE") ? request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
-    if (!bad && s3_acl_from_headers(s, 0, &dst.acl) != 0)
-        bad = 1;
-    if ((!strcmp(directive, "REPLACE") && dst.meta == NULL) || bad) {
-        s3_drop_blob(s, dst.blob_id);
-        goto out_dst;
-    }
-    if (src.checksum_alg[0] && src.parts == NULL) {
-        memcpy(dst.checksum_alg, src.checksum_alg, sizeof dst.checksum_alg);
-        memcpy(dst.checksum, src.checksum, sizeof dst.checksum);
-        memcpy(dst.checksum_type, src.checksum_type, sizeof dst.checksum_type);
-    }
-    make_etag(&dst.sse, md5, dst.etag);
-    if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &dst, &old) != 0 ||
-        db_commit(s->r->emu->db) != 0) {
-        db_rollback(s->r->emu->db);
-        s3_drop_blob(s, dst.blob_id);
-        s3_error(s, 500, "InternalError", "We encountered an internal error.");
-        goto out_dst;
-    }
-    s3_drop_body(s, &old);
-    if (dst.version_id[0])
-        http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
-    s3_sse_headers(s, &dst.sse);
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "CopyObjectResult", XML_NS_S3);
-    xml_elem(&out, "ETag", dst.etag);
-    clock_iso8601(dst.last_modified, date);
-    xml_elem(&out, "LastModified", date);
-    xml_close(&out, "CopyObjectResult");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
-    rc = 0;
-out_dst:
-    memset(&dst.sse, 0, sizeof dst.sse);
-    s3_object_clear(&dst);
-out:
-    OPENSSL_cleanse(src_sse_c.dk, sizeof src_sse_c.dk);
-    s3_object_clear(&src);
-    buf_free(&src_arn);
-    buf_free(&dst_arn);
-    free(skey);
     return rc;
 }

@@ -29,31 +29,28 @@ static int load_existing(s3_req_t *s, s3_object_t *o)
         return -1;
     rc = s3_object_load(s, s->bucket, s->key, o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 0)
-        return s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return s3_fail(s, S3_E_NO_SUCH_KEY);
     return 0;
 }
 
 static int set_tags(s3_req_t *s, const char *json)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "UPDATE s3_objects SET tags=?3 WHERE bucket=?1 AND key=?2", "sss", s->bucket, s->key, json);
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, s->key, -1, SQLITE_STATIC);
-    if (json)
-        sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+        return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : s3_error(s, 500, "InternalError", "We encountered an internal error.");
+    db_done(st);
+    return rc == SQLITE_DONE ? 0 : s3_fail(s, S3_E_INTERNAL);
 }
 
-int s3_op_put_object_tagging(void *arg)
+int s3_op_put_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     s3_object_t o;
     xml_node_t *doc;
@@ -69,9 +66,7 @@ int s3_op_put_object_tagging(void *arg)
     set = xml_child(doc, "TagSet");
     if (doc == NULL || strcmp(xml_name(doc), "Tagging") != 0 || set == NULL) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (xml_count(set, "Tag") > 10) {
         xml_free(doc);
@@ -84,7 +79,7 @@ int s3_op_put_object_tagging(void *arg)
             cJSON_GetObjectItemCaseSensitive(tags, k)) {
             cJSON_Delete(tags);
             xml_free(doc);
-            return s3_error(s, 400, "InvalidTag", "The TagKey you have provided is invalid");
+            return s3_fail(s, S3_E_TAG_KEY);
         }
         cJSON_AddStringToObject(tags, k, v);
     }
@@ -99,9 +94,9 @@ int s3_op_put_object_tagging(void *arg)
     return 0;
 }
 
-int s3_op_get_object_tagging(void *arg)
+int s3_op_get_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t o;
     cJSON *tags, *e;
     buf_t out;
@@ -128,9 +123,9 @@ int s3_op_get_object_tagging(void *arg)
     return 0;
 }
 
-int s3_op_delete_object_tagging(void *arg)
+int s3_op_delete_object_tagging(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     s3_object_t o;
 
     if (load_existing(s, &o) != 0)
@@ -144,16 +139,16 @@ int s3_op_delete_object_tagging(void *arg)
 
 /* ---- GetObjectAttributes ----------------------------------------------------- */
 
-int s3_op_get_object_attributes(void *arg)
+int s3_op_get_object_attributes(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     char want[512], date[64];
     s3_object_t o;
     buf_t out;
     buf_t arn;
 
     if (!s3_header(s, "x-amz-object-attributes", want, sizeof want))
-        return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+        return s3_fail(s, S3_E_ATTRIBUTE_NAME);
     {
         static const char *const names[] = {"ETag", "Checksum", "ObjectParts", "StorageClass",
                                             "ObjectSize", NULL};
@@ -167,7 +162,7 @@ int s3_op_get_object_attributes(void *arg)
             for (i = 0; names[i]; i++)
                 ok |= !strcmp(tok, names[i]);
             if (!ok)
-                return s3_error(s, 400, "InvalidArgument", "Invalid attribute name specified.");
+                return s3_fail(s, S3_E_ATTRIBUTE_NAME);
         }
     }
     if (load_existing(s, &o) != 0)

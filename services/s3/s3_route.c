@@ -1,5 +1,6 @@
-/* s3_route.c — which S3 operation a request names: the operation rows
- * (method, bucket/key presence, sub-resource, distinguishing header) and
+/* s3_route.c — which S3 operation a request names: the routes (method,
+ * bucket/key presence, sub-resource, distinguishing header) to the rows of
+ * s3_ops (s3.c), and
  * S3's sub-resources. A request whose query names a sub-resource is served
  * by the row of exactly that sub-resource or refused; it never reaches a
  * plain object or bucket operation. */
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "emulator/http.h"
+#include "emulator/proto_query.h"
 
 /* ---- S3's sub-resources ---------------------------------------------------------
  *
@@ -94,30 +96,34 @@ static const subres_t *subres_find(const char *name, size_t n)
     return NULL;
 }
 
-/* ---- operation rows ------------------------------------------------------------- */
+/* ---- routes: which row a request names ------------------------------------------ */
 
 typedef struct {
     const char *method;
     int has_key;        /* -1: no bucket, 0: bucket, 1: bucket + key */
     const char *sub;    /* the sub-resource that selects the operation, NULL none */
     const char *header; /* a header that selects it (x-amz-copy-source) */
-    const char *name;
-    int (*fn)(void *s);
-} op_t;
+    const char *param;  /* a query parameter and value that select it ("list-type=2") */
+    const char *name;   /* its row in s3_ops (s3.c); NULL: the CORS preflight */
+    int (*head)(s3_req_t *s); /* OP_STREAMS rows: the head-time preparation */
+} route_t;
 
-/* First match wins: a row with a header before the same row without. */
+/* First match wins: a route with a header or parameter before the same
+ * route without. */
 /* clang-format off */
-#define CFG(sub, put, get, del)                                                                \
-    {"PUT", 0, sub, NULL, put, s3_op_config_put}, {"GET", 0, sub, NULL, get, s3_op_config_get},    \
-        {"DELETE", 0, sub, NULL, del, s3_op_config_delete}
+#define CFG(sub, put, get, del)                                                                    \
+    {"PUT", 0, sub, NULL, NULL, put, NULL}, {"GET", 0, sub, NULL, NULL, get, NULL},                \
+        {"DELETE", 0, sub, NULL, NULL, del, NULL}
+#define B(method, sub, name) {method, 0, sub, NULL, NULL, name, NULL}
+#define K(method, sub, name) {method, 1, sub, NULL, NULL, name, NULL}
 /* clang-format on */
 
-static const op_t ops[] = {
-    {"GET", -1, NULL, NULL, "ListBuckets", s3_op_list_buckets},
-    {"PUT", 0, "encryption", NULL, "PutBucketEncryption", s3_op_put_bucket_encryption},
-    {"PUT", 0, "policy", NULL, "PutBucketPolicy", s3_op_put_bucket_policy},
-    {"PUT", 0, "acl", NULL, "PutBucketAcl", s3_op_put_bucket_acl},
-    {"PUT", 0, "versioning", NULL, "PutBucketVersioning", s3_op_put_bucket_versioning},
+static const route_t routes[] = {
+    {"GET", -1, NULL, NULL, NULL, "ListBuckets", NULL},
+    B("PUT", "encryption", "PutBucketEncryption"),
+    B("PUT", "policy", "PutBucketPolicy"),
+    B("PUT", "acl", "PutBucketAcl"),
+    B("PUT", "versioning", "PutBucketVersioning"),
     CFG("cors", "PutBucketCors", "GetBucketCors", "DeleteBucketCors"),
     CFG("website", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite"),
     CFG("lifecycle", "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
@@ -128,66 +134,134 @@ static const op_t ops[] = {
         "DeletePublicAccessBlock"),
     CFG("ownershipControls", "PutBucketOwnershipControls", "GetBucketOwnershipControls",
         "DeleteBucketOwnershipControls"),
-    {"PUT", 0, "accelerate", NULL, "PutBucketAccelerateConfiguration", s3_op_config_put},
-    {"GET", 0, "accelerate", NULL, "GetBucketAccelerateConfiguration", s3_op_config_get},
-    {"PUT", 0, "requestPayment", NULL, "PutBucketRequestPayment", s3_op_config_put},
-    {"GET", 0, "requestPayment", NULL, "GetBucketRequestPayment", s3_op_config_get},
-    {"PUT", 0, "logging", NULL, "PutBucketLogging", s3_op_config_put},
-    {"GET", 0, "logging", NULL, "GetBucketLogging", s3_op_config_get},
-    {"PUT", 0, "object-lock", NULL, "PutObjectLockConfiguration", s3_op_config_put},
-    {"GET", 0, "object-lock", NULL, "GetObjectLockConfiguration", s3_op_config_get},
-    {"PUT", 0, NULL, NULL, "CreateBucket", s3_op_create_bucket},
-    {"GET", 0, "location", NULL, "GetBucketLocation", s3_op_get_bucket_location},
-    {"GET", 0, "encryption", NULL, "GetBucketEncryption", s3_op_get_bucket_encryption},
-    {"GET", 0, "policyStatus", NULL, "GetBucketPolicyStatus", s3_op_get_bucket_policy_status},
-    {"GET", 0, "policy", NULL, "GetBucketPolicy", s3_op_get_bucket_policy},
-    {"GET", 0, "acl", NULL, "GetBucketAcl", s3_op_get_bucket_acl},
-    {"GET", 0, "versioning", NULL, "GetBucketVersioning", s3_op_get_bucket_versioning},
-    {"GET", 0, "versions", NULL, "ListObjectVersions", s3_op_list_object_versions},
-    {"GET", 0, "uploads", NULL, "ListMultipartUploads", s3_op_list_multipart_uploads},
-    {"GET", 0, NULL, NULL, "ListObjects", s3_op_list_objects},
-    {"HEAD", 0, NULL, NULL, "HeadBucket", s3_op_head_bucket},
-    {"DELETE", 0, "encryption", NULL, "DeleteBucketEncryption", s3_op_delete_bucket_encryption},
-    {"DELETE", 0, "policy", NULL, "DeleteBucketPolicy", s3_op_delete_bucket_policy},
-    {"DELETE", 0, NULL, NULL, "DeleteBucket", s3_op_delete_bucket},
-    {"POST", 0, "delete", NULL, "DeleteObjects", s3_op_delete_objects},
-    {"OPTIONS", 0, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
-    {"OPTIONS", 1, NULL, NULL, "PreflightRequest", s3_op_cors_preflight},
-    {"PUT", 1, "acl", NULL, "PutObjectAcl", s3_op_put_object_acl},
-    {"GET", 1, "acl", NULL, "GetObjectAcl", s3_op_get_object_acl},
-    {"PUT", 1, "tagging", NULL, "PutObjectTagging", s3_op_put_object_tagging},
-    {"PUT", 1, "retention", NULL, "PutObjectRetention", s3_op_put_object_retention},
-    {"PUT", 1, "legal-hold", NULL, "PutObjectLegalHold", s3_op_put_object_legal_hold},
-    {"PUT", 1, "uploadId", "x-amz-copy-source", "UploadPartCopy", s3_op_upload_part_copy},
-    {"PUT", 1, "uploadId", NULL, "UploadPart", s3_op_upload_part},
-    {"PUT", 1, NULL, "x-amz-copy-source", "CopyObject", s3_op_copy_object},
-    {"PUT", 1, NULL, NULL, "PutObject", s3_op_put_object},
-    {"GET", 1, "tagging", NULL, "GetObjectTagging", s3_op_get_object_tagging},
-    {"GET", 1, "retention", NULL, "GetObjectRetention", s3_op_get_object_retention},
-    {"GET", 1, "legal-hold", NULL, "GetObjectLegalHold", s3_op_get_object_legal_hold},
-    {"GET", 1, "uploadId", NULL, "ListParts", s3_op_list_parts},
-    {"GET", 1, "attributes", NULL, "GetObjectAttributes", s3_op_get_object_attributes},
-    {"GET", 1, NULL, NULL, "GetObject", s3_op_get_object},
-    {"HEAD", 1, NULL, NULL, "HeadObject", s3_op_get_object},
-    {"DELETE", 1, "tagging", NULL, "DeleteObjectTagging", s3_op_delete_object_tagging},
-    {"DELETE", 1, "uploadId", NULL, "AbortMultipartUpload", s3_op_abort_multipart_upload},
-    {"DELETE", 1, NULL, NULL, "DeleteObject", s3_op_delete_object},
-    {"POST", 1, "uploads", NULL, "CreateMultipartUpload", s3_op_create_multipart_upload},
-    {"POST", 1, "uploadId", NULL, "CompleteMultipartUpload", s3_op_complete_multipart_upload},
+    B("PUT", "accelerate", "PutBucketAccelerateConfiguration"),
+    B("GET", "accelerate", "GetBucketAccelerateConfiguration"),
+    B("PUT", "requestPayment", "PutBucketRequestPayment"),
+    B("GET", "requestPayment", "GetBucketRequestPayment"),
+    B("PUT", "logging", "PutBucketLogging"),
+    B("GET", "logging", "GetBucketLogging"),
+    B("PUT", "object-lock", "PutObjectLockConfiguration"),
+    B("GET", "object-lock", "GetObjectLockConfiguration"),
+    B("PUT", NULL, "CreateBucket"),
+    B("GET", "location", "GetBucketLocation"),
+    B("GET", "encryption", "GetBucketEncryption"),
+    B("GET", "policyStatus", "GetBucketPolicyStatus"),
+    B("GET", "policy", "GetBucketPolicy"),
+    B("GET", "acl", "GetBucketAcl"),
+    B("GET", "versioning", "GetBucketVersioning"),
+    B("GET", "versions", "ListObjectVersions"),
+    B("GET", "uploads", "ListMultipartUploads"),
+    {"GET", 0, NULL, NULL, "list-type=2", "ListObjectsV2", NULL},
+    B("GET", NULL, "ListObjects"),
+    B("HEAD", NULL, "HeadBucket"),
+    B("DELETE", "encryption", "DeleteBucketEncryption"),
+    B("DELETE", "policy", "DeleteBucketPolicy"),
+    B("DELETE", NULL, "DeleteBucket"),
+    B("POST", "delete", "DeleteObjects"),
+    B("OPTIONS", NULL, NULL),
+    K("OPTIONS", NULL, NULL),
+    K("PUT", "acl", "PutObjectAcl"),
+    K("GET", "acl", "GetObjectAcl"),
+    K("PUT", "tagging", "PutObjectTagging"),
+    K("PUT", "retention", "PutObjectRetention"),
+    K("PUT", "legal-hold", "PutObjectLegalHold"),
+    {"PUT", 1, "uploadId", "x-amz-copy-source", NULL, "UploadPartCopy", NULL},
+    {"PUT", 1, "uploadId", NULL, NULL, "UploadPart", s3_part_head},
+    {"PUT", 1, NULL, "x-amz-copy-source", NULL, "CopyObject", NULL},
+    {"PUT", 1, NULL, NULL, NULL, "PutObject", s3_upload_head},
+    K("GET", "tagging", "GetObjectTagging"),
+    K("GET", "retention", "GetObjectRetention"),
+    K("GET", "legal-hold", "GetObjectLegalHold"),
+    K("GET", "uploadId", "ListParts"),
+    K("GET", "attributes", "GetObjectAttributes"),
+    K("GET", NULL, "GetObject"),
+    K("HEAD", NULL, "HeadObject"),
+    K("DELETE", "tagging", "DeleteObjectTagging"),
+    K("DELETE", "uploadId", "AbortMultipartUpload"),
+    K("DELETE", NULL, "DeleteObject"),
+    K("POST", "uploads", "CreateMultipartUpload"),
+    K("POST", "uploadId", "CompleteMultipartUpload"),
+    /* operations awsemu does not serve: their rows answer NotImplemented */
+    B("POST", "metadataConfiguration", "CreateBucketMetadataConfiguration"),
+    B("GET", "metadataConfiguration", "GetBucketMetadataConfiguration"),
+    B("DELETE", "metadataConfiguration", "DeleteBucketMetadataConfiguration"),
+    B("POST", "metadataTable", "CreateBucketMetadataTableConfiguration"),
+    B("GET", "metadataTable", "GetBucketMetadataTableConfiguration"),
+    B("DELETE", "metadataTable", "DeleteBucketMetadataTableConfiguration"),
+    B("PUT", "metadataInventoryTable", "UpdateBucketMetadataInventoryTableConfiguration"),
+    B("PUT", "metadataJournalTable", "UpdateBucketMetadataJournalTableConfiguration"),
+    B("GET", "session", "CreateSession"),
+    CFG("analytics", "PutBucketAnalyticsConfiguration", "GetBucketAnalyticsConfiguration",
+        "DeleteBucketAnalyticsConfiguration"),
+    CFG("intelligent-tiering", "PutBucketIntelligentTieringConfiguration",
+        "GetBucketIntelligentTieringConfiguration", "DeleteBucketIntelligentTieringConfiguration"),
+    CFG("inventory", "PutBucketInventoryConfiguration", "GetBucketInventoryConfiguration",
+        "DeleteBucketInventoryConfiguration"),
+    CFG("metrics", "PutBucketMetricsConfiguration", "GetBucketMetricsConfiguration",
+        "DeleteBucketMetricsConfiguration"),
+    B("GET", "abac", "GetBucketAbac"),
+    B("PUT", "abac", "PutBucketAbac"),
+    B("GET", "notification", "GetBucketNotificationConfiguration"),
+    B("PUT", "notification", "PutBucketNotificationConfiguration"),
+    K("GET", "torrent", "GetObjectTorrent"),
+    K("PUT", "renameObject", "RenameObject"),
+    K("POST", "restore", "RestoreObject"),
+    K("POST", "select", "SelectObjectContent"),
+    K("PUT", "encryption", "UpdateObjectEncryption"),
 };
 
-/* The row of method at has_key for sub-resource sub (NULL: none), or NULL. */
-static const op_t *find_row(const http_req_t *h, int has_key, const char *sub)
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* The row a route names. */
+static const svc_op_t *route_row(const route_t *rt)
+{
+    if (rt->name == NULL)
+        return &s3_preflight_op;
+    return svc_find_op(&s3_def, rt->name, strlen(rt->name));
+}
+
+int s3_route_check(char *err, size_t errlen)
 {
     size_t i;
 
-    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const op_t *o = &ops[i];
+    for (i = 1; i < s3_def.nops; i++)
+        if (strcmp(s3_ops[i - 1].name, s3_ops[i].name) >= 0) {
+            snprintf(err, errlen, "s3_ops: %s out of order", s3_ops[i].name);
+            return -1;
+        }
+    for (i = 0; i < NROUTES; i++)
+        if (route_row(&routes[i]) == NULL) {
+            snprintf(err, errlen, "s3 route %s names no row", routes[i].name);
+            return -1;
+        }
+    return 0;
+}
+
+/* 1 when the query has the parameter "name=value" of nv with that value. */
+static int param_is(const http_req_t *h, const char *nv)
+{
+    const char *eq = strchr(nv, '=');
+    char name[32], v[32];
+
+    snprintf(name, sizeof name, "%.*s", (int)(eq - nv), nv);
+    return proto_query_param(h->query, strlen(h->query), name, v, sizeof v) >= 0 &&
+           !strcmp(v, eq + 1);
+}
+
+/* The route of method at has_key for sub-resource sub (NULL: none), or NULL. */
+static const route_t *find_route(const http_req_t *h, int has_key, const char *sub)
+{
+    size_t i;
+
+    for (i = 0; i < NROUTES; i++) {
+        const route_t *o = &routes[i];
         if (strcmp(o->method, h->method) != 0 || o->has_key != has_key)
             continue;
         if ((o->sub == NULL) != (sub == NULL) || (sub && strcmp(o->sub, sub) != 0))
             continue;
         if (o->header && !http_header(h, o->header, NULL))
+            continue;
+        if (o->param && !param_is(h, o->param))
             continue;
         return o;
     }
@@ -266,8 +340,7 @@ static int not_allowed(s3_req_t *s, const char *allowed)
 {
     if (allowed)
         http_add_header(s->r->http, "Allow", allowed);
-    return s3_error(s, 405, "MethodNotAllowed",
-                    "The specified method is not allowed against this resource.");
+    return s3_fail(s, S3_E_METHOD_NOT_ALLOWED);
 }
 
 int s3_route(s3_req_t *s, int has_key)
@@ -275,7 +348,7 @@ int s3_route(s3_req_t *s, int has_key)
     http_req_t *h = s->r->http;
     const subres_t *sel[MAX_SELECTED], *sr;
     const char *allowed;
-    const op_t *o;
+    const route_t *o;
     size_t n = 0, i;
 
     /* the service root and CORS preflights (which carry the query of the
@@ -295,13 +368,16 @@ int s3_route(s3_req_t *s, int has_key)
     allowed = sr ? (has_key == 1 ? sr->object : sr->bucket) : NULL;
     if (sr && !strcmp(h->method, "HEAD"))
         return not_allowed(s, allowed); /* no sub-resource has a HEAD form */
-    o = find_row(h, has_key, sr ? sr->name : NULL);
+    o = find_route(h, has_key, sr ? sr->name : NULL);
     if (o == NULL && sr && has_key == 1 && sr->object == NULL && !strcmp(h->method, "GET")) {
         /* a bucket's sub-resource at a key's path: the bucket's operation
-         * where S3 answers with it, its own refusals where S3 has them */
+         * where S3 answers with it (one awsemu serves), its own refusals
+         * where S3 has them */
         for (i = 0; key_bucket_gets[i]; i++)
             if (!strcmp(key_bucket_gets[i], sr->name))
-                o = find_row(h, 0, sr->name);
+                o = find_route(h, 0, sr->name);
+        if (o && (route_row(o)->flags & OP_UNSUPPORTED))
+            o = NULL;
         if (o == NULL && !strcmp(sr->name, "logging"))
             return s3_error(s, 400, "NoLoggingStatusForKey",
                             "There is no such thing as the ?logging sub-resource for a key");
@@ -310,10 +386,11 @@ int s3_route(s3_req_t *s, int has_key)
                             "There is no such thing as the ?versions sub-resource for a key");
     }
     if (o != NULL) {
-        s->opname = o->name;
-        s->op = o->fn;
-        s->r->operation = o->name;
-        return 0;
+        s->r->op = route_row(o);
+        s->r->operation = s->r->op->name;
+        s->head = o->head;
+        s->sub = o->sub;
+        return svc_unsupported(s->r);
     }
     if (sr == NULL)
         return not_allowed(s, NULL);

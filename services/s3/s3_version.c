@@ -52,7 +52,7 @@ int s3_version_param(s3_req_t *s, char vid[S3_VERSION_ID_LEN + 1])
     if (!s3_query(s, "versionId", NULL, 0))
         return 0;
     if (!s3_query(s, "versionId", v, sizeof v) || !valid_version_id(v))
-        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+        return s3_fail(s, S3_E_VERSION_ID);
     memcpy(vid, v, strlen(v) + 1); /* valid: at most S3_VERSION_ID_LEN */
     return 1;
 }
@@ -72,16 +72,13 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
             return 1;
         s3_object_clear(o);
     }
-    st = db_stmt(s->r->emu->db, "SELECT " VCOLS ", marker FROM s3_versions WHERE bucket=?1 AND "
-                                "key=?2 AND version_id=?3");
+    st = db_query(s->r->emu->db, "SELECT " VCOLS ", marker FROM s3_versions WHERE bucket=?1 AND "
+                                "key=?2 AND version_id=?3", "sss", bucket, key, vid);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+        db_done(st);
         return rc == SQLITE_DONE ? 0 : -1;
     }
     rc = s3_object_from_row(st, 0, o) == 0 ? 1 : -1;
@@ -89,43 +86,41 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
         rc = 2;
     if (rc > 0 && strcmp(vid, "null") != 0)
         snprintf(o->version_id, sizeof o->version_id, "%s", vid);
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
 int s3_latest_marker(s3_req_t *s, const char *bucket, const char *key,
                      char vid[S3_VERSION_ID_LEN + 1], double *last_modified)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "SELECT version_id, marker, last_modified FROM "
-                                              "s3_versions WHERE bucket=?1 AND key=?2 ORDER BY id "
-                                              "DESC LIMIT 1");
+    sqlite3_stmt *st;
     int rc = 0;
 
+    st = db_query(s->r->emu->db, "SELECT version_id, marker, last_modified FROM "
+                                              "s3_versions WHERE bucket=?1 AND key=?2 ORDER BY id "
+                                              "DESC LIMIT 1", "ss", bucket, key);
     if (st == NULL)
         return 0;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1)) {
+    if (db_row(st) == 1 && sqlite3_column_int(st, 1)) {
         snprintf(vid, S3_VERSION_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
         *last_modified = sqlite3_column_double(st, 2);
         rc = 1;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc;
 }
 
 /* Runs a prepared statement of one bucket/key to completion. */
 static int exec_key(s3_req_t *s, const char *sql, const char *bucket, const char *key)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, sql, "ss", bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -140,18 +135,15 @@ int s3_version_archive(s3_req_t *s, const char *bucket, const char *key)
 /* A delete marker as the newest version of key. */
 static int add_marker(s3_req_t *s, const char *key, const char *vid)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, "INSERT INTO s3_versions (bucket, key, version_id, "
-                                              "marker, last_modified) VALUES (?1, ?2, ?3, 1, ?4)");
+    sqlite3_stmt *st;
     int rc;
 
+    st = db_query(s->r->emu->db, "INSERT INTO s3_versions (bucket, key, version_id, "
+                                              "marker, last_modified) VALUES (?1, ?2, ?3, 1, ?4)", "sssd", s->bucket, key, vid, s->r->now);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, s->r->now);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -160,13 +152,13 @@ static int add_marker(s3_req_t *s, const char *key, const char *vid)
 static int delete_returning(s3_req_t *s, const char *sql, const char *key, const char *vid,
                             s3_old_body_t *old, int *marker)
 {
-    sqlite3_stmt *st = db_stmt(s->r->emu->db, sql);
+    sqlite3_stmt *st;
     int rc, found = 0;
 
+    /* the statements with a version name ?3; DEL_CURRENT has none */
+    st = db_query(s->r->emu->db, sql, "ss", s->bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     if (vid)
         sqlite3_bind_text(st, 3, vid, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -182,7 +174,7 @@ static int delete_returning(s3_req_t *s, const char *sql, const char *key, const
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
             ;
     }
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? found : -1;
 }
 
@@ -194,36 +186,32 @@ static int promote(s3_req_t *s, const char *key)
     sqlite3_int64 id = 0;
     int rc, marker = 1;
 
-    st = db_stmt(s->r->emu->db, "SELECT id, marker FROM s3_versions WHERE bucket=?1 AND key=?2 "
+    st = db_query(s->r->emu->db, "SELECT id, marker FROM s3_versions WHERE bucket=?1 AND key=?2 "
                                 "AND NOT EXISTS (SELECT 1 FROM s3_objects WHERE bucket=?1 AND "
-                                "key=?2) ORDER BY id DESC LIMIT 1");
+                                "key=?2) ORDER BY id DESC LIMIT 1", "ss", s->bucket, key);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db_row(st) == 1) {
         id = sqlite3_column_int64(st, 0);
         marker = sqlite3_column_int(st, 1);
     }
-    sqlite3_reset(st);
+    db_done(st);
     if (marker)
         return 0;
-    st = db_stmt(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
+    st = db_query(s->r->emu->db, "INSERT INTO s3_objects (bucket, key, version_id, " VCOLS ") "
                                 "SELECT bucket, key, nullif(version_id, 'null'), " VCOLS " FROM "
-                                "s3_versions WHERE id=?1");
+                                "s3_versions WHERE id=?1", "l", (long long)id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
         return -1;
-    st = db_stmt(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1");
+    st = db_query(s->r->emu->db, "DELETE FROM s3_versions WHERE id=?1", "l", (long long)id);
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -300,9 +288,9 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass, s3_
 
 /* ---- PutBucketVersioning / GetBucketVersioning ------------------------------ */
 
-int s3_op_put_bucket_versioning(void *arg)
+int s3_op_put_bucket_versioning(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     xml_node_t *doc;
     char err[256], status[16];
@@ -315,9 +303,7 @@ int s3_op_put_bucket_versioning(void *arg)
     doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
     if (doc == NULL || strcmp(xml_name(doc), "VersioningConfiguration") != 0) {
         xml_free(doc);
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     }
     snprintf(status, sizeof status, "%s", xml_text(xml_child(doc, "Status")));
     if (xml_child(doc, "Status") == NULL) {
@@ -327,31 +313,27 @@ int s3_op_put_bucket_versioning(void *arg)
     }
     xml_free(doc);
     if (strcmp(status, "Enabled") && strcmp(status, "Suspended"))
-        return s3_error(s, 400, "MalformedXML",
-                        "The XML you provided was not well-formed or did not validate against our "
-                        "published schema");
+        return s3_fail(s, S3_E_MALFORMED_XML);
     if (!strcmp(status, "Suspended") && (lock = s3_config_get(s, s->bucket, "object-lock")) != NULL) {
         free(lock);
         return s3_error(s, 409, "InvalidBucketState",
                         "An Object Lock configuration is present on this bucket, so the "
                         "versioning state cannot be changed.");
     }
-    st = db_stmt(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1");
+    st = db_query(s->r->emu->db, "UPDATE s3_buckets SET versioning=?2 WHERE name=?1", "ss", s->bucket, status);
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+        return s3_fail(s, S3_E_INTERNAL);
     rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    db_done(st);
     if (rc != SQLITE_DONE)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     s3_send_empty(s, 200);
     return 0;
 }
 
-int s3_op_get_bucket_versioning(void *arg)
+int s3_op_get_bucket_versioning(svc_req_t *r)
 {
-    s3_req_t *s = arg;
+    s3_req_t *s = r->svc_ctx;
     buf_t out;
 
     if (s3_require_bucket(s) != 0)
@@ -370,11 +352,39 @@ int s3_op_get_bucket_versioning(void *arg)
 
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
-int s3_op_list_object_versions(void *arg)
+/* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
+ * (key, version id, marker, size, etag, last_modified). */
+static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
 {
-    s3_req_t *s = arg;
+    int marker = sqlite3_column_int(st, 2);
+    char date[32];
+
+    xml_open(b, marker ? "DeleteMarker" : "Version");
+    s3_elem_key(b, "Key", (const char *)sqlite3_column_text(st, 0), url);
+    xml_elem(b, "VersionId", (const char *)sqlite3_column_text(st, 1));
+    xml_elem(b, "IsLatest", latest ? "true" : "false");
+    clock_iso8601(sqlite3_column_double(st, 5), date);
+    xml_elem(b, "LastModified", date);
+    if (!marker) {
+        xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
+        xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
+        xml_elem(b, "StorageClass", "STANDARD");
+    }
+    xml_open(b, "Owner");
+    xml_elem(b, "DisplayName", "awsemu");
+    xml_elem(b, "ID", owner);
+    xml_close(b, "Owner");
+    xml_close(b, marker ? "DeleteMarker" : "Version");
+}
+
+/* long: one pass over current and noncurrent rows merged by the query,
+ * the paging state (the key-marker skip, common prefixes, truncation) in
+ * locals the answer then reads; s3_op_list_objects is its twin. */
+int s3_op_list_object_versions(svc_req_t *r)
+{
+    s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", kmarker[1100] = "", vmarker[256] = "";
-    char enc[16] = "", tmp[32], date[32], owner[65];
+    char enc[16] = "", owner[65];
     char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", last_cp[1100] = "";
     char prev_key[1100] = "";
     long max = 1000;
@@ -391,43 +401,33 @@ int s3_op_list_object_versions(void *arg)
     s3_query(s, "version-id-marker", vmarker, sizeof vmarker);
     s3_query(s, "encoding-type", enc, sizeof enc);
     if (enc[0] && strcmp(enc, "url"))
-        return s3_error(s, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        return s3_fail(s, S3_E_ENCODING_TYPE);
     url = !strcmp(enc, "url");
     if (vmarker[0] && !kmarker[0])
         return s3_error(s, 400, "InvalidArgument",
                         "A version-id marker cannot be specified without a key marker.");
     if (vmarker[0] && !valid_version_id(vmarker))
-        return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
-    if (s3_query(s, "max-keys", tmp, sizeof tmp)) {
-        char *end;
-        max = strtol(tmp, &end, 10);
-        if (*end || max < 0)
-            return s3_error(s, 400, "InvalidArgument",
-                            "Provided max-keys not an integer or within integer range");
-        if (max > 1000)
-            max = 1000;
-    }
+        return s3_fail(s, S3_E_VERSION_ID);
+    if (s3_max_keys(s, &max) != 0)
+        return -1;
     s3_canonical_id(s->r->account, owner);
-    st = db_stmt(s->r->emu->db,
+    st = db_query(s->r->emu->db,
                  "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
                  "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
                  "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
-                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC");
+                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC", "sss", s->bucket, kmarker, prefix);
     if (st == NULL)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
-    sqlite3_bind_text(st, 1, s->bucket, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kmarker, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+        return s3_fail(s, S3_E_INTERNAL);
     buf_init(&items, 0);
     buf_init(&cps, 0);
     plen = strlen(prefix);
     /* key-marker alone: past all of its versions; with a version-id marker:
      * past that version of it */
     skipping = kmarker[0] != 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_row(st) == 1) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *vid = (const char *)sqlite3_column_text(st, 1);
-        int marker = sqlite3_column_int(st, 2), latest;
+        int latest;
         const char *d;
 
         if (strncmp(key, prefix, plen) != 0)
@@ -472,25 +472,10 @@ int s3_op_list_object_versions(void *arg)
         }
         snprintf(last_key, sizeof last_key, "%s", key);
         snprintf(last_vid, sizeof last_vid, "%s", vid);
-        xml_open(&items, marker ? "DeleteMarker" : "Version");
-        s3_elem_key(&items, "Key", key, url);
-        xml_elem(&items, "VersionId", vid);
-        xml_elem(&items, "IsLatest", latest ? "true" : "false");
-        clock_iso8601(sqlite3_column_double(st, 5), date);
-        xml_elem(&items, "LastModified", date);
-        if (!marker) {
-            xml_elem(&items, "ETag", (const char *)sqlite3_column_text(st, 4));
-            xml_elem_int(&items, "Size", sqlite3_column_int64(st, 3));
-            xml_elem(&items, "StorageClass", "STANDARD");
-        }
-        xml_open(&items, "Owner");
-        xml_elem(&items, "DisplayName", "awsemu");
-        xml_elem(&items, "ID", owner);
-        xml_close(&items, "Owner");
-        xml_close(&items, marker ? "DeleteMarker" : "Version");
+        version_entry(&items, st, url, latest, owner);
         count++;
     }
-    sqlite3_reset(st);
+    db_done(st);
     buf_init(&out, 0);
     xml_decl(&out);
     xml_open_ns(&out, "ListVersionsResult", XML_NS_S3);
@@ -531,12 +516,12 @@ int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_obj
     if (s3_header(s, "x-amz-copy-source", v, sizeof v) && (q = strstr(v, "?versionId=")) != NULL) {
         q += 11;
         if (!valid_version_id(q))
-            return s3_error(s, 400, "InvalidArgument", "Invalid version id specified");
+            return s3_fail(s, S3_E_VERSION_ID);
         memcpy(vid, q, strlen(q) + 1);
     }
     rc = vid[0] ? s3_version_load(s, bucket, key, vid, o) : s3_object_load(s, bucket, key, o);
     if (rc < 0)
-        return s3_error(s, 500, "InternalError", "We encountered an internal error.");
+        return s3_fail(s, S3_E_INTERNAL);
     if (rc == 2) {
         s3_object_clear(o);
         return s3_error(s, 400, "InvalidRequest",
@@ -544,8 +529,8 @@ int s3_copy_source_load(s3_req_t *s, const char *bucket, const char *key, s3_obj
                         "marker by version id.");
     }
     if (rc == 0)
-        return vid[0] ? s3_error(s, 404, "NoSuchVersion", "The specified version does not exist.")
-                      : s3_error(s, 404, "NoSuchKey", "The specified key does not exist.");
+        return vid[0] ? s3_fail(s, S3_E_NO_SUCH_VERSION)
+                      : s3_fail(s, S3_E_NO_SUCH_KEY);
     versioning = s3_bucket_versioning(s, bucket);
     if (vid[0] || versioning > 0)
         http_add_header(s->r->http, "x-amz-copy-source-version-id",
