@@ -13,6 +13,7 @@
 
 #define TOKEN_VERSION 1
 #define MAC_LEN 16 /* HMAC-SHA256 truncated: 128 bits cannot be guessed */
+_Static_assert(PAGE_TOKEN_LEN(0, 0) == ((2 + MAC_LEN) * 4 + 2) / 3, "PAGE_TOKEN_LEN counts the MAC");
 /* version, count, each key's type and 8 bytes (or a 2-byte length and
  * its text), the MAC */
 #define RECORD_MAX (2 + PAGE_MAX_KEYS * 9 + PAGE_KEY_BYTES + MAC_LEN)
@@ -283,7 +284,7 @@ int page_bind(sqlite3_stmt *st, const page_key_t *after, int max)
     int limit = sqlite3_bind_parameter_index(st, ":page_limit");
     int j, rc = SQLITE_OK;
 
-    if (first == 0 || limit == 0 || max < 0)
+    if (limit == 0 || max < 0)
         return -1;
     /* as many keys as the fragment compares: a token from another query
      * shape never binds half a key */
@@ -293,8 +294,11 @@ int page_bind(sqlite3_stmt *st, const page_key_t *after, int max)
                 return -1;
         if (after->n < PAGE_MAX_KEYS && sqlite3_bind_parameter_index(st, names[after->n]) != 0)
             return -1;
+    } else if (first == 0 && sqlite3_bind_parameter_index(st, names[0]) != 0) {
+        return -1; /* a next-page statement: its keys would bind NULL, no row */
     }
-    rc = sqlite3_bind_int(st, first, after->n == 0);
+    if (first != 0)
+        rc = sqlite3_bind_int(st, first, after->n == 0);
     for (j = 0; j < after->n && rc == SQLITE_OK; j++) {
         int i = sqlite3_bind_parameter_index(st, names[j]);
         if (after->k[j].type == 'l')

@@ -6,11 +6,20 @@
  * are added or deleted between pages, and costs the same at any depth.
  * The sort key must be unique: end it with the rowid (or the primary key).
  *
+ * Two statements a listing: the first page, and the pages after a key.
+ * Not one statement with "(:page_first OR (k, seq) > (...))": with the OR,
+ * or a row value, SQLite cannot range over the index and a page deep in
+ * the listing scans every row before it. PAGE_NEXT2 spells the range out
+ * ("k >= :page_k1 AND (k > :page_k1 OR seq > :page_k2)"), which SQLite
+ * turns into one index seek when (filters, k, seq) is an index.
+ *
  * Example (the listing of a service sorted by name, 'max' rows a page):
  *
- *   static const char sql[] =
- *       "SELECT name, rowid, arn FROM things WHERE account = ?1 AND "
- *       PAGE_AFTER2("name", "rowid") PAGE_ORDER2("name", "rowid");
+ *   #define THINGS "SELECT name, rowid, arn FROM things WHERE account = ?1"
+ *   static const char *const sql[2] = {
+ *       THINGS PAGE_ORDER2("name", "rowid"),                         // first
+ *       THINGS " AND " PAGE_NEXT2("name", "rowid") PAGE_ORDER2("name", "rowid"),
+ *   };
  *   page_key_t after, last;
  *   char scope[128], next[PAGE_TOKEN_MAX];
  *   int n = 0, more = 0, rc;
@@ -19,7 +28,7 @@
  *   snprintf(scope, sizeof scope, "svc:ListThings:%s:%s", r->account, order);
  *   if (page_token_read(r->emu->master_key, scope, token, token_len, &after))
  *       return svc_error(r, 400, "InvalidNextTokenException", "...");
- *   st = db_query(r->emu->db, sql, "s", r->account);
+ *   st = db_query(r->emu->db, sql[after.n > 0], "s", r->account);
  *   if (st == NULL || page_bind(st, &after, max))
  *       return internal_error(r);
  *   while ((rc = db_row(st)) == 1) {
@@ -33,9 +42,9 @@
  *   if (more && page_token_make(r->emu->master_key, scope, &last, next) == 0)
  *       add "NextToken": next
  *
- * Parameters: the fragments use named parameters (:page_first, :page_k1..
- * :page_k3, :page_limit), so they mix with the ?N the rest of the query
- * binds (db_query first, page_bind after). */
+ * Parameters: the fragments use named parameters (:page_k1.. :page_k3,
+ * :page_limit), so they mix with the ?N the rest of the query binds
+ * (db_query first, page_bind after). */
 #ifndef AWSEMU_PAGE_H
 #define AWSEMU_PAGE_H
 
@@ -99,23 +108,34 @@ int page_token_make(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, c
 int page_token_read(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const char *token,
                     size_t len, page_key_t *k /* OUT */);
 
-/* Binds the page parameters of st: :page_first (1 when after has no key),
- * :page_k1 .. :page_kN from after, and :page_limit = max + 1 (the extra
- * row tells that another page follows). Returns 0, or -1 when st's
- * fragments want another number of keys than after holds. */
+/* Binds the page parameters of st: :page_k1 .. :page_kN from after,
+ * :page_limit = max + 1 (the extra row tells that another page follows)
+ * and, if st has it, :page_first (1 when after has no key). Returns 0, or
+ * -1 when st is not the statement for after: its fragments compare
+ * another number of keys than after holds, or it is a next-page statement
+ * and after is empty (the first page). */
 int page_bind(sqlite3_stmt *st, const page_key_t *after, int max);
 
-/* WHERE fragments: the rows after the token's key (ascending order) or
- * before it (descending); every row on the first page. */
-#define PAGE_AFTER1(a) "(:page_first OR " a " > :page_k1)"
-#define PAGE_AFTER2(a, b) "(:page_first OR (" a ", " b ") > (:page_k1, :page_k2))"
-#define PAGE_AFTER3(a, b, c)                                                                       \
-    "(:page_first OR (" a ", " b ", " c ") > (:page_k1, :page_k2, :page_k3))"
-#define PAGE_BEFORE1(a) "(:page_first OR " a " < :page_k1)"
-#define PAGE_BEFORE2(a, b) "(:page_first OR (" a ", " b ") < (:page_k1, :page_k2))"
-#define PAGE_BEFORE3(a, b, c)                                                                      \
-    "(:page_first OR (" a ", " b ", " c ") < (:page_k1, :page_k2, :page_k3))"
-/* ... and the order and limit that go with them (the query's end) */
+/* The length of a token (NUL not included) whose keys are n integers or
+ * texts of text bytes together, at most: for a _Static_assert that a
+ * service's tokens fit its model's limit (16: the MAC). */
+#define PAGE_TOKEN_LEN(n, text) (((2 + 9 * (n) + (text) + 16) * 4 + 2) / 3)
+
+/* The WHERE fragment of a next-page statement: the rows after the token's
+ * key, ascending (NEXT), or before it, descending (PREV); keys a, b, c are
+ * the ORDER BY's, most significant first. */
+#define PAGE_NEXT1(a) "(" a " > :page_k1)"
+#define PAGE_NEXT2(a, b) "(" a " >= :page_k1 AND (" a " > :page_k1 OR " b " > :page_k2))"
+#define PAGE_NEXT3(a, b, c)                                                                        \
+    "(" a " >= :page_k1 AND (" a " > :page_k1 OR (" b " >= :page_k2 AND (" b " > :page_k2 OR " c   \
+    " > :page_k3))))"
+#define PAGE_PREV1(a) "(" a " < :page_k1)"
+#define PAGE_PREV2(a, b) "(" a " <= :page_k1 AND (" a " < :page_k1 OR " b " < :page_k2))"
+#define PAGE_PREV3(a, b, c)                                                                        \
+    "(" a " <= :page_k1 AND (" a " < :page_k1 OR (" b " <= :page_k2 AND (" b " < :page_k2 OR " c   \
+    " < :page_k3))))"
+/* ... and the order and limit that go with them (the query's end; the
+ * first-page statement ends with them too) */
 #define PAGE_ORDER1(a) " ORDER BY " a " LIMIT :page_limit"
 #define PAGE_ORDER2(a, b) " ORDER BY " a ", " b " LIMIT :page_limit"
 #define PAGE_ORDER3(a, b, c) " ORDER BY " a ", " b ", " c " LIMIT :page_limit"

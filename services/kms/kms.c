@@ -306,43 +306,6 @@ int kms_not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op)
     return 0;
 }
 
-int kms_page_parse(svc_req_t *r, const cJSON *in, kms_page_args_t *v, long dflt, long max)
-{
-    v->limit = dflt;
-    return json_int(r, in, "Limit", 0, 1, max, &v->limit, NULL) ||
-                   kms_marker_parse(r, in, &v->offset)
-               ? -1
-               : 0;
-}
-
-int kms_marker_parse(svc_req_t *r, const cJSON *in, long *offset)
-{
-    const char *m = NULL;
-    char *end;
-    long v;
-
-    *offset = 0;
-    if (json_str(r, in, "Marker", 0, 1, 1024, &m) != 0)
-        return -1;
-    if (m == NULL)
-        return 0;
-    if (strncmp(m, "awsemu-", 7) != 0 || (v = strtol(m + 7, &end, 10)) < 0 || *end != '\0')
-        return svc_error(r, KMS_E_INVALID_MARKER);
-    *offset = v;
-    return 0;
-}
-
-void kms_marker_put(cJSON *out, long next_offset, int truncated)
-{
-    char m[32];
-
-    cJSON_AddBoolToObject(out, "Truncated", truncated);
-    if (truncated) {
-        snprintf(m, sizeof m, "awsemu-%ld", next_offset);
-        cJSON_AddStringToObject(out, "NextMarker", m);
-    }
-}
-
 /* ---- for other services -------------------------------------------------- */
 
 int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *dk, size_t n,

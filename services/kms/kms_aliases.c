@@ -186,17 +186,40 @@ int kms_op_delete_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
+static void alias_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx)
+{
+    char arn[AWS_ARN_BUF];
+    cJSON *e = cJSON_CreateObject();
+
+    (void)ctx;
+    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:%s", r->region, r->account, db_text(st, 0));
+    cJSON_AddStringToObject(e, "AliasName", db_text(st, 0));
+    cJSON_AddStringToObject(e, "AliasArn", arn);
+    cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));
+    json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
+    json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
+    cJSON_AddItemToArray(list, e);
+}
+
 int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
 {
+    /* by name, unique in an account and region (the primary key) */
+#define ALIASES                                                                                    \
+    "SELECT name, key_id, created, updated FROM kms_aliases WHERE account=?1 AND region=?2 AND "   \
+    "(?3 IS NULL OR key_id=?3)"
+    static const char *const sql[2] = {
+        ALIASES PAGE_ORDER1("name"),
+        ALIASES " AND " PAGE_NEXT1("name") PAGE_ORDER1("name"),
+    };
+#undef ALIASES
+    kms_page_args_t v;
     const char *ref = NULL;
-    long limit = 50, offset, n = 0;
     kms_key_t k;
-    cJSON *list;
-    sqlite3_stmt *st;
+    int rc;
 
     memset(&k, 0, sizeof k);
-    if (json_str(r, in, "KeyId", 0, 1, 2048, &ref) ||
-        json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) || kms_marker_parse(r, in, &offset))
+    if (json_str(r, in, "KeyId", 0, 1, 2048, &ref) || kms_page_parse(r, in, &v, 50, 100) ||
+        kms_page_check(r, &v, &ref, 1))
         return -1;
     /* the row authorizes kms:ListAliases on "*"; a KeyId is a second
      * resource, authorized under its key policy here */
@@ -206,36 +229,10 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     /* keys past their deletion window take their aliases with them */
     kms_purge_due(r);
-    st = db_query(r->emu->db,
-                  "SELECT name, key_id, created, updated FROM kms_aliases WHERE account=?1 AND "
-                  "region=?2 AND (?3 IS NULL OR key_id=?3) ORDER BY name LIMIT ?4 OFFSET ?5",
-                  "sssll", r->account, r->region, ref ? k.key_id : NULL, (long long)limit + 1,
-                  (long long)offset);
-    if (st == NULL) {
-        kms_key_clear(&k);
-        return internal(r);
-    }
-    list = cJSON_AddArrayToObject(out, "Aliases");
-    while (db_row(st) == 1) {
-        char arn[AWS_ARN_BUF];
-        cJSON *e;
-        if (n == limit) {
-            n++;
-            break;
-        }
-        e = cJSON_CreateObject();
-        snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:%s", r->region, r->account,
-                 (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "AliasName", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "AliasArn", arn);
-        cJSON_AddStringToObject(e, "TargetKeyId", (const char *)sqlite3_column_text(st, 1));
-        json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
-        json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
-        cJSON_AddItemToArray(list, e);
-        n++;
-    }
-    db_done(st);
-    kms_marker_put(out, offset + limit, n > limit);
+    rc = kms_page_run(r,
+                      db_query(r->emu->db, sql[v.after.n > 0], "sss", r->account, r->region,
+                               ref ? k.key_id : NULL),
+                      &v, 0, cJSON_AddArrayToObject(out, "Aliases"), alias_row, NULL, out);
     kms_key_clear(&k);
-    return 0;
+    return rc;
 }

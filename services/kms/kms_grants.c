@@ -263,85 +263,76 @@ static cJSON *grant_json(sqlite3_stmt *st)
     return g;
 }
 
-/* Runs a grant query (bound with LIMIT limit + 1 and OFFSET offset; NULL:
- * it did not prepare) and emits Grants + paging. */
-static int emit_grants(svc_req_t *r, sqlite3_stmt *st, long limit, long offset, cJSON *out)
+static void grant_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx)
 {
-    cJSON *list;
-    long n = 0;
-
-    if (st == NULL)
-        return internal(r);
-    list = cJSON_AddArrayToObject(out, "Grants");
-    while (db_row(st) == 1) {
-        if (n == limit) {
-            n++;
-            break;
-        }
-        cJSON_AddItemToArray(list, grant_json(st));
-        n++;
-    }
-    db_done(st);
-    kms_marker_put(out, offset + limit, n > limit);
-    return 0;
+    (void)r;
+    (void)ctx;
+    cJSON_AddItemToArray(list, grant_json(st));
 }
 
 typedef struct {
-    kms_args_t h;
+    kms_page_args_t p; /* first: begins with kms_args_t */
     const char *gid, *grantee;
-    long limit, offset;
-} list_args_t;
+} grant_list_args_t;
 
 static int list_parse(svc_req_t *r, const cJSON *in, void *args)
 {
-    list_args_t *v = args;
+    grant_list_args_t *v = args;
 
-    v->limit = 50;
-    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
-                   json_int(r, in, "Limit", 0, 1, 100, &v->limit, NULL) ||
-                   kms_marker_parse(r, in, &v->offset) ||
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->p.h.key_ref) ||
+                   kms_page_parse(r, in, &v->p, 50, 100) ||
                    json_str(r, in, "GrantId", 0, 1, 128, &v->gid) ||
-                   json_str(r, in, "GranteePrincipal", 0, 1, 256, &v->grantee)
+                   json_str(r, in, "GranteePrincipal", 0, 1, 256, &v->grantee) ||
+                   kms_page_check(r, &v->p,
+                                  (const char *const[]){v->p.h.key_ref, v->gid, v->grantee}, 3)
                ? -1
                : 0;
 }
 
-static const kms_input_t list_input = {sizeof(list_args_t), list_parse, NULL, 0};
+static const kms_input_t list_input = {sizeof(grant_list_args_t), list_parse, NULL, 0};
 KMS_KEY_RESOURCE(kms_res_list_grants, list_input)
+
+/* Grants page by seq (MAX + 1 when inserted: unique), in creation order. */
+#define GRANTS "SELECT " GRANT_COLS ", g.seq FROM kms_grants g JOIN kms_keys k USING (key_id) WHERE "
+#define GRANT_SEQ_COL 9
 
 int kms_op_list_grants(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    const list_args_t *v = kms_input(r, in, &list_input);
+    /* kms_grants_key (key_id, seq) */
+#define KEY_GRANTS                                                                                 \
+    GRANTS "g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND (?3 IS NULL OR g.grantee=?3)"
+    static const char *const sql[2] = {
+        KEY_GRANTS PAGE_ORDER1("g.seq"),
+        KEY_GRANTS " AND " PAGE_NEXT1("g.seq") PAGE_ORDER1("g.seq"),
+    };
+#undef KEY_GRANTS
+    const grant_list_args_t *v = kms_input(r, in, &list_input);
     kms_key_t *k;
-    sqlite3_stmt *st;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    st = db_query(r->emu->db,
-                  "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING (key_id) "
-                  "WHERE g.key_id=?1 AND (?2 IS NULL OR g.grant_id=?2) AND (?3 IS NULL OR "
-                  "g.grantee=?3) ORDER BY g.seq LIMIT ?4 OFFSET ?5",
-                  "sssll", k->key_id, v->gid, v->grantee, (long long)v->limit + 1,
-                  (long long)v->offset);
-    return emit_grants(r, st, v->limit, v->offset, out);
+    return kms_page_run(
+        r, db_query(r->emu->db, sql[v->p.after.n > 0], "sss", k->key_id, v->gid, v->grantee),
+        &v->p, GRANT_SEQ_COL, cJSON_AddArrayToObject(out, "Grants"), grant_row, NULL, out);
 }
 
 int kms_op_list_retirable_grants(svc_req_t *r, const cJSON *in, cJSON *out)
 {
+#define RETIRABLE GRANTS "k.account=?1 AND k.region=?2 AND g.retiring=?3"
+    static const char *const sql[2] = {
+        RETIRABLE PAGE_ORDER1("g.seq"),
+        RETIRABLE " AND " PAGE_NEXT1("g.seq") PAGE_ORDER1("g.seq"),
+    };
+#undef RETIRABLE
     const char *retiring = NULL;
-    long limit = 50, offset;
-    sqlite3_stmt *st;
+    kms_page_args_t v;
 
     if (json_str(r, in, "RetiringPrincipal", 1, 1, 256, &retiring) ||
-        json_int(r, in, "Limit", 0, 1, 100, &limit, NULL) || kms_marker_parse(r, in, &offset))
+        kms_page_parse(r, in, &v, 50, 100) || kms_page_check(r, &v, &retiring, 1))
         return -1;
-    st =
-        db_query(r->emu->db,
-                 "SELECT " GRANT_COLS " FROM kms_grants g JOIN kms_keys k USING (key_id) "
-                 "WHERE k.account=?1 AND k.region=?2 AND g.retiring=?3 ORDER BY g.seq "
-                 "LIMIT ?4 OFFSET ?5",
-                 "sssll", r->account, r->region, retiring, (long long)limit + 1, (long long)offset);
-    return emit_grants(r, st, limit, offset, out);
+    return kms_page_run(
+        r, db_query(r->emu->db, sql[v.after.n > 0], "sss", r->account, r->region, retiring), &v,
+        GRANT_SEQ_COL, cJSON_AddArrayToObject(out, "Grants"), grant_row, NULL, out);
 }
 
 static int valid_grant_id(const char *g)

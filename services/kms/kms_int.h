@@ -11,6 +11,7 @@
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 #include "services/kms/kms.h"
+#include "storage/page.h"
 
 #define KMS_MATERIAL_LEN 32
 #define KMS_MAX_PLAINTEXT 4096
@@ -295,18 +296,41 @@ int kms_key_update(svc_req_t *r, const char *sql, const char *key_id, const char
  * operation's name). */
 int kms_not_aws_managed(svc_req_t *r, const kms_key_t *k, const char *op);
 
-/* The input of List* rows: Limit (1..max, default dflt) and Marker, parsed
- * by kms_page_parse; their parse functions add KeyId and the rest. */
+/* ---- listings (kms_page.c) ------------------------------------------------
+ *
+ * A Marker is a storage/page.h token for the listing's scope: r's
+ * operation, account and region, and the request's filters. Each listing
+ * has two statements (page.h): the first page, and the rows after the
+ * Marker's key (PAGE_NEXT1 on its ORDER BY, unique). */
+
+/* The input of List* rows: Limit (1..max, default dflt) and Marker, read
+ * by kms_page_parse; their parse functions add KeyId and the rest, then
+ * kms_page_check the Marker against those filters. */
 typedef struct {
     kms_args_t h;
-    long limit, offset;
+    long limit;
+    const char *marker;  /* the request's, NULL on the first page */
     const char *include; /* ListKeyRotations' IncludeKeyMaterial */
+    page_key_t after;    /* the Marker's key (kms_page_check); n 0: none */
+    char scope[160];     /* "kms:<op>:<account>:<region>:<sha256 of filters hex>" */
 } kms_page_args_t;
-int kms_page_parse(svc_req_t *r, const cJSON *in, kms_page_args_t *v, long dflt, long max);
+int kms_page_parse(svc_req_t *r, const cJSON *in, kms_page_args_t *v /* OUT */, long dflt,
+                   long max);
+/* Reads v's Marker for the listing that filters[0..n) (NULL: absent)
+ * select into v->after; 0, or InvalidMarkerException for a Marker that
+ * is not one this listing made (forged, altered, another listing's). */
+int kms_page_check(svc_req_t *r, kms_page_args_t *v, const char *const *filters, int n);
 
-/* Paging markers: the offset encoded as an opaque string. */
-int kms_marker_parse(svc_req_t *r, const cJSON *in, long *offset /* OUT */);
-void kms_marker_put(cJSON *out, long next_offset, int truncated);
+/* Emits one row of a listing into list. */
+typedef void kms_row_fn(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx);
+/* One page: binds st's page parameters from v (st: the statement for
+ * v->after, sql[v->after.n > 0]), emits up to v->limit rows with row(),
+ * the sort key in column key_col, then Truncated and NextMarker into out.
+ * Finishes st in any case. 0 or KMSInternalException. */
+int kms_page_run(svc_req_t *r, sqlite3_stmt *st, const kms_page_args_t *v, int key_col,
+                 cJSON *list, kms_row_fn *row, const void *ctx, cJSON *out);
+/* Truncated (marker != NULL) and NextMarker. */
+void kms_page_end(cJSON *out, const char *marker);
 
 /* Operation handlers, one per file group. */
 int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out);

@@ -286,37 +286,34 @@ int kms_op_describe_key(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
+static void key_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    (void)r;
+    (void)ctx;
+    cJSON_AddStringToObject(e, "KeyId", db_text(st, 0));
+    cJSON_AddStringToObject(e, "KeyArn", db_text(st, 1));
+    cJSON_AddItemToArray(list, e);
+}
+
 int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    long limit = 100, offset, n = 0;
-    cJSON *keys;
-    sqlite3_stmt *st;
+    /* in creation order: seq (MAX + 1 when inserted) is unique, and
+     * kms_keys_scope (account, region, seq) the index of both statements */
+#define KEYS "SELECT key_id, arn, seq FROM kms_keys WHERE account=?1 AND region=?2"
+    static const char *const sql[2] = {
+        KEYS PAGE_ORDER1("seq"),
+        KEYS " AND " PAGE_NEXT1("seq") PAGE_ORDER1("seq"),
+    };
+#undef KEYS
+    kms_page_args_t v;
 
-    if (json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset))
+    if (kms_page_parse(r, in, &v, 100, 1000) || kms_page_check(r, &v, NULL, 0))
         return -1;
     kms_purge_due(r);
-    st = db_query(r->emu->db,
-                  "SELECT key_id, arn FROM kms_keys WHERE account=?1 AND region=?2 ORDER BY seq "
-                  "LIMIT ?3 OFFSET ?4",
-                  "ssll", r->account, r->region, (long long)limit + 1, (long long)offset);
-    if (st == NULL)
-        return internal(r);
-    keys = cJSON_AddArrayToObject(out, "Keys");
-    while (db_row(st) == 1) {
-        cJSON *e;
-        if (n == limit) {
-            n++;
-            break;
-        }
-        e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "KeyId", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "KeyArn", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddItemToArray(keys, e);
-        n++;
-    }
-    db_done(st);
-    kms_marker_put(out, offset + limit, n > limit);
-    return 0;
+    return kms_page_run(r, db_query(r->emu->db, sql[v.after.n > 0], "ss", r->account, r->region),
+                        &v, 2, cJSON_AddArrayToObject(out, "Keys"), key_row, NULL, out);
 }
 
 static int set_state(svc_req_t *r, const cJSON *in, const char *state, const char *op)
@@ -514,7 +511,8 @@ static int rotations_parse(svc_req_t *r, const cJSON *in, void *args)
     v->include = "ROTATIONS_ONLY";
     return kms_page_parse(r, in, v, 100, 1000) ||
                    json_enum(r, in, "IncludeKeyMaterial", 0, include, &v->include) ||
-                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   kms_page_check(r, v, (const char *const[]){v->h.key_ref, v->include}, 2)
                ? -1
                : 0;
 }
@@ -522,48 +520,45 @@ static int rotations_parse(svc_req_t *r, const cJSON *in, void *args)
 static const kms_input_t rotations_input = {sizeof(kms_page_args_t), rotations_parse, NULL, 0};
 KMS_KEY_RESOURCE(kms_res_list_rotations, rotations_input)
 
+static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx)
+{
+    const kms_key_t *k = ctx;
+    cJSON *e = cJSON_CreateObject();
+
+    (void)r;
+    cJSON_AddStringToObject(e, "KeyId", k->key_id);
+    cJSON_AddStringToObject(e, "KeyMaterialId", db_text(st, 1));
+    cJSON_AddStringToObject(e, "KeyMaterialState",
+                            sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
+                                                                            : "NON_CURRENT");
+    json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        cJSON_AddStringToObject(e, "RotationType", db_text(st, 3));
+    cJSON_AddItemToArray(list, e);
+}
+
 int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 {
+    /* by version, unique in a key (the primary key (key_id, version)) */
+#define ROTATIONS                                                                                  \
+    "SELECT version, material_id, created, rotation_type FROM kms_key_material WHERE key_id=?1 "   \
+    "AND (?2 OR rotation_type IS NOT NULL)"
+    static const char *const sql[2] = {
+        ROTATIONS PAGE_ORDER1("version"),
+        ROTATIONS " AND " PAGE_NEXT1("version") PAGE_ORDER1("version"),
+    };
+#undef ROTATIONS
     const kms_page_args_t *v = kms_input(r, in, &rotations_input);
-    long n = 0;
     kms_key_t *k;
-    cJSON *list;
-    sqlite3_stmt *st;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) != 0)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
         return svc_error(r, KMS_E_ROTATIONS_SPEC, k->arn, k->key_spec);
-    st = db_query(r->emu->db,
-                  "SELECT version, material_id, created, rotation_type FROM kms_key_material "
-                  "WHERE key_id=?1 AND (?2 OR rotation_type IS NOT NULL) ORDER BY version "
-                  "LIMIT ?3 OFFSET ?4",
-                  "sill", k->key_id, !strcmp(v->include, "ALL_KEY_MATERIAL"),
-                  (long long)v->limit + 1, (long long)v->offset);
-    if (st == NULL)
-        return internal(r);
-    list = cJSON_AddArrayToObject(out, "Rotations");
-    while (db_row(st) == 1) {
-        cJSON *e;
-        if (n == v->limit) {
-            n++;
-            break;
-        }
-        e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "KeyId", k->key_id);
-        cJSON_AddStringToObject(e, "KeyMaterialId", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(e, "KeyMaterialState",
-                                sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
-                                                                                : "NON_CURRENT");
-        json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-            cJSON_AddStringToObject(e, "RotationType", (const char *)sqlite3_column_text(st, 3));
-        cJSON_AddItemToArray(list, e);
-        n++;
-    }
-    db_done(st);
-    kms_marker_put(out, v->offset + v->limit, n > v->limit);
-    return 0;
+    return kms_page_run(r,
+                        db_query(r->emu->db, sql[v->after.n > 0], "si", k->key_id,
+                                 !strcmp(v->include, "ALL_KEY_MATERIAL")),
+                        v, 0, cJSON_AddArrayToObject(out, "Rotations"), rotation_row, k, out);
 }
 
 typedef struct {

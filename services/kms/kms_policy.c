@@ -224,7 +224,9 @@ static int list_tags_parse(svc_req_t *r, const cJSON *in, void *args)
 {
     kms_page_args_t *v = args;
 
-    return kms_page_parse(r, in, v, 50, 50) || json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+    return kms_page_parse(r, in, v, 50, 50) ||
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   kms_page_check(r, v, &v->h.key_ref, 1)
                ? -1
                : 0;
 }
@@ -232,38 +234,33 @@ static int list_tags_parse(svc_req_t *r, const cJSON *in, void *args)
 static const kms_input_t list_tags_input = {sizeof(kms_page_args_t), list_tags_parse, NULL, 0};
 KMS_KEY_RESOURCE(kms_res_list_tags, list_tags_input)
 
+static void tag_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *ctx)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    (void)r;
+    (void)ctx;
+    cJSON_AddStringToObject(e, "TagKey", db_text(st, 0));
+    cJSON_AddStringToObject(e, "TagValue", db_text(st, 1));
+    cJSON_AddItemToArray(list, e);
+}
+
 int kms_op_list_resource_tags(svc_req_t *r, const cJSON *in, cJSON *out)
 {
+    /* by tag key, unique in a key (the primary key (key_id, tag_key)) */
+#define TAGS "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1"
+    static const char *const sql[2] = {
+        TAGS PAGE_ORDER1("tag_key"),
+        TAGS " AND " PAGE_NEXT1("tag_key") PAGE_ORDER1("tag_key"),
+    };
+#undef TAGS
     const kms_page_args_t *v = kms_input(r, in, &list_tags_input);
-    long n = 0;
     kms_key_t *k;
-    cJSON *tags;
-    sqlite3_stmt *st;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL)
         return -1;
-    st = db_query(r->emu->db,
-                  "SELECT tag_key, tag_value FROM kms_tags WHERE key_id=?1 ORDER BY tag_key "
-                  "LIMIT ?2 OFFSET ?3",
-                  "sll", k->key_id, (long long)v->limit + 1, (long long)v->offset);
-    if (st == NULL)
-        return internal(r);
-    tags = cJSON_AddArrayToObject(out, "Tags");
-    while (db_row(st) == 1) {
-        cJSON *e;
-        if (n == v->limit) {
-            n++;
-            break;
-        }
-        e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "TagKey", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(e, "TagValue", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddItemToArray(tags, e);
-        n++;
-    }
-    db_done(st);
-    kms_marker_put(out, v->offset + v->limit, n > v->limit);
-    return 0;
+    return kms_page_run(r, db_query(r->emu->db, sql[v->after.n > 0], "s", k->key_id), v, 0,
+                        cJSON_AddArrayToObject(out, "Tags"), tag_row, NULL, out);
 }
 
 /* ---- key policies ---------------------------------------------------------- */
@@ -337,7 +334,8 @@ static int list_policies_parse(svc_req_t *r, const cJSON *in, void *args)
     kms_page_args_t *v = args;
 
     return kms_page_parse(r, in, v, 100, 1000) ||
-                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref)
+                   json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   kms_page_check(r, v, &v->h.key_ref, 1)
                ? -1
                : 0;
 }
@@ -353,9 +351,10 @@ int kms_op_list_key_policies(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (v == NULL || kms_key(r, in) == NULL)
         return -1;
+    /* one policy, never a second page: no Marker is ever made, so
+     * kms_page_check refused any */
     names = cJSON_AddArrayToObject(out, "PolicyNames");
-    if (v->offset == 0)
-        cJSON_AddItemToArray(names, cJSON_CreateString("default"));
-    cJSON_AddBoolToObject(out, "Truncated", 0);
+    cJSON_AddItemToArray(names, cJSON_CreateString("default"));
+    kms_page_end(out, NULL);
     return 0;
 }

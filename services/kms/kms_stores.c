@@ -17,16 +17,19 @@ static int no_store(svc_req_t *r, const char *id)
 int kms_op_describe_custom_key_stores(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *id = NULL, *name = NULL;
-    long limit = 100, offset;
+    kms_page_args_t v;
 
+    /* no store, never a second page: no Marker is ever made, so
+     * kms_page_check refuses any */
     if (json_str(r, in, "CustomKeyStoreId", 0, 1, 64, &id) ||
         json_str(r, in, "CustomKeyStoreName", 0, 1, 256, &name) ||
-        json_int(r, in, "Limit", 0, 1, 1000, &limit, NULL) || kms_marker_parse(r, in, &offset))
+        kms_page_parse(r, in, &v, 100, 1000) ||
+        kms_page_check(r, &v, (const char *const[]){id, name}, 2))
         return -1;
     if (id || name)
         return no_store(r, id ? id : name);
     cJSON_AddArrayToObject(out, "CustomKeyStores");
-    cJSON_AddBoolToObject(out, "Truncated", 0);
+    kms_page_end(out, NULL);
     return 0;
 }
 

@@ -204,24 +204,19 @@ int sm_filters_match(svc_req_t *r, const sm_secret_t *s, const cJSON *filters)
  * then page.h's parameters. The page key is the sort key and seq (name
  * alone for name: unique in an account and region), selected after the
  * columns. Each query walks an index (011_sm_list_order.sql; name: the
- * UNIQUE (account, region, name)). After a key the range is written out,
- * not page.h's PAGE_AFTER2 ("(:page_first OR (k, seq) > ...)"): with the OR,
- * or with a row value over an expression, SQLite cannot range over the
- * index and a page deep in the listing scans every row before it. */
+ * UNIQUE (account, region, name)): page.h's two statements, the range
+ * after a key spelled out by PAGE_NEXT2 / PAGE_PREV2. */
 #define LIST(key, after, order)                                                                    \
     "SELECT " SM_COLS ", " key " FROM sm_secrets WHERE account=?1 AND region=?2 AND (?3 OR "       \
-    "deleted_date IS NULL) AND " after " ORDER BY " order " LIMIT :page_limit"
-#define FIRST ":page_first"
-#define AFTER(key, op)                                                                             \
-    "NOT :page_first AND " key " " op "= :page_k1 AND (" key " " op " :page_k1 OR seq " op         \
-    " :page_k2)"
+    "deleted_date IS NULL)" after " ORDER BY " order " LIMIT :page_limit"
+#define FIRST ""
 #define BY(key)                                                                                    \
     {                                                                                              \
         {LIST(key ", seq", FIRST, key " ASC, seq ASC"),                                            \
-         LIST(key ", seq", AFTER(key, ">"), key " ASC, seq ASC")},                                 \
+         LIST(key ", seq", " AND " PAGE_NEXT2(key, "seq"), key " ASC, seq ASC")},                  \
         {                                                                                          \
             LIST(key ", seq", FIRST, key " DESC, seq DESC"),                                       \
-                LIST(key ", seq", AFTER(key, "<"), key " DESC, seq DESC")                          \
+                LIST(key ", seq", " AND " PAGE_PREV2(key, "seq"), key " DESC, seq DESC")           \
         }                                                                                          \
     }
 
@@ -230,9 +225,9 @@ static const char *const list_sql[4][2][2] = {
     BY("IFNULL(last_accessed, 0)"),
     BY("last_changed"),
     {{LIST("name", FIRST, "name ASC"),
-      LIST("name", "NOT :page_first AND name > :page_k1", "name ASC")},
+      LIST("name", " AND " PAGE_NEXT1("name"), "name ASC")},
      {LIST("name", FIRST, "name DESC"),
-      LIST("name", "NOT :page_first AND name < :page_k1", "name DESC")}},
+      LIST("name", " AND " PAGE_PREV1("name"), "name DESC")}},
 };
 
 #define SORT_NAME 3

@@ -145,9 +145,9 @@ static int batch_by_filters(svc_req_t *r, const cJSON *filters, long max, page_k
 {
     static const char *const sql[2] = {
         "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
-        "IS NULL AND :page_first" PAGE_ORDER1("seq"),
+        "IS NULL" PAGE_ORDER1("seq"),
         "SELECT " SM_COLS ", seq FROM sm_secrets WHERE account=?1 AND region=?2 AND deleted_date "
-        "IS NULL AND NOT :page_first AND seq > :page_k1" PAGE_ORDER1("seq"),
+        "IS NULL AND " PAGE_NEXT1("seq") PAGE_ORDER1("seq"),
     };
     long emitted = 0;
     page_key_t scan = *last;
@@ -350,11 +350,10 @@ int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
     static const char *const sql[2] = {
         "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
         "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
-        "s.version_id=v.version_id)) AND :page_first" PAGE_ORDER1_DESC("v.seq"),
+        "s.version_id=v.version_id))" PAGE_ORDER1_DESC("v.seq"),
         "SELECT v.version_id, v.created, v.last_accessed, v.kms_key_arn, v.seq FROM sm_versions "
         "v WHERE v.arn=?1 AND (?2 OR EXISTS (SELECT 1 FROM sm_stages s WHERE s.arn=?1 AND "
-        "s.version_id=v.version_id)) AND NOT :page_first AND v.seq < :page_k1" PAGE_ORDER1_DESC(
-            "v.seq"),
+        "s.version_id=v.version_id)) AND " PAGE_PREV1("v.seq") PAGE_ORDER1_DESC("v.seq"),
     };
     long max = 100, n = 0;
     int deprecated = 0, rc = -1;

@@ -897,6 +897,167 @@ class ProtocolTests(KmsTestCase):
         self.assertIn("application/x-amz-json-1.1", headers.get("content-type", ""))
         self.assertEqual(16, len(base64.b64decode(body["Plaintext"])))
 
+class KeysetPagingTests(KmsTestCase):
+    """Markers name the last item a page returned (a keyset), not an offset:
+    every page size walks the same items in the same order, an item deleted
+    between pages skips nothing, and a Marker is good for its listing only."""
+
+    needs_process = True
+    own_server = True  # its own listings, and it moves the clock
+    N = 25
+    RETIRER = "arn:aws:iam::%s:role/" % ACCOUNT + "paging-retirer"
+    GRANTEE = "arn:aws:iam::%s:role/" % ACCOUNT + "paging-grantee"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        kms = cls.kms
+        cls.keys = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(cls.N)]
+        cls.key = cls.keys[0]
+        for i in range(cls.N):
+            kms.create_alias(AliasName="alias/page-%02d-%s" % ((i * 7) % cls.N, uniq()),
+                             TargetKeyId=cls.key)
+            kms.create_grant(KeyId=cls.key, GranteePrincipal=cls.GRANTEE,
+                             RetiringPrincipal=cls.RETIRER, Operations=["Encrypt"])
+        kms.tag_resource(KeyId=cls.key, Tags=[{"TagKey": "t%02d" % ((i * 11) % cls.N),
+                                               "TagValue": str(i)} for i in range(cls.N)])
+        for _ in range(10):
+            kms.rotate_key_on_demand(KeyId=cls.key)
+
+    # listing name -> (call, items member, identity of an item, max Limit)
+    def listings(self):
+        k = self.key
+        return {
+            "keys": (lambda **kw: self.kms.list_keys(**kw), "Keys", "KeyId", 1000),
+            "aliases": (lambda **kw: self.kms.list_aliases(**kw), "Aliases", "AliasName", 100),
+            "key aliases": (lambda **kw: self.kms.list_aliases(KeyId=k, **kw), "Aliases",
+                            "AliasName", 100),
+            "grants": (lambda **kw: self.kms.list_grants(KeyId=k, **kw), "Grants", "GrantId", 100),
+            "retirable": (lambda **kw: self.kms.list_retirable_grants(
+                RetiringPrincipal=self.RETIRER, **kw), "Grants", "GrantId", 100),
+            "tags": (lambda **kw: self.kms.list_resource_tags(KeyId=k, **kw), "Tags", "TagKey",
+                     50),
+            "rotations": (lambda **kw: self.kms.list_key_rotations(KeyId=k, **kw), "Rotations",
+                          "KeyMaterialId", 1000),
+        }
+
+    def walk(self, call, member, ident, limit):
+        out, kw, pages = [], {"Limit": limit}, 0
+        while True:
+            r = call(**kw)
+            pages += 1
+            self.assertLessEqual(len(r[member]), limit)
+            out += [e[ident] for e in r[member]]
+            if not r["Truncated"]:
+                self.assertNotIn("NextMarker", r)
+                return out
+            self.assertEqual(limit, len(r[member]))
+            self.assertLessEqual(len(r["NextMarker"]), 1024)
+            kw["Marker"] = r["NextMarker"]
+            self.assertLess(pages, 200, "paging does not terminate")
+
+    def test_every_item_once_in_order(self):
+        for name, (call, member, ident, most) in self.listings().items():
+            full = call(Limit=most)
+            self.assertFalse(full["Truncated"], name)
+            full = [e[ident] for e in full[member]]
+            self.assertGreaterEqual(len(full), 10, name)
+            self.assertEqual(len(full), len(set(full)), name)
+            for limit in range(2, 8):
+                with self.subTest(listing=name, limit=limit):
+                    self.assertEqual(full, self.walk(call, member, ident, limit))
+
+    def first_page_then(self, call, member, ident, delete, limit=3):
+        """Page 1, delete the item the Marker names, page 2: returns page 2
+        and what a fresh listing has after that item."""
+        r = call(Limit=limit)
+        self.assertTrue(r["Truncated"])
+        cursor = r[member][-1][ident]
+        delete(r[member][-1])
+        after = [e[ident] for e in call(Limit=1000 if member in ("Keys", "Rotations")
+                                         else 50 if member == "Tags" else 100)[member]]
+        nxt = [e[ident] for e in call(Limit=limit, Marker=r["NextMarker"])[member]]
+        return nxt, after, cursor
+
+    def test_item_deleted_between_pages_skips_nothing(self):
+        k = self.new_key()
+        for i in range(8):
+            self.kms.create_alias(AliasName="alias/del-%d-%s" % (i, uniq()), TargetKeyId=k)
+            self.kms.create_grant(KeyId=k, GranteePrincipal=self.GRANTEE, Operations=["Encrypt"])
+        self.kms.tag_resource(KeyId=k, Tags=[{"TagKey": "d%d" % i, "TagValue": ""}
+                                             for i in range(8)])
+        cases = {
+            "aliases": (lambda **kw: self.kms.list_aliases(KeyId=k, **kw), "Aliases",
+                        "AliasName", lambda e: self.kms.delete_alias(AliasName=e["AliasName"])),
+            "grants": (lambda **kw: self.kms.list_grants(KeyId=k, **kw), "Grants", "GrantId",
+                       lambda e: self.kms.revoke_grant(KeyId=k, GrantId=e["GrantId"])),
+            "tags": (lambda **kw: self.kms.list_resource_tags(KeyId=k, **kw), "Tags", "TagKey",
+                     lambda e: self.kms.untag_resource(KeyId=k, TagKeys=[e["TagKey"]])),
+        }
+        for name, (call, member, ident, delete) in cases.items():
+            with self.subTest(listing=name):
+                before = [e[ident] for e in call(Limit=50)[member]]
+                nxt, after, cursor = self.first_page_then(call, member, ident, delete)
+                self.assertNotIn(cursor, after)
+                self.assertEqual(before[3:6], nxt)
+                self.assertEqual(after[2:5], nxt)
+
+    def test_key_deleted_between_pages_skips_nothing(self):
+        def delete(e):
+            self.kms.schedule_key_deletion(KeyId=e["KeyId"], PendingWindowInDays=7)
+            status, _, raw = self.server.http(
+                "POST", "/_awsemu/clock", body=json.dumps({"advance_days": 8}).encode(),
+                headers={"Content-Type": "application/json"})
+            self.assertEqual(200, status, raw)
+
+        call = lambda **kw: self.kms.list_keys(**kw)
+        before = [e["KeyId"] for e in call(Limit=1000)["Keys"]]
+        nxt, after, cursor = self.first_page_then(call, "Keys", "KeyId", delete)
+        self.assertNotIn(cursor, after)
+        self.assertEqual(before[3:6], nxt)
+        self.assertEqual(after[2:5], nxt)
+
+    def test_marker_of_another_listing_or_altered(self):
+        k, other = self.key, self.keys[1]
+        mk = self.kms.list_keys(Limit=2)["NextMarker"]
+        ma = self.kms.list_aliases(KeyId=k, Limit=2)["NextMarker"]
+        mg = self.kms.list_grants(KeyId=k, Limit=2)["NextMarker"]
+        mt = self.kms.list_resource_tags(KeyId=k, Limit=2)["NextMarker"]
+        bad = {
+            "keys": (self.kms.list_aliases, {}, mk),
+            "aliases of another key": (self.kms.list_aliases, {"KeyId": other}, ma),
+            "aliases, no KeyId": (self.kms.list_aliases, {}, ma),
+            "aliases by ARN": (self.kms.list_aliases, {"KeyId": key_arn(k)}, ma),
+            "grants of another key": (self.kms.list_grants, {"KeyId": other}, mg),
+            "grants filtered": (self.kms.list_grants, {"KeyId": k, "GranteePrincipal":
+                                                      self.GRANTEE}, mg),
+            "retirable": (self.kms.list_retirable_grants, {"RetiringPrincipal": self.RETIRER},
+                          mg),
+            "tags as grants": (self.kms.list_grants, {"KeyId": k}, mt),
+            "tags as rotations": (self.kms.list_key_rotations, {"KeyId": k}, mt),
+            "tags of another key": (self.kms.list_resource_tags, {"KeyId": other}, mt),
+            "key policies": (self.kms.list_key_policies, {"KeyId": k}, mk),
+            "altered": (self.kms.list_keys, {}, mk[:-2] + ("A" if mk[-2] != "A" else "B") + mk[-1]),
+            "cut": (self.kms.list_keys, {}, mk[:-1]),
+            "an offset": (self.kms.list_keys, {}, "awsemu-2"),
+        }
+        for name, (fn, kw, marker) in bad.items():
+            with self.subTest(name):
+                e = self.assertClientError("InvalidMarkerException", fn, Marker=marker, **kw)
+                self.assertEqual("The request was rejected because the marker that specifies "
+                                 "where pagination should next begin is not valid.",
+                                 e["Error"]["Message"])
+        # the same listing takes it, whatever the Limit
+        self.assertEqual(3, len(self.kms.list_aliases(KeyId=k, Limit=3, Marker=ma)["Aliases"]))
+
+    def test_longest_sort_key_fits_the_marker(self):
+        k = self.new_key()
+        tags = [{"TagKey": c * 128, "TagValue": ""} for c in ("\u00e9", "\u20ac", "\u6f22")]
+        self.kms.tag_resource(KeyId=k, Tags=tags)
+        got = self.walk(lambda **kw: self.kms.list_resource_tags(KeyId=k, **kw), "Tags",
+                        "TagKey", 1)
+        self.assertEqual(sorted(t["TagKey"] for t in tags), got)
+
 
 if __name__ == "__main__":
     unittest.main()

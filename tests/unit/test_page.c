@@ -143,20 +143,48 @@ static void test_refused(void)
 static const char create[] = "CREATE TABLE things (name TEXT NOT NULL, created REAL NOT NULL)";
 static const char ins[] = "INSERT INTO things (name, created) VALUES (?1, ?2)";
 static const char del[] = "DELETE FROM things WHERE name = ?1";
-static const char asc[] =
-    "SELECT name, rowid FROM things WHERE name >= ?1 AND " PAGE_AFTER2("name", "rowid")
-        PAGE_ORDER2("name", "rowid");
-static const char desc[] =
-    "SELECT created, rowid, name FROM things WHERE " PAGE_BEFORE2("created", "rowid")
-        PAGE_ORDER2_DESC("created", "rowid");
-static const char one_key[] =
-    "SELECT rowid FROM things WHERE " PAGE_AFTER1("rowid") PAGE_ORDER1("rowid");
+/* two statements a listing (page.h): the first page, and after a key */
+#define ASC "SELECT name, rowid FROM things WHERE name >= ?1"
+static const char *const asc[2] = {
+    ASC PAGE_ORDER2("name", "rowid"),
+    ASC " AND " PAGE_NEXT2("name", "rowid") PAGE_ORDER2("name", "rowid"),
+};
+#define DESC "SELECT created, rowid, name FROM things"
+static const char *const desc[2] = {
+    DESC PAGE_ORDER2_DESC("created", "rowid"),
+    DESC " WHERE " PAGE_PREV2("created", "rowid") PAGE_ORDER2_DESC("created", "rowid"),
+};
+#define ONE "SELECT rowid, name FROM things"
+static const char *const one_key[2] = {
+    ONE PAGE_ORDER1("rowid"),
+    ONE " WHERE " PAGE_NEXT1("rowid") PAGE_ORDER1("rowid"),
+};
+static const char *const one_key_desc[2] = {
+    ONE PAGE_ORDER1_DESC("rowid"),
+    ONE " WHERE " PAGE_PREV1("rowid") PAGE_ORDER1_DESC("rowid"),
+};
+/* three keys: name, created, rowid */
+#define THREE "SELECT name, created, rowid FROM things"
+static const char *const three[2] = {
+    THREE PAGE_ORDER3("name", "created", "rowid"),
+    THREE " WHERE " PAGE_NEXT3("name", "created", "rowid") PAGE_ORDER3("name", "created", "rowid"),
+};
+static const char *const three_desc[2] = {
+    THREE PAGE_ORDER3_DESC("name", "created", "rowid"),
+    THREE " WHERE " PAGE_PREV3("name", "created", "rowid")
+        PAGE_ORDER3_DESC("name", "created", "rowid"),
+};
+/* the single-statement form still binds (:page_first) */
+static const char *const legacy[2] = {
+    "SELECT rowid, name FROM things WHERE (:page_first OR rowid > :page_k1)" PAGE_ORDER1("rowid"),
+    "SELECT rowid, name FROM things WHERE (:page_first OR rowid > :page_k1)" PAGE_ORDER1("rowid"),
+};
 static const char no_page[] = "SELECT rowid FROM things";
 
 /* One page of sql (bound "s" from "" when asc) after token tok (NULL:
  * first): the names into out (appended, ',' after each), the next token
  * into next ("" at the end). Returns the rows, or -1. */
-static int page(db_t *db, const char *sql, int key_cols, int name_col, const char *tok, int max,
+static int page(db_t *db, const char *const *sql, int key_cols, int name_col, const char *tok, int max,
                 char *out, size_t outcap, char next[PAGE_TOKEN_MAX])
 {
     page_key_t after, last;
@@ -166,7 +194,8 @@ static int page(db_t *db, const char *sql, int key_cols, int name_col, const cha
     next[0] = '\0';
     if (page_token_read(master, scope, tok, tok ? strlen(tok) : 0, &after) != 0)
         return -1;
-    st = sql == asc ? db_query(db, sql, "s", "") : db_query(db, sql, "");
+    st = sql == asc ? db_query(db, sql[after.n > 0], "s", "")
+                    : db_query(db, sql[after.n > 0], "");
     if (st == NULL || page_bind(st, &after, max) != 0) {
         db_done(st);
         return -1;
@@ -249,18 +278,24 @@ static void test_pages(void)
     page_key_init(&k);
     CHECK(page_key_text(&k, "b", 1) == 0);
     CHECK(page_key_int(&k, 1) == 0);
-    st = db_query(db, one_key, "");
+    st = db_query(db, one_key[1], "");
+    CHECK(st != NULL && page_bind(st, &k, 5) == -1);
+    db_done(st);
+    st = db_query(db, asc[0], "s", ""); /* the first page's statement */
     CHECK(st != NULL && page_bind(st, &k, 5) == -1);
     db_done(st);
     k.n = 1;
-    st = db_query(db, asc, "s", "");
+    st = db_query(db, asc[1], "s", "");
     CHECK(st != NULL && page_bind(st, &k, 5) == -1);
     db_done(st);
     page_key_init(&k);
     st = db_query(db, no_page, "");
     CHECK(st != NULL && page_bind(st, &k, 5) == -1);
     db_done(st);
-    st = db_query(db, one_key, "");
+    st = db_query(db, one_key[1], ""); /* a next-page statement, no key */
+    CHECK(st != NULL && page_bind(st, &k, 5) == -1);
+    db_done(st);
+    st = db_query(db, one_key[0], "");
     CHECK(st != NULL && page_bind(st, &k, -1) == -1);
     db_done(st);
     /* a NULL sort key cannot continue a page */
@@ -273,11 +308,85 @@ static void test_pages(void)
     db_close(db);
 }
 
+/* Every page size walks the same rows in the same order as one page. */
+static void walk_all(db_t *db, const char *const *sql, int key_cols, int name_col)
+{
+    char full[512] = "", out[512], tok[PAGE_TOKEN_MAX], next[PAGE_TOKEN_MAX];
+    int max, n, pages;
+
+    CHECK(page(db, sql, key_cols, name_col, NULL, 1000, full, sizeof full, next) > 0);
+    CHECK_STR(next, "");
+    for (max = 1; max <= 4; max++) {
+        out[0] = '\0';
+        pages = 0;
+        n = page(db, sql, key_cols, name_col, NULL, max, out, sizeof out, next);
+        while (n > 0 && next[0] && pages < 100) {
+            pages++;
+            memcpy(tok, next, sizeof tok);
+            n = page(db, sql, key_cols, name_col, tok, max, out, sizeof out, next);
+        }
+        CHECK(n >= 0);
+        CHECK_STR(out, full);
+    }
+}
+
+/* The other fragments: one and three keys, up and down, the legacy
+ * single statement; the cursor's own row deleted between pages skips
+ * nothing (an offset would skip the row after it). */
+static void test_fragments(void)
+{
+    static const char *const names[] = {"m", "c", "x", "c", "a", "m", "c", "q", "b"};
+    char err[256] = "", out[256] = "", tok[PAGE_TOKEN_MAX], next[PAGE_TOKEN_MAX];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    int i;
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(db_exec(db, create) == 0);
+    for (i = 0; i < 9; i++) /* (name, created) repeats: c/101 twice */
+        CHECK(db_run(db, ins, "sd", names[i], 100.0 + (i % 2)) == 0);
+    walk_all(db, one_key, 1, 1);
+    walk_all(db, one_key_desc, 1, 1);
+    walk_all(db, three, 3, 0);
+    walk_all(db, three_desc, 3, 0);
+    walk_all(db, legacy, 1, 1);
+    walk_all(db, asc, 2, 0);
+    walk_all(db, desc, 2, 2);
+
+    /* rowid up, 3 a page: m c x | the cursor (x, rowid 3) and the row
+     * after it deleted, a row added at the end: c a m c q b z */
+    CHECK(page(db, one_key, 1, 1, NULL, 3, out, sizeof out, next) == 3);
+    CHECK_STR(out, "m,c,x,");
+    CHECK(db_run(db, "DELETE FROM things WHERE rowid IN (3, 4)", "") == 0);
+    CHECK(db_run(db, ins, "sd", "z", 1.0) == 0);
+    memcpy(tok, next, sizeof tok);
+    CHECK(page(db, one_key, 1, 1, tok, 3, out, sizeof out, next) == 3);
+    CHECK_STR(out, "m,c,x,a,m,c,");
+    memcpy(tok, next, sizeof tok);
+    CHECK(page(db, one_key, 1, 1, tok, 3, out, sizeof out, next) == 3);
+    CHECK_STR(out, "m,c,x,a,m,c,q,b,z,");
+    CHECK_STR(next, "");
+
+    /* three keys down, 2 a page: z q | q deleted, zz added before the
+     * cursor: m m c c b a */
+    out[0] = '\0';
+    CHECK(page(db, three_desc, 3, 0, NULL, 2, out, sizeof out, next) == 2);
+    CHECK_STR(out, "z,q,");
+    CHECK(db_run(db, "DELETE FROM things WHERE name = 'q'", "") == 0);
+    CHECK(db_run(db, ins, "sd", "zz", 1.0) == 0); /* before the cursor: not seen */
+    memcpy(tok, next, sizeof tok);
+    CHECK(page(db, three_desc, 3, 0, tok, 100, out, sizeof out, next) == 6);
+    CHECK_STR(out, "z,q,m,m,c,c,b,a,");
+    db_close(db);
+}
+
 int main(void)
 {
     test_round_trip();
     test_largest();
     test_refused();
     test_pages();
+    test_fragments();
     return unit_report("page");
 }
