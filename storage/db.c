@@ -386,6 +386,25 @@ const char *db_text(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
+void db_copy(sqlite3_stmt *st, int col, char *dst, size_t n)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    size_t len = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, v, len);
+    dst[len] = '\0';
+}
+
+char *db_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+
+    return v ? strdup((const char *)v) : NULL;
+}
+
 void db_done(sqlite3_stmt *st)
 {
     if (st)

@@ -65,6 +65,11 @@ int db_changes(db_t *db);
 int db_row(sqlite3_stmt *st);
 /* Column col of the current row as text; "" for NULL (never NULL). */
 const char *db_text(sqlite3_stmt *st, int col);
+/* Column col copied into dst (n bytes, n > 0), cut to fit; "" for NULL.
+ * No printf: requests read a dozen of these. */
+void db_copy(sqlite3_stmt *st, int col, char *dst, size_t n);
+/* Column col as a malloc'd string, or NULL (SQL NULL, out of memory). */
+char *db_dup(sqlite3_stmt *st, int col);
 /* Resets st (keeping nothing locked); NULL is fine. */
 void db_done(sqlite3_stmt *st);
 

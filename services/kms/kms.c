@@ -36,20 +36,6 @@ void kms_key_clear(kms_key_t *k)
     k->policy = NULL;
 }
 
-/* A text column into dst (n bytes), cut to fit; every request reads a
- * dozen of these, so no printf. */
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t n)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    size_t len = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
-
-    if (len >= n)
-        len = n - 1;
-    if (len)
-        memcpy(dst, v, len);
-    dst[len] = '\0';
-}
-
 int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
 {
     static const char sql[] =
@@ -65,16 +51,16 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
         db_done(st);
         return rc == 0 ? 0 : svc_error(r, KMS_E_DB);
     }
-    copy_col(st, 0, k->key_id, sizeof k->key_id);
-    copy_col(st, 1, k->arn, sizeof k->arn);
-    copy_col(st, 2, k->account, sizeof k->account);
-    copy_col(st, 3, k->region, sizeof k->region);
+    db_copy(st, 0, k->key_id, sizeof k->key_id);
+    db_copy(st, 1, k->arn, sizeof k->arn);
+    db_copy(st, 2, k->account, sizeof k->account);
+    db_copy(st, 3, k->region, sizeof k->region);
     k->description = strdup((const char *)sqlite3_column_text(st, 4));
-    copy_col(st, 5, k->key_usage, sizeof k->key_usage);
-    copy_col(st, 6, k->key_spec, sizeof k->key_spec);
-    copy_col(st, 7, k->origin, sizeof k->origin);
-    copy_col(st, 8, k->key_manager, sizeof k->key_manager);
-    copy_col(st, 9, k->state, sizeof k->state);
+    db_copy(st, 5, k->key_usage, sizeof k->key_usage);
+    db_copy(st, 6, k->key_spec, sizeof k->key_spec);
+    db_copy(st, 7, k->origin, sizeof k->origin);
+    db_copy(st, 8, k->key_manager, sizeof k->key_manager);
+    db_copy(st, 9, k->state, sizeof k->state);
     k->created = sqlite3_column_double(st, 10);
     k->deletion_date = sqlite3_column_double(st, 11);
     k->pending_window = sqlite3_column_int(st, 12);
@@ -191,7 +177,7 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
                                     "sss", r->account, r->region, alias);
         int found = db_row(st);
         if (found == 1)
-            copy_col(st, 0, key_id, sizeof key_id);
+            db_copy(st, 0, key_id, sizeof key_id);
         db_done(st);
         if (found < 0)
             return svc_error(r, KMS_E_DB);

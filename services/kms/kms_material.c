@@ -109,19 +109,6 @@ void kms_material_drop(int release)
     }
 }
 
-/* A text column into dst (n bytes), cut to fit. */
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t n)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    size_t len = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
-
-    if (len >= n)
-        len = n - 1;
-    if (len)
-        memcpy(dst, v, len);
-    dst[len] = '\0';
-}
-
 /* ---- key material ---------------------------------------------------------- */
 
 /* The keyring id of material version v of a key: "<key ARN>:<v>". */
@@ -194,7 +181,7 @@ static const cache_entry_t *material(svc_req_t *r, const kms_key_t *k, int v)
                   "si", k->key_id, v);
     if (db_row(st) == 1 && sqlite3_column_bytes(st, 0) == KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD) {
         material_ref(k->arn, v, ref, sizeof ref);
-        copy_col(st, 1, mid, sizeof mid);
+        db_copy(st, 1, mid, sizeof mid);
         ok = keyring_open(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref),
                           sqlite3_column_blob(st, 0), KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD, m) == 0;
     }

@@ -26,22 +26,10 @@
 #include "emulator/proto_query.h"
 #include "base/xml.h"
 
+/* a bucket's policy (s3_bucket_col: NULL when it has none) */
+static const char POLICY_SQL[] = "SELECT policy FROM s3_buckets WHERE name=?1";
+
 enum { RES_NONE, RES_BUCKET, RES_OBJECT };
-
-/* The bucket's policy (malloc'd) or NULL. */
-static char *bucket_policy(s3_req_t *s, const char *bucket)
-{
-    sqlite3_stmt *st;
-    char *v = NULL;
-
-    st = db_query(s->r->emu->db, "SELECT policy FROM s3_buckets WHERE name=?1", "s", bucket);
-    if (st == NULL)
-        return NULL;
-    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    db_done(st);
-    return v;
-}
 
 static char *column_dup(sqlite3_stmt *st, int i)
 {
@@ -495,7 +483,7 @@ static int fill(s3_req_t *s, struct s3_authz_state *st, const char *action, cons
         if (anonymous_sources(s, action, bucket, key, vid, a, &st->policy) != 0)
             return -1;
     } else if (res != RES_NONE) {
-        st->policy = bucket_policy(s, bucket);
+        st->policy = s3_bucket_col(s, POLICY_SQL, bucket);
     }
     a->action = action;
     a->resource = st->arn;
@@ -682,7 +670,7 @@ int s3_op_get_bucket_policy(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if ((policy = bucket_policy(s, s->bucket)) == NULL)
+    if ((policy = s3_bucket_col(s, POLICY_SQL, s->bucket)) == NULL)
         return no_policy(s);
     http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
     http_respond(s->r->http, 200, "application/json", policy, strlen(policy));
@@ -716,7 +704,7 @@ int s3_op_get_bucket_policy_status(svc_req_t *r)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if ((policy = bucket_policy(s, s->bucket)) == NULL)
+    if ((policy = s3_bucket_col(s, POLICY_SQL, s->bucket)) == NULL)
         return no_policy(s);
     p = policy_parse(policy, strlen(policy), POLICY_RESOURCE, err, sizeof err);
     pub = policy_public(p);

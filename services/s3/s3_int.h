@@ -385,6 +385,9 @@ int s3_op_get_object_acl(svc_req_t *r);
 int s3_op_put_bucket_versioning(svc_req_t *r);
 int s3_op_list_object_versions(svc_req_t *r);
 /* The bucket's default encryption JSON (caller frees) or NULL. */
+/* Column 0 of sql (binding ?1 to bucket) as a malloc'd string, or NULL
+ * (no bucket, SQL NULL, out of memory). */
+char *s3_bucket_col(s3_req_t *s, const char *sql, const char *bucket);
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket);
 
 /* Object ARN: arn:aws:s3:::bucket/key. */

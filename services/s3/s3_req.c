@@ -269,16 +269,20 @@ int s3_bucket_versioning(s3_req_t *s, const char *bucket)
     return v;
 }
 
-char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
+char *s3_bucket_col(s3_req_t *s, const char *sql, const char *bucket)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = db_query(s->r->emu->db, sql, "s", bucket);
     char *v = NULL;
 
-    st = db_query(s->r->emu->db, "SELECT encryption FROM s3_buckets WHERE name=?1", "s", bucket);
     if (st == NULL)
         return NULL;
-    if (db_row(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = strdup((const char *)sqlite3_column_text(st, 0));
+    if (db_row(st) == 1)
+        v = db_dup(st, 0);
     db_done(st);
     return v;
+}
+
+char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
+{
+    return s3_bucket_col(s, "SELECT encryption FROM s3_buckets WHERE name=?1", bucket);
 }

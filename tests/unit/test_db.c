@@ -684,6 +684,40 @@ static void test_query_binder(void)
     db_close(db);
 }
 
+/* db_copy cuts to fit and gives "" for NULL; db_dup gives NULL for NULL. */
+static void test_column_copies(void)
+{
+    static const char sel[] = "SELECT 'abcdef', NULL, ''";
+    char err[256] = "", small[4], big[16];
+    db_t *db = db_open(NULL, 0, err, sizeof err);
+    sqlite3_stmt *st;
+    char *d;
+
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    st = db_query(db, sel, "");
+    CHECK(st != NULL && db_row(st) == 1);
+    if (st) {
+        db_copy(st, 0, small, sizeof small);
+        CHECK_STR(small, "abc");
+        db_copy(st, 0, big, sizeof big);
+        CHECK_STR(big, "abcdef");
+        strcpy(big, "x");
+        db_copy(st, 1, big, sizeof big);
+        CHECK_STR(big, "");
+        d = db_dup(st, 0);
+        CHECK(d != NULL && !strcmp(d, "abcdef"));
+        free(d);
+        CHECK(db_dup(st, 1) == NULL);
+        d = db_dup(st, 2);
+        CHECK(d != NULL && d[0] == '\0');
+        free(d);
+        db_done(st);
+    }
+    db_close(db);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-db-XXXXXX");
@@ -700,6 +734,7 @@ int main(void)
     test_cascade();
     test_reserve();
     test_query_binder();
+    test_column_copies();
     rm_tmpdir();
     return unit_report("db");
 }
