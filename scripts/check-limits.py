@@ -41,8 +41,8 @@ def main():
     try:
         import botocore
     except ImportError:
-        print("check-limits: botocore not installed, skipped")
-        return 0
+        print("check-limits: botocore is not installed: nothing to check against")
+        return 1
     data = os.path.join(os.path.dirname(botocore.__file__), "data")
     bad, checked = [], 0
     with open(os.path.join(ROOT, "base", "limits.h"), encoding="utf-8") as f:

@@ -64,11 +64,17 @@ done
 # operation of each service's botocore model has a row, base/limits.h
 # matches botocore's models, no file is over 1,000 lines and no function
 # over 120 without a `long:` comment saying why (scripts/).
+# the Python that has boto3 (and so botocore's models): the contract's
+# guards read the models, the e2e suites drive boto3
+PY=python3
+if ! python3 -c 'import boto3' >/dev/null 2>&1 && /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
+    PY=/usr/bin/python3
+fi
 echo "== the contract"
 for c in scripts/check-layers.py scripts/check-coverage.py scripts/check-limits.py \
     scripts/check-sizes.py; do
     [ -f "$c" ] || continue
-    if python3 "$c" >"$log/contract" 2>&1; then
+    if "$PY" "$c" >"$log/contract" 2>&1; then
         tail -n 1 "$log/contract"
         passed=$((passed + 1))
     else
@@ -79,10 +85,6 @@ for c in scripts/check-layers.py scripts/check-coverage.py scripts/check-limits.
 done
 
 echo "== e2e (boto3, aws CLI) against $BIN"
-PY=python3
-if ! python3 -c 'import boto3' >/dev/null 2>&1 && /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
-    PY=/usr/bin/python3
-fi
 AWSEMU_BIN="$BIN" "$PY" tests/e2e/run.py --exclude='test_adversarial_*' >"$log/e2e" 2>&1
 tail -n 60 "$log/e2e" | grep -vE '^(ok|\.)$' | tail -n 40
 count "$log/e2e"
