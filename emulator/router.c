@@ -152,8 +152,10 @@ static void query_action(route_t *rt)
                                  sizeof rt->opbuf);
     if (alen < 0)
         alen = proto_query_param(h->query, strlen(h->query), "Action", rt->opbuf, sizeof rt->opbuf);
-    if (alen < 0)
+    if (alen < 0) {
         rt->opbuf[0] = '\0';
+        alen = 0;
+    }
     r->operation = rt->opbuf[0] ? rt->opbuf : "-";
     for (i = 0; svc_registry[i]; i++) {
         const svc_def_t *d = svc_registry[i];
@@ -162,7 +164,7 @@ static void query_action(route_t *rt)
             break;
         }
         if (d->proto == SVC_QUERY && by_action == NULL &&
-            svc_find_op(d, rt->opbuf, strlen(rt->opbuf)))
+            svc_find_op(d, rt->opbuf, (size_t)alen)) /* a NUL selects nothing */
             by_action = d;
     }
     if (svc_registry[i] == NULL && by_action)

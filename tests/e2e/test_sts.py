@@ -650,6 +650,15 @@ class QueryRoutingTests(ServerTestCase):
         self.assertIn("<Code>ValidationError</Code>", body)
         self.assertIn('xmlns="https://sts.amazonaws.com/doc/2011-06-15/"', body)
 
+    def test_an_action_cut_by_a_nul_selects_no_row(self):
+        # "AssumeRole\0x" is no operation: it must not reach STS's AssumeRole
+        # row by its C-string prefix; the first Query service (IAM) refuses
+        # its text
+        status, body = self.get("Action=AssumeRole%00x&Version=2011-06-15")
+        self.assertEqual(400, status, body)
+        self.assertIn("<Code>ValidationError</Code>", body)
+        self.assertIn('xmlns="https://iam.amazonaws.com/doc/2010-05-08/"', body)
+
     def test_unknown_action_is_iams_invalid_action(self):
         status, body = self.get("Action=NoSuchThing&Version=2010-05-08")
         self.assertEqual(400, status, body)
