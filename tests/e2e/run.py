@@ -27,6 +27,20 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 
+def _malloc_gives_back():
+    """glibc raises its mmap threshold to the size of every large block
+    freed (up to 32 MiB), so after the first multi-MiB body every later one
+    comes from the heap and the heap only grows: fixed thresholds keep
+    large bodies in mmap, returned to the system when freed."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 256 << 10)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 20)    # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
 class CountingResult(unittest.TextTestResult):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -82,6 +96,7 @@ def main(argv):
             return 0
         else:
             args.append(a)
+    _malloc_gives_back()
     suite = build_suite(args, excludes)
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=verbosity,
                                      resultclass=CountingResult)
