@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh [--test] — installs what is missing from Debian's packages:
-# the build libraries, and with --test the test clients (boto3, aws CLI),
-# valgrind and wrk. Uses sudo when not root. Does nothing when all is there.
+# the build libraries, and with --test the test clients (boto3, aws CLI,
+# Python cryptography), valgrind and wrk. Uses sudo when not root. Does nothing when all is there.
 set -e
 need=""
 add() { need="$need $1"; }
@@ -19,6 +19,11 @@ if [ "$1" = "--test" ]; then
     if ! python3 -c 'import boto3' >/dev/null 2>&1 &&
        ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
         add python3-boto3
+    fi
+    # test_kms_asym checks KMS's signatures and ciphertexts with it
+    if ! python3 -c 'import cryptography' >/dev/null 2>&1 &&
+       ! /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1; then
+        add python3-cryptography
     fi
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind

@@ -1,5 +1,6 @@
-/* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys, random bytes, and
- * the answers symmetric keys give to asymmetric and HMAC operations. */
+/* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys and random bytes
+ * (asymmetric keys' Encrypt and Decrypt: kms_asym.c). */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -36,6 +37,8 @@ static int usable_for(svc_req_t *r, const kms_key_t *k, const char *alg, const c
         return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, op);
     if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
         return svc_error(r, KMS_E_ALGORITHM, alg, k->key_spec);
+    if (kms_is_asym(k)) /* an RSA or SM2 encryption key: no data keys */
+        return svc_error(r, KMS_E_SPEC_USAGE_OP, k->arn, k->key_spec, op);
     return 0;
 }
 
@@ -79,7 +82,11 @@ int kms_op_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     size_t blen = 0;
     kms_key_t *k;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL || usable_for(r, k, v->alg, "Encrypt") != 0 ||
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
+        return -1;
+    if (kms_is_asym(k) && !strcmp(k->key_usage, "ENCRYPT_DECRYPT"))
+        return kms_asym_encrypt(r, k, v->alg, v->pt, v->ptlen, out);
+    if (usable_for(r, k, v->alg, "Encrypt") != 0 ||
         kms_dry_run(r, in) != 0 || kms_seal(r, k, v->ctx, v->pt, v->ptlen, &blob, &blen) != 0)
         return -1;
     json_put_blob(out, "CiphertextBlob", blob, blen);
@@ -96,6 +103,7 @@ typedef struct {
     const cJSON *ctx;
     uint8_t *blob;
     size_t blen;
+    const char *alg; /* an asymmetric algorithm, or NULL */
 } decrypt_args_t;
 
 /* Everything AWS checks before it looks at the ciphertext's key. */
@@ -113,9 +121,12 @@ static int decrypt_parse(svc_req_t *r, const cJSON *in, void *args)
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (recipient && !cJSON_IsNull(recipient))
         return svc_error(r, KMS_E_RECIPIENT);
-    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
-        /* the algorithm cannot match the blob's symmetric key */
-        return svc_error(r, KMS_E_INCORRECT_KEY);
+    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0) {
+        /* an asymmetric ciphertext names no key: KeyId must */
+        if (v->h.key_ref == NULL)
+            return svc_error(r, KMS_E_INCORRECT_KEY);
+        v->alg = alg;
+    }
     return 0;
 }
 
@@ -138,7 +149,8 @@ int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a)
     kms_key_t *key;
 
     if (v == NULL || (key = kms_key_slot(r)) == NULL ||
-        kms_open_key(r, v->blob, v->blen, v->h.key_ref, key) != 0 ||
+        (v->alg ? kms_resolve(r, v->h.key_ref, KMS_ALLOW_ALIAS, key)
+                : kms_open_key(r, v->blob, v->blen, v->h.key_ref, key)) != 0 ||
         kms_set_key(r, key, &z) == NULL)
         return -1;
     return z ? kms_authz_key(r, z, key, r->op->action, NULL, a) : 0;
@@ -152,8 +164,14 @@ int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     char mid[65];
     kms_key_t *k;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_open_with(r, k, v->blob, v->blen, v->ctx, &pt, &ptlen, mid) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
+        return -1;
+    if (v->alg) {
+        if (!kms_is_asym(k)) /* the algorithm cannot match a symmetric key */
+            return svc_error(r, KMS_E_INCORRECT_KEY);
+        return kms_asym_decrypt(r, k, v->alg, v->blob, v->blen, out);
+    }
+    if (kms_open_with(r, k, v->blob, v->blen, v->ctx, &pt, &ptlen, mid) != 0)
         return -1;
     if (kms_dry_run(r, in) != 0) {
         codec_wipe_free(pt, ptlen);
@@ -329,34 +347,4 @@ int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out)
     json_put_blob(out, "Plaintext", bytes, (size_t)n);
     OPENSSL_cleanse(bytes, sizeof bytes);
     return 0;
-}
-
-/* Once the key (KeyId, kms_res_key_id_alias) is usable, refuses the
- * operation as AWS refuses it on a symmetric encryption key (every key
- * awsemu holds): by key usage (InvalidKeyUsageException) or by key spec
- * (UnsupportedOperationException). */
-static int refuse_on_symmetric(svc_req_t *r, const cJSON *in, int by_usage)
-{
-    kms_key_t *k;
-
-    if (kms_input(r, in, &kms_key_id_alias_input) == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_require_enabled(r, k) != 0)
-        return -1;
-    if (by_usage)
-        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, r->operation);
-    return svc_error(r, KMS_E_KEY_SPEC_OP, k->arn, k->key_spec, r->operation);
-}
-
-/* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,
- * DeriveSharedSecret. */
-int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    (void)out;
-    return refuse_on_symmetric(r, in, 1);
-}
-
-int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    (void)out;
-    return refuse_on_symmetric(r, in, 0);
 }
