@@ -69,6 +69,22 @@ const uint8_t *kms_hmac_key(svc_req_t *r, const kms_key_t *k, size_t *n /* OUT *
 /* Frees the cached keys (reset, shutdown). */
 void kms_asym_drop(void);
 
+/* ---- key generation off the loop (kms_worker.c) --------------------------
+ *
+ * RSA_4096 takes seconds: its pair is made on a thread of its own while
+ * the loop serves other clients, and done(r, pkey, arg) runs on the loop's
+ * thread when it is ready (pkey NULL when generation failed; done owns
+ * it). When r ends first (its client went away), done never runs. */
+typedef void kms_keygen_done_fn(svc_req_t *r, EVP_PKEY *pkey, void *arg);
+/* 0, or -1 with the error set (no thread could start). */
+int kms_keygen_async(svc_req_t *r, const kms_spec_t *s, kms_keygen_done_fn *done, void *arg);
+/* 1 when generating a spec's pair takes long enough to go off the loop. */
+int kms_keygen_slow(const kms_spec_t *s);
+/* Waits for the threads still generating and frees their keys (exit). */
+void kms_worker_stop(void);
+/* Calls fn(arg) when r's KMS state is freed (kms_request.c). */
+int kms_on_request_end(svc_req_t *r, void (*fn)(void *), void *arg);
+
 /* ---- operations ---------------------------------------------------------- */
 
 /* Asymmetric Encrypt and Decrypt of an ENCRYPT_DECRYPT RSA or SM2 key
