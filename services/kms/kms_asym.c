@@ -166,29 +166,16 @@ static const kms_input_t pair_np_input = {sizeof(pair_args_t), pair_np_parse, NU
 KMS_KEY_RESOURCE(kms_res_data_key_pair, pair_input)
 KMS_KEY_RESOURCE(kms_res_data_key_pair_np, pair_np_input)
 
-static int data_key_pair(svc_req_t *r, const cJSON *in, cJSON *out, int with_plaintext)
+/* The answer for a generated pair: its private key sealed under k. */
+static int pair_answer(svc_req_t *r, const kms_key_t *k, const pair_args_t *v, EVP_PKEY *pkey,
+                       int with_plaintext, cJSON *out)
 {
-    const pair_args_t *v = kms_input(r, in, with_plaintext ? &pair_input : &pair_np_input);
-    const kms_spec_t *s;
     uint8_t *priv = NULL, *pub = NULL, *blob = NULL;
     size_t privlen = 0, publen = 0, blen = 0;
-    EVP_PKEY *pkey = NULL;
     char mid[65];
-    kms_key_t *k;
     int rc = -1;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_enabled(r, k) != 0)
-        return -1;
-    if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0)
-        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, r->operation);
-    if (kms_is_asym(k))
-        return svc_error(r, KMS_E_SPEC_USAGE_OP, k->arn, k->key_spec, r->operation);
-    s = kms_spec(v->spec);
-    if (s->kind == KMS_KIND_SM2 && strncmp(r->region, "cn-", 3) != 0)
-        return svc_error(r, KMS_E_SPEC_REGION, v->spec, r->region);
-    if (kms_dry_run(r, in) != 0)
-        return -1;
-    if ((pkey = kms_keygen(s)) == NULL || (priv = kms_pkcs8(pkey, &privlen)) == NULL ||
+    if (pkey == NULL || (priv = kms_pkcs8(pkey, &privlen)) == NULL ||
         (pub = kms_spki(pkey, &publen)) == NULL) {
         svc_error(r, KMS_E_KEYGEN);
         goto out;
@@ -209,6 +196,49 @@ out:
     codec_wipe_free(priv, privlen);
     free(pub);
     free(blob);
+    return rc;
+}
+
+/* An RSA pair is ready (kms_keygen_async); arg: with_plaintext. */
+static void pair_generated(svc_req_t *r, EVP_PKEY *pkey, void *arg)
+{
+    int with_plaintext = arg != NULL;
+    const pair_args_t *v = kms_input(r, r->input, with_plaintext ? &pair_input : &pair_np_input);
+    kms_key_t *k;
+    int rc = -1;
+
+    if (v != NULL && (k = kms_key(r, r->input)) != NULL)
+        rc = pair_answer(r, k, v, pkey, with_plaintext, r->pending_out);
+    EVP_PKEY_free(pkey);
+    proto_json_finish(r, rc); /* r is gone after it */
+}
+
+static int data_key_pair(svc_req_t *r, const cJSON *in, cJSON *out, int with_plaintext)
+{
+    const pair_args_t *v = kms_input(r, in, with_plaintext ? &pair_input : &pair_np_input);
+    const kms_spec_t *s;
+    EVP_PKEY *pkey;
+    kms_key_t *k;
+    int rc;
+
+    if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_enabled(r, k) != 0)
+        return -1;
+    if (strcmp(k->key_usage, "ENCRYPT_DECRYPT") != 0)
+        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, r->operation);
+    if (kms_is_asym(k))
+        return svc_error(r, KMS_E_SPEC_USAGE_OP, k->arn, k->key_spec, r->operation);
+    s = kms_spec(v->spec);
+    if (s->kind == KMS_KIND_SM2 && strncmp(r->region, "cn-", 3) != 0)
+        return svc_error(r, KMS_E_SPEC_REGION, v->spec, r->region);
+    if (kms_dry_run(r, in) != 0)
+        return -1;
+    /* RSA takes seconds: generated off the loop, answered after */
+    if (kms_keygen_slow(s))
+        return kms_keygen_async(r, s, pair_generated, with_plaintext ? (void *)r : NULL) == 0
+                   ? svc_defer(r)
+                   : -1;
+    pkey = kms_keygen(s);
+    rc = pair_answer(r, k, v, pkey, with_plaintext, out);
     EVP_PKEY_free(pkey);
     return rc;
 }

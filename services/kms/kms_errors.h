@@ -169,6 +169,9 @@
 #define KMS_E_GRANT_OP_SYMMETRIC                                                                   \
     400, "ValidationException",                                                                    \
         "Grant operation %s is not valid for a symmetric encryption KMS key."
+#define KMS_E_GRANT_OP_KEY                                                                         \
+    400, "ValidationException",                                                                    \
+        "Grant operation %s is not valid for a KMS key with key spec %s and key usage %s."
 #define KMS_E_ORIGIN_STORE 400, "ValidationException", "Origin %s requires a CustomKeyStoreId."
 #define KMS_E_PENDING_WINDOW                                                                       \
     400, "ValidationException",                                                                    \
