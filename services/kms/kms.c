@@ -310,7 +310,15 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
         kms_key_clear(&k);
         return -1;
     }
-    if (kms_require_enabled(r, &k) == 0) {
+    /* S3 and Secrets Manager take symmetric encryption keys only: others
+     * answer as KMS's GenerateDataKey would, which those services relay */
+    if (kms_require_enabled(r, &k) != 0)
+        ;
+    else if (strcmp(k.key_usage, "ENCRYPT_DECRYPT") != 0)
+        svc_error(r, KMS_E_KEY_USAGE, k.arn, k.key_usage, "GenerateDataKey");
+    else if (kms_is_asym(&k))
+        svc_error(r, KMS_E_SPEC_USAGE_OP, k.arn, k.key_spec, "GenerateDataKey");
+    else {
         codec_random(dk, n);
         rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
         if (rc == 0)

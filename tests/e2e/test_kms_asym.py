@@ -377,6 +377,43 @@ class AsymTests(ServerTestCase):
             self.kms.sign(KeyId=key_id, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
         self.assertEqual(code(cm), "InvalidKeyUsageException")
 
+    def test_other_services_refuse_non_symmetric_keys(self):
+        # S3 and Secrets Manager encrypt with symmetric encryption keys only
+        # (S3 user guide "Using SSE-KMS": "Amazon S3 supports only symmetric
+        # encryption KMS keys"; Secrets Manager "Secret encryption and
+        # decryption"); the data key call fails as KMS's GenerateDataKey does,
+        # relayed as KMS.<code> by S3 and as EncryptionFailure by SM.
+        s3 = self.server.client("s3")
+        sm = self.server.client("secretsmanager")
+        bucket = "asym-" + os.urandom(6).hex()
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+        for spec, usage, want in [("RSA_2048", "ENCRYPT_DECRYPT", "InvalidKeyUsageException"),
+                                  ("ECC_NIST_P256", "SIGN_VERIFY", "InvalidKeyUsageException"),
+                                  ("HMAC_256", "GENERATE_VERIFY_MAC", "InvalidKeyUsageException")]:
+            with self.subTest(spec=spec):
+                key_id = self.key(spec, usage)
+                with self.assertRaises(ClientError) as cm:
+                    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms",
+                                  SSEKMSKeyId=key_id)
+                self.assertEqual(code(cm), "KMS." + want)
+                with self.assertRaises(ClientError) as cm:
+                    s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "src"},
+                                   ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
+                self.assertEqual(code(cm), "KMS." + want)
+                s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]})
+                with self.assertRaises(ClientError) as cm:
+                    s3.put_object(Bucket=bucket, Key="d", Body=b"x")
+                self.assertEqual(code(cm), "KMS." + want)
+                s3.delete_bucket_encryption(Bucket=bucket)
+                with self.assertRaises(ClientError) as cm:
+                    sm.create_secret(Name="asym-" + os.urandom(6).hex(), SecretString="s",
+                                     KmsKeyId=key_id)
+                self.assertEqual(code(cm), "EncryptionFailure")
+                self.assertIn(want, cm.exception.response["Error"]["Message"])
+
     def test_rotation_refused(self):
         with self.assertRaises(ClientError) as cm:
             self.kms.enable_key_rotation(KeyId=self.key("ECC_NIST_P256", "SIGN_VERIFY"))
