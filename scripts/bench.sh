@@ -319,7 +319,8 @@ bench_server() {
 		for op in SIGN_EC:Sign SIGN_RSA:Sign VERIFY:Verify MAC:GenerateMac; do
 			v=${op%%:*}
 			eval "b=\$${v}_BODY a=\$${v}_AUTH"
-			run_wrk "$label" "${op#*:}" "$port" "$b" "$a" "$KMS_DATE" || ok=1
+			run_wrk "$label" "$v" "$port" "$b" "$a" \
+				"$KMS_DATE" "TrentService.${op#*:}" || ok=1
 			eval "${name}_${v}=\$RPS"
 			if ! alive "$pid"; then warn "$label DIED during the ${op#*:} run"; return 1; fi
 		done

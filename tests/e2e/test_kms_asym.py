@@ -16,6 +16,7 @@ import base64
 import hashlib
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -506,6 +507,32 @@ class KeygenNonBlockingTests(ServerTestCase):
         self.assertGreater(len(times), 5, took)
         self.assertLess(times[len(times) // 2], 0.05, times[-5:])
         self.assertLess(times[-1], max(0.5, took / 4), (took, times[-5:]))
+
+    def test_client_gone_before_its_key_and_pipelined_requests(self):
+        # a CreateKey whose client leaves while the pair is made: the key
+        # may be created, nothing is answered, and the server goes on
+        body = b'{"KeySpec":"RSA_2048","KeyUsage":"SIGN_VERIFY"}'
+        hdrs = self.server.signed_headers("kms", "TrentService.CreateKey", body)
+        raw = "".join("%s: %s\r\n" % kv for kv in hdrs.items()).encode()
+        req = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % len(body) + raw +
+               b"\r\n" + body)
+        s = socket.create_connection((self.server.host, self.server.port))
+        s.sendall(req)
+        s.close()
+        # two requests pipelined behind a deferred one: answered in order
+        s = socket.create_connection((self.server.host, self.server.port))
+        try:
+            s.settimeout(120)
+            s.sendall(req + req)
+            data = b""
+            while data.count(b"HTTP/1.1 200") < 2:
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, data[-300:])
+                data += chunk
+        finally:
+            s.close()
+        self.assertEqual(data.count(b'"KeySpec":"RSA_2048"'), 2)
+        self.assertEqual(self.server.http("GET", "/_awsemu/health")[0], 200)
 
 
 if __name__ == "__main__":
