@@ -8,6 +8,8 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
@@ -324,13 +326,60 @@ static EVP_PKEY *peer_key(EVP_PKEY *mine, const uint8_t *der, size_t n)
     return peer;
 }
 
+/* SM2 ECDH: OpenSSL 3.0's SM2 key type does no key exchange (and its EC
+ * type takes no SM2 curve), so the shared point d * Q is computed with the
+ * EC_GROUP / EC_POINT API; the secret is its x-coordinate, as ECDH's. */
+static int sm2_ecdh(EVP_PKEY *mine, EVP_PKEY *peer, uint8_t *secret, size_t *n)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    EC_POINT *q = g ? EC_POINT_new(g) : NULL, *sp = g ? EC_POINT_new(g) : NULL;
+    BIGNUM *d = NULL, *x = BN_new();
+    BN_CTX *bc = BN_CTX_new();
+    uint8_t pub[160];
+    size_t len = 0, flen = g ? ((size_t)EC_GROUP_get_degree(g) + 7) / 8 : 0;
+    int rc = -1;
+
+    if (q && sp && x && bc && *n >= flen &&
+        EVP_PKEY_get_octet_string_param(peer, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &len) &&
+        EVP_PKEY_get_bn_param(mine, OSSL_PKEY_PARAM_PRIV_KEY, &d) &&
+        EC_POINT_oct2point(g, q, pub, len, bc) && EC_POINT_is_on_curve(g, q, bc) == 1 &&
+        EC_POINT_mul(g, sp, NULL, q, d, bc) && !EC_POINT_is_at_infinity(g, sp) &&
+        EC_POINT_get_affine_coordinates(g, sp, x, NULL, bc) &&
+        BN_bn2binpad(x, secret, (int)flen) == (int)flen) {
+        *n = flen;
+        rc = 0;
+    }
+    BN_clear_free(d);
+    BN_free(x);
+    BN_CTX_free(bc);
+    EC_POINT_clear_free(sp);
+    EC_POINT_free(q);
+    EC_GROUP_free(g);
+    return rc;
+}
+
+/* ECDH of mine and peer into secret (*n its room, then its length). */
+static int ecdh(EVP_PKEY *mine, EVP_PKEY *peer, uint8_t *secret, size_t *n)
+{
+    EVP_PKEY_CTX *c;
+    int rc = -1;
+
+    if (EVP_PKEY_is_a(mine, "SM2"))
+        return sm2_ecdh(mine, peer, secret, n);
+    if ((c = EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL)) != NULL &&
+        EVP_PKEY_derive_init(c) > 0 && EVP_PKEY_derive_set_peer(c, peer) > 0 &&
+        EVP_PKEY_derive(c, secret, n) > 0)
+        rc = 0;
+    EVP_PKEY_CTX_free(c);
+    return rc;
+}
+
 int kms_op_derive_shared_secret(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const derive_args_t *v = kms_input(r, in, &derive_input);
     uint8_t secret[128];
     size_t n = sizeof secret;
     EVP_PKEY *pkey, *peer = NULL;
-    EVP_PKEY_CTX *c = NULL;
     kms_key_t *k;
     int rc = -1;
 
@@ -344,9 +393,7 @@ int kms_op_derive_shared_secret(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, KMS_E_PUBLIC_KEY, k->key_spec);
     if (kms_dry_run(r, in) != 0)
         goto out;
-    if ((c = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-        EVP_PKEY_derive_init(c) <= 0 || EVP_PKEY_derive_set_peer(c, peer) <= 0 ||
-        EVP_PKEY_derive(c, secret, &n) <= 0) {
+    if (ecdh(pkey, peer, secret, &n) != 0) {
         svc_error(r, KMS_E_PUBLIC_KEY, k->key_spec);
         goto out;
     }
@@ -358,7 +405,6 @@ int kms_op_derive_shared_secret(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = 0;
 out:
     OPENSSL_cleanse(secret, sizeof secret);
-    EVP_PKEY_CTX_free(c);
     EVP_PKEY_free(peer);
     return rc;
 }
