@@ -58,69 +58,93 @@ static int crypt_checks(svc_req_t *r, const kms_key_t *k, const char *alg, const
     return 0;
 }
 
-int kms_asym_encrypt(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *pt,
-                     size_t n, cJSON *out)
+int kms_asym_seal(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *pt, size_t n,
+                  uint8_t **ct, size_t *ctlen)
 {
     EVP_PKEY *pkey;
     EVP_PKEY_CTX *c;
-    uint8_t *ct = NULL;
-    size_t ctlen = 0, max;
+    uint8_t *out = NULL;
+    size_t len = 0, max;
 
-    if (alg == NULL)
-        alg = "SYMMETRIC_DEFAULT";
-    if (crypt_checks(r, k, alg, "Encrypt") != 0)
+    if (crypt_checks(r, k, alg ? alg : "SYMMETRIC_DEFAULT", r->operation) != 0)
         return -1;
     max = max_plaintext(kms_spec(k->key_spec), alg);
     if (n > max)
         return svc_error(r, KMS_E_PLAINTEXT_LENGTH, n, max, alg, k->key_spec);
-    if (kms_dry_run(r, r->input) != 0 || (pkey = kms_asym_pkey(r, k)) == NULL)
+    if ((pkey = kms_asym_pkey(r, k)) == NULL)
         return -1;
     if ((c = crypt_ctx(pkey, alg, EVP_PKEY_encrypt_init)) == NULL ||
-        EVP_PKEY_encrypt(c, NULL, &ctlen, pt, n) <= 0 || (ct = malloc(ctlen)) == NULL ||
-        EVP_PKEY_encrypt(c, ct, &ctlen, pt, n) <= 0) {
+        EVP_PKEY_encrypt(c, NULL, &len, pt, n) <= 0 || (out = malloc(len)) == NULL ||
+        EVP_PKEY_encrypt(c, out, &len, pt, n) <= 0) {
         EVP_PKEY_CTX_free(c);
-        free(ct);
+        free(out);
         return svc_error(r, KMS_E_SEAL);
     }
     EVP_PKEY_CTX_free(c);
+    *ct = out;
+    *ctlen = len;
+    kms_note_use(r, k->key_id, 1);
+    return 0;
+}
+
+int kms_asym_open(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *ct, size_t n,
+                  uint8_t **pt, size_t *ptlen)
+{
+    EVP_PKEY *pkey;
+    EVP_PKEY_CTX *c;
+    uint8_t *out = NULL;
+    size_t len = 0;
+
+    if (crypt_checks(r, k, alg ? alg : "SYMMETRIC_DEFAULT", "Decrypt") != 0 ||
+        (pkey = kms_asym_pkey(r, k)) == NULL)
+        return -1;
+    if ((c = crypt_ctx(pkey, alg, EVP_PKEY_decrypt_init)) == NULL ||
+        EVP_PKEY_decrypt(c, NULL, &len, ct, n) <= 0 || (out = malloc(len ? len : 1)) == NULL ||
+        EVP_PKEY_decrypt(c, out, &len, ct, n) <= 0) {
+        EVP_PKEY_CTX_free(c);
+        free(out); /* nothing of a failed decryption is kept */
+        return svc_error(r, KMS_E_INVALID_CIPHERTEXT, "");
+    }
+    EVP_PKEY_CTX_free(c);
+    *pt = out;
+    *ptlen = len;
+    kms_note_use(r, k->key_id, 0);
+    return 0;
+}
+
+int kms_asym_encrypt(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *pt,
+                     size_t n, cJSON *out)
+{
+    uint8_t *ct = NULL;
+    size_t ctlen = 0;
+
+    if (crypt_checks(r, k, alg ? alg : "SYMMETRIC_DEFAULT", "Encrypt") != 0 ||
+        kms_dry_run(r, r->input) != 0 || kms_asym_seal(r, k, alg, pt, n, &ct, &ctlen) != 0)
+        return -1;
     json_put_blob(out, "CiphertextBlob", ct, ctlen);
     cJSON_AddStringToObject(out, "KeyId", k->arn);
     cJSON_AddStringToObject(out, "EncryptionAlgorithm", alg);
     free(ct);
-    kms_note_use(r, k->key_id, 1);
     return 0;
 }
 
 int kms_asym_decrypt(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *ct,
                      size_t n, cJSON *out)
 {
-    EVP_PKEY *pkey;
-    EVP_PKEY_CTX *c;
     uint8_t *pt = NULL;
     size_t ptlen = 0;
-    int rc = -1;
 
-    if (alg == NULL)
-        alg = "SYMMETRIC_DEFAULT";
-    if (crypt_checks(r, k, alg, "Decrypt") != 0 || (pkey = kms_asym_pkey(r, k)) == NULL)
+    if (kms_asym_open(r, k, alg, ct, n, &pt, &ptlen) != 0)
         return -1;
-    if ((c = crypt_ctx(pkey, alg, EVP_PKEY_decrypt_init)) == NULL ||
-        EVP_PKEY_decrypt(c, NULL, &ptlen, ct, n) <= 0 || (pt = malloc(ptlen ? ptlen : 1)) == NULL ||
-        EVP_PKEY_decrypt(c, pt, &ptlen, ct, n) <= 0) {
-        svc_error(r, KMS_E_INVALID_CIPHERTEXT, "");
-        goto out;
+    if (kms_dry_run(r, r->input) != 0) {
+        codec_wipe_free(pt, ptlen);
+        return -1;
     }
-    if (kms_dry_run(r, r->input) != 0)
-        goto out;
     cJSON_AddStringToObject(out, "KeyId", k->arn);
     json_put_blob(out, "Plaintext", pt, ptlen);
     cJSON_AddStringToObject(out, "EncryptionAlgorithm", alg);
-    kms_note_use(r, k->key_id, 0);
-    rc = 0;
-out:
-    EVP_PKEY_CTX_free(c);
     codec_wipe_free(pt, ptlen);
-    return rc;
+    return 0;
 }
 
 /* ---- GenerateDataKeyPair ---------------------------------------------------- */

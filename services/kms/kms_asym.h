@@ -93,6 +93,12 @@ int kms_asym_encrypt(svc_req_t *r, const kms_key_t *k, const char *alg, const ui
                      size_t n, cJSON *out);
 int kms_asym_decrypt(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *ct,
                      size_t n, cJSON *out);
+/* The same without a response (ReEncrypt): *ct / *pt malloc'd, the caller
+ * frees (and wipes a plaintext). 0 or -1 with the error set. */
+int kms_asym_seal(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *pt, size_t n,
+                  uint8_t **ct /* OUT */, size_t *ctlen /* OUT */);
+int kms_asym_open(svc_req_t *r, const kms_key_t *k, const char *alg, const uint8_t *ct, size_t n,
+                  uint8_t **pt /* OUT */, size_t *ptlen /* OUT */);
 
 /* The rows' resource functions, beside their handlers. */
 int kms_res_sign(svc_req_t *r, const void *in, struct authz *a);

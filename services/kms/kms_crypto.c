@@ -185,9 +185,35 @@ int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
+/* 1 when alg names an asymmetric encryption algorithm. */
+static int asym_alg(const char *alg)
+{
+    return alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0;
+}
+
+/* ReEncrypt's source: the blob opened under its key (a symmetric blob
+ * names it; an asymmetric ciphertext's key is SourceKeyId, required). */
+static int re_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
+                   const char *ref, const char *alg, kms_key_t *src, uint8_t **pt, size_t *ptlen,
+                   char mid[65])
+{
+    mid[0] = '\0';
+    if (!asym_alg(alg))
+        return kms_open(r, blob, blen, ctx, ref, "kms:ReEncryptFrom", src, pt, ptlen, mid);
+    if (ref == NULL)
+        return svc_error(r, KMS_E_INCORRECT_KEY);
+    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, src) != 0 ||
+        kms_authorize(r, src, "kms:ReEncryptFrom", ctx) != 0)
+        return -1;
+    if (!kms_is_asym(src))
+        return svc_error(r, KMS_E_INCORRECT_KEY);
+    return kms_asym_open(r, src, alg, blob, blen, pt, ptlen);
+}
+
 /* ReEncrypt names two keys, the blob's (kms:ReEncryptFrom) and the
  * destination (kms:ReEncryptTo), each authorized under its own key policy:
- * one authz_t cannot say both, so its row authorizes in the handler. */
+ * one authz_t cannot say both, so its row authorizes in the handler. Either
+ * may be an asymmetric encryption key, with its algorithm named. */
 int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *src_ref = NULL, *dst_ref = NULL, *src_alg = NULL, *dst_alg = NULL;
@@ -196,7 +222,7 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     size_t blen = 0, ptlen = 0, nlen = 0;
     char mid[65];
     kms_key_t src, dst;
-    int rc = -1;
+    int rc = -1, dst_asym;
 
     memset(&src, 0, sizeof src);
     memset(&dst, 0, sizeof dst);
@@ -209,25 +235,29 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
         context(r, in, "DestinationEncryptionContext", &dst_ctx) || grant_tokens(r, in))
         goto out;
     if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS, &dst) != 0 ||
-        kms_authorize(r, &dst, "kms:ReEncryptTo", NULL) != 0 ||
-        usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
+        kms_authorize(r, &dst, "kms:ReEncryptTo", NULL) != 0)
         goto out;
-    if (src_alg && strcmp(src_alg, "SYMMETRIC_DEFAULT") != 0) {
-        svc_error(r, KMS_E_INCORRECT_KEY);
+    dst_asym = kms_is_asym(&dst) && !strcmp(dst.key_usage, "ENCRYPT_DECRYPT");
+    if (!dst_asym && usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
         goto out;
-    }
-    if (kms_open(r, blob, blen, src_ctx, src_ref, "kms:ReEncryptFrom", &src, &pt, &ptlen, mid) !=
-            0 ||
-        kms_dry_run(r, in) != 0 || kms_seal(r, &dst, dst_ctx, pt, ptlen, &nblob, &nlen) != 0)
+    if (re_open(r, blob, blen, src_ctx, src_ref, src_alg, &src, &pt, &ptlen, mid) != 0 ||
+        kms_dry_run(r, in) != 0 ||
+        (dst_asym ? kms_asym_seal(r, &dst, dst_alg, pt, ptlen, &nblob, &nlen)
+                  : kms_seal(r, &dst, dst_ctx, pt, ptlen, &nblob, &nlen)) != 0)
         goto out;
     json_put_blob(out, "CiphertextBlob", nblob, nlen);
     cJSON_AddStringToObject(out, "SourceKeyId", src.arn);
     cJSON_AddStringToObject(out, "KeyId", dst.arn);
-    cJSON_AddStringToObject(out, "SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-    cJSON_AddStringToObject(out, "DestinationEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-    cJSON_AddStringToObject(out, "SourceKeyMaterialId", mid);
-    kms_current_material_id(r, &dst, mid);
-    cJSON_AddStringToObject(out, "DestinationKeyMaterialId", mid);
+    cJSON_AddStringToObject(out, "SourceEncryptionAlgorithm",
+                            asym_alg(src_alg) ? src_alg : "SYMMETRIC_DEFAULT");
+    cJSON_AddStringToObject(out, "DestinationEncryptionAlgorithm",
+                            dst_asym ? dst_alg : "SYMMETRIC_DEFAULT");
+    if (mid[0])
+        cJSON_AddStringToObject(out, "SourceKeyMaterialId", mid);
+    if (!dst_asym) {
+        kms_current_material_id(r, &dst, mid);
+        cJSON_AddStringToObject(out, "DestinationKeyMaterialId", mid);
+    }
     rc = 0;
 out:
     codec_wipe_free(pt, ptlen);

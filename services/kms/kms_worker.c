@@ -1,7 +1,7 @@
 /* kms_worker.c — key pairs generated off the event loop. Each job runs on
- * a thread of its own (RSA generation is CPU-bound and rare: no pool to
- * size) and hands its result back through a pipe the loop watches, so the
- * database, the caches and the response stay on the loop's thread. */
+ * a thread of its own at nice 5 (RSA generation is CPU-bound and rare: no
+ * pool to size) and hands its result back through a pipe the loop watches,
+ * so the database, the caches and the response stay on the loop's thread. */
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 
@@ -41,7 +41,7 @@ static void *run(void *arg)
 
     /* below the loop's priority: clients keep their share of the CPU
      * (Linux: the nice value is per thread) */
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
     j->pkey = kms_keygen(j->spec);
     do /* one pointer: atomic on a pipe (< PIPE_BUF) */
         n = write(pipefd[1], &j, sizeof j);

@@ -40,6 +40,15 @@ OAEP_LIMIT = {("RSA_2048", "RSAES_OAEP_SHA_1"): 214, ("RSA_2048", "RSAES_OAEP_SH
               ("RSA_4096", "RSAES_OAEP_SHA_1"): 470, ("RSA_4096", "RSAES_OAEP_SHA_256"): 446}
 
 
+def patient(server):
+    """A kms client that waits for RSA key generation (seconds for RSA_4096,
+    more on a loaded machine) rather than the harness's 30 s."""
+    return boto3.session.Session().client(
+        "kms", endpoint_url=server.url, region_name=server.region,
+        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=300))
+
+
 def code(cm):
     return cm.exception.response["Error"]["Code"]
 
@@ -68,7 +77,7 @@ class AsymTests(ServerTestCase):
         """One key per (spec, usage) for the class."""
         k = (spec, usage)
         if k not in self.keys:
-            md = self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+            md = patient(self.server).create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
             self.keys[k] = md
         return self.keys[k]["KeyId"]
 
@@ -278,6 +287,34 @@ class AsymTests(ServerTestCase):
             self.kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")
         self.assertEqual(code(cm), "InvalidKeyUsageException")
 
+    def test_re_encrypt_between_symmetric_and_rsa(self):
+        rsa_id = self.key("RSA_2048", "ENCRYPT_DECRYPT")
+        sym = self.key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT")
+        pub = self.public(rsa_id)
+        oaep = padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None)
+        ct = pub.encrypt(b"wrapped", oaep)
+        out = self.kms.re_encrypt(CiphertextBlob=ct, SourceKeyId=rsa_id,
+                                  SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                                  DestinationKeyId=sym)
+        self.assertEqual(out["SourceEncryptionAlgorithm"], "RSAES_OAEP_SHA_256")
+        self.assertEqual(out["DestinationEncryptionAlgorithm"], "SYMMETRIC_DEFAULT")
+        self.assertNotIn("SourceKeyMaterialId", out)
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=out["CiphertextBlob"])["Plaintext"],
+                         b"wrapped")
+        back = self.kms.re_encrypt(CiphertextBlob=out["CiphertextBlob"], DestinationKeyId=rsa_id,
+                                   DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_1")
+        self.assertEqual(back["DestinationEncryptionAlgorithm"], "RSAES_OAEP_SHA_1")
+        self.assertEqual(self.kms.decrypt(KeyId=rsa_id, CiphertextBlob=back["CiphertextBlob"],
+                                          EncryptionAlgorithm="RSAES_OAEP_SHA_1")["Plaintext"],
+                         b"wrapped")
+        with self.assertRaises(ClientError) as cm:  # an asymmetric ciphertext names no key
+            self.kms.re_encrypt(CiphertextBlob=ct, SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                                DestinationKeyId=sym)
+        self.assertEqual(code(cm), "IncorrectKeyException")
+        with self.assertRaises(ClientError) as cm:
+            self.kms.re_encrypt(CiphertextBlob=out["CiphertextBlob"], DestinationKeyId=rsa_id)
+        self.assertEqual(code(cm), "InvalidKeyUsageException")
+
     # ---- GenerateMac and VerifyMac ------------------------------------------
 
     def test_mac_every_spec(self):
@@ -317,8 +354,8 @@ class AsymTests(ServerTestCase):
         for spec in ("RSA_2048", "RSA_3072", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
                      "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519"):
             with self.subTest(spec=spec):
-                out = self.kms.generate_data_key_pair(KeyId=sym, KeyPairSpec=spec,
-                                                      EncryptionContext=ctx)
+                out = patient(self.server).generate_data_key_pair(KeyId=sym, KeyPairSpec=spec,
+                                                                  EncryptionContext=ctx)
                 priv = serialization.load_der_private_key(out["PrivateKeyPlaintext"], None)
                 pub = serialization.load_der_public_key(out["PublicKey"])
                 fmt = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -520,11 +557,7 @@ class KeygenNonBlockingTests(ServerTestCase):
         other.encrypt(KeyId=sym, Plaintext=b"warm")  # botocore's first call loads models
         done = []
 
-        # RSA_4096 takes seconds, more on a loaded machine: a patient client
-        creator = boto3.session.Session().client(
-            "kms", endpoint_url=self.server.url, region_name=self.server.region,
-            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-            config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=300))
+        creator = patient(self.server)
 
         def create():
             done.append(creator.create_key(KeySpec="RSA_4096", KeyUsage="SIGN_VERIFY"))
