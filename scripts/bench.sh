@@ -2,6 +2,9 @@
 # make bench: awsemu and moto side by side on the same workload.
 #   1. KMS Encrypt / Decrypt req/s: wrk -t2 -c8 -d${BENCH_SECONDS}s, keep-alive,
 #      one signed request replayed (scripts/bench/kms.lua); any non-200 fails.
+#   1a. KMS Sign (ECC_NIST_P256 ECDSA_SHA_256, RSA_2048 RSASSA_PSS_SHA_256),
+#      Verify (P-256) and GenerateMac (HMAC_256) req/s, the same way; each
+#      request checked first (benchutil.py kms-asym-setup); target >= 100x moto.
 #   1b. Secrets Manager GetSecretValue req/s, same wrk settings: a ~200-byte
 #      JSON secret "bench/secret" is created on each server first and one
 #      GetSecretValue (SecretId by name) checked for 200 + the value
@@ -23,9 +26,6 @@
 #      whose sha256 must equal the source's (untimed); against
 #      `openssl speed -evp aes-256-gcm` at 16384 bytes (3 s); awsemu's peak
 #      RSS (VmHWM) over its whole life.
-#   1f. KMS Sign (ECC_NIST_P256 ECDSA_SHA_256, RSA_2048 RSASSA_PSS_SHA_256),
-#      Verify (P-256) and GenerateMac (HMAC_256) req/s, the same way as 1.
-#      (scripts/bench/benchutil.py kms-asym-setup); target >= 100x moto.
 #   1e. The cost of --iam enforce: KMS Encrypt on an --iam off and an --iam
 #      enforce awsemu side by side, in BENCH_ENFORCE_PAIRS alternating pairs
 #      of BENCH_ENFORCE_SLICE-second wrk runs (same wrk settings); the median

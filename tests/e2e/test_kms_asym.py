@@ -520,6 +520,8 @@ class AsymPersistTests(unittest.TestCase):
             mac = kms.generate_mac(KeyId=h_id, Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
             sym = kms.create_key()["KeyMetadata"]["KeyId"]
             pair = kms.generate_data_key_pair(KeyId=sym, KeyPairSpec="ECC_NIST_P256")
+            rsa_id = patient(server).create_key(KeySpec="RSA_2048",
+                                                KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
             server.restart()
             kms = server.client("kms")
             self.assertEqual(kms.get_public_key(KeyId=ec_id)["PublicKey"], pub)
@@ -533,9 +535,18 @@ class AsymPersistTests(unittest.TestCase):
             # stands for it (a store holding the key would not hold a MAC)
             priv = serialization.load_der_private_key(pair["PrivateKeyPlaintext"], None)
             scalar = priv.private_numbers().private_value.to_bytes(32, "big")
+            # KMS-held private keys cannot be exported, but a plaintext
+            # PKCS#8 of one holds its public point (EC) or modulus (RSA),
+            # which awsemu never stores apart from the sealed private key
+            ec_point = serialization.load_der_public_key(pub).public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            modulus = serialization.load_der_public_key(
+                kms.get_public_key(KeyId=rsa_id)["PublicKey"]).public_numbers().n.to_bytes(
+                    256, "big")
             needles = []
             for label, s in [("pair pkcs8", pair["PrivateKeyPlaintext"]),
-                             ("pair scalar", scalar)]:
+                             ("pair scalar", scalar), ("KMS EC key's point", ec_point),
+                             ("KMS RSA key's modulus", modulus)]:
                 needles += [(label, s), (label + " b64", base64.b64encode(s)),
                             (label + " hex", s.hex().encode())]
             server.stop()
