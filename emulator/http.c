@@ -239,6 +239,8 @@ static void conn_unpause(http_conn_t *c)
     double d = http_monotonic() - c->paused_at;
 
     c->paused = 0;
+    if (c->state == ST_DEFER)
+        return; /* http_resume reads again */
     c->body_start += d;
     if (c->head_started)
         c->head_started += d;

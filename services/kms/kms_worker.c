@@ -1,7 +1,8 @@
 /* kms_worker.c — key pairs generated off the event loop. Each job runs on
- * a thread of its own at nice 5 (RSA generation is CPU-bound and rare: no
- * pool to size) and hands its result back through a pipe the loop watches,
- * so the database, the caches and the response stay on the loop's thread. */
+ * a thread of its own at nice 5, at most MAX_RUNNING at once (RSA
+ * generation is CPU-bound and rare: no pool kept warm), and hands its
+ * result back through a pipe the loop watches, so the database, the caches
+ * and the response stay on the loop's thread. */
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 
@@ -22,10 +23,16 @@ typedef struct job {
     kms_keygen_done_fn *done;
     void *arg;
     pthread_t thread;
+    int started;           /* its thread runs (or ran) */
     struct job *prev, *next;
 } job_t;
 
-static job_t *jobs;      /* running or not yet collected */
+/* Threads at once: more requests wait their turn, so a burst of CreateKey
+ * calls cannot start a thread each. */
+#define MAX_RUNNING 4
+
+static job_t *jobs;      /* newest first: running, waiting, or not yet collected */
+static int running;
 static int pipefd[2] = {-1, -1};
 static struct event *ready_ev;
 
@@ -60,6 +67,33 @@ static void unlink_job(job_t *j)
 }
 
 /* The loop's side: collects finished jobs and runs their continuations. */
+/* Starts the oldest waiting jobs while threads are free. */
+static void start_waiting(void)
+{
+    job_t *j, *oldest;
+
+    while (running < MAX_RUNNING) {
+        for (oldest = NULL, j = jobs; j; j = j->next)
+            if (!j->started)
+                oldest = j;
+        if (oldest == NULL)
+            return;
+        oldest->started = 1;
+        if (pthread_create(&oldest->thread, NULL, run, oldest) != 0) {
+            /* no thread: the request gets its error now */
+            oldest->started = 0;
+            unlink_job(oldest);
+            if (oldest->r) {
+                kms_on_request_end(oldest->r, NULL, NULL);
+                oldest->done(oldest->r, NULL, oldest->arg);
+            }
+            free(oldest);
+            continue;
+        }
+        running++;
+    }
+}
+
 static void on_ready(evutil_socket_t fd, short what, void *arg)
 {
     job_t *j;
@@ -68,6 +102,7 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
     (void)arg;
     while (read(fd, &j, sizeof j) == (ssize_t)sizeof j) {
         pthread_join(j->thread, NULL);
+        running--;
         unlink_job(j);
         if (j->r) {
             kms_on_request_end(j->r, NULL, NULL);
@@ -77,11 +112,20 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
         }
         free(j);
     }
+    start_waiting();
 }
 
+/* The request ended first: a waiting job goes, a running one's result
+ * will be dropped. */
 static void cancel(void *arg)
 {
-    ((job_t *)arg)->r = NULL;
+    job_t *j = arg;
+
+    j->r = NULL;
+    if (!j->started) {
+        unlink_job(j);
+        free(j);
+    }
 }
 
 static int start(struct event_base *base)
@@ -111,8 +155,7 @@ int kms_keygen_async(svc_req_t *r, const kms_spec_t *s, kms_keygen_done_fn *done
     j->r = r;
     j->done = done;
     j->arg = arg;
-    if (kms_on_request_end(r, cancel, j) != 0 || pthread_create(&j->thread, NULL, run, j) != 0) {
-        kms_on_request_end(r, NULL, NULL);
+    if (kms_on_request_end(r, cancel, j) != 0) {
         free(j);
         return svc_error(r, KMS_E_KEYGEN);
     }
@@ -120,6 +163,16 @@ int kms_keygen_async(svc_req_t *r, const kms_spec_t *s, kms_keygen_done_fn *done
     if (jobs)
         jobs->prev = j;
     jobs = j;
+    if (running < MAX_RUNNING) {
+        if (pthread_create(&j->thread, NULL, run, j) != 0) {
+            kms_on_request_end(r, NULL, NULL);
+            unlink_job(j);
+            free(j);
+            return svc_error(r, KMS_E_KEYGEN);
+        }
+        j->started = 1;
+        running++;
+    }
     return 0;
 }
 
@@ -128,13 +181,15 @@ void kms_worker_stop(void)
     job_t *j;
 
     while ((j = jobs) != NULL) {
-        pthread_join(j->thread, NULL);
+        if (j->started)
+            pthread_join(j->thread, NULL);
         unlink_job(j);
         if (j->r)
             kms_on_request_end(j->r, NULL, NULL);
         EVP_PKEY_free(j->pkey);
         free(j);
     }
+    running = 0;
     if (ready_ev) {
         event_free(ready_ev);
         ready_ev = NULL;

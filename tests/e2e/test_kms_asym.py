@@ -596,6 +596,31 @@ class KeygenNonBlockingTests(ServerTestCase):
         self.assertLess(times[len(times) // 2], 0.05, times[-5:])
         self.assertLess(times[-1], max(0.5, took / 4), (took, times[-5:]))
 
+    def test_more_key_pairs_at_once_than_threads(self):
+        # generation runs at most 4 threads at once; the rest wait their turn
+        results, errors = [], []
+
+        def create(i):
+            try:
+                k = patient(self.server)
+                if i % 2:
+                    results.append(k.create_key(KeySpec="RSA_2048",
+                                                KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeySpec"])
+                else:
+                    sym = k.create_key()["KeyMetadata"]["KeyId"]
+                    results.append(k.generate_data_key_pair_without_plaintext(
+                        KeyId=sym, KeyPairSpec="RSA_2048")["KeyPairSpec"])
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=create, args=(i,)) for i in range(7)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(results), ["RSA_2048"] * 7)
+
     def test_client_gone_before_its_key_and_pipelined_requests(self):
         # a CreateKey whose client leaves while the pair is made: the key
         # may be created, nothing is answered, and the server goes on
