@@ -68,8 +68,7 @@ int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out)
     cJSON_AddStringToObject(out, "KeySpec", k->key_spec);
     cJSON_AddStringToObject(out, "KeyUsage", k->key_usage);
     kms_spec_algorithms(out, k);
-    free(der);
-    kms_note_use(r, k->key_id, 0);
+    free(der); /* not a cryptographic use: GetKeyLastUsage does not count it */
     return 0;
 }
 
