@@ -26,6 +26,7 @@
 
 static void conn_process(http_conn_t *c);
 static void conn_schedule_flush(http_conn_t *c);
+static void conn_arm_deadline(http_conn_t *c);
 void http_accept_resume(http_server_t *s);
 
 double http_monotonic(void)
@@ -238,6 +239,8 @@ static void conn_unpause(http_conn_t *c)
     double d = http_monotonic() - c->paused_at;
 
     c->paused = 0;
+    if (c->state == ST_DEFER)
+        return; /* http_resume reads again */
     c->body_start += d;
     if (c->head_started)
         c->head_started += d;
@@ -422,6 +425,11 @@ static int conn_complete(http_conn_t *c)
     http_server_t *s = c->server;
 
     s->h.on_request(r, s->h.arg);
+    if (r->deferred && !r->responded) {
+        c->state = ST_DEFER; /* http_resume goes on */
+        read_off(c);
+        return -1;
+    }
     if (!r->responded)
         http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
     c->req = NULL;
@@ -623,7 +631,7 @@ static void conn_process(http_conn_t *c)
     struct evbuffer *in = c->in;
 
     for (;;) {
-        if (c->state == ST_CLOSING || c->state == ST_STREAM)
+        if (c->state == ST_CLOSING || c->state == ST_STREAM || c->state == ST_DEFER)
             return;
         if (evbuffer_get_length(c->out) > OUTPUT_HIGH_WATER) {
             conn_pause(c);
@@ -691,6 +699,38 @@ static void conn_process(http_conn_t *c)
                 return;
         }
     }
+}
+
+void http_defer(http_req_t *req)
+{
+    req->deferred = 1;
+}
+
+void http_resume(http_req_t *r)
+{
+    http_conn_t *c = r->conn;
+    http_server_t *s;
+
+    if (c == NULL || c->state != ST_DEFER || c->req != r)
+        return;
+    s = c->server;
+    if (!r->responded)
+        http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
+    c->req = NULL;
+    c->state = ST_HEAD;
+    c->head_started = 0;
+    c->head_scanned = 0;
+    c->idle_since = http_monotonic();
+    if (!r->keep_alive || s->closing) {
+        req_free(r);
+        http_conn_close_soon(c);
+    } else {
+        req_free(r);
+        http_read_on(c);
+        conn_process(c); /* pipelined requests waited */
+        conn_arm_deadline(c);
+    }
+    conn_schedule_flush(c);
 }
 
 const char http_timeout_message[] =

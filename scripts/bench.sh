@@ -2,6 +2,9 @@
 # make bench: awsemu and moto side by side on the same workload.
 #   1. KMS Encrypt / Decrypt req/s: wrk -t2 -c8 -d${BENCH_SECONDS}s, keep-alive,
 #      one signed request replayed (scripts/bench/kms.lua); any non-200 fails.
+#   1a. KMS Sign (ECC_NIST_P256 ECDSA_SHA_256, RSA_2048 RSASSA_PSS_SHA_256),
+#      Verify (P-256) and GenerateMac (HMAC_256) req/s, the same way; each
+#      request checked first (benchutil.py kms-asym-setup); target >= 100x moto.
 #   1b. Secrets Manager GetSecretValue req/s, same wrk settings: a ~200-byte
 #      JSON secret "bench/secret" is created on each server first and one
 #      GetSecretValue (SecretId by name) checked for 200 + the value
@@ -306,6 +309,22 @@ bench_server() {
 		eval "${name}_DEC=\$RPS"
 		if ! alive "$pid"; then warn "$label DIED during the Decrypt run"; return 1; fi
 	fi
+	# asymmetric and HMAC keys: Sign (P-256, RSA_2048 PSS), Verify (P-256), GenerateMac
+	if ! setup=$(util kms-asym-setup "$port" 2>"$TMP/asym-setup-$label.err"); then
+		warn "$label: KMS asymmetric pre-flight failed: $(cat "$TMP/asym-setup-$label.err")"
+		ok=1
+	else
+		eval "$setup"
+		say "  $label: P-256, RSA_2048 and HMAC_256 keys; pre-flight Sign/Verify/GenerateMac all 200, signature valid"
+		for op in SIGN_EC:Sign SIGN_RSA:Sign VERIFY:Verify MAC:GenerateMac; do
+			v=${op%%:*}
+			eval "b=\$${v}_BODY a=\$${v}_AUTH"
+			run_wrk "$label" "$v" "$port" "$b" "$a" \
+				"$KMS_DATE" "TrentService.${op#*:}" || ok=1
+			eval "${name}_${v}=\$RPS"
+			if ! alive "$pid"; then warn "$label DIED during the ${op#*:} run"; return 1; fi
+		done
+	fi
 	if ! setup=$(util sm-setup "$port" 2>"$TMP/sm-setup-$label.err"); then
 		warn "$label: Secrets Manager pre-flight failed: $(cat "$TMP/sm-setup-$label.err")"
 		ok=1
@@ -346,6 +365,7 @@ bench_server() {
 
 say ""
 say "-- throughput, 8 keep-alive connections (KMS: 64-byte plaintext, one key; SM: GetSecretValue of one ~200-byte secret by name; S3: 4096-byte objects)"
+AW_SIGN_EC=; AW_SIGN_RSA=; AW_VERIFY=; AW_MAC=; MOTO_SIGN_EC=; MOTO_SIGN_RSA=; MOTO_VERIFY=; MOTO_MAC=
 AW_ENC=; AW_DEC=; AW_GSV=; AW_PUT=; AW_GET=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
 MOTO_ENC=; MOTO_DEC=; MOTO_GSV=; MOTO_PUT=; MOTO_GET=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
 S3_BODY=$TMP/s3-body.bin
@@ -619,6 +639,14 @@ if [ $MOTO = 1 ]; then
 		"KMS Encrypt" "$(fmt_rps "$AW_ENC")" "$(fmt_rps "$MOTO_ENC")" "$ENC_R" "$(check "$(rnum "$ENC_R")" '>=' 50)"
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Decrypt" "$(fmt_rps "$AW_DEC")" "$(fmt_rps "$MOTO_DEC")" "$DEC_R" "$(check "$(rnum "$DEC_R")" '>=' 50)"
+	for row in "SIGN_EC:KMS Sign P-256" "SIGN_RSA:KMS Sign RSA2048" "VERIFY:KMS Verify P-256" \
+		"MAC:KMS GenerateMac"; do
+		v=${row%%:*}
+		eval "a=\$AW_$v m=\$MOTO_$v"
+		r=n/a; [ -n "$a" ] && [ -n "$m" ] && r=$(ratio "$a" "$m")
+		printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 100x: %s)\n' \
+			"${row#*:}" "$(fmt_rps "$a")" "$(fmt_rps "$m")" "$r" "$(check "$(rnum "$r")" '>=' 100)"
+	done
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"SM GetSecretValue" "$(fmt_rps "$AW_GSV")" "$(fmt_rps "$MOTO_GSV")" "$GSV_R" "$(check "$(rnum "$GSV_R")" '>=' 50)"
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 30x: %s)\n' \
@@ -628,6 +656,11 @@ if [ $MOTO = 1 ]; then
 else
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
+	for row in "SIGN_EC:KMS Sign P-256" "SIGN_RSA:KMS Sign RSA2048" "VERIFY:KMS Verify P-256" \
+		"MAC:KMS GenerateMac"; do
+		eval "a=\$AW_${row%%:*}"
+		printf '%-17s awsemu %-13s (moto not available)\n' "${row#*:}" "$(fmt_rps "$a")"
+	done
 	printf '%-17s awsemu %-13s (moto not available)\n' "SM GetSecretValue" "$(fmt_rps "$AW_GSV")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")"

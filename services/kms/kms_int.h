@@ -366,7 +366,6 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_data_key(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_data_key_without_plaintext(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out);
-int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out);
 
 int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out);
