@@ -121,10 +121,13 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
     xml_close(b, "Contents");
 }
 
-/* Keys from ?3 (inclusive; a prefix, or past a common prefix) after the
- * marker ?2, in S3's order. */
-static const char list_sql[] = "SELECT key, size, etag, last_modified, checksum_alg FROM "
-                               "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key";
+/* Keys after the marker, or from a bound at or above the prefix (the
+ * prefix, or past a common prefix), in S3's order: one lower bound, as
+ * SQLite seeks the key index by one and only filters by a second. */
+static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg FROM "
+                                     "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
+static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg FROM "
+                                    "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
 
 /* One page of a listing: what the query asks, and what the scan found. */
 typedef struct {
@@ -135,6 +138,14 @@ typedef struct {
     int count, truncated;
     char last[1100]; /* the last key or common prefix returned */
 } list_page_t;
+
+/* The keys from the higher of the marker (exclusive) and from (inclusive). */
+static sqlite3_stmt *list_query(s3_req_t *s, const list_page_t *pg, const char *from)
+{
+    if (strcmp(pg->resume, from) >= 0)
+        return db_query(s->r->emu->db, list_after_sql, "ss", s->bucket, pg->resume);
+    return db_query(s->r->emu->db, list_from_sql, "ss", s->bucket, from);
+}
 
 /* A common prefix of the page, once: after it the scan seeks past every
  * key under it, so the cost grows with the page, not with the keys a
@@ -161,7 +172,7 @@ static sqlite3_stmt *list_common_prefix(s3_req_t *s, list_page_t *pg, sqlite3_st
     db_done(st);
     if (s3_prefix_successor(cp, from, 1100) != 0)
         return NULL;
-    st = db_query(s->r->emu->db, list_sql, "sss", s->bucket, pg->resume, from);
+    st = list_query(s, pg, from);
     *failed = st == NULL;
     return st;
 }
@@ -175,7 +186,7 @@ static int list_scan(s3_req_t *s, list_page_t *pg)
     sqlite3_stmt *st;
 
     snprintf(from, sizeof from, "%s", pg->prefix);
-    st = db_query(s->r->emu->db, list_sql, "sss", s->bucket, pg->resume, from);
+    st = list_query(s, pg, from);
     if (st == NULL)
         return -1;
     while (pg->max > 0 && db_row(st) == 1) {

@@ -377,13 +377,14 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     xml_close(b, marker ? "DeleteMarker" : "Version");
 }
 
-/* Current and noncurrent rows from ?3 (inclusive: the prefix, or past a
- * common prefix) at or after the key marker ?2: key, newest first. */
+/* Current and noncurrent rows from ?2 (the higher of the key marker and
+ * the prefix, or past a common prefix: one bound, as SQLite seeks an index
+ * by one and only filters by a second): key, newest first. */
 static const char versions_sql[] =
     "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
-    "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
+    "FROM s3_objects WHERE bucket=?1 AND key>=?2 UNION ALL "
     "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
-    "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC";
+    "s3_versions WHERE bucket=?1 AND key>=?2 ORDER BY 1, 7 DESC, 8 DESC";
 
 /* Done with st; the listing again from past every key under the common
  * prefix cp (one index seek, not a read of each version it rolls up) with
@@ -395,7 +396,9 @@ static sqlite3_stmt *versions_past(s3_req_t *s, sqlite3_stmt *st, const char *cp
     db_done(st);
     if (s3_prefix_successor(cp, from, 1100) != 0)
         return NULL;
-    st = db_query(s->r->emu->db, versions_sql, "sss", s->bucket, kmarker, from);
+    if (strcmp(kmarker, from) > 0)
+        snprintf(from, 1100, "%s", kmarker);
+    st = db_query(s->r->emu->db, versions_sql, "ss", s->bucket, from);
     *failed = st == NULL;
     return st;
 }
@@ -434,8 +437,8 @@ int s3_op_list_object_versions(svc_req_t *r)
     if (s3_max_keys(s, &max) != 0)
         return -1;
     s3_canonical_id(s->r->account, owner);
-    snprintf(from, sizeof from, "%s", prefix);
-    st = db_query(s->r->emu->db, versions_sql, "sss", s->bucket, kmarker, from);
+    snprintf(from, sizeof from, "%s", strcmp(kmarker, prefix) > 0 ? kmarker : prefix);
+    st = db_query(s->r->emu->db, versions_sql, "ss", s->bucket, from);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     buf_init(&items, 0);
