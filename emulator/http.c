@@ -283,11 +283,23 @@ static int conn_linger(http_conn_t *c)
 }
 
 /* The before-write hook: what it writes goes out before the responses
- * queued so far. */
-static void before_write(http_server_t *s)
+ * queued so far. When it fails (the turn's writes did not commit), every
+ * connection with output queued closes unanswered, c too (NULL: none).
+ * Returns 0, or -1 when c was freed. */
+static int before_write(http_server_t *s, http_conn_t *c)
 {
-    if (s->before_write)
-        s->before_write(s->before_write_arg);
+    http_conn_t *q;
+
+    if (s->before_write == NULL || s->before_write(s->before_write_arg) == 0)
+        return 0;
+    while ((q = s->flush_head) != NULL) {
+        flush_unlink(q);
+        if (q != c)
+            http_conn_free(q);
+    }
+    if (c)
+        http_conn_free(c);
+    return -1;
 }
 
 /* Writes what is queued, refilling a streamed response as the socket takes
@@ -308,7 +320,8 @@ int http_conn_flush(http_conn_t *c)
                 stream_end(c);
                 if (c->state == ST_HEAD && evbuffer_get_length(c->in) > 0) {
                     conn_process(c); /* pipelined requests waited for the stream */
-                    before_write(c->server);
+                    if (before_write(c->server, c) != 0)
+                        return -1;
                     continue;
                 }
                 break;
@@ -389,8 +402,8 @@ void http_on_turn(evutil_socket_t fd, short what, void *arg)
     s->turn_pending = 0;
     while ((c = s->flush_head) != NULL) {
         flush_unlink(c);
-        before_write(s);
-        http_conn_flush(c);
+        if (before_write(s, c) == 0)
+            http_conn_flush(c);
     }
 }
 
@@ -842,6 +855,8 @@ void http_on_write(evutil_socket_t fd, short what, void *arg)
         http_conn_free(c); /* the client stopped reading */
         return;
     }
-    http_conn_flush(c);
+    /* output queued this turn may be here before the turn's end */
+    if (before_write(c->server, c) == 0)
+        http_conn_flush(c);
 }
 
