@@ -479,8 +479,10 @@ int db_commit(db_t *db)
         return -1;
     }
     st = db_stmt(db, "COMMIT");
-    if (st && sqlite3_step(st) == SQLITE_DONE)
+    if (st && sqlite3_step(st) == SQLITE_DONE) {
+        db->outer = 0; /* a COMMIT with no db_begin of its own ends the group's */
         return 0;
+    }
     db_rollback(db);
     return -1;
 }
@@ -522,9 +524,9 @@ int db_group_commit(db_t *db)
     db->depth = 0;
     if (sqlite3_get_autocommit(db->h))
         return -1; /* SQLite rolled it back */
-    st = db_stmt(db, "COMMIT");
+    st = lost ? NULL : db_stmt(db, "COMMIT"); /* lost: none of the turn's answers go */
     if (st && sqlite3_step(st) == SQLITE_DONE)
-        return lost ? -1 : 0;
+        return 0;
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     return -1;
