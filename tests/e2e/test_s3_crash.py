@@ -264,7 +264,8 @@ class S3GroupCommitCrashTests(unittest.TestCase):
 
     def writer(self, t, stop, out):
         """One connection's writes; out: {"put": {key: sha} answered,
-        "tried": {key: sha}, "deleted": set(), "ow": [(sha, answered)]}."""
+        "tried": {key: sha}, "deleted": set() answered, "maybe": set()
+        (a DELETE sent, not answered), "ow": [(sha, answered)]}."""
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
         rnd = random.Random(t)
         n = 0
@@ -275,13 +276,17 @@ class S3GroupCommitCrashTests(unittest.TestCase):
                     key, body = "t%02d/ow" % t, os.urandom(GC_BIG)
                     out["ow"].append([sha(body), False])
                 elif n % 7 == 0 and out["put"]:
+                    # unanswered, a DELETE may or may not have happened:
+                    # the key leaves "put" before it is sent
                     key = rnd.choice(sorted(out["put"]))
+                    del out["put"][key]
+                    out["maybe"].add(key)
                     path = "/%s/%s" % (self.bucket, key)
                     conn.request("DELETE", path, headers=s3_headers(self.server, "DELETE", path, b""))
                     r = conn.getresponse()
                     r.read()
                     if r.status == 204:
-                        del out["put"][key]
+                        out["maybe"].discard(key)
                         out["deleted"].add(key)
                     continue
                 else:
@@ -303,7 +308,8 @@ class S3GroupCommitCrashTests(unittest.TestCase):
 
     def test_sigkill_during_many_concurrent_small_puts(self):
         stop = threading.Event()
-        outs = [{"put": {}, "tried": {}, "deleted": set(), "ow": []} for _ in range(GC_CONNS)]
+        outs = [{"put": {}, "tried": {}, "deleted": set(), "maybe": set(), "ow": []}
+                for _ in range(GC_CONNS)]
         threads = [threading.Thread(target=self.writer, args=(t, stop, outs[t]), daemon=True)
                    for t in range(GC_CONNS)]
         for th in threads:
@@ -334,7 +340,7 @@ class S3GroupCommitCrashTests(unittest.TestCase):
             for key in sorted(o["deleted"]):
                 with self.assertRaises(ClientError, msg="answered DELETE of %s undone" % key):
                     s3.head_object(Bucket=self.bucket, Key=key)
-            for key in sorted(set(o["tried"]) - set(o["put"]) - o["deleted"]):
+            for key in sorted(set(o["tried"]) - set(o["put"]) - o["deleted"]):  # unanswered or "maybe": absent or complete
                 try:
                     body = s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
                 except ClientError as e:
