@@ -254,10 +254,18 @@ static void stream_end(http_conn_t *c)
     c->pull_ctx = NULL;
     c->pull_free = NULL;
     c->idle_since = http_monotonic();
-    if (!c->pull_keep_alive || c->server->closing)
+    if (!c->pull_keep_alive || c->server->closing) {
         http_conn_close_soon(c);
-    else
+    } else {
         c->state = ST_HEAD;
+        if (c->reading) {
+            /* the lazy pause never fired: the idle time starts now (a
+             * timer update; the fd stays registered) */
+            struct timeval tv = {c->server->lim.idle_timeout, 0};
+            event_add(c->rev, &tv);
+            c->tmo_custom = 0;
+        }
+    }
 }
 
 /* Shuts the write side (the response is out) and reads input only to drop
@@ -443,7 +451,9 @@ static int conn_complete(http_conn_t *c)
         c->state = ST_STREAM;
         c->pull_keep_alive = r->keep_alive && !s->closing;
         req_free(r);
-        read_off(c);
+        /* reading waits, lazily: the read event stays until it fires (input
+         * or its timeout) while the stream lasts; a small body is out
+         * within the turn, and two epoll_ctl per GET are saved */
         c->head_started = 0;
         c->head_scanned = 0;
         return -1;
@@ -790,6 +800,10 @@ void http_on_read(evutil_socket_t fd, short what, void *arg)
     http_conn_t *c = arg;
     int n;
 
+    if (c->state == ST_STREAM) {
+        read_off(c); /* the lazy pause of conn_complete: stream_end reads again */
+        return;
+    }
     if (what & EV_TIMEOUT) {
         if (c->state == ST_HEAD && c->head_started != 0)
             conn_head_timeout(c); /* a head stalled or trickled */

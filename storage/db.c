@@ -23,6 +23,7 @@ struct db {
     int outer;          /* the group's transaction is open */
     int depth;          /* db_begin savepoints open inside it */
     int lost;           /* the group's transaction ended without a COMMIT */
+    int solo;           /* group mode, but this transaction commits alone */
     struct {
         const char *sql;
         sqlite3_stmt *st;
@@ -447,11 +448,26 @@ static int group_open(db_t *db)
     return 0;
 }
 
+/* Room for a turn's writes: on a nearly full disk the commit would fail
+ * for the whole turn (its connections closed unanswered) where a request
+ * committing alone gets its own error, as AWS answers. In memory: always. */
+static int group_room(const db_t *db)
+{
+    long long f;
+
+    if (db->dir == NULL)
+        return 1;
+    f = free_bytes(db);
+    return f < 0 || f >= DB_GROUP_MIN_FREE;
+}
+
 int db_begin(db_t *db)
 {
     sqlite3_stmt *st;
 
-    if (!db->group) {
+    if (db->group && !db->outer && !db->solo && !group_room(db))
+        db->solo = 1;
+    if (!db->group || db->solo) {
         st = db_stmt(db, "BEGIN IMMEDIATE");
         return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
     }
@@ -468,7 +484,7 @@ int db_commit(db_t *db)
 {
     sqlite3_stmt *st;
 
-    if (db->group && db->depth > 0) {
+    if (db->group && !db->solo && db->depth > 0) {
         /* the request's writes join the group's transaction */
         st = db_stmt(db, "RELEASE req");
         if (st && sqlite3_step(st) == SQLITE_DONE && !sqlite3_get_autocommit(db->h)) {
@@ -481,6 +497,7 @@ int db_commit(db_t *db)
     st = db_stmt(db, "COMMIT");
     if (st && sqlite3_step(st) == SQLITE_DONE) {
         db->outer = 0; /* a COMMIT with no db_begin of its own ends the group's */
+        db->solo = 0;
         return 0;
     }
     db_rollback(db);
@@ -489,7 +506,7 @@ int db_commit(db_t *db)
 
 void db_rollback(db_t *db)
 {
-    if (db->group) {
+    if (db->group && !db->solo) {
         /* only the request's own savepoint: the group's other writes stay */
         if (db->depth > 0 && !sqlite3_get_autocommit(db->h)) {
             sqlite3_exec(db->h, "ROLLBACK TO req; RELEASE req", NULL, NULL, NULL);
@@ -499,11 +516,12 @@ void db_rollback(db_t *db)
     }
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    db->solo = 0;
 }
 
 int db_in_tx(const db_t *db)
 {
-    return db->group ? db->depth > 0 : !sqlite3_get_autocommit(db->h);
+    return db->group && !db->solo ? db->depth > 0 : !sqlite3_get_autocommit(db->h);
 }
 
 void db_set_group(db_t *db, int on)

@@ -88,7 +88,11 @@ int db_in_tx(const db_t *db);
  * db_begin join it too. db_group_commit commits it: the caller writes no
  * response of the turn before that returned 0, so an acknowledged write is
  * a committed one; on -1 the turn's writes are gone (rolled back) and none
- * of its responses may be sent. Turning it off commits first. */
+ * of its responses may be sent. Turning it off commits first. On a file
+ * store with less than DB_GROUP_MIN_FREE bytes free a turn's requests
+ * commit one by one instead (a full disk fails each write with its own
+ * error, not a whole turn's). */
+#define DB_GROUP_MIN_FREE (64LL << 20)
 void db_set_group(db_t *db, int on);
 int db_group_commit(db_t *db);
 
