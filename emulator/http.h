@@ -99,8 +99,10 @@ void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *)
 void http_server_free(http_server_t *s);
 /* fn(arg) runs once per event-loop turn that produced responses, before any
  * of them is written to its socket: what it writes (the access log) is out
- * of the process before a client can see its answer. */
-void http_server_set_before_write(http_server_t *s, void (*fn)(void *), void *arg);
+ * of the process before a client can see its answer, and what it commits
+ * (the turn's writes: group commit) is committed before. When it returns
+ * nonzero no response queued so far is sent: their connections close. */
+void http_server_set_before_write(http_server_t *s, int (*fn)(void *), void *arg);
 
 /* Request helpers. Header lookup is case-insensitive; the value is not
  * NUL-terminated: *len gets its length. NULL when absent. */

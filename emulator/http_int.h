@@ -84,7 +84,7 @@ struct http_server {
     struct event *turn_ev;     /* active once per turn with output to write */
     int turn_pending;
     http_conn_t *flush_head;   /* connections with output to write this turn */
-    void (*before_write)(void *);
+    int (*before_write)(void *);
     void *before_write_arg;
     struct event *accept_ev;   /* retry timer while accepting is paused */
     int accept_paused;

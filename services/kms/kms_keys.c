@@ -115,7 +115,7 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
                    service, what, r->account, service, r->region, r->account);
         policy = buf_steal(&b, NULL);
     }
-    own_tx = sqlite3_get_autocommit(db_handle(r->emu->db));
+    own_tx = !db_in_tx(r->emu->db);
     if (own_tx && db_begin(r->emu->db) != 0) {
         free(policy);
         return internal(r);

@@ -20,12 +20,22 @@
 
 void s3_canonical_id(const char *account, char out[65])
 {
+    /* the last account's id, per thread: every PUT and listing asks */
+    static _Thread_local char last_account[32], last_id[65];
     uint8_t md[SHA256_DIGEST_LENGTH];
     char in[128];
 
+    if (last_id[0] && !strcmp(account, last_account)) {
+        memcpy(out, last_id, 65);
+        return;
+    }
     snprintf(in, sizeof in, "awsemu canonical user %s", account);
     SHA256((const uint8_t *)in, strlen(in), md);
     codec_hex(md, sizeof md, out);
+    if (strlen(account) < sizeof last_account) {
+        memcpy(last_account, account, strlen(account) + 1);
+        memcpy(last_id, out, 65);
+    }
 }
 
 /* ---- storage ---------------------------------------------------------------- */

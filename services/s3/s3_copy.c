@@ -17,6 +17,7 @@
 #include "emulator/http.h"
 #include "emulator/proto_query.h"
 #include "storage/db.h"
+#include "base/evp.h"
 
 /* ---- CopyObject --------------------------------------------------------------- */
 
@@ -149,7 +150,7 @@ static int source_data_key(s3_req_t *s, s3_object_t *src, s3_sse_t *ssec, const 
     prc = s3_ssec_parse(s, "copy-source-", ssec);
     if (prc <= 0)
         return prc == 0 ? s3_fail(s, S3_E_SSE_REQUIRED) : -1;
-    HMAC(EVP_sha256(), src->sse.salt, sizeof src->sse.salt, ssec->dk, 32, mac, NULL);
+    HMAC(evp_sha256(), src->sse.salt, sizeof src->sse.salt, ssec->dk, 32, mac, NULL);
     if (CRYPTO_memcmp(mac, src->sse.hmac, sizeof mac) != 0)
         return s3_fail(s, S3_E_ACCESS_DENIED);
     memcpy(src->sse.dk, ssec->dk, 32);

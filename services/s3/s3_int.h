@@ -429,6 +429,13 @@ int s3_max_keys(s3_req_t *s, long *max);
 void s3_url_encode(buf_t *b, const char *s);
 /* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */
 void s3_elem_key(buf_t *out, const char *name, const char *v, int url);
+/* The smallest string greater than every string that begins with p (as
+ * SQLite's BINARY collation orders them: bytes, then length) into out[n]:
+ * p with its trailing 0xFF bytes dropped and its last byte then raised by
+ * one. A listing seeks there to pass a common prefix's keys at once.
+ * 0, or -1 when there is none (p empty or all 0xFF: nothing sorts after)
+ * or it does not fit. */
+int s3_prefix_successor(const char *p, char *out, size_t n);
 
 /* Operations (s is the s3_req_t). */
 int s3_op_list_buckets(svc_req_t *r);

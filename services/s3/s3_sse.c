@@ -16,6 +16,7 @@
 #include "emulator/http.h"
 #include "services/kms/kms.h"
 #include "storage/keyring.h"
+#include "base/evp.h"
 
 /* ---- encryption -------------------------------------------------------------- */
 
@@ -56,7 +57,7 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
     if (n != 32)
         return s3_error(s, 400, "InvalidArgument",
                         "The secret key was invalid for the specified algorithm.");
-    EVP_Digest(raw, 32, digest, &dl, EVP_md5(), NULL);
+    EVP_Digest(raw, 32, digest, &dl, evp_md5(), NULL);
     {
         char b64[32];
         codec_b64_encode(digest, 16, b64);
@@ -147,7 +148,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
                             "Server Side Encryption with Customer provided key is incompatible "
                             "with the encryption method specified");
         codec_random(sse->salt, sizeof sse->salt);
-        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
+        HMAC(evp_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
         return 0;
     }
     s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
@@ -221,7 +222,7 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
             return -1;
         if (rc == 0)
             return s3_fail(s, S3_E_SSE_REQUIRED);
-        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
+        HMAC(evp_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
         if (CRYPTO_memcmp(mac, sse->hmac, sizeof mac) != 0) {
             OPENSSL_cleanse(given.dk, sizeof given.dk);
             return s3_fail(s, S3_E_ACCESS_DENIED);
