@@ -193,7 +193,7 @@ const svc_op_t s3_ops[] = {
     BUCKET_OP("PutPublicAccessBlock", s3_op_config_put, "s3:PutBucketPublicAccessBlock", W),
     /* directory buckets only, authorized by the session CreateSession made */
     OBJECT_NI("RenameObject", "s3express:CreateSession", "PUT", "renameObject"),
-    OBJECT_NI("RestoreObject", "s3:RestoreObject", "POST", "restore"),
+    OBJECT_OP("RestoreObject", s3_op_restore_object, "s3:RestoreObject", W),
     OBJECT_NI("SelectObjectContent", "s3:GetObject", "POST", "select"),
     BUCKET_NI("UpdateBucketMetadataInventoryTableConfiguration",
               "s3:UpdateBucketMetadataInventoryTableConfiguration", "PUT", "metadataInventoryTable"),

@@ -165,7 +165,8 @@ static int copy_onto_itself(s3_req_t *s, const char *sbucket, const char *skey,
         !http_header_contains_version(s) &&
         !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
         !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
-        !http_header(s->r->http, "x-amz-storage-class", NULL))
+        !http_header(s->r->http, "x-amz-storage-class", NULL) &&
+        !http_header(s->r->http, "x-amz-website-redirect-location", NULL))
         return s3_error(s, 400, "InvalidRequest",
                         "This copy request is illegal because it is trying to copy an object to "
                         "itself without changing the object's metadata, storage class, website "
@@ -222,7 +223,8 @@ int s3_op_copy_object(svc_req_t *r)
     s3_object_arn(sbucket, skey, &src_arn);
     /* the source's data key: SSE-C from the copy-source customer headers */
     if (source_data_key(s, &src, &src_sse_c, src_arn.data) != 0 ||
-        copy_onto_itself(s, sbucket, skey, directive) != 0)
+        copy_onto_itself(s, sbucket, skey, directive) != 0 ||
+        s3_storage_class_request(s, s->storage_class) != 0 || s3_archive_check(s, &src) != 0)
         goto out;
     if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
@@ -236,6 +238,8 @@ int s3_op_copy_object(svc_req_t *r)
     s3_lock_for_new(s, &s->lock, dst.last_modified, &dst.lock);
     dst.frame_size = FRAMES_DEFAULT_FRAME;
     dst.sse = s->sse;
+    /* the copy's class is the request's (STANDARD when absent), not the source's */
+    memcpy(dst.storage_class, s->storage_class, sizeof dst.storage_class);
     dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);
     dst.tags = !strcmp(tdirective, "REPLACE") ? s3_request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
     if (!bad && s3_acl_from_headers(s, 0, &dst.acl) != 0)

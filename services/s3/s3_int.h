@@ -116,6 +116,8 @@ typedef struct s3_req {
     char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
     char arg_value[256];
     int arg_value_set;
+    char err_class[24];     /* InvalidObjectState: the object's StorageClass */
+    char storage_class[24]; /* a new object's x-amz-storage-class ("" STANDARD) */
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -156,6 +158,9 @@ typedef struct {
     char *acl;              /* JSON grants (owned), NULL: the owner's FULL_CONTROL */
     char version_id[S3_VERSION_ID_LEN + 1]; /* "" is the null version */
     s3_lock_t lock;
+    char storage_class[24]; /* "" is STANDARD */
+    double restore_ready;   /* RestoreObject: when the restore completes (0: none asked) */
+    double restore_until;   /* ...and when the restored copy expires */
 } s3_object_t;
 
 /* An object's body, read by range across its blob or (multipart) its
@@ -192,9 +197,10 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
 #define S3_OBJ_COLS                                                                            \
     "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
     "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
-    "parts, tags, body, acl, lock_mode, lock_until, legal_hold"
+    "parts, tags, body, acl, lock_mode, lock_until, legal_hold, storage_class, restore_ready, "   \
+    "restore_until"
 /* How many columns S3_OBJ_COLS names. */
-#define S3_OBJ_NCOLS 23
+#define S3_OBJ_NCOLS 26
 /* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
 int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
@@ -525,6 +531,23 @@ int s3_op_put_object_retention(svc_req_t *r);
 int s3_op_get_object_retention(svc_req_t *r);
 int s3_op_put_object_legal_hold(svc_req_t *r);
 int s3_op_get_object_legal_hold(svc_req_t *r);
+
+/* ---- storage classes and restores (s3_restore.c) ---- */
+/* x-amz-storage-class of the request into out ("" when absent or
+ * STANDARD). 0 or -1 (InvalidStorageClass set). */
+int s3_storage_class_request(s3_req_t *s, char out[24]);
+/* The class o is stored in, as S3 names it ("STANDARD" for ""). */
+const char *s3_storage_class(const char *stored);
+/* An archived object (GLACIER, DEEP_ARCHIVE) whose restored copy is not
+ * available now: -1 with InvalidObjectState (403) set; else 0. */
+int s3_archive_check(s3_req_t *s, const s3_object_t *o);
+/* x-amz-storage-class (not for STANDARD) and x-amz-restore of o. */
+void s3_storage_headers(s3_req_t *s, const s3_object_t *o);
+int s3_op_restore_object(svc_req_t *r);
+/* An upload's class: kept from s->storage_class after
+ * CreateMultipartUpload's row (0 or -1), read back into out ("" STANDARD). */
+int s3_upload_class_set(s3_req_t *s, const char *upload_id);
+void s3_upload_class(s3_req_t *s, const char *upload_id, char out[24]);
 
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);

@@ -81,7 +81,7 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
 }
 
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg). */
+ * last_modified, checksum_alg, storage_class). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -103,7 +103,7 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
         xml_elem(b, "DisplayName", "awsemu");
         xml_close(b, "Owner");
     }
-    xml_elem(b, "StorageClass", "STANDARD");
+    xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 5)));
     xml_close(b, "Contents");
 }
 
@@ -148,7 +148,7 @@ int s3_op_list_objects(svc_req_t *r)
     if (v2 && start_after[0] && !token[0])
         s3_elem_key(&out, "StartAfter", start_after, url);
 
-    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
+    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
                                 "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key", "sss", s->bucket, resume, prefix);
     if (st == NULL) {
         buf_free(&out);

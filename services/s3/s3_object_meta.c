@@ -199,7 +199,7 @@ int s3_op_get_object_attributes(svc_req_t *r)
         cJSON_Delete(p);
     }
     if (strstr(want, "StorageClass"))
-        xml_elem(&out, "StorageClass", "STANDARD");
+        xml_elem(&out, "StorageClass", s3_storage_class(o.storage_class));
     if (strstr(want, "ObjectSize"))
         xml_elem_int(&out, "ObjectSize", (long long)o.size);
     xml_close(&out, "GetObjectAttributesResponse");

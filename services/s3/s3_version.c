@@ -353,7 +353,7 @@ int s3_op_get_bucket_versioning(svc_req_t *r)
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
 /* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
- * (key, version id, marker, size, etag, last_modified). */
+ * (key, version id, marker, size, etag, last_modified, ..., storage_class 8). */
 static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
 {
     int marker = sqlite3_column_int(st, 2);
@@ -368,7 +368,7 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     if (!marker) {
         xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
         xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
-        xml_elem(b, "StorageClass", "STANDARD");
+        xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 8)));
     }
     xml_open(b, "Owner");
     xml_elem(b, "DisplayName", "awsemu");
@@ -412,9 +412,10 @@ int s3_op_list_object_versions(svc_req_t *r)
         return -1;
     s3_canonical_id(s->r->account, owner);
     st = db_query(s->r->emu->db,
-                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
+                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0, "
+                 "storage_class "
                  "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
-                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
+                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id, storage_class FROM "
                  "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC", "sss", s->bucket, kmarker, prefix);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
