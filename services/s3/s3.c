@@ -459,6 +459,7 @@ const svc_def_t s3_def = {
     .nops = sizeof s3_ops / sizeof s3_ops[0],
     .init = s3_init,
     .reset = s3_reset,
+    .tick = s3_lifecycle_tick,
     .shutdown = s3_shutdown,
     .head = s3_head,
     .serve = s3_serve,

@@ -248,6 +248,8 @@ static int check_lifecycle(s3_req_t *s, const xml_node_t *doc, buf_t *body)
             acts += xml_child(r, actions[i]) != NULL;
         if (acts == 0)
             return s3_error(s, 400, "InvalidRequest", "At least one action needs to be specified in a rule");
+        if (s3_lifecycle_check_rule(s, r) != 0)
+            return -1;
         if (exp) {
             int nexp = (xml_child(exp, "Days") != NULL) + (xml_child(exp, "Date") != NULL) +
                        (xml_child(exp, "ExpiredObjectDeleteMarker") != NULL);

@@ -549,6 +549,18 @@ int s3_op_restore_object(svc_req_t *r);
 int s3_upload_class_set(s3_req_t *s, const char *upload_id);
 void s3_upload_class(s3_req_t *s, const char *upload_id, char out[24]);
 
+/* ---- lifecycle (s3_lifecycle.c) ---- */
+/* What S3 checks of one Rule of a lifecycle configuration beyond its
+ * shape (filters, dates, transitions). 0 or -1 (error set). */
+struct xml_node;
+int s3_lifecycle_check_rule(s3_req_t *s, const struct xml_node *rule);
+/* x-amz-expiration of an object of s->bucket (key, its time, size and
+ * tags JSON) when an enabled rule expires it. */
+void s3_expiration_header(s3_req_t *s, const char *key, double lm, long long size,
+                          const char *tags);
+/* The sweep: due expirations, transitions and aborts, bounded per call. */
+void s3_lifecycle_tick(emu_t *emu);
+
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);
 /* Sends an XML document (200 unless status given). */

@@ -585,6 +585,7 @@ int s3_op_put_object(svc_req_t *r)
     http_add_header(s->r->http, "ETag", o.etag);
     if (o.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", o.version_id);
+    s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
@@ -940,6 +941,8 @@ int s3_op_get_object(svc_req_t *r)
     len = o.size == 0 ? 0 : last - first + 1;
     object_headers(s, &o);
     s3_storage_headers(s, &o);
+    if (!vid[0]) /* the current version's; noncurrent ones are not told */
+        s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     s3_lock_headers(s, &o);
     s3_sse_headers(s, &o.sse);
     if (status == 206) {
