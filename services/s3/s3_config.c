@@ -544,6 +544,8 @@ int s3_op_config_put(svc_req_t *r)
     buf_free(&stored);
     if (rc != 0)
         return s3_fail(s, S3_E_INTERNAL);
+    if (!strcmp(c->name, "lifecycle"))
+        s3_lifecycle_wake();
     lifecycle_header(s, c);
     s3_send_empty(s, c->put_status);
     return 0;

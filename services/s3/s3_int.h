@@ -560,6 +560,8 @@ void s3_expiration_header(s3_req_t *s, const char *key, double lm, long long siz
                           const char *tags);
 /* The sweep: due expirations, transitions and aborts, bounded per call. */
 void s3_lifecycle_tick(emu_t *emu);
+/* The next tick sweeps (a configuration was set; work was left over). */
+void s3_lifecycle_wake(void);
 
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);

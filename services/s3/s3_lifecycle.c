@@ -417,6 +417,32 @@ static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
     return n;
 }
 
+/* A sweep reads every key under a rule's prefix, so it runs when there can
+ * be new work: the emulator clock was moved, the last sweep ran out of
+ * budget, or a minute passed (lifecycle days are coarse; AWS itself acts
+ * once a day). */
+#define SWEEP_EVERY 60.0
+
+static int pending = 1; /* the next tick sweeps whatever the clock did */
+
+void s3_lifecycle_wake(void)
+{
+    pending = 1;
+}
+
+static int sweep_due(void)
+{
+    static double last_offset, last_real;
+    double off = clock_offset(), real = clock_real();
+
+    if (!pending && off == last_offset && real - last_real < SWEEP_EVERY)
+        return 0;
+    last_offset = off;
+    last_real = real;
+    pending = 0;
+    return 1;
+}
+
 void s3_lifecycle_tick(emu_t *emu)
 {
     sqlite3_stmt *st;
@@ -427,6 +453,8 @@ void s3_lifecycle_tick(emu_t *emu)
     size_t nb = 0, i, j, n;
     int budget = SWEEP_MAX;
 
+    if (!sweep_due())
+        return;
     st = db_query(emu->db, "SELECT c.bucket, b.account, c.doc FROM s3_bucket_configs c JOIN "
                            "s3_buckets b ON b.name=c.bucket WHERE c.name='lifecycle'", "");
     while (st && db_row(st) == 1) {
@@ -457,4 +485,6 @@ void s3_lifecycle_tick(emu_t *emu)
         free(bs[i].doc);
     }
     free(bs);
+    if (budget <= 0)
+        s3_lifecycle_wake();
 }
