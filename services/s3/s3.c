@@ -106,8 +106,7 @@ const svc_op_t s3_ops[] = {
     BUCKET_NI("GetBucketMetricsConfiguration", "s3:GetMetricsConfiguration", "GET", "metrics"),
     /* deprecated: the same request as GetBucketNotificationConfiguration */
     BUCKET_NI("GetBucketNotification", "s3:GetBucketNotification", "GET", "notification"),
-    BUCKET_NI("GetBucketNotificationConfiguration", "s3:GetBucketNotification", "GET",
-              "notification"),
+    BUCKET_OP("GetBucketNotificationConfiguration", s3_op_config_get, "s3:GetBucketNotification", 0),
     BUCKET_OP("GetBucketOwnershipControls", s3_op_config_get, "s3:GetBucketOwnershipControls", 0),
     BUCKET_OP("GetBucketPolicy", s3_op_get_bucket_policy, "s3:GetBucketPolicy", 0),
     BUCKET_OP("GetBucketPolicyStatus", s3_op_get_bucket_policy_status, "s3:GetBucketPolicyStatus",
@@ -173,8 +172,7 @@ const svc_op_t s3_ops[] = {
     BUCKET_NI("PutBucketMetricsConfiguration", "s3:PutMetricsConfiguration", "PUT", "metrics"),
     /* deprecated: the same request as PutBucketNotificationConfiguration */
     BUCKET_NI("PutBucketNotification", "s3:PutBucketNotification", "PUT", "notification"),
-    BUCKET_NI("PutBucketNotificationConfiguration", "s3:PutBucketNotification", "PUT",
-              "notification"),
+    BUCKET_OP("PutBucketNotificationConfiguration", s3_op_config_put, "s3:PutBucketNotification", W),
     BUCKET_OP("PutBucketOwnershipControls", s3_op_config_put, "s3:PutBucketOwnershipControls", W),
     BUCKET_OP("PutBucketPolicy", s3_op_put_bucket_policy, "s3:PutBucketPolicy", W),
     BUCKET_OP("PutBucketReplication", s3_op_config_put, "s3:PutReplicationConfiguration", W),

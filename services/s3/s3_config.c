@@ -480,6 +480,7 @@ static const cfg_t cfgs[] = {
      NULL, 200, check_pab},
     {"ownershipControls", "OwnershipControls", 404, "OwnershipControlsNotFoundError",
      "The bucket ownership controls were not found", NULL, 200, check_ownership},
+    {"notification", "NotificationConfiguration", 0, NULL, NULL, "", 200, s3_notify_check},
 };
 /* clang-format on */
 

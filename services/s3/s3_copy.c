@@ -262,6 +262,10 @@ int s3_op_copy_object(svc_req_t *r)
         goto out_dst;
     }
     s3_drop_body(s, &old);
+    {
+        s3_event_obj_t ev = {s->key, dst.size, dst.etag, dst.version_id};
+        s3_notify(s, "s3:ObjectCreated:Copy", &ev);
+    }
     if (dst.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
     s3_sse_headers(s, &dst.sse);

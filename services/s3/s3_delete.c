@@ -31,6 +31,11 @@ int s3_op_delete_object(svc_req_t *r)
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
     if (d.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", d.version_id);
+    {
+        s3_event_obj_t ev = {s->key, 0, NULL, d.version_id};
+        s3_notify(s, d.marker && !vid[0] ? "s3:ObjectRemoved:DeleteMarkerCreated"
+                                     : "s3:ObjectRemoved:Delete", &ev);
+    }
     s3_send_empty(s, 204);
     return 0;
 }

@@ -563,6 +563,21 @@ void s3_lifecycle_tick(emu_t *emu);
 /* The next tick sweeps (a configuration was set; work was left over). */
 void s3_lifecycle_wake(void);
 
+/* ---- event notifications (s3_notify.c) ---- */
+/* The object an event is about: etag NULL for a removal (no size). */
+typedef struct {
+    const char *key;
+    uint64_t size;
+    const char *etag;       /* quoted, as stored */
+    const char *version_id; /* NULL or "" when unversioned */
+} s3_event_obj_t;
+/* A NotificationConfiguration checked as S3 checks it, its canonical
+ * children into body (1: empty, notifications off). 0 or -1 (error set). */
+int s3_notify_check(s3_req_t *s, const struct xml_node *doc, buf_t *body);
+/* Delivers event ("s3:ObjectCreated:Put") on o to the bucket's matching
+ * Lambda destinations, asynchronously. */
+void s3_notify(s3_req_t *s, const char *event, const s3_event_obj_t *o);
+
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);
 /* Sends an XML document (200 unless status given). */

@@ -663,6 +663,10 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
+    {
+        s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
+        s3_notify(s, "s3:ObjectCreated:CompleteMultipartUpload", &ev);
+    }
     send_completed(s, &o);
     rc = 0;
 out_o:

@@ -586,6 +586,10 @@ int s3_op_put_object(svc_req_t *r)
     if (o.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", o.version_id);
     s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
+    {
+        s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
+        s3_notify(s, "s3:ObjectCreated:Put", &ev);
+    }
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
