@@ -156,6 +156,27 @@ static int source_data_key(s3_req_t *s, s3_object_t *src, s3_sse_t *ssec, const 
     return 0;
 }
 
+/* The website redirect is each object's own: a COPY directive does not
+ * carry the source's, the request's header sets it (CopyObject API
+ * reference, WebsiteRedirectLocation). */
+static void copy_redirect(s3_req_t *s, char **meta)
+{
+    cJSON *m = cJSON_Parse(*meta);
+    char v[2048];
+    char *text;
+
+    if (m == NULL)
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "x-amz-website-redirect-location");
+    if (s3_header(s, "x-amz-website-redirect-location", v, sizeof v))
+        cJSON_AddStringToObject(m, "x-amz-website-redirect-location", v);
+    if ((text = cJSON_PrintUnformatted(m)) != NULL) {
+        free(*meta);
+        *meta = text;
+    }
+    cJSON_Delete(m);
+}
+
 /* A copy onto itself must change something (restoring a version by id is
  * a change): -1 with InvalidRequest when it changes nothing, else 0. */
 static int copy_onto_itself(s3_req_t *s, const char *sbucket, const char *skey,
@@ -244,6 +265,8 @@ int s3_op_copy_object(svc_req_t *r)
     dst.tags = !strcmp(tdirective, "REPLACE") ? s3_request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
     if (!bad && s3_acl_from_headers(s, 0, &dst.acl) != 0)
         bad = 1;
+    if (!strcmp(directive, "COPY") && dst.meta)
+        copy_redirect(s, &dst.meta);
     if ((!strcmp(directive, "REPLACE") && dst.meta == NULL) || bad) {
         s3_drop_blob(s, dst.blob_id);
         goto out_dst;

@@ -211,6 +211,9 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
 /* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text
  * (caller frees); NULL when absent, or with *bad 1 and InvalidTag set. */
 char *s3_request_tags(s3_req_t *s, int *bad);
+/* One object tag k=v checked as S3 checks it, seen holding the tags
+ * before it (a JSON object). 0 or -1 (InvalidTag set). */
+int s3_tag_check(s3_req_t *s, const cJSON *seen, const char *k, const char *v);
 /* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
 void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80]);
 /* t as an HTTP date ("Tue, 01 Dec 2026 10:00:00 GMT"). */
@@ -435,6 +438,12 @@ int s3_max_keys(s3_req_t *s, long *max);
 void s3_url_encode(buf_t *b, const char *s);
 /* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */
 void s3_elem_key(buf_t *out, const char *name, const char *v, int url);
+
+/* ListObjectsV2's continuation token for the last key returned (out:
+ * base64, at most 1,400 characters), and read back into the key to resume
+ * after (0, or -1 with InvalidArgument set for a token not made so). */
+void s3_list_token_make(const s3_req_t *s, const char *last, char out[1600]);
+int s3_list_token_read(s3_req_t *s, const char *token, char marker[1100]);
 
 /* Operations (s is the s3_req_t). */
 int s3_op_list_buckets(svc_req_t *r);

@@ -68,12 +68,8 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
         return 0;
     }
     if (s3_query(s, "continuation-token", token, 1600)) {
-        uint8_t raw[1200];
-        long n = codec_b64_decode(token, strlen(token), raw);
-        if (n < 0 || n >= 1100)
-            return s3_error(s, 400, "InvalidArgument", "The continuation token provided is incorrect");
-        memcpy(marker, raw, (size_t)n);
-        marker[n] = '\0';
+        if (s3_list_token_read(s, token, marker) != 0)
+            return -1;
     } else if (s3_query(s, "start-after", start_after, 1100)) {
         snprintf(marker, 1100, "%s", start_after);
     }
@@ -204,7 +200,7 @@ int s3_op_list_objects(svc_req_t *r)
         xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
         if (truncated && v2) {
             char b64[1600];
-            codec_b64_encode((const uint8_t *)last, strlen(last), b64);
+            s3_list_token_make(s, last, b64);
             xml_elem(&out, "NextContinuationToken", b64);
         } else if (truncated && delim[0]) {
             s3_elem_key(&out, "NextMarker", last, url);

@@ -440,15 +440,28 @@ char *s3_request_tags(s3_req_t *s, int *bad)
         }
         if (!eq)
             v[0] = '\0';
-        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 || ++n > 10) {
+        if (++n > 10) {
+            *bad = 2;
+            break;
+        }
+        if (k[0] == '\0' || cJSON_GetObjectItemCaseSensitive(t, k)) {
             *bad = 1;
+            break;
+        }
+        if (s3_tag_check(s, t, k, v) != 0) {
+            *bad = 3;
             break;
         }
         cJSON_AddStringToObject(t, k, v);
     }
     if (*bad) {
         cJSON_Delete(t);
-        s3_fail(s, S3_E_TAG_VALUE);
+        if (*bad == 1)
+            s3_error(s, 400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as "
+                     "UTF-8 then URLEncoded URL query parameters without tag name duplicates.");
+        else if (*bad == 2)
+            s3_error(s, 400, "BadRequest", "Object tags cannot be greater than 10");
+        *bad = 1;
         return NULL;
     }
     text = cJSON_PrintUnformatted(t);
