@@ -98,6 +98,13 @@ static void copy_children(buf_t *b, const xml_node_t *n)
         copy_node(b, c);
 }
 
+void s3_xml_copy_doc(buf_t *b, const xml_node_t *doc, const char *root)
+{
+    xml_open_ns(b, root, XML_NS_S3);
+    copy_children(b, doc);
+    xml_close(b, root);
+}
+
 /* Rules that need an ID get a random one when the request left it out. */
 static void copy_rules_with_ids(buf_t *b, const xml_node_t *doc)
 {

@@ -384,6 +384,14 @@ char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
 /* The stored document parsed (caller frees with xml_free), or NULL. */
 struct xml_node;
 struct xml_node *s3_config_doc(s3_req_t *s, const char *bucket, const char *name);
+/* doc's children under root in S3's namespace, as S3 answers a stored
+ * configuration. */
+void s3_xml_copy_doc(buf_t *b, const struct xml_node *doc, const char *root);
+/* Analytics, inventory, metrics, Intelligent-Tiering (s3_analytics.c). */
+int s3_op_idconfig_put(svc_req_t *r);
+int s3_op_idconfig_get(svc_req_t *r);
+int s3_op_idconfig_delete(svc_req_t *r);
+int s3_op_idconfig_list(svc_req_t *r);
 int s3_op_config_put(svc_req_t *r);
 int s3_op_config_get(svc_req_t *r);
 int s3_op_config_delete(svc_req_t *r);

@@ -242,3 +242,77 @@ class SmallerDifferencesTests(FidelityCase):
         west = self.server.client("s3", region="us-west-2")
         self.assertErr("IllegalLocationConstraintException", 400, None, west.create_bucket,
                        Bucket=name + "-y")
+
+
+class IdConfigurationTests(FidelityCase):
+    """Analytics, inventory, metrics and Intelligent-Tiering configurations:
+    Put/Get/Delete by id and List (API references of each operation; the
+    404 NoSuchConfiguration "The specified configuration does not exist."
+    of S3's error code list; the Intelligent-Tiering day ranges of AWS docs
+    "Using S3 Intelligent-Tiering")."""
+
+    def test_metrics(self):
+        b = self.make_bucket()
+        self.assertEqual([], self.s3.list_bucket_metrics_configurations(Bucket=b).get(
+            "MetricsConfigurationList", []))
+        for i in range(3):
+            self.s3.put_bucket_metrics_configuration(Bucket=b, Id="m%d" % i, MetricsConfiguration={
+                "Id": "m%d" % i, "Filter": {"Prefix": "p%d/" % i}})
+        got = self.s3.get_bucket_metrics_configuration(Bucket=b, Id="m1")["MetricsConfiguration"]
+        self.assertEqual({"Id": "m1", "Filter": {"Prefix": "p1/"}}, got)
+        lst = self.s3.list_bucket_metrics_configurations(Bucket=b)
+        self.assertEqual(["m0", "m1", "m2"], [c["Id"] for c in lst["MetricsConfigurationList"]])
+        self.assertFalse(lst["IsTruncated"])
+        self.s3.delete_bucket_metrics_configuration(Bucket=b, Id="m1")
+        self.assertErr("NoSuchConfiguration", 404, "The specified configuration does not exist.",
+                       self.s3.get_bucket_metrics_configuration, Bucket=b, Id="m1")
+        self.assertErr("NoSuchConfiguration", 404, None,
+                       self.s3.delete_bucket_metrics_configuration, Bucket=b, Id="m1")
+        # the id of the request and the document's must agree
+        self.assertErr("InvalidArgument", 400, None, self.s3.put_bucket_metrics_configuration,
+                       Bucket=b, Id="a", MetricsConfiguration={"Id": "b"})
+
+    def test_inventory_and_analytics(self):
+        b = self.make_bucket()
+        dest = {"S3BucketDestination": {"Bucket": "arn:aws:s3:::" + b, "Format": "CSV"}}
+        inv = {"Id": "inv", "IsEnabled": True, "IncludedObjectVersions": "Current",
+               "Destination": dest, "Schedule": {"Frequency": "Daily"},
+               "OptionalFields": ["Size", "ETag"]}
+        self.s3.put_bucket_inventory_configuration(Bucket=b, Id="inv", InventoryConfiguration=inv)
+        self.assertEqual(inv, self.s3.get_bucket_inventory_configuration(
+            Bucket=b, Id="inv")["InventoryConfiguration"])
+        self.assertEqual(["inv"], [c["Id"] for c in self.s3.list_bucket_inventory_configurations(
+            Bucket=b)["InventoryConfigurationList"]])
+        bad = dict(inv, Destination={"S3BucketDestination": {"Bucket": b, "Format": "CSV"}})
+        self.assertErr("InvalidArgument", 400, "Invalid bucket ARN.",
+                       self.s3.put_bucket_inventory_configuration, Bucket=b, Id="inv",
+                       InventoryConfiguration=bad)
+        self.assertErr("MalformedXML", 400, None, self.s3_nv.put_bucket_inventory_configuration,
+                       Bucket=b, Id="inv", InventoryConfiguration=dict(inv, IncludedObjectVersions="Some"))
+        ana = {"Id": "a1", "Filter": {"Prefix": "logs/"}, "StorageClassAnalysis": {"DataExport": {
+            "OutputSchemaVersion": "V_1", "Destination": dest}}}
+        self.s3.put_bucket_analytics_configuration(Bucket=b, Id="a1", AnalyticsConfiguration=ana)
+        self.assertEqual(ana, self.s3.get_bucket_analytics_configuration(
+            Bucket=b, Id="a1")["AnalyticsConfiguration"])
+        self.assertEqual(["a1"], [c["Id"] for c in self.s3.list_bucket_analytics_configurations(
+            Bucket=b)["AnalyticsConfigurationList"]])
+        self.s3.delete_bucket_analytics_configuration(Bucket=b, Id="a1")
+        self.assertNotIn("AnalyticsConfigurationList",
+                         self.s3.list_bucket_analytics_configurations(Bucket=b))
+
+    def test_intelligent_tiering(self):
+        b = self.make_bucket()
+        conf = {"Id": "it", "Status": "Enabled", "Tierings": [
+            {"Days": 90, "AccessTier": "ARCHIVE_ACCESS"},
+            {"Days": 180, "AccessTier": "DEEP_ARCHIVE_ACCESS"}]}
+        self.s3.put_bucket_intelligent_tiering_configuration(
+            Bucket=b, Id="it", IntelligentTieringConfiguration=conf)
+        self.assertEqual(conf, self.s3.get_bucket_intelligent_tiering_configuration(
+            Bucket=b, Id="it")["IntelligentTieringConfiguration"])
+        self.assertEqual(1, len(self.s3.list_bucket_intelligent_tiering_configurations(
+            Bucket=b)["IntelligentTieringConfigurationList"]))
+        for tier, days in (("ARCHIVE_ACCESS", 30), ("DEEP_ARCHIVE_ACCESS", 100), ("ARCHIVE_ACCESS", 800)):
+            self.assertErr("InvalidArgument", 400, None,
+                           self.s3.put_bucket_intelligent_tiering_configuration, Bucket=b, Id="x",
+                           IntelligentTieringConfiguration={"Id": "x", "Status": "Enabled",
+                                                            "Tierings": [{"Days": days, "AccessTier": tier}]})
