@@ -304,6 +304,8 @@ static int check_replication(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         int v;
         if ((strcmp(status, "Enabled") && strcmp(status, "Disabled")) || dest[0] == '\0')
             return s3_fail(s, S3_E_MALFORMED_XML);
+        if (s3_replication_check_rule(s, doc, r) != 0)
+            return -1;
         if (strncmp(dest, "arn:aws:s3:::", 13) != 0)
             return s3_error(s, 400, "InvalidArgument", "Invalid bucket ARN.");
         if (s3_bucket_region(s, dest + 13, region) != 1)

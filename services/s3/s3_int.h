@@ -575,6 +575,11 @@ int s3_lifecycle_check_rule(s3_req_t *s, const struct xml_node *rule);
  * tags JSON) when an enabled rule expires it. */
 void s3_expiration_header(s3_req_t *s, const char *key, double lm, long long size,
                           const char *tags);
+/* What S3 checks of one Rule of a replication configuration beyond its
+ * shape (the V2 schema's Priority and DeleteMarkerReplication, ids,
+ * priorities, the destination's class). 0 or -1 (error set). */
+int s3_replication_check_rule(s3_req_t *s, const struct xml_node *doc,
+                              const struct xml_node *rule);
 /* The sweep: due expirations, transitions and aborts, bounded per call. */
 void s3_lifecycle_tick(emu_t *emu);
 /* The next tick sweeps (a configuration was set; work was left over). */

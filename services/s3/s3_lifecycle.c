@@ -4,7 +4,8 @@
  * that expires current and noncurrent versions, transitions them to
  * another class and aborts incomplete multipart uploads, a bounded number
  * of actions per tick. The configuration document itself is stored by
- * s3_config.c. */
+ * s3_config.c. The rule checks of replication, S3's other rule-based
+ * configuration, are here too. */
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -238,6 +239,44 @@ int s3_lifecycle_check_rule(s3_req_t *s, const xml_node_t *rule)
         return s3_error(s, 400, "InvalidRequest",
                         "Found mixed 'Date' and 'Days' based Expiration and Transition actions in "
                         "lifecycle rule");
+    return 0;
+}
+
+/* Messages as S3 answered them (recorded by other S3 implementers checked
+ * against AWS: OpenIO's s3api replication tests; terraform users' logs). */
+int s3_replication_check_rule(s3_req_t *s, const xml_node_t *doc, const xml_node_t *rule)
+{
+    static const char *const classes[] = {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
+                                          "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+                                          "DEEP_ARCHIVE", "GLACIER_IR", NULL};
+    const xml_node_t *pri = xml_child(rule, "Priority"), *r2;
+    const char *cls = xml_text(xml_child(xml_child(rule, "Destination"), "StorageClass"));
+    size_t i;
+    int known = cls[0] == '\0';
+
+    if (strlen(xml_text(xml_child(rule, "ID"))) > 255)
+        return s3_error_arg(s, 400, "InvalidArgument", "ID", xml_text(xml_child(rule, "ID")),
+                            "The maximum value is 255 characters.");
+    for (i = 0; classes[i]; i++)
+        known |= !strcmp(cls, classes[i]);
+    if (!known)
+        return s3_fail(s, S3_E_MALFORMED_XML);
+    if (xml_child(rule, "Filter") == NULL)
+        return 0; /* the first schema: a Prefix, no priorities */
+    if (pri == NULL)
+        return s3_error(s, 400, "InvalidRequest",
+                        "Priority must be specified for this version of Cross Region Replication "
+                        "configuration schema. Please refer to S3 Developer Guide for more "
+                        "information.");
+    if (xml_child(rule, "DeleteMarkerReplication") == NULL)
+        return s3_error(s, 400, "InvalidRequest",
+                        "DeleteMarkerReplication must be specified for this version of Cross "
+                        "Region Replication configuration schema. Please refer to S3 Developer "
+                        "Guide for more information.");
+    for (r2 = xml_child(doc, "Rule"); r2 && r2 != rule; r2 = xml_next(r2, "Rule"))
+        if (!strcmp(xml_text(xml_child(r2, "Priority")), xml_text(pri)))
+            return s3_error(s, 400, "InvalidRequest", "Found duplicate priority %s. Priority "
+                            "numbers must be unique.", xml_text(pri));
     return 0;
 }
 

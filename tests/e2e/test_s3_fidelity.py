@@ -316,3 +316,37 @@ class IdConfigurationTests(FidelityCase):
                            self.s3.put_bucket_intelligent_tiering_configuration, Bucket=b, Id="x",
                            IntelligentTieringConfiguration={"Id": "x", "Status": "Enabled",
                                                             "Tierings": [{"Days": days, "AccessTier": tier}]})
+
+
+class ReplicationValidationTests(FidelityCase):
+    """The V2 replication schema (a rule with Filter) needs Priority and
+    DeleteMarkerReplication: S3's InvalidRequest messages as recorded by
+    OpenIO's s3api replication tests and terraform users' logs."""
+
+    def test_v2_rules_need_priority_and_delete_marker_replication(self):
+        src, dest = self.make_bucket(), self.make_bucket()
+        for b in (src, dest):
+            self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        base = {"ID": "r", "Priority": 1, "Filter": {"Prefix": ""}, "Status": "Enabled",
+                "DeleteMarkerReplication": {"Status": "Disabled"},
+                "Destination": {"Bucket": "arn:aws:s3:::" + dest}}
+
+        def put(*rules):
+            return self.s3.put_bucket_replication(Bucket=src, ReplicationConfiguration={
+                "Role": "arn:aws:iam::000000000000:role/r", "Rules": list(rules)})
+        no_pri = {k: v for k, v in base.items() if k != "Priority"}
+        self.assertErr("InvalidRequest", 400, "Priority must be specified for this version of Cross "
+                       "Region Replication configuration schema. Please refer to S3 Developer Guide "
+                       "for more information.", put, no_pri)
+        no_dmr = {k: v for k, v in base.items() if k != "DeleteMarkerReplication"}
+        self.assertErr("InvalidRequest", 400, "DeleteMarkerReplication must be specified for this "
+                       "version of Cross Region Replication configuration schema. Please refer to "
+                       "S3 Developer Guide for more information.", put, no_dmr)
+        self.assertErr("InvalidRequest", 400, None, put, base, dict(base, ID="r2"))
+        self.assertErr("MalformedXML", 400, None, self.s3_nv.put_bucket_replication, Bucket=src,
+                       ReplicationConfiguration={"Role": "arn:aws:iam::000000000000:role/r", "Rules": [
+                           dict(base, Destination={"Bucket": "arn:aws:s3:::" + dest,
+                                                   "StorageClass": "NOPE"})]})
+        put(base, dict(base, ID="r2", Priority=2, Filter={"Prefix": "logs/"}))
+        self.assertEqual(2, len(self.s3.get_bucket_replication(Bucket=src)
+                                ["ReplicationConfiguration"]["Rules"]))
