@@ -339,7 +339,7 @@ int s3_op_upload_part_copy(svc_req_t *r)
         return -1;
     buf_init(&sarn, 0);
     buf_init(&aad, 0);
-    if (s3_copy_source_load(s, sbucket, skey, &o) != 0)
+    if (s3_copy_source_load(s, sbucket, skey, &o) != 0 || s3_archive_check(s, &o) != 0)
         goto out;
     s3_object_arn(sbucket, skey, &sarn);
     if (!strcmp(o.sse.alg, "SSE-C")) {

@@ -107,6 +107,10 @@ class StorageClassTests(ClassCase):
         self.put(b, "cold", b"cold", StorageClass="GLACIER")
         self.assertErr("InvalidObjectState", 403, self.s3.copy_object, Bucket=b, Key="c",
                        CopySource={"Bucket": b, "Key": "cold"})
+        up = self.s3.create_multipart_upload(Bucket=b, Key="mpc")["UploadId"]
+        self.assertErr("InvalidObjectState", 403, self.s3.upload_part_copy, Bucket=b, Key="mpc",
+                       UploadId=up, PartNumber=1, CopySource={"Bucket": b, "Key": "cold"})
+        self.s3.abort_multipart_upload(Bucket=b, Key="mpc", UploadId=up)
         self.put(b, "ia", b"ia", StorageClass="STANDARD_IA")
         # a copy takes the request's class, STANDARD when absent
         self.s3.copy_object(Bucket=b, Key="c1", CopySource={"Bucket": b, "Key": "ia"})
