@@ -424,6 +424,30 @@ static int sweep_noncurrent(bg_req_t *b, const lc_rule_t *lr, int budget)
     return ne + nt;
 }
 
+/* Aborts one upload: its rows go (the parts with it), then its blobs. */
+static void abort_upload(bg_req_t *b, const char *upload_id)
+{
+    sqlite3_stmt *st = db_query(b->r.emu->db, "SELECT blob_id FROM s3_parts WHERE upload_id=?1",
+                                "s", upload_id);
+    char (*blobs)[BLOB_ID_LEN + 1] = NULL;
+    size_t n = 0, i;
+
+    while (st && db_row(st) == 1) {
+        char (*nb)[BLOB_ID_LEN + 1] = realloc(blobs, (n + 1) * sizeof *blobs);
+        if (nb == NULL)
+            break;
+        blobs = nb;
+        snprintf(blobs[n++], BLOB_ID_LEN + 1, "%s", db_text(st, 0));
+    }
+    if (st)
+        db_done(st);
+    if (db_run(b->r.emu->db, "DELETE FROM s3_parts WHERE upload_id=?1", "s", upload_id) == 0 &&
+        db_run(b->r.emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", upload_id) == 0)
+        for (i = 0; i < n; i++)
+            s3_drop_blob(&b->s, blobs[i]); /* no row names them any more */
+    free(blobs);
+}
+
 /* Incomplete multipart uploads started DaysAfterInitiation ago. */
 static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
 {
@@ -431,7 +455,6 @@ static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
                                 "SELECT upload_id, initiated, key FROM s3_uploads WHERE bucket=?1 "
                                 "AND key>=?2 ORDER BY key", "ss", b->s.bucket, lr->prefix);
     lc_item_t *ids = calloc((size_t)budget, sizeof *ids);
-    char id[128];
     int n = 0, i;
 
     while (st && ids && n < budget && db_row(st) == 1) {
@@ -442,16 +465,8 @@ static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
     }
     if (st)
         db_done(st);
-    for (i = 0; i < n; i++) {
-        snprintf(id, sizeof id, "%s", ids[i].key);
-        st = db_query(b->r.emu->db, "DELETE FROM s3_parts WHERE upload_id=?1 RETURNING blob_id",
-                      "s", id);
-        while (st && db_row(st) == 1)
-            s3_drop_blob(&b->s, db_text(st, 0)); /* the row is gone: nothing reads it */
-        if (st)
-            db_done(st);
-        db_run(b->r.emu->db, "DELETE FROM s3_uploads WHERE upload_id=?1", "s", id);
-    }
+    for (i = 0; i < n; i++)
+        abort_upload(b, ids[i].key);
     free(ids);
     return n;
 }
