@@ -368,8 +368,14 @@ static int sweep_current(bg_req_t *b, const lc_rule_t *lr, int budget)
                b->s.bucket, tr[i].key, lr->tr_class);
     for (i = 0; i < ne; i++) {
         s3_deleted_t out;
-        if (s3_delete_key(&b->s, exp[i].key, NULL, 0, &out) < 0)
+        s3_event_obj_t ev = {exp[i].key, 0, NULL, NULL};
+        if (s3_delete_key(&b->s, exp[i].key, NULL, 0, &out) < 0) {
             log_msg("lifecycle: %s/%s not expired", b->s.bucket, exp[i].key);
+            continue;
+        }
+        ev.version_id = out.version_id;
+        s3_notify(&b->s, out.marker ? "s3:LifecycleExpiration:DeleteMarkerCreated"
+                                    : "s3:LifecycleExpiration:Delete", &ev);
     }
     free(exp);
     free(tr);
@@ -416,8 +422,11 @@ static int sweep_noncurrent(bg_req_t *b, const lc_rule_t *lr, int budget)
                lr->nct_class);
     for (i = 0; i < ne; i++) {
         s3_deleted_t out;
+        s3_event_obj_t ev = {exp[i].key, 0, NULL, exp[i].vid};
         if (s3_delete_key(&b->s, exp[i].key, exp[i].vid, 0, &out) < 0)
             log_msg("lifecycle: %s/%s version %s not expired", b->s.bucket, exp[i].key, exp[i].vid);
+        else
+            s3_notify(&b->s, "s3:LifecycleExpiration:Delete", &ev);
     }
     free(exp);
     free(tr);

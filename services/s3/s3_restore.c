@@ -219,6 +219,10 @@ int s3_op_restore_object(svc_req_t *r)
         status = 202;
         rc = save_restore(s, vid, now + took, next_midnight(now + took + days * 86400.0));
     }
+    if (rc == 0 && status == 202) {
+        s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
+        s3_notify(s, "s3:ObjectRestore:Post", &ev);
+    }
     s3_object_clear(&o);
     if (rc != 0)
         return s3_fail(s, S3_E_INTERNAL);

@@ -190,10 +190,11 @@ class DeliveryTests(NotifyCase):
         self.put(b, "out/a.txt", b"x")        # prefix does not match
         self.s3.copy_object(Bucket=b, Key="in/c.txt", CopySource={"Bucket": b, "Key": "in/a b.txt"})
         self.s3.delete_object(Bucket=b, Key="in/c.txt")
-        recs = self.fn.wait(before + 3)[before:]
-        self.assertEqual(["ObjectCreated:Put", "ObjectCreated:Copy", "ObjectRemoved:Delete"],
+        # deliveries are asynchronous, each on its own connection: any order
+        recs = sorted(self.fn.wait(before + 3)[before:], key=lambda r: r["eventName"])
+        self.assertEqual(["ObjectCreated:Copy", "ObjectCreated:Put", "ObjectRemoved:Delete"],
                          [r["eventName"] for r in recs])
-        r = recs[0]
+        r = recs[1]
         self.assertEqual("2.1", r["eventVersion"])
         self.assertEqual("aws:s3", r["eventSource"])
         self.assertEqual("us-east-1", r["awsRegion"])
@@ -221,7 +222,35 @@ class DeliveryTests(NotifyCase):
             "Parts": [{"PartNumber": 1, "ETag": etag}]})
         self.put(b, "plain", b"x")  # ObjectCreated:Put is not asked for
         self.s3.delete_object(Bucket=b, Key="mp")
-        recs = self.fn.wait(before + 2)[before:]
+        recs = sorted(self.fn.wait(before + 2)[before:], key=lambda r: r["eventName"])
         self.assertEqual(["ObjectCreated:CompleteMultipartUpload", "ObjectRemoved:DeleteMarkerCreated"],
                          [r["eventName"] for r in recs])
         self.assertEqual(done["VersionId"], recs[0]["s3"]["object"]["versionId"])
+
+
+class MoreEventsTests(NotifyCase):
+    """DeleteObjects (one event per key), RestoreObject (ObjectRestore:Post)
+    and lifecycle expiration (LifecycleExpiration:Delete) on the emulator
+    clock: event names of AWS docs "Supported event types"."""
+
+    def test_delete_objects_restore_and_lifecycle(self):
+        from enforce_util import advance_clock
+        b = self.make_bucket()
+        self.put_conf(b, LambdaFunctionConfigurations=[{
+            "LambdaFunctionArn": FN_ARN,
+            "Events": ["s3:ObjectRemoved:*", "s3:ObjectRestore:*", "s3:LifecycleExpiration:*"]}])
+        before = len(self.fn.records())
+        for k in ("a", "b"):
+            self.put(b, k, b"x")
+        self.s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}]})
+        self.put(b, "cold", b"x", StorageClass="GLACIER")
+        self.s3.restore_object(Bucket=b, Key="cold", RestoreRequest={"Days": 1})
+        self.put(b, "tmp/x", b"x")
+        self.s3.put_bucket_lifecycle_configuration(Bucket=b, LifecycleConfiguration={"Rules": [
+            {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
+        advance_clock(self.server, 3 * 86400)
+        recs = self.fn.wait(before + 4, timeout=8)[before:]
+        # each delivery is its own connection: they may arrive in any order
+        self.assertEqual(sorted([("ObjectRemoved:Delete", "a"), ("ObjectRemoved:Delete", "b"),
+                                 ("ObjectRestore:Post", "cold"), ("LifecycleExpiration:Delete", "tmp/x")]),
+                         sorted((r["eventName"], r["s3"]["object"]["key"]) for r in recs))
