@@ -35,6 +35,7 @@ typedef struct {
     long long size_gt, size_lt; /* -1: none */
     long exp_days;              /* 0: none */
     double exp_date;            /* 0: none */
+    int exp_marker;             /* ExpiredObjectDeleteMarker true */
     long tr_days;               /* -1: none */
     double tr_date;
     char tr_class[24];
@@ -98,6 +99,7 @@ static void parse_rule(const xml_node_t *rule, lc_rule_t *lr)
     snprintf(lr->id, sizeof lr->id, "%s", xml_text(xml_child(rule, "ID")));
     parse_filter(rule, lr);
     lr->exp_days = num(xml_child(exp, "Days"), 0);
+    lr->exp_marker = !strcmp(xml_text(xml_child(exp, "ExpiredObjectDeleteMarker")), "true");
     if (xml_child(exp, "Date") && s3_lock_parse_date(xml_text(xml_child(exp, "Date")), &d) == 0)
         lr->exp_date = d;
     lr->tr_days = num(xml_child(tr, "Days"), -1);
@@ -457,6 +459,37 @@ static void abort_upload(bg_req_t *b, const char *upload_id)
     free(blobs);
 }
 
+/* Expired object delete markers: a marker that is a key's only version
+ * left (AWS docs "Removing expired object delete markers"). */
+static int sweep_markers(bg_req_t *b, const lc_rule_t *lr, int budget)
+{
+    sqlite3_stmt *st = db_query(
+        b->r.emu->db,
+        "SELECT v.key, v.version_id FROM s3_versions v WHERE v.bucket=?1 AND v.key>=?2 AND "
+        "v.marker=1 AND NOT EXISTS (SELECT 1 FROM s3_objects o WHERE o.bucket=v.bucket AND "
+        "o.key=v.key) AND NOT EXISTS (SELECT 1 FROM s3_versions w WHERE w.bucket=v.bucket AND "
+        "w.key=v.key AND w.id<>v.id) ORDER BY v.key",
+        "ss", b->s.bucket, lr->prefix);
+    lc_item_t *m = calloc((size_t)budget, sizeof *m);
+    int n = 0, i;
+
+    while (st && m && n < budget && db_row(st) == 1) {
+        if (strncmp(db_text(st, 0), lr->prefix, strlen(lr->prefix)) != 0)
+            break;
+        snprintf(m[n].key, sizeof m[0].key, "%s", db_text(st, 0));
+        snprintf(m[n++].vid, sizeof m[0].vid, "%s", db_text(st, 1));
+    }
+    if (st)
+        db_done(st);
+    for (i = 0; i < n; i++) {
+        s3_deleted_t out;
+        if (s3_delete_key(&b->s, m[i].key, m[i].vid, 0, &out) < 0)
+            log_msg("lifecycle: %s/%s delete marker not removed", b->s.bucket, m[i].key);
+    }
+    free(m);
+    return n;
+}
+
 /* Incomplete multipart uploads started DaysAfterInitiation ago. */
 static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
 {
@@ -540,6 +573,8 @@ void s3_lifecycle_tick(emu_t *emu)
                 budget -= sweep_current(b, &rules[j], budget);
             if (budget > 0 && (rules[j].nc_days > 0 || rules[j].nct_class[0]))
                 budget -= sweep_noncurrent(b, &rules[j], budget);
+            if (budget > 0 && rules[j].exp_marker)
+                budget -= sweep_markers(b, &rules[j], budget);
             if (budget > 0 && rules[j].abort_days > 0)
                 budget -= sweep_uploads(b, &rules[j], budget);
         }

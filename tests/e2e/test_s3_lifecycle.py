@@ -186,3 +186,26 @@ class SweepTests(LifecycleCase):
         with self.assertRaises(ClientError) as cm:
             self.s3.get_object(Bucket=b, Key="cold/a")
         self.assertEqual("InvalidObjectState", cm.exception.response["Error"]["Code"])
+
+
+class MarkerTests(LifecycleCase):
+    own_server = True  # it moves the clock
+    needs_process = True
+
+    def test_expired_object_delete_markers_go(self):
+        """A delete marker that is its key's only version is removed by
+        ExpiredObjectDeleteMarker (AWS docs "Removing expired object delete
+        markers"); one with versions behind it stays."""
+        b = self.make_bucket()
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        v = self.put(b, "gone", b"x")["VersionId"]
+        self.s3.delete_object(Bucket=b, Key="gone")
+        self.s3.delete_object(Bucket=b, Key="gone", VersionId=v)
+        self.put(b, "kept", b"x")
+        self.s3.delete_object(Bucket=b, Key="kept")
+
+        def markers():
+            return sorted(m["Key"] for m in self.s3.list_object_versions(Bucket=b).get("DeleteMarkers", []))
+        self.assertEqual(["gone", "kept"], markers())
+        self.set_rules(b, rule("m", "", Expiration={"ExpiredObjectDeleteMarker": True}))
+        self.wait_for(lambda: markers() == ["kept"], "expired delete marker removed")
