@@ -289,6 +289,7 @@ int s3_op_copy_object(svc_req_t *r)
         s3_event_obj_t ev = {s->key, dst.size, dst.etag, dst.version_id};
         s3_notify(s, "s3:ObjectCreated:Copy", &ev);
     }
+    s3_expiration_header(s, s->key, dst.last_modified, (long long)dst.size, dst.tags);
     if (dst.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
     s3_sse_headers(s, &dst.sse);

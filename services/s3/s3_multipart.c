@@ -667,6 +667,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
         s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
         s3_notify(s, "s3:ObjectCreated:CompleteMultipartUpload", &ev);
     }
+    s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     send_completed(s, &o);
     rc = 0;
 out_o:

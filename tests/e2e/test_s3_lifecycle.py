@@ -125,6 +125,14 @@ class ValidationTests(LifecycleCase):
         self.assertEqual(r["Expiration"], self.s3.get_object(Bucket=b, Key="logs/a")["Expiration"])
         # the earliest of the rules that apply
         self.assertIn('rule-id="tmp-rule"', self.put(b, "logs/tmp/x", b"x")["Expiration"])
+        # CopyObject and CompleteMultipartUpload answer it too (their API references)
+        self.assertIn('rule-id="logs-rule"', self.s3.copy_object(
+            Bucket=b, Key="logs/c", CopySource={"Bucket": b, "Key": "logs/a"})["Expiration"])
+        uid = self.s3.create_multipart_upload(Bucket=b, Key="logs/m")["UploadId"]
+        etag = self.s3.upload_part(Bucket=b, Key="logs/m", UploadId=uid, PartNumber=1, Body=b"p")["ETag"]
+        self.assertIn('rule-id="logs-rule"', self.s3.complete_multipart_upload(
+            Bucket=b, Key="logs/m", UploadId=uid,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})["Expiration"])
         self.assertNotIn("Expiration", self.put(b, "other", b"x"))
         self.assertNotIn("Expiration", self.s3.head_object(Bucket=b, Key="other"))
 
