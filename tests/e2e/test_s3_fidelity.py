@@ -350,3 +350,39 @@ class ReplicationValidationTests(FidelityCase):
         put(base, dict(base, ID="r2", Priority=2, Filter={"Prefix": "logs/"}))
         self.assertEqual(2, len(self.s3.get_bucket_replication(Bucket=src)
                                 ["ReplicationConfiguration"]["Rules"]))
+
+
+class EnforceTests(FidelityCase):
+    """Under --iam enforce the operations of issue 14 are authorized with
+    the IAM actions of AWS's Service Authorization Reference for S3
+    (RestoreObject: s3:RestoreObject; the notification configuration:
+    s3:PutBucketNotification; metrics: s3:PutMetricsConfiguration /
+    s3:GetMetricsConfiguration)."""
+
+    server_args = ("--iam", "enforce")
+    needs_process = True
+
+    def test_actions(self):
+        from enforce_util import Principals, allow, client, doc
+        root = client(self.server, "s3")
+        b = "t-enf-%s" % self.id().rsplit(".", 1)[1][-6:].lower().replace("_", "-")
+        root.create_bucket(Bucket=b)
+        root.put_object(Bucket=b, Key="cold", Body=b"x", StorageClass="GLACIER")
+        p = Principals(self.server)
+        reader = client(self.server, "s3", p.user(inline=[doc(allow(["s3:GetObject", "s3:ListBucket"]))]))
+        calls = [
+            ("s3:RestoreObject", lambda c: c.restore_object(Bucket=b, Key="cold",
+                                                            RestoreRequest={"Days": 1})),
+            ("s3:PutBucketNotification", lambda c: c.put_bucket_notification_configuration(
+                Bucket=b, NotificationConfiguration={})),
+            ("s3:GetBucketNotification", lambda c: c.get_bucket_notification_configuration(Bucket=b)),
+            ("s3:PutMetricsConfiguration", lambda c: c.put_bucket_metrics_configuration(
+                Bucket=b, Id="m", MetricsConfiguration={"Id": "m"})),
+            ("s3:GetMetricsConfiguration", lambda c: c.list_bucket_metrics_configurations(Bucket=b)),
+        ]
+        for action, call in calls:
+            with self.subTest(action=action):
+                e = self.assertErr("AccessDenied", 403, None, call, reader)
+                self.assertIn(action, e["Error"]["Message"])
+                allowed = client(self.server, "s3", p.user(inline=[doc(allow([action]))]))
+                call(allowed)
