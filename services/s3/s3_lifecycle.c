@@ -41,6 +41,7 @@ typedef struct {
     char tr_class[24];
     long nc_days;               /* 0: none */
     long nct_days;              /* -1: none */
+    long nc_newer, nct_newer;   /* NewerNoncurrentVersions kept (0: none) */
     char nct_class[24];
     long abort_days;            /* 0: none */
 } lc_rule_t;
@@ -109,6 +110,9 @@ static void parse_rule(const xml_node_t *rule, lc_rule_t *lr)
     snprintf(lr->tr_class, sizeof lr->tr_class, "%s", xml_text(xml_child(tr, "StorageClass")));
     lr->nc_days = num(xml_child(xml_child(rule, "NoncurrentVersionExpiration"), "NoncurrentDays"), 0);
     lr->nct_days = num(xml_child(nct, "NoncurrentDays"), -1);
+    lr->nc_newer = num(xml_child(xml_child(rule, "NoncurrentVersionExpiration"),
+                                 "NewerNoncurrentVersions"), 0);
+    lr->nct_newer = num(xml_child(nct, "NewerNoncurrentVersions"), 0);
     snprintf(lr->nct_class, sizeof lr->nct_class, "%s", xml_text(xml_child(nct, "StorageClass")));
     lr->abort_days = num(xml_child(xml_child(rule, "AbortIncompleteMultipartUpload"),
                                    "DaysAfterInitiation"), 0);
@@ -393,8 +397,11 @@ static int sweep_noncurrent(bg_req_t *b, const lc_rule_t *lr, int budget)
         "SELECT v.key, v.version_id, v.size, v.tags, v.storage_class, coalesce("
         "(SELECT w.last_modified FROM s3_versions w WHERE w.bucket=v.bucket AND w.key=v.key AND "
         "w.id>v.id ORDER BY w.id LIMIT 1), (SELECT o.last_modified FROM s3_objects o WHERE "
-        "o.bucket=v.bucket AND o.key=v.key)), v.marker FROM s3_versions v WHERE v.bucket=?1 AND "
-        "v.key>=?2 ORDER BY v.key, v.id",
+        "o.bucket=v.bucket AND o.key=v.key)), v.marker, "
+        /* how many noncurrent versions are newer (a newest marker is current) */
+        "(SELECT count(*) FROM s3_versions w WHERE w.bucket=v.bucket AND w.key=v.key AND "
+        "w.id>v.id) - NOT EXISTS (SELECT 1 FROM s3_objects o WHERE o.bucket=v.bucket AND "
+        "o.key=v.key) FROM s3_versions v WHERE v.bucket=?1 AND v.key>=?2 ORDER BY v.key, v.id",
         "ss", b->s.bucket, lr->prefix);
     lc_item_t *exp = calloc((size_t)budget, sizeof *exp), *tr = calloc((size_t)budget, sizeof *tr);
     int ne = 0, nt = 0, i;
@@ -402,15 +409,18 @@ static int sweep_noncurrent(bg_req_t *b, const lc_rule_t *lr, int budget)
     while (st && exp && tr && ne + nt < budget && db_row(st) == 1) {
         const char *key = db_text(st, 0), *cls = db_text(st, 4);
         double since = sqlite3_column_double(st, 5);
+        long newer;
         if (strncmp(key, lr->prefix, strlen(lr->prefix)) != 0)
             break;
         if (since <= 0 || !matches(lr, key, sqlite3_column_int64(st, 2), db_text(st, 3)))
             continue;
-        if (lr->nc_days > 0 && due_after(since, lr->nc_days) <= b->r.now) {
+        newer = (long)sqlite3_column_int64(st, 7);
+        if (lr->nc_days > 0 && due_after(since, lr->nc_days) <= b->r.now &&
+            newer >= lr->nc_newer) {
             snprintf(exp[ne].key, sizeof exp[0].key, "%s", key);
             snprintf(exp[ne++].vid, sizeof exp[0].vid, "%s", db_text(st, 1));
         } else if (lr->nct_days >= 0 && !sqlite3_column_int(st, 6) &&
-                   due_after(since, lr->nct_days) <= b->r.now &&
+                   due_after(since, lr->nct_days) <= b->r.now && newer >= lr->nct_newer &&
                    strcmp(cls ? cls : "", lr->nct_class)) {
             snprintf(tr[nt].key, sizeof tr[0].key, "%s", key);
             snprintf(tr[nt++].vid, sizeof tr[0].vid, "%s", db_text(st, 1));

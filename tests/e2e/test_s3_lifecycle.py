@@ -217,3 +217,26 @@ class MarkerTests(LifecycleCase):
         self.assertEqual(["gone", "kept"], markers())
         self.set_rules(b, rule("m", "", Expiration={"ExpiredObjectDeleteMarker": True}))
         self.wait_for(lambda: markers() == ["kept"], "expired delete marker removed")
+
+
+class NewerNoncurrentTests(LifecycleCase):
+    own_server = True  # it moves the clock
+    needs_process = True
+
+    def test_newer_noncurrent_versions_are_kept(self):
+        """NewerNoncurrentVersions: that many of the newest noncurrent
+        versions are kept whatever their age (AWS docs "Lifecycle
+        configuration elements", NoncurrentVersionExpiration)."""
+        b = self.make_bucket()
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        vids = [self.put(b, "k", b"%d" % i)["VersionId"] for i in range(4)]
+        self.set_rules(b, rule("keep2", "", NoncurrentVersionExpiration={
+            "NoncurrentDays": 1, "NewerNoncurrentVersions": 2}))
+        advance_clock(self.server, 3 * DAY)
+
+        def left():
+            return [v["VersionId"] for v in self.s3.list_object_versions(Bucket=b).get("Versions", [])]
+        # the current one and the two newest noncurrent ones stay
+        self.wait_for(lambda: len(left()) == 3, "oldest noncurrent version expired")
+        time.sleep(1.5)
+        self.assertEqual(sorted(vids[1:]), sorted(left()))
