@@ -430,6 +430,7 @@ int s3_init(emu_t *emu, char *err, size_t errlen)
     if (emu->blobs == NULL)
         return -1;
     blob_sweep(emu->blobs, blob_known, emu);
+    s3_lifecycle_start();
     return 0;
 }
 

@@ -582,6 +582,8 @@ int s3_replication_check_rule(s3_req_t *s, const struct xml_node *doc,
                               const struct xml_node *rule);
 /* The sweep: due expirations, transitions and aborts, bounded per call. */
 void s3_lifecycle_tick(emu_t *emu);
+/* At start-up: restores completing from now on are told (not before). */
+void s3_lifecycle_start(void);
 /* The next tick sweeps (a configuration was set; work was left over). */
 void s3_lifecycle_wake(void);
 

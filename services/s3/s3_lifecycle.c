@@ -5,7 +5,8 @@
  * another class and aborts incomplete multipart uploads, a bounded number
  * of actions per tick. The configuration document itself is stored by
  * s3_config.c. The rule checks of replication, S3's other rule-based
- * configuration, are here too. */
+ * configuration, are here too, and the tick's other timed event: restores
+ * that completed (ObjectRestore:Completed). */
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -549,6 +550,52 @@ static int sweep_due(void)
     return 1;
 }
 
+/* ObjectRestore:Completed for the restores that completed since the last
+ * tick (a process looks back no further than its own start: a restart
+ * does not repeat events). */
+static double restores_seen; /* restores completed up to here were told */
+
+void s3_lifecycle_start(void)
+{
+    restores_seen = clock_now();
+}
+
+static void restores_completed(emu_t *emu)
+{
+    double now = clock_now(), last = restores_seen;
+    sqlite3_stmt *st;
+    bg_req_t *b;
+    int told = 0;
+
+    if (now <= last) {
+        restores_seen = now; /* the clock was reset */
+        return;
+    }
+    if ((b = malloc(sizeof *b)) == NULL)
+        return;
+    st = db_query(emu->db,
+                  "SELECT o.bucket, o.key, o.size, o.etag, o.version_id, bk.account, "
+                  "o.restore_ready FROM s3_objects o JOIN s3_buckets bk ON bk.name=o.bucket "
+                  "WHERE o.restore_ready>?1 AND o.restore_ready<=?2 UNION ALL SELECT v.bucket, "
+                  "v.key, v.size, v.etag, v.version_id, bk.account, v.restore_ready FROM "
+                  "s3_versions v JOIN s3_buckets bk ON bk.name=v.bucket WHERE "
+                  "v.restore_ready>?1 AND v.restore_ready<=?2 ORDER BY 7 LIMIT ?3",
+                  "ddi", last, now, SWEEP_MAX);
+    while (st && db_row(st) == 1) {
+        /* a full page: the next tick goes on from the last one told */
+        if (++told == SWEEP_MAX)
+            now = sqlite3_column_double(st, 6);
+        s3_event_obj_t ev = {db_text(st, 1), (uint64_t)sqlite3_column_int64(st, 2), db_text(st, 3),
+                             db_text(st, 4)};
+        bg_init(b, emu, db_text(st, 0), db_text(st, 5));
+        s3_notify(&b->s, "s3:ObjectRestore:Completed", &ev);
+    }
+    if (st)
+        db_done(st);
+    free(b);
+    restores_seen = now;
+}
+
 void s3_lifecycle_tick(emu_t *emu)
 {
     sqlite3_stmt *st;
@@ -559,6 +606,7 @@ void s3_lifecycle_tick(emu_t *emu)
     size_t nb = 0, i, j, n;
     int budget = SWEEP_MAX;
 
+    restores_completed(emu);
     if (!sweep_due())
         return;
     st = db_query(emu->db, "SELECT c.bucket, b.account, c.doc FROM s3_bucket_configs c JOIN "

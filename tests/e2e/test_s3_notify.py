@@ -229,8 +229,8 @@ class DeliveryTests(NotifyCase):
 
 
 class MoreEventsTests(NotifyCase):
-    """DeleteObjects (one event per key), RestoreObject (ObjectRestore:Post)
-    and lifecycle expiration (LifecycleExpiration:Delete) on the emulator
+    """DeleteObjects (one event per key), RestoreObject (ObjectRestore:Post,
+    then ObjectRestore:Completed on the emulator clock) and lifecycle expiration (LifecycleExpiration:Delete) on the emulator
     clock: event names of AWS docs "Supported event types"."""
 
     def test_delete_objects_restore_and_lifecycle(self):
@@ -249,8 +249,9 @@ class MoreEventsTests(NotifyCase):
         self.s3.put_bucket_lifecycle_configuration(Bucket=b, LifecycleConfiguration={"Rules": [
             {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
         advance_clock(self.server, 3 * 86400)
-        recs = self.fn.wait(before + 4, timeout=8)[before:]
+        recs = self.fn.wait(before + 5, timeout=8)[before:]
         # each delivery is its own connection: they may arrive in any order
         self.assertEqual(sorted([("ObjectRemoved:Delete", "a"), ("ObjectRemoved:Delete", "b"),
-                                 ("ObjectRestore:Post", "cold"), ("LifecycleExpiration:Delete", "tmp/x")]),
+                                 ("ObjectRestore:Post", "cold"), ("ObjectRestore:Completed", "cold"),
+                                 ("LifecycleExpiration:Delete", "tmp/x")]),
                          sorted((r["eventName"], r["s3"]["object"]["key"]) for r in recs))
