@@ -82,12 +82,8 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
         return 0;
     }
     if (s3_query(s, "continuation-token", token, 1600)) {
-        uint8_t raw[1200];
-        long n = codec_b64_decode(token, strlen(token), raw);
-        if (n < 0 || n >= 1100)
-            return s3_error(s, 400, "InvalidArgument", "The continuation token provided is incorrect");
-        memcpy(marker, raw, (size_t)n);
-        marker[n] = '\0';
+        if (s3_list_token_read(s, token, marker) != 0)
+            return -1;
     } else if (s3_query(s, "start-after", start_after, 1100)) {
         snprintf(marker, 1100, "%s", start_after);
     }
@@ -95,7 +91,7 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
 }
 
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg). */
+ * last_modified, checksum_alg, storage_class). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -117,16 +113,16 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
         xml_elem(b, "DisplayName", "awsemu");
         xml_close(b, "Owner");
     }
-    xml_elem(b, "StorageClass", "STANDARD");
+    xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 5)));
     xml_close(b, "Contents");
 }
 
 /* Keys after the marker, or from a bound at or above the prefix (the
  * prefix, or past a common prefix), in S3's order: one lower bound, as
  * SQLite seeks the key index by one and only filters by a second. */
-static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg FROM "
+static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
                                      "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
-static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg FROM "
+static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
                                     "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
 
 /* One page of a listing: what the query asks, and what the scan found. */
@@ -278,7 +274,7 @@ int s3_op_list_objects(svc_req_t *r)
     xml_elem(&out, "IsTruncated", pg.truncated ? "true" : "false");
     if (pg.truncated && v2) {
         char b64[1600];
-        codec_b64_encode((const uint8_t *)pg.last, strlen(pg.last), b64);
+        s3_list_token_make(s, pg.last, b64);
         xml_elem(&out, "NextContinuationToken", b64);
     } else if (pg.truncated && delim[0]) {
         s3_elem_key(&out, "NextMarker", pg.last, url);

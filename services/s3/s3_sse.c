@@ -135,7 +135,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
 {
     s3_sse_t *sse = &s->sse;
     char alg[32] = "", key_id[2048] = "", bk[16] = "";
-    int have_alg, rc;
+    int have_alg, have_key, rc;
     buf_t arn;
 
     rc = s3_ssec_parse(s, "", sse);
@@ -151,7 +151,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         HMAC(evp_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
         return 0;
     }
-    s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
+    have_key = s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
     s3_header(s, "x-amz-server-side-encryption-bucket-key-enabled", bk, sizeof bk);
     if (!have_alg) {
         /* the bucket's default, else SSE-S3 */
@@ -171,7 +171,8 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         return s3_error(s, 400, "InvalidArgument",
                         "The encryption method specified is not supported");
     }
-    if (!strcmp(alg, "AES256") && key_id[0] && have_alg)
+    /* a key id asked for without aws:kms (also over an SSE-S3 default) */
+    if (!strcmp(alg, "AES256") && key_id[0] && (have_alg || have_key))
         return s3_error(s, 400, "InvalidArgument",
                         "Server Side Encryption with AWS KMS managed key requires HTTP header "
                         "x-amz-server-side-encryption : aws:kms");

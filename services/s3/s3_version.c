@@ -353,7 +353,7 @@ int s3_op_get_bucket_versioning(svc_req_t *r)
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
 /* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
- * (key, version id, marker, size, etag, last_modified). */
+ * (key, version id, marker, size, etag, last_modified, ..., storage_class 8). */
 static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
 {
     int marker = sqlite3_column_int(st, 2);
@@ -368,7 +368,7 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     if (!marker) {
         xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
         xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
-        xml_elem(b, "StorageClass", "STANDARD");
+        xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 8)));
     }
     xml_open(b, "Owner");
     xml_elem(b, "DisplayName", "awsemu");
@@ -381,9 +381,9 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
  * the prefix, or past a common prefix: one bound, as SQLite seeks an index
  * by one and only filters by a second): key, newest first. */
 static const char versions_sql[] =
-    "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
-    "FROM s3_objects WHERE bucket=?1 AND key>=?2 UNION ALL "
-    "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
+    "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0, "
+    "storage_class FROM s3_objects WHERE bucket=?1 AND key>=?2 UNION ALL "
+    "SELECT key, version_id, marker, size, etag, last_modified, 0, id, storage_class FROM "
     "s3_versions WHERE bucket=?1 AND key>=?2 ORDER BY 1, 7 DESC, 8 DESC";
 
 /* Done with st; the listing again from past every key under the common
