@@ -488,17 +488,21 @@ void proto_query_serve(svc_req_t *r, const svc_def_t *def)
         proto_query_send_error(r);
         return;
     }
+    /* compact first, then indented as AWS prints it (see xml_indent) */
     buf_init(&b, 0);
-    buf_printf(&b, "<%sResponse xmlns=\"%s\">\n", op->name, def->xmlns);
-    if (out.len) {
-        buf_printf(&b, "  <%sResult>\n", op->name);
-        buf_add(&b, out.data, out.len);
-        buf_printf(&b, "  </%sResult>\n", op->name);
-    }
-    buf_printf(&b,
-               "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
-               "</%sResponse>\n",
+    buf_printf(&b, "<%sResponse xmlns=\"%s\">", op->name, def->xmlns);
+    if (out.len)
+        buf_printf(&b, "<%sResult>", op->name);
+    buf_add(&b, out.data, out.len);
+    if (out.len)
+        buf_printf(&b, "</%sResult>", op->name);
+    buf_printf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
                r->request_id, op->name);
+    out.len = 0;
+    xml_indent(&out, b.data, b.len);
+    buf_free(&b);
+    b = out;
+    buf_init(&out, 0);
     http_add_header(h, "x-amzn-RequestId", r->request_id);
     http_respond(h, 200, "text/xml", b.data, b.len);
     buf_free(&out);

@@ -1,8 +1,18 @@
 #!/bin/sh
 # install-deps.sh [--test] — installs what is missing from Debian's packages:
 # the build libraries, and with --test the test clients (boto3, aws CLI),
-# valgrind and wrk. Uses sudo when not root. Does nothing when all is there.
+# valgrind and wrk, and the JS SDK v3 modules of tests/js (npm, only where
+# node and npm exist; unreachable npm skips those tests instead of failing).
+# Uses sudo when not root. Does nothing when all is there.
 set -e
+js_modules() {
+    dir="$(dirname "$0")/../tests/js"
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 0
+    [ -d "$dir/node_modules/@aws-sdk/client-iam" ] && return 0
+    echo "install-deps: npm ci in tests/js (JS SDK v3 tests)"
+    (cd "$dir" && timeout 600 npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+        echo "install-deps: npm ci failed (offline?): the JS SDK tests will be skipped"
+}
 need=""
 add() { need="$need $1"; }
 
@@ -23,6 +33,7 @@ if [ "$1" = "--test" ]; then
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
     command -v wrk >/dev/null 2>&1 || add wrk
+    js_modules
 fi
 [ -z "$need" ] && exit 0
 
