@@ -20,7 +20,8 @@ command -v cc >/dev/null 2>&1 || add gcc
 command -v make >/dev/null 2>&1 || add make
 command -v pkg-config >/dev/null 2>&1 || add pkg-config
 for pair in libevent:libevent-dev openssl:libssl-dev sqlite3:libsqlite3-dev \
-            libcjson:libcjson-dev expat:libexpat1-dev; do
+            libcjson:libcjson-dev expat:libexpat1-dev \
+            libqrencode:libqrencode-dev libpng:libpng-dev; do
     pkg-config --exists "${pair%%:*}" 2>/dev/null || add "${pair#*:}"
 done
 if [ "$1" = "--test" ]; then
