@@ -437,6 +437,18 @@ int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum polic
     return 0;
 }
 
+int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, const char **out)
+{
+    const char *v = NULL;
+    char err[512];
+
+    if (q_str(r, in, member, 1, 1, 131072, &v))
+        return -1;
+    if (policy_iam_grammar(v, strlen(v), err, sizeof err) != 0)
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
+    return iam_document(r, in, member, POLICY_IDENTITY, out);
+}
+
 int iam_arn(svc_req_t *r, const qform_t *in, const char *member, int required,
             const char **out)
 {

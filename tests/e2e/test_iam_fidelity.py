@@ -70,5 +70,179 @@ class VirtualMfaTests(FidCase):
         self.assertNotEqual(a["QRCodePNG"], b["QRCodePNG"])
 
 
+# (document, AWS's MalformedPolicyDocument text) for CreatePolicy; the
+# cases and texts are moto's AWS-verified ones
+# (tests/test_iam/test_iam_policies.py, invalid_policy_document_test_cases).
+B = "arn:aws:s3:::example_bucket"
+V = "2012-10-17"
+SYN = "Syntax errors in policy."
+VER = "Policy document must be version 2012-10-17 or greater."
+LEG = "The policy failed legacy parsing"
+VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+
+
+def st(**kw):
+    d = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": B}
+    d.update(kw)
+    return {k: v for k, v in d.items() if v is not None}
+
+
+INVALID = [
+    ("This is not a json document", SYN),
+    ({"Statement": st()}, VER),
+    ({"Version": "2008-10-17", "Statement": st()}, VER),
+    ({"Version": "2013-10-17", "Statement": st()}, SYN),
+    ({"Version": V}, SYN),
+    ({"Version": V, "Statement": ["afd"]}, SYN),
+    ({"Version": V, "Statement": []}, SYN),
+    ({"Version": V, "Statement": st(), "Extra field": "value"}, SYN),
+    ({"Version": V, "Statement": st(**{"Extra field": "value"})}, SYN),
+    ({"Version": V, "Id": ["x"], "Statement": st()}, SYN),
+    ({"Version": V, "Statement": st(Effect="invalid")}, SYN),
+    ({"Version": V, "Statement": st(Effect=None)}, SYN),
+    ({"Version": V, "Statement": st(Action="invalid")}, VENDOR),
+    ({"Version": V, "Statement": st(Action=None, NotAction="")}, VENDOR),
+    ({"Version": V, "Statement": st(Action="a a:ListBucket")}, "Vendor a a is not valid"),
+    ({"Version": V, "Statement": st(Action="s3:List:Bucket")},
+     "Actions/Condition can contain only one colon."),
+    ({"Version": V, "Statement": st(Resource="invalid resource")},
+     'Resource invalid resource must be in ARN format or "*".'),
+    ({"Version": V, "Statement": st(Action="s:3:ListBucket", Resource="sdfsadf")},
+     'Resource sdfsadf must be in ARN format or "*".'),
+    ({"Version": V, "Statement": st(Resource=["adf"])}, 'Resource adf must be in ARN format or "*".'),
+    ({"Version": V, "Statement": st(Resource="")}, 'Resource  must be in ARN format or "*".'),
+    ({"Version": V, "Statement": st(Action=None, NotAction="s3s:ListBucket", Resource="a:bsdfdsafsad")},
+     'Partition "bsdfdsafsad" is not valid for resource "arn:bsdfdsafsad:*:*:*:*".'),
+    ({"Version": V, "Statement": st(Resource="a:b:cadfsdf")},
+     'Partition "b" is not valid for resource "arn:b:cadfsdf:*:*:*".'),
+    ({"Version": V, "Statement": st(Resource="a:b:c:d:e:f:g:h")},
+     'Partition "b" is not valid for resource "arn:b:c:d:e:f:g:h".'),
+    ({"Version": V, "Statement": st(Resource="aws:s3:::example_bucket")},
+     'Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".'),
+    ({"Version": V, "Statement": st(Resource=["arn:error:s3:::example_bucket", "arn:error:s3::example_bucket"])},
+     'Partition "error" is not valid for resource "arn:error:s3:::example_bucket".'),
+    ({"Version": V, "Statement": st(Resource=None)}, "Policy statement must contain resources."),
+    ({"Version": V, "Statement": st(Resource=[])}, "Policy statement must contain resources."),
+    ({"Version": V, "Statement": st(Action="invalid", Resource=None)}, VENDOR),
+    ({"Version": V, "Statement": st(Action=None)}, "Policy statement must contain actions."),
+    ({"Version": V, "Statement": {"Effect": "Allow"}}, "Policy statement must contain actions."),
+    ({"Version": V, "Statement": st(Action=[])}, "Policy statement must contain actions."),
+    ({"Version": V, "Statement": [{"Effect": "Deny"}, st()]}, "Policy statement must contain actions."),
+    ({"Version": V, "Statement": st(Resource="arn:aws:iam:::example_bucket")},
+     'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, '
+     'instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, '
+     'oidc-provider/, report/, access-report/.'),
+    ({"Version": V, "Statement": st(Resource="arn:aws:s3::example_bucket")}, LEG),
+    ({"Version": V, "Statement": st(Action=None, Resource="arn:aws:s3::example_bucket")}, LEG),
+    ({"Version": V, "Statement": st(Resource="arn:aws")},
+     "Resource vendor must be fully qualified and cannot contain regexes."),
+    ({"Version": V, "Statement": st(Resource={"a": B})}, SYN),
+    ({"Version": V, "Statement": st(Effect="Deny", Resource=["adfdf", {}])}, SYN),
+    ({"Version": V, "Statement": st(Action=None, NotAction="s3:ListBucket", NotResource=[])}, SYN),
+    ({"Version": V, "Statement": st(Action=[[]])}, SYN),
+    ({"Version": V, "Statement": st(Action={})}, SYN),
+    ({"Version": V, "Statement": st(Condition=[])}, SYN),
+    ({"Version": V, "Statement": st(Condition="a")}, SYN),
+    ({"Version": V, "Statement": st(Condition={"a": "b"})}, SYN),
+    ({"Version": V, "Statement": st(Condition={"DateGreaterThan": "b"})}, SYN),
+    ({"Version": V, "Statement": st(Condition={"DateGreaterThan": []})}, SYN),
+    ({"Version": V, "Statement": st(Condition={"DateGreaterThan": {"a": {}}})}, SYN),
+    ({"Version": V, "Statement": st(Condition={"x": {"a": "1"}})}, SYN),
+    ({"Version": V, "Statement": st(Condition={"ForAnyValue::StringEqualsIfExists": {"a": "asf"}})}, SYN),
+    ({"Version": V, "Statement": st(Resource="arn:aws:iam:us-east-1::example_bucket")},
+     "IAM resource arn:aws:iam:us-east-1::example_bucket cannot contain region information."),
+    ({"Version": V, "Statement": st(Resource="arn:aws:s3:us-east-1::example_bucket")},
+     "Resource arn:aws:s3:us-east-1::example_bucket can not contain region information."),
+    ({"Version": V, "Statement": st(Sid={})}, SYN),
+    ({"Version": V, "Statement": [st(Sid="sdf"), {"Sid": "sdf", "Effect": "Allow"}]},
+     "Statement IDs (SID) in a single policy must be unique."),
+    ({"Statement": [st(Sid="sdf"), {"Sid": "sdf", "Effect": "Allow"}]}, VER),
+    ({"Version": V, "Statement": st(NotAction="s3:ListBucket", Action="iam:dsf")}, SYN),
+    ({"Version": V, "Statement": st(NotResource="*")}, SYN),
+    ({"Version": V, "Statement": st(Effect="denY")}, LEG),
+    ({"Version": V, "Statement": st(Condition={"DateGreaterThan": {"a": "sdfdsf"}})}, LEG),
+    ({"Statement": st(Condition={"DateGreaterThan": {"a": "sdfdsf"}})}, VER),
+    ({"Statement": st(Effect="denY")}, VER),
+    ({"Version": V, "Statement": {"Effect": "Allow", "Condition": {"DateGreaterThan": {"a": "sdfdsf"}}}}, LEG),
+    ({"Version": V, "Statement": st(Action=None, NotAction="s3:ListBucket", Resource="arn:aws::::example_bucket")}, LEG),
+    ({"Version": V, "Statement": {"Effect": "allow", "Resource": "arn:aws:s3:us-east-1::example_bucket"}}, LEG),
+    ({"Version": V, "Statement": [st(Sid="sdf", Effect="aLLow"), {"Sid": "sdf", "Effect": "Allow"}]}, LEG),
+    ({"Version": V, "Statement": st(Resource=None, NotResource="arn:aws:s3::example_bucket")}, LEG),
+    ({"Version": V, "Statement": st(Condition={"DateLessThanEquals": {"a": "234-13"}})}, LEG),
+    ({"Version": V, "Statement": st(Condition={"DateLessThanEquals": {"a": "2016-12-13t2:00:00.593194+1"}})}, LEG),
+    ({"Version": V, "Statement": st(Condition={"DateLessThanEquals": {"a": "2016-12-13t2:00:00.1999999999+10:59"}})}, LEG),
+    ({"Version": V, "Statement": st(Condition={"DateLessThan": {"a": "9223372036854775808"}})}, LEG),
+    ({"Version": V, "Statement": st(Resource="arn:error:s3:::example_bucket",
+                                    Condition={"DateGreaterThan": {"a": "sdfdsf"}})}, LEG),
+    ({"Version": V, "Statement": st(Resource="arn:aws::fdsasf")}, LEG),
+]
+
+VALID = [
+    {"Version": V, "Statement": st(Resource=[B])},
+    {"Version": V, "Statement": st(Action="iam: asdf safdsf af ")},
+    {"Version": V, "Statement": st(Resource=[B, "*"])},
+    {"Version": V, "Statement": st(Action="*")},
+    {"Version": V, "Statement": [st()]},
+    {"Version": V, "Statement": st(Action="service-prefix:action-name", Resource="*",
+                                   Condition={"DateGreaterThan": {"aws:CurrentTime": "2017-07-01T00:00:00Z"},
+                                              "DateLessThan": {"aws:CurrentTime": "2017-12-31T23:59:59Z"}})},
+    {"Version": V, "Statement": st(Action="fsx:ListBucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:iam:::user/example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:s33:::example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:fdsasf")},
+    {"Version": V, "Statement": st(Condition={})},
+    {"Version": V, "Statement": st(Condition={"ForAllValues:StringEquals": {"aws:TagKeys": "Department"}})},
+    {"Version": V, "Statement": st(Resource="arn:aws:cloudwatch:us-east-1::example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:ec2:us-east-1::example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:invalid-service:::example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws:invalid-service:us-east-1::example_bucket")},
+    {"Version": V, "Statement": st(Condition={"DateGreaterThan": {}})},
+    {"Version": V, "Statement": st(Condition={"DateGreaterThan": {"a": []}})},
+    {"Version": V, "Statement": st(Condition={"a": {}})},
+    {"Version": V, "Statement": st(Sid="dsfsdfsdfsdfsdfsadfsd")},
+    # partitions other than aws (issue 15 item 7: ARNs follow the region)
+    {"Version": V, "Statement": st(Resource="arn:aws-cn:s3:::example_bucket")},
+    {"Version": V, "Statement": st(Resource="arn:aws-us-gov:iam::123456789012:role/x")},
+    {"Version": V, "Statement": st(Condition={"Bool": {"aws:SecureTransport": "true"},
+                                              "NumericLessThan": {"s3:max-keys": "10"}})},
+]
+
+
+class PolicyGrammarTests(FidCase):
+    def _doc(self, d):
+        return d if isinstance(d, str) else json.dumps(d)
+
+    def test_invalid_documents_get_aws_text(self):
+        for i, (doc, msg) in enumerate(INVALID):
+            with self.subTest(case=i, doc=doc):
+                got = self.err("MalformedPolicyDocument", self.iam.create_policy,
+                               PolicyName="bad-%d" % i, PolicyDocument=self._doc(doc))
+                self.assertEqual(got, msg)
+
+    def test_valid_documents_accepted(self):
+        for i, doc in enumerate(VALID):
+            with self.subTest(case=i, doc=doc):
+                arn = self.iam.create_policy(PolicyName="good-%d" % i,
+                                             PolicyDocument=self._doc(doc))["Policy"]["Arn"]
+                self.iam.delete_policy(PolicyArn=arn)
+
+    def test_inline_policies_same_grammar(self):
+        self.iam.create_user(UserName="grammar-user")
+        msg = self.err("MalformedPolicyDocument", self.iam.put_user_policy, UserName="grammar-user",
+                       PolicyName="p", PolicyDocument=json.dumps({"Statement": st()}))
+        self.assertEqual(msg, VER)
+        msg = self.err("MalformedPolicyDocument", self.iam.put_user_policy, UserName="grammar-user",
+                       PolicyName="p", PolicyDocument=json.dumps(
+                           {"Version": V, "Statement": st(Resource="bucket")}))
+        self.assertEqual(msg, 'Resource bucket must be in ARN format or "*".')
+
+    def test_trust_policy_keeps_2008_version(self):
+        # trust and resource policies are not IAM identity policies: the
+        # 2008-10-17 version many templates still use is accepted
+        trust = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        self.iam.create_role(RoleName="grammar-role", AssumeRolePolicyDocument=json.dumps(trust))
+
+
 if __name__ == "__main__":
     unittest.main()
