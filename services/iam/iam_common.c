@@ -335,10 +335,9 @@ const char *iam_col(sqlite3_stmt *st, int i)
 static int verr_pattern(svc_req_t *r, const char *member, const char *value,
                         const char *pattern)
 {
-    char m[64];
+    char m[128];
 
-    snprintf(m, sizeof m, "%s", member);
-    m[0] = (char)tolower((unsigned char)m[0]);
+    q_member_path(member, m, sizeof m);
     return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: %s",

@@ -244,5 +244,110 @@ class PolicyGrammarTests(FidCase):
         self.iam.create_role(RoleName="grammar-role", AssumeRolePolicyDocument=json.dumps(trust))
 
 
+class MessagesTests(FidCase):
+    """NoSuchEntity / EntityAlreadyExists texts as AWS writes them (moto's
+    and LocalStack's AWS-verified snapshots: "The user with name X cannot
+    be found.", "User with name X already exists.", "Policy ARN was not
+    found."); tag validation paths 'tags.N.member.key' (AWS-verified IAM
+    compatibility suites)."""
+
+    def test_not_found_per_entity(self):
+        acct = self.server.account
+        cases = [
+            (self.iam.get_user, {"UserName": "nobody"}, "The user with name nobody cannot be found."),
+            (self.iam.get_role, {"RoleName": "nobody"}, "The role with name nobody cannot be found."),
+            (self.iam.get_group, {"GroupName": "nobody"}, "The group with name nobody cannot be found."),
+            (self.iam.get_policy, {"PolicyArn": "arn:aws:iam::%s:policy/nobody" % acct},
+             "Policy arn:aws:iam::%s:policy/nobody was not found." % acct),
+            (self.iam.get_instance_profile, {"InstanceProfileName": "nobody"},
+             "Instance Profile nobody cannot be found."),
+        ]
+        for fn, kw, msg in cases:
+            with self.subTest(op=fn.__name__):
+                self.assertEqual(self.err("NoSuchEntity", fn, **kw), msg)
+
+    def test_already_exists_per_entity(self):
+        self.iam.create_user(UserName="dup-u")
+        self.iam.create_group(GroupName="dup-g")
+        self.assertEqual(self.err("EntityAlreadyExists", self.iam.create_user, UserName="dup-u"),
+                         "User with name dup-u already exists.")
+        self.assertEqual(self.err("EntityAlreadyExists", self.iam.create_group, GroupName="dup-g"),
+                         "Group with name dup-g already exists.")
+
+    def test_tag_validation_paths(self):
+        self.iam = self.server.client("iam", validate=False)  # the server's checks, not boto3's
+        msg = self.err("ValidationError", self.iam.create_user, UserName="tag-u",
+                       Tags=[{"Key": "ok", "Value": "v"}, {"Key": "bad#", "Value": "v"}])
+        self.assertEqual(msg, "1 validation error detected: Value 'bad#' at 'tags.2.member.key' "
+                              "failed to satisfy constraint: Member must satisfy regular "
+                              "expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
+        msg = self.err("ValidationError", self.iam.create_user, UserName="tag-u",
+                       Tags=[{"Key": "k", "Value": "v" * 257}])
+        self.assertIn("at 'tags.1.member.value' failed to satisfy constraint: Member must have "
+                      "length less than or equal to 256", msg)
+        msg = self.err("ValidationError", self.iam.create_user, UserName="tag-u",
+                       Tags=[{"Key": "k%d" % i, "Value": "v"} for i in range(51)])
+        self.assertIn("at 'tags' failed to satisfy constraint: Member must have length less "
+                      "than or equal to 50", msg)
+
+    def test_tag_paging(self):
+        self.iam.create_user(UserName="tag-pages", Tags=[{"Key": "k%d" % i, "Value": "v"}
+                                                          for i in range(5)])
+        seen, marker = [], None
+        while True:
+            kw = {"UserName": "tag-pages", "MaxItems": 2}
+            if marker:
+                kw["Marker"] = marker
+            r = self.iam.list_user_tags(**kw)
+            seen += [t["Key"] for t in r["Tags"]]
+            if not r["IsTruncated"]:
+                break
+            self.assertLessEqual(len(r["Tags"]), 2)
+            marker = r["Marker"]
+        self.assertEqual(seen, ["k%d" % i for i in range(5)])
+
+    def test_policy_description_and_tags(self):
+        doc = json.dumps({"Version": V, "Statement": st()})
+        p = self.iam.create_policy(PolicyName="desc-pol", PolicyDocument=doc,
+                                   Description="what it is for",
+                                   Tags=[{"Key": "team", "Value": "a"}])["Policy"]
+        self.assertEqual(p["Description"], "what it is for")
+        self.assertEqual(p["Tags"], [{"Key": "team", "Value": "a"}])
+        g = self.iam.get_policy(PolicyArn=p["Arn"])["Policy"]
+        self.assertEqual(g["Description"], "what it is for")
+        self.assertEqual(g["Tags"], [{"Key": "team", "Value": "a"}])
+
+
+class EnforcedIdentityTests(FidCase):
+    """GetUser without UserName answers the caller's own user (API
+    reference: "If you do not specify a user name, IAM determines the user
+    name implicitly based on the Amazon Web Services access key ID used to
+    sign the request"); GetAccessKeyLastUsed reports the key's last use
+    (LastUsedDate, ServiceName, Region) once it has signed a request."""
+
+    server_args = ("--iam", "enforce")
+
+    def test_get_user_self_and_key_last_used(self):
+        self.iam.create_user(UserName="self-u")
+        self.iam.put_user_policy(UserName="self-u", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": V, "Statement": [{"Effect": "Allow", "Action": "iam:GetUser",
+                                          "Resource": "*"}]}))
+        k = self.iam.create_access_key(UserName="self-u")["AccessKey"]
+        before = self.iam.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
+        self.assertNotIn("LastUsedDate", before["AccessKeyLastUsed"])
+        mine = self.server.client("iam", access_key=k["AccessKeyId"],
+                                  secret_key=k["SecretAccessKey"])
+        u = mine.get_user()["User"]
+        self.assertEqual(u["UserName"], "self-u")
+        self.assertEqual(u["Arn"], "arn:aws:iam::%s:user/self-u" % self.server.account)
+        after = self.iam.get_access_key_last_used(AccessKeyId=k["AccessKeyId"])
+        used = after["AccessKeyLastUsed"]
+        self.assertEqual(after["UserName"], "self-u")
+        self.assertIn("LastUsedDate", used)
+        self.assertEqual(used["ServiceName"], "iam")
+        self.assertEqual(used["Region"], "us-east-1")
+        self.assertRecent(used["LastUsedDate"])
+
+
 if __name__ == "__main__":
     unittest.main()
