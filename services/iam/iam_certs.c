@@ -153,7 +153,8 @@ IAM_OP(iam_op_upload_ssh_public_key)
         q_charset(r, "SSHPublicKeyBody", body, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
         return -1;
     if (iam_ssh_fingerprint(body, fp)) {
-        if (strncmp(body, "ssh-", 4) == 0 || strncmp(body, "ecdsa-", 6) == 0)
+        if (strncmp(body, "ssh-", 4) == 0 || strncmp(body, "ecdsa-", 6) == 0 ||
+            strncmp(body, "-----BEGIN ", 11) == 0)
             return svc_error(r, IAM_E_INVALID_PUBLIC_KEY, "The public key is not valid.");
         return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
                          "The public key encoding format is unsupported or unrecognized.");

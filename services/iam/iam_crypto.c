@@ -5,7 +5,12 @@
 #include <ctype.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +199,83 @@ static int ssh_blob_fields(const uint8_t *b, size_t n, size_t off, const char *a
     return fields >= 1 ? 0 : -1;
 }
 
+static void md5_hex(const uint8_t *b, size_t n, char fp[IAM_SSH_FP_LEN])
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0, i;
+
+    EVP_Digest(b, n, md, &mdlen, EVP_md5(), NULL);
+    for (i = 0; i < 16; i++)
+        snprintf(fp + i * 3, 4, i < 15 ? "%02x:" : "%02x", md[i]);
+}
+
+/* Appends an SSH string / mpint (RFC 4251) of bn to b at *off. */
+static void put_mpint(uint8_t *b, size_t *off, const BIGNUM *bn)
+{
+    size_t n = (size_t)BN_num_bytes(bn), pad = n && BN_is_bit_set(bn, (int)n * 8 - 1);
+
+    b[*off] = (uint8_t)((n + pad) >> 24);
+    b[*off + 1] = (uint8_t)((n + pad) >> 16);
+    b[*off + 2] = (uint8_t)((n + pad) >> 8);
+    b[*off + 3] = (uint8_t)(n + pad);
+    *off += 4;
+    if (pad)
+        b[(*off)++] = 0;
+    BN_bn2bin(bn, b + *off);
+    *off += n;
+}
+
+/* A PEM RSA public key ("PUBLIC KEY", SubjectPublicKeyInfo, or "RSA PUBLIC
+ * KEY", PKCS #1) of at least 2048 bits: the fingerprint of the same key as
+ * an ssh-rsa blob, so either encoding of one key is the same key. */
+static int pem_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
+{
+    BIO *bio = BIO_new_mem_buf(body, -1);
+    EVP_PKEY *pk = NULL;
+    BIGNUM *nb = NULL, *eb = NULL;
+    uint8_t *blob = NULL;
+    size_t off = 0;
+    int rc = -1;
+
+    if (bio == NULL)
+        return -1;
+    if (strstr(body, "-----BEGIN RSA PUBLIC KEY-----")) {
+        unsigned char *der = NULL;
+        const unsigned char *q;
+        long len = 0;
+        char *name = NULL, *hdr = NULL;
+        if (PEM_read_bio(bio, &name, &hdr, &der, &len) == 1 && !strcmp(name, "RSA PUBLIC KEY")) {
+            q = der;
+            pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, len);
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
+        OPENSSL_free(der);
+    } else {
+        pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    }
+    if (pk == NULL || EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pk) < 2048 ||
+        !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &nb) ||
+        !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &eb))
+        goto out;
+    blob = malloc(4 + 7 + 4 + 1 + (size_t)BN_num_bytes(eb) + 4 + 1 + (size_t)BN_num_bytes(nb));
+    if (blob == NULL)
+        goto out;
+    memcpy(blob, "\0\0\0\7ssh-rsa", 11);
+    off = 11;
+    put_mpint(blob, &off, eb);
+    put_mpint(blob, &off, nb);
+    md5_hex(blob, off, fp);
+    rc = 0;
+out:
+    free(blob);
+    BN_free(nb);
+    BN_free(eb);
+    EVP_PKEY_free(pk);
+    BIO_free(bio);
+    return rc;
+}
+
 int iam_ssh_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
 {
     static const char *algs[] = {"ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256",
@@ -205,8 +287,10 @@ int iam_ssh_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
     long n;
     int rc = -1, known = 0;
 
-    while (*p == ' ' || *p == '\t')
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
+    if (!strncmp(p, "-----BEGIN ", 11))
+        return pem_fingerprint(p, fp);
     for (e = p; *e && *e != ' ' && *e != '\t'; e++)
         ;
     alen = (size_t)(e - p);

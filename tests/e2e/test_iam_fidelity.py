@@ -4,6 +4,7 @@ MalformedPolicyDocument texts, messages and shapes, inputs AWS accepts
 Each class names the source that pinned AWS's behaviour."""
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -347,6 +348,62 @@ class EnforcedIdentityTests(FidCase):
         self.assertEqual(used["ServiceName"], "iam")
         self.assertEqual(used["Region"], "us-east-1")
         self.assertRecent(used["LastUsedDate"])
+
+
+class SshKeyEncodingTests(FidCase):
+    """UploadSSHPublicKey takes "ssh-rsa format or PEM format", at least 2048
+    bits (API reference, UploadSSHPublicKey SSHPublicKeyBody). The
+    fingerprint is the MD5 of the ssh-rsa blob (what `ssh-keygen -l -E md5`
+    prints), so one key in either encoding is one key."""
+
+    def _keys(self, bits=2048):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        pub = rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
+        ssh = pub.public_bytes(serialization.Encoding.OpenSSH,
+                               serialization.PublicFormat.OpenSSH).decode()
+        spki = pub.public_bytes(serialization.Encoding.PEM,
+                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        pkcs1 = pub.public_bytes(serialization.Encoding.PEM,
+                                 serialization.PublicFormat.PKCS1).decode()
+        blob = base64.b64decode(ssh.split()[1])
+        fp = ":".join("%02x" % b for b in hashlib.md5(blob).digest())
+        return ssh, spki, pkcs1, fp
+
+    def test_openssh_and_pem_encodings(self):
+        try:
+            import cryptography  # noqa: F401
+        except ImportError:
+            self.skipTest("python3 cryptography is absent")
+        self.iam.create_user(UserName="ssh-u")
+        ssh, spki, pkcs1, fp = self._keys()
+        k = self.iam.upload_ssh_public_key(UserName="ssh-u", SSHPublicKeyBody=spki)["SSHPublicKey"]
+        self.assertEqual(k["Fingerprint"], fp)
+        self.assertEqual(k["SSHPublicKeyBody"], spki)
+        # the same key again, in any encoding, is a duplicate
+        for body in (ssh, pkcs1):
+            self.err("DuplicateSSHPublicKey", self.iam.upload_ssh_public_key, UserName="ssh-u",
+                     SSHPublicKeyBody=body)
+        _, _, pkcs1b, fpb = self._keys()
+        k2 = self.iam.upload_ssh_public_key(UserName="ssh-u", SSHPublicKeyBody=pkcs1b)["SSHPublicKey"]
+        self.assertEqual(k2["Fingerprint"], fpb)
+        ssh3, _, _, fp3 = self._keys()
+        k3 = self.iam.upload_ssh_public_key(UserName="ssh-u", SSHPublicKeyBody=ssh3)["SSHPublicKey"]
+        self.assertEqual(k3["Fingerprint"], fp3)
+
+    def test_short_or_garbled_pem_refused(self):
+        try:
+            import cryptography  # noqa: F401
+        except ImportError:
+            self.skipTest("python3 cryptography is absent")
+        self.iam.create_user(UserName="ssh-v")
+        _, spki, _, _ = self._keys(1024)
+        self.err("InvalidPublicKey", self.iam.upload_ssh_public_key, UserName="ssh-v",
+                 SSHPublicKeyBody=spki)
+        self.err("InvalidPublicKey", self.iam.upload_ssh_public_key, UserName="ssh-v",
+                 SSHPublicKeyBody="-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+        self.err("UnrecognizedPublicKeyEncoding", self.iam.upload_ssh_public_key,
+                 UserName="ssh-v", SSHPublicKeyBody="not a key at all")
 
 
 if __name__ == "__main__":
