@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "storage/db.h"
+#include "services/iam/iam_saml_meta.h"
 
 #define OIDC_MAX_PROVIDERS 100
 #define OIDC_MAX_CLIENT_IDS 100
@@ -401,17 +402,14 @@ static const char SAML_NOT_FOUND[] = "SAMLProvider %s does not exist.";
 static const char SAML_ROW[] = "SELECT metadata, uuid, created, valid_until, enc_mode FROM "
                                "iam_saml_providers WHERE arn = ?1 AND account = ?2";
 
-/* Checks the metadata document: XML (no DOCTYPE) whose root is an
- * EntityDescriptor or EntitiesDescriptor. *valid_until gets its validUntil
- * attribute, else now + 100 years. */
+/* Checks the metadata document (iam_saml_meta_parse: an IdP's
+ * EntityDescriptor, its signing certificates well-formed X.509).
+ * *valid_until gets its validUntil, else now + 100 years. */
 static int read_metadata(svc_req_t *r, const qform_t *in, int required, const char **doc,
                          double *valid_until)
 {
-    xml_limits_t lim = {SAML_DOC_MAX, 64, 100000, (size_t)1 << 20};
-    xml_node_t *root;
-    char err[256];
-    const char *v = NULL, *vu;
-    int ok;
+    iam_saml_meta_t m;
+    const char *v = NULL;
 
     if (q_str(r, in, "SAMLMetadataDocument", required, 1000, 10000000, &v))
         return -1;
@@ -420,23 +418,10 @@ static int read_metadata(svc_req_t *r, const qform_t *in, int required, const ch
     if (strlen(v) > SAML_DOC_MAX)
         return svc_error(r, IAM_E_LIMIT_EXCEEDED,
                          "Cannot exceed quota for SAMLMetadataDocumentSize: %zu", SAML_DOC_MAX);
-    root = xml_parse(v, strlen(v), &lim, err, sizeof err);
-    ok = root && (!strcmp(xml_name(root), "EntityDescriptor") ||
-                  !strcmp(xml_name(root), "EntitiesDescriptor"));
-    xml_free(root);
-    if (!ok)
+    if (iam_saml_meta_parse(v, strlen(v), &m) != 0)
         return svc_error(r, IAM_E_INVALID_INPUT, "Could not parse metadata");
-    *valid_until = r->now + 100.0 * 365.25 * 86400;
-    if ((vu = strstr(v, "validUntil=\"")) != NULL) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        if (sscanf(vu + 12, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            *valid_until = (double)timegm(&tm);
-        }
-    }
+    *valid_until = m.valid_until ? m.valid_until : r->now + 100.0 * 365.25 * 86400;
+    iam_saml_meta_free(&m);
     *doc = v;
     return 0;
 }

@@ -406,5 +406,113 @@ class SshKeyEncodingTests(FidCase):
                  UserName="ssh-v", SSHPublicKeyBody="not a key at all")
 
 
+def self_signed_b64(cn="idp.example.com"):
+    import datetime as dt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    now = dt.datetime(2025, 1, 1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(7).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=3650)).sign(key, hashes.SHA256()))
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+
+
+def wrap64(s):
+    return "\n".join(s[i:i + 64] for i in range(0, len(s), 64))
+
+
+class SamlMetadataTests(FidCase):
+    """CreateSAMLProvider reads the metadata as the SAML 2.0 metadata
+    schema (saml-metadata-2.0-os) and common IdPs write it: Okta (md:
+    prefixes), AD FS (default namespace, RoleDescriptors, a Signature,
+    encryption and signing keys), Keycloak (an EntitiesDescriptor);
+    "Could not parse metadata" (InvalidInput) otherwise (moto's and
+    LocalStack's AWS-verified texts)."""
+
+    def setUp(self):
+        super().setUp()
+        try:
+            self.cert = wrap64(self_signed_b64())
+        except ImportError:
+            self.skipTest("python3 cryptography is absent")
+
+    def okta(self):
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+            'entityID="http://www.okta.com/exk1abcd"><md:IDPSSODescriptor WantAuthnRequestsSigned='
+            '"false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+            '<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+            '<ds:X509Data><ds:X509Certificate>\n%s\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo>'
+            '</md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:'
+            'unspecified</md:NameIDFormat><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:'
+            '2.0:bindings:HTTP-POST" Location="https://example.okta.com/app/sso/saml"/>'
+            '</md:IDPSSODescriptor></md:EntityDescriptor>' % self.cert)
+
+    def adfs(self):
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><EntityDescriptor ID="_a1b2" entityID="http://'
+            'adfs.example.com/adfs/services/trust" xmlns="urn:oasis:names:tc:SAML:2.0:metadata">'
+            '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/>'
+            '<ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature>'
+            '<RoleDescriptor xsi:type="fed:SecurityTokenServiceType" xmlns:xsi="http://www.w3.org/'
+            '2001/XMLSchema-instance" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706" '
+            'protocolSupportEnumeration="http://docs.oasis-open.org/wsfed/federation/200706">'
+            '<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#">'
+            '<X509Data><X509Certificate>%s</X509Certificate></X509Data></KeyInfo></KeyDescriptor>'
+            '</RoleDescriptor><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:'
+            'SAML:2.0:protocol"><KeyDescriptor use="encryption"><KeyInfo xmlns="http://www.w3.org/'
+            '2000/09/xmldsig#"><X509Data><X509Certificate>%s</X509Certificate></X509Data></KeyInfo>'
+            '</KeyDescriptor><KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/'
+            '09/xmldsig#"><X509Data><X509Certificate>%s</X509Certificate></X509Data></KeyInfo>'
+            '</KeyDescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:'
+            'HTTP-Redirect" Location="https://adfs.example.com/adfs/ls/"/></IDPSSODescriptor>'
+            '</EntityDescriptor>' % (self.cert, self.cert, self.cert))
+
+    def keycloak(self):
+        return (
+            '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" Name="urn:'
+            'keycloak"><md:EntityDescriptor entityID="https://kc.example.com/realms/demo">'
+            '<md:IDPSSODescriptor WantAuthnRequestsSigned="true" protocolSupportEnumeration="urn:'
+            'oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:'
+            'ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyName>k1</ds:KeyName><ds:X509Data>'
+            '<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo>'
+            '</md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:'
+            'bindings:HTTP-POST" Location="https://kc.example.com/realms/demo/protocol/saml"/>'
+            '</md:IDPSSODescriptor></md:EntityDescriptor></md:EntitiesDescriptor>' % self.cert)
+
+    def test_common_idp_metadata_accepted(self):
+        for i, (name, doc) in enumerate((("okta", self.okta()), ("adfs", self.adfs()),
+                                         ("keycloak", self.keycloak()))):
+            with self.subTest(idp=name):
+                doc = doc + "<!-- %s -->" % ("x" * 1000)  # the API's 1000-character minimum
+                arn = self.iam.create_saml_provider(Name="idp-%s" % name,
+                                                    SAMLMetadataDocument=doc)["SAMLProviderArn"]
+                got = self.iam.get_saml_provider(SAMLProviderArn=arn)
+                self.assertEqual(got["SAMLMetadataDocument"], doc)
+
+    def test_bad_metadata_refused(self):
+        pad = "<!-- %s -->" % ("x" * 1000)
+        okta = self.okta()
+        bad = {
+            "garbled certificate": okta.replace(self.cert, "MIIBAAAA"),
+            "an SP, no IdP": okta.replace("IDPSSODescriptor", "SPSSODescriptor"),
+            "no entityID": okta.replace('entityID="http://www.okta.com/exk1abcd"', ""),
+            "wrong namespace": okta.replace("urn:oasis:names:tc:SAML:2.0:metadata", "urn:x"),
+            "a DOCTYPE": okta.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                                      '<!DOCTYPE x [<!ENTITY e "e">]>'),
+            "not XML": "x" * 1200,
+        }
+        for what, doc in bad.items():
+            with self.subTest(case=what):
+                msg = self.err("InvalidInput", self.iam.create_saml_provider,
+                               Name="bad-idp", SAMLMetadataDocument=doc + pad)
+                self.assertEqual(msg, "Could not parse metadata")
+
+
 if __name__ == "__main__":
     unittest.main()
