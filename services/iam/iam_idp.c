@@ -4,9 +4,11 @@
  * be XML with an EntityDescriptor; ValidUntil from its validUntil). */
 #include "services/iam/iam_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -120,8 +122,9 @@ static int too_many_clients(svc_req_t *r)
 
 static int too_many_thumbprints(svc_req_t *r)
 {
+    /* AWS's text says 5 and means at most 5 */
     return svc_error(r, IAM_E_INVALID_INPUT, "Thumbprint list must contain fewer than %d entries.",
-                     OIDC_MAX_THUMBPRINTS + 1);
+                     OIDC_MAX_THUMBPRINTS);
 }
 
 /* thumbprintType: 40 hex characters (SHA-1). */
@@ -141,6 +144,37 @@ static int check_thumbprints(svc_req_t *r, const char *list)
             return svc_error(r, IAM_E_THUMBPRINT);
         }
     }
+}
+
+/* The provider URL as IAM takes it: "https://" and a host name of
+ * letters, digits, '-' and '.', an optional path; no user info, port,
+ * query or fragment (the texts of AWS-verified compatibility suites:
+ * versitygw's IAMCreateOpenIDConnectProvider_invalid_url, moto's). */
+static int check_oidc_url(svc_req_t *r, const char *url)
+{
+    const char *sep = strstr(url, "://"), *host, *end;
+
+    if (sep == NULL || sep == url || sep[3] == '\0' || sep[3] == '/')
+        return svc_error(r, IAM_E_VALIDATION_ERROR, "Invalid Open ID Connect Provider URL");
+    if ((size_t)(sep - url) != 5 || strncasecmp(url, "https", 5) != 0)
+        return svc_error(r, IAM_E_INVALID_INPUT,
+                         "Invalid Open ID Connect Provider URL. The URL must begin with https://.");
+    host = sep + 3;
+    end = host + strcspn(host, "/");
+    if (strpbrk(url, "?#@") || (size_t)(end - host) != strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                                                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                    "0123456789.-"))
+        return svc_error(r, IAM_E_INVALID_INPUT, "Invalid Open ID Connect Provider URL.");
+    return 0;
+}
+
+/* Thumbprints are kept (and answered) in lower case. */
+static void lower_hex(buf_t *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->len; i++)
+        b->data[i] = (char)tolower((unsigned char)b->data[i]);
 }
 
 static long count_rows(svc_req_t *r, const char *sql)
@@ -180,13 +214,9 @@ IAM_OP(iam_op_create_oidc_provider)
                    &tps) ||
         (tps.len && check_thumbprints(r, tps.data)) || iam_tags_read(r, in, tags, &ntags))
         goto out;
-    if (strncmp(url, "https://", 8) != 0 || url[8] == '\0' || url[8] == '/' ||
-        strchr(url, '?') || strchr(url, '#')) {
-        svc_error(r, IAM_E_INVALID_INPUT,
-                  "Invalid Url: must be an https:// URL without query "
-                  "or fragment.");
+    if (check_oidc_url(r, url) != 0)
         goto out;
-    }
+    lower_hex(&tps);
     host = url + 8;
     snprintf(arn, sizeof arn, "arn:aws:iam::%s:oidc-provider/%s", r->account, host);
     if (db_begin(r->emu->db)) {
@@ -360,6 +390,7 @@ IAM_OP(iam_op_update_oidc_provider_thumbprint)
         NULL)
         goto out;
     sqlite3_reset(st);
+    lower_hex(&tps);
     rc = iam_exec(r, "UPDATE iam_oidc_providers SET thumbprints = ?2 WHERE arn = ?1", "ss", arn,
                   tps.len ? tps.data : "");
 out:

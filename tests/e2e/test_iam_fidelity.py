@@ -514,5 +514,124 @@ class SamlMetadataTests(FidCase):
                 self.assertEqual(msg, "Could not parse metadata")
 
 
+class OidcProviderTests(FidCase):
+    """CreateOpenIDConnectProvider's URL rules and quotas, with the texts of
+    versitygw's AWS-compatibility suite (IAMCreateOpenIDConnectProvider_*)
+    and moto's ("Thumbprint list must contain fewer than 5 entries.",
+    "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100")."""
+
+    def test_url_rules(self):
+        iam = self.server.client("iam", validate=False)
+        bad = [
+            ("example.com", "ValidationError", "Invalid Open ID Connect Provider URL"),
+            ("https://", "ValidationError", "Invalid Open ID Connect Provider URL"),
+            ("http://example.com", "InvalidInput",
+             "Invalid Open ID Connect Provider URL. The URL must begin with https://."),
+            ("https://user:pass@example.com", "InvalidInput", "Invalid Open ID Connect Provider URL."),
+            ("https://example.com?foo=1", "InvalidInput", "Invalid Open ID Connect Provider URL."),
+            ("https://example.com#frag", "InvalidInput", "Invalid Open ID Connect Provider URL."),
+            ("https://example.com:8443", "InvalidInput", "Invalid Open ID Connect Provider URL."),
+            ("https://exa_mple.com", "InvalidInput", "Invalid Open ID Connect Provider URL."),
+        ]
+        for url, code, msg in bad:
+            with self.subTest(url=url):
+                self.assertEqual(self.err(code, iam.create_open_id_connect_provider, Url=url,
+                                          ThumbprintList=["a" * 40]), msg)
+        msg = self.err("ValidationError", iam.create_open_id_connect_provider,
+                       Url="https://" + "a" * 250 + ".com", ThumbprintList=["a" * 40])
+        self.assertIn("at 'url' failed to satisfy constraint: Member must have length less than "
+                      "or equal to 255", msg)
+
+    def test_accepted_urls_and_identity(self):
+        a = self.iam.create_open_id_connect_provider(
+            Url="https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123",
+            ThumbprintList=["9E99A48A9960B14926BB7F3B02E22DA2B0AB7280"],
+            ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+        self.assertEqual(a, "arn:aws:iam::%s:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/"
+                            "ABCDEF0123" % self.server.account)
+        got = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=a)
+        self.assertEqual(got["Url"], "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123")
+        self.assertEqual(got["ThumbprintList"], ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"])
+        # a trailing slash is part of the identity
+        b = self.iam.create_open_id_connect_provider(Url="https://token.example.org",
+                                                     ThumbprintList=["b" * 40])
+        c = self.iam.create_open_id_connect_provider(Url="https://token.example.org/",
+                                                     ThumbprintList=["b" * 40])
+        self.assertNotEqual(b["OpenIDConnectProviderArn"], c["OpenIDConnectProviderArn"])
+        # five thumbprints are accepted; six are not
+        self.iam.create_open_id_connect_provider(Url="https://five.example.org",
+                                                 ThumbprintList=[str(i) * 40 for i in range(5)])
+        self.assertEqual(self.err("InvalidInput", self.iam.create_open_id_connect_provider,
+                                  Url="https://six.example.org",
+                                  ThumbprintList=[str(i) * 40 for i in range(6)]),
+                         "Thumbprint list must contain fewer than 5 entries.")
+        self.assertEqual(self.err("LimitExceeded", self.iam.create_open_id_connect_provider,
+                                  Url="https://many.example.org", ThumbprintList=["a" * 40],
+                                  ClientIDList=["c%d" % i for i in range(101)]),
+                         "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100")
+
+
+class ServerCertificateTests(FidCase):
+    """UploadServerCertificate with a certificate chain (intermediate and
+    root, PEM-concatenated as the API reference describes) and RSA or EC
+    keys; a chain that is not PEM gets MalformedCertificate."""
+
+    def _chain(self, ec=False):
+        import datetime as dt
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec as ecmod, rsa
+        from cryptography.x509.oid import NameOID
+
+        def key():
+            return (ecmod.generate_private_key(ecmod.SECP256R1()) if ec else
+                    rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+        def cert(subject, issuer, pub, signer, ca):
+            t = dt.datetime(2025, 1, 1)
+            b = (x509.CertificateBuilder().subject_name(x509.Name(
+                [x509.NameAttribute(NameOID.COMMON_NAME, subject)])).issuer_name(x509.Name(
+                    [x509.NameAttribute(NameOID.COMMON_NAME, issuer)])).public_key(pub)
+                .serial_number(x509.random_serial_number()).not_valid_before(t)
+                .not_valid_after(t + dt.timedelta(days=3650))
+                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+            return b.sign(signer, hashes.SHA256())
+
+        pem = serialization.Encoding.PEM
+        rk, ik, lk = key(), key(), key()
+        root = cert("root", "root", rk.public_key(), rk, True)
+        inter = cert("inter", "root", ik.public_key(), rk, True)
+        leaf = cert("www.example.com", "inter", lk.public_key(), ik, False)
+        pkey = lk.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+        return (leaf.public_bytes(pem).decode(),
+                inter.public_bytes(pem).decode() + root.public_bytes(pem).decode(), pkey,
+                leaf.not_valid_after)
+
+    def test_chain_and_key_types(self):
+        try:
+            import cryptography  # noqa: F401
+        except ImportError:
+            self.skipTest("python3 cryptography is absent")
+        for ec in (False, True):
+            with self.subTest(ec=ec):
+                body, chain, key, notafter = self._chain(ec)
+                name = "cert-ec" if ec else "cert-rsa"
+                m = self.iam.upload_server_certificate(
+                    ServerCertificateName=name, CertificateBody=body, CertificateChain=chain,
+                    PrivateKey=key)["ServerCertificateMetadata"]
+                self.assertEqual(m["Expiration"].replace(tzinfo=None), notafter)
+                got = self.iam.get_server_certificate(ServerCertificateName=name)[
+                    "ServerCertificate"]
+                self.assertEqual(got["CertificateChain"], chain)
+                self.assertEqual(got["CertificateBody"], body)
+                self.assertNotIn("PrivateKey", got)
+        body, chain, key, _ = self._chain()
+        msg = self.err("MalformedCertificate", self.iam.upload_server_certificate,
+                       ServerCertificateName="cert-bad", CertificateBody=body,
+                       CertificateChain="not a chain", PrivateKey=key)
+        self.assertIn("certificate chain", msg)
+
+
 if __name__ == "__main__":
     unittest.main()
