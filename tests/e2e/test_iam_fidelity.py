@@ -387,9 +387,17 @@ class SshKeyEncodingTests(FidCase):
         _, _, pkcs1b, fpb = self._keys()
         k2 = self.iam.upload_ssh_public_key(UserName="ssh-u", SSHPublicKeyBody=pkcs1b)["SSHPublicKey"]
         self.assertEqual(k2["Fingerprint"], fpb)
-        ssh3, _, _, fp3 = self._keys()
+        ssh3, spki3, _, fp3 = self._keys()
         k3 = self.iam.upload_ssh_public_key(UserName="ssh-u", SSHPublicKeyBody=ssh3)["SSHPublicKey"]
         self.assertEqual(k3["Fingerprint"], fp3)
+        # GetSSHPublicKey answers in the Encoding asked for, whichever was uploaded
+        def get(kid, enc):
+            return self.iam.get_ssh_public_key(UserName="ssh-u", SSHPublicKeyId=kid,
+                                               Encoding=enc)["SSHPublicKey"]["SSHPublicKeyBody"]
+        self.assertEqual(get(k3["SSHPublicKeyId"], "SSH"), ssh3)
+        self.assertEqual(get(k3["SSHPublicKeyId"], "PEM"), spki3)
+        self.assertEqual(get(k["SSHPublicKeyId"], "PEM"), spki)
+        self.assertEqual(get(k["SSHPublicKeyId"], "SSH"), ssh)
 
     def test_short_or_garbled_pem_refused(self):
         try:
