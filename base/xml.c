@@ -709,12 +709,18 @@ static int only_space(const char *s, size_t n)
     return n == 0;
 }
 
+/* A newline and two spaces a level, in as few appends as the depth allows. */
 static int indent_line(buf_t *out, int depth)
 {
-    int rc = buf_add(out, "\n", 1);
+    static const char sp[] = "\n                                                                ";
+    const size_t room = sizeof sp - 2; /* spaces in sp */
+    size_t n = 2 * (size_t)depth, k = n < room ? n : room;
+    int rc = buf_add(out, sp, 1 + k);
 
-    while (rc == 0 && depth-- > 0)
-        rc = buf_add(out, "  ", 2);
+    for (n -= k; rc == 0 && n > 0; n -= k) {
+        k = n < room ? n : room;
+        rc = buf_add(out, sp + 1, k);
+    }
     return rc;
 }
 

@@ -441,7 +441,9 @@ int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, con
     const char *v = NULL;
     char err[512];
 
-    if (q_str(r, in, member, 1, 1, 131072, &v))
+    /* the model's length and pattern first: ValidationError before MalformedPolicyDocument */
+    if (q_str(r, in, member, 1, 1, 131072, &v) ||
+        q_charset(r, member, v, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
         return -1;
     if (policy_iam_grammar(v, strlen(v), err, sizeof err) != 0)
         return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);

@@ -703,7 +703,23 @@ static void test_indent(void)
         {"<a><b", "<a><b"}, /* not a document of ours: left as is */
     };
     size_t i;
+    char *deep = nested(40); /* deeper than one append of spaces covers */
+    buf_t d;
 
+    buf_init(&d, 0);
+    CHECK(xml_indent(&d, deep, strlen(deep)) == 0);
+    {
+        char want[128];
+        want[0] = '\n';
+        memcpy(want + 1, "                                                                              ", 78);
+        want[79] = '<';
+        want[80] = 'a';
+        want[81] = '>';
+        want[82] = '\0';
+        CHECK(strstr(d.data, want) != NULL); /* level 39: 78 spaces */
+    }
+    buf_free(&d);
+    free(deep);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf_t b;
         buf_init(&b, 0);
