@@ -382,9 +382,10 @@ static int cmp_desc(const void *a, const void *b)
  * found. */
 static int resources_legacy(gctx_t *g, const cJSON *j)
 {
-    const char *v[64];
+    const char **v;
     const cJSON *e;
     size_t n = 0, i;
+    int ok = 1;
 
     if (j == NULL)
         return 1;
@@ -392,14 +393,16 @@ static int resources_legacy(gctx_t *g, const cJSON *j)
         resource_format(g, j->valuestring);
         return g->res_err[0] || legacy_resource(j->valuestring);
     }
-    cJSON_ArrayForEach(e, j) if (n < 64) v[n++] = e->valuestring;
+    if ((v = malloc(((size_t)cJSON_GetArraySize(j) + 1) * sizeof *v)) == NULL)
+        return 0;
+    cJSON_ArrayForEach(e, j) v[n++] = e->valuestring;
     qsort(v, n, sizeof *v, cmp_desc);
     for (i = 0; i < n; i++)
         resource_format(g, v[i]);
-    for (i = 0; i < n && !g->res_err[0]; i++)
-        if (!legacy_resource(v[i]))
-            return 0;
-    return 1;
+    for (i = 0; i < n && !g->res_err[0] && ok; i++)
+        ok = legacy_resource(v[i]);
+    free(v);
+    return ok;
 }
 
 static int legacy(gctx_t *g)
