@@ -8,7 +8,7 @@ set -e
 js_modules() {
     dir="$(dirname "$0")/../tests/js"
     command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 0
-    [ -d "$dir/node_modules/@aws-sdk/client-iam" ] && return 0
+    [ -d "$dir/node_modules/@aws-sdk/client-iam" ] && [ -d "$dir/node_modules/jsqr" ] && return 0
     echo "install-deps: npm ci in tests/js (JS SDK v3 tests)"
     (cd "$dir" && timeout 600 npm ci --no-audit --no-fund >/dev/null 2>&1) ||
         echo "install-deps: npm ci failed (offline?): the JS SDK tests will be skipped"
