@@ -335,10 +335,9 @@ const char *iam_col(sqlite3_stmt *st, int i)
 static int verr_pattern(svc_req_t *r, const char *member, const char *value,
                         const char *pattern)
 {
-    char m[64];
+    char m[128];
 
-    snprintf(m, sizeof m, "%s", member);
-    m[0] = (char)tolower((unsigned char)m[0]);
+    q_member_path(member, m, sizeof m);
     return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: %s",
@@ -435,6 +434,20 @@ int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum polic
     policy_free(p);
     *out = v;
     return 0;
+}
+
+int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, const char **out)
+{
+    const char *v = NULL;
+    char err[512];
+
+    /* the model's length and pattern first: ValidationError before MalformedPolicyDocument */
+    if (q_str(r, in, member, 1, 1, 131072, &v) ||
+        q_charset(r, member, v, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
+        return -1;
+    if (policy_iam_grammar(v, strlen(v), err, sizeof err) != 0)
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
+    return iam_document(r, in, member, POLICY_IDENTITY, out);
 }
 
 int iam_arn(svc_req_t *r, const qform_t *in, const char *member, int required,

@@ -133,6 +133,10 @@ int iam_name(svc_req_t *r, const qform_t *in, const char *member, int required, 
 int iam_path(svc_req_t *r, const qform_t *in, const char *member, const char **out /* OUT */);
 /* A path prefix (pathPrefixType, or policyPathType when policy): default "/". */
 int iam_path_prefix(svc_req_t *r, const qform_t *in, int policy, const char **out /* OUT */);
+/* An identity policy IAM stores (CreatePolicy, CreatePolicyVersion,
+ * Put*Policy): policy_iam_grammar's checks in IAM's order, then
+ * iam_document's. */
+int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, const char **out);
 /* A policy document: 1..131072 characters of the model's pattern, parsed
  * with policy_parse as kind (MalformedPolicyDocument with its message). */
 int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum policy_kind kind,

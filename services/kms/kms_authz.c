@@ -439,9 +439,10 @@ static int add_grant_request(svc_req_t *r, keys_t *ks, const cJSON *in)
         add1(ks, "kms:RetiringPrincipal", v->valuestring);
     c = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
     if (cJSON_IsObject(c)) {
-        if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals"))
+        /* an empty map is absent, as for CreateGrant itself */
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals")))
             add1(ks, "kms:GrantConstraintType", "EncryptionContextEquals");
-        else if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset"))
+        else if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset")))
             add1(ks, "kms:GrantConstraintType", "EncryptionContextSubset");
     }
     add1(ks, "kms:GrantIsForAWSResource", "false");

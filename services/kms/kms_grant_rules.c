@@ -169,14 +169,15 @@ static int members(const cJSON *cons, const cJSON **subset, const cJSON **equals
     if (!cJSON_IsObject(cons))
         return -1;
     cJSON_ArrayForEach(m, cons) {
+        int n = map_size(m);
+        if (n < 0 || (!is_member(m, SUBSET) && !is_member(m, EQUALS)))
+            return -1;
+        if (n == 0) /* an empty map is absent, as AWS takes it */
+            continue;
         if (is_member(m, SUBSET))
             *subset = m;
-        else if (is_member(m, EQUALS))
-            *equals = m;
         else
-            return -1;
-        if (map_size(m) < 0)
-            return -1;
+            *equals = m;
     }
     return 0;
 }
