@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/partition.h"
 #include "emulator/admin.h"
 #include "emulator/payload.h"
 #include "emulator/proto_json.h"
@@ -570,8 +571,11 @@ static void on_head(http_req_t *h, void *arg)
     if (rt->crc == AUTHZ_CRED_OK) {
         r->caller = rt->cred.who;
         r->caller_secret = rt->cred.secret;
+        /* the root user's ARN names the partition of the signing region */
+        if (r->caller.kind == PRINCIPAL_ROOT)
+            authz_root_principal(r->account, r->region, &r->caller);
     } else {
-        authz_root_principal(r->account, &r->caller);
+        authz_root_principal(r->account, r->region, &r->caller);
     }
     /* S3 object bodies stream through a sink instead of the buffer; its
      * requests are authenticated from the head alone (the body's hash is

@@ -12,6 +12,7 @@
 #include "authz/store.h"
 #include "base/buf.h"
 #include "base/limits.h"
+#include "base/partition.h"
 #include "base/xml.h"
 #include "emulator/proto_query.h"
 #include "emulator/service.h"
@@ -23,6 +24,8 @@
 
 #define IAM_NAME_MAX 129   /* names: 128 characters + NUL (ASCII only) */
 #define IAM_ARN_MAX AWS_ARN_BUF /* arn:aws:iam::A:kind + path (512) + name */
+/* the partition of the request's region: IAM and STS are global per partition */
+#define IAM_PARTITION(r) partition_name((r)->region)
 #define IAM_MAX_TAGS 50
 #define IAM_MAX_ATTACHED 10
 #define IAM_MAX_KEYS 2

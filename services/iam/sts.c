@@ -255,8 +255,10 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         goto out;
     /* arn:aws:iam::<account>:role/<path/>name */
     slash = strrchr(role_arn, '/');
-    if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
-        slash == NULL || strlen(slash + 1) >= sizeof role_name) {
+    if (partition_arn_prefix(role_arn) == 0 ||
+        strncmp(role_arn + partition_arn_prefix(role_arn), "iam::", 5) != 0 ||
+        strstr(role_arn, ":role/") == NULL || slash == NULL ||
+        strlen(slash + 1) >= sizeof role_name) {
         svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
@@ -302,7 +304,8 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
                   "assumed by role chaining.");
         goto out;
     }
-    snprintf(arn, sizeof arn, "arn:aws:sts::%s:assumed-role/%s/%s", r->account, role_name, name);
+    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
+             role_name, name);
     snprintf(uid, sizeof uid, "%s:%s", role_id, name);
     memset(&s, 0, sizeof s);
     s.kind = "assumed-role";
@@ -389,7 +392,8 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
                   "Cannot call GetFederationToken with session credentials");
         goto out;
     }
-    snprintf(arn, sizeof arn, "arn:aws:sts::%s:federated-user/%s", r->account, name);
+    snprintf(arn, sizeof arn, "arn:%s:sts::%s:federated-user/%s", IAM_PARTITION(r), r->account,
+             name);
     snprintf(uid, sizeof uid, "%s:%s", r->account, name);
     memset(&a, 0, sizeof a);
     a.action = "sts:GetFederationToken";

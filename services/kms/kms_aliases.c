@@ -46,7 +46,8 @@ static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
 
 static int alias_not_found(svc_req_t *r, const char *name)
 {
-    return svc_error(r, KMS_E_ALIAS_NOT_FOUND, r->region, r->account, name);
+    return svc_error(r, KMS_E_ALIAS_NOT_FOUND, partition_name(r->region), r->region, r->account,
+                     name);
 }
 
 typedef struct {
@@ -142,7 +143,8 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = alias_lookup(r, v->name, NULL);
     if (rc != 0)
         return rc < 0 ? internal(r)
-                      : svc_error(r, KMS_E_ALIAS_EXISTS, r->region, r->account, v->name);
+                      : svc_error(r, KMS_E_ALIAS_EXISTS, partition_name(r->region), r->region,
+                                  r->account, v->name);
     rc = db_run(r->emu->db,
                 "INSERT INTO kms_aliases (account, region, name, key_id, created, updated) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -192,7 +194,8 @@ static void alias_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *c
     cJSON *e = cJSON_CreateObject();
 
     (void)ctx;
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:%s", r->region, r->account, db_text(st, 0));
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:%s", partition_name(r->region), r->region,
+             r->account, db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasName", db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasArn", arn);
     cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));

@@ -9,7 +9,7 @@
 
 /* AlreadyExistsException */
 #define KMS_E_ALIAS_EXISTS                                                                         \
-    400, "AlreadyExistsException", "An alias with the name arn:aws:kms:%s:%s:%s already exists"
+    400, "AlreadyExistsException", "An alias with the name arn:%s:kms:%s:%s:%s already exists"
 /* CloudHsmClusterNotFoundException */
 #define KMS_E_CLUSTER_NOT_FOUND                                                                    \
     400, "CloudHsmClusterNotFoundException", "AWS CloudHSM cluster %s does not exist."
@@ -72,13 +72,12 @@
 #define KMS_E_ALIAS_TO_AWS_KEY                                                                     \
     400, "NotAuthorizedException", "An alias cannot point to an AWS managed key."
 /* NotFoundException */
-#define KMS_E_ALIAS_NOT_FOUND 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found."
+#define KMS_E_ALIAS_NOT_FOUND 400, "NotFoundException", "Alias arn:%s:kms:%s:%s:%s is not found."
 #define KMS_E_FOREIGN_KEY 400, "NotFoundException", "Key '%s' does not exist"
 #define KMS_E_GRANT_NOT_FOUND 400, "NotFoundException", "Grant ID %s not found"
 #define KMS_E_INVALID_ARN 400, "NotFoundException", "Invalid arn %s"
 #define KMS_E_INVALID_KEY_ID 400, "NotFoundException", "Invalid keyId '%s'"
-#define KMS_E_KEY_NOT_FOUND                                                                        \
-    400, "NotFoundException", "Key 'arn:aws:kms:%s:%s:key/%s' does not exist"
+#define KMS_E_KEY_NOT_FOUND 400, "NotFoundException", "Key 'arn:%s:kms:%s:%s:key/%s' does not exist"
 #define KMS_E_POLICY_NAME                                                                          \
     400, "NotFoundException", "No such policy exists: %s. The only valid policy name is default."
 /* SerializationException */
