@@ -324,6 +324,14 @@ static int authenticate(route_t *rt)
         r->caller_secret = NULL;
         return 0;
     }
+    if (prc == SIGV4_ENOAUTH && p == P_QUERY && r->def) {
+        const svc_op_t *op = svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf));
+        if (op && (op->flags & OP_UNSIGNED)) {
+            authz_anonymous_principal(&r->caller);
+            r->caller_secret = NULL;
+            return 0;
+        }
+    }
     if (prc == SIGV4_ENOAUTH) {
         if (p == P_JSON)
             return svc_error(r, 400, "MissingAuthenticationTokenException",

@@ -419,4 +419,39 @@ IAM_RES(iam_res_server_cert); IAM_RES(iam_res_service_role); IAM_RES(iam_res_pol
 int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *in, buf_t *out);
 int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
 
+/* ---- STS sessions (sts.c; sts_web.c) ---------------------------------------- */
+
+/* A session to create: its row in sts_sessions. */
+typedef struct {
+    const char *kind; /* 'assumed-role' | 'session' | 'root' */
+    const char *arn;
+    const char *user_id;
+    const char *role_arn;
+    const char *source_name;
+    const char *session_name;
+    const char *policy;
+    const char *policy_arns; /* JSON array text or NULL */
+    const char *tags;        /* JSON object text or NULL */
+    const char *source_identity;
+    double expires;
+} sts_session_t;
+
+/* Creates credentials for s and writes <Credentials>. 0 or svc_error. */
+int sts_new_session(svc_req_t *r, const sts_session_t *s, buf_t *out);
+/* The Policy member: at most max characters (0: no limit, as AssumeRole's
+ * model has none), grammar checked (*policy NULL when absent). 0 or
+ * svc_error (ValidationError, MalformedPolicyDocument). */
+int sts_read_session_policy(svc_req_t *r, const qform_t *in, size_t max,
+                            const char **policy /* OUT */);
+/* PolicyArns.member.N.arn, at most 10, as a JSON array text (malloc'd, NULL
+ * when none). 0 or svc_error. */
+int sts_read_policy_arns(svc_req_t *r, const qform_t *in, char **json /* OUT */);
+/* How much of the packed-policy allowance (2,048 bytes here) the session
+ * policy, policy ARNs and tags use, in per cent. */
+long long sts_packed_size(const char *policy, const char *arns, const char *tags);
+/* PackedPolicyTooLarge ("Packed policy consumes N% of allotted space") when
+ * they use more than all of it; else 0. */
+int sts_check_packed(svc_req_t *r, const char *policy, const char *arns, const char *tags);
+int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *out);
+
 #endif
