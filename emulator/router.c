@@ -300,6 +300,20 @@ static int presigned_malformed(svc_req_t *r)
     return 1;
 }
 
+/* 1, with the caller anonymous, when rt's Query operation is a row AWS
+ * takes unsigned (OP_UNSIGNED: STS's web-identity and SAML calls). */
+static int unsigned_row(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    const svc_op_t *op = r->def ? svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf)) : NULL;
+
+    if (op == NULL || !(op->flags & OP_UNSIGNED))
+        return 0;
+    authz_anonymous_principal(&r->caller);
+    r->caller_secret = NULL;
+    return 1;
+}
+
 /* SigV4 in enforce mode (SigV2 for S3 requests that carry it). Returns 0,
  * or -1 with the protocol's error set. */
 static int authenticate(route_t *rt)
@@ -324,14 +338,8 @@ static int authenticate(route_t *rt)
         r->caller_secret = NULL;
         return 0;
     }
-    if (prc == SIGV4_ENOAUTH && p == P_QUERY && r->def) {
-        const svc_op_t *op = svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf));
-        if (op && (op->flags & OP_UNSIGNED)) {
-            authz_anonymous_principal(&r->caller);
-            r->caller_secret = NULL;
-            return 0;
-        }
-    }
+    if (prc == SIGV4_ENOAUTH && p == P_QUERY && unsigned_row(rt))
+        return 0;
     if (prc == SIGV4_ENOAUTH) {
         if (p == P_JSON)
             return svc_error(r, 400, "MissingAuthenticationTokenException",
