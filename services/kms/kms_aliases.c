@@ -24,6 +24,10 @@ static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
         return -1;
     if (strlen(*name) == 6)
         return svc_error(r, KMS_E_ALIAS_EMPTY);
+    /* the model's pattern takes ':', AWS does not (moto's AWS-pinned
+     * test__create_alias__raises_if_alias_has_colon_character) */
+    if (strchr(*name, ':'))
+        return svc_error(r, KMS_E_ALIAS_COLON, *name);
     if (strncmp(*name, "alias/aws/", 10) == 0)
         return svc_error(r, KMS_E_ALIAS_RESERVED, *name);
     return 0;
@@ -198,18 +202,31 @@ static void alias_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *c
              r->account, db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasName", db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasArn", arn);
-    cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));
-    json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
-    json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
+    /* a predefined AWS alias not yet associated has only its name and ARN */
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));
+        json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
+        json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
+    }
     cJSON_AddItemToArray(list, e);
 }
 
 int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    /* by name, unique in an account and region (the primary key) */
+    /* by name, unique in an account and region (the primary key), with
+     * the aliases AWS predefines in every account and region until a
+     * service associates them (ListAliases API reference: "aliases that
+     * have no TargetKeyId field ... predefined aliases"; the names as
+     * moto lists them) */
 #define ALIASES                                                                                    \
-    "SELECT name, key_id, created, updated FROM kms_aliases WHERE account=?1 AND region=?2 AND "   \
-    "(?3 IS NULL OR key_id=?3)"
+    "SELECT name, key_id, created, updated FROM (SELECT name, key_id, created, updated FROM "      \
+    "kms_aliases WHERE account=?1 AND region=?2 UNION ALL SELECT column1, NULL, NULL, NULL FROM "  \
+    "(VALUES ('alias/aws/acm'), ('alias/aws/dynamodb'), ('alias/aws/ebs'), "                       \
+    "('alias/aws/elasticfilesystem'), ('alias/aws/es'), ('alias/aws/glue'), "                      \
+    "('alias/aws/kinesisvideo'), ('alias/aws/lambda'), ('alias/aws/rds'), "                        \
+    "('alias/aws/redshift'), ('alias/aws/s3'), ('alias/aws/secretsmanager'), ('alias/aws/ssm'), "  \
+    "('alias/aws/xray')) WHERE column1 NOT IN (SELECT name FROM kms_aliases WHERE account=?1 AND " \
+    "region=?2)) WHERE (?3 IS NULL OR key_id=?3)"
     static const char *const sql[2] = {
         ALIASES PAGE_ORDER1("name"),
         ALIASES " AND " PAGE_NEXT1("name") PAGE_ORDER1("name"),

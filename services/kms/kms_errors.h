@@ -67,6 +67,7 @@
 /* MalformedPolicyDocumentException */
 #define KMS_E_MALFORMED_POLICY 400, "MalformedPolicyDocumentException", "%s"
 /* NotAuthorizedException */
+#define KMS_E_ALIAS_COLON 400, "ValidationException", "%s contains invalid characters for an alias"
 #define KMS_E_ALIAS_RESERVED                                                                       \
     400, "NotAuthorizedException", "%s: the alias/aws/ prefix is reserved for AWS managed keys."
 #define KMS_E_ALIAS_TO_AWS_KEY                                                                     \
