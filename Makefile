@@ -1,6 +1,6 @@
 # awsemu — one plain Makefile. Targets: all run test demo bench asan fuzz deps clean
 CC      ?= cc
-PKGS    := libevent openssl sqlite3 libcjson expat
+PKGS    := libevent openssl sqlite3 libcjson expat xmlsec1-openssl
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2

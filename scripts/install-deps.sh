@@ -10,7 +10,7 @@ command -v cc >/dev/null 2>&1 || add gcc
 command -v make >/dev/null 2>&1 || add make
 command -v pkg-config >/dev/null 2>&1 || add pkg-config
 for pair in libevent:libevent-dev openssl:libssl-dev sqlite3:libsqlite3-dev \
-            libcjson:libcjson-dev expat:libexpat1-dev; do
+            libcjson:libcjson-dev expat:libexpat1-dev xmlsec1-openssl:libxmlsec1-dev; do
     pkg-config --exists "${pair%%:*}" 2>/dev/null || add "${pair#*:}"
 done
 if [ "$1" = "--test" ]; then
@@ -23,6 +23,7 @@ if [ "$1" = "--test" ]; then
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
     command -v wrk >/dev/null 2>&1 || add wrk
+    command -v xmlsec1 >/dev/null 2>&1 || add xmlsec1  # signs test SAML assertions
 fi
 [ -z "$need" ] && exit 0
 

@@ -453,5 +453,8 @@ long long sts_packed_size(const char *policy, const char *arns, const char *tags
  * they use more than all of it; else 0. */
 int sts_check_packed(svc_req_t *r, const char *policy, const char *arns, const char *tags);
 int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *out);
+int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out);
+/* Frees what SAML verification set up (xmlsec, libxml2), at shutdown. */
+void sts_saml_shutdown(emu_t *emu);
 
 #endif

@@ -527,16 +527,6 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
                      "Amazon Web Services Management Console or API.");
 }
 
-/* Operations whose name AWS has but that need an identity provider this
- * emulator does not have configured answer as AWS does then. */
-static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)in;
-    (void)out;
-    return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
-                     "The SAML assertion is not valid: no SAML provider is configured.");
-}
-
 /* AssumeRole, GetFederationToken and DecodeAuthorizationMessage check
  * their input before their permission, as AWS answers a malformed request
  * with its ValidationError whoever asks, and each decides on more than the
@@ -548,7 +538,7 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
  * credentials apply to every row with an action (authz_request). */
 static const svc_op_t ops[] = {
     SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, OP_AUTHZ_SELF),
-    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL,
+    SVC_OP("AssumeRoleWithSAML", query, sts_assume_role_with_saml, "sts:AssumeRoleWithSAML", NULL,
            OP_NO_AUTHZ | OP_UNSIGNED),
     SVC_OP("AssumeRoleWithWebIdentity", query, sts_assume_role_with_web_identity,
            "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTHZ | OP_UNSIGNED),
@@ -576,4 +566,5 @@ const svc_def_t sts_def = {
     .xmlns = STS_XMLNS,
     .ops = ops,
     .nops = sizeof ops / sizeof ops[0],
+    .shutdown = sts_saml_shutdown,
 };
