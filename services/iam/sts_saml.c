@@ -160,6 +160,36 @@ static xmlNodePtr covering_signature(xmlDocPtr doc, xmlNodePtr node)
     return ok ? sig : NULL;
 }
 
+/* Only what SAML IdPs sign with: no XPath or XSLT transforms (which can
+ * hide content or cost without bound), no retrieval. 0 or -1. */
+static int allow_transforms(xmlSecDSigCtxPtr ctx)
+{
+    xmlSecTransformId ref[] = {xmlSecTransformEnvelopedId,
+                               xmlSecTransformExclC14NId,
+                               xmlSecTransformExclC14NWithCommentsId,
+                               xmlSecTransformInclC14NId,
+                               xmlSecTransformInclC14NWithCommentsId,
+                               xmlSecTransformSha1Id,
+                               xmlSecTransformSha256Id,
+                               xmlSecTransformSha384Id,
+                               xmlSecTransformSha512Id};
+    xmlSecTransformId sig[] = {xmlSecTransformExclC14NId,    xmlSecTransformExclC14NWithCommentsId,
+                               xmlSecTransformInclC14NId,    xmlSecTransformInclC14NWithCommentsId,
+                               xmlSecTransformRsaSha1Id,     xmlSecTransformRsaSha256Id,
+                               xmlSecTransformRsaSha384Id,   xmlSecTransformRsaSha512Id,
+                               xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
+                               xmlSecTransformEcdsaSha512Id};
+    size_t i;
+
+    for (i = 0; i < sizeof ref / sizeof ref[0]; i++)
+        if (xmlSecDSigCtxEnableReferenceTransform(ctx, ref[i]) < 0)
+            return -1;
+    for (i = 0; i < sizeof sig / sizeof sig[0]; i++)
+        if (xmlSecDSigCtxEnableSignatureTransform(ctx, sig[i]) < 0)
+            return -1;
+    return 0;
+}
+
 /* 1 when sig verifies with one of keys and covers exactly one reference. */
 static int verify(xmlNodePtr sig, xmlSecKeyPtr *keys, int nkeys)
 {
@@ -171,7 +201,7 @@ static int verify(xmlNodePtr sig, xmlSecKeyPtr *keys, int nkeys)
             break;
         ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
         ctx->signKey = xmlSecKeyDuplicate(keys[i]);
-        ok = ctx->signKey && xmlSecDSigCtxVerify(ctx, sig) == 0 &&
+        ok = ctx->signKey && allow_transforms(ctx) == 0 && xmlSecDSigCtxVerify(ctx, sig) == 0 &&
              ctx->status == xmlSecDSigStatusSucceeded &&
              xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1;
         xmlSecDSigCtxDestroy(ctx);
