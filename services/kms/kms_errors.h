@@ -67,7 +67,6 @@
 /* MalformedPolicyDocumentException */
 #define KMS_E_MALFORMED_POLICY 400, "MalformedPolicyDocumentException", "%s"
 /* NotAuthorizedException */
-#define KMS_E_ALIAS_COLON 400, "ValidationException", "%s contains invalid characters for an alias"
 #define KMS_E_ALIAS_RESERVED                                                                       \
     400, "NotAuthorizedException", "%s: the alias/aws/ prefix is reserved for AWS managed keys."
 #define KMS_E_ALIAS_TO_AWS_KEY                                                                     \
@@ -120,6 +119,7 @@
     400, "UnsupportedOperationException",                                                          \
         "KeySpec %s is not supported by awsemu yet; only SYMMETRIC_DEFAULT keys can be created."
 /* ValidationException */
+#define KMS_E_ALIAS_COLON 400, "ValidationException", "%s contains invalid characters for an alias"
 #define KMS_E_ALIAS_EMPTY 400, "ValidationException", "Alias name must not be empty after alias/."
 #define KMS_E_ALIAS_PREFIX                                                                         \
     400, "ValidationException",                                                                    \

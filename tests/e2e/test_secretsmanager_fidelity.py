@@ -150,13 +150,13 @@ class ValueTests(ServerTestCase):
                          "use for a version of secret %s." % (token, arn), e["Message"])
 
     def test_random_password_include_space(self):
-        seen_space = False
-        for _ in range(40):
-            pw = self.sm.get_random_password(PasswordLength=8, IncludeSpace=True,
-                                             ExcludeCharacters="")["RandomPassword"]
-            self.assertEqual(8, len(pw))
-            seen_space |= " " in pw
-        self.assertTrue(seen_space, "IncludeSpace never produced a space in 40 passwords")
+        # a pool of "a" and the space: 64 characters all "a" has odds 2^-63
+        pw = self.sm.get_random_password(
+            PasswordLength=64, IncludeSpace=True, ExcludeNumbers=True, ExcludePunctuation=True,
+            ExcludeUppercase=True, ExcludeCharacters="bcdefghijklmnopqrstuvwxyz")["RandomPassword"]
+        self.assertEqual(64, len(pw))
+        self.assertLessEqual(set(pw), {"a", " "})
+        self.assertIn(" ", pw)
         # the space is allowed, not required: four required classes fit in 4
         pw = self.sm.get_random_password(PasswordLength=4, IncludeSpace=True)["RandomPassword"]
         self.assertEqual(4, len(pw))
