@@ -452,6 +452,17 @@ long long sts_packed_size(const char *policy, const char *arns, const char *tags
 /* PackedPolicyTooLarge ("Packed policy consumes N% of allotted space") when
  * they use more than all of it; else 0. */
 int sts_check_packed(svc_req_t *r, const char *policy, const char *arns, const char *tags);
+/* A role a federated caller asks for: its id, ARN, name, trust policy
+ * (malloc'd) and session limit. */
+typedef struct {
+    char id[32], arn[AWS_ARN_BUF], name[128];
+    char *trust;
+    long max_session;
+} sts_role_t;
+/* Finds the role role_arn names (ValidationError when it is no role ARN);
+ * AccessDenied "Not authorized to perform <action>" when it does not exist,
+ * as AWS does not tell a missing role from a refusing one. 0 or -1. */
+int sts_find_role(svc_req_t *r, const char *role_arn, const char *action, sts_role_t *role);
 int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *out);
 int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out);
 /* Frees what SAML verification set up (xmlsec, libxml2), at shutdown. */

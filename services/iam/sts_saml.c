@@ -341,41 +341,6 @@ static int check_conditions(svc_req_t *r, xmlNodePtr assertion, claims_t *c)
     return 0;
 }
 
-/* The role, its trust policy and session limit; AccessDenied when absent. */
-typedef struct {
-    char id[32], arn[AWS_ARN_BUF], name[128];
-    char *trust;
-    long max_session;
-} role_t;
-
-static int find_role(svc_req_t *r, const char *role_arn, role_t *role)
-{
-    const char *slash = strrchr(role_arn, '/');
-    sqlite3_stmt *st;
-    int rc;
-
-    if (partition_arn_prefix(role_arn) == 0 || strstr(role_arn, ":role/") == NULL ||
-        slash == NULL || strlen(slash + 1) >= sizeof role->name)
-        return svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
-    st = iam_stmt(r,
-                  "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE account=?1 "
-                  "AND name=?2",
-                  "ss", r->account, slash + 1);
-    if (st == NULL)
-        return -1;
-    if ((rc = db_row(st)) == 1 && !strcmp(db_text(st, 1), role_arn)) {
-        snprintf(role->id, sizeof role->id, "%s", db_text(st, 0));
-        snprintf(role->arn, sizeof role->arn, "%s", db_text(st, 1));
-        snprintf(role->name, sizeof role->name, "%s", strrchr(role->arn, '/') + 1);
-        role->trust = strdup(db_text(st, 2));
-        role->max_session = sqlite3_column_int(st, 3);
-    }
-    sqlite3_reset(st);
-    if (rc < 0)
-        return svc_error(r, IAM_E_INTERNAL);
-    return role->trust ? 0 : svc_error(r, E_DENIED);
-}
-
 /* "persistent" for urn:oasis:names:tc:SAML:2.0:nameid-format:persistent
  * (and transient), else the format itself (AssumeRoleWithSAML reference,
  * SubjectType). */
@@ -394,8 +359,8 @@ static const char *subject_type(const char *format)
  * {"Federated": <provider ARN>} with SAML:aud, SAML:sub, SAML:sub_type,
  * SAML:iss and SAML:namequalifier (IAM User Guide, "Available keys for
  * SAML-based AWS STS federation"). */
-static int check_trust(svc_req_t *r, const role_t *role, const char *provider, const claims_t *c,
-                       const char *qualifier)
+static int check_trust(svc_req_t *r, const sts_role_t *role, const char *provider,
+                       const claims_t *c, const char *qualifier)
 {
     const char *aud[1] = {c->recipient}, *sub[1] = {c->subject};
     const char *typ[1] = {subject_type(c->subject_format)}, *iss[1] = {c->issuer};
@@ -529,7 +494,7 @@ static int session_name_ok(const char *s)
 }
 
 /* The session and the answer. */
-static int answer(svc_req_t *r, const role_t *role, const char *provider, const claims_t *c,
+static int answer(svc_req_t *r, const sts_role_t *role, const char *provider, const claims_t *c,
                   long duration, const char *policy, const char *arns, buf_t *out)
 {
     char arn[AWS_ARN_BUF], uid[200], nq[40];
@@ -576,7 +541,7 @@ int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out)
     xmlDocPtr doc = NULL;
     xmlNodePtr a;
     claims_t c;
-    role_t role;
+    sts_role_t role;
 
     memset(&c, 0, sizeof c);
     memset(&role, 0, sizeof role);
@@ -608,7 +573,8 @@ int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out)
         goto out;
     }
     name_qualifier(r, c.issuer, provider, nq);
-    if (find_role(r, role_arn, &role) != 0 || check_trust(r, &role, provider, &c, nq) != 0)
+    if (sts_find_role(r, role_arn, "sts:AssumeRoleWithSAML", &role) != 0 ||
+        check_trust(r, &role, provider, &c, nq) != 0)
         goto out;
     if (has_duration && duration > role.max_session) {
         svc_error(r, IAM_E_VALIDATION_ERROR,

@@ -41,9 +41,7 @@ typedef struct {
     char host_path[600]; /* the provider's URL without https:// and final / */
     char *client_ids;    /* newline-joined */
     const char *aud;     /* the audience that matched a client id */
-    char role_id[32], role_arn[AWS_ARN_BUF], role_name[128];
-    char *trust;
-    long max_session;
+    sts_role_t role;
 } web_t;
 
 /* url without its scheme and trailing slashes, into out. */
@@ -169,17 +167,16 @@ static int check_claims(svc_req_t *r, web_t *w)
     return 0;
 }
 
-/* The role RoleArn names, with its trust policy; AccessDenied when absent
- * (AWS does not tell a missing role from a refusing one). */
-static int find_role(svc_req_t *r, const char *role_arn, web_t *w)
+int sts_find_role(svc_req_t *r, const char *role_arn, const char *action, sts_role_t *role)
 {
     const char *slash = strrchr(role_arn, '/');
     size_t p = partition_arn_prefix(role_arn);
     sqlite3_stmt *st;
     int rc;
 
+    memset(role, 0, sizeof *role);
     if (p == 0 || strncmp(role_arn + p, "iam::", 5) != 0 || strstr(role_arn, ":role/") == NULL ||
-        slash == NULL || strlen(slash + 1) >= sizeof w->role_name)
+        slash == NULL || strlen(slash + 1) >= sizeof role->name)
         return svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
     st = iam_stmt(r,
                   "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE account=?1 "
@@ -188,16 +185,18 @@ static int find_role(svc_req_t *r, const char *role_arn, web_t *w)
     if (st == NULL)
         return -1;
     if ((rc = db_row(st)) == 1 && !strcmp(db_text(st, 1), role_arn)) {
-        snprintf(w->role_id, sizeof w->role_id, "%s", db_text(st, 0));
-        snprintf(w->role_arn, sizeof w->role_arn, "%s", db_text(st, 1));
-        snprintf(w->role_name, sizeof w->role_name, "%s", strrchr(w->role_arn, '/') + 1);
-        w->trust = strdup(db_text(st, 2));
-        w->max_session = sqlite3_column_int(st, 3);
+        snprintf(role->id, sizeof role->id, "%s", db_text(st, 0));
+        snprintf(role->arn, sizeof role->arn, "%s", db_text(st, 1));
+        snprintf(role->name, sizeof role->name, "%s", strrchr(role->arn, '/') + 1);
+        role->trust = strdup(db_text(st, 2));
+        role->max_session = sqlite3_column_int(st, 3);
     }
     sqlite3_reset(st);
     if (rc < 0)
         return svc_error(r, IAM_E_INTERNAL);
-    return w->trust ? 0 : svc_error(r, E_DENIED);
+    if (role->trust == NULL)
+        return svc_error(r, IAM_E_ACCESS_DENIED, "Not authorized to perform %s", action);
+    return 0;
 }
 
 /* The values of claim name (a string or an array of strings), at most max. */
@@ -225,7 +224,7 @@ static int check_trust(svc_req_t *r, web_t *w, const char *session)
     policy_ctx_t ctx[5];
     policy_request_t q;
     size_t nctx = 0, namr = claim_values(w, "amr", amr, 16);
-    policy_t *p = policy_parse(w->trust, strlen(w->trust), POLICY_TRUST, err, sizeof err);
+    policy_t *p = policy_parse(w->role.trust, strlen(w->role.trust), POLICY_TRUST, err, sizeof err);
     enum policy_effect e;
 
     if (p == NULL)
@@ -242,7 +241,7 @@ static int check_trust(svc_req_t *r, web_t *w, const char *session)
     ctx[nctx++] = (policy_ctx_t){"sts:RoleSessionName", sess, 1, NULL, 0};
     memset(&q, 0, sizeof q);
     q.action = "sts:AssumeRoleWithWebIdentity";
-    q.resource = w->role_arn;
+    q.resource = w->role.arn;
     q.principal_arn = w->provider_arn; /* matches Principal {"Federated": ...} */
     q.ctx = ctx;
     q.nctx = nctx;
@@ -276,14 +275,14 @@ static int answer(svc_req_t *r, web_t *w, const char *name, long duration, const
     sts_session_t s;
 
     snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
-             w->role_name, name);
-    snprintf(uid, sizeof uid, "%s:%s", w->role_id, name);
+             w->role.name, name);
+    snprintf(uid, sizeof uid, "%s:%s", w->role.id, name);
     memset(&s, 0, sizeof s);
     s.kind = "assumed-role";
     s.arn = arn;
     s.user_id = uid;
-    s.role_arn = w->role_arn;
-    s.source_name = w->role_name;
+    s.role_arn = w->role.arn;
+    s.source_name = w->role.name;
     s.session_name = name;
     s.policy = policy;
     s.policy_arns = arns;
@@ -302,7 +301,7 @@ static int answer(svc_req_t *r, web_t *w, const char *name, long duration, const
     xml_elem(out, "Audience", w->aud);
     db_run(r->emu->db,
            "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE account=?1 AND name=?2",
-           "ssds", r->account, w->role_name, r->now, r->region);
+           "ssds", r->account, w->role.name, r->now, r->region);
     return 0;
 }
 
@@ -325,10 +324,11 @@ int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *ou
         sts_read_policy_arns(r, in, &arns) != 0 || sts_check_packed(r, policy, arns, NULL) != 0)
         goto out;
     if (read_token(r, token, &w) != 0 || find_provider(r, &w) != 0 || check_signature(r, &w) != 0 ||
-        check_claims(r, &w) != 0 || find_role(r, role_arn, &w) != 0 ||
+        check_claims(r, &w) != 0 ||
+        sts_find_role(r, role_arn, "sts:AssumeRoleWithWebIdentity", &w.role) != 0 ||
         check_trust(r, &w, name) != 0)
         goto out;
-    if (has_duration && duration > w.max_session) {
+    if (has_duration && duration > w.role.max_session) {
         svc_error(r, IAM_E_VALIDATION_ERROR,
                   "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
                   "role.");
@@ -338,7 +338,7 @@ int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *ou
 out:
     jwt_free(&w.jwt);
     free(w.client_ids);
-    free(w.trust);
+    free(w.role.trust);
     free(arns);
     return rc;
 }
