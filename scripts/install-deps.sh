@@ -26,7 +26,8 @@ command -v make >/dev/null 2>&1 || add make
 command -v pkg-config >/dev/null 2>&1 || add pkg-config
 for pair in libevent:libevent-dev openssl:libssl-dev sqlite3:libsqlite3-dev \
             libcjson:libcjson-dev expat:libexpat1-dev \
-            libqrencode:libqrencode-dev libpng:libpng-dev; do
+            libqrencode:libqrencode-dev libpng:libpng-dev \
+            xmlsec1-openssl:libxmlsec1-dev; do
     pkg-config --exists "${pair%%:*}" 2>/dev/null || add "${pair#*:}"
 done
 if [ -n "$1" ]; then
@@ -45,6 +46,7 @@ if [ "$1" = "--test" ]; then
     fi
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
+    command -v xmlsec1 >/dev/null 2>&1 || add xmlsec1  # signs test SAML assertions
     js_modules
 fi
 if [ "$1" = "--bench" ]; then

@@ -185,7 +185,8 @@ int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const ch
     if (iam_check_new(r, k, name))
         return -1;
     iam_new_id(k->id_prefix, id);
-    snprintf(arn, IAM_ARN_MAX, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, path, name);
+    snprintf(arn, IAM_ARN_MAX, "arn:%s:iam::%s:%s%s%s", IAM_PARTITION(r), r->account, k->kind, path,
+             name);
     return 0;
 }
 
@@ -220,7 +221,8 @@ int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, cons
     if (new_name == NULL)
         new_name = canon;
     p2 = new_path ? new_path : path;
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, p2, new_name);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:%s%s%s", IAM_PARTITION(r), r->account, k->kind, p2,
+             new_name);
     if (iam_exec(r, sql_update, "sssss", r->account, canon, new_name, p2, arn))
         return -1;
     if (strcmp(canon, new_name) != 0 && rename(r, canon, new_name))

@@ -218,7 +218,8 @@ IAM_OP(iam_op_create_oidc_provider)
         goto out;
     lower_hex(&tps);
     host = url + 8;
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:oidc-provider/%s", r->account, host);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:oidc-provider/%s", IAM_PARTITION(r), r->account,
+             host);
     if (db_begin(r->emu->db)) {
         iam_internal(r);
         goto out;
@@ -483,7 +484,8 @@ IAM_OP(iam_op_create_saml_provider)
         iam_enum(r, in, "AssertionEncryptionMode", 0, ENC_MODES, &mode) ||
         no_private_keys(r, in))
         return -1;
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:saml-provider/%s", r->account, name);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:saml-provider/%s", IAM_PARTITION(r), r->account,
+             name);
     if (db_begin(r->emu->db))
         return iam_internal(r);
     ex = iam_any(r, "SELECT 1 FROM iam_saml_providers WHERE arn = ?1", "s", arn);

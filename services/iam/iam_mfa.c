@@ -102,7 +102,8 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     if (iam_path(r, in, "Path", &path) || iam_name(r, in, "VirtualMFADeviceName", 1, 226, &name) ||
         iam_tags_read(r, in, tags, &ntags))
         return -1;
-    snprintf(serial, sizeof serial, "arn:aws:iam::%s:mfa%s%s", r->account, path, name);
+    snprintf(serial, sizeof serial, "arn:%s:iam::%s:mfa%s%s", IAM_PARTITION(r), r->account, path,
+             name);
     if (db_begin(r->emu->db))
         return iam_internal(r);
     if ((ex = iam_any(r, "SELECT 1 FROM iam_mfa_devices WHERE serial = ?1", "s", serial)) != 0) {

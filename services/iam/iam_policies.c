@@ -308,7 +308,8 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
                          name);
     }
     iam_new_id("ANPA", id);
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:policy%s%s", r->account, path, name);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:policy%s%s", IAM_PARTITION(r), r->account, path,
+             name);
     st = iam_stmt(r,
                   "INSERT INTO iam_policies (arn, account, name, id, path, "
                   "description, created, updated, default_version, next_version, seq) "

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/jsonlen.h"
+#include "base/partition.h"
 
 #define SUBSET "EncryptionContextSubset"
 #define EQUALS "EncryptionContextEquals"
@@ -11,8 +12,7 @@
 enum authz_grant kms_grant_names(const char *principal, const char *caller_arn,
                                  const char *role_arn, const char *account)
 {
-    static const char pre[] = "arn:aws:iam::";
-    size_t n;
+    size_t n, p;
 
     if (principal == NULL || principal[0] == '\0')
         return AUTHZ_GRANT_NONE;
@@ -25,9 +25,10 @@ enum authz_grant kms_grant_names(const char *principal, const char *caller_arn,
     if (strcmp(principal, account) == 0)
         return AUTHZ_GRANT_ACCOUNT;
     n = strlen(account);
-    if (strncmp(principal, pre, sizeof pre - 1) == 0 &&
-        strncmp(principal + sizeof pre - 1, account, n) == 0 &&
-        strcmp(principal + sizeof pre - 1 + n, ":root") == 0)
+    /* arn:<partition>:iam::<account>:root */
+    p = partition_arn_prefix(principal);
+    if (p && strncmp(principal + p, "iam::", 5) == 0 &&
+        strncmp(principal + p + 5, account, n) == 0 && strcmp(principal + p + 5 + n, ":root") == 0)
         return AUTHZ_GRANT_ACCOUNT;
     return AUTHZ_GRANT_NONE;
 }

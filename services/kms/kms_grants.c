@@ -263,7 +263,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
     codec_hex(rnd, 32, grant_id);
     codec_random(rnd, sizeof rnd);
     codec_b64_encode(rnd, sizeof rnd, token);
-    snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
+    snprintf(issuing, sizeof issuing, "arn:%s:iam::%s:root", partition_name(r->region), r->account);
     if (db_run(r->emu->db,
                "INSERT INTO kms_grants (grant_id, key_id, name, grantee, retiring, operations, "
                "constraints, token, created, issuing, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "

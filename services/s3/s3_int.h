@@ -8,13 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emulator/awschunked.h"
-#include "storage/blobs.h"
 #include "base/buf.h"
 #include "base/checksum.h"
-#include "storage/frames.h"
-#include "services/s3/s3.h"
+#include "base/partition.h"
+#include "emulator/awschunked.h"
 #include "emulator/service.h"
+#include "services/s3/s3.h"
+#include "storage/blobs.h"
+#include "storage/frames.h"
 
 #define S3_MAX_KEY 1024
 #define S3_MAX_PUT ((uint64_t)5 << 30) /* 5 GiB: a single PUT or part */

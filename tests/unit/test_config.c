@@ -7,10 +7,22 @@
 #include <stdlib.h>
 
 static const char *const env_names[] = {
-    "AWSEMU_HOST", "AWSEMU_PORT", "AWSEMU_DATA_DIR", "AWSEMU_EPHEMERAL",
-    "AWSEMU_ACCOUNT_ID", "AWSEMU_REGION", "AWSEMU_IAM", "AWSEMU_LOG_FORMAT",
-    "AWSEMU_FSYNC", "AWSEMU_ACCESS_KEY", "AWSEMU_SECRET_KEY", "AWSEMU_IDLE_TIMEOUT",
-    "AWSEMU_LAMBDA_ENDPOINTS", "AWSEMU_MAX_CONNECTIONS", "AWSEMU_MIN_RATE",
+    "AWSEMU_HOST",
+    "AWSEMU_PORT",
+    "AWSEMU_DATA_DIR",
+    "AWSEMU_EPHEMERAL",
+    "AWSEMU_ACCOUNT_ID",
+    "AWSEMU_REGION",
+    "AWSEMU_IAM",
+    "AWSEMU_LOG_FORMAT",
+    "AWSEMU_FSYNC",
+    "AWSEMU_ACCESS_KEY",
+    "AWSEMU_SECRET_KEY",
+    "AWSEMU_IDLE_TIMEOUT",
+    "AWSEMU_LAMBDA_ENDPOINTS",
+    "AWSEMU_MAX_CONNECTIONS",
+    "AWSEMU_MIN_RATE",
+    "AWSEMU_OIDC_JWKS",
 };
 
 static void clear_env(void)
@@ -458,6 +470,41 @@ static void test_env(void)
 
 /* The default connection cap: a socket and a blob file per connection,
  * 64 descriptors kept back; at least 1, at most 1000000. */
+/* --oidc-jwks ISSUER=FILE: repeatable, the environment's list first, and
+ * an issuer URL keeps its ':' and '/' (only the first '=' splits). */
+static void test_oidc_jwks(void)
+{
+    static const char *const ok[] = {
+        "--oidc-jwks", "https://token.actions.githubusercontent.com=/k/gh.json",
+        "--oidc-jwks=https://oidc.eks.us-east-1.amazonaws.com/id/X=/k/e=ks.json", NULL};
+    static const char *const bad1[] = {"--oidc-jwks", "no-equals", NULL};
+    static const char *const bad2[] = {"--oidc-jwks", "https://x=", NULL};
+    char *out, *err;
+    config_t c;
+
+    clear_env();
+    setenv("AWSEMU_OIDC_JWKS", "https://a.example=/a.json,https://b.example=/b.json", 1);
+    CHECK(run(&c, ok, &out, &err) == 0);
+    CHECK_STR(err, "");
+    CHECK(c.noidc == 4);
+    CHECK_STR(config_oidc_jwks(&c, "https://a.example"), "/a.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://b.example"), "/b.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://token.actions.githubusercontent.com"), "/k/gh.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://oidc.eks.us-east-1.amazonaws.com/id/X"),
+              "/k/e=ks.json");
+    CHECK(config_oidc_jwks(&c, "https://c.example") == NULL);
+    free(out);
+    free(err);
+    clear_env();
+    CHECK(run(&c, bad1, &out, &err) == -1);
+    CHECK(strstr(err, "ISSUER=FILE") != NULL);
+    free(out);
+    free(err);
+    CHECK(run(&c, bad2, &out, &err) == -1);
+    free(out);
+    free(err);
+}
+
 static void test_max_connections(void)
 {
     static const struct {
@@ -481,6 +528,7 @@ static void test_max_connections(void)
 int main(void)
 {
     clear_env();
+    test_oidc_jwks();
     test_max_connections();
     test_defaults();
     test_each_flag();
