@@ -255,3 +255,20 @@ class MoreEventsTests(NotifyCase):
                                  ("ObjectRestore:Post", "cold"), ("ObjectRestore:Completed", "cold"),
                                  ("LifecycleExpiration:Delete", "tmp/x")]),
                          sorted((r["eventName"], r["s3"]["object"]["key"]) for r in recs))
+
+
+class TaggingAclEventsTests(NotifyCase):
+    def test_tagging_and_acl_events(self):
+        """ObjectTagging:Put / :Delete and ObjectAcl:Put (AWS docs "Supported
+        event types": s3:ObjectTagging:*, s3:ObjectAcl:Put)."""
+        b = self.make_acl_bucket()
+        self.put_conf(b, LambdaFunctionConfigurations=[{
+            "LambdaFunctionArn": FN_ARN, "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]}])
+        before = len(self.fn.records())
+        self.put(b, "k", b"x")  # not asked for
+        self.s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+        self.s3.delete_object_tagging(Bucket=b, Key="k")
+        self.s3.put_object_acl(Bucket=b, Key="k", ACL="public-read")
+        recs = self.fn.wait(before + 3)[before:]
+        self.assertEqual(["ObjectAcl:Put", "ObjectTagging:Delete", "ObjectTagging:Put"],
+                         sorted(r["eventName"] for r in recs))
