@@ -36,6 +36,7 @@ static const opt_t opts[] = {
     {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout), "seconds before an idle or stalled connection is closed (60)"},
     {"--max-connections", "AWSEMU_MAX_CONNECTIONS", OPT_CONNS, F(max_connections), "connections open at once; the longest-idle one is closed to admit another (default: from ulimit -n, (n - 64) / 2)"},
     {"--min-rate", "AWSEMU_MIN_RATE", OPT_RATE, F(min_rate), "bytes/s a request body must average after --idle-timeout seconds, else RequestTimeout; 0: off (500)"},
+    {"--s3-legacy-defaults", "AWSEMU_S3_LEGACY_DEFAULTS", OPT_BOOL, F(s3_legacy_defaults), "new S3 buckets get the pre-April-2023 defaults: ObjectWriter ownership (ACLs on), no public access block"},
     {"--lambda-endpoint", "AWSEMU_LAMBDA_ENDPOINTS", OPT_LAMBDA, F(nlambda), "NAME=URL: a local HTTP handler that receives Lambda NAME's invocations (repeatable; env: comma-separated)"},
 };
 

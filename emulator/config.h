@@ -27,6 +27,7 @@ typedef struct {
         char url[512];      /* local handler that gets the invoke payload */
     } lambda[32];           /* --lambda-endpoint NAME=URL, repeatable */
     int nlambda;
+    int s3_legacy_defaults; /* new buckets: ObjectWriter, no public access block */
 } config_t;
 
 #define CONFIG_VERSION "0.1.0"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh [--test] — installs what is missing from Debian's packages:
-# the build libraries, and with --test the test clients (boto3, aws CLI),
-# valgrind and wrk. Uses sudo when not root. Does nothing when all is there.
+# the build libraries, and with --test the test clients (boto3, aws CLI,
+# rclone, s3cmd), valgrind and wrk. Uses sudo when not root. Does nothing when all is there.
 set -e
 need=""
 add() { need="$need $1"; }
@@ -23,6 +23,8 @@ if [ "$1" = "--test" ]; then
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
     command -v wrk >/dev/null 2>&1 || add wrk
+    command -v rclone >/dev/null 2>&1 || add rclone   # tests/e2e/test_s3_clients.py
+    command -v s3cmd >/dev/null 2>&1 || add s3cmd
 fi
 [ -z "$need" ] && exit 0
 

@@ -291,6 +291,9 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
  * S3 names the faulty argument with. */
 int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, const char *value,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* AWS's message for an S3 error code, NULL for a code it does not know
+ * (s3_errmsg.c): s3_error falls back to it when a message comes out empty. */
+const char *s3_code_message(const char *code);
 /* Sends the recorded error (HEAD: status only). */
 void s3_send_error(s3_req_t *s);
 
