@@ -116,6 +116,7 @@ typedef struct s3_req {
     char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
     char arg_value[256];
     int arg_value_set;
+    char condition[48];     /* PreconditionFailed: the <Condition> that failed ("" none) */
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -202,6 +203,45 @@ void s3_object_clear(s3_object_t *o);
  * prefixed by pfx ("" or "x-amz-copy-source-"): 0 to serve, or -1 with
  * *status 304 or 412 (412 recorded as PreconditionFailed). */
 int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx);
+/* ---- CompleteMultipartUpload's answer and its replay (s3_complete.c) ---- */
+/* The partNumber query parameter (1..10000) into *out: 0, or -1 with
+ * InvalidArgument naming partNumber and its value. */
+int s3_part_number_param(s3_req_t *s, long *out);
+/* The parts a Complete body lists, "number:etag," each, ETags unquoted
+ * (caller frees; NULL out of memory). */
+struct xml_node;
+char *s3_complete_parts_sig(const struct xml_node *doc);
+/* Sends CompleteMultipartUpload's answer for o. */
+void s3_send_completed(s3_req_t *s, const s3_object_t *o);
+/* Records s->upload_id's completion as o (inside the completing
+ * transaction) with the parts signature sig. 0 or -1. */
+int s3_complete_record(s3_req_t *s, const s3_object_t *o, const char *sig);
+/* A Complete of an upload that is gone: 1 when s->upload_id was completed
+ * with the same parts (the first answer sent again), 0 not, -1 error. */
+int s3_complete_replay(s3_req_t *s, const char *sig);
+
+/* ---- checksum rules (s3_checksum.c) ---- */
+/* <Checksum{ALG}> and <ChecksumType> of o, nothing when it has no value. */
+void s3_checksum_elems(buf_t *out, const s3_object_t *o);
+/* GetObjectAttributes' <Checksum> (a composite value without "-N") and
+ * <ObjectParts> (multipart objects: each part's checksum and size, max of
+ * them after part marker). */
+void s3_attributes_checksum(buf_t *out, const s3_object_t *o);
+void s3_attributes_parts(buf_t *out, const s3_object_t *o, long max, long marker);
+/* CreateMultipartUpload's x-amz-checksum-type for alg (CHECKSUM_NONE: no
+ * x-amz-checksum-algorithm): "" becomes the algorithm's default; a type
+ * the algorithm cannot have is InvalidRequest. 0 or -1 (error set). */
+int s3_checksum_type_check(s3_req_t *s, checksum_alg_t alg, char type[32]);
+
+/* Conditional writes and deletes (s3_cond.c). PreconditionFailed with
+ * <Condition> condition; returns -1. */
+int s3_precondition_failed(s3_req_t *s, const char *condition);
+/* If-None-Match: * and If-Match of a request that writes s->key's new
+ * current version (PutObject, CompleteMultipartUpload, CopyObject's
+ * destination): 0, or -1 with PreconditionFailed or NoSuchKey set. */
+int s3_write_preconditions(s3_req_t *s);
+/* DeleteObject's If-Match on the current version: 0 or -1 (error set). */
+int s3_delete_preconditions(s3_req_t *s);
 /* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text
  * (caller frees); NULL when absent, or with *bad 1 and InvalidTag set. */
 char *s3_request_tags(s3_req_t *s, int *bad);

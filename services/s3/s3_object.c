@@ -474,35 +474,6 @@ void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
 
 /* ---- PutObject ------------------------------------------------------------- */
 
-/* Conditional writes: If-None-Match: * (create only) and If-Match: <etag>. */
-static int put_preconditions(s3_req_t *s)
-{
-    char v[256];
-    s3_object_t o;
-    int have;
-
-    if (!http_header(s->r->http, "If-None-Match", NULL) && !http_header(s->r->http, "If-Match", NULL))
-        return 0;
-    have = s3_object_load(s, s->bucket, s->key, &o);
-    if (have < 0)
-        return s3_fail(s, S3_E_INTERNAL);
-    if (s3_header(s, "If-None-Match", v, sizeof v) && have == 1 && !strcmp(v, "*")) {
-        s3_object_clear(&o);
-        return s3_fail(s, S3_E_PRECONDITION);
-    }
-    if (s3_header(s, "If-Match", v, sizeof v)) {
-        if (have == 0)
-            return s3_fail(s, S3_E_NO_SUCH_KEY);
-        if (strcmp(v, o.etag) != 0 && strcmp(v, "*") != 0) {
-            s3_object_clear(&o);
-            return s3_fail(s, S3_E_PRECONDITION);
-        }
-    }
-    if (have == 1)
-        s3_object_clear(&o);
-    return 0;
-}
-
 int s3_upload_head(s3_req_t *s)
 {
     buf_t aad;
@@ -510,7 +481,7 @@ int s3_upload_head(s3_req_t *s)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if (put_preconditions(s) != 0 || s3_lock_request(s, 1) != 0 ||
+    if (s3_write_preconditions(s) != 0 || s3_lock_request(s, 1) != 0 ||
         s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
     buf_init(&aad, 0);
@@ -671,7 +642,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
         if (!strstr(v, bare)) {
             *status = 412;
-            return s3_fail(s, S3_E_PRECONDITION);
+            return s3_precondition_failed(s, name);
         }
     }
     if (!have_match && s3_header(s, H("If-Unmodified-Since"), v, sizeof v)) {
@@ -679,7 +650,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified > since) {
             *status = 412;
-            return s3_fail(s, S3_E_PRECONDITION);
+            return s3_precondition_failed(s, name);
         }
     }
     have_none = s3_header(s, H("If-None-Match"), v, sizeof v);

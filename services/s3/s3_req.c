@@ -106,6 +106,7 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     va_end(ap);
     no_empty_message(r);
     s->arg_name[0] = '\0';
+    s->condition[0] = '\0';
     return -1;
 }
 
@@ -143,6 +144,8 @@ void s3_send_error(s3_req_t *s)
         if (s->arg_value_set)
             xml_elem(&b, "ArgumentValue", s->arg_value);
     }
+    if (s->condition[0] && !strcmp(r->err_code, "PreconditionFailed"))
+        xml_elem(&b, "Condition", s->condition);
     if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
         !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists") ||
         (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration") &&
