@@ -92,8 +92,12 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
     clock_iso8601(sqlite3_column_double(st, 3), date);
     xml_elem(b, "LastModified", date);
     xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 2));
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_bytes(st, 4) > 0) {
         xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 4));
+        xml_elem(b, "ChecksumType", sqlite3_column_type(st, 5) != SQLITE_NULL
+                                        ? (const char *)sqlite3_column_text(st, 5)
+                                        : "FULL_OBJECT");
+    }
     xml_elem_int(b, "Size", sqlite3_column_int64(st, 1));
     if (fetch_owner) {
         char owner[65];
@@ -148,7 +152,7 @@ int s3_op_list_objects(svc_req_t *r)
     if (v2 && start_after[0] && !token[0])
         s3_elem_key(&out, "StartAfter", start_after, url);
 
-    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
+    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg, checksum_type FROM "
                                 "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key", "sss", s->bucket, resume, prefix);
     if (st == NULL) {
         buf_free(&out);

@@ -872,8 +872,10 @@ int s3_op_list_parts(svc_req_t *r)
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
     xml_elem(&out, "StorageClass", "STANDARD");
-    if (ck[0])
+    if (ck[0]) {
         xml_elem(&out, "ChecksumAlgorithm", ck);
+        xml_elem(&out, "ChecksumType", u.checksum_type[0] ? u.checksum_type : "COMPOSITE");
+    }
     xml_close(&out, "ListPartsResult");
     s3_object_clear(&u);
     s3_send_xml(s, 200, &out);

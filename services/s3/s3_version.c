@@ -367,6 +367,12 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     xml_elem(b, "LastModified", date);
     if (!marker) {
         xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
+        if (sqlite3_column_type(st, 8) == SQLITE_TEXT && sqlite3_column_bytes(st, 8) > 0) {
+            xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 8));
+            xml_elem(b, "ChecksumType", sqlite3_column_type(st, 9) == SQLITE_TEXT
+                                            ? (const char *)sqlite3_column_text(st, 9)
+                                            : "FULL_OBJECT");
+        }
         xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
         xml_elem(b, "StorageClass", "STANDARD");
     }
@@ -412,9 +418,11 @@ int s3_op_list_object_versions(svc_req_t *r)
         return -1;
     s3_canonical_id(s->r->account, owner);
     st = db_query(s->r->emu->db,
-                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
+                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0, "
+                 "checksum_alg, checksum_type "
                  "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
-                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
+                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id, "
+                 "checksum_alg, checksum_type FROM "
                  "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC", "sss", s->bucket, kmarker, prefix);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);

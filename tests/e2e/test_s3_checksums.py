@@ -186,3 +186,29 @@ class ChecksumTests(S3TestCase):
                 {"PartNumber": 1, "ETag": r["CopyPartResult"]["ETag"],
                  "ChecksumCRC32": r["CopyPartResult"]["ChecksumCRC32"]}]})
         self.assertEqual(crc32_b64(base64.b64decode(crc32_b64(data))) + "-1", done["ChecksumCRC32"])
+
+
+class ChecksumListingTests(S3TestCase):
+    """ChecksumAlgorithm and ChecksumType in ListObjectsV2,
+    ListObjectVersions and ListParts (botocore's model has both members in
+    Object, ObjectVersion and ListPartsOutput)."""
+
+    def test_listings_carry_algorithm_and_type(self):
+        b = self.make_bucket(uniq("ckl"))
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        self.s3.put_object(Bucket=b, Key="a", Body=b"a", ChecksumAlgorithm="SHA256")
+        uid = self.s3.create_multipart_upload(Bucket=b, Key="m", ChecksumAlgorithm="CRC32")["UploadId"]
+        r = self.s3.upload_part(Bucket=b, Key="m", UploadId=uid, PartNumber=1, Body=b"m",
+                                ChecksumAlgorithm="CRC32")
+        lp = self.s3.list_parts(Bucket=b, Key="m", UploadId=uid)
+        self.assertEqual("CRC32", lp["ChecksumAlgorithm"])
+        self.assertEqual("COMPOSITE", lp["ChecksumType"])
+        self.assertEqual(r["ChecksumCRC32"], lp["Parts"][0]["ChecksumCRC32"])
+        self.s3.complete_multipart_upload(Bucket=b, Key="m", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]}]})
+        got = {o["Key"]: (o["ChecksumAlgorithm"], o["ChecksumType"])
+               for o in self.s3.list_objects_v2(Bucket=b)["Contents"]}
+        self.assertEqual({"a": (["SHA256"], "FULL_OBJECT"), "m": (["CRC32"], "COMPOSITE")}, got)
+        got = {v["Key"]: (v["ChecksumAlgorithm"], v["ChecksumType"])
+               for v in self.s3.list_object_versions(Bucket=b)["Versions"]}
+        self.assertEqual({"a": (["SHA256"], "FULL_OBJECT"), "m": (["CRC32"], "COMPOSITE")}, got)
