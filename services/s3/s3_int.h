@@ -97,6 +97,8 @@ typedef struct {
     int hold;      /* S3_HOLD_* */
 } s3_lock_t;
 
+struct s3_object;
+
 /* One S3 request. */
 typedef struct s3_req {
     svc_req_t *r;
@@ -116,7 +118,9 @@ typedef struct s3_req {
     char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
     char arg_value[256];
     int arg_value_set;
-    char condition[48];     /* PreconditionFailed: the <Condition> that failed ("" none) */
+    char condition[96];     /* PreconditionFailed: the <Condition> that failed ("" none) */
+    /* PutObject's answer when not its plain 200 (POST Object's), NULL */
+    void (*respond)(struct s3_req *s, const struct s3_object *o);
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -139,7 +143,7 @@ enum { S3_VERSIONING_OFF = 0, S3_VERSIONING_ENABLED = 1, S3_VERSIONING_SUSPENDED
 
 /* A stored object. Its body is one of: inline (body, sealed; blob_id ""),
  * a blob file (blob_id), or its parts' blob files (parts). */
-typedef struct {
+typedef struct s3_object {
     char blob_id[BLOB_ID_LEN + 1];
     uint8_t *body;          /* inline sealed body (owned), or NULL */
     size_t body_len;
@@ -502,10 +506,12 @@ int s3_op_list_parts(svc_req_t *r);
 int s3_op_list_multipart_uploads(svc_req_t *r);
 
 /* ---- rows and routing (s3.c, s3_route.c) ---- */
-/* The rows, sorted by name (s3.c), and the CORS preflight's, which is no
- * operation of the model. */
+/* The rows, sorted by name (s3.c), and the CORS preflight's and POST
+ * Object's (s3_post.c), which are no operations of the model. */
 extern const svc_op_t s3_ops[];
 extern const svc_op_t s3_preflight_op;
+extern const svc_op_t s3_post_object_op;
+int s3_op_post_object(svc_req_t *r);
 /* Picks s->r->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
  * object). A query naming an S3 sub-resource is served by that
  * sub-resource's row only, or refused (405, 501, 400); a row awsemu does

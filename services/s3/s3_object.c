@@ -549,7 +549,10 @@ int s3_op_put_object(svc_req_t *r)
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
-    s3_send_empty(s, 200);
+    if (s->respond)
+        s->respond(s, &o); /* POST Object's answer (s3_post.c) */
+    else
+        s3_send_empty(s, 200);
     rc = 0;
 out:
     /* the sse fields were shared with s->sse, which s3_req_free clears */
