@@ -200,6 +200,30 @@ static checksum_alg_t copy_checksum_alg(s3_req_t *s, const s3_object_t *src)
     return CHECKSUM_NONE;
 }
 
+/* The source's bytes resealed into dst's body (md5 of them), and the
+ * checksum alg (CHECKSUM_NONE: none) of them computed into dst. 0 or -1
+ * (error set). */
+static int copy_body(s3_req_t *s, s3_object_t *src, const char *src_arn, const char *dst_arn,
+                     checksum_alg_t alg, s3_object_t *dst, uint8_t md5[16])
+{
+    checksum_t ck;
+    int rc;
+
+    if (alg != CHECKSUM_NONE && checksum_init(&ck, alg) != 0)
+        return s3_fail(s, S3_E_INTERNAL);
+    rc = s3_reseal(s, src, src->sse.dk, src_arn, 0, src->size ? src->size - 1 : 0, dst_arn,
+                   dst->blob_id, &dst->body, &dst->body_len, md5, alg != CHECKSUM_NONE ? &ck : NULL);
+    if (alg != CHECKSUM_NONE) {
+        uint8_t dig[CHECKSUM_MAX_DIGEST];
+        size_t dl;
+        checksum_final(&ck, dig, &dl);
+        checksum_b64(dig, dl, dst->checksum);
+        snprintf(dst->checksum_alg, sizeof dst->checksum_alg, "%s", checksum_alg_name(alg));
+        snprintf(dst->checksum_type, sizeof dst->checksum_type, "FULL_OBJECT");
+    }
+    return rc;
+}
+
 int s3_op_copy_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -212,7 +236,6 @@ int s3_op_copy_object(svc_req_t *r)
     uint8_t md5[16];
     int rc = -1, found, bad = 0;
     checksum_alg_t ck_alg = CHECKSUM_NONE;
-    checksum_t ck;
 
     memset(&src, 0, sizeof src);
     memset(&dst, 0, sizeof dst);
@@ -257,25 +280,9 @@ int s3_op_copy_object(svc_req_t *r)
         (ck_alg = copy_checksum_alg(s, &src)) == CHECKSUM_MD5 ||
         s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
-    if (ck_alg != CHECKSUM_NONE && checksum_init(&ck, ck_alg) != 0) {
-        s3_fail(s, S3_E_INTERNAL);
-        goto out;
-    }
     s3_object_arn(s->bucket, s->key, &dst_arn);
-    rc = s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
-                   dst_arn.data, dst.blob_id, &dst.body, &dst.body_len, md5,
-                   ck_alg != CHECKSUM_NONE ? &ck : NULL);
-    if (ck_alg != CHECKSUM_NONE) {
-        uint8_t dig[CHECKSUM_MAX_DIGEST];
-        size_t dl;
-        checksum_final(&ck, dig, &dl);
-        checksum_b64(dig, dl, dst.checksum);
-        snprintf(dst.checksum_alg, sizeof dst.checksum_alg, "%s", checksum_alg_name(ck_alg));
-        snprintf(dst.checksum_type, sizeof dst.checksum_type, "FULL_OBJECT");
-    }
-    if (rc != 0)
+    if (copy_body(s, &src, src_arn.data, dst_arn.data, ck_alg, &dst, md5) != 0)
         goto out;
-    rc = -1;
     dst.size = src.size;
     dst.last_modified = s->r->now;
     /* the copy's own lock: the source's is not copied */

@@ -45,6 +45,7 @@ static const struct {
     {"InvalidStorageClass", "The storage class you specified is not valid"},
     {"InvalidTag", "The tag provided was not a valid tag."},
     {"InvalidTargetBucketForLogging", "The target bucket for logging does not exist, is not owned by you, or does not have the appropriate grants for the log-delivery group."},
+    {"InvalidToken", "The provided token is malformed or otherwise invalid."},
     {"InvalidURI", "Couldn't parse the specified URI."},
     {"KeyTooLongError", "Your key is too long"},
     {"MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema"},
