@@ -7,6 +7,7 @@
  * only. */
 #include "services/s3/s3_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,28 @@ void s3_attributes_parts(buf_t *out, const s3_object_t *o, long max, long marker
     xml_elem_int(out, "PartsCount", cJSON_GetArraySize(p));
     xml_close(out, "ObjectParts");
     cJSON_Delete(p);
+}
+
+int s3_complete_checksum_check(s3_req_t *s, const s3_object_t *o, checksum_alg_t alg,
+                               const char *type)
+{
+    char v[80], want[64], got[64], lower[16];
+    size_t k;
+
+    if (s3_header(s, "x-amz-checksum-type", v, sizeof v) && type[0] && strcmp(v, type) != 0)
+        return s3_error(s, 400, "BadDigest",
+                        "The upload was created using the %s checksum mode. The complete request "
+                        "must use the same checksum mode.", type);
+    if (alg == CHECKSUM_NONE || !s3_header(s, checksum_header_name(alg), v, sizeof v))
+        return 0;
+    /* a composite value may come with or without its "-N" */
+    bare_value(o->checksum, want);
+    bare_value(v, got);
+    if (!strcmp(got, want))
+        return 0;
+    for (k = 0; k < sizeof lower - 1 && checksum_alg_name(alg)[k]; k++)
+        lower[k] = (char)tolower((unsigned char)checksum_alg_name(alg)[k]);
+    lower[k] = '\0';
+    return s3_error(s, 400, "BadDigest", "The %s you specified did not match the calculated checksum.",
+                    lower);
 }

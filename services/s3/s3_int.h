@@ -232,6 +232,11 @@ void s3_checksum_elems(buf_t *out, const s3_object_t *o);
  * them after part marker). */
 void s3_attributes_checksum(buf_t *out, const s3_object_t *o);
 void s3_attributes_parts(buf_t *out, const s3_object_t *o, long max, long marker);
+/* CompleteMultipartUpload's x-amz-checksum-type and x-amz-checksum-{alg}
+ * headers against the upload's type and the value o was given: BadDigest
+ * on a difference (arrow-rs-object-store#709 quotes S3's message). 0 or -1. */
+int s3_complete_checksum_check(s3_req_t *s, const s3_object_t *o, checksum_alg_t alg,
+                               const char *type);
 /* CreateMultipartUpload's x-amz-checksum-type for alg (CHECKSUM_NONE: no
  * x-amz-checksum-algorithm): "" becomes the algorithm's default; a type
  * the algorithm cannot have is InvalidRequest. 0 or -1 (error set). */

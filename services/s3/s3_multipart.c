@@ -701,7 +701,9 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     }
     if (s3_write_preconditions(s) != 0 || listed_parts(s, doc, &parts, &n) != 0 ||
         part_checksums(s, doc, alg, u.checksum_type, parts, n) != 0 ||
-        assemble(s, &u, alg, parts, n, &o) != 0 || (sig = s3_complete_parts_sig(doc)) == NULL)
+        assemble(s, &u, alg, parts, n, &o) != 0 ||
+        s3_complete_checksum_check(s, &o, alg, u.checksum_type) != 0 ||
+        (sig = s3_complete_parts_sig(doc)) == NULL)
         goto out_o;
     o.last_modified = s->r->now;
     /* the lock asked for at creation, else the bucket's default as of now */

@@ -820,10 +820,8 @@ static int served_range(s3_req_t *s, const s3_object_t *o, uint64_t *first, uint
 
     *first = *last = 0;
     if (s3_query(s, "partNumber", part, sizeof part)) {
-        char *end;
-        *pn = strtol(part, &end, 10);
-        if (*end || *pn < 1 || *pn > S3_MAX_PARTS)
-            return s3_fail(s, S3_E_PART_NUMBER);
+        if (s3_part_number_param(s, pn) != 0)
+            return -1;
         if (part_range(o, *pn, first, last, parts_count) != 0)
             return s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
         return 206;

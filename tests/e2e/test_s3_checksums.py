@@ -212,3 +212,31 @@ class ChecksumListingTests(S3TestCase):
         got = {v["Key"]: (v["ChecksumAlgorithm"], v["ChecksumType"])
                for v in self.s3.list_object_versions(Bucket=b)["Versions"]}
         self.assertEqual({"a": (["SHA256"], "FULL_OBJECT"), "m": (["CRC32"], "COMPOSITE")}, got)
+
+
+class CompleteChecksumTests(S3TestCase):
+    """The whole object's value sent with CompleteMultipartUpload is checked
+    (BadDigest on a difference: arrow-rs-object-store#709 quotes S3's
+    message; floci#1950 / pgsty/silo#74 for full-object uploads)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bucket = cls.make_bucket(uniq("ckc"))
+
+    def test_full_object_value_checked(self):
+        uid = self.s3.create_multipart_upload(Bucket=self.bucket, Key="fo", ChecksumAlgorithm="CRC32",
+                                              ChecksumType="FULL_OBJECT")["UploadId"]
+        r = self.s3.upload_part(Bucket=self.bucket, Key="fo", UploadId=uid, PartNumber=1,
+                                Body=b"whole", ChecksumAlgorithm="CRC32")
+        parts = {"Parts": [{"PartNumber": 1, "ETag": r["ETag"]}]}
+        with self.assertRaises(ClientError) as cm:
+            self.s3.complete_multipart_upload(Bucket=self.bucket, Key="fo", UploadId=uid,
+                                              MultipartUpload=parts, ChecksumCRC32="AAAAAA==",
+                                              ChecksumType="FULL_OBJECT")
+        self.assertEqual("BadDigest", cm.exception.response["Error"]["Code"])
+        done = self.s3.complete_multipart_upload(Bucket=self.bucket, Key="fo", UploadId=uid,
+                                                 MultipartUpload=parts,
+                                                 ChecksumCRC32=crc32_b64(b"whole"),
+                                                 ChecksumType="FULL_OBJECT")
+        self.assertEqual(crc32_b64(b"whole"), done["ChecksumCRC32"])

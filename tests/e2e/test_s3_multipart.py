@@ -607,6 +607,11 @@ class MultipartFidelityTests(S3TestCase):
             self.s3.get_object(Bucket=self.bucket, Key=key, PartNumber=3)
         self.assertEqual("InvalidPartNumber", cm.exception.response["Error"]["Code"])
         self.assertEqual(416, cm.exception.response["ResponseMetadata"]["HTTPStatusCode"])
+        with self.assertRaises(ClientError) as cm:
+            self.s3_nv.get_object(Bucket=self.bucket, Key=key, PartNumber=0)
+        err = cm.exception.response["Error"]
+        self.assertEqual(("InvalidArgument", "partNumber", "0"),
+                         (err["Code"], err.get("ArgumentName"), err.get("ArgumentValue")))
 
     def test_complete_conditionals(self):
         # If-None-Match / If-Match on CompleteMultipartUpload ("How to prevent
