@@ -24,6 +24,7 @@
 #include "authz/sigv4.h"
 #include "base/codec.h"
 #include "base/formdata.h"
+#include "base/utf8.h"
 #include "base/xml.h"
 #include "emulator/http.h"
 
@@ -145,9 +146,15 @@ static int post_key(s3_req_t *s, post_form_t *f)
         buf_free(&b);
         b = o;
     }
-    if (b.data == NULL || memchr(b.data, '\0', b.len) || b.len > S3_MAX_KEY) {
+    if (b.data == NULL || b.len > S3_MAX_KEY) {
         buf_free(&b);
         return s3_error(s, 400, "KeyTooLongError", "Your key is too long");
+    }
+    /* an object key is UTF-8 text without U+0000, as a path's must be */
+    if (memchr(b.data, '\0', b.len) || !utf8_valid(b.data, b.len)) {
+        buf_free(&b);
+        return s3_error_arg(s, 400, "InvalidArgument", "key", NULL,
+                            "Object key is not valid UTF-8 text.");
     }
     free(s->key);
     s->key = b.data; /* the buffer's memory; s3_req_free frees it */

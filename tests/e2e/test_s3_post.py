@@ -175,6 +175,8 @@ class PostObjectTests(S3TestCase):
         self.assertIn("key", error_of(body)[1])
         st, _, body = form_post(p["url"], dict(p["fields"], policy="not base64!"))
         self.assertEqual((400, "InvalidPolicyDocument"), (st, error_of(body)[0]))
+        st, _, body = form_post(p["url"], dict(p["fields"], key=b"bad\xff\xfekey"))
+        self.assertEqual((400, "InvalidArgument"), (st, error_of(body)[0]))
         st, _, body = form_post(self.server.url + "/" + uniq("nob"), p["fields"])
         self.assertEqual((404, "NoSuchBucket"), (st, error_of(body)[0]))
 
