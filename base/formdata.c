@@ -45,8 +45,11 @@ int formdata_boundary(const char *ct, size_t ct_len, char out[FORMDATA_BOUNDARY_
                 while (v + n < ct + ct_len && v[n] != ';' && v[n] != ' ')
                     n++;
             }
-            if (n == 0 || n > FORMDATA_BOUNDARY_MAX)
+            if (n == 0 || n > FORMDATA_BOUNDARY_MAX || v[n - 1] == ' ')
                 return -1;
+            for (i = 0; i < n; i++) /* RFC 2046 bchars */
+                if (v[i] == '\0' || (!isalnum((unsigned char)v[i]) && !strchr("'()+_,-./:=? ", v[i])))
+                    return -1;
             memcpy(out, v, n);
             out[n] = '\0';
             return 0;

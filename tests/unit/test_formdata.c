@@ -11,7 +11,8 @@ static void test_boundary(void)
         const char *ct, *want; /* want NULL: refused */
     } cases[] = {
         {"multipart/form-data; boundary=abc", "abc"},
-        {"Multipart/Form-Data;boundary=\"a b;c\"", "a b;c"},
+        {"Multipart/Form-Data;boundary=\"a b:c\"", "a b:c"},
+        {"multipart/form-data; boundary=\"a;b\"", NULL}, /* not an RFC 2046 bchar */
         {"multipart/form-data; charset=utf-8; boundary=x1", "x1"},
         {"multipart/form-data; boundary=", NULL},
         {"multipart/form-data", NULL},
