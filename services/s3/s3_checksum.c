@@ -86,6 +86,13 @@ void s3_attributes_parts(buf_t *out, const s3_object_t *o, long max, long marker
         return;
     snprintf(tag, sizeof tag, "Checksum%s", o->checksum_alg);
     xml_open(out, "ObjectParts");
+    if (!o->checksum_alg[0]) {
+        /* no part values to list: the count alone, as before */
+        xml_elem_int(out, "PartsCount", cJSON_GetArraySize(p));
+        xml_close(out, "ObjectParts");
+        cJSON_Delete(p);
+        return;
+    }
     cJSON_ArrayForEach(e, p) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "c");
         const cJSON *sz = cJSON_GetObjectItemCaseSensitive(e, "n");
