@@ -67,6 +67,9 @@ static const opt_t opts[] = {
     {"--oidc-jwks", "AWSEMU_OIDC_JWKS", OPT_OIDC, F(noidc),
      "ISSUER=FILE: the JWK Set that verifies web identity tokens of OIDC issuer ISSUER "
      "(repeatable; env: comma-separated)"},
+    {"--s3-legacy-defaults", "AWSEMU_S3_LEGACY_DEFAULTS", OPT_BOOL, F(s3_legacy_defaults),
+     "new S3 buckets get the pre-April-2023 defaults: ObjectWriter ownership (ACLs on), no public "
+     "access block"},
 };
 
 void config_defaults(config_t *c)

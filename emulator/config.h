@@ -32,6 +32,7 @@ typedef struct {
         char jwks[1024];  /* the file holding its JWK Set */
     } oidc[16];           /* --oidc-jwks ISSUER=FILE, repeatable */
     int noidc;
+    int s3_legacy_defaults; /* new buckets: ObjectWriter, no public access block */
 } config_t;
 
 #define CONFIG_VERSION "0.1.0"

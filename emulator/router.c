@@ -467,6 +467,7 @@ static int rest_body_ok(route_t *rt)
         snprintf(sig.amz_date, sizeof sig.amz_date, "%s", rt->auth.amz_date);
         snprintf(sig.seed_sig, sizeof sig.seed_sig, "%s", rt->auth.signature);
     }
+    sig.object_checksum = r->op && (r->op->flags & OP_OBJECT_CHECKSUM);
     rc = payload_check_s3(h, &sig, &e);
     OPENSSL_cleanse(&sig, sizeof sig);
     if (rc == 0)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh [--demo|--test|--bench] — installs what is missing from
 # Debian's packages: the build libraries; --demo adds Python 3 and boto3
-# (make demo); --test also the aws CLI, Python cryptography, valgrind and the
+# (make demo); --test also the aws CLI, rclone, s3cmd, Python cryptography,
+# valgrind and the
 # JS SDK v3 modules of tests/js (npm, only where node and npm exist; an
 # unreachable npm skips those tests, never fails); --bench wrk (make bench).
 # Uses sudo when not root. Does nothing when all is there.
@@ -47,6 +48,8 @@ if [ "$1" = "--test" ]; then
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
     command -v xmlsec1 >/dev/null 2>&1 || add xmlsec1  # signs test SAML assertions
+    command -v rclone >/dev/null 2>&1 || add rclone   # tests/e2e/test_s3_clients.py
+    command -v s3cmd >/dev/null 2>&1 || add s3cmd
     js_modules
 fi
 if [ "$1" = "--bench" ]; then

@@ -92,10 +92,10 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
 
 /* <RestoreStatus> of a listed object a restore was asked for and whose
  * copy has not expired (x-amz-optional-object-attributes: RestoreStatus;
- * ListObjectsV2 API reference). Columns 6, 7: restore_ready, _until. */
+ * ListObjectsV2 API reference). Columns 7, 8: restore_ready, _until. */
 static void restore_status(s3_req_t *s, buf_t *b, sqlite3_stmt *st)
 {
-    double ready = sqlite3_column_double(st, 6), until = sqlite3_column_double(st, 7);
+    double ready = sqlite3_column_double(st, 7), until = sqlite3_column_double(st, 8);
     char date[32];
 
     if (ready <= 0 || s->r->now >= until)
@@ -110,8 +110,9 @@ static void restore_status(s3_req_t *s, buf_t *b, sqlite3_stmt *st)
 }
 
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg, storage_class, restore_ready,
- * restore_until); fetch_owner: 1 Owner, 2 RestoreStatus (bits). */
+ * last_modified, checksum_alg, storage_class, checksum_type,
+ * restore_ready, restore_until); fetch_owner: 1 Owner, 2 RestoreStatus
+ * (bits). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -122,8 +123,12 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
     clock_iso8601(sqlite3_column_double(st, 3), date);
     xml_elem(b, "LastModified", date);
     xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 2));
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_bytes(st, 4) > 0) {
         xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 4));
+        xml_elem(b, "ChecksumType", sqlite3_column_type(st, 6) != SQLITE_NULL
+                                        ? (const char *)sqlite3_column_text(st, 6)
+                                        : "FULL_OBJECT");
+    }
     xml_elem_int(b, "Size", sqlite3_column_int64(st, 1));
     if (fetch_owner & 1) {
         char owner[65];
@@ -143,10 +148,10 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
  * prefix, or past a common prefix), in S3's order: one lower bound, as
  * SQLite seeks the key index by one and only filters by a second. */
 static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, "
-                                     "restore_ready, restore_until FROM "
+                                     "checksum_type, restore_ready, restore_until FROM "
                                      "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
 static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, "
-                                    "restore_ready, restore_until FROM "
+                                    "checksum_type, restore_ready, restore_until FROM "
                                     "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
 
 /* One page of a listing: what the query asks, and what the scan found. */

@@ -23,6 +23,7 @@ static const char *const env_names[] = {
     "AWSEMU_MAX_CONNECTIONS",
     "AWSEMU_MIN_RATE",
     "AWSEMU_OIDC_JWKS",
+    "AWSEMU_S3_LEGACY_DEFAULTS",
 };
 
 static void clear_env(void)
@@ -84,6 +85,7 @@ static void test_defaults(void)
     CHECK(c.idle_timeout == 60);
     CHECK(c.max_connections == 0); /* derived from RLIMIT_NOFILE at start */
     CHECK(c.min_rate == 500);
+    CHECK(c.s3_legacy_defaults == 0);
     free(out);
     free(err);
 }
@@ -184,6 +186,8 @@ static int eph_off(const config_t *c) { return c->ephemeral == 0; }
 static int eph_on(const config_t *c) { return c->ephemeral == 1; }
 static int fsync_off(const config_t *c) { return c->fsync == 0; }
 static int fsync_on(const config_t *c) { return c->fsync == 1; }
+static int legacy_on(const config_t *c) { return c->s3_legacy_defaults == 1; }
+static int legacy_off(const config_t *c) { return c->s3_legacy_defaults == 0; }
 static int iam_off(const config_t *c) { return c->iam_enforce == 0; }
 static int log_text(const config_t *c) { return c->log_json == 0; }
 static int idle_max(const config_t *c) { return c->idle_timeout == 86400; }
@@ -206,6 +210,8 @@ static const struct ok_case ok_cases[] = {
     {{"--fsync", "off"}, fsync_off},
     {{"--fsync", "yes"}, fsync_on},
     {{"--fsync=1"}, fsync_on},
+    {{"--s3-legacy-defaults"}, legacy_on},
+    {{"--s3-legacy-defaults=off"}, legacy_off},
     {{"--iam", "off"}, iam_off},
     {{"--log-format", "text"}, log_text},
     {{"--idle-timeout", "86400"}, idle_max},
@@ -402,7 +408,9 @@ static void test_env(void)
     setenv("AWSEMU_IDLE_TIMEOUT", "7", 1);
     setenv("AWSEMU_MAX_CONNECTIONS", "300", 1);
     setenv("AWSEMU_MIN_RATE", "1000", 1);
+    setenv("AWSEMU_S3_LEGACY_DEFAULTS", "on", 1);
     CHECK(run(&c, none, &out, &err) == 0);
+    CHECK(c.s3_legacy_defaults == 1);
     CHECK_STR(err, "");
     CHECK_STR(c.host, "10.0.0.1");
     CHECK(c.port == 5000);
