@@ -247,6 +247,15 @@ static int copy_body(s3_req_t *s, s3_object_t *src, const char *src_arn, const c
     return rc;
 }
 
+/* What a stored copy tells: its event, its lifecycle expiration. */
+static void copied(s3_req_t *s, const s3_object_t *dst)
+{
+    s3_event_obj_t ev = {s->key, dst->size, dst->etag, dst->version_id};
+
+    s3_notify(s, "s3:ObjectCreated:Copy", &ev);
+    s3_expiration_header(s, s->key, dst->last_modified, (long long)dst->size, dst->tags);
+}
+
 int s3_op_copy_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -339,11 +348,7 @@ int s3_op_copy_object(svc_req_t *r)
         goto out_dst;
     }
     s3_drop_body(s, &old);
-    {
-        s3_event_obj_t ev = {s->key, dst.size, dst.etag, dst.version_id};
-        s3_notify(s, "s3:ObjectCreated:Copy", &ev);
-    }
-    s3_expiration_header(s, s->key, dst.last_modified, (long long)dst.size, dst.tags);
+    copied(s, &dst);
     if (dst.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
     s3_sse_headers(s, &dst.sse);
