@@ -432,10 +432,17 @@ char *s3_request_tags(s3_req_t *s, int *bad)
         char *eq = strchr(p, '='), k[300], v[600];
         if (eq)
             *eq = '\0';
-        if (strlen(p) >= sizeof k || proto_query_unescape_text(p, strlen(p), 1, k) < 0 ||
-            (eq && (strlen(eq + 1) >= sizeof v ||
-                    proto_query_unescape_text(eq + 1, strlen(eq + 1), 1, v) < 0))) {
-            *bad = 1;
+        /* a key or value that is not text (NUL, invalid UTF-8, too long)
+         * is an invalid tag, as a TagSet's would be */
+        if (strlen(p) >= sizeof k || proto_query_unescape_text(p, strlen(p), 1, k) < 0) {
+            s3_fail(s, S3_E_TAG_KEY);
+            *bad = 3;
+            break;
+        }
+        if (eq && (strlen(eq + 1) >= sizeof v ||
+                   proto_query_unescape_text(eq + 1, strlen(eq + 1), 1, v) < 0)) {
+            s3_fail(s, S3_E_TAG_VALUE);
+            *bad = 3;
             break;
         }
         if (!eq)
