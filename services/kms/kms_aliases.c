@@ -205,7 +205,8 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     /* by name, unique in an account and region (the primary key) */
 #define ALIASES                                                                                    \
-    "SELECT name, key_id, created, updated FROM kms_aliases WHERE account=?1 AND region=?2 AND "   \
+    "SELECT name, substr(key_id, 1, 36), created, updated FROM kms_aliases WHERE account=?1 AND "  \
+    "region=?2 AND "                                                                               \
     "(?3 IS NULL OR key_id=?3)"
     static const char *const sql[2] = {
         ALIASES PAGE_ORDER1("name"),

@@ -211,7 +211,7 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
     const create_key_args_t *v = kms_input(r, in, &create_key_input);
     const char *policy, *desc, *usage, *spec, *cmkspec, *origin, *store;
     const cJSON *tags;
-    char key_id[37];
+    char key_id[KMS_ROW_LEN + 1];
     char *defpolicy = NULL;
     int rc = -1;
     kms_key_t k;
@@ -239,10 +239,6 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
             return svc_error(r, KMS_E_ORIGIN_STORE, origin);
         return svc_error(r, KMS_E_NO_KEY_STORE, store);
     }
-    if (strcmp(origin, "AWS_KMS") != 0)
-        return svc_error(r, KMS_E_ORIGIN_UNSUPPORTED, origin);
-    if (v->multi)
-        return svc_error(r, KMS_E_MULTI_REGION_UNSUPPORTED);
     if (policy && kms_check_policy(r, policy) != 0)
         return -1;
     if (tags && cJSON_GetArraySize(tags) > 50)
@@ -254,7 +250,9 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
         rc = internal(r);
         goto out;
     }
-    if (kms_insert_key(r, desc, policy ? policy : defpolicy, "CUSTOMER", key_id) != 0 ||
+    if ((v->multi || strcmp(origin, "AWS_KMS") != 0
+             ? kms_insert_key_ext(r, desc, policy ? policy : defpolicy, origin, v->multi, key_id)
+             : kms_insert_key(r, desc, policy ? policy : defpolicy, "CUSTOMER", key_id)) != 0 ||
         (tags && kms_put_tags(r, key_id, tags) != 0)) {
         db_rollback(r->emu->db);
         rc = -1;
@@ -301,7 +299,7 @@ int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     /* in creation order: seq (MAX + 1 when inserted) is unique, and
      * kms_keys_scope (account, region, seq) the index of both statements */
-#define KEYS "SELECT key_id, arn, seq FROM kms_keys WHERE account=?1 AND region=?2"
+#define KEYS "SELECT substr(key_id, 1, 36), arn, seq FROM kms_keys WHERE account=?1 AND region=?2"
     static const char *const sql[2] = {
         KEYS PAGE_ORDER1("seq"),
         KEYS " AND " PAGE_NEXT1("seq") PAGE_ORDER1("seq"),
@@ -323,6 +321,8 @@ static int set_state(svc_req_t *r, const cJSON *in, const char *state, const cha
 
     if (k == NULL || kms_require_not_pending(r, k) || kms_not_aws_managed(r, k, op))
         return -1;
+    if (!strcmp(k->state, "PendingImport"))
+        return svc_error(r, KMS_E_PENDING_IMPORT, k->arn);
     rc = kms_key_update(r,
                         !strcmp(state, "Enabled")
                             ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
@@ -371,10 +371,13 @@ int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
     const schedule_args_t *v = kms_input(r, in, &schedule_input);
     kms_key_t *k;
     double when;
+    int rc;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
         kms_not_aws_managed(r, k, "ScheduleKeyDeletion"))
         return -1;
+    if ((rc = kms_mrk_schedule_deletion(r, k, (int)v->days, out)) != 0)
+        return rc < 0 ? -1 : 0; /* a primary waiting for its replicas */
     when = r->now + (double)v->days * DAY;
     if (db_run(r->emu->db,
                "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, pending_window=?3 "
@@ -395,7 +398,7 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (k == NULL)
         return -1;
-    if (strcmp(k->state, "PendingDeletion") != 0)
+    if (strcmp(k->state, "PendingDeletion") != 0 && strcmp(k->state, "PendingReplicaDeletion") != 0)
         return svc_error(r, KMS_E_NOT_PENDING, k->arn);
     if (kms_key_update(r,
                        "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
@@ -499,7 +502,7 @@ int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     if (db_commit(r->emu->db) != 0)
         return internal(r);
-    cJSON_AddStringToObject(out, "KeyId", k->key_id);
+    cJSON_AddStringToObject(out, "KeyId", k->id);
     return 0;
 }
 
@@ -526,7 +529,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     cJSON *e = cJSON_CreateObject();
 
     (void)r;
-    cJSON_AddStringToObject(e, "KeyId", k->key_id);
+    cJSON_AddStringToObject(e, "KeyId", k->id);
     cJSON_AddStringToObject(e, "KeyMaterialId", db_text(st, 1));
     cJSON_AddStringToObject(e, "KeyMaterialState",
                             sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
