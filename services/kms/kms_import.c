@@ -141,6 +141,8 @@ int kms_op_get_parameters_for_import(svc_req_t *r, const cJSON *in, cJSON *out)
     codec_random(token, sizeof token);
     sha256_hex(token, sizeof token, hash);
     valid_to = r->now + DAY; /* 24 hours */
+    db_run(r->emu->db, "DELETE FROM kms_import_params WHERE key_id=?1 AND valid_to <= ?2", "sd",
+           k->key_id, r->now); /* spent by time */
     if (store_params(r, k, v, hash, pk, valid_to) != 0)
         goto out;
     cJSON_AddStringToObject(out, "KeyId", k->arn);

@@ -247,6 +247,9 @@ int kms_mrk_maintain(svc_req_t *r, kms_key_t *k);
 /* What time has brought to k's imported material (ValidTo passed: the
  * material is deleted, PendingImport). 0 or -1. */
 int kms_import_maintain(svc_req_t *r, kms_key_t *k);
+/* Copies material version of k (a primary; else nothing) to its replicas,
+ * which take it as their current version: rotation. 0 or -1. */
+int kms_mrk_propagate(svc_req_t *r, const kms_key_t *k, int version);
 /* DescribeKey's MultiRegionConfiguration; ValidTo and ExpirationModel. */
 void kms_mrk_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
 void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);

@@ -417,6 +417,8 @@ static int rotation_allowed(svc_req_t *r, const kms_key_t *k, const char *op)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0 || strcmp(k->origin, "AWS_KMS") != 0)
         return svc_error(r, KMS_E_ROTATION_KEY, k->arn, k->key_spec, k->origin, op);
+    if (k->multi_region == 2) /* the primary's rotation reaches it */
+        return svc_error(r, KMS_E_NOT_PRIMARY, k->arn, op);
     return kms_not_aws_managed(r, k, op);
 }
 

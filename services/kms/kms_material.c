@@ -158,7 +158,8 @@ int kms_add_material(svc_req_t *r, kms_key_t *k, const char *type)
     if (db_run(r->emu->db,
                "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + ?3 "
                "WHERE key_id=?1",
-               "sii", k->key_id, v, !strcmp(type, "ON_DEMAND")) != 0)
+               "sii", k->key_id, v, !strcmp(type, "ON_DEMAND")) != 0 ||
+        kms_mrk_propagate(r, k, v) != 0) /* a multi-Region key rotates everywhere */
         return svc_error(r, KMS_E_DB);
     k->current_version = v;
     return 0;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz/authz.h"
 #include "base/codec.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
@@ -173,6 +174,35 @@ int kms_mrk_schedule_deletion(svc_req_t *r, const kms_key_t *k, int days, cJSON 
     return 1;
 }
 
+#define MAX_REPLICAS 64 /* AWS has fewer regions */
+
+static int copy_material(svc_req_t *r, const kms_key_t *src, const char *dst_row,
+                         const char *dst_arn, int only);
+
+int kms_mrk_propagate(svc_req_t *r, const kms_key_t *k, int version)
+{
+    char rows[MAX_REPLICAS][KMS_ROW_LEN + 1], arns[MAX_REPLICAS][KMS_ARN_BUF];
+    sqlite3_stmt *st;
+    int n = 0, i;
+
+    if (k->multi_region != MRK_PRIMARY)
+        return 0;
+    st = db_query(r->emu->db, "SELECT key_id, arn FROM kms_keys WHERE " GROUP " AND multi_region=2",
+                  "ss", k->id, k->account);
+    while (n < MAX_REPLICAS && db_row(st) == 1) {
+        db_copy(st, 0, rows[n], sizeof rows[n]);
+        db_copy(st, 1, arns[n], sizeof arns[n]);
+        n++;
+    }
+    db_done(st);
+    for (i = 0; i < n; i++)
+        if (copy_material(r, k, rows[i], arns[i], version) != 0 ||
+            db_run(r->emu->db, "UPDATE kms_keys SET current_version=?2 WHERE key_id=?1", "si",
+                   rows[i], version) != 0)
+            return -1;
+    return 0;
+}
+
 /* ---- ReplicateKey --------------------------------------------------------- */
 
 typedef struct {
@@ -237,15 +267,16 @@ int kms_res_replicate(svc_req_t *r, const void *in, struct authz *a)
     return kms_authz_extra(r, kms_request_authz(r), "kms:ReplicaRegion", v->region, a);
 }
 
-/* Copies every material version of src into the row dst_row (ARN dst_arn),
- * sealed for its ARN: same bytes, same version numbers, same ids. */
+/* Copies material version only (0: every version) of src into the row
+ * dst_row (ARN dst_arn), sealed for its ARN: same bytes, same version
+ * numbers, same ids. */
 static int copy_material(svc_req_t *r, const kms_key_t *src, const char *dst_row,
-                         const char *dst_arn)
+                         const char *dst_arn, int only)
 {
     sqlite3_stmt *st = db_query(r->emu->db,
                                 "SELECT version, material_id, wrapped, created, rotation_type "
-                                "FROM kms_key_material WHERE key_id=?1",
-                                "s", src->key_id);
+                                "FROM kms_key_material WHERE key_id=?1 AND (?2 = 0 OR version=?2)",
+                                "si", src->key_id, only);
     char ref[KMS_ARN_BUF + 16];
     uint8_t m[4096], w[4096 + ENVELOPE_OVERHEAD];
     int rc, ok = 0;
@@ -287,14 +318,13 @@ static int insert_replica(svc_req_t *r, const kms_key_t *k, const replicate_args
     if (db_run(r->emu->db,
                "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                "key_spec, origin, key_manager, state, created, policy, multi_region, "
-               "rotation_enabled, rotation_period, next_rotation, current_version, import_id, "
-               "seq) SELECT ?1, account, ?2, ?3, ?4, key_usage, key_spec, origin, key_manager, "
-               "?5, ?6, ?7, 2, rotation_enabled, rotation_period, next_rotation, "
-               "current_version, import_id, (SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys) "
+               "current_version, import_id, seq) SELECT ?1, account, ?2, ?3, ?4, key_usage, "
+               "key_spec, origin, key_manager, ?5, ?6, ?7, 2, current_version, import_id, "
+               "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys) "
                "FROM kms_keys WHERE key_id=?8",
                "sssssdss", row, v->region, arn, v->desc, state, r->now, policy, k->key_id) != 0)
         return kms_internal(r);
-    if (strcmp(k->origin, "EXTERNAL") != 0 && copy_material(r, k, row, arn) != 0)
+    if (strcmp(k->origin, "EXTERNAL") != 0 && copy_material(r, k, row, arn, 0) != 0)
         return -1;
     return v->tags ? kms_put_tags(r, row, v->tags) : 0;
 }
@@ -306,6 +336,29 @@ static void in_region(svc_req_t *r, const char *region, char home[64])
     if (home[0] == '\0')
         memcpy(home, r->region, sizeof r->region);
     snprintf(r->region, sizeof r->region, "%s", region);
+}
+
+/* ReplicateKey creates a key in the replica's region: kms:CreateKey there
+ * too, under IAM policies (--iam enforce). */
+static int authorize_replica(svc_req_t *r, const kms_key_t *k, const replicate_args_t *v)
+{
+    char home[64] = "";
+    kms_authz_t *z;
+    authz_t a;
+    int rc;
+
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    if ((z = kms_authz_new()) == NULL)
+        return svc_error(r, KMS_E_OOM);
+    in_region(r, v->region, home);
+    rc = kms_authz_create_key(r, z, k->key_spec, k->key_usage, k->origin, 1, v->bypass, v->tags,
+                              &a);
+    if (rc == 0)
+        rc = authz_check(r, &a);
+    in_region(r, home, home);
+    kms_authz_free(z);
+    return rc;
 }
 
 /* ReplicateKey's answer: the replica as its region describes it. */
@@ -364,7 +417,9 @@ int kms_op_replicate_key(svc_req_t *r, const cJSON *in, cJSON *out)
         free(defpolicy);
         return kms_internal(r);
     }
-    rc = insert_replica(r, k, v, policy, row, arn);
+    rc = authorize_replica(r, k, v);
+    if (rc == 0)
+        rc = insert_replica(r, k, v, policy, row, arn);
     if (rc == 0 && db_commit(r->emu->db) != 0)
         rc = kms_internal(r);
     else if (rc != 0)
@@ -403,6 +458,35 @@ int kms_res_update_primary(svc_req_t *r, const void *in, struct authz *a)
     return kms_authz_extra(r, kms_request_authz(r), "kms:PrimaryRegion", v->region, a);
 }
 
+/* UpdatePrimaryRegion changes the replica too: kms:UpdatePrimaryRegion on
+ * it, in its region (--iam enforce). A missing replica is the handler's
+ * NotFoundException. */
+static int authorize_other(svc_req_t *r, const char *row, const char *region)
+{
+    char home[64] = "";
+    kms_authz_t *z;
+    kms_key_t rk;
+    authz_t a;
+    int rc;
+
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    if ((z = kms_authz_new()) == NULL)
+        return svc_error(r, KMS_E_OOM);
+    in_region(r, region, home);
+    if ((rc = kms_load(r, row, &rk)) == 1) {
+        rc = kms_authz_key(r, z, &rk, "kms:UpdatePrimaryRegion", NULL, &a) ||
+                     kms_authz_extra(r, z, "kms:PrimaryRegion", region, &a) ||
+                     authz_check(r, &a)
+                 ? -1
+                 : 0;
+        kms_key_clear(&rk);
+    }
+    in_region(r, home, home);
+    kms_authz_free(z);
+    return rc < 0 ? -1 : 0;
+}
+
 int kms_op_update_primary_region(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const primary_args_t *v = kms_input(r, in, &primary_input);
@@ -422,19 +506,26 @@ int kms_op_update_primary_region(svc_req_t *r, const cJSON *in, cJSON *out)
     if (!strcmp(v->region, r->region))
         return 0; /* already the primary: nothing changes */
     row_id(row, k->id, v->region);
+    if (authorize_other(r, row, v->region) != 0)
+        return -1;
     if (db_begin(r->emu->db) != 0)
         return kms_internal(r);
+    /* the rotation schedule moves with the primary */
     rc = db_run(r->emu->db,
-                "UPDATE kms_keys SET multi_region=1 WHERE key_id=?1 AND multi_region=2 AND "
-                "state NOT IN ('PendingDeletion', 'PendingReplicaDeletion')",
-                "s", row);
+                "UPDATE kms_keys SET multi_region=1, (rotation_enabled, rotation_period, "
+                "next_rotation) = (SELECT rotation_enabled, rotation_period, next_rotation FROM "
+                "kms_keys WHERE key_id=?2) WHERE key_id=?1 AND multi_region=2 AND state NOT IN "
+                "('PendingDeletion', 'PendingReplicaDeletion')",
+                "ss", row, k->key_id);
     if (rc == 0 && sqlite3_changes(db_handle(r->emu->db)) == 0) {
         db_rollback(r->emu->db);
         return svc_error(r, KMS_E_NO_REPLICA_IN, k->arn, v->region);
     }
     if (rc == 0)
-        rc = db_run(r->emu->db, "UPDATE kms_keys SET multi_region=2 WHERE key_id=?1", "s",
-                    k->key_id);
+        rc = db_run(r->emu->db,
+                    "UPDATE kms_keys SET multi_region=2, rotation_enabled=0, next_rotation=NULL "
+                    "WHERE key_id=?1",
+                    "s", k->key_id);
     if (rc != 0 || db_commit(r->emu->db) != 0)
         return kms_internal(r);
     return 0;
