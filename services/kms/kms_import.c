@@ -346,8 +346,9 @@ static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v
     if (keyring_seal(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref), m, n, w) != 0)
         return svc_error(r, KMS_E_STORE_MATERIAL);
     rc = db_run(r->emu->db,
-                "INSERT OR IGNORE INTO kms_key_material (key_id, version, material_id, wrapped, "
-                "created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key_id, version) DO UPDATE SET "
+                "wrapped=excluded.wrapped",
                 "sisbd", k->key_id, k->current_version, mid, w, sizeof w, r->now);
     if (rc == 0)
         rc = db_run(r->emu->db,
@@ -427,10 +428,12 @@ out:
 
 /* ---- deletion and expiry ------------------------------------------------ */
 
-/* Deletes k's material: the key waits for an import again. */
+/* Deletes k's material: the key waits for an import again. Its row stays,
+ * empty, for ListKeyRotations (PENDING_IMPORT) and the KeyMaterialId. */
 static int drop_material(svc_req_t *r, kms_key_t *k)
 {
-    if (db_run(r->emu->db, "DELETE FROM kms_key_material WHERE key_id=?1", "s", k->key_id) != 0 ||
+    if (db_run(r->emu->db, "UPDATE kms_key_material SET wrapped=x'' WHERE key_id=?1", "s",
+               k->key_id) != 0 ||
         db_run(r->emu->db,
                "UPDATE kms_keys SET state='PendingImport', valid_to=NULL WHERE key_id=?1", "s",
                k->key_id) != 0)
@@ -471,6 +474,15 @@ int kms_import_maintain(svc_req_t *r, kms_key_t *k)
     if (valid_to <= 0 || valid_to > r->now)
         return 0;
     return drop_material(r, k); /* the material expired */
+}
+
+void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e)
+{
+    if (strcmp(k->origin, "EXTERNAL") != 0)
+        return;
+    cJSON_AddStringToObject(e, "ImportState", imported ? "IMPORTED" : "PENDING_IMPORT");
+    if (imported)
+        kms_import_metadata(r, k, e);
 }
 
 void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m)

@@ -253,6 +253,9 @@ int kms_mrk_propagate(svc_req_t *r, const kms_key_t *k, int version);
 /* DescribeKey's MultiRegionConfiguration; ValidTo and ExpirationModel. */
 void kms_mrk_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
 void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
+/* ListKeyRotations' ImportState (imported: the material is there, not
+ * deleted or expired), ExpirationModel and ValidTo of an EXTERNAL key. */
+void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e);
 /* ScheduleKeyDeletion of a primary with replicas: PendingReplicaDeletion
  * and out filled (1); 0 when k is not such a key; -1 on error. */
 int kms_mrk_schedule_deletion(svc_req_t *r, const kms_key_t *k, int days, cJSON *out);

@@ -539,6 +539,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
         cJSON_AddStringToObject(e, "RotationType", db_text(st, 3));
+    kms_import_rotation(r, k, sqlite3_column_int(st, 4), e);
     cJSON_AddItemToArray(list, e);
 }
 
@@ -546,7 +547,8 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     /* by version, unique in a key (the primary key (key_id, version)) */
 #define ROTATIONS                                                                                  \
-    "SELECT version, material_id, created, rotation_type FROM kms_key_material WHERE key_id=?1 "   \
+    "SELECT version, material_id, created, rotation_type, length(wrapped) > 0 FROM "               \
+    "kms_key_material WHERE key_id=?1 "                                                            \
     "AND (?2 OR rotation_type IS NOT NULL)"
     static const char *const sql[2] = {
         ROTATIONS PAGE_ORDER1("version"),

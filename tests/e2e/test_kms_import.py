@@ -185,6 +185,25 @@ class ImportTests(ImportTestCase):
         self.assertClientError("IncorrectKeyMaterialException", self.import_material, kid,
                                material, KeyMaterialId="0" * 64)
 
+    def test_list_key_rotations_import_state(self):
+        kid = self.external_key()["KeyId"]
+        m = os.urandom(32)
+        soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=5)
+        mid = self.import_material(kid, m, ValidTo=soon)["KeyMaterialId"]
+        self.assertEqual([], self.kms.list_key_rotations(KeyId=kid)["Rotations"])
+        rows = self.kms.list_key_rotations(KeyId=kid, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+        self.assertEqual(1, len(rows["Rotations"]))
+        e = rows["Rotations"][0]
+        self.assertEqual((kid, mid, "CURRENT", "IMPORTED", "KEY_MATERIAL_EXPIRES"),
+                         (e["KeyId"], e["KeyMaterialId"], e["KeyMaterialState"], e["ImportState"],
+                          e["ExpirationModel"]))
+        self.assertAlmostEqual(0, (e["ValidTo"] - soon).total_seconds(), delta=2)
+        self.kms.delete_imported_key_material(KeyId=kid)
+        e = self.kms.list_key_rotations(KeyId=kid, IncludeKeyMaterial="ALL_KEY_MATERIAL")[
+            "Rotations"][0]
+        self.assertEqual((mid, "PENDING_IMPORT"), (e["KeyMaterialId"], e["ImportState"]))
+        self.assertNotIn("ValidTo", e)
+
     def test_expiration_arguments(self):
         kid = self.external_key()["KeyId"]
         m = os.urandom(32)

@@ -304,3 +304,107 @@ class MrkEnforceTests(MrkTestCase):
         c.update_primary_region(KeyId=kid, PrimaryRegion="us-west-2")
         self.assertEqual("PRIMARY", self.west.describe_key(KeyId=kid)["KeyMetadata"]
                          ["MultiRegionConfiguration"]["MultiRegionKeyType"])
+
+
+# --------------------------------------------------------------------------
+# Real Terraform: aws_kms_replica_key, aws_kms_external_key,
+# aws_kms_replica_external_key (the provider wraps key_material_base64
+# itself), apply, plan without drift, destroy.
+# --------------------------------------------------------------------------
+
+TF_MAIN = """
+provider "aws" {
+  alias                       = "west"
+  region                      = "us-west-2"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    kms = "%(url)s"
+    sts = "%(url)s"
+    iam = "%(url)s"
+  }
+}
+
+resource "aws_kms_key" "primary" {
+  description             = "tf multi-Region primary"
+  multi_region            = true
+  deletion_window_in_days = 7
+  tags                    = { side = "east" }
+}
+
+resource "aws_kms_replica_key" "replica" {
+  provider                = aws.west
+  description             = "tf multi-Region replica"
+  primary_key_arn         = aws_kms_key.primary.arn
+  deletion_window_in_days = 7
+  tags                    = { side = "west" }
+}
+
+resource "aws_kms_external_key" "byok" {
+  description             = "tf imported material"
+  multi_region            = true
+  key_material_base64     = "%(material)s"
+  enabled                 = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_replica_external_key" "byok_replica" {
+  provider                = aws.west
+  description             = "tf imported material replica"
+  primary_key_arn         = aws_kms_external_key.byok.arn
+  key_material_base64     = "%(material)s"
+  enabled                 = true
+  deletion_window_in_days = 7
+}
+
+output "primary_id" { value = aws_kms_key.primary.key_id }
+output "replica_arn" { value = aws_kms_replica_key.replica.arn }
+output "byok_id" { value = aws_kms_external_key.byok.id }
+output "byok_state" { value = aws_kms_external_key.byok.enabled }
+"""
+
+
+class TerraformTests(MrkTestCase):
+    own_server = True
+
+    def test_replica_and_external_keys(self):
+        import base64
+        import os
+        import tempfile
+        import shutil
+        import tf_util
+        why = tf_util.skip_reason()
+        if why:
+            self.skipTest(why)
+        work = tempfile.mkdtemp(prefix="awsemu-tf-mrk-")
+        try:
+            tf = tf_util.Terraform(self.server, work)
+            material = base64.b64encode(os.urandom(32)).decode()
+            tf.write("main.tf", TF_MAIN % {"url": self.server.url, "material": material})
+            tf.apply()
+            out = tf.outputs()
+            kid = out["primary_id"]
+            self.assertRegex(kid, MRK_RE)
+            self.assertEqual(arn("us-west-2", kid), out["replica_arn"])
+            wmd = self.west.describe_key(KeyId=kid)["KeyMetadata"]
+            self.assertEqual("tf multi-Region replica", wmd["Description"])
+            self.assertEqual([{"TagKey": "side", "TagValue": "west"}],
+                             self.west.list_resource_tags(KeyId=kid)["Tags"])
+            ct = self.kms.encrypt(KeyId=kid, Plaintext=b"tf")["CiphertextBlob"]
+            self.assertEqual(b"tf", self.west.decrypt(CiphertextBlob=ct)["Plaintext"])
+            byok = out["byok_id"]
+            self.assertEqual("Enabled", self.kms.describe_key(KeyId=byok)["KeyMetadata"]["KeyState"])
+            self.assertEqual("Enabled", self.west.describe_key(KeyId=byok)["KeyMetadata"]["KeyState"])
+            ct = self.kms.encrypt(KeyId=byok, Plaintext=b"byok")["CiphertextBlob"]
+            self.assertEqual(b"byok", self.west.decrypt(CiphertextBlob=ct)["Plaintext"])
+            tf.assert_no_drift(self)
+            tf.destroy()
+            for c in (self.kms, self.west):
+                for k in (kid, byok):
+                    self.assertIn(c.describe_key(KeyId=k)["KeyMetadata"]["KeyState"],
+                                  ("PendingDeletion", "PendingReplicaDeletion"))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
