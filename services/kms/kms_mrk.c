@@ -309,7 +309,7 @@ static int copy_material(svc_req_t *r, const kms_key_t *src, const char *dst_row
 }
 
 /* The replica's row: k's key settings, the request's description and
- * policy, k's state (an EXTERNAL key's replica waits for its import). */
+ * policy, Enabled (an EXTERNAL key's replica waits for its import). */
 static int insert_replica(svc_req_t *r, const kms_key_t *k, const replicate_args_t *v,
                           const char *policy, const char *row, const char *arn)
 {
@@ -398,6 +398,8 @@ int kms_op_replicate_key(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, KMS_E_NOT_MULTI_REGION, k->arn);
     if (k->multi_region != MRK_PRIMARY)
         return svc_error(r, KMS_E_NOT_PRIMARY, k->arn, "ReplicateKey");
+    if (!strcmp(k->state, "Disabled")) /* the model's DisabledException */
+        return svc_error(r, KMS_E_DISABLED, k->arn);
     if (!strcmp(v->region, r->region))
         return svc_error(r, KMS_E_REPLICA_SAME_REGION, v->region, k->arn);
     if (v->policy && kms_check_policy(r, v->policy) != 0)

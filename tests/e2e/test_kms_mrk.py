@@ -164,6 +164,10 @@ class CreateReplicateTests(MrkTestCase):
                                KeyId=kid, ReplicaRegion="eu-west-1", Policy="{not json")
         self.assertClientError("NotFoundException", self.kms.replicate_key,
                                KeyId="mrk-" + "0" * 32, ReplicaRegion="eu-west-1")
+        off = self.mrk()["KeyId"]
+        self.kms.disable_key(KeyId=off)
+        self.assertClientError("DisabledException", self.kms.replicate_key, KeyId=off,
+                               ReplicaRegion="us-west-2")
 
 
 class UpdatePrimaryRegionTests(MrkTestCase):
