@@ -21,7 +21,7 @@ FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
 COPY --from=build /src/runtime-packages /tmp/runtime-packages
 RUN apt-get update -q \
- && apt-get install -y -q --no-install-recommends $(cat /tmp/runtime-packages) curl \
+ && apt-get install -y -q --no-install-recommends $(cat /tmp/runtime-packages) \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
  && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin awsemu \
  && mkdir -p /data && chown awsemu:awsemu /data && chmod 0700 /data
@@ -33,6 +33,10 @@ USER awsemu
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 4566
+# The probe reads the server's configuration: the container's environment
+# plus the flags PID 1 (awsemu, or an init running it) was started with, so
+# `docker run ... awsemu --port 5000` is probed on 5000. Podman keeps a
+# HEALTHCHECK only when building with --format docker.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${AWSEMU_PORT:-4566}/_awsemu/health" >/dev/null || exit 1
+    CMD ["/usr/local/bin/awsemu", "--health-check=1"]
 ENTRYPOINT ["/usr/local/bin/awsemu"]

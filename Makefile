@@ -1,10 +1,24 @@
 # awsemu — one plain Makefile. Targets: all run test demo bench asan fuzz deps clean
+# make run PORT=5000 DATA=/tmp/state ARGS="--iam enforce"   (PORT, DATA and HOST
+# default to $AWSEMU_PORT, $AWSEMU_DATA_DIR, $AWSEMU_HOST, else 4566, ./data,
+# 127.0.0.1); JOBS=N sets the build's parallelism (default: nproc).
 CC      ?= cc
 PKGS    := libevent openssl sqlite3 libcjson expat
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2
 BIN     ?= bin/awsemu
+HOST    ?= $(or $(AWSEMU_HOST),127.0.0.1)
+PORT    ?= $(or $(AWSEMU_PORT),4566)
+DATA    ?= $(or $(AWSEMU_DATA_DIR),./data)
+ARGS    ?=
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+
+# a parallel build unless the command line says -j (sub-makes share the
+# top make's job slots)
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+MAKEFLAGS += -j$(JOBS)
+endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,7 +39,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 MIGRATIONS := $(sort $(wildcard storage/migrations/*.sql))
 
-.PHONY: all run test unit bench asan fuzz deps test-deps demo clean
+.PHONY: all run test unit bench asan fuzz deps test-deps demo-deps bench-deps demo clean
 all: $(BIN)
 
 $(BIN): $(BUILD)/emulator/main.o $(BUILD)/libawsemu.a
@@ -72,9 +86,16 @@ deps:
 test-deps:
 	@sh scripts/install-deps.sh --test
 
+demo-deps:
+	@sh scripts/install-deps.sh --demo
+
+bench-deps: test-deps
+	@sh scripts/install-deps.sh --bench
+
+# stays in the foreground (Ctrl-C stops it): run clients in a second terminal
 run: deps
 	@$(MAKE) --no-print-directory all
-	./bin/awsemu --host 127.0.0.1 --port 4566 --data-dir ./data
+	./bin/awsemu --host $(HOST) --port $(PORT) --data-dir $(DATA) $(ARGS)
 
 test: test-deps
 	@$(MAKE) --no-print-directory unit
@@ -87,12 +108,12 @@ asan: test-deps
 
 # The reference stack end to end on a throw-away awsemu (scripts/demo.py);
 # exits non-zero when any step does not behave as it says.
-demo: test-deps
+demo: demo-deps
 	@$(MAKE) --no-print-directory all
 	@PY=python3; python3 -c 'import boto3' 2>/dev/null || PY=/usr/bin/python3; \
 		$$PY scripts/demo.py
 
-bench: test-deps
+bench: bench-deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/bench.sh
 

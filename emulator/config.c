@@ -78,6 +78,9 @@ static void usage(FILE *f)
     fprintf(f, "  %-17s %-22s %s\n", "--version", "", "print the version and exit");
     fprintf(f, "  %-17s %-22s %s\n", "--list-operations", "",
             "print every operation row of every service and exit");
+    fprintf(f, "  %-40s %s\n  %-40s %s\n", "--health-check[=PID] [options]",
+            "probe the awsemu these options and the environment describe (with PID:",
+            "", "after the flags PID was started with) on /_awsemu/health; exit 0 or 1");
 }
 
 /* Stores value into the option's field; returns 0 or -1 (message printed). */

@@ -11,9 +11,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "emulator/config.h"
+#include "emulator/datadir.h"
+#include "emulator/healthcheck.h"
 #include "emulator/http.h"
 #include "emulator/router.h"
 #include "emulator/service.h"
@@ -56,14 +59,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             svc_registry[i]->tick(emu);
     db_reserve_tick(emu->db);
     log_flush();
-}
-
-static int make_dir(const char *path)
-{
-    if (mkdir(path, 0700) == 0 || errno == EEXIST)
-        return 0;
-    fprintf(stderr, "awsemu: cannot create %s: %s\n", path, strerror(errno));
-    return -1;
 }
 
 /* One warning when the data directory lets group or others in: what it
@@ -138,11 +133,13 @@ int main(int argc, char **argv)
     http_limits_t lim;
     char err[512], dbpath[4200];
     struct timeval second = {1, 0};
-    int rc, status = 1;
+    int rc, status = 1, lock_fd = -1;
     size_t i;
 
     if (argc == 2 && !strcmp(argv[1], "--list-operations"))
         return list_operations();
+    if ((rc = healthcheck_main(argc, argv, stdout, stderr)) >= 0)
+        return rc;
     config_defaults(&cfg);
     rc = config_parse(&cfg, argc, argv, stdout, stderr);
     if (rc != 0)
@@ -160,8 +157,11 @@ int main(int argc, char **argv)
     memset(&app, 0, sizeof app);
     emu.cfg = &cfg;
     if (!cfg.ephemeral) {
-        if (make_dir(cfg.data_dir) != 0)
+        /* held until exit: the kernel releases it even after a crash */
+        if ((lock_fd = datadir_claim(cfg.data_dir, err, sizeof err)) < 0) {
+            fprintf(stderr, "awsemu: %s\n", err);
             return 1;
+        }
         check_data_dir_mode(cfg.data_dir);
     }
     if (envelope_master_load(cfg.ephemeral ? NULL : cfg.data_dir, emu.master_key, err,
@@ -236,6 +236,8 @@ out:
         if (svc_registry[i]->shutdown)
             svc_registry[i]->shutdown(&emu);
     db_close(emu.db);
+    if (lock_fd >= 0)
+        close(lock_fd);  /* the data dir is free once the store is closed */
     if (app.base)
         event_base_free(app.base);
     OPENSSL_cleanse(emu.master_key, sizeof emu.master_key);

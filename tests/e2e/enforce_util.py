@@ -12,14 +12,13 @@ import time
 import urllib.parse
 import uuid
 
-import boto3
 import botocore.auth
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
 from botocore.exceptions import ClientError
 
-from harness import DEFAULT_ACCOUNT, DEFAULT_REGION
+from harness import DEFAULT_ACCOUNT, DEFAULT_REGION, new_session
 
 ACCOUNT = DEFAULT_ACCOUNT
 REGION = DEFAULT_REGION
@@ -91,7 +90,7 @@ def client(server, service, creds=ROOT, validate=True, token=None, region=None):
     cfg = botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5,
                                  read_timeout=30, parameter_validation=validate, **kw)
     tok = creds.token if token is None else (token or None)
-    return boto3.session.Session().client(
+    return new_session().client(
         service, endpoint_url=server.url, region_name=region or server.region,
         aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=tok, config=cfg)

@@ -36,6 +36,7 @@ import urllib.request
 
 import boto3
 import botocore.auth
+import botocore.loaders
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
@@ -110,6 +111,19 @@ def free_port():
         return s.getsockname()[1]
     finally:
         s.close()
+
+
+# One loader for every session: a session's own loader parses each service's
+# JSON model again (~3 MiB a client kept), and test classes keep their
+# clients until the run ends (tests/e2e/run.py peaked at 4.4 GB RSS so).
+_LOADER = botocore.loaders.create_loader()
+
+
+def new_session(**kw):
+    """A boto3 session sharing the process's model loader."""
+    s = boto3.session.Session(**kw)
+    s._session.register_component("data_loader", _LOADER)
+    return s
 
 
 class ServerError(Exception):
@@ -319,8 +333,7 @@ class Server:
         cfg = botocore.config.Config(retries={"max_attempts": 0},
                                      connect_timeout=5, read_timeout=30,
                                      parameter_validation=validate)
-        session = boto3.session.Session()
-        return session.client(service, endpoint_url=self.url,
+        return new_session().client(service, endpoint_url=self.url,
                               region_name=region or self.region,
                               aws_access_key_id=access_key,
                               aws_secret_access_key=secret_key, config=cfg)

@@ -2,12 +2,15 @@
 commands as CI (scripts/install-deps.sh, make), scripts/runtime-packages.sh
 finds the runtime stage's packages for the built binary, and the binary,
 started with nothing but the image's environment, answers the image's
-HEALTHCHECK command."""
+HEALTHCHECK command, also on a port given as a flag; with a Docker engine,
+the image itself is built and run (skipped where none runs)."""
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -56,7 +59,7 @@ class DockerfileTests(unittest.TestCase):
         self.assertIn("AWSEMU_HOST=0.0.0.0", text)
         self.assertIn("AWSEMU_PORT=4566", text)
         self.assertIn("AWSEMU_DATA_DIR=/data", text)
-        self.assertRegex(text, r"(?m)^HEALTHCHECK .* CMD .*/_awsemu/health")
+        self.assertRegex(text, r"(?m)^HEALTHCHECK .* CMD \[\"/usr/local/bin/awsemu\", \"--health-check=1\"\]$")
 
     def test_runtime_packages_of_the_built_binary(self):
         if not shutil.which("dpkg") or not shutil.which("ldd"):
@@ -69,34 +72,49 @@ class DockerfileTests(unittest.TestCase):
             self.assertIn(want, pkgs)
         self.assertTrue(any(x.startswith("libevent") for x in pkgs), pkgs)
 
-    def test_binary_with_the_image_environment_passes_the_healthcheck(self):
-        if EXTERNAL_URL:
-            raise unittest.SkipTest("starts its own awsemu (AWSEMU_URL is set)")
-        if not shutil.which("curl"):
-            raise unittest.SkipTest("needs curl, as the image's HEALTHCHECK does")
+    def healthcheck_argv(self, pid):
+        """The image's HEALTHCHECK command for this machine: exec form, the
+        image's binary replaced by the one built here, PID 1 by pid."""
         runtime = stages(dockerfile())[1]
         health = [l for l in runtime if l.startswith("HEALTHCHECK ")][0]
-        cmd = health.split(" CMD ", 1)[1]
+        argv = json.loads(health.split(" CMD ", 1)[1])
+        self.assertEqual(["/usr/local/bin/awsemu", "--health-check=1"], argv)
+        return [binary_path(), "--health-check=%d" % pid]
+
+    def image_env(self, data):
+        runtime = stages(dockerfile())[1]
         env_line = [l for l in runtime if l.startswith("ENV AWSEMU_HOST")][0]
-        data = tempfile.mkdtemp(prefix="awsemu-docker-")
-        self.addCleanup(shutil.rmtree, data, True)
         env = server_env()
         for kv in env_line.split()[1:]:
             k, v = kv.split("=", 1)
             env[k] = v
+        env["AWSEMU_DATA_DIR"] = data  # not /data here
+        return env
+
+    def wait_health(self, argv, env, proc):
+        deadline = time.monotonic() + 10
+        while True:
+            p = subprocess.run(argv, env=env, capture_output=True)
+            if p.returncode == 0:
+                return p
+            self.assertIsNone(proc.poll(), "awsemu exited")
+            self.assertLess(time.monotonic(), deadline, "HEALTHCHECK never passed: %s" % p.stderr)
+            time.sleep(0.1)
+
+    def test_binary_with_the_image_environment_passes_the_healthcheck(self):
+        if EXTERNAL_URL:
+            raise unittest.SkipTest("starts its own awsemu (AWSEMU_URL is set)")
+        data = tempfile.mkdtemp(prefix="awsemu-docker-")
+        self.addCleanup(shutil.rmtree, data, True)
+        env = self.image_env(data)
         port = free_port()
-        env.update(AWSEMU_PORT=str(port), AWSEMU_DATA_DIR=data)  # not 4566, not /data here
+        env["AWSEMU_PORT"] = str(port)  # not 4566: another awsemu may be there
         proc = subprocess.Popen([binary_path()], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 10
-            while True:
-                rc = subprocess.run(["sh", "-c", cmd], env=env, stderr=subprocess.DEVNULL).returncode
-                if rc == 0:
-                    break
-                self.assertIsNone(proc.poll(), "awsemu exited")
-                self.assertLess(time.monotonic(), deadline, "HEALTHCHECK never passed")
-                time.sleep(0.1)
+            argv = self.healthcheck_argv(proc.pid)
+            p = self.wait_health(argv, env, proc)
+            self.assertEqual(b"awsemu on 127.0.0.1:%d: healthy\n" % port, p.stdout)
             self.assertTrue(os.path.exists(os.path.join(data, "master.key")))
             # listening on every address, as in the container
             with open("/proc/net/tcp") as f:
@@ -104,7 +122,73 @@ class DockerfileTests(unittest.TestCase):
         finally:
             proc.terminate()
             self.assertEqual(0, proc.wait(10))
-        env["AWSEMU_PORT"] = str(free_port())
-        self.assertNotEqual(0, subprocess.run(["sh", "-c", cmd], env=env,
-                                            stderr=subprocess.DEVNULL).returncode,
-                            "the HEALTHCHECK must fail when nothing answers")
+        p = subprocess.run([binary_path(), "--health-check"], env=env, capture_output=True)
+        self.assertEqual(1, p.returncode, "the HEALTHCHECK must fail when nothing answers")
+        self.assertEqual(b"awsemu: health check: nothing answers on 127.0.0.1:%d\n" % port, p.stderr)
+
+    def test_healthcheck_follows_the_port_flag_given_to_docker_run(self):
+        """`docker run ... awsemu --port P`: the flag reaches PID 1 only; the
+        probe reads it from /proc/PID/cmdline (issue 16: with the image's
+        AWSEMU_PORT alone it probed 4566 and called a healthy server
+        unhealthy)."""
+        if EXTERNAL_URL:
+            raise unittest.SkipTest("starts its own awsemu (AWSEMU_URL is set)")
+        data = tempfile.mkdtemp(prefix="awsemu-docker-")
+        self.addCleanup(shutil.rmtree, data, True)
+        env = self.image_env(data)
+        env["AWSEMU_PORT"] = str(free_port())  # nothing listens there
+        port = free_port()
+        proc = subprocess.Popen([binary_path(), "--port", str(port), "--iam", "enforce"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL)
+        # an init (docker run --init) holding the server's command line
+        init = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "--",
+                                 "/usr/local/bin/awsemu", "--port=%d" % port])
+        try:
+            p = self.wait_health(self.healthcheck_argv(proc.pid), env, proc)
+            self.assertEqual(b"awsemu on 127.0.0.1:%d: healthy\n" % port, p.stdout)
+            p = subprocess.run(self.healthcheck_argv(init.pid), env=env, capture_output=True)
+            self.assertEqual((0, b"awsemu on 127.0.0.1:%d: healthy\n" % port), (p.returncode, p.stdout))
+            # the environment alone names the wrong port
+            self.assertEqual(1, subprocess.run([binary_path(), "--health-check"], env=env,
+                                               capture_output=True).returncode)
+            # a process that is no awsemu
+            p = subprocess.run([binary_path(), "--health-check=%d" % os.getpid()], env=env,
+                               capture_output=True)
+            self.assertEqual(1, p.returncode)
+            self.assertIn(b"is not an awsemu", p.stderr)
+            p = subprocess.run([binary_path(), "--health-check=x"], env=env, capture_output=True)
+            self.assertEqual(2, p.returncode)
+        finally:
+            init.kill()
+            init.wait(10)
+            proc.terminate()
+            self.assertEqual(0, proc.wait(10))
+
+
+class DockerEngineTests(unittest.TestCase):
+    """The image itself, where a Docker engine runs (none on our CI machines:
+    skipped there with the reason)."""
+
+    def test_image_is_healthy_on_a_port_given_as_flag(self):
+        if not shutil.which("docker"):
+            raise unittest.SkipTest("docker is not installed")
+        if subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode != 0:
+            raise unittest.SkipTest("no Docker engine answers (docker info failed)")
+        tag = "awsemu-e2e:%d" % os.getpid()
+        b = subprocess.run(["docker", "build", "-q", "-t", tag, REPO], capture_output=True,
+                           timeout=1800)
+        self.assertEqual(0, b.returncode, b.stderr.decode()[-2000:])
+        self.addCleanup(subprocess.run, ["docker", "rmi", "-f", tag], capture_output=True)
+        r = subprocess.run(["docker", "run", "-d", "--health-interval=1s", tag, "--port", "5000",
+                            "--ephemeral"], capture_output=True, timeout=60)
+        self.assertEqual(0, r.returncode, r.stderr.decode())
+        cid = r.stdout.decode().strip()
+        self.addCleanup(subprocess.run, ["docker", "rm", "-f", cid], capture_output=True)
+        deadline = time.monotonic() + 60
+        status = ""
+        while time.monotonic() < deadline and status != "healthy":
+            time.sleep(1)
+            status = subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}}", cid],
+                                    capture_output=True).stdout.decode().strip()
+        self.assertEqual("healthy", status)

@@ -1,5 +1,5 @@
 """The call sequences the Terraform and Pulumi AWS providers make
-(../shared/reference/iac-call-sequences.md), replayed with boto3 in the
+(examples/iac-call-sequences.md), replayed with boto3 in the
 providers' order, with the answers the providers need: provider start-up,
 and create / read (refresh) / delete of the reference stack's KMS key,
 secret, IAM role, IAM policy and role-policy attachment. (The S3 bucket's

@@ -1,5 +1,5 @@
 """scripts/provision as a user runs it (a subprocess) against a fresh awsemu:
-up creates exactly the reference stack (shared/reference/ai_model_stack.py)
+up creates exactly the reference stack (examples/ai_model_stack.py)
 with the right properties, a second up only reads, a resource deleted behind
 its back is recreated alone, outputs, destroy, and failures (unreachable
 endpoint, a denied call) that end in one line and resume on the next up.

@@ -26,13 +26,12 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 
-import boto3
 import botocore
 import botocore.config
 from botocore.exceptions import ClientError
 
 from harness import (ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_REGION, SECRET_KEY, RawConn,
-                     ServerTestCase)
+                     ServerTestCase, new_session)
 
 ACCOUNT = DEFAULT_ACCOUNT
 REGION = DEFAULT_REGION
@@ -111,7 +110,7 @@ def s3_client(server, region=None, style="path", validate=True, when_required=Fa
     endpoint = server.url if style == "path" else "http://localhost:%d" % server.port
     global _SESSION
     if _SESSION is None:
-        _SESSION = boto3.session.Session()  # shared: its loader caches the S3 model
+        _SESSION = new_session()  # shared: its loader caches the S3 model
     client = _SESSION.client("s3", endpoint_url=endpoint, region_name=region or server.region,
                             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
                             config=cfg)

@@ -23,11 +23,10 @@ import json
 import urllib.error
 import urllib.request
 
-import boto3
 import botocore.config
 from botocore import UNSIGNED
 
-from harness import ServerTestCase
+from harness import ServerTestCase, new_session
 from enforce_util import (ENFORCE, ROOT_ARN, Principals, allow, check_denied, check_error,
                           client, deny, doc, error_of, log_line, message, request_id, uniq,
                           xml_code)
@@ -41,7 +40,7 @@ def anonymous_client(server):
     cfg = botocore.config.Config(signature_version=UNSIGNED, retries={"max_attempts": 0},
                                  connect_timeout=5, read_timeout=30,
                                  s3={"addressing_style": "path"})
-    return boto3.session.Session().client("s3", endpoint_url=server.url,
+    return new_session().client("s3", endpoint_url=server.url,
                                           region_name=server.region, config=cfg)
 
 

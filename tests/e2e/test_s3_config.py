@@ -5,7 +5,7 @@ preflight over raw HTTP, canned and explicit ACLs, versioning end to end
 (version ids, delete markers, get/head/delete by versionId, ListObjectVersions
 paging, the suspended "null" version, old bodies byte-exact, at rest and
 across a restart), and the Terraform/Pulumi aws_s3_bucket call sequences of
-../shared/reference/iac-call-sequences.md replayed with boto3.
+examples/iac-call-sequences.md replayed with boto3.
 
 Runs with this machine's boto3 and with Debian 12's boto3 1.26."""
 
@@ -844,7 +844,7 @@ class VersionsAtRestTests(unittest.TestCase):
 # ---------------------------------------------------------------------------
 
 class IacSequenceTests(ConfigCase):
-    """../shared/reference/iac-call-sequences.md, aws_s3_bucket: create, read
+    """examples/iac-call-sequences.md, aws_s3_bucket: create, read
     (refresh) and delete, call by call in the provider's order."""
 
     def expect(self, code, fn, **kw):

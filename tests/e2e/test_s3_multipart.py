@@ -18,6 +18,16 @@ from botocore.exceptions import ClientError
 from test_s3 import MiB, S3TestCase, body_of, md5_hex, quoted_md5, uniq
 
 AWS = shutil.which("aws")
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 PART = 5 * MiB
 
 
@@ -100,17 +110,20 @@ class MultipartTests(S3TestCase):
             time.sleep(0.3)
             self.s3.delete_object(Bucket=self.bucket, Key=key)
             want = len(big) + len(self.p3)
-            body = bytearray(got)
-            while len(body) < want:
+            # hashed as it arrives: the body is not held a second time
+            digest, n = hashlib.sha256(got), len(got)
+            while n < want:
                 chunk = sock.recv(1 << 20)
                 if not chunk:
                     break
-                body += chunk
+                digest.update(chunk)
+                n += len(chunk)
         finally:
             sock.close()
-        self.assertEqual(want, len(body), "the body stopped short")
-        self.assertEqual(hashlib.sha256(big + self.p3).hexdigest(),
-                         hashlib.sha256(bytes(body)).hexdigest())
+        self.assertEqual(want, n, "the body stopped short")
+        expect = hashlib.sha256(big)
+        expect.update(self.p3)
+        self.assertEqual(expect.hexdigest(), digest.hexdigest())
 
     def test_complete_round_trip(self):
         key = "mp/three-parts"
@@ -472,19 +485,19 @@ class CliS3Tests(S3TestCase):
 
     def test_cp_large_file_round_trip(self):
         src = os.path.join(self.tmp, "big.bin")
-        data = body_of(20 * MiB, b"cli-big")
-        with open(src, "wb") as f:
-            f.write(data)
+        size = 20 * MiB
+        with open(src, "wb") as f:  # written and compared 1 MiB at a time
+            for i in range(20):
+                f.write(body_of(MiB, b"cli-big-%d" % i))
         self.aws("s3", "cp", src, "s3://%s/cli/big.bin" % self.bucket)
         h = self.s3.head_object(Bucket=self.bucket, Key="cli/big.bin")
-        self.assertEqual(len(data), h["ContentLength"])
+        self.assertEqual(size, h["ContentLength"])
         self.assertRegex(h["ETag"], r'^"[0-9a-f]{32}-\d+"$', "20 MiB via the CLI is a multipart upload")
         back = os.path.join(self.tmp, "big.back")
         self.aws("s3", "cp", "s3://%s/cli/big.bin" % self.bucket, back)
-        with open(back, "rb") as f:
-            self.assertTrue(f.read() == data, "downloaded file differs")
+        self.assertEqual(file_sha256(src), file_sha256(back), "downloaded file differs")
         out = self.aws("s3", "ls", "s3://%s/cli/" % self.bucket)
-        self.assertRegex(out, r"\b%d big\.bin" % len(data))
+        self.assertRegex(out, r"\b%d big\.bin" % size)
         out = self.aws("s3", "ls")
         self.assertIn(self.bucket, out)
 

@@ -91,6 +91,11 @@ class S3AtRestTests(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.cleanup()
         shutil.rmtree(cls.data_dir, ignore_errors=True)
+        # ~1M 32-byte windows (~150 MB) and the bodies: a class outlives
+        # its tests, so they would stay for the rest of the run
+        for name in ("windows", "bodies", "mp_parts", "pending_part"):
+            if hasattr(cls, name):
+                delattr(cls, name)
 
     @classmethod
     def _populate(cls):

@@ -6,10 +6,9 @@ with --iam enforce, expiry checked in every mode, authorization applied."""
 import urllib.error
 import urllib.request
 
-import boto3
 import botocore.config
 
-from harness import ServerTestCase
+from harness import ServerTestCase, new_session
 from enforce_util import (ENFORCE, ROOT, Principals, advance_clock, allow, client, deny, doc,
                           uniq, xml_code)
 
@@ -17,7 +16,7 @@ from enforce_util import (ENFORCE, ROOT, Principals, advance_clock, allow, clien
 def default_s3(server, creds):
     """An S3 client with boto3's default configuration: presigns SigV2."""
     cfg = botocore.config.Config(retries={"max_attempts": 0})
-    return boto3.session.Session().client(
+    return new_session().client(
         "s3", endpoint_url=server.url, region_name=server.region,
         aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token, config=cfg)
@@ -26,7 +25,7 @@ def default_s3(server, creds):
 def sigv2_s3(server, creds):
     """An S3 client that signs every request with SigV2 headers."""
     cfg = botocore.config.Config(retries={"max_attempts": 0}, signature_version="s3")
-    return boto3.session.Session().client(
+    return new_session().client(
         "s3", endpoint_url=server.url, region_name=server.region,
         aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token, config=cfg)

@@ -17,11 +17,10 @@ import time
 import unittest
 import uuid
 
-import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
-from harness import ACCESS_KEY, DEFAULT_ACCOUNT, SECRET_KEY, ServerTestCase, to_datetime
+from harness import ACCESS_KEY, DEFAULT_ACCOUNT, SECRET_KEY, ServerTestCase, new_session, to_datetime
 
 ACCOUNT = DEFAULT_ACCOUNT  # 000000000000 unless AWSEMU_E2E_ACCOUNT says otherwise
 REGION = "us-east-1"
@@ -117,7 +116,7 @@ def sm_client(server, region=None, validate=True):
     c = _clients.get(key)
     if c is None:
         if _session is None:
-            _session = boto3.session.Session()
+            _session = new_session()
         cfg = botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5,
                                      read_timeout=30, parameter_validation=validate)
         c = _session.client("secretsmanager", endpoint_url=server.url, region_name=region,

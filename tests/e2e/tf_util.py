@@ -80,7 +80,8 @@ class TerraformError(AssertionError):
 
 
 class Terraform:
-    def __init__(self, server, workdir, region="us-east-1"):
+    def __init__(self, server, workdir, region="us-east-1", provider=True):
+        """provider=False: the configuration brings its own provider block."""
         self.dir = workdir
         self.url = server.url
         os.makedirs(workdir, exist_ok=True)
@@ -96,7 +97,8 @@ class Terraform:
   }
 }
 """ % provider_mirror())
-        self.write("provider.tf", provider_block(self.url, region))
+        if provider:
+            self.write("provider.tf", provider_block(self.url, region))
         self.initialized = False
 
     def write(self, name, text):
