@@ -4,6 +4,7 @@
  * combination for multipart full-object checksums. See checksum.h for the
  * contracts. */
 #include "base/checksum.h"
+#include "base/evp.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -347,11 +348,11 @@ static const EVP_MD *evp_md(checksum_alg_t alg)
 {
     switch (alg) {
     case CHECKSUM_SHA1:
-        return EVP_sha1();
+        return evp_sha1();
     case CHECKSUM_SHA256:
-        return EVP_sha256();
+        return evp_sha256();
     case CHECKSUM_MD5:
-        return EVP_md5();
+        return evp_md5();
     default:
         return NULL;
     }

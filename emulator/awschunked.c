@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "authz/sigv4.h"
+#include "base/evp.h"
 
 #define MAX_CHUNK ((uint64_t)1 << 40)
 #define MAX_SIZE_DIGITS 16
@@ -252,7 +253,7 @@ static int begin_chunk(awschunked_t *st)
         return 0;
     if (!st->sha && !(st->sha = EVP_MD_CTX_new()))
         return AWSCHUNKED_ERROR;
-    if (EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL) != 1)
+    if (EVP_DigestInit_ex(st->sha, evp_sha256(), NULL) != 1)
         return AWSCHUNKED_ERROR;
     return 0;
 }

@@ -26,6 +26,7 @@
 
 static void conn_process(http_conn_t *c);
 static void conn_schedule_flush(http_conn_t *c);
+static void conn_arm_deadline(http_conn_t *c);
 void http_accept_resume(http_server_t *s);
 
 double http_monotonic(void)
@@ -238,6 +239,8 @@ static void conn_unpause(http_conn_t *c)
     double d = http_monotonic() - c->paused_at;
 
     c->paused = 0;
+    if (c->state == ST_DEFER)
+        return; /* http_resume reads again */
     c->body_start += d;
     if (c->head_started)
         c->head_started += d;
@@ -254,10 +257,18 @@ static void stream_end(http_conn_t *c)
     c->pull_ctx = NULL;
     c->pull_free = NULL;
     c->idle_since = http_monotonic();
-    if (!c->pull_keep_alive || c->server->closing)
+    if (!c->pull_keep_alive || c->server->closing) {
         http_conn_close_soon(c);
-    else
+    } else {
         c->state = ST_HEAD;
+        if (c->reading) {
+            /* the lazy pause never fired: the idle time starts now (a
+             * timer update; the fd stays registered) */
+            struct timeval tv = {c->server->lim.idle_timeout, 0};
+            event_add(c->rev, &tv);
+            c->tmo_custom = 0;
+        }
+    }
 }
 
 /* Shuts the write side (the response is out) and reads input only to drop
@@ -283,11 +294,23 @@ static int conn_linger(http_conn_t *c)
 }
 
 /* The before-write hook: what it writes goes out before the responses
- * queued so far. */
-static void before_write(http_server_t *s)
+ * queued so far. When it fails (the turn's writes did not commit), every
+ * connection with output queued closes unanswered, c too (NULL: none).
+ * Returns 0, or -1 when c was freed. */
+static int before_write(http_server_t *s, http_conn_t *c)
 {
-    if (s->before_write)
-        s->before_write(s->before_write_arg);
+    http_conn_t *q;
+
+    if (s->before_write == NULL || s->before_write(s->before_write_arg) == 0)
+        return 0;
+    while ((q = s->flush_head) != NULL) {
+        flush_unlink(q);
+        if (q != c)
+            http_conn_free(q);
+    }
+    if (c)
+        http_conn_free(c);
+    return -1;
 }
 
 /* Writes what is queued, refilling a streamed response as the socket takes
@@ -308,7 +331,8 @@ int http_conn_flush(http_conn_t *c)
                 stream_end(c);
                 if (c->state == ST_HEAD && evbuffer_get_length(c->in) > 0) {
                     conn_process(c); /* pipelined requests waited for the stream */
-                    before_write(c->server);
+                    if (before_write(c->server, c) != 0)
+                        return -1;
                     continue;
                 }
                 break;
@@ -389,8 +413,8 @@ void http_on_turn(evutil_socket_t fd, short what, void *arg)
     s->turn_pending = 0;
     while ((c = s->flush_head) != NULL) {
         flush_unlink(c);
-        before_write(s);
-        http_conn_flush(c);
+        if (before_write(s, c) == 0)
+            http_conn_flush(c);
     }
 }
 
@@ -422,6 +446,11 @@ static int conn_complete(http_conn_t *c)
     http_server_t *s = c->server;
 
     s->h.on_request(r, s->h.arg);
+    if (r->deferred && !r->responded) {
+        c->state = ST_DEFER; /* http_resume goes on */
+        read_off(c);
+        return -1;
+    }
     if (!r->responded)
         http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
     c->req = NULL;
@@ -430,7 +459,9 @@ static int conn_complete(http_conn_t *c)
         c->state = ST_STREAM;
         c->pull_keep_alive = r->keep_alive && !s->closing;
         req_free(r);
-        read_off(c);
+        /* reading waits, lazily: the read event stays until it fires (input
+         * or its timeout) while the stream lasts; a small body is out
+         * within the turn, and two epoll_ctl per GET are saved */
         c->head_started = 0;
         c->head_scanned = 0;
         return -1;
@@ -623,7 +654,7 @@ static void conn_process(http_conn_t *c)
     struct evbuffer *in = c->in;
 
     for (;;) {
-        if (c->state == ST_CLOSING || c->state == ST_STREAM)
+        if (c->state == ST_CLOSING || c->state == ST_STREAM || c->state == ST_DEFER)
             return;
         if (evbuffer_get_length(c->out) > OUTPUT_HIGH_WATER) {
             conn_pause(c);
@@ -691,6 +722,38 @@ static void conn_process(http_conn_t *c)
                 return;
         }
     }
+}
+
+void http_defer(http_req_t *req)
+{
+    req->deferred = 1;
+}
+
+void http_resume(http_req_t *r)
+{
+    http_conn_t *c = r->conn;
+    http_server_t *s;
+
+    if (c == NULL || c->state != ST_DEFER || c->req != r)
+        return;
+    s = c->server;
+    if (!r->responded)
+        http_respond(r, 500, "text/plain", "handler sent no response\n", 25);
+    c->req = NULL;
+    c->state = ST_HEAD;
+    c->head_started = 0;
+    c->head_scanned = 0;
+    c->idle_since = http_monotonic();
+    if (!r->keep_alive || s->closing) {
+        req_free(r);
+        http_conn_close_soon(c);
+    } else {
+        req_free(r);
+        http_read_on(c);
+        conn_process(c); /* pipelined requests waited */
+        conn_arm_deadline(c);
+    }
+    conn_schedule_flush(c);
 }
 
 const char http_timeout_message[] =
@@ -777,6 +840,10 @@ void http_on_read(evutil_socket_t fd, short what, void *arg)
     http_conn_t *c = arg;
     int n;
 
+    if (c->state == ST_STREAM) {
+        read_off(c); /* the lazy pause of conn_complete: stream_end reads again */
+        return;
+    }
     if (what & EV_TIMEOUT) {
         if (c->state == ST_HEAD && c->head_started != 0)
             conn_head_timeout(c); /* a head stalled or trickled */
@@ -842,6 +909,8 @@ void http_on_write(evutil_socket_t fd, short what, void *arg)
         http_conn_free(c); /* the client stopped reading */
         return;
     }
-    http_conn_flush(c);
+    /* output queued this turn may be here before the turn's end */
+    if (before_write(c->server, c) == 0)
+        http_conn_flush(c);
 }
 

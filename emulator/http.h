@@ -58,6 +58,7 @@ struct http_req {
     /* response */
     buf_t resp_headers;     /* "Name: value\r\n" lines added by the handler */
     int responded;
+    int deferred;           /* http_defer: the response comes later */
     int status;
     size_t resp_bytes;
 
@@ -98,8 +99,10 @@ void http_server_shutdown(http_server_t *s, double grace_s, void (*done)(void *)
 void http_server_free(http_server_t *s);
 /* fn(arg) runs once per event-loop turn that produced responses, before any
  * of them is written to its socket: what it writes (the access log) is out
- * of the process before a client can see its answer. */
-void http_server_set_before_write(http_server_t *s, void (*fn)(void *), void *arg);
+ * of the process before a client can see its answer, and what it commits
+ * (the turn's writes: group commit) is committed before. When it returns
+ * nonzero no response queued so far is sent: their connections close. */
+void http_server_set_before_write(http_server_t *s, int (*fn)(void *), void *arg);
 
 /* Request helpers. Header lookup is case-insensitive; the value is not
  * NUL-terminated: *len gets its length. NULL when absent. */
@@ -110,6 +113,16 @@ int http_header_copy(const http_req_t *req, const char *name, char *out, size_t 
 
 /* 1 when the body goes to req->body (no sink of the handler's own). */
 int http_body_buffered(const http_req_t *req);
+
+/* Parks req from on_request: the handler returns without a response and
+ * answers later, on the loop's thread, with http_respond then http_resume
+ * (a key pair generated on a worker thread). The connection reads nothing
+ * meanwhile; when it closes first, req is freed (its ctx_free runs) and
+ * the answer goes nowhere. */
+void http_defer(http_req_t *req);
+/* After a deferred request's http_respond: req is freed and the connection
+ * goes on to its next request (or closes). */
+void http_resume(http_req_t *req);
 
 /* Adds a response header line; call before http_respond. */
 int http_add_header(http_req_t *req, const char *name, const char *value);

@@ -16,7 +16,8 @@
 #define CHUNK_SCRATCH (64u << 10)
 #define READ_CHUNK (64u << 10)
 
-enum conn_state { ST_HEAD, ST_BODY, ST_STREAM, ST_CLOSING, ST_LINGER };
+/* ST_DEFER: a request waits for its deferred response (http_defer) */
+enum conn_state { ST_HEAD, ST_BODY, ST_STREAM, ST_CLOSING, ST_LINGER, ST_DEFER };
 
 /* Lingering close (ST_LINGER): when the connection closes with input maybe
  * unread (a response sent before its request was read), the write side is
@@ -83,7 +84,7 @@ struct http_server {
     struct event *turn_ev;     /* active once per turn with output to write */
     int turn_pending;
     http_conn_t *flush_head;   /* connections with output to write this turn */
-    void (*before_write)(void *);
+    int (*before_write)(void *);
     void *before_write_arg;
     struct event *accept_ev;   /* retry timer while accepting is paused */
     int accept_paused;

@@ -206,7 +206,7 @@ http_server_t *http_server_new(struct event_base *base, const http_limits_t *lim
     return s;
 }
 
-void http_server_set_before_write(http_server_t *s, void (*fn)(void *), void *arg)
+void http_server_set_before_write(http_server_t *s, int (*fn)(void *), void *arg)
 {
     s->before_write = fn;
     s->before_write_arg = arg;

@@ -20,6 +20,7 @@
 #include "emulator/http.h"
 #include "emulator/router.h"
 #include "emulator/service.h"
+#include "storage/blobs.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
 
@@ -28,6 +29,33 @@ typedef struct {
     http_server_t *server;
     struct event *sigint, *sigterm, *flush;
 } app_t;
+
+/* Group commit: the writes of one event-loop turn commit together, once,
+ * before any response of that turn is written (so each acknowledged write
+ * is a committed one); then the blob files their deletes freed go. 0, or
+ * -1 when the commit failed: the turn's responses are not sent. */
+static int group_commit(emu_t *emu)
+{
+    int rc = db_group_commit(emu->db);
+
+    if (emu->blobs)
+        blob_deferred(emu->blobs, rc == 0);
+    if (rc != 0)
+        log_msg("group commit failed: the writes of this turn are rolled back and its "
+                "responses not sent (their connections close)");
+    return rc;
+}
+
+/* The before-write hook: the turn's commit, then its access-log lines (out
+ * before the responses: none is lost with the process once a client has
+ * its answer). */
+static int before_write(void *arg)
+{
+    int rc = group_commit(arg);
+
+    log_flush();
+    return rc;
+}
 
 static void on_drained(void *arg)
 {
@@ -54,9 +82,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    group_commit(emu); /* a turn that wrote without answering */
     for (i = 0; svc_registry[i]; i++)
         if (svc_registry[i]->tick)
             svc_registry[i]->tick(emu);
+    group_commit(emu);
     db_reserve_tick(emu->db);
     log_flush();
 }
@@ -93,12 +123,6 @@ static int connection_cap(const config_t *cfg)
                 "descriptors run out",
                 cfg->max_connections, nofile, fit);
     return cfg->max_connections;
-}
-
-static void flush_log(void *arg)
-{
-    (void)arg;
-    log_flush();
 }
 
 /* awsemu --list-operations: every row of every service, one a line:
@@ -195,9 +219,10 @@ int main(int argc, char **argv)
     app.server = http_server_new(app.base, &lim, &h);
     if (app.server == NULL || http_server_listen(app.server, cfg.host, cfg.port) != 0)
         goto out;
-    /* an access-log line is out before its response: none is lost with
-     * the process once a client has its answer */
-    http_server_set_before_write(app.server, flush_log, NULL);
+    http_server_set_before_write(app.server, before_write, &emu);
+    db_set_group(emu.db, 1);
+    if (emu.blobs)
+        blob_defer(emu.blobs, 1);
     app.sigint = evsignal_new(app.base, SIGINT, on_signal, &app);
     app.sigterm = evsignal_new(app.base, SIGTERM, on_signal, &app);
     app.flush = event_new(app.base, -1, EV_PERSIST, on_tick, &emu);
@@ -232,6 +257,8 @@ out:
         event_free(app.flush);
     http_server_free(app.server);
     router_free(rt);
+    if (emu.db)
+        group_commit(&emu);
     for (i = 0; svc_registry[i]; i++)
         if (svc_registry[i]->shutdown)
             svc_registry[i]->shutdown(&emu);

@@ -63,6 +63,7 @@ void proto_json_serve(svc_req_t *r, const svc_op_t *op)
     http_req_t *h = r->http;
     cJSON *in = NULL, *out = NULL;
     char *text = NULL;
+    int rc;
 
     r->op = op;
     if (h->body_error) {
@@ -103,7 +104,15 @@ void proto_json_serve(svc_req_t *r, const svc_op_t *op)
         goto error;
     }
     r->input = in;
-    if (authz_request(r, in) != 0 || svc_unsupported(r) != 0 || op->fn.json(r, in, out) != 0)
+    if (authz_request(r, in) != 0 || svc_unsupported(r) != 0)
+        goto error;
+    rc = op->fn.json(r, in, out);
+    if (rc == SVC_DEFERRED && r->deferred) {
+        r->pending_in = in; /* proto_json_finish answers */
+        r->pending_out = out;
+        return;
+    }
+    if (rc != 0)
         goto error;
     text = cJSON_PrintUnformatted(out);
     if (text == NULL) {
@@ -122,6 +131,33 @@ error:
     cJSON_Delete(in);
     cJSON_Delete(out);
     proto_json_send_error(r);
+}
+
+void proto_json_abandon(svc_req_t *r)
+{
+    cJSON_Delete(r->pending_in);
+    cJSON_Delete(r->pending_out);
+    r->pending_in = r->pending_out = NULL;
+    r->input = NULL;
+}
+
+void proto_json_finish(svc_req_t *r, int rc)
+{
+    char *text = NULL;
+
+    if (rc == 0 && (text = cJSON_PrintUnformatted(r->pending_out)) == NULL)
+        rc = svc_error(r, 500, "InternalFailure", "Out of memory.");
+    if (rc == 0) {
+        http_add_header(r->http, "x-amzn-RequestId", r->request_id);
+        http_respond(r->http, 200, JSON_CT, text, strlen(text));
+        OPENSSL_cleanse(text, strlen(text));
+        free(text);
+    } else {
+        proto_json_send_error(r);
+    }
+    proto_json_abandon(r);
+    if (r->done)
+        r->done(r);
 }
 
 /* ---- validation ---------------------------------------------------------- */

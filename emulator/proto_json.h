@@ -30,6 +30,13 @@ void proto_json_serve(svc_req_t *r, const svc_op_t *op);
 
 /* Sends the error recorded on r in the JSON 1.1 shape. */
 void proto_json_send_error(svc_req_t *r);
+/* A deferred request's end (svc_defer): rc 0 answers r->pending_out, -1
+ * the error svc_error set; frees the kept input and output, then r->done
+ * (after which r is gone). */
+void proto_json_finish(svc_req_t *r, int rc);
+/* Frees what a deferred request kept when it ends unanswered (its
+ * connection closed). */
+void proto_json_abandon(svc_req_t *r);
 
 /* Member readers. Each returns 0 (absent members leave *out untouched and
  * are fine unless required) or svc_error with AWS's ValidationException /

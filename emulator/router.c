@@ -60,6 +60,8 @@ static void route_free(void *arg)
 
     if (rt->r.svc_ctx_free)
         rt->r.svc_ctx_free(rt->r.svc_ctx);
+    if (rt->r.deferred)
+        proto_json_abandon(&rt->r); /* its connection closed first */
     OPENSSL_cleanse(&rt->cred, sizeof rt->cred);
     if (rt->sigv2)
         OPENSSL_cleanse(&rt->v2, sizeof rt->v2);
@@ -514,6 +516,14 @@ static void log_request(svc_req_t *r)
     log_access(&e);
 }
 
+/* The end of a deferred request (proto_json_finish): its log line, then
+ * the connection goes on (r is freed). */
+static void deferred_done(svc_req_t *r)
+{
+    log_request(r);
+    http_resume(r->http);
+}
+
 static void on_head(http_req_t *h, void *arg)
 {
     router_t *router = arg;
@@ -650,7 +660,10 @@ static void on_request(http_req_t *h, void *arg)
         authz_note_key_use(r);
     }
     if (rt->p == P_JSON) {
+        r->done = deferred_done;
         proto_json_serve(r, r->def ? svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf)) : NULL);
+        if (r->deferred && !h->responded)
+            return; /* logged when it ends */
     } else if (rt->p == P_QUERY) {
         proto_query_serve(r, r->def);
         /* a changed user, key, policy or role: cached decisions are stale */

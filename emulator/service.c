@@ -59,3 +59,10 @@ const svc_def_t *svc_find(const char *name)
             return svc_registry[i];
     return NULL;
 }
+
+int svc_defer(svc_req_t *r)
+{
+    r->deferred = 1;
+    http_defer(r->http);
+    return SVC_DEFERRED;
+}

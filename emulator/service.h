@@ -74,6 +74,13 @@ typedef struct svc_req {
     void *svc_ctx;             /* a service's per-request state (S3 uploads) */
     const void *input;         /* JSON services: the request's cJSON object */
     void (*svc_ctx_free)(void *ctx);
+    /* A handler that answers later (svc_defer): the protocol keeps the
+     * request's input and output until the service calls its finish
+     * (proto_json_finish), which answers, then the router's done (the
+     * access log, the connection going on). */
+    int deferred;
+    void *pending_in, *pending_out;
+    void (*done)(struct svc_req *r);
 
     /* set by svc_error */
     int err_status;
@@ -196,6 +203,12 @@ extern const svc_def_t *const svc_registry[];
 const svc_op_t *svc_find_op(const svc_def_t *def, const char *name, size_t len);
 /* The service named name ("kms"), or NULL. */
 const svc_def_t *svc_find(const char *name);
+
+/* A handler's return when it answers later: svc_defer(r) marks r and
+ * returns it; the service then calls the protocol's finish on the loop's
+ * thread (JSON: proto_json_finish). Only for JSON rows. */
+#define SVC_DEFERRED 1
+int svc_defer(svc_req_t *r);
 
 /* r->op's answer when it is OP_UNSUPPORTED: -1 with its error set; else 0. */
 int svc_unsupported(svc_req_t *r);

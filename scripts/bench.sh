@@ -2,6 +2,9 @@
 # make bench: awsemu and moto side by side on the same workload.
 #   1. KMS Encrypt / Decrypt req/s: wrk -t2 -c8 -d${BENCH_SECONDS}s, keep-alive,
 #      one signed request replayed (scripts/bench/kms.lua); any non-200 fails.
+#   1a. KMS Sign (ECC_NIST_P256 ECDSA_SHA_256, RSA_2048 RSASSA_PSS_SHA_256),
+#      Verify (P-256) and GenerateMac (HMAC_256) req/s, the same way; each
+#      request checked first (benchutil.py kms-asym-setup); target >= 100x moto.
 #   1b. Secrets Manager GetSecretValue req/s, same wrk settings: a ~200-byte
 #      JSON secret "bench/secret" is created on each server first and one
 #      GetSecretValue (SecretId by name) checked for 200 + the value
@@ -27,6 +30,12 @@
 #      enforce awsemu side by side, in BENCH_ENFORCE_PAIRS alternating pairs
 #      of BENCH_ENFORCE_SLICE-second wrk runs (same wrk settings); the median
 #      over pairs of 1 - enforce/off, plus each server's CPU per request.
+#   1f. S3 listing with a delimiter, awsemu only: a bucket of
+#      BENCH_LIST_KEYS keys (220,000) in 100 prefixes p000/ .. p099/, put
+#      through the API (empty bodies, 8 connections, pipelined; no direct
+#      SQL), then the median of 20 ListObjectsV2 delimiter=/ (one page: the
+#      100 common prefixes, checked) against a prefix listing (1000 keys of
+#      p050/, checked) (scripts/bench/s3list.py).
 #   2. Start-up: exec -> first 200 from the health URL (scripts/bench/startup.py),
 #      median and p90; awsemu with a fresh --data-dir and with --ephemeral.
 #   3. RSS: idle after start, and after the wrk runs.
@@ -35,7 +44,7 @@
 #
 # Environment: BENCH_SECONDS (10), BENCH_STARTUP_RUNS (20),
 #   BENCH_MOTO_STARTUP_RUNS (3), AWSEMU_BIN (bin/awsemu), BENCH_NO_MOTO=1,
-#   BENCH_S3_BIG_MIB (1024; 0 skips 1d), BENCH_ENFORCE_PAIRS (15),
+#   BENCH_S3_BIG_MIB (1024; 0 skips 1d), BENCH_LIST_KEYS (220000; 0 skips 1f), BENCH_ENFORCE_PAIRS (15),
 #   BENCH_ENFORCE_SLICE (2 seconds), BENCH_KEEP_TMP=1 (keep logs; the
 #   large files are deleted anyway), PYTHON (python3), WRK (wrk),
 #   OPENSSL (openssl), CURL (curl).
@@ -49,6 +58,7 @@ SECS=${BENCH_SECONDS:-10}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
 MOTO_STARTUP_RUNS=${BENCH_MOTO_STARTUP_RUNS:-3}
 BIG_MIB=${BENCH_S3_BIG_MIB:-1024}
+LIST_KEYS=${BENCH_LIST_KEYS:-220000}
 ENF_PAIRS=${BENCH_ENFORCE_PAIRS:-15}
 ENF_SLICE=${BENCH_ENFORCE_SLICE:-2}
 WRK=${WRK:-wrk}
@@ -75,6 +85,9 @@ if ! isnum "$SECS" || [ "$SECS" -lt 1 ]; then die "BENCH_SECONDS must be a posit
 if ! isnum "$STARTUP_RUNS" || [ "$STARTUP_RUNS" -lt 1 ]; then die "BENCH_STARTUP_RUNS must be >= 1"; fi
 isnum "$MOTO_STARTUP_RUNS" || die "BENCH_MOTO_STARTUP_RUNS must be an integer"
 isnum "$BIG_MIB" || die "BENCH_S3_BIG_MIB must be an integer (0 skips the large object)"
+if ! isnum "$LIST_KEYS" || { [ "$LIST_KEYS" -gt 0 ] && [ "$LIST_KEYS" -lt 100 ]; }; then
+	die "BENCH_LIST_KEYS must be 0 (skip) or an integer >= 100"
+fi
 if ! isnum "$ENF_PAIRS" || [ "$ENF_PAIRS" -lt 1 ]; then die "BENCH_ENFORCE_PAIRS must be >= 1"; fi
 if ! isnum "$ENF_SLICE" || [ "$ENF_SLICE" -lt 1 ]; then die "BENCH_ENFORCE_SLICE must be >= 1"; fi
 
@@ -306,6 +319,22 @@ bench_server() {
 		eval "${name}_DEC=\$RPS"
 		if ! alive "$pid"; then warn "$label DIED during the Decrypt run"; return 1; fi
 	fi
+	# asymmetric and HMAC keys: Sign (P-256, RSA_2048 PSS), Verify (P-256), GenerateMac
+	if ! setup=$(util kms-asym-setup "$port" 2>"$TMP/asym-setup-$label.err"); then
+		warn "$label: KMS asymmetric pre-flight failed: $(cat "$TMP/asym-setup-$label.err")"
+		ok=1
+	else
+		eval "$setup"
+		say "  $label: P-256, RSA_2048 and HMAC_256 keys; pre-flight Sign/Verify/GenerateMac all 200, signature valid"
+		for op in SIGN_EC:Sign SIGN_RSA:Sign VERIFY:Verify MAC:GenerateMac; do
+			v=${op%%:*}
+			eval "b=\$${v}_BODY a=\$${v}_AUTH"
+			run_wrk "$label" "$v" "$port" "$b" "$a" \
+				"$KMS_DATE" "TrentService.${op#*:}" || ok=1
+			eval "${name}_${v}=\$RPS"
+			if ! alive "$pid"; then warn "$label DIED during the ${op#*:} run"; return 1; fi
+		done
+	fi
 	if ! setup=$(util sm-setup "$port" 2>"$TMP/sm-setup-$label.err"); then
 		warn "$label: Secrets Manager pre-flight failed: $(cat "$TMP/sm-setup-$label.err")"
 		ok=1
@@ -346,6 +375,7 @@ bench_server() {
 
 say ""
 say "-- throughput, 8 keep-alive connections (KMS: 64-byte plaintext, one key; SM: GetSecretValue of one ~200-byte secret by name; S3: 4096-byte objects)"
+AW_SIGN_EC=; AW_SIGN_RSA=; AW_VERIFY=; AW_MAC=; MOTO_SIGN_EC=; MOTO_SIGN_RSA=; MOTO_VERIFY=; MOTO_MAC=
 AW_ENC=; AW_DEC=; AW_GSV=; AW_PUT=; AW_GET=; AW_RSS_IDLE='?'; AW_RSS_AFTER='?'
 MOTO_ENC=; MOTO_DEC=; MOTO_GSV=; MOTO_PUT=; MOTO_GET=; MOTO_RSS_IDLE='?'; MOTO_RSS_AFTER='?'
 S3_BODY=$TMP/s3-body.bin
@@ -597,6 +627,27 @@ if [ "$BIG_MIB" -gt 0 ]; then
 fi
 
 ############################################################################
+# 1f. S3 listing with a delimiter (awsemu only)
+LIST_LINE=
+if [ "$LIST_KEYS" -gt 0 ]; then
+	say ""
+	say "-- S3 ListObjectsV2 over $LIST_KEYS keys in 100 prefixes: delimiter=/ vs one prefix (awsemu only, --ephemeral)"
+	port=$(util freeport) || die "no free port"
+	"$AWSEMU" --ephemeral --host 127.0.0.1 --port "$port" --log-format text \
+		>"$TMP/awsemu-list.log" 2>&1 &
+	AW_PID=$!
+	if util wait "$port" "$HEALTH" --pid "$AW_PID" --timeout 15 &&
+		run "$TMP/s3list.out" "$PY" "$HERE/s3list.py" "$port" --keys "$LIST_KEYS" --prefixes 100; then
+		LIST_LINE=$(grep '^LIST_RESULT ' "$TMP/s3list.out" | head -n 1)
+		say "  awsemu: populated $(kv keys "$LIST_LINE") keys in $(kv populate_s "$LIST_LINE") s ($(kv put_rps "$LIST_LINE") PUT/s); every listing answer checked"
+	else
+		FAIL=1; warn "S3 listing bench failed:"; sed 's/^/    /' "$TMP/s3list.out" >&2 2>/dev/null
+		logtail "$TMP/awsemu-list.log"
+	fi
+	stop_pid "$AW_PID"; AW_PID=
+fi
+
+############################################################################
 # Report
 ms() { kv "$1" "$2"; }
 check() { # value op target -> ok / MISS / ?
@@ -619,15 +670,28 @@ if [ $MOTO = 1 ]; then
 		"KMS Encrypt" "$(fmt_rps "$AW_ENC")" "$(fmt_rps "$MOTO_ENC")" "$ENC_R" "$(check "$(rnum "$ENC_R")" '>=' 50)"
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"KMS Decrypt" "$(fmt_rps "$AW_DEC")" "$(fmt_rps "$MOTO_DEC")" "$DEC_R" "$(check "$(rnum "$DEC_R")" '>=' 50)"
+	for row in "SIGN_EC:KMS Sign P-256" "SIGN_RSA:KMS Sign RSA2048" "VERIFY:KMS Verify P-256" \
+		"MAC:KMS GenerateMac"; do
+		v=${row%%:*}
+		eval "a=\$AW_$v m=\$MOTO_$v"
+		r=n/a; [ -n "$a" ] && [ -n "$m" ] && r=$(ratio "$a" "$m")
+		printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 100x: %s)\n' \
+			"${row#*:}" "$(fmt_rps "$a")" "$(fmt_rps "$m")" "$r" "$(check "$(rnum "$r")" '>=' 100)"
+	done
 	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 50x: %s)\n' \
 		"SM GetSecretValue" "$(fmt_rps "$AW_GSV")" "$(fmt_rps "$MOTO_GSV")" "$GSV_R" "$(check "$(rnum "$GSV_R")" '>=' 50)"
-	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 30x: %s)\n' \
-		"S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")" "$(fmt_rps "$MOTO_PUT")" "$PUT_R" "$(check "$(rnum "$PUT_R")" '>=' 30)"
-	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 30x: %s)\n' \
-		"S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")" "$(fmt_rps "$MOTO_GET")" "$GET_R" "$(check "$(rnum "$GET_R")" '>=' 30)"
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 60x: %s)\n' \
+		"S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")" "$(fmt_rps "$MOTO_PUT")" "$PUT_R" "$(check "$(rnum "$PUT_R")" '>=' 60)"
+	printf '%-17s awsemu %-13s moto %-13s ratio %-8s (target >= 60x: %s)\n' \
+		"S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")" "$(fmt_rps "$MOTO_GET")" "$GET_R" "$(check "$(rnum "$GET_R")" '>=' 60)"
 else
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Encrypt" "$(fmt_rps "$AW_ENC")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "KMS Decrypt" "$(fmt_rps "$AW_DEC")"
+	for row in "SIGN_EC:KMS Sign P-256" "SIGN_RSA:KMS Sign RSA2048" "VERIFY:KMS Verify P-256" \
+		"MAC:KMS GenerateMac"; do
+		eval "a=\$AW_${row%%:*}"
+		printf '%-17s awsemu %-13s (moto not available)\n' "${row#*:}" "$(fmt_rps "$a")"
+	done
 	printf '%-17s awsemu %-13s (moto not available)\n' "SM GetSecretValue" "$(fmt_rps "$AW_GSV")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 PutObject 4KiB" "$(fmt_rps "$AW_PUT")"
 	printf '%-17s awsemu %-13s (moto not available)\n' "S3 GetObject 4KiB" "$(fmt_rps "$AW_GET")"
@@ -635,6 +699,12 @@ fi
 printf '%-17s awsemu %-13s --iam off %-13s cost %-7s (median of %s pairs; target <= 20%%: %s)\n' \
 	"KMS Encrypt enforce" "$(fmt_rps "$AW_ENF_ENC")" "$(fmt_rps "$AW_OFF_ENC")" "${ENF_COST:-?}%" \
 	"$ENF_PAIRS" "$(check "$ENF_COST" '<=' 20)"
+if [ -n "$LIST_LINE" ]; then
+	printf '%-22s %8s ms  (%s keys, 100 prefixes, median of 20; target <= 20 ms: %s)\n' \
+		"S3 list delimiter=/" "$(kv delim_ms "$LIST_LINE")" "$(kv keys "$LIST_LINE")" "$(check "$(kv delim_ms "$LIST_LINE")" '<=' 20)"
+	printf '%-22s %8s ms  (1000 keys of one prefix, median of 20)\n' \
+		"S3 list prefix" "$(kv prefix_ms "$LIST_LINE")"
+fi
 if [ "$BIG_MIB" -gt 0 ]; then
 	say ""
 	fmt_mbs() { [ -n "$1" ] && printf '%s MB/s' "$1" || printf 'FAILED'; }

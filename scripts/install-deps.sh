@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh [--demo|--test|--bench] — installs what is missing from
 # Debian's packages: the build libraries; --demo adds Python 3 and boto3
-# (make demo), --test also the aws CLI and valgrind (make test), --bench
+# (make demo), --test also the aws CLI, Python cryptography and valgrind (make test), --bench
 # wrk (make bench). Uses sudo when not root. Does nothing when all is there.
 set -e
 case "$1" in
@@ -27,6 +27,11 @@ if [ -n "$1" ]; then
     fi
 fi
 if [ "$1" = "--test" ]; then
+    # test_kms_asym checks KMS's signatures and ciphertexts with it
+    if ! python3 -c 'import cryptography' >/dev/null 2>&1 &&
+       ! /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1; then
+        add python3-cryptography
+    fi
     command -v aws >/dev/null 2>&1 || add awscli
     command -v valgrind >/dev/null 2>&1 || add valgrind
 fi

@@ -32,6 +32,9 @@ struct blob_store {
     pthread_mutex_t lock;        /* the pins */
     pin_t *pins;
     size_t npins, cap;           /* cap: a power of two, or 0 */
+    int defer;                   /* deletes wait for blob_deferred */
+    char (*held)[BLOB_ID_LEN + 1];
+    size_t nheld, heldcap;
 };
 
 struct blob_writer {
@@ -214,6 +217,7 @@ void blob_store_close(blob_store_t *bs)
         free(bs->ephemeral);
     }
     free(bs->pins);
+    free(bs->held);
     pthread_mutex_destroy(&bs->lock);
     free(bs);
 }
@@ -479,6 +483,52 @@ void blob_unpin(blob_store_t *bs, const char *id)
         unlink_blob(bs, id);
 }
 
+/* Holds id for blob_deferred (bs->lock held). Out of memory it is
+ * forgotten: an orphan file for the next start's sweep, never a row
+ * without its body. */
+static void hold(blob_store_t *bs, const char *id)
+{
+    if (bs->nheld == bs->heldcap) {
+        size_t cap = bs->heldcap ? 2 * bs->heldcap : 64;
+        void *t = realloc(bs->held, cap * sizeof *bs->held);
+        if (t == NULL)
+            return;
+        bs->held = t;
+        bs->heldcap = cap;
+    }
+    memcpy(bs->held[bs->nheld++], id, BLOB_ID_LEN + 1);
+}
+
+void blob_defer(blob_store_t *bs, int on)
+{
+    pthread_mutex_lock(&bs->lock);
+    bs->defer = on != 0;
+    pthread_mutex_unlock(&bs->lock);
+}
+
+void blob_deferred(blob_store_t *bs, int committed)
+{
+    size_t i, n;
+    int was;
+
+    pthread_mutex_lock(&bs->lock);
+    n = bs->nheld;
+    bs->nheld = 0;
+    was = bs->defer;
+    bs->defer = 0; /* blob_delete below deletes */
+    pthread_mutex_unlock(&bs->lock);
+    for (i = 0; committed && i < n; i++)
+        blob_delete(bs, bs->held[i]);
+    pthread_mutex_lock(&bs->lock);
+    bs->defer = was;
+    if (bs->heldcap > 1024 && bs->nheld == 0) { /* a burst's list goes */
+        free(bs->held);
+        bs->held = NULL;
+        bs->heldcap = 0;
+    }
+    pthread_mutex_unlock(&bs->lock);
+}
+
 int blob_delete(blob_store_t *bs, const char *id)
 {
     int pinned = 0;
@@ -486,6 +536,11 @@ int blob_delete(blob_store_t *bs, const char *id)
     if (!blob_id_valid(id))
         return BLOB_EINVAL;
     pthread_mutex_lock(&bs->lock);
+    if (bs->defer) {
+        hold(bs, id);
+        pthread_mutex_unlock(&bs->lock);
+        return 0;
+    }
     if (bs->cap) {
         size_t i = pin_slot(bs, id);
         if (bs->pins[i].id[0]) {

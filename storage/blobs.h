@@ -67,6 +67,13 @@ int64_t blob_size(blob_store_t *bs, const char *id);
  * row without its body. A pinned blob is removed when its last pin goes
  * (0 at once). */
 int blob_delete(blob_store_t *bs, const char *id);
+/* With the database's group commit (db_set_group) a deleted row is gone
+ * only once the group commits: blob_defer(bs, 1) makes blob_delete hold
+ * the id instead, and blob_deferred, after each db_group_commit, deletes
+ * what was held (committed) or forgets it (rolled back: the rows naming
+ * those blobs are back). One thread (the event loop's) calls these. */
+void blob_defer(blob_store_t *bs, int on);
+void blob_deferred(blob_store_t *bs, int committed);
 
 /* A reader pins the blobs it will read before it answers, so that a delete
  * in between (an overwrite committed while a GET streams, or before the GET

@@ -19,6 +19,11 @@ struct db {
     char *dir;          /* the database's directory; NULL in memory */
     char *reserve;      /* <dir>/awsemu.reserve; NULL in memory */
     int have_reserve;   /* the reserve file is in place, allocated */
+    int group;          /* db_commit waits for db_group_commit */
+    int outer;          /* the group's transaction is open */
+    int depth;          /* db_begin savepoints open inside it */
+    int lost;           /* the group's transaction ended without a COMMIT */
+    int solo;           /* group mode, but this transaction commits alone */
     struct {
         const char *sql;
         sqlite3_stmt *st;
@@ -220,6 +225,7 @@ void db_close(db_t *db)
 
     if (db == NULL)
         return;
+    db_group_commit(db);
     for (i = 0; i < STMT_SLOTS; i++)
         if (db->cache[i].st)
             sqlite3_finalize(db->cache[i].st);
@@ -423,27 +429,125 @@ int db_exec(db_t *db, const char *sql)
     return 0;
 }
 
+/* In group mode: the turn's transaction, begun by its first db_begin. A
+ * transaction SQLite ended by itself (an I/O error or a full disk rolls
+ * back) takes the group's earlier writes with it: db_group_commit fails. */
+static int group_open(db_t *db)
+{
+    sqlite3_stmt *st;
+
+    if (db->outer && !sqlite3_get_autocommit(db->h))
+        return 0;
+    if (db->outer)
+        db->lost = 1;
+    st = db_stmt(db, "BEGIN IMMEDIATE");
+    if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+        return -1;
+    db->outer = 1;
+    db->depth = 0;
+    return 0;
+}
+
+/* Room for a turn's writes: on a nearly full disk the commit would fail
+ * for the whole turn (its connections closed unanswered) where a request
+ * committing alone gets its own error, as AWS answers. In memory: always. */
+static int group_room(const db_t *db)
+{
+    long long f;
+
+    if (db->dir == NULL)
+        return 1;
+    f = free_bytes(db);
+    return f < 0 || f >= DB_GROUP_MIN_FREE;
+}
+
 int db_begin(db_t *db)
 {
-    sqlite3_stmt *st = db_stmt(db, "BEGIN IMMEDIATE");
+    sqlite3_stmt *st;
 
-    return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    if (db->group && !db->outer && !db->solo && !group_room(db))
+        db->solo = 1;
+    if (!db->group || db->solo) {
+        st = db_stmt(db, "BEGIN IMMEDIATE");
+        return st && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    }
+    if (group_open(db) != 0)
+        return -1;
+    st = db_stmt(db, "SAVEPOINT req");
+    if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+        return -1;
+    db->depth++;
+    return 0;
 }
 
 int db_commit(db_t *db)
 {
-    sqlite3_stmt *st = db_stmt(db, "COMMIT");
+    sqlite3_stmt *st;
 
-    if (st && sqlite3_step(st) == SQLITE_DONE)
+    if (db->group && !db->solo && db->depth > 0) {
+        /* the request's writes join the group's transaction */
+        st = db_stmt(db, "RELEASE req");
+        if (st && sqlite3_step(st) == SQLITE_DONE && !sqlite3_get_autocommit(db->h)) {
+            db->depth--;
+            return 0;
+        }
+        db_rollback(db);
+        return -1;
+    }
+    st = db_stmt(db, "COMMIT");
+    if (st && sqlite3_step(st) == SQLITE_DONE) {
+        db->outer = 0; /* a COMMIT with no db_begin of its own ends the group's */
+        db->solo = 0;
         return 0;
+    }
     db_rollback(db);
     return -1;
 }
 
 void db_rollback(db_t *db)
 {
+    if (db->group && !db->solo) {
+        /* only the request's own savepoint: the group's other writes stay */
+        if (db->depth > 0 && !sqlite3_get_autocommit(db->h)) {
+            sqlite3_exec(db->h, "ROLLBACK TO req; RELEASE req", NULL, NULL, NULL);
+            db->depth--;
+        }
+        return;
+    }
     if (!sqlite3_get_autocommit(db->h))
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    db->solo = 0;
+}
+
+int db_in_tx(const db_t *db)
+{
+    return db->group && !db->solo ? db->depth > 0 : !sqlite3_get_autocommit(db->h);
+}
+
+void db_set_group(db_t *db, int on)
+{
+    db_group_commit(db);
+    db->group = on != 0;
+}
+
+int db_group_commit(db_t *db)
+{
+    sqlite3_stmt *st;
+    int lost = db->lost;
+
+    db->lost = 0;
+    if (!db->outer)
+        return lost ? -1 : 0;
+    db->outer = 0;
+    db->depth = 0;
+    if (sqlite3_get_autocommit(db->h))
+        return -1; /* SQLite rolled it back */
+    st = lost ? NULL : db_stmt(db, "COMMIT"); /* lost: none of the turn's answers go */
+    if (st && sqlite3_step(st) == SQLITE_DONE)
+        return 0;
+    if (!sqlite3_get_autocommit(db->h))
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 int db_reset(db_t *db)
@@ -454,6 +558,8 @@ int db_reset(db_t *db)
     int rc = 0;
 
     db_reserve_use(db); /* a reset frees space: it must work on a full disk */
+    if (db_group_commit(db) != 0)
+        return -1;
     if (sqlite3_prepare_v2(db->h,
                            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
                            -1, &st, NULL) != SQLITE_OK)

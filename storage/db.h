@@ -74,9 +74,27 @@ char *db_dup(sqlite3_stmt *st, int col);
 void db_done(sqlite3_stmt *st);
 
 int db_exec(db_t *db, const char *sql);
+/* A transaction. Returns 0 or -1; a failed db_commit has rolled back. */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 void db_rollback(db_t *db);
+/* 1 inside a db_begin not yet committed or rolled back. */
+int db_in_tx(const db_t *db);
+
+/* Group commit (one SQLite commit for the writes of one event-loop turn).
+ * With it on, the first db_begin of a turn opens a transaction that stays
+ * open: each db_begin / db_commit is a savepoint inside it (db_rollback
+ * undoes the request's own writes only), and statements outside any
+ * db_begin join it too. db_group_commit commits it: the caller writes no
+ * response of the turn before that returned 0, so an acknowledged write is
+ * a committed one; on -1 the turn's writes are gone (rolled back) and none
+ * of its responses may be sent. Turning it off commits first. On a file
+ * store with less than DB_GROUP_MIN_FREE bytes free a turn's requests
+ * commit one by one instead (a full disk fails each write with its own
+ * error, not a whole turn's). */
+#define DB_GROUP_MIN_FREE (64LL << 20)
+void db_set_group(db_t *db, int on);
+int db_group_commit(db_t *db);
 
 /* Deletes every row of every table (schema kept). Returns 0 or -1. */
 int db_reset(db_t *db);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/codec.h"
+#include "base/evp.h"
 
 int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *err, size_t errlen)
 {
@@ -102,7 +103,7 @@ int envelope_seal(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_
     codec_random(out, ENVELOPE_IV_LEN); /* aborts rather than fail */
     if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
         goto fail;
-    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1)
+    if (EVP_EncryptInit_ex(ctx, evp_aes_256_gcm(), NULL, key, out) != 1)
         goto fail;
     if (aadlen && EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aadlen) != 1)
         goto fail;
@@ -131,7 +132,7 @@ int envelope_open(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_
     ctlen = n - ENVELOPE_OVERHEAD;
     if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
         goto fail;
-    if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1)
+    if (EVP_DecryptInit_ex(ctx, evp_aes_256_gcm(), NULL, key, in) != 1)
         goto fail;
     if (aadlen && EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aadlen) != 1)
         goto fail;

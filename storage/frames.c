@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/codec.h"
+#include "base/evp.h"
 
 #define IV_LEN 12
 #define AAD_FIXED (FRAMES_HEADER_LEN + 8 + 1) /* header | index | final flag */
@@ -163,7 +164,7 @@ frames_sealer_t *frames_seal_begin(const uint8_t key[FRAMES_KEY_LEN], const uint
     memcpy(s->aad + 12, s->iv, IV_LEN);
     if ((s->ctx = EVP_CIPHER_CTX_new()) == NULL)
         goto fail;
-    if (EVP_EncryptInit_ex(s->ctx, EVP_aes_256_gcm(), NULL, key, NULL) != 1)
+    if (EVP_EncryptInit_ex(s->ctx, evp_aes_256_gcm(), NULL, key, NULL) != 1)
         goto fail;
     return s;
 fail:
@@ -422,7 +423,7 @@ static int read_begin(const uint8_t key[FRAMES_KEY_LEN], const uint8_t *aad, siz
     rc = FRAMES_ECRYPTO;
     if ((r->ctx = EVP_CIPHER_CTX_new()) == NULL)
         goto fail;
-    if (EVP_DecryptInit_ex(r->ctx, EVP_aes_256_gcm(), NULL, key, NULL) != 1)
+    if (EVP_DecryptInit_ex(r->ctx, evp_aes_256_gcm(), NULL, key, NULL) != 1)
         goto fail;
     if (r->end == r->pos) {
         /* an empty range (at the end of the body): check the final frame now */

@@ -1,5 +1,6 @@
 /* keyring.c — master key purposes: AADs and subkeys. */
 #include "storage/keyring.h"
+#include "base/evp.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -106,7 +107,7 @@ int keyring_subkey(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_subkey k
 
     if ((unsigned)k >= sizeof names / sizeof names[0])
         return -1;
-    if (HMAC(EVP_sha256(), master, ENVELOPE_KEY_LEN, (const uint8_t *)names[k], strlen(names[k]),
+    if (HMAC(evp_sha256(), master, ENVELOPE_KEY_LEN, (const uint8_t *)names[k], strlen(names[k]),
              out, &len) == NULL ||
         len != 32)
         return -1;

@@ -10,6 +10,7 @@
 
 #include "base/codec.h"
 #include "storage/keyring.h"
+#include "base/evp.h"
 
 #define TOKEN_VERSION 1
 #define MAC_LEN 16 /* HMAC-SHA256 truncated: 128 bits cannot be guessed */
@@ -126,7 +127,7 @@ static int mac(const uint8_t master[ENVELOPE_KEY_LEN], const char *scope, const 
     memcpy(in, domain, sizeof domain);
     SHA256((const uint8_t *)scope, strlen(scope), in + sizeof domain);
     memcpy(in + sizeof domain + 32, rec, n);
-    if (HMAC(EVP_sha256(), key, sizeof key, in, sizeof domain + 32 + n, md, &mdlen) != NULL &&
+    if (HMAC(evp_sha256(), key, sizeof key, in, sizeof domain + 32 + n, md, &mdlen) != NULL &&
         mdlen == sizeof md) {
         memcpy(out, md, MAC_LEN);
         rc = 0;

@@ -12,6 +12,14 @@ Subcommands (all talk to 127.0.0.1 only, every loop bounded by a deadline):
                                 wrk will replay: KMS_KEY_ID, KMS_DATE,
                                 KMS_KEEPALIVE (yes/no), ENC_BODY, ENC_AUTH,
                                 DEC_BODY, DEC_AUTH
+  kms-asym-setup PORT           create an ECC_NIST_P256 and an RSA_2048
+                                SIGN_VERIFY key and an HMAC_256 key; Sign
+                                with each, Verify the P-256 signature,
+                                GenerateMac; verify every answer is 200 and
+                                print shell assignments of the requests wrk
+                                replays: SIGN_EC_BODY, SIGN_EC_AUTH,
+                                SIGN_RSA_BODY, SIGN_RSA_AUTH, VERIFY_BODY,
+                                VERIFY_AUTH, MAC_BODY, MAC_AUTH (KMS_DATE)
   sm-setup PORT                 create the secret bench/secret (a ~200-byte
                                 JSON SecretString), GetSecretValue it by name,
                                 verify both answer 200 and the value comes
@@ -378,6 +386,45 @@ def kms_setup(port):
         print("%s=%s" % (k, shlex.quote(v)))
 
 
+def kms_asym_setup(port):
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    msg = base64.b64encode(PLAINTEXT).decode()
+
+    def key(spec, usage):
+        md = kms_call(port, amz_date, "CreateKey",
+                      json.dumps({"KeySpec": spec, "KeyUsage": usage}))
+        try:
+            return md["KeyMetadata"]["KeyId"]
+        except (KeyError, TypeError):
+            raise SystemExit("kms-asym-setup: CreateKey %s has no KeyId: %r" % (spec, md))
+
+    def body(**kw):
+        return json.dumps(kw, separators=(",", ":"))
+
+    ec, rsa, mac = (key("ECC_NIST_P256", "SIGN_VERIFY"), key("RSA_2048", "SIGN_VERIFY"),
+                    key("HMAC_256", "GENERATE_VERIFY_MAC"))
+    sign_ec = body(KeyId=ec, Message=msg, SigningAlgorithm="ECDSA_SHA_256")
+    sign_rsa = body(KeyId=rsa, Message=msg, SigningAlgorithm="RSASSA_PSS_SHA_256")
+    mac_body = body(KeyId=mac, Message=msg, MacAlgorithm="HMAC_SHA_256")
+    # the pre-flight of each request wrk sends
+    sig = kms_call(port, amz_date, "Sign", sign_ec).get("Signature")
+    if not sig:
+        raise SystemExit("kms-asym-setup: Sign answered no Signature")
+    kms_call(port, amz_date, "Sign", sign_rsa)
+    verify = body(KeyId=ec, Message=msg, Signature=sig, SigningAlgorithm="ECDSA_SHA_256")
+    if kms_call(port, amz_date, "Verify", verify).get("SignatureValid") is not True:
+        raise SystemExit("kms-asym-setup: Verify of a fresh signature did not answer valid")
+    if not kms_call(port, amz_date, "GenerateMac", mac_body).get("Mac"):
+        raise SystemExit("kms-asym-setup: GenerateMac answered no Mac")
+    out = {"KMS_DATE": amz_date}
+    for name, b in (("SIGN_EC", sign_ec), ("SIGN_RSA", sign_rsa), ("VERIFY", verify),
+                    ("MAC", mac_body)):
+        out[name + "_BODY"] = b
+        out[name + "_AUTH"] = sigv4_auth(port, amz_date, b)
+    for k, v in out.items():
+        print("%s=%s" % (k, shlex.quote(v)))
+
+
 def sm_setup(port):
     amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     create_body = json.dumps({"Name": SM_NAME, "SecretString": SM_VALUE},
@@ -423,6 +470,8 @@ def main():
     w.add_argument("--timeout", type=float, default=15.0)
     k = sub.add_parser("kms-setup")
     k.add_argument("port", type=int)
+    ka = sub.add_parser("kms-asym-setup")
+    ka.add_argument("port", type=int)
     m = sub.add_parser("sm-setup")
     m.add_argument("port", type=int)
     s3 = sub.add_parser("s3-setup")
@@ -454,6 +503,8 @@ def main():
             sys.exit(1)
     elif a.cmd == "kms-setup":
         kms_setup(a.port)
+    elif a.cmd == "kms-asym-setup":
+        kms_asym_setup(a.port)
     elif a.cmd == "sm-setup":
         sm_setup(a.port)
     elif a.cmd == "s3-setup":

@@ -1,6 +1,7 @@
 /* kms.c — the KMS operation table, key records and their resolution
  * (by key id, key ARN, alias name or alias ARN, with lazy deletion and
  * rotation), and what other services call: envelope data keys. */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -16,6 +17,7 @@ void kms_reset(emu_t *emu)
 {
     (void)emu;
     kms_material_drop(0);
+    kms_asym_drop();
     kms_attrs_reset();
     kms_usage_forget();
 }
@@ -23,6 +25,7 @@ void kms_reset(emu_t *emu)
 void kms_shutdown(void)
 {
     kms_material_drop(1);
+    kms_asym_drop();
     kms_attrs_reset();
 }
 
@@ -248,7 +251,7 @@ void kms_purge_due(svc_req_t *r)
 
 cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k)
 {
-    cJSON *m = cJSON_CreateObject(), *algs;
+    cJSON *m = cJSON_CreateObject();
     char mid[65];
 
     cJSON_AddStringToObject(m, "AWSAccountId", k->account);
@@ -267,10 +270,11 @@ cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k)
     cJSON_AddStringToObject(m, "KeyManager", k->key_manager);
     cJSON_AddStringToObject(m, "CustomerMasterKeySpec", k->key_spec);
     cJSON_AddStringToObject(m, "KeySpec", k->key_spec);
-    algs = cJSON_AddArrayToObject(m, "EncryptionAlgorithms");
-    cJSON_AddItemToArray(algs, cJSON_CreateString("SYMMETRIC_DEFAULT"));
+    kms_spec_algorithms(m, k);
     cJSON_AddBoolToObject(m, "MultiRegion", k->multi_region);
-    kms_current_material_id(r, k, mid);
+    mid[0] = '\0';
+    if (!kms_is_asym(k)) /* AWS names material of symmetric keys only */
+        kms_current_material_id(r, k, mid);
     if (mid[0])
         cJSON_AddStringToObject(m, "CurrentKeyMaterialId", mid);
     kms_mrk_metadata(r, k, m);
@@ -313,7 +317,15 @@ int kms_data_key(svc_req_t *r, const char *key_ref, const cJSON *ctx, uint8_t *d
         kms_key_clear(&k);
         return -1;
     }
-    if (kms_require_enabled(r, &k) == 0) {
+    /* S3 and Secrets Manager take symmetric encryption keys only: others
+     * answer as KMS's GenerateDataKey would, which those services relay */
+    if (kms_require_enabled(r, &k) != 0)
+        ;
+    else if (strcmp(k.key_usage, "ENCRYPT_DECRYPT") != 0)
+        svc_error(r, KMS_E_KEY_USAGE, k.arn, k.key_usage, "GenerateDataKey");
+    else if (kms_is_asym(&k))
+        svc_error(r, KMS_E_SPEC_USAGE_OP, k.arn, k.key_spec, "GenerateDataKey");
+    else {
         codec_random(dk, n);
         rc = kms_seal(r, &k, ctx, dk, n, blob, blen);
         if (rc == 0)
@@ -369,7 +381,7 @@ static const svc_op_t ops[] = {
     KEY_OP("DeleteCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
     KEY_OP("DeleteImportedKeyMaterial", kms_op_delete_imported_key_material, kms_res_key_id,
            OP_MUTATES),
-    KEY_OP("DeriveSharedSecret", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("DeriveSharedSecret", kms_op_derive_shared_secret, kms_res_derive, OP_KEY_MATERIAL),
     KEY_OP("DescribeCustomKeyStores", kms_op_describe_custom_key_stores, NULL, 0),
     KEY_OP("DescribeKey", kms_op_describe_key, kms_res_key_id_alias, 0),
     KEY_OP("DisableKey", kms_op_disable_key, kms_res_key_id, OP_MUTATES),
@@ -379,12 +391,13 @@ static const svc_op_t ops[] = {
     KEY_OP("EnableKeyRotation", kms_op_enable_key_rotation, kms_res_enable_rotation, OP_MUTATES),
     KEY_OP("Encrypt", kms_op_encrypt, kms_res_encrypt, OP_KEY_MATERIAL),
     KEY_OP("GenerateDataKey", kms_op_generate_data_key, kms_res_data_key, OP_KEY_MATERIAL),
-    KEY_OP("GenerateDataKeyPair", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
-    KEY_OP("GenerateDataKeyPairWithoutPlaintext", kms_op_asymmetric_only, kms_res_key_id_alias,
+    KEY_OP("GenerateDataKeyPair", kms_op_generate_data_key_pair, kms_res_data_key_pair,
            OP_KEY_MATERIAL),
+    KEY_OP("GenerateDataKeyPairWithoutPlaintext", kms_op_generate_data_key_pair_np,
+           kms_res_data_key_pair_np, OP_KEY_MATERIAL),
     KEY_OP("GenerateDataKeyWithoutPlaintext", kms_op_generate_data_key_without_plaintext,
            kms_res_data_key_np, OP_KEY_MATERIAL),
-    KEY_OP("GenerateMac", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("GenerateMac", kms_op_generate_mac, kms_res_generate_mac, OP_KEY_MATERIAL),
     KEY_OP("GenerateRandom", kms_op_generate_random, NULL, 0),
     KEY_OP("GetKeyLastUsage", kms_op_get_key_last_usage, kms_res_key_id, 0),
     KEY_OP("GetKeyPolicy", kms_op_get_key_policy, kms_res_get_policy, 0),
@@ -414,7 +427,7 @@ static const svc_op_t ops[] = {
     KEY_OP("RotateKeyOnDemand", kms_op_rotate_key_on_demand, kms_res_key_id, OP_MUTATES),
     KEY_OP("ScheduleKeyDeletion", kms_op_schedule_key_deletion, kms_res_schedule_deletion,
            OP_MUTATES),
-    KEY_OP("Sign", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("Sign", kms_op_sign, kms_res_sign, OP_KEY_MATERIAL),
     KEY_OP("TagResource", kms_op_tag_resource, kms_res_tag, OP_MUTATES),
     KEY_OP("UntagResource", kms_op_untag_resource, kms_res_untag, OP_MUTATES),
     KEY_OP("UpdateAlias", kms_op_update_alias, kms_res_update_alias, OP_MUTATES),
@@ -423,13 +436,14 @@ static const svc_op_t ops[] = {
            OP_MUTATES),
     KEY_OP("UpdatePrimaryRegion", kms_op_update_primary_region, kms_res_update_primary,
            OP_MUTATES),
-    KEY_OP("Verify", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
-    KEY_OP("VerifyMac", kms_op_asymmetric_only, kms_res_key_id_alias, OP_KEY_MATERIAL),
+    KEY_OP("Verify", kms_op_verify, kms_res_verify, OP_KEY_MATERIAL),
+    KEY_OP("VerifyMac", kms_op_verify_mac, kms_res_verify_mac, OP_KEY_MATERIAL),
 };
 #undef KEY_OP
 
 static void kms_stop(emu_t *emu)
 {
+    kms_worker_stop();
     kms_usage_flush(emu);
     kms_shutdown();
 }

@@ -5,7 +5,9 @@
  * kms:EncryptionContext:<key>, kms:EncryptionContextKeys, kms:CallerAccount,
  * kms:ViaService, kms:KeySpec/KeyUsage/KeyOrigin, kms:RequestAlias,
  * kms:ResourceAliases, aws:ResourceTag/<key>, aws:RequestTag/<key>,
- * aws:TagKeys and CreateGrant's kms:Grant* keys. */
+ * aws:TagKeys, CreateGrant's kms:Grant* keys, and the request's algorithms:
+ * kms:SigningAlgorithm, MessageType, MacAlgorithm, KeyAgreementAlgorithm,
+ * EncryptionAlgorithm. */
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -188,7 +190,7 @@ typedef struct {
     authz_key_t inline_keys[MAX_KEYS];
     size_t n, cap;
     int failed;          /* out of memory: the request is refused */
-    const char *one[16]; /* single values */
+    const char *one[24]; /* single values */
     size_t none;
     char *ctx_block; /* kms:EncryptionContext:<k> names and their arrays */
     char tag_names[MAX_TAGS][NAME_LEN];
@@ -260,6 +262,44 @@ static void add_basics(keys_t *ks, svc_req_t *r, const char *spec, const char *u
     add1(ks, "kms:KeySpec", spec);
     add1(ks, "kms:KeyUsage", usage);
     add1(ks, "kms:KeyOrigin", origin);
+}
+
+/* The algorithm condition keys of a KMS request on a key: the member's
+ * value, or what AWS assumes when it is absent (RAW messages, symmetric
+ * encryption; service authorization reference, "AWS KMS condition keys"). */
+static void add_algorithms(keys_t *ks, const char *action, const cJSON *in)
+{
+    static const struct {
+        const char *action, *member, *key, *dflt;
+    } m[] = {
+        {"kms:Sign", "SigningAlgorithm", "kms:SigningAlgorithm", NULL},
+        {"kms:Sign", "MessageType", "kms:MessageType", "RAW"},
+        {"kms:Verify", "SigningAlgorithm", "kms:SigningAlgorithm", NULL},
+        {"kms:Verify", "MessageType", "kms:MessageType", "RAW"},
+        {"kms:GenerateMac", "MacAlgorithm", "kms:MacAlgorithm", NULL},
+        {"kms:VerifyMac", "MacAlgorithm", "kms:MacAlgorithm", NULL},
+        {"kms:DeriveSharedSecret", "KeyAgreementAlgorithm", "kms:KeyAgreementAlgorithm", NULL},
+        {"kms:Encrypt", "EncryptionAlgorithm", "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"},
+        {"kms:Decrypt", "EncryptionAlgorithm", "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"},
+        {"kms:ReEncryptFrom", "SourceEncryptionAlgorithm", "kms:EncryptionAlgorithm",
+         "SYMMETRIC_DEFAULT"},
+        {"kms:ReEncryptTo", "DestinationEncryptionAlgorithm", "kms:EncryptionAlgorithm",
+         "SYMMETRIC_DEFAULT"},
+        {"kms:GenerateDataKey", NULL, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"},
+        {"kms:GenerateDataKeyWithoutPlaintext", NULL, "kms:EncryptionAlgorithm",
+         "SYMMETRIC_DEFAULT"},
+        {"kms:GenerateDataKeyPair", NULL, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT"},
+        {"kms:GenerateDataKeyPairWithoutPlaintext", NULL, "kms:EncryptionAlgorithm",
+         "SYMMETRIC_DEFAULT"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof m / sizeof m[0]; i++) {
+        const cJSON *v = m[i].member ? cJSON_GetObjectItemCaseSensitive(in, m[i].member) : NULL;
+        if (strcmp(m[i].action, action) != 0)
+            continue;
+        add1(ks, m[i].key, cJSON_IsString(v) ? v->valuestring : m[i].dflt);
+    }
 }
 
 /* kms:EncryptionContext:<key> for every pair of ctx, and
@@ -571,6 +611,8 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
     add1(&z->ks, "kms:MultiRegion", k->multi_region ? "true" : "false");
     if (k->multi_region) /* kms_mrk.c: 1 the primary, 2 a replica */
         add1(&z->ks, "kms:MultiRegionKeyType", k->multi_region == 1 ? "PRIMARY" : "REPLICA");
+    if (own && in)
+        add_algorithms(&z->ks, action, in);
     if (add_key_attrs(r, &z->ks, k) != 0)
         return -1;
     memset(a, 0, sizeof *a);

@@ -1,5 +1,6 @@
-/* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys, random bytes, and
- * the answers symmetric keys give to asymmetric and HMAC operations. */
+/* kms_crypto.c — Encrypt, Decrypt, ReEncrypt, data keys and random bytes
+ * (asymmetric keys' Encrypt and Decrypt: kms_asym.c). */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -36,6 +37,8 @@ static int usable_for(svc_req_t *r, const kms_key_t *k, const char *alg, const c
         return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, op);
     if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
         return svc_error(r, KMS_E_ALGORITHM, alg, k->key_spec);
+    if (kms_is_asym(k)) /* an RSA or SM2 encryption key: no data keys */
+        return svc_error(r, KMS_E_SPEC_USAGE_OP, k->arn, k->key_spec, op);
     return 0;
 }
 
@@ -79,7 +82,11 @@ int kms_op_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     size_t blen = 0;
     kms_key_t *k;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL || usable_for(r, k, v->alg, "Encrypt") != 0 ||
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
+        return -1;
+    if (kms_is_asym(k) && !strcmp(k->key_usage, "ENCRYPT_DECRYPT"))
+        return kms_asym_encrypt(r, k, v->alg, v->pt, v->ptlen, out);
+    if (usable_for(r, k, v->alg, "Encrypt") != 0 ||
         kms_dry_run(r, in) != 0 || kms_seal(r, k, v->ctx, v->pt, v->ptlen, &blob, &blen) != 0)
         return -1;
     json_put_blob(out, "CiphertextBlob", blob, blen);
@@ -96,6 +103,7 @@ typedef struct {
     const cJSON *ctx;
     uint8_t *blob;
     size_t blen;
+    const char *alg; /* an asymmetric algorithm, or NULL */
 } decrypt_args_t;
 
 /* Everything AWS checks before it looks at the ciphertext's key. */
@@ -113,9 +121,12 @@ static int decrypt_parse(svc_req_t *r, const cJSON *in, void *args)
     recipient = cJSON_GetObjectItemCaseSensitive(in, "Recipient");
     if (recipient && !cJSON_IsNull(recipient))
         return svc_error(r, KMS_E_RECIPIENT);
-    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
-        /* the algorithm cannot match the blob's symmetric key */
-        return svc_error(r, KMS_E_INCORRECT_KEY);
+    if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0) {
+        /* an asymmetric ciphertext names no key: KeyId must */
+        if (v->h.key_ref == NULL)
+            return svc_error(r, KMS_E_INCORRECT_KEY);
+        v->alg = alg;
+    }
     return 0;
 }
 
@@ -138,7 +149,8 @@ int kms_res_decrypt(svc_req_t *r, const void *in, struct authz *a)
     kms_key_t *key;
 
     if (v == NULL || (key = kms_key_slot(r)) == NULL ||
-        kms_open_key(r, v->blob, v->blen, v->h.key_ref, key) != 0 ||
+        (v->alg ? kms_resolve(r, v->h.key_ref, KMS_ALLOW_ALIAS, key)
+                : kms_open_key(r, v->blob, v->blen, v->h.key_ref, key)) != 0 ||
         kms_set_key(r, key, &z) == NULL)
         return -1;
     return z ? kms_authz_key(r, z, key, r->op->action, NULL, a) : 0;
@@ -152,8 +164,14 @@ int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     char mid[65];
     kms_key_t *k;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_open_with(r, k, v->blob, v->blen, v->ctx, &pt, &ptlen, mid) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL)
+        return -1;
+    if (v->alg) {
+        if (!kms_is_asym(k)) /* the algorithm cannot match a symmetric key */
+            return svc_error(r, KMS_E_INCORRECT_KEY);
+        return kms_asym_decrypt(r, k, v->alg, v->blob, v->blen, out);
+    }
+    if (kms_open_with(r, k, v->blob, v->blen, v->ctx, &pt, &ptlen, mid) != 0)
         return -1;
     if (kms_dry_run(r, in) != 0) {
         codec_wipe_free(pt, ptlen);
@@ -167,9 +185,35 @@ int kms_op_decrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     return 0;
 }
 
+/* 1 when alg names an asymmetric encryption algorithm. */
+static int asym_alg(const char *alg)
+{
+    return alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0;
+}
+
+/* ReEncrypt's source: the blob opened under its key (a symmetric blob
+ * names it; an asymmetric ciphertext's key is SourceKeyId, required). */
+static int re_open(svc_req_t *r, const uint8_t *blob, size_t blen, const cJSON *ctx,
+                   const char *ref, const char *alg, kms_key_t *src, uint8_t **pt, size_t *ptlen,
+                   char mid[65])
+{
+    mid[0] = '\0';
+    if (!asym_alg(alg))
+        return kms_open(r, blob, blen, ctx, ref, "kms:ReEncryptFrom", src, pt, ptlen, mid);
+    if (ref == NULL)
+        return svc_error(r, KMS_E_INCORRECT_KEY);
+    if (kms_resolve(r, ref, KMS_ALLOW_ALIAS, src) != 0 ||
+        kms_authorize(r, src, "kms:ReEncryptFrom", ctx) != 0)
+        return -1;
+    if (!kms_is_asym(src))
+        return svc_error(r, KMS_E_INCORRECT_KEY);
+    return kms_asym_open(r, src, alg, blob, blen, pt, ptlen);
+}
+
 /* ReEncrypt names two keys, the blob's (kms:ReEncryptFrom) and the
  * destination (kms:ReEncryptTo), each authorized under its own key policy:
- * one authz_t cannot say both, so its row authorizes in the handler. */
+ * one authz_t cannot say both, so its row authorizes in the handler. Either
+ * may be an asymmetric encryption key, with its algorithm named. */
 int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const char *src_ref = NULL, *dst_ref = NULL, *src_alg = NULL, *dst_alg = NULL;
@@ -178,7 +222,7 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
     size_t blen = 0, ptlen = 0, nlen = 0;
     char mid[65];
     kms_key_t src, dst;
-    int rc = -1;
+    int rc = -1, dst_asym;
 
     memset(&src, 0, sizeof src);
     memset(&dst, 0, sizeof dst);
@@ -191,25 +235,29 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out)
         context(r, in, "DestinationEncryptionContext", &dst_ctx) || grant_tokens(r, in))
         goto out;
     if (kms_resolve(r, dst_ref, KMS_ALLOW_ALIAS, &dst) != 0 ||
-        kms_authorize(r, &dst, "kms:ReEncryptTo", NULL) != 0 ||
-        usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
+        kms_authorize(r, &dst, "kms:ReEncryptTo", NULL) != 0)
         goto out;
-    if (src_alg && strcmp(src_alg, "SYMMETRIC_DEFAULT") != 0) {
-        svc_error(r, KMS_E_INCORRECT_KEY);
+    dst_asym = kms_is_asym(&dst) && !strcmp(dst.key_usage, "ENCRYPT_DECRYPT");
+    if (!dst_asym && usable_for(r, &dst, dst_alg, "ReEncrypt") != 0)
         goto out;
-    }
-    if (kms_open(r, blob, blen, src_ctx, src_ref, "kms:ReEncryptFrom", &src, &pt, &ptlen, mid) !=
-            0 ||
-        kms_dry_run(r, in) != 0 || kms_seal(r, &dst, dst_ctx, pt, ptlen, &nblob, &nlen) != 0)
+    if (re_open(r, blob, blen, src_ctx, src_ref, src_alg, &src, &pt, &ptlen, mid) != 0 ||
+        kms_dry_run(r, in) != 0 ||
+        (dst_asym ? kms_asym_seal(r, &dst, dst_alg, pt, ptlen, &nblob, &nlen)
+                  : kms_seal(r, &dst, dst_ctx, pt, ptlen, &nblob, &nlen)) != 0)
         goto out;
     json_put_blob(out, "CiphertextBlob", nblob, nlen);
     cJSON_AddStringToObject(out, "SourceKeyId", src.arn);
     cJSON_AddStringToObject(out, "KeyId", dst.arn);
-    cJSON_AddStringToObject(out, "SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-    cJSON_AddStringToObject(out, "DestinationEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-    cJSON_AddStringToObject(out, "SourceKeyMaterialId", mid);
-    kms_current_material_id(r, &dst, mid);
-    cJSON_AddStringToObject(out, "DestinationKeyMaterialId", mid);
+    cJSON_AddStringToObject(out, "SourceEncryptionAlgorithm",
+                            asym_alg(src_alg) ? src_alg : "SYMMETRIC_DEFAULT");
+    cJSON_AddStringToObject(out, "DestinationEncryptionAlgorithm",
+                            dst_asym ? dst_alg : "SYMMETRIC_DEFAULT");
+    if (mid[0])
+        cJSON_AddStringToObject(out, "SourceKeyMaterialId", mid);
+    if (!dst_asym) {
+        kms_current_material_id(r, &dst, mid);
+        cJSON_AddStringToObject(out, "DestinationKeyMaterialId", mid);
+    }
     rc = 0;
 out:
     codec_wipe_free(pt, ptlen);
@@ -329,34 +377,4 @@ int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out)
     json_put_blob(out, "Plaintext", bytes, (size_t)n);
     OPENSSL_cleanse(bytes, sizeof bytes);
     return 0;
-}
-
-/* Once the key (KeyId, kms_res_key_id_alias) is usable, refuses the
- * operation as AWS refuses it on a symmetric encryption key (every key
- * awsemu holds): by key usage (InvalidKeyUsageException) or by key spec
- * (UnsupportedOperationException). */
-static int refuse_on_symmetric(svc_req_t *r, const cJSON *in, int by_usage)
-{
-    kms_key_t *k;
-
-    if (kms_input(r, in, &kms_key_id_alias_input) == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_require_enabled(r, k) != 0)
-        return -1;
-    if (by_usage)
-        return svc_error(r, KMS_E_KEY_USAGE, k->arn, k->key_usage, r->operation);
-    return svc_error(r, KMS_E_KEY_SPEC_OP, k->arn, k->key_spec, r->operation);
-}
-
-/* Sign, Verify, GenerateMac, VerifyMac, GenerateDataKeyPair*,
- * DeriveSharedSecret. */
-int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    (void)out;
-    return refuse_on_symmetric(r, in, 1);
-}
-
-int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    (void)out;
-    return refuse_on_symmetric(r, in, 0);
 }

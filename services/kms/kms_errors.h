@@ -56,6 +56,8 @@
     400, "InvalidKeyUsageException", "%s key usage is %s which is not valid for Decrypt."
 #define KMS_E_KEY_USAGE                                                                            \
     400, "InvalidKeyUsageException", "%s key usage is %s which is not valid for %s."
+#define KMS_E_SPEC_USAGE_OP                                                                        \
+    400, "InvalidKeyUsageException", "%s key spec is %s which is not valid for %s."
 /* InvalidMarkerException */
 #define KMS_E_INVALID_MARKER                                                                       \
     400, "InvalidMarkerException",                                                                 \
@@ -64,12 +66,17 @@
 /* KMSInternalException */
 #define KMS_E_ARGS_TWICE 500, "KMSInternalException", "Request arguments read twice."
 #define KMS_E_DB 500, "KMSInternalException", "Internal database error."
+#define KMS_E_KEYGEN 500, "KMSInternalException", "Key generation failed."
 #define KMS_E_NO_KEY 500, "KMSInternalException", "No key."
 #define KMS_E_NO_MANAGED_KEY 500, "KMSInternalException", "No managed key for %s."
 #define KMS_E_NO_MATERIAL 500, "KMSInternalException", "Key material is unavailable."
 #define KMS_E_OOM 500, "KMSInternalException", "Out of memory."
 #define KMS_E_SEAL 500, "KMSInternalException", "Encryption failed."
 #define KMS_E_STORE_MATERIAL 500, "KMSInternalException", "Could not store key material."
+/* KMSInvalidMacException */
+#define KMS_E_INVALID_MAC 400, "KMSInvalidMacException", "%s"
+/* KMSInvalidSignatureException */
+#define KMS_E_INVALID_SIGNATURE 400, "KMSInvalidSignatureException", "%s"
 /* KMSInvalidStateException */
 #define KMS_E_INVALID_STATE 400, "KMSInvalidStateException", "%s is %s."
 #define KMS_E_NOT_PENDING 400, "KMSInvalidStateException", "%s is not pending deletion."
@@ -133,9 +140,14 @@
 #define KMS_E_ROTATION_KEY                                                                         \
     400, "UnsupportedOperationException",                                                          \
         "%s key spec is %s and origin %s, which is not valid for %s."
-#define KMS_E_SPEC_UNSUPPORTED                                                                     \
+#define KMS_E_SPEC_LIBRARY                                                                         \
     400, "UnsupportedOperationException",                                                          \
-        "KeySpec %s is not supported by awsemu yet; only SYMMETRIC_DEFAULT keys can be created."
+        "KeySpec %s is not supported: the linked %s provides no %s keys."
+#define KMS_E_SPEC_REGION                                                                          \
+    400, "UnsupportedOperationException", "KeySpec %s is not supported in Region %s."
+#define KMS_E_ED25519PH                                                                            \
+    400, "UnsupportedOperationException",                                                          \
+        "Signing algorithm ED25519_PH_SHA_512 is not supported: the linked %s has no Ed25519ph."
 /* ValidationException */
 #define KMS_E_ALIAS_EMPTY 400, "ValidationException", "Alias name must not be empty after alias/."
 #define KMS_E_ALIAS_PREFIX                                                                         \
@@ -154,6 +166,15 @@
     400, "ValidationException",                                                                    \
         "You can specify only one of EncryptionContextSubset and EncryptionContextEquals."
 #define KMS_E_CONTEXT_TOO_LARGE 400, "ValidationException", "The encryption context is too large."
+#define KMS_E_DIGEST_LENGTH                                                                        \
+    400, "ValidationException", "Digest is invalid length for algorithm %s."
+#define KMS_E_MESSAGE_TYPE                                                                         \
+    400, "ValidationException", "Message type %s is incompatible with algorithm %s."
+#define KMS_E_PLAINTEXT_LENGTH                                                                     \
+    400, "ValidationException",                                                                    \
+        "Plaintext length %zu exceeds the maximum of %zu bytes for %s with key spec %s."
+#define KMS_E_PUBLIC_KEY                                                                           \
+    400, "ValidationException", "PublicKey is not a valid DER-encoded %s public key."
 #define KMS_E_GRANT_OP_ENUM                                                                        \
     400, "ValidationException",                                                                    \
         "1 validation error detected: Value '[%s]' at 'operations' failed to satisfy "             \
@@ -165,6 +186,9 @@
 #define KMS_E_GRANT_OP_SYMMETRIC                                                                   \
     400, "ValidationException",                                                                    \
         "Grant operation %s is not valid for a symmetric encryption KMS key."
+#define KMS_E_GRANT_OP_KEY                                                                         \
+    400, "ValidationException",                                                                    \
+        "Grant operation %s is not valid for a KMS key with key spec %s and key usage %s."
 #define KMS_E_ORIGIN_STORE 400, "ValidationException", "Origin %s requires a CustomKeyStoreId."
 #define KMS_E_MATERIAL_LENGTH                                                                      \
     400, "ValidationException", "The key material for a %s key must be %d bytes."

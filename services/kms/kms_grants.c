@@ -26,6 +26,14 @@ static const char *const symmetric_ops[] = {"Decrypt",
                                             "GenerateDataKeyPairWithoutPlaintext",
                                             NULL};
 
+/* the other keys' (AWS's "Grant operations" table), besides CreateGrant,
+ * DescribeKey and RetireGrant */
+static const char *const asym_crypt_ops[] = {"Decrypt", "Encrypt", "GetPublicKey",
+                                             "ReEncryptFrom", "ReEncryptTo", NULL};
+static const char *const sign_ops[] = {"Sign", "Verify", "GetPublicKey", NULL};
+static const char *const agree_ops[] = {"DeriveSharedSecret", "GetPublicKey", NULL};
+static const char *const mac_ops[] = {"GenerateMac", "VerifyMac", NULL};
+
 static int internal(svc_req_t *r)
 {
     return svc_error(r, KMS_E_DB);
@@ -39,8 +47,25 @@ static int in_list(const char *const *l, const char *s)
     return 0;
 }
 
-/* Validates Operations; returns the canonical JSON text (caller frees). */
-static char *operations(svc_req_t *r, const cJSON *ops)
+/* 1 when k can be granted op. */
+static int grantable(const kms_key_t *k, const char *op)
+{
+    const char *u = k->key_usage;
+
+    if (!strcmp(k->key_spec, "SYMMETRIC_DEFAULT"))
+        return in_list(symmetric_ops, op);
+    if (!strcmp(op, "CreateGrant") || !strcmp(op, "DescribeKey") || !strcmp(op, "RetireGrant"))
+        return 1;
+    return in_list(!strcmp(u, "ENCRYPT_DECRYPT") ? asym_crypt_ops
+                   : !strcmp(u, "SIGN_VERIFY")   ? sign_ops
+                   : !strcmp(u, "KEY_AGREEMENT") ? agree_ops
+                                                 : mac_ops,
+                   op);
+}
+
+/* Validates Operations for k; returns the canonical JSON text (caller
+ * frees). */
+static char *operations(svc_req_t *r, const cJSON *ops, const kms_key_t *k)
 {
     const cJSON *o;
     cJSON *copy;
@@ -56,8 +81,11 @@ static char *operations(svc_req_t *r, const cJSON *ops)
             svc_error(r, KMS_E_GRANT_OP_ENUM, o->valuestring);
             return NULL;
         }
-        if (!in_list(symmetric_ops, o->valuestring)) {
-            svc_error(r, KMS_E_GRANT_OP_SYMMETRIC, o->valuestring);
+        if (!grantable(k, o->valuestring)) {
+            if (!strcmp(k->key_spec, "SYMMETRIC_DEFAULT"))
+                svc_error(r, KMS_E_GRANT_OP_SYMMETRIC, o->valuestring);
+            else
+                svc_error(r, KMS_E_GRANT_OP_KEY, o->valuestring, k->key_spec, k->key_usage);
             return NULL;
         }
     }
@@ -191,7 +219,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
     grantee = v->grantee;
     retiring = v->retiring;
     name = v->name;
-    if ((opstext = operations(r, v->ops)) == NULL || (constext = constraints(r, in)) == NULL)
+    if ((opstext = operations(r, v->ops, k)) == NULL || (constext = constraints(r, in)) == NULL)
         goto out;
     if (kms_dry_run(r, in) != 0)
         goto out;

@@ -237,10 +237,13 @@ void kms_attrs_reset(void);
 
 /* ---- multi-Region keys and imported material (kms_mrk.c, kms_import.c) ---- */
 
-/* CreateKey's row for a multi-Region key (multi) or an EXTERNAL origin
- * key (no material, PendingImport): key_id gets the row id. */
-int kms_insert_key_ext(svc_req_t *r, const char *desc, const char *policy, const char *origin,
-                       int multi, char key_id[KMS_ROW_LEN + 1] /* OUT */);
+struct evp_pkey_st;
+/* CreateKey's row of key spec and usage for a multi-Region key (multi) or
+ * an EXTERNAL origin key (no material, PendingImport); pkey: the pair of
+ * an asymmetric AWS_KMS key. key_id gets the row id. */
+int kms_insert_key_ext(svc_req_t *r, const char *spec, const char *usage, const char *desc,
+                       const char *policy, const char *origin, int multi,
+                       struct evp_pkey_st *pkey, char key_id[KMS_ROW_LEN + 1] /* OUT */);
 /* What time has brought to k's key in other regions (replicas deleted:
  * a primary's PendingReplicaDeletion ends); k's state reread. 0 or -1. */
 int kms_mrk_maintain(svc_req_t *r, kms_key_t *k);
@@ -413,7 +416,6 @@ int kms_op_re_encrypt(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_data_key(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_data_key_without_plaintext(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_generate_random(svc_req_t *r, const cJSON *in, cJSON *out);
-int kms_op_asymmetric_only(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_get_public_key(svc_req_t *r, const cJSON *in, cJSON *out);
 
 int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out);

@@ -1,7 +1,10 @@
 /* kms_keys.c — key lifecycle: create, describe, list, enable/disable,
  * deletion, rotation, description (tags and key policies: kms_policy.c). */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
+
+#include <openssl/evp.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,30 +32,6 @@ static const char *const origins[] = {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EX
                                       NULL};
 
 #define DAY 86400.0
-
-/* The key usages AWS allows for each key spec. */
-static int usage_fits(const char *usage, const char *spec)
-{
-    static const struct {
-        const char *prefix;
-        const char *usages;
-    } fits[] = {
-        {"SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"},
-        {"RSA_", "ENCRYPT_DECRYPT SIGN_VERIFY"},
-        {"ECC_NIST_EDWARDS25519", "SIGN_VERIFY"},
-        {"ECC_NIST_", "SIGN_VERIFY KEY_AGREEMENT"},
-        {"ECC_SECG_", "SIGN_VERIFY"},
-        {"HMAC_", "GENERATE_VERIFY_MAC"},
-        {"SM2", "ENCRYPT_DECRYPT SIGN_VERIFY KEY_AGREEMENT"},
-        {"ML_DSA_", "SIGN_VERIFY"},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof fits / sizeof fits[0]; i++)
-        if (!strncmp(spec, fits[i].prefix, strlen(fits[i].prefix)))
-            return strstr(fits[i].usages, usage) != NULL;
-    return 0;
-}
 
 static int internal(svc_req_t *r)
 {
@@ -136,7 +115,7 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
                    service, what, r->account, service, r->region, r->account);
         policy = buf_steal(&b, NULL);
     }
-    own_tx = sqlite3_get_autocommit(db_handle(r->emu->db));
+    own_tx = !db_in_tx(r->emu->db);
     if (own_tx && db_begin(r->emu->db) != 0) {
         free(policy);
         return internal(r);
@@ -206,20 +185,72 @@ int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a)
                                 v->usage, v->origin, v->multi, v->bypass, v->tags, a);
 }
 
+/* The key's row, its material (pkey: an asymmetric key's pair, or NULL)
+ * and tags, in one transaction; then KeyMetadata into out. */
+static int create_insert(svc_req_t *r, const create_key_args_t *v, const char *spec,
+                         EVP_PKEY *pkey, cJSON *out)
+{
+    char key_id[KMS_ROW_LEN + 1], *defpolicy = NULL;
+    const char *policy = v->policy;
+    kms_key_t k;
+    int rc;
+
+    if (policy == NULL && (policy = defpolicy = kms_default_policy(r->account)) == NULL)
+        return svc_error(r, KMS_E_OOM);
+    if (db_begin(r->emu->db) != 0) {
+        free(defpolicy);
+        return internal(r);
+    }
+    if (v->multi || strcmp(v->origin, "AWS_KMS") != 0) /* kms_mrk.c */
+        rc = kms_insert_key_ext(r, spec, v->usage, v->desc, policy, v->origin, v->multi, pkey,
+                                key_id);
+    else
+        rc = strcmp(spec, "SYMMETRIC_DEFAULT") != 0
+                 ? kms_insert_asym_key(r, kms_spec(spec), v->usage, v->desc, policy, pkey, key_id)
+                 : kms_insert_key(r, v->desc, policy, "CUSTOMER", key_id);
+    free(defpolicy);
+    if (rc != 0 || (v->tags && kms_put_tags(r, key_id, v->tags) != 0)) {
+        db_rollback(r->emu->db);
+        return -1;
+    }
+    if (db_commit(r->emu->db) != 0)
+        return internal(r);
+    if (kms_load(r, key_id, &k) != 1)
+        return -1;
+    cJSON_AddItemToObject(out, "KeyMetadata", kms_metadata(r, &k));
+    kms_key_clear(&k);
+    return 0;
+}
+
+/* A slow key pair is ready (kms_keygen_async): the key is created now. */
+static void create_generated(svc_req_t *r, EVP_PKEY *pkey, void *arg)
+{
+    const create_key_args_t *v = kms_input(r, r->input, &create_key_input);
+    int rc = -1;
+
+    (void)arg;
+    if (v == NULL)
+        ;
+    else if (pkey == NULL)
+        svc_error(r, KMS_E_KEYGEN);
+    else
+        rc = create_insert(r, v, v->spec ? v->spec : v->cmkspec, pkey, r->pending_out);
+    EVP_PKEY_free(pkey);
+    proto_json_finish(r, rc); /* r is gone after it */
+}
+
 int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const create_key_args_t *v = kms_input(r, in, &create_key_input);
-    const char *policy, *desc, *usage, *spec, *cmkspec, *origin, *store;
+    const char *policy, *usage, *spec, *cmkspec, *origin, *store;
+    const kms_spec_t *s;
     const cJSON *tags;
-    char key_id[KMS_ROW_LEN + 1];
-    char *defpolicy = NULL;
-    int rc = -1;
-    kms_key_t k;
+    EVP_PKEY *pkey = NULL;
+    int rc, external;
 
     if (v == NULL)
         return -1;
     policy = v->policy;
-    desc = v->desc;
     usage = v->usage;
     spec = v->spec;
     cmkspec = v->cmkspec;
@@ -230,10 +261,8 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, KMS_E_SPEC_AND_CMKSPEC);
     if (spec == NULL)
         spec = cmkspec ? cmkspec : "SYMMETRIC_DEFAULT";
-    if (!usage_fits(usage, spec))
-        return svc_error(r, KMS_E_USAGE_SPEC, usage, spec);
-    if (strcmp(spec, "SYMMETRIC_DEFAULT") != 0)
-        return svc_error(r, KMS_E_SPEC_UNSUPPORTED, spec);
+    if (kms_spec_check(r, spec, usage) != 0)
+        return -1;
     if (store || !strcmp(origin, "AWS_CLOUDHSM") || !strcmp(origin, "EXTERNAL_KEY_STORE")) {
         if (store == NULL)
             return svc_error(r, KMS_E_ORIGIN_STORE, origin);
@@ -243,34 +272,17 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
         return -1;
     if (tags && cJSON_GetArraySize(tags) > 50)
         return svc_error(r, KMS_E_CREATE_TAG_LIMIT);
-    if (policy == NULL && (defpolicy = kms_default_policy(r->account)) == NULL)
-        return svc_error(r, KMS_E_OOM);
 
-    if (db_begin(r->emu->db) != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    if ((v->multi || strcmp(origin, "AWS_KMS") != 0
-             ? kms_insert_key_ext(r, desc, policy ? policy : defpolicy, origin, v->multi, key_id)
-             : kms_insert_key(r, desc, policy ? policy : defpolicy, "CUSTOMER", key_id)) != 0 ||
-        (tags && kms_put_tags(r, key_id, tags) != 0)) {
-        db_rollback(r->emu->db);
-        rc = -1;
-        goto out;
-    }
-    if (db_commit(r->emu->db) != 0) {
-        rc = internal(r);
-        goto out;
-    }
-    if (kms_load(r, key_id, &k) != 1) {
-        rc = -1;
-        goto out;
-    }
-    cJSON_AddItemToObject(out, "KeyMetadata", kms_metadata(r, &k));
-    kms_key_clear(&k);
-    rc = 0;
-out:
-    free(defpolicy);
+    s = kms_spec(spec);
+    external = !strcmp(origin, "EXTERNAL"); /* its material comes by import */
+    /* RSA takes seconds: generated off the loop, the key created after */
+    if (!external && kms_keygen_slow(s))
+        return kms_keygen_async(r, s, create_generated, NULL) == 0 ? svc_defer(r) : -1;
+    if (!external && s->kind != KMS_KIND_SYMMETRIC && s->kind != KMS_KIND_HMAC &&
+        (pkey = kms_keygen(s)) == NULL)
+        return svc_error(r, KMS_E_KEYGEN);
+    rc = create_insert(r, v, spec, pkey, out);
+    EVP_PKEY_free(pkey);
     return rc;
 }
 

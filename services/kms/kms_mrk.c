@@ -9,6 +9,7 @@
  * the same everywhere: a ciphertext names the key id and the material
  * version, and opens in any region holding the key. multi_region is 1 in
  * the primary's row and 2 in a replica's. */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -50,9 +51,11 @@ static void row_id(char out[KMS_ROW_LEN + 1], const char *id, const char *region
     snprintf(out, KMS_ROW_LEN + 1, "%s@%s", id, region);
 }
 
-int kms_insert_key_ext(svc_req_t *r, const char *desc, const char *policy, const char *origin,
-                       int multi, char key_id[KMS_ROW_LEN + 1])
+int kms_insert_key_ext(svc_req_t *r, const char *spec, const char *usage, const char *desc,
+                       const char *policy, const char *origin, int multi, EVP_PKEY *pkey,
+                       char key_id[KMS_ROW_LEN + 1])
 {
+    const kms_spec_t *s = kms_spec(spec);
     char id[KMS_ID_LEN + 1], arn[KMS_ARN_BUF];
     int external = !strcmp(origin, "EXTERNAL");
 
@@ -70,14 +73,18 @@ int kms_insert_key_ext(svc_req_t *r, const char *desc, const char *policy, const
     if (db_run(r->emu->db,
                "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                "key_spec, origin, key_manager, state, created, policy, multi_region, seq) VALUES "
-               "(?1, ?2, ?3, ?4, ?5, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT', ?6, 'CUSTOMER', ?7, "
-               "?8, ?9, ?10, (SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))",
-               "sssssssdsi", key_id, r->account, r->region, arn, desc, origin,
+               "(?1, ?2, ?3, ?4, ?5, ?11, ?12, ?6, 'CUSTOMER', ?7, ?8, ?9, ?10, "
+               "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))",
+               "sssssssdsiss", key_id, r->account, r->region, arn, desc, origin,
                external ? "PendingImport" : "Enabled", r->now, policy,
-               multi ? MRK_PRIMARY : 0) != 0)
+               multi ? MRK_PRIMARY : 0, usage, s->name) != 0)
         return kms_internal(r);
     /* an EXTERNAL key has no material until ImportKeyMaterial */
-    return external ? 0 : kms_new_material(r, key_id, arn, r->now);
+    if (external)
+        return 0;
+    if (s->kind == KMS_KIND_SYMMETRIC)
+        return kms_new_material(r, key_id, arn, r->now);
+    return kms_asym_material(r, s, key_id, arn, pkey);
 }
 
 /* ---- the other regions' rows ---------------------------------------------- */
@@ -278,7 +285,7 @@ static int copy_material(svc_req_t *r, const kms_key_t *src, const char *dst_row
                                 "FROM kms_key_material WHERE key_id=?1 AND (?2 = 0 OR version=?2)",
                                 "si", src->key_id, only);
     char ref[KMS_ARN_BUF + 16];
-    uint8_t m[4096], w[4096 + ENVELOPE_OVERHEAD];
+    uint8_t m[8192], w[8192 + ENVELOPE_OVERHEAD];
     int rc, ok = 0;
 
     while ((rc = db_row(st)) == 1) {

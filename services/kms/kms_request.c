@@ -2,6 +2,7 @@
  * arguments and the key its row's resource function resolved, so the key
  * is looked up once and authorized by the router (authz_request), not as
  * a side effect of the lookup. */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -22,6 +23,8 @@ typedef struct {
     kms_key_t key; /* resolved by the row's resource function */
     int have_key;
     kms_authz_t *az; /* what the router's authz_t points to */
+    void (*on_end)(void *); /* kms_on_request_end */
+    void *on_end_arg;
     union {
         max_align_t align;
         unsigned char bytes[ARGS_INLINE];
@@ -34,6 +37,8 @@ static void call_free(void *p)
 
     if (c == NULL)
         return;
+    if (c->on_end)
+        c->on_end(c->on_end_arg);
     if (c->args) {
         if (c->args_spec->drop)
             c->args_spec->drop(c->args);
@@ -66,6 +71,17 @@ static kms_call_t *call_of(svc_req_t *r)
     r->svc_ctx = c;
     r->svc_ctx_free = call_free;
     return c;
+}
+
+int kms_on_request_end(svc_req_t *r, void (*fn)(void *), void *arg)
+{
+    kms_call_t *c = call_of(r);
+
+    if (c == NULL)
+        return -1;
+    c->on_end = fn;
+    c->on_end_arg = arg;
+    return 0;
 }
 
 void *kms_input(svc_req_t *r, const cJSON *in, const kms_input_t *spec)

@@ -219,6 +219,9 @@ int s3_op_create_bucket(svc_req_t *r)
         char loc[80];
         snprintf(loc, sizeof loc, "/%s", s->bucket);
         http_add_header(h, "Location", loc);
+        /* BucketArn of botocore's CreateBucketOutput */
+        snprintf(loc, sizeof loc, "arn:aws:s3:::%s", s->bucket);
+        http_add_header(h, "x-amz-bucket-arn", loc);
     }
     s3_send_empty(s, 200);
     return 0;
@@ -274,7 +277,10 @@ int s3_op_head_bucket(svc_req_t *r)
     if (rc == 2)
         return s3_fail(s, S3_E_ACCESS_DENIED);
     http_add_header(s->r->http, "x-amz-access-point-alias", "false");
-    s3_send_empty(s, 200);
+    /* S3's HeadBucket answer names application/xml though it has no body
+     * (a real bucket's headers, recorded in moto issue 6042) */
+    http_add_header(s->r->http, "x-amz-request-id", s->r->request_id);
+    http_respond(s->r->http, 200, "application/xml", NULL, 0);
     return 0;
 }
 

@@ -20,12 +20,22 @@
 
 void s3_canonical_id(const char *account, char out[65])
 {
+    /* the last account's id, per thread: every PUT and listing asks */
+    static _Thread_local char last_account[32], last_id[65];
     uint8_t md[SHA256_DIGEST_LENGTH];
     char in[128];
 
+    if (last_id[0] && !strcmp(account, last_account)) {
+        memcpy(out, last_id, 65);
+        return;
+    }
     snprintf(in, sizeof in, "awsemu canonical user %s", account);
     SHA256((const uint8_t *)in, strlen(in), md);
     codec_hex(md, sizeof md, out);
+    if (strlen(account) < sizeof last_account) {
+        memcpy(last_account, account, strlen(account) + 1);
+        memcpy(last_id, out, 65);
+    }
 }
 
 /* ---- storage ---------------------------------------------------------------- */
@@ -96,6 +106,13 @@ static void copy_children(buf_t *b, const xml_node_t *n)
 
     for (c = xml_child(n, NULL); c; c = xml_next(c, NULL))
         copy_node(b, c);
+}
+
+void s3_xml_copy_doc(buf_t *b, const xml_node_t *doc, const char *root)
+{
+    xml_open_ns(b, root, XML_NS_S3);
+    copy_children(b, doc);
+    xml_close(b, root);
 }
 
 /* Rules that need an ID get a random one when the request left it out. */
@@ -248,6 +265,8 @@ static int check_lifecycle(s3_req_t *s, const xml_node_t *doc, buf_t *body)
             acts += xml_child(r, actions[i]) != NULL;
         if (acts == 0)
             return s3_error(s, 400, "InvalidRequest", "At least one action needs to be specified in a rule");
+        if (s3_lifecycle_check_rule(s, r) != 0)
+            return -1;
         if (exp) {
             int nexp = (xml_child(exp, "Days") != NULL) + (xml_child(exp, "Date") != NULL) +
                        (xml_child(exp, "ExpiredObjectDeleteMarker") != NULL);
@@ -295,6 +314,8 @@ static int check_replication(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         int v;
         if ((strcmp(status, "Enabled") && strcmp(status, "Disabled")) || dest[0] == '\0')
             return s3_fail(s, S3_E_MALFORMED_XML);
+        if (s3_replication_check_rule(s, doc, r) != 0)
+            return -1;
         if (strncmp(dest, "arn:aws:s3:::", 13) != 0)
             return s3_error(s, 400, "InvalidArgument", "Invalid bucket ARN.");
         if (s3_bucket_region(s, dest + 13, region) != 1)
@@ -478,6 +499,7 @@ static const cfg_t cfgs[] = {
      NULL, 200, check_pab},
     {"ownershipControls", "OwnershipControls", 404, "OwnershipControlsNotFoundError",
      "The bucket ownership controls were not found", NULL, 200, check_ownership},
+    {"notification", "NotificationConfiguration", 0, NULL, NULL, "", 200, s3_notify_check},
 };
 /* clang-format on */
 
@@ -542,6 +564,8 @@ int s3_op_config_put(svc_req_t *r)
     buf_free(&stored);
     if (rc != 0)
         return s3_fail(s, S3_E_INTERNAL);
+    if (!strcmp(c->name, "lifecycle"))
+        s3_lifecycle_wake();
     lifecycle_header(s, c);
     s3_send_empty(s, c->put_status);
     return 0;

@@ -17,6 +17,7 @@
 #include "emulator/http.h"
 #include "emulator/proto_query.h"
 #include "storage/db.h"
+#include "base/evp.h"
 
 /* ---- CopyObject --------------------------------------------------------------- */
 
@@ -149,11 +150,32 @@ static int source_data_key(s3_req_t *s, s3_object_t *src, s3_sse_t *ssec, const 
     prc = s3_ssec_parse(s, "copy-source-", ssec);
     if (prc <= 0)
         return prc == 0 ? s3_fail(s, S3_E_SSE_REQUIRED) : -1;
-    HMAC(EVP_sha256(), src->sse.salt, sizeof src->sse.salt, ssec->dk, 32, mac, NULL);
+    HMAC(evp_sha256(), src->sse.salt, sizeof src->sse.salt, ssec->dk, 32, mac, NULL);
     if (CRYPTO_memcmp(mac, src->sse.hmac, sizeof mac) != 0)
         return s3_fail(s, S3_E_ACCESS_DENIED);
     memcpy(src->sse.dk, ssec->dk, 32);
     return 0;
+}
+
+/* The website redirect is each object's own: a COPY directive does not
+ * carry the source's, the request's header sets it (CopyObject API
+ * reference, WebsiteRedirectLocation). */
+static void copy_redirect(s3_req_t *s, char **meta)
+{
+    cJSON *m = cJSON_Parse(*meta);
+    char v[2048];
+    char *text;
+
+    if (m == NULL)
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "x-amz-website-redirect-location");
+    if (s3_header(s, "x-amz-website-redirect-location", v, sizeof v))
+        cJSON_AddStringToObject(m, "x-amz-website-redirect-location", v);
+    if ((text = cJSON_PrintUnformatted(m)) != NULL) {
+        free(*meta);
+        *meta = text;
+    }
+    cJSON_Delete(m);
 }
 
 /* A copy onto itself must change something (restoring a version by id is
@@ -165,7 +187,8 @@ static int copy_onto_itself(s3_req_t *s, const char *sbucket, const char *skey,
         !http_header_contains_version(s) &&
         !http_header(s->r->http, "x-amz-server-side-encryption", NULL) &&
         !http_header(s->r->http, "x-amz-server-side-encryption-customer-algorithm", NULL) &&
-        !http_header(s->r->http, "x-amz-storage-class", NULL))
+        !http_header(s->r->http, "x-amz-storage-class", NULL) &&
+        !http_header(s->r->http, "x-amz-website-redirect-location", NULL))
         return s3_error(s, 400, "InvalidRequest",
                         "This copy request is illegal because it is trying to copy an object to "
                         "itself without changing the object's metadata, storage class, website "
@@ -222,7 +245,8 @@ int s3_op_copy_object(svc_req_t *r)
     s3_object_arn(sbucket, skey, &src_arn);
     /* the source's data key: SSE-C from the copy-source customer headers */
     if (source_data_key(s, &src, &src_sse_c, src_arn.data) != 0 ||
-        copy_onto_itself(s, sbucket, skey, directive) != 0)
+        copy_onto_itself(s, sbucket, skey, directive) != 0 ||
+        s3_storage_class_request(s, s->storage_class) != 0 || s3_archive_check(s, &src) != 0)
         goto out;
     if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
@@ -236,10 +260,14 @@ int s3_op_copy_object(svc_req_t *r)
     s3_lock_for_new(s, &s->lock, dst.last_modified, &dst.lock);
     dst.frame_size = FRAMES_DEFAULT_FRAME;
     dst.sse = s->sse;
+    /* the copy's class is the request's (STANDARD when absent), not the source's */
+    memcpy(dst.storage_class, s->storage_class, sizeof dst.storage_class);
     dst.meta = !strcmp(directive, "REPLACE") ? s3_request_meta(s) : (src.meta ? strdup(src.meta) : NULL);
     dst.tags = !strcmp(tdirective, "REPLACE") ? s3_request_tags(s, &bad) : (src.tags ? strdup(src.tags) : NULL);
     if (!bad && s3_acl_from_headers(s, 0, &dst.acl) != 0)
         bad = 1;
+    if (!strcmp(directive, "COPY") && dst.meta)
+        copy_redirect(s, &dst.meta);
     if ((!strcmp(directive, "REPLACE") && dst.meta == NULL) || bad) {
         s3_drop_blob(s, dst.blob_id);
         goto out_dst;
@@ -258,6 +286,11 @@ int s3_op_copy_object(svc_req_t *r)
         goto out_dst;
     }
     s3_drop_body(s, &old);
+    {
+        s3_event_obj_t ev = {s->key, dst.size, dst.etag, dst.version_id};
+        s3_notify(s, "s3:ObjectCreated:Copy", &ev);
+    }
+    s3_expiration_header(s, s->key, dst.last_modified, (long long)dst.size, dst.tags);
     if (dst.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
     s3_sse_headers(s, &dst.sse);

@@ -31,6 +31,11 @@ int s3_op_delete_object(svc_req_t *r)
         http_add_header(s->r->http, "x-amz-delete-marker", "true");
     if (d.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", d.version_id);
+    {
+        s3_event_obj_t ev = {s->key, 0, NULL, d.version_id};
+        s3_notify(s, d.marker && !vid[0] ? "s3:ObjectRemoved:DeleteMarkerCreated"
+                                     : "s3:ObjectRemoved:Delete", &ev);
+    }
     s3_send_empty(s, 204);
     return 0;
 }
@@ -89,7 +94,7 @@ int s3_op_delete_objects(svc_req_t *r)
             const xml_node_t *vn = xml_child(obj, "VersionId");
             const char *vid = vn ? xml_text(vn) : NULL;
             s3_deleted_t d;
-            int drc = 0;
+            int drc = -1; /* no delete tried */
             if (vid && strcmp(vid, "null") != 0 && strlen(vid) != S3_VERSION_ID_LEN) {
                 xml_open(&out, "Error");
                 xml_elem(&out, "Key", key);
@@ -124,6 +129,12 @@ int s3_op_delete_objects(svc_req_t *r)
                         xml_elem(&out, "DeleteMarkerVersionId", d.version_id);
                 }
                 xml_close(&out, "Deleted");
+            }
+            if (drc == 0) {
+                /* each key deleted is an event of its own, as on S3 */
+                s3_event_obj_t ev = {key, 0, NULL, d.version_id};
+                s3_notify(s, d.marker && !vid ? "s3:ObjectRemoved:DeleteMarkerCreated"
+                                              : "s3:ObjectRemoved:Delete", &ev);
             }
         }
     }

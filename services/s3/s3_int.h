@@ -116,6 +116,8 @@ typedef struct s3_req {
     char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
     char arg_value[256];
     int arg_value_set;
+    char err_class[24];     /* InvalidObjectState: the object's StorageClass */
+    char storage_class[24]; /* a new object's x-amz-storage-class ("" STANDARD) */
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -156,6 +158,9 @@ typedef struct {
     char *acl;              /* JSON grants (owned), NULL: the owner's FULL_CONTROL */
     char version_id[S3_VERSION_ID_LEN + 1]; /* "" is the null version */
     s3_lock_t lock;
+    char storage_class[24]; /* "" is STANDARD */
+    double restore_ready;   /* RestoreObject: when the restore completes (0: none asked) */
+    double restore_until;   /* ...and when the restored copy expires */
 } s3_object_t;
 
 /* An object's body, read by range across its blob or (multipart) its
@@ -192,9 +197,10 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
 #define S3_OBJ_COLS                                                                            \
     "blob_id, size, etag, last_modified, meta, sse, kms_key_arn, bucket_key, context, "         \
     "wrapped_key, ssec_salt, ssec_hmac, frame_size, checksum_alg, checksum, checksum_type, "    \
-    "parts, tags, body, acl, lock_mode, lock_until, legal_hold"
+    "parts, tags, body, acl, lock_mode, lock_until, legal_hold, storage_class, restore_ready, "   \
+    "restore_until"
 /* How many columns S3_OBJ_COLS names. */
-#define S3_OBJ_NCOLS 23
+#define S3_OBJ_NCOLS 26
 /* Fills o from a row whose columns start at col with S3_OBJ_COLS. 0 or -1. */
 int s3_object_from_row(sqlite3_stmt *st, int col, s3_object_t *o /* OUT */);
 void s3_object_clear(s3_object_t *o);
@@ -205,6 +211,9 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
 /* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text
  * (caller frees); NULL when absent, or with *bad 1 and InvalidTag set. */
 char *s3_request_tags(s3_req_t *s, int *bad);
+/* One object tag k=v checked as S3 checks it, seen holding the tags
+ * before it (a JSON object). 0 or -1 (InvalidTag set). */
+int s3_tag_check(s3_req_t *s, const cJSON *seen, const char *k, const char *v);
 /* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
 void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80]);
 /* t as an HTTP date ("Tue, 01 Dec 2026 10:00:00 GMT"). */
@@ -375,6 +384,14 @@ char *s3_config_get(s3_req_t *s, const char *bucket, const char *name);
 /* The stored document parsed (caller frees with xml_free), or NULL. */
 struct xml_node;
 struct xml_node *s3_config_doc(s3_req_t *s, const char *bucket, const char *name);
+/* doc's children under root in S3's namespace, as S3 answers a stored
+ * configuration. */
+void s3_xml_copy_doc(buf_t *b, const struct xml_node *doc, const char *root);
+/* Analytics, inventory, metrics, Intelligent-Tiering (s3_analytics.c). */
+int s3_op_idconfig_put(svc_req_t *r);
+int s3_op_idconfig_get(svc_req_t *r);
+int s3_op_idconfig_delete(svc_req_t *r);
+int s3_op_idconfig_list(svc_req_t *r);
 int s3_op_config_put(svc_req_t *r);
 int s3_op_config_get(svc_req_t *r);
 int s3_op_config_delete(svc_req_t *r);
@@ -429,6 +446,19 @@ int s3_max_keys(s3_req_t *s, long *max);
 void s3_url_encode(buf_t *b, const char *s);
 /* <name>v</name>, v URL-encoded when url (encoding-type=url listings). */
 void s3_elem_key(buf_t *out, const char *name, const char *v, int url);
+/* The smallest string greater than every string that begins with p (as
+ * SQLite's BINARY collation orders them: bytes, then length) into out[n]:
+ * p with its trailing 0xFF bytes dropped and its last byte then raised by
+ * one. A listing seeks there to pass a common prefix's keys at once.
+ * 0, or -1 when there is none (p empty or all 0xFF: nothing sorts after)
+ * or it does not fit. */
+int s3_prefix_successor(const char *p, char *out, size_t n);
+
+/* ListObjectsV2's continuation token for the last key returned (out:
+ * base64, at most 1,400 characters), and read back into the key to resume
+ * after (0, or -1 with InvalidArgument set for a token not made so). */
+void s3_list_token_make(const s3_req_t *s, const char *last, char out[1600]);
+int s3_list_token_read(s3_req_t *s, const char *token, char marker[1100]);
 
 /* Operations (s is the s3_req_t). */
 int s3_op_list_buckets(svc_req_t *r);
@@ -525,6 +555,59 @@ int s3_op_put_object_retention(svc_req_t *r);
 int s3_op_get_object_retention(svc_req_t *r);
 int s3_op_put_object_legal_hold(svc_req_t *r);
 int s3_op_get_object_legal_hold(svc_req_t *r);
+
+/* ---- storage classes and restores (s3_restore.c) ---- */
+/* x-amz-storage-class of the request into out ("" when absent or
+ * STANDARD). 0 or -1 (InvalidStorageClass set). */
+int s3_storage_class_request(s3_req_t *s, char out[24]);
+/* The class o is stored in, as S3 names it ("STANDARD" for ""). */
+const char *s3_storage_class(const char *stored);
+/* An archived object (GLACIER, DEEP_ARCHIVE) whose restored copy is not
+ * available now: -1 with InvalidObjectState (403) set; else 0. */
+int s3_archive_check(s3_req_t *s, const s3_object_t *o);
+/* x-amz-storage-class (not for STANDARD) and x-amz-restore of o. */
+void s3_storage_headers(s3_req_t *s, const s3_object_t *o);
+int s3_op_restore_object(svc_req_t *r);
+/* An upload's class: kept from s->storage_class after
+ * CreateMultipartUpload's row (0 or -1), read back into out ("" STANDARD). */
+int s3_upload_class_set(s3_req_t *s, const char *upload_id);
+void s3_upload_class(s3_req_t *s, const char *upload_id, char out[24]);
+
+/* ---- lifecycle (s3_lifecycle.c) ---- */
+/* What S3 checks of one Rule of a lifecycle configuration beyond its
+ * shape (filters, dates, transitions). 0 or -1 (error set). */
+struct xml_node;
+int s3_lifecycle_check_rule(s3_req_t *s, const struct xml_node *rule);
+/* x-amz-expiration of an object of s->bucket (key, its time, size and
+ * tags JSON) when an enabled rule expires it. */
+void s3_expiration_header(s3_req_t *s, const char *key, double lm, long long size,
+                          const char *tags);
+/* What S3 checks of one Rule of a replication configuration beyond its
+ * shape (the V2 schema's Priority and DeleteMarkerReplication, ids,
+ * priorities, the destination's class). 0 or -1 (error set). */
+int s3_replication_check_rule(s3_req_t *s, const struct xml_node *doc,
+                              const struct xml_node *rule);
+/* The sweep: due expirations, transitions and aborts, bounded per call. */
+void s3_lifecycle_tick(emu_t *emu);
+/* At start-up: restores completing from now on are told (not before). */
+void s3_lifecycle_start(void);
+/* The next tick sweeps (a configuration was set; work was left over). */
+void s3_lifecycle_wake(void);
+
+/* ---- event notifications (s3_notify.c) ---- */
+/* The object an event is about: etag NULL for a removal (no size). */
+typedef struct {
+    const char *key;
+    uint64_t size;
+    const char *etag;       /* quoted, as stored */
+    const char *version_id; /* NULL or "" when unversioned */
+} s3_event_obj_t;
+/* A NotificationConfiguration checked as S3 checks it, its canonical
+ * children into body (1: empty, notifications off). 0 or -1 (error set). */
+int s3_notify_check(s3_req_t *s, const struct xml_node *doc, buf_t *body);
+/* Delivers event ("s3:ObjectCreated:Put") on o to the bucket's matching
+ * Lambda destinations, asynchronously. */
+void s3_notify(s3_req_t *s, const char *event, const s3_event_obj_t *o);
 
 /* Sends an empty response (200, 204) with the request id. */
 void s3_send_empty(s3_req_t *s, int status);

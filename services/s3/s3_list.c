@@ -43,6 +43,20 @@ void s3_elem_key(buf_t *out, const char *name, const char *v, int url)
     }
 }
 
+int s3_prefix_successor(const char *p, char *out, size_t n)
+{
+    size_t len = strlen(p);
+
+    while (len > 0 && (unsigned char)p[len - 1] == 0xFF)
+        len--;
+    if (len == 0 || len >= n)
+        return -1;
+    memcpy(out, p, len);
+    out[len - 1] = (char)((unsigned char)out[len - 1] + 1);
+    out[len] = '\0';
+    return 0;
+}
+
 int s3_max_keys(s3_req_t *s, long *max)
 {
     char tmp[32], *end;
@@ -68,12 +82,8 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
         return 0;
     }
     if (s3_query(s, "continuation-token", token, 1600)) {
-        uint8_t raw[1200];
-        long n = codec_b64_decode(token, strlen(token), raw);
-        if (n < 0 || n >= 1100)
-            return s3_error(s, 400, "InvalidArgument", "The continuation token provided is incorrect");
-        memcpy(marker, raw, (size_t)n);
-        marker[n] = '\0';
+        if (s3_list_token_read(s, token, marker) != 0)
+            return -1;
     } else if (s3_query(s, "start-after", start_after, 1100)) {
         snprintf(marker, 1100, "%s", start_after);
     }
@@ -81,7 +91,7 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
 }
 
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg). */
+ * last_modified, checksum_alg, storage_class). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -103,8 +113,106 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
         xml_elem(b, "DisplayName", "awsemu");
         xml_close(b, "Owner");
     }
-    xml_elem(b, "StorageClass", "STANDARD");
+    xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 5)));
     xml_close(b, "Contents");
+}
+
+/* Keys after the marker, or from a bound at or above the prefix (the
+ * prefix, or past a common prefix), in S3's order: one lower bound, as
+ * SQLite seeks the key index by one and only filters by a second. */
+static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
+                                     "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
+static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
+                                    "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
+
+/* One page of a listing: what the query asks, and what the scan found. */
+typedef struct {
+    const char *prefix, *delim, *resume;
+    long max;
+    int url, fetch_owner;
+    buf_t contents, cps; /* <Contents>, <CommonPrefixes> */
+    int count, truncated;
+    char last[1100]; /* the last key or common prefix returned */
+} list_page_t;
+
+/* The keys from the higher of the marker (exclusive) and from (inclusive). */
+static sqlite3_stmt *list_query(s3_req_t *s, const list_page_t *pg, const char *from)
+{
+    if (strcmp(pg->resume, from) >= 0)
+        return db_query(s->r->emu->db, list_after_sql, "ss", s->bucket, pg->resume);
+    return db_query(s->r->emu->db, list_from_sql, "ss", s->bucket, from);
+}
+
+/* A common prefix of the page, once: after it the scan seeks past every
+ * key under it, so the cost grows with the page, not with the keys a
+ * prefix rolls up. Returns the next statement (NULL: nothing sorts after
+ * cp, or the page is full: pg->truncated), st done; *failed on an error. */
+static sqlite3_stmt *list_common_prefix(s3_req_t *s, list_page_t *pg, sqlite3_stmt *st,
+                                        const char *cp, size_t cplen, char *from, int *failed)
+{
+    const char *m = pg->resume;
+
+    /* the marker may sit inside it: then it was returned already */
+    if (!m[0] || strncmp(m, cp, cplen) || strlen(m) < cplen) {
+        if (pg->count == pg->max) {
+            pg->truncated = 1;
+            db_done(st);
+            return NULL;
+        }
+        snprintf(pg->last, sizeof pg->last, "%s", cp);
+        xml_open(&pg->cps, "CommonPrefixes");
+        s3_elem_key(&pg->cps, "Prefix", cp, pg->url);
+        xml_close(&pg->cps, "CommonPrefixes");
+        pg->count++;
+    }
+    db_done(st);
+    if (s3_prefix_successor(cp, from, 1100) != 0)
+        return NULL;
+    st = list_query(s, pg, from);
+    *failed = st == NULL;
+    return st;
+}
+
+/* Fills pg from the store. 0 or -1 (a store error). */
+static int list_scan(s3_req_t *s, list_page_t *pg)
+{
+    size_t plen = strlen(pg->prefix);
+    char from[1100];
+    int failed = 0;
+    sqlite3_stmt *st;
+
+    snprintf(from, sizeof from, "%s", pg->prefix);
+    st = list_query(s, pg, from);
+    if (st == NULL)
+        return -1;
+    while (pg->max > 0 && db_row(st) == 1) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *d;
+        if (strncmp(key, pg->prefix, plen) != 0)
+            break; /* past the prefix range */
+        d = pg->delim[0] ? strstr(key + plen, pg->delim) : NULL;
+        if (d) {
+            size_t cplen = (size_t)(d - key) + strlen(pg->delim);
+            char cp[1100];
+            if (cplen >= sizeof cp)
+                continue;
+            memcpy(cp, key, cplen);
+            cp[cplen] = '\0';
+            st = list_common_prefix(s, pg, st, cp, cplen, from, &failed);
+            if (st == NULL)
+                break;
+            continue;
+        }
+        if (pg->count == pg->max) {
+            pg->truncated = 1;
+            break;
+        }
+        snprintf(pg->last, sizeof pg->last, "%s", key);
+        contents_entry(s, &pg->contents, st, key, pg->url, pg->fetch_owner);
+        pg->count++;
+    }
+    db_done(st);
+    return failed ? -1 : 0;
 }
 
 int s3_op_list_objects(svc_req_t *r)
@@ -113,11 +221,9 @@ int s3_op_list_objects(svc_req_t *r)
     char prefix[1100] = "", delim[64] = "", marker[1100] = "", token[1600] = "", start_after[1100] = "";
     char enc[16] = "", tmp[32], owner[8] = "";
     long max = 1000;
-    int v2, url, fetch_owner, truncated = 0, count = 0;
-    const char *resume;
-    char last[1100] = "", last_cp[1100] = "";
-    sqlite3_stmt *st;
-    buf_t out, cps;
+    int v2, url, fetch_owner;
+    list_page_t pg;
+    buf_t out;
 
     if (s3_require_bucket(s) != 0)
         return -1;
@@ -133,10 +239,23 @@ int s3_op_list_objects(svc_req_t *r)
         return -1;
     if (list_marker(s, v2, marker, token, start_after) != 0)
         return -1;
-    resume = marker;
+
+    memset(&pg, 0, sizeof pg);
+    pg.prefix = prefix;
+    pg.delim = delim;
+    pg.resume = marker;
+    pg.max = max;
+    pg.url = url;
+    pg.fetch_owner = fetch_owner;
+    buf_init(&pg.contents, 0);
+    buf_init(&pg.cps, 0);
+    if (list_scan(s, &pg) != 0) {
+        buf_free(&pg.contents);
+        buf_free(&pg.cps);
+        return s3_fail(s, S3_E_INTERNAL);
+    }
 
     buf_init(&out, 0);
-    buf_init(&cps, 0);
     xml_decl(&out);
     xml_open_ns(&out, "ListBucketResult", XML_NS_S3);
     xml_elem(&out, "Name", s->bucket);
@@ -147,79 +266,29 @@ int s3_op_list_objects(svc_req_t *r)
         xml_elem(&out, "ContinuationToken", token);
     if (v2 && start_after[0] && !token[0])
         s3_elem_key(&out, "StartAfter", start_after, url);
-
-    st = db_query(s->r->emu->db, "SELECT key, size, etag, last_modified, checksum_alg FROM "
-                                "s3_objects WHERE bucket=?1 AND key>?2 AND key>=?3 ORDER BY key", "sss", s->bucket, resume, prefix);
-    if (st == NULL) {
-        buf_free(&out);
-        buf_free(&cps);
-        return s3_fail(s, S3_E_INTERNAL);
+    if (v2)
+        xml_elem_int(&out, "KeyCount", pg.count);
+    xml_elem_int(&out, "MaxKeys", max);
+    if (delim[0])
+        s3_elem_key(&out, "Delimiter", delim, url);
+    xml_elem(&out, "IsTruncated", pg.truncated ? "true" : "false");
+    if (pg.truncated && v2) {
+        char b64[1600];
+        s3_list_token_make(s, pg.last, b64);
+        xml_elem(&out, "NextContinuationToken", b64);
+    } else if (pg.truncated && delim[0]) {
+        s3_elem_key(&out, "NextMarker", pg.last, url);
     }
-    {
-        buf_t contents;
-        size_t plen = strlen(prefix);
-        buf_init(&contents, 0);
-        while (max > 0 && db_row(st) == 1) {
-            const char *key = (const char *)sqlite3_column_text(st, 0);
-            const char *d;
-            if (strncmp(key, prefix, plen) != 0)
-                break; /* past the prefix range */
-            d = delim[0] ? strstr(key + plen, delim) : NULL;
-            if (d) {
-                size_t cplen = (size_t)(d - key) + strlen(delim);
-                char cp[1100];
-                if (cplen >= sizeof cp)
-                    continue;
-                memcpy(cp, key, cplen);
-                cp[cplen] = '\0';
-                /* a common prefix counts once, and the marker may sit inside it */
-                if (!strcmp(cp, last_cp) || (resume[0] && !strncmp(resume, cp, cplen) && strlen(resume) >= cplen))
-                    continue;
-                if (count == max) {
-                    truncated = 1;
-                    break;
-                }
-                snprintf(last_cp, sizeof last_cp, "%s", cp);
-                snprintf(last, sizeof last, "%s", cp);
-                xml_open(&cps, "CommonPrefixes");
-                s3_elem_key(&cps, "Prefix", cp, url);
-                xml_close(&cps, "CommonPrefixes");
-                count++;
-                continue;
-            }
-            if (count == max) {
-                truncated = 1;
-                break;
-            }
-            snprintf(last, sizeof last, "%s", key);
-            contents_entry(s, &contents, st, key, url, fetch_owner);
-            count++;
-        }
-        db_done(st);
-        if (v2)
-            xml_elem_int(&out, "KeyCount", count);
-        xml_elem_int(&out, "MaxKeys", max);
-        if (delim[0])
-            s3_elem_key(&out, "Delimiter", delim, url);
-        xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
-        if (truncated && v2) {
-            char b64[1600];
-            codec_b64_encode((const uint8_t *)last, strlen(last), b64);
-            xml_elem(&out, "NextContinuationToken", b64);
-        } else if (truncated && delim[0]) {
-            s3_elem_key(&out, "NextMarker", last, url);
-        }
-        if (url)
-            xml_elem(&out, "EncodingType", "url");
-        if (contents.len)
-            buf_add(&out, contents.data, contents.len);
-        if (cps.len)
-            buf_add(&out, cps.data, cps.len);
-        buf_free(&contents);
-    }
+    if (url)
+        xml_elem(&out, "EncodingType", "url");
+    if (pg.contents.len)
+        buf_add(&out, pg.contents.data, pg.contents.len);
+    if (pg.cps.len)
+        buf_add(&out, pg.cps.data, pg.cps.len);
+    buf_free(&pg.contents);
+    buf_free(&pg.cps);
     xml_close(&out, "ListBucketResult");
     s3_send_xml(s, 200, &out);
     buf_free(&out);
-    buf_free(&cps);
     return 0;
 }

@@ -121,7 +121,8 @@ int s3_op_create_multipart_upload(svc_req_t *r)
     buf_t out;
     int rc;
 
-    if (s3_require_bucket(s) != 0 || s3_lock_request(s, 0) != 0)
+    if (s3_require_bucket(s) != 0 || s3_lock_request(s, 0) != 0 ||
+        s3_storage_class_request(s, s->storage_class) != 0)
         return -1;
     /* the ACL headers are checked (ACLs disabled, public ACLs blocked) but
      * not kept: the completed object gets the default ACL */
@@ -184,7 +185,7 @@ int s3_op_create_multipart_upload(svc_req_t *r)
     rc = sqlite3_step(st);
     db_done(st);
     free(meta);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE || s3_upload_class_set(s, id) != 0)
         return internal(s);
     s3_sse_headers(s, &s->sse);
     if (ck[0])
@@ -338,7 +339,7 @@ int s3_op_upload_part_copy(svc_req_t *r)
         return -1;
     buf_init(&sarn, 0);
     buf_init(&aad, 0);
-    if (s3_copy_source_load(s, sbucket, skey, &o) != 0)
+    if (s3_copy_source_load(s, sbucket, skey, &o) != 0 || s3_archive_check(s, &o) != 0)
         goto out;
     s3_object_arn(sbucket, skey, &sarn);
     if (!strcmp(o.sse.alg, "SSE-C")) {
@@ -640,6 +641,7 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     u.tags = NULL;
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
+    s3_upload_class(s, s->upload_id, o.storage_class);
     unlisted_parts(s, parts, n, &unlisted, &nunlisted);
     if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0) {
         db_rollback(s->r->emu->db);
@@ -661,6 +663,11 @@ int s3_op_complete_multipart_upload(svc_req_t *r)
     s3_drop_body(s, &old);
     for (i = 0; i < nunlisted; i++)
         s3_drop_blob(s, unlisted[i]);
+    {
+        s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
+        s3_notify(s, "s3:ObjectCreated:CompleteMultipartUpload", &ev);
+    }
+    s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     send_completed(s, &o);
     rc = 0;
 out_o:
@@ -788,7 +795,11 @@ int s3_op_list_parts(svc_req_t *r)
     xml_elem(&out, "ID", s->r->account);
     xml_elem(&out, "DisplayName", "awsemu");
     xml_close(&out, "Owner");
-    xml_elem(&out, "StorageClass", "STANDARD");
+    {
+        char cls[24];
+        s3_upload_class(s, s->upload_id, cls);
+        xml_elem(&out, "StorageClass", s3_storage_class(cls));
+    }
     if (ck[0])
         xml_elem(&out, "ChecksumAlgorithm", ck);
     xml_close(&out, "ListPartsResult");
@@ -804,7 +815,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
     char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
     char km[1100] = "", um[128] = "", next_key[1100] = "", next_id[128] = "";
     long max = 1000, count = 0;
-    int truncated = 0;
+    int truncated = 0, url = 0;
     sqlite3_stmt *st;
     buf_t out, ups, cps;
 
@@ -812,11 +823,13 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
         return -1;
     s3_query(s, "prefix", prefix, sizeof prefix);
     s3_query(s, "delimiter", delim, sizeof delim);
+    if (s3_query(s, "encoding-type", v, sizeof v) && (url = 1) && strcmp(v, "url"))
+        return s3_fail(s, S3_E_ENCODING_TYPE);
     if (s3_query(s, "max-uploads", v, sizeof v))
         max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
     s3_query(s, "key-marker", km, sizeof km);
     s3_query(s, "upload-id-marker", um, sizeof um);
-    st = db_query(s->r->emu->db, "SELECT key, upload_id, initiated FROM s3_uploads WHERE bucket=?1 "
+    st = db_query(s->r->emu->db, "SELECT key, upload_id, initiated, storage_class FROM s3_uploads WHERE bucket=?1 "
                                  "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
                                  "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id",
                   "ssss", s->bucket, prefix, km, um);
@@ -843,7 +856,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
             }
             snprintf(last_cp, sizeof last_cp, "%s", cp);
             xml_open(&cps, "CommonPrefixes");
-            xml_elem(&cps, "Prefix", cp);
+            s3_elem_key(&cps, "Prefix", cp, url);
             xml_close(&cps, "CommonPrefixes");
             count++;
             continue;
@@ -855,7 +868,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
         snprintf(next_key, sizeof next_key, "%s", key);
         snprintf(next_id, sizeof next_id, "%s", (const char *)sqlite3_column_text(st, 1));
         xml_open(&ups, "Upload");
-        xml_elem(&ups, "Key", key);
+        s3_elem_key(&ups, "Key", key, url);
         xml_elem(&ups, "UploadId", (const char *)sqlite3_column_text(st, 1));
         xml_open(&ups, "Initiator");
         xml_elem(&ups, "ID", s->r->account);
@@ -863,7 +876,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
         xml_open(&ups, "Owner");
         xml_elem(&ups, "ID", s->r->account);
         xml_close(&ups, "Owner");
-        xml_elem(&ups, "StorageClass", "STANDARD");
+        xml_elem(&ups, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 3)));
         clock_iso8601(sqlite3_column_double(st, 2), date);
         xml_elem(&ups, "Initiated", date);
         xml_close(&ups, "Upload");
@@ -873,15 +886,17 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
     xml_decl(&out);
     xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
     xml_elem(&out, "Bucket", s->bucket);
-    xml_elem(&out, "KeyMarker", km);
+    s3_elem_key(&out, "KeyMarker", km, url);
     xml_elem(&out, "UploadIdMarker", um);
     if (truncated) {
-        xml_elem(&out, "NextKeyMarker", next_key);
+        s3_elem_key(&out, "NextKeyMarker", next_key, url);
         xml_elem(&out, "NextUploadIdMarker", next_id);
     }
-    xml_elem(&out, "Prefix", prefix);
+    s3_elem_key(&out, "Prefix", prefix, url);
     if (delim[0])
-        xml_elem(&out, "Delimiter", delim);
+        s3_elem_key(&out, "Delimiter", delim, url);
+    if (url)
+        xml_elem(&out, "EncodingType", "url");
     xml_elem_int(&out, "MaxUploads", max);
     xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
     if (ups.len)

@@ -86,6 +86,11 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
     }
     if (sqlite3_column_type(st, c + 22) != SQLITE_NULL)
         o->lock.hold = sqlite3_column_int(st, c + 22) ? S3_HOLD_ON : S3_HOLD_OFF;
+    if (sqlite3_column_type(st, c + 23) != SQLITE_NULL)
+        snprintf(o->storage_class, sizeof o->storage_class, "%s",
+                 (const char *)sqlite3_column_text(st, c + 23));
+    o->restore_ready = sqlite3_column_double(st, c + 24);
+    o->restore_until = sqlite3_column_double(st, c + 25);
     return 0;
 }
 
@@ -195,10 +200,11 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                           "wrapped_key=?12, ssec_salt=?13, ssec_hmac=?14, frame_size=?15, "
                           "checksum_alg=?16, checksum=?17, checksum_type=?18, parts=?19, tags=?20, "
                           "body=?21, acl=?22, version_id=?23, lock_mode=?24, lock_until=?25, "
-                          "legal_hold=?26 WHERE bucket=?1 AND key=?2"
+                          "legal_hold=?26, storage_class=?27, restore_ready=NULL, "
+                          "restore_until=NULL WHERE bucket=?1 AND key=?2"
                         : "INSERT INTO s3_objects (bucket, key, " OBJ_COLS ", version_id) VALUES "
                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?23)", "ssslsdss", bucket, key, o->blob_id, (long long)o->size, o->etag, o->last_modified, o->meta ? o->meta : "{}", o->sse.alg);
+                          "?17, ?18, ?19, ?20, ?21, ?22, ?24, ?25, ?26, ?27, NULL, NULL, ?23)", "ssslsdss", bucket, key, o->blob_id, (long long)o->size, o->etag, o->last_modified, o->meta ? o->meta : "{}", o->sse.alg);
     if (st == NULL)
         return -1;
     if (o->sse.kms_key_arn[0])
@@ -235,6 +241,8 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
     }
     if (o->lock.hold != S3_HOLD_NONE)
         sqlite3_bind_int(st, 26, o->lock.hold == S3_HOLD_ON);
+    if (o->storage_class[0])
+        sqlite3_bind_text(st, 27, o->storage_class, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     db_done(st);
     if (rc != SQLITE_DONE) {
@@ -432,15 +440,28 @@ char *s3_request_tags(s3_req_t *s, int *bad)
         }
         if (!eq)
             v[0] = '\0';
-        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 || ++n > 10) {
+        if (++n > 10) {
+            *bad = 2;
+            break;
+        }
+        if (k[0] == '\0' || cJSON_GetObjectItemCaseSensitive(t, k)) {
             *bad = 1;
+            break;
+        }
+        if (s3_tag_check(s, t, k, v) != 0) {
+            *bad = 3;
             break;
         }
         cJSON_AddStringToObject(t, k, v);
     }
     if (*bad) {
         cJSON_Delete(t);
-        s3_fail(s, S3_E_TAG_VALUE);
+        if (*bad == 1)
+            s3_error(s, 400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as "
+                     "UTF-8 then URLEncoded URL query parameters without tag name duplicates.");
+        else if (*bad == 2)
+            s3_error(s, 400, "BadRequest", "Object tags cannot be greater than 10");
+        *bad = 1;
         return NULL;
     }
     text = cJSON_PrintUnformatted(t);
@@ -510,7 +531,8 @@ int s3_upload_head(s3_req_t *s)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if (put_preconditions(s) != 0 || s3_lock_request(s, 1) != 0 ||
+    if (put_preconditions(s) != 0 || s3_storage_class_request(s, s->storage_class) != 0 ||
+        s3_lock_request(s, 1) != 0 ||
         s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
     buf_init(&aad, 0);
@@ -557,6 +579,7 @@ int s3_op_put_object(svc_req_t *r)
     o.last_modified = s->r->now;
     o.frame_size = FRAMES_DEFAULT_FRAME;
     o.sse = s->sse;
+    memcpy(o.storage_class, s->storage_class, sizeof o.storage_class);
     s3_lock_for_new(s, &s->lock, o.last_modified, &o.lock);
     s3_make_etag(&o.sse, md5, o.etag);
     if (checksum[0]) {
@@ -575,6 +598,11 @@ int s3_op_put_object(svc_req_t *r)
     http_add_header(s->r->http, "ETag", o.etag);
     if (o.version_id[0])
         http_add_header(s->r->http, "x-amz-version-id", o.version_id);
+    s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
+    {
+        s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
+        s3_notify(s, "s3:ObjectCreated:Put", &ev);
+    }
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
@@ -922,10 +950,16 @@ int s3_op_get_object(svc_req_t *r)
     /* SSE-C needs the customer's key for HEAD too; the others decrypt only for GET */
     if ((!strcmp(o.sse.alg, "SSE-C") || !head) && s3_sse_open(s, &o.sse, arn.data, 1) != 0)
         goto out;
+    /* an archived object's bytes: only once restored (HEAD always) */
+    if (!head && s3_archive_check(s, &o) != 0)
+        goto out;
     if ((status = served_range(s, &o, &first, &last, &pn, &parts_count)) < 0)
         goto out;
     len = o.size == 0 ? 0 : last - first + 1;
     object_headers(s, &o);
+    s3_storage_headers(s, &o);
+    if (!vid[0]) /* the current version's; noncurrent ones are not told */
+        s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     s3_lock_headers(s, &o);
     s3_sse_headers(s, &o.sse);
     if (status == 206) {

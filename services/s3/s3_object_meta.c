@@ -75,11 +75,11 @@ int s3_op_put_object_tagging(svc_req_t *r)
     tags = cJSON_CreateObject();
     for (t = xml_child(set, "Tag"); t; t = xml_next(t, "Tag")) {
         const char *k = xml_text(xml_child(t, "Key")), *v = xml_text(xml_child(t, "Value"));
-        if (strlen(k) < 1 || strlen(k) > 128 || strlen(v) > 256 ||
-            cJSON_GetObjectItemCaseSensitive(tags, k)) {
+        if (xml_child(t, "Key") == NULL || xml_child(t, "Value") == NULL ||
+            s3_tag_check(s, tags, k, v) != 0) {
             cJSON_Delete(tags);
             xml_free(doc);
-            return s3_fail(s, S3_E_TAG_KEY);
+            return s->r->err_code[0] ? -1 : s3_fail(s, S3_E_MALFORMED_XML);
         }
         cJSON_AddStringToObject(tags, k, v);
     }
@@ -199,7 +199,7 @@ int s3_op_get_object_attributes(svc_req_t *r)
         cJSON_Delete(p);
     }
     if (strstr(want, "StorageClass"))
-        xml_elem(&out, "StorageClass", "STANDARD");
+        xml_elem(&out, "StorageClass", s3_storage_class(o.storage_class));
     if (strstr(want, "ObjectSize"))
         xml_elem_int(&out, "ObjectSize", (long long)o.size);
     xml_close(&out, "GetObjectAttributesResponse");

@@ -125,6 +125,8 @@ void s3_send_error(s3_req_t *s)
     xml_open(&b, "Error");
     xml_elem(&b, "Code", r->err_code);
     xml_elem(&b, "Message", r->err_msg);
+    if (s->err_class[0] && !strcmp(r->err_code, "InvalidObjectState"))
+        xml_elem(&b, "StorageClass", s->err_class);
     if (s->arg_name[0]) {
         xml_elem(&b, "ArgumentName", s->arg_name);
         if (s->arg_value_set)

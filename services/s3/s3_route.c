@@ -114,6 +114,12 @@ typedef struct {
 #define CFG(sub, put, get, del)                                                                    \
     {"PUT", 0, sub, NULL, NULL, put, NULL}, {"GET", 0, sub, NULL, NULL, get, NULL},                \
         {"DELETE", 0, sub, NULL, NULL, del, NULL}
+/* a configuration kept by id: GET without ?id= lists them */
+#define IDCFG(sub, kind)                                                                           \
+    {"PUT", 0, sub, NULL, NULL, "PutBucket" kind "Configuration", NULL},                           \
+        {"GET", 0, sub, NULL, "id", "GetBucket" kind "Configuration", NULL},                       \
+        {"GET", 0, sub, NULL, NULL, "ListBucket" kind "Configurations", NULL},                     \
+        {"DELETE", 0, sub, NULL, NULL, "DeleteBucket" kind "Configuration", NULL}
 #define B(method, sub, name) {method, 0, sub, NULL, NULL, name, NULL}
 #define K(method, sub, name) {method, 1, sub, NULL, NULL, name, NULL}
 /* clang-format on */
@@ -191,14 +197,10 @@ static const route_t routes[] = {
     B("PUT", "metadataInventoryTable", "UpdateBucketMetadataInventoryTableConfiguration"),
     B("PUT", "metadataJournalTable", "UpdateBucketMetadataJournalTableConfiguration"),
     B("GET", "session", "CreateSession"),
-    CFG("analytics", "PutBucketAnalyticsConfiguration", "GetBucketAnalyticsConfiguration",
-        "DeleteBucketAnalyticsConfiguration"),
-    CFG("intelligent-tiering", "PutBucketIntelligentTieringConfiguration",
-        "GetBucketIntelligentTieringConfiguration", "DeleteBucketIntelligentTieringConfiguration"),
-    CFG("inventory", "PutBucketInventoryConfiguration", "GetBucketInventoryConfiguration",
-        "DeleteBucketInventoryConfiguration"),
-    CFG("metrics", "PutBucketMetricsConfiguration", "GetBucketMetricsConfiguration",
-        "DeleteBucketMetricsConfiguration"),
+    IDCFG("analytics", "Analytics"),
+    IDCFG("intelligent-tiering", "IntelligentTiering"),
+    IDCFG("inventory", "Inventory"),
+    IDCFG("metrics", "Metrics"),
     B("GET", "abac", "GetBucketAbac"),
     B("PUT", "abac", "PutBucketAbac"),
     B("GET", "notification", "GetBucketNotificationConfiguration"),
@@ -248,6 +250,21 @@ static int param_is(const http_req_t *h, const char *nv)
            !strcmp(v, eq + 1);
 }
 
+/* 1 when the query has the parameter name (any value). */
+static int param_has(const http_req_t *h, const char *name)
+{
+    const char *p = h->query;
+    size_t n = strlen(name);
+
+    while (p && *p) {
+        if (!strncmp(p, name, n) && (p[n] == '=' || p[n] == '&' || p[n] == '\0'))
+            return 1;
+        p = strchr(p, '&');
+        p = p ? p + 1 : NULL;
+    }
+    return 0;
+}
+
 /* The route of method at has_key for sub-resource sub (NULL: none), or NULL. */
 static const route_t *find_route(const http_req_t *h, int has_key, const char *sub)
 {
@@ -261,7 +278,7 @@ static const route_t *find_route(const http_req_t *h, int has_key, const char *s
             continue;
         if (o->header && !http_header(h, o->header, NULL))
             continue;
-        if (o->param && !param_is(h, o->param))
+        if (o->param && !(strchr(o->param, '=') ? param_is(h, o->param) : param_has(h, o->param)))
             continue;
         return o;
     }

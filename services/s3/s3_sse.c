@@ -16,6 +16,7 @@
 #include "emulator/http.h"
 #include "services/kms/kms.h"
 #include "storage/keyring.h"
+#include "base/evp.h"
 
 /* ---- encryption -------------------------------------------------------------- */
 
@@ -56,7 +57,7 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
     if (n != 32)
         return s3_error(s, 400, "InvalidArgument",
                         "The secret key was invalid for the specified algorithm.");
-    EVP_Digest(raw, 32, digest, &dl, EVP_md5(), NULL);
+    EVP_Digest(raw, 32, digest, &dl, evp_md5(), NULL);
     {
         char b64[32];
         codec_b64_encode(digest, 16, b64);
@@ -134,7 +135,7 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
 {
     s3_sse_t *sse = &s->sse;
     char alg[32] = "", key_id[2048] = "", bk[16] = "";
-    int have_alg, rc;
+    int have_alg, have_key, rc;
     buf_t arn;
 
     rc = s3_ssec_parse(s, "", sse);
@@ -147,10 +148,10 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
                             "Server Side Encryption with Customer provided key is incompatible "
                             "with the encryption method specified");
         codec_random(sse->salt, sizeof sse->salt);
-        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
+        HMAC(evp_sha256(), sse->salt, sizeof sse->salt, sse->dk, 32, sse->hmac, NULL);
         return 0;
     }
-    s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
+    have_key = s3_header(s, "x-amz-server-side-encryption-aws-kms-key-id", key_id, sizeof key_id);
     s3_header(s, "x-amz-server-side-encryption-bucket-key-enabled", bk, sizeof bk);
     if (!have_alg) {
         /* the bucket's default, else SSE-S3 */
@@ -170,7 +171,8 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         return s3_error(s, 400, "InvalidArgument",
                         "The encryption method specified is not supported");
     }
-    if (!strcmp(alg, "AES256") && key_id[0] && have_alg)
+    /* a key id asked for without aws:kms (also over an SSE-S3 default) */
+    if (!strcmp(alg, "AES256") && key_id[0] && (have_alg || have_key))
         return s3_error(s, 400, "InvalidArgument",
                         "Server Side Encryption with AWS KMS managed key requires HTTP header "
                         "x-amz-server-side-encryption : aws:kms");
@@ -221,7 +223,7 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
             return -1;
         if (rc == 0)
             return s3_fail(s, S3_E_SSE_REQUIRED);
-        HMAC(EVP_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
+        HMAC(evp_sha256(), sse->salt, sizeof sse->salt, given.dk, 32, mac, NULL);
         if (CRYPTO_memcmp(mac, sse->hmac, sizeof mac) != 0) {
             OPENSSL_cleanse(given.dk, sizeof given.dk);
             return s3_fail(s, S3_E_ACCESS_DENIED);

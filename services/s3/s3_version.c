@@ -353,7 +353,7 @@ int s3_op_get_bucket_versioning(svc_req_t *r)
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
 /* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
- * (key, version id, marker, size, etag, last_modified). */
+ * (key, version id, marker, size, etag, last_modified, ..., storage_class 8). */
 static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
 {
     int marker = sqlite3_column_int(st, 2);
@@ -368,13 +368,39 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     if (!marker) {
         xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
         xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
-        xml_elem(b, "StorageClass", "STANDARD");
+        xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 8)));
     }
     xml_open(b, "Owner");
     xml_elem(b, "DisplayName", "awsemu");
     xml_elem(b, "ID", owner);
     xml_close(b, "Owner");
     xml_close(b, marker ? "DeleteMarker" : "Version");
+}
+
+/* Current and noncurrent rows from ?2 (the higher of the key marker and
+ * the prefix, or past a common prefix: one bound, as SQLite seeks an index
+ * by one and only filters by a second): key, newest first. */
+static const char versions_sql[] =
+    "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0, "
+    "storage_class FROM s3_objects WHERE bucket=?1 AND key>=?2 UNION ALL "
+    "SELECT key, version_id, marker, size, etag, last_modified, 0, id, storage_class FROM "
+    "s3_versions WHERE bucket=?1 AND key>=?2 ORDER BY 1, 7 DESC, 8 DESC";
+
+/* Done with st; the listing again from past every key under the common
+ * prefix cp (one index seek, not a read of each version it rolls up) with
+ * from[1100] its bound. NULL when nothing sorts after cp, or on an error
+ * (*failed). */
+static sqlite3_stmt *versions_past(s3_req_t *s, sqlite3_stmt *st, const char *cp,
+                                   const char *kmarker, char *from, int *failed)
+{
+    db_done(st);
+    if (s3_prefix_successor(cp, from, 1100) != 0)
+        return NULL;
+    if (strcmp(kmarker, from) > 0)
+        snprintf(from, 1100, "%s", kmarker);
+    st = db_query(s->r->emu->db, versions_sql, "ss", s->bucket, from);
+    *failed = st == NULL;
+    return st;
 }
 
 /* long: one pass over current and noncurrent rows merged by the query,
@@ -385,10 +411,10 @@ int s3_op_list_object_versions(svc_req_t *r)
     s3_req_t *s = r->svc_ctx;
     char prefix[1100] = "", delim[64] = "", kmarker[1100] = "", vmarker[256] = "";
     char enc[16] = "", owner[65];
-    char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", last_cp[1100] = "";
+    char last_key[1100] = "", last_vid[S3_VERSION_ID_LEN + 1] = "", from[1100];
     char prev_key[1100] = "";
     long max = 1000;
-    int url, truncated = 0, count = 0, have_prev = 0, skipping;
+    int url, truncated = 0, count = 0, have_prev = 0, skipping, failed = 0;
     sqlite3_stmt *st;
     buf_t out, items, cps;
     size_t plen;
@@ -411,11 +437,8 @@ int s3_op_list_object_versions(svc_req_t *r)
     if (s3_max_keys(s, &max) != 0)
         return -1;
     s3_canonical_id(s->r->account, owner);
-    st = db_query(s->r->emu->db,
-                 "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0 "
-                 "FROM s3_objects WHERE bucket=?1 AND key>=?2 AND key>=?3 UNION ALL "
-                 "SELECT key, version_id, marker, size, etag, last_modified, 0, id FROM "
-                 "s3_versions WHERE bucket=?1 AND key>=?2 AND key>=?3 ORDER BY 1, 7 DESC, 8 DESC", "sss", s->bucket, kmarker, prefix);
+    snprintf(from, sizeof from, "%s", strcmp(kmarker, prefix) > 0 ? kmarker : prefix);
+    st = db_query(s->r->emu->db, versions_sql, "ss", s->bucket, from);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     buf_init(&items, 0);
@@ -451,19 +474,20 @@ int s3_op_list_object_versions(svc_req_t *r)
                 continue;
             memcpy(cp, key, cplen);
             cp[cplen] = '\0';
-            if (!strcmp(cp, last_cp) || (kmarker[0] && !strncmp(kmarker, cp, cplen)))
-                continue;
-            if (count == max) {
-                truncated = 1;
-                break;
+            if (!kmarker[0] || strncmp(kmarker, cp, cplen)) { /* else returned already */
+                if (count == max) {
+                    truncated = 1;
+                    break;
+                }
+                snprintf(last_key, sizeof last_key, "%s", cp);
+                last_vid[0] = '\0';
+                xml_open(&cps, "CommonPrefixes");
+                s3_elem_key(&cps, "Prefix", cp, url);
+                xml_close(&cps, "CommonPrefixes");
+                count++;
             }
-            snprintf(last_cp, sizeof last_cp, "%s", cp);
-            snprintf(last_key, sizeof last_key, "%s", cp);
-            last_vid[0] = '\0';
-            xml_open(&cps, "CommonPrefixes");
-            s3_elem_key(&cps, "Prefix", cp, url);
-            xml_close(&cps, "CommonPrefixes");
-            count++;
+            if ((st = versions_past(s, st, cp, kmarker, from, &failed)) == NULL)
+                break;
             continue;
         }
         if (count == max) {
@@ -476,6 +500,11 @@ int s3_op_list_object_versions(svc_req_t *r)
         count++;
     }
     db_done(st);
+    if (failed) {
+        buf_free(&items);
+        buf_free(&cps);
+        return s3_fail(s, S3_E_INTERNAL);
+    }
     buf_init(&out, 0);
     xml_decl(&out);
     xml_open_ns(&out, "ListVersionsResult", XML_NS_S3);

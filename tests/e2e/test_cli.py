@@ -1,4 +1,6 @@
-"""The aws CLI against awsemu: create-key, encrypt/decrypt with fileb://."""
+"""The aws CLI against awsemu: create-key, encrypt/decrypt with fileb://;
+asymmetric sign/verify and get-public-key, HMAC generate-mac/verify-mac
+(checked with the `openssl` CLI where it is installed)."""
 
 import base64
 import json
@@ -67,6 +69,54 @@ class CliTests(ServerTestCase):
 
     def path(self, name):
         return os.path.join(self.tmp, name)
+
+    def test_sign_verify_get_public_key_and_mac(self):
+        md = json.loads(self.aws("kms", "create-key", "--key-spec", "ECC_NIST_P384", "--key-usage",
+                                 "SIGN_VERIFY", "--output", "json").stdout)["KeyMetadata"]
+        self.assertEqual(md["SigningAlgorithms"], ["ECDSA_SHA_384"])
+        kid = md["KeyId"]
+        with open(self.path("msg.bin"), "wb") as f:
+            f.write(b"release 1.2.3\n")
+        sig = self.aws("kms", "sign", "--key-id", kid, "--message", "fileb://" + self.path("msg.bin"),
+                       "--signing-algorithm", "ECDSA_SHA_384", "--output", "text",
+                       "--query", "Signature").stdout.strip()
+        with open(self.path("sig.der"), "wb") as f:
+            f.write(base64.b64decode(sig))
+        out = self.aws("kms", "verify", "--key-id", kid, "--message",
+                       "fileb://" + self.path("msg.bin"), "--signature",
+                       "fileb://" + self.path("sig.der"), "--signing-algorithm", "ECDSA_SHA_384",
+                       "--output", "json")
+        self.assertTrue(json.loads(out.stdout)["SignatureValid"])
+        with open(self.path("bad.bin"), "wb") as f:
+            f.write(b"release 1.2.4\n")
+        p = self.aws("kms", "verify", "--key-id", kid, "--message", "fileb://" + self.path("bad.bin"),
+                     "--signature", "fileb://" + self.path("sig.der"), "--signing-algorithm",
+                     "ECDSA_SHA_384", check=False)
+        self.assertNotEqual(0, p.returncode)
+        self.assertIn(b"KMSInvalidSignatureException", p.stderr)
+        pub = self.aws("kms", "get-public-key", "--key-id", kid, "--output", "text",
+                       "--query", "PublicKey").stdout.strip()
+        with open(self.path("pub.der"), "wb") as f:
+            f.write(base64.b64decode(pub))
+        openssl = shutil.which("openssl")
+        if openssl:  # an independent verifier
+            p = subprocess.run([openssl, "dgst", "-sha384", "-verify", self.path("pub.der"),
+                                "-keyform", "DER", "-signature", self.path("sig.der"),
+                                self.path("msg.bin")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(0, p.returncode, p.stdout + p.stderr)
+        hid = json.loads(self.aws("kms", "create-key", "--key-spec", "HMAC_256", "--key-usage",
+                                  "GENERATE_VERIFY_MAC", "--output",
+                                  "json").stdout)["KeyMetadata"]["KeyId"]
+        mac = self.aws("kms", "generate-mac", "--key-id", hid, "--message",
+                       "fileb://" + self.path("msg.bin"), "--mac-algorithm", "HMAC_SHA_256",
+                       "--output", "text", "--query", "Mac").stdout.strip()
+        with open(self.path("mac.bin"), "wb") as f:
+            f.write(base64.b64decode(mac))
+        out = self.aws("kms", "verify-mac", "--key-id", hid, "--message",
+                       "fileb://" + self.path("msg.bin"), "--mac", "fileb://" + self.path("mac.bin"),
+                       "--mac-algorithm", "HMAC_SHA_256", "--output", "json")
+        self.assertTrue(json.loads(out.stdout)["MacValid"])
 
     def test_create_encrypt_decrypt(self):
         out = self.aws("kms", "create-key", "--description", "cli key", "--output", "json")

@@ -195,7 +195,10 @@ class ConfigTests(ConfigCase):
                   "Expiration": {"Days": 30}},
                  {"ID": "old-versions", "Filter": {"And": {"Prefix": "data/", "Tags": [
                      {"Key": "class", "Value": "tmp"}]}}, "Status": "Disabled",
-                  "NoncurrentVersionExpiration": {"NoncurrentDays": 7},
+                  "NoncurrentVersionExpiration": {"NoncurrentDays": 7}},
+                 # AWS refuses AbortIncompleteMultipartUpload in a rule that filters
+                 # by tags (test_s3_lifecycle), so it has a rule of its own
+                 {"ID": "uploads", "Filter": {"Prefix": "data/"}, "Status": "Enabled",
                   "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}}]
         self.s3.put_bucket_lifecycle_configuration(Bucket=self.bucket,
                                                    LifecycleConfiguration={"Rules": rules})

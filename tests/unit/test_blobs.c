@@ -589,6 +589,66 @@ static void test_pins(void)
     free(ids);
 }
 
+/* Deferred deletes (group commit): held until blob_deferred, then done
+ * (committed) or forgotten (rolled back); many at once; a held pinned
+ * blob still waits for its last unpin. */
+static void test_deferred(void)
+{
+    enum { N = 300 };
+    char err[256], (*ids)[37] = calloc(N, 37);
+    uint8_t b[16];
+    blob_store_t *bs = blob_store_open(data, 0, err, sizeof err);
+    size_t i;
+    int ok = 1;
+
+    CHECK(bs != NULL && ids != NULL);
+    if (bs == NULL || ids == NULL) {
+        free(ids);
+        return;
+    }
+    fill(b, sizeof b, 11);
+    blob_defer(bs, 1);
+    CHECK(put(bs, b, sizeof b, 16, ids[0]) == 0);
+    CHECK(blob_delete(bs, ids[0]) == 0);
+    CHECK(same_as(bs, ids[0], b, sizeof b)); /* held */
+    blob_deferred(bs, 0);                    /* rolled back: kept */
+    CHECK(same_as(bs, ids[0], b, sizeof b));
+    blob_deferred(bs, 1); /* nothing held any more */
+    CHECK(same_as(bs, ids[0], b, sizeof b));
+    CHECK(blob_delete(bs, ids[0]) == 0);
+    blob_deferred(bs, 1); /* committed: gone */
+    CHECK(!same_as(bs, ids[0], b, sizeof b));
+    /* still deferring after blob_deferred */
+    CHECK(put(bs, b, sizeof b, 16, ids[1]) == 0);
+    CHECK(blob_delete(bs, ids[1]) == 0);
+    CHECK(same_as(bs, ids[1], b, sizeof b));
+    /* a pinned one waits for its unpin after the commit too */
+    CHECK(blob_pin(bs, ids[1]) == 0);
+    blob_deferred(bs, 1);
+    CHECK(same_as(bs, ids[1], b, sizeof b));
+    blob_unpin(bs, ids[1]);
+    CHECK(!same_as(bs, ids[1], b, sizeof b));
+    /* many held at once (the list grows) */
+    for (i = 0; i < N; i++)
+        if (put(bs, b, sizeof b, 16, ids[i]) != 0 || blob_delete(bs, ids[i]) != 0)
+            ok = 0;
+    for (i = 0; i < N; i++)
+        if (!same_as(bs, ids[i], b, sizeof b))
+            ok = 0;
+    blob_deferred(bs, 1);
+    for (i = 0; i < N; i++)
+        if (same_as(bs, ids[i], b, sizeof b))
+            ok = 0;
+    CHECK(ok);
+    /* off: at once */
+    blob_defer(bs, 0);
+    CHECK(put(bs, b, sizeof b, 16, ids[0]) == 0);
+    CHECK(blob_delete(bs, ids[0]) == 0);
+    CHECK(!same_as(bs, ids[0], b, sizeof b));
+    blob_store_close(bs);
+    free(ids);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/test_blobs.XXXXXX");
@@ -607,6 +667,7 @@ int main(void)
     test_ephemeral();
     test_open_errors();
     test_pins();
+    test_deferred();
     rm_rf(root);
     return unit_report("blobs");
 }

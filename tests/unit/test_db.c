@@ -718,6 +718,65 @@ static void test_column_copies(void)
     db_close(db);
 }
 
+/* Group commit: requests' transactions are savepoints in the turn's one
+ * transaction; a request's rollback undoes its own writes only; nothing is
+ * committed before db_group_commit; a file store keeps it after reopening. */
+static void test_group_commit(void)
+{
+    char err[256], path[256];
+    db_t *db;
+
+    snprintf(path, sizeof path, "%s/group.db", tmpdir);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    db_set_group(db, 1);
+    CHECK(db_group_commit(db) == 0); /* nothing open: nothing to do */
+    CHECK(!db_in_tx(db));
+    CHECK(db_begin(db) == 0);
+    CHECK(db_in_tx(db));
+    CHECK(insert_key(db, "g1") == 0);
+    CHECK(db_commit(db) == 0);
+    CHECK(!db_in_tx(db));
+    CHECK(sqlite3_get_autocommit(db_handle(db)) == 0); /* the turn's, still open */
+    CHECK(db_begin(db) == 0);
+    CHECK(insert_key(db, "g2") == 0);
+    db_rollback(db); /* g2 only */
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id IN ('g1','g2')") == 1);
+    db_rollback(db); /* no request open: the turn's writes stay */
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='g1'") == 1);
+    CHECK(db_begin(db) == 0); /* nested, as KMS's own_tx callers do */
+    CHECK(db_begin(db) == 0);
+    CHECK(insert_key(db, "g3") == 0);
+    CHECK(db_commit(db) == 0);
+    CHECK(db_in_tx(db));
+    CHECK(db_commit(db) == 0);
+    CHECK(db_group_commit(db) == 0);
+    CHECK(sqlite3_get_autocommit(db_handle(db)) != 0);
+    CHECK(db_group_commit(db) == 0);
+    /* SQLite ended the turn's transaction by itself: the commit fails */
+    CHECK(db_begin(db) == 0 && insert_key(db, "g4") == 0 && db_commit(db) == 0);
+    CHECK(db_exec(db, "ROLLBACK") == 0);
+    CHECK(db_begin(db) == 0 && insert_key(db, "g5") == 0 && db_commit(db) == 0);
+    CHECK(db_group_commit(db) == -1);
+    CHECK(db_group_commit(db) == 0); /* the next turn is fine */
+    db_close(db);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id IN ('g1','g3')") == 2);
+    CHECK(q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id IN ('g2','g4','g5')") == 0);
+    /* closing commits what is open */
+    db_set_group(db, 1);
+    CHECK(db_begin(db) == 0 && insert_key(db, "g6") == 0 && db_commit(db) == 0);
+    db_close(db);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL && q_int(db, "SELECT count(*) FROM kms_keys WHERE key_id='g6'") == 1);
+    db_close(db);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-db-XXXXXX");
@@ -730,6 +789,7 @@ int main(void)
     test_schema_snapshot();
     test_stmt_cache();
     test_transactions();
+    test_group_commit();
     test_reset();
     test_cascade();
     test_reserve();
