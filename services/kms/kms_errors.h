@@ -190,6 +190,11 @@
     400, "ValidationException",                                                                    \
         "Grant operation %s is not valid for a KMS key with key spec %s and key usage %s."
 #define KMS_E_ORIGIN_STORE 400, "ValidationException", "Origin %s requires a CustomKeyStoreId."
+#define KMS_E_HMAC_LENGTH                                                                          \
+    400, "ValidationException", "The key material for a %s key must be %d to %d bytes."
+#define KMS_E_MATERIAL_SPEC                                                                        \
+    400, "ValidationException",                                                                    \
+        "The key material is not a PKCS #8 DER private key of key spec %s."
 #define KMS_E_MATERIAL_LENGTH                                                                      \
     400, "ValidationException", "The key material for a %s key must be %d bytes."
 #define KMS_E_NEW_MATERIAL                                                                         \

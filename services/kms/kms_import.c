@@ -9,10 +9,13 @@
  * its KeyMaterialId, SHA-256 of the key id and the material, stays with
  * the key after the material is deleted or expires, so that only the
  * same material can come back. */
+#include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
@@ -29,7 +32,7 @@
 #define DAY 86400.0
 #define TOKEN_LEN 32
 #define MAX_PRIVATE_DER 4096 /* an RSA-4096 private key's DER is ~2.4 KB */
-#define MAX_MATERIAL 4096
+#define MAX_MATERIAL 8192 /* an ML-DSA-87 private key's PKCS#8 is ~4.9 KB */
 
 static const char *const wrap_algs[] = {"RSAES_PKCS1_V1_5",         "RSAES_OAEP_SHA_1",
                                         "RSAES_OAEP_SHA_256",       "RSA_AES_KEY_WRAP_SHA_1",
@@ -338,7 +341,7 @@ static int bound_id(svc_req_t *r, const kms_key_t *k, char out[65])
 static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v,
                         const char *hash, const uint8_t *m, size_t n, const char *mid)
 {
-    uint8_t w[KMS_MATERIAL_LEN + ENVELOPE_OVERHEAD];
+    uint8_t w[MAX_MATERIAL + ENVELOPE_OVERHEAD];
     char ref[KMS_ARN_BUF + 16];
     int rc;
 
@@ -349,7 +352,7 @@ static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v
                 "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created) "
                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key_id, version) DO UPDATE SET "
                 "wrapped=excluded.wrapped",
-                "sisbd", k->key_id, k->current_version, mid, w, sizeof w, r->now);
+                "sisbd", k->key_id, k->current_version, mid, w, n + ENVELOPE_OVERHEAD, r->now);
     if (rc == 0)
         rc = db_run(r->emu->db,
                     "UPDATE kms_keys SET state=CASE state WHEN 'PendingImport' THEN 'Enabled' "
@@ -361,16 +364,87 @@ static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v
     return rc == 0 ? 0 : kms_internal(r);
 }
 
-/* Checks the unwrapped material m against k's spec and its bound
- * KeyMaterialId; mid gets m's id. */
-static int check_material(svc_req_t *r, const kms_key_t *k, const import_args_t *v,
-                          const uint8_t *m, size_t n, char mid[65])
+static int curve_nid(const char *name)
+{
+    int nid = EC_curve_nist2nid(name);
+
+    return nid != NID_undef ? nid : OBJ_sn2nid(name);
+}
+
+/* 1 when pk is a private key of spec s. */
+static int pkey_fits(EVP_PKEY *pk, const kms_spec_t *s)
+{
+    char group[64];
+
+    switch (s->kind) {
+    case KMS_KIND_RSA:
+        return EVP_PKEY_is_a(pk, "RSA") && EVP_PKEY_get_bits(pk) == s->bits;
+    case KMS_KIND_EC:
+        return EVP_PKEY_is_a(pk, "EC") &&
+               EVP_PKEY_get_group_name(pk, group, sizeof group, NULL) == 1 &&
+               OBJ_sn2nid(group) == curve_nid(s->group);
+    case KMS_KIND_ED25519:
+        return EVP_PKEY_is_a(pk, "ED25519");
+    case KMS_KIND_SM2:
+    case KMS_KIND_ML_DSA:
+        return EVP_PKEY_is_a(pk, s->group);
+    default:
+        return 0;
+    }
+}
+
+/* The material of k's spec in m[0..*n): 256 bits for SYMMETRIC_DEFAULT;
+ * for HMAC keys from the digest's length to its block size; an
+ * asymmetric key's PKCS#8 DER private key, rewritten in the form KMS keeps
+ * (kms_pkcs8), as generated keys are. 0 or ValidationException. */
+static int canonical_material(svc_req_t *r, const kms_key_t *k, uint8_t *m, size_t *n)
+{
+    const kms_spec_t *s = kms_spec(k->key_spec);
+    const uint8_t *p = m;
+    EVP_PKEY *pk;
+    uint8_t *der = NULL;
+    size_t dn = 0, min, max;
+
+    if (s == NULL || s->kind == KMS_KIND_SYMMETRIC) {
+        if (*n != KMS_MATERIAL_LEN)
+            return svc_error(r, KMS_E_MATERIAL_LENGTH, k->key_spec, KMS_MATERIAL_LEN);
+        return 0;
+    }
+    if (s->kind == KMS_KIND_HMAC) {
+        min = (size_t)s->bits / 8;
+        max = s->bits <= 256 ? 64 : 128;
+        if (*n < min || *n > max)
+            return svc_error(r, KMS_E_HMAC_LENGTH, k->key_spec, (int)min, (int)max);
+        return 0;
+    }
+    pk = d2i_AutoPrivateKey(NULL, &p, (long)*n);
+    if (pk == NULL || p != m + *n || !pkey_fits(pk, s) || (der = kms_pkcs8(pk, &dn)) == NULL ||
+        dn > MAX_MATERIAL) {
+        if (der)
+            codec_wipe_free(der, dn);
+        EVP_PKEY_free(pk);
+        return svc_error(r, KMS_E_MATERIAL_SPEC, k->key_spec);
+    }
+    EVP_PKEY_free(pk);
+    OPENSSL_cleanse(m, *n);
+    memcpy(m, der, dn);
+    *n = dn;
+    codec_wipe_free(der, dn);
+    return 0;
+}
+
+/* Checks the unwrapped material m against k's spec (m rewritten in its
+ * kept form) and its bound KeyMaterialId; mid gets m's id. */
+static int check_material(svc_req_t *r, const kms_key_t *k, const import_args_t *v, uint8_t *m,
+                          size_t *np, char mid[65])
 {
     char bound[65];
     uint8_t buf[KMS_ID_LEN + MAX_MATERIAL];
+    size_t n;
 
-    if (n != KMS_MATERIAL_LEN)
-        return svc_error(r, KMS_E_MATERIAL_LENGTH, k->key_spec, KMS_MATERIAL_LEN);
+    if (canonical_material(r, k, m, np) != 0)
+        return -1;
+    n = *np;
     memcpy(buf, k->id, KMS_ID_LEN);
     memcpy(buf + KMS_ID_LEN, m, n);
     sha256_hex(buf, KMS_ID_LEN + n, mid);
@@ -403,7 +477,7 @@ int kms_op_import_key_material(svc_req_t *r, const cJSON *in, cJSON *out)
                   "the import token.");
         goto out;
     }
-    if (check_material(r, k, v, m, n, mid) != 0)
+    if (check_material(r, k, v, m, &n, mid) != 0)
         goto out;
     if (db_begin(r->emu->db) != 0) {
         kms_internal(r);
@@ -439,6 +513,7 @@ static int drop_material(svc_req_t *r, kms_key_t *k)
                k->key_id) != 0)
         return -1;
     kms_cache_forget(k->key_id);
+    kms_asym_forget(k->key_id);
     snprintf(k->state, sizeof k->state, "PendingImport");
     return 0;
 }

@@ -4,7 +4,9 @@ RSA-OAEP, and RFC 5649 AES key wrap with padding for RSA_AES_KEY_WRAP_*):
 GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial,
 import tokens (single use, 24 hours on the emulator clock), expiry
 (KEY_MATERIAL_EXPIRES + ValidTo), re-import of the same material and
-refusal of different material, imported multi-Region keys, the at-rest
+refusal of different material, HMAC keys and asymmetric private keys
+(PKCS#8 DER; the MAC, signature and public key checked against Python's
+hmac and cryptography), imported multi-Region keys, the at-rest
 scan, the aws CLI and --iam enforce with kms:WrappingAlgorithm,
 kms:WrappingKeySpec, kms:ExpirationModel and kms:ValidTo.
 
@@ -266,6 +268,77 @@ class ImportTests(ImportTestCase):
         west.delete_imported_key_material(KeyId=kid)
         self.assertEqual(b"byok dr", self.kms.decrypt(CiphertextBlob=ct)["Plaintext"])
         self.assertClientError("KMSInvalidStateException", west.decrypt, CiphertextBlob=ct)
+
+
+class AsymmetricImportTests(ImportTestCase):
+    """HMAC keys and asymmetric private keys (PKCS#8 DER) imported, checked
+    with Python's hmac and cryptography: the MAC KMS answers is the local
+    HMAC under the imported key; a signature KMS makes verifies with the
+    imported key's public half; GetPublicKey is that public half."""
+
+    def test_hmac_import(self):
+        import hashlib
+        import hmac
+        for spec, alg, digest, size in (("HMAC_224", "HMAC_SHA_224", hashlib.sha224, 28),
+                                        ("HMAC_256", "HMAC_SHA_256", hashlib.sha256, 64),
+                                        ("HMAC_384", "HMAC_SHA_384", hashlib.sha384, 48),
+                                        ("HMAC_512", "HMAC_SHA_512", hashlib.sha512, 128)):
+            with self.subTest(spec=spec):
+                kid = self.external_key(KeySpec=spec, KeyUsage="GENERATE_VERIFY_MAC")["KeyId"]
+                self.assertEqual("PendingImport", self.state(kid))
+                key = os.urandom(size)
+                self.import_material(kid, key)
+                mac = self.kms.generate_mac(KeyId=kid, Message=b"msg", MacAlgorithm=alg)["Mac"]
+                self.assertEqual(hmac.new(key, b"msg", digest).digest(), mac)
+        kid = self.external_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyId"]
+        self.assertClientError("ValidationException", self.import_material, kid, os.urandom(16))
+        self.assertClientError("ValidationException", self.import_material, kid, os.urandom(65))
+
+    def test_ecc_private_key_import(self):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        priv = ec.generate_private_key(ec.SECP256R1())
+        der = priv.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+        kid = self.external_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyId"]
+        self.assertClientError("KMSInvalidStateException", self.kms.get_public_key, KeyId=kid)
+        self.import_material(kid, der, alg="RSA_AES_KEY_WRAP_SHA_256", spec="RSA_3072")
+        pub = priv.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.assertEqual(pub, self.kms.get_public_key(KeyId=kid)["PublicKey"])
+        sig = self.kms.sign(KeyId=kid, Message=b"artefact", MessageType="RAW",
+                            SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+        priv.public_key().verify(sig, b"artefact", ec.ECDSA(hashes.SHA256()))
+        # another curve's key, or another key, is refused
+        kid2 = self.external_key(KeySpec="ECC_NIST_P384", KeyUsage="SIGN_VERIFY")["KeyId"]
+        self.assertClientError("ValidationException", self.import_material, kid2, der,
+                               alg="RSA_AES_KEY_WRAP_SHA_256")
+        self.kms.delete_imported_key_material(KeyId=kid)
+        other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+        self.assertClientError("IncorrectKeyMaterialException", self.import_material, kid, other,
+                               alg="RSA_AES_KEY_WRAP_SHA_1")
+        self.import_material(kid, der, alg="RSA_AES_KEY_WRAP_SHA_1")
+        self.assertTrue(self.kms.verify(KeyId=kid, Message=b"artefact", Signature=sig,
+                                        SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"])
+
+    def test_rsa_private_key_import(self):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        priv = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        der = priv.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+        kid = self.external_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyId"]
+        self.import_material(kid, der, alg="RSA_AES_KEY_WRAP_SHA_256", spec="RSA_4096")
+        ct = priv.public_key().encrypt(b"to kms", padding.OAEP(
+            mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None))
+        self.assertEqual(b"to kms", self.kms.decrypt(KeyId=kid, CiphertextBlob=ct,
+                                                     EncryptionAlgorithm="RSAES_OAEP_SHA_1")
+                         ["Plaintext"])
+        kid3 = self.external_key(KeySpec="RSA_3072", KeyUsage="SIGN_VERIFY")["KeyId"]
+        self.assertClientError("ValidationException", self.import_material, kid3, der,
+                               alg="RSA_AES_KEY_WRAP_SHA_256")
 
 
 class ClockTests(ImportTestCase):

@@ -1,7 +1,9 @@
 """KMS multi-Region keys through boto3: mrk- key ids, ReplicateKey,
 UpdatePrimaryRegion, DescribeKey's MultiRegionConfiguration, per-replica
 description, policy, tags and aliases, ciphertexts that open in every
-region, rotation that reaches the replicas, and the deletion rules of a
+region, asymmetric and HMAC multi-Region keys (the same private key and
+HMAC key in every region, checked with Python `cryptography`), rotation
+that reaches the replicas, and the deletion rules of a
 primary with replicas (PendingReplicaDeletion); --iam enforce with
 kms:ReplicaRegion, kms:PrimaryRegion, kms:MultiRegion and
 kms:MultiRegionKeyType.
@@ -308,6 +310,52 @@ class MrkEnforceTests(MrkTestCase):
         c.update_primary_region(KeyId=kid, PrimaryRegion="us-west-2")
         self.assertEqual("PRIMARY", self.west.describe_key(KeyId=kid)["KeyMetadata"]
                          ["MultiRegionConfiguration"]["MultiRegionKeyType"])
+
+
+class AsymmetricMrkTests(MrkTestCase):
+    """Multi-Region asymmetric and HMAC keys: the replica holds the same
+    private key (GetPublicKey answers the same public key; a signature made
+    in one region verifies locally with the other's public key) and the
+    same HMAC key (GenerateMac answers the same tag)."""
+
+    def test_ecc_signing_key_replicates(self):
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        md = self.mrk(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+        kid = md["KeyId"]
+        self.assertRegex(kid, MRK_RE)
+        rep = self.kms.replicate_key(KeyId=kid, ReplicaRegion="us-west-2")["ReplicaKeyMetadata"]
+        self.assertEqual("ECC_NIST_P256", rep["KeySpec"])
+        self.assertEqual("SIGN_VERIFY", rep["KeyUsage"])
+        east_pub = self.kms.get_public_key(KeyId=kid)["PublicKey"]
+        self.assertEqual(east_pub, self.west.get_public_key(KeyId=kid)["PublicKey"])
+        sig = self.west.sign(KeyId=kid, Message=b"release-1.0", MessageType="RAW",
+                             SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+        serialization.load_der_public_key(east_pub).verify(sig, b"release-1.0",
+                                                           ec.ECDSA(hashes.SHA256()))
+        self.assertTrue(self.kms.verify(KeyId=kid, Message=b"release-1.0", Signature=sig,
+                                        SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"])
+
+    def test_hmac_key_replicates(self):
+        kid = self.mrk(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyId"]
+        self.kms.replicate_key(KeyId=kid, ReplicaRegion="eu-west-1")
+        tags = [c.generate_mac(KeyId=kid, Message=b"webhook", MacAlgorithm="HMAC_SHA_256")["Mac"]
+                for c in (self.kms, self.eu)]
+        self.assertEqual(tags[0], tags[1])
+        self.assertTrue(self.eu.verify_mac(KeyId=kid, Message=b"webhook", Mac=tags[0],
+                                           MacAlgorithm="HMAC_SHA_256")["MacValid"])
+
+    def test_rsa_encryption_key_replicates(self):
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+        kid = self.mrk(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyId"]
+        self.kms.replicate_key(KeyId=kid, ReplicaRegion="us-west-2")
+        pub = serialization.load_der_public_key(self.kms.get_public_key(KeyId=kid)["PublicKey"])
+        ct = pub.encrypt(b"client-side", padding.OAEP(mgf=padding.MGF1(hashes.SHA256()),
+                                                      algorithm=hashes.SHA256(), label=None))
+        out = self.west.decrypt(KeyId=kid, CiphertextBlob=ct,
+                                EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+        self.assertEqual(b"client-side", out["Plaintext"])
 
 
 # --------------------------------------------------------------------------
