@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/codec.h"
+#include "emulator/proto_json.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
 #include "storage/keyring.h"
@@ -120,24 +121,17 @@ out:
     return rc == 0 ? 0 : kms_internal(r);
 }
 
-int kms_op_get_parameters_for_import(svc_req_t *r, const cJSON *in, cJSON *out)
+/* The answer once the wrapping pair pk is made: the token, the sealed
+ * private key kept, the public key. */
+static int params_answer(svc_req_t *r, const kms_key_t *k, const params_args_t *v, EVP_PKEY *pk,
+                         cJSON *out)
 {
-    const params_args_t *v = kms_input(r, in, &params_input);
     uint8_t token[TOKEN_LEN], *pub = NULL;
     char hash[65];
-    EVP_PKEY *pk = NULL;
-    kms_key_t *k;
     int publen, rc = -1;
     double valid_to;
 
-    if (v == NULL || (k = kms_key(r, in)) == NULL || external_only(r, k) != 0)
-        return -1;
-    if (!strcmp(v->spec, "SM2") || !strcmp(v->alg, "SM2PKE"))
-        return svc_error(r, KMS_E_WRAPPING_SM2, v->spec);
-    if (!strcmp(v->alg, "RSAES_PKCS1_V1_5"))
-        return svc_error(r, KMS_E_PKCS1_WRAPPING);
-    if ((pk = EVP_RSA_gen((unsigned)atoi(v->spec + 4))) == NULL ||
-        (publen = i2d_PUBKEY(pk, &pub)) <= 0) {
+    if ((publen = i2d_PUBKEY(pk, &pub)) <= 0) {
         svc_error(r, KMS_E_SEAL);
         goto out;
     }
@@ -155,6 +149,49 @@ int kms_op_get_parameters_for_import(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = 0;
 out:
     OPENSSL_free(pub);
+    return rc;
+}
+
+/* The wrapping pair is ready (kms_keygen_async): the answer now. */
+static void params_generated(svc_req_t *r, EVP_PKEY *pk, void *arg)
+{
+    const params_args_t *v = kms_input(r, r->input, &params_input);
+    kms_key_t *k;
+    int rc = -1;
+
+    (void)arg;
+    if (v == NULL || (k = kms_key(r, r->input)) == NULL)
+        ;
+    else if (pk == NULL)
+        svc_error(r, KMS_E_KEYGEN);
+    else
+        rc = params_answer(r, k, v, pk, r->pending_out);
+    EVP_PKEY_free(pk);
+    proto_json_finish(r, rc); /* r is gone after it */
+}
+
+int kms_op_get_parameters_for_import(svc_req_t *r, const cJSON *in, cJSON *out)
+{
+    const params_args_t *v = kms_input(r, in, &params_input);
+    const kms_spec_t *s;
+    EVP_PKEY *pk;
+    kms_key_t *k;
+    int rc;
+
+    if (v == NULL || (k = kms_key(r, in)) == NULL || external_only(r, k) != 0)
+        return -1;
+    if (!strcmp(v->spec, "SM2") || !strcmp(v->alg, "SM2PKE"))
+        return svc_error(r, KMS_E_WRAPPING_SM2, v->spec);
+    if (!strcmp(v->alg, "RSAES_PKCS1_V1_5"))
+        return svc_error(r, KMS_E_PKCS1_WRAPPING);
+    if ((s = kms_spec(v->spec)) == NULL) /* RSA_2048...: key specs too */
+        return svc_error(r, KMS_E_KEYGEN);
+    /* RSA takes seconds: made off the loop, as CreateKey's pairs */
+    if (kms_keygen_slow(s))
+        return kms_keygen_async(r, s, params_generated, NULL) == 0 ? svc_defer(r) : -1;
+    if ((pk = kms_keygen(s)) == NULL)
+        return svc_error(r, KMS_E_KEYGEN);
+    rc = params_answer(r, k, v, pk, out);
     EVP_PKEY_free(pk);
     return rc;
 }
