@@ -467,7 +467,30 @@ class AtRestTests(unittest.TestCase):
             pt = b"imported-plaintext-" + os.urandom(8).hex().encode()
             ct = kms.encrypt(KeyId=kid, Plaintext=pt)["CiphertextBlob"]
             self.assertEqual(pt, west.decrypt(CiphertextBlob=ct)["Plaintext"])
-            needles = [("imported material", material), ("plaintext", pt)]
+            # an imported HMAC key and EC private key (its PKCS#8 and its scalar)
+            from cryptography.hazmat.primitives.asymmetric import ec
+            mac_key = os.urandom(48)
+            hk = kms.create_key(Origin="EXTERNAL", KeySpec="HMAC_384",
+                                KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+            priv = ec.generate_private_key(ec.SECP384R1())
+            der = priv.private_bytes(serialization.Encoding.DER,
+                                     serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption())
+            ek = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P384",
+                                KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+            for k, m in ((hk, mac_key), (ek, der)):
+                p = kms.get_parameters_for_import(KeyId=k,
+                                                  WrappingAlgorithm="RSA_AES_KEY_WRAP_SHA_256",
+                                                  WrappingKeySpec="RSA_2048")
+                kms.import_key_material(KeyId=k, ImportToken=p["ImportToken"],
+                                        EncryptedKeyMaterial=wrap(p["PublicKey"],
+                                                                  "RSA_AES_KEY_WRAP_SHA_256", m))
+            kms.generate_mac(KeyId=hk, Message=b"m", MacAlgorithm="HMAC_SHA_384")
+            kms.sign(KeyId=ek, Message=b"m", SigningAlgorithm="ECDSA_SHA_384")
+            scalar = priv.private_numbers().private_value.to_bytes(48, "big")
+            needles = [("imported material", material), ("plaintext", pt),
+                       ("imported HMAC key", mac_key), ("imported EC PKCS#8", der),
+                       ("imported EC scalar", scalar)]
             self.assertEqual([], scan_for(data, needles))
             self.assertEqual(0, srv.stop()[0])
             self.assertEqual([], scan_for(data, needles))
