@@ -3,7 +3,7 @@
 # default to $AWSEMU_PORT, $AWSEMU_DATA_DIR, $AWSEMU_HOST, else 4566, ./data,
 # 127.0.0.1); JOBS=N sets the build's parallelism (default: nproc).
 CC      ?= cc
-PKGS    := libevent openssl sqlite3 libcjson expat
+PKGS    := libevent openssl sqlite3 libcjson expat libqrencode libpng xmlsec1-openssl
 BUILD   ?= build
 SAN     ?=
 OPT     ?= -O2

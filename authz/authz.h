@@ -37,7 +37,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
                     authz_cred_t *out /* OUT */);
 
 /* The root user of r's account as a principal. */
-void authz_root_principal(const char *account, principal_t *out /* OUT */);
+void authz_root_principal(const char *account, const char *region, principal_t *out /* OUT */);
 
 /* The anonymous caller (an unsigned S3 request in --iam enforce mode) as a
  * principal: ARN and user id "anonymous". */

@@ -3,6 +3,7 @@
  * ReadOnlyAccess keeps only the actions of the services awsemu emulates
  * (iam, kms, s3, secretsmanager), as AWS lists them. */
 #include "authz/store.h"
+#include "base/partition.h"
 
 #include <string.h>
 
@@ -93,12 +94,14 @@ const size_t authz_aws_npolicies = sizeof authz_aws_policies / sizeof authz_aws_
 
 const authz_aws_policy_t *authz_aws_policy(const char *arn)
 {
-    size_t i;
+    static const size_t skip = sizeof "arn:aws:" - 1;
+    size_t i, p = arn ? partition_arn_prefix(arn) : 0;
 
-    if (arn == NULL || strncmp(arn, AWSPOL, strlen(AWSPOL)) != 0)
+    /* every partition has the AWS managed policies, arn:<partition>:iam::aws:policy/X */
+    if (p == 0 || strncmp(arn + p, AWSPOL + skip, strlen(AWSPOL + skip)) != 0)
         return NULL;
     for (i = 0; i < authz_aws_npolicies; i++)
-        if (!strcmp(authz_aws_policies[i].arn, arn))
+        if (!strcmp(authz_aws_policies[i].arn + skip, arn + p))
             return &authz_aws_policies[i];
     return NULL;
 }

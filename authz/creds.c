@@ -12,6 +12,7 @@
 
 #include "authz/store.h"
 #include "base/codec.h"
+#include "base/partition.h"
 #include "storage/db.h"
 #include "storage/keyring.h"
 
@@ -43,11 +44,11 @@ static unsigned hash(const char *s)
     return authz_fnv(s, strlen(s), 2166136261u);
 }
 
-void authz_root_principal(const char *account, principal_t *out)
+void authz_root_principal(const char *account, const char *region, principal_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = PRINCIPAL_ROOT;
-    snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:root", account);
+    snprintf(out->arn, sizeof out->arn, "arn:%s:iam::%s:root", partition_name(region), account);
     snprintf(out->user_id, sizeof out->user_id, "%s", account);
 }
 
@@ -140,7 +141,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
 
     memset(out, 0, sizeof *out);
     if (!strcmp(access_key, c->access_key)) {
-        authz_root_principal(c->account_id, &out->who);
+        authz_root_principal(c->account_id, NULL, &out->who);
         snprintf(out->secret, sizeof out->secret, "%s", c->secret_key);
         return AUTHZ_CRED_OK;
     }

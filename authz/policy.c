@@ -549,12 +549,14 @@ static int parse_conditions(struct pctx *c, const cJSON *j, struct stmt *st)
     cJSON_ArrayForEach(op, j) {
         struct cond probe;
         memset(&probe, 0, sizeof probe);
-        if (lookup_op(op->string, &probe) != 0)
+        /* IAM accepts an unknown operator with an empty block, and a key
+         * without a vendor with no values (moto's AWS-verified cases) */
+        if (lookup_op(op->string, &probe) != 0 && !(cJSON_IsObject(op) && op->child == NULL))
             return perr(c, "Invalid Condition type : %s", op->string);
         if (!cJSON_IsObject(op))
             return perr(c, SYNTAX, NULL);
         cJSON_ArrayForEach(key, op) {
-            if (!has_vendor(key->string))
+            if (!has_vendor(key->string) && !(cJSON_IsArray(key) && key->child == NULL))
                 return perr(c, VENDOR, NULL);
             if (cJSON_IsArray(key)) {
                 cJSON_ArrayForEach(e, key) {

@@ -34,6 +34,13 @@ typedef struct policy policy_t;
 policy_t *policy_parse(const char *json, size_t len, enum policy_kind kind, char *err,
                        size_t errlen);
 void policy_free(policy_t *p);
+/* IAM's checks of an identity policy it stores (CreatePolicy,
+ * CreatePolicyVersion, Put*Policy), in IAM's order, before policy_parse:
+ * 0, or -1 with IAM's MalformedPolicyDocument text in err ("Syntax errors
+ * in policy.", "Policy document must be version 2012-10-17 or greater.",
+ * "The policy failed legacy parsing", "Resource x must be in ARN format or
+ * \"*\".", "Statement IDs (SID) in a single policy must be unique.", ...). */
+int policy_iam_grammar(const char *json, size_t len, char *err, size_t errlen);
 
 /* One request context key (aws:SourceIp, s3:prefix, kms:EncryptionContext:
  * Purpose, ...) with its values (several for multivalued keys such as

@@ -56,9 +56,10 @@
  * AWS_ARN_MAX instead (they may be longer than any we build). */
 #define AWS_ARN_BUF 1200
 
-_Static_assert(AWS_ARN_BUF > sizeof "arn:aws:s3:::/" - 1 + AWS_S3_BUCKET_MAX + AWS_S3_KEY_MAX,
+/* "aws-us-gov", the longest partition name, is 7 more than "aws" */
+_Static_assert(AWS_ARN_BUF > sizeof "arn:aws:s3:::/" - 1 + 7 + AWS_S3_BUCKET_MAX + AWS_S3_KEY_MAX,
                "AWS_ARN_BUF holds an S3 object ARN");
-_Static_assert(AWS_ARN_BUF > sizeof "arn:aws:iam::123456789012:instance-profile" - 1 +
+_Static_assert(AWS_ARN_BUF > sizeof "arn:aws:iam::123456789012:instance-profile" - 1 + 7 +
                                  AWS_IAM_PATH_MAX + AWS_IAM_PROFILE_NAME_MAX,
                "AWS_ARN_BUF holds an IAM ARN with the longest path");
 

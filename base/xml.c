@@ -699,3 +699,68 @@ int xml_elem_int(buf_t *b, const char *name, long long v)
 {
     return buf_printf(b, "<%s>%lld</%s>", name, v, name);
 }
+
+/* ---- indentation --------------------------------------------------------- */
+
+static int only_space(const char *s, size_t n)
+{
+    while (n && is_ws((unsigned char)*s))
+        s++, n--;
+    return n == 0;
+}
+
+/* A newline and two spaces a level, in as few appends as the depth allows. */
+static int indent_line(buf_t *out, int depth)
+{
+    static const char sp[] = "\n                                                                ";
+    const size_t room = sizeof sp - 2; /* spaces in sp */
+    size_t n = 2 * (size_t)depth, k = n < room ? n : room;
+    int rc = buf_add(out, sp, 1 + k);
+
+    for (n -= k; rc == 0 && n > 0; n -= k) {
+        k = n < room ? n : room;
+        rc = buf_add(out, sp + 1, k);
+    }
+    return rc;
+}
+
+int xml_indent(buf_t *out, const char *doc, size_t n)
+{
+    enum { NONE, OPEN, CLOSE } last = NONE;
+    size_t i = 0, text = 0, end;
+    int depth = 0, rc = 0;
+
+    while (rc == 0 && i < n) {
+        const char *gt;
+        int closing, selfclosing;
+
+        for (text = i; i < n && doc[i] != '<'; i++)
+            ;
+        if (i == n)
+            break;
+        if ((gt = memchr(doc + i, '>', n - i)) == NULL)
+            return buf_add(out, doc + text, n - text); /* not ours: verbatim */
+        end = (size_t)(gt - doc) + 1;
+        closing = doc[i + 1] == '/';
+        selfclosing = !closing && (doc[end - 2] == '/' || doc[i + 1] == '?' || doc[i + 1] == '!');
+        if (closing && depth > 0)
+            depth--;
+        if (closing && last == OPEN) {
+            rc = buf_add(out, doc + text, i - text); /* a leaf: its text as is */
+        } else {
+            if (!only_space(doc + text, i - text))
+                rc = buf_add(out, doc + text, i - text);
+            if (rc == 0 && last != NONE)
+                rc = indent_line(out, depth);
+        }
+        if (rc == 0)
+            rc = buf_add(out, doc + i, end - i);
+        last = closing || selfclosing ? CLOSE : OPEN;
+        if (!closing && !selfclosing)
+            depth++;
+        text = i = end;
+    }
+    if (rc == 0 && text < n && !only_space(doc + text, n - text))
+        rc = buf_add(out, doc + text, n - text);
+    return rc ? rc : buf_add(out, "\n", 1);
+}

@@ -85,5 +85,12 @@ int xml_elem_n(buf_t *b, const char *name, const char *text, size_t n);
 int xml_elem_int(buf_t *b, const char *name, long long v);
 /* Appends text escaped as above (for text written between xml_open/close). */
 int xml_escape(buf_t *b, const char *text, size_t n);
+/* Appends doc[0..n) (a document the writers above made: elements, leaf text,
+ * no mixed content) to out indented as AWS's Query services print it: each
+ * tag on its own line, two spaces a level, a newline at the end. A leaf's
+ * text is kept byte for byte; whitespace-only text between tags is dropped,
+ * so no element that has children carries whitespace without a newline
+ * (the JS SDK v3 takes such text for the element's content). */
+int xml_indent(buf_t *out, const char *doc, size_t n);
 
 #endif

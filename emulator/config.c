@@ -7,8 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_STR, OPT_PORT, OPT_BOOL, OPT_IAM, OPT_LOG, OPT_ONOFF, OPT_ACCOUNT, OPT_INT, OPT_LAMBDA,
-                OPT_CONNS, OPT_RATE };
+enum opt_kind {
+    OPT_STR,
+    OPT_PORT,
+    OPT_BOOL,
+    OPT_IAM,
+    OPT_LOG,
+    OPT_ONOFF,
+    OPT_ACCOUNT,
+    OPT_INT,
+    OPT_LAMBDA,
+    OPT_CONNS,
+    OPT_RATE,
+    OPT_OIDC
+};
 
 typedef struct {
     const char *flag;
@@ -24,19 +36,40 @@ typedef struct {
 static const opt_t opts[] = {
     {"--host", "AWSEMU_HOST", OPT_STR, F(host), "address to listen on (127.0.0.1)"},
     {"--port", "AWSEMU_PORT", OPT_PORT, F(port), "TCP port (4566)"},
-    {"--data-dir", "AWSEMU_DATA_DIR", OPT_STR, F(data_dir), "state directory: SQLite store, master key, blobs (./data)"},
-    {"--ephemeral", "AWSEMU_EPHEMERAL", OPT_BOOL, F(ephemeral), "keep everything in memory; nothing is written to disk"},
-    {"--account-id", "AWSEMU_ACCOUNT_ID", OPT_ACCOUNT, F(account_id), "12-digit AWS account id (000000000000)"},
-    {"--region", "AWSEMU_REGION", OPT_STR, F(region), "default region when a request names none (us-east-1)"},
-    {"--iam", "AWSEMU_IAM", OPT_IAM, F(iam_enforce), "off | enforce: verify signatures and authorize requests (off)"},
-    {"--log-format", "AWSEMU_LOG_FORMAT", OPT_LOG, F(log_json), "text | json access-log lines on stdout (text)"},
-    {"--fsync", "AWSEMU_FSYNC", OPT_ONOFF, F(fsync), "on | off: fsync every write so it survives power loss (off)"},
-    {"--access-key", "AWSEMU_ACCESS_KEY", OPT_STR, F(access_key), "root access key id checked in enforce mode (test)"},
+    {"--data-dir", "AWSEMU_DATA_DIR", OPT_STR, F(data_dir),
+     "state directory: SQLite store, master key, blobs (./data)"},
+    {"--ephemeral", "AWSEMU_EPHEMERAL", OPT_BOOL, F(ephemeral),
+     "keep everything in memory; nothing is written to disk"},
+    {"--account-id", "AWSEMU_ACCOUNT_ID", OPT_ACCOUNT, F(account_id),
+     "12-digit AWS account id (000000000000)"},
+    {"--region", "AWSEMU_REGION", OPT_STR, F(region),
+     "default region when a request names none (us-east-1)"},
+    {"--iam", "AWSEMU_IAM", OPT_IAM, F(iam_enforce),
+     "off | enforce: verify signatures and authorize requests (off)"},
+    {"--log-format", "AWSEMU_LOG_FORMAT", OPT_LOG, F(log_json),
+     "text | json access-log lines on stdout (text)"},
+    {"--fsync", "AWSEMU_FSYNC", OPT_ONOFF, F(fsync),
+     "on | off: fsync every write so it survives power loss (off)"},
+    {"--access-key", "AWSEMU_ACCESS_KEY", OPT_STR, F(access_key),
+     "root access key id checked in enforce mode (test)"},
     {"--secret-key", "AWSEMU_SECRET_KEY", OPT_STR, F(secret_key), "root secret access key (test)"},
-    {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout), "seconds before an idle or stalled connection is closed (60)"},
-    {"--max-connections", "AWSEMU_MAX_CONNECTIONS", OPT_CONNS, F(max_connections), "connections open at once; the longest-idle one is closed to admit another (default: from ulimit -n, (n - 64) / 2)"},
-    {"--min-rate", "AWSEMU_MIN_RATE", OPT_RATE, F(min_rate), "bytes/s a request body must average after --idle-timeout seconds, else RequestTimeout; 0: off (500)"},
-    {"--lambda-endpoint", "AWSEMU_LAMBDA_ENDPOINTS", OPT_LAMBDA, F(nlambda), "NAME=URL: a local HTTP handler that receives Lambda NAME's invocations (repeatable; env: comma-separated)"},
+    {"--idle-timeout", "AWSEMU_IDLE_TIMEOUT", OPT_INT, F(idle_timeout),
+     "seconds before an idle or stalled connection is closed (60)"},
+    {"--max-connections", "AWSEMU_MAX_CONNECTIONS", OPT_CONNS, F(max_connections),
+     "connections open at once; the longest-idle one is closed to admit another (default: from "
+     "ulimit -n, (n - 64) / 2)"},
+    {"--min-rate", "AWSEMU_MIN_RATE", OPT_RATE, F(min_rate),
+     "bytes/s a request body must average after --idle-timeout seconds, else RequestTimeout; 0: "
+     "off (500)"},
+    {"--lambda-endpoint", "AWSEMU_LAMBDA_ENDPOINTS", OPT_LAMBDA, F(nlambda),
+     "NAME=URL: a local HTTP handler that receives Lambda NAME's invocations (repeatable; env: "
+     "comma-separated)"},
+    {"--oidc-jwks", "AWSEMU_OIDC_JWKS", OPT_OIDC, F(noidc),
+     "ISSUER=FILE: the JWK Set that verifies web identity tokens of OIDC issuer ISSUER "
+     "(repeatable; env: comma-separated)"},
+    {"--s3-legacy-defaults", "AWSEMU_S3_LEGACY_DEFAULTS", OPT_BOOL, F(s3_legacy_defaults),
+     "new S3 buckets get the pre-April-2023 defaults: ObjectWriter ownership (ACLs on), no public "
+     "access block"},
 };
 
 void config_defaults(config_t *c)
@@ -81,6 +114,47 @@ static void usage(FILE *f)
     fprintf(f, "  %-40s %s\n  %-40s %s\n", "--health-check[=PID] [options]",
             "probe the awsemu these options and the environment describe (with PID:",
             "", "after the flags PID was started with) on /_awsemu/health; exit 0 or 1");
+}
+
+/* ISSUER=FILE[,ISSUER=FILE...]: appends to c->oidc; 0 or -1 (printed). */
+static int add_oidc(config_t *c, const char *value, const char *src, FILE *err)
+{
+    const char *p = value;
+
+    while (*p) {
+        const char *comma = strchr(p, ','), *eq = strchr(p, '=');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p), il, fl;
+        if (eq == NULL || eq > p + len || eq == p || eq + 1 == p + len) {
+            fprintf(err, "awsemu: %s: expected ISSUER=FILE, got '%s'\n", src, value);
+            return -1;
+        }
+        il = (size_t)(eq - p);
+        fl = len - il - 1;
+        if (c->noidc == (int)(sizeof c->oidc / sizeof c->oidc[0]) ||
+            il >= sizeof c->oidc[0].issuer || fl >= sizeof c->oidc[0].jwks) {
+            fprintf(err, "awsemu: %s: too many issuers, or a name too long\n", src);
+            return -1;
+        }
+        memcpy(c->oidc[c->noidc].issuer, p, il);
+        c->oidc[c->noidc].issuer[il] = '\0';
+        memcpy(c->oidc[c->noidc].jwks, eq + 1, fl);
+        c->oidc[c->noidc].jwks[fl] = '\0';
+        c->noidc++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+const char *config_oidc_jwks(const config_t *c, const char *issuer)
+{
+    int i;
+
+    for (i = 0; i < c->noidc; i++)
+        if (!strcmp(c->oidc[i].issuer, issuer))
+            return c->oidc[i].jwks;
+    return NULL;
 }
 
 /* Stores value into the option's field; returns 0 or -1 (message printed). */
@@ -178,6 +252,8 @@ static int apply(config_t *c, const opt_t *o, const char *value, const char *src
         }
         return 0;
     }
+    case OPT_OIDC:
+        return add_oidc(c, value, src, err);
     case OPT_LOG:
         if (!strcmp(value, "text") || !strcmp(value, "json")) {
             *(int *)field = !strcmp(value, "json");

@@ -27,6 +27,12 @@ typedef struct {
         char url[512];      /* local handler that gets the invoke payload */
     } lambda[32];           /* --lambda-endpoint NAME=URL, repeatable */
     int nlambda;
+    struct {
+        char issuer[512]; /* a token's "iss", as the IdP writes it */
+        char jwks[1024];  /* the file holding its JWK Set */
+    } oidc[16];           /* --oidc-jwks ISSUER=FILE, repeatable */
+    int noidc;
+    int s3_legacy_defaults; /* new buckets: ObjectWriter, no public access block */
 } config_t;
 
 #define CONFIG_VERSION "0.1.0"
@@ -42,6 +48,9 @@ int config_parse(config_t *c, int argc, char **argv, FILE *out, FILE *err);
  * file or a GET's body), and 64 are kept for the store, the listener, the
  * event loop and rotation calls. At least 1. */
 int config_max_connections(long long nofile);
+
+/* The JWK Set file registered for an OIDC issuer, or NULL. */
+const char *config_oidc_jwks(const config_t *c, const char *issuer);
 
 /* The handler URL for a Lambda function name, or NULL. */
 const char *config_lambda_url(const config_t *c, const char *name);

@@ -147,14 +147,35 @@ static int list_operations(void)
     return 0;
 }
 
+/* The listening server, its limits from the configuration, and group
+ * commit: each turn's writes commit together before any answer is written. */
+static int start_server(app_t *app, emu_t *emu, router_t *rt)
+{
+    const config_t *cfg = emu->cfg;
+    http_handler_t h = router_handler(rt);
+    http_limits_t lim;
+
+    lim.max_head = cfg->max_head;
+    lim.max_body = cfg->max_body;
+    lim.idle_timeout = cfg->idle_timeout;
+    lim.max_conns = connection_cap(cfg);
+    lim.min_rate = cfg->min_rate;
+    app->server = http_server_new(app->base, &lim, &h);
+    if (app->server == NULL || http_server_listen(app->server, cfg->host, cfg->port) != 0)
+        return -1;
+    http_server_set_before_write(app->server, before_write, emu);
+    db_set_group(emu->db, 1);
+    if (emu->blobs)
+        blob_defer(emu->blobs, 1);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     config_t cfg;
     emu_t emu;
     app_t app;
     router_t *rt = NULL;
-    http_handler_t h;
-    http_limits_t lim;
     char err[512], dbpath[4200];
     struct timeval second = {1, 0};
     int rc, status = 1, lock_fd = -1;
@@ -210,19 +231,8 @@ int main(int argc, char **argv)
     rt = router_new(&emu);
     if (app.base == NULL || rt == NULL)
         goto out;
-    h = router_handler(rt);
-    lim.max_head = cfg.max_head;
-    lim.max_body = cfg.max_body;
-    lim.idle_timeout = cfg.idle_timeout;
-    lim.max_conns = connection_cap(&cfg);
-    lim.min_rate = cfg.min_rate;
-    app.server = http_server_new(app.base, &lim, &h);
-    if (app.server == NULL || http_server_listen(app.server, cfg.host, cfg.port) != 0)
+    if (start_server(&app, &emu, rt) != 0)
         goto out;
-    http_server_set_before_write(app.server, before_write, &emu);
-    db_set_group(emu.db, 1);
-    if (emu.blobs)
-        blob_defer(emu.blobs, 1);
     app.sigint = evsignal_new(app.base, SIGINT, on_signal, &app);
     app.sigterm = evsignal_new(app.base, SIGTERM, on_signal, &app);
     app.flush = event_new(app.base, -1, EV_PERSIST, on_tick, &emu);

@@ -254,7 +254,8 @@ int payload_check_s3(http_req_t *h, const payload_sig_t *sig, payload_err_t *err
                         "The provided 'x-amz-content-sha256' header does not match what was "
                         "computed.");
     }
-    if (check_md5(h, err) != 0 || check_checksum(h, chunked ? &ac : NULL, err) != 0)
+    if (check_md5(h, err) != 0 ||
+        ((sig == NULL || !sig->object_checksum) && check_checksum(h, chunked ? &ac : NULL, err) != 0))
         return -1;
     return 0;
 }

@@ -25,6 +25,8 @@ typedef struct {
     char amz_date[17];
     char scope[160];
     char seed_sig[65];
+    int object_checksum; /* x-amz-checksum-* names the object the request
+                            makes, not this body (OP_OBJECT_CHECKSUM) */
 } payload_sig_t;
 
 /* Kinds of x-amz-content-sha256 value. */

@@ -185,10 +185,35 @@ const char *qform_getf(const qform_t *f, const char *fmt, ...)
 
 /* ---- validation ---------------------------------------------------------- */
 
-static const char *mname(const char *member, char *tmp, size_t n)
+/* The member's path as AWS names it in validation messages: each segment
+ * starts lower case and a list index comes before "member"
+ * ("Tags.member.1.Key" is 'tags.1.member.key'). */
+const char *q_member_path(const char *member, char *tmp, size_t n)
 {
-    snprintf(tmp, n, "%s", member);
-    tmp[0] = (char)tolower((unsigned char)tmp[0]);
+    size_t o = 0;
+    const char *p = member;
+
+    while (*p && o + 1 < n) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p), dl;
+        if (len == 6 && !strncmp(p, "member", 6) && dot && isdigit((unsigned char)dot[1])) {
+            dl = strspn(dot + 1, "0123456789"); /* "member.N" -> "N.member" */
+            o += (size_t)snprintf(tmp + o, n - o, "%s%.*s.member", o ? "." : "", (int)dl, dot + 1);
+            p = dot + 1 + dl;
+        } else {
+            o += (size_t)snprintf(tmp + o, n - o, "%s%c%.*s", o ? "." : "",
+                                  tolower((unsigned char)*p), len ? (int)len - 1 : 0,
+                                  len ? p + 1 : p);
+            p += len;
+        }
+        if (o >= n)
+            break;
+        if (*p == '.')
+            p++;
+    }
+    if (o >= n)
+        o = n - 1;
+    tmp[o] = '\0';
     return tmp;
 }
 
@@ -212,7 +237,7 @@ static int verr(svc_req_t *r, const char *member, const char *value, const char 
     va_start(ap, fmt);
     vsnprintf(cons, sizeof cons, fmt, ap);
     va_end(ap);
-    mname(member, tmp, sizeof tmp);
+    q_member_path(member, tmp, sizeof tmp);
     if (value == NULL)
         return svc_error(r, 400, "ValidationError",
                          "1 validation error detected: Value null at '%s' failed to satisfy "
@@ -430,7 +455,7 @@ static int check_text(svc_req_t *r, const qform_t *in)
         for (k = 0; k < sizeof patterns / sizeof patterns[0]; k++)
             if (!strcmp(patterns[k].member, member))
                 pattern = patterns[k].pattern;
-        mname(member, lower, sizeof lower);
+        q_member_path(member, lower, sizeof lower);
         /* the value is not echoed: it is not text a response may carry */
         return svc_error(r, 400, "ValidationError",
                          "1 validation error detected: Value at '%s' failed to satisfy "
@@ -488,17 +513,21 @@ void proto_query_serve(svc_req_t *r, const svc_def_t *def)
         proto_query_send_error(r);
         return;
     }
+    /* compact first, then indented as AWS prints it (see xml_indent) */
     buf_init(&b, 0);
-    buf_printf(&b, "<%sResponse xmlns=\"%s\">\n", op->name, def->xmlns);
-    if (out.len) {
-        buf_printf(&b, "  <%sResult>\n", op->name);
-        buf_add(&b, out.data, out.len);
-        buf_printf(&b, "  </%sResult>\n", op->name);
-    }
-    buf_printf(&b,
-               "  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n"
-               "</%sResponse>\n",
+    buf_printf(&b, "<%sResponse xmlns=\"%s\">", op->name, def->xmlns);
+    if (out.len)
+        buf_printf(&b, "<%sResult>", op->name);
+    buf_add(&b, out.data, out.len);
+    if (out.len)
+        buf_printf(&b, "</%sResult>", op->name);
+    buf_printf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
                r->request_id, op->name);
+    out.len = 0;
+    xml_indent(&out, b.data, b.len);
+    buf_free(&b);
+    b = out;
+    buf_init(&out, 0);
     http_add_header(h, "x-amzn-RequestId", r->request_id);
     http_respond(h, 200, "text/xml", b.data, b.len);
     buf_free(&out);

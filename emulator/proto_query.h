@@ -61,6 +61,10 @@ const char *qform_getf(const qform_t *f, const char *fmt, ...)
  * constraint: Member must have length less than or equal to 64". member is
  * the wire name ("UserName"); messages use it with a lower-case first
  * letter, as IAM and STS do. Lengths count characters. */
+/* member's path as AWS writes it in a validation message, in tmp[0..n):
+ * segments start lower case, a list index precedes "member"
+ * ("Tags.member.1.Key" -> "tags.1.member.key"). Returns tmp. */
+const char *q_member_path(const char *member, char *tmp, size_t n);
 int q_str(svc_req_t *r, const qform_t *in, const char *member, int required, size_t min,
           size_t max, const char **out /* OUT */);
 int q_int(svc_req_t *r, const qform_t *in, const char *member, int required, long min,

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/partition.h"
 #include "emulator/admin.h"
 #include "emulator/payload.h"
 #include "emulator/proto_json.h"
@@ -301,6 +302,20 @@ static int presigned_malformed(svc_req_t *r)
     return 1;
 }
 
+/* 1, with the caller anonymous, when rt's Query operation is a row AWS
+ * takes unsigned (OP_UNSIGNED: STS's web-identity and SAML calls). */
+static int unsigned_row(route_t *rt)
+{
+    svc_req_t *r = &rt->r;
+    const svc_op_t *op = r->def ? svc_find_op(r->def, rt->opbuf, strlen(rt->opbuf)) : NULL;
+
+    if (op == NULL || !(op->flags & OP_UNSIGNED))
+        return 0;
+    authz_anonymous_principal(&r->caller);
+    r->caller_secret = NULL;
+    return 1;
+}
+
 /* SigV4 in enforce mode (SigV2 for S3 requests that carry it). Returns 0,
  * or -1 with the protocol's error set. */
 static int authenticate(route_t *rt)
@@ -325,6 +340,8 @@ static int authenticate(route_t *rt)
         r->caller_secret = NULL;
         return 0;
     }
+    if (prc == SIGV4_ENOAUTH && p == P_QUERY && unsigned_row(rt))
+        return 0;
     if (prc == SIGV4_ENOAUTH) {
         if (p == P_JSON)
             return svc_error(r, 400, "MissingAuthenticationTokenException",
@@ -450,6 +467,7 @@ static int rest_body_ok(route_t *rt)
         snprintf(sig.amz_date, sizeof sig.amz_date, "%s", rt->auth.amz_date);
         snprintf(sig.seed_sig, sizeof sig.seed_sig, "%s", rt->auth.signature);
     }
+    sig.object_checksum = r->op && (r->op->flags & OP_OBJECT_CHECKSUM);
     rc = payload_check_s3(h, &sig, &e);
     OPENSSL_cleanse(&sig, sizeof sig);
     if (rc == 0)
@@ -580,8 +598,11 @@ static void on_head(http_req_t *h, void *arg)
     if (rt->crc == AUTHZ_CRED_OK) {
         r->caller = rt->cred.who;
         r->caller_secret = rt->cred.secret;
+        /* the root user's ARN names the partition of the signing region */
+        if (r->caller.kind == PRINCIPAL_ROOT)
+            authz_root_principal(r->account, r->region, &r->caller);
     } else {
-        authz_root_principal(r->account, &r->caller);
+        authz_root_principal(r->account, r->region, &r->caller);
     }
     /* S3 object bodies stream through a sink instead of the buffer; its
      * requests are authenticated from the head alone (the body's hash is

@@ -108,6 +108,13 @@ enum {
                                  once it has looked the resource up */
     OP_NO_AUTHZ = 1 << 5,     /* no IAM action applies (STS
                                  GetCallerIdentity, S3 CORS preflight) */
+    OP_UNSIGNED = 1 << 6,     /* AWS takes the call unsigned, enforce mode
+                                 too (STS AssumeRoleWithWebIdentity and
+                                 AssumeRoleWithSAML: the token is the proof) */
+    OP_OBJECT_CHECKSUM = 1 << 7, /* x-amz-checksum-* is the value of the object
+                                    the request makes (S3
+                                    CompleteMultipartUpload), not of its body:
+                                    the handler checks it */
 };
 
 /* Handlers, typed by protocol: JSON 1.1 reads `in` and fills `out`; Query

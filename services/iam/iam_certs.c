@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -103,14 +104,16 @@ static long user_count(svc_req_t *r, const char *sql, const char *user, const ch
 
 /* ---- SSH public keys ----------------------------------------------------- */
 
-static int ssh_xml(buf_t *out, sqlite3_stmt *st, int full)
+/* full: with Fingerprint and the body (in body when not NULL: the body
+ * re-encoded as GetSSHPublicKey's Encoding asks). */
+static int ssh_xml(buf_t *out, sqlite3_stmt *st, int full, const char *body)
 {
     /* columns: key_id, user_name, fingerprint, body, status, uploaded */
     xml_elem(out, "UserName", iam_col(st, 1));
     xml_elem(out, "SSHPublicKeyId", iam_col(st, 0));
     if (full) {
         xml_elem(out, "Fingerprint", iam_col(st, 2));
-        xml_elem(out, "SSHPublicKeyBody", iam_col(st, 3));
+        xml_elem(out, "SSHPublicKeyBody", body ? body : iam_col(st, 3));
     }
     xml_elem(out, "Status", iam_col(st, 4));
     return iam_xml_time(out, "UploadDate", sqlite3_column_double(st, 5));
@@ -119,19 +122,27 @@ static int ssh_xml(buf_t *out, sqlite3_stmt *st, int full)
 static const char SSH_COLS[] = "SELECT key_id, user_name, fingerprint, body, status, uploaded "
                                "FROM iam_ssh_keys WHERE key_id = ?1 AND account = ?2";
 
-static int ssh_answer(svc_req_t *r, buf_t *out, const char *id)
+/* The key's <SSHPublicKey>; enc: -1 the body as uploaded, 0 SSH, 1 PEM. */
+static int ssh_answer(svc_req_t *r, buf_t *out, const char *id, int enc)
 {
     sqlite3_stmt *st = iam_stmt(r, SSH_COLS, "ss", id, r->account);
+    char *body = NULL;
     int rc;
 
     if (st == NULL)
         return -1;
     rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && enc >= 0 && (body = iam_ssh_encode(iam_col(st, 3), enc)) == NULL) {
+        sqlite3_reset(st);
+        return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
+                         "The public key encoding format is unsupported or unrecognized.");
+    }
     if (rc == SQLITE_ROW) {
         xml_open(out, "SSHPublicKey");
-        ssh_xml(out, st, 1);
+        ssh_xml(out, st, 1, body);
         xml_close(out, "SSHPublicKey");
     }
+    free(body);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
@@ -153,7 +164,8 @@ IAM_OP(iam_op_upload_ssh_public_key)
         q_charset(r, "SSHPublicKeyBody", body, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
         return -1;
     if (iam_ssh_fingerprint(body, fp)) {
-        if (strncmp(body, "ssh-", 4) == 0 || strncmp(body, "ecdsa-", 6) == 0)
+        if (strncmp(body, "ssh-", 4) == 0 || strncmp(body, "ecdsa-", 6) == 0 ||
+            strncmp(body, "-----BEGIN ", 11) == 0)
             return svc_error(r, IAM_E_INVALID_PUBLIC_KEY, "The public key is not valid.");
         return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
                          "The public key encoding format is unsupported or unrecognized.");
@@ -180,7 +192,7 @@ IAM_OP(iam_op_upload_ssh_public_key)
                  "status, uploaded) VALUES (?1, ?2, ?3, ?4, ?5, 'Active', ?6)",
                  "sssssd", id, r->account, user, body, fp, r->now))
         return -1;
-    return ssh_answer(r, out, id);
+    return ssh_answer(r, out, id, -1);
 }
 
 IAM_OP(iam_op_get_ssh_public_key)
@@ -198,10 +210,7 @@ IAM_OP(iam_op_get_ssh_public_key)
                  "sss", id, r->account, user);
     if (rc <= 0)
         return rc < 0 ? -1 : svc_error(r, IAM_E_NO_SUCH_ENTITY, SSH.not_found, id);
-    if (!strcmp(enc, "PEM"))
-        return svc_error(r, IAM_E_UNRECOGNIZED_PUBLIC_KEY_ENCODING,
-                         "awsemu returns SSH public keys in the SSH encoding only.");
-    return ssh_answer(r, out, id);
+    return ssh_answer(r, out, id, !strcmp(enc, "PEM"));
 }
 
 static int ssh_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ctx)
@@ -209,7 +218,7 @@ static int ssh_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void *ct
     (void)r;
     (void)ctx;
     xml_open(out, "member");
-    ssh_xml(out, st, 0);
+    ssh_xml(out, st, 0, NULL);
     return xml_close(out, "member");
 }
 

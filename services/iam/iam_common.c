@@ -185,7 +185,8 @@ int iam_new_entity(svc_req_t *r, const iam_kind_t *k, const char *name, const ch
     if (iam_check_new(r, k, name))
         return -1;
     iam_new_id(k->id_prefix, id);
-    snprintf(arn, IAM_ARN_MAX, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, path, name);
+    snprintf(arn, IAM_ARN_MAX, "arn:%s:iam::%s:%s%s%s", IAM_PARTITION(r), r->account, k->kind, path,
+             name);
     return 0;
 }
 
@@ -220,7 +221,8 @@ int iam_update_entity(svc_req_t *r, const qform_t *in, const iam_kind_t *k, cons
     if (new_name == NULL)
         new_name = canon;
     p2 = new_path ? new_path : path;
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:%s%s%s", r->account, k->kind, p2, new_name);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:%s%s%s", IAM_PARTITION(r), r->account, k->kind, p2,
+             new_name);
     if (iam_exec(r, sql_update, "sssss", r->account, canon, new_name, p2, arn))
         return -1;
     if (strcmp(canon, new_name) != 0 && rename(r, canon, new_name))
@@ -335,10 +337,9 @@ const char *iam_col(sqlite3_stmt *st, int i)
 static int verr_pattern(svc_req_t *r, const char *member, const char *value,
                         const char *pattern)
 {
-    char m[64];
+    char m[128];
 
-    snprintf(m, sizeof m, "%s", member);
-    m[0] = (char)tolower((unsigned char)m[0]);
+    q_member_path(member, m, sizeof m);
     return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.200s' at '%s' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: %s",
@@ -435,6 +436,20 @@ int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum polic
     policy_free(p);
     *out = v;
     return 0;
+}
+
+int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, const char **out)
+{
+    const char *v = NULL;
+    char err[512];
+
+    /* the model's length and pattern first: ValidationError before MalformedPolicyDocument */
+    if (q_str(r, in, member, 1, 1, 131072, &v) ||
+        q_charset(r, member, v, NULL, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"))
+        return -1;
+    if (policy_iam_grammar(v, strlen(v), err, sizeof err) != 0)
+        return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
+    return iam_document(r, in, member, POLICY_IDENTITY, out);
 }
 
 int iam_arn(svc_req_t *r, const qform_t *in, const char *member, int required,

@@ -5,7 +5,13 @@
 #include <ctype.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +200,198 @@ static int ssh_blob_fields(const uint8_t *b, size_t n, size_t off, const char *a
     return fields >= 1 ? 0 : -1;
 }
 
+static void md5_hex(const uint8_t *b, size_t n, char fp[IAM_SSH_FP_LEN])
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0, i;
+
+    EVP_Digest(b, n, md, &mdlen, EVP_md5(), NULL);
+    for (i = 0; i < 16; i++)
+        snprintf(fp + i * 3, 4, i < 15 ? "%02x:" : "%02x", md[i]);
+}
+
+/* Appends an SSH string / mpint (RFC 4251) of bn to b at *off. */
+static void put_mpint(uint8_t *b, size_t *off, const BIGNUM *bn)
+{
+    size_t n = (size_t)BN_num_bytes(bn), pad = n && BN_is_bit_set(bn, (int)n * 8 - 1);
+
+    b[*off] = (uint8_t)((n + pad) >> 24);
+    b[*off + 1] = (uint8_t)((n + pad) >> 16);
+    b[*off + 2] = (uint8_t)((n + pad) >> 8);
+    b[*off + 3] = (uint8_t)(n + pad);
+    *off += 4;
+    if (pad)
+        b[(*off)++] = 0;
+    BN_bn2bin(bn, b + *off);
+    *off += n;
+}
+
+/* A PEM RSA public key ("PUBLIC KEY", SubjectPublicKeyInfo, or "RSA PUBLIC
+ * KEY", PKCS #1) of at least 2048 bits as an ssh-rsa wire blob (caller
+ * frees *blob), so either encoding of one key is the same key. 0 or -1. */
+static int pem_blob(const char *body, uint8_t **blob, size_t *len)
+{
+    BIO *bio = BIO_new_mem_buf(body, -1);
+    EVP_PKEY *pk = NULL;
+    BIGNUM *nb = NULL, *eb = NULL;
+    size_t off = 0;
+    int rc = -1;
+
+    *blob = NULL;
+    if (bio == NULL)
+        return -1;
+    if (strstr(body, "-----BEGIN RSA PUBLIC KEY-----")) {
+        unsigned char *der = NULL;
+        const unsigned char *q;
+        long dlen = 0;
+        char *name = NULL, *hdr = NULL;
+        if (PEM_read_bio(bio, &name, &hdr, &der, &dlen) == 1 && !strcmp(name, "RSA PUBLIC KEY")) {
+            q = der;
+            pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &q, dlen);
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
+        OPENSSL_free(der);
+    } else {
+        pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    }
+    if (pk == NULL || EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pk) < 2048 ||
+        !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &nb) ||
+        !EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &eb))
+        goto out;
+    *blob = malloc(4 + 7 + 4 + 1 + (size_t)BN_num_bytes(eb) + 4 + 1 + (size_t)BN_num_bytes(nb));
+    if (*blob == NULL)
+        goto out;
+    memcpy(*blob, "\0\0\0\7ssh-rsa", 11);
+    off = 11;
+    put_mpint(*blob, &off, eb);
+    put_mpint(*blob, &off, nb);
+    *len = off;
+    rc = 0;
+out:
+    BN_free(nb);
+    BN_free(eb);
+    EVP_PKEY_free(pk);
+    BIO_free(bio);
+    return rc;
+}
+
+static int pem_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
+{
+    uint8_t *blob;
+    size_t len;
+
+    if (pem_blob(body, &blob, &len) != 0)
+        return -1;
+    md5_hex(blob, len, fp);
+    free(blob);
+    return 0;
+}
+
+/* The SSH string at b[*off] (length-checked against n) or NULL. */
+static const uint8_t *ssh_field(const uint8_t *b, size_t n, size_t *off, size_t *len)
+{
+    const uint8_t *v;
+
+    if (n - *off < 4)
+        return NULL;
+    *len = ((size_t)b[*off] << 24) | ((size_t)b[*off + 1] << 16) | ((size_t)b[*off + 2] << 8) |
+           b[*off + 3];
+    if (*len > n - *off - 4)
+        return NULL;
+    v = b + *off + 4;
+    *off += 4 + *len;
+    return v;
+}
+
+/* An ssh-rsa or ssh-ed25519 wire blob as an EVP_PKEY, or NULL. */
+static EVP_PKEY *blob_key(const uint8_t *b, size_t n)
+{
+    const uint8_t *alg, *e, *m;
+    size_t off = 0, alen, elen, mlen;
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    BIGNUM *eb = NULL, *nb = NULL;
+    EVP_PKEY *pk = NULL;
+
+    if ((alg = ssh_field(b, n, &off, &alen)) == NULL || (e = ssh_field(b, n, &off, &elen)) == NULL)
+        return NULL;
+    if (alen == 11 && !memcmp(alg, "ssh-ed25519", 11))
+        return elen == 32 ? EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, e, 32) : NULL;
+    if (alen != 7 || memcmp(alg, "ssh-rsa", 7) || (m = ssh_field(b, n, &off, &mlen)) == NULL)
+        return NULL;
+    if ((eb = BN_bin2bn(e, (int)elen, NULL)) == NULL || (nb = BN_bin2bn(m, (int)mlen, NULL)) == NULL ||
+        (bld = OSSL_PARAM_BLD_new()) == NULL ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, nb) ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, eb) ||
+        (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+        (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+        EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        pk = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(eb);
+    BN_free(nb);
+    return pk;
+}
+
+/* The base64 blob of an OpenSSH line, decoded (caller frees), or NULL. */
+static uint8_t *ssh_line_blob(const char *body, size_t *n)
+{
+    const char *p = body, *e;
+    uint8_t *blob;
+    long got;
+
+    while (*p && !isspace((unsigned char)*p))
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (e = p; *e && !isspace((unsigned char)*e); e++)
+        ;
+    if (e == p || (blob = malloc(((size_t)(e - p) / 4 + 1) * 3)) == NULL)
+        return NULL;
+    if ((got = codec_b64_decode(p, (size_t)(e - p), blob)) <= 0) {
+        free(blob);
+        return NULL;
+    }
+    *n = (size_t)got;
+    return blob;
+}
+
+char *iam_ssh_encode(const char *body, int pem)
+{
+    int is_pem = strstr(body, "-----BEGIN ") != NULL;
+    uint8_t *blob = NULL;
+    size_t n = 0;
+    char *out = NULL;
+
+    if (is_pem == pem)
+        return strdup(body);
+    if (is_pem) { /* PEM -> "ssh-rsa BASE64" */
+        if (pem_blob(body, &blob, &n) == 0 && (out = malloc(8 + codec_b64_enclen(n) + 1)) != NULL) {
+            memcpy(out, "ssh-rsa ", 8);
+            codec_b64_encode(blob, n, out + 8);
+        }
+    } else if ((blob = ssh_line_blob(body, &n)) != NULL) { /* SSH -> SubjectPublicKeyInfo PEM */
+        EVP_PKEY *pk = blob_key(blob, n);
+        BIO *bio = pk ? BIO_new(BIO_s_mem()) : NULL;
+        char *data;
+        long len;
+        if (bio && PEM_write_bio_PUBKEY(bio, pk) == 1 && (len = BIO_get_mem_data(bio, &data)) > 0 &&
+            (out = malloc((size_t)len + 1)) != NULL) {
+            memcpy(out, data, (size_t)len);
+            out[len] = '\0';
+        }
+        BIO_free(bio);
+        EVP_PKEY_free(pk);
+    }
+    free(blob);
+    return out;
+}
+
 int iam_ssh_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
 {
     static const char *algs[] = {"ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256",
@@ -205,8 +403,10 @@ int iam_ssh_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN])
     long n;
     int rc = -1, known = 0;
 
-    while (*p == ' ' || *p == '\t')
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
+    if (!strncmp(p, "-----BEGIN ", 11))
+        return pem_fingerprint(p, fp);
     for (e = p; *e && *e != ' ' && *e != '\t'; e++)
         ;
     alen = (size_t)(e - p);

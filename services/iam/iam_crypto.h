@@ -49,8 +49,17 @@ uint64_t iam_totp_match(const uint8_t *key, size_t keylen, uint64_t now_step, un
  * base64 blob decodes, starts with its own algorithm name and holds that
  * algorithm's fields (RSA: a modulus of at least 2048 bits), and writes
  * AWS's fingerprint: the MD5 of the decoded blob as colon-separated lower
- * hex (47 characters). Returns 0, or -1 when it is not such a key. */
+ * hex (47 characters). A PEM RSA public key ("BEGIN PUBLIC KEY" or "BEGIN
+ * RSA PUBLIC KEY", at least 2048 bits: AWS takes "ssh-rsa format or PEM
+ * format") is fingerprinted as the same key's ssh-rsa blob. Returns 0, or -1
+ * when it is not such a key. */
 #define IAM_SSH_FP_LEN 48
 int iam_ssh_fingerprint(const char *body, char fp[IAM_SSH_FP_LEN] /* OUT */);
+/* A stored key body (one iam_ssh_fingerprint accepted) in the encoding
+ * GetSSHPublicKey asks for: pem 0 an OpenSSH line ("ssh-rsa BASE64"; the
+ * body itself when it is one), pem 1 a SubjectPublicKeyInfo PEM ("BEGIN
+ * PUBLIC KEY"; the body itself when it is PEM). Caller frees; NULL when the
+ * key has no such form (ECDSA and DSA keys in PEM) or memory runs out. */
+char *iam_ssh_encode(const char *body, int pem);
 
 #endif

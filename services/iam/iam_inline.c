@@ -65,7 +65,7 @@ static int put_policy(svc_req_t *r, const qform_t *in, const iam_kind_t *k)
 
     if (iam_name(r, in, k->member, 1, k->name_max, &name) ||
         iam_name(r, in, "PolicyName", 1, 128, &pname) ||
-        iam_document(r, in, "PolicyDocument", POLICY_IDENTITY, &doc) ||
+        iam_stored_document(r, in, "PolicyDocument", &doc) ||
         iam_find(r, k, name, canon, NULL, NULL))
         return -1;
     total = iam_doc_size(doc);

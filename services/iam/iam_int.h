@@ -12,6 +12,7 @@
 #include "authz/store.h"
 #include "base/buf.h"
 #include "base/limits.h"
+#include "base/partition.h"
 #include "base/xml.h"
 #include "emulator/proto_query.h"
 #include "emulator/service.h"
@@ -23,6 +24,8 @@
 
 #define IAM_NAME_MAX 129   /* names: 128 characters + NUL (ASCII only) */
 #define IAM_ARN_MAX AWS_ARN_BUF /* arn:aws:iam::A:kind + path (512) + name */
+/* the partition of the request's region: IAM and STS are global per partition */
+#define IAM_PARTITION(r) partition_name((r)->region)
 #define IAM_MAX_TAGS 50
 #define IAM_MAX_ATTACHED 10
 #define IAM_MAX_KEYS 2
@@ -133,6 +136,10 @@ int iam_name(svc_req_t *r, const qform_t *in, const char *member, int required, 
 int iam_path(svc_req_t *r, const qform_t *in, const char *member, const char **out /* OUT */);
 /* A path prefix (pathPrefixType, or policyPathType when policy): default "/". */
 int iam_path_prefix(svc_req_t *r, const qform_t *in, int policy, const char **out /* OUT */);
+/* An identity policy IAM stores (CreatePolicy, CreatePolicyVersion,
+ * Put*Policy): policy_iam_grammar's checks in IAM's order, then
+ * iam_document's. */
+int iam_stored_document(svc_req_t *r, const qform_t *in, const char *member, const char **out);
 /* A policy document: 1..131072 characters of the model's pattern, parsed
  * with policy_parse as kind (MalformedPolicyDocument with its message). */
 int iam_document(svc_req_t *r, const qform_t *in, const char *member, enum policy_kind kind,
@@ -415,5 +422,54 @@ IAM_RES(iam_res_server_cert); IAM_RES(iam_res_service_role); IAM_RES(iam_res_pol
 
 int iam_op_simulate_principal_policy(svc_req_t *r, const qform_t *in, buf_t *out);
 int iam_op_simulate_custom_policy(svc_req_t *r, const qform_t *in, buf_t *out);
+
+/* ---- STS sessions (sts.c; sts_web.c) ---------------------------------------- */
+
+/* A session to create: its row in sts_sessions. */
+typedef struct {
+    const char *kind; /* 'assumed-role' | 'session' | 'root' */
+    const char *arn;
+    const char *user_id;
+    const char *role_arn;
+    const char *source_name;
+    const char *session_name;
+    const char *policy;
+    const char *policy_arns; /* JSON array text or NULL */
+    const char *tags;        /* JSON object text or NULL */
+    const char *source_identity;
+    double expires;
+} sts_session_t;
+
+/* Creates credentials for s and writes <Credentials>. 0 or svc_error. */
+int sts_new_session(svc_req_t *r, const sts_session_t *s, buf_t *out);
+/* The Policy member: at most max characters (0: no limit, as AssumeRole's
+ * model has none), grammar checked (*policy NULL when absent). 0 or
+ * svc_error (ValidationError, MalformedPolicyDocument). */
+int sts_read_session_policy(svc_req_t *r, const qform_t *in, size_t max,
+                            const char **policy /* OUT */);
+/* PolicyArns.member.N.arn, at most 10, as a JSON array text (malloc'd, NULL
+ * when none). 0 or svc_error. */
+int sts_read_policy_arns(svc_req_t *r, const qform_t *in, char **json /* OUT */);
+/* How much of the packed-policy allowance (2,048 bytes here) the session
+ * policy, policy ARNs and tags use, in per cent. */
+long long sts_packed_size(const char *policy, const char *arns, const char *tags);
+/* PackedPolicyTooLarge ("Packed policy consumes N% of allotted space") when
+ * they use more than all of it; else 0. */
+int sts_check_packed(svc_req_t *r, const char *policy, const char *arns, const char *tags);
+/* A role a federated caller asks for: its id, ARN, name, trust policy
+ * (malloc'd) and session limit. */
+typedef struct {
+    char id[32], arn[AWS_ARN_BUF], name[128];
+    char *trust;
+    long max_session;
+} sts_role_t;
+/* Finds the role role_arn names (ValidationError when it is no role ARN);
+ * AccessDenied "Not authorized to perform <action>" when it does not exist,
+ * as AWS does not tell a missing role from a refusing one. 0 or -1. */
+int sts_find_role(svc_req_t *r, const char *role_arn, const char *action, sts_role_t *role);
+int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *out);
+int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out);
+/* Frees what SAML verification set up (xmlsec, libxml2), at shutdown. */
+void sts_saml_shutdown(emu_t *emu);
 
 #endif

@@ -2,17 +2,20 @@
  * 160-bit seed, returned once as Base32; sealed at rest, AAD: the serial),
  * EnableMFADevice / ResyncMFADevice (two consecutive RFC 6238 codes on the
  * emulator clock), DeactivateMFADevice, DeleteVirtualMFADevice, the lists,
- * GetMFADevice and device tags. QRCodePNG is not produced. */
+ * GetMFADevice and device tags. QRCodePNG encodes the otpauth:// URI AWS
+ * documents for VirtualMFADevice. */
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/codec.h"
 #include "storage/db.h"
 #include "storage/keyring.h"
 #include "services/iam/iam_crypto.h"
+#include "services/iam/iam_qr.h"
 
 #define SEED_LEN 20
 #define MFA_PER_USER 8
@@ -54,6 +57,39 @@ static int find_device(svc_req_t *r, const char *serial, char user[IAM_NAME_MAX]
     return rc == SQLITE_DONE ? no_device(r, serial) : iam_internal(r);
 }
 
+/* <QRCodePNG>: the base64 of a PNG of the QR code of
+ * otpauth://totp/NAME@ACCOUNT?secret=BASE32, as the API reference's
+ * VirtualMFADevice says (AccountName: the account id, the device having no
+ * user yet). Everything holding the seed is wiped. */
+static int qr_png(svc_req_t *r, buf_t *out, const char *name, const char *b32)
+{
+    buf_t uri, png;
+    char *b64 = NULL;
+    int rc = -1;
+
+    buf_init(&uri, 0);
+    buf_init(&png, 0);
+    if (buf_printf(&uri, "otpauth://totp/%s@%s?secret=%s", name, r->account, b32) != 0 ||
+        iam_qr_png(uri.data, &png) != 0 ||
+        (b64 = malloc(codec_b64_enclen(png.len) + 1)) == NULL) {
+        iam_internal(r);
+        goto out;
+    }
+    codec_b64_encode((const uint8_t *)png.data, png.len, b64);
+    rc = xml_elem(out, "QRCodePNG", b64);
+out:
+    if (b64)
+        OPENSSL_cleanse(b64, strlen(b64));
+    free(b64);
+    if (uri.data)
+        OPENSSL_cleanse(uri.data, uri.len);
+    if (png.data)
+        OPENSSL_cleanse(png.data, png.len);
+    buf_free(&uri);
+    buf_free(&png);
+    return rc;
+}
+
 IAM_OP(iam_op_create_virtual_mfa_device)
 {
     const char *name = NULL, *path = "/";
@@ -66,7 +102,8 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     if (iam_path(r, in, "Path", &path) || iam_name(r, in, "VirtualMFADeviceName", 1, 226, &name) ||
         iam_tags_read(r, in, tags, &ntags))
         return -1;
-    snprintf(serial, sizeof serial, "arn:aws:iam::%s:mfa%s%s", r->account, path, name);
+    snprintf(serial, sizeof serial, "arn:%s:iam::%s:mfa%s%s", IAM_PARTITION(r), r->account, path,
+             name);
     if (db_begin(r->emu->db))
         return iam_internal(r);
     if ((ex = iam_any(r, "SELECT 1 FROM iam_mfa_devices WHERE serial = ?1", "s", serial)) != 0) {
@@ -99,6 +136,8 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     xml_open(out, "VirtualMFADevice");
     xml_elem(out, "SerialNumber", serial);
     xml_elem(out, "Base32StringSeed", b64);
+    if (qr_png(r, out, name, b32) != 0)
+        goto out;
     iam_tags_xml(r, out, "mfa", serial);
     xml_close(out, "VirtualMFADevice");
     rc = 0;

@@ -289,7 +289,7 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
 
     if (iam_name(r, in, "PolicyName", 1, 128, &name) || policy_path(r, in, &path) ||
         q_str(r, in, "Description", 0, 0, 1000, &desc) || iam_tags_read(r, in, tags, &ntags) ||
-        iam_document(r, in, "PolicyDocument", POLICY_IDENTITY, &doc) || managed_size(r, doc))
+        iam_stored_document(r, in, "PolicyDocument", &doc) || managed_size(r, doc))
         return -1;
     if (db_begin(r->emu->db))
         return iam_internal(r);
@@ -308,7 +308,8 @@ int iam_op_create_policy(svc_req_t *r, const qform_t *in, buf_t *out)
                          name);
     }
     iam_new_id("ANPA", id);
-    snprintf(arn, sizeof arn, "arn:aws:iam::%s:policy%s%s", r->account, path, name);
+    snprintf(arn, sizeof arn, "arn:%s:iam::%s:policy%s%s", IAM_PARTITION(r), r->account, path,
+             name);
     st = iam_stmt(r,
                   "INSERT INTO iam_policies (arn, account, name, id, path, "
                   "description, created, updated, default_version, next_version, seq) "
@@ -531,7 +532,7 @@ int iam_op_create_policy_version(svc_req_t *r, const qform_t *in, buf_t *out)
 
     if (read_policy_arn(r, in, &arn) || q_bool(r, in, "SetAsDefault", &set_as_default, NULL) ||
         customer_policy(r, arn, "CreatePolicyVersion") ||
-        iam_document(r, in, "PolicyDocument", POLICY_IDENTITY, &doc) || managed_size(r, doc))
+        iam_stored_document(r, in, "PolicyDocument", &doc) || managed_size(r, doc))
         return -1;
     versions = count_q(r, "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_policies p ON "
                           "p.arn = v.policy_arn WHERE p.account = ?1 AND v.policy_arn = ?2",

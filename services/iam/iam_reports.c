@@ -143,10 +143,10 @@ IAM_OP(iam_op_get_credential_report)
     buf_init(&b, 4096);
     buf_adds(&b, REPORT_HEAD);
     buf_printf(&b,
-               "<root_account>,arn:aws:iam::%s:root,2020-01-01T00:00:00+00:00,not_supported,"
+               "<root_account>,arn:%s:iam::%s:root,2020-01-01T00:00:00+00:00,not_supported,"
                "N/A,not_supported,not_supported,false,true,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,"
                "N/A,false,N/A,false,N/A\n",
-               r->account);
+               IAM_PARTITION(r), r->account);
     u = iam_stmt(r,
                  "SELECT u.name, u.arn, u.created, p.changed, (SELECT COUNT(*) FROM "
                  "iam_mfa_devices m WHERE m.account = u.account AND m.user_name = u.name), "

@@ -81,8 +81,8 @@ static int entity(svc_req_t *r, const qform_t *in, const char *name_member, cons
 
     if (name == NULL)
         return 0;
-    snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:%s%s%s", r->account, type, new_path(in),
-             name);
+    snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:%s%s%s", IAM_PARTITION(r), r->account, type,
+             new_path(in), name);
     /* quietly: a failed lookup leaves the built ARN */
     st = db_query(r->emu->db, sql, "ss", r->account, name);
     if (db_row(st) == 1)
@@ -186,7 +186,7 @@ IAM_RES(iam_res_new_policy)
     const char *name = member(IN, "PolicyName", NAME_MAX_LEN);
 
     if (name)
-        snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:policy%s%s", r->account,
+        snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:policy%s%s", IAM_PARTITION(r), r->account,
                  new_path(IN), name);
     else
         star();
@@ -206,8 +206,8 @@ IAM_RES(iam_res_new_oidc)
     const char *url = member(IN, "Url", URL_MAX);
 
     if (url)
-        snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:oidc-provider/%s", r->account,
-                 strncmp(url, "https://", 8) ? url : url + 8);
+        snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:oidc-provider/%s", IAM_PARTITION(r),
+                 r->account, strncmp(url, "https://", 8) ? url : url + 8);
     else
         star();
     return done(IN, a);
@@ -226,7 +226,8 @@ IAM_RES(iam_res_new_saml)
     const char *name = member(IN, "Name", NAME_MAX_LEN);
 
     if (name)
-        snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:saml-provider/%s", r->account, name);
+        snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:saml-provider/%s", IAM_PARTITION(r),
+                 r->account, name);
     else
         star();
     return done(IN, a);
@@ -245,8 +246,8 @@ IAM_RES(iam_res_new_mfa)
     const char *name = member(IN, "VirtualMFADeviceName", NAME_MAX_LEN);
 
     if (name)
-        snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:mfa%s%s", r->account, new_path(IN),
-                 name);
+        snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:mfa%s%s", IAM_PARTITION(r), r->account,
+                 new_path(IN), name);
     else
         star();
     return done(IN, a);
@@ -267,8 +268,8 @@ IAM_RES(iam_res_service_role)
     const char *svc = member(IN, "AWSServiceName", NAME_MAX_LEN);
 
     if (svc)
-        snprintf(res.arn, sizeof res.arn, "arn:aws:iam::%s:role/aws-service-role/%s/*",
-                 r->account, svc);
+        snprintf(res.arn, sizeof res.arn, "arn:%s:iam::%s:role/aws-service-role/%s/*",
+                 IAM_PARTITION(r), r->account, svc);
     else
         star();
     return done(IN, a);

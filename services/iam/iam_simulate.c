@@ -127,7 +127,7 @@ static const char *source_type(const char *name)
         return "none";
     if (!strncmp(name, "PolicyInputList", 15))
         return "IAM Policy";
-    if (!strncmp(name, "arn:aws:iam::aws:policy/", 24))
+    if (partition_arn_prefix(name) && strstr(name, ":iam::aws:policy/"))
         return "aws-managed";
     if (!strncmp(name, "arn:", 4))
         return "user-managed";
@@ -208,7 +208,8 @@ static int source_entity(svc_req_t *r, const char *arn, const char **kind, char 
     static const char *const kinds[] = {"user", "group", "role"};
     char prefix[64];
     const char *rest, *slash;
-    size_t i, plen = (size_t)snprintf(prefix, sizeof prefix, "arn:aws:iam::%s:", r->account);
+    size_t i, plen = (size_t)snprintf(prefix, sizeof prefix, "arn:%s:iam::%s:", IAM_PARTITION(r),
+                                      r->account);
     static const char *const sqls[] = {
         "SELECT 1 FROM iam_users WHERE account=?1 AND arn=?2",
         "SELECT 1 FROM iam_groups WHERE account=?1 AND arn=?2",

@@ -118,7 +118,7 @@ int iam_op_get_user(svc_req_t *r, const qform_t *in, buf_t *out)
     if (r->caller.arn[0])
         xml_elem(out, "Arn", r->caller.arn);
     else
-        buf_printf(out, "<Arn>arn:aws:iam::%s:root</Arn>", r->account);
+        buf_printf(out, "<Arn>arn:%s:iam::%s:root</Arn>", IAM_PARTITION(r), r->account);
     iam_xml_time(out, "CreateDate", ROOT_CREATED);
     return xml_close(out, "User");
 }

@@ -32,22 +32,7 @@ static int get_caller_identity(svc_req_t *r, const qform_t *in, buf_t *out)
 
 /* ---- sessions ------------------------------------------------------------ */
 
-typedef struct {
-    const char *kind; /* 'assumed-role' | 'session' | 'root' */
-    const char *arn;
-    const char *user_id;
-    const char *role_arn;
-    const char *source_name;
-    const char *session_name;
-    const char *policy;
-    const char *policy_arns; /* JSON array text or NULL */
-    const char *tags;        /* JSON object text or NULL */
-    const char *source_identity;
-    double expires;
-} session_t;
-
-/* Creates credentials for s and writes <Credentials>. */
-static int new_session(svc_req_t *r, const session_t *s, buf_t *out)
+int sts_new_session(svc_req_t *r, const sts_session_t *s, buf_t *out)
 {
     char akid[32], secret[41], token_b64[400], sha_hex[65], exp[32];
     unsigned char token[256], md[SHA256_DIGEST_LENGTH];
@@ -130,8 +115,7 @@ static int read_tags(svc_req_t *r, const qform_t *in, char **json)
     return 0;
 }
 
-/* PolicyArns.member.N.arn, at most 10, as a JSON array text. */
-static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
+int sts_read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
 {
     size_t n, i;
     buf_t b;
@@ -164,20 +148,16 @@ static int read_policy_arns(svc_req_t *r, const qform_t *in, char **json)
     return 0;
 }
 
-/* An inline session policy: grammar checked, size as AWS packs it. */
-static int read_session_policy(svc_req_t *r, const qform_t *in, const char **policy)
+int sts_read_session_policy(svc_req_t *r, const qform_t *in, size_t max, const char **policy)
 {
     char err[256];
     policy_t *p;
 
     *policy = NULL;
-    if (q_str(r, in, "Policy", 0, 1, 0, policy) != 0)
+    if (q_str(r, in, "Policy", 0, 1, max, policy) != 0)
         return -1;
     if (*policy == NULL)
         return 0;
-    if (strlen(*policy) > 2048)
-        return svc_error(r, IAM_E_PACKED_POLICY_TOO_LARGE,
-                         "Packed policy consumes more than 100 percent of the allotted space.");
     p = policy_parse(*policy, strlen(*policy), POLICY_IDENTITY, err, sizeof err);
     if (p == NULL)
         return svc_error(r, IAM_E_MALFORMED_POLICY_DOCUMENT, "%s", err);
@@ -185,14 +165,22 @@ static int read_session_policy(svc_req_t *r, const qform_t *in, const char **pol
     return 0;
 }
 
-/* How much of the packed-policy allowance (2,048 bytes here) the session
- * policy, policy ARNs and tags use, in per cent. */
-static long long packed_size(const char *policy, const char *arns, const char *tags)
+long long sts_packed_size(const char *policy, const char *arns, const char *tags)
 {
     size_t n =
         (policy ? strlen(policy) : 0) + (arns ? strlen(arns) : 0) + (tags ? strlen(tags) : 0);
 
     return (long long)n * 100 / 2048;
+}
+
+int sts_check_packed(svc_req_t *r, const char *policy, const char *arns, const char *tags)
+{
+    long long pct = sts_packed_size(policy, arns, tags);
+
+    if (pct > 100)
+        return svc_error(r, IAM_E_PACKED_POLICY_TOO_LARGE,
+                         "Packed policy consumes %lld%% of allotted space", pct);
+    return 0;
 }
 
 /* AssumeRole's permission: sts:AssumeRole on the role under its trust
@@ -242,7 +230,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     long duration = 3600, max_session = 3600;
     int has_duration = 0, rc = -1;
     sqlite3_stmt *st;
-    session_t s;
+    sts_session_t s;
 
     if (q_str(r, in, "RoleArn", 1, 20, 2048, &role_arn) != 0 ||
         q_str(r, in, "RoleSessionName", 1, 2, 64, &name) != 0 ||
@@ -250,13 +238,16 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         q_int(r, in, "DurationSeconds", 0, 900, 43200, &duration, &has_duration) != 0 ||
         q_str(r, in, "ExternalId", 0, 2, 1224, &external) != 0 ||
         q_str(r, in, "SourceIdentity", 0, 2, 64, &source) != 0 ||
-        read_session_policy(r, in, &policy) != 0 || read_policy_arns(r, in, &arns) != 0 ||
-        read_tags(r, in, &tags) != 0)
+        sts_read_session_policy(r, in, 0, &policy) != 0 ||
+        sts_read_policy_arns(r, in, &arns) != 0 || read_tags(r, in, &tags) != 0 ||
+        sts_check_packed(r, policy, arns, tags) != 0)
         goto out;
     /* arn:aws:iam::<account>:role/<path/>name */
     slash = strrchr(role_arn, '/');
-    if (strncmp(role_arn, "arn:aws:iam::", 13) != 0 || strstr(role_arn, ":role/") == NULL ||
-        slash == NULL || strlen(slash + 1) >= sizeof role_name) {
+    if (partition_arn_prefix(role_arn) == 0 ||
+        strncmp(role_arn + partition_arn_prefix(role_arn), "iam::", 5) != 0 ||
+        strstr(role_arn, ":role/") == NULL || slash == NULL ||
+        strlen(slash + 1) >= sizeof role_name) {
         svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
@@ -302,7 +293,8 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
                   "assumed by role chaining.");
         goto out;
     }
-    snprintf(arn, sizeof arn, "arn:aws:sts::%s:assumed-role/%s/%s", r->account, role_name, name);
+    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
+             role_name, name);
     snprintf(uid, sizeof uid, "%s:%s", role_id, name);
     memset(&s, 0, sizeof s);
     s.kind = "assumed-role";
@@ -322,9 +314,9 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     xml_elem(out, "AssumedRoleId", uid);
     xml_elem(out, "Arn", arn);
     xml_close(out, "AssumedRoleUser");
-    if (new_session(r, &s, out) != 0)
+    if (sts_new_session(r, &s, out) != 0)
         goto out;
-    xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
+    xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, tags));
     db_run(r->emu->db,
            "UPDATE iam_roles SET last_used=?3, last_used_region=?4 WHERE account=?1 AND name=?2",
            "ssds", r->account, role_name, r->now, r->region);
@@ -343,7 +335,7 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
 {
     long duration = 43200;
     const char *serial = NULL, *code = NULL;
-    session_t s;
+    sts_session_t s;
 
     if (q_int(r, in, "DurationSeconds", 0, 900, 129600, &duration, NULL) != 0 ||
         q_str(r, in, "SerialNumber", 0, 9, 256, &serial) != 0 ||
@@ -364,7 +356,7 @@ static int get_session_token(svc_req_t *r, const qform_t *in, buf_t *out)
     s.user_id = r->caller.user_id;
     s.source_name = r->caller.name;
     s.expires = r->now + (double)duration;
-    return new_session(r, &s, out);
+    return sts_new_session(r, &s, out);
 }
 
 /* Credentials for a federated user: what the calling IAM user (or root)
@@ -375,21 +367,23 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
     char *arns = NULL, *tags = NULL, arn[600], uid[200];
     long duration = 43200;
     int rc = -1;
-    session_t s;
+    sts_session_t s;
     authz_t a;
 
     if (q_str(r, in, "Name", 1, 2, 32, &name) != 0 ||
         q_charset(r, "Name", name, NAME_CHARS, NAME_PATTERN) != 0 ||
         q_int(r, in, "DurationSeconds", 0, 900, 129600, &duration, NULL) != 0 ||
-        read_session_policy(r, in, &policy) != 0 || read_policy_arns(r, in, &arns) != 0 ||
-        read_tags(r, in, &tags) != 0)
+        sts_read_session_policy(r, in, 2048, &policy) != 0 ||
+        sts_read_policy_arns(r, in, &arns) != 0 || read_tags(r, in, &tags) != 0 ||
+        sts_check_packed(r, policy, arns, tags) != 0)
         goto out;
     if (r->caller.temporary) {
         svc_error(r, IAM_E_ACCESS_DENIED,
                   "Cannot call GetFederationToken with session credentials");
         goto out;
     }
-    snprintf(arn, sizeof arn, "arn:aws:sts::%s:federated-user/%s", r->account, name);
+    snprintf(arn, sizeof arn, "arn:%s:sts::%s:federated-user/%s", IAM_PARTITION(r), r->account,
+             name);
     snprintf(uid, sizeof uid, "%s:%s", r->account, name);
     memset(&a, 0, sizeof a);
     a.action = "sts:GetFederationToken";
@@ -412,13 +406,13 @@ static int get_federation_token(svc_req_t *r, const qform_t *in, buf_t *out)
     if (r->caller.kind == PRINCIPAL_ROOT && duration > 3600)
         duration = 3600; /* the root user's federated sessions last an hour at most */
     s.expires = r->now + (double)duration;
-    if (new_session(r, &s, out) != 0)
+    if (sts_new_session(r, &s, out) != 0)
         goto out;
     xml_open(out, "FederatedUser");
     xml_elem(out, "FederatedUserId", uid);
     xml_elem(out, "Arn", arn);
     xml_close(out, "FederatedUser");
-    xml_elem_int(out, "PackedPolicySize", packed_size(policy, arns, tags));
+    xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, tags));
     rc = 0;
 out:
     free(tags);
@@ -533,19 +527,6 @@ static int get_web_identity_token(svc_req_t *r, const qform_t *in, buf_t *out)
                      "Amazon Web Services Management Console or API.");
 }
 
-/* Operations whose name AWS has but that need an identity provider this
- * emulator does not have configured answer as AWS does then. */
-static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
-{
-    (void)in;
-    (void)out;
-    if (!strcmp(r->operation, "AssumeRoleWithSAML"))
-        return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
-                         "The SAML assertion is not valid: no SAML provider is configured.");
-    return svc_error(r, IAM_E_INVALID_IDENTITY_TOKEN,
-                     "No OpenID Connect provider found in your account for the token issuer.");
-}
-
 /* AssumeRole, GetFederationToken and DecodeAuthorizationMessage check
  * their input before their permission, as AWS answers a malformed request
  * with its ValidationError whoever asks, and each decides on more than the
@@ -557,10 +538,10 @@ static int no_identity_provider(svc_req_t *r, const qform_t *in, buf_t *out)
  * credentials apply to every row with an action (authz_request). */
 static const svc_op_t ops[] = {
     SVC_OP("AssumeRole", query, assume_role, "sts:AssumeRole", NULL, OP_AUTHZ_SELF),
-    SVC_OP("AssumeRoleWithSAML", query, no_identity_provider, "sts:AssumeRoleWithSAML", NULL,
-           OP_NO_AUTHZ),
-    SVC_OP("AssumeRoleWithWebIdentity", query, no_identity_provider,
-           "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTHZ),
+    SVC_OP("AssumeRoleWithSAML", query, sts_assume_role_with_saml, "sts:AssumeRoleWithSAML", NULL,
+           OP_NO_AUTHZ | OP_UNSIGNED),
+    SVC_OP("AssumeRoleWithWebIdentity", query, sts_assume_role_with_web_identity,
+           "sts:AssumeRoleWithWebIdentity", NULL, OP_NO_AUTHZ | OP_UNSIGNED),
     SVC_OP("AssumeRoot", query, assume_root, "sts:AssumeRoot", NULL, OP_NO_AUTHZ),
     SVC_OP("DecodeAuthorizationMessage", query, decode_authorization_message,
            "sts:DecodeAuthorizationMessage", NULL, OP_AUTHZ_SELF),
@@ -585,4 +566,5 @@ const svc_def_t sts_def = {
     .xmlns = STS_XMLNS,
     .ops = ops,
     .nops = sizeof ops / sizeof ops[0],
+    .shutdown = sts_saml_shutdown,
 };

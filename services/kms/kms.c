@@ -142,7 +142,8 @@ static void set_alias(char dst[KMS_ALIAS_LEN + 1], const char *src)
 
 static int not_found_key(svc_req_t *r, const char *key_id)
 {
-    return svc_error(r, KMS_E_KEY_NOT_FOUND, r->region, r->account, key_id);
+    return svc_error(r, KMS_E_KEY_NOT_FOUND, partition_name(r->region), r->region, r->account,
+                     key_id);
 }
 
 int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
@@ -154,7 +155,8 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
 
     memset(out, 0, sizeof *out);
     alias[0] = '\0';
-    plen = (size_t)snprintf(prefix, sizeof prefix, "arn:aws:kms:%s:%s:", r->region, r->account);
+    plen = (size_t)snprintf(prefix, sizeof prefix, "arn:%s:kms:%s:%s:", partition_name(r->region),
+                            r->region, r->account);
     if (kms_is_key_id(ref, strlen(ref))) {
         id = ref;
     } else if (!strncmp(ref, "arn:", 4)) {
@@ -188,7 +190,8 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
         if (found < 0)
             return svc_error(r, KMS_E_DB);
         if (found == 0)
-            return svc_error(r, KMS_E_ALIAS_NOT_FOUND, r->region, r->account, alias);
+            return svc_error(r, KMS_E_ALIAS_NOT_FOUND, partition_name(r->region), r->region,
+                             r->account, alias);
         id = key_id;
     }
     /* key ids are case-insensitive hex; we store lowercase */

@@ -24,6 +24,10 @@ static int alias_name(svc_req_t *r, const cJSON *in, const char **name)
         return -1;
     if (strlen(*name) == 6)
         return svc_error(r, KMS_E_ALIAS_EMPTY);
+    /* the model's pattern takes ':', AWS does not (moto's AWS-pinned
+     * test__create_alias__raises_if_alias_has_colon_character) */
+    if (strchr(*name, ':'))
+        return svc_error(r, KMS_E_ALIAS_COLON, *name);
     if (strncmp(*name, "alias/aws/", 10) == 0)
         return svc_error(r, KMS_E_ALIAS_RESERVED, *name);
     return 0;
@@ -46,7 +50,8 @@ static int alias_lookup(svc_req_t *r, const char *name, char key_id[37])
 
 static int alias_not_found(svc_req_t *r, const char *name)
 {
-    return svc_error(r, KMS_E_ALIAS_NOT_FOUND, r->region, r->account, name);
+    return svc_error(r, KMS_E_ALIAS_NOT_FOUND, partition_name(r->region), r->region, r->account,
+                     name);
 }
 
 typedef struct {
@@ -142,7 +147,8 @@ int kms_op_create_alias(svc_req_t *r, const cJSON *in, cJSON *out)
     rc = alias_lookup(r, v->name, NULL);
     if (rc != 0)
         return rc < 0 ? internal(r)
-                      : svc_error(r, KMS_E_ALIAS_EXISTS, r->region, r->account, v->name);
+                      : svc_error(r, KMS_E_ALIAS_EXISTS, partition_name(r->region), r->region,
+                                  r->account, v->name);
     rc = db_run(r->emu->db,
                 "INSERT INTO kms_aliases (account, region, name, key_id, created, updated) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -192,22 +198,36 @@ static void alias_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void *c
     cJSON *e = cJSON_CreateObject();
 
     (void)ctx;
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:%s", r->region, r->account, db_text(st, 0));
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:%s", partition_name(r->region), r->region,
+             r->account, db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasName", db_text(st, 0));
     cJSON_AddStringToObject(e, "AliasArn", arn);
-    cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));
-    json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
-    json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
+    /* a predefined AWS alias not yet associated has only its name and ARN */
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        cJSON_AddStringToObject(e, "TargetKeyId", db_text(st, 1));
+        json_put_time(e, "CreationDate", sqlite3_column_double(st, 2));
+        json_put_time(e, "LastUpdatedDate", sqlite3_column_double(st, 3));
+    }
     cJSON_AddItemToArray(list, e);
 }
 
 int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
 {
-    /* by name, unique in an account and region (the primary key) */
+    /* by name, unique in an account and region (the primary key), with
+     * the aliases AWS predefines in every account and region until a
+     * service associates them (ListAliases API reference: "aliases that
+     * have no TargetKeyId field ... predefined aliases"; the names as
+     * moto lists them) */
 #define ALIASES                                                                                    \
-    "SELECT name, substr(key_id, 1, 36), created, updated FROM kms_aliases WHERE account=?1 AND "  \
-    "region=?2 AND "                                                                               \
-    "(?3 IS NULL OR key_id=?3)"
+    "SELECT name, substr(key_id, 1, 36), created, updated FROM (SELECT name, key_id, created, "    \
+    "updated FROM kms_aliases WHERE account=?1 AND region=?2 UNION ALL SELECT column1, NULL, "     \
+    "NULL, NULL FROM "                                                                             \
+    "(VALUES ('alias/aws/acm'), ('alias/aws/dynamodb'), ('alias/aws/ebs'), "                       \
+    "('alias/aws/elasticfilesystem'), ('alias/aws/es'), ('alias/aws/glue'), "                      \
+    "('alias/aws/kinesisvideo'), ('alias/aws/lambda'), ('alias/aws/rds'), "                        \
+    "('alias/aws/redshift'), ('alias/aws/s3'), ('alias/aws/secretsmanager'), ('alias/aws/ssm'), "  \
+    "('alias/aws/xray')) WHERE column1 NOT IN (SELECT name FROM kms_aliases WHERE account=?1 AND " \
+    "region=?2)) WHERE (?3 IS NULL OR key_id=?3)"
     static const char *const sql[2] = {
         ALIASES PAGE_ORDER1("name"),
         ALIASES " AND " PAGE_NEXT1("name") PAGE_ORDER1("name"),

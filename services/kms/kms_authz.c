@@ -439,9 +439,10 @@ static int add_grant_request(svc_req_t *r, keys_t *ks, const cJSON *in)
         add1(ks, "kms:RetiringPrincipal", v->valuestring);
     c = cJSON_GetObjectItemCaseSensitive(in, "Constraints");
     if (cJSON_IsObject(c)) {
-        if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals"))
+        /* an empty map is absent, as for CreateGrant itself */
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals")))
             add1(ks, "kms:GrantConstraintType", "EncryptionContextEquals");
-        else if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset"))
+        else if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset")))
             add1(ks, "kms:GrantConstraintType", "EncryptionContextSubset");
     }
     add1(ks, "kms:GrantIsForAWSResource", "false");
@@ -496,7 +497,7 @@ static enum authz_grant key_grants(svc_req_t *r, const principal_t *who, const v
     char root[AWS_ARN_BUF];
     sqlite3_stmt *st;
 
-    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->account);
+    snprintf(root, sizeof root, "arn:%s:iam::%s:root", partition_name(r->region), r->account);
     st = db_query(r->emu->db,
                   "SELECT grant_id, grantee, operations, constraints FROM kms_grants WHERE "
                   "key_id=?1 AND grantee IN (?2, ?3, ?4, ?5) ORDER BY seq",
@@ -617,7 +618,8 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
         return -1;
     memset(a, 0, sizeof *a);
     if (!own) {
-        snprintf(z->via, sizeof z->via, "%s.%s.amazonaws.com", r->service, r->region);
+        snprintf(z->via, sizeof z->via, "%s.%s.%s", r->service, r->region,
+                 partition_of(r->region)->dns_suffix);
         add1(&z->ks, "kms:ViaService", z->via);
         a->via_service = z->via;
     }

@@ -9,7 +9,7 @@
 
 /* AlreadyExistsException */
 #define KMS_E_ALIAS_EXISTS                                                                         \
-    400, "AlreadyExistsException", "An alias with the name arn:aws:kms:%s:%s:%s already exists"
+    400, "AlreadyExistsException", "An alias with the name arn:%s:kms:%s:%s:%s already exists"
 #define KMS_E_REPLICA_EXISTS                                                                       \
     400, "AlreadyExistsException", "%s already has a replica key in region %s."
 /* CloudHsmClusterNotFoundException */
@@ -94,13 +94,12 @@
 #define KMS_E_ALIAS_TO_AWS_KEY                                                                     \
     400, "NotAuthorizedException", "An alias cannot point to an AWS managed key."
 /* NotFoundException */
-#define KMS_E_ALIAS_NOT_FOUND 400, "NotFoundException", "Alias arn:aws:kms:%s:%s:%s is not found."
+#define KMS_E_ALIAS_NOT_FOUND 400, "NotFoundException", "Alias arn:%s:kms:%s:%s:%s is not found."
 #define KMS_E_FOREIGN_KEY 400, "NotFoundException", "Key '%s' does not exist"
 #define KMS_E_GRANT_NOT_FOUND 400, "NotFoundException", "Grant ID %s not found"
 #define KMS_E_INVALID_ARN 400, "NotFoundException", "Invalid arn %s"
 #define KMS_E_INVALID_KEY_ID 400, "NotFoundException", "Invalid keyId '%s'"
-#define KMS_E_KEY_NOT_FOUND                                                                        \
-    400, "NotFoundException", "Key 'arn:aws:kms:%s:%s:key/%s' does not exist"
+#define KMS_E_KEY_NOT_FOUND 400, "NotFoundException", "Key 'arn:%s:kms:%s:%s:key/%s' does not exist"
 #define KMS_E_NO_REPLICA_IN 400, "NotFoundException", "%s has no replica key in region %s."
 #define KMS_E_POLICY_NAME                                                                          \
     400, "NotFoundException", "No such policy exists: %s. The only valid policy name is default."
@@ -149,6 +148,7 @@
     400, "UnsupportedOperationException",                                                          \
         "Signing algorithm ED25519_PH_SHA_512 is not supported: the linked %s has no Ed25519ph."
 /* ValidationException */
+#define KMS_E_ALIAS_COLON 400, "ValidationException", "%s contains invalid characters for an alias"
 #define KMS_E_ALIAS_EMPTY 400, "ValidationException", "Alias name must not be empty after alias/."
 #define KMS_E_ALIAS_PREFIX                                                                         \
     400, "ValidationException",                                                                    \
@@ -211,6 +211,8 @@
     400, "ValidationException",                                                                    \
         "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member "    \
         "must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$"
+#define KMS_E_REPLICA_PARTITION                                                                    \
+    400, "ValidationException", "The replica region %s is not in the partition of %s."
 #define KMS_E_REPLICA_SAME_REGION                                                                  \
     400, "ValidationException", "The replica region %s is the region of %s."
 #define KMS_E_RETIRE_ARGS                                                                          \

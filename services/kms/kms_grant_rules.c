@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/jsonlen.h"
+#include "base/partition.h"
 
 #define SUBSET "EncryptionContextSubset"
 #define EQUALS "EncryptionContextEquals"
@@ -11,8 +12,7 @@
 enum authz_grant kms_grant_names(const char *principal, const char *caller_arn,
                                  const char *role_arn, const char *account)
 {
-    static const char pre[] = "arn:aws:iam::";
-    size_t n;
+    size_t n, p;
 
     if (principal == NULL || principal[0] == '\0')
         return AUTHZ_GRANT_NONE;
@@ -25,9 +25,10 @@ enum authz_grant kms_grant_names(const char *principal, const char *caller_arn,
     if (strcmp(principal, account) == 0)
         return AUTHZ_GRANT_ACCOUNT;
     n = strlen(account);
-    if (strncmp(principal, pre, sizeof pre - 1) == 0 &&
-        strncmp(principal + sizeof pre - 1, account, n) == 0 &&
-        strcmp(principal + sizeof pre - 1 + n, ":root") == 0)
+    /* arn:<partition>:iam::<account>:root */
+    p = partition_arn_prefix(principal);
+    if (p && strncmp(principal + p, "iam::", 5) == 0 &&
+        strncmp(principal + p + 5, account, n) == 0 && strcmp(principal + p + 5 + n, ":root") == 0)
         return AUTHZ_GRANT_ACCOUNT;
     return AUTHZ_GRANT_NONE;
 }
@@ -169,14 +170,15 @@ static int members(const cJSON *cons, const cJSON **subset, const cJSON **equals
     if (!cJSON_IsObject(cons))
         return -1;
     cJSON_ArrayForEach(m, cons) {
+        int n = map_size(m);
+        if (n < 0 || (!is_member(m, SUBSET) && !is_member(m, EQUALS)))
+            return -1;
+        if (n == 0) /* an empty map is absent, as AWS takes it */
+            continue;
         if (is_member(m, SUBSET))
             *subset = m;
-        else if (is_member(m, EQUALS))
-            *equals = m;
         else
-            return -1;
-        if (map_size(m) < 0)
-            return -1;
+            *equals = m;
     }
     return 0;
 }

@@ -97,8 +97,14 @@ static char *operations(svc_req_t *r, const cJSON *ops, const kms_key_t *k)
     return text;
 }
 
-/* Validates Constraints; returns its JSON text, "" when absent (caller
- * frees), NULL on error. */
+/* 1 when m is absent or a map without members. */
+static int empty_map(const cJSON *m)
+{
+    return m == NULL || (cJSON_IsObject(m) && m->child == NULL);
+}
+
+/* Validates Constraints; returns its JSON text without its empty maps, ""
+ * when absent or only empty maps (caller frees), NULL on error. */
 static char *constraints(svc_req_t *r, const cJSON *in)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(in, "Constraints"), *m;
@@ -128,8 +134,10 @@ static char *constraints(svc_req_t *r, const cJSON *in)
             return NULL;
         }
     }
-    if (cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset") &&
-        cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals")) {
+    /* an empty map is absent, as AWS takes it (Terraform's aws_kms_grant
+     * sends the unused constraint as {}) */
+    if (!empty_map(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextSubset")) &&
+        !empty_map(cJSON_GetObjectItemCaseSensitive(c, "EncryptionContextEquals"))) {
         svc_error(r, KMS_E_CONSTRAINTS_BOTH);
         return NULL;
     }
@@ -139,12 +147,16 @@ static char *constraints(svc_req_t *r, const cJSON *in)
     {
         buf_t b;
         int bad = 0;
+        const char *sep = "\"";
         buf_init(&b, 0);
         bad |= buf_adds(&b, "{");
         cJSON_ArrayForEach(m, c)
         {
             const cJSON *v;
-            bad |= buf_adds(&b, m == c->child ? "\"" : ",\"");
+            if (empty_map(m))
+                continue;
+            bad |= buf_adds(&b, sep);
+            sep = ",\"";
             bad |= buf_add_json_escaped(&b, m->string, strlen(m->string));
             bad |= buf_adds(&b, "\":{");
             cJSON_ArrayForEach(v, m)
@@ -158,7 +170,12 @@ static char *constraints(svc_req_t *r, const cJSON *in)
             bad |= buf_adds(&b, "}");
         }
         bad |= buf_adds(&b, "}");
-        text = bad ? NULL : buf_steal(&b, NULL);
+        if (bad)
+            text = NULL;
+        else if (b.len == 2) /* nothing but empty maps: no constraints */
+            text = strdup("");
+        else
+            text = buf_steal(&b, NULL);
         buf_free(&b);
     }
     if (text == NULL)
@@ -246,7 +263,7 @@ int kms_op_create_grant(svc_req_t *r, const cJSON *in, cJSON *out)
     codec_hex(rnd, 32, grant_id);
     codec_random(rnd, sizeof rnd);
     codec_b64_encode(rnd, sizeof rnd, token);
-    snprintf(issuing, sizeof issuing, "arn:aws:iam::%s:root", r->account);
+    snprintf(issuing, sizeof issuing, "arn:%s:iam::%s:root", partition_name(r->region), r->account);
     if (db_run(r->emu->db,
                "INSERT INTO kms_grants (grant_id, key_id, name, grantee, retiring, operations, "
                "constraints, token, created, issuing, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "

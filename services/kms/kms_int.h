@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/limits.h"
+#include "base/partition.h"
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 #include "services/kms/kms.h"
@@ -22,10 +23,12 @@
  * per region; kms_mrk.c). SQL takes the row id, responses the key id. */
 #define KMS_ROW_LEN (KMS_ID_LEN + 1 + 63)
 #define KMS_ALIAS_LEN 256 /* alias/... names, as AWS caps them */
-/* A key ARN, "arn:aws:kms:<region>:<account>:key/<id>", with r->region's
- * 63 characters at most: 130 bytes; 160 as kms.h's callers hold it. */
+/* A key ARN, "arn:<partition>:kms:<region>:<account>:key/<id>", with
+ * r->region's 63 characters at most: 137 bytes; 160 as kms.h's callers
+ * hold it. */
 #define KMS_ARN_BUF 160
-_Static_assert(sizeof "arn:aws:kms:" - 1 + 63 + 1 + 12 + sizeof ":key/" - 1 + KMS_ID_LEN + 1 <=
+_Static_assert(sizeof "arn::kms:" - 1 + PARTITION_NAME_MAX + 63 + 1 + 12 + sizeof ":key/" - 1 +
+                       KMS_ID_LEN + 1 <=
                    KMS_ARN_BUF,
                "KMS_ARN_BUF holds a key ARN");
 
@@ -328,7 +331,7 @@ void kms_current_material_id(svc_req_t *r, const kms_key_t *k, char out[65] /* O
 cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k);
 
 /* The default key policy (account root, kms:*); caller frees. */
-char *kms_default_policy(const char *account);
+char *kms_default_policy(const char *account, const char *region);
 /* Validates a key policy document; 0 or MalformedPolicyDocumentException. */
 int kms_check_policy(svc_req_t *r, const char *doc);
 

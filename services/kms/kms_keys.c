@@ -53,7 +53,8 @@ int kms_insert_key(svc_req_t *r, const char *desc, const char *policy, const cha
     int rc;
 
     codec_uuid(key_id);
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:key/%s", partition_name(r->region), r->region,
+             r->account, key_id);
     rc = db_run(r->emu->db,
                 "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                 "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
@@ -108,11 +109,12 @@ int kms_managed_key(svc_req_t *r, const char *service, char key_id[37])
                    "\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\",\"kms:ReEncrypt*\","
                    "\"kms:GenerateDataKey*\",\"kms:CreateGrant\",\"kms:DescribeKey\"],"
                    "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:CallerAccount\":"
-                   "\"%s\",\"kms:ViaService\":\"%s.%s.amazonaws.com\"}}},{\"Sid\":\"Allow direct "
+                   "\"%s\",\"kms:ViaService\":\"%s.%s.%s\"}}},{\"Sid\":\"Allow direct "
                    "access to key metadata to the account\",\"Effect\":\"Allow\",\"Principal\":"
-                   "{\"AWS\":\"arn:aws:iam::%s:root\"},\"Action\":[\"kms:Describe*\",\"kms:Get*\","
+                   "{\"AWS\":\"arn:%s:iam::%s:root\"},\"Action\":[\"kms:Describe*\",\"kms:Get*\","
                    "\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}",
-                   service, what, r->account, service, r->region, r->account);
+                   service, what, r->account, service, r->region,
+                   partition_of(r->region)->dns_suffix, partition_name(r->region), r->account);
         policy = buf_steal(&b, NULL);
     }
     own_tx = !db_in_tx(r->emu->db);
@@ -195,7 +197,7 @@ static int create_insert(svc_req_t *r, const create_key_args_t *v, const char *s
     kms_key_t k;
     int rc;
 
-    if (policy == NULL && (policy = defpolicy = kms_default_policy(r->account)) == NULL)
+    if (policy == NULL && (policy = defpolicy = kms_default_policy(r->account, r->region)) == NULL)
         return svc_error(r, KMS_E_OOM);
     if (db_begin(r->emu->db) != 0) {
         free(defpolicy);

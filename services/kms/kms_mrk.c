@@ -20,6 +20,7 @@
 
 #include "authz/authz.h"
 #include "base/codec.h"
+#include "base/partition.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
 #include "storage/keyring.h"
@@ -69,7 +70,8 @@ int kms_insert_key_ext(svc_req_t *r, const char *spec, const char *usage, const 
         codec_uuid(id);
         snprintf(key_id, KMS_ROW_LEN + 1, "%s", id);
     }
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, id);
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:key/%s", partition_name(r->region), r->region,
+             r->account, id);
     if (db_run(r->emu->db,
                "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                "key_spec, origin, key_manager, state, created, policy, multi_region, seq) VALUES "
@@ -409,6 +411,8 @@ int kms_op_replicate_key(svc_req_t *r, const cJSON *in, cJSON *out)
         return svc_error(r, KMS_E_DISABLED, k->arn);
     if (!strcmp(v->region, r->region))
         return svc_error(r, KMS_E_REPLICA_SAME_REGION, v->region, k->arn);
+    if (strcmp(partition_name(v->region), partition_name(r->region)) != 0)
+        return svc_error(r, KMS_E_REPLICA_PARTITION, v->region, k->arn);
     if (v->policy && kms_check_policy(r, v->policy) != 0)
         return -1;
     if (v->tags && cJSON_GetArraySize(v->tags) > 50)
@@ -419,8 +423,10 @@ int kms_op_replicate_key(svc_req_t *r, const cJSON *in, cJSON *out)
     db_done(st);
     if (rc != 0)
         return rc < 0 ? kms_internal(r) : svc_error(r, KMS_E_REPLICA_EXISTS, k->arn, v->region);
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", v->region, k->account, k->id);
-    if ((policy = v->policy) == NULL && (policy = defpolicy = kms_default_policy(k->account)) == NULL)
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:key/%s", partition_name(v->region), v->region,
+             k->account, k->id);
+    policy = v->policy;
+    if (policy == NULL && (policy = defpolicy = kms_default_policy(k->account, v->region)) == NULL)
         return svc_error(r, KMS_E_OOM);
     if (db_begin(r->emu->db) != 0) {
         free(defpolicy);

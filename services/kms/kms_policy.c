@@ -24,7 +24,7 @@ typedef struct {
     int bypass;
 } update_args_t;
 
-char *kms_default_policy(const char *account)
+char *kms_default_policy(const char *account, const char *region)
 {
     buf_t b;
 
@@ -33,9 +33,9 @@ char *kms_default_policy(const char *account)
                "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
                "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
                "    \"Effect\" : \"Allow\",\n"
-               "    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::%s:root\"\n    },\n"
+               "    \"Principal\" : {\n      \"AWS\" : \"arn:%s:iam::%s:root\"\n    },\n"
                "    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}",
-               account);
+               partition_name(region), account);
     return buf_steal(&b, NULL);
 }
 

@@ -37,7 +37,8 @@ enum { W = OP_MUTATES };
 /* clang-format off */
 const svc_op_t s3_ops[] = {
     OBJECT_OP("AbortMultipartUpload", s3_op_abort_multipart_upload, "s3:AbortMultipartUpload", W),
-    OBJECT_OP("CompleteMultipartUpload", s3_op_complete_multipart_upload, "s3:PutObject", W),
+    OBJECT_OP("CompleteMultipartUpload", s3_op_complete_multipart_upload, "s3:PutObject",
+              W | OP_OBJECT_CHECKSUM),
     OBJECT_OP("CopyObject", s3_op_copy_object, "s3:PutObject", W | S3_OP_NEW_OBJECT | S3_OP_COPY),
     BUCKET_OP("CreateBucket", s3_op_create_bucket, "s3:CreateBucket", W),
     BUCKET_NI("CreateBucketMetadataConfiguration", "s3:CreateBucketMetadataTableConfiguration",

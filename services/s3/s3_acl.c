@@ -265,8 +265,12 @@ int s3_acl_from_headers(s3_req_t *s, int for_bucket, char **json)
     }
     if (have_canned) {
         cJSON_Delete(a);
+        /* AWS names the argument but leaves <Message> empty (versitygw#1367
+         * quotes its answer), which crashes the aws CLI v1 and v2 reading
+         * it: never an empty message here */
         if ((a = canned(name, owner, for_bucket)) == NULL)
-            return s3_error(s, 400, "InvalidArgument", "%s", "");
+            return s3_error_arg(s, 400, "InvalidArgument", "x-amz-acl", name,
+                                "The canned ACL %s is not valid for this request", name);
     } else if (rc == 0) {
         cJSON_Delete(a);
         return 0;

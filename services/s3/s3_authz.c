@@ -461,9 +461,10 @@ static int fill(s3_req_t *s, struct s3_authz_state *st, const char *action, cons
     if (res == RES_NONE)
         snprintf(st->arn, sizeof st->arn, "*");
     else if (res == RES_BUCKET)
-        snprintf(st->arn, sizeof st->arn, "arn:aws:s3:::%s", bucket);
+        snprintf(st->arn, sizeof st->arn, "arn:%s:s3:::%s", partition_name(s->r->region), bucket);
     else
-        snprintf(st->arn, sizeof st->arn, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+        snprintf(st->arn, sizeof st->arn, "arn:%s:s3:::%s/%s", partition_name(s->r->region), bucket,
+                 key ? key : "");
     request_keys(s, action, res, &st->k);
     lz->s = s;
     lz->bucket = bucket;

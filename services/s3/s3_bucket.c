@@ -122,6 +122,31 @@ static int requested_region(s3_req_t *s, char region[64])
     return 0;
 }
 
+/* CreateBucket's ACL headers into *acl (s3_acl_from_headers); *canned_private
+ * 1 when the request's ACL is the "private" canned ACL alone. S3 ignores
+ * the bucket-owner-full-control canned ACL on CreateBucket (aws CLI
+ * create-bucket --acl bucket-owner-full-control succeeds): it names no
+ * grant beyond the owner's. 0 or -1 (error set). */
+static int create_acl(s3_req_t *s, char **acl, int *canned_private)
+{
+    static const char *const grants[] = {"x-amz-grant-full-control", "x-amz-grant-read",
+                                         "x-amz-grant-read-acp", "x-amz-grant-write",
+                                         "x-amz-grant-write-acp", NULL};
+    char name[64];
+    size_t i;
+    int any_grant = 0;
+
+    *acl = NULL;
+    for (i = 0; grants[i]; i++)
+        any_grant |= http_header(s->r->http, grants[i], NULL) != NULL;
+    if (!any_grant && s3_header(s, "x-amz-acl", name, sizeof name)) {
+        if (!strcmp(name, "bucket-owner-full-control"))
+            return 0;
+        *canned_private = !strcmp(name, "private");
+    }
+    return s3_acl_from_headers(s, 1, acl);
+}
+
 int s3_op_create_bucket(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -129,7 +154,7 @@ int s3_op_create_bucket(svc_req_t *r)
     char region[64], existing[64], own[32] = "", lock[16] = "";
     char *acl = NULL;
     sqlite3_stmt *st;
-    int rc;
+    int rc, canned_private = 0, legacy;
 
     if (!valid_bucket_name(s->bucket))
         return s3_fail(s, S3_E_INVALID_BUCKET_NAME);
@@ -159,19 +184,25 @@ int s3_op_create_bucket(svc_req_t *r)
                         "Your previous request to create the named bucket succeeded and you "
                         "already own it.");
     }
-    if (s3_acl_from_headers(s, 1, &acl) != 0)
+    if (create_acl(s, &acl, &canned_private) != 0)
         return -1;
     /* AWS's defaults for new buckets (April 2023): ACLs disabled unless the
      * request enables them, and every public access block setting on. Both
      * are stored as the bucket's configuration, so a bucket created before
-     * (no rows) keeps the old behaviour. */
+     * (no rows) keeps the old behaviour. A bucket asked for with the
+     * "private" canned ACL alone is BucketOwnerPreferred (versitygw#1869,
+     * pinned against AWS: what lets rclone's mkdir-then-copy work). With
+     * --s3-legacy-defaults: the defaults before April 2023. */
+    legacy = s->r->emu->cfg->s3_legacy_defaults;
     if (own[0] == '\0')
-        snprintf(own, sizeof own, "BucketOwnerEnforced");
+        snprintf(own, sizeof own, "%s",
+                 legacy ? "ObjectWriter"
+                        : canned_private ? "BucketOwnerPreferred" : "BucketOwnerEnforced");
     if (acl && !strcmp(own, "BucketOwnerEnforced")) {
         free(acl);
         return s3_fail(s, S3_E_ACL_OWNERSHIP);
     }
-    if (acl && s3_acl_is_public(acl)) {
+    if (acl && s3_acl_is_public(acl) && !legacy) {
         free(acl);
         return s3_error(s, 400, "InvalidBucketAclWithBlockPublicAccessError",
                         "Bucket cannot have public ACLs set with BlockPublicAccess enabled");
@@ -199,13 +230,13 @@ int s3_op_create_bucket(svc_req_t *r)
         snprintf(doc, sizeof doc, "<OwnershipControls xmlns=\"%s\"><Rule><ObjectOwnership>%s"
                                   "</ObjectOwnership></Rule></OwnershipControls>", XML_NS_S3, own);
         if (s3_config_set(s, s->bucket, "ownershipControls", doc) != 0 ||
-            s3_config_set(s, s->bucket, "publicAccessBlock",
+            (!legacy && s3_config_set(s, s->bucket, "publicAccessBlock",
                           "<PublicAccessBlockConfiguration xmlns=\"" XML_NS_S3 "\">"
                           "<BlockPublicAcls>true</BlockPublicAcls>"
                           "<IgnorePublicAcls>true</IgnorePublicAcls>"
                           "<BlockPublicPolicy>true</BlockPublicPolicy>"
                           "<RestrictPublicBuckets>true</RestrictPublicBuckets>"
-                          "</PublicAccessBlockConfiguration>") != 0)
+                          "</PublicAccessBlockConfiguration>") != 0))
             return internal(s);
     }
     if (!strcasecmp(lock, "true") &&

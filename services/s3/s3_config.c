@@ -311,16 +311,18 @@ static int check_replication(s3_req_t *s, const xml_node_t *doc, buf_t *body)
         const char *status = xml_text(xml_child(r, "Status"));
         const char *dest = xml_text(xml_child(xml_child(r, "Destination"), "Bucket"));
         char region[64];
+        size_t p;
         int v;
         if ((strcmp(status, "Enabled") && strcmp(status, "Disabled")) || dest[0] == '\0')
             return s3_fail(s, S3_E_MALFORMED_XML);
         if (s3_replication_check_rule(s, doc, r) != 0)
             return -1;
-        if (strncmp(dest, "arn:aws:s3:::", 13) != 0)
+        p = partition_arn_prefix(dest);
+        if (p == 0 || strncmp(dest + p, "s3:::", 5) != 0)
             return s3_error(s, 400, "InvalidArgument", "Invalid bucket ARN.");
-        if (s3_bucket_region(s, dest + 13, region) != 1)
+        if (s3_bucket_region(s, dest + p + 5, region) != 1)
             return s3_error(s, 400, "InvalidRequest", "Destination bucket must exist.");
-        v = s3_bucket_versioning(s, dest + 13);
+        v = s3_bucket_versioning(s, dest + p + 5);
         if (v != S3_VERSIONING_ENABLED)
             return s3_error(s, 400, "InvalidRequest", "Destination bucket must have versioning enabled.");
     }

@@ -196,6 +196,57 @@ static int copy_onto_itself(s3_req_t *s, const char *sbucket, const char *skey,
     return 0;
 }
 
+/* The checksum a copy computes: x-amz-checksum-algorithm, else the
+ * source's algorithm when its value is composite (a multipart source: the
+ * copy is one part, so its value is the whole object's); CHECKSUM_NONE
+ * when the source's value is carried over as it is (AWS: "if the source
+ * object has a checksum, that checksum value will be copied to the new
+ * object by default", CopyObject's x-amz-checksum-algorithm, S3 API
+ * Reference). CHECKSUM_MD5 (no such S3 algorithm) with the error set. */
+static checksum_alg_t copy_checksum_alg(s3_req_t *s, const s3_object_t *src)
+{
+    char v[32];
+    checksum_alg_t alg;
+
+    if (s3_header(s, "x-amz-checksum-algorithm", v, sizeof v)) {
+        alg = checksum_alg_parse(v);
+        if (alg == CHECKSUM_NONE || alg == CHECKSUM_MD5) {
+            s3_error_arg(s, 400, "InvalidRequest", "x-amz-checksum-algorithm", v,
+                         "Checksum algorithm provided is unsupported. Please try again with any "
+                         "of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+            return CHECKSUM_MD5;
+        }
+        return alg;
+    }
+    if (src->checksum_alg[0] && !strcmp(src->checksum_type, "COMPOSITE"))
+        return checksum_alg_parse(src->checksum_alg);
+    return CHECKSUM_NONE;
+}
+
+/* The source's bytes resealed into dst's body (md5 of them), and the
+ * checksum alg (CHECKSUM_NONE: none) of them computed into dst. 0 or -1
+ * (error set). */
+static int copy_body(s3_req_t *s, s3_object_t *src, const char *src_arn, const char *dst_arn,
+                     checksum_alg_t alg, s3_object_t *dst, uint8_t md5[16])
+{
+    checksum_t ck;
+    int rc;
+
+    if (alg != CHECKSUM_NONE && checksum_init(&ck, alg) != 0)
+        return s3_fail(s, S3_E_INTERNAL);
+    rc = s3_reseal(s, src, src->sse.dk, src_arn, 0, src->size ? src->size - 1 : 0, dst_arn,
+                   dst->blob_id, &dst->body, &dst->body_len, md5, alg != CHECKSUM_NONE ? &ck : NULL);
+    if (alg != CHECKSUM_NONE) {
+        uint8_t dig[CHECKSUM_MAX_DIGEST];
+        size_t dl;
+        checksum_final(&ck, dig, &dl);
+        checksum_b64(dig, dl, dst->checksum);
+        snprintf(dst->checksum_alg, sizeof dst->checksum_alg, "%s", checksum_alg_name(alg));
+        snprintf(dst->checksum_type, sizeof dst->checksum_type, "FULL_OBJECT");
+    }
+    return rc;
+}
+
 int s3_op_copy_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -207,6 +258,7 @@ int s3_op_copy_object(svc_req_t *r)
     buf_t src_arn, dst_arn, out;
     uint8_t md5[16];
     int rc = -1, found, bad = 0;
+    checksum_alg_t ck_alg = CHECKSUM_NONE;
 
     memset(&src, 0, sizeof src);
     memset(&dst, 0, sizeof dst);
@@ -248,11 +300,12 @@ int s3_op_copy_object(svc_req_t *r)
         copy_onto_itself(s, sbucket, skey, directive) != 0 ||
         s3_storage_class_request(s, s->storage_class) != 0 || s3_archive_check(s, &src) != 0)
         goto out;
-    if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)
+    if (s3_write_preconditions(s) != 0 || s3_lock_request(s, 0) != 0 ||
+        (ck_alg = copy_checksum_alg(s, &src)) == CHECKSUM_MD5 ||
+        s3_sse_prepare(s, s->bucket, s->key) != 0)
         goto out;
     s3_object_arn(s->bucket, s->key, &dst_arn);
-    if (s3_reseal(s, &src, src.sse.dk, src_arn.data, 0, src.size ? src.size - 1 : 0,
-                  dst_arn.data, dst.blob_id, &dst.body, &dst.body_len, md5, NULL) != 0)
+    if (copy_body(s, &src, src_arn.data, dst_arn.data, ck_alg, &dst, md5) != 0)
         goto out;
     dst.size = src.size;
     dst.last_modified = s->r->now;
@@ -272,7 +325,7 @@ int s3_op_copy_object(svc_req_t *r)
         s3_drop_blob(s, dst.blob_id);
         goto out_dst;
     }
-    if (src.checksum_alg[0] && src.parts == NULL) {
+    if (ck_alg == CHECKSUM_NONE && src.checksum_alg[0]) {
         memcpy(dst.checksum_alg, src.checksum_alg, sizeof dst.checksum_alg);
         memcpy(dst.checksum, src.checksum, sizeof dst.checksum);
         memcpy(dst.checksum_type, src.checksum_type, sizeof dst.checksum_type);
@@ -300,6 +353,7 @@ int s3_op_copy_object(svc_req_t *r)
     xml_elem(&out, "ETag", dst.etag);
     clock_iso8601(dst.last_modified, date);
     xml_elem(&out, "LastModified", date);
+    s3_checksum_elems(&out, &dst);
     xml_close(&out, "CopyObjectResult");
     s3_send_xml(s, 200, &out);
     buf_free(&out);

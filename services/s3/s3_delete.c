@@ -21,7 +21,7 @@ int s3_op_delete_object(svc_req_t *r)
     int rc, bypass;
 
     if (s3_require_bucket(s) != 0 || (rc = s3_version_param(s, vid)) < 0 ||
-        (bypass = s3_lock_bypass(s)) < 0)
+        (bypass = s3_lock_bypass(s)) < 0 || s3_delete_preconditions(s) != 0)
         return -1;
     if ((rc = s3_delete_key(s, s->key, rc ? vid : NULL, bypass, &d)) != 0)
         return rc == S3_DELETE_REFUSED

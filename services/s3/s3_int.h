@@ -8,13 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emulator/awschunked.h"
-#include "storage/blobs.h"
 #include "base/buf.h"
 #include "base/checksum.h"
-#include "storage/frames.h"
-#include "services/s3/s3.h"
+#include "base/partition.h"
+#include "emulator/awschunked.h"
 #include "emulator/service.h"
+#include "services/s3/s3.h"
+#include "storage/blobs.h"
+#include "storage/frames.h"
 
 #define S3_MAX_KEY 1024
 #define S3_MAX_PUT ((uint64_t)5 << 30) /* 5 GiB: a single PUT or part */
@@ -97,6 +98,8 @@ typedef struct {
     int hold;      /* S3_HOLD_* */
 } s3_lock_t;
 
+struct s3_object;
+
 /* One S3 request. */
 typedef struct s3_req {
     svc_req_t *r;
@@ -118,6 +121,9 @@ typedef struct s3_req {
     int arg_value_set;
     char err_class[24];     /* InvalidObjectState: the object's StorageClass */
     char storage_class[24]; /* a new object's x-amz-storage-class ("" STANDARD) */
+    char condition[96];     /* PreconditionFailed: the <Condition> that failed ("" none) */
+    /* PutObject's answer when not its plain 200 (POST Object's), NULL */
+    void (*respond)(struct s3_req *s, const struct s3_object *o);
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -140,7 +146,7 @@ enum { S3_VERSIONING_OFF = 0, S3_VERSIONING_ENABLED = 1, S3_VERSIONING_SUSPENDED
 
 /* A stored object. Its body is one of: inline (body, sealed; blob_id ""),
  * a blob file (blob_id), or its parts' blob files (parts). */
-typedef struct {
+typedef struct s3_object {
     char blob_id[BLOB_ID_LEN + 1];
     uint8_t *body;          /* inline sealed body (owned), or NULL */
     size_t body_len;
@@ -208,6 +214,50 @@ void s3_object_clear(s3_object_t *o);
  * prefixed by pfx ("" or "x-amz-copy-source-"): 0 to serve, or -1 with
  * *status 304 or 412 (412 recorded as PreconditionFailed). */
 int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char *pfx);
+/* ---- CompleteMultipartUpload's answer and its replay (s3_complete.c) ---- */
+/* The partNumber query parameter (1..10000) into *out: 0, or -1 with
+ * InvalidArgument naming partNumber and its value. */
+int s3_part_number_param(s3_req_t *s, long *out);
+/* The parts a Complete body lists, "number:etag," each, ETags unquoted
+ * (caller frees; NULL out of memory). */
+struct xml_node;
+char *s3_complete_parts_sig(const struct xml_node *doc);
+/* Sends CompleteMultipartUpload's answer for o. */
+void s3_send_completed(s3_req_t *s, const s3_object_t *o);
+/* Records s->upload_id's completion as o (inside the completing
+ * transaction) with the parts signature sig. 0 or -1. */
+int s3_complete_record(s3_req_t *s, const s3_object_t *o, const char *sig);
+/* A Complete of an upload that is gone: 1 when s->upload_id was completed
+ * with the same parts (the first answer sent again), 0 not, -1 error. */
+int s3_complete_replay(s3_req_t *s, const char *sig);
+
+/* ---- checksum rules (s3_checksum.c) ---- */
+/* <Checksum{ALG}> and <ChecksumType> of o, nothing when it has no value. */
+void s3_checksum_elems(buf_t *out, const s3_object_t *o);
+/* GetObjectAttributes' <Checksum> (a composite value without "-N") and
+ * <ObjectParts> (multipart objects: each part's checksum and size, max of
+ * them after part marker). */
+void s3_attributes_checksum(buf_t *out, const s3_object_t *o);
+void s3_attributes_parts(buf_t *out, const s3_object_t *o, long max, long marker);
+/* CompleteMultipartUpload's x-amz-checksum-type and x-amz-checksum-{alg}
+ * headers against the upload's type and the value o was given: BadDigest
+ * on a difference (arrow-rs-object-store#709 quotes S3's message). 0 or -1. */
+int s3_complete_checksum_check(s3_req_t *s, const s3_object_t *o, checksum_alg_t alg,
+                               const char *type);
+/* CreateMultipartUpload's x-amz-checksum-type for alg (CHECKSUM_NONE: no
+ * x-amz-checksum-algorithm): "" becomes the algorithm's default; a type
+ * the algorithm cannot have is InvalidRequest. 0 or -1 (error set). */
+int s3_checksum_type_check(s3_req_t *s, checksum_alg_t alg, char type[32]);
+
+/* Conditional writes and deletes (s3_cond.c). PreconditionFailed with
+ * <Condition> condition; returns -1. */
+int s3_precondition_failed(s3_req_t *s, const char *condition);
+/* If-None-Match: * and If-Match of a request that writes s->key's new
+ * current version (PutObject, CompleteMultipartUpload, CopyObject's
+ * destination): 0, or -1 with PreconditionFailed or NoSuchKey set. */
+int s3_write_preconditions(s3_req_t *s);
+/* DeleteObject's If-Match on the current version: 0 or -1 (error set). */
+int s3_delete_preconditions(s3_req_t *s);
 /* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text
  * (caller frees); NULL when absent, or with *bad 1 and InvalidTag set. */
 char *s3_request_tags(s3_req_t *s, int *bad);
@@ -300,6 +350,9 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
  * S3 names the faulty argument with. */
 int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, const char *value,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* AWS's message for an S3 error code, NULL for a code it does not know
+ * (s3_errmsg.c): s3_error falls back to it when a message comes out empty. */
+const char *s3_code_message(const char *code);
 /* Sends the recorded error (HEAD: status only). */
 void s3_send_error(s3_req_t *s);
 
@@ -489,10 +542,12 @@ int s3_op_list_parts(svc_req_t *r);
 int s3_op_list_multipart_uploads(svc_req_t *r);
 
 /* ---- rows and routing (s3.c, s3_route.c) ---- */
-/* The rows, sorted by name (s3.c), and the CORS preflight's, which is no
- * operation of the model. */
+/* The rows, sorted by name (s3.c), and the CORS preflight's and POST
+ * Object's (s3_post.c), which are no operations of the model. */
 extern const svc_op_t s3_ops[];
 extern const svc_op_t s3_preflight_op;
+extern const svc_op_t s3_post_object_op;
+int s3_op_post_object(svc_req_t *r);
 /* Picks s->r->op for the request (has_key: -1 no bucket, 0 a bucket, 1 an
  * object). A query naming an S3 sub-resource is served by that
  * sub-resource's row only, or refused (405, 501, 400); a row awsemu does

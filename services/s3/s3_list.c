@@ -91,7 +91,7 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
 }
 
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg, storage_class). */
+ * last_modified, checksum_alg, storage_class, checksum_type). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -102,8 +102,12 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
     clock_iso8601(sqlite3_column_double(st, 3), date);
     xml_elem(b, "LastModified", date);
     xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 2));
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_bytes(st, 4) > 0) {
         xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 4));
+        xml_elem(b, "ChecksumType", sqlite3_column_type(st, 6) != SQLITE_NULL
+                                        ? (const char *)sqlite3_column_text(st, 6)
+                                        : "FULL_OBJECT");
+    }
     xml_elem_int(b, "Size", sqlite3_column_int64(st, 1));
     if (fetch_owner) {
         char owner[65];
@@ -120,9 +124,11 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
 /* Keys after the marker, or from a bound at or above the prefix (the
  * prefix, or past a common prefix), in S3's order: one lower bound, as
  * SQLite seeks the key index by one and only filters by a second. */
-static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
+static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, checksum_type "
+                                     "FROM "
                                      "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
-static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class FROM "
+static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, checksum_type "
+                                    "FROM "
                                     "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
 
 /* One page of a listing: what the query asks, and what the scan found. */

@@ -495,35 +495,6 @@ void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
 
 /* ---- PutObject ------------------------------------------------------------- */
 
-/* Conditional writes: If-None-Match: * (create only) and If-Match: <etag>. */
-static int put_preconditions(s3_req_t *s)
-{
-    char v[256];
-    s3_object_t o;
-    int have;
-
-    if (!http_header(s->r->http, "If-None-Match", NULL) && !http_header(s->r->http, "If-Match", NULL))
-        return 0;
-    have = s3_object_load(s, s->bucket, s->key, &o);
-    if (have < 0)
-        return s3_fail(s, S3_E_INTERNAL);
-    if (s3_header(s, "If-None-Match", v, sizeof v) && have == 1 && !strcmp(v, "*")) {
-        s3_object_clear(&o);
-        return s3_fail(s, S3_E_PRECONDITION);
-    }
-    if (s3_header(s, "If-Match", v, sizeof v)) {
-        if (have == 0)
-            return s3_fail(s, S3_E_NO_SUCH_KEY);
-        if (strcmp(v, o.etag) != 0 && strcmp(v, "*") != 0) {
-            s3_object_clear(&o);
-            return s3_fail(s, S3_E_PRECONDITION);
-        }
-    }
-    if (have == 1)
-        s3_object_clear(&o);
-    return 0;
-}
-
 int s3_upload_head(s3_req_t *s)
 {
     buf_t aad;
@@ -531,7 +502,7 @@ int s3_upload_head(s3_req_t *s)
 
     if (s3_require_bucket(s) != 0)
         return -1;
-    if (put_preconditions(s) != 0 || s3_storage_class_request(s, s->storage_class) != 0 ||
+    if (s3_write_preconditions(s) != 0 || s3_storage_class_request(s, s->storage_class) != 0 ||
         s3_lock_request(s, 1) != 0 ||
         s3_sse_prepare(s, s->bucket, s->key) != 0)
         return -1;
@@ -606,7 +577,10 @@ int s3_op_put_object(svc_req_t *r)
     s3_sse_headers(s, &o.sse);
     if (checksum[0])
         http_add_header(s->r->http, checksum_header_name(s->up->ck_alg), checksum);
-    s3_send_empty(s, 200);
+    if (s->respond)
+        s->respond(s, &o); /* POST Object's answer (s3_post.c) */
+    else
+        s3_send_empty(s, 200);
     rc = 0;
 out:
     /* the sse fields were shared with s->sse, which s3_req_free clears */
@@ -699,7 +673,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o->etag) - 2, o->etag + 1);
         if (!strstr(v, bare)) {
             *status = 412;
-            return s3_fail(s, S3_E_PRECONDITION);
+            return s3_precondition_failed(s, name);
         }
     }
     if (!have_match && s3_header(s, H("If-Unmodified-Since"), v, sizeof v)) {
@@ -707,7 +681,7 @@ int s3_preconditions(s3_req_t *s, const s3_object_t *o, int *status, const char 
         if (strptime(v, "%a, %d %b %Y %H:%M:%S", &tm) && (since = timegm(&tm)) > 0 &&
             (time_t)o->last_modified > since) {
             *status = 412;
-            return s3_fail(s, S3_E_PRECONDITION);
+            return s3_precondition_failed(s, name);
         }
     }
     have_none = s3_header(s, H("If-None-Match"), v, sizeof v);
@@ -874,10 +848,8 @@ static int served_range(s3_req_t *s, const s3_object_t *o, uint64_t *first, uint
 
     *first = *last = 0;
     if (s3_query(s, "partNumber", part, sizeof part)) {
-        char *end;
-        *pn = strtol(part, &end, 10);
-        if (*end || *pn < 1 || *pn > S3_MAX_PARTS)
-            return s3_fail(s, S3_E_PART_NUMBER);
+        if (s3_part_number_param(s, pn) != 0)
+            return -1;
         if (part_range(o, *pn, first, last, parts_count) != 0)
             return s3_error(s, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
         return 206;

@@ -183,20 +183,16 @@ int s3_op_get_object_attributes(svc_req_t *r)
         snprintf(bare, sizeof bare, "%.*s", (int)strlen(o.etag) - 2, o.etag + 1);
         xml_elem(&out, "ETag", bare);
     }
-    if (strstr(want, "Checksum") && o.checksum_alg[0]) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "Checksum%s", o.checksum_alg);
-        xml_open(&out, "Checksum");
-        xml_elem(&out, tag, o.checksum);
-        xml_elem(&out, "ChecksumType", o.checksum_type[0] ? o.checksum_type : "FULL_OBJECT");
-        xml_close(&out, "Checksum");
-    }
-    if (strstr(want, "ObjectParts") && o.parts) {
-        cJSON *p = cJSON_Parse(o.parts);
-        xml_open(&out, "ObjectParts");
-        xml_elem_int(&out, "PartsCount", p ? cJSON_GetArraySize(p) : 0);
-        xml_close(&out, "ObjectParts");
-        cJSON_Delete(p);
+    if (strstr(want, "Checksum"))
+        s3_attributes_checksum(&out, &o);
+    if (strstr(want, "ObjectParts")) {
+        char v[32];
+        long max = 1000, marker = 0;
+        if (s3_header(s, "x-amz-max-parts", v, sizeof v))
+            max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
+        if (s3_header(s, "x-amz-part-number-marker", v, sizeof v))
+            marker = strtol(v, NULL, 10) > 0 ? strtol(v, NULL, 10) : 0;
+        s3_attributes_parts(&out, &o, max, marker);
     }
     if (strstr(want, "StorageClass"))
         xml_elem(&out, "StorageClass", s3_storage_class(o.storage_class));

@@ -78,6 +78,17 @@ const char *s3_err_msg(enum s3_err e)
     return s3_errors[e].msg;
 }
 
+/* Never an empty <Message>: AWS's message for the code, else a generic one. */
+static void no_empty_message(svc_req_t *r)
+{
+    const char *m;
+
+    if (r->err_msg[0] != '\0')
+        return;
+    m = s3_code_message(r->err_code);
+    snprintf(r->err_msg, sizeof r->err_msg, "%s", m ? m : "The request could not be served.");
+}
+
 int s3_fail(s3_req_t *s, enum s3_err e)
 {
     return s3_error(s, s3_errors[e].status, s3_errors[e].code, "%s", s3_errors[e].msg);
@@ -93,7 +104,9 @@ int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     va_end(ap);
+    no_empty_message(r);
     s->arg_name[0] = '\0';
+    s->condition[0] = '\0';
     return -1;
 }
 
@@ -108,6 +121,7 @@ int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, co
     va_start(ap, fmt);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     va_end(ap);
+    no_empty_message(r);
     snprintf(s->arg_name, sizeof s->arg_name, "%s", name);
     s->arg_value_set = value != NULL;
     snprintf(s->arg_value, sizeof s->arg_value, "%s", value ? value : "");
@@ -132,6 +146,8 @@ void s3_send_error(s3_req_t *s)
         if (s->arg_value_set)
             xml_elem(&b, "ArgumentValue", s->arg_value);
     }
+    if (s->condition[0] && !strcmp(r->err_code, "PreconditionFailed"))
+        xml_elem(&b, "Condition", s->condition);
     if (!strcmp(r->err_code, "NoSuchBucket") || !strcmp(r->err_code, "BucketNotEmpty") ||
         !strcmp(r->err_code, "BucketAlreadyOwnedByYou") || !strcmp(r->err_code, "BucketAlreadyExists") ||
         (!strncmp(r->err_code, "NoSuch", 6) && strstr(r->err_code, "Configuration") &&

@@ -164,6 +164,8 @@ static const route_t routes[] = {
     B("DELETE", "policy", "DeleteBucketPolicy"),
     B("DELETE", NULL, "DeleteBucket"),
     B("POST", "delete", "DeleteObjects"),
+    /* a browser form's upload (s3_post.c): no operation of the model */
+    {"POST", 0, NULL, "Content-Type", NULL, "PostObject", NULL},
     B("OPTIONS", NULL, NULL),
     K("OPTIONS", NULL, NULL),
     K("PUT", "acl", "PutObjectAcl"),
@@ -219,6 +221,8 @@ static const svc_op_t *route_row(const route_t *rt)
 {
     if (rt->name == NULL)
         return &s3_preflight_op;
+    if (!strcmp(rt->name, "PostObject"))
+        return &s3_post_object_op;
     return svc_find_op(&s3_def, rt->name, strlen(rt->name));
 }
 

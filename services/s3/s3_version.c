@@ -353,7 +353,8 @@ int s3_op_get_bucket_versioning(svc_req_t *r)
 /* ---- ListObjectVersions ------------------------------------------------------ */
 
 /* One <Version> or <DeleteMarker> of ListObjectVersions from the row st
- * (key, version id, marker, size, etag, last_modified, ..., storage_class 8). */
+ * (key, version id, marker, size, etag, last_modified, ..., storage_class 8,
+ * checksum_alg 9, checksum_type 10). */
 static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const char *owner)
 {
     int marker = sqlite3_column_int(st, 2);
@@ -367,6 +368,12 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
     xml_elem(b, "LastModified", date);
     if (!marker) {
         xml_elem(b, "ETag", (const char *)sqlite3_column_text(st, 4));
+        if (sqlite3_column_type(st, 9) == SQLITE_TEXT && sqlite3_column_bytes(st, 9) > 0) {
+            xml_elem(b, "ChecksumAlgorithm", (const char *)sqlite3_column_text(st, 9));
+            xml_elem(b, "ChecksumType", sqlite3_column_type(st, 10) == SQLITE_TEXT
+                                            ? (const char *)sqlite3_column_text(st, 10)
+                                            : "FULL_OBJECT");
+        }
         xml_elem_int(b, "Size", sqlite3_column_int64(st, 3));
         xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 8)));
     }
@@ -382,8 +389,9 @@ static void version_entry(buf_t *b, sqlite3_stmt *st, int url, int latest, const
  * by one and only filters by a second): key, newest first. */
 static const char versions_sql[] =
     "SELECT key, coalesce(version_id, 'null'), 0, size, etag, last_modified, 1, 0, "
-    "storage_class FROM s3_objects WHERE bucket=?1 AND key>=?2 UNION ALL "
-    "SELECT key, version_id, marker, size, etag, last_modified, 0, id, storage_class FROM "
+    "storage_class, checksum_alg, checksum_type FROM s3_objects WHERE bucket=?1 AND key>=?2 "
+    "UNION ALL SELECT key, version_id, marker, size, etag, last_modified, 0, id, storage_class, "
+    "checksum_alg, checksum_type FROM "
     "s3_versions WHERE bucket=?1 AND key>=?2 ORDER BY 1, 7 DESC, 8 DESC";
 
 /* Done with st; the listing again from past every key under the common

@@ -81,7 +81,8 @@ int sm_resolve(svc_req_t *r, const char *id, sm_secret_t *out)
 
     memset(out, 0, sizeof *out);
     plen = (size_t)snprintf(prefix, sizeof prefix,
-                            "arn:aws:secretsmanager:%s:%s:secret:", r->region, r->account);
+                            "arn:%s:secretsmanager:%s:%s:secret:", partition_name(r->region),
+                            r->region, r->account);
     if (!strncmp(id, "arn:", 4)) {
         if (strncmp(id, prefix, plen) != 0)
             return sm_fail(r, SM_E_NOT_FOUND, NULL, NULL);

@@ -347,8 +347,8 @@ int sm_secret_resource(svc_req_t *r, const void *in, authz_t *a)
     if (!strncmp(id, "arn:", 4))
         snprintf(c->arn, sizeof c->arn, "%s", id);
     else
-        snprintf(c->arn, sizeof c->arn, "arn:aws:secretsmanager:%s:%s:secret:%s", r->region,
-                 r->account, id);
+        snprintf(c->arn, sizeof c->arn, "arn:%s:secretsmanager:%s:%s:secret:%s",
+                 partition_name(r->region), r->region, r->account, id);
     fill(r, c, NULL, a);
     return 0;
 }
@@ -365,8 +365,8 @@ static void new_arn(svc_req_t *r, const char *name, char *out, size_t n)
     for (i = 0; i < 6; i++)
         suffix[i] = chars[rnd[i] % 62];
     suffix[6] = '\0';
-    snprintf(out, n, "arn:aws:secretsmanager:%s:%s:secret:%s-%s", r->region, r->account, name,
-             suffix);
+    snprintf(out, n, "arn:%s:secretsmanager:%s:%s:secret:%s-%s", partition_name(r->region),
+             r->region, r->account, name, suffix);
 }
 
 int sm_create_resource(svc_req_t *r, const void *in, authz_t *a)

@@ -58,8 +58,8 @@ static const struct {
     [SM_E_EXISTS] = {400, "ResourceExistsException",
                      "The operation failed because the secret %s already exists."},
     [SM_E_VERSION_EXISTS] = {400, "ResourceExistsException",
-                             "You can't modify an existing version, you can only create new "
-                             "versions."},
+                             "You can't use ClientRequestToken %s because that value is already "
+                             "in use for a version of secret %s."},
     [SM_E_KMS_DENIED] = {400, "AccessDeniedException", "Access to KMS is not allowed"},
     [SM_E_ENCRYPTION] = {400, "EncryptionFailure",
                          "Secrets Manager can't encrypt the protected secret text using the "
@@ -107,17 +107,26 @@ static const struct {
     [SM_E_BAD_TOKEN] = {400, "InvalidNextTokenException", "The NextToken value is invalid."},
     [SM_E_VERSION_STAGES] = {400, "InvalidParameterException",
                              "VersionStages must be strings of 1 to 256 characters."},
-    [SM_E_FILTER_KEY] = {400, "InvalidParameterException", "Each filter needs a Key."},
+    [SM_E_FILTER_KEY] = {400, "InvalidParameterException", "Invalid filter key"},
     [SM_E_FILTER_ENUM] = {400, "ValidationException",
-                          "1 validation error detected: Value '%s' at 'filters.1.member.key' "
+                          "1 validation error detected: Value '%s' at 'filters.%s.member.key' "
                           "failed to satisfy constraint: Member must satisfy enum value set: [all, "
                           "name, tag-key, description, tag-value, primary-region, "
                           "owning-service]"},
-    [SM_E_FILTER_VALUES] = {400, "InvalidParameterException", "Filter Values must be a list."},
-    [SM_E_FILTER_TOO_MANY] = {400, "InvalidParameterException",
-                              "A filter can have at most 10 values."},
-    [SM_E_FILTER_VALUE] = {400, "InvalidParameterException",
-                           "Filter values must be strings of at most 512 characters."},
+    [SM_E_FILTER_VALUES] = {400, "InvalidParameterException", "Invalid filter values for key: %s"},
+    [SM_E_FILTER_TOO_MANY] = {400, "ValidationException",
+                              "1 validation error detected: Value '%s' at "
+                              "'filters.%s.member.values' failed to satisfy constraint: Member "
+                              "must have length less than or equal to 10"},
+    [SM_E_FILTER_EMPTY] = {400, "ValidationException",
+                           "1 validation error detected: Value '[]' at 'filters.%s.member.values' "
+                           "failed to satisfy constraint: Member must have length greater than or "
+                           "equal to 1"},
+    [SM_E_FILTER_VALUE] = {400, "ValidationException",
+                           "1 validation error detected: Value '%s' at 'filters.%s.member.values' "
+                           "failed to satisfy constraint: Member must satisfy constraint: [Member "
+                           "must have length less than or equal to 512, Member must satisfy "
+                           "regular expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$]"},
     [SM_E_FORCE_AND_WINDOW] = {400, "InvalidParameterException",
                                "You can't use ForceDeleteWithoutRecovery in conjunction with "
                                "RecoveryWindowInDays."},

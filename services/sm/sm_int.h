@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/limits.h"
+#include "base/partition.h"
 #include "emulator/proto_json.h"
 #include "emulator/service.h"
 #include "services/sm/secretsmanager.h"
@@ -17,10 +18,10 @@
 
 #define SM_MAX_VALUE 65536
 #define SM_MAX_VERSIONS 100
-/* a secret's ARN: "arn:aws:secretsmanager:<region>:<account>:secret:" +
- * a name of AWS_SM_NAME_MAX + "-" + 6 */
+/* a secret's ARN: "arn:<partition>:secretsmanager:<region>:<account>:secret:"
+ * + a name of AWS_SM_NAME_MAX + "-" + 6 */
 #define SM_ARN_MAX AWS_ARN_BUF
-_Static_assert(SM_ARN_MAX > sizeof "arn:aws:secretsmanager:" + 64 + 12 +
+_Static_assert(SM_ARN_MAX > sizeof "arn::secretsmanager:" + PARTITION_NAME_MAX + 64 + 12 +
                                 sizeof ":secret:" + AWS_SM_NAME_MAX + 7,
                "SM_ARN_MAX holds a secret's ARN");
 
@@ -95,6 +96,7 @@ enum sm_err {
     SM_E_FILTER_ENUM,
     SM_E_FILTER_VALUES,
     SM_E_FILTER_TOO_MANY,
+    SM_E_FILTER_EMPTY,
     SM_E_FILTER_VALUE,
     SM_E_FORCE_AND_WINDOW,
     SM_E_WINDOW_RANGE,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "storage/db.h"
 
@@ -64,23 +65,58 @@ static int iprefix(const char *s, const char *p)
     return s && strncasecmp(s, p, strlen(p)) == 0;
 }
 
-/* Does a word of s (split at non-alphanumerics) start with p, ignoring
- * case? What the "all" filter matches on. */
-static int word_match(const char *s, const char *p)
+/* The next word of *sp as AWS splits text for search ("Find secrets in
+ * AWS Secrets Manager": words are separated by any change from lower to
+ * upper case, between letters and numbers, and at punctuation; an upper-case
+ * run before lower case gives its last letter to the next word, so
+ * COMPANYthings is COMPAN + Ythings, as moto's AWS-verified
+ * test_with_all_filter_special_characters shows). Returns its length (0:
+ * no more) with *start at it; advances *sp. */
+static size_t next_word(const char **sp, const char **start)
 {
-    const char *w;
+    const unsigned char *s = (const unsigned char *)*sp, *b;
 
-    if (s == NULL)
-        return 0;
-    for (w = s; *w; w++)
-        if ((w == s || !isalnum((unsigned char)w[-1])) && iprefix(w, p))
+    while (*s && !isalnum(*s))
+        s++;
+    b = s;
+    if (isdigit(*s)) {
+        while (isdigit(*s))
+            s++;
+    } else if (isupper(*s)) {
+        s++;
+        if (islower(*s)) {
+            while (islower(*s))
+                s++;
+        } else {
+            while (isupper(*s))
+                s++;
+            if (islower(*s))
+                s--;
+        }
+    } else {
+        while (islower(*s))
+            s++;
+    }
+    *start = (const char *)b;
+    *sp = (const char *)s;
+    return (size_t)(s - b);
+}
+
+/* Does some word of s start with w[0..n), ignoring case? */
+static int has_word(const char *s, const char *w, size_t n)
+{
+    const char *ws;
+    size_t len;
+
+    while (s && (len = next_word(&s, &ws)) > 0)
+        if (len >= n && strncasecmp(ws, w, n) == 0)
             return 1;
     return 0;
 }
 
 /* Does any tag of arn have a key (or value) matching p: a case-sensitive
- * prefix, or with words set the "all" filter's case-insensitive word match? */
-static int tag_match(svc_req_t *r, const char *arn, const char *p, int values, int words)
+ * prefix, or with words set a word of it starting with p[0..n)? */
+static int tag_match(svc_req_t *r, const char *arn, const char *p, size_t n, int values, int words)
 {
     sqlite3_stmt *st =
         db_query(r->emu->db, "SELECT tag_key, tag_value FROM sm_tags WHERE arn=?1", "s", arn);
@@ -88,83 +124,142 @@ static int tag_match(svc_req_t *r, const char *arn, const char *p, int values, i
 
     while (!hit && db_row(st) == 1) {
         const char *v = db_text(st, values ? 1 : 0);
-        hit = words ? word_match(v, p) : prefix(v, p);
+        hit = words ? has_word(v, p, n) : prefix(v, p);
     }
     db_done(st);
     return hit;
 }
 
+/* "all": every word of v starts a word of some attribute, ignoring case;
+ * a value without words (only punctuation) matches nothing. */
+static int all_match(svc_req_t *r, const sm_secret_t *s, const char *region, const char *v)
+{
+    const char *w;
+    size_t n;
+    int any = 0;
+
+    while ((n = next_word(&v, &w)) > 0) {
+        any = 1;
+        if (!(has_word(s->name, w, n) || has_word(s->description, w, n) ||
+              tag_match(r, s->arn, w, n, 0, 1) || tag_match(r, s->arn, w, n, 1, 1) ||
+              has_word(region, w, n) || has_word(s->owning_service, w, n)))
+            return 0;
+    }
+    return any;
+}
+
+/* description: a case-insensitive prefix of the whole text (API reference,
+ * Filter), or, as AWS answers a value of several words, every word of it
+ * starting a word of the description (moto's AWS-verified
+ * test_with_filter_with_value_with_multiple_words: "o t" finds "one two"). */
+static int description_match(const char *desc, const char *v)
+{
+    const char *w;
+    size_t n;
+    int any = 0;
+
+    if (desc == NULL)
+        return 0;
+    if (iprefix(desc, v))
+        return 1;
+    while ((n = next_word(&v, &w)) > 0) {
+        any = 1;
+        if (!has_word(desc, w, n))
+            return 0;
+    }
+    return any;
+}
+
 /* Filter semantics as AWS documents them: name, tag-key, tag-value,
  * primary-region and owning-service are case-sensitive prefix matches;
- * description is a case-insensitive prefix match; all breaks the value into
- * words and matches each, case-insensitively, against every attribute. */
+ * description and all as above. */
 static int filter_value_match(svc_req_t *r, const sm_secret_t *s, const char *key, const char *v)
 {
     const char *region = s->primary_region[0] ? s->primary_region : s->region;
-    char word[AWS_SM_NAME_MAX + 8];
-    const char *p = v;
 
     if (!strcmp(key, "name"))
         return prefix(s->name, v);
     if (!strcmp(key, "description"))
-        return iprefix(s->description, v);
+        return description_match(s->description, v);
     if (!strcmp(key, "tag-key"))
-        return tag_match(r, s->arn, v, 0, 0);
+        return tag_match(r, s->arn, v, strlen(v), 0, 0);
     if (!strcmp(key, "tag-value"))
-        return tag_match(r, s->arn, v, 1, 0);
+        return tag_match(r, s->arn, v, strlen(v), 1, 0);
     if (!strcmp(key, "primary-region"))
         return prefix(region, v);
     if (!strcmp(key, "owning-service"))
         return prefix(s->owning_service, v);
-    while (*p) {
-        size_t n;
-        while (*p == ' ')
-            p++;
-        n = strcspn(p, " ");
-        if (n == 0)
-            break;
-        if (n >= sizeof word)
-            n = sizeof word - 1;
-        memcpy(word, p, n);
-        word[n] = '\0';
-        p += n;
-        if (!(word_match(s->name, word) || word_match(s->description, word) ||
-              tag_match(r, s->arn, word, 0, 1) || tag_match(r, s->arn, word, 1, 1) ||
-              word_match(region, word) || word_match(s->owning_service, word)))
-            return 0;
-    }
-    return 1;
+    return all_match(r, s, region, v);
 }
 
 static const char *const filter_keys[] = {
     "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all", NULL};
 
-/* Validates Filters; 0 or InvalidParameterException. */
+/* A value of the model's pattern ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$, at most
+ * 512 characters. */
+static int value_ok(const cJSON *v)
+{
+    const char *p;
+
+    if (!cJSON_IsString(v) || strlen(v->valuestring) > 512)
+        return 0;
+    for (p = v->valuestring; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(" :_@/+=.-!", *p))
+            return 0;
+    return 1;
+}
+
+/* The list as AWS's validation messages print it: [a, b]. Caller frees. */
+static char *list_text(const cJSON *vals)
+{
+    buf_t b;
+    const cJSON *v;
+
+    buf_init(&b, 0);
+    buf_adds(&b, "[");
+    cJSON_ArrayForEach(v, vals)
+    {
+        buf_printf(&b, "%s%.600s", v == vals->child ? "" : ", ",
+                   cJSON_IsString(v) ? v->valuestring : "?");
+    }
+    buf_adds(&b, "]");
+    return buf_steal(&b, NULL);
+}
+
+/* Validates Filters as AWS does: a Key of the enum, Values of 1 to 10
+ * strings of the pattern; 0 or AWS's error naming the filter's index. */
 int sm_check_filters(svc_req_t *r, const cJSON *filters)
 {
     const cJSON *f;
+    int idx = 0;
 
     cJSON_ArrayForEach(f, filters)
     {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "Key");
         const cJSON *vals = cJSON_GetObjectItemCaseSensitive(f, "Values"), *v;
+        char at[16], *text;
         size_t i;
-        int ok = 0;
+        int ok = 0, bad = 0, rc;
+        snprintf(at, sizeof at, "%d", ++idx);
         if (!cJSON_IsObject(f) || !cJSON_IsString(k))
             return sm_fail(r, SM_E_FILTER_KEY, NULL, NULL);
         for (i = 0; filter_keys[i]; i++)
             ok |= !strcmp(filter_keys[i], k->valuestring);
         if (!ok)
-            return sm_fail(r, SM_E_FILTER_ENUM, k->valuestring, NULL);
-        if (vals && !cJSON_IsArray(vals))
-            return sm_fail(r, SM_E_FILTER_VALUES, NULL, NULL);
-        if (vals && cJSON_GetArraySize(vals) > 10)
-            return sm_fail(r, SM_E_FILTER_TOO_MANY, NULL, NULL);
-        cJSON_ArrayForEach(v, vals)
-        {
-            if (!cJSON_IsString(v) || strlen(v->valuestring) > 512)
-                return sm_fail(r, SM_E_FILTER_VALUE, NULL, NULL);
-        }
+            return sm_fail(r, SM_E_FILTER_ENUM, k->valuestring, at);
+        if (vals == NULL || cJSON_IsNull(vals))
+            return sm_fail(r, SM_E_FILTER_VALUES, k->valuestring, NULL);
+        if (!cJSON_IsArray(vals))
+            return sm_fail(r, SM_E_FILTER_VALUES, k->valuestring, NULL);
+        if (cJSON_GetArraySize(vals) == 0)
+            return sm_fail(r, SM_E_FILTER_EMPTY, at, NULL);
+        cJSON_ArrayForEach(v, vals) bad |= !value_ok(v);
+        if (cJSON_GetArraySize(vals) <= 10 && !bad)
+            continue;
+        text = list_text(vals);
+        rc = sm_fail(r, bad ? SM_E_FILTER_VALUE : SM_E_FILTER_TOO_MANY, text, at);
+        free(text);
+        return rc;
     }
     return 0;
 }

@@ -26,7 +26,8 @@ static void replica_arn(const sm_secret_t *s, const char *region, char *out, siz
 {
     const char *rest = strstr(s->arn, ":secret:");
 
-    snprintf(out, n, "arn:aws:secretsmanager:%s:%s%s", region, s->account, rest ? rest : "");
+    snprintf(out, n, "arn:%s:secretsmanager:%s:%s%s", partition_name(region), region, s->account,
+             rest ? rest : "");
 }
 
 static int valid_region(const char *region)

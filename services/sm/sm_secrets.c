@@ -177,7 +177,7 @@ int sm_new_version(svc_req_t *r, sm_secret_t *s, const char *token, const uint8_
         same = on == n && ob == is_binary && CRYPTO_memcmp(old, value, n) == 0;
         codec_wipe_free(old, on);
         if (!same)
-            return sm_fail(r, SM_E_VERSION_EXISTS, NULL, NULL);
+            return sm_fail(r, SM_E_VERSION_EXISTS, token, s->arn);
         return 0;
     }
 store:
@@ -188,9 +188,15 @@ store:
         if (sm_make_current(r, s->arn, token) != 0)
             return -1;
     } else {
+        char cur[80];
+        /* a secret's first version is AWSCURRENT whatever stages it asks
+         * for (PutSecretValue API reference, VersionStages: the first
+         * version of a secret gets AWSCURRENT automatically) */
+        int first = sm_stage_version(r, s->arn, "AWSCURRENT", cur, sizeof cur);
+        if (first < 0 || (first == 0 && sm_make_current(r, s->arn, token) != 0))
+            return -1;
         cJSON_ArrayForEach(st, stages)
         {
-            char cur[80];
             if (!cJSON_IsString(st) || strlen(st->valuestring) < 1 || strlen(st->valuestring) > 256)
                 return sm_fail(r, SM_E_VERSION_STAGES, NULL, NULL);
             if (!strcmp(st->valuestring, "AWSCURRENT")) {

@@ -469,8 +469,8 @@ int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
             }
         if (npool[i] == 0)
             use[i] = 0; /* every character of the class excluded */
-        else
-            nclasses++;
+        else if (i < 4)
+            nclasses++; /* the space is allowed, never required */
     }
     if (nall == 0)
         return sm_fail(r, SM_E_PASSWORD_NO_CHARS, NULL, NULL);
@@ -494,7 +494,9 @@ int sm_op_get_random_password(svc_req_t *r, const cJSON *in, cJSON *out)
             pos[i] = pos[j];
             pos[j] = t;
         }
-        for (i = 0, k = 0; i < 5; i++)
+        /* RequireEachIncludedType names letters of both cases, numbers and
+         * punctuation (API reference): not the space */
+        for (i = 0, k = 0; i < 4; i++)
             if (use[i])
                 pw[pos[k++]] = pool[i][uniform(npool[i])];
         free(pos);

@@ -180,10 +180,34 @@ class CreateBucketTests(DefaultsCase):
                 self.assertNoBucket(b)
 
     def test_private_acl_accepted(self):
+        # AWS makes a bucket asked for with the private canned ACL (and no
+        # ObjectOwnership) BucketOwnerPreferred, and keeps BucketOwnerEnforced
+        # when it is named: versitygw#1869 / #1871, checked against AWS
         b = uniq("def")
         self.s3.create_bucket(Bucket=b, ACL="private")
-        self.assertEqual("BucketOwnerEnforced", self.ownership(b))
+        self.assertEqual("BucketOwnerPreferred", self.ownership(b))
         self.assertEqual(ALL_ON, self.pab(b))
+        self.s3.put_object(Bucket=b, Key="k", Body=b"x", ACL="private")
+        b = uniq("def")
+        self.s3.create_bucket(Bucket=b, ACL="private", ObjectOwnership="BucketOwnerEnforced")
+        self.assertEqual("BucketOwnerEnforced", self.ownership(b))
+
+    def test_bucket_owner_full_control_ignored(self):
+        # AWS ignores this canned ACL on CreateBucket (issue 14: the aws CLI's
+        # create-bucket --acl bucket-owner-full-control succeeds on AWS)
+        b = uniq("def")
+        self.s3.create_bucket(Bucket=b, ACL="bucket-owner-full-control")
+        self.assertEqual("BucketOwnerEnforced", self.ownership(b))
+
+    def test_bad_canned_acl_names_the_argument(self):
+        b = uniq("def")
+        with self.assertRaises(ClientError) as cm:
+            self.s3.create_bucket(Bucket=b, ACL="privatee")
+        err = cm.exception.response["Error"]
+        self.assertEqual("InvalidArgument", err["Code"])
+        self.assertTrue(err.get("Message"))
+        self.assertEqual("x-amz-acl", err.get("ArgumentName"))
+        self.assertEqual("privatee", err.get("ArgumentValue"))
 
     def test_object_writer_allows_acls(self):
         b = uniq("def")

@@ -528,3 +528,126 @@ class CliS3Tests(S3TestCase):
         self.assertFalse(cmp.left_only or cmp.right_only)
         out = self.aws("s3", "ls", "--recursive", "s3://%s/tree/" % self.bucket)
         self.assertEqual(len(files), len([l for l in out.splitlines() if l.strip()]))
+
+
+class MultipartFidelityTests(S3TestCase):
+    """Issue 14, item 5 (and the Complete side of items 6-7)."""
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bucket = cls.make_bucket(uniq("mpf"))
+        cls.p1 = body_of(PART, b"part-1")
+        cls.p3 = body_of(123457, b"part-3")
+
+    create, upload_part, complete = MultipartTests.create, MultipartTests.upload_part, MultipartTests.complete
+    upload, uploads = MultipartTests.upload, MultipartTests.uploads
+
+    def test_complete_repeated_with_the_same_parts(self):
+        # S3 answers a repeated Complete with the first answer (adobe/S3Mock#2586
+        # runs it against S3; minio#13318); even with If-None-Match: * (moto#9209)
+        key = "fid/repeat-" + uuid.uuid4().hex[:8]
+        uid = self.create(key)
+        e1 = self.upload_part(key, uid, 1, self.p1)["ETag"]
+        e2 = self.upload_part(key, uid, 2, self.p3)["ETag"]
+        first = self.complete(key, uid, [(1, e1), (2, e2)])
+        again = self.complete(key, uid, [(1, e1), (2, e2.strip('"'))])
+        self.assertEqual(first["ETag"], again["ETag"])
+        again = self.s3.complete_multipart_upload(
+            Bucket=self.bucket, Key=key, UploadId=uid, IfNoneMatch="*",
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+        self.assertEqual(first["ETag"], again["ETag"])
+        self.assertEqual(self.p1 + self.p3,
+                         self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        # other parts: the upload is gone
+        with self.assertRaises(ClientError) as cm:
+            self.complete(key, uid, [(1, e1)])
+        self.assertEqual("NoSuchUpload", cm.exception.response["Error"]["Code"])
+        self.assertNotIn(uid, [u for _, u in self.uploads()])
+
+    def test_version_id_in_complete(self):
+        b = self.make_bucket(uniq("mpv"))
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        uid = self.s3.create_multipart_upload(Bucket=b, Key="k")["UploadId"]
+        e = self.s3.upload_part(Bucket=b, Key="k", UploadId=uid, PartNumber=1, Body=b"x")["ETag"]
+        r = self.s3.complete_multipart_upload(Bucket=b, Key="k", UploadId=uid,
+                                              MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+        self.assertTrue(r.get("VersionId"))
+        self.assertEqual(r["VersionId"], self.s3.head_object(Bucket=b, Key="k")["VersionId"])
+
+    def test_tagging_and_lock_headers_kept(self):
+        key = "fid/tags"
+        uid = self.create(key, Tagging="a=1&b=two")
+        e = self.upload_part(key, uid, 1, b"tagged")["ETag"]
+        self.complete(key, uid, [(1, e)])
+        tags = self.s3.get_object_tagging(Bucket=self.bucket, Key=key)["TagSet"]
+        self.assertEqual({"a": "1", "b": "two"}, {t["Key"]: t["Value"] for t in tags})
+        b = uniq("mpl")
+        self.s3.create_bucket(Bucket=b, ObjectLockEnabledForBucket=True)
+        import datetime
+        until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+        uid = self.s3.create_multipart_upload(
+            Bucket=b, Key="k", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until,
+            ObjectLockLegalHoldStatus="ON", ChecksumAlgorithm="SHA256")["UploadId"]
+        e = self.s3.upload_part(Bucket=b, Key="k", UploadId=uid, PartNumber=1, Body=b"x",
+                                ChecksumAlgorithm="SHA256")
+        self.s3.complete_multipart_upload(
+            Bucket=b, Key="k", UploadId=uid, MultipartUpload={"Parts": [
+                {"PartNumber": 1, "ETag": e["ETag"], "ChecksumSHA256": e["ChecksumSHA256"]}]})
+        h = self.s3.head_object(Bucket=b, Key="k", ChecksumMode="ENABLED")
+        self.assertEqual("GOVERNANCE", h["ObjectLockMode"])
+        self.assertEqual("ON", h["ObjectLockLegalHoldStatus"])
+        self.assertTrue(h["ChecksumSHA256"].endswith("-1"))
+
+    def test_part_number_names_the_argument(self):
+        key = "fid/pn"
+        uid = self.create(key)
+        for pn in (0, 10001):
+            with self.subTest(pn=pn):
+                with self.assertRaises(ClientError) as cm:
+                    self.s3_nv.upload_part(Bucket=self.bucket, Key=key, UploadId=uid,
+                                           PartNumber=pn, Body=b"x")
+                err = cm.exception.response["Error"]
+                self.assertEqual("InvalidArgument", err["Code"])
+                self.assertEqual("partNumber", err.get("ArgumentName"))
+                self.assertEqual(str(pn), err.get("ArgumentValue"))
+                self.assertEqual("Part number must be an integer between 1 and 10000, inclusive",
+                                 err["Message"])
+
+    def test_get_part_number_out_of_range(self):
+        key = "fid/range"
+        self.upload(key, [self.p1, self.p3])
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object(Bucket=self.bucket, Key=key, PartNumber=3)
+        self.assertEqual("InvalidPartNumber", cm.exception.response["Error"]["Code"])
+        self.assertEqual(416, cm.exception.response["ResponseMetadata"]["HTTPStatusCode"])
+        with self.assertRaises(ClientError) as cm:
+            self.s3_nv.get_object(Bucket=self.bucket, Key=key, PartNumber=0)
+        err = cm.exception.response["Error"]
+        self.assertEqual(("InvalidArgument", "partNumber", "0"),
+                         (err["Code"], err.get("ArgumentName"), err.get("ArgumentValue")))
+
+    def test_complete_conditionals(self):
+        # If-None-Match / If-Match on CompleteMultipartUpload ("How to prevent
+        # object overwrites with conditional writes", S3 User Guide)
+        key = "fid/cond-" + uuid.uuid4().hex[:8]
+
+        def attempt(**kw):
+            uid = self.create(key)
+            e = self.upload_part(key, uid, 1, b"cond")["ETag"]
+            return self.s3.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=uid,
+                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]}, **kw)
+
+        with self.assertRaises(ClientError) as cm:
+            attempt(IfMatch='"0123"')
+        self.assertEqual("NoSuchKey", cm.exception.response["Error"]["Code"])
+        first = attempt(IfNoneMatch="*")
+        with self.assertRaises(ClientError) as cm:
+            attempt(IfNoneMatch="*")
+        self.assertEqual("PreconditionFailed", cm.exception.response["Error"]["Code"])
+        self.assertEqual(412, cm.exception.response["ResponseMetadata"]["HTTPStatusCode"])
+        self.assertEqual("If-None-Match", cm.exception.response["Error"].get("Condition"))
+        with self.assertRaises(ClientError) as cm:
+            attempt(IfMatch='"ffff"')
+        self.assertEqual("If-Match", cm.exception.response["Error"].get("Condition"))
+        attempt(IfMatch=first["ETag"])

@@ -97,6 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     FUZZ_CHECK(doc);
     memcpy(doc, data, size); /* exact size: no NUL after the document */
+    {
+        /* IAM's ordered grammar: 0, or -1 with a message */
+        char err[256];
+        int g;
+        memset(err, 'X', sizeof err);
+        g = policy_iam_grammar(doc, size, err, sizeof err);
+        FUZZ_CHECK(g == 0 || (g == -1 && memchr(err, '\0', sizeof err) && err[0]));
+    }
     for (k = 0; k < 3; k++) {
         char err[256];
         memset(err, 'X', sizeof err);

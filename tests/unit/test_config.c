@@ -7,10 +7,23 @@
 #include <stdlib.h>
 
 static const char *const env_names[] = {
-    "AWSEMU_HOST", "AWSEMU_PORT", "AWSEMU_DATA_DIR", "AWSEMU_EPHEMERAL",
-    "AWSEMU_ACCOUNT_ID", "AWSEMU_REGION", "AWSEMU_IAM", "AWSEMU_LOG_FORMAT",
-    "AWSEMU_FSYNC", "AWSEMU_ACCESS_KEY", "AWSEMU_SECRET_KEY", "AWSEMU_IDLE_TIMEOUT",
-    "AWSEMU_LAMBDA_ENDPOINTS", "AWSEMU_MAX_CONNECTIONS", "AWSEMU_MIN_RATE",
+    "AWSEMU_HOST",
+    "AWSEMU_PORT",
+    "AWSEMU_DATA_DIR",
+    "AWSEMU_EPHEMERAL",
+    "AWSEMU_ACCOUNT_ID",
+    "AWSEMU_REGION",
+    "AWSEMU_IAM",
+    "AWSEMU_LOG_FORMAT",
+    "AWSEMU_FSYNC",
+    "AWSEMU_ACCESS_KEY",
+    "AWSEMU_SECRET_KEY",
+    "AWSEMU_IDLE_TIMEOUT",
+    "AWSEMU_LAMBDA_ENDPOINTS",
+    "AWSEMU_MAX_CONNECTIONS",
+    "AWSEMU_MIN_RATE",
+    "AWSEMU_OIDC_JWKS",
+    "AWSEMU_S3_LEGACY_DEFAULTS",
 };
 
 static void clear_env(void)
@@ -72,6 +85,7 @@ static void test_defaults(void)
     CHECK(c.idle_timeout == 60);
     CHECK(c.max_connections == 0); /* derived from RLIMIT_NOFILE at start */
     CHECK(c.min_rate == 500);
+    CHECK(c.s3_legacy_defaults == 0);
     free(out);
     free(err);
 }
@@ -172,6 +186,8 @@ static int eph_off(const config_t *c) { return c->ephemeral == 0; }
 static int eph_on(const config_t *c) { return c->ephemeral == 1; }
 static int fsync_off(const config_t *c) { return c->fsync == 0; }
 static int fsync_on(const config_t *c) { return c->fsync == 1; }
+static int legacy_on(const config_t *c) { return c->s3_legacy_defaults == 1; }
+static int legacy_off(const config_t *c) { return c->s3_legacy_defaults == 0; }
 static int iam_off(const config_t *c) { return c->iam_enforce == 0; }
 static int log_text(const config_t *c) { return c->log_json == 0; }
 static int idle_max(const config_t *c) { return c->idle_timeout == 86400; }
@@ -194,6 +210,8 @@ static const struct ok_case ok_cases[] = {
     {{"--fsync", "off"}, fsync_off},
     {{"--fsync", "yes"}, fsync_on},
     {{"--fsync=1"}, fsync_on},
+    {{"--s3-legacy-defaults"}, legacy_on},
+    {{"--s3-legacy-defaults=off"}, legacy_off},
     {{"--iam", "off"}, iam_off},
     {{"--log-format", "text"}, log_text},
     {{"--idle-timeout", "86400"}, idle_max},
@@ -390,7 +408,9 @@ static void test_env(void)
     setenv("AWSEMU_IDLE_TIMEOUT", "7", 1);
     setenv("AWSEMU_MAX_CONNECTIONS", "300", 1);
     setenv("AWSEMU_MIN_RATE", "1000", 1);
+    setenv("AWSEMU_S3_LEGACY_DEFAULTS", "on", 1);
     CHECK(run(&c, none, &out, &err) == 0);
+    CHECK(c.s3_legacy_defaults == 1);
     CHECK_STR(err, "");
     CHECK_STR(c.host, "10.0.0.1");
     CHECK(c.port == 5000);
@@ -458,6 +478,41 @@ static void test_env(void)
 
 /* The default connection cap: a socket and a blob file per connection,
  * 64 descriptors kept back; at least 1, at most 1000000. */
+/* --oidc-jwks ISSUER=FILE: repeatable, the environment's list first, and
+ * an issuer URL keeps its ':' and '/' (only the first '=' splits). */
+static void test_oidc_jwks(void)
+{
+    static const char *const ok[] = {
+        "--oidc-jwks", "https://token.actions.githubusercontent.com=/k/gh.json",
+        "--oidc-jwks=https://oidc.eks.us-east-1.amazonaws.com/id/X=/k/e=ks.json", NULL};
+    static const char *const bad1[] = {"--oidc-jwks", "no-equals", NULL};
+    static const char *const bad2[] = {"--oidc-jwks", "https://x=", NULL};
+    char *out, *err;
+    config_t c;
+
+    clear_env();
+    setenv("AWSEMU_OIDC_JWKS", "https://a.example=/a.json,https://b.example=/b.json", 1);
+    CHECK(run(&c, ok, &out, &err) == 0);
+    CHECK_STR(err, "");
+    CHECK(c.noidc == 4);
+    CHECK_STR(config_oidc_jwks(&c, "https://a.example"), "/a.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://b.example"), "/b.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://token.actions.githubusercontent.com"), "/k/gh.json");
+    CHECK_STR(config_oidc_jwks(&c, "https://oidc.eks.us-east-1.amazonaws.com/id/X"),
+              "/k/e=ks.json");
+    CHECK(config_oidc_jwks(&c, "https://c.example") == NULL);
+    free(out);
+    free(err);
+    clear_env();
+    CHECK(run(&c, bad1, &out, &err) == -1);
+    CHECK(strstr(err, "ISSUER=FILE") != NULL);
+    free(out);
+    free(err);
+    CHECK(run(&c, bad2, &out, &err) == -1);
+    free(out);
+    free(err);
+}
+
 static void test_max_connections(void)
 {
     static const struct {
@@ -481,6 +536,7 @@ static void test_max_connections(void)
 int main(void)
 {
     clear_env();
+    test_oidc_jwks();
     test_max_connections();
     test_defaults();
     test_each_flag();

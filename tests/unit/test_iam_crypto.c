@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint8_t SEED[] = "12345678901234567890"; /* RFC 6238 appendix B */
@@ -127,6 +128,34 @@ static void test_ssh_fingerprint(void)
     CHECK(iam_ssh_fingerprint("ssh-rsa", fp) == -1);
 }
 
+/* iam_ssh_encode round trips: OpenSSH -> PEM -> OpenSSH gives the line
+ * back (without its comment), and PEM keeps the fingerprint. */
+static void test_ssh_encode(void)
+{
+    static const char line[] =
+        "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCBiI+WnaSrsrnAx87V3OPq8fj/Bg0UGyIpMDc+RUxTWmFob3Z9hIuSmaCnrrW8w8rR2N/m7fT7AgkQFx4lLDM6QUhPVl1ka3J5gIeOlZyjqrG4v8bN1Nvi6fD3/gUMExohKC82PURLUllgZ251fIOKkZifpq20u8LJ0Nfe5ezz+gEIDxYdJCsyOUBHTlVcY2pxeH+GjZSboqmwt77FzNPa4ejv9v0ECxIZICcuNTxDSlFYX2ZtdHuCiZCXnqWss7rByM/W3eTr8vkABw4VHCMqMTg/Rk1UW2JpcHd+hYyTmqGor7a9xMvS2eDn7vX8AwoRGB8mLTQ7QklQV15lbHN6";
+    char fp1[IAM_SSH_FP_LEN], fp2[IAM_SSH_FP_LEN], with_comment[sizeof line + 16];
+    char *pem, *back, *same;
+
+    snprintf(with_comment, sizeof with_comment, "%s user@host", line);
+    pem = iam_ssh_encode(with_comment, 1);
+    CHECK(pem != NULL && strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0);
+    back = pem ? iam_ssh_encode(pem, 0) : NULL;
+    CHECK(back != NULL && strcmp(back, line) == 0);
+    CHECK(iam_ssh_fingerprint(line, fp1) == 0 && pem && iam_ssh_fingerprint(pem, fp2) == 0);
+    CHECK(strcmp(fp1, fp2) == 0);
+    same = iam_ssh_encode(with_comment, 0);
+    CHECK(same != NULL && strcmp(same, with_comment) == 0);
+    free(pem);
+    free(back);
+    free(same);
+    pem = iam_ssh_encode("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f c", 1);
+    CHECK(pem != NULL && strstr(pem, "BEGIN PUBLIC KEY") != NULL);
+    free(pem);
+    CHECK(iam_ssh_encode("ssh-rsa !!!!", 1) == NULL);
+    CHECK(iam_ssh_encode("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", 0) == NULL);
+}
+
 int main(void)
 {
     test_totp_vectors();
@@ -135,5 +164,6 @@ int main(void)
     test_password_hash();
     test_password_policy();
     test_ssh_fingerprint();
+    test_ssh_encode();
     return unit_report("iam_crypto");
 }

@@ -105,6 +105,24 @@ int main(void)
         buf_free(&f.req.body);
 
         CHECK(check(head, "3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n", "BadDigest"));
+    }
+    /* CompleteMultipartUpload's x-amz-checksum-* names the object, not the body */
+    {
+        fake_t f;
+        payload_err_t e;
+        payload_sig_t sig;
+        memset(&sig, 0, sizeof sig);
+        sig.object_checksum = 1;
+        fake(&f, "x-amz-checksum-crc32: AAAAAA==\r\n", "abc", 3);
+        CHECK(payload_check_s3(&f.req, &sig, &e) == 0);
+        sig.object_checksum = 0;
+        CHECK(payload_check_s3(&f.req, &sig, &e) == -1 && !strcmp(e.code, "BadDigest"));
+        buf_free(&f.req.body);
+    }
+    {
+        const char *head = "x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n"
+                           "Content-Encoding: aws-chunked\r\nx-amz-decoded-content-length: 3\r\n"
+                           "x-amz-trailer: x-amz-checksum-crc32\r\n";
         CHECK(check(head, "3\r\nabc\r\n0\r\n\r\n", "MalformedTrailerError"));
         CHECK(check(head, "3\r\nab", "IncompleteBody"));
         CHECK(check(head, "4\r\nabcd\r\n0\r\nx-amz-checksum-crc32:" CRC32_ABC "\r\n\r\n",

@@ -293,6 +293,27 @@ static void test_text(void)
     CHECK(q_charset(&r, "Doc", "a\x01", NULL, "p") == -1);
 }
 
+/* AWS's member paths in validation messages: 'tags.1.member.key' is what
+ * IAM writes for Tags.member.1.Key (AWS-verified IAM compatibility tests). */
+static void test_member_path(void)
+{
+    static const char *const cases[][2] = {
+        {"Tags.member.1.Key", "tags.1.member.key"},
+        {"Tags.member.12.Value", "tags.12.member.value"},
+        {"ClientIDList.member.1", "clientIDList.1.member"},
+        {"UserName", "userName"},
+        {"PolicyInputList.member.3", "policyInputList.3.member"},
+        {"member", "member"},
+        {"", ""},
+    };
+    char tmp[64], small[8];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_STR(q_member_path(cases[i][0], tmp, sizeof tmp), cases[i][1]);
+    CHECK_STR(q_member_path("Tags.member.1.Key", small, sizeof small), "tags.1.");
+}
+
 int main(void)
 {
     test_unescape();
@@ -300,5 +321,6 @@ int main(void)
     test_qform();
     test_readers();
     test_text();
+    test_member_path();
     return unit_report("proto_query");
 }

@@ -685,6 +685,50 @@ static void test_round_trip(void)
     CHECK(1);
 }
 
+/* xml_indent: AWS's Query layout; a leaf's text byte for byte (spaces
+ * included), whitespace between tags dropped, never ">  </" (issue 15). */
+static void test_indent(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"<a><b>x</b></a>", "<a>\n  <b>x</b>\n</a>\n"},
+        {"<R xmlns=\"u\"><S><U><P>/</P><N> two  </N></U></S><M><I>1</I></M></R>",
+         "<R xmlns=\"u\">\n  <S>\n    <U>\n      <P>/</P>\n      <N> two  </N>\n    </U>\n  "
+         "</S>\n  <M>\n    <I>1</I>\n  </M>\n</R>\n"},
+        {"<a>  <b/>  <c></c>\n</a>", "<a>\n  <b/>\n  <c></c>\n</a>\n"},
+        {"<a><e></e></a>", "<a>\n  <e></e>\n</a>\n"},
+        {"<a>&lt;b&gt;</a>", "<a>&lt;b&gt;</a>\n"},
+        {"", "\n"},
+        {"<a><b", "<a><b"}, /* not a document of ours: left as is */
+    };
+    size_t i;
+    char *deep = nested(40); /* deeper than one append of spaces covers */
+    buf_t d;
+
+    buf_init(&d, 0);
+    CHECK(xml_indent(&d, deep, strlen(deep)) == 0);
+    {
+        char want[128];
+        want[0] = '\n';
+        memcpy(want + 1, "                                                                              ", 78);
+        want[79] = '<';
+        want[80] = 'a';
+        want[81] = '>';
+        want[82] = '\0';
+        CHECK(strstr(d.data, want) != NULL); /* level 39: 78 spaces */
+    }
+    buf_free(&d);
+    free(deep);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf_t b;
+        buf_init(&b, 0);
+        CHECK(xml_indent(&b, cases[i].in, strlen(cases[i].in)) == 0);
+        CHECK(b.len == strlen(cases[i].want) && memcmp(b.data, cases[i].want, b.len) == 0);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     test_parse_docs();
@@ -693,5 +737,6 @@ int main(void)
     test_accessors();
     test_writer();
     test_round_trip();
+    test_indent();
     return unit_report("xml");
 }
