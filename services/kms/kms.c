@@ -45,7 +45,7 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
         "SELECT key_id, arn, account, region, description, key_usage, key_spec, origin, "
         "key_manager, state, created, deletion_date, pending_window, rotation_enabled, "
         "rotation_period, next_rotation, multi_region, current_version, ondemand_count, "
-        "policy FROM kms_keys WHERE key_id=?1 AND account=?2 AND region=?3";
+        "policy FROM kms_keys WHERE key_id IN (?1, ?1 || '@' || ?3) AND account=?2 AND region=?3";
     sqlite3_stmt *st = db_query(r->emu->db, sql, "sss", key_id, r->account, r->region);
     int rc = db_row(st);
 
@@ -55,6 +55,7 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
         return rc == 0 ? 0 : svc_error(r, KMS_E_DB);
     }
     db_copy(st, 0, k->key_id, sizeof k->key_id);
+    db_copy(st, 0, k->id, sizeof k->id); /* the row id's first KMS_ID_LEN */
     db_copy(st, 1, k->arn, sizeof k->arn);
     db_copy(st, 2, k->account, sizeof k->account);
     db_copy(st, 3, k->region, sizeof k->region);
@@ -92,6 +93,8 @@ int kms_load(svc_req_t *r, const char *key_id, kms_key_t *k)
  * rotation. Returns 1 when the key still exists, 0 when it was deleted. */
 static int maintain(svc_req_t *r, kms_key_t *k)
 {
+    if ((k->multi_region && kms_mrk_maintain(r, k) != 0) || kms_import_maintain(r, k) != 0)
+        return 1; /* a database error: the key stays as it was */
     if (!strcmp(k->state, "PendingDeletion") && k->deletion_date <= r->now) {
         db_run(r->emu->db, "DELETE FROM kms_keys WHERE key_id=?1", "s", k->key_id);
         kms_cache_forget(k->key_id);
@@ -154,7 +157,7 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
     alias[0] = '\0';
     plen = (size_t)snprintf(prefix, sizeof prefix, "arn:%s:kms:%s:%s:", partition_name(r->region),
                             r->region, r->account);
-    if (codec_is_uuid(ref, strlen(ref))) {
+    if (kms_is_key_id(ref, strlen(ref))) {
         id = ref;
     } else if (!strncmp(ref, "arn:", 4)) {
         if (strncmp(ref, prefix, plen) != 0) {
@@ -164,7 +167,7 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
             return svc_error(r, KMS_E_INVALID_ARN, ref);
         }
         if (!strncmp(ref + plen, "key/", 4) &&
-            codec_is_uuid(ref + plen + 4, strlen(ref + plen + 4)))
+            kms_is_key_id(ref + plen + 4, strlen(ref + plen + 4)))
             id = ref + plen + 4;
         else if (!strncmp(ref + plen, "alias/", 6) && (flags & KMS_ALLOW_ALIAS))
             snprintf(alias, sizeof alias, "%s", ref + plen);
@@ -214,14 +217,16 @@ int kms_require_enabled(svc_req_t *r, const kms_key_t *k)
         return 0;
     if (!strcmp(k->state, "Disabled"))
         return svc_error(r, KMS_E_DISABLED, k->arn);
-    if (!strcmp(k->state, "PendingDeletion"))
+    if (!strcmp(k->state, "PendingDeletion") || !strcmp(k->state, "PendingReplicaDeletion"))
         return svc_error(r, KMS_E_PENDING_DELETION, k->arn);
+    if (!strcmp(k->state, "PendingImport"))
+        return svc_error(r, KMS_E_PENDING_IMPORT, k->arn);
     return svc_error(r, KMS_E_INVALID_STATE, k->arn, k->state);
 }
 
 int kms_require_not_pending(svc_req_t *r, const kms_key_t *k)
 {
-    if (!strcmp(k->state, "PendingDeletion"))
+    if (!strcmp(k->state, "PendingDeletion") || !strcmp(k->state, "PendingReplicaDeletion"))
         return svc_error(r, KMS_E_PENDING_DELETION, k->arn);
     return 0;
 }
@@ -253,7 +258,7 @@ cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k)
     char mid[65];
 
     cJSON_AddStringToObject(m, "AWSAccountId", k->account);
-    cJSON_AddStringToObject(m, "KeyId", k->key_id);
+    cJSON_AddStringToObject(m, "KeyId", k->id);
     cJSON_AddStringToObject(m, "Arn", k->arn);
     json_put_time(m, "CreationDate", k->created);
     cJSON_AddBoolToObject(m, "Enabled", !strcmp(k->state, "Enabled"));
@@ -275,6 +280,8 @@ cJSON *kms_metadata(svc_req_t *r, const kms_key_t *k)
         kms_current_material_id(r, k, mid);
     if (mid[0])
         cJSON_AddStringToObject(m, "CurrentKeyMaterialId", mid);
+    kms_mrk_metadata(r, k, m);
+    kms_import_metadata(r, k, m);
     return m;
 }
 
@@ -375,7 +382,8 @@ static const svc_op_t ops[] = {
     KEY_OP("Decrypt", kms_op_decrypt, kms_res_decrypt, OP_KEY_MATERIAL),
     KEY_OP("DeleteAlias", kms_op_delete_alias, kms_res_delete_alias, OP_MUTATES),
     KEY_OP("DeleteCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
-    KEY_OP("DeleteImportedKeyMaterial", kms_op_import, kms_res_key_id, OP_MUTATES),
+    KEY_OP("DeleteImportedKeyMaterial", kms_op_delete_imported_key_material, kms_res_key_id,
+           OP_MUTATES),
     KEY_OP("DeriveSharedSecret", kms_op_derive_shared_secret, kms_res_derive, OP_KEY_MATERIAL),
     KEY_OP("DescribeCustomKeyStores", kms_op_describe_custom_key_stores, NULL, 0),
     KEY_OP("DescribeKey", kms_op_describe_key, kms_res_key_id_alias, 0),
@@ -397,9 +405,11 @@ static const svc_op_t ops[] = {
     KEY_OP("GetKeyLastUsage", kms_op_get_key_last_usage, kms_res_key_id, 0),
     KEY_OP("GetKeyPolicy", kms_op_get_key_policy, kms_res_get_policy, 0),
     KEY_OP("GetKeyRotationStatus", kms_op_get_key_rotation_status, kms_res_key_id, 0),
-    KEY_OP("GetParametersForImport", kms_op_import, kms_res_key_id, OP_KEY_MATERIAL),
+    KEY_OP("GetParametersForImport", kms_op_get_parameters_for_import, kms_res_get_import_params,
+           OP_MUTATES | OP_KEY_MATERIAL),
     KEY_OP("GetPublicKey", kms_op_get_public_key, kms_res_key_id_alias, OP_KEY_MATERIAL),
-    KEY_OP("ImportKeyMaterial", kms_op_import, kms_res_key_id, OP_MUTATES | OP_KEY_MATERIAL),
+    KEY_OP("ImportKeyMaterial", kms_op_import_key_material, kms_res_import,
+           OP_MUTATES | OP_KEY_MATERIAL),
     /* resource "*"; a KeyId filter is authorized under its key policy by
      * the handler (kms_authorize) */
     KEY_OP("ListAliases", kms_op_list_aliases, NULL, 0),
@@ -414,7 +424,7 @@ static const svc_op_t ops[] = {
      * ciphertext's, kms:ReEncryptTo on the destination): one authz_t
      * cannot say both, so the handler authorizes each (kms_authorize) */
     KEY_OP("ReEncrypt", kms_op_re_encrypt, NULL, OP_KEY_MATERIAL | OP_AUTHZ_SELF),
-    KEY_OP("ReplicateKey", kms_op_multi_region, kms_res_key_id, OP_MUTATES),
+    KEY_OP("ReplicateKey", kms_op_replicate_key, kms_res_replicate, OP_MUTATES),
     KEY_OP("RetireGrant", kms_op_retire_grant, kms_res_retire_grant, OP_MUTATES),
     KEY_OP("RevokeGrant", kms_op_revoke_grant, kms_res_revoke_grant, OP_MUTATES),
     KEY_OP("RotateKeyOnDemand", kms_op_rotate_key_on_demand, kms_res_key_id, OP_MUTATES),
@@ -427,7 +437,8 @@ static const svc_op_t ops[] = {
     KEY_OP("UpdateCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
     KEY_OP("UpdateKeyDescription", kms_op_update_key_description, kms_res_update_description,
            OP_MUTATES),
-    KEY_OP("UpdatePrimaryRegion", kms_op_multi_region, kms_res_key_id, OP_MUTATES),
+    KEY_OP("UpdatePrimaryRegion", kms_op_update_primary_region, kms_res_update_primary,
+           OP_MUTATES),
     KEY_OP("Verify", kms_op_verify, kms_res_verify, OP_KEY_MATERIAL),
     KEY_OP("VerifyMac", kms_op_verify_mac, kms_res_verify_mac, OP_KEY_MATERIAL),
 };

@@ -219,8 +219,9 @@ int kms_op_list_aliases(svc_req_t *r, const cJSON *in, cJSON *out)
      * have no TargetKeyId field ... predefined aliases"; the names as
      * moto lists them) */
 #define ALIASES                                                                                    \
-    "SELECT name, key_id, created, updated FROM (SELECT name, key_id, created, updated FROM "      \
-    "kms_aliases WHERE account=?1 AND region=?2 UNION ALL SELECT column1, NULL, NULL, NULL FROM "  \
+    "SELECT name, substr(key_id, 1, 36), created, updated FROM (SELECT name, key_id, created, "    \
+    "updated FROM kms_aliases WHERE account=?1 AND region=?2 UNION ALL SELECT column1, NULL, "     \
+    "NULL, NULL FROM "                                                                             \
     "(VALUES ('alias/aws/acm'), ('alias/aws/dynamodb'), ('alias/aws/ebs'), "                       \
     "('alias/aws/elasticfilesystem'), ('alias/aws/es'), ('alias/aws/glue'), "                      \
     "('alias/aws/kinesisvideo'), ('alias/aws/lambda'), ('alias/aws/rds'), "                        \

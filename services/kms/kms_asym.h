@@ -61,6 +61,13 @@ uint8_t *kms_spki(EVP_PKEY *pkey, size_t *n /* OUT */);
  * HMAC). key_id gets the new id. */
 int kms_insert_asym_key(svc_req_t *r, const kms_spec_t *s, const char *usage, const char *desc,
                         const char *policy, EVP_PKEY *pkey, char key_id[37] /* OUT */);
+/* Seals the material of a new key row key_id (ARN arn) of spec s: pkey's
+ * PKCS#8 DER, or random bytes of an HMAC key (kms_insert_asym_key's; the
+ * multi-Region rows of kms_mrk.c). */
+int kms_asym_material(svc_req_t *r, const kms_spec_t *s, const char *key_id, const char *arn,
+                      EVP_PKEY *pkey);
+/* Drops the cached key of row key_id (its imported material deleted). */
+void kms_asym_forget(const char *key_id);
 /* k's private key (cached; borrowed: valid until the request ends), or
  * NULL with KMSInternalException set. */
 EVP_PKEY *kms_asym_pkey(svc_req_t *r, const kms_key_t *k);

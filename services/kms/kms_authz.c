@@ -37,7 +37,7 @@ typedef struct {
 } attr_tag_t;
 
 typedef struct {
-    char key_id[KMS_ID_LEN + 1];
+    char key_id[KMS_ROW_LEN + 1];
     unsigned gen; /* attr_gen when read; 0: empty */
     attr_tag_t *tags;
     size_t ntags, tagcap;
@@ -190,7 +190,7 @@ typedef struct {
     authz_key_t inline_keys[MAX_KEYS];
     size_t n, cap;
     int failed;          /* out of memory: the request is refused */
-    const char *one[16]; /* single values */
+    const char *one[24]; /* single values */
     size_t none;
     char *ctx_block; /* kms:EncryptionContext:<k> names and their arrays */
     char tag_names[MAX_TAGS][NAME_LEN];
@@ -609,6 +609,9 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
                                                        : "EncryptionContext");
     add_context(&z->ks, ctx);
     add_basics(&z->ks, r, k->key_spec, k->key_usage, k->origin);
+    add1(&z->ks, "kms:MultiRegion", k->multi_region ? "true" : "false");
+    if (k->multi_region) /* kms_mrk.c: 1 the primary, 2 a replica */
+        add1(&z->ks, "kms:MultiRegionKeyType", k->multi_region == 1 ? "PRIMARY" : "REPLICA");
     if (own && in)
         add_algorithms(&z->ks, action, in);
     if (add_key_attrs(r, &z->ks, k) != 0)
@@ -639,6 +642,16 @@ int kms_authz_request_tags(svc_req_t *r, kms_authz_t *z, const cJSON *tags, cons
 {
     if (add_request_tags(r, &z->ks, tags, keys, 0) != 0)
         return -1;
+    return finish_keys(r, &z->ks, a);
+}
+
+int kms_authz_extra(svc_req_t *r, kms_authz_t *z, const char *name, const char *value, authz_t *a)
+{
+    if (!r->emu->cfg->iam_enforce)
+        return 0;
+    if (z == NULL)
+        return -1;
+    add1(&z->ks, name, value);
     return finish_keys(r, &z->ks, a);
 }
 

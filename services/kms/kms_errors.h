@@ -10,6 +10,8 @@
 /* AlreadyExistsException */
 #define KMS_E_ALIAS_EXISTS                                                                         \
     400, "AlreadyExistsException", "An alias with the name arn:%s:kms:%s:%s:%s already exists"
+#define KMS_E_REPLICA_EXISTS                                                                       \
+    400, "AlreadyExistsException", "%s already has a replica key in region %s."
 /* CloudHsmClusterNotFoundException */
 #define KMS_E_CLUSTER_NOT_FOUND                                                                    \
     400, "CloudHsmClusterNotFoundException", "AWS CloudHSM cluster %s does not exist."
@@ -25,16 +27,28 @@
 #define KMS_E_DRY_RUN                                                                              \
     412, "DryRunOperationException",                                                               \
         "The request would have succeeded, but the DryRun parameter was set."
+/* ExpiredImportTokenException */
+#define KMS_E_IMPORT_TOKEN_EXPIRED                                                                 \
+    400, "ExpiredImportTokenException",                                                            \
+        "The import token has expired. Call GetParametersForImport for a new one."
 /* IncorrectKeyException */
 #define KMS_E_INCORRECT_KEY                                                                        \
     400, "IncorrectKeyException",                                                                  \
         "The key ID in the request does not identify a CMK that can perform this operation."
+/* IncorrectKeyMaterialException */
+#define KMS_E_INCORRECT_MATERIAL                                                                   \
+    400, "IncorrectKeyMaterialException",                                                          \
+        "The key material is not the key material previously imported into %s."
 /* InvalidCiphertextException */
 #define KMS_E_INVALID_CIPHERTEXT 400, "InvalidCiphertextException", "%s"
 /* InvalidGrantIdException */
 #define KMS_E_GRANT_ID 400, "InvalidGrantIdException", "Invalid grant ID %s"
 /* InvalidGrantTokenException */
 #define KMS_E_GRANT_TOKEN 400, "InvalidGrantTokenException", "The grant token is not valid."
+/* InvalidImportTokenException */
+#define KMS_E_IMPORT_TOKEN                                                                         \
+    400, "InvalidImportTokenException",                                                            \
+        "The import token is not valid for %s, or it was already used."
 /* InvalidKeyUsageException */
 #define KMS_E_ALGORITHM                                                                            \
     400, "InvalidKeyUsageException", "Algorithm %s is incompatible with key spec %s."
@@ -67,6 +81,7 @@
 #define KMS_E_INVALID_STATE 400, "KMSInvalidStateException", "%s is %s."
 #define KMS_E_NOT_PENDING 400, "KMSInvalidStateException", "%s is not pending deletion."
 #define KMS_E_PENDING_DELETION 400, "KMSInvalidStateException", "%s is pending deletion."
+#define KMS_E_PENDING_IMPORT 400, "KMSInvalidStateException", "%s is pending import."
 /* LimitExceededException */
 #define KMS_E_ROTATION_LIMIT                                                                       \
     400, "LimitExceededException", "%s has reached the limit of %d on-demand rotations."
@@ -85,6 +100,7 @@
 #define KMS_E_INVALID_ARN 400, "NotFoundException", "Invalid arn %s"
 #define KMS_E_INVALID_KEY_ID 400, "NotFoundException", "Invalid keyId '%s'"
 #define KMS_E_KEY_NOT_FOUND 400, "NotFoundException", "Key 'arn:%s:kms:%s:%s:key/%s' does not exist"
+#define KMS_E_NO_REPLICA_IN 400, "NotFoundException", "%s has no replica key in region %s."
 #define KMS_E_POLICY_NAME                                                                          \
     400, "NotFoundException", "No such policy exists: %s. The only valid policy name is default."
 /* SerializationException */
@@ -105,14 +121,15 @@
         "%s is an AWS managed key; %s is not supported on AWS managed keys."
 #define KMS_E_KEY_SPEC_OP                                                                          \
     400, "UnsupportedOperationException", "%s key spec is %s which is not supported for %s."
-#define KMS_E_MULTI_REGION_UNSUPPORTED                                                             \
-    400, "UnsupportedOperationException", "Multi-Region keys are not supported by awsemu yet."
 #define KMS_E_NOT_MULTI_REGION 400, "UnsupportedOperationException", "%s is not a multi-Region key."
+#define KMS_E_NOT_PRIMARY                                                                          \
+    400, "UnsupportedOperationException",                                                          \
+        "%s is a multi-Region replica key; %s acts on the primary key."
+#define KMS_E_WRAPPING_SM2                                                                         \
+    400, "UnsupportedOperationException",                                                          \
+        "The %s wrapping key spec and SM2PKE are available only in the China Regions."
 #define KMS_E_ORIGIN_OP                                                                            \
     400, "UnsupportedOperationException", "%s origin is %s which is not valid for this operation."
-#define KMS_E_ORIGIN_UNSUPPORTED                                                                   \
-    400, "UnsupportedOperationException",                                                          \
-        "Origin %s (imported key material) is not supported by awsemu yet."
 #define KMS_E_RECIPIENT                                                                            \
     400, "UnsupportedOperationException",                                                          \
         "Recipient (Nitro Enclaves attestation) is not supported by awsemu."
@@ -173,10 +190,31 @@
     400, "ValidationException",                                                                    \
         "Grant operation %s is not valid for a KMS key with key spec %s and key usage %s."
 #define KMS_E_ORIGIN_STORE 400, "ValidationException", "Origin %s requires a CustomKeyStoreId."
+#define KMS_E_HMAC_LENGTH                                                                          \
+    400, "ValidationException", "The key material for a %s key must be %d to %d bytes."
+#define KMS_E_MATERIAL_SPEC                                                                        \
+    400, "ValidationException",                                                                    \
+        "The key material is not a PKCS #8 DER private key of key spec %s."
+#define KMS_E_MATERIAL_LENGTH                                                                      \
+    400, "ValidationException", "The key material for a %s key must be %d bytes."
+#define KMS_E_NEW_MATERIAL                                                                         \
+    400, "ValidationException",                                                                    \
+        "ImportType NEW_KEY_MATERIAL is not valid for %s: its first key material is imported, "    \
+        "and awsemu does not rotate imported key material yet."
+#define KMS_E_PKCS1_WRAPPING                                                                       \
+    400, "ValidationException", "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported."
 #define KMS_E_PENDING_WINDOW                                                                       \
     400, "ValidationException",                                                                    \
         "1 validation error detected: Value '%ld' at 'pendingWindowInDays' failed to satisfy "     \
         "constraint: Member must have value %s"
+#define KMS_E_REGION_PATTERN                                                                       \
+    400, "ValidationException",                                                                    \
+        "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member "    \
+        "must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$"
+#define KMS_E_REPLICA_PARTITION                                                                    \
+    400, "ValidationException", "The replica region %s is not in the partition of %s."
+#define KMS_E_REPLICA_SAME_REGION                                                                  \
+    400, "ValidationException", "The replica region %s is the region of %s."
 #define KMS_E_RETIRE_ARGS                                                                          \
     400, "ValidationException", "Either GrantToken, or both KeyId and GrantId, must be specified."
 #define KMS_E_SPEC_AND_CMKSPEC                                                                     \
@@ -190,6 +228,15 @@
 #define KMS_E_TARGET_IS_ALIAS                                                                      \
     400, "ValidationException", "TargetKeyId must be a key ID or key ARN, not an alias: %s"
 #define KMS_E_USAGE_SPEC 400, "ValidationException", "KeyUsage %s is not compatible with KeySpec %s"
+#define KMS_E_VALID_TO_MISSING                                                                     \
+    400, "ValidationException",                                                                    \
+        "A ValidTo date is required when ExpirationModel is KEY_MATERIAL_EXPIRES."
+#define KMS_E_VALID_TO_UNWANTED                                                                    \
+    400, "ValidationException",                                                                    \
+        "ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE."
+#define KMS_E_VALID_TO_RANGE                                                                       \
+    400, "ValidationException",                                                                    \
+        "ValidTo must be a time in the future, at most 365 days from the request."
 #define KMS_E_XKS_URI                                                                              \
     400, "ValidationException",                                                                    \
         "XksProxyUriEndpoint is required for an EXTERNAL_KEY_STORE key store."

@@ -18,6 +18,10 @@
 #define KMS_MAX_PLAINTEXT 4096
 #define KMS_MAX_CIPHERTEXT 6144
 #define KMS_ID_LEN 36
+/* A key's row id in kms_keys: its key id, and for a multi-Region key
+ * "@<region>" after it, as the replicas of one key share its id (one row
+ * per region; kms_mrk.c). SQL takes the row id, responses the key id. */
+#define KMS_ROW_LEN (KMS_ID_LEN + 1 + 63)
 #define KMS_ALIAS_LEN 256 /* alias/... names, as AWS caps them */
 /* A key ARN, "arn:<partition>:kms:<region>:<account>:key/<id>", with
  * r->region's 63 characters at most: 137 bytes; 160 as kms.h's callers
@@ -29,7 +33,8 @@ _Static_assert(sizeof "arn::kms:" - 1 + PARTITION_NAME_MAX + 63 + 1 + 12 + sizeo
                "KMS_ARN_BUF holds a key ARN");
 
 typedef struct {
-    char key_id[KMS_ID_LEN + 1];
+    char key_id[KMS_ROW_LEN + 1]; /* the row id (KMS_ROW_LEN) */
+    char id[KMS_ID_LEN + 1];      /* the key id responses show */
     char arn[KMS_ARN_BUF];
     char account[13];
     char region[64];
@@ -57,6 +62,9 @@ typedef struct {
 #define KMS_ALLOW_ALIAS 1
 
 struct authz;
+
+/* 1 when s (n bytes) is a key id: a UUID, or "mrk-" and 32 hex digits. */
+int kms_is_key_id(const char *s, size_t n);
 
 /* Finds the key named by ref (key id, key ARN, and with KMS_ALLOW_ALIAS an
  * alias name or alias ARN) in r's account and region, applying lazy
@@ -100,6 +108,11 @@ int kms_authz_key(svc_req_t *r, kms_authz_t *z, const kms_key_t *k, const char *
  * (keys: aws:TagKeys). */
 int kms_authz_request_tags(svc_req_t *r, kms_authz_t *z, const cJSON *tags, const cJSON *keys,
                            struct authz *a);
+/* Adds to a (filled by kms_authz_key) one more condition key of the
+ * request, name = value (both outlive a): kms:ReplicaRegion,
+ * kms:WrappingAlgorithm... z: kms_request_authz(r). */
+int kms_authz_extra(svc_req_t *r, kms_authz_t *z, const char *name, const char *value,
+                    struct authz *a);
 /* Adds to a (filled by kms_authz_key) CreateGrant's kms:GrantOperations,
  * kms:GranteePrincipal, kms:RetiringPrincipal, kms:GrantConstraintType and
  * kms:GrantIsForAWSResource from the request in, and lets a grant of the
@@ -224,6 +237,43 @@ int kms_res_revoke_grant(svc_req_t *r, const void *in, struct authz *a);
 void kms_attrs_changed(void);
 /* Frees the cached tags and aliases (reset, shutdown). */
 void kms_attrs_reset(void);
+
+/* ---- multi-Region keys and imported material (kms_mrk.c, kms_import.c) ---- */
+
+struct evp_pkey_st;
+/* CreateKey's row of key spec and usage for a multi-Region key (multi) or
+ * an EXTERNAL origin key (no material, PendingImport); pkey: the pair of
+ * an asymmetric AWS_KMS key. key_id gets the row id. */
+int kms_insert_key_ext(svc_req_t *r, const char *spec, const char *usage, const char *desc,
+                       const char *policy, const char *origin, int multi,
+                       struct evp_pkey_st *pkey, char key_id[KMS_ROW_LEN + 1] /* OUT */);
+/* What time has brought to k's key in other regions (replicas deleted:
+ * a primary's PendingReplicaDeletion ends); k's state reread. 0 or -1. */
+int kms_mrk_maintain(svc_req_t *r, kms_key_t *k);
+/* What time has brought to k's imported material (ValidTo passed: the
+ * material is deleted, PendingImport). 0 or -1. */
+int kms_import_maintain(svc_req_t *r, kms_key_t *k);
+/* Copies material version of k (a primary; else nothing) to its replicas,
+ * which take it as their current version: rotation. 0 or -1. */
+int kms_mrk_propagate(svc_req_t *r, const kms_key_t *k, int version);
+/* DescribeKey's MultiRegionConfiguration; ValidTo and ExpirationModel. */
+void kms_mrk_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
+void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
+/* ListKeyRotations' ImportState (imported: the material is there, not
+ * deleted or expired), ExpirationModel and ValidTo of an EXTERNAL key. */
+void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e);
+/* ScheduleKeyDeletion of a primary with replicas: PendingReplicaDeletion
+ * and out filled (1); 0 when k is not such a key; -1 on error. */
+int kms_mrk_schedule_deletion(svc_req_t *r, const kms_key_t *k, int days, cJSON *out);
+int kms_res_replicate(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_update_primary(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_get_import_params(svc_req_t *r, const void *in, struct authz *a);
+int kms_res_import(svc_req_t *r, const void *in, struct authz *a);
+int kms_op_replicate_key(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_update_primary_region(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_get_parameters_for_import(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_import_key_material(svc_req_t *r, const cJSON *in, cJSON *out);
+int kms_op_delete_imported_key_material(svc_req_t *r, const cJSON *in, cJSON *out);
 
 /* Deletes the keys in r's scope whose deletion window has passed. */
 void kms_purge_due(svc_req_t *r);
@@ -385,7 +435,5 @@ int kms_op_revoke_grant(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_describe_custom_key_stores(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_create_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out);
 int kms_op_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out);
-int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out);
-int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/codec.h"
+#include "base/partition.h"
 #include "storage/db.h"
 #include "storage/envelope.h"
 #include "storage/keyring.h"
@@ -96,9 +97,9 @@ static EVP_PKEY *parse_pkcs8(const uint8_t *der, size_t n)
 #define SLOTS 256
 
 typedef struct {
-    char key_id[KMS_ID_LEN + 1];
-    EVP_PKEY *pkey;  /* asymmetric keys */
-    uint8_t mac[64]; /* HMAC keys */
+    char key_id[KMS_ROW_LEN + 1]; /* the row id: a multi-Region key per region */
+    EVP_PKEY *pkey;               /* asymmetric keys */
+    uint8_t mac[128];             /* HMAC keys (imported: up to 128 bytes) */
     size_t maclen;
 } slot_t;
 
@@ -168,24 +169,13 @@ static int store(svc_req_t *r, const char *key_id, const char *arn, const uint8_
     return 0;
 }
 
-int kms_insert_asym_key(svc_req_t *r, const kms_spec_t *s, const char *usage, const char *desc,
-                        const char *policy, EVP_PKEY *pkey, char key_id[37])
+int kms_asym_material(svc_req_t *r, const kms_spec_t *s, const char *key_id, const char *arn,
+                      EVP_PKEY *pkey)
 {
-    char arn[AWS_ARN_BUF];
     uint8_t *m = NULL, hmac[64];
     size_t n = 0;
     int rc;
 
-    codec_uuid(key_id);
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
-    if (db_run(r->emu->db,
-               "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
-               "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
-               "?4, ?5, ?6, ?7, 'AWS_KMS', 'CUSTOMER', 'Enabled', ?8, ?9, "
-               "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))",
-               "sssssssds", key_id, r->account, r->region, arn, desc, usage, s->name, r->now,
-               policy) != 0)
-        return kms_internal(r);
     if (s->kind == KMS_KIND_HMAC) {
         n = (size_t)s->bits / 8;
         codec_random(hmac, n);
@@ -198,6 +188,33 @@ int kms_insert_asym_key(svc_req_t *r, const kms_spec_t *s, const char *usage, co
     rc = store(r, key_id, arn, m, n);
     codec_wipe_free(m, n);
     return rc;
+}
+
+void kms_asym_forget(const char *key_id)
+{
+    slot_t *s = slot_find(key_id);
+
+    if (s)
+        slot_clear(s);
+}
+
+int kms_insert_asym_key(svc_req_t *r, const kms_spec_t *s, const char *usage, const char *desc,
+                        const char *policy, EVP_PKEY *pkey, char key_id[37])
+{
+    char arn[AWS_ARN_BUF];
+
+    codec_uuid(key_id);
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:key/%s", partition_name(r->region), r->region,
+             r->account, key_id);
+    if (db_run(r->emu->db,
+               "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
+               "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "
+               "?4, ?5, ?6, ?7, 'AWS_KMS', 'CUSTOMER', 'Enabled', ?8, ?9, "
+               "(SELECT IFNULL(MAX(seq), 0) + 1 FROM kms_keys))",
+               "sssssssds", key_id, r->account, r->region, arn, desc, usage, s->name, r->now,
+               policy) != 0)
+        return kms_internal(r);
+    return kms_asym_material(r, s, key_id, arn, pkey);
 }
 
 /* Unseals k's material into a new cache slot. */

@@ -192,7 +192,7 @@ int kms_res_create_key(svc_req_t *r, const void *in, struct authz *a)
 static int create_insert(svc_req_t *r, const create_key_args_t *v, const char *spec,
                          EVP_PKEY *pkey, cJSON *out)
 {
-    char key_id[37], *defpolicy = NULL;
+    char key_id[KMS_ROW_LEN + 1], *defpolicy = NULL;
     const char *policy = v->policy;
     kms_key_t k;
     int rc;
@@ -203,9 +203,13 @@ static int create_insert(svc_req_t *r, const create_key_args_t *v, const char *s
         free(defpolicy);
         return internal(r);
     }
-    rc = strcmp(spec, "SYMMETRIC_DEFAULT") != 0
-             ? kms_insert_asym_key(r, kms_spec(spec), v->usage, v->desc, policy, pkey, key_id)
-             : kms_insert_key(r, v->desc, policy, "CUSTOMER", key_id);
+    if (v->multi || strcmp(v->origin, "AWS_KMS") != 0) /* kms_mrk.c */
+        rc = kms_insert_key_ext(r, spec, v->usage, v->desc, policy, v->origin, v->multi, pkey,
+                                key_id);
+    else
+        rc = strcmp(spec, "SYMMETRIC_DEFAULT") != 0
+                 ? kms_insert_asym_key(r, kms_spec(spec), v->usage, v->desc, policy, pkey, key_id)
+                 : kms_insert_key(r, v->desc, policy, "CUSTOMER", key_id);
     free(defpolicy);
     if (rc != 0 || (v->tags && kms_put_tags(r, key_id, v->tags) != 0)) {
         db_rollback(r->emu->db);
@@ -244,7 +248,7 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
     const kms_spec_t *s;
     const cJSON *tags;
     EVP_PKEY *pkey = NULL;
-    int rc;
+    int rc, external;
 
     if (v == NULL)
         return -1;
@@ -266,20 +270,17 @@ int kms_op_create_key(svc_req_t *r, const cJSON *in, cJSON *out)
             return svc_error(r, KMS_E_ORIGIN_STORE, origin);
         return svc_error(r, KMS_E_NO_KEY_STORE, store);
     }
-    if (strcmp(origin, "AWS_KMS") != 0)
-        return svc_error(r, KMS_E_ORIGIN_UNSUPPORTED, origin);
-    if (v->multi)
-        return svc_error(r, KMS_E_MULTI_REGION_UNSUPPORTED);
     if (policy && kms_check_policy(r, policy) != 0)
         return -1;
     if (tags && cJSON_GetArraySize(tags) > 50)
         return svc_error(r, KMS_E_CREATE_TAG_LIMIT);
 
     s = kms_spec(spec);
+    external = !strcmp(origin, "EXTERNAL"); /* its material comes by import */
     /* RSA takes seconds: generated off the loop, the key created after */
-    if (kms_keygen_slow(s))
+    if (!external && kms_keygen_slow(s))
         return kms_keygen_async(r, s, create_generated, NULL) == 0 ? svc_defer(r) : -1;
-    if (s->kind != KMS_KIND_SYMMETRIC && s->kind != KMS_KIND_HMAC &&
+    if (!external && s->kind != KMS_KIND_SYMMETRIC && s->kind != KMS_KIND_HMAC &&
         (pkey = kms_keygen(s)) == NULL)
         return svc_error(r, KMS_E_KEYGEN);
     rc = create_insert(r, v, spec, pkey, out);
@@ -312,7 +313,7 @@ int kms_op_list_keys(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     /* in creation order: seq (MAX + 1 when inserted) is unique, and
      * kms_keys_scope (account, region, seq) the index of both statements */
-#define KEYS "SELECT key_id, arn, seq FROM kms_keys WHERE account=?1 AND region=?2"
+#define KEYS "SELECT substr(key_id, 1, 36), arn, seq FROM kms_keys WHERE account=?1 AND region=?2"
     static const char *const sql[2] = {
         KEYS PAGE_ORDER1("seq"),
         KEYS " AND " PAGE_NEXT1("seq") PAGE_ORDER1("seq"),
@@ -334,6 +335,8 @@ static int set_state(svc_req_t *r, const cJSON *in, const char *state, const cha
 
     if (k == NULL || kms_require_not_pending(r, k) || kms_not_aws_managed(r, k, op))
         return -1;
+    if (!strcmp(k->state, "PendingImport"))
+        return svc_error(r, KMS_E_PENDING_IMPORT, k->arn);
     rc = kms_key_update(r,
                         !strcmp(state, "Enabled")
                             ? "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1"
@@ -382,10 +385,13 @@ int kms_op_schedule_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
     const schedule_args_t *v = kms_input(r, in, &schedule_input);
     kms_key_t *k;
     double when;
+    int rc;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || kms_require_not_pending(r, k) ||
         kms_not_aws_managed(r, k, "ScheduleKeyDeletion"))
         return -1;
+    if ((rc = kms_mrk_schedule_deletion(r, k, (int)v->days, out)) != 0)
+        return rc < 0 ? -1 : 0; /* a primary waiting for its replicas */
     when = r->now + (double)v->days * DAY;
     if (db_run(r->emu->db,
                "UPDATE kms_keys SET state='PendingDeletion', deletion_date=?2, pending_window=?3 "
@@ -406,7 +412,7 @@ int kms_op_cancel_key_deletion(svc_req_t *r, const cJSON *in, cJSON *out)
 
     if (k == NULL)
         return -1;
-    if (strcmp(k->state, "PendingDeletion") != 0)
+    if (strcmp(k->state, "PendingDeletion") != 0 && strcmp(k->state, "PendingReplicaDeletion") != 0)
         return svc_error(r, KMS_E_NOT_PENDING, k->arn);
     if (kms_key_update(r,
                        "UPDATE kms_keys SET state='Disabled', deletion_date=NULL, "
@@ -425,6 +431,8 @@ static int rotation_allowed(svc_req_t *r, const kms_key_t *k, const char *op)
         return -1;
     if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0 || strcmp(k->origin, "AWS_KMS") != 0)
         return svc_error(r, KMS_E_ROTATION_KEY, k->arn, k->key_spec, k->origin, op);
+    if (k->multi_region == 2) /* the primary's rotation reaches it */
+        return svc_error(r, KMS_E_NOT_PRIMARY, k->arn, op);
     return kms_not_aws_managed(r, k, op);
 }
 
@@ -510,7 +518,7 @@ int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
     }
     if (db_commit(r->emu->db) != 0)
         return internal(r);
-    cJSON_AddStringToObject(out, "KeyId", k->key_id);
+    cJSON_AddStringToObject(out, "KeyId", k->id);
     return 0;
 }
 
@@ -537,7 +545,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     cJSON *e = cJSON_CreateObject();
 
     (void)r;
-    cJSON_AddStringToObject(e, "KeyId", k->key_id);
+    cJSON_AddStringToObject(e, "KeyId", k->id);
     cJSON_AddStringToObject(e, "KeyMaterialId", db_text(st, 1));
     cJSON_AddStringToObject(e, "KeyMaterialState",
                             sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
@@ -545,6 +553,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
         cJSON_AddStringToObject(e, "RotationType", db_text(st, 3));
+    kms_import_rotation(r, k, sqlite3_column_int(st, 4), e);
     cJSON_AddItemToArray(list, e);
 }
 
@@ -552,7 +561,8 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     /* by version, unique in a key (the primary key (key_id, version)) */
 #define ROTATIONS                                                                                  \
-    "SELECT version, material_id, created, rotation_type FROM kms_key_material WHERE key_id=?1 "   \
+    "SELECT version, material_id, created, rotation_type, length(wrapped) > 0 FROM "               \
+    "kms_key_material WHERE key_id=?1 "                                                            \
     "AND (?2 OR rotation_type IS NOT NULL)"
     static const char *const sql[2] = {
         ROTATIONS PAGE_ORDER1("version"),

@@ -26,7 +26,7 @@
 #define CACHE_SLOTS 4096
 
 typedef struct {
-    char key_id[KMS_ID_LEN + 1];
+    char key_id[KMS_ROW_LEN + 1]; /* the row id: each region's copy apart */
     int version;
     uint8_t material[KMS_MATERIAL_LEN];
     char material_id[65];
@@ -158,7 +158,8 @@ int kms_add_material(svc_req_t *r, kms_key_t *k, const char *type)
     if (db_run(r->emu->db,
                "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + ?3 "
                "WHERE key_id=?1",
-               "sii", k->key_id, v, !strcmp(type, "ON_DEMAND")) != 0)
+               "sii", k->key_id, v, !strcmp(type, "ON_DEMAND")) != 0 ||
+        kms_mrk_propagate(r, k, v) != 0) /* a multi-Region key rotates everywhere */
         return svc_error(r, KMS_E_DB);
     k->current_version = v;
     return 0;
@@ -263,7 +264,7 @@ int kms_seal(svc_req_t *r, const kms_key_t *k, const cJSON *ctx, const uint8_t *
     if ((b = malloc(total)) == NULL)
         return svc_error(r, KMS_E_OOM);
     b[0] = BLOB_VERSION;
-    memcpy(b + 1, k->key_id, KMS_ID_LEN);
+    memcpy(b + 1, k->id, KMS_ID_LEN);
     b[37] = (uint8_t)((uint32_t)k->current_version >> 24);
     b[38] = (uint8_t)((uint32_t)k->current_version >> 16);
     b[39] = (uint8_t)((uint32_t)k->current_version >> 8);
@@ -299,7 +300,7 @@ int kms_open_key(svc_req_t *r, const uint8_t *blob, size_t blen, const char *exp
     alias[0] = '\0';
     memset(k, 0, sizeof *k);
     if (blen < BLOB_HEADER + ENVELOPE_OVERHEAD || blob[0] != BLOB_VERSION ||
-        !codec_is_uuid((const char *)blob + 1, KMS_ID_LEN))
+        !kms_is_key_id((const char *)blob + 1, KMS_ID_LEN))
         return svc_error(r, KMS_E_INVALID_CIPHERTEXT, "");
     memcpy(key_id, blob + 1, KMS_ID_LEN);
     key_id[KMS_ID_LEN] = '\0';
@@ -307,7 +308,7 @@ int kms_open_key(svc_req_t *r, const uint8_t *blob, size_t blen, const char *exp
         kms_key_t want;
         if (kms_resolve(r, expect_key, KMS_ALLOW_ALIAS, &want) != 0)
             return -1;
-        rc = strcmp(want.key_id, key_id);
+        rc = strcmp(want.id, key_id);
         memcpy(alias, want.alias, sizeof alias); /* kms:RequestAlias */
         kms_key_clear(&want);
         if (rc != 0)

@@ -1,7 +1,6 @@
-/* kms_stores.c — custom key stores, imported key material and multi-Region
- * operations. awsemu has no CloudHSM clusters, no external key store
- * proxies, no EXTERNAL-origin and no multi-Region keys, so these answer
- * exactly what AWS answers in an account without them. */
+/* kms_stores.c — custom key stores. awsemu has no CloudHSM clusters and no
+ * external key store proxies, so these answer exactly what AWS answers in
+ * an account without them. */
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
 
@@ -62,29 +61,4 @@ int kms_op_custom_key_store(svc_req_t *r, const cJSON *in, cJSON *out)
     if (json_str(r, in, "CustomKeyStoreId", 1, 1, 64, &id) != 0)
         return -1;
     return no_store(r, id);
-}
-
-/* GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial:
- * only keys with EXTERNAL origin take imported material. */
-int kms_op_import(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    kms_key_t *k;
-
-    (void)out;
-    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_require_not_pending(r, k) != 0)
-        return -1;
-    return svc_error(r, KMS_E_ORIGIN_OP, k->arn, k->origin);
-}
-
-/* ReplicateKey, UpdatePrimaryRegion: only multi-Region keys. */
-int kms_op_multi_region(svc_req_t *r, const cJSON *in, cJSON *out)
-{
-    kms_key_t *k;
-
-    (void)out;
-    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
-        kms_require_not_pending(r, k) != 0)
-        return -1;
-    return svc_error(r, KMS_E_NOT_MULTI_REGION, k->arn);
 }

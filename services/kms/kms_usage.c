@@ -15,7 +15,7 @@
 #define WRITE_EVERY 60.0 /* seconds between writes of one key's row */
 
 typedef struct {
-    char key_id[KMS_ID_LEN + 1];
+    char key_id[KMS_ROW_LEN + 1];
     char op[40];
     char request_id[37];
     double at;
@@ -71,13 +71,13 @@ void kms_note_use(svc_req_t *r, const char *key_id, int sealing)
         for (i = 0; tracked[i]; i++)
             if (!strcmp(r->operation, tracked[i]))
                 op = tracked[i];
-    if (strlen(key_id) != KMS_ID_LEN)
+    if (strlen(key_id) > KMS_ROW_LEN)
         return;
     if (strcmp(u->key_id, key_id) != 0) {
         if (u->dirty)
             write_row(r->emu, u); /* the slot's other key keeps its record */
         memset(u, 0, sizeof *u);
-        memcpy(u->key_id, key_id, KMS_ID_LEN + 1);
+        memcpy(u->key_id, key_id, strlen(key_id) + 1);
     }
     memcpy(u->op, op, strlen(op) + 1); /* the longest fits */
     memcpy(u->request_id, r->request_id, sizeof u->request_id);
@@ -125,7 +125,7 @@ int kms_op_get_key_last_usage(svc_req_t *r, const cJSON *in, cJSON *out)
     if (db_row(st) == 1) {
         double start =
             sqlite3_column_type(st, 3) == SQLITE_NULL ? k->created : sqlite3_column_double(st, 3);
-        cJSON_AddStringToObject(out, "KeyId", k->key_id);
+        cJSON_AddStringToObject(out, "KeyId", k->id);
         if (sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_text(st, 1)) {
             cJSON *l = cJSON_AddObjectToObject(out, "KeyLastUsage");
             const char *req = (const char *)sqlite3_column_text(st, 2);
