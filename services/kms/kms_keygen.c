@@ -177,7 +177,8 @@ int kms_insert_asym_key(svc_req_t *r, const kms_spec_t *s, const char *usage, co
     int rc;
 
     codec_uuid(key_id);
-    snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", r->region, r->account, key_id);
+    snprintf(arn, sizeof arn, "arn:%s:kms:%s:%s:key/%s", partition_name(r->region), r->region,
+             r->account, key_id);
     if (db_run(r->emu->db,
                "INSERT INTO kms_keys (key_id, account, region, arn, description, key_usage, "
                "key_spec, origin, key_manager, state, created, policy, seq) VALUES (?1, ?2, ?3, "

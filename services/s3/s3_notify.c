@@ -357,7 +357,7 @@ static char *event_json(s3_req_t *s, const char *event, const char *config_id,
 {
     cJSON *root = cJSON_CreateObject(), *recs = cJSON_AddArrayToObject(root, "Records");
     cJSON *rec = cJSON_CreateObject(), *x, *s3, *b, *obj;
-    char when[32], owner[65], seq[24], arn[80], *text;
+    char when[32], owner[65], seq[24], arn[96], *text;
     buf_t key;
 
     cJSON_AddItemToArray(recs, rec);
@@ -382,7 +382,7 @@ static char *event_json(s3_req_t *s, const char *event, const char *config_id,
     s3_canonical_id(s->r->account, owner);
     x = cJSON_AddObjectToObject(b, "ownerIdentity");
     cJSON_AddStringToObject(x, "principalId", owner);
-    snprintf(arn, sizeof arn, "arn:aws:s3:::%s", s->bucket);
+    snprintf(arn, sizeof arn, "arn:%s:s3:::%s", partition_name(s->r->region), s->bucket);
     cJSON_AddStringToObject(b, "arn", arn);
     obj = cJSON_AddObjectToObject(s3, "object");
     buf_init(&key, 0);
