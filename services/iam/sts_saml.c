@@ -473,30 +473,10 @@ static int session_name_ok(const char *s)
 static int answer(svc_req_t *r, const sts_role_t *role, const char *provider, const claims_t *c,
                   long duration, const char *policy, const char *arns, buf_t *out)
 {
-    char arn[AWS_ARN_BUF], uid[200], nq[40];
-    sts_session_t s;
+    char nq[40];
 
-    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
-             role->name, c->session);
-    snprintf(uid, sizeof uid, "%s:%s", role->id, c->session);
-    memset(&s, 0, sizeof s);
-    s.kind = "assumed-role";
-    s.arn = arn;
-    s.user_id = uid;
-    s.role_arn = role->arn;
-    s.source_name = role->name;
-    s.session_name = c->session;
-    s.policy = policy;
-    s.policy_arns = arns;
-    s.expires = r->now + (double)duration;
-    if (sts_new_session(r, &s, out) != 0)
+    if (sts_federated_session(r, role, c->session, duration, policy, arns, NULL, out) != 0)
         return -1;
-    xml_open(out, "AssumedRoleUser");
-    xml_elem(out, "AssumedRoleId", uid);
-    xml_elem(out, "Arn", arn);
-    xml_close(out, "AssumedRoleUser");
-    if (policy || arns)
-        xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, NULL));
     name_qualifier(r, c->issuer, provider, nq);
     if (c->subject)
         xml_elem(out, "Subject", c->subject);
