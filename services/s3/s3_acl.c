@@ -521,6 +521,10 @@ int s3_op_put_object_acl(svc_req_t *r)
     free(json);
     if (rc != SQLITE_DONE)
         return s3_fail(s, S3_E_INTERNAL);
+    {
+        s3_event_obj_t ev = {s->key, 0, NULL, NULL};
+        s3_notify(s, "s3:ObjectAcl:Put", &ev);
+    }
     s3_send_empty(s, 200);
     return 0;
 }

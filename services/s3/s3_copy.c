@@ -247,39 +247,24 @@ static int copy_body(s3_req_t *s, s3_object_t *src, const char *src_arn, const c
     return rc;
 }
 
-/* The stored copy's event and answer: its headers and CopyObjectResult. */
-static void copy_answer(s3_req_t *s, const s3_object_t *dst)
+/* What a stored copy tells: its event, its lifecycle expiration. */
+static void copied(s3_req_t *s, const s3_object_t *dst)
 {
     s3_event_obj_t ev = {s->key, dst->size, dst->etag, dst->version_id};
-    char date[64];
-    buf_t out;
 
     s3_notify(s, "s3:ObjectCreated:Copy", &ev);
     s3_expiration_header(s, s->key, dst->last_modified, (long long)dst->size, dst->tags);
-    if (dst->version_id[0])
-        http_add_header(s->r->http, "x-amz-version-id", dst->version_id);
-    s3_sse_headers(s, &dst->sse);
-    buf_init(&out, 0);
-    xml_decl(&out);
-    xml_open_ns(&out, "CopyObjectResult", XML_NS_S3);
-    xml_elem(&out, "ETag", dst->etag);
-    clock_iso8601(dst->last_modified, date);
-    xml_elem(&out, "LastModified", date);
-    s3_checksum_elems(&out, dst);
-    xml_close(&out, "CopyObjectResult");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
 }
 
 int s3_op_copy_object(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
     char sbucket[64], region[64], directive[32] = "COPY", tdirective[32] = "COPY";
-    char *skey = NULL;
+    char *skey = NULL, date[64];
     s3_old_body_t old;
     s3_object_t src, dst;
     s3_sse_t src_sse_c;
-    buf_t src_arn, dst_arn;
+    buf_t src_arn, dst_arn, out;
     uint8_t md5[16];
     int rc = -1, found, bad = 0;
     checksum_alg_t ck_alg = CHECKSUM_NONE;
@@ -363,7 +348,20 @@ int s3_op_copy_object(svc_req_t *r)
         goto out_dst;
     }
     s3_drop_body(s, &old);
-    copy_answer(s, &dst);
+    copied(s, &dst);
+    if (dst.version_id[0])
+        http_add_header(s->r->http, "x-amz-version-id", dst.version_id);
+    s3_sse_headers(s, &dst.sse);
+    buf_init(&out, 0);
+    xml_decl(&out);
+    xml_open_ns(&out, "CopyObjectResult", XML_NS_S3);
+    xml_elem(&out, "ETag", dst.etag);
+    clock_iso8601(dst.last_modified, date);
+    xml_elem(&out, "LastModified", date);
+    s3_checksum_elems(&out, &dst);
+    xml_close(&out, "CopyObjectResult");
+    s3_send_xml(s, 200, &out);
+    buf_free(&out);
     rc = 0;
 out_dst:
     memset(&dst.sse, 0, sizeof dst.sse);

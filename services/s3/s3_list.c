@@ -90,8 +90,29 @@ static int list_marker(s3_req_t *s, int v2, char *marker, char *token, char *sta
     return 0;
 }
 
+/* <RestoreStatus> of a listed object a restore was asked for and whose
+ * copy has not expired (x-amz-optional-object-attributes: RestoreStatus;
+ * ListObjectsV2 API reference). Columns 7, 8: restore_ready, _until. */
+static void restore_status(s3_req_t *s, buf_t *b, sqlite3_stmt *st)
+{
+    double ready = sqlite3_column_double(st, 7), until = sqlite3_column_double(st, 8);
+    char date[32];
+
+    if (ready <= 0 || s->r->now >= until)
+        return;
+    xml_open(b, "RestoreStatus");
+    xml_elem(b, "IsRestoreInProgress", s->r->now < ready ? "true" : "false");
+    if (s->r->now >= ready) {
+        clock_iso8601(until, date);
+        xml_elem(b, "RestoreExpiryDate", date);
+    }
+    xml_close(b, "RestoreStatus");
+}
+
 /* One <Contents> of a listing from the row st (key, size, etag,
- * last_modified, checksum_alg, storage_class, checksum_type). */
+ * last_modified, checksum_alg, storage_class, checksum_type,
+ * restore_ready, restore_until); fetch_owner: 1 Owner, 2 RestoreStatus
+ * (bits). */
 static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *key, int url,
                            int fetch_owner)
 {
@@ -109,7 +130,7 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
                                         : "FULL_OBJECT");
     }
     xml_elem_int(b, "Size", sqlite3_column_int64(st, 1));
-    if (fetch_owner) {
+    if (fetch_owner & 1) {
         char owner[65];
         xml_open(b, "Owner");
         s3_canonical_id(s->r->account, owner);
@@ -118,24 +139,26 @@ static void contents_entry(s3_req_t *s, buf_t *b, sqlite3_stmt *st, const char *
         xml_close(b, "Owner");
     }
     xml_elem(b, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 5)));
+    if (fetch_owner & 2)
+        restore_status(s, b, st);
     xml_close(b, "Contents");
 }
 
 /* Keys after the marker, or from a bound at or above the prefix (the
  * prefix, or past a common prefix), in S3's order: one lower bound, as
  * SQLite seeks the key index by one and only filters by a second. */
-static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, checksum_type "
-                                     "FROM "
+static const char list_after_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, "
+                                     "checksum_type, restore_ready, restore_until FROM "
                                      "s3_objects WHERE bucket=?1 AND key>?2 ORDER BY key";
-static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, checksum_type "
-                                    "FROM "
+static const char list_from_sql[] = "SELECT key, size, etag, last_modified, checksum_alg, storage_class, "
+                                    "checksum_type, restore_ready, restore_until FROM "
                                     "s3_objects WHERE bucket=?1 AND key>=?2 ORDER BY key";
 
 /* One page of a listing: what the query asks, and what the scan found. */
 typedef struct {
     const char *prefix, *delim, *resume;
     long max;
-    int url, fetch_owner;
+    int url, fetch_owner; /* fetch_owner: bits, as contents_entry takes them */
     buf_t contents, cps; /* <Contents>, <CommonPrefixes> */
     int count, truncated;
     char last[1100]; /* the last key or common prefix returned */
@@ -253,6 +276,12 @@ int s3_op_list_objects(svc_req_t *r)
     pg.max = max;
     pg.url = url;
     pg.fetch_owner = fetch_owner;
+    {
+        char opt[128];
+        if (s3_header(s, "x-amz-optional-object-attributes", opt, sizeof opt) &&
+            strstr(opt, "RestoreStatus"))
+            pg.fetch_owner |= 2;
+    }
     buf_init(&pg.contents, 0);
     buf_init(&pg.cps, 0);
     if (list_scan(s, &pg) != 0) {

@@ -432,10 +432,17 @@ char *s3_request_tags(s3_req_t *s, int *bad)
         char *eq = strchr(p, '='), k[300], v[600];
         if (eq)
             *eq = '\0';
-        if (strlen(p) >= sizeof k || proto_query_unescape_text(p, strlen(p), 1, k) < 0 ||
-            (eq && (strlen(eq + 1) >= sizeof v ||
-                    proto_query_unescape_text(eq + 1, strlen(eq + 1), 1, v) < 0))) {
-            *bad = 1;
+        /* a key or value that is not text (NUL, invalid UTF-8, too long)
+         * is an invalid tag, as a TagSet's would be */
+        if (strlen(p) >= sizeof k || proto_query_unescape_text(p, strlen(p), 1, k) < 0) {
+            s3_fail(s, S3_E_TAG_KEY);
+            *bad = 3;
+            break;
+        }
+        if (eq && (strlen(eq + 1) >= sizeof v ||
+                   proto_query_unescape_text(eq + 1, strlen(eq + 1), 1, v) < 0)) {
+            s3_fail(s, S3_E_TAG_VALUE);
+            *bad = 3;
             break;
         }
         if (!eq)
@@ -572,7 +579,8 @@ int s3_op_put_object(svc_req_t *r)
     s3_expiration_header(s, s->key, o.last_modified, (long long)o.size, o.tags);
     {
         s3_event_obj_t ev = {s->key, o.size, o.etag, o.version_id};
-        s3_notify(s, "s3:ObjectCreated:Put", &ev);
+        /* a browser-form POST upload is a Post event */
+        s3_notify(s, s->respond ? "s3:ObjectCreated:Post" : "s3:ObjectCreated:Put", &ev);
     }
     s3_sse_headers(s, &o.sse);
     if (checksum[0])

@@ -90,6 +90,10 @@ int s3_op_put_object_tagging(svc_req_t *r)
     free(text);
     if (rc != 0)
         return -1;
+    {
+        s3_event_obj_t ev = {s->key, 0, NULL, NULL};
+        s3_notify(s, "s3:ObjectTagging:Put", &ev);
+    }
     s3_send_empty(s, 200);
     return 0;
 }
@@ -133,6 +137,10 @@ int s3_op_delete_object_tagging(svc_req_t *r)
     s3_object_clear(&o);
     if (set_tags(s, NULL) != 0)
         return -1;
+    {
+        s3_event_obj_t ev = {s->key, 0, NULL, NULL};
+        s3_notify(s, "s3:ObjectTagging:Delete", &ev);
+    }
     s3_send_empty(s, 204);
     return 0;
 }

@@ -255,3 +255,44 @@ class MoreEventsTests(NotifyCase):
                                  ("ObjectRestore:Post", "cold"), ("ObjectRestore:Completed", "cold"),
                                  ("LifecycleExpiration:Delete", "tmp/x")]),
                          sorted((r["eventName"], r["s3"]["object"]["key"]) for r in recs))
+
+
+class TaggingAclEventsTests(NotifyCase):
+    def test_tagging_and_acl_events(self):
+        """ObjectTagging:Put / :Delete and ObjectAcl:Put (AWS docs "Supported
+        event types": s3:ObjectTagging:*, s3:ObjectAcl:Put)."""
+        b = self.make_acl_bucket()
+        self.put_conf(b, LambdaFunctionConfigurations=[{
+            "LambdaFunctionArn": FN_ARN, "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]}])
+        before = len(self.fn.records())
+        self.put(b, "k", b"x")  # not asked for
+        self.s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+        self.s3.delete_object_tagging(Bucket=b, Key="k")
+        self.s3.put_object_acl(Bucket=b, Key="k", ACL="public-read")
+        recs = self.fn.wait(before + 3)[before:]
+        self.assertEqual(["ObjectAcl:Put", "ObjectTagging:Delete", "ObjectTagging:Put"],
+                         sorted(r["eventName"] for r in recs))
+
+
+class PostEventTests(NotifyCase):
+    def test_browser_post_upload_is_a_post_event(self):
+        """A POST Object upload is s3:ObjectCreated:Post (AWS docs "Supported
+        event types")."""
+        import boto3
+        import botocore.config
+        from test_s3_post import form_post
+        b = self.make_bucket()
+        self.put_conf(b, LambdaFunctionConfigurations=[{
+            "LambdaFunctionArn": FN_ARN, "Events": ["s3:ObjectCreated:*"]}])
+        v4 = boto3.session.Session().client(
+            "s3", endpoint_url=self.server.url, region_name=self.server.region,
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=botocore.config.Config(signature_version="s3v4"))
+        before = len(self.fn.records())
+        p = v4.generate_presigned_post(b, "form/${filename}")
+        st, _, _ = form_post(p["url"], p["fields"], b"posted")
+        self.assertEqual(204, st)
+        self.put(b, "plain", b"x")
+        recs = self.fn.wait(before + 2)[before:]
+        self.assertEqual([("ObjectCreated:Post", "form/hello.txt"), ("ObjectCreated:Put", "plain")],
+                         sorted((r["eventName"], r["s3"]["object"]["key"]) for r in recs))

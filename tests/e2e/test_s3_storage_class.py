@@ -29,7 +29,11 @@ import email.utils
 from botocore.exceptions import ClientError
 
 from enforce_util import advance_clock, emulated_now
-from test_s3 import S3TestCase, uniq
+import xml.etree.ElementTree as ET
+
+from test_s3 import S3TestCase, s3_request, uniq
+
+NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 GP_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
               "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
@@ -171,6 +175,15 @@ class RestoreClockTests(ClassCase):
                         now + datetime.timedelta(days=3), (now, expiry))
         self.assertEqual(b"cold bytes", self.get_bytes(b, "k"))
         self.assertIn("Restore", self.s3.head_object(Bucket=b, Key="k"))
+        # ListObjectsV2 tells it when asked (x-amz-optional-object-attributes)
+        r = s3_request(self.server, "GET", "/" + b, query="list-type=2",
+                       headers={"x-amz-optional-object-attributes": "RestoreStatus"})
+        st = ET.fromstring(r.body).find(NS + "Contents/" + NS + "RestoreStatus")
+        self.assertEqual("false", st.findtext(NS + "IsRestoreInProgress"))
+        self.assertEqual(expiry, datetime.datetime.fromisoformat(
+            st.findtext(NS + "RestoreExpiryDate").replace("Z", "+00:00")))
+        r = s3_request(self.server, "GET", "/" + b, query="list-type=2")
+        self.assertNotIn(b"RestoreStatus", r.body)
         # restoring a restored object moves its expiry: 200
         r = self.restore(b, "k", days=5)
         self.assertEqual(200, r["ResponseMetadata"]["HTTPStatusCode"])
