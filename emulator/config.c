@@ -116,35 +116,81 @@ static void usage(FILE *f)
             "", "after the flags PID was started with) on /_awsemu/health; exit 0 or 1");
 }
 
+/* The next NAME=VALUE of the comma-separated list at *p, moving *p past
+ * it; an empty VALUE only when empty_ok. 1 for a pair, 0 at the end, -1
+ * when malformed. */
+static int next_pair(const char **p, int empty_ok, const char **name, size_t *nl,
+                     const char **v, size_t *vl)
+{
+    const char *comma, *eq;
+    size_t len;
+
+    if (**p == '\0')
+        return 0;
+    comma = strchr(*p, ',');
+    eq = strchr(*p, '=');
+    len = comma ? (size_t)(comma - *p) : strlen(*p);
+    if (eq == NULL || eq > *p + len || eq == *p || (!empty_ok && eq + 1 == *p + len))
+        return -1;
+    *name = *p;
+    *nl = (size_t)(eq - *p);
+    *v = eq + 1;
+    *vl = len - *nl - 1;
+    *p += len;
+    if (**p == ',')
+        (*p)++;
+    return 1;
+}
+
+static void copy_field(char *dst, const char *src, size_t n)
+{
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* ISSUER=FILE[,ISSUER=FILE...]: appends to c->oidc; 0 or -1 (printed). */
 static int add_oidc(config_t *c, const char *value, const char *src, FILE *err)
 {
-    const char *p = value;
+    const char *p = value, *name, *v;
+    size_t nl, vl;
+    int rc;
 
-    while (*p) {
-        const char *comma = strchr(p, ','), *eq = strchr(p, '=');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p), il, fl;
-        if (eq == NULL || eq > p + len || eq == p || eq + 1 == p + len) {
-            fprintf(err, "awsemu: %s: expected ISSUER=FILE, got '%s'\n", src, value);
-            return -1;
-        }
-        il = (size_t)(eq - p);
-        fl = len - il - 1;
+    while ((rc = next_pair(&p, 0, &name, &nl, &v, &vl)) == 1) {
         if (c->noidc == (int)(sizeof c->oidc / sizeof c->oidc[0]) ||
-            il >= sizeof c->oidc[0].issuer || fl >= sizeof c->oidc[0].jwks) {
+            nl >= sizeof c->oidc[0].issuer || vl >= sizeof c->oidc[0].jwks) {
             fprintf(err, "awsemu: %s: too many issuers, or a name too long\n", src);
             return -1;
         }
-        memcpy(c->oidc[c->noidc].issuer, p, il);
-        c->oidc[c->noidc].issuer[il] = '\0';
-        memcpy(c->oidc[c->noidc].jwks, eq + 1, fl);
-        c->oidc[c->noidc].jwks[fl] = '\0';
+        copy_field(c->oidc[c->noidc].issuer, name, nl);
+        copy_field(c->oidc[c->noidc].jwks, v, vl);
         c->noidc++;
-        p += len;
-        if (*p == ',')
-            p++;
     }
-    return 0;
+    if (rc < 0)
+        fprintf(err, "awsemu: %s: expected ISSUER=FILE, got '%s'\n", src, value);
+    return rc;
+}
+
+/* NAME=URL[,NAME=URL...]: appends to c->lambda; 0 or -1 (printed). */
+static int add_lambda(config_t *c, const char *value, const char *src, FILE *err)
+{
+    const char *p = value, *name, *v;
+    size_t nl, vl;
+    int rc;
+
+    while ((rc = next_pair(&p, 1, &name, &nl, &v, &vl)) == 1) {
+        if (c->nlambda == (int)(sizeof c->lambda / sizeof c->lambda[0]) ||
+            nl >= sizeof c->lambda[0].name || vl >= sizeof c->lambda[0].url ||
+            strncmp(v, "http://", 7) != 0) {
+            fprintf(err, "awsemu: %s: bad or too many endpoints (NAME=http://host:port/path)\n", src);
+            return -1;
+        }
+        copy_field(c->lambda[c->nlambda].name, name, nl);
+        copy_field(c->lambda[c->nlambda].url, v, vl);
+        c->nlambda++;
+    }
+    if (rc < 0)
+        fprintf(err, "awsemu: %s: expected NAME=URL, got '%s'\n", src, value);
+    return rc;
 }
 
 const char *config_oidc_jwks(const config_t *c, const char *issuer)
@@ -223,35 +269,8 @@ static int apply(config_t *c, const opt_t *o, const char *value, const char *src
         }
         fprintf(err, "awsemu: %s: expected off or enforce, got '%s'\n", src, value);
         return -1;
-    case OPT_LAMBDA: {
-        /* NAME=URL[,NAME=URL...] */
-        const char *p = value;
-        while (*p) {
-            const char *comma = strchr(p, ','), *eq = strchr(p, '=');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p), nl, ul;
-            if (eq == NULL || eq > p + len || eq == p) {
-                fprintf(err, "awsemu: %s: expected NAME=URL, got '%s'\n", src, value);
-                return -1;
-            }
-            nl = (size_t)(eq - p);
-            ul = len - nl - 1;
-            if (c->nlambda == (int)(sizeof c->lambda / sizeof c->lambda[0]) ||
-                nl >= sizeof c->lambda[0].name || ul >= sizeof c->lambda[0].url ||
-                (strncmp(eq + 1, "http://", 7) != 0)) {
-                fprintf(err, "awsemu: %s: bad or too many endpoints (NAME=http://host:port/path)\n", src);
-                return -1;
-            }
-            memcpy(c->lambda[c->nlambda].name, p, nl);
-            c->lambda[c->nlambda].name[nl] = '\0';
-            memcpy(c->lambda[c->nlambda].url, eq + 1, ul);
-            c->lambda[c->nlambda].url[ul] = '\0';
-            c->nlambda++;
-            p += len;
-            if (*p == ',')
-                p++;
-        }
-        return 0;
-    }
+    case OPT_LAMBDA:
+        return add_lambda(c, value, src, err);
     case OPT_OIDC:
         return add_oidc(c, value, src, err);
     case OPT_LOG:

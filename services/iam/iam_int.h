@@ -467,6 +467,13 @@ typedef struct {
  * AccessDenied "Not authorized to perform <action>" when it does not exist,
  * as AWS does not tell a missing role from a refusing one. 0 or -1. */
 int sts_find_role(svc_req_t *r, const char *role_arn, const char *action, sts_role_t *role);
+/* The session of a federated caller (SAML, web identity) in role as
+ * session: <Credentials>, web_subject as SubjectFromWebIdentityToken (NULL:
+ * none), <AssumedRoleUser>, and PackedPolicySize when policy or arns was
+ * passed. 0 or svc_error. */
+int sts_federated_session(svc_req_t *r, const sts_role_t *role, const char *session,
+                          long duration, const char *policy, const char *arns,
+                          const char *web_subject, buf_t *out);
 int sts_assume_role_with_web_identity(svc_req_t *r, const qform_t *in, buf_t *out);
 int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out);
 /* Frees what SAML verification set up (xmlsec, libxml2), at shutdown. */

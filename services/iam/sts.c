@@ -32,6 +32,39 @@ static int get_caller_identity(svc_req_t *r, const qform_t *in, buf_t *out)
 
 /* ---- sessions ------------------------------------------------------------ */
 
+int sts_federated_session(svc_req_t *r, const sts_role_t *role, const char *session,
+                          long duration, const char *policy, const char *arns,
+                          const char *web_subject, buf_t *out)
+{
+    char arn[AWS_ARN_BUF], uid[200];
+    sts_session_t s;
+
+    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
+             role->name, session);
+    snprintf(uid, sizeof uid, "%s:%s", role->id, session);
+    memset(&s, 0, sizeof s);
+    s.kind = "assumed-role";
+    s.arn = arn;
+    s.user_id = uid;
+    s.role_arn = role->arn;
+    s.source_name = role->name;
+    s.session_name = session;
+    s.policy = policy;
+    s.policy_arns = arns;
+    s.expires = r->now + (double)duration;
+    if (sts_new_session(r, &s, out) != 0)
+        return -1;
+    if (web_subject)
+        xml_elem(out, "SubjectFromWebIdentityToken", web_subject);
+    xml_open(out, "AssumedRoleUser");
+    xml_elem(out, "AssumedRoleId", uid);
+    xml_elem(out, "Arn", arn);
+    xml_close(out, "AssumedRoleUser");
+    if (policy || arns)
+        xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, NULL));
+    return 0;
+}
+
 int sts_new_session(svc_req_t *r, const sts_session_t *s, buf_t *out)
 {
     char akid[32], secret[41], token_b64[400], sha_hex[65], exp[32];

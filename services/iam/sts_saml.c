@@ -27,11 +27,11 @@
 
 #include "base/clock.h"
 #include "base/codec.h"
+#include "services/iam/iam_saml_meta.h"
 #include "storage/db.h"
 
 #define NS_SAML "urn:oasis:names:tc:SAML:2.0:assertion"
 #define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
-#define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define AWS_SAML "https://signin.aws.amazon.com/saml"
 #define ATTR_ROLE "https://aws.amazon.com/SAML/Attributes/Role"
@@ -98,48 +98,24 @@ static xmlDocPtr parse(const char *text, size_t n)
                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
-/* The signing certificates (DER, concatenated in *out as length-prefixed
- * records) of the IdP in metadata: KeyDescriptor use="signing" or without
- * use, under IDPSSODescriptor. Returns how many. */
+/* The IdP's signing certificates as xmlsec keys: iam_saml_meta_parse()
+ * (the one metadata parser, CreateSAMLProvider's) finds them, xmlsec loads
+ * them for the signature check. Returns how many. */
 static int signing_keys(const char *metadata, xmlSecKeyPtr *keys, int max)
 {
-    xmlDocPtr doc = parse(metadata, strlen(metadata));
-    xmlNodePtr idp, kd;
+    iam_saml_meta_t m;
+    size_t i;
     int n = 0;
 
-    idp = doc ? child(xmlDocGetRootElement(doc), "IDPSSODescriptor", NS_MD) : NULL;
-    for (kd = idp ? idp->children : NULL; kd && n < max; kd = kd->next) {
-        xmlNodePtr x509;
-        char *use, *text;
-        uint8_t *der;
-        long len;
-        if (kd->type != XML_ELEMENT_NODE ||
-            !xmlSecCheckNodeName(kd, BAD_CAST "KeyDescriptor", BAD_CAST NS_MD))
-            continue;
-        use = attr(kd, "use");
-        x509 =
-            child(child(child(kd, "KeyInfo", NS_DS), "X509Data", NS_DS), "X509Certificate", NS_DS);
-        text = x509 ? (char *)xmlNodeGetContent(x509) : NULL;
-        if (text && (use == NULL || strcmp(use, "signing") == 0)) {
-            /* the base64 text may be wrapped: drop whitespace */
-            size_t i, j = 0, tl = strlen(text);
-            for (i = 0; i < tl; i++)
-                if (text[i] != ' ' && text[i] != '\n' && text[i] != '\r' && text[i] != '\t')
-                    text[j++] = text[i];
-            text[j] = '\0';
-            der = malloc(j / 4 * 3 + 4);
-            len = der ? codec_b64_decode(text, j, der) : -1;
-            if (len > 0)
-                keys[n] = xmlSecCryptoAppKeyLoadMemory(
-                    der, (xmlSecSize)len, xmlSecKeyDataFormatCertDer, NULL, NULL, NULL);
-            if (len > 0 && keys[n])
-                n++;
-            free(der);
-        }
-        xmlFree(text);
-        xmlFree(use);
+    if (iam_saml_meta_parse(metadata, strlen(metadata), &m) != 0)
+        return 0;
+    for (i = 0; i < m.ncerts && n < max; i++) {
+        keys[n] = xmlSecCryptoAppKeyLoadMemory(m.certs[i].der, (xmlSecSize)m.certs[i].len,
+                                               xmlSecKeyDataFormatCertDer, NULL, NULL, NULL);
+        if (keys[n])
+            n++;
     }
-    xmlFreeDoc(doc);
+    iam_saml_meta_free(&m);
     return n;
 }
 
@@ -497,30 +473,10 @@ static int session_name_ok(const char *s)
 static int answer(svc_req_t *r, const sts_role_t *role, const char *provider, const claims_t *c,
                   long duration, const char *policy, const char *arns, buf_t *out)
 {
-    char arn[AWS_ARN_BUF], uid[200], nq[40];
-    sts_session_t s;
+    char nq[40];
 
-    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
-             role->name, c->session);
-    snprintf(uid, sizeof uid, "%s:%s", role->id, c->session);
-    memset(&s, 0, sizeof s);
-    s.kind = "assumed-role";
-    s.arn = arn;
-    s.user_id = uid;
-    s.role_arn = role->arn;
-    s.source_name = role->name;
-    s.session_name = c->session;
-    s.policy = policy;
-    s.policy_arns = arns;
-    s.expires = r->now + (double)duration;
-    if (sts_new_session(r, &s, out) != 0)
+    if (sts_federated_session(r, role, c->session, duration, policy, arns, NULL, out) != 0)
         return -1;
-    xml_open(out, "AssumedRoleUser");
-    xml_elem(out, "AssumedRoleId", uid);
-    xml_elem(out, "Arn", arn);
-    xml_close(out, "AssumedRoleUser");
-    if (policy || arns)
-        xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, NULL));
     name_qualifier(r, c->issuer, provider, nq);
     if (c->subject)
         xml_elem(out, "Subject", c->subject);

@@ -271,32 +271,8 @@ static int read_token(svc_req_t *r, const char *token, web_t *w)
 static int answer(svc_req_t *r, web_t *w, const char *name, long duration, const char *policy,
                   const char *arns, buf_t *out)
 {
-    char arn[AWS_ARN_BUF], uid[200];
-    sts_session_t s;
-
-    snprintf(arn, sizeof arn, "arn:%s:sts::%s:assumed-role/%s/%s", IAM_PARTITION(r), r->account,
-             w->role.name, name);
-    snprintf(uid, sizeof uid, "%s:%s", w->role.id, name);
-    memset(&s, 0, sizeof s);
-    s.kind = "assumed-role";
-    s.arn = arn;
-    s.user_id = uid;
-    s.role_arn = w->role.arn;
-    s.source_name = w->role.name;
-    s.session_name = name;
-    s.policy = policy;
-    s.policy_arns = arns;
-    s.expires = r->now + (double)duration;
-    if (sts_new_session(r, &s, out) != 0)
+    if (sts_federated_session(r, &w->role, name, duration, policy, arns, w->sub, out) != 0)
         return -1;
-    if (w->sub)
-        xml_elem(out, "SubjectFromWebIdentityToken", w->sub);
-    xml_open(out, "AssumedRoleUser");
-    xml_elem(out, "AssumedRoleId", uid);
-    xml_elem(out, "Arn", arn);
-    xml_close(out, "AssumedRoleUser");
-    if (policy || arns)
-        xml_elem_int(out, "PackedPolicySize", sts_packed_size(policy, arns, NULL));
     xml_elem(out, "Provider", w->provider_arn);
     xml_elem(out, "Audience", w->aud);
     db_run(r->emu->db,

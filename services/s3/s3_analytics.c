@@ -29,10 +29,12 @@ static int one_of(const char *v, const char *const *set)
 static int s3_bucket_dest(s3_req_t *s, const xml_node_t *dest, const char *const *formats)
 {
     const char *arn = xml_text(xml_child(dest, "Bucket"));
+    size_t p;
 
     if (dest == NULL || !one_of(xml_text(xml_child(dest, "Format")), formats) || !arn[0])
         return s3_fail(s, S3_E_MALFORMED_XML);
-    if (strncmp(arn, "arn:aws:s3:::", 13) != 0 || arn[13] == '\0')
+    p = partition_arn_prefix(arn); /* arn:<any partition>:s3:::bucket */
+    if (p == 0 || strncmp(arn + p, "s3:::", 5) != 0 || arn[p + 5] == '\0')
         return s3_error(s, 400, "InvalidArgument", "Invalid bucket ARN.");
     return 0;
 }

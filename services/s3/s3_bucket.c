@@ -247,11 +247,11 @@ int s3_op_create_bucket(svc_req_t *r)
     if (db_commit(s->r->emu->db) != 0)
         return internal(s);
     {
-        char loc[80];
+        char loc[96]; /* arn:aws-us-gov:s3::: + a 63-byte name */
         snprintf(loc, sizeof loc, "/%s", s->bucket);
         http_add_header(h, "Location", loc);
         /* BucketArn of botocore's CreateBucketOutput */
-        snprintf(loc, sizeof loc, "arn:aws:s3:::%s", s->bucket);
+        snprintf(loc, sizeof loc, "arn:%s:s3:::%s", partition_name(region), s->bucket);
         http_add_header(h, "x-amz-bucket-arn", loc);
     }
     s3_send_empty(s, 200);

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"
+#include "base/partition.h"
 #include "base/xml.h"
 #include "emulator/config.h"
 
@@ -93,18 +94,21 @@ static int filters_overlap(const xml_node_t *a, const xml_node_t *b)
     return !strcmp(sa + strlen(sa) - n, sb + strlen(sb) - n);
 }
 
-/* "arn:aws:<service>:<region>:<12 digits>:<name...>" (Lambda: function:NAME). */
+/* "arn:<partition>:<service>:<region>:<12 digits>:<name...>" (Lambda:
+ * function:NAME). */
 static int arn_ok(const char *arn, const char *service)
 {
-    char pfx[32];
-    const char *p, *acct;
-    size_t i;
+    const char *p, *acct, *svc;
+    size_t i, n = partition_arn_prefix(arn);
 
-    snprintf(pfx, sizeof pfx, "arn:aws:%s:", service);
-    if (strncmp(arn, pfx, strlen(pfx)) != 0 || strlen(arn) > 2048)
+    if (n == 0 || strlen(arn) > 2048)
         return 0;
-    p = strchr(arn + strlen(pfx), ':'); /* after the region */
-    if (p == NULL || p == arn + strlen(pfx))
+    svc = arn + n;
+    if (strncmp(svc, service, strlen(service)) != 0 || svc[strlen(service)] != ':')
+        return 0;
+    svc += strlen(service) + 1;
+    p = strchr(svc, ':'); /* after the region */
+    if (p == NULL || p == svc)
         return 0;
     acct = p + 1;
     for (i = 0; i < 12; i++)
@@ -357,7 +361,7 @@ static char *event_json(s3_req_t *s, const char *event, const char *config_id,
 {
     cJSON *root = cJSON_CreateObject(), *recs = cJSON_AddArrayToObject(root, "Records");
     cJSON *rec = cJSON_CreateObject(), *x, *s3, *b, *obj;
-    char when[32], owner[65], seq[24], arn[80], *text;
+    char when[32], owner[65], seq[24], arn[96], *text;
     buf_t key;
 
     cJSON_AddItemToArray(recs, rec);
@@ -382,7 +386,7 @@ static char *event_json(s3_req_t *s, const char *event, const char *config_id,
     s3_canonical_id(s->r->account, owner);
     x = cJSON_AddObjectToObject(b, "ownerIdentity");
     cJSON_AddStringToObject(x, "principalId", owner);
-    snprintf(arn, sizeof arn, "arn:aws:s3:::%s", s->bucket);
+    snprintf(arn, sizeof arn, "arn:%s:s3:::%s", partition_name(s->r->region), s->bucket);
     cJSON_AddStringToObject(b, "arn", arn);
     obj = cJSON_AddObjectToObject(s3, "object");
     buf_init(&key, 0);

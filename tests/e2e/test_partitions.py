@@ -57,6 +57,43 @@ class PartitionArnTests(ServerTestCase):
             kms.describe_key(KeyId=foreign)
         self.assertEqual("NotFoundException", cm.exception.response["Error"]["Code"])
 
+    def test_kms_asymmetric_key_arns(self):
+        # CreateKey/GetPublicKey/Sign return the key ARN as KeyId (KMS API
+        # reference, "GetPublicKey" and "Sign" response elements); the
+        # partition follows the region as for symmetric keys.
+        for region, part in CASES[:3]:
+            with self.subTest(region=region):
+                kms = self.server.client("kms", region=region)
+                meta = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+                arn = "arn:%s:kms:%s:%s:key/%s" % (part, region, ACCOUNT, meta["KeyId"])
+                self.assertEqual(arn, meta["Arn"])
+                self.assertEqual(arn, kms.get_public_key(KeyId=meta["KeyId"])["KeyId"])
+                sig = kms.sign(KeyId=arn, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
+                self.assertEqual(arn, sig["KeyId"])
+
+    def test_s3_bucket_arn_in_partition(self):
+        # CreateBucketOutput.BucketArn (x-amz-bucket-arn, botocore's s3
+        # service-2.json) is arn:<partition>:s3:::<bucket> (General Reference, ARNs).
+        for region, part in CASES[:3]:
+            with self.subTest(region=region):
+                s3 = self.server.client("s3", region=region)
+                bucket = uniq("pa")
+                conf = {} if region == "us-east-1" else {
+                    "CreateBucketConfiguration": {"LocationConstraint": region}}
+                out = s3.create_bucket(Bucket=bucket, **conf)
+                self.assertEqual("arn:%s:s3:::%s" % (part, bucket), out["BucketArn"])
+                # an analytics export destination in the caller's partition is accepted
+                s3.put_bucket_analytics_configuration(
+                    Bucket=bucket, Id="a1", AnalyticsConfiguration={
+                        "Id": "a1", "StorageClassAnalysis": {"DataExport": {
+                            "OutputSchemaVersion": "V_1", "Destination": {
+                                "S3BucketDestination": {"Format": "CSV",
+                                                        "Bucket": out["BucketArn"]}}}}})
+                got = s3.get_bucket_analytics_configuration(Bucket=bucket, Id="a1")
+                dest = got["AnalyticsConfiguration"]["StorageClassAnalysis"]["DataExport"]
+                self.assertEqual(out["BucketArn"],
+                                 dest["Destination"]["S3BucketDestination"]["Bucket"])
+
     def test_secret_arns(self):
         for region, part in CASES:
             with self.subTest(region=region):

@@ -168,6 +168,14 @@ class ConfigurationTests(NotifyCase):
         self.assertErr("InvalidArgument", "The ARN is not well formed", self.put_conf, b,
                        QueueConfigurations=[{"QueueArn": "arn:aws:sns:us-east-1:1:x",
                                              "Events": ["s3:ObjectCreated:*"]}])
+        # a destination in another partition is well formed (an ARN's
+        # partition follows its region: arn:aws-cn: in cn-north-1)
+        self.put_conf(b, QueueConfigurations=[{
+            "QueueArn": "arn:aws-cn:sqs:cn-north-1:%s:q" % self.server.account,
+            "Events": ["s3:ObjectCreated:*"]}])
+        self.assertErr("InvalidArgument", "The ARN is not well formed", self.put_conf, b,
+                       QueueConfigurations=[{"QueueArn": "arn:nope:sqs:cn-north-1:000000000000:q",
+                                             "Events": ["s3:ObjectCreated:*"]}])
         e = self.assertErr("InvalidArgument",
                            "Unable to validate the following destination configurations",
                            self.put_conf, b, LambdaFunctionConfigurations=[{
