@@ -382,7 +382,7 @@ static const svc_op_t ops[] = {
     KEY_OP("Decrypt", kms_op_decrypt, kms_res_decrypt, OP_KEY_MATERIAL),
     KEY_OP("DeleteAlias", kms_op_delete_alias, kms_res_delete_alias, OP_MUTATES),
     KEY_OP("DeleteCustomKeyStore", kms_op_custom_key_store, NULL, OP_MUTATES),
-    KEY_OP("DeleteImportedKeyMaterial", kms_op_delete_imported_key_material, kms_res_key_id,
+    KEY_OP("DeleteImportedKeyMaterial", kms_op_delete_imported_key_material, kms_res_delete_import,
            OP_MUTATES),
     KEY_OP("DeriveSharedSecret", kms_op_derive_shared_secret, kms_res_derive, OP_KEY_MATERIAL),
     KEY_OP("DescribeCustomKeyStores", kms_op_describe_custom_key_stores, NULL, 0),

@@ -199,8 +199,21 @@
     400, "ValidationException", "The key material for a %s key must be %d bytes."
 #define KMS_E_NEW_MATERIAL                                                                         \
     400, "ValidationException",                                                                    \
-        "ImportType NEW_KEY_MATERIAL is not valid for %s: its first key material is imported, "    \
-        "and awsemu does not rotate imported key material yet."
+        "ImportType NEW_KEY_MATERIAL is not valid for %s: only symmetric encryption keys take "    \
+        "new key material."
+#define KMS_E_NEW_MATERIAL_MRK                                                                     \
+    400, "ValidationException",                                                                    \
+        "ImportType NEW_KEY_MATERIAL is not valid for %s: awsemu does not rotate the imported "    \
+        "key material of multi-Region keys yet."
+#define KMS_E_PENDING_ROTATION                                                                     \
+    400, "ValidationException", "%s already has key material pending rotation."
+#define KMS_E_NO_PENDING_ROTATION                                                                  \
+    400, "ValidationException",                                                                    \
+        "%s has no key material in PENDING_ROTATION state: import new key material first."
+#define KMS_E_MATERIAL_KNOWN                                                                       \
+    400, "ValidationException", "The key material is already associated with %s."
+#define KMS_E_MATERIAL_ID                                                                          \
+    400, "NotFoundException", "Key material %s is not associated with %s."
 #define KMS_E_PKCS1_WRAPPING                                                                       \
     400, "ValidationException", "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported."
 #define KMS_E_PENDING_WINDOW                                                                       \

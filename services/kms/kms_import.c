@@ -373,28 +373,37 @@ static int bound_id(svc_req_t *r, const kms_key_t *k, char out[65])
     return rc < 0 ? kms_internal(r) : 0;
 }
 
-/* Stores m as k's material (the current version) unless it is there,
- * and the import's expiry; the token is spent. */
+/* Stores m as k's material version ver (fresh: new material, pending
+ * rotation) unless it is there; the key is Enabled again once no
+ * permanently associated material is missing; the import's expiry is the
+ * current material's. The token is spent. */
 static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v,
-                        const char *hash, const uint8_t *m, size_t n, const char *mid)
+                        const char *hash, const uint8_t *m, size_t n, const char *mid, int ver,
+                        int fresh)
 {
     uint8_t w[MAX_MATERIAL + ENVELOPE_OVERHEAD];
     char ref[KMS_ARN_BUF + 16];
     int rc;
 
-    snprintf(ref, sizeof ref, "%s:%d", k->arn, k->current_version);
+    snprintf(ref, sizeof ref, "%s:%d", k->arn, ver);
     if (keyring_seal(r->emu->master_key, KEYRING_KMS_MATERIAL, ref, strlen(ref), m, n, w) != 0)
         return svc_error(r, KMS_E_STORE_MATERIAL);
     rc = db_run(r->emu->db,
-                "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created) "
-                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key_id, version) DO UPDATE SET "
-                "wrapped=excluded.wrapped",
-                "sisbd", k->key_id, k->current_version, mid, w, n + ENVELOPE_OVERHEAD, r->now);
+                "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created, "
+                "rotation_type) VALUES (?1, ?2, ?3, ?4, ?5, CASE ?6 WHEN 1 THEN 'PENDING' END) "
+                "ON CONFLICT (key_id, version) DO UPDATE SET wrapped=excluded.wrapped",
+                "sisbdi", k->key_id, ver, mid, w, n + ENVELOPE_OVERHEAD, r->now, fresh);
     if (rc == 0)
         rc = db_run(r->emu->db,
-                    "UPDATE kms_keys SET state=CASE state WHEN 'PendingImport' THEN 'Enabled' "
-                    "ELSE state END, expiration_model=?2, valid_to=NULLIF(?3, 0), import_id=?4 "
-                    "WHERE key_id=?1",
+                    "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1 AND "
+                    "state='PendingImport' AND NOT EXISTS (SELECT 1 FROM kms_key_material "
+                    "WHERE key_id=?1 AND length(wrapped)=0 AND "
+                    "IFNULL(rotation_type, '') <> 'PENDING')",
+                    "s", k->key_id);
+    if (rc == 0 && ver == k->current_version)
+        rc = db_run(r->emu->db,
+                    "UPDATE kms_keys SET expiration_model=?2, valid_to=NULLIF(?3, 0), "
+                    "import_id=IFNULL(import_id, ?4) WHERE key_id=?1",
                     "ssds", k->key_id, v->model, v->valid_to > 0 ? v->valid_to : 0.0, mid);
     if (rc == 0)
         rc = db_run(r->emu->db, "DELETE FROM kms_import_params WHERE token_hash=?1", "s", hash);
@@ -470,10 +479,95 @@ static int canonical_material(svc_req_t *r, const kms_key_t *k, uint8_t *m, size
     return 0;
 }
 
+/* The id of k's material version ver into out ("" for none). */
+static void version_id(svc_req_t *r, const kms_key_t *k, int ver, char out[65])
+{
+    sqlite3_stmt *st = db_query(r->emu->db,
+                                "SELECT material_id FROM kms_key_material WHERE key_id=?1 AND "
+                                "version=?2",
+                                "si", k->key_id, ver);
+
+    out[0] = '\0';
+    if (db_row(st) == 1)
+        db_copy(st, 0, out, 65);
+    db_done(st);
+}
+
+/* Finds k's material mid: 1 (*ver, *pending: awaiting RotateKeyOnDemand),
+ * 0 none, -1 error. */
+static int find_material(svc_req_t *r, const kms_key_t *k, const char *mid, int *ver,
+                         int *pending)
+{
+    sqlite3_stmt *st = db_query(r->emu->db,
+                                "SELECT version, IFNULL(rotation_type, '') = 'PENDING' FROM "
+                                "kms_key_material WHERE key_id=?1 AND material_id=?2",
+                                "ss", k->key_id, mid);
+    int rc = db_row(st);
+
+    if (rc == 1) {
+        *ver = sqlite3_column_int(st, 0);
+        *pending = sqlite3_column_int(st, 1);
+    }
+    db_done(st);
+    return rc < 0 ? kms_internal(r) : rc;
+}
+
+/* NEW_KEY_MATERIAL once the key has material: symmetric keys only, one
+ * material pending rotation at a time, as the next version. */
+static int new_version(svc_req_t *r, const kms_key_t *k, const char *mid, int *ver)
+{
+    sqlite3_stmt *st;
+    int rc, x, pending;
+
+    if (strcmp(k->key_spec, "SYMMETRIC_DEFAULT") != 0)
+        return svc_error(r, KMS_E_NEW_MATERIAL, k->arn);
+    if (k->multi_region)
+        return svc_error(r, KMS_E_NEW_MATERIAL_MRK, k->arn);
+    if ((rc = find_material(r, k, mid, &x, &pending)) != 0)
+        return rc < 0 ? -1 : svc_error(r, KMS_E_MATERIAL_KNOWN, k->arn);
+    st = db_query(r->emu->db,
+                  "SELECT IFNULL(MAX(version), 0), SUM(rotation_type = 'PENDING') FROM "
+                  "kms_key_material WHERE key_id=?1",
+                  "s", k->key_id);
+    rc = db_row(st);
+    x = sqlite3_column_int(st, 0);
+    pending = rc == 1 ? sqlite3_column_int(st, 1) : 0;
+    db_done(st);
+    if (rc != 1)
+        return kms_internal(r);
+    if (pending > 0)
+        return svc_error(r, KMS_E_PENDING_ROTATION, k->arn);
+    *ver = x + 1;
+    return 0;
+}
+
+/* EXISTING_KEY_MATERIAL: the material KeyMaterialId names, else the
+ * current one (bound: a replica's first import takes its primary's). */
+static int existing_version(svc_req_t *r, const kms_key_t *k, const import_args_t *v,
+                            const char *mid, const char *bound, int *ver)
+{
+    char cur[65];
+    const char *want = v->material_id;
+    int rc, pending;
+
+    if (want == NULL) {
+        version_id(r, k, k->current_version, cur);
+        want = cur[0] ? cur : bound;
+    }
+    if (strcmp(want, mid) != 0)
+        return svc_error(r, KMS_E_INCORRECT_MATERIAL, k->arn);
+    if ((rc = find_material(r, k, mid, ver, &pending)) < 0)
+        return -1;
+    if (rc == 0 && strcmp(mid, bound) != 0)
+        return svc_error(r, KMS_E_INCORRECT_MATERIAL, k->arn);
+    return 0;
+}
+
 /* Checks the unwrapped material m against k's spec (m rewritten in its
- * kept form) and its bound KeyMaterialId; mid gets m's id. */
+ * kept form) and the key's materials; mid gets m's id, *ver the version
+ * it goes in, *fresh 1 for new material pending rotation. */
 static int check_material(svc_req_t *r, const kms_key_t *k, const import_args_t *v, uint8_t *m,
-                          size_t *np, char mid[65])
+                          size_t *np, char mid[65], int *ver, int *fresh)
 {
     char bound[65];
     uint8_t buf[KMS_ID_LEN + MAX_MATERIAL];
@@ -488,11 +582,17 @@ static int check_material(svc_req_t *r, const kms_key_t *k, const import_args_t 
     OPENSSL_cleanse(buf, sizeof buf);
     if (bound_id(r, k, bound) != 0)
         return -1;
-    if (bound[0] && v->type && !strcmp(v->type, "NEW_KEY_MATERIAL"))
-        return svc_error(r, KMS_E_NEW_MATERIAL, k->arn);
-    if ((bound[0] && strcmp(bound, mid) != 0) || (v->material_id && strcmp(v->material_id, mid)))
-        return svc_error(r, KMS_E_INCORRECT_MATERIAL, k->arn);
-    return 0;
+    *ver = k->current_version;
+    *fresh = 0;
+    if (bound[0] == '\0') /* the first import */
+        return v->material_id && strcmp(v->material_id, mid)
+                   ? svc_error(r, KMS_E_INCORRECT_MATERIAL, k->arn)
+                   : 0;
+    if (v->type && !strcmp(v->type, "NEW_KEY_MATERIAL")) {
+        *fresh = 1;
+        return new_version(r, k, mid, ver);
+    }
+    return existing_version(r, k, v, mid, bound, ver);
 }
 
 int kms_op_import_key_material(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -503,7 +603,7 @@ int kms_op_import_key_material(svc_req_t *r, const cJSON *in, cJSON *out)
     EVP_PKEY *pk = NULL;
     size_t n = 0;
     kms_key_t *k;
-    int rc = -1;
+    int rc = -1, ver, fresh;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || external_only(r, k) != 0 ||
         token_key(r, k, v, hash, &pk, alg) != 1)
@@ -514,13 +614,13 @@ int kms_op_import_key_material(svc_req_t *r, const cJSON *in, cJSON *out)
                   "the import token.");
         goto out;
     }
-    if (check_material(r, k, v, m, &n, mid) != 0)
+    if (check_material(r, k, v, m, &n, mid, &ver, &fresh) != 0)
         goto out;
     if (db_begin(r->emu->db) != 0) {
         kms_internal(r);
         goto out;
     }
-    if (store_import(r, k, v, hash, m, n, mid) != 0) {
+    if (store_import(r, k, v, hash, m, n, mid, ver, fresh) != 0) {
         db_rollback(r->emu->db);
         goto out;
     }
@@ -539,12 +639,15 @@ out:
 
 /* ---- deletion and expiry ------------------------------------------------ */
 
-/* Deletes k's material: the key waits for an import again. Its row stays,
- * empty, for ListKeyRotations (PENDING_IMPORT) and the KeyMaterialId. */
-static int drop_material(svc_req_t *r, kms_key_t *k)
+/* Deletes k's material version ver (0: all permanently associated ones):
+ * the key waits for an import again. The row stays, empty, for
+ * ListKeyRotations (PENDING_IMPORT) and the KeyMaterialId. */
+static int drop_material(svc_req_t *r, kms_key_t *k, int ver)
 {
-    if (db_run(r->emu->db, "UPDATE kms_key_material SET wrapped=x'' WHERE key_id=?1", "s",
-               k->key_id) != 0 ||
+    if (db_run(r->emu->db,
+               "UPDATE kms_key_material SET wrapped=x'' WHERE key_id=?1 AND (version=?2 OR "
+               "(?2=0 AND IFNULL(rotation_type, '') <> 'PENDING'))",
+               "si", k->key_id, ver) != 0 ||
         db_run(r->emu->db,
                "UPDATE kms_keys SET state='PendingImport', valid_to=NULL WHERE key_id=?1", "s",
                k->key_id) != 0)
@@ -555,16 +658,49 @@ static int drop_material(svc_req_t *r, kms_key_t *k)
     return 0;
 }
 
+typedef struct {
+    kms_args_t h;
+    const char *material_id;
+} delete_args_t;
+
+static int delete_parse(svc_req_t *r, const cJSON *in, void *args)
+{
+    delete_args_t *v = args;
+
+    return json_str(r, in, "KeyId", 1, 1, 2048, &v->h.key_ref) ||
+                   json_str(r, in, "KeyMaterialId", 0, 64, 64, &v->material_id)
+               ? -1
+               : 0;
+}
+
+static const kms_input_t delete_input = {sizeof(delete_args_t), delete_parse, NULL, 0};
+KMS_KEY_RESOURCE(kms_res_delete_import, delete_input)
+
+/* Deletes the material KeyMaterialId names, else the current one. Material
+ * pending rotation is not permanently associated with the key: it goes
+ * and the key's state stays. */
 int kms_op_delete_imported_key_material(svc_req_t *r, const cJSON *in, cJSON *out)
 {
+    const delete_args_t *v = kms_input(r, in, &delete_input);
     kms_key_t *k;
     char mid[65];
+    int ver, pending = 0, rc;
 
-    if (kms_input(r, in, &kms_key_id_input) == NULL || (k = kms_key(r, in)) == NULL ||
-        external_only(r, k) != 0)
+    if (v == NULL || (k = kms_key(r, in)) == NULL || external_only(r, k) != 0)
         return -1;
-    kms_current_material_id(r, k, mid);
-    if (drop_material(r, k) != 0)
+    ver = k->current_version;
+    if (v->material_id)
+        snprintf(mid, sizeof mid, "%s", v->material_id);
+    else
+        version_id(r, k, ver, mid);
+    if (mid[0] && (rc = find_material(r, k, mid, &ver, &pending)) != 1)
+        return rc < 0 ? -1 : svc_error(r, KMS_E_MATERIAL_ID, mid, k->arn);
+    if (pending)
+        rc = db_run(r->emu->db, "DELETE FROM kms_key_material WHERE key_id=?1 AND version=?2",
+                    "si", k->key_id, ver);
+    else
+        rc = drop_material(r, k, ver);
+    if (rc != 0)
         return kms_internal(r);
     cJSON_AddStringToObject(out, "KeyId", k->arn);
     if (mid[0])
@@ -585,7 +721,33 @@ int kms_import_maintain(svc_req_t *r, kms_key_t *k)
     db_done(st);
     if (valid_to <= 0 || valid_to > r->now)
         return 0;
-    return drop_material(r, k); /* the material expired */
+    return drop_material(r, k, 0); /* the material expired */
+}
+
+int kms_import_rotate(svc_req_t *r, kms_key_t *k)
+{
+    sqlite3_stmt *st = db_query(r->emu->db,
+                                "SELECT version FROM kms_key_material WHERE key_id=?1 AND "
+                                "rotation_type='PENDING' AND length(wrapped) > 0",
+                                "s", k->key_id);
+    int rc = db_row(st), v = rc == 1 ? sqlite3_column_int(st, 0) : 0;
+
+    db_done(st);
+    if (rc < 0)
+        return kms_internal(r);
+    if (rc == 0)
+        return svc_error(r, KMS_E_NO_PENDING_ROTATION, k->arn);
+    if (db_run(r->emu->db,
+               "UPDATE kms_key_material SET rotation_type='ON_DEMAND', created=?3 WHERE "
+               "key_id=?1 AND version=?2",
+               "sid", k->key_id, v, r->now) != 0 ||
+        db_run(r->emu->db,
+               "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + 1 "
+               "WHERE key_id=?1",
+               "si", k->key_id, v) != 0)
+        return kms_internal(r);
+    k->current_version = v;
+    return 0;
 }
 
 void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e)

@@ -262,6 +262,10 @@ void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
 /* ListKeyRotations' ImportState (imported: the material is there, not
  * deleted or expired), ExpirationModel and ValidTo of an EXTERNAL key. */
 void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e);
+/* RotateKeyOnDemand of a symmetric EXTERNAL key: its material pending
+ * rotation becomes current (ValidationException when there is none). */
+int kms_import_rotate(svc_req_t *r, kms_key_t *k);
+int kms_res_delete_import(svc_req_t *r, const void *in, struct authz *a);
 /* ScheduleKeyDeletion of a primary with replicas: PendingReplicaDeletion
  * and out filled (1); 0 when k is not such a key; -1 on error. */
 int kms_mrk_schedule_deletion(svc_req_t *r, const kms_key_t *k, int days, cJSON *out);

@@ -505,14 +505,19 @@ int kms_op_get_key_rotation_status(svc_req_t *r, const cJSON *in, cJSON *out)
 int kms_op_rotate_key_on_demand(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     kms_key_t *k = req_key(r, in);
+    int imported;
 
-    if (k == NULL || rotation_allowed(r, k, "RotateKeyOnDemand") != 0)
+    if (k == NULL)
+        return -1;
+    /* a symmetric EXTERNAL key rotates to its imported material pending rotation */
+    imported = !strcmp(k->origin, "EXTERNAL") && !strcmp(k->key_spec, "SYMMETRIC_DEFAULT");
+    if (imported ? kms_require_enabled(r, k) : rotation_allowed(r, k, "RotateKeyOnDemand"))
         return -1;
     if (k->ondemand_count >= MAX_ON_DEMAND_ROTATIONS)
         return svc_error(r, KMS_E_ROTATION_LIMIT, k->arn, MAX_ON_DEMAND_ROTATIONS);
     if (db_begin(r->emu->db) != 0)
         return internal(r);
-    if (kms_add_material(r, k, "ON_DEMAND") != 0) {
+    if ((imported ? kms_import_rotate(r, k) : kms_add_material(r, k, "ON_DEMAND")) != 0) {
         db_rollback(r->emu->db);
         return -1;
     }
@@ -547,6 +552,12 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     (void)r;
     cJSON_AddStringToObject(e, "KeyId", k->id);
     cJSON_AddStringToObject(e, "KeyMaterialId", db_text(st, 1));
+    if (sqlite3_column_int(st, 0) > k->current_version) { /* imported, awaiting rotation */
+        cJSON_AddStringToObject(e, "KeyMaterialState", "PENDING_ROTATION");
+        kms_import_rotation(r, k, sqlite3_column_int(st, 4), e);
+        cJSON_AddItemToArray(list, e);
+        return;
+    }
     cJSON_AddStringToObject(e, "KeyMaterialState",
                             sqlite3_column_int(st, 0) == k->current_version ? "CURRENT"
                                                                             : "NON_CURRENT");
@@ -563,7 +574,7 @@ int kms_op_list_key_rotations(svc_req_t *r, const cJSON *in, cJSON *out)
 #define ROTATIONS                                                                                  \
     "SELECT version, material_id, created, rotation_type, length(wrapped) > 0 FROM "               \
     "kms_key_material WHERE key_id=?1 "                                                            \
-    "AND (?2 OR rotation_type IS NOT NULL)"
+    "AND (?2 OR IFNULL(rotation_type, 'PENDING') <> 'PENDING')"
     static const char *const sql[2] = {
         ROTATIONS PAGE_ORDER1("version"),
         ROTATIONS " AND " PAGE_NEXT1("version") PAGE_ORDER1("version"),

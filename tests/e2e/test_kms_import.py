@@ -306,6 +306,104 @@ class ImportTests(ImportTestCase):
         self.assertClientError("KMSInvalidStateException", west.decrypt, CiphertextBlob=ct)
 
 
+class RotationTests(ImportTestCase):
+    """On-demand rotation of imported material, pinned by the AWS KMS
+    Developer Guide ("Rotating keys with imported key material": import
+    NEW_KEY_MATERIAL, shown PENDING_ROTATION by ListKeyRotations, then
+    RotateKeyOnDemand makes it current; older ciphertexts still decrypt;
+    "Delete imported key material": material pending rotation is not
+    permanently associated with the key, KeyMaterialId names the material
+    to delete) and the API reference of RotateKeyOnDemand and
+    ImportKeyMaterial (NEW_KEY_MATERIAL only for symmetric encryption
+    keys)."""
+
+    def rows(self, kid):
+        return {e["KeyMaterialId"]: e for e in self.kms.list_key_rotations(
+            KeyId=kid, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]}
+
+    def current(self, kid):
+        return self.kms.describe_key(KeyId=kid)["KeyMetadata"].get("CurrentKeyMaterialId")
+
+    def test_new_material_pending_then_rotated(self):
+        kid = self.external_key()["KeyId"]
+        m1, m2 = os.urandom(32), os.urandom(32)
+        id1 = self.import_material(kid, m1)["KeyMaterialId"]
+        old = self.kms.encrypt(KeyId=kid, Plaintext=b"first")["CiphertextBlob"]
+        # nothing pending yet
+        self.assertClientError("ValidationException", self.kms.rotate_key_on_demand, KeyId=kid)
+        id2 = self.import_material(kid, m2, ImportType="NEW_KEY_MATERIAL",
+                                   alg="RSA_AES_KEY_WRAP_SHA_256")["KeyMaterialId"]
+        self.assertNotEqual(id1, id2)
+        rows = self.rows(kid)
+        self.assertEqual(("CURRENT", "PENDING_ROTATION", "IMPORTED"),
+                         (rows[id1]["KeyMaterialState"], rows[id2]["KeyMaterialState"],
+                          rows[id2]["ImportState"]))
+        self.assertEqual([], self.kms.list_key_rotations(KeyId=kid)["Rotations"])
+        self.assertEqual(id1, self.current(kid))
+        # pending material is not used yet; only one may be pending
+        self.assertEqual(id1, self.kms.decrypt(CiphertextBlob=self.kms.encrypt(
+            KeyId=kid, Plaintext=b"x")["CiphertextBlob"])["KeyMaterialId"])
+        self.assertClientError("ValidationException", self.import_material, kid,
+                               os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+        self.assertClientError("ValidationException", self.import_material, kid, m1,
+                               ImportType="NEW_KEY_MATERIAL")
+        self.assertEqual(kid, self.kms.rotate_key_on_demand(KeyId=kid)["KeyId"])
+        self.assertEqual(id2, self.current(kid))
+        new = self.kms.encrypt(KeyId=kid, Plaintext=b"second")["CiphertextBlob"]
+        r = self.kms.decrypt(CiphertextBlob=new)
+        self.assertEqual((b"second", id2), (r["Plaintext"], r["KeyMaterialId"]))
+        r = self.kms.decrypt(CiphertextBlob=old)
+        self.assertEqual((b"first", id1), (r["Plaintext"], r["KeyMaterialId"]))
+        rows = self.rows(kid)
+        self.assertEqual(("NON_CURRENT", "CURRENT", "ON_DEMAND"),
+                         (rows[id1]["KeyMaterialState"], rows[id2]["KeyMaterialState"],
+                          rows[id2]["RotationType"]))
+        self.assertEqual([id2], [e["KeyMaterialId"] for e in
+                                 self.kms.list_key_rotations(KeyId=kid)["Rotations"]])
+        self.assertClientError("ValidationException", self.kms.rotate_key_on_demand, KeyId=kid)
+
+    def test_delete_by_material_id(self):
+        kid = self.external_key()["KeyId"]
+        m1, m2, m3 = os.urandom(32), os.urandom(32), os.urandom(32)
+        id1 = self.import_material(kid, m1)["KeyMaterialId"]
+        old = self.kms.encrypt(KeyId=kid, Plaintext=b"first")["CiphertextBlob"]
+        id2 = self.import_material(kid, m2, ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+        # pending material goes away without touching the key
+        r = self.kms.delete_imported_key_material(KeyId=kid, KeyMaterialId=id2)
+        self.assertEqual(id2, r["KeyMaterialId"])
+        self.assertEqual("Enabled", self.state(kid))
+        self.assertNotIn(id2, self.rows(kid))
+        self.assertClientError("NotFoundException", self.kms.delete_imported_key_material,
+                               KeyId=kid, KeyMaterialId=id2)
+        id3 = self.import_material(kid, m3, ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+        self.kms.rotate_key_on_demand(KeyId=kid)
+        # deleting the non-current material: the key waits for it again
+        self.assertEqual(id1, self.kms.delete_imported_key_material(
+            KeyId=kid, KeyMaterialId=id1)["KeyMaterialId"])
+        self.assertEqual("PendingImport", self.state(kid))
+        rows = self.rows(kid)
+        self.assertEqual(("PENDING_IMPORT", "IMPORTED"),
+                         (rows[id1]["ImportState"], rows[id3]["ImportState"]))
+        # only that material comes back, named by its id
+        self.assertClientError("IncorrectKeyMaterialException", self.import_material, kid, m1)
+        self.import_material(kid, m1, KeyMaterialId=id1)
+        self.assertEqual("Enabled", self.state(kid))
+        self.assertEqual(b"first", self.kms.decrypt(CiphertextBlob=old)["Plaintext"])
+        self.assertEqual(id3, self.current(kid))
+
+    def test_new_material_refused(self):
+        # first import: either type; asymmetric and HMAC keys take no new material
+        hmac = self.external_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyId"]
+        self.import_material(hmac, os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+        self.assertClientError("ValidationException", self.import_material, hmac,
+                               os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+        self.assertClientError("UnsupportedOperationException", self.kms.rotate_key_on_demand,
+                               KeyId=hmac)
+        kid = self.external_key()["KeyId"]
+        self.assertClientError("KMSInvalidStateException", self.kms.rotate_key_on_demand,
+                               KeyId=kid)
+
+
 class AsymmetricImportTests(ImportTestCase):
     """HMAC keys and asymmetric private keys (PKCS#8 DER) imported, checked
     with Python's hmac and cryptography: the MAC KMS answers is the local
