@@ -583,12 +583,26 @@ class AtRestTests(unittest.TestCase):
                 kms.import_key_material(KeyId=k, ImportToken=p["ImportToken"],
                                         EncryptedKeyMaterial=wrap(p["PublicKey"],
                                                                   "RSA_AES_KEY_WRAP_SHA_256", m))
+            # new material: one rotated to, one pending rotation
+            sk = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+            rotated, pending = os.urandom(32), os.urandom(32)
+            for m, t in ((os.urandom(32), "EXISTING_KEY_MATERIAL"),
+                         (rotated, "NEW_KEY_MATERIAL"), (pending, "NEW_KEY_MATERIAL")):
+                p = kms.get_parameters_for_import(KeyId=sk, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                                  WrappingKeySpec="RSA_2048")
+                kms.import_key_material(KeyId=sk, ImportToken=p["ImportToken"], ImportType=t,
+                                        EncryptedKeyMaterial=wrap(p["PublicKey"],
+                                                                  "RSAES_OAEP_SHA_256", m))
+                if m is rotated:
+                    kms.rotate_key_on_demand(KeyId=sk)
+            kms.encrypt(KeyId=sk, Plaintext=b"x")
             kms.generate_mac(KeyId=hk, Message=b"m", MacAlgorithm="HMAC_SHA_384")
             kms.sign(KeyId=ek, Message=b"m", SigningAlgorithm="ECDSA_SHA_384")
             scalar = priv.private_numbers().private_value.to_bytes(48, "big")
             needles = [("imported material", material), ("plaintext", pt),
                        ("imported HMAC key", mac_key), ("imported EC PKCS#8", der),
-                       ("imported EC scalar", scalar)]
+                       ("imported EC scalar", scalar), ("rotated material", rotated),
+                       ("pending material", pending)]
             self.assertEqual([], scan_for(data, needles))
             self.assertEqual(0, srv.stop()[0])
             self.assertEqual([], scan_for(data, needles))
