@@ -390,9 +390,12 @@ static int store_import(svc_req_t *r, const kms_key_t *k, const import_args_t *v
         return svc_error(r, KMS_E_STORE_MATERIAL);
     rc = db_run(r->emu->db,
                 "INSERT INTO kms_key_material (key_id, version, material_id, wrapped, created, "
-                "rotation_type) VALUES (?1, ?2, ?3, ?4, ?5, CASE ?6 WHEN 1 THEN 'PENDING' END) "
-                "ON CONFLICT (key_id, version) DO UPDATE SET wrapped=excluded.wrapped",
-                "sisbdi", k->key_id, ver, mid, w, n + ENVELOPE_OVERHEAD, r->now, fresh);
+                "rotation_type, expiration_model, valid_to) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "CASE ?6 WHEN 1 THEN 'PENDING' END, ?7, NULLIF(?8, 0)) ON CONFLICT (key_id, "
+                "version) DO UPDATE SET wrapped=excluded.wrapped, "
+                "expiration_model=excluded.expiration_model, valid_to=excluded.valid_to",
+                "sisbdisd", k->key_id, ver, mid, w, n + ENVELOPE_OVERHEAD, r->now, fresh,
+                v->model, v->valid_to > 0 ? v->valid_to : 0.0);
     if (rc == 0)
         rc = db_run(r->emu->db,
                     "UPDATE kms_keys SET state='Enabled' WHERE key_id=?1 AND "
@@ -742,21 +745,36 @@ int kms_import_rotate(svc_req_t *r, kms_key_t *k)
                "key_id=?1 AND version=?2",
                "sid", k->key_id, v, r->now) != 0 ||
         db_run(r->emu->db,
-               "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + 1 "
-               "WHERE key_id=?1",
+               "UPDATE kms_keys SET current_version=?2, ondemand_count=ondemand_count + 1, "
+               "(expiration_model, valid_to)=(SELECT expiration_model, valid_to FROM "
+               "kms_key_material WHERE key_id=?1 AND version=?2) WHERE key_id=?1",
                "si", k->key_id, v) != 0)
         return kms_internal(r);
     k->current_version = v;
     return 0;
 }
 
-void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e)
+void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int version, int imported, cJSON *e)
 {
+    sqlite3_stmt *st;
+
     if (strcmp(k->origin, "EXTERNAL") != 0)
         return;
     cJSON_AddStringToObject(e, "ImportState", imported ? "IMPORTED" : "PENDING_IMPORT");
-    if (imported)
-        kms_import_metadata(r, k, e);
+    if (!imported)
+        return;
+    st = db_query(r->emu->db,
+                  "SELECT expiration_model, valid_to FROM kms_key_material WHERE key_id=?1 AND "
+                  "version=?2 AND expiration_model IS NOT NULL",
+                  "si", k->key_id, version);
+    if (db_row(st) != 1)
+        kms_import_metadata(r, k, e); /* a row from before 021: the key's */
+    else {
+        cJSON_AddStringToObject(e, "ExpirationModel", db_text(st, 0));
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            json_put_time(e, "ValidTo", sqlite3_column_double(st, 1));
+    }
+    db_done(st);
 }
 
 void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m)

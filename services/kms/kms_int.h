@@ -260,8 +260,9 @@ int kms_mrk_propagate(svc_req_t *r, const kms_key_t *k, int version);
 void kms_mrk_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
 void kms_import_metadata(svc_req_t *r, const kms_key_t *k, cJSON *m);
 /* ListKeyRotations' ImportState (imported: the material is there, not
- * deleted or expired), ExpirationModel and ValidTo of an EXTERNAL key. */
-void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int imported, cJSON *e);
+ * deleted or expired), ExpirationModel and ValidTo of an EXTERNAL key's
+ * material version. */
+void kms_import_rotation(svc_req_t *r, const kms_key_t *k, int version, int imported, cJSON *e);
 /* RotateKeyOnDemand of a symmetric EXTERNAL key: its material pending
  * rotation becomes current (ValidationException when there is none). */
 int kms_import_rotate(svc_req_t *r, kms_key_t *k);

@@ -554,7 +554,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     cJSON_AddStringToObject(e, "KeyMaterialId", db_text(st, 1));
     if (sqlite3_column_int(st, 0) > k->current_version) { /* imported, awaiting rotation */
         cJSON_AddStringToObject(e, "KeyMaterialState", "PENDING_ROTATION");
-        kms_import_rotation(r, k, sqlite3_column_int(st, 4), e);
+        kms_import_rotation(r, k, sqlite3_column_int(st, 0), sqlite3_column_int(st, 4), e);
         cJSON_AddItemToArray(list, e);
         return;
     }
@@ -564,7 +564,7 @@ static void rotation_row(svc_req_t *r, sqlite3_stmt *st, cJSON *list, const void
     json_put_time(e, "RotationDate", sqlite3_column_double(st, 2));
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
         cJSON_AddStringToObject(e, "RotationType", db_text(st, 3));
-    kms_import_rotation(r, k, sqlite3_column_int(st, 4), e);
+    kms_import_rotation(r, k, sqlite3_column_int(st, 0), sqlite3_column_int(st, 4), e);
     cJSON_AddItemToArray(list, e);
 }
 

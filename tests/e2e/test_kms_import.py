@@ -391,6 +391,29 @@ class RotationTests(ImportTestCase):
         self.assertEqual(b"first", self.kms.decrypt(CiphertextBlob=old)["Plaintext"])
         self.assertEqual(id3, self.current(kid))
 
+    def test_new_material_expiry(self):
+        kid = self.external_key()["KeyId"]
+        id1 = self.import_material(kid, os.urandom(32))["KeyMaterialId"]
+        soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=5)
+        id2 = self.import_material(kid, os.urandom(32), ImportType="NEW_KEY_MATERIAL",
+                                   ValidTo=soon)["KeyMaterialId"]
+        rows = self.rows(kid)
+        self.assertEqual(("KEY_MATERIAL_DOES_NOT_EXPIRE", "KEY_MATERIAL_EXPIRES"),
+                         (rows[id1]["ExpirationModel"], rows[id2]["ExpirationModel"]))
+        self.assertAlmostEqual(0, (rows[id2]["ValidTo"] - soon).total_seconds(), delta=2)
+        md = self.kms.describe_key(KeyId=kid)["KeyMetadata"]
+        self.assertEqual("KEY_MATERIAL_DOES_NOT_EXPIRE", md["ExpirationModel"])
+        self.kms.rotate_key_on_demand(KeyId=kid)
+        md = self.kms.describe_key(KeyId=kid)["KeyMetadata"]
+        self.assertEqual("KEY_MATERIAL_EXPIRES", md["ExpirationModel"])
+        self.assertAlmostEqual(0, (md["ValidTo"] - soon).total_seconds(), delta=2)
+        # the current material's expiry leaves the key waiting for an import
+        self.addCleanup(self.server.http, "POST", "/_awsemu/clock",
+                        body=json.dumps({"reset": True}).encode(),
+                        headers={"Content-Type": "application/json"})
+        self.advance_days(6)
+        self.assertEqual("PendingImport", self.state(kid))
+
     def test_new_material_refused(self):
         # first import: either type; asymmetric and HMAC keys take no new material
         hmac = self.external_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyId"]
