@@ -94,17 +94,25 @@ int s3_fail(s3_req_t *s, enum s3_err e)
     return s3_error(s, s3_errors[e].status, s3_errors[e].code, "%s", s3_errors[e].msg);
 }
 
-int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
+/* The error's status, code and message on the request (never an empty
+ * message). */
+static void set_error(s3_req_t *s, int status, const char *code, const char *fmt, va_list ap)
 {
-    va_list ap;
     svc_req_t *r = s->r;
 
     r->err_status = status;
     snprintf(r->err_code, sizeof r->err_code, "%s", code);
-    va_start(ap, fmt);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
-    va_end(ap);
     no_empty_message(r);
+}
+
+int s3_error(s3_req_t *s, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_error(s, status, code, fmt, ap);
+    va_end(ap);
     s->arg_name[0] = '\0';
     s->condition[0] = '\0';
     return -1;
@@ -114,14 +122,10 @@ int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, co
                  const char *fmt, ...)
 {
     va_list ap;
-    svc_req_t *r = s->r;
 
-    r->err_status = status;
-    snprintf(r->err_code, sizeof r->err_code, "%s", code);
     va_start(ap, fmt);
-    vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+    set_error(s, status, code, fmt, ap);
     va_end(ap);
-    no_empty_message(r);
     snprintf(s->arg_name, sizeof s->arg_name, "%s", name);
     s->arg_value_set = value != NULL;
     snprintf(s->arg_value, sizeof s->arg_value, "%s", value ? value : "");
