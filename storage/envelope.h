@@ -30,4 +30,12 @@ int envelope_seal(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_
 int envelope_open(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_t aadlen,
                   const uint8_t *in, size_t n, uint8_t *out /* OUT */);
 
+/* envelope_seal and envelope_open through a context this thread keeps keyed
+ * with key, for the master key (keyring.c): its key schedule is made once,
+ * not per call. Same results and failures. */
+int envelope_seal_kept(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_t aadlen,
+                       const uint8_t *pt, size_t n, uint8_t *out);
+int envelope_open_kept(const uint8_t key[ENVELOPE_KEY_LEN], const uint8_t *aad, size_t aadlen,
+                       const uint8_t *in, size_t n, uint8_t *out);
+
 #endif

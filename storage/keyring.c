@@ -75,7 +75,7 @@ int keyring_seal(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_purpose p,
 
     if ((aad = build_aad(p, id, idlen, small, sizeof small, &len, &heap)) == NULL)
         return -1;
-    rc = envelope_seal(master, aad, len, pt, n, out);
+    rc = envelope_seal_kept(master, aad, len, pt, n, out);
     free(heap);
     return rc;
 }
@@ -93,7 +93,7 @@ int keyring_open(const uint8_t master[ENVELOPE_KEY_LEN], enum keyring_purpose p,
             OPENSSL_cleanse(out, n - ENVELOPE_OVERHEAD);
         return -1;
     }
-    rc = envelope_open(master, aad, len, in, n, out);
+    rc = envelope_open_kept(master, aad, len, in, n, out);
     free(heap);
     return rc;
 }

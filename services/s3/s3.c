@@ -273,6 +273,7 @@ static void s3_req_free(void *arg)
     if (s == NULL)
         return;
     s3_upload_free(s->up);
+    s3_bucket_changed(s);
     s3_sse_clear(&s->sse);
     s3_authz_free(s->az);
     free(s->key);

@@ -381,6 +381,7 @@ static int set_encryption(s3_req_t *s, const char *json)
     st = db_query(s->r->emu->db, "UPDATE s3_buckets SET encryption=?2 WHERE name=?1", "ss", s->bucket, json);
     if (st == NULL)
         return internal(s);
+    s3_bucket_changed(s);
     rc = sqlite3_step(st);
     db_done(st);
     return rc == SQLITE_DONE ? 0 : internal(s);

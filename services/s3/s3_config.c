@@ -53,6 +53,8 @@ int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char 
         return -1;
     if (doc)
         sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
+    if (!strcmp(bucket, s->bucket))
+        s3_bucket_changed(s);
     rc = sqlite3_step(st);
     db_done(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -63,6 +65,8 @@ char *s3_config_get(s3_req_t *s, const char *bucket, const char *name)
     sqlite3_stmt *st;
     char *v = NULL;
 
+    if (s3_bucket_kept_config(s, bucket, name, &v))
+        return v;
     st = db_query(s->r->emu->db, "SELECT doc FROM s3_bucket_configs WHERE bucket=?1 "
                                               "AND name=?2", "ss", bucket, name);
     if (st == NULL)

@@ -115,6 +115,14 @@ typedef struct s3_req {
     long part_number;
     int authorized;         /* s3_authorize ran (uploads: at head time) */
     int versioning;         /* s3_require_bucket: S3_VERSIONING_* of the bucket */
+    /* s3_require_bucket's one look-up of what every object write reads of
+     * s->bucket: its default encryption and its lifecycle and notification
+     * documents (each NULL: none); loaded 0 until then, and again after
+     * this request changes one of them (s3_bucket_changed) */
+    struct {
+        int loaded;
+        char *encryption, *lifecycle, *notification;
+    } bk;
     int err_marker;         /* the error is about a delete marker (405) */
     char arg_name[64];      /* the error's ArgumentName ("" none) and ArgumentValue */
     char arg_value[256];
@@ -365,8 +373,13 @@ int s3_header(const s3_req_t *s, const char *name, char *out, size_t n);
  * -1 error. */
 int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64] /* OUT */);
 /* NoSuchBucket unless the bucket exists and belongs to the caller; sets
- * s->versioning. */
+ * s->versioning and s->bk. */
 int s3_require_bucket(s3_req_t *s);
+/* Forgets s->bk (this request changed the bucket's configuration). */
+void s3_bucket_changed(s3_req_t *s);
+/* s3_config_get from s->bk when it holds name for bucket: 1 with *v a copy
+ * (or NULL, none), else 0. */
+int s3_bucket_kept_config(s3_req_t *s, const char *bucket, const char *name, char **v);
 /* The bucket's versioning state (S3_VERSIONING_*), -1 on error. */
 int s3_bucket_versioning(s3_req_t *s, const char *bucket);
 

@@ -257,17 +257,38 @@ static int versioning_of(const char *v)
            : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
 }
 
+void s3_bucket_changed(s3_req_t *s)
+{
+    free(s->bk.encryption);
+    free(s->bk.lifecycle);
+    free(s->bk.notification);
+    memset(&s->bk, 0, sizeof s->bk);
+}
+
 int s3_require_bucket(s3_req_t *s)
 {
     sqlite3_stmt *st;
     int rc = 0;
 
-    st = db_query(s->r->emu->db, "SELECT account, versioning FROM s3_buckets WHERE name=?1", "s", s->bucket);
+    /* one statement for what an object write reads of its bucket: the
+     * owner and versioning here, the default encryption (s3_sse.c), and
+     * the lifecycle (x-amz-expiration) and notification documents */
+    s3_bucket_changed(s);
+    st = db_query(s->r->emu->db,
+                  "SELECT b.account, b.versioning, b.encryption, "
+                  "(SELECT doc FROM s3_bucket_configs WHERE bucket=?1 AND name='lifecycle'), "
+                  "(SELECT doc FROM s3_bucket_configs WHERE bucket=?1 AND name='notification') "
+                  "FROM s3_buckets b WHERE b.name=?1",
+                  "s", s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     if (db_row(st) == 1) {
         rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
         s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
+        s->bk.encryption = db_dup(st, 2);
+        s->bk.lifecycle = db_dup(st, 3);
+        s->bk.notification = db_dup(st, 4);
+        s->bk.loaded = 1;
     }
     db_done(st);
     if (rc == 0)
@@ -275,6 +296,16 @@ int s3_require_bucket(s3_req_t *s)
     if (rc == 2)
         return s3_fail(s, S3_E_ACCESS_DENIED);
     return 0;
+}
+
+/* The look-up s3_require_bucket kept of bucket's field (a copy, or NULL
+ * for none), in *v; 0 when it has none for that bucket. */
+static int bucket_kept(s3_req_t *s, const char *bucket, const char *field, char **v)
+{
+    if (!s->bk.loaded || strcmp(bucket, s->bucket) != 0)
+        return 0;
+    *v = field ? strdup(field) : NULL;
+    return 1;
 }
 
 int s3_bucket_versioning(s3_req_t *s, const char *bucket)
@@ -306,5 +337,18 @@ char *s3_bucket_col(s3_req_t *s, const char *sql, const char *bucket)
 
 char *s3_bucket_encryption(s3_req_t *s, const char *bucket)
 {
+    char *v;
+
+    if (bucket_kept(s, bucket, s->bk.encryption, &v))
+        return v;
     return s3_bucket_col(s, "SELECT encryption FROM s3_buckets WHERE name=?1", bucket);
+}
+
+int s3_bucket_kept_config(s3_req_t *s, const char *bucket, const char *name, char **v)
+{
+    if (!strcmp(name, "lifecycle"))
+        return bucket_kept(s, bucket, s->bk.lifecycle, v);
+    if (!strcmp(name, "notification"))
+        return bucket_kept(s, bucket, s->bk.notification, v);
+    return 0;
 }

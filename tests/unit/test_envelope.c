@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,11 @@ static const uint8_t key1[ENVELOPE_KEY_LEN] = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
     0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
     0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
+
+static const uint8_t key2[ENVELOPE_KEY_LEN] = {
+    0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a,
+    0x4b, 0x3c, 0x2d, 0x1e, 0x0f, 0x10, 0x21, 0x32, 0x43, 0x54, 0x65,
+    0x76, 0x87, 0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f};
 
 static const char aad1[] = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab#1";
 
@@ -128,7 +134,7 @@ static void test_fresh_iv(void)
 static void test_tamper(void)
 {
     uint8_t pt[20], sealed[20 + ENVELOPE_OVERHEAD], bad[sizeof sealed], out[20];
-    uint8_t key2[ENVELOPE_KEY_LEN];
+    uint8_t other[ENVELOPE_KEY_LEN];
     size_t i, n = sizeof sealed;
     int bit, ok_rc = 1, ok_wipe = 1;
 
@@ -174,10 +180,10 @@ static void test_tamper(void)
     /* wrong key: every single-bit difference */
     ok_rc = 1;
     for (i = 0; i < ENVELOPE_KEY_LEN; i++) {
-        memcpy(key2, key1, sizeof key2);
-        key2[i] ^= 0x80;
+        memcpy(other, key1, sizeof other);
+        other[i] ^= 0x80;
         memset(out, 0xAA, sizeof out);
-        if (envelope_open(key2, (const uint8_t *)aad1, sizeof aad1 - 1, sealed, n, out) != -1 ||
+        if (envelope_open(other, (const uint8_t *)aad1, sizeof aad1 - 1, sealed, n, out) != -1 ||
             !all_zero(out, sizeof out))
             ok_rc = 0;
     }
@@ -458,12 +464,60 @@ static void test_master_ephemeral(void)
     CHECK(memcmp(a, b, sizeof a) != 0);
 }
 
+/* The kept contexts (envelope_*_kept): interchangeable with the fresh
+ * ones in both directions, re-keyed when the key changes (so key2 never
+ * seals with key1's schedule), failures as envelope_open's, and the
+ * context still good after a failed open. Also from a second thread. */
+static void test_kept(void)
+{
+    static const uint8_t aad[] = "awsemu:s3:sse-s3:arn:aws:s3:::b/k";
+    uint8_t pt[32], s1[32 + ENVELOPE_OVERHEAD], s2[32 + ENVELOPE_OVERHEAD], back[32];
+    int round;
+
+    memset(pt, 0x5C, sizeof pt);
+    for (round = 0; round < 3; round++) {
+        const uint8_t *k = round == 1 ? key2 : key1, *other = round == 1 ? key1 : key2;
+        CHECK(envelope_seal_kept(k, aad, sizeof aad, pt, sizeof pt, s1) == 0);
+        CHECK(envelope_open(k, aad, sizeof aad, s1, sizeof s1, back) == 0);
+        CHECK(memcmp(back, pt, sizeof pt) == 0);
+        CHECK(envelope_open(other, aad, sizeof aad, s1, sizeof s1, back) != 0);
+        CHECK(envelope_seal(k, aad, sizeof aad, pt, sizeof pt, s2) == 0);
+        memset(back, 0, sizeof back);
+        CHECK(envelope_open_kept(k, aad, sizeof aad, s2, sizeof s2, back) == 0);
+        CHECK(memcmp(back, pt, sizeof pt) == 0);
+        CHECK(envelope_open_kept(other, aad, sizeof aad, s2, sizeof s2, back) != 0);
+        CHECK(all_zero(back, sizeof back));
+        s2[ENVELOPE_IV_LEN] ^= 1; /* a tampered one fails, the next opens */
+        CHECK(envelope_open_kept(k, aad, sizeof aad, s2, sizeof s2, back) != 0);
+        s2[ENVELOPE_IV_LEN] ^= 1;
+        CHECK(envelope_open_kept(k, aad, sizeof aad - 1, s2, sizeof s2, back) != 0);
+        CHECK(envelope_open_kept(k, aad, sizeof aad, s2, sizeof s2, back) == 0);
+        CHECK(memcmp(back, pt, sizeof pt) == 0);
+        /* two kept seals: fresh IVs */
+        CHECK(envelope_seal_kept(k, aad, sizeof aad, pt, sizeof pt, s2) == 0);
+        CHECK(memcmp(s1, s2, ENVELOPE_IV_LEN) != 0);
+    }
+}
+
+static void *kept_thread(void *arg)
+{
+    (void)arg;
+    test_kept();
+    return NULL;
+}
+
 int main(void)
 {
     unsetenv("AWSEMU_MASTER_KEY");
     test_roundtrip();
     test_fresh_iv();
     test_tamper();
+    test_kept();
+    {
+        pthread_t th;
+        CHECK(pthread_create(&th, NULL, kept_thread, NULL) == 0);
+        CHECK(pthread_join(th, NULL) == 0);
+    }
 
     snprintf(tmpdir, sizeof tmpdir, "/tmp/awsemu-envelope-XXXXXX");
     if (mkdtemp(tmpdir) == NULL) {
