@@ -3,6 +3,7 @@
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
  * empties it (authz_changed). */
+#include "base/buf.h"
 #include "authz/authz.h"
 
 #include <openssl/crypto.h>
@@ -49,7 +50,7 @@ void authz_root_principal(const char *account, const char *region, principal_t *
     memset(out, 0, sizeof *out);
     out->kind = PRINCIPAL_ROOT;
     snprintf(out->arn, sizeof out->arn, "arn:%s:iam::%s:root", partition_name(region), account);
-    snprintf(out->user_id, sizeof out->user_id, "%s", account);
+    str_copy(out->user_id, sizeof out->user_id, account);
 }
 
 void authz_anonymous_principal(principal_t *out)
@@ -85,9 +86,9 @@ static int user_key(emu_t *emu, const char *akid, authz_cred_t *out)
         unseal(emu, akid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
                out->secret) == 0) {
         out->who.kind = PRINCIPAL_USER;
-        snprintf(out->who.arn, sizeof out->who.arn, "%s", db_text(st, 1));
-        snprintf(out->who.user_id, sizeof out->who.user_id, "%s", db_text(st, 2));
-        snprintf(out->who.name, sizeof out->who.name, "%s", db_text(st, 3));
+        str_copy(out->who.arn, sizeof out->who.arn, db_text(st, 1));
+        str_copy(out->who.user_id, sizeof out->who.user_id, db_text(st, 2));
+        str_copy(out->who.name, sizeof out->who.name, db_text(st, 3));
         rc = AUTHZ_CRED_OK;
     }
     db_done(st);
@@ -116,7 +117,7 @@ static int session_key(emu_t *emu, const char *akid, const char *token_sha, auth
                             : !strcmp(kind, "root")           ? PRINCIPAL_ROOT
                                                               : PRINCIPAL_USER_SESSION;
             out->who.temporary = 1;
-#define COL(dst, i) snprintf(dst, sizeof dst, "%s", db_text(st, i))
+#define COL(dst, i) str_copy(dst, sizeof dst, db_text(st, i))
             COL(out->who.arn, 3);
             COL(out->who.user_id, 4);
             COL(out->who.role_arn, 5);
@@ -142,7 +143,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
     memset(out, 0, sizeof *out);
     if (!strcmp(access_key, c->access_key)) {
         authz_root_principal(c->account_id, NULL, &out->who);
-        snprintf(out->secret, sizeof out->secret, "%s", c->secret_key);
+        str_copy(out->secret, sizeof out->secret, c->secret_key);
         return AUTHZ_CRED_OK;
     }
     if (token && token[0]) {
@@ -165,7 +166,7 @@ int authz_credentials(emu_t *emu, const char *access_key, const char *token, dou
         OPENSSL_cleanse(s, sizeof *s);
         s->used = 1;
         s->gen = generation;
-        snprintf(s->access_key, sizeof s->access_key, "%s", access_key);
+        str_copy(s->access_key, sizeof s->access_key, access_key);
         memcpy(s->token_sha, token_sha, sizeof token_sha);
         s->cred = *out;
     }

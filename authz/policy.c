@@ -1,6 +1,7 @@
 /* policy.c — IAM policy documents: parse and validate with cJSON into a
  * precompiled form held in one arena (patterns compiled here, matched by
  * policy_match.c; evaluation and the decision in policy_eval.c). */
+#include "base/buf.h"
 #include "authz/policy_int.h"
 
 #include <arpa/inet.h>
@@ -633,7 +634,7 @@ static int parse_statement(struct pctx *c, const cJSON *j, struct stmt *st)
     if (sid) {
         if (!cJSON_IsString(sid))
             return perr(c, SYNTAX, NULL);
-        snprintf(st->sid, sizeof st->sid, "%s", sid->valuestring);
+        str_copy(st->sid, sizeof st->sid, sid->valuestring);
         if ((st->full_sid = arena_strdup(c->a, sid->valuestring)) == NULL)
             return perr(c, OOM, NULL);
     }

@@ -2,6 +2,7 @@
  * policies and tags read from IAM's tables (users, roles, groups, inline
  * and attached policies, boundaries, STS sessions), parsed once and kept
  * until IAM changes; managed policy documents; policy simulation. */
+#include "base/buf.h"
 #include "authz/store.h"
 
 #include <cjson/cJSON.h>
@@ -377,7 +378,7 @@ int authz_simulate(emu_t *emu, const char *account, const authz_sim_t *sim,
     /* the decision names policies of s: copy the name before s goes */
     if (d->policy_name) {
         static char name[400];
-        snprintf(name, sizeof name, "%s", d->policy_name);
+        str_copy(name, sizeof name, d->policy_name);
         d->policy_name = name;
     }
     slot_clear(&s);

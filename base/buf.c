@@ -160,3 +160,13 @@ char *buf_steal(buf_t *b, size_t *len)
     b->len = b->alloc = 0;
     return p;
 }
+
+size_t str_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = src ? strnlen(src, n - 1) : 0;
+
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+    return len;
+}

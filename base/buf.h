@@ -30,4 +30,10 @@ int buf_add_xml_escaped(buf_t *b, const char *s, size_t n);
 /* Takes the data out of b (caller frees); b is left empty. */
 char *buf_steal(buf_t *b, size_t *len /* OUT, may be NULL */);
 
+/* Copies the C string src (NULL: "") into dst[0..n), cut to n - 1 bytes,
+ * always NUL-terminated (n > 0): snprintf(dst, n, "%s", src) without the
+ * format machinery, for the copies on every request's path. Returns the
+ * length copied. */
+size_t str_copy(char *dst, size_t n, const char *src);
+
 #endif

@@ -53,10 +53,43 @@ static void timestamp(char out[32])
     out[24] = '\0';
 }
 
+/* A line being built in a fixed buffer: what does not fit is cut. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} line_t;
+
+static void put(line_t *l, const char *a, const char *b)
+{
+    const char *s[2] = {a, b};
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        size_t n = s[i] ? strlen(s[i]) : 0;
+        if (n > l->cap - l->len)
+            n = l->cap - l->len;
+        memcpy(l->p + l->len, s[i] ? s[i] : "", n);
+        l->len += n;
+    }
+}
+
+static void put_long(line_t *l, long v, const char *after)
+{
+    char d[24], *q = d + sizeof d;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+    *--q = '\0';
+    do
+        *--q = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--q = '-';
+    put(l, q, after);
+}
+
 void log_access(const log_access_t *e)
 {
     char ts[32], line[16384];
-    int n;
 
     timestamp(ts);
     if (json_lines) {
@@ -81,19 +114,26 @@ void log_access(const log_access_t *e)
         buf_free(&b);
         return;
     }
-    /* latency in microseconds as an integer: no floating-point formatting */
-    n = snprintf(line, sizeof line, "%s %s %s %s %d %ldus %s%s%s%s%s%s%s\n", ts, e->method,
-                 e->service, e->operation, e->status, (long)(e->latency_ms * 1000.0),
-                 e->request_id ? e->request_id : "-", e->error ? " " : "", e->error ? e->error : "",
-                 e->principal ? " " : "", e->principal ? e->principal : "",
-                 e->authz ? " " : "", e->authz ? e->authz : "");
-    if (n <= 0)
-        return;
-    if ((size_t)n >= sizeof line) { /* truncated: still one line */
-        n = (int)sizeof line - 1;
-        line[n - 1] = '\n';
+    /* built by hand, as this is written for every request; latency in
+     * microseconds as an integer (no floating-point formatting) */
+    {
+        line_t l = {line, 0, sizeof line - 1};
+        put(&l, ts, " ");
+        put(&l, e->method, " ");
+        put(&l, e->service, " ");
+        put(&l, e->operation, " ");
+        put_long(&l, e->status, " ");
+        put_long(&l, (long)(e->latency_ms * 1000.0), "us ");
+        put(&l, e->request_id ? e->request_id : "-", NULL);
+        if (e->error)
+            put(&l, " ", e->error);
+        if (e->principal)
+            put(&l, " ", e->principal);
+        if (e->authz)
+            put(&l, " ", e->authz);
+        line[l.len++] = '\n'; /* the room kept for it: a cut line is still one line */
+        fwrite(line, 1, l.len, stdout);
     }
-    fwrite(line, 1, (size_t)n, stdout);
 }
 
 void log_msg(const char *fmt, ...)

@@ -3,6 +3,7 @@
  * that produced them (no extra loop turn or epoll_ctl per request; the
  * before-write hook runs first), with a write event only when the socket is
  * full. */
+#include "base/buf.h"
 #include "emulator/http_int.h"
 
 #include <arpa/inet.h>
@@ -63,14 +64,54 @@ int http_body_buffered(const http_req_t *req)
     return req->sink == default_sink;
 }
 
+/* The response head up to its headers (status line, Date, Content-Length,
+ * Content-Type, Connection), the request's own headers and the blank line,
+ * added to out in one piece. The Date text is made once a second. */
+static void add_head(struct evbuffer *out, const http_req_t *req, int status,
+                     const char *content_type, unsigned long long len)
+{
+    static time_t date_at = -1;
+    static char date[40];
+    static const char close_hdr[] = "Connection: close\r\n";
+    char head[512], *p = head;
+    const char *text = http_status_text(status);
+    size_t tl = strlen(text), cl = content_type ? strlen(content_type) : 0;
+    time_t now = time(NULL);
+
+    if (now != date_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        date_at = now;
+    }
+    if (tl > 64 || cl > 256) { /* not ours: every status text and type is short */
+        evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %llu\r\n", status,
+                            text, date, len);
+        if (content_type)
+            evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
+    } else {
+        p += snprintf(p, 64, "HTTP/1.1 %d ", status % 1000);
+        memcpy(p, text, tl), p += tl;
+        p += snprintf(p, 96, "\r\nDate: %s\r\nContent-Length: %llu\r\n", date, len);
+        if (content_type) {
+            memcpy(p, "Content-Type: ", 14), p += 14;
+            memcpy(p, content_type, cl), p += cl;
+            memcpy(p, "\r\n", 2), p += 2;
+        }
+        evbuffer_add(out, head, (size_t)(p - head));
+    }
+    if (!req->keep_alive)
+        evbuffer_add(out, close_hdr, sizeof close_hdr - 1);
+    if (req->resp_headers.len)
+        evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
+    evbuffer_add(out, "\r\n", 2);
+}
+
 void http_respond(http_req_t *req, int status, const char *content_type,
                   const void *body, size_t len)
 {
     http_conn_t *c = req->conn;
     struct evbuffer *out;
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
 
     if (req->responded)
         return;
@@ -80,23 +121,13 @@ void http_respond(http_req_t *req, int status, const char *content_type,
     if (c == NULL || c->out == NULL)
         return;
     out = c->out;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     /* A response sent before the body was read ends the connection: the
      * unread body cannot be told apart from the next request. */
     if (c->state == ST_HEAD && req == c->req)
         req->keep_alive = 0;
     if (c->server->closing)
         req->keep_alive = 0;
-    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n", status,
-                        http_status_text(status), date, len);
-    if (content_type)
-        evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
-    if (!req->keep_alive)
-        evbuffer_add(out, "Connection: close\r\n", 19);
-    if (req->resp_headers.len)
-        evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
-    evbuffer_add(out, "\r\n", 2);
+    add_head(out, req, status, content_type, len);
     if (len && strcmp(req->method, "HEAD") != 0)
         evbuffer_add(out, body, len);
 }
@@ -106,9 +137,6 @@ void http_respond_stream(http_req_t *req, int status, const char *content_type,
                          void (*ctx_free)(void *))
 {
     http_conn_t *c = req->conn;
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
 
     if (req->responded || c == NULL) {
         if (ctx_free)
@@ -118,19 +146,9 @@ void http_respond_stream(http_req_t *req, int status, const char *content_type,
     req->responded = 1;
     req->status = status;
     req->resp_bytes = (size_t)content_length;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     if (c->server->closing)
         req->keep_alive = 0;
-    evbuffer_add_printf(c->out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %llu\r\n", status,
-                        http_status_text(status), date, (unsigned long long)content_length);
-    if (content_type)
-        evbuffer_add_printf(c->out, "Content-Type: %s\r\n", content_type);
-    if (!req->keep_alive)
-        evbuffer_add(c->out, "Connection: close\r\n", 19);
-    if (req->resp_headers.len)
-        evbuffer_add(c->out, req->resp_headers.data, req->resp_headers.len);
-    evbuffer_add(c->out, "\r\n", 2);
+    add_head(c->out, req, status, content_type, (unsigned long long)content_length);
     if (content_length == 0 || strcmp(req->method, "HEAD") == 0) {
         if (ctx_free)
             ctx_free(ctx);
@@ -516,7 +534,7 @@ static int conn_start_request(http_conn_t *c, struct evbuffer *in, size_t hlen)
         conn_reject(c, 500, "InternalError", "Out of memory.");
         return -1;
     }
-    snprintf(r->remote_addr, sizeof r->remote_addr, "%s", c->remote);
+    str_copy(r->remote_addr, sizeof r->remote_addr, c->remote);
     r->start = http_monotonic();
     r->content_length = -1;
     r->body_cap = s->lim.max_body;

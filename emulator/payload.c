@@ -1,4 +1,5 @@
 /* payload.c — a buffered body checked against its head before use. */
+#include "base/buf.h"
 #include "emulator/payload.h"
 
 #include <openssl/crypto.h>
@@ -28,7 +29,7 @@ static int fail(payload_err_t *err, int status, const char *code, const char *fm
     va_list ap;
 
     err->status = status;
-    snprintf(err->code, sizeof err->code, "%s", code);
+    str_copy(err->code, sizeof err->code, code);
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
@@ -104,9 +105,9 @@ static int dechunk(http_req_t *h, const payload_sig_t *sig, awschunked_t *ac, pa
     if (sig && sig->verify) {
         ac->verify = 1;
         memcpy(ac->signing_key, sig->signing_key, sizeof ac->signing_key);
-        snprintf(ac->amz_date, sizeof ac->amz_date, "%s", sig->amz_date);
-        snprintf(ac->scope, sizeof ac->scope, "%s", sig->scope);
-        snprintf(ac->prev_sig, sizeof ac->prev_sig, "%s", sig->seed_sig);
+        str_copy(ac->amz_date, sizeof ac->amz_date, sig->amz_date);
+        str_copy(ac->scope, sizeof ac->scope, sig->scope);
+        str_copy(ac->prev_sig, sizeof ac->prev_sig, sig->seed_sig);
     }
     rc = awschunked_feed(ac, (const uint8_t *)(h->body.data ? h->body.data : ""), h->body.len,
                          collect, &out);

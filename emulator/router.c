@@ -1,5 +1,6 @@
 /* router.c — request -> (service, operation), authentication, dispatch,
  * the access-log line. */
+#include "base/buf.h"
 #include "emulator/router.h"
 
 #include <openssl/crypto.h>
@@ -464,8 +465,8 @@ static int rest_body_ok(route_t *rt)
                           sig.signing_key) == 0 &&
         sigv4_scope(&rt->auth, sig.scope, sizeof sig.scope) == 0) {
         sig.verify = 1;
-        snprintf(sig.amz_date, sizeof sig.amz_date, "%s", rt->auth.amz_date);
-        snprintf(sig.seed_sig, sizeof sig.seed_sig, "%s", rt->auth.signature);
+        str_copy(sig.amz_date, sizeof sig.amz_date, rt->auth.amz_date);
+        str_copy(sig.seed_sig, sizeof sig.seed_sig, rt->auth.signature);
     }
     sig.object_checksum = r->op && (r->op->flags & OP_OBJECT_CHECKSUM);
     rc = payload_check_s3(h, &sig, &e);
@@ -560,8 +561,8 @@ static void on_head(http_req_t *h, void *arg)
     r->operation = "-";
     r->now = clock_now();
     codec_uuid(r->request_id);
-    snprintf(r->account, sizeof r->account, "%s", router->emu->cfg->account_id);
-    snprintf(r->region, sizeof r->region, "%s", router->emu->cfg->region);
+    str_copy(r->account, sizeof r->account, router->emu->cfg->account_id);
+    str_copy(r->region, sizeof r->region, router->emu->cfg->region);
 
     rt->sreq.method = h->method;
     rt->sreq.method_len = strlen(h->method);
@@ -585,12 +586,12 @@ static void on_head(http_req_t *h, void *arg)
     }
     if (rt->prc == 0) {
         if (rt->auth.region[0])
-            snprintf(r->region, sizeof r->region, "%s", rt->auth.region);
-        snprintf(r->access_key, sizeof r->access_key, "%s", rt->auth.access_key);
+            str_copy(r->region, sizeof r->region, rt->auth.region);
+        str_copy(r->access_key, sizeof r->access_key, rt->auth.access_key);
         rt->crc = authz_credentials(r->emu, rt->auth.access_key, rt->auth.security_token, r->now,
                                     &rt->cred);
     } else if (rt->sigv2 && rt->v2rc == 0) {
-        snprintf(r->access_key, sizeof r->access_key, "%s", rt->v2.access_key);
+        str_copy(r->access_key, sizeof r->access_key, rt->v2.access_key);
         rt->crc =
             authz_credentials(r->emu, rt->v2.access_key, rt->v2.security_token, r->now, &rt->cred);
     }

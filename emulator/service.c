@@ -1,5 +1,6 @@
 /* service.c — what the contract (service.h) defines: errors, and finding
  * services and their rows. */
+#include "base/buf.h"
 #include "emulator/service.h"
 
 #include <stdarg.h>
@@ -11,7 +12,7 @@ int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
     va_list ap;
 
     r->err_status = status;
-    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    str_copy(r->err_code, sizeof r->err_code, code);
     va_start(ap, fmt);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     va_end(ap);

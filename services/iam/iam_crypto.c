@@ -1,5 +1,6 @@
 /* iam_crypto.c — password hashing and policy checks, Base32, TOTP, SSH key
  * fingerprints (see iam_crypto.h). */
+#include "base/buf.h"
 #include "services/iam/iam_crypto.h"
 
 #include <ctype.h>
@@ -57,7 +58,7 @@ int iam_pw_verify(const char *pw, const char *stored)
 
     if (strlen(stored) >= sizeof copy || strncmp(stored, "pbkdf2-sha256$", 14) != 0)
         return 0;
-    snprintf(copy, sizeof copy, "%s", stored + 14);
+    str_copy(copy, sizeof copy, stored + 14);
     iter_s = copy;
     if ((salt_s = strchr(iter_s, '$')) == NULL)
         return 0;

@@ -3,6 +3,7 @@
  * (Get/Update/DeleteAccountPasswordPolicy). Passwords are kept only as
  * salted PBKDF2 hashes (iam_crypto.h), never logged. Also the small
  * member helpers the newer IAM files share. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
@@ -36,7 +37,7 @@ int iam_null(svc_req_t *r, const char *member)
 {
     char m[64];
 
-    snprintf(m, sizeof m, "%s", member);
+    str_copy(m, sizeof m, member);
     m[0] = (char)tolower((unsigned char)m[0]);
     return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value null at '%s' failed to satisfy "
@@ -62,7 +63,7 @@ int iam_enum(svc_req_t *r, const qform_t *in, const char *member, int required,
         }
         snprintf(set + strlen(set), sizeof set - strlen(set), "%s%s", i ? ", " : "", values[i]);
     }
-    snprintf(m, sizeof m, "%s", member);
+    str_copy(m, sizeof m, member);
     m[0] = (char)tolower((unsigned char)m[0]);
     return svc_error(r, IAM_E_VALIDATION_ERROR,
                      "1 validation error detected: Value '%.64s' at '%s' failed to satisfy "
@@ -385,7 +386,7 @@ IAM_OP(iam_op_change_password)
         return -1;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        snprintf(stored, sizeof stored, "%s", iam_col(st, 0));
+        str_copy(stored, sizeof stored, iam_col(st, 0));
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? no_profile(r, r->caller.name) : iam_internal(r);

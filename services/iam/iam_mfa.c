@@ -4,6 +4,7 @@
  * emulator clock), DeactivateMFADevice, DeleteVirtualMFADevice, the lists,
  * GetMFADevice and device tags. QRCodePNG encodes the otpauth:// URI AWS
  * documents for VirtualMFADevice. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -327,7 +328,7 @@ static int virtual_member(svc_req_t *r, buf_t *out, sqlite3_stmt *st, const void
     xml_open(out, "member");
     xml_elem(out, "SerialNumber", iam_col(st, 0));
     if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-        snprintf(user, sizeof user, "%s", iam_col(st, 1));
+        str_copy(user, sizeof user, iam_col(st, 1));
         xml_open(out, "User");
         if (iam_user_fields(r, out, user, 0))
             return -1;

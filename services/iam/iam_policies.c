@@ -2,6 +2,7 @@
  * ones) and their versions: CreatePolicy, GetPolicy, DeletePolicy,
  * ListPolicies, policy versions and policy tags; the lookups enforcement
  * and the other IAM files use. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
@@ -25,13 +26,13 @@ typedef struct {
 static void pol_from_aws(svc_req_t *r, const authz_aws_policy_t *a, pol_t *p)
 {
     memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", a->name);
-    snprintf(p->id, sizeof p->id, "%s", a->id);
-    snprintf(p->arn, sizeof p->arn, "%s", a->arn);
-    snprintf(p->path, sizeof p->path, "%s", a->path);
-    snprintf(p->version, sizeof p->version, "%s", a->version);
-    snprintf(p->created, sizeof p->created, "%s", a->created);
-    snprintf(p->updated, sizeof p->updated, "%s", a->created);
+    str_copy(p->name, sizeof p->name, a->name);
+    str_copy(p->id, sizeof p->id, a->id);
+    str_copy(p->arn, sizeof p->arn, a->arn);
+    str_copy(p->path, sizeof p->path, a->path);
+    str_copy(p->version, sizeof p->version, a->version);
+    str_copy(p->created, sizeof p->created, a->created);
+    str_copy(p->updated, sizeof p->updated, a->created);
     p->description = strdup(a->description);
     p->attachments = iam_policy_attachments(r, a->arn);
     p->boundary_uses = iam_policy_boundary_uses(r, a->arn);
@@ -48,11 +49,11 @@ static void pol_from_aws(svc_req_t *r, const authz_aws_policy_t *a, pol_t *p)
 static void pol_from_row(sqlite3_stmt *st, pol_t *p)
 {
     memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", iam_col(st, 0));
-    snprintf(p->id, sizeof p->id, "%s", iam_col(st, 1));
-    snprintf(p->arn, sizeof p->arn, "%s", iam_col(st, 2));
-    snprintf(p->path, sizeof p->path, "%s", iam_col(st, 3));
-    snprintf(p->version, sizeof p->version, "%s", iam_col(st, 4));
+    str_copy(p->name, sizeof p->name, iam_col(st, 0));
+    str_copy(p->id, sizeof p->id, iam_col(st, 1));
+    str_copy(p->arn, sizeof p->arn, iam_col(st, 2));
+    str_copy(p->path, sizeof p->path, iam_col(st, 3));
+    str_copy(p->version, sizeof p->version, iam_col(st, 4));
     if (sqlite3_column_type(st, 5) != SQLITE_NULL)
         p->description = strdup(iam_col(st, 5));
     clock_iso8601(sqlite3_column_double(st, 6), p->created);

@@ -1,6 +1,7 @@
 /* iam_profiles.c — instance profiles (at most one role each):
  * Create/Get/Delete/ListInstanceProfiles, Add/RemoveRoleToInstanceProfile,
  * ListInstanceProfilesForRole and instance profile tags. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
@@ -15,8 +16,8 @@ static int profile_row(svc_req_t *r, buf_t *out, sqlite3_stmt *st, int with_tags
 {
     char name[IAM_NAME_MAX], role[IAM_NAME_MAX];
 
-    snprintf(name, sizeof name, "%s", iam_col(st, 0));
-    snprintf(role, sizeof role, "%s", iam_col(st, 5));
+    str_copy(name, sizeof name, iam_col(st, 0));
+    str_copy(role, sizeof role, iam_col(st, 5));
     xml_elem(out, "Path", iam_col(st, 2));
     xml_elem(out, "InstanceProfileName", name);
     xml_elem(out, "InstanceProfileId", iam_col(st, 1));

@@ -8,6 +8,7 @@
  * request carries. A member that is absent or too long to name anything
  * leaves the row's fallback ("*", or the caller for operations on "the
  * calling user"); the handler then answers its validation error. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
@@ -86,7 +87,7 @@ static int entity(svc_req_t *r, const qform_t *in, const char *name_member, cons
     /* quietly: a failed lookup leaves the built ARN */
     st = db_query(r->emu->db, sql, "ss", r->account, name);
     if (db_row(st) == 1)
-        snprintf(res.arn, sizeof res.arn, "%s", db_text(st, arn_col));
+        str_copy(res.arn, sizeof res.arn, db_text(st, arn_col));
     db_done(st);
     return 1;
 }
@@ -103,7 +104,7 @@ static int given(const qform_t *in, const char *name)
     const char *v = member(in, name, GIVEN_ARN_MAX);
 
     if (v)
-        snprintf(res.arn, sizeof res.arn, "%s", v);
+        str_copy(res.arn, sizeof res.arn, v);
     return v != NULL;
 }
 
@@ -127,7 +128,7 @@ IAM_RES(iam_res_user)
 IAM_RES(iam_res_user_or_caller)
 {
     if (!USER(r, IN))
-        snprintf(res.arn, sizeof res.arn, "%s", r->caller.arn);
+        str_copy(res.arn, sizeof res.arn, r->caller.arn);
     return done(IN, a);
 }
 

@@ -1,6 +1,7 @@
 /* iam_roles.c — IAM roles: CreateRole, GetRole, UpdateRole,
  * UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole, ListRoles and
  * role tags (boundaries: iam_users.c). */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
@@ -17,7 +18,7 @@ static int role_row(svc_req_t *r, buf_t *out, sqlite3_stmt *st, int full)
 {
     char name[IAM_NAME_MAX];
 
-    snprintf(name, sizeof name, "%s", iam_col(st, 0));
+    str_copy(name, sizeof name, iam_col(st, 0));
     xml_elem(out, "Path", iam_col(st, 2));
     xml_elem(out, "RoleName", name);
     xml_elem(out, "RoleId", iam_col(st, 1));

@@ -70,7 +70,7 @@ static void entity_start(pstate_t *s, const char **atts)
         s->bad = 1;
         return;
     }
-    snprintf(s->entity_id, sizeof s->entity_id, "%s", id);
+    str_copy(s->entity_id, sizeof s->entity_id, id);
     s->valid_until = vu ? when(vu) : 0;
     if (vu && s->valid_until == 0)
         s->bad = 1;

@@ -2,6 +2,7 @@
  * certificate, chain and private key parsed with OpenSSL, the key checked
  * against the certificate and sealed at rest, AAD: the certificate id),
  * Get/Update/Delete/ListServerCertificates and their tags. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -121,7 +122,7 @@ static int cert_answer(svc_req_t *r, buf_t *out, const char *name, int full)
 
     if (st == NULL)
         return -1;
-    snprintf(canon, sizeof canon, "%s", iam_col(st, 0));
+    str_copy(canon, sizeof canon, iam_col(st, 0));
     if (full)
         xml_open(out, "ServerCertificate");
     xml_open(out, "ServerCertificateMetadata");

@@ -4,6 +4,7 @@
  * DeleteServiceLinkedRole (a deletion task that completes at once) and
  * GetServiceLinkedRoleDeletionStatus. The roles are ordinary iam_roles
  * rows, so GetRole and ListRoles show them. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
@@ -63,7 +64,7 @@ static int slr_name(const char *service, const char *suffix, char out[IAM_NAME_M
     base[17] = (char)toupper((unsigned char)base[17]);
     for (i = 0; i < sizeof SLR_NAMES / sizeof SLR_NAMES[0]; i++)
         if (!strcmp(SLR_NAMES[i].service, service))
-            snprintf(base, sizeof base, "%s", SLR_NAMES[i].name);
+            str_copy(base, sizeof base, SLR_NAMES[i].name);
     if (suffix)
         snprintf(out, IAM_NAME_MAX, "%.63s_%s", base, suffix);
     else

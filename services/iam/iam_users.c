@@ -1,5 +1,6 @@
 /* iam_users.c — IAM users: CreateUser, GetUser, UpdateUser, DeleteUser,
  * ListUsers, user tags and permissions boundaries. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
@@ -41,8 +42,8 @@ int iam_user_fields(svc_req_t *r, buf_t *out, const char *name, int full)
 
     if (st == NULL)
         return -1;
-    snprintf(canon, sizeof canon, "%s", iam_col(st, 0));
-    snprintf(boundary, sizeof boundary, "%s", iam_col(st, 5));
+    str_copy(canon, sizeof canon, iam_col(st, 0));
+    str_copy(boundary, sizeof boundary, iam_col(st, 5));
     user_row(out, st);
     sqlite3_reset(st);
     if (full) {

@@ -2,6 +2,7 @@
  * roles (trust policy evaluated in enforce mode), for users and for
  * federated users, access key lookups, and decoding of awsemu's encoded
  * authorization messages. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -284,7 +285,7 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
         svc_error(r, IAM_E_VALIDATION_ERROR, "%.200s is invalid", role_arn);
         goto out;
     }
-    snprintf(role_name, sizeof role_name, "%s", slash + 1);
+    str_copy(role_name, sizeof role_name, slash + 1);
     st = db_query(r->emu->db,
                   "SELECT id, arn, assume_policy, max_session FROM iam_roles WHERE "
                   "account=?1 AND name=?2",
@@ -292,12 +293,12 @@ static int assume_role(svc_req_t *r, const qform_t *in, buf_t *out)
     if (st == NULL)
         goto internal;
     if (db_row(st) == 1 && !strcmp(db_text(st, 1), role_arn)) {
-        snprintf(role_id, sizeof role_id, "%s", db_text(st, 0));
-        snprintf(actual_arn, sizeof actual_arn, "%s", db_text(st, 1));
+        str_copy(role_id, sizeof role_id, db_text(st, 0));
+        str_copy(actual_arn, sizeof actual_arn, db_text(st, 1));
         trust = strdup(db_text(st, 2));
         max_session = sqlite3_column_int(st, 3);
         /* the name as created, not as asked */
-        snprintf(role_name, sizeof role_name, "%s", strrchr(actual_arn, '/') + 1);
+        str_copy(role_name, sizeof role_name, strrchr(actual_arn, '/') + 1);
     }
     sqlite3_reset(st);
     /* AWS refuses the root user; with --iam off everyone signs as root, so

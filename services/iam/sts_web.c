@@ -5,6 +5,7 @@
  * expiry against the emulator clock, and the role's trust policy with the
  * provider's condition keys (<provider>:sub, :aud, :amr). docs/federation.md
  * has a worked example. */
+#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <cjson/cJSON.h>
@@ -96,8 +97,8 @@ static int find_provider(svc_req_t *r, web_t *w)
         host_path(db_text(st, 1), have, sizeof have);
         if (strcmp(want, have) != 0)
             continue;
-        snprintf(w->provider_arn, sizeof w->provider_arn, "%s", db_text(st, 0));
-        snprintf(w->host_path, sizeof w->host_path, "%s", have);
+        str_copy(w->provider_arn, sizeof w->provider_arn, db_text(st, 0));
+        str_copy(w->host_path, sizeof w->host_path, have);
         w->client_ids = strdup(db_text(st, 2));
         break;
     }
@@ -185,9 +186,9 @@ int sts_find_role(svc_req_t *r, const char *role_arn, const char *action, sts_ro
     if (st == NULL)
         return -1;
     if ((rc = db_row(st)) == 1 && !strcmp(db_text(st, 1), role_arn)) {
-        snprintf(role->id, sizeof role->id, "%s", db_text(st, 0));
-        snprintf(role->arn, sizeof role->arn, "%s", db_text(st, 1));
-        snprintf(role->name, sizeof role->name, "%s", strrchr(role->arn, '/') + 1);
+        str_copy(role->id, sizeof role->id, db_text(st, 0));
+        str_copy(role->arn, sizeof role->arn, db_text(st, 1));
+        str_copy(role->name, sizeof role->name, strrchr(role->arn, '/') + 1);
         role->trust = strdup(db_text(st, 2));
         role->max_session = sqlite3_column_int(st, 3);
     }

@@ -1,6 +1,7 @@
 /* kms.c — the KMS operation table, key records and their resolution
  * (by key id, key ARN, alias name or alias ARN, with lazy deletion and
  * rotation), and what other services call: envelope data keys. */
+#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -170,11 +171,11 @@ int kms_resolve(svc_req_t *r, const char *ref, int flags, kms_key_t *out)
             kms_is_key_id(ref + plen + 4, strlen(ref + plen + 4)))
             id = ref + plen + 4;
         else if (!strncmp(ref + plen, "alias/", 6) && (flags & KMS_ALLOW_ALIAS))
-            snprintf(alias, sizeof alias, "%s", ref + plen);
+            str_copy(alias, sizeof alias, ref + plen);
         else
             return svc_error(r, KMS_E_INVALID_ARN, ref);
     } else if (!strncmp(ref, "alias/", 6) && (flags & KMS_ALLOW_ALIAS)) {
-        snprintf(alias, sizeof alias, "%s", ref);
+        str_copy(alias, sizeof alias, ref);
     } else {
         return svc_error(r, KMS_E_INVALID_KEY_ID, ref);
     }

@@ -458,8 +458,8 @@ static int token_grant(svc_req_t *r, retire_args_t *v, kms_key_t *k)
                   "sss", v->token, r->account, r->region);
     rc = db_row(st);
     if (rc == 1) {
-        snprintf(kid, sizeof kid, "%s", db_text(st, 0));
-        snprintf(v->id, sizeof v->id, "%s", db_text(st, 1));
+        str_copy(kid, sizeof kid, db_text(st, 0));
+        str_copy(v->id, sizeof v->id, db_text(st, 1));
     }
     db_done(st);
     if (rc < 0)
@@ -520,7 +520,7 @@ int kms_res_retire_grant(svc_req_t *r, const void *in, struct authz *a)
             return svc_error(r, KMS_E_GRANT_ID, v->gid);
         if (kms_resolve(r, v->h.key_ref, 0, &k) != 0)
             return -1;
-        snprintf(v->id, sizeof v->id, "%s", v->gid);
+        str_copy(v->id, sizeof v->id, v->gid);
     }
     if ((key = kms_set_key(r, &k, &z)) == NULL || grant_columns(r, key->key_id, v) != 0)
         return -1;

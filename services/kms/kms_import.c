@@ -9,6 +9,7 @@
  * its KeyMaterialId, SHA-256 of the key id and the material, stays with
  * the key after the material is deleted or expires, so that only the
  * same material can come back. */
+#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -693,7 +694,7 @@ int kms_op_delete_imported_key_material(svc_req_t *r, const cJSON *in, cJSON *ou
         return -1;
     ver = k->current_version;
     if (v->material_id)
-        snprintf(mid, sizeof mid, "%s", v->material_id);
+        str_copy(mid, sizeof mid, v->material_id);
     else
         version_id(r, k, ver, mid);
     if (mid[0] && (rc = find_material(r, k, mid, &ver, &pending)) != 1)

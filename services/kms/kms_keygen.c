@@ -2,6 +2,7 @@
  * OpenSSL EVP, stored as one kms_key_material row (version 1) sealed under
  * the master key like symmetric material (AAD "<key ARN>:1"), and cached
  * parsed, so a Sign does not parse a PKCS#8 each time. */
+#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 
@@ -137,7 +138,7 @@ static slot_t *slot_new(const char *key_id)
 
     next_victim = (next_victim + 1) % SLOTS;
     slot_clear(s);
-    snprintf(s->key_id, sizeof s->key_id, "%s", key_id);
+    str_copy(s->key_id, sizeof s->key_id, key_id);
     return s;
 }
 

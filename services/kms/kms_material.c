@@ -77,10 +77,10 @@ static void cache_put(const char *key_id, int version, const uint8_t *m, const c
         cache_wipe(); /* simple eviction: start over */
     for (i = cache_hash(key_id, version); cache[i].key_id[0]; i = (i + 1) % CACHE_SLOTS)
         ;
-    snprintf(cache[i].key_id, sizeof cache[i].key_id, "%s", key_id);
+    str_copy(cache[i].key_id, sizeof cache[i].key_id, key_id);
     cache[i].version = version;
     memcpy(cache[i].material, m, KMS_MATERIAL_LEN);
-    snprintf(cache[i].material_id, sizeof cache[i].material_id, "%s", mid);
+    str_copy(cache[i].material_id, sizeof cache[i].material_id, mid);
     cache_used++;
 }
 

@@ -9,6 +9,7 @@
  * the same everywhere: a ciphertext names the key id and the material
  * version, and opens in any region holding the key. multi_region is 1 in
  * the primary's row and 2 in a replica's. */
+#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -344,7 +345,7 @@ static void in_region(svc_req_t *r, const char *region, char home[64])
 {
     if (home[0] == '\0')
         memcpy(home, r->region, sizeof r->region);
-    snprintf(r->region, sizeof r->region, "%s", region);
+    str_copy(r->region, sizeof r->region, region);
 }
 
 /* ReplicateKey creates a key in the replica's region: kms:CreateKey there

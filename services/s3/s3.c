@@ -3,6 +3,7 @@
  * (s3_head at the request's head: bucket and key from a path-style or
  * virtual-hosted request, then its row; s3_serve once the body is in) and
  * the blob store's life cycle. Which row a request names: s3_route.c. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -241,7 +242,7 @@ static int host_bucket(const char *host, char *bucket, size_t n)
     char *colon, *dot;
     size_t len;
 
-    snprintf(h, sizeof h, "%s", host);
+    str_copy(h, sizeof h, host);
     if ((colon = strrchr(h, ':')) != NULL && strchr(h, ']') == NULL)
         *colon = '\0';
     for (dot = h; *dot; dot++)

@@ -3,6 +3,7 @@
  * with ?id=). Each is checked as S3 checks it and kept as the canonical
  * document S3 answers with, in s3_bucket_configs under "<kind>:<id>".
  * Nothing is computed from them: awsemu makes no reports. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -270,7 +271,7 @@ int s3_op_idconfig_list(svc_req_t *r)
             break;
         }
         /* the stored document without its namespace declaration */
-        snprintf(last, sizeof last, "%s", db_text(st, 0) + strlen(c->sub) + 1);
+        str_copy(last, sizeof last, db_text(st, 0) + strlen(c->sub) + 1);
         xml_open(&items, c->root);
         if (gt)
             buf_adds(&items, gt + 1);

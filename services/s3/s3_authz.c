@@ -10,6 +10,7 @@
  * s3:RequestObjectTagKeys. The anonymous caller (an unsigned request) is
  * allowed by the bucket policy or a public ACL, as Block Public Access
  * lets them. Also the bucket policy operations. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -349,7 +350,7 @@ static void key_from(keys_t *k, const char *name, const char *value)
 {
     if (k->n >= NKEYS || value == NULL)
         return;
-    snprintf(k->store[k->n], sizeof k->store[k->n], "%s", value);
+    str_copy(k->store[k->n], sizeof k->store[k->n], value);
     k->vals[k->n] = k->store[k->n];
     k->keys[k->n] = (authz_key_t){name, &k->vals[k->n], 1, NULL, 0};
     k->n++;
@@ -558,7 +559,7 @@ static int resource(svc_req_t *r, authz_t *a, int res)
     }
     /* vid is read by the lazy tag keys during the decision: kept in the state */
     if (vid) {
-        snprintf(s->az->vid, sizeof s->az->vid, "%s", vid);
+        str_copy(s->az->vid, sizeof s->az->vid, vid);
         vid = s->az->vid;
     }
     return fill(s, s->az, a->action, s->bucket, s->key, vid, res, a);

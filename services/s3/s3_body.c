@@ -2,6 +2,7 @@
  * sealed body stored inline in its row, or for a multipart object its parts'
  * blobs in order (each sealed with its own AAD), so completing an upload
  * never rewrites the data. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -71,7 +72,7 @@ static int segments(s3_body_t *b, const s3_object_t *o, const char *arn)
         b->seg = calloc(1, sizeof *b->seg);
         if (b->seg == NULL || (b->seg[0].aad = strdup(arn)) == NULL)
             return -1;
-        snprintf(b->seg[0].blob_id, sizeof b->seg[0].blob_id, "%s", o->blob_id);
+        str_copy(b->seg[0].blob_id, sizeof b->seg[0].blob_id, o->blob_id);
         b->seg[0].size = o->size;
         b->nseg = 1;
         if (o->body) {
@@ -94,7 +95,7 @@ static int segments(s3_body_t *b, const s3_object_t *o, const char *arn)
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "a");
         if (!cJSON_IsString(id) || !cJSON_IsNumber(n) || !cJSON_IsString(a))
             break;
-        snprintf(b->seg[i].blob_id, sizeof b->seg[i].blob_id, "%s", id->valuestring);
+        str_copy(b->seg[i].blob_id, sizeof b->seg[i].blob_id, id->valuestring);
         b->seg[i].size = (uint64_t)n->valuedouble;
         b->seg[i].aad = strdup(a->valuestring);
         i++;

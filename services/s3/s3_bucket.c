@@ -1,5 +1,6 @@
 /* s3_bucket.c — CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
  * GetBucketLocation, bucket default encryption. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -95,7 +96,7 @@ static int requested_region(s3_req_t *s, char region[64])
         if (lc) {
             char given[64];
             const char *v = given;
-            snprintf(given, sizeof given, "%s", xml_text(lc));
+            str_copy(given, sizeof given, xml_text(lc));
             if (!strcmp(v, "EU"))
                 v = "eu-west-1";
             if (v[0] == '\0' || !strcmp(v, "us-east-1") || !known_region(v)) {

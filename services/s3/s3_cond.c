@@ -6,6 +6,7 @@
  * and "How to perform conditional deletes" (Amazon S3 User Guide): a
  * missing key under If-Match is 404 NoSuchKey, a mismatch 412, and only the
  * current version counts. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -16,7 +17,7 @@
 int s3_precondition_failed(s3_req_t *s, const char *condition)
 {
     s3_fail(s, S3_E_PRECONDITION);
-    snprintf(s->condition, sizeof s->condition, "%s", condition);
+    str_copy(s->condition, sizeof s->condition, condition);
     return -1;
 }
 

@@ -1,6 +1,7 @@
 /* s3_copy.c — CopyObject: the source named by x-amz-copy-source (its
  * version, its preconditions, s3:GetObject on it), its bytes re-sealed under
  * the destination's encryption (s3_reseal, also UploadPartCopy's). */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -241,7 +242,7 @@ static int copy_body(s3_req_t *s, s3_object_t *src, const char *src_arn, const c
         size_t dl;
         checksum_final(&ck, dig, &dl);
         checksum_b64(dig, dl, dst->checksum);
-        snprintf(dst->checksum_alg, sizeof dst->checksum_alg, "%s", checksum_alg_name(alg));
+        str_copy(dst->checksum_alg, sizeof dst->checksum_alg, checksum_alg_name(alg));
         snprintf(dst->checksum_type, sizeof dst->checksum_type, "FULL_OBJECT");
     }
     return rc;
@@ -286,9 +287,9 @@ int s3_op_copy_object(svc_req_t *r)
     {
         char v[32];
         if (s3_header(s, "x-amz-metadata-directive", v, sizeof v))
-            snprintf(directive, sizeof directive, "%s", v);
+            str_copy(directive, sizeof directive, v);
         if (s3_header(s, "x-amz-tagging-directive", v, sizeof v))
-            snprintf(tdirective, sizeof tdirective, "%s", v);
+            str_copy(tdirective, sizeof tdirective, v);
     }
     if (strcmp(directive, "COPY") && strcmp(directive, "REPLACE")) {
         s3_error(s, 400, "InvalidArgument", "Unknown metadata directive.");

@@ -1,5 +1,6 @@
 /* s3_cors.c — CORS: the preflight (OPTIONS) answered from the bucket's
  * rules, and the Access-Control-* headers of ordinary responses. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -52,7 +53,7 @@ static const xml_node_t *cors_match(const xml_node_t *doc, const char *origin, c
             continue;
         if (headers && *headers) {
             char copy[2048], *tok, *save = NULL;
-            snprintf(copy, sizeof copy, "%s", headers);
+            str_copy(copy, sizeof copy, headers);
             for (tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
                 char *end;
                 int hit = 0;

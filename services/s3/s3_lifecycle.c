@@ -7,6 +7,7 @@
  * s3_config.c. The rule checks of replication, S3's other rule-based
  * configuration, are here too, and the tick's other timed event: restores
  * that completed (ObjectRestore:Completed). */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -85,8 +86,8 @@ static void parse_filter(const xml_node_t *rule, lc_rule_t *lr)
     lr->size_gt = num(xml_child(scope, "ObjectSizeGreaterThan"), -1);
     lr->size_lt = num(xml_child(scope, "ObjectSizeLessThan"), -1);
     for (t = xml_child(scope, "Tag"); t && lr->ntags < MAX_RULE_TAGS; t = xml_next(t, "Tag")) {
-        snprintf(lr->tags[lr->ntags].k, sizeof lr->tags[0].k, "%s", xml_text(xml_child(t, "Key")));
-        snprintf(lr->tags[lr->ntags].v, sizeof lr->tags[0].v, "%s", xml_text(xml_child(t, "Value")));
+        str_copy(lr->tags[lr->ntags].k, sizeof lr->tags[0].k, xml_text(xml_child(t, "Key")));
+        str_copy(lr->tags[lr->ntags].v, sizeof lr->tags[0].v, xml_text(xml_child(t, "Value")));
         lr->ntags++;
     }
 }
@@ -98,7 +99,7 @@ static void parse_rule(const xml_node_t *rule, lc_rule_t *lr)
     double d;
 
     memset(lr, 0, sizeof *lr);
-    snprintf(lr->id, sizeof lr->id, "%s", xml_text(xml_child(rule, "ID")));
+    str_copy(lr->id, sizeof lr->id, xml_text(xml_child(rule, "ID")));
     parse_filter(rule, lr);
     lr->exp_days = num(xml_child(exp, "Days"), 0);
     lr->exp_marker = !strcmp(xml_text(xml_child(exp, "ExpiredObjectDeleteMarker")), "true");
@@ -108,13 +109,13 @@ static void parse_rule(const xml_node_t *rule, lc_rule_t *lr)
     lr->tr_date = 0;
     if (xml_child(tr, "Date") && s3_lock_parse_date(xml_text(xml_child(tr, "Date")), &d) == 0)
         lr->tr_date = d;
-    snprintf(lr->tr_class, sizeof lr->tr_class, "%s", xml_text(xml_child(tr, "StorageClass")));
+    str_copy(lr->tr_class, sizeof lr->tr_class, xml_text(xml_child(tr, "StorageClass")));
     lr->nc_days = num(xml_child(xml_child(rule, "NoncurrentVersionExpiration"), "NoncurrentDays"), 0);
     lr->nct_days = num(xml_child(nct, "NoncurrentDays"), -1);
     lr->nc_newer = num(xml_child(xml_child(rule, "NoncurrentVersionExpiration"),
                                  "NewerNoncurrentVersions"), 0);
     lr->nct_newer = num(xml_child(nct, "NewerNoncurrentVersions"), 0);
-    snprintf(lr->nct_class, sizeof lr->nct_class, "%s", xml_text(xml_child(nct, "StorageClass")));
+    str_copy(lr->nct_class, sizeof lr->nct_class, xml_text(xml_child(nct, "StorageClass")));
     lr->abort_days = num(xml_child(xml_child(rule, "AbortIncompleteMultipartUpload"),
                                    "DaysAfterInitiation"), 0);
 }
@@ -331,10 +332,10 @@ static void bg_init(bg_req_t *b, emu_t *emu, const char *bucket, const char *acc
     b->r.service = "s3";
     b->r.operation = "Lifecycle";
     b->r.now = clock_now();
-    snprintf(b->r.account, sizeof b->r.account, "%s", account);
+    str_copy(b->r.account, sizeof b->r.account, account);
     b->r.svc_ctx = &b->s;
     b->s.r = &b->r;
-    snprintf(b->s.bucket, sizeof b->s.bucket, "%s", bucket);
+    str_copy(b->s.bucket, sizeof b->s.bucket, bucket);
     b->s.versioning = s3_bucket_versioning(&b->s, bucket);
 }
 
@@ -363,9 +364,9 @@ static int sweep_current(bg_req_t *b, const lc_rule_t *lr, int budget)
             continue;
         t = lr->tr_days >= 0 ? due_after(lm, lr->tr_days) : lr->tr_date;
         if (e > 0 && e <= now)
-            snprintf(exp[ne++].key, sizeof exp[0].key, "%s", key);
+            str_copy(exp[ne++].key, sizeof exp[0].key, key);
         else if (lr->tr_class[0] && t > 0 && t <= now && strcmp(cls ? cls : "", lr->tr_class))
-            snprintf(tr[nt++].key, sizeof tr[0].key, "%s", key);
+            str_copy(tr[nt++].key, sizeof tr[0].key, key);
     }
     if (st)
         db_done(st);
@@ -418,13 +419,13 @@ static int sweep_noncurrent(bg_req_t *b, const lc_rule_t *lr, int budget)
         newer = (long)sqlite3_column_int64(st, 7);
         if (lr->nc_days > 0 && due_after(since, lr->nc_days) <= b->r.now &&
             newer >= lr->nc_newer) {
-            snprintf(exp[ne].key, sizeof exp[0].key, "%s", key);
-            snprintf(exp[ne++].vid, sizeof exp[0].vid, "%s", db_text(st, 1));
+            str_copy(exp[ne].key, sizeof exp[0].key, key);
+            str_copy(exp[ne++].vid, sizeof exp[0].vid, db_text(st, 1));
         } else if (lr->nct_days >= 0 && !sqlite3_column_int(st, 6) &&
                    due_after(since, lr->nct_days) <= b->r.now && newer >= lr->nct_newer &&
                    strcmp(cls ? cls : "", lr->nct_class)) {
-            snprintf(tr[nt].key, sizeof tr[0].key, "%s", key);
-            snprintf(tr[nt++].vid, sizeof tr[0].vid, "%s", db_text(st, 1));
+            str_copy(tr[nt].key, sizeof tr[0].key, key);
+            str_copy(tr[nt++].vid, sizeof tr[0].vid, db_text(st, 1));
         }
     }
     if (st)
@@ -487,8 +488,8 @@ static int sweep_markers(bg_req_t *b, const lc_rule_t *lr, int budget)
     while (st && m && n < budget && db_row(st) == 1) {
         if (strncmp(db_text(st, 0), lr->prefix, strlen(lr->prefix)) != 0)
             break;
-        snprintf(m[n].key, sizeof m[0].key, "%s", db_text(st, 0));
-        snprintf(m[n++].vid, sizeof m[0].vid, "%s", db_text(st, 1));
+        str_copy(m[n].key, sizeof m[0].key, db_text(st, 0));
+        str_copy(m[n++].vid, sizeof m[0].vid, db_text(st, 1));
     }
     if (st)
         db_done(st);
@@ -514,7 +515,7 @@ static int sweep_uploads(bg_req_t *b, const lc_rule_t *lr, int budget)
         if (strncmp(db_text(st, 2), lr->prefix, strlen(lr->prefix)) != 0)
             break;
         if (due_after(sqlite3_column_double(st, 1), lr->abort_days) <= b->r.now)
-            snprintf(ids[n++].key, sizeof ids[0].key, "%s", db_text(st, 0));
+            str_copy(ids[n++].key, sizeof ids[0].key, db_text(st, 0));
     }
     if (st)
         db_done(st);
@@ -616,8 +617,8 @@ void s3_lifecycle_tick(emu_t *emu)
         if (nbs == NULL)
             break;
         bs = nbs;
-        snprintf(bs[nb].name, sizeof bs[nb].name, "%s", db_text(st, 0));
-        snprintf(bs[nb].account, sizeof bs[nb].account, "%s", db_text(st, 1));
+        str_copy(bs[nb].name, sizeof bs[nb].name, db_text(st, 0));
+        str_copy(bs[nb].account, sizeof bs[nb].account, db_text(st, 1));
         bs[nb++].doc = strdup(db_text(st, 2));
     }
     if (st)

@@ -1,5 +1,6 @@
 /* s3_list.c — ListObjects and ListObjectsV2: prefix, delimiter (common
  * prefixes), paging, encoding-type=url. Keys sort by UTF-8 bytes, as S3. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -188,7 +189,7 @@ static sqlite3_stmt *list_common_prefix(s3_req_t *s, list_page_t *pg, sqlite3_st
             db_done(st);
             return NULL;
         }
-        snprintf(pg->last, sizeof pg->last, "%s", cp);
+        str_copy(pg->last, sizeof pg->last, cp);
         xml_open(&pg->cps, "CommonPrefixes");
         s3_elem_key(&pg->cps, "Prefix", cp, pg->url);
         xml_close(&pg->cps, "CommonPrefixes");
@@ -210,7 +211,7 @@ static int list_scan(s3_req_t *s, list_page_t *pg)
     int failed = 0;
     sqlite3_stmt *st;
 
-    snprintf(from, sizeof from, "%s", pg->prefix);
+    str_copy(from, sizeof from, pg->prefix);
     st = list_query(s, pg, from);
     if (st == NULL)
         return -1;
@@ -236,7 +237,7 @@ static int list_scan(s3_req_t *s, list_page_t *pg)
             pg->truncated = 1;
             break;
         }
-        snprintf(pg->last, sizeof pg->last, "%s", key);
+        str_copy(pg->last, sizeof pg->last, key);
         contents_entry(s, &pg->contents, st, key, pg->url, pg->fetch_owner);
         pg->count++;
     }

@@ -10,6 +10,7 @@
  * and their Java port, moto, and emulators' recorded answers): messages
  * below are S3's. The bucket side (enabled, default retention) is the
  * bucket's 'object-lock' configuration document (s3_config.c). */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <math.h>
@@ -132,7 +133,7 @@ int s3_lock_bucket(s3_req_t *s, const char *bucket, s3_lock_t *def, double *seco
         /* a year of retention is 365 days */
         double n = strtod(xml_text(days ? days : years), NULL);
         if ((!strcmp(mode, "GOVERNANCE") || !strcmp(mode, "COMPLIANCE")) && n > 0) {
-            snprintf(def->mode, sizeof def->mode, "%s", mode);
+            str_copy(def->mode, sizeof def->mode, mode);
             *seconds = n * DAY * (days ? 1 : 365);
         }
     }
@@ -289,7 +290,7 @@ static int version_lock(s3_req_t *s, const char *key, const char *vid, s3_lock_t
         return rc == SQLITE_DONE ? 0 : -1;
     }
     if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        snprintf(lock->mode, sizeof lock->mode, "%s", (const char *)sqlite3_column_text(st, 0));
+        str_copy(lock->mode, sizeof lock->mode, (const char *)sqlite3_column_text(st, 0));
         lock->until = sqlite3_column_double(st, 1);
     }
     if (sqlite3_column_type(st, 2) != SQLITE_NULL)
@@ -529,10 +530,10 @@ int s3_op_put_object_retention(svc_req_t *r)
         return s3_fail(s, S3_E_MALFORMED_XML);
     }
     if (m)
-        snprintf(want.mode, sizeof want.mode, "%s", xml_text(m));
+        str_copy(want.mode, sizeof want.mode, xml_text(m));
     if (d && want.until <= s->r->now) {
         char text[64];
-        snprintf(text, sizeof text, "%s", xml_text(d));
+        str_copy(text, sizeof text, xml_text(d));
         xml_free(doc);
         return s3_error_arg(s, 400, "InvalidArgument", "RetainUntilDate", text,
                             "The retain until date must be in the future!");

@@ -2,6 +2,7 @@
  * CompleteMultipartUpload, AbortMultipartUpload, ListParts,
  * ListMultipartUploads. Parts are sealed under the upload's data key;
  * completion re-seals them, in order, into the object's one body. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -58,7 +59,7 @@ static int load_upload(s3_req_t *s, const char *upload_id, s3_object_t *u, char 
         return 0;
     }
     u->meta = strdup((const char *)sqlite3_column_text(st, 0));
-    snprintf(u->sse.alg, sizeof u->sse.alg, "%s", (const char *)sqlite3_column_text(st, 1));
+    str_copy(u->sse.alg, sizeof u->sse.alg, (const char *)sqlite3_column_text(st, 1));
     if (sqlite3_column_type(st, 2) != SQLITE_NULL)
         snprintf(u->sse.kms_key_arn, sizeof u->sse.kms_key_arn, "%s",
                  (const char *)sqlite3_column_text(st, 2));
@@ -248,8 +249,8 @@ static int part_checksum_alg(s3_req_t *s, checksum_alg_t want, const char *type)
         up->ck_alg = want;
         return 0;
     }
-    snprintf(w, sizeof w, "%s", checksum_alg_name(want));
-    snprintf(got, sizeof got, "%s", up->ck_alg == CHECKSUM_NONE ? "null" : checksum_alg_name(up->ck_alg));
+    str_copy(w, sizeof w, checksum_alg_name(want));
+    str_copy(got, sizeof got, up->ck_alg == CHECKSUM_NONE ? "null" : checksum_alg_name(up->ck_alg));
     for (k = 0; w[k]; k++)
         w[k] = (char)tolower((unsigned char)w[k]);
     for (k = 0; got[k]; k++)
@@ -300,7 +301,7 @@ static int store_part(s3_req_t *s, const char *blob_id, uint64_t size, const uin
     if (st == NULL)
         return internal(s);
     if (db_row(st) == 1)
-        snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
+        str_copy(old, sizeof old, (const char *)sqlite3_column_text(st, 0));
     db_done(st);
     st = db_query(s->r->emu->db, "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, blob_id, "
                                 "size, etag, md5, checksum, last_modified) VALUES (?1, ?2, ?3, ?4, "
@@ -490,18 +491,18 @@ static int listed_parts(s3_req_t *s, const xml_node_t *doc, part_t **out, size_t
             db_done(st);
             return s3_fail(s, S3_E_INVALID_PART);
         }
-        snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 2));
+        str_copy(want, sizeof want, (const char *)sqlite3_column_text(st, 2));
         /* the ETag may come with or without quotes */
         if (strcmp(etag, want) != 0 && !(strlen(want) == strlen(etag) + 2 && !strncmp(want + 1, etag, strlen(etag)))) {
             db_done(st);
             return s3_fail(s, S3_E_INVALID_PART);
         }
         parts[*n].number = pn;
-        snprintf(parts[*n].blob_id, sizeof parts[*n].blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        str_copy(parts[*n].blob_id, sizeof parts[*n].blob_id, (const char *)sqlite3_column_text(st, 0));
         parts[*n].size = (uint64_t)sqlite3_column_int64(st, 1);
         memcpy(parts[*n].md5, sqlite3_column_blob(st, 3), 16);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-            snprintf(parts[*n].checksum, sizeof parts[*n].checksum, "%s", (const char *)sqlite3_column_text(st, 4));
+            str_copy(parts[*n].checksum, sizeof parts[*n].checksum, (const char *)sqlite3_column_text(st, 4));
         db_done(st);
         (*n)++;
     }
@@ -605,7 +606,7 @@ static int assemble(s3_req_t *s, const s3_object_t *u, checksum_alg_t alg, const
             dig[k] = (uint8_t)(crc >> (8 * (len - 1 - k)));
         checksum_b64(dig, len, o->checksum);
         snprintf(o->checksum_type, sizeof o->checksum_type, "FULL_OBJECT");
-        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+        str_copy(o->checksum_alg, sizeof o->checksum_alg, checksum_alg_name(alg));
     }
     checksum_final(&md5s, dig, &dl);
     codec_hex(dig, 16, hex);
@@ -617,7 +618,7 @@ static int assemble(s3_req_t *s, const s3_object_t *u, checksum_alg_t alg, const
         have_comp = 0;
         snprintf(o->checksum, sizeof o->checksum, "%.52s-%d", b64, (int)n);
         snprintf(o->checksum_type, sizeof o->checksum_type, "COMPOSITE");
-        snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s", checksum_alg_name(alg));
+        str_copy(o->checksum_alg, sizeof o->checksum_alg, checksum_alg_name(alg));
     }
     rc = 0;
 out:
@@ -941,7 +942,7 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
                 truncated = 1;
                 break;
             }
-            snprintf(last_cp, sizeof last_cp, "%s", cp);
+            str_copy(last_cp, sizeof last_cp, cp);
             xml_open(&cps, "CommonPrefixes");
             s3_elem_key(&cps, "Prefix", cp, url);
             xml_close(&cps, "CommonPrefixes");
@@ -952,8 +953,8 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
             truncated = 1;
             break;
         }
-        snprintf(next_key, sizeof next_key, "%s", key);
-        snprintf(next_id, sizeof next_id, "%s", (const char *)sqlite3_column_text(st, 1));
+        str_copy(next_key, sizeof next_key, key);
+        str_copy(next_id, sizeof next_id, (const char *)sqlite3_column_text(st, 1));
         xml_open(&ups, "Upload");
         s3_elem_key(&ups, "Key", key, url);
         xml_elem(&ups, "UploadId", (const char *)sqlite3_column_text(st, 1));

@@ -2,6 +2,7 @@
  * GetObject/HeadObject (streamed, ranged). DeleteObject(s) are in
  * s3_delete.c, CopyObject in s3_copy.c; object tagging, GetObjectAttributes and the envelope
  * inspector in s3_object_meta.c. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <event2/buffer.h>
@@ -37,12 +38,12 @@ static char *dup_text(sqlite3_stmt *st, int col)
 int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
 {
     memset(o, 0, sizeof *o);
-    snprintf(o->blob_id, sizeof o->blob_id, "%s", (const char *)sqlite3_column_text(st, c + 0));
+    str_copy(o->blob_id, sizeof o->blob_id, (const char *)sqlite3_column_text(st, c + 0));
     o->size = (uint64_t)sqlite3_column_int64(st, c + 1);
-    snprintf(o->etag, sizeof o->etag, "%s", (const char *)sqlite3_column_text(st, c + 2));
+    str_copy(o->etag, sizeof o->etag, (const char *)sqlite3_column_text(st, c + 2));
     o->last_modified = sqlite3_column_double(st, c + 3);
     o->meta = dup_text(st, c + 4);
-    snprintf(o->sse.alg, sizeof o->sse.alg, "%s", (const char *)sqlite3_column_text(st, c + 5));
+    str_copy(o->sse.alg, sizeof o->sse.alg, (const char *)sqlite3_column_text(st, c + 5));
     if (sqlite3_column_type(st, c + 6) != SQLITE_NULL)
         snprintf(o->sse.kms_key_arn, sizeof o->sse.kms_key_arn, "%s",
                  (const char *)sqlite3_column_text(st, c + 6));
@@ -63,7 +64,7 @@ int s3_object_from_row(sqlite3_stmt *st, int c, s3_object_t *o)
         snprintf(o->checksum_alg, sizeof o->checksum_alg, "%s",
                  (const char *)sqlite3_column_text(st, c + 13));
     if (sqlite3_column_type(st, c + 14) != SQLITE_NULL)
-        snprintf(o->checksum, sizeof o->checksum, "%s", (const char *)sqlite3_column_text(st, c + 14));
+        str_copy(o->checksum, sizeof o->checksum, (const char *)sqlite3_column_text(st, c + 14));
     if (sqlite3_column_type(st, c + 15) != SQLITE_NULL)
         snprintf(o->checksum_type, sizeof o->checksum_type, "%s",
                  (const char *)sqlite3_column_text(st, c + 15));
@@ -162,7 +163,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
                      : !strcmp(v, "Enabled") ? S3_VERSIONING_ENABLED : S3_VERSIONING_SUSPENDED;
         exists = sqlite3_column_int(st, 4);
         if (exists) {
-            snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 1));
+            str_copy(old->blob_id, sizeof old->blob_id, (const char *)sqlite3_column_text(st, 1));
             old->parts = dup_text(st, 2);
             cur_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
         }
@@ -185,7 +186,7 @@ int s3_object_store(s3_req_t *s, const char *bucket, const char *key, s3_object_
             return -1;
         if (db_row(st) == 1) {
             free(old->parts);
-            snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+            str_copy(old->blob_id, sizeof old->blob_id, (const char *)sqlite3_column_text(st, 0));
             old->parts = dup_text(st, 1);
             while (db_row(st) == 1)
                 ;
@@ -367,7 +368,7 @@ char *s3_request_meta(s3_req_t *s)
             continue;
         if ((t = header_text(raw, vn < sizeof v ? vn : sizeof v - 1)) == NULL)
             continue;
-        snprintf(v, sizeof v, "%s", t);
+        str_copy(v, sizeof v, t);
         free(t);
         if (!strcmp(content_headers[i], "Content-Encoding")) {
             /* aws-chunked is transport framing, not the object's encoding */
@@ -381,7 +382,7 @@ char *s3_request_meta(s3_req_t *s)
             }
             if (!out[0])
                 continue;
-            snprintf(v, sizeof v, "%s", out);
+            str_copy(v, sizeof v, out);
         }
         cJSON_AddStringToObject(m, content_headers[i], v);
     }
@@ -561,8 +562,8 @@ int s3_op_put_object(svc_req_t *r)
     s3_lock_for_new(s, &s->lock, o.last_modified, &o.lock);
     s3_make_etag(&o.sse, md5, o.etag);
     if (checksum[0]) {
-        snprintf(o.checksum_alg, sizeof o.checksum_alg, "%s", checksum_alg_name(s->up->ck_alg));
-        snprintf(o.checksum, sizeof o.checksum, "%s", checksum);
+        str_copy(o.checksum_alg, sizeof o.checksum_alg, checksum_alg_name(s->up->ck_alg));
+        str_copy(o.checksum, sizeof o.checksum, checksum);
         snprintf(o.checksum_type, sizeof o.checksum_type, "FULL_OBJECT");
     }
     if (db_begin(s->r->emu->db) != 0 || s3_object_store(s, s->bucket, s->key, &o, &old) != 0 ||

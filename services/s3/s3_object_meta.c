@@ -1,5 +1,6 @@
 /* s3_object_meta.c — what is about an object rather than its body: object
  * tagging, GetObjectAttributes, and the envelope inspector. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include "emulator/proto_query.h"
@@ -161,7 +162,7 @@ int s3_op_get_object_attributes(svc_req_t *r)
         static const char *const names[] = {"ETag", "Checksum", "ObjectParts", "StorageClass",
                                             "ObjectSize", NULL};
         char copy[512], *tok, *save = NULL;
-        snprintf(copy, sizeof copy, "%s", want);
+        str_copy(copy, sizeof copy, want);
         for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             size_t i;
             int ok = 0;
@@ -269,7 +270,7 @@ static void inspect_object(svc_req_t *r, const char *bucket, const char *key)
 
     memset(&s, 0, sizeof s);
     s.r = r;
-    snprintf(s.bucket, sizeof s.bucket, "%s", bucket);
+    str_copy(s.bucket, sizeof s.bucket, bucket);
     rc = s3_object_load(&s, bucket, key, &o);
     doc = cJSON_CreateObject();
     if (rc != 1) {

@@ -11,6 +11,7 @@
  * Policy" (S3 API Reference, sigv4-HTTPPOSTConstructPolicy,
  * RESTObjectPOST). The body is buffered, so a POST upload is capped at the
  * buffered body size (16 MiB by default), not S3's 5 GiB. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -352,7 +353,7 @@ static int verify_signer(s3_req_t *s, post_form_t *f, const post_field_t *pol)
                         "provided. Check your key and signing method.");
     s->r->caller = c.who;
     s->r->caller_secret = NULL;
-    snprintf(s->r->access_key, sizeof s->r->access_key, "%s", ak);
+    str_copy(s->r->access_key, sizeof s->r->access_key, ak);
     return 0;
 }
 

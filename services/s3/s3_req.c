@@ -1,6 +1,7 @@
 /* s3_req.c — what every S3 operation uses, depending on no other S3 file:
  * the error table and the error document, query and header access, the
  * empty and XML answers, and bucket lookups. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -86,7 +87,7 @@ static void no_empty_message(svc_req_t *r)
     if (r->err_msg[0] != '\0')
         return;
     m = s3_code_message(r->err_code);
-    snprintf(r->err_msg, sizeof r->err_msg, "%s", m ? m : "The request could not be served.");
+    str_copy(r->err_msg, sizeof r->err_msg, m ? m : "The request could not be served.");
 }
 
 int s3_fail(s3_req_t *s, enum s3_err e)
@@ -101,7 +102,7 @@ static void set_error(s3_req_t *s, int status, const char *code, const char *fmt
     svc_req_t *r = s->r;
 
     r->err_status = status;
-    snprintf(r->err_code, sizeof r->err_code, "%s", code);
+    str_copy(r->err_code, sizeof r->err_code, code);
     vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
     no_empty_message(r);
 }
@@ -126,9 +127,9 @@ int s3_error_arg(s3_req_t *s, int status, const char *code, const char *name, co
     va_start(ap, fmt);
     set_error(s, status, code, fmt, ap);
     va_end(ap);
-    snprintf(s->arg_name, sizeof s->arg_name, "%s", name);
+    str_copy(s->arg_name, sizeof s->arg_name, name);
     s->arg_value_set = value != NULL;
-    snprintf(s->arg_value, sizeof s->arg_value, "%s", value ? value : "");
+    str_copy(s->arg_value, sizeof s->arg_value, value ? value : "");
     return -1;
 }
 

@@ -2,6 +2,7 @@
  * class it was written with (x-amz-storage-class, a lifecycle transition);
  * the archive classes (GLACIER, DEEP_ARCHIVE) cannot be read until a
  * restore, timed on the emulator clock, has made a temporary copy. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <math.h>
@@ -80,7 +81,7 @@ int s3_archive_check(s3_req_t *s, const s3_object_t *o)
 {
     if (!archived(o) || restored(o, s->r->now))
         return 0;
-    snprintf(s->err_class, sizeof s->err_class, "%s", o->storage_class);
+    str_copy(s->err_class, sizeof s->err_class, o->storage_class);
     return s3_error(s, 403, "InvalidObjectState",
                     "The operation is not valid for the object's storage class");
 }
@@ -210,7 +211,7 @@ int s3_op_restore_object(svc_req_t *r)
         s3_object_clear(&o);
         return s3_error(s, 409, "RestoreAlreadyInProgress", "Object restore is already in progress");
     }
-    snprintf(vid, sizeof vid, "%s", o.version_id[0] ? o.version_id : "null");
+    str_copy(vid, sizeof vid, o.version_id[0] ? o.version_id : "null");
     if (restored(&o, now)) {
         /* a restored copy: its expiry moves, counted from now (200) */
         status = 200;

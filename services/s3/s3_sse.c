@@ -2,6 +2,7 @@
  * the master key), SSE-KMS (a data key from KMS, with the encryption
  * context), SSE-C (the customer's key, checked by a salted HMAC), and the
  * response headers that tell which. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -37,12 +38,15 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
     long n;
     int have_alg, have_key, have_md5;
 
-    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-algorithm", prefix);
-    have_alg = s3_header(s, name, alg, sizeof alg);
-    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-key", prefix);
-    have_key = s3_header(s, name, key, sizeof key);
-    snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-key-MD5", prefix);
-    have_md5 = s3_header(s, name, md5, sizeof md5);
+#define SSEC_NAME(suffix)                                                                   \
+    (prefix[0] ? (snprintf(name, sizeof name, "x-amz-%sserver-side-encryption-customer-" suffix, \
+                           prefix),                                                          \
+                  name)                                                                      \
+               : "x-amz-server-side-encryption-customer-" suffix)
+    have_alg = s3_header(s, SSEC_NAME("algorithm"), alg, sizeof alg);
+    have_key = s3_header(s, SSEC_NAME("key"), key, sizeof key);
+    have_md5 = s3_header(s, SSEC_NAME("key-MD5"), md5, sizeof md5);
+#undef SSEC_NAME
     if (!have_alg && !have_key && !have_md5)
         return 0;
     if (!have_alg || !have_key || !have_md5)
@@ -67,7 +71,7 @@ int s3_ssec_parse(s3_req_t *s, const char *prefix, s3_sse_t *sse)
                             "The calculated MD5 hash of the key did not match the hash that was "
                             "provided.");
         }
-        snprintf(sse->customer_md5, sizeof sse->customer_md5, "%s", b64);
+        str_copy(sse->customer_md5, sizeof sse->customer_md5, b64);
     }
     snprintf(sse->alg, sizeof sse->alg, "SSE-C");
     memcpy(sse->dk, raw, 32);
@@ -80,7 +84,7 @@ static int kms_error(s3_req_t *s)
 {
     char code[96], msg[sizeof s->r->err_msg];
 
-    snprintf(msg, sizeof msg, "%s", s->r->err_msg);
+    str_copy(msg, sizeof msg, s->r->err_msg);
     if (!strcmp(s->r->err_code, "AccessDeniedException"))
         return s3_error(s, 403, "AccessDenied", "%s", msg);
     snprintf(code, sizeof code, "KMS.%s", s->r->err_code);
@@ -160,9 +164,9 @@ int s3_sse_prepare(s3_req_t *s, const char *bucket, const char *key)
         const cJSON *a = doc ? cJSON_GetObjectItemCaseSensitive(doc, "SSEAlgorithm") : NULL;
         const cJSON *k = doc ? cJSON_GetObjectItemCaseSensitive(doc, "KMSMasterKeyID") : NULL;
         const cJSON *b = doc ? cJSON_GetObjectItemCaseSensitive(doc, "BucketKeyEnabled") : NULL;
-        snprintf(alg, sizeof alg, "%s", cJSON_IsString(a) ? a->valuestring : "AES256");
+        str_copy(alg, sizeof alg, cJSON_IsString(a) ? a->valuestring : "AES256");
         if (cJSON_IsString(k) && key_id[0] == '\0')
-            snprintf(key_id, sizeof key_id, "%s", k->valuestring);
+            str_copy(key_id, sizeof key_id, k->valuestring);
         if (cJSON_IsTrue(b) && bk[0] == '\0')
             snprintf(bk, sizeof bk, "true");
         cJSON_Delete(doc);
@@ -229,7 +233,7 @@ int s3_sse_open(s3_req_t *s, s3_sse_t *sse, const char *arn, int sse_c_required)
             return s3_fail(s, S3_E_ACCESS_DENIED);
         }
         memcpy(sse->dk, given.dk, 32);
-        snprintf(sse->customer_md5, sizeof sse->customer_md5, "%s", given.customer_md5);
+        str_copy(sse->customer_md5, sizeof sse->customer_md5, given.customer_md5);
         OPENSSL_cleanse(given.dk, sizeof given.dk);
         return 0;
     }

@@ -2,6 +2,7 @@
  * the HTTP layer's body sink (aws-chunked decoding, chunk signatures),
  * digests (MD5, x-amz-content-sha256, x-amz-checksum-*), the framed cipher,
  * and where sealed bytes go (memory, spilling to a blob file). */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -133,8 +134,8 @@ static int up_fail(s3_upload_t *up, int status, const char *code, const char *ms
     if (!up->failed) {
         up->failed = 1;
         up->fail_status = status;
-        snprintf(up->fail_code, sizeof up->fail_code, "%s", code);
-        snprintf(up->fail_msg, sizeof up->fail_msg, "%s", msg);
+        str_copy(up->fail_code, sizeof up->fail_code, code);
+        str_copy(up->fail_msg, sizeof up->fail_msg, msg);
     }
     return -1;
 }
@@ -213,7 +214,7 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
     /* the checksum algorithm: a header value, the SDK's declaration, or a trailer */
     up->ck_alg = CHECKSUM_NONE;
     for (a = CHECKSUM_CRC32; a <= CHECKSUM_SHA256; a++) {
-        snprintf(name, sizeof name, "%s", checksum_header_name(a));
+        str_copy(name, sizeof name, checksum_header_name(a));
         if (http_header(h, name, NULL) || !strcasecmp(trailer, name)) {
             if (up->ck_alg != CHECKSUM_NONE)
                 return s3_error(s, 400, "InvalidRequest",
@@ -258,9 +259,9 @@ int s3_upload_begin(s3_req_t *s, const char *aad, int part)
                 up->ac->verify = 1;
                 sigv4_signing_key(s->r->caller_secret, auth.date, auth.region,
                                   auth.service, up->ac->signing_key);
-                snprintf(up->ac->amz_date, sizeof up->ac->amz_date, "%s", auth.amz_date);
+                str_copy(up->ac->amz_date, sizeof up->ac->amz_date, auth.amz_date);
                 sigv4_scope(&auth, up->ac->scope, sizeof up->ac->scope);
-                snprintf(up->ac->prev_sig, sizeof up->ac->prev_sig, "%s", auth.signature);
+                str_copy(up->ac->prev_sig, sizeof up->ac->prev_sig, auth.signature);
             }
         }
     } else if (h->content_length < 0 && !h->chunked) {

@@ -3,6 +3,7 @@
  * semantics and ListObjectVersions. The current version of a key lives in
  * s3_objects (as for unversioned buckets), so reads and writes of
  * unversioned buckets never touch s3_versions. */
+#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -85,7 +86,7 @@ int s3_version_load(s3_req_t *s, const char *bucket, const char *key, const char
     if (rc == 1 && sqlite3_column_int(st, S3_OBJ_NCOLS))
         rc = 2;
     if (rc > 0 && strcmp(vid, "null") != 0)
-        snprintf(o->version_id, sizeof o->version_id, "%s", vid);
+        str_copy(o->version_id, sizeof o->version_id, vid);
     db_done(st);
     return rc;
 }
@@ -165,7 +166,7 @@ static int delete_returning(s3_req_t *s, const char *sql, const char *key, const
     if (rc == SQLITE_ROW) {
         found = 1;
         free(old->parts);
-        snprintf(old->blob_id, sizeof old->blob_id, "%s", (const char *)sqlite3_column_text(st, 0));
+        str_copy(old->blob_id, sizeof old->blob_id, (const char *)sqlite3_column_text(st, 0));
         old->parts = sqlite3_column_type(st, 1) == SQLITE_NULL
                          ? NULL
                          : strdup((const char *)sqlite3_column_text(st, 1));
@@ -269,7 +270,7 @@ int s3_delete_key(s3_req_t *s, const char *key, const char *vid, int bypass, s3_
             rc = -1;
     } else {
         int r1;
-        snprintf(out->version_id, sizeof out->version_id, "%s", vid);
+        str_copy(out->version_id, sizeof out->version_id, vid);
         r1 = !strcmp(vid, "null") ? delete_returning(s, DEL_CURRENT_NULL, key, NULL, &old, NULL)
                                   : delete_returning(s, DEL_CURRENT_VID, key, vid, &old, NULL);
         if (r1 == 0)
@@ -305,7 +306,7 @@ int s3_op_put_bucket_versioning(svc_req_t *r)
         xml_free(doc);
         return s3_fail(s, S3_E_MALFORMED_XML);
     }
-    snprintf(status, sizeof status, "%s", xml_text(xml_child(doc, "Status")));
+    str_copy(status, sizeof status, xml_text(xml_child(doc, "Status")));
     if (xml_child(doc, "Status") == NULL) {
         xml_free(doc);
         s3_send_empty(s, 200); /* nothing to change */
@@ -445,7 +446,7 @@ int s3_op_list_object_versions(svc_req_t *r)
     if (s3_max_keys(s, &max) != 0)
         return -1;
     s3_canonical_id(s->r->account, owner);
-    snprintf(from, sizeof from, "%s", strcmp(kmarker, prefix) > 0 ? kmarker : prefix);
+    str_copy(from, sizeof from, strcmp(kmarker, prefix) > 0 ? kmarker : prefix);
     st = db_query(s->r->emu->db, versions_sql, "ss", s->bucket, from);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
@@ -464,7 +465,7 @@ int s3_op_list_object_versions(svc_req_t *r)
         if (strncmp(key, prefix, plen) != 0)
             break;
         latest = !have_prev || strcmp(prev_key, key) != 0;
-        snprintf(prev_key, sizeof prev_key, "%s", key);
+        str_copy(prev_key, sizeof prev_key, key);
         have_prev = 1;
         if (skipping) {
             if (!strcmp(key, kmarker)) {
@@ -487,7 +488,7 @@ int s3_op_list_object_versions(svc_req_t *r)
                     truncated = 1;
                     break;
                 }
-                snprintf(last_key, sizeof last_key, "%s", cp);
+                str_copy(last_key, sizeof last_key, cp);
                 last_vid[0] = '\0';
                 xml_open(&cps, "CommonPrefixes");
                 s3_elem_key(&cps, "Prefix", cp, url);
@@ -502,8 +503,8 @@ int s3_op_list_object_versions(svc_req_t *r)
             truncated = 1;
             break;
         }
-        snprintf(last_key, sizeof last_key, "%s", key);
-        snprintf(last_vid, sizeof last_vid, "%s", vid);
+        str_copy(last_key, sizeof last_key, key);
+        str_copy(last_vid, sizeof last_vid, vid);
         version_entry(&items, st, url, latest, owner);
         count++;
     }

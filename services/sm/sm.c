@@ -1,5 +1,6 @@
 /* sm.c — the Secrets Manager table (one row per operation of the model)
  * and the secret record: resolution by name, full or partial ARN. */
+#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <stdio.h>
@@ -27,10 +28,10 @@ static char *dup_col(sqlite3_stmt *st, int col)
 
 void sm_fill_secret(sqlite3_stmt *st, sm_secret_t *s)
 {
-    snprintf(s->arn, sizeof s->arn, "%s", db_text(st, 0));
-    snprintf(s->name, sizeof s->name, "%s", db_text(st, 1));
-    snprintf(s->account, sizeof s->account, "%s", db_text(st, 2));
-    snprintf(s->region, sizeof s->region, "%s", db_text(st, 3));
+    str_copy(s->arn, sizeof s->arn, db_text(st, 0));
+    str_copy(s->name, sizeof s->name, db_text(st, 1));
+    str_copy(s->account, sizeof s->account, db_text(st, 2));
+    str_copy(s->region, sizeof s->region, db_text(st, 3));
     s->description = dup_col(st, 4);
     s->kms_key_id = dup_col(st, 5);
     s->type = dup_col(st, 6);
@@ -43,7 +44,7 @@ void sm_fill_secret(sqlite3_stmt *st, sm_secret_t *s)
     s->rotation_rules = dup_col(st, 13);
     s->last_rotated = sqlite3_column_double(st, 14);
     s->next_rotation = sqlite3_column_double(st, 15);
-    snprintf(s->primary_region, sizeof s->primary_region, "%s", db_text(st, 16));
+    str_copy(s->primary_region, sizeof s->primary_region, db_text(st, 16));
     s->owning_service = dup_col(st, 17);
     s->policy = dup_col(st, 18);
 }

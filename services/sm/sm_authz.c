@@ -9,6 +9,7 @@
  * tags (secretsmanager:ResourceTag/<key>, aws:ResourceTag/<key>);
  * aws:RequestTag/<key> and aws:TagKeys from the request's tags. Tag keys
  * are gathered only when a policy names them. */
+#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <stdio.h>
@@ -330,7 +331,7 @@ int sm_secret_resource(svc_req_t *r, const void *in, authz_t *a)
     c->in = in;
     if (sm_resolve(r, id, &c->secret) == 0) {
         c->state = CTX_FOUND;
-        snprintf(c->arn, sizeof c->arn, "%s", c->secret.arn);
+        str_copy(c->arn, sizeof c->arn, c->secret.arn);
         c->lambda = c->secret.rotation_lambda;
         fill(r, c, c->secret.policy, a);
         return 0;
@@ -345,7 +346,7 @@ int sm_secret_resource(svc_req_t *r, const void *in, authz_t *a)
     r->err_status = 0;
     c->state = CTX_MISSING;
     if (!strncmp(id, "arn:", 4))
-        snprintf(c->arn, sizeof c->arn, "%s", id);
+        str_copy(c->arn, sizeof c->arn, id);
     else
         snprintf(c->arn, sizeof c->arn, "arn:%s:secretsmanager:%s:%s:secret:%s",
                  partition_name(r->region), r->region, r->account, id);
@@ -429,7 +430,7 @@ int sm_authorize(svc_req_t *r, const char *action, const sm_secret_t *s, const c
         return sm_internal(r);
     c->state = CTX_FOUND;
     c->in = in;
-    snprintf(c->arn, sizeof c->arn, "%s", s->arn);
+    str_copy(c->arn, sizeof c->arn, s->arn);
     c->lambda = s->rotation_lambda;
     memset(&a, 0, sizeof a);
     a.action = action;

@@ -2,6 +2,7 @@
  * secret row in its own Region (same name and suffix, PrimaryRegion set)
  * whose versions are re-sealed there under the replica's KMS key, so it is
  * readable in that Region and follows every change of the primary. */
+#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <openssl/crypto.h>
@@ -15,7 +16,7 @@
 static void in_region(svc_req_t *dst, const svc_req_t *r, const char *region)
 {
     *dst = *r;
-    snprintf(dst->region, sizeof dst->region, "%s", region);
+    str_copy(dst->region, sizeof dst->region, region);
     dst->err_code[0] = '\0';
     dst->err_msg[0] = '\0';
     dst->err_status = 0;
@@ -212,7 +213,7 @@ int sm_replicate_version(svc_req_t *r, const sm_secret_t *s, const char *version
     if (st == NULL)
         return sm_internal(r);
     while (n < 16 && db_row(st) == 1)
-        snprintf(regions[n++], sizeof regions[0], "%s", db_text(st, 0));
+        str_copy(regions[n++], sizeof regions[0], db_text(st, 0));
     db_done(st);
     for (i = 0; i < n && rc == 0; i++) {
         svc_req_t rr;

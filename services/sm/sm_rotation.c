@@ -3,6 +3,7 @@
  * finishSecret) asynchronously, POSTing the same event JSON a Lambda gets to
  * the local handler mapped to the function name (--lambda-endpoint), so the
  * handler can call back into awsemu while the steps run. */
+#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <event2/buffer.h>
@@ -54,8 +55,8 @@ static void background_req(svc_req_t *r, rotation_t *rot)
     r->service = "secretsmanager";
     r->operation = "RotateSecret";
     r->now = clock_now();
-    snprintf(r->account, sizeof r->account, "%s", rot->account);
-    snprintf(r->region, sizeof r->region, "%s", rot->region);
+    str_copy(r->account, sizeof r->account, rot->account);
+    str_copy(r->region, sizeof r->region, rot->region);
     codec_uuid(r->request_id);
 }
 
@@ -181,12 +182,12 @@ static int start_rotation(emu_t *emu, const char *account, const char *region, c
     if (rot == NULL)
         return -1;
     rot->emu = emu;
-    snprintf(rot->account, sizeof rot->account, "%s", account);
-    snprintf(rot->region, sizeof rot->region, "%s", region);
-    snprintf(rot->arn, sizeof rot->arn, "%s", arn);
-    snprintf(rot->token, sizeof rot->token, "%s", token);
-    snprintf(rot->url, sizeof rot->url, "%s", url);
-    snprintf(rot->function, sizeof rot->function, "%s", fn);
+    str_copy(rot->account, sizeof rot->account, account);
+    str_copy(rot->region, sizeof rot->region, region);
+    str_copy(rot->arn, sizeof rot->arn, arn);
+    str_copy(rot->token, sizeof rot->token, token);
+    str_copy(rot->url, sizeof rot->url, url);
+    str_copy(rot->function, sizeof rot->function, fn);
     codec_uuid(rot->rotation_token);
     rot->days = days;
     /* as AWS: the AWSPENDING version exists before createSecret runs */
@@ -373,10 +374,10 @@ void sm_tick(emu_t *emu)
 
     st = db_query(emu->db, sql, "d", now);
     while (n < 16 && db_row(st) == 1) {
-        snprintf(due[n].arn, sizeof due[n].arn, "%s", db_text(st, 0));
-        snprintf(due[n].account, sizeof due[n].account, "%s", db_text(st, 1));
-        snprintf(due[n].region, sizeof due[n].region, "%s", db_text(st, 2));
-        snprintf(due[n].lambda, sizeof due[n].lambda, "%s", db_text(st, 3));
+        str_copy(due[n].arn, sizeof due[n].arn, db_text(st, 0));
+        str_copy(due[n].account, sizeof due[n].account, db_text(st, 1));
+        str_copy(due[n].region, sizeof due[n].region, db_text(st, 2));
+        str_copy(due[n].lambda, sizeof due[n].lambda, db_text(st, 3));
         snprintf(due[n].rules, sizeof due[n].rules, "%s",
                  sqlite3_column_type(st, 4) == SQLITE_NULL ? "{}" : db_text(st, 4));
         n++;
@@ -393,8 +394,8 @@ void sm_tick(emu_t *emu)
 
         memset(&tmp, 0, sizeof tmp);
         tmp.emu = emu;
-        snprintf(tmp.account, sizeof tmp.account, "%s", due[i].account);
-        snprintf(tmp.region, sizeof tmp.region, "%s", due[i].region);
+        str_copy(tmp.account, sizeof tmp.account, due[i].account);
+        str_copy(tmp.region, sizeof tmp.region, due[i].region);
         background_req(&r, &tmp);
         if (rules)
             text = rotation_rules(&r, rules, &days);

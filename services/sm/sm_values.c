@@ -1,5 +1,6 @@
 /* sm_values.c — GetSecretValue, BatchGetSecretValue, PutSecretValue,
  * UpdateSecretVersionStage, ListSecretVersionIds, GetRandomPassword. */
+#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <math.h>
@@ -49,7 +50,7 @@ static int get_value(svc_req_t *r, const sm_secret_t *s, const char *vid, const 
             if (!have || strcmp(found, vid) != 0)
                 return sm_fail(r, SM_E_STAGE_NOT_ON_VERSION, NULL, NULL);
         }
-        snprintf(found, sizeof found, "%s", vid);
+        str_copy(found, sizeof found, vid);
     } else {
         const char *want = stage ? stage : "AWSCURRENT";
         have = sm_stage_version(r, s->arn, want, found, sizeof found);
@@ -387,7 +388,7 @@ int sm_op_list_secret_version_ids(svc_req_t *r, const cJSON *in, cJSON *out)
         if (n++ == max)
             break;
         v = cJSON_CreateObject();
-        snprintf(vid, sizeof vid, "%s", db_text(st, 0));
+        str_copy(vid, sizeof vid, db_text(st, 0));
         cJSON_AddStringToObject(v, "VersionId", vid);
         cJSON_AddItemToObject(v, "VersionStages", sm_version_stages(r, s.arn, vid));
         if (sqlite3_column_type(st, 2) != SQLITE_NULL)
