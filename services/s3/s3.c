@@ -276,6 +276,7 @@ static void s3_req_free(void *arg)
     s3_sse_clear(&s->sse);
     s3_authz_free(s->az);
     free(s->key);
+    free(s->form_tags);
     free(s);
 }
 

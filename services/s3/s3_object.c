@@ -415,8 +415,9 @@ char *s3_request_meta(s3_req_t *s)
     return text;
 }
 
-/* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text;
- * NULL when absent; -1 in *bad on error. */
+/* Tags from an x-amz-tagging header ("k=v&k2=v2") or POST Object's
+ * tagging field as a JSON object text; NULL when absent; -1 in *bad on
+ * error. */
 char *s3_request_tags(s3_req_t *s, int *bad)
 {
     char hdr[4096];
@@ -425,6 +426,8 @@ char *s3_request_tags(s3_req_t *s, int *bad)
     int n = 0;
 
     *bad = 0;
+    if (s->form_tags) /* POST Object's tagging field, checked (s3_post.c) */
+        return strdup(s->form_tags);
     if (!s3_header(s, "x-amz-tagging", hdr, sizeof hdr))
         return NULL;
     t = cJSON_CreateObject();
