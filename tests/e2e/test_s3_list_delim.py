@@ -347,6 +347,18 @@ class MultipartUploadListingTests(S3TestCase):
                 self.assertEqual(m_cps, cps)
                 self.assertNotIn(km[:km.index("/") + 1], cps)
 
+    def test_upload_checksum_fields(self):
+        # Upload's ChecksumAlgorithm and ChecksumType (botocore's
+        # MultipartUpload shape), as CreateMultipartUpload asked them
+        b = self.make_bucket(uniq("delimuc"))
+        self.s3.create_multipart_upload(Bucket=b, Key="c", ChecksumAlgorithm="SHA256")
+        self.s3.create_multipart_upload(Bucket=b, Key="f", ChecksumAlgorithm="CRC32",
+                                        ChecksumType="FULL_OBJECT")
+        self.s3.create_multipart_upload(Bucket=b, Key="n")
+        ups = self.s3.list_multipart_uploads(Bucket=b)["Uploads"]
+        self.assertEqual([("c", "SHA256", "COMPOSITE"), ("f", "CRC32", "FULL_OBJECT"), ("n", None, None)],
+                         [(u["Key"], u.get("ChecksumAlgorithm"), u.get("ChecksumType")) for u in ups])
+
     def test_encoding_type_url_paging(self):
         # encoding-type=url: Key, Prefix, Delimiter, KeyMarker, NextKeyMarker
         # and CommonPrefixes URL-encoded (ListMultipartUploads API reference,
