@@ -409,7 +409,7 @@ static int uploads_scan(s3_req_t *s, uploads_page_t *pg)
     snprintf(from, sizeof from, "%s", strcmp(pg->km, pg->prefix) > 0 ? pg->km : pg->prefix);
     if ((st = db_query(s->r->emu->db, uploads_sql, "ss", s->bucket, from)) == NULL)
         return -1;
-    while (db_row(st) == 1) {
+    while (pg->max > 0 && db_row(st) == 1) { /* max-uploads 0: an empty page, as ListObjects */
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *id = (const char *)sqlite3_column_text(st, 1);
         const char *d;
@@ -480,6 +480,35 @@ static void upload_marker_time(s3_req_t *s, uploads_page_t *pg)
     db_done(st);
 }
 
+/* max-uploads into *max (1000 absent, and at most 1000): digits within an
+ * int32, else InvalidArgument with S3's two messages, one for a negative
+ * int32 and one for the rest (recorded against S3 by other implementers:
+ * versitygw#1794, brekkylab/backlot#176). 0 or -1 (error set). */
+static int max_uploads(s3_req_t *s, long *max)
+{
+    char v[64], *end;
+    long long n;
+    int neg;
+
+    *max = 1000;
+    if (!s3_query(s, "max-uploads", v, sizeof v)) {
+        if (!s3_query(s, "max-uploads", NULL, 0))
+            return 0; /* absent */
+        return s3_error_arg(s, 400, "InvalidArgument", "max-uploads", NULL,
+                            "Provided max-uploads not an integer or within integer range");
+    }
+    neg = v[0] == '-';
+    n = (v[neg] >= '0' && v[neg] <= '9') ? strtoll(v, &end, 10) : 0;
+    if (!(v[neg] >= '0' && v[neg] <= '9') || *end || n > 2147483647LL || n < -2147483648LL)
+        return s3_error_arg(s, 400, "InvalidArgument", "max-uploads", v,
+                            "Provided max-uploads not an integer or within integer range");
+    if (n < 0)
+        return s3_error_arg(s, 400, "InvalidArgument", "max-uploads", v,
+                            "Argument max-uploads must be an integer between 0 and 2147483647");
+    *max = n < 1000 ? (long)n : 1000;
+    return 0;
+}
+
 int s3_op_list_multipart_uploads(svc_req_t *r)
 {
     s3_req_t *s = r->svc_ctx;
@@ -494,9 +523,8 @@ int s3_op_list_multipart_uploads(svc_req_t *r)
     s3_query(s, "delimiter", delim, sizeof delim);
     if (s3_query(s, "encoding-type", v, sizeof v) && (pg.url = 1) && strcmp(v, "url"))
         return s3_fail(s, S3_E_ENCODING_TYPE);
-    pg.max = 1000;
-    if (s3_query(s, "max-uploads", v, sizeof v))
-        pg.max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
+    if (max_uploads(s, &pg.max) != 0)
+        return -1;
     s3_query(s, "key-marker", km, sizeof km);
     s3_query(s, "upload-id-marker", um, sizeof um); /* ignored without key-marker */
     pg.prefix = prefix;

@@ -347,6 +347,26 @@ class MultipartUploadListingTests(S3TestCase):
                 self.assertEqual(m_cps, cps)
                 self.assertNotIn(km[:km.index("/") + 1], cps)
 
+    def test_max_uploads(self):
+        # 0 to 2147483647, capped at 1000; S3's two InvalidArgument messages
+        # (recorded against S3: versitygw#1794, brekkylab/backlot#176)
+        r, ups, cps = self.page(MaxUploads=0)
+        self.assertEqual(([], [], 0), (ups, cps, r["MaxUploads"]))
+        r, ups, _ = self.page(MaxUploads=5000)
+        self.assertEqual(1000, r["MaxUploads"])
+        self.assertEqual(len(self.uploads), len(ups))
+        for v, msg in (("abc", "Provided max-uploads not an integer or within integer range"),
+                       ("2147483648", "Provided max-uploads not an integer or within integer range"),
+                       ("-", "Provided max-uploads not an integer or within integer range"),
+                       ("-1", "Argument max-uploads must be an integer between 0 and 2147483647")):
+            with self.subTest(v=v):
+                r = s3_request(self.server, "GET", "/" + self.bucket, query="uploads&max-uploads=" + v)
+                self.assertEqual(400, r.status)
+                root = ET.fromstring(r.body)
+                self.assertEqual(("InvalidArgument", msg, "max-uploads", v),
+                                 (root.findtext("Code"), root.findtext("Message"),
+                                  root.findtext("ArgumentName"), root.findtext("ArgumentValue")))
+
     def test_upload_checksum_fields(self):
         # Upload's ChecksumAlgorithm and ChecksumType (botocore's
         # MultipartUpload shape), as CreateMultipartUpload asked them
