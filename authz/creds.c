@@ -3,7 +3,6 @@
  * the master key) and STS session credentials (token checked by SHA-256).
  * A small direct-mapped cache keeps resolved credentials; any IAM change
  * empties it (authz_changed). */
-#include "base/buf.h"
 #include "authz/authz.h"
 
 #include <openssl/crypto.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 
 #include "authz/store.h"
+#include "base/buf.h"
 #include "base/codec.h"
 #include "base/partition.h"
 #include "storage/db.h"

@@ -1,7 +1,6 @@
 /* policy.c — IAM policy documents: parse and validate with cJSON into a
  * precompiled form held in one arena (patterns compiled here, matched by
  * policy_match.c; evaluation and the decision in policy_eval.c). */
-#include "base/buf.h"
 #include "authz/policy_int.h"
 
 #include <arpa/inet.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/jsonlen.h"
 #include "base/utf8.h"
 

@@ -2,7 +2,6 @@
  * policies and tags read from IAM's tables (users, roles, groups, inline
  * and attached policies, boundaries, STS sessions), parsed once and kept
  * until IAM changes; managed policy documents; policy simulation. */
-#include "base/buf.h"
 #include "authz/store.h"
 
 #include <cjson/cJSON.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 #define SET_SLOTS 64

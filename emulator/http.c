@@ -3,7 +3,6 @@
  * that produced them (no extra loop turn or epoll_ctl per request; the
  * before-write hook runs first), with a write event only when the socket is
  * full. */
-#include "base/buf.h"
 #include "emulator/http_int.h"
 
 #include <arpa/inet.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/log.h"
 
 static void conn_process(http_conn_t *c);

@@ -1,5 +1,4 @@
 /* payload.c — a buffered body checked against its head before use. */
-#include "base/buf.h"
 #include "emulator/payload.h"
 
 #include <openssl/crypto.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "emulator/awschunked.h"
 #include "base/checksum.h"
 #include "base/codec.h"

@@ -1,6 +1,5 @@
 /* router.c — request -> (service, operation), authentication, dispatch,
  * the access-log line. */
-#include "base/buf.h"
 #include "emulator/router.h"
 
 #include <openssl/crypto.h>
@@ -14,6 +13,7 @@
 #include "authz/authz.h"
 #include "authz/sigv2.h"
 #include "authz/sigv4.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"

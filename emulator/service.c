@@ -1,11 +1,12 @@
 /* service.c — what the contract (service.h) defines: errors, and finding
  * services and their rows. */
-#include "base/buf.h"
 #include "emulator/service.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 int svc_error(svc_req_t *r, int status, const char *code, const char *fmt, ...)
 {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh [--demo|--test|--bench] — installs what is missing from
 # Debian's packages: the build libraries; --demo adds Python 3 and boto3
-# (make demo); --test also the aws CLI, rclone, s3cmd, Python cryptography,
+# (make demo); --test also the aws CLI (v1 and, where Debian packages it,
+# v2), rclone, s3cmd, Python cryptography,
 # valgrind and the
 # JS SDK v3 modules of tests/js (npm, only where node and npm exist; an
 # unreachable npm skips those tests, never fails); --bench wrk (make bench).
@@ -45,7 +46,16 @@ if [ "$1" = "--test" ]; then
        ! /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1; then
         add python3-cryptography
     fi
-    command -v aws >/dev/null 2>&1 || add awscli
+    # the aws CLI: any where none is; and Debian's awscli where it is v2
+    # (Debian 12: 2.9), installed as /usr/bin/aws beside pip's v1
+    # (python3 -m awscli), which keeps `aws` on a PATH that lists it first:
+    # test_s3_clients.py runs both
+    if ! command -v aws >/dev/null 2>&1; then
+        add awscli
+    elif ! dpkg -s awscli >/dev/null 2>&1 &&
+         apt-cache policy awscli 2>/dev/null | grep -q 'Candidate: 2\.'; then
+        add awscli
+    fi
     command -v valgrind >/dev/null 2>&1 || add valgrind
     command -v xmlsec1 >/dev/null 2>&1 || add xmlsec1  # signs test SAML assertions
     command -v rclone >/dev/null 2>&1 || add rclone   # tests/e2e/test_s3_clients.py

@@ -1,6 +1,5 @@
 /* iam_crypto.c — password hashing and policy checks, Base32, TOTP, SSH key
  * fingerprints (see iam_crypto.h). */
-#include "base/buf.h"
 #include "services/iam/iam_crypto.h"
 
 #include <ctype.h>
@@ -17,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 
 #define PW_ITER 60000

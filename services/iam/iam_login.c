@@ -3,7 +3,6 @@
  * (Get/Update/DeleteAccountPasswordPolicy). Passwords are kept only as
  * salted PBKDF2 hashes (iam_crypto.h), never logged. Also the small
  * member helpers the newer IAM files share. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
@@ -11,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "storage/db.h"
 #include "services/iam/iam_crypto.h"

@@ -4,7 +4,6 @@
  * emulator clock), DeactivateMFADevice, DeleteVirtualMFADevice, the lists,
  * GetMFADevice and device tags. QRCodePNG encodes the otpauth:// URI AWS
  * documents for VirtualMFADevice. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -12,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "storage/db.h"
 #include "storage/keyring.h"

@@ -2,7 +2,6 @@
  * ones) and their versions: CreatePolicy, GetPolicy, DeletePolicy,
  * ListPolicies, policy versions and policy tags; the lookups enforcement
  * and the other IAM files use. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "storage/db.h"
 

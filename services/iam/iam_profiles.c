@@ -1,12 +1,12 @@
 /* iam_profiles.c — instance profiles (at most one role each):
  * Create/Get/Delete/ListInstanceProfiles, Add/RemoveRoleToInstanceProfile,
  * ListInstanceProfilesForRole and instance profile tags. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 #define PROFILE_COLS "SELECT name, id, path, arn, created, role_name FROM iam_instance_profiles "

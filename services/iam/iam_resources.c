@@ -8,12 +8,12 @@
  * request carries. A member that is absent or too long to name anything
  * leaves the row's fallback ("*", or the caller for operations on "the
  * calling user"); the handler then answers its validation error. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/limits.h"
 #include "storage/db.h"
 

@@ -1,12 +1,12 @@
 /* iam_roles.c — IAM roles: CreateRole, GetRole, UpdateRole,
  * UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole, ListRoles and
  * role tags (boundaries: iam_users.c). */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 #define ROLE_COLS                                                                              \

@@ -2,7 +2,6 @@
  * certificate, chain and private key parsed with OpenSSL, the key checked
  * against the certificate and sealed at rest, AAD: the certificate id),
  * Get/Update/Delete/ListServerCertificates and their tags. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 #include "storage/keyring.h"
 

@@ -4,13 +4,13 @@
  * DeleteServiceLinkedRole (a deletion task that completes at once) and
  * GetServiceLinkedRoleDeletionStatus. The roles are ordinary iam_roles
  * rows, so GetRole and ListRoles show them. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 /* AWS's role names for common services; others: AWSServiceRoleFor + the

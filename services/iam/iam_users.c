@@ -1,12 +1,12 @@
 /* iam_users.c — IAM users: CreateUser, GetUser, UpdateUser, DeleteUser,
  * ListUsers, user tags and permissions boundaries. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 /* The root user has no IAM row; GetUser answers with the account's root

@@ -2,7 +2,6 @@
  * roles (trust policy evaluated in enforce mode), for users and for
  * federated users, access key lookups, and decoding of awsemu's encoded
  * authorization messages. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <openssl/crypto.h>
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/limits.h"

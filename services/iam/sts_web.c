@@ -5,7 +5,6 @@
  * expiry against the emulator clock, and the role's trust policy with the
  * provider's condition keys (<provider>:sub, :aud, :amr). docs/federation.md
  * has a worked example. */
-#include "base/buf.h"
 #include "services/iam/iam_int.h"
 
 #include <cjson/cJSON.h>
@@ -14,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "services/iam/sts_jwt.h"
 #include "storage/db.h"
 

@@ -1,7 +1,6 @@
 /* kms.c — the KMS operation table, key records and their resolution
  * (by key id, key ARN, alias name or alias ARN, with lazy deletion and
  * rotation), and what other services call: envelope data keys. */
-#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -10,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 #include "base/codec.h"
 #include "storage/db.h"

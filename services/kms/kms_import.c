@@ -9,7 +9,6 @@
  * its KeyMaterialId, SHA-256 of the key id and the material, stays with
  * the key after the material is deleted or expires, so that only the
  * same material can come back. */
-#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -24,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 #include "base/codec.h"
 #include "emulator/proto_json.h"

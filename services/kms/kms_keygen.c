@@ -2,7 +2,6 @@
  * OpenSSL EVP, stored as one kms_key_material row (version 1) sealed under
  * the master key like symmetric material (AAD "<key ARN>:1"), and cached
  * parsed, so a Sign does not parse a PKCS#8 each time. */
-#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 
@@ -12,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 #include "base/codec.h"
 #include "base/partition.h"

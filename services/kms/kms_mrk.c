@@ -9,7 +9,6 @@
  * the same everywhere: a ciphertext names the key id and the material
  * version, and opens in any region holding the key. multi_region is 1 in
  * the primary's row and 2 in a replica's. */
-#include "base/buf.h"
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
@@ -18,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 #include "authz/authz.h"
 #include "base/codec.h"

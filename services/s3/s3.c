@@ -3,7 +3,6 @@
  * (s3_head at the request's head: bucket and key from a path-style or
  * virtual-hosted request, then its row; s3_serve once the body is in) and
  * the blob store's life cycle. Which row a request names: s3_route.c. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 
 #include "authz/authz.h"
+#include "base/buf.h"
 #include "emulator/http.h"
 #include "emulator/proto_query.h"
 #include "emulator/proto_xml.h"
@@ -278,6 +278,7 @@ static void s3_req_free(void *arg)
     s3_sse_clear(&s->sse);
     s3_authz_free(s->az);
     free(s->key);
+    free(s->form_tags);
     free(s);
 }
 

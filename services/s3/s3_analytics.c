@@ -3,13 +3,13 @@
  * with ?id=). Each is checked as S3 checks it and kept as the canonical
  * document S3 answers with, in s3_bucket_configs under "<kind>:<id>".
  * Nothing is computed from them: awsemu makes no reports. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/xml.h"
 #include "emulator/http.h"
 #include "storage/db.h"

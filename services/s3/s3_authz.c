@@ -10,7 +10,6 @@
  * s3:RequestObjectTagKeys. The anonymous caller (an unsigned request) is
  * allowed by the bucket policy or a public ACL, as Block Public Access
  * lets them. Also the bucket policy operations. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/limits.h"
 #include "storage/db.h"
 #include "emulator/http.h"

@@ -2,7 +2,6 @@
  * sealed body stored inline in its row, or for a multipart object its parts'
  * blobs in order (each sealed with its own AAD), so completing an upload
  * never rewrites the data. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -11,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "base/buf.h"
 
 typedef struct {
     char blob_id[BLOB_ID_LEN + 1];

@@ -1,6 +1,5 @@
 /* s3_bucket.c — CreateBucket, DeleteBucket, HeadBucket, ListBuckets,
  * GetBucketLocation, bucket default encryption. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "storage/db.h"
 #include "emulator/http.h"

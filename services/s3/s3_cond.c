@@ -6,12 +6,12 @@
  * and "How to perform conditional deletes" (Amazon S3 User Guide): a
  * missing key under If-Match is 404 NoSuchKey, a mismatch 412, and only the
  * current version counts. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "emulator/http.h"
 
 int s3_precondition_failed(s3_req_t *s, const char *condition)

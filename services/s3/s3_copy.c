@@ -1,7 +1,6 @@
 /* s3_copy.c — CopyObject: the source named by x-amz-copy-source (its
  * version, its preconditions, s3:GetObject on it), its bytes re-sealed under
  * the destination's encryption (s3_reseal, also UploadPartCopy's). */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/xml.h"

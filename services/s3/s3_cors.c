@@ -1,6 +1,5 @@
 /* s3_cors.c — CORS: the preflight (OPTIONS) answered from the bucket's
  * rules, and the Access-Control-* headers of ordinary responses. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/xml.h"
 #include "emulator/http.h"
 

@@ -132,6 +132,9 @@ typedef struct s3_req {
     char condition[96];     /* PreconditionFailed: the <Condition> that failed ("" none) */
     /* PutObject's answer when not its plain 200 (POST Object's), NULL */
     void (*respond)(struct s3_req *s, const struct s3_object *o);
+    /* POST Object's tagging field as a JSON object text, the new object's
+     * tags in place of x-amz-tagging (owned), or NULL */
+    char *form_tags;
     /* Object Lock of a new version (PutObject, CopyObject, multipart):
      * what the request's x-amz-object-lock-* headers ask for, and the
      * bucket's default retention (lock_default.mode "" none, for
@@ -272,6 +275,11 @@ char *s3_request_tags(s3_req_t *s, int *bad);
 /* One object tag k=v checked as S3 checks it, seen holding the tags
  * before it (a JSON object). 0 or -1 (InvalidTag set). */
 int s3_tag_check(s3_req_t *s, const cJSON *seen, const char *k, const char *v);
+/* A <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>
+ * document (PutObjectTagging's body, POST Object's tagging field) checked
+ * as S3 checks it, as a JSON object text (caller frees); NULL with the
+ * error set (MalformedXML, BadRequest over 10 tags, InvalidTag). */
+char *s3_tags_from_xml(s3_req_t *s, const char *xml, size_t len);
 /* An ETag: the MD5 for SSE-S3 single-part bodies, else an opaque value. */
 void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80]);
 /* t as an HTTP date ("Tue, 01 Dec 2026 10:00:00 GMT"). */

@@ -7,7 +7,6 @@
  * s3_config.c. The rule checks of replication, S3's other rule-based
  * configuration, are here too, and the tick's other timed event: restores
  * that completed (ObjectRestore:Completed). */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <cjson/cJSON.h>
@@ -16,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xml.h"

@@ -10,7 +10,6 @@
  * and their Java port, moto, and emulators' recorded answers): messages
  * below are S3's. The bucket side (enabled, default retention) is the
  * bucket's 'object-lock' configuration document (s3_config.c). */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <math.h>
@@ -20,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "storage/db.h"
 #include "emulator/http.h"

@@ -1,8 +1,8 @@
 /* s3_multipart.c — CreateMultipartUpload, UploadPart, UploadPartCopy,
- * CompleteMultipartUpload, AbortMultipartUpload, ListParts,
- * ListMultipartUploads. Parts are sealed under the upload's data key;
- * completion re-seals them, in order, into the object's one body. */
-#include "base/buf.h"
+ * CompleteMultipartUpload, AbortMultipartUpload, ListParts
+ * (ListMultipartUploads is in s3_list.c). Parts are sealed under the
+ * upload's data key; completion re-seals them, in order, into the
+ * object's one body. */
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "storage/db.h"
@@ -894,107 +895,5 @@ int s3_op_list_parts(svc_req_t *r)
     s3_object_clear(&u);
     s3_send_xml(s, 200, &out);
     buf_free(&out);
-    return 0;
-}
-
-int s3_op_list_multipart_uploads(svc_req_t *r)
-{
-    s3_req_t *s = r->svc_ctx;
-    char prefix[1100] = "", delim[64] = "", v[32], date[32], last_cp[1100] = "";
-    char km[1100] = "", um[128] = "", next_key[1100] = "", next_id[128] = "";
-    long max = 1000, count = 0;
-    int truncated = 0, url = 0;
-    sqlite3_stmt *st;
-    buf_t out, ups, cps;
-
-    if (s3_require_bucket(s) != 0)
-        return -1;
-    s3_query(s, "prefix", prefix, sizeof prefix);
-    s3_query(s, "delimiter", delim, sizeof delim);
-    if (s3_query(s, "encoding-type", v, sizeof v) && (url = 1) && strcmp(v, "url"))
-        return s3_fail(s, S3_E_ENCODING_TYPE);
-    if (s3_query(s, "max-uploads", v, sizeof v))
-        max = strtol(v, NULL, 10) > 0 && strtol(v, NULL, 10) < 1000 ? strtol(v, NULL, 10) : 1000;
-    s3_query(s, "key-marker", km, sizeof km);
-    s3_query(s, "upload-id-marker", um, sizeof um);
-    st = db_query(s->r->emu->db, "SELECT key, upload_id, initiated, storage_class FROM s3_uploads WHERE bucket=?1 "
-                                 "AND substr(key, 1, length(?2))=?2 AND (key>?3 OR (key=?3 AND "
-                                 "?4 != '' AND upload_id>?4)) ORDER BY key, upload_id",
-                  "ssss", s->bucket, prefix, km, um);
-    if (st == NULL)
-        return internal(s);
-    buf_init(&out, 0);
-    buf_init(&ups, 0);
-    buf_init(&cps, 0);
-    while (db_row(st) == 1) {
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        const char *d = delim[0] ? strstr(key + strlen(prefix), delim) : NULL;
-        if (d) {
-            size_t cplen = (size_t)(d - key) + strlen(delim);
-            char cp[1100];
-            if (cplen >= sizeof cp)
-                continue;
-            memcpy(cp, key, cplen);
-            cp[cplen] = '\0';
-            if (!strcmp(cp, last_cp))
-                continue;
-            if (count == max) {
-                truncated = 1;
-                break;
-            }
-            str_copy(last_cp, sizeof last_cp, cp);
-            xml_open(&cps, "CommonPrefixes");
-            s3_elem_key(&cps, "Prefix", cp, url);
-            xml_close(&cps, "CommonPrefixes");
-            count++;
-            continue;
-        }
-        if (count == max) {
-            truncated = 1;
-            break;
-        }
-        str_copy(next_key, sizeof next_key, key);
-        str_copy(next_id, sizeof next_id, (const char *)sqlite3_column_text(st, 1));
-        xml_open(&ups, "Upload");
-        s3_elem_key(&ups, "Key", key, url);
-        xml_elem(&ups, "UploadId", (const char *)sqlite3_column_text(st, 1));
-        xml_open(&ups, "Initiator");
-        xml_elem(&ups, "ID", s->r->account);
-        xml_close(&ups, "Initiator");
-        xml_open(&ups, "Owner");
-        xml_elem(&ups, "ID", s->r->account);
-        xml_close(&ups, "Owner");
-        xml_elem(&ups, "StorageClass", s3_storage_class((const char *)sqlite3_column_text(st, 3)));
-        clock_iso8601(sqlite3_column_double(st, 2), date);
-        xml_elem(&ups, "Initiated", date);
-        xml_close(&ups, "Upload");
-        count++;
-    }
-    db_done(st);
-    xml_decl(&out);
-    xml_open_ns(&out, "ListMultipartUploadsResult", XML_NS_S3);
-    xml_elem(&out, "Bucket", s->bucket);
-    s3_elem_key(&out, "KeyMarker", km, url);
-    xml_elem(&out, "UploadIdMarker", um);
-    if (truncated) {
-        s3_elem_key(&out, "NextKeyMarker", next_key, url);
-        xml_elem(&out, "NextUploadIdMarker", next_id);
-    }
-    s3_elem_key(&out, "Prefix", prefix, url);
-    if (delim[0])
-        s3_elem_key(&out, "Delimiter", delim, url);
-    if (url)
-        xml_elem(&out, "EncodingType", "url");
-    xml_elem_int(&out, "MaxUploads", max);
-    xml_elem(&out, "IsTruncated", truncated ? "true" : "false");
-    if (ups.len)
-        buf_add(&out, ups.data, ups.len);
-    if (cps.len)
-        buf_add(&out, cps.data, cps.len);
-    xml_close(&out, "ListMultipartUploadsResult");
-    s3_send_xml(s, 200, &out);
-    buf_free(&out);
-    buf_free(&ups);
-    buf_free(&cps);
     return 0;
 }

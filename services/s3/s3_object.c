@@ -2,7 +2,6 @@
  * GetObject/HeadObject (streamed, ranged). DeleteObject(s) are in
  * s3_delete.c, CopyObject in s3_copy.c; object tagging, GetObjectAttributes and the envelope
  * inspector in s3_object_meta.c. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <event2/buffer.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "storage/db.h"
@@ -416,8 +416,9 @@ char *s3_request_meta(s3_req_t *s)
     return text;
 }
 
-/* Tags from an x-amz-tagging header ("k=v&k2=v2") as a JSON object text;
- * NULL when absent; -1 in *bad on error. */
+/* Tags from an x-amz-tagging header ("k=v&k2=v2") or POST Object's
+ * tagging field as a JSON object text; NULL when absent; -1 in *bad on
+ * error. */
 char *s3_request_tags(s3_req_t *s, int *bad)
 {
     char hdr[4096];
@@ -426,6 +427,8 @@ char *s3_request_tags(s3_req_t *s, int *bad)
     int n = 0;
 
     *bad = 0;
+    if (s->form_tags) /* POST Object's tagging field, checked (s3_post.c) */
+        return strdup(s->form_tags);
     if (!s3_header(s, "x-amz-tagging", hdr, sizeof hdr))
         return NULL;
     t = cJSON_CreateObject();

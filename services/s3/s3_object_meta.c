@@ -1,6 +1,5 @@
 /* s3_object_meta.c — what is about an object rather than its body: object
  * tagging, GetObjectAttributes, and the envelope inspector. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include "emulator/proto_query.h"
@@ -13,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "base/buf.h"
 
 #include "base/clock.h"
 #include "base/codec.h"
@@ -54,39 +55,14 @@ int s3_op_put_object_tagging(svc_req_t *r)
     s3_req_t *s = r->svc_ctx;
     http_req_t *h = s->r->http;
     s3_object_t o;
-    xml_node_t *doc;
-    const xml_node_t *set, *t;
-    cJSON *tags;
-    char err[256], *text;
+    char *text;
     int rc;
 
     if (load_existing(s, &o) != 0)
         return -1;
     s3_object_clear(&o);
-    doc = xml_parse(h->body.data ? h->body.data : "", h->body.len, NULL, err, sizeof err);
-    set = xml_child(doc, "TagSet");
-    if (doc == NULL || strcmp(xml_name(doc), "Tagging") != 0 || set == NULL) {
-        xml_free(doc);
-        return s3_fail(s, S3_E_MALFORMED_XML);
-    }
-    if (xml_count(set, "Tag") > 10) {
-        xml_free(doc);
-        return s3_error(s, 400, "BadRequest", "Object tags cannot be greater than 10");
-    }
-    tags = cJSON_CreateObject();
-    for (t = xml_child(set, "Tag"); t; t = xml_next(t, "Tag")) {
-        const char *k = xml_text(xml_child(t, "Key")), *v = xml_text(xml_child(t, "Value"));
-        if (xml_child(t, "Key") == NULL || xml_child(t, "Value") == NULL ||
-            s3_tag_check(s, tags, k, v) != 0) {
-            cJSON_Delete(tags);
-            xml_free(doc);
-            return s->r->err_code[0] ? -1 : s3_fail(s, S3_E_MALFORMED_XML);
-        }
-        cJSON_AddStringToObject(tags, k, v);
-    }
-    xml_free(doc);
-    text = cJSON_PrintUnformatted(tags);
-    cJSON_Delete(tags);
+    if ((text = s3_tags_from_xml(s, h->body.data, h->body.len)) == NULL)
+        return -1;
     rc = set_tags(s, text);
     free(text);
     if (rc != 0)

@@ -6,12 +6,12 @@
  * HMAC-SHA1 under the secret) is verified with --iam enforce, where the
  * upload is then authorized as s3:PutObject for the policy's signer. The
  * form's fields become the object's headers (Content-Type, x-amz-meta-*,
- * SSE, checksums, acl) and the upload goes through PutObject's pipeline.
+ * SSE, checksums, acl), its tagging field (a Tagging XML document) its
+ * tags, and the upload goes through PutObject's pipeline.
  * AWS's rules: "Browser-Based Uploads Using POST" and "Creating a POST
  * Policy" (S3 API Reference, sigv4-HTTPPOSTConstructPolicy,
  * RESTObjectPOST). The body is buffered, so a POST upload is capped at the
  * buffered body size (16 MiB by default), not S3's 5 GiB. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -23,6 +23,7 @@
 #include "authz/authz.h"
 #include "authz/sigv2.h"
 #include "authz/sigv4.h"
+#include "base/buf.h"
 #include "base/codec.h"
 #include "base/formdata.h"
 #include "base/utf8.h"
@@ -359,6 +360,20 @@ static int verify_signer(s3_req_t *s, post_form_t *f, const post_field_t *pol)
 
 /* ---- the upload ------------------------------------------------------------- */
 
+/* The tagging field (a Tagging document, as PutObjectTagging's body) checked
+ * as S3 checks tags and kept for PutObject in s->form_tags. 0 or -1 (error
+ * set). */
+static int form_tags(s3_req_t *s, post_form_t *f)
+{
+    const post_field_t *t = field(f, "tagging");
+
+    if (t == NULL)
+        return 0;
+    free(s->form_tags);
+    s->form_tags = s3_tags_from_xml(s, t->v, t->vl);
+    return s->form_tags ? 0 : -1;
+}
+
 /* The request's headers become the form's: the object's headers and
  * S3's x-amz-* request headers from their fields (acl as x-amz-acl), Host
  * and Origin kept; the HTTP body's own (Content-Type, Content-Length,
@@ -473,7 +488,7 @@ int s3_op_post_object(svc_req_t *r)
             check_policy(s, f, pol) != 0)
             goto out;
     }
-    if (s3_authorize_object(s, "s3:PutObject", s->bucket, s->key) != 0)
+    if (s3_authorize_object(s, "s3:PutObject", s->bucket, s->key) != 0 || form_tags(s, f) != 0)
         goto out;
     form_headers(s, f);
     if (s3_lock_request(s, 0) != 0 || s3_sse_prepare(s, s->bucket, s->key) != 0)

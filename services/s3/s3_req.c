@@ -1,7 +1,6 @@
 /* s3_req.c — what every S3 operation uses, depending on no other S3 file:
  * the error table and the error document, query and header access, the
  * empty and XML answers, and bucket lookups. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <ctype.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/xml.h"
 #include "emulator/http.h"
 #include "emulator/proto_query.h"

@@ -2,7 +2,6 @@
  * class it was written with (x-amz-storage-class, a lifecycle transition);
  * the archive classes (GLACIER, DEEP_ARCHIVE) cannot be read until a
  * restore, timed on the emulator clock, has made a temporary copy. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <math.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/xml.h"
 #include "emulator/http.h"

@@ -2,7 +2,6 @@
  * the master key), SSE-KMS (a data key from KMS, with the encryption
  * context), SSE-C (the customer's key, checked by a salted HMAC), and the
  * response headers that tell which. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <openssl/crypto.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "emulator/http.h"
 #include "services/kms/kms.h"

@@ -2,7 +2,6 @@
  * the HTTP layer's body sink (aws-chunked decoding, chunk signatures),
  * digests (MD5, x-amz-content-sha256, x-amz-checksum-*), the framed cipher,
  * and where sealed bytes go (memory, spilling to a blob file). */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <strings.h>
 
 #include "authz/sigv4.h"
+#include "base/buf.h"
 #include "base/codec.h"
 #include "emulator/http.h"
 

@@ -3,13 +3,13 @@
  * semantics and ListObjectVersions. The current version of a key lives in
  * s3_objects (as for unversioned buckets), so reads and writes of
  * unversioned buckets never touch s3_versions. */
-#include "base/buf.h"
 #include "services/s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "storage/db.h"

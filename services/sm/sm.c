@@ -1,12 +1,12 @@
 /* sm.c — the Secrets Manager table (one row per operation of the model)
  * and the secret record: resolution by name, full or partial ARN. */
-#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 void sm_secret_clear(sm_secret_t *s)

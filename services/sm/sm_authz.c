@@ -9,7 +9,6 @@
  * tags (secretsmanager:ResourceTag/<key>, aws:ResourceTag/<key>);
  * aws:RequestTag/<key> and aws:TagKeys from the request's tags. Tag keys
  * are gathered only when a policy names them. */
-#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <strings.h>
 
 #include "authz/authz.h"
+#include "base/buf.h"
 #include "base/codec.h"
 #include "base/jsonlen.h"
 #include "storage/db.h"

@@ -2,7 +2,6 @@
  * secret row in its own Region (same name and suffix, PrimaryRegion set)
  * whose versions are re-sealed there under the replica's KMS key, so it is
  * readable in that Region and follows every change of the primary. */
-#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <openssl/crypto.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "storage/db.h"
 
 /* r with another region (errors stay on the copy). */

@@ -3,7 +3,6 @@
  * finishSecret) asynchronously, POSTing the same event JSON a Lambda gets to
  * the local handler mapped to the function name (--lambda-endpoint), so the
  * handler can call back into awsemu while the steps run. */
-#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <event2/buffer.h>
@@ -14,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/codec.h"
 #include "base/log.h"

@@ -1,6 +1,5 @@
 /* sm_values.c — GetSecretValue, BatchGetSecretValue, PutSecretValue,
  * UpdateSecretVersionStage, ListSecretVersionIds, GetRandomPassword. */
-#include "base/buf.h"
 #include "services/sm/sm_int.h"
 
 #include <math.h>
@@ -9,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/codec.h"
 #include "storage/db.h"
 

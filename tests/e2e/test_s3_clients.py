@@ -1,7 +1,8 @@
 """S3 through the clients people point at it: rclone's default S3 remote
-(provider Other, path style), s3cmd, and the aws CLI v1 on the requests that
-used to fail (issue 14, items 1-3). Each client skips with a message where
-it is not installed (scripts/install-deps.sh --test installs them).
+(provider Other, path style), s3cmd, and the aws CLI v1 and v2 on the
+requests that used to fail (issue 14, items 1-3). Each client skips with a
+message where it is not installed (scripts/install-deps.sh --test installs
+them; the v2 CLI where Debian packages it, beside pip's v1).
 
 Where AWS's behaviour was pinned, the test says by what."""
 
@@ -32,6 +33,28 @@ def _awscli_v1():
 
 
 AWSCLI = _awscli_v1()
+
+
+def _awscli_v2():
+    """The aws CLI v2 (Debian's awscli package: /usr/bin/aws, behind pip's
+    v1 on PATH), or None."""
+    seen = set()
+    for path in (shutil.which("aws"), "/usr/bin/aws", "/usr/local/bin/aws"):
+        if not path or path in seen or not os.access(path, os.X_OK):
+            continue
+        seen.add(path)
+        try:
+            out = subprocess.run([path, "--version"], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out.startswith(b"aws-cli/2."):
+            return [path]
+    return None
+
+
+AWSCLI_V2 = _awscli_v2()
 
 
 class ClientCase(S3TestCase):
@@ -145,15 +168,20 @@ class S3cmdTests(ClientCase):
 
 @unittest.skipUnless(AWSCLI, "aws CLI v1 not installed")
 class AwsCliTests(ClientCase):
+    CLI = AWSCLI
+
     def aws(self, *args, check=True):
         env = dict(os.environ)
         env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
                     "AWS_DEFAULT_REGION": DEFAULT_REGION, "AWS_PAGER": "",
                     "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
                     "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1"})
-        for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        # AWS_DATA_PATH: importing v1's awscli (to find it) points it at v1's
+        # data, which v2 would then read ("'Namespace' object has no
+        # attribute 'cli_binary_format'"); each CLI sets its own
+        for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_DATA_PATH"):
             env.pop(k, None)
-        return self.run_tool(AWSCLI + ["--endpoint-url", self.server.url] + list(args),
+        return self.run_tool(self.CLI + ["--endpoint-url", self.server.url] + list(args),
                              env=env, check=check)
 
     def test_create_bucket_owner_full_control(self):
@@ -177,6 +205,60 @@ class AwsCliTests(ClientCase):
         p = self.aws("s3api", "get-object", "--bucket", bucket, "--key", "k",
                      os.path.join(self.tmp, "none"), check=False)
         self.assertIn("NoSuchBucket", p.stderr.decode())
+
+
+@unittest.skipUnless(AWSCLI_V2, "aws CLI v2 not installed (Debian's awscli package: "
+                     "scripts/install-deps.sh --test)")
+class AwsCliV2Tests(AwsCliTests):
+    """Issue 14's client items through the aws CLI v2 (its own botocore and
+    s3transfer): the same tests as v1's, and what AWS answers them."""
+    CLI = AWSCLI_V2
+
+    def test_is_v2(self):
+        self.assertTrue(self.aws("--version").stdout.startswith(b"aws-cli/2."))
+
+    def test_missing_key_messages(self):
+        # AWS's text as the CLI prints it: GetObject's NoSuchKey carries
+        # "The specified key does not exist." (S3 API Reference, Error
+        # responses); HeadObject has no body, so the CLI prints the status
+        b = self.make_bucket()
+        p = self.aws("s3api", "get-object", "--bucket", b, "--key", "missing",
+                     os.path.join(self.tmp, "none"), check=False)
+        err = p.stderr.decode()
+        self.assertNotEqual(0, p.returncode)
+        # (one attempt here: "... operation (reached max retries: 0): ...")
+        self.assertRegex(err, r"An error occurred \(NoSuchKey\) when calling the GetObject "
+                              r"operation( \([^)]*\))?: The specified key does not exist\.")
+        self.assertNotIn("Traceback", err)
+        p = self.aws("s3api", "head-object", "--bucket", b, "--key", "missing", check=False)
+        self.assertNotEqual(0, p.returncode)
+        self.assertRegex(p.stderr.decode(), r"An error occurred \(404\) when calling the "
+                                            r"HeadObject operation( \([^)]*\))?: Not Found")
+        p = self.aws("s3api", "create-bucket", "--bucket", "Bad_Name", check=False)
+        self.assertIn("(InvalidBucketName)", p.stderr.decode())
+        self.assertIn("The specified bucket is not valid.", p.stderr.decode())
+
+    def test_s3_cp_ls_round_trip(self):
+        # a small file and one over the CLI's 8 MiB multipart threshold
+        b = uniq("cli2")
+        self.aws("s3", "mb", "s3://" + b)
+        src = self.tree("v2-src", {"small.txt": b"hello v2\n",
+                                   "dir/big.bin": os.urandom(9 * 1024 * 1024 + 5)})
+        self.aws("s3", "cp", os.path.join(src, "small.txt"), "s3://%s/small.txt" % b)
+        self.aws("s3", "cp", "--recursive", os.path.join(src, "dir"), "s3://%s/dir/" % b)
+        out = self.aws("s3", "ls", "s3://%s/" % b).stdout.decode()
+        self.assertIn("small.txt", out)
+        self.assertIn("PRE dir/", out)
+        out = self.aws("s3", "ls", "--recursive", "s3://%s/" % b).stdout.decode()
+        self.assertIn(str(9 * 1024 * 1024 + 5) + " dir/big.bin", out)
+        dst = os.path.join(self.tmp, "v2-dst")
+        self.aws("s3", "cp", "--recursive", "s3://%s/" % b, dst)
+        for rel in ("small.txt", "dir/big.bin"):
+            self.assertTrue(filecmp.cmp(os.path.join(src, rel), os.path.join(dst, rel), False), rel)
+        self.assertEqual(b"hello v2\n", self.s3.get_object(Bucket=b, Key="small.txt")["Body"].read())
+        self.aws("s3", "rm", "--recursive", "s3://%s/" % b)
+        self.assertEqual(0, self.s3.list_objects_v2(Bucket=b)["KeyCount"])
+        self.aws("s3", "rb", "s3://" + b)
 
 
 class NoEmptyMessageTests(S3TestCase):

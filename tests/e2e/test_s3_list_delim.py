@@ -21,11 +21,23 @@ key or common prefix returned (ListObjects NextMarker: "If response does
 not include the NextMarker and it is truncated, you can use the value of
 the last Key or CommonPrefix in the response as the marker"), so a common
 prefix that sorts at or before the marker was returned already and is not
-returned again — the rule that makes that paging terminate."""
+returned again — the rule that makes that paging terminate.
+
+ListMultipartUploads follows the same model with its markers (S3 API
+Reference, ListMultipartUploads): uploads sort by key, and a key's uploads
+"in ascending order by the time the multipart upload was initiated";
+key-marker alone lists "only the keys lexicographically greater than the
+specified key-marker"; with upload-id-marker, the key-marker's own uploads
+after that one are included too; upload-id-marker without key-marker is
+ignored; common prefixes count against max-uploads. A page that ends on a
+common prefix gives it as NextKeyMarker (no NextUploadIdMarker), as
+ListObjectVersions gives NextKeyMarker."""
 
 import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
 
-from test_s3 import S3TestCase, uniq
+from test_s3 import S3TestCase, s3_request, uniq
 
 # U+10FFFF, U+07FF, U+00FF: the largest code points of 4-, 2- and 2-byte
 # UTF-8 (their last byte is 0xBF)
@@ -211,6 +223,192 @@ class DelimiterListingTests(S3TestCase):
                             kw["VersionIdMarker"] = r["NextVersionIdMarker"]
                     self.assertEqual(want_keys, sorted(set(keys), key=utf8))
                     self.assertEqual(want_cps, cps)
+
+
+def uploads_model(uploads, prefix="", delim="", km="", um="", max_uploads=1000):
+    """(uploads, common prefixes, truncated, (last key or prefix, its upload
+    id or None)) of one ListMultipartUploads page; uploads: (key, id) in the
+    order they were created."""
+    order = {u: i for i, u in enumerate(uploads)}
+    entries, seen = [], set()
+    for key, uid in sorted(uploads, key=lambda u: (utf8(u[0]), order[u])):
+        if km and utf8(key) < utf8(km):
+            continue
+        if km and key == km:
+            if not um or (key, um) not in order or order[(key, uid)] <= order[(key, um)]:
+                continue
+        if not key.startswith(prefix):
+            continue
+        i = key.find(delim, len(prefix)) if delim else -1
+        if i >= 0:
+            cp = key[:i + len(delim)]
+            if (km and utf8(cp) <= utf8(km)) or cp in seen:
+                continue
+            seen.add(cp)
+            entries.append(("P", cp, None))
+        else:
+            entries.append(("U", key, uid))
+    page = entries[:max_uploads]
+    return ([(k, u) for t, k, u in page if t == "U"], [k for t, k, _ in page if t == "P"],
+            len(entries) > max_uploads, page[-1][1:] if page else None)
+
+
+class MultipartUploadListingTests(S3TestCase):
+    """ListMultipartUploads with a delimiter seeks past each common prefix
+    (as ListObjectsV2 does) and pages with key-marker / upload-id-marker."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bucket = cls.make_bucket(uniq("delimu"))
+        cls.uploads = []
+        # every key once, and a second and third upload of some (same key,
+        # later initiation: listed after the first)
+        for k in KEYS + KEYS[::4] + KEYS[1::6] + ["a"]:
+            r = cls.s3.create_multipart_upload(Bucket=cls.bucket, Key=k)
+            cls.uploads.append((k, r["UploadId"]))
+
+    def page(self, **kw):
+        r = self.s3.list_multipart_uploads(Bucket=self.bucket, **kw)
+        return (r, [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])],
+                [c["Prefix"] for c in r.get("CommonPrefixes", [])])
+
+    def test_delimiter_every_page_size(self):
+        for prefix, delim in CASES:
+            want_ups, want_cps, _, _ = uploads_model(self.uploads, prefix, delim)
+            for n in (1, 2, 3, 5, 1000):
+                with self.subTest(prefix=prefix, delim=delim, max_uploads=n):
+                    kw = dict(Prefix=prefix, Delimiter=delim, MaxUploads=n)
+                    km = um = ""
+                    all_ups, all_cps, pages = [], [], 0
+                    while True:
+                        r, ups, cps = self.page(**kw)
+                        m_ups, m_cps, trunc, last = uploads_model(self.uploads, prefix, delim, km, um, n)
+                        self.assertEqual(m_ups, ups, (km, um))
+                        self.assertEqual(m_cps, cps, (km, um))
+                        self.assertEqual(trunc, r["IsTruncated"], (km, um))
+                        self.assertEqual(n, r["MaxUploads"])
+                        all_ups += ups
+                        all_cps += cps
+                        pages += 1
+                        if not trunc:
+                            self.assertNotIn("NextKeyMarker", r)
+                            break
+                        self.assertLess(pages, 200)
+                        self.assertEqual(last[0], r["NextKeyMarker"])
+                        self.assertEqual(last[1], r.get("NextUploadIdMarker"))
+                        km, um = r["NextKeyMarker"], r.get("NextUploadIdMarker") or ""
+                        kw["KeyMarker"] = km
+                        kw.pop("UploadIdMarker", None)
+                        if um:
+                            kw["UploadIdMarker"] = um
+                    self.assertEqual(want_ups, all_ups)
+                    self.assertEqual(want_cps, all_cps)
+
+    def test_common_prefixes(self):
+        r, ups, cps = self.page(Delimiter="/")
+        self.assertEqual(["a/", "a0/", "b/", "c" + MAXC + "/", "c" + MAXC + MAXC + "/",
+                          "d\u00ff/", "d\u0100/", "d\u07ff/", "fx/", "p/"], cps)
+        self.assertEqual(uploads_model(self.uploads, "", "/")[0], ups)
+        self.assertEqual("/", r["Delimiter"])
+        r, ups, cps = self.page(Prefix="a/", Delimiter="/")
+        self.assertEqual(["a/b/"], cps)
+        self.assertEqual(["a/", "a/", "a/1", "a/2"], [k for k, _ in ups])
+        self.assertEqual("a/", r["Prefix"])
+
+    def test_same_key_uploads_page_by_initiation(self):
+        # "a" has three uploads; max-uploads 1 walks them in creation order
+        ids = [u for k, u in self.uploads if k == "a"]
+        self.assertEqual(3, len(ids))
+        seen, kw = [], dict(Prefix="a", Delimiter="/", MaxUploads=1)
+        for _ in range(20):
+            r, ups, _ = self.page(**kw)
+            seen += [u for k, u in ups if k == "a"]
+            if not r["IsTruncated"] or not ups or ups[0][0] != "a":
+                break
+            kw.update(KeyMarker=r["NextKeyMarker"], UploadIdMarker=r["NextUploadIdMarker"])
+        self.assertEqual(ids, seen)
+        # key-marker alone passes every upload of the key; upload-id-marker
+        # without key-marker is ignored
+        _, ups, _ = self.page(Prefix="a", KeyMarker="a")
+        self.assertNotIn("a", [k for k, _ in ups])
+        _, ups, _ = self.page(Prefix="a", UploadIdMarker=ids[1])
+        self.assertEqual(ids, [u for k, u in ups if k == "a"])
+        _, ups, _ = self.page(Prefix="a", KeyMarker="a", UploadIdMarker=ids[0])
+        self.assertEqual(ids[1:], [u for k, u in ups if k == "a"])
+
+    def test_marker_inside_a_common_prefix(self):
+        # a key-marker under a common prefix: that prefix was listed already
+        for km in ("a/1", "a/", "a/b/1", "b//x"):
+            with self.subTest(km=km):
+                r, ups, cps = self.page(Delimiter="/", KeyMarker=km)
+                m_ups, m_cps, _, _ = uploads_model(self.uploads, "", "/", km)
+                self.assertEqual(m_ups, ups)
+                self.assertEqual(m_cps, cps)
+                self.assertNotIn(km[:km.index("/") + 1], cps)
+
+    def test_max_uploads(self):
+        # 0 to 2147483647, capped at 1000; S3's two InvalidArgument messages
+        # (recorded against S3: versitygw#1794, brekkylab/backlot#176)
+        r, ups, cps = self.page(MaxUploads=0)
+        self.assertEqual(([], [], 0), (ups, cps, r["MaxUploads"]))
+        r, ups, _ = self.page(MaxUploads=5000)
+        self.assertEqual(1000, r["MaxUploads"])
+        self.assertEqual(len(self.uploads), len(ups))
+        for v, msg in (("abc", "Provided max-uploads not an integer or within integer range"),
+                       ("2147483648", "Provided max-uploads not an integer or within integer range"),
+                       ("-", "Provided max-uploads not an integer or within integer range"),
+                       ("-1", "Argument max-uploads must be an integer between 0 and 2147483647")):
+            with self.subTest(v=v):
+                r = s3_request(self.server, "GET", "/" + self.bucket, query="uploads&max-uploads=" + v)
+                self.assertEqual(400, r.status)
+                root = ET.fromstring(r.body)
+                self.assertEqual(("InvalidArgument", msg, "max-uploads", v),
+                                 (root.findtext("Code"), root.findtext("Message"),
+                                  root.findtext("ArgumentName"), root.findtext("ArgumentValue")))
+
+    def test_upload_checksum_fields(self):
+        # Upload's ChecksumAlgorithm and ChecksumType (botocore's
+        # MultipartUpload shape), as CreateMultipartUpload asked them
+        b = self.make_bucket(uniq("delimuc"))
+        self.s3.create_multipart_upload(Bucket=b, Key="c", ChecksumAlgorithm="SHA256")
+        self.s3.create_multipart_upload(Bucket=b, Key="f", ChecksumAlgorithm="CRC32",
+                                        ChecksumType="FULL_OBJECT")
+        self.s3.create_multipart_upload(Bucket=b, Key="n")
+        ups = self.s3.list_multipart_uploads(Bucket=b)["Uploads"]
+        self.assertEqual([("c", "SHA256", "COMPOSITE"), ("f", "CRC32", "FULL_OBJECT"), ("n", None, None)],
+                         [(u["Key"], u.get("ChecksumAlgorithm"), u.get("ChecksumType")) for u in ups])
+
+    def test_encoding_type_url_paging(self):
+        # encoding-type=url: Key, Prefix, Delimiter, KeyMarker, NextKeyMarker
+        # and CommonPrefixes URL-encoded (ListMultipartUploads API reference,
+        # EncodingType); the decoded NextKeyMarker resumes the listing
+        b = self.make_bucket(uniq("delimue"))
+        keys = ["dir one/a b", "dir one/100%", "p%2F/x", "plain é", "plain é/", "z z"]
+        for k in keys:
+            self.s3.create_multipart_upload(Bucket=b, Key=k)
+        ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+        enc = lambda k: urllib.parse.quote_plus(k, safe="/-_.~")
+        got_ups, got_cps, marker = [], [], ""
+        for _ in range(10):
+            q = "uploads&encoding-type=url&delimiter=%2F&max-uploads=2"
+            if marker:
+                q += "&key-marker=" + urllib.parse.quote(marker, safe="")
+            r = s3_request(self.server, "GET", "/" + b, query=q)
+            self.assertEqual(200, r.status, r.body[:300])
+            root = ET.fromstring(r.body)
+            self.assertEqual("url", root.findtext(ns + "EncodingType"))
+            self.assertEqual(enc("/"), root.findtext(ns + "Delimiter"))
+            self.assertEqual(enc(marker), root.findtext(ns + "KeyMarker") or "")
+            got_ups += [u.findtext(ns + "Key") for u in root.iter(ns + "Upload")]
+            got_cps += [c.findtext(ns + "Prefix") for c in root.iter(ns + "CommonPrefixes")]
+            if root.findtext(ns + "IsTruncated") != "true":
+                break
+            nxt = root.findtext(ns + "NextKeyMarker")
+            marker = urllib.parse.unquote_plus(nxt)
+            self.assertEqual(enc(marker), nxt)
+        self.assertEqual([enc("plain é"), enc("z z")], got_ups)
+        self.assertEqual([enc("dir one/"), enc("p%2F/"), enc("plain é/")], got_cps)
 
 
 if __name__ == "__main__":

@@ -165,6 +165,54 @@ class PostObjectTests(S3TestCase):
         st, _, body = form_post(p["url"], p["fields"], b"other bytes")
         self.assertEqual((400, "BadDigest"), (st, error_of(body)[0]))
 
+    def test_tagging_field(self):
+        # The tagging field is a Tagging XML document (S3 API Reference,
+        # "POST Object": "tagging ... Valid values: XML tag set"); its tags are
+        # checked as PutObjectTagging's TagSet is (Ceph RGW reads it the same
+        # way: RGWPostObj_ObjStore_S3::get_tags)
+        def tagging(pairs):
+            return "<Tagging><TagSet>%s</TagSet></Tagging>" % "".join(
+                "<Tag><Key>%s</Key><Value>%s</Value></Tag>" % kv for kv in pairs)
+
+        def post(key, xml):
+            p = self.presign(key, {"tagging": xml}, [{"tagging": xml}])
+            st, _, body = form_post(p["url"], p["fields"], b"tagged")
+            return st, (error_of(body) if st >= 300 else None)
+
+        self.assertEqual((204, None), post("tags/ok", tagging([("team", "blue"), ("n", "caf\u00e9")])))
+        got = self.s3.get_object_tagging(Bucket=self.bucket, Key="tags/ok")["TagSet"]
+        self.assertEqual({"team": "blue", "n": "caf\u00e9"}, {t["Key"]: t["Value"] for t in got})
+        self.assertEqual("2", self.s3.head_object(Bucket=self.bucket, Key="tags/ok")
+                         ["ResponseMetadata"]["HTTPHeaders"]["x-amz-tagging-count"])
+        self.assertEqual(b"tagged", self.s3.get_object(Bucket=self.bucket, Key="tags/ok")["Body"].read())
+        # the field is a form field like any other: the policy must name it
+        p = self.presign("tags/extra")
+        st, _, body = form_post(p["url"], dict(p["fields"], tagging=tagging([("a", "1")])))
+        self.assertEqual((403, ("AccessDenied", "Invalid according to Policy: Extra input "
+                                "fields: tagging")), (st, error_of(body)))
+        # AWS's errors, as PutObjectTagging answers them; nothing is stored
+        st, err = post("tags/bad", "<Tagging><TagSet><Tag><Key>a</Key>")
+        self.assertEqual((400, "MalformedXML"), (st, err[0]))
+        self.assertTrue(err[1])
+        st, err = post("tags/bad", "<NotTagging/>")
+        self.assertEqual((400, "MalformedXML"), (st, err[0]))
+        st, err = post("tags/bad", tagging([("k%d" % i, "v") for i in range(11)]))
+        self.assertEqual((400, ("BadRequest", "Object tags cannot be greater than 10")), (st, err))
+        st, err = post("tags/bad", tagging([("aws:x", "v")]))
+        self.assertEqual((400, ("InvalidTag", "Your TagKey cannot be prefixed with aws:")), (st, err))
+        st, err = post("tags/bad", tagging([("d", "1"), ("d", "2")]))
+        self.assertEqual((400, "InvalidTag"), (st, err[0]))
+        st, err = post("tags/bad", tagging([("k" * 129, "v")]))
+        self.assertEqual((400, "InvalidTag"), (st, err[0]))
+        st, err = post("tags/bad", tagging([("k", "v" * 257)]))
+        self.assertEqual((400, "InvalidTag"), (st, err[0]))
+        with self.assertRaises(self.s3.exceptions.ClientError) as cm:
+            self.s3.head_object(Bucket=self.bucket, Key="tags/bad")
+        self.assertEqual("404", cm.exception.response["Error"]["Code"])
+        # an empty TagSet is allowed and leaves the object untagged
+        self.assertEqual((204, None), post("tags/none", tagging([])))
+        self.assertEqual([], self.s3.get_object_tagging(Bucket=self.bucket, Key="tags/none")["TagSet"])
+
     def test_malformed_requests(self):
         p = self.presign("m")
         st, _, body = form_post(p["url"], p["fields"], content_type="text/plain")

@@ -1,10 +1,11 @@
 /* test_buf.c — unit tests for buf: growth, the hard cap (exactly at the cap
  * fits, one byte more is BUF_ETOOBIG and changes nothing), printf, steal, and
  * JSON / XML escaping. */
-#include "base/buf.h"
 #include "unit.h"
 
 #include <stdlib.h>
+
+#include "base/buf.h"
 
 static void test_add_grow(void)
 {
