@@ -49,7 +49,8 @@ void authz_root_principal(const char *account, const char *region, principal_t *
 {
     memset(out, 0, sizeof *out);
     out->kind = PRINCIPAL_ROOT;
-    snprintf(out->arn, sizeof out->arn, "arn:%s:iam::%s:root", partition_name(region), account);
+    str_join(out->arn, sizeof out->arn, "arn:", partition_name(region), ":iam::", account, ":root",
+             (char *)NULL);
     str_copy(out->user_id, sizeof out->user_id, account);
 }
 

@@ -170,3 +170,20 @@ size_t str_copy(char *dst, size_t n, const char *src)
     dst[len] = '\0';
     return len;
 }
+
+size_t str_join(char *dst, size_t n, ...)
+{
+    va_list ap;
+    const char *s;
+    size_t len = 0;
+
+    va_start(ap, n);
+    while ((s = va_arg(ap, const char *)) != NULL) {
+        size_t k = strnlen(s, n - 1 - len);
+        memcpy(dst + len, s, k);
+        len += k;
+    }
+    va_end(ap);
+    dst[len] = '\0';
+    return len;
+}

@@ -35,5 +35,9 @@ char *buf_steal(buf_t *b, size_t *len /* OUT, may be NULL */);
  * format machinery, for the copies on every request's path. Returns the
  * length copied. */
 size_t str_copy(char *dst, size_t n, const char *src);
+/* Joins the C strings that follow n, up to a NULL, into dst as str_copy
+ * (cut to n - 1 bytes, NUL-terminated): a "%s%s%s" snprintf without the
+ * format machinery. Returns the length written. */
+size_t str_join(char *dst, size_t n, ...);
 
 #endif

@@ -64,6 +64,20 @@ int http_body_buffered(const http_req_t *req)
     return req->sink == default_sink;
 }
 
+/* Writes v in decimal at p; returns the end. */
+static char *put_uint(char *p, unsigned long long v)
+{
+    char d[24];
+    int n = 0;
+
+    do
+        d[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = d[--n];
+    return p;
+}
+
 /* The response head up to its headers (status line, Date, Content-Length,
  * Content-Type, Connection), the request's own headers and the blank line,
  * added to out in one piece. The Date text is made once a second. */
@@ -72,8 +86,9 @@ static void add_head(struct evbuffer *out, const http_req_t *req, int status,
 {
     static time_t date_at = -1;
     static char date[40];
+    static size_t date_len;
     static const char close_hdr[] = "Connection: close\r\n";
-    char head[512], *p = head;
+    char head[2048], *p = head;
     const char *text = http_status_text(status);
     size_t tl = strlen(text), cl = content_type ? strlen(content_type) : 0;
     time_t now = time(NULL);
@@ -81,7 +96,7 @@ static void add_head(struct evbuffer *out, const http_req_t *req, int status,
     if (now != date_at) {
         struct tm tm;
         gmtime_r(&now, &tm);
-        strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        date_len = strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
         date_at = now;
     }
     if (tl > 64 || cl > 256) { /* not ours: every status text and type is short */
@@ -90,15 +105,35 @@ static void add_head(struct evbuffer *out, const http_req_t *req, int status,
         if (content_type)
             evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
     } else {
-        p += snprintf(p, 64, "HTTP/1.1 %d ", status % 1000);
+        memcpy(p, "HTTP/1.1 ", 9), p += 9;
+        p = put_uint(p, (unsigned long long)(status > 0 ? status % 1000 : 0));
+        *p++ = ' ';
         memcpy(p, text, tl), p += tl;
-        p += snprintf(p, 96, "\r\nDate: %s\r\nContent-Length: %llu\r\n", date, len);
+        memcpy(p, "\r\nDate: ", 8), p += 8;
+        memcpy(p, date, date_len), p += date_len;
+        memcpy(p, "\r\nContent-Length: ", 18), p += 18;
+        p = put_uint(p, len);
+        memcpy(p, "\r\n", 2), p += 2;
         if (content_type) {
             memcpy(p, "Content-Type: ", 14), p += 14;
             memcpy(p, content_type, cl), p += cl;
             memcpy(p, "\r\n", 2), p += 2;
         }
+        if (!req->keep_alive)
+            memcpy(p, close_hdr, sizeof close_hdr - 1), p += sizeof close_hdr - 1;
+        if (req->resp_headers.len + 2 <= sizeof head - (size_t)(p - head)) {
+            /* the usual case: the whole head in one piece */
+            memcpy(p, req->resp_headers.data, req->resp_headers.len);
+            p += req->resp_headers.len;
+            memcpy(p, "\r\n", 2), p += 2;
+            evbuffer_add(out, head, (size_t)(p - head));
+            return;
+        }
         evbuffer_add(out, head, (size_t)(p - head));
+        if (req->resp_headers.len)
+            evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
+        evbuffer_add(out, "\r\n", 2);
+        return;
     }
     if (!req->keep_alive)
         evbuffer_add(out, close_hdr, sizeof close_hdr - 1);

@@ -501,7 +501,7 @@ void s3_make_etag(const s3_sse_t *sse, const uint8_t md5[16], char etag[80])
         codec_random(rnd, sizeof rnd);
         codec_hex(rnd, sizeof rnd, hex);
     }
-    snprintf(etag, 80, "\"%s\"", hex);
+    str_join(etag, 80, "\"", hex, "\"", (char *)NULL);
 }
 
 /* ---- PutObject ------------------------------------------------------------- */

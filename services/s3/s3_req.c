@@ -233,7 +233,10 @@ void s3_send_xml(s3_req_t *s, int status, buf_t *doc)
 
 void s3_object_arn(const char *bucket, const char *key, buf_t *out)
 {
-    buf_printf(out, "arn:aws:s3:::%s/%s", bucket, key ? key : "");
+    buf_adds(out, "arn:aws:s3:::");
+    buf_adds(out, bucket);
+    buf_add(out, "/", 1);
+    buf_adds(out, key ? key : "");
 }
 
 int s3_bucket_region(s3_req_t *s, const char *bucket, char region[64])

@@ -247,6 +247,34 @@ static void test_escape(void)
     }
 }
 
+/* str_copy and str_join cut and terminate exactly as snprintf "%s" would,
+ * NULL copies as "" (snprintf would print "(null)"). */
+static void test_str(void)
+{
+    char d[8], ref[8];
+    static const char *srcs[] = {"", "a", "1234567", "12345678", "123456789abc"};
+    size_t i, n;
+
+    for (i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
+        for (n = 1; n <= sizeof d; n++) {
+            memset(d, 'X', sizeof d);
+            memset(ref, 'X', sizeof ref);
+            CHECK(str_copy(d, n, srcs[i]) == strlen(srcs[i]) || strlen(srcs[i]) >= n);
+            snprintf(ref, n, "%s", srcs[i]);
+            CHECK(memcmp(d, ref, sizeof d) == 0);
+            memset(d, 'X', sizeof d);
+            memset(ref, 'X', sizeof ref);
+            str_join(d, n, "<", srcs[i], ">", (char *)NULL);
+            snprintf(ref, n, "<%s>", srcs[i]);
+            CHECK(memcmp(d, ref, sizeof d) == 0);
+        }
+    }
+    CHECK(str_copy(d, sizeof d, NULL) == 0 && d[0] == '\0');
+    CHECK(str_join(d, sizeof d, (char *)NULL) == 0 && d[0] == '\0');
+    CHECK(str_join(d, sizeof d, "ab", "", "cd", (char *)NULL) == 4 && strcmp(d, "abcd") == 0);
+    CHECK(str_join(d, 3, "ab", "cd", (char *)NULL) == 2 && strcmp(d, "ab") == 0);
+}
+
 int main(void)
 {
     test_add_grow();
@@ -254,5 +282,6 @@ int main(void)
     test_printf();
     test_steal();
     test_escape();
+    test_str();
     return unit_report("buf");
 }
