@@ -4,20 +4,26 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The running binary's path into exe (" (deleted)" dropped, as after a
- * rebuild while it runs). 0 or -1. */
+/* The running binary's path into exe (n >= PATH_MAX): /proc/self/exe
+ * (" (deleted)" dropped, as after a rebuild while it runs), else, without
+ * /proc, the path it was executed by (AT_EXECFN) made absolute. 0 or -1. */
 static int self_exe(char *exe, size_t n)
 {
     static const char deleted[] = " (deleted)";
     ssize_t len = readlink("/proc/self/exe", exe, n - 1);
     size_t d = sizeof deleted - 1;
+    const char *execfn;
 
-    if (len <= 0 || (size_t)len >= n - 1)
-        return -1;
+    if (len <= 0 || (size_t)len >= n - 1) {
+        execfn = (const char *)getauxval(AT_EXECFN);
+        return execfn && realpath(execfn, exe) ? 0 : -1;
+    }
     exe[len] = '\0';
     if ((size_t)len > d && strcmp(exe + len - d, deleted) == 0)
         exe[len - d] = '\0';
@@ -50,7 +56,7 @@ void *plugin_sym(const char *name, const char *sym, char *why, size_t whylen)
     void *h, *p;
 
     if (candidates(name, a, b) != 0) {
-        snprintf(why, whylen, "the running binary's path (/proc/self/exe) is unknown");
+        snprintf(why, whylen, "the running binary's path is unknown (no /proc/self/exe)");
         return NULL;
     }
     if (stat(a, &st) == 0)

@@ -15,10 +15,11 @@
  *   <exe dir>/../lib/awsemu/<exe name>-<name>.so   an install:
  *                                            /usr/local/bin/awsemu ->
  *                                            /usr/local/lib/awsemu/awsemu-saml.so
- * where <exe> is /proc/self/exe. NULL when no plugin file exists, it does
- * not load (a missing library, an undefined symbol) or lacks sym, with
- * the reason (paths tried, dlerror()) in why. A failure is not
- * remembered: a plugin installed later is found by the next call. */
+ * where <exe> is /proc/self/exe (else AT_EXECFN). NULL when no plugin
+ * file exists, it does not load (a missing library, an undefined symbol)
+ * or lacks sym, with the reason (paths tried, dlerror()) in why. A
+ * failure is not remembered: a plugin installed later is found by the
+ * next call. */
 void *plugin_sym(const char *name, const char *sym, char *why /* OUT */, size_t whylen);
 
 #endif

@@ -34,9 +34,9 @@
 /* Not AWS's: the plugin that verifies signatures did not load (the server
  * log says why). InternalFailure, as STS's common errors name a failure of
  * the service. */
-#define E_NO_PLUGIN                                                                              \
-    500, "InternalFailure",                                                                      \
-        "AssumeRoleWithSAML is unavailable: awsemu could not load its SAML plugin "              \
+#define E_NO_PLUGIN                                                                                \
+    500, "InternalFailure",                                                                        \
+        "AssumeRoleWithSAML is unavailable: awsemu could not load its SAML plugin "                \
         "(awsemu-saml.so); the server log says why"
 
 static const saml_plugin_t *saml;
@@ -300,8 +300,9 @@ static int session_name_ok(const char *s)
 }
 
 /* The session and the answer. */
-static int answer(svc_req_t *r, const sts_role_t *role, const char *provider, const saml_claims_t *c,
-                  long duration, const char *policy, const char *arns, buf_t *out)
+static int answer(svc_req_t *r, const sts_role_t *role, const char *provider,
+                  const saml_claims_t *c, long duration, const char *policy, const char *arns,
+                  buf_t *out)
 {
     char nq[40];
 

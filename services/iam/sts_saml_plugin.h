@@ -25,22 +25,22 @@ typedef struct {
 /* What the signed assertion says. Every string is malloc'd (NULL when
  * absent); the whole is freed by claims_free. */
 typedef struct {
-    char *issuer;                  /* Assertion/Issuer */
-    char *subject, *subject_format; /* Subject/NameID and its Format */
-    char *recipient;               /* SubjectConfirmationData Recipient */
-    char *confirm_not_on_or_after; /* SubjectConfirmationData NotOnOrAfter */
-    int has_conditions;            /* a Conditions element is present */
+    char *issuer;                       /* Assertion/Issuer */
+    char *subject, *subject_format;     /* Subject/NameID and its Format */
+    char *recipient;                    /* SubjectConfirmationData Recipient */
+    char *confirm_not_on_or_after;      /* SubjectConfirmationData NotOnOrAfter */
+    int has_conditions;                 /* a Conditions element is present */
     char *not_before, *not_on_or_after; /* Conditions' attributes */
-    char **audiences;              /* AudienceRestriction/Audience texts */
+    char **audiences;                   /* AudienceRestriction/Audience texts */
     size_t naudiences;
-    char *session;                 /* RoleSessionName's first value */
-    char **roles;                  /* the Role attribute's values */
+    char *session; /* RoleSessionName's first value */
+    char **roles;  /* the Role attribute's values */
     size_t nroles;
 } saml_claims_t;
 
 enum saml_status {
     SAML_OK = 0,
-    SAML_E_INIT = -1,         /* xmlsec or its OpenSSL engine did not start */
+    SAML_E_INIT = -1, /* xmlsec or its OpenSSL engine did not start */
     SAML_E_NOMEM = -2,
     SAML_E_NOT_RESPONSE = -3, /* not XML, or the root is no samlp:Response */
     SAML_E_ASSERTIONS = -4,   /* not exactly one unencrypted Assertion */
