@@ -1,9 +1,12 @@
 # awsemu — multi-stage image on Debian 12 slim.
 #
 # The build stage runs exactly what CI runs to build: scripts/install-deps.sh
-# (Debian's packages) and make. The runtime stage gets the binary and only the
-# packages that hold the libraries it loads (scripts/runtime-packages.sh), and
-# runs it as a non-root user on 0.0.0.0:4566 with its state in the /data volume.
+# (Debian's packages) and make. The runtime stage gets the binary, its plugins
+# (/usr/local/lib/awsemu/awsemu-{saml,qr}.so, loaded at the first
+# AssumeRoleWithSAML / CreateVirtualMFADevice: base/plugin.h) and only the
+# packages that hold the libraries they load (scripts/runtime-packages.sh),
+# and runs it as a non-root user on 0.0.0.0:4566 with its state in the /data
+# volume.
 #
 #   docker build -t awsemu .
 #   docker run -p 4566:4566 -v awsemu-data:/data awsemu
@@ -15,7 +18,8 @@ WORKDIR /src
 COPY . .
 RUN sh scripts/install-deps.sh
 RUN make -j"$(nproc)" all
-RUN sh scripts/runtime-packages.sh bin/awsemu > /src/runtime-packages
+RUN sh scripts/runtime-packages.sh bin/awsemu bin/awsemu-saml.so bin/awsemu-qr.so \
+    > /src/runtime-packages
 
 FROM debian:bookworm-slim
 ENV DEBIAN_FRONTEND=noninteractive
@@ -26,6 +30,7 @@ RUN apt-get update -q \
  && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin awsemu \
  && mkdir -p /data && chown awsemu:awsemu /data && chmod 0700 /data
 COPY --from=build /src/bin/awsemu /usr/local/bin/awsemu
+COPY --from=build /src/bin/awsemu-saml.so /src/bin/awsemu-qr.so /usr/local/lib/awsemu/
 
 # Every flag has an AWSEMU_* twin; a flag given to `docker run` wins.
 ENV AWSEMU_HOST=0.0.0.0 AWSEMU_PORT=4566 AWSEMU_DATA_DIR=/data

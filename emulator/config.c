@@ -74,7 +74,7 @@ static const opt_t opts[] = {
 
 void config_defaults(config_t *c)
 {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, offsetof(config_t, lambda)); /* not the tables: config.h */
     strcpy(c->host, "127.0.0.1");
     c->port = 4566;
     strcpy(c->data_dir, "./data");

@@ -103,6 +103,10 @@ IAM_OP(iam_op_create_virtual_mfa_device)
     if (iam_path(r, in, "Path", &path) || iam_name(r, in, "VirtualMFADeviceName", 1, 226, &name) ||
         iam_tags_read(r, in, tags, &ntags))
         return -1;
+    if (iam_qr_ready() != 0) /* before the device exists: no device without its QR code */
+        return svc_error(r, IAM_E_SERVICE_FAILURE,
+                         "CreateVirtualMFADevice is unavailable: awsemu could not load its QR "
+                         "plugin (awsemu-qr.so); the server log says why");
     snprintf(serial, sizeof serial, "arn:%s:iam::%s:mfa%s%s", IAM_PARTITION(r), r->account, path,
              name);
     if (db_begin(r->emu->db))

@@ -1,81 +1,53 @@
-/* iam_qr.c — a virtual MFA device's QR code as a PNG, in memory. */
+/* iam_qr.c — a virtual MFA device's QR code as a PNG, in memory, by the QR
+ * plugin (iam_qr_plugin.h), loaded at the first call. */
 #include "services/iam/iam_qr.h"
 
 #include <openssl/crypto.h>
-#include <png.h>
-#include <qrencode.h>
-#include <setjmp.h>
-#include <stdlib.h>
-#include <string.h>
 
-#define SCALE 4 /* pixels a module: what authenticator apps scan well */
-#define QUIET 4 /* modules of white border, as ISO/IEC 18004 asks */
+#include "base/log.h"
+#include "base/plugin.h"
+#include "services/iam/iam_qr_plugin.h"
 
-static void png_to_buf(png_structp p, png_bytep data, size_t n)
+static const qr_plugin_t *qr;
+
+/* The QR plugin, loaded at the first call (and again after a failure).
+ * NULL when it cannot be, logged. */
+static const qr_plugin_t *qr_plugin(void)
 {
-    if (buf_add(png_get_io_ptr(p), data, n) != 0)
-        png_error(p, "out of memory");
-}
+    const qr_plugin_t *p;
+    char why[1024];
 
-static void png_flush_none(png_structp p)
-{
-    (void)p;
-}
-
-/* One row of pixels for module row y (-QUIET.. width+QUIET-1). */
-static void fill_row(const QRcode *qr, int y, unsigned char *row)
-{
-    int side = qr->width + 2 * QUIET, x;
-
-    for (x = 0; x < side; x++) {
-        int mx = x - QUIET, dark = 0;
-        if (y >= 0 && y < qr->width && mx >= 0 && mx < qr->width)
-            dark = qr->data[y * qr->width + mx] & 1;
-        memset(row + (size_t)x * SCALE, dark ? 0 : 255, SCALE);
+    if (qr)
+        return qr;
+    p = plugin_sym("qr", QR_PLUGIN_SYMBOL, why, sizeof why);
+    if (p == NULL) {
+        log_msg("virtual MFA QR codes unavailable: %s", why);
+        return NULL;
     }
+    if (p->abi != QR_PLUGIN_ABI) {
+        log_msg("virtual MFA QR codes unavailable: the QR plugin is of another build (ABI %d, "
+                "this binary's %d): rebuild it with the binary",
+                p->abi, QR_PLUGIN_ABI);
+        return NULL;
+    }
+    return qr = p;
 }
 
-static int write_png(const QRcode *qr, buf_t *png)
+int iam_qr_ready(void)
 {
-    png_structp p = NULL;
-    png_infop info = NULL;
-    int side = qr->width + 2 * QUIET, y, k;
-    unsigned char *volatile row = NULL;
-    int volatile rc = -1;
-
-    p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    if (p == NULL || (info = png_create_info_struct(p)) == NULL)
-        goto out;
-    row = malloc((size_t)side * SCALE);
-    if (row == NULL || setjmp(png_jmpbuf(p)))
-        goto out;
-    png_set_write_fn(p, png, png_to_buf, png_flush_none);
-    png_set_IHDR(p, info, (png_uint_32)(side * SCALE), (png_uint_32)(side * SCALE), 8,
-                 PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                 PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(p, info);
-    for (y = -QUIET; y < qr->width + QUIET; y++) {
-        fill_row(qr, y, row);
-        for (k = 0; k < SCALE; k++)
-            png_write_row(p, row);
-    }
-    png_write_end(p, NULL);
-    rc = 0;
-out:
-    png_destroy_write_struct(p ? &p : NULL, info ? &info : NULL);
-    free(row);
-    return rc;
+    return qr_plugin() ? 0 : -1;
 }
 
 int iam_qr_png(const char *text, buf_t *png)
 {
-    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    const qr_plugin_t *p = qr_plugin();
+    unsigned char *img = NULL;
+    size_t len = 0;
     int rc;
 
-    if (qr == NULL)
+    if (p == NULL || p->png(text, &img, &len) != 0)
         return -1;
-    rc = write_png(qr, png);
-    OPENSSL_cleanse(qr->data, (size_t)qr->width * (size_t)qr->width); /* the seed, as modules */
-    QRcode_free(qr);
+    rc = buf_add(png, img, len) == 0 ? 0 : -1;
+    p->png_free(img, len);
     return rc;
 }

@@ -1,204 +1,74 @@
 /* sts_saml.c — AssumeRoleWithSAML, verified as AWS verifies it: the
- * assertion's XML signature (xmlsec1 with OpenSSL: exclusive C14N and the
- * enveloped-signature transform are xmlsec's, not reimplemented here)
- * against the signing certificates of the SAML provider's metadata, the
- * audience and recipient https://signin.aws.amazon.com/saml, NotBefore /
- * NotOnOrAfter on the emulator clock, the Role attribute naming the role
- * and provider, RoleSessionName, and the role's trust policy (SAML:aud,
- * SAML:sub, SAML:iss, ...). Only the node the signature covers is read,
- * and only one assertion is taken, so a wrapped assertion is never
- * believed. */
+ * assertion's XML signature against the signing certificates of the SAML
+ * provider's metadata (by the SAML plugin, sts_saml_plugin.h: xmlsec1 with
+ * OpenSSL, loaded at the first call), the audience and recipient
+ * https://signin.aws.amazon.com/saml, NotBefore / NotOnOrAfter on the
+ * emulator clock, the Role attribute naming the role and provider,
+ * RoleSessionName, and the role's trust policy (SAML:aud, SAML:sub,
+ * SAML:iss, ...). Only the node the signature covers is read, and only one
+ * assertion is taken, so a wrapped assertion is never believed. */
 #include "services/iam/iam_int.h"
 
 #include <ctype.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/valid.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/errors.h>
-#include <xmlsec/xmldsig.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/xmltree.h>
 
 #include "base/clock.h"
 #include "base/codec.h"
+#include "base/log.h"
+#include "base/plugin.h"
 #include "services/iam/iam_saml_meta.h"
+#include "services/iam/sts_saml_plugin.h"
 #include "storage/db.h"
 
-#define NS_SAML "urn:oasis:names:tc:SAML:2.0:assertion"
-#define NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
-#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define AWS_SAML "https://signin.aws.amazon.com/saml"
-#define ATTR_ROLE "https://aws.amazon.com/SAML/Attributes/Role"
-#define ATTR_SESSION "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
 #define SAML_MAX 100000 /* SAMLAssertionType's model maximum */
 
 /* AWS's texts, as users quote them (InvalidIdentityToken). */
 #define E_TOKEN IAM_E_INVALID_IDENTITY_TOKEN
 #define MSG_SIGNATURE "Response signature invalid"
 #define E_DENIED 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML"
+/* Not AWS's: the plugin that verifies signatures did not load (the server
+ * log says why). InternalFailure, as STS's common errors name a failure of
+ * the service. */
+#define E_NO_PLUGIN                                                                                \
+    500, "InternalFailure",                                                                        \
+        "AssumeRoleWithSAML is unavailable: awsemu could not load its SAML plugin "                \
+        "(awsemu-saml.so); the server log says why"
 
-static int xmlsec_ready;
+static const saml_plugin_t *saml;
 
-/* xmlsec reports every failed check on stderr; the client gets AWS's
- * error instead, so its reports are dropped. */
-static void quiet(const char *file, int line, const char *func, const char *obj, const char *subj,
-                  int reason, const char *msg)
+/* The SAML plugin, loaded at the first call (and again after a failure,
+ * so one installed later is found). NULL when it cannot be, logged. */
+static const saml_plugin_t *saml_plugin(void)
 {
-    (void)file, (void)line, (void)func, (void)obj, (void)subj, (void)reason, (void)msg;
-}
+    const saml_plugin_t *p;
+    char why[1024];
 
-/* xmlsec and its OpenSSL engine, once. 0 or -1. */
-static int saml_init(void)
-{
-    if (xmlsec_ready)
-        return xmlsec_ready > 0 ? 0 : -1;
-    xmlInitParser();
-    xmlsec_ready = xmlSecInit() == 0 && xmlSecCheckVersion() == 1 &&
-                           xmlSecCryptoAppInit(NULL) == 0 && xmlSecCryptoInit() == 0
-                       ? 1
-                       : -1;
-    xmlSecErrorsSetCallback(quiet);
-    return xmlsec_ready > 0 ? 0 : -1;
+    if (saml)
+        return saml;
+    p = plugin_sym("saml", SAML_PLUGIN_SYMBOL, why, sizeof why);
+    if (p == NULL) {
+        log_msg("AssumeRoleWithSAML unavailable: %s", why);
+        return NULL;
+    }
+    if (p->abi != SAML_PLUGIN_ABI) {
+        log_msg("AssumeRoleWithSAML unavailable: the SAML plugin is of another build (ABI %d, "
+                "this binary's %d): rebuild it with the binary",
+                p->abi, SAML_PLUGIN_ABI);
+        return NULL;
+    }
+    return saml = p;
 }
 
 void sts_saml_shutdown(emu_t *emu)
 {
     (void)emu;
-    if (xmlsec_ready > 0) {
-        xmlSecCryptoShutdown();
-        xmlSecCryptoAppShutdown();
-        xmlSecShutdown();
-    }
-    xmlsec_ready = 0;
-}
-
-/* The first element child of n named name in namespace ns, or NULL. */
-static xmlNodePtr child(xmlNodePtr n, const char *name, const char *ns)
-{
-    return n ? xmlSecFindChild(n, BAD_CAST name, BAD_CAST ns) : NULL;
-}
-
-/* An attribute's value (libxml2's, free with xmlFree), or NULL. */
-static char *attr(xmlNodePtr n, const char *name)
-{
-    return n ? (char *)xmlGetProp(n, BAD_CAST name) : NULL;
-}
-
-/* Parses an XML document without the network, DTD loading or entity
- * expansion. */
-static xmlDocPtr parse(const char *text, size_t n)
-{
-    return xmlReadMemory(text, (int)n, "saml.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-}
-
-/* The IdP's signing certificates as xmlsec keys: iam_saml_meta_parse()
- * (the one metadata parser, CreateSAMLProvider's) finds them, xmlsec loads
- * them for the signature check. Returns how many. */
-static int signing_keys(const char *metadata, xmlSecKeyPtr *keys, int max)
-{
-    iam_saml_meta_t m;
-    size_t i;
-    int n = 0;
-
-    if (iam_saml_meta_parse(metadata, strlen(metadata), &m) != 0)
-        return 0;
-    for (i = 0; i < m.ncerts && n < max; i++) {
-        keys[n] = xmlSecCryptoAppKeyLoadMemory(m.certs[i].der, (xmlSecSize)m.certs[i].len,
-                                               xmlSecKeyDataFormatCertDer, NULL, NULL, NULL);
-        if (keys[n])
-            n++;
-    }
-    iam_saml_meta_free(&m);
-    return n;
-}
-
-/* The ds:Signature that is a child of node, whose one Reference names node
- * by its ID (registered as an ID here), or NULL. */
-static xmlNodePtr covering_signature(xmlDocPtr doc, xmlNodePtr node)
-{
-    xmlNodePtr sig = child(node, "Signature", NS_DS), ref;
-    char *id = attr(node, "ID"), *uri;
-    int ok;
-
-    ref = child(child(sig, "SignedInfo", NS_DS), "Reference", NS_DS);
-    uri = attr(ref, "URI");
-    ok = id && uri && uri[0] == '#' && strcmp(uri + 1, id) == 0 &&
-         xmlAddID(NULL, doc, BAD_CAST id, xmlHasProp(node, BAD_CAST "ID")) != NULL;
-    xmlFree(id);
-    xmlFree(uri);
-    return ok ? sig : NULL;
-}
-
-/* Only what SAML IdPs sign with: no XPath or XSLT transforms (which can
- * hide content or cost without bound), no retrieval. 0 or -1. */
-static int allow_transforms(xmlSecDSigCtxPtr ctx)
-{
-    xmlSecTransformId ref[] = {xmlSecTransformEnvelopedId,
-                               xmlSecTransformExclC14NId,
-                               xmlSecTransformExclC14NWithCommentsId,
-                               xmlSecTransformInclC14NId,
-                               xmlSecTransformInclC14NWithCommentsId,
-                               xmlSecTransformSha1Id,
-                               xmlSecTransformSha256Id,
-                               xmlSecTransformSha384Id,
-                               xmlSecTransformSha512Id};
-    xmlSecTransformId sig[] = {xmlSecTransformExclC14NId,    xmlSecTransformExclC14NWithCommentsId,
-                               xmlSecTransformInclC14NId,    xmlSecTransformInclC14NWithCommentsId,
-                               xmlSecTransformRsaSha1Id,     xmlSecTransformRsaSha256Id,
-                               xmlSecTransformRsaSha384Id,   xmlSecTransformRsaSha512Id,
-                               xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
-                               xmlSecTransformEcdsaSha512Id};
-    size_t i;
-
-    for (i = 0; i < sizeof ref / sizeof ref[0]; i++)
-        if (xmlSecDSigCtxEnableReferenceTransform(ctx, ref[i]) < 0)
-            return -1;
-    for (i = 0; i < sizeof sig / sizeof sig[0]; i++)
-        if (xmlSecDSigCtxEnableSignatureTransform(ctx, sig[i]) < 0)
-            return -1;
-    return 0;
-}
-
-/* 1 when sig verifies with one of keys and covers exactly one reference. */
-static int verify(xmlNodePtr sig, xmlSecKeyPtr *keys, int nkeys)
-{
-    int i, ok = 0;
-
-    for (i = 0; i < nkeys && !ok; i++) {
-        xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
-        if (ctx == NULL)
-            break;
-        ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-        ctx->signKey = xmlSecKeyDuplicate(keys[i]);
-        ok = ctx->signKey && allow_transforms(ctx) == 0 && xmlSecDSigCtxVerify(ctx, sig) == 0 &&
-             ctx->status == xmlSecDSigStatusSucceeded &&
-             xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1;
-        xmlSecDSigCtxDestroy(ctx);
-    }
-    return ok;
-}
-
-/* What the assertion says, once verified. */
-typedef struct {
-    char *issuer, *subject, *subject_format, *session, *recipient;
-    double not_on_or_after;
-    int role_ok;
-} claims_t;
-
-static void claims_free(claims_t *c)
-{
-    xmlFree(c->issuer);
-    xmlFree(c->subject);
-    xmlFree(c->subject_format);
-    xmlFree(c->session);
-    xmlFree(c->recipient);
+    if (saml)
+        saml->shutdown();
 }
 
 /* An xs:dateTime (2026-12-07T23:00:00Z, fractions allowed) as seconds. */
@@ -214,49 +84,20 @@ static double xml_time(const char *s)
     return (double)timegm(&tm);
 }
 
-/* The text of the first element named name (ns) under n, or NULL. */
-static char *text_of(xmlNodePtr n)
+/* 1 when one of the Role attribute's values "role,provider" (either
+ * order) names role_arn with provider_arn. */
+static int role_paired(const saml_claims_t *c, const char *role_arn, const char *provider_arn)
 {
-    return n ? (char *)xmlNodeGetContent(n) : NULL;
-}
+    size_t i, rn = strlen(role_arn), pn = strlen(provider_arn);
 
-/* The Role attribute's values "role,provider" (either order): 1 when one
- * names role_arn with provider_arn; RoleSessionName into c->session. */
-static void read_attributes(xmlNodePtr assertion, const char *role_arn, const char *provider_arn,
-                            claims_t *c)
-{
-    xmlNodePtr st, a, v;
-
-    for (st = assertion->children; st; st = st->next) {
-        if (!xmlSecCheckNodeName(st, BAD_CAST "AttributeStatement", BAD_CAST NS_SAML))
-            continue;
-        for (a = st->children; a; a = a->next) {
-            char *name = attr(a, "Name");
-            int role = name && !strcmp(name, ATTR_ROLE), sess = name && !strcmp(name, ATTR_SESSION);
-            xmlFree(name);
-            if (!xmlSecCheckNodeName(a, BAD_CAST "Attribute", BAD_CAST NS_SAML) || !(role || sess))
-                continue;
-            for (v = a->children; v; v = v->next) {
-                char *t;
-                if (!xmlSecCheckNodeName(v, BAD_CAST "AttributeValue", BAD_CAST NS_SAML))
-                    continue;
-                t = text_of(v);
-                if (sess && c->session == NULL) {
-                    c->session = t;
-                    continue;
-                }
-                if (t) {
-                    char *comma = strchr(t, ',');
-                    if (comma) {
-                        *comma = '\0';
-                        c->role_ok |= (!strcmp(t, role_arn) && !strcmp(comma + 1, provider_arn)) ||
-                                      (!strcmp(t, provider_arn) && !strcmp(comma + 1, role_arn));
-                    }
-                }
-                xmlFree(t);
-            }
-        }
+    for (i = 0; i < c->nroles; i++) {
+        const char *t = c->roles[i], *comma = strchr(t, ',');
+        size_t n = comma ? (size_t)(comma - t) : 0;
+        if (comma && ((n == rn && !strncmp(t, role_arn, n) && !strcmp(comma + 1, provider_arn)) ||
+                      (n == pn && !strncmp(t, provider_arn, n) && !strcmp(comma + 1, role_arn))))
+            return 1;
     }
+    return 0;
 }
 
 /* An audience AWS takes: its sign-in endpoint (global or regional) or
@@ -272,36 +113,17 @@ static int aws_audience(const char *a)
 
 /* Conditions (time window, audience) and the subject's confirmation data
  * (recipient, NotOnOrAfter). 0 or the error. */
-static int check_conditions(svc_req_t *r, xmlNodePtr assertion, claims_t *c)
+static int check_conditions(svc_req_t *r, const saml_claims_t *c)
 {
-    xmlNodePtr cond = child(assertion, "Conditions", NS_SAML), ar, au;
-    xmlNodePtr subj = child(assertion, "Subject", NS_SAML), name = child(subj, "NameID", NS_SAML);
-    xmlNodePtr scd =
-        child(child(subj, "SubjectConfirmation", NS_SAML), "SubjectConfirmationData", NS_SAML);
-    char *nb = attr(cond, "NotBefore"), *na = attr(cond, "NotOnOrAfter");
-    char *sna = attr(scd, "NotOnOrAfter");
-    double before = xml_time(nb), after = xml_time(na), sub_after = xml_time(sna);
+    double before = xml_time(c->not_before), after = xml_time(c->not_on_or_after);
+    double sub_after = xml_time(c->confirm_not_on_or_after);
+    double not_on_or_after = sub_after > 0 ? sub_after : after;
+    size_t i;
     int aud = 0;
 
-    xmlFree(nb);
-    xmlFree(na);
-    xmlFree(sna);
-    for (ar = cond ? cond->children : NULL; ar; ar = ar->next)
-        for (au = xmlSecCheckNodeName(ar, BAD_CAST "AudienceRestriction", BAD_CAST NS_SAML)
-                      ? ar->children
-                      : NULL;
-             au; au = au->next) {
-            char *t =
-                xmlSecCheckNodeName(au, BAD_CAST "Audience", BAD_CAST NS_SAML) ? text_of(au) : NULL;
-            aud |= aws_audience(t);
-            xmlFree(t);
-        }
-    c->issuer = text_of(child(assertion, "Issuer", NS_SAML));
-    c->subject = text_of(name);
-    c->subject_format = attr(name, "Format");
-    c->recipient = attr(scd, "Recipient");
-    c->not_on_or_after = sub_after > 0 ? sub_after : after;
-    if (cond == NULL || !aud)
+    for (i = 0; i < c->naudiences; i++)
+        aud |= aws_audience(c->audiences[i]);
+    if (!c->has_conditions || !aud)
         return svc_error(r, E_TOKEN,
                          "Audience restriction failed: the assertion is not "
                          "addressed to " AWS_SAML);
@@ -309,11 +131,11 @@ static int check_conditions(svc_req_t *r, xmlNodePtr assertion, claims_t *c)
         return svc_error(r, E_TOKEN, "SubjectConfirmationData Recipient must be " AWS_SAML);
     if (before > 0 && before > r->now + 300) /* AWS allows 5 minutes of skew */
         return svc_error(r, E_TOKEN, "Assertion is not yet valid (NotBefore)");
-    if (c->not_on_or_after <= 0 || c->not_on_or_after <= r->now)
+    if (not_on_or_after <= 0 || not_on_or_after <= r->now)
         return svc_error(r, 400, "ExpiredTokenException",
                          "Token expired: current date/time %lld must be before the expiration "
                          "date/time%lld",
-                         (long long)r->now, (long long)c->not_on_or_after);
+                         (long long)r->now, (long long)not_on_or_after);
     return 0;
 }
 
@@ -336,7 +158,7 @@ static const char *subject_type(const char *format)
  * SAML:iss and SAML:namequalifier (IAM User Guide, "Available keys for
  * SAML-based AWS STS federation"). */
 static int check_trust(svc_req_t *r, const sts_role_t *role, const char *provider,
-                       const claims_t *c, const char *qualifier)
+                       const saml_claims_t *c, const char *qualifier)
 {
     const char *aud[1] = {c->recipient}, *sub[1] = {c->subject};
     const char *typ[1] = {subject_type(c->subject_format)}, *iss[1] = {c->issuer};
@@ -401,59 +223,67 @@ static char *provider_metadata(svc_req_t *r, const char *arn)
     return md;
 }
 
-/* The decoded assertion document (base64, line breaks allowed). */
-static xmlDocPtr decode_response(const char *b64)
+/* The decoded Response (base64, line breaks allowed; malloc'd, *n bytes),
+ * or NULL. */
+static char *decode_response(const char *b64, size_t *n)
 {
-    size_t n = strlen(b64), i, j = 0;
-    char *clean = malloc(n + 1);
-    uint8_t *raw = malloc(n / 4 * 3 + 4);
-    xmlDocPtr doc = NULL;
-    long len;
+    size_t len = strlen(b64), i, j = 0;
+    char *clean = malloc(len + 1);
+    uint8_t *raw = malloc(len / 4 * 3 + 4);
+    long got = -1;
 
     if (clean && raw) {
-        for (i = 0; i < n; i++)
+        for (i = 0; i < len; i++)
             if (b64[i] != '\n' && b64[i] != '\r' && b64[i] != ' ')
                 clean[j++] = b64[i];
-        len = codec_b64_decode(clean, j, raw);
-        if (len > 0)
-            doc = parse((const char *)raw, (size_t)len);
+        got = codec_b64_decode(clean, j, raw);
     }
     free(clean);
-    free(raw);
-    return doc;
+    if (got <= 0) {
+        free(raw);
+        return NULL;
+    }
+    *n = (size_t)got;
+    return (char *)raw;
 }
 
-/* The one Assertion of the Response, covered by a signature that
- * verifies with the provider's keys. NULL with the error set. */
-static xmlNodePtr verified_assertion(svc_req_t *r, xmlDocPtr doc, const char *metadata)
+/* The claims of the one Assertion of the Response, covered by a signature
+ * that verifies with the provider's signing certificates (the SAML
+ * plugin's work). 0, or -1 with the error set (claims left empty). */
+static int verified_claims(svc_req_t *r, const saml_plugin_t *p, const char *b64,
+                           const char *metadata, saml_claims_t *c /* OUT */)
 {
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, a, n, sig;
-    xmlSecKeyPtr keys[8];
-    int nkeys, ok, count = 0, i;
+    saml_cert_t certs[IAM_SAML_MAX_CERTS];
+    iam_saml_meta_t m;
+    size_t n = 0, i;
+    char *xml = decode_response(b64, &n);
+    int st = SAML_E_NOT_RESPONSE;
 
-    if (root == NULL || !xmlSecCheckNodeName(root, BAD_CAST "Response", BAD_CAST NS_SAMLP)) {
-        svc_error(r, E_TOKEN, "Invalid SAML response: not a SAML 2.0 Response");
-        return NULL;
+    memset(c, 0, sizeof *c);
+    memset(&m, 0, sizeof m);
+    if (xml != NULL) {
+        if (iam_saml_meta_parse(metadata, strlen(metadata), &m) != 0)
+            m.ncerts = 0;
+        for (i = 0; i < m.ncerts; i++)
+            certs[i] = (saml_cert_t){m.certs[i].der, m.certs[i].len};
+        st = p->verify(xml, n, certs, m.ncerts, c);
+        iam_saml_meta_free(&m);
     }
-    for (n = root->children, a = NULL; n; n = n->next)
-        if (xmlSecCheckNodeName(n, BAD_CAST "Assertion", BAD_CAST NS_SAML) && count++ == 0)
-            a = n;
-    if (a == NULL || count != 1) {
-        svc_error(r, E_TOKEN, "Invalid SAML response: exactly one unencrypted Assertion needed");
-        return NULL;
+    free(xml);
+    switch (st) {
+    case SAML_OK:
+        return 0;
+    case SAML_E_NOT_RESPONSE:
+        return svc_error(r, E_TOKEN, "Invalid SAML response: not a SAML 2.0 Response");
+    case SAML_E_ASSERTIONS:
+        return svc_error(r, E_TOKEN,
+                         "Invalid SAML response: exactly one unencrypted Assertion needed");
+    case SAML_E_SIGNATURE:
+        return svc_error(r, E_TOKEN, MSG_SIGNATURE);
+    default:
+        log_msg("AssumeRoleWithSAML: the SAML plugin failed (%d)", st);
+        return svc_error(r, IAM_E_INTERNAL);
     }
-    sig = covering_signature(doc, a);
-    if (sig == NULL)
-        sig = covering_signature(doc, root);
-    nkeys = signing_keys(metadata, keys, 8);
-    ok = sig && nkeys > 0 && verify(sig, keys, nkeys);
-    for (i = 0; i < nkeys; i++)
-        xmlSecKeyDestroy(keys[i]);
-    if (!ok) {
-        svc_error(r, E_TOKEN, MSG_SIGNATURE);
-        return NULL;
-    }
-    return a;
 }
 
 /* 1 when s is a RoleSessionName AWS takes: [\w+=,.@-]{2,64}. */
@@ -470,8 +300,9 @@ static int session_name_ok(const char *s)
 }
 
 /* The session and the answer. */
-static int answer(svc_req_t *r, const sts_role_t *role, const char *provider, const claims_t *c,
-                  long duration, const char *policy, const char *arns, buf_t *out)
+static int answer(svc_req_t *r, const sts_role_t *role, const char *provider,
+                  const saml_claims_t *c, long duration, const char *policy, const char *arns,
+                  buf_t *out)
 {
     char nq[40];
 
@@ -494,9 +325,8 @@ int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out)
     char *arns = NULL, *metadata = NULL, nq[40];
     long duration = 3600;
     int has_duration = 0, rc = -1;
-    xmlDocPtr doc = NULL;
-    xmlNodePtr a;
-    claims_t c;
+    const saml_plugin_t *p = NULL;
+    saml_claims_t c;
     sts_role_t role;
 
     memset(&c, 0, sizeof c);
@@ -508,23 +338,20 @@ int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out)
         sts_read_session_policy(r, in, 2048, &policy) != 0 ||
         sts_read_policy_arns(r, in, &arns) != 0 || sts_check_packed(r, policy, arns, NULL) != 0)
         goto out;
-    if (saml_init() != 0) {
-        svc_error(r, IAM_E_INTERNAL);
+    if ((p = saml_plugin()) == NULL) {
+        svc_error(r, E_NO_PLUGIN);
         goto out;
     }
-    if ((metadata = provider_metadata(r, provider)) == NULL)
+    if ((metadata = provider_metadata(r, provider)) == NULL ||
+        verified_claims(r, p, assertion_b64, metadata, &c) != 0 || check_conditions(r, &c) != 0)
         goto out;
-    doc = decode_response(assertion_b64);
-    if ((a = verified_assertion(r, doc, metadata)) == NULL || check_conditions(r, a, &c) != 0)
-        goto out;
-    read_attributes(a, role_arn, provider, &c);
     if (!session_name_ok(c.session)) {
         svc_error(r, E_TOKEN,
                   "RoleSessionName in AuthnResponse must match "
                   "[a-zA-Z_0-9+=,.@-]{2,64}");
         goto out;
     }
-    if (!c.role_ok) {
+    if (!role_paired(&c, role_arn, provider)) {
         svc_error(r, E_DENIED);
         goto out;
     }
@@ -540,8 +367,8 @@ int sts_assume_role_with_saml(svc_req_t *r, const qform_t *in, buf_t *out)
     }
     rc = answer(r, &role, provider, &c, duration, policy, arns, out);
 out:
-    claims_free(&c);
-    xmlFreeDoc(doc);
+    if (p)
+        p->claims_free(&c);
     free(metadata);
     free(role.trust);
     free(arns);

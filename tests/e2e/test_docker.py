@@ -72,6 +72,29 @@ class DockerfileTests(unittest.TestCase):
             self.assertIn(want, pkgs)
         self.assertTrue(any(x.startswith("libevent") for x in pkgs), pkgs)
 
+    def test_runtime_packages_cover_the_plugins(self):
+        """The plugins (bin/awsemu-saml.so, bin/awsemu-qr.so) load libraries
+        the binary does not: the runtime stage must install their packages
+        too, and ship the plugins where base/plugin.c looks for them."""
+        if not shutil.which("dpkg") or not shutil.which("ldd"):
+            raise unittest.SkipTest("needs dpkg and ldd (Debian)")
+        build, runtime = ([" ".join(l.split()) for l in st] for st in stages(dockerfile()))
+        self.assertIn("RUN sh scripts/runtime-packages.sh bin/awsemu bin/awsemu-saml.so "
+                      "bin/awsemu-qr.so > /src/runtime-packages", build)
+        self.assertIn("COPY --from=build /src/bin/awsemu-saml.so /src/bin/awsemu-qr.so "
+                      "/usr/local/lib/awsemu/", runtime)
+        files = [binary_path(), binary_path() + "-saml.so", binary_path() + "-qr.so"]
+        p = subprocess.run(["sh", os.path.join(REPO, "scripts", "runtime-packages.sh")] + files,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(0, p.returncode, p.stderr.decode())
+        pkgs = p.stdout.decode().split()
+        for want in ("libssl3", "libxmlsec1-openssl", "libxml2", "libqrencode4", "libc6"):
+            self.assertIn(want, pkgs)
+        self.assertTrue(any(x.startswith("libpng") for x in pkgs), pkgs)
+        alone = subprocess.run(["sh", os.path.join(REPO, "scripts", "runtime-packages.sh"),
+                                binary_path()], capture_output=True).stdout.decode().split()
+        self.assertNotIn("libxmlsec1-openssl", alone)  # the binary itself links none of it
+
     def healthcheck_argv(self, pid):
         """The image's HEALTHCHECK command for this machine: exec form, the
         image's binary replaced by the one built here, PID 1 by pid."""
