@@ -407,7 +407,7 @@ static int uploads_scan(s3_req_t *s, uploads_page_t *pg)
     sqlite3_stmt *st;
     int failed = 0;
 
-    snprintf(from, sizeof from, "%s", strcmp(pg->km, pg->prefix) > 0 ? pg->km : pg->prefix);
+    str_copy(from, sizeof from, strcmp(pg->km, pg->prefix) > 0 ? pg->km : pg->prefix);
     if ((st = db_query(s->r->emu->db, uploads_sql, "ss", s->bucket, from)) == NULL)
         return -1;
     while (pg->max > 0 && db_row(st) == 1) { /* max-uploads 0: an empty page, as ListObjects */
@@ -432,7 +432,7 @@ static int uploads_scan(s3_req_t *s, uploads_page_t *pg)
                     pg->truncated = 1;
                     break;
                 }
-                snprintf(pg->next_key, sizeof pg->next_key, "%s", cp);
+                str_copy(pg->next_key, sizeof pg->next_key, cp);
                 pg->next_id[0] = '\0';
                 xml_open(&pg->cps, "CommonPrefixes");
                 s3_elem_key(&pg->cps, "Prefix", cp, pg->url);
@@ -444,7 +444,7 @@ static int uploads_scan(s3_req_t *s, uploads_page_t *pg)
             if (s3_prefix_successor(cp, from, sizeof from) != 0)
                 break; /* nothing sorts after it */
             if (strcmp(pg->km, from) > 0)
-                snprintf(from, sizeof from, "%s", pg->km);
+                str_copy(from, sizeof from, pg->km);
             if ((st = db_query(s->r->emu->db, uploads_sql, "ss", s->bucket, from)) == NULL) {
                 failed = 1;
                 break;
@@ -455,8 +455,8 @@ static int uploads_scan(s3_req_t *s, uploads_page_t *pg)
             pg->truncated = 1;
             break;
         }
-        snprintf(pg->next_key, sizeof pg->next_key, "%s", key);
-        snprintf(pg->next_id, sizeof pg->next_id, "%s", id);
+        str_copy(pg->next_key, sizeof pg->next_key, key);
+        str_copy(pg->next_id, sizeof pg->next_id, id);
         upload_entry(s, pg, st, key);
         pg->count++;
     }
