@@ -216,14 +216,21 @@ static const route_t routes[] = {
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
-/* The row a route names. */
+/* The row a route names, looked up once (event-loop thread only). */
 static const svc_op_t *route_row(const route_t *rt)
 {
+    static const svc_op_t *rows[NROUTES];
+    const svc_op_t **row = &rows[rt - routes];
+
+    if (*row != NULL)
+        return *row;
     if (rt->name == NULL)
-        return &s3_preflight_op;
-    if (!strcmp(rt->name, "PostObject"))
-        return &s3_post_object_op;
-    return svc_find_op(&s3_def, rt->name, strlen(rt->name));
+        *row = &s3_preflight_op;
+    else if (!strcmp(rt->name, "PostObject"))
+        *row = &s3_post_object_op;
+    else
+        *row = svc_find_op(&s3_def, rt->name, strlen(rt->name));
+    return *row;
 }
 
 int s3_route_check(char *err, size_t errlen)
@@ -276,9 +283,11 @@ static const route_t *find_route(const http_req_t *h, int has_key, const char *s
 
     for (i = 0; i < NROUTES; i++) {
         const route_t *o = &routes[i];
-        if (strcmp(o->method, h->method) != 0 || o->has_key != has_key)
+        /* the integer tests and first letters before any strcmp */
+        if (o->has_key != has_key || (o->sub == NULL) != (sub == NULL) ||
+            o->method[0] != h->method[0] || strcmp(o->method, h->method) != 0)
             continue;
-        if ((o->sub == NULL) != (sub == NULL) || (sub && strcmp(o->sub, sub) != 0))
+        if (sub && (o->sub[0] != sub[0] || strcmp(o->sub, sub) != 0))
             continue;
         if (o->header && !http_header(h, o->header, NULL))
             continue;
