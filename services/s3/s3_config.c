@@ -57,7 +57,16 @@ int s3_config_set(s3_req_t *s, const char *bucket, const char *name, const char 
         s3_bucket_changed(s);
     rc = sqlite3_step(st);
     db_done(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    if (rc != SQLITE_DONE)
+        return -1;
+    if (!strcmp(name, "lifecycle") || !strcmp(name, "notification")) {
+        /* the bucket row's note of which it has (022), in the same transaction */
+        int bit = name[0] == 'l' ? 1 : 2;
+        if (db_run(s->r->emu->db, "UPDATE s3_buckets SET docs = (docs & ~?2) | ?3 WHERE name=?1",
+                   "sii", bucket, bit, doc ? bit : 0) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 char *s3_config_get(s3_req_t *s, const char *bucket, const char *name)

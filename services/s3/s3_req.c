@@ -272,29 +272,40 @@ void s3_bucket_changed(s3_req_t *s)
 int s3_require_bucket(s3_req_t *s)
 {
     sqlite3_stmt *st;
-    int rc = 0;
+    int rc = 0, docs = 0;
 
     /* one statement for what an object write reads of its bucket: the
      * owner and versioning here, the default encryption (s3_sse.c), and
      * the lifecycle (x-amz-expiration) and notification documents */
     s3_bucket_changed(s);
     st = db_query(s->r->emu->db,
-                  "SELECT b.account, b.versioning, b.encryption, "
-                  "(SELECT doc FROM s3_bucket_configs WHERE bucket=?1 AND name='lifecycle'), "
-                  "(SELECT doc FROM s3_bucket_configs WHERE bucket=?1 AND name='notification') "
-                  "FROM s3_buckets b WHERE b.name=?1",
-                  "s", s->bucket);
+                  "SELECT account, versioning, encryption, docs FROM s3_buckets WHERE name=?1", "s",
+                  s->bucket);
     if (st == NULL)
         return s3_fail(s, S3_E_INTERNAL);
     if (db_row(st) == 1) {
         rc = strcmp((const char *)sqlite3_column_text(st, 0), s->r->account) == 0 ? 1 : 2;
         s->versioning = versioning_of((const char *)sqlite3_column_text(st, 1));
         s->bk.encryption = db_dup(st, 2);
-        s->bk.lifecycle = db_dup(st, 3);
-        s->bk.notification = db_dup(st, 4);
-        s->bk.loaded = 1;
+        docs = sqlite3_column_int(st, 3);
     }
     db_done(st);
+    /* the documents themselves only where the bucket has them (022) */
+    if (rc == 1 && docs) {
+        st = db_query(s->r->emu->db, "SELECT name, doc FROM s3_bucket_configs WHERE bucket=?1 AND "
+                                     "name IN ('lifecycle', 'notification')", "s", s->bucket);
+        if (st == NULL)
+            return s3_fail(s, S3_E_INTERNAL);
+        while (db_row(st) == 1) {
+            const char *name = db_text(st, 0);
+            if (!strcmp(name, "lifecycle"))
+                s->bk.lifecycle = db_dup(st, 1);
+            else
+                s->bk.notification = db_dup(st, 1);
+        }
+        db_done(st);
+    }
+    s->bk.loaded = rc != 0;
     if (rc == 0)
         return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     if (rc == 2)

@@ -296,6 +296,48 @@ static void test_schema_snapshot(void)
     free(want);
 }
 
+/* Migration 022 notes on each bucket's row which of the lifecycle and
+ * notification documents it already has (an upgraded store's PutObject
+ * must still find them: x-amz-expiration, notifications). */
+static void test_bucket_docs_upgrade(void)
+{
+    char err[256] = "", path[128];
+    int n = n_migrations(), k = -1, i;
+    sqlite3 *h = NULL;
+    db_t *db;
+
+    for (i = 0; i < n; i++)
+        if (strstr(db_migrations[i], "ADD COLUMN docs"))
+            k = i;
+    CHECK(k > 0);
+    if (k <= 0)
+        return;
+    snprintf(path, sizeof path, "%s/docs.db", tmpdir);
+    CHECK(sqlite3_open(path, &h) == SQLITE_OK);
+    CHECK(apply_migrations(h, k) == 0);
+    CHECK(sqlite3_exec(h,
+                       "INSERT INTO s3_buckets (name, account, region, created) VALUES "
+                       "('b-none', '000000000000', 'us-east-1', 0), "
+                       "('b-life', '000000000000', 'us-east-1', 0), "
+                       "('b-note', '000000000000', 'us-east-1', 0), "
+                       "('b-both', '000000000000', 'us-east-1', 0);"
+                       "INSERT INTO s3_bucket_configs (bucket, name, doc) VALUES "
+                       "('b-none', 'cors', '<x/>'), ('b-life', 'lifecycle', '<x/>'), "
+                       "('b-note', 'notification', '<x/>'), ('b-both', 'lifecycle', '<x/>'), "
+                       "('b-both', 'notification', '<x/>'), ('b-both', 'cors', '<x/>');",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(h);
+    db = db_open(path, 0, err, sizeof err);
+    CHECK(db != NULL);
+    if (db == NULL)
+        return;
+    CHECK(q_int(db, "SELECT docs FROM s3_buckets WHERE name='b-none'") == 0);
+    CHECK(q_int(db, "SELECT docs FROM s3_buckets WHERE name='b-life'") == 1);
+    CHECK(q_int(db, "SELECT docs FROM s3_buckets WHERE name='b-note'") == 2);
+    CHECK(q_int(db, "SELECT docs FROM s3_buckets WHERE name='b-both'") == 3);
+    db_close(db);
+}
+
 static void test_stmt_cache(void)
 {
     static const char sel[] = "SELECT ?1";
@@ -787,6 +829,7 @@ int main(void)
     test_open_memory();
     test_open_file();
     test_schema_snapshot();
+    test_bucket_docs_upgrade();
     test_stmt_cache();
     test_transactions();
     test_group_commit();
