@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
+
 /* The running binary's path into exe (n >= PATH_MAX): /proc/self/exe
  * (" (deleted)" dropped, as after a rebuild while it runs), else, without
  * /proc, the path it was executed by (AT_EXECFN) made absolute. 0 or -1. */
@@ -82,4 +84,25 @@ void *plugin_sym(const char *name, const char *sym, char *why, size_t whylen)
         dlclose(h);
     }
     return p;
+}
+
+const void *plugin_table(const void **cache, const char *name, const char *sym, int abi,
+                         const char *what)
+{
+    const int *p;
+    char why[1024];
+
+    if (*cache)
+        return *cache;
+    if ((p = plugin_sym(name, sym, why, sizeof why)) == NULL) {
+        log_msg("%s unavailable: %s", what, why);
+        return NULL;
+    }
+    if (*p != abi) {
+        log_msg("%s unavailable: the %s plugin is of another build (ABI %d, this binary's %d): "
+                "rebuild it with the binary",
+                what, name, *p, abi);
+        return NULL;
+    }
+    return *cache = p;
 }

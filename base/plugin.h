@@ -22,4 +22,11 @@
  * next call. */
 void *plugin_sym(const char *name, const char *sym, char *why /* OUT */, size_t whylen);
 
+/* The table sym that plugin name exports, whose first member is its
+ * int ABI number, kept in *cache once found: plugin_sym, then the ABI
+ * checked against abi. NULL when either fails, logged as "<what>
+ * unavailable: <why>" (and tried again at the next call). */
+const void *plugin_table(const void **cache, const char *name, const char *sym, int abi,
+                         const char *what);
+
 #endif

@@ -8,29 +8,13 @@
 #include "base/plugin.h"
 #include "services/iam/iam_qr_plugin.h"
 
-static const qr_plugin_t *qr;
+static const void *qr;
 
 /* The QR plugin, loaded at the first call (and again after a failure).
  * NULL when it cannot be, logged. */
 static const qr_plugin_t *qr_plugin(void)
 {
-    const qr_plugin_t *p;
-    char why[1024];
-
-    if (qr)
-        return qr;
-    p = plugin_sym("qr", QR_PLUGIN_SYMBOL, why, sizeof why);
-    if (p == NULL) {
-        log_msg("virtual MFA QR codes unavailable: %s", why);
-        return NULL;
-    }
-    if (p->abi != QR_PLUGIN_ABI) {
-        log_msg("virtual MFA QR codes unavailable: the QR plugin is of another build (ABI %d, "
-                "this binary's %d): rebuild it with the binary",
-                p->abi, QR_PLUGIN_ABI);
-        return NULL;
-    }
-    return qr = p;
+    return plugin_table(&qr, "qr", QR_PLUGIN_SYMBOL, QR_PLUGIN_ABI, "virtual MFA QR codes");
 }
 
 int iam_qr_ready(void)

@@ -39,36 +39,21 @@
         "AssumeRoleWithSAML is unavailable: awsemu could not load its SAML plugin "                \
         "(awsemu-saml.so); the server log says why"
 
-static const saml_plugin_t *saml;
+static const void *saml;
 
 /* The SAML plugin, loaded at the first call (and again after a failure,
  * so one installed later is found). NULL when it cannot be, logged. */
 static const saml_plugin_t *saml_plugin(void)
 {
-    const saml_plugin_t *p;
-    char why[1024];
-
-    if (saml)
-        return saml;
-    p = plugin_sym("saml", SAML_PLUGIN_SYMBOL, why, sizeof why);
-    if (p == NULL) {
-        log_msg("AssumeRoleWithSAML unavailable: %s", why);
-        return NULL;
-    }
-    if (p->abi != SAML_PLUGIN_ABI) {
-        log_msg("AssumeRoleWithSAML unavailable: the SAML plugin is of another build (ABI %d, "
-                "this binary's %d): rebuild it with the binary",
-                p->abi, SAML_PLUGIN_ABI);
-        return NULL;
-    }
-    return saml = p;
+    return plugin_table(&saml, "saml", SAML_PLUGIN_SYMBOL, SAML_PLUGIN_ABI,
+                        "AssumeRoleWithSAML");
 }
 
 void sts_saml_shutdown(emu_t *emu)
 {
     (void)emu;
     if (saml)
-        saml->shutdown();
+        ((const saml_plugin_t *)saml)->shutdown();
 }
 
 /* An xs:dateTime (2026-12-07T23:00:00Z, fractions allowed) as seconds. */
