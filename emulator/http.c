@@ -123,7 +123,8 @@ static void add_head(struct evbuffer *out, const http_req_t *req, int status,
             memcpy(p, close_hdr, sizeof close_hdr - 1), p += sizeof close_hdr - 1;
         if (req->resp_headers.len + 2 <= sizeof head - (size_t)(p - head)) {
             /* the usual case: the whole head in one piece */
-            memcpy(p, req->resp_headers.data, req->resp_headers.len);
+            if (req->resp_headers.len)
+                memcpy(p, req->resp_headers.data, req->resp_headers.len);
             p += req->resp_headers.len;
             memcpy(p, "\r\n", 2), p += 2;
             evbuffer_add(out, head, (size_t)(p - head));
