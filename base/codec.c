@@ -124,15 +124,17 @@ void codec_wipe_free(void *p, size_t n)
 /* codec_random draws from a per-thread pool of CSPRNG bytes, refilled by
  * one RAND_bytes call per CODEC_POOL bytes: RAND_bytes costs a lock, a
  * getpid() and a DRBG step per call, and a request needs several small
- * draws (data key, IVs). codec_uuid draws from a second, smaller pool
- * refilled from the kernel (getrandom): every request's id is a UUID, the
- * health check's too, and OpenSSL's first RAND_bytes loads its default
- * provider (~1.9 MiB of libcrypto resident) that an idle server otherwise
- * never needs; the kernel's generator is as strong, dearer per byte (about
- * 3 ns against 0.4), which 16 bytes a UUID do not feel. Bytes handed out
- * are wiped from their pool; a forked child forgets both pools
- * (pthread_atfork) so it never repeats its parent's bytes. Large draws
- * bypass the pool. */
+ * draws (request id, data key, IVs). Bytes handed out are wiped from the
+ * pool; a forked child forgets the pool (pthread_atfork) so it never
+ * repeats its parent's bytes. Large draws bypass the pool.
+ *
+ * codec_uuid draws from the same pool once this thread has filled it, and
+ * until then from a small pool refilled from the kernel (getrandom): every
+ * request's id is a UUID, the health check's too, and OpenSSL's first
+ * RAND_bytes loads its default provider (~1.9 MiB of libcrypto resident)
+ * that an idle server otherwise never needs. The kernel's generator is as
+ * strong but dearer per byte (about 110 ns a UUID from 256-byte refills,
+ * against 6 from the DRBG's pool), hence only until OpenSSL's is up. */
 #define CODEC_POOL 4096
 #define CODEC_UUID_POOL 256 /* 16 UUIDs a getrandom call; <= 256: never short */
 
@@ -142,6 +144,7 @@ static _Thread_local struct {
     size_t pos;  /* the next unused byte of b; CODEC_POOL when empty */
     size_t upos; /* of u; CODEC_UUID_POOL when empty */
     int init;
+    int drbg;    /* b has been filled: UUIDs come from b */
 } pool;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
@@ -190,6 +193,7 @@ void codec_random(void *buf, size_t n)
     if (n > CODEC_POOL - pool.pos) {
         rand_or_die(pool.b, CODEC_POOL);
         pool.pos = 0;
+        pool.drbg = 1;
     }
     memcpy(buf, pool.b + pool.pos, n);
     OPENSSL_cleanse(pool.b + pool.pos, n);
@@ -213,10 +217,15 @@ int codec_os_random(void *buf, size_t n)
     return 0;
 }
 
-/* 16 bytes from the kernel-fed pool (see codec_random). */
+/* 16 bytes for a UUID: the DRBG's pool once this thread has it, else the
+ * kernel-fed one (see codec_random). */
 static void uuid_bytes(uint8_t b[16])
 {
     pool_init();
+    if (pool.drbg) {
+        codec_random(b, 16);
+        return;
+    }
     if (16 > CODEC_UUID_POOL - pool.upos) {
         if (codec_os_random(pool.u, CODEC_UUID_POOL) != 0)
             die_rng();

@@ -33,8 +33,9 @@ void codec_random(void *buf, size_t n);
  * provider and ~1.9 MiB of libcrypto that an idle server never runs. */
 int codec_os_random(void *buf, size_t n);
 
-/* A random (v4) UUID, lowercase: 36 chars + NUL; its bytes come from the
- * kernel's CSPRNG, so a request id does not start OpenSSL's DRBG. */
+/* A random (v4) UUID, lowercase: 36 chars + NUL. Until this thread has
+ * used codec_random its bytes come from the kernel's CSPRNG, so the request
+ * ids of an idle server do not start OpenSSL's DRBG. */
 void codec_uuid(char out[37] /* OUT */);
 
 /* Is s (n bytes) a lowercase-or-uppercase hex UUID in 8-4-4-4-12 form? */

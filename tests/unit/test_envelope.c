@@ -477,7 +477,8 @@ static void test_master_ephemeral(void)
  * idle server never uses (bench: idle RSS 8.4 -> 6.5 MiB). A RAND_METHOD
  * that counts its calls (and serves them from getrandom) stands in for
  * OpenSSL's; codec_random's large draws still go to it, which shows the
- * count sees RAND_bytes and that keys and IVs still come from OpenSSL. */
+ * count sees RAND_bytes and that keys and IVs still come from OpenSSL, and
+ * once a thread's codec_random pool is filled its UUIDs come from it too. */
 static int rand_calls;
 
 static int counting_bytes(unsigned char *buf, int n)
@@ -525,6 +526,14 @@ static void *start_draws(void *arg)
     CHECK(memcmp(big, z, sizeof big) != 0);
     codec_random(big, 16); /* the empty pool's refill: another */
     CHECK(rand_calls == 2);
+    /* from now on UUIDs share that pool (4096 bytes: 255 more UUIDs), and
+     * its next refill is RAND_bytes's */
+    for (i = 0; i < 255; i++)
+        codec_uuid(ids[0]);
+    CHECK(rand_calls == 2);
+    codec_uuid(ids[1]);
+    CHECK(rand_calls == 3);
+    CHECK(codec_is_uuid(ids[0], 36) && codec_is_uuid(ids[1], 36) && strcmp(ids[0], ids[1]) != 0);
     return NULL;
 }
 
