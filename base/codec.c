@@ -9,10 +9,12 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -124,20 +126,34 @@ void codec_wipe_free(void *p, size_t n)
  * getpid() and a DRBG step per call, and a request needs several small
  * draws (request id, data key, IVs). Bytes handed out are wiped from the
  * pool; a forked child forgets the pool (pthread_atfork) so it never
- * repeats its parent's bytes. Large draws bypass the pool. */
+ * repeats its parent's bytes. Large draws bypass the pool.
+ *
+ * codec_uuid draws from the same pool once this thread has filled it, and
+ * until then from a small pool refilled from the kernel (getrandom): every
+ * request's id is a UUID, the health check's too, and OpenSSL's first
+ * RAND_bytes loads its default provider (~1.9 MiB of libcrypto resident)
+ * that an idle server otherwise never needs. The kernel's generator is as
+ * strong but dearer per byte (about 110 ns a UUID from 256-byte refills,
+ * against 6 from the DRBG's pool), hence only until OpenSSL's is up. */
 #define CODEC_POOL 4096
+#define CODEC_UUID_POOL 256 /* 16 UUIDs a getrandom call; <= 256: never short */
 
 static _Thread_local struct {
     uint8_t b[CODEC_POOL];
-    size_t pos; /* the next unused byte; CODEC_POOL when empty */
+    uint8_t u[CODEC_UUID_POOL];
+    size_t pos;  /* the next unused byte of b; CODEC_POOL when empty */
+    size_t upos; /* of u; CODEC_UUID_POOL when empty */
     int init;
+    int drbg;    /* b has been filled: UUIDs come from b */
 } pool;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
 static void pool_forget(void)
 {
-    OPENSSL_cleanse(pool.b, sizeof pool.b);
+    OPENSSL_cleanse(&pool, sizeof pool);
     pool.pos = CODEC_POOL;
+    pool.upos = CODEC_UUID_POOL;
+    pool.init = 1;
 }
 
 static void pool_atfork(void)
@@ -145,21 +161,31 @@ static void pool_atfork(void)
     pthread_atfork(NULL, NULL, pool_forget);
 }
 
-static void rand_or_die(void *buf, size_t n)
-{
-    if (RAND_bytes(buf, (int)n) != 1) {
-        fprintf(stderr, "awsemu: the CSPRNG failed; refusing to continue\n");
-        abort();
-    }
-}
-
-void codec_random(void *buf, size_t n)
+static void pool_init(void)
 {
     if (!pool.init) {
         pthread_once(&pool_once, pool_atfork);
         pool.pos = CODEC_POOL;
+        pool.upos = CODEC_UUID_POOL;
         pool.init = 1;
     }
+}
+
+static void die_rng(void)
+{
+    fprintf(stderr, "awsemu: the CSPRNG failed; refusing to continue\n");
+    abort();
+}
+
+static void rand_or_die(void *buf, size_t n)
+{
+    if (RAND_bytes(buf, (int)n) != 1)
+        die_rng();
+}
+
+void codec_random(void *buf, size_t n)
+{
+    pool_init();
     if (n > CODEC_POOL / 8) {
         rand_or_die(buf, n);
         return;
@@ -167,10 +193,47 @@ void codec_random(void *buf, size_t n)
     if (n > CODEC_POOL - pool.pos) {
         rand_or_die(pool.b, CODEC_POOL);
         pool.pos = 0;
+        pool.drbg = 1;
     }
     memcpy(buf, pool.b + pool.pos, n);
     OPENSSL_cleanse(pool.b + pool.pos, n);
     pool.pos += n;
+}
+
+int codec_os_random(void *buf, size_t n)
+{
+    uint8_t *p = buf;
+
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+/* 16 bytes for a UUID: the DRBG's pool once this thread has it, else the
+ * kernel-fed one (see codec_random). */
+static void uuid_bytes(uint8_t b[16])
+{
+    pool_init();
+    if (pool.drbg) {
+        codec_random(b, 16);
+        return;
+    }
+    if (16 > CODEC_UUID_POOL - pool.upos) {
+        if (codec_os_random(pool.u, CODEC_UUID_POOL) != 0)
+            die_rng();
+        pool.upos = 0;
+    }
+    memcpy(b, pool.u + pool.upos, 16);
+    OPENSSL_cleanse(pool.u + pool.upos, 16);
+    pool.upos += 16;
 }
 
 void codec_uuid(char out[37])
@@ -179,7 +242,7 @@ void codec_uuid(char out[37])
     uint8_t b[16];
     size_t i, o = 0;
 
-    codec_random(b, sizeof b);
+    uuid_bytes(b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     for (i = 0; i < 16; i++) {

@@ -26,7 +26,16 @@ void codec_wipe_free(void *p, size_t n);
  * predictable bytes). */
 void codec_random(void *buf, size_t n);
 
-/* A random (v4) UUID, lowercase: 36 chars + NUL. */
+/* Fills buf with n bytes from the kernel's CSPRNG (getrandom(2), blocking
+ * only until the kernel's pool is first seeded at boot). 0, or -1 with
+ * errno set. For what start-up needs (a fresh master key): OpenSSL's DRBG
+ * seeds itself from this same source, but its first use loads the default
+ * provider and ~1.9 MiB of libcrypto that an idle server never runs. */
+int codec_os_random(void *buf, size_t n);
+
+/* A random (v4) UUID, lowercase: 36 chars + NUL. Until this thread has
+ * used codec_random its bytes come from the kernel's CSPRNG, so the request
+ * ids of an idle server do not start OpenSSL's DRBG. */
 void codec_uuid(char out[37] /* OUT */);
 
 /* Is s (n bytes) a lowercase-or-uppercase hex UUID in 8-4-4-4-12 form? */

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,15 @@ int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *e
         }
         return 0;
     }
-    if (dir == NULL)
-        return RAND_bytes(key, ENVELOPE_KEY_LEN) == 1 ? 0 : -1;
+    /* a new master key comes from the kernel's CSPRNG (getrandom), not
+     * RAND_bytes: the same entropy OpenSSL's DRBG is seeded from, without
+     * loading the default provider at start (codec_os_random) */
+    if (dir == NULL) {
+        if (codec_os_random(key, ENVELOPE_KEY_LEN) == 0)
+            return 0;
+        snprintf(err, errlen, "the kernel's CSPRNG failed: %s", strerror(errno));
+        return -1;
+    }
 
     snprintf(path, sizeof path, "%s/master.key", dir);
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -45,8 +51,8 @@ int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN], char *e
         char tmp[4300];
         int wfd;
 
-        if (RAND_bytes(fresh, sizeof fresh) != 1) {
-            snprintf(err, errlen, "the CSPRNG failed");
+        if (codec_os_random(fresh, sizeof fresh) != 0) {
+            snprintf(err, errlen, "the kernel's CSPRNG failed: %s", strerror(errno));
             return -1;
         }
         snprintf(tmp, sizeof tmp, "%s/.master.key.%d", dir, (int)getpid());

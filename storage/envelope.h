@@ -13,7 +13,9 @@
 
 /* Loads the master key: AWSEMU_MASTER_KEY (64 hex chars) if set, else
  * <dir>/master.key, created with 32 random bytes and mode 0600 on first
- * start. dir NULL (ephemeral): a random key kept in memory only. The file is
+ * start. dir NULL (ephemeral): a random key kept in memory only. Random
+ * keys come from getrandom(2) (codec_os_random), so start-up does not run
+ * OpenSSL's DRBG. The file is
  * refused when it is readable by group or others. Returns 0 or -1 with a
  * message in err. */
 int envelope_master_load(const char *dir, uint8_t key[ENVELOPE_KEY_LEN] /* OUT */,

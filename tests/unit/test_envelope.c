@@ -1,13 +1,19 @@
 /* test_envelope.c — unit tests for envelope: AES-256-GCM seal/open (round
  * trips, the IV | ciphertext | tag layout checked against OpenSSL directly,
  * every tampering refused and the output wiped) and envelope_master_load
- * (file creation, mode and size checks, AWSEMU_MASTER_KEY, ephemeral keys). */
+ * (file creation, mode and size checks, AWSEMU_MASTER_KEY, ephemeral keys;
+ * start-up's draws never reach OpenSSL's RNG). */
+/* RAND_set_rand_method: deprecated in OpenSSL 3, the one way to see every
+ * RAND_bytes call */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "storage/envelope.h"
+#include "base/codec.h"
 #include "unit.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -464,6 +470,89 @@ static void test_master_ephemeral(void)
     CHECK(memcmp(a, b, sizeof a) != 0);
 }
 
+/* What a server does before it is idle draws its randomness from the
+ * kernel, not RAND_bytes: a fresh master.key, an ephemeral master key, the
+ * request ids (UUIDs) of its first requests (the health check). OpenSSL's
+ * first RAND_bytes loads its default provider, ~1.9 MiB resident that an
+ * idle server never uses (bench: idle RSS 8.4 -> 6.5 MiB). A RAND_METHOD
+ * that counts its calls (and serves them from getrandom) stands in for
+ * OpenSSL's; codec_random's large draws still go to it, which shows the
+ * count sees RAND_bytes and that keys and IVs still come from OpenSSL, and
+ * once a thread's codec_random pool is filled its UUIDs come from it too. */
+static int rand_calls;
+
+static int counting_bytes(unsigned char *buf, int n)
+{
+    rand_calls++;
+    return n >= 0 && codec_os_random(buf, (size_t)n) == 0;
+}
+
+static int counting_status(void)
+{
+    return 1;
+}
+
+/* The draws, on a thread of their own: its codec pools start empty, as a
+ * fresh process's do. */
+static void *start_draws(void *arg)
+{
+    uint8_t a[ENVELOPE_KEY_LEN], b[ENVELOPE_KEY_LEN], big[1024], z[sizeof big];
+    char err[256], path[256], ids[40][37];
+    struct stat sb;
+    int i, distinct = 1;
+
+    (void)arg;
+    rand_calls = 0;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    CHECK(envelope_master_load(tmpdir, a, err, sizeof err) == 0); /* creates master.key */
+    path_of(path, sizeof path, "master.key");
+    CHECK(stat(path, &sb) == 0 && sb.st_size == ENVELOPE_KEY_LEN && (sb.st_mode & 0777) == 0600);
+    CHECK(!all_zero(a, sizeof a));
+    CHECK(envelope_master_load(NULL, b, err, sizeof err) == 0);
+    CHECK(!all_zero(b, sizeof b) && memcmp(a, b, sizeof a) != 0);
+    for (i = 0; i < 40; i++) /* more than one refill of the UUID pool */
+        codec_uuid(ids[i]);
+    for (i = 0; i < 40; i++)
+        if (!codec_is_uuid(ids[i], 36) || (i > 0 && strcmp(ids[i], ids[i - 1]) == 0))
+            distinct = 0;
+    CHECK(distinct);
+    CHECK(rand_calls == 0);
+
+    memset(big, 0, sizeof big);
+    memset(z, 0, sizeof z);
+    codec_random(big, sizeof big); /* past the pool: one RAND_bytes */
+    CHECK(rand_calls == 1);
+    CHECK(memcmp(big, z, sizeof big) != 0);
+    codec_random(big, 16); /* the empty pool's refill: another */
+    CHECK(rand_calls == 2);
+    /* from now on UUIDs share that pool (4096 bytes: 255 more UUIDs), and
+     * its next refill is RAND_bytes's */
+    for (i = 0; i < 255; i++)
+        codec_uuid(ids[0]);
+    CHECK(rand_calls == 2);
+    codec_uuid(ids[1]);
+    CHECK(rand_calls == 3);
+    CHECK(codec_is_uuid(ids[0], 36) && codec_is_uuid(ids[1], 36) && strcmp(ids[0], ids[1]) != 0);
+    return NULL;
+}
+
+static void test_start_draws_without_drbg(void)
+{
+    static const RAND_METHOD counting = {NULL, counting_bytes, NULL, NULL, counting_bytes,
+                                         counting_status};
+    const RAND_METHOD *prev = RAND_get_rand_method();
+    pthread_t th;
+
+    empty_dir();
+    unsetenv("AWSEMU_MASTER_KEY");
+    CHECK(RAND_set_rand_method(&counting) == 1);
+    CHECK(pthread_create(&th, NULL, start_draws, NULL) == 0);
+    CHECK(pthread_join(th, NULL) == 0);
+    CHECK(RAND_set_rand_method(prev) == 1);
+    empty_dir();
+}
+
 /* The kept contexts (envelope_*_kept): interchangeable with the fresh
  * ones in both directions, re-keyed when the key changes (so key2 never
  * seals with key1's schedule), failures as envelope_open's, and the
@@ -527,6 +616,7 @@ int main(void)
     test_master_file();
     test_master_env();
     test_master_ephemeral();
+    test_start_draws_without_drbg();
     empty_dir();
     CHECK(rmdir(tmpdir) == 0);
     return unit_report("envelope");
