@@ -449,6 +449,7 @@ static const svc_op_t ops[] = {
 static void kms_stop(emu_t *emu)
 {
     kms_worker_stop();
+    kms_pool_stop();
     kms_usage_flush(emu);
     kms_shutdown();
 }
