@@ -58,9 +58,13 @@ static void *run(void *arg)
         j->next = finished;
         finished = j;
         if (wake) {
+            /* outside the lock: a byte after the list was taken only
+             * wakes the loop once for nothing */
+            pthread_mutex_unlock(&mu);
             do
                 n = write(pipefd[1], "", 1);
             while (n < 0 && errno == EINTR);
+            pthread_mutex_lock(&mu);
         }
     }
     pthread_mutex_unlock(&mu);
@@ -75,9 +79,9 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
 
     (void)what;
     (void)arg;
-    pthread_mutex_lock(&mu);
     while (read(fd, drain, sizeof drain) > 0)
         ;
+    pthread_mutex_lock(&mu);
     j = finished;
     finished = NULL;
     pthread_mutex_unlock(&mu);
@@ -98,11 +102,13 @@ static void cancel(void *arg)
 
 static int start(struct event_base *base)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+    long cpus;
+    int want;
 
     if (ready_ev)
         return 0;
+    cpus = sysconf(_SC_NPROCESSORS_ONLN); /* reads a /sys file: once */
+    want = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
     if (pipe(pipefd) != 0)
         return -1;
     fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
