@@ -3,8 +3,9 @@
  * cores sign while the loop parses and answers. A job's work runs on a
  * pool thread and touches only what the job owns; its done runs back on
  * the loop's thread (the database, the caches and the response stay
- * there). Finished jobs are collected in batches: the loop is woken once
- * per batch, not once per job. */
+ * there). Both ways go in batches: a loop turn's jobs are handed over
+ * under one lock once its other callbacks ran, and finished jobs wake the
+ * loop once per batch, not once per job. */
 #include "services/kms/kms_asym.h"
 #include "services/kms/kms_errors.h"
 
@@ -34,6 +35,11 @@ static pthread_t threads[MAX_THREADS];
 static int nthreads;
 static int pipefd[2] = {-1, -1};
 static struct event *ready_ev;
+/* The loop's jobs of this turn, handed to the threads together once the
+ * turn's other callbacks ran (kick_ev): one lock and one wake-up a batch. */
+static kms_job_t *batch, **batch_tail = &batch;
+static int batch_len;
+static struct event *kick_ev;
 
 static void *run(void *arg)
 {
@@ -94,6 +100,30 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* The turn's jobs go to the threads: one wakes per job, at most all. */
+static void on_kick(evutil_socket_t fd, short what, void *arg)
+{
+    int n = batch_len;
+
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (batch == NULL)
+        return;
+    pthread_mutex_lock(&mu);
+    *todo_tail = batch;
+    todo_tail = batch_tail;
+    if (n >= nthreads)
+        pthread_cond_broadcast(&more);
+    else
+        while (n-- > 0)
+            pthread_cond_signal(&more);
+    pthread_mutex_unlock(&mu);
+    batch = NULL;
+    batch_tail = &batch;
+    batch_len = 0;
+}
+
 /* The request ended first: its job's done gets r NULL. */
 static void cancel(void *arg)
 {
@@ -115,7 +145,8 @@ static int start(struct event_base *base)
     fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
     fcntl(pipefd[1], F_SETFD, FD_CLOEXEC);
     ready_ev = event_new(base, pipefd[0], EV_READ | EV_PERSIST, on_ready, NULL);
-    if (ready_ev == NULL || event_add(ready_ev, NULL) != 0) {
+    kick_ev = event_new(base, -1, 0, on_kick, NULL);
+    if (ready_ev == NULL || kick_ev == NULL || event_add(ready_ev, NULL) != 0) {
         kms_pool_stop();
         return -1;
     }
@@ -143,11 +174,11 @@ int kms_pool_run(svc_req_t *r, kms_job_fn *work, kms_job_done_fn *done, void *ar
         free(j);
         return -1;
     }
-    pthread_mutex_lock(&mu);
-    *todo_tail = j;
-    todo_tail = &j->next;
-    pthread_cond_signal(&more);
-    pthread_mutex_unlock(&mu);
+    if (batch == NULL)
+        event_active(kick_ev, 0, 0); /* after the turn's other callbacks */
+    *batch_tail = j;
+    batch_tail = &j->next;
+    batch_len++;
     return 0;
 }
 
@@ -156,6 +187,7 @@ void kms_pool_stop(void)
     kms_job_t *j, *next;
     int i;
 
+    on_kick(-1, 0, NULL); /* the last turn's jobs are done too */
     pthread_mutex_lock(&mu);
     stopping = 1;
     pthread_cond_broadcast(&more);
@@ -175,6 +207,10 @@ void kms_pool_stop(void)
     if (ready_ev) {
         event_free(ready_ev);
         ready_ev = NULL;
+    }
+    if (kick_ev) {
+        event_free(kick_ev);
+        kick_ev = NULL;
     }
     if (pipefd[0] >= 0) {
         close(pipefd[0]);
