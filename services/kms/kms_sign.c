@@ -379,23 +379,18 @@ static int sign_or_verify(svc_req_t *r, const kms_key_t *k, const sign_args_t *v
 int kms_op_sign(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const sign_args_t *v = kms_input(r, in, &sign_input);
-    uint8_t sig[MAX_SIG];
-    size_t siglen = sizeof sig;
     EVP_PKEY *pkey;
     kms_key_t *k;
-    sig_job_t whole_job;
+    sig_job_t w; /* only its signature: made here, whole */
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || sign_checks(r, k, v) != 0 ||
         kms_dry_run(r, in) != 0 || (pkey = kms_asym_pkey(r, k)) == NULL)
         return -1;
     if (!whole_alg(v))
         return sign_or_verify(r, k, v, 0, out);
-    memset(&whole_job, 0, sizeof whole_job);
-    whole_job.rc = whole(pkey, v->alg, v->msg, v->msglen, sig, &siglen, NULL, 0);
-    memcpy(whole_job.sig, sig, siglen);
-    whole_job.siglen = siglen;
-    OPENSSL_cleanse(sig, sizeof sig);
-    return sign_answer(r, &whole_job, out);
+    w.siglen = sizeof w.sig;
+    w.rc = whole(pkey, v->alg, v->msg, v->msglen, w.sig, &w.siglen, NULL, 0);
+    return sign_answer(r, &w, out);
 }
 
 int kms_op_verify(svc_req_t *r, const cJSON *in, cJSON *out)
