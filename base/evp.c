@@ -5,7 +5,7 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const EVP_CIPHER *gcm;
-static const EVP_MD *sha256, *sha1, *md5;
+static const EVP_MD *sha256, *sha384, *sha512, *sha1, *md5;
 
 static void fetch_all(void)
 {
@@ -15,6 +15,10 @@ static void fetch_all(void)
     gcm = c != NULL ? c : EVP_aes_256_gcm();
     m = EVP_MD_fetch(NULL, "SHA256", NULL);
     sha256 = m != NULL ? m : EVP_sha256();
+    m = EVP_MD_fetch(NULL, "SHA384", NULL);
+    sha384 = m != NULL ? m : EVP_sha384();
+    m = EVP_MD_fetch(NULL, "SHA512", NULL);
+    sha512 = m != NULL ? m : EVP_sha512();
     m = EVP_MD_fetch(NULL, "SHA1", NULL);
     sha1 = m != NULL ? m : EVP_sha1();
     m = EVP_MD_fetch(NULL, "MD5", NULL);
@@ -31,6 +35,18 @@ const EVP_MD *evp_sha256(void)
 {
     pthread_once(&once, fetch_all);
     return sha256;
+}
+
+const EVP_MD *evp_sha384(void)
+{
+    pthread_once(&once, fetch_all);
+    return sha384;
+}
+
+const EVP_MD *evp_sha512(void)
+{
+    pthread_once(&once, fetch_all);
+    return sha512;
 }
 
 const EVP_MD *evp_sha1(void)

@@ -11,6 +11,8 @@
 
 const EVP_CIPHER *evp_aes_256_gcm(void);
 const EVP_MD *evp_sha256(void);
+const EVP_MD *evp_sha384(void);
+const EVP_MD *evp_sha512(void);
 const EVP_MD *evp_sha1(void);
 const EVP_MD *evp_md5(void);
 

@@ -11,6 +11,7 @@
 #include "services/kms/kms_int.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 enum kms_kind { KMS_KIND_SYMMETRIC, KMS_KIND_RSA, KMS_KIND_EC, KMS_KIND_ED25519, KMS_KIND_SM2,
                 KMS_KIND_HMAC, KMS_KIND_ML_DSA };
@@ -71,6 +72,18 @@ void kms_asym_forget(const char *key_id);
 /* k's private key (cached; borrowed: valid until the request ends), or
  * NULL with KMSInternalException set. */
 EVP_PKEY *kms_asym_pkey(svc_req_t *r, const kms_key_t *k);
+/* Sets up a context of a key for alg, to sign (verify 0) or to verify:
+ * 1 done, else failed. */
+typedef int kms_ctx_setup_fn(EVP_PKEY_CTX *c, const char *alg, int verify);
+/* A context of k's private key set up by setup for (alg, verify), made the
+ * first time and kept with the cached key (freed with it), so a request
+ * pays an EVP_PKEY_CTX_dup, not a new context, an init and its fetches.
+ * alg must be a static string; k's key must be cached (kms_asym_pkey
+ * earlier in the request). Borrowed, and only the loop's thread uses it:
+ * the caller duplicates it (EVP_PKEY_CTX_dup) and works on the copy. NULL
+ * when the key is not cached or setup failed (no error set). */
+EVP_PKEY_CTX *kms_asym_ctx(const kms_key_t *k, const char *alg, int verify,
+                           kms_ctx_setup_fn *setup);
 /* k's HMAC key (cached; borrowed), or NULL with the error set. */
 const uint8_t *kms_hmac_key(svc_req_t *r, const kms_key_t *k, size_t *n /* OUT */);
 /* Frees the cached keys (reset, shutdown). */
@@ -89,6 +102,20 @@ int kms_keygen_async(svc_req_t *r, const kms_spec_t *s, kms_keygen_done_fn *done
 int kms_keygen_slow(const kms_spec_t *s);
 /* Waits for the threads still generating and frees their keys (exit). */
 void kms_worker_stop(void);
+/* ---- short work off the loop (kms_pool.c) ---------------------------------
+ *
+ * A signature or a verification on one of a few threads kept waiting (one
+ * per CPU): work(arg) runs there and may touch only what arg owns; then
+ * done(r, arg) runs on the loop's thread, r NULL when the request ended
+ * first (its client went away); done frees arg either way. */
+typedef struct kms_job kms_job_t;
+typedef void kms_job_fn(void *arg);
+typedef void kms_job_done_fn(svc_req_t *r, void *arg);
+/* 0 (done will run), or -1: no pool (the caller does the work itself). */
+int kms_pool_run(svc_req_t *r, kms_job_fn *work, kms_job_done_fn *done, void *arg);
+/* Lets the queued jobs finish, ends the threads (exit). */
+void kms_pool_stop(void);
+
 /* Calls fn(arg) when r's KMS state is freed (kms_request.c). */
 int kms_on_request_end(svc_req_t *r, void (*fn)(void *), void *arg);
 

@@ -98,11 +98,19 @@ static EVP_PKEY *parse_pkcs8(const uint8_t *der, size_t n)
 
 #define SLOTS 256
 
+#define SLOT_CTXS 4 /* contexts kept per key: a signing and a verifying, twice */
+
 typedef struct {
     char key_id[KMS_ROW_LEN + 1]; /* the row id: a multi-Region key per region */
     EVP_PKEY *pkey;               /* asymmetric keys */
     uint8_t mac[128];             /* HMAC keys (imported: up to 128 bytes) */
     size_t maclen;
+    struct {
+        const char *alg; /* a static string (the request's enum value) */
+        int verify;
+        EVP_PKEY_CTX *c; /* holds a reference to pkey */
+    } ctx[SLOT_CTXS];
+    unsigned next_ctx; /* the next to replace when all are taken */
 } slot_t;
 
 static slot_t slots[SLOTS];
@@ -110,6 +118,10 @@ static size_t next_victim;
 
 static void slot_clear(slot_t *s)
 {
+    size_t i;
+
+    for (i = 0; i < SLOT_CTXS; i++)
+        EVP_PKEY_CTX_free(s->ctx[i].c);
     EVP_PKEY_free(s->pkey);
     OPENSSL_cleanse(s, sizeof *s);
 }
@@ -278,6 +290,30 @@ EVP_PKEY *kms_asym_pkey(svc_req_t *r, const kms_key_t *k)
         return NULL;
     }
     return s->pkey;
+}
+
+EVP_PKEY_CTX *kms_asym_ctx(const kms_key_t *k, const char *alg, int verify,
+                           kms_ctx_setup_fn *setup)
+{
+    slot_t *s = slot_find(k->key_id);
+    EVP_PKEY_CTX *c;
+    unsigned i;
+
+    if (s == NULL || s->pkey == NULL)
+        return NULL;
+    for (i = 0; i < SLOT_CTXS; i++)
+        if (s->ctx[i].c && s->ctx[i].verify == verify && !strcmp(s->ctx[i].alg, alg))
+            return s->ctx[i].c;
+    if ((c = EVP_PKEY_CTX_new_from_pkey(NULL, s->pkey, NULL)) == NULL || setup(c, alg, verify) != 1) {
+        EVP_PKEY_CTX_free(c);
+        return NULL;
+    }
+    i = s->next_ctx++ % SLOT_CTXS;
+    EVP_PKEY_CTX_free(s->ctx[i].c);
+    s->ctx[i].alg = alg;
+    s->ctx[i].verify = verify;
+    s->ctx[i].c = c;
+    return c;
 }
 
 const uint8_t *kms_hmac_key(svc_req_t *r, const kms_key_t *k, size_t *n)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/codec.h"
+#include "base/evp.h"
 
 #define MAX_SIG 1024 /* RSA_4096: 512 bytes */
 
@@ -129,10 +130,10 @@ static const EVP_MD *alg_md(const char *alg)
     if (!strcmp(alg, "SM2DSA"))
         return EVP_sm3();
     if (n > 4 && !strcmp(alg + n - 4, "_256"))
-        return EVP_sha256();
+        return evp_sha256();
     if (n > 4 && !strcmp(alg + n - 4, "_384"))
-        return EVP_sha384();
-    return EVP_sha512();
+        return evp_sha384();
+    return evp_sha512();
 }
 
 /* The key's checks before any signing: state, usage, algorithm for the
@@ -202,57 +203,194 @@ out:
     return rc;
 }
 
-/* Signs or verifies (as whole) the digest of v's message. */
-static int sign_or_verify(EVP_PKEY *pkey, const sign_args_t *v, uint8_t *sig, size_t *siglen)
+/* Sets up c, a context of a key, for alg: sign or verify, RSA padding, the
+ * digest. 1 done, else failed (kms_ctx_setup_fn). */
+static int ctx_setup(EVP_PKEY_CTX *c, const char *alg, int verify)
 {
-    const EVP_MD *md = alg_md(v->alg);
-    uint8_t dg[EVP_MAX_MD_SIZE];
-    const uint8_t *d = v->msg;
-    unsigned int dn = (unsigned int)v->msglen;
-    EVP_PKEY_CTX *c = NULL;
-    int rc = -1;
+    return (verify ? EVP_PKEY_verify_init(c) : EVP_PKEY_sign_init(c)) > 0 &&
+                   rsa_padding(c, alg) &&
+                   (strcmp(alg, "SM2DSA") == 0 ||
+                    EVP_PKEY_CTX_set_signature_md(c, alg_md(alg)) > 0)
+               ? 1
+               : 0;
+}
 
-    if (!strncmp(v->alg, "ED25519", 7) || (!strcmp(v->alg, "SM2DSA") && !strcmp(v->type, "RAW")))
-        return whole(pkey, v->alg, v->msg, v->msglen, sig, siglen, v->sig, v->siglen);
+/* One signature to make or check over a digest: everything the work needs
+ * is its own, so it may run on a pool thread while the request ends. */
+typedef struct {
+    EVP_PKEY_CTX *c;    /* a copy of the key's kept context */
+    uint8_t dg[EVP_MAX_MD_SIZE];
+    size_t dn;
+    uint8_t *vsig;      /* Verify: a copy of the signature; NULL: Sign */
+    size_t vlen;
+    uint8_t sig[MAX_SIG]; /* Sign */
+    size_t siglen;
+    int rc;             /* 1 good, 0 bad signature, -1 failure */
+} sig_job_t;
+
+static void job_free(sig_job_t *j)
+{
+    if (j == NULL)
+        return;
+    EVP_PKEY_CTX_free(j->c);
+    free(j->vsig);
+    OPENSSL_cleanse(j, sizeof *j);
+    free(j);
+}
+
+static void job_work(void *arg)
+{
+    sig_job_t *j = arg;
+
+    if (j->vsig) {
+        j->rc = EVP_PKEY_verify(j->c, j->vsig, j->vlen, j->dg, j->dn) == 1;
+    } else {
+        j->siglen = sizeof j->sig;
+        j->rc = EVP_PKEY_sign(j->c, j->sig, &j->siglen, j->dg, j->dn) > 0 ? 1 : -1;
+    }
+}
+
+/* The job for v's message on k's key (cached: kms_asym_pkey first): the
+ * digest (RAW) or the message itself (DIGEST), a copy of the key's context
+ * for the algorithm. NULL when out of memory or the context failed. */
+static sig_job_t *job_new(const kms_key_t *k, const sign_args_t *v, int verify)
+{
+    sig_job_t *j = calloc(1, sizeof *j);
+    EVP_PKEY_CTX *tmpl = kms_asym_ctx(k, v->alg, verify, ctx_setup);
+    unsigned int dn = 0;
+
+    if (j == NULL || tmpl == NULL || (j->c = EVP_PKEY_CTX_dup(tmpl)) == NULL)
+        goto fail;
     if (!strcmp(v->type, "RAW")) {
-        if (EVP_Digest(v->msg, v->msglen, dg, &dn, md, NULL) <= 0)
-            return -1;
-        d = dg;
+        if (EVP_Digest(v->msg, v->msglen, j->dg, &dn, alg_md(v->alg), NULL) <= 0)
+            goto fail;
+        j->dn = dn;
+    } else {
+        if (v->msglen > sizeof j->dg) /* sign_checks held it to the digest's length */
+            goto fail;
+        memcpy(j->dg, v->msg, v->msglen);
+        j->dn = v->msglen;
     }
-    if ((c = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL)
+    if (verify) {
+        if ((j->vsig = malloc(v->siglen)) == NULL)
+            goto fail;
+        memcpy(j->vsig, v->sig, v->siglen);
+        j->vlen = v->siglen;
+    }
+    return j;
+fail:
+    job_free(j);
+    return NULL;
+}
+
+/* Signed or verified whole: Ed25519, SM2DSA's RAW (its digest covers Z). */
+static int whole_alg(const sign_args_t *v)
+{
+    return !strncmp(v->alg, "ED25519", 7) || (!strcmp(v->alg, "SM2DSA") && !strcmp(v->type, "RAW"));
+}
+
+/* Whether a signature is worth a pool thread: one that takes well over
+ * the hand-off (the job batched per loop turn, a thread woken, the answer
+ * deferred, the loop woken: some 10-15 us of CPU, most of it the
+ * kernel's), so the loop goes on parsing and answering while another core
+ * signs. Measured with wrk -t2 -c8 on two cores: RSA signing (~0.8 ms for
+ * 2048 bits) and every curve but P-256 (0.4-1.4 ms in OpenSSL 3.0): yes;
+ * P-256 verification (80 us): yes, +25%; P-256 signing (25 us): no, -15%;
+ * RSA verification (20-35 us): no. */
+static int offload(const kms_key_t *k, int verify)
+{
+    const kms_spec_t *s = kms_spec(k->key_spec);
+
+    if (s == NULL)
+        return 0;
+    if (s->kind == KMS_KIND_RSA)
+        return !verify;
+    if (s->kind == KMS_KIND_EC)
+        return verify || s->group == NULL || strcmp(s->group, "P-256") != 0;
+    return s->kind == KMS_KIND_SM2;
+}
+
+/* Sign's answer (r's input, its key): j's signature, or its failure. */
+static int sign_answer(svc_req_t *r, const sig_job_t *j, cJSON *out)
+{
+    const sign_args_t *v = kms_input(r, r->input, &sign_input);
+    kms_key_t *k;
+
+    if (v == NULL || (k = kms_key(r, r->input)) == NULL)
         return -1;
-    if (sig) {
-        if (EVP_PKEY_sign_init(c) > 0 && rsa_padding(c, v->alg) &&
-            (strcmp(v->alg, "SM2DSA") == 0 || EVP_PKEY_CTX_set_signature_md(c, md) > 0) &&
-            EVP_PKEY_sign(c, sig, siglen, d, dn) > 0)
-            rc = 1;
-    } else if (EVP_PKEY_verify_init(c) > 0 && rsa_padding(c, v->alg) &&
-               (strcmp(v->alg, "SM2DSA") == 0 || EVP_PKEY_CTX_set_signature_md(c, md) > 0)) {
-        rc = EVP_PKEY_verify(c, v->sig, v->siglen, d, dn) == 1;
-    }
-    EVP_PKEY_CTX_free(c);
-    OPENSSL_cleanse(dg, sizeof dg);
+    if (j->rc != 1)
+        return svc_error(r, KMS_E_SEAL);
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
+    json_put_blob(out, "Signature", j->sig, j->siglen);
+    cJSON_AddStringToObject(out, "SigningAlgorithm", v->alg);
+    kms_note_use(r, k->key_id, 1);
+    return 0;
+}
+
+/* Verify's answer (r's input, its key): AWS raises on a bad signature
+ * rather than answering false; DryRun is checked after the signature. */
+static int verify_answer(svc_req_t *r, int ok, cJSON *out)
+{
+    const sign_args_t *v = kms_input(r, r->input, &verify_input);
+    kms_key_t *k;
+
+    if (v == NULL || (k = kms_key(r, r->input)) == NULL)
+        return -1;
+    if (ok != 1)
+        return svc_error(r, KMS_E_INVALID_SIGNATURE, "");
+    if (kms_dry_run(r, r->input) != 0)
+        return -1;
+    cJSON_AddStringToObject(out, "KeyId", k->arn);
+    cJSON_AddBoolToObject(out, "SignatureValid", 1);
+    cJSON_AddStringToObject(out, "SigningAlgorithm", v->alg);
+    kms_note_use(r, k->key_id, 0);
+    return 0;
+}
+
+/* A pool job is done (kms_pool_run): the answer, unless the client left. */
+static void job_done(svc_req_t *r, void *arg)
+{
+    sig_job_t *j = arg;
+
+    if (r != NULL)
+        proto_json_finish(r, j->vsig ? verify_answer(r, j->rc, r->pending_out)
+                                     : sign_answer(r, j, r->pending_out)); /* r is gone */
+    job_free(j);
+}
+
+/* Signs or verifies v's message with k's key (cached): on a pool thread
+ * (the answer deferred) or here. */
+static int sign_or_verify(svc_req_t *r, const kms_key_t *k, const sign_args_t *v, int verify,
+                          cJSON *out)
+{
+    sig_job_t *j = job_new(k, v, verify);
+    int rc;
+
+    if (j == NULL) /* as a failed signature: KMSInternal, or a bad one */
+        return verify ? verify_answer(r, -1, out) : svc_error(r, KMS_E_SEAL);
+    if (offload(k, verify) && kms_pool_run(r, job_work, job_done, j) == 0)
+        return svc_defer(r);
+    job_work(j);
+    rc = verify ? verify_answer(r, j->rc, out) : sign_answer(r, j, out);
+    job_free(j);
     return rc;
 }
 
 int kms_op_sign(svc_req_t *r, const cJSON *in, cJSON *out)
 {
     const sign_args_t *v = kms_input(r, in, &sign_input);
-    uint8_t sig[MAX_SIG];
-    size_t siglen = sizeof sig;
     EVP_PKEY *pkey;
     kms_key_t *k;
+    sig_job_t w; /* only its signature: made here, whole */
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || sign_checks(r, k, v) != 0 ||
         kms_dry_run(r, in) != 0 || (pkey = kms_asym_pkey(r, k)) == NULL)
         return -1;
-    if (sign_or_verify(pkey, v, sig, &siglen) != 1)
-        return svc_error(r, KMS_E_SEAL);
-    cJSON_AddStringToObject(out, "KeyId", k->arn);
-    json_put_blob(out, "Signature", sig, siglen);
-    cJSON_AddStringToObject(out, "SigningAlgorithm", v->alg);
-    kms_note_use(r, k->key_id, 1);
-    return 0;
+    if (!whole_alg(v))
+        return sign_or_verify(r, k, v, 0, out);
+    w.siglen = sizeof w.sig;
+    w.rc = whole(pkey, v->alg, v->msg, v->msglen, w.sig, &w.siglen, NULL, 0);
+    return sign_answer(r, &w, out);
 }
 
 int kms_op_verify(svc_req_t *r, const cJSON *in, cJSON *out)
@@ -260,22 +398,14 @@ int kms_op_verify(svc_req_t *r, const cJSON *in, cJSON *out)
     const sign_args_t *v = kms_input(r, in, &verify_input);
     EVP_PKEY *pkey;
     kms_key_t *k;
-    int ok;
 
     if (v == NULL || (k = kms_key(r, in)) == NULL || sign_checks(r, k, v) != 0 ||
         (pkey = kms_asym_pkey(r, k)) == NULL)
         return -1;
-    ok = sign_or_verify(pkey, v, NULL, NULL);
-    /* AWS raises on a bad signature rather than answering false */
-    if (ok != 1)
-        return svc_error(r, KMS_E_INVALID_SIGNATURE, "");
-    if (kms_dry_run(r, in) != 0)
-        return -1;
-    cJSON_AddStringToObject(out, "KeyId", k->arn);
-    cJSON_AddBoolToObject(out, "SignatureValid", 1);
-    cJSON_AddStringToObject(out, "SigningAlgorithm", v->alg);
-    kms_note_use(r, k->key_id, 0);
-    return 0;
+    if (!whole_alg(v))
+        return sign_or_verify(r, k, v, 1, out);
+    return verify_answer(r, whole(pkey, v->alg, v->msg, v->msglen, NULL, NULL, v->sig, v->siglen),
+                         out);
 }
 
 /* ---- DeriveSharedSecret ------------------------------------------------------ */
