@@ -657,8 +657,7 @@ static int drop_material(svc_req_t *r, kms_key_t *k, int ver)
                "UPDATE kms_keys SET state='PendingImport', valid_to=NULL WHERE key_id=?1", "s",
                k->key_id) != 0)
         return -1;
-    kms_cache_forget(k->key_id);
-    kms_asym_forget(k->key_id);
+    kms_cache_forget(k->key_id); /* the parsed key too */
     snprintf(k->state, sizeof k->state, "PendingImport");
     return 0;
 }

@@ -2,6 +2,7 @@
  * unwrapped) and the ciphertext blob format: sealing and opening. */
 #include "services/kms/kms_errors.h"
 #include "services/kms/kms_int.h"
+#include "services/kms/kms_asym.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -88,9 +89,11 @@ void kms_cache_forget(const char *key_id)
 {
     size_t i;
 
+    /* the key's parsed asymmetric or HMAC key and its kept contexts go too:
+     * nothing of a disabled or deleted key stays in memory (DESIGN.md) */
+    kms_asym_forget(key_id);
     /* open addressing cannot delete single entries cheaply; forgetting is
      * rare (disable, delete), so wipe everything */
-    (void)key_id;
     if (cache == NULL)
         return;
     for (i = 0; i < CACHE_SLOTS; i++)
