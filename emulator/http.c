@@ -64,33 +64,52 @@ int http_body_buffered(const http_req_t *req)
     return req->sink == default_sink;
 }
 
-/* Writes v in decimal at p; returns the end. */
-static char *put_uint(char *p, unsigned long long v)
-{
-    char d[24];
-    int n = 0;
+/* The response head is gathered in a stack buffer and added to the output
+ * in as few pieces as fit (usually one). */
+typedef struct {
+    struct evbuffer *out;
+    char b[2048];
+    size_t n;
+} head_t;
 
-    do
-        d[n++] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    while (n)
-        *p++ = d[--n];
-    return p;
+static void head_put(head_t *h, const char *s, size_t n)
+{
+    if (n > sizeof h->b - h->n) {
+        evbuffer_add(h->out, h->b, h->n);
+        h->n = 0;
+        if (n > sizeof h->b) { /* a long stored Content-Type, say */
+            evbuffer_add(h->out, s, n);
+            return;
+        }
+    }
+    if (n)
+        memcpy(h->b + h->n, s, n);
+    h->n += n;
 }
 
-/* The response head up to its headers (status line, Date, Content-Length,
- * Content-Type, Connection), the request's own headers and the blank line,
- * added to out in one piece. The Date text is made once a second. */
+static void head_uint(head_t *h, unsigned long long v)
+{
+    char d[24], *p = d + sizeof d;
+
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    head_put(h, p, (size_t)(d + sizeof d - p));
+}
+
+#define HEAD_LIT(h, s) head_put(h, s, sizeof s - 1)
+
+/* The response head: status line, Date (its text made once a second),
+ * Content-Length, Content-Type, Connection, the request's own headers and
+ * the blank line. */
 static void add_head(struct evbuffer *out, const http_req_t *req, int status,
                      const char *content_type, unsigned long long len)
 {
     static time_t date_at = -1;
     static char date[40];
     static size_t date_len;
-    static const char close_hdr[] = "Connection: close\r\n";
-    char head[2048], *p = head;
+    head_t h;
     const char *text = http_status_text(status);
-    size_t tl = strlen(text), cl = content_type ? strlen(content_type) : 0;
     time_t now = time(NULL);
 
     if (now != date_at) {
@@ -99,48 +118,27 @@ static void add_head(struct evbuffer *out, const http_req_t *req, int status,
         date_len = strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
         date_at = now;
     }
-    if (tl > 64 || cl > 256) { /* not ours: every status text and type is short */
-        evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %llu\r\n", status,
-                            text, date, len);
-        if (content_type)
-            evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
-    } else {
-        memcpy(p, "HTTP/1.1 ", 9), p += 9;
-        p = put_uint(p, (unsigned long long)(status > 0 ? status % 1000 : 0));
-        *p++ = ' ';
-        memcpy(p, text, tl), p += tl;
-        memcpy(p, "\r\nDate: ", 8), p += 8;
-        memcpy(p, date, date_len), p += date_len;
-        memcpy(p, "\r\nContent-Length: ", 18), p += 18;
-        p = put_uint(p, len);
-        memcpy(p, "\r\n", 2), p += 2;
-        if (content_type) {
-            memcpy(p, "Content-Type: ", 14), p += 14;
-            memcpy(p, content_type, cl), p += cl;
-            memcpy(p, "\r\n", 2), p += 2;
-        }
-        if (!req->keep_alive)
-            memcpy(p, close_hdr, sizeof close_hdr - 1), p += sizeof close_hdr - 1;
-        if (req->resp_headers.len + 2 <= sizeof head - (size_t)(p - head)) {
-            /* the usual case: the whole head in one piece */
-            if (req->resp_headers.len)
-                memcpy(p, req->resp_headers.data, req->resp_headers.len);
-            p += req->resp_headers.len;
-            memcpy(p, "\r\n", 2), p += 2;
-            evbuffer_add(out, head, (size_t)(p - head));
-            return;
-        }
-        evbuffer_add(out, head, (size_t)(p - head));
-        if (req->resp_headers.len)
-            evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
-        evbuffer_add(out, "\r\n", 2);
-        return;
+    h.out = out;
+    h.n = 0;
+    HEAD_LIT(&h, "HTTP/1.1 ");
+    head_uint(&h, (unsigned long long)(status > 0 ? status % 1000 : 0));
+    HEAD_LIT(&h, " ");
+    head_put(&h, text, strlen(text));
+    HEAD_LIT(&h, "\r\nDate: ");
+    head_put(&h, date, date_len);
+    HEAD_LIT(&h, "\r\nContent-Length: ");
+    head_uint(&h, len);
+    HEAD_LIT(&h, "\r\n");
+    if (content_type) {
+        HEAD_LIT(&h, "Content-Type: ");
+        head_put(&h, content_type, strlen(content_type));
+        HEAD_LIT(&h, "\r\n");
     }
     if (!req->keep_alive)
-        evbuffer_add(out, close_hdr, sizeof close_hdr - 1);
-    if (req->resp_headers.len)
-        evbuffer_add(out, req->resp_headers.data, req->resp_headers.len);
-    evbuffer_add(out, "\r\n", 2);
+        HEAD_LIT(&h, "Connection: close\r\n");
+    head_put(&h, req->resp_headers.data, req->resp_headers.len);
+    HEAD_LIT(&h, "\r\n");
+    evbuffer_add(out, h.b, h.n);
 }
 
 void http_respond(http_req_t *req, int status, const char *content_type,

@@ -135,6 +135,12 @@ class ValidationTests(LifecycleCase):
             MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})["Expiration"])
         self.assertNotIn("Expiration", self.put(b, "other", b"x"))
         self.assertNotIn("Expiration", self.s3.head_object(Bucket=b, Key="other"))
+        # a deleted configuration stops the header at once, a new one brings
+        # it back (the bucket row's note of its documents follows both)
+        self.s3.delete_bucket_lifecycle(Bucket=b)
+        self.assertNotIn("Expiration", self.put(b, "logs/d", b"x"))
+        self.set_rules(b, rule("again", "logs/", Expiration={"Days": 3}))
+        self.assertIn('rule-id="again"', self.put(b, "logs/e", b"x")["Expiration"])
 
 
 class SweepTests(LifecycleCase):
