@@ -115,7 +115,7 @@ typedef struct s3_req {
     long part_number;
     int authorized;         /* s3_authorize ran (uploads: at head time) */
     int versioning;         /* s3_require_bucket: S3_VERSIONING_* of the bucket */
-    /* s3_require_bucket's one look-up of what every object write reads of
+    /* s3_require_bucket's look-up of what every object write reads of
      * s->bucket: its default encryption and its lifecycle and notification
      * documents (each NULL: none); loaded 0 until then, and again after
      * this request changes one of them (s3_bucket_changed) */

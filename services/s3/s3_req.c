@@ -274,9 +274,10 @@ int s3_require_bucket(s3_req_t *s)
     sqlite3_stmt *st;
     int rc = 0, docs = 0;
 
-    /* one statement for what an object write reads of its bucket: the
+    /* what an object write reads of its bucket, in one row look-up: the
      * owner and versioning here, the default encryption (s3_sse.c), and
-     * the lifecycle (x-amz-expiration) and notification documents */
+     * which of the lifecycle (x-amz-expiration) and notification documents
+     * it has; those are read only when it has them */
     s3_bucket_changed(s);
     st = db_query(s->r->emu->db,
                   "SELECT account, versioning, encryption, docs FROM s3_buckets WHERE name=?1", "s",
@@ -305,7 +306,7 @@ int s3_require_bucket(s3_req_t *s)
         }
         db_done(st);
     }
-    s->bk.loaded = rc != 0;
+    s->bk.loaded = rc == 1;
     if (rc == 0)
         return s3_fail(s, S3_E_NO_SUCH_BUCKET);
     if (rc == 2)
